@@ -1,0 +1,134 @@
+package org.patientplatform.dlq.capture;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+
+/**
+ * What one record on {@code dlq.messages.v1} says: a failed original record with its coordinates and
+ * error, or, when it lacks what a failed-record message must carry, a raw record with the reason.
+ * Numbers are read as Spring Kafka writes them (big-endian int and long) or as decimal text (what a
+ * person types into a console producer).
+ */
+record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService, @Nullable String sourceRole,
+		@Nullable String consumerGroup, @Nullable String originalTopic, @Nullable Integer originalPartition,
+		@Nullable Long originalOffset, @Nullable Instant originalTimestamp, byte @Nullable [] key,
+		List<Map<String, String>> headers, byte[] payload, @Nullable String errorClass,
+		@Nullable String errorCauseClass, @Nullable String errorMessage, @Nullable String errorStacktrace,
+		@Nullable String fingerprint, boolean nonRetryable, int attempt, int dlqPartition, long dlqOffset,
+		Instant receivedAt) {
+
+	private static final int MAX_TEXT = 16_384;
+
+	boolean isRaw() {
+		return this.rawReason != null;
+	}
+
+	/**
+	 * Reads a record; never throws, so one odd record can neither stall the partition nor be lost.
+	 */
+	static CapturedRecord from(ConsumerRecord<byte[], byte[]> record, Instant receivedAt) {
+		try {
+			return parse(record, receivedAt);
+		}
+		catch (RuntimeException ex) {
+			return new CapturedRecord("unreadable failed-record message: " + ex.getClass().getName(), null, null, "",
+					null, null, null, null, record.key(), List.of(),
+					(record.value() != null) ? record.value() : new byte[0], null, null, null, null, null, true, 1,
+					record.partition(), record.offset(), receivedAt);
+		}
+	}
+
+	private static CapturedRecord parse(ConsumerRecord<byte[], byte[]> record, Instant receivedAt) {
+		Map<String, byte[]> last = new LinkedHashMap<>();
+		List<Map<String, String>> originalHeaders = new ArrayList<>();
+		for (Header header : record.headers()) {
+			last.put(header.key(), header.value());
+			if (!DeadLetterHeaders.isOwned(header.key())) {
+				originalHeaders.add(Map.of("key", header.key(), "value",
+						(header.value() != null) ? Base64.getEncoder().encodeToString(header.value()) : ""));
+			}
+		}
+		List<String> problems = new ArrayList<>();
+		String topic = text(last, DeadLetterHeaders.ORIGINAL_TOPIC);
+		Integer partition = number(last, DeadLetterHeaders.ORIGINAL_PARTITION, problems, Integer.class);
+		Long offset = number(last, DeadLetterHeaders.ORIGINAL_OFFSET, problems, Long.class);
+		Long timestamp = number(last, DeadLetterHeaders.ORIGINAL_TIMESTAMP, problems, Long.class);
+		Long attempt = number(last, DeadLetterHeaders.ATTEMPT, problems, Long.class);
+		if (topic == null || topic.isBlank()) {
+			problems.add("missing header " + DeadLetterHeaders.ORIGINAL_TOPIC);
+		}
+		if (partition == null) {
+			problems.add("missing header " + DeadLetterHeaders.ORIGINAL_PARTITION);
+		}
+		if (offset == null) {
+			problems.add("missing header " + DeadLetterHeaders.ORIGINAL_OFFSET);
+		}
+		String group = text(last, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP);
+		String rawReason = problems.isEmpty() ? null : "not a failed-record message: " + String.join("; ", problems);
+		return new CapturedRecord(rawReason, text(last, DeadLetterHeaders.SOURCE_SERVICE),
+				text(last, DeadLetterHeaders.SOURCE_ROLE), (group != null) ? group : "", topic, partition, offset,
+				(timestamp != null) ? Instant.ofEpochMilli(timestamp) : null, record.key(), originalHeaders,
+				(record.value() != null) ? record.value() : new byte[0], text(last, DeadLetterHeaders.EXCEPTION_FQCN),
+				text(last, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN), text(last, DeadLetterHeaders.EXCEPTION_MESSAGE),
+				text(last, DeadLetterHeaders.EXCEPTION_STACKTRACE), text(last, DeadLetterHeaders.FINGERPRINT),
+				"true".equalsIgnoreCase(text(last, DeadLetterHeaders.NON_RETRYABLE)),
+				(attempt != null) ? Math.max(1, attempt.intValue()) : 1, record.partition(), record.offset(),
+				receivedAt);
+	}
+
+	private static @Nullable String text(Map<String, byte[]> headers, String name) {
+		byte[] value = headers.get(name);
+		if (value == null) {
+			return null;
+		}
+		String text = new String(value, StandardCharsets.UTF_8);
+		return (text.length() > MAX_TEXT) ? text.substring(0, MAX_TEXT) : text;
+	}
+
+	private static <T extends Number> @Nullable T number(Map<String, byte[]> headers, String name,
+			List<String> problems, Class<T> type) {
+		byte[] value = headers.get(name);
+		if (value == null) {
+			return null;
+		}
+		long parsed;
+		if (value.length == 4 && type == Integer.class && !isDigits(value)) {
+			parsed = ByteBuffer.wrap(value).getInt();
+		}
+		else if (value.length == 8 && !isDigits(value)) {
+			parsed = ByteBuffer.wrap(value).getLong();
+		}
+		else {
+			try {
+				parsed = Long.parseLong(new String(value, StandardCharsets.UTF_8).trim());
+			}
+			catch (NumberFormatException ex) {
+				problems.add("header " + name + " is not a number");
+				return null;
+			}
+		}
+		Object boxed = (type == Integer.class) ? (Object) Integer.valueOf((int) parsed) : (Object) Long.valueOf(parsed);
+		return type.cast(boxed);
+	}
+
+	private static boolean isDigits(byte[] value) {
+		for (byte b : value) {
+			if (b < '0' || b > '9') {
+				return false;
+			}
+		}
+		return value.length > 0;
+	}
+
+}

@@ -1,0 +1,66 @@
+package org.patientplatform.dlq.capture;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Role {@code consumer-retry-message}: stores every record of {@code dlq.messages.v1}, a poll batch per
+ * database transaction. Logs carry coordinates only, never keys or payloads.
+ */
+@Component
+@ConditionalOnRole("consumer-retry-message")
+class DeadLetterCaptureListener {
+
+	private static final Logger log = LoggerFactory.getLogger(DeadLetterCaptureListener.class);
+
+	private final DeadLetters deadLetters;
+
+	private final Clock clock;
+
+	DeadLetterCaptureListener(DeadLetters deadLetters) {
+		this.deadLetters = deadLetters;
+		this.clock = Clock.systemUTC();
+	}
+
+	private static String sqlState(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+				return sql.getSQLState();
+			}
+		}
+		return "none";
+	}
+
+	@KafkaListener(id = "dlq-capture", topics = "${dlq.topics.messages}", groupId = "${dlq.capture.consumer-group}",
+			containerFactory = "captureContainerFactory", concurrency = "2")
+	void on(List<ConsumerRecord<byte[], byte[]>> records) {
+		Instant now = this.clock.instant();
+		List<CapturedRecord> captured = records.stream().map((record) -> CapturedRecord.from(record, now)).toList();
+		try {
+			this.deadLetters.capture(captured);
+		}
+		catch (RuntimeException ex) {
+			// the container retries the whole batch with backoff; offsets stay uncommitted meanwhile
+			// the SQL state says what failed; database messages can quote values, so they stay out of the log
+			log.warn("Could not store a batch of {} dead-letter records, it will be retried: {} (SQL state {})",
+					records.size(), ex.getClass().getSimpleName(), sqlState(ex));
+			throw ex;
+		}
+		long raw = captured.stream().filter(CapturedRecord::isRaw).count();
+		if (raw > 0) {
+			log.warn("Stored {} records of {} that are not failed-record messages as raw entries", raw,
+					records.size());
+		}
+		log.debug("Captured {} dead-letter records", records.size());
+	}
+
+}

@@ -1,0 +1,48 @@
+package org.patientplatform.dlq.capture;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.RowMapper;
+
+/**
+ * A stored dead-letter entry as operators see it: coordinates, error and history, never the payload
+ * (which needs an audited reveal).
+ *
+ * @param keyText the record key as UTF-8 text, when it is text
+ * @param keyBase64 the record key's bytes, base64
+ * @param headers the original record's own headers as stored (JSON array of key and base64 value)
+ */
+public record DeadLetterEntry(UUID id, String kind, String status, @Nullable String sourceService,
+		@Nullable String sourceRole, @Nullable String consumerGroup, @Nullable String originalTopic,
+		@Nullable Integer originalPartition, @Nullable Long originalOffset, @Nullable Instant originalTimestamp,
+		@Nullable String keyText, @Nullable String keyBase64, String headers, int payloadSize,
+		@Nullable String errorClass, @Nullable String errorCauseClass, @Nullable String errorMessage,
+		@Nullable String errorStacktrace, @Nullable String fingerprint, boolean nonRetryable, int attempts,
+		@Nullable String rawReason, Instant firstFailedAt, Instant lastFailedAt, @Nullable Instant nextAttemptAt) {
+
+	static final RowMapper<DeadLetterEntry> ROW_MAPPER = (rs, rowNum) -> {
+		byte[] key = rs.getBytes("record_key");
+		return new DeadLetterEntry(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
+				rs.getString("source_service"), rs.getString("source_role"), rs.getString("consumer_group"),
+				rs.getString("original_topic"), (Integer) rs.getObject("original_partition"),
+				(Long) rs.getObject("original_offset"), instant(rs.getTimestamp("original_timestamp")),
+				(key != null) ? new String(key, StandardCharsets.UTF_8) : null,
+				(key != null) ? Base64.getEncoder().encodeToString(key) : null, rs.getString("headers"),
+				rs.getInt("payload_size"), rs.getString("error_class"), rs.getString("error_cause_class"),
+				rs.getString("error_message"), rs.getString("error_stacktrace"), rs.getString("fingerprint"),
+				rs.getBoolean("non_retryable"), rs.getInt("attempts"), rs.getString("raw_reason"),
+				rs.getTimestamp("first_failed_at").toInstant(), rs.getTimestamp("last_failed_at").toInstant(),
+				instant(rs.getTimestamp("next_attempt_at")));
+	};
+
+	private static @Nullable Instant instant(@Nullable Timestamp timestamp) {
+		return (timestamp != null) ? timestamp.toInstant() : null;
+	}
+
+}

@@ -1,0 +1,135 @@
+package org.patientplatform.kit.security;
+
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.roles.PlatformRoles;
+import org.patientplatform.kit.web.ProblemResponses;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Every API requires a JWT; health, metrics and the OpenAPI document do not. Where the {@code app}
+ * role is off no API exists, so nothing needs a token and {@code /api/**} answers 404.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(PlatformSecurityProperties.class)
+@EnableMethodSecurity
+class PlatformSecurityConfiguration {
+
+	static final String[] PUBLIC = { "/actuator/health/**", "/actuator/health", "/actuator/prometheus",
+			"/actuator/info", "/v3/api-docs/**", "/v3/api-docs", "/swagger-ui/**", "/swagger-ui.html", "/error" };
+
+	@Bean
+	@Order(1)
+	SecurityFilterChain publicEndpoints(HttpSecurity http) throws Exception {
+		return http.securityMatcher(PUBLIC)
+			.authorizeHttpRequests((authorize) -> authorize.anyRequest().permitAll())
+			.csrf((csrf) -> csrf.disable())
+			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.build();
+	}
+
+	@Bean
+	@Order(10)
+	@ConditionalOnRole(PlatformRoles.APP)
+	SecurityFilterChain apiEndpoints(HttpSecurity http, JwtDecoder jwtDecoder, PlatformSecurityProperties properties,
+			ProblemResponses problems) throws Exception {
+		return http.securityMatcher("/api/**", "/actuator/**")
+			.authorizeHttpRequests((authorize) -> authorize.requestMatchers("/actuator/**")
+				.hasAnyRole("ops", "service")
+				.anyRequest()
+				.authenticated())
+			.oauth2ResourceServer((resourceServer) -> resourceServer
+				.jwt((jwt) -> jwt.decoder(jwtDecoder).jwtAuthenticationConverter(authenticationConverter(properties)))
+				.authenticationEntryPoint((request, response, ex) -> problems.write(response, HttpStatus.UNAUTHORIZED,
+						"A valid bearer token is required: " + ex.getMessage()))
+				.accessDeniedHandler((request, response, ex) -> problems.write(response, HttpStatus.FORBIDDEN,
+						"Your role does not allow this.")))
+			.exceptionHandling((exceptions) -> exceptions
+				.authenticationEntryPoint((request, response, ex) -> problems.write(response, HttpStatus.UNAUTHORIZED,
+						"A valid bearer token is required."))
+				.accessDeniedHandler((request, response, ex) -> problems.write(response, HttpStatus.FORBIDDEN,
+						"Your role does not allow this.")))
+			.csrf((csrf) -> csrf.disable())
+			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.build();
+	}
+
+	@Bean
+	@Order(100)
+	SecurityFilterChain everythingElse(HttpSecurity http, PlatformRoles roles) throws Exception {
+		// Without the app role there is no API to protect: unknown paths answer 404, not 401.
+		return http.authorizeHttpRequests((authorize) -> authorize.anyRequest().permitAll())
+			.csrf((csrf) -> csrf.disable())
+			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.httpBasic(Customizer.withDefaults())
+			.build();
+	}
+
+	@Bean
+	JwtDecoder platformJwtDecoder(PlatformSecurityProperties properties) throws Exception {
+		NimbusJwtDecoder decoder;
+		if (properties.publicKey() != null && !properties.publicKey().isBlank()) {
+			decoder = NimbusJwtDecoder.withPublicKey(parsePublicKey(properties.publicKey())).build();
+		}
+		else if (properties.jwkSetUri() != null && !properties.jwkSetUri().isBlank()) {
+			decoder = NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri()).build();
+		}
+		else {
+			throw new IllegalStateException("No way to verify tokens: set platform.security.jwt.jwk-set-uri "
+					+ "(PLATFORM_SECURITY_JWT_JWK_SET_URI) or platform.security.jwt.public-key");
+		}
+		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+		validators.add((properties.issuer() != null) ? JwtValidators.createDefaultWithIssuer(properties.issuer())
+				: JwtValidators.createDefault());
+		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
+		return decoder;
+	}
+
+	static RSAPublicKey parsePublicKey(String pem) throws Exception {
+		String base64 = pem.replace("-----BEGIN PUBLIC KEY-----", "")
+			.replace("-----END PUBLIC KEY-----", "")
+			.replaceAll("\\s", "");
+		return (RSAPublicKey) KeyFactory.getInstance("RSA")
+			.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+	}
+
+	static JwtAuthenticationConverter authenticationConverter(PlatformSecurityProperties properties) {
+		JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+		converter.setJwtGrantedAuthoritiesConverter((jwt) -> {
+			Collection<GrantedAuthority> authorities = new ArrayList<>();
+			List<String> roles = jwt.getClaimAsStringList(properties.effectiveRolesClaim());
+			if (roles != null) {
+				roles.forEach((role) -> authorities.add(new SimpleGrantedAuthority("ROLE_" + role)));
+			}
+			return authorities;
+		});
+		return converter;
+	}
+
+}

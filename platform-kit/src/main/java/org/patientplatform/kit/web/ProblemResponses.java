@@ -1,0 +1,34 @@
+package org.patientplatform.kit.web;
+
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+
+/**
+ * Writes RFC 9457 problem+json bodies outside Spring MVC (security filters answer before any
+ * controller runs).
+ */
+public class ProblemResponses {
+
+	private final JsonMapper jsonMapper;
+
+	public ProblemResponses(JsonMapper jsonMapper) {
+		this.jsonMapper = jsonMapper;
+	}
+
+	public void write(HttpServletResponse response, HttpStatus status, String detail) throws IOException {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		response.setStatus(status.value());
+		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+		if (status == HttpStatus.UNAUTHORIZED) {
+			response.setHeader("WWW-Authenticate", "Bearer");
+		}
+		this.jsonMapper.writeValue(response.getOutputStream(), problem);
+	}
+
+}
