@@ -1,0 +1,126 @@
+package org.patientplatform.kit.events;
+
+import java.net.URI;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.CloudEventData;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.kafka.CloudEventDeserializer;
+import io.cloudevents.kafka.CloudEventSerializer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Creates and reads the platform's events. Data is JSON of a Java record; {@link #data} checks the
+ * type, maps the JSON and validates the record, and throws {@link InvalidEventException} for anything
+ * that can never succeed, so the failure path skips retries for it.
+ */
+public class PlatformEvents {
+
+	private final JsonMapper json;
+
+	private final Validator validator;
+
+	private final URI source;
+
+	public PlatformEvents(JsonMapper json, Validator validator, String serviceName) {
+		this.json = json;
+		this.validator = validator;
+		this.source = URI.create("urn:patient-platform:" + serviceName);
+	}
+
+	/**
+	 * A new event with a fresh id.
+	 * @param type the {@code ce_type}, {@code <service>.<EventName>.v1}
+	 * @param subject the aggregate id the event is about (also the record key)
+	 * @param data a record, written as JSON
+	 */
+	public CloudEvent create(String type, String subject, Object data) {
+		return create(UUID.randomUUID().toString(), type, subject, this.json.writeValueAsBytes(data));
+	}
+
+	/** An event from stored parts, as the outbox relay sends it. */
+	public CloudEvent create(String id, String type, String subject, byte[] jsonData) {
+		return CloudEventBuilder.v1()
+			.withId(id)
+			.withSource(this.source)
+			.withType(type)
+			.withSubject(subject)
+			.withTime(OffsetDateTime.now(ZoneOffset.UTC))
+			.withDataContentType("application/json")
+			.withData(jsonData)
+			.build();
+	}
+
+	/**
+	 * The event's data as the given record, validated.
+	 * @throws InvalidEventException when the type differs, there is no data, the JSON does not map or
+	 * the record is not valid
+	 */
+	public <T> T data(CloudEvent event, String expectedType, Class<T> type) {
+		if (!expectedType.equals(event.getType())) {
+			throw new InvalidEventException("Unknown event type " + event.getType() + ", expected " + expectedType);
+		}
+		CloudEventData data = event.getData();
+		if (data == null) {
+			throw new InvalidEventException("Event " + event.getId() + " of type " + event.getType() + " has no data");
+		}
+		T value;
+		try {
+			value = this.json.readValue(data.toBytes(), type);
+		}
+		catch (JacksonException ex) {
+			// the message can quote the payload: keep only where it broke
+			throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
+					+ " (" + ex.getClass().getSimpleName() + " at " + ex.getPathReference() + ")");
+		}
+		Set<ConstraintViolation<T>> violations = this.validator.validate(value);
+		if (!violations.isEmpty()) {
+			throw new InvalidEventException("Event " + event.getId() + " data is not valid: " + violations.stream()
+				.map((v) -> v.getPropertyPath() + " " + v.getMessage())
+				.sorted()
+				.toList());
+		}
+		return value;
+	}
+
+	/**
+	 * Reads a Kafka record in CloudEvents binary mode (the {@code ce_*} headers and the JSON value) as an
+	 * event of the expected type.
+	 * @throws InvalidEventException when the record is not a CloudEvent, or its data is not valid
+	 */
+	public <T> IncomingEvent<T> read(ConsumerRecord<byte[], byte[]> record, String expectedType, Class<T> type) {
+		CloudEvent event;
+		try (CloudEventDeserializer deserializer = new CloudEventDeserializer()) {
+			event = deserializer.deserialize(record.topic(), record.headers(), record.value());
+		}
+		catch (RuntimeException ex) {
+			throw new InvalidEventException("Record is not a CloudEvent in binary mode: " + ex.getClass().getSimpleName());
+		}
+		T data = data(event, expectedType, type);
+		return new IncomingEvent<>(event.getId(), event.getType(), event.getSubject(),
+				(event.getTime() != null) ? event.getTime().toInstant() : null, data);
+	}
+
+	/** Serializes an event for Kafka in binary mode: {@code ce_*} headers into {@code headers}, data as value. */
+	public byte[] serialize(String topic, CloudEvent event, Headers headers) {
+		try (CloudEventSerializer serializer = new CloudEventSerializer()) {
+			serializer.configure(Map.of(), false);
+			return serializer.serialize(topic, headers, event);
+		}
+	}
+
+	public JsonMapper json() {
+		return this.json;
+	}
+
+}

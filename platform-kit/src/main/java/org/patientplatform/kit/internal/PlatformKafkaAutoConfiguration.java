@@ -1,0 +1,86 @@
+package org.patientplatform.kit.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.validation.Validator;
+import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.kafka.DeadLetterPublisher;
+import org.patientplatform.kit.kafka.NonRetryableClassifier;
+import org.patientplatform.kit.kafka.PlatformKafkaProperties;
+import org.patientplatform.kit.kafka.RedriveOutcomeReporter;
+import org.patientplatform.kit.roles.PlatformRoles;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.KafkaUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * One failure path for every Kafka listener of the service (Boot applies the error handler and the
+ * record interceptor to its listener container factory): a few quick retries for retryable errors,
+ * none for the rest, then the record goes to the DLQ and only then is its offset committed.
+ */
+@AutoConfiguration(after = KafkaAutoConfiguration.class)
+@EnableConfigurationProperties(PlatformKafkaProperties.class)
+class PlatformKafkaAutoConfiguration {
+
+	static {
+		// Spring Kafka logs records with this formatter: coordinates only, never keys or values (PHI).
+		KafkaUtils.setConsumerRecordFormatter(
+				(record) -> record.topic() + "-" + record.partition() + "@" + record.offset());
+	}
+
+	@Bean
+	PlatformEvents platformEvents(JsonMapper json, Validator validator, PlatformRoles roles) {
+		return new PlatformEvents(json, validator, roles.service());
+	}
+
+	@Bean
+	NonRetryableClassifier nonRetryableClassifier(PlatformKafkaProperties properties) {
+		return new NonRetryableClassifier(properties.nonRetryable());
+	}
+
+	@Bean
+	RedriveOutcomeReporter redriveOutcomeReporter(KafkaTemplate<byte[], byte[]> kafkaTemplate, PlatformEvents events,
+			PlatformKafkaProperties properties, PlatformRoles roles) {
+		return new RedriveOutcomeReporter(kafkaTemplate, events, properties, roles.service());
+	}
+
+	@Bean
+	DeadLetterPublisher deadLetterPublisher(KafkaTemplate<byte[], byte[]> kafkaTemplate,
+			PlatformKafkaProperties properties, PlatformRoles roles, NonRetryableClassifier classifier,
+			RedriveOutcomeReporter outcomes) {
+		return new DeadLetterPublisher(kafkaTemplate, properties, roles.service(), classifier, outcomes);
+	}
+
+	@Bean
+	CommonErrorHandler platformErrorHandler(DeadLetterPublisher publisher, PlatformKafkaProperties properties,
+			NonRetryableClassifier classifier) {
+		ExponentialBackOff backOff = new ExponentialBackOff(properties.initialBackoff().toMillis(), 2.0);
+		backOff.setMaxAttempts(properties.retries());
+		DefaultErrorHandler handler = new DefaultErrorHandler(publisher, backOff);
+		List<Class<? extends Exception>> nonRetryable = new ArrayList<>();
+		for (String name : classifier.classNames()) {
+			if (ClassUtils.isPresent(name, getClass().getClassLoader())) {
+				Class<?> type = ClassUtils.resolveClassName(name, getClass().getClassLoader());
+				if (Exception.class.isAssignableFrom(type)) {
+					nonRetryable.add(type.asSubclass(Exception.class));
+				}
+			}
+		}
+		handler.addNotRetryableExceptions(nonRetryable.toArray(Class[]::new));
+		handler.setCommitRecovered(true);
+		// a failed DLQ publish keeps the record: it is sought back and tried again from the start
+		handler.setResetStateOnRecoveryFailure(true);
+		return handler;
+	}
+
+}

@@ -1,0 +1,27 @@
+package org.patientplatform.kit.kafka;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The failure path's settings, the same for every listener of a service.
+ *
+ * @param deadLetterTopic where failed records go
+ * @param retryOutcomesTopic where the outcome of a redriven record is reported
+ * @param retries quick in-process retries before a record is dead-lettered
+ * @param initialBackoff the first retry's delay; each next one doubles
+ * @param nonRetryable exception classes (fully qualified) that skip the retries, beside the kit's own
+ * @param applicationPackage the package whose stack frames make the failure fingerprint
+ * @param maxStacktraceBytes the bound on the stack trace carried in the DLQ headers
+ * @param publishTimeout how long the DLQ publish may take before the record is tried again
+ */
+@ConfigurationProperties("platform.kafka.failure")
+public record PlatformKafkaProperties(@DefaultValue("dlq.messages.v1") String deadLetterTopic,
+		@DefaultValue("dlq.retry-outcomes.v1") String retryOutcomesTopic, @DefaultValue("3") int retries,
+		@DefaultValue("200ms") Duration initialBackoff, @DefaultValue List<String> nonRetryable,
+		@DefaultValue("org.patientplatform") String applicationPackage,
+		@DefaultValue("8192") int maxStacktraceBytes, @DefaultValue("10s") Duration publishTimeout) {
+}
