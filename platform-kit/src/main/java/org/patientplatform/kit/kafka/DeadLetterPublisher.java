@@ -68,7 +68,7 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer {
 					ex);
 		}
 		this.outcomes.reportFailure(record, failure);
-		log.warn("Dead-lettered {} after {} ({})", coordinates(record), failure.getClass().getSimpleName(),
+		log.warn("Dead-lettered {} after {} ({})", coordinates(record), unwrap(failure).getClass().getSimpleName(),
 				FailureFingerprint.of(failure, this.properties.applicationPackage()));
 	}
 

@@ -1,0 +1,409 @@
+package org.patientplatform.patient.lis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.model.Primitive;
+import ca.uhn.hl7v2.model.Segment;
+import ca.uhn.hl7v2.model.Structure;
+import ca.uhn.hl7v2.model.Type;
+import ca.uhn.hl7v2.model.v25.datatype.CX;
+import ca.uhn.hl7v2.model.v25.datatype.XAD;
+import ca.uhn.hl7v2.model.v25.datatype.XPN;
+import ca.uhn.hl7v2.model.v25.datatype.XTN;
+import ca.uhn.hl7v2.model.v25.segment.MSH;
+import ca.uhn.hl7v2.model.v25.segment.PID;
+import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.parser.PipeParser;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.events.InvalidEventException;
+import org.patientplatform.patient.records.PostalAddress;
+import org.patientplatform.patient.records.RecordDemographics;
+import org.patientplatform.patient.records.RecordDemographics.Part;
+import org.patientplatform.patient.records.Sex;
+
+/**
+ * Reads the value of an LIS record (HL7 v2 ER7 text, v2.3 to v2.5.1, parsed into the v2.5 model) as a
+ * {@link LisMessage}. Parsing is lenient about what this service does not use (no HAPI validation
+ * rules, unknown segments kept) and strict about what it does: MSH-9, MSH-10, PID-3 and PID-7 must make
+ * sense. Anything else throws {@link InvalidEventException}, whose message names the message type,
+ * control id and HAPI exception class at most: never a field value, since they are patient data.
+ * Thread-safe.
+ */
+class Hl7MessageReader {
+
+	/** Message types whose PID is recorded as the patient's demographics. */
+	static final Set<String> DEMOGRAPHICS = Set.of("ADT^A04", "ADT^A08");
+
+	/** Message types the LIS sends that no feature handles yet: kept, not rejected. */
+	static final Set<String> KEPT_UNHANDLED = Set.of("ADT^A40", "ORM^O01", "OML^O21", "ORU^R01");
+
+	private static final String HL7_NULL = "\"\"";
+
+	private static final Pattern SAFE_TOKEN = Pattern.compile("[A-Za-z0-9_.\\-^]{1,64}");
+
+	private static final Pattern DTM = Pattern
+		.compile("(\\d{4})(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(?:\\.(\\d{1,4}))?([+-]\\d{4})?");
+
+	private final PipeParser parser;
+
+	private final ZoneId defaultZone;
+
+	Hl7MessageReader(ZoneId defaultZone) {
+		HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.5"));
+		// the LIS is not ours to correct: HAPI's rules (lengths, formats of fields this service never reads)
+		// would reject messages over details that do not matter here; the fields used are checked below
+		context.setValidationContext(ValidationContextFactory.noValidation());
+		this.parser = context.getPipeParser();
+		this.defaultZone = defaultZone;
+	}
+
+	LisMessage read(byte @Nullable [] value) {
+		if (value == null || value.length == 0) {
+			throw new InvalidEventException("LIS record has no HL7 message");
+		}
+		String er7 = new String(value, StandardCharsets.UTF_8);
+		Message message;
+		try {
+			message = this.parser.parse(normalize(er7));
+		}
+		catch (HL7Exception | RuntimeException ex) {
+			throw unparseable(er7, ex);
+		}
+		try {
+			LisMessage.Header header = header(message);
+			if (DEMOGRAPHICS.contains(header.type())) {
+				return new LisMessage.Demographics(header, demographics(header, pid(message, header)));
+			}
+			if (KEPT_UNHANDLED.contains(header.type())) {
+				return new LisMessage.Unhandled(header, er7);
+			}
+			throw unsupported(header);
+		}
+		catch (HL7Exception | RuntimeException ex) {
+			if (ex instanceof InvalidEventException invalid) {
+				throw invalid;
+			}
+			throw new InvalidEventException(
+					"HL7 message" + describeRaw(er7) + " could not be read (" + ex.getClass().getName() + ")");
+		}
+	}
+
+	// The failures are made in methods of their own: the DLQ's fingerprint takes the top frames, so each
+	// kind of bad message groups apart.
+
+	private static InvalidEventException unparseable(String er7, Exception ex) {
+		// HAPI's messages quote the text they choke on: keep only the class, and no cause
+		return new InvalidEventException(
+				"LIS record is not a parseable HL7 v2 message" + describeRaw(er7) + " (" + ex.getClass().getName() + ")");
+	}
+
+	private static InvalidEventException unsupported(LisMessage.Header header) {
+		return new InvalidEventException(
+				"Unsupported HL7 message type " + header.type() + " (control id " + header.controlId() + ")");
+	}
+
+	/** Segments end in CR; senders that use LF or CRLF, or keep the MLLP frame, are forgiven. */
+	private static String normalize(String er7) {
+		String text = er7.replace("\u000b", "").replace("\u001c", "").replace("\r\n", "\r").replace('\n', '\r');
+		return text.strip();
+	}
+
+	private LisMessage.Header header(Message message) throws HL7Exception {
+		MSH msh = (MSH) message.get("MSH");
+		String code = text(msh.getMessageType().getMessageCode());
+		String trigger = text(msh.getMessageType().getTriggerEvent());
+		if (code == null || trigger == null) {
+			throw new InvalidEventException("HL7 message has no message type (MSH-9)");
+		}
+		String type = code.toUpperCase(Locale.ROOT) + "^" + trigger.toUpperCase(Locale.ROOT);
+		if (!SAFE_TOKEN.matcher(type).matches()) {
+			throw new InvalidEventException("HL7 message type (MSH-9) is not a message type");
+		}
+		String controlId = text(msh.getMessageControlID());
+		if (controlId == null) {
+			throw new InvalidEventException("HL7 message " + type + " has no message control id (MSH-10)");
+		}
+		if (!SAFE_TOKEN.matcher(controlId).matches()) {
+			throw new InvalidEventException("HL7 message " + type + " has a message control id (MSH-10) that is "
+					+ "not 1 to 64 letters, digits or . _ -");
+		}
+		Instant sentAt;
+		try {
+			String time = text(msh.getDateTimeOfMessage().getTime());
+			sentAt = (time != null) ? instant(time) : null;
+		}
+		catch (DateTimeException ex) {
+			// an unreadable MSH-7 only costs the stale-message guard
+			sentAt = null;
+		}
+		return new LisMessage.Header(controlId, type, text(msh.getVersionID().getVersionID()), sentAt);
+	}
+
+	private static PID pid(Message message, LisMessage.Header header) throws HL7Exception {
+		Structure pid = message.get("PID");
+		if (pid instanceof PID typed && !typed.isEmpty()) {
+			return typed;
+		}
+		throw new InvalidEventException("HL7 message " + header.type() + " (control id " + header.controlId()
+				+ ") has no PID segment");
+	}
+
+	private RecordDemographics demographics(LisMessage.Header header, PID pid) throws HL7Exception {
+		String mrn = mrn(pid.getPatientIdentifierList());
+		if (mrn == null) {
+			throw new InvalidEventException("HL7 message " + header.type() + " (control id " + header.controlId()
+					+ ") has no patient identifier (PID-3)");
+		}
+		Set<Part> stated = EnumSet.noneOf(Part.class);
+
+		String given = null;
+		String family = null;
+		if (stated(pid, 5, Part.NAME, stated)) {
+			XPN name = preferredName(pid.getPatientName());
+			if (name != null) {
+				given = text(name.getGivenName());
+				family = text(name.getFamilyName().getSurname());
+			}
+		}
+
+		LocalDate birthDate = null;
+		if (stated(pid, 7, Part.BIRTH_DATE, stated)) {
+			String value = text(pid.getDateTimeOfBirth().getTime());
+			if (value != null) {
+				birthDate = date(value, header);
+				if (birthDate == null) {
+					// a year or a month alone is not a birth date: leave the stored one alone
+					stated.remove(Part.BIRTH_DATE);
+				}
+			}
+		}
+
+		Sex sex = null;
+		if (stated(pid, 8, Part.SEX, stated)) {
+			String code = text(pid.getAdministrativeSex());
+			sex = (code != null) ? Sex.ofCode(code) : null;
+		}
+
+		String phone = null;
+		String email = null;
+		if (stated(pid, 13, Part.CONTACT, stated)) {
+			for (XTN telecom : pid.getPhoneNumberHome()) {
+				String address = emailOf(telecom);
+				if (address != null) {
+					email = (email != null) ? email : address;
+				}
+				else if (phone == null) {
+					phone = phoneOf(telecom);
+				}
+			}
+		}
+
+		PostalAddress address = null;
+		if (stated(pid, 11, Part.ADDRESS, stated)) {
+			XAD xad = preferredAddress(pid.getPatientAddress());
+			if (xad != null) {
+				PostalAddress read = new PostalAddress(text(xad.getStreetAddress().getStreetOrMailingAddress()),
+						text(xad.getOtherDesignation()), text(xad.getCity()), text(xad.getStateOrProvince()),
+						text(xad.getZipOrPostalCode()), text(xad.getCountry()));
+				address = read.carriesNothing() ? null : read;
+			}
+		}
+		return new RecordDemographics(mrn, given, family, birthDate, sex, phone, email, address, stated,
+				header.sentAt(), header.controlId());
+	}
+
+	/**
+	 * Whether the message states the field: an empty field says nothing (the stored value stays), a
+	 * field holding the HL7 null {@code ""} states that the value is gone.
+	 */
+	private static boolean stated(Segment segment, int field, Part part, Set<Part> stated) throws HL7Exception {
+		boolean any = false;
+		for (Type repetition : segment.getField(field)) {
+			if (HL7_NULL.equals(repetition.encode()) || !repetition.isEmpty()) {
+				any = true;
+			}
+		}
+		if (any) {
+			stated.add(part);
+		}
+		return any;
+	}
+
+	/** The medical record number: the identifier typed MR, else the first one. */
+	private static @Nullable String mrn(CX[] identifiers) {
+		String first = null;
+		for (CX identifier : identifiers) {
+			String id = text(identifier.getIDNumber());
+			if (id == null) {
+				continue;
+			}
+			if ("MR".equalsIgnoreCase(text(identifier.getIdentifierTypeCode()))) {
+				return id;
+			}
+			first = (first != null) ? first : id;
+		}
+		return first;
+	}
+
+	/** The legal name (type L), else the first name given. */
+	private static @Nullable XPN preferredName(XPN[] names) {
+		XPN first = null;
+		for (XPN name : names) {
+			if (text(name.getFamilyName().getSurname()) == null && text(name.getGivenName()) == null) {
+				continue;
+			}
+			if ("L".equalsIgnoreCase(text(name.getNameTypeCode()))) {
+				return name;
+			}
+			first = (first != null) ? first : name;
+		}
+		return first;
+	}
+
+	/** The home address (type H), else the first address given. */
+	private static @Nullable XAD preferredAddress(XAD[] addresses) {
+		XAD first = null;
+		for (XAD address : addresses) {
+			if ("H".equalsIgnoreCase(text(address.getAddressType()))) {
+				return address;
+			}
+			first = (first != null) ? first : address;
+		}
+		return first;
+	}
+
+	/** XTN-4 when the repetition is an email (use code NET or equipment Internet, or XTN-4 set). */
+	private static @Nullable String emailOf(XTN telecom) {
+		String address = text(telecom.getEmailAddress());
+		boolean internet = "NET".equalsIgnoreCase(text(telecom.getTelecommunicationUseCode()))
+				|| "Internet".equalsIgnoreCase(text(telecom.getTelecommunicationEquipmentType()));
+		if (address == null && internet) {
+			// v2.3 senders often put the address in XTN-1
+			String legacy = text(telecom.getTelephoneNumber());
+			address = (legacy != null && legacy.contains("@")) ? legacy : null;
+		}
+		return address;
+	}
+
+	/** XTN-1 as sent, else the unformatted number (XTN-12), else country, area and local number (XTN-5..8). */
+	private static @Nullable String phoneOf(XTN telecom) {
+		String number = text(telecom.getTelephoneNumber());
+		if (number == null) {
+			number = text(telecom.getUnformattedTelephoneNumber());
+		}
+		if (number == null) {
+			String local = text(telecom.getLocalNumber());
+			if (local == null) {
+				return null;
+			}
+			String country = text(telecom.getCountryCode());
+			String area = text(telecom.getAreaCityCode());
+			String extension = text(telecom.getExtension());
+			number = ((country != null) ? "+" + country + " " : "") + ((area != null) ? area + " " : "") + local
+					+ ((extension != null) ? " x" + extension : "");
+		}
+		return number;
+	}
+
+	/** YYYYMMDD[...] as a date; null for a year or month alone. */
+	private static @Nullable LocalDate date(String value, LisMessage.Header header) {
+		Matcher matcher = DTM.matcher(value);
+		if (!matcher.matches()) {
+			throw invalidBirthDate(header);
+		}
+		if (matcher.group(3) == null) {
+			return null;
+		}
+		try {
+			return LocalDate.of(Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2)),
+					Integer.parseInt(matcher.group(3)));
+		}
+		catch (DateTimeException ex) {
+			throw invalidBirthDate(header);
+		}
+	}
+
+	private static InvalidEventException invalidBirthDate(LisMessage.Header header) {
+		return new InvalidEventException("HL7 message " + header.type() + " (control id " + header.controlId()
+				+ ") has a birth date (PID-7) that is not a date");
+	}
+
+	/** An HL7 DTM ({@code YYYY[MM[DD[HH[MM[SS[.S+]]]]]][+/-ZZZZ]}) as an instant. */
+	Instant instant(String value) {
+		Matcher matcher = DTM.matcher(value);
+		if (!matcher.matches()) {
+			throw new DateTimeException("not an HL7 DTM");
+		}
+		LocalDateTime local = LocalDateTime.of(Integer.parseInt(matcher.group(1)), number(matcher.group(2), 1),
+				number(matcher.group(3), 1), number(matcher.group(4), 0), number(matcher.group(5), 0),
+				number(matcher.group(6), 0), nanos(matcher.group(7)));
+		ZoneId zone = (matcher.group(8) != null) ? ZoneOffset.of(matcher.group(8)) : this.defaultZone;
+		return local.atZone(zone).toInstant();
+	}
+
+	private static int number(@Nullable String digits, int absent) {
+		return (digits != null) ? Integer.parseInt(digits) : absent;
+	}
+
+	private static int nanos(@Nullable String fraction) {
+		if (fraction == null) {
+			return 0;
+		}
+		return Integer.parseInt((fraction + "000000000").substring(0, 9));
+	}
+
+	/** A primitive's value, trimmed; null when empty or the HL7 null. */
+	private static @Nullable String text(Primitive primitive) {
+		String value = primitive.getValue();
+		if (value == null) {
+			return null;
+		}
+		String trimmed = value.strip();
+		return (trimmed.isEmpty() || HL7_NULL.equals(trimmed)) ? null : trimmed;
+	}
+
+	/**
+	 * The message type and control id of a message HAPI could not parse, read from the raw MSH when they
+	 * look like what they should be (so no patient data can slip through), for the DLQ's error message.
+	 */
+	private static String describeRaw(String er7) {
+		String text = normalize(er7);
+		if (text.length() < 8 || !text.startsWith("MSH")) {
+			return "";
+		}
+		String msh = text.lines().findFirst().orElse(text);
+		String[] fields = msh.split(Pattern.quote(String.valueOf(msh.charAt(3))), -1);
+		// fields[0] is "MSH", so MSH-n is fields[n - 1]
+		String type = (fields.length > 8) ? safe(fields[8]) : null;
+		String controlId = (fields.length > 9) ? safe(fields[9]) : null;
+		StringBuilder description = new StringBuilder();
+		if (type != null) {
+			description.append(' ').append(type);
+		}
+		if (controlId != null) {
+			description.append(" (control id ").append(controlId).append(')');
+		}
+		return description.toString();
+	}
+
+	private static @Nullable String safe(String token) {
+		return SAFE_TOKEN.matcher(token).matches() ? token : null;
+	}
+
+}

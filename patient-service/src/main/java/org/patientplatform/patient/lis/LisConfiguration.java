@@ -1,0 +1,22 @@
+package org.patientplatform.patient.lis;
+
+import org.apache.kafka.clients.admin.NewTopic;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+
+@Configuration(proxyBeanMethods = false)
+class LisConfiguration {
+
+	@Bean
+	NewTopic lisInboundTopic(LisProperties properties) {
+		return TopicBuilder.name(properties.topic()).partitions(properties.partitions()).build();
+	}
+
+	@Bean
+	Hl7MessageReader hl7MessageReader(LisProperties properties) {
+		return new Hl7MessageReader(properties.defaultZone());
+	}
+
+}

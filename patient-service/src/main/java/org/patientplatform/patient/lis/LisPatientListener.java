@@ -1,0 +1,48 @@
+package org.patientplatform.patient.lis;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Role {@code consumer-lis-patient}: reads each HL7 message of {@code lis.inbound.v1} (key: the MRN,
+ * value: ER7 text, not a CloudEvent) and records it. A message that can never be read is thrown as
+ * {@code InvalidEventException}, and platform-kit dead-letters it without retries; database failures are
+ * retried by the kit, then dead-lettered. Logs carry coordinates, message type and control id only.
+ */
+@Component
+@ConditionalOnRole("consumer-lis-patient")
+class LisPatientListener {
+
+	private static final Logger log = LoggerFactory.getLogger(LisPatientListener.class);
+
+	private final Hl7MessageReader reader;
+
+	private final LisInbox inbox;
+
+	LisPatientListener(Hl7MessageReader reader, LisInbox inbox) {
+		this.reader = reader;
+		this.inbox = inbox;
+	}
+
+	@KafkaListener(id = "lis-patient", topics = "${patient.lis.topic}", groupId = "${patient.lis.consumer-group}")
+	void on(ConsumerRecord<byte[], byte[]> record) {
+		LisMessage message = this.reader.read(record.value());
+		LisInbox.Outcome outcome = this.inbox.accept(message, record);
+		LisMessage.Header header = message.header();
+		switch (outcome) {
+			case LisInbox.Outcome.Duplicate duplicate -> log.info("{} {} at {}-{}@{} was already processed",
+					header.type(), header.controlId(), record.topic(), record.partition(), record.offset());
+			case LisInbox.Outcome.Recorded recorded -> log.info("{} {} at {}-{}@{}: patient {} {}", header.type(),
+					header.controlId(), record.topic(), record.partition(), record.offset(),
+					recorded.recorded().patientId(), recorded.recorded().outcome());
+			case LisInbox.Outcome.Kept kept -> log.info("{} {} at {}-{}@{} kept unhandled", header.type(),
+					header.controlId(), record.topic(), record.partition(), record.offset());
+		}
+	}
+
+}

@@ -1,0 +1,24 @@
+package org.patientplatform.patient.lis;
+
+import java.time.ZoneId;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The LIS feed's settings.
+ *
+ * @param topic the topic the LIS writes to
+ * @param partitions the topic's partitions when this service creates it
+ * @param consumerGroup the consumer group, {@code <service>.<role>}
+ * @param defaultZone the zone of HL7 timestamps that carry no offset
+ */
+@ConfigurationProperties("patient.lis")
+@Validated
+record LisProperties(@NotBlank String topic, @Min(1) int partitions, @NotBlank String consumerGroup,
+		@NotNull ZoneId defaultZone) {
+}

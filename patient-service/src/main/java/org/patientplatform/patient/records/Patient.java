@@ -1,0 +1,19 @@
+package org.patientplatform.patient.records;
+
+import java.time.Instant;
+import java.time.LocalDate;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A patient and their demographics as last recorded. Demographics change only through
+ * {@link Patients#record(RecordDemographics)}; everything but the id and the MRN may be unknown.
+ *
+ * @param id the platform's id
+ * @param mrn the LIS's medical record number, unique
+ * @param updatedAt when the demographics last changed
+ */
+public record Patient(PatientId id, String mrn, @Nullable String givenName, @Nullable String familyName,
+		@Nullable LocalDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
+		@Nullable PostalAddress address, Instant createdAt, Instant updatedAt) {
+}

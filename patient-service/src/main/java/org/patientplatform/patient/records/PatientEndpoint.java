@@ -1,0 +1,93 @@
+package org.patientplatform.patient.records;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.UUID;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.security.PlatformSecurityProperties;
+import org.patientplatform.kit.web.NotFoundException;
+
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Patients' demographics: staff read any record, a patient only their own (the token's patient id
+ * claim must be the record's id, else 403 whether or not the record exists).
+ */
+@RestController
+@RequestMapping("/api/v1/patients")
+@ConditionalOnRole("app")
+@Tag(name = "Patients", description = "Patient records and demographics, as the LIS keeps them")
+@SecurityRequirement(name = "bearer")
+class PatientEndpoint {
+
+	private final Patients patients;
+
+	private final String patientIdClaim;
+
+	PatientEndpoint(Patients patients, PlatformSecurityProperties security) {
+		this.patients = patients;
+		this.patientIdClaim = security.effectivePatientIdClaim();
+	}
+
+	@GetMapping("/{id}")
+	@PreAuthorize("hasAnyRole('staff', 'patient')")
+	@Operation(summary = "One patient's demographics; staff, or the patient themself")
+	PatientDocument get(@PathVariable UUID id, Authentication caller) {
+		if (!isStaff(caller) && !isPatient(caller, id)) {
+			throw new AccessDeniedException("A patient may read only their own record");
+		}
+		return this.patients.findById(new PatientId(id))
+			.map(PatientDocument::of)
+			.orElseThrow(() -> new NotFoundException("No patient " + id));
+	}
+
+	@GetMapping
+	@PreAuthorize("hasRole('staff')")
+	@Operation(summary = "The patient with a medical record number (staff)")
+	PatientDocument findByMrn(@Parameter(description = "the LIS's medical record number") @RequestParam String mrn) {
+		// the detail never echoes the MRN: problem bodies reach logs and browsers
+		return this.patients.findByMrn(mrn)
+			.map(PatientDocument::of)
+			.orElseThrow(() -> new NotFoundException("No patient with this medical record number"));
+	}
+
+	private static boolean isStaff(Authentication caller) {
+		return caller.getAuthorities().stream().anyMatch((authority) -> "ROLE_staff".equals(authority.getAuthority()));
+	}
+
+	private boolean isPatient(Authentication caller, UUID id) {
+		if (caller.getPrincipal() instanceof Jwt jwt) {
+			String own = jwt.getClaimAsString(this.patientIdClaim);
+			return own != null && id.toString().equalsIgnoreCase(own.trim());
+		}
+		return false;
+	}
+
+	/** A patient as the API shows them. */
+	record PatientDocument(UUID id, String mrn, @Nullable String givenName, @Nullable String familyName,
+			@Nullable LocalDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
+			@Nullable PostalAddress address, Instant createdAt, Instant updatedAt) {
+
+		static PatientDocument of(Patient patient) {
+			return new PatientDocument(patient.id().value(), patient.mrn(), patient.givenName(), patient.familyName(),
+					patient.birthDate(), patient.sex(), patient.phone(), patient.email(), patient.address(),
+					patient.createdAt(), patient.updatedAt());
+		}
+
+	}
+
+}

@@ -1,0 +1,141 @@
+package org.patientplatform.patient.records;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.patient.records.RecordDemographics.Outcome;
+import org.patientplatform.patient.records.RecordDemographics.Part;
+import org.patientplatform.patient.records.RecordDemographics.Recorded;
+
+import org.springframework.jdbc.core.SqlParameterValue;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The stored patients. {@link #record} is one atomic upsert keyed by the MRN, so concurrent messages for
+ * one patient never create two rows, and joins the caller's transaction (the LIS consumer marks the
+ * message processed in the same one).
+ */
+@Repository
+public class Patients {
+
+	private static final String UPSERT = """
+			INSERT INTO patient AS p (id, mrn, given_name, family_name, birth_date, sex, phone, email,
+			    address_street, address_other, address_city, address_state, address_postal_code, address_country,
+			    lis_message_time, lis_message_control_id)
+			VALUES (:id, :mrn, :givenName, :familyName, :birthDate, :sex, :phone, :email,
+			    :street, :other, :city, :state, :postalCode, :country, :asOf, :controlId)
+			ON CONFLICT (mrn) DO UPDATE SET
+			    given_name = CASE WHEN :name THEN EXCLUDED.given_name ELSE p.given_name END,
+			    family_name = CASE WHEN :name THEN EXCLUDED.family_name ELSE p.family_name END,
+			    birth_date = CASE WHEN :birth THEN EXCLUDED.birth_date ELSE p.birth_date END,
+			    sex = CASE WHEN :sexStated THEN EXCLUDED.sex ELSE p.sex END,
+			    phone = CASE WHEN :contact THEN EXCLUDED.phone ELSE p.phone END,
+			    email = CASE WHEN :contact THEN EXCLUDED.email ELSE p.email END,
+			    address_street = CASE WHEN :address THEN EXCLUDED.address_street ELSE p.address_street END,
+			    address_other = CASE WHEN :address THEN EXCLUDED.address_other ELSE p.address_other END,
+			    address_city = CASE WHEN :address THEN EXCLUDED.address_city ELSE p.address_city END,
+			    address_state = CASE WHEN :address THEN EXCLUDED.address_state ELSE p.address_state END,
+			    address_postal_code = CASE WHEN :address THEN EXCLUDED.address_postal_code
+			        ELSE p.address_postal_code END,
+			    address_country = CASE WHEN :address THEN EXCLUDED.address_country ELSE p.address_country END,
+			    lis_message_time = GREATEST(p.lis_message_time, EXCLUDED.lis_message_time),
+			    lis_message_control_id = EXCLUDED.lis_message_control_id,
+			    updated_at = now()
+			WHERE p.lis_message_time IS NULL OR EXCLUDED.lis_message_time IS NULL
+			    OR EXCLUDED.lis_message_time >= p.lis_message_time
+			RETURNING p.id, (p.xmax = 0) AS inserted
+			""";
+
+	private static final String COLUMNS = """
+			id, mrn, given_name, family_name, birth_date, sex, phone, email, address_street, address_other,
+			address_city, address_state, address_postal_code, address_country, created_at, updated_at
+			""";
+
+	private final JdbcClient jdbc;
+
+	Patients(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/**
+	 * Records the demographics, registering the patient when the MRN is new. Joins the caller's
+	 * transaction when there is one.
+	 */
+	@Transactional
+	public Recorded record(RecordDemographics command) {
+		PostalAddress address = (command.address() != null) ? command.address()
+				: new PostalAddress(null, null, null, null, null, null);
+		Optional<Recorded> written = this.jdbc.sql(UPSERT)
+			.param("id", UUID.randomUUID())
+			.param("mrn", command.mrn())
+			.param("givenName", command.givenName())
+			.param("familyName", command.familyName())
+			.param("birthDate", new SqlParameterValue(Types.DATE, command.birthDate()))
+			.param("sex", (command.sex() != null) ? command.sex().code() : null, Types.VARCHAR)
+			.param("phone", command.phone(), Types.VARCHAR)
+			.param("email", command.email(), Types.VARCHAR)
+			.param("street", address.street(), Types.VARCHAR)
+			.param("other", address.otherDesignation(), Types.VARCHAR)
+			.param("city", address.city(), Types.VARCHAR)
+			.param("state", address.state(), Types.VARCHAR)
+			.param("postalCode", address.postalCode(), Types.VARCHAR)
+			.param("country", address.country(), Types.VARCHAR)
+			.param("asOf", timestamp(command.asOf()))
+			.param("controlId", command.messageControlId())
+			.param("name", command.states(Part.NAME))
+			.param("birth", command.states(Part.BIRTH_DATE))
+			.param("sexStated", command.states(Part.SEX))
+			.param("contact", command.states(Part.CONTACT))
+			.param("address", command.states(Part.ADDRESS))
+			.query((rs, row) -> new Recorded(new PatientId(rs.getObject("id", UUID.class)),
+					rs.getBoolean("inserted") ? Outcome.REGISTERED : Outcome.UPDATED))
+			.optional();
+		return written.orElseGet(() -> new Recorded(findByMrn(command.mrn()).orElseThrow().id(), Outcome.STALE));
+	}
+
+	public Optional<Patient> findById(PatientId id) {
+		return this.jdbc.sql("SELECT " + COLUMNS + " FROM patient WHERE id = ?")
+			.param(id.value())
+			.query(Patients::patient)
+			.optional();
+	}
+
+	public Optional<Patient> findByMrn(String mrn) {
+		return this.jdbc.sql("SELECT " + COLUMNS + " FROM patient WHERE mrn = ?")
+			.param(mrn)
+			.query(Patients::patient)
+			.optional();
+	}
+
+	private static Patient patient(ResultSet rs, int row) throws SQLException {
+		PostalAddress address = new PostalAddress(rs.getString("address_street"), rs.getString("address_other"),
+				rs.getString("address_city"), rs.getString("address_state"), rs.getString("address_postal_code"),
+				rs.getString("address_country"));
+		String sex = rs.getString("sex");
+		return new Patient(new PatientId(rs.getObject("id", UUID.class)), rs.getString("mrn"),
+				rs.getString("given_name"), rs.getString("family_name"), rs.getObject("birth_date", LocalDate.class),
+				(sex != null) ? Sex.ofCode(sex) : null, rs.getString("phone"), rs.getString("email"),
+				address.carriesNothing() ? null : address, instant(rs.getTimestamp("created_at")),
+				instant(rs.getTimestamp("updated_at")));
+	}
+
+	private static Instant instant(Timestamp timestamp) {
+		return timestamp.toInstant();
+	}
+
+	private static SqlParameterValue timestamp(@Nullable Instant instant) {
+		return new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
+				(instant != null) ? instant.atOffset(ZoneOffset.UTC) : null);
+	}
+
+}

@@ -1,0 +1,63 @@
+package org.patientplatform.patient.records;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Command: record what the LIS says of a patient, registering them when their MRN is new. Only the
+ * {@link Part parts} in {@code stated} are changed: a part the message left out keeps its value, a part
+ * stated without a value (HL7 {@code ""}) is cleared.
+ *
+ * @param mrn the medical record number (PID-3)
+ * @param stated the parts the message states
+ * @param asOf when the LIS sent it (MSH-7); a command older than the stored state changes nothing
+ * @param messageControlId the HL7 message control id (MSH-10) it came from
+ */
+public record RecordDemographics(String mrn, @Nullable String givenName, @Nullable String familyName,
+		@Nullable LocalDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
+		@Nullable PostalAddress address, Set<Part> stated, @Nullable Instant asOf, String messageControlId) {
+
+	public RecordDemographics {
+		stated = Set.copyOf(stated);
+	}
+
+	public boolean states(Part part) {
+		return this.stated.contains(part);
+	}
+
+	/** The parts of a patient's demographics that change together. */
+	public enum Part {
+
+		/** given and family name (PID-5) */
+		NAME,
+		/** PID-7 */
+		BIRTH_DATE,
+		/** PID-8 */
+		SEX,
+		/** phone and email (PID-13) */
+		CONTACT,
+		/** PID-11 */
+		ADDRESS
+
+	}
+
+	/** What recording did. */
+	public enum Outcome {
+
+		/** the MRN was new: a patient was created */
+		REGISTERED,
+		/** the patient's demographics were updated */
+		UPDATED,
+		/** the stored state is newer than the command; nothing changed */
+		STALE
+
+	}
+
+	/** The patient the command was recorded for, and what it did. */
+	public record Recorded(PatientId patientId, Outcome outcome) {
+	}
+
+}

@@ -1,0 +1,28 @@
+package org.patientplatform.patient.records;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/** Administrative sex, the values of HL7 table 0001. */
+public enum Sex {
+
+	FEMALE("F"), MALE("M"), OTHER("O"), UNKNOWN("U"), AMBIGUOUS("A"), NOT_APPLICABLE("N");
+
+	private final String code;
+
+	Sex(String code) {
+		this.code = code;
+	}
+
+	/** The HL7 table 0001 code. */
+	public String code() {
+		return this.code;
+	}
+
+	/** The sex for an HL7 table 0001 code; a code outside the table is {@link #UNKNOWN}. */
+	public static Sex ofCode(String code) {
+		String normalized = code.trim().toUpperCase(Locale.ROOT);
+		return Arrays.stream(values()).filter((sex) -> sex.code.equals(normalized)).findFirst().orElse(UNKNOWN);
+	}
+
+}

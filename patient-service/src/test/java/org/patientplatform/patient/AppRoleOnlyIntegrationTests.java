@@ -1,0 +1,85 @@
+package org.patientplatform.patient;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@PatientIntegrationTest
+@TestPropertySource(properties = "platform.roles=app")
+class AppRoleOnlyIntegrationTests {
+
+	@Autowired
+	KafkaListenerEndpointRegistry listeners;
+
+	@Autowired
+	ObjectProvider<ScheduledTaskHolder> schedules;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@LocalServerPort
+	int port;
+
+	@Test
+	void startsNoKafkaListenerAndNoSchedule() {
+		assertThat(this.listeners.getListenerContainers()).isEmpty();
+		this.schedules.forEach((holder) -> assertThat(holder.getScheduledTasks()).isEmpty());
+	}
+
+	@Test
+	void servesTheApiBehindAToken() {
+		RestClient client = client();
+		var anonymous = client.get().uri("/api/v1/patients/{id}", UUID.randomUUID()).retrieve().toEntity(String.class);
+		assertThat(anonymous.getStatusCode().value()).isEqualTo(401);
+		assertThat(anonymous.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+
+		String staff = this.signingKey.mint("staff-1", List.of("staff"), null, Duration.ofMinutes(5));
+		var authorized = client.get()
+			.uri("/api/v1/patients/{id}", UUID.randomUUID())
+			.header("Authorization", "Bearer " + staff)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(authorized.getStatusCode().value()).isEqualTo(404);
+		assertThat(authorized.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+	}
+
+	@Test
+	void servesHealthMetricsAndOpenApiWithoutToken() {
+		RestClient client = client();
+		assertThat(client.get().uri("/actuator/health/liveness").retrieve().toEntity(String.class).getBody())
+			.contains("\"UP\"");
+		assertThat(client.get().uri("/actuator/health/readiness").retrieve().toEntity(String.class).getBody())
+			.contains("\"UP\"")
+			.contains("db")
+			.contains("kafka");
+		assertThat(client.get().uri("/actuator/prometheus").retrieve().toEntity(String.class).getBody())
+			.contains("jvm_memory_used_bytes");
+		assertThat(client.get().uri("/v3/api-docs").retrieve().toEntity(String.class).getBody())
+			.contains("/api/v1/patients/{id}")
+			.contains("/api/v1/patients\"");
+	}
+
+	private RestClient client() {
+		return RestClient.builder()
+			.baseUrl("http://127.0.0.1:" + this.port)
+			.defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
+			})
+			.build();
+	}
+
+}

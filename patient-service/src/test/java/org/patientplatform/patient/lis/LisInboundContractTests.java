@@ -1,0 +1,58 @@
+package org.patientplatform.patient.lis;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+
+import org.junit.jupiter.api.Test;
+import org.patientplatform.patient.records.PostalAddress;
+import org.patientplatform.patient.records.RecordDemographics;
+import org.patientplatform.patient.records.RecordDemographics.Part;
+import org.patientplatform.patient.records.Sex;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The documented examples of {@code lis.inbound.v1} (ER7 text, not CloudEvents; kept with LF line ends
+ * for reading, sent with CR as HL7 requires) read as the demographics this service records.
+ */
+class LisInboundContractTests {
+
+	private final Hl7MessageReader reader = new Hl7MessageReader(ZoneOffset.UTC);
+
+	@Test
+	void readsTheDocumentedRegistration() throws IOException {
+		LisMessage message = this.reader.read(example("lis.inbound.v1.ADT_A04.hl7"));
+
+		assertThat(message.header()).isEqualTo(new LisMessage.Header("MSG00001", "ADT^A04", "2.5",
+				Instant.parse("2025-03-12T13:30:15Z")));
+		assertThat(((LisMessage.Demographics) message).command()).isEqualTo(new RecordDemographics("MRN-100234", "Ada",
+				"Lovelace", LocalDate.of(1980, 12, 10), Sex.FEMALE, "+44 20 79460123", "ada@example.org",
+				new PostalAddress("12 Analytical Row", "Flat 3", "London", "LDN", "N1 9GU", "GBR"),
+				EnumSet.allOf(Part.class), Instant.parse("2025-03-12T13:30:15Z"), "MSG00001"));
+	}
+
+	@Test
+	void readsTheDocumentedUpdate() throws IOException {
+		LisMessage message = this.reader.read(example("lis.inbound.v1.ADT_A08.hl7"));
+
+		assertThat(message.header().type()).isEqualTo("ADT^A08");
+		RecordDemographics command = ((LisMessage.Demographics) message).command();
+		assertThat(command.mrn()).isEqualTo("MRN-100234");
+		assertThat(command.familyName()).isEqualTo("King");
+		assertThat(command.phone()).isEqualTo("+44 7700 900123");
+		assertThat(command.email()).isEqualTo("ada.king@example.org");
+		assertThat(command.asOf()).isEqualTo(Instant.parse("2025-04-01T08:00:00Z"));
+	}
+
+	private static byte[] example(String name) throws IOException {
+		String text = Files.readString(Path.of("..", "docs", "events", name), StandardCharsets.UTF_8);
+		return text.replace("\r\n", "\n").replace('\n', '\r').getBytes(StandardCharsets.UTF_8);
+	}
+
+}

@@ -1,0 +1,290 @@
+package org.patientplatform.patient.lis;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.patientplatform.kit.events.InvalidEventException;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.local.infra.LocalSigningKey;
+import org.patientplatform.patient.PatientIntegrationTest;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@PatientIntegrationTest
+@ExtendWith(OutputCaptureExtension.class)
+class LisInboundIntegrationTests {
+
+	private static final String TOPIC = "lis.inbound.v1";
+
+	private static final String GROUP = "patient-service.consumer-lis-patient";
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	JsonMapper json;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	@LocalServerPort
+	int port;
+
+	KafkaProducer<byte[], byte[]> producer;
+
+	RestClient api;
+
+	@BeforeEach
+	void setUp() {
+		this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers,
+				ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+		String staff = this.signingKey.mint("staff-1", List.of("staff"), null, Duration.ofMinutes(5));
+		this.api = RestClient.builder()
+			.baseUrl("http://127.0.0.1:" + this.port)
+			.defaultHeader("Authorization", "Bearer " + staff)
+			.defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
+			})
+			.build();
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.producer.close();
+	}
+
+	@Test
+	void registersPatientFromAdtA04AndServesItToStaff(CapturedOutput output) throws Exception {
+		send("MRN-SKEL-1", Hl7Messages.registration("SKEL-0001", "MRN-SKEL-1", "Lovelace", "Ada", "20250312143015+0100"));
+
+		Map<String, Object> found = awaitPatient("MRN-SKEL-1");
+		ResponseEntity<String> response = this.api.get()
+			.uri("/api/v1/patients/{id}", found.get("id"))
+			.retrieve()
+			.toEntity(String.class);
+
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		Map<String, Object> patient = map(response.getBody());
+		assertThat(patient).containsEntry("id", found.get("id"))
+			.containsEntry("mrn", "MRN-SKEL-1")
+			.containsEntry("givenName", "Ada")
+			.containsEntry("familyName", "Lovelace")
+			.containsEntry("birthDate", "1980-12-10")
+			.containsEntry("sex", "FEMALE")
+			.containsEntry("phone", "+44 20 79460123")
+			.containsEntry("email", "ada@example.org")
+			.containsKeys("createdAt", "updatedAt");
+		assertThat(UUID.fromString((String) patient.get("id"))).isNotNull();
+		assertThat(output.getAll()).contains("ADT^A04 SKEL-0001")
+			.doesNotContain("Lovelace")
+			.doesNotContain("ada@example.org")
+			.doesNotContain("79460123")
+			.doesNotContain("MRN-SKEL-1");
+	}
+
+	@Test
+	void appliesEachMessageOnceAndUpdatesTheNameOnAdtA08() throws Exception {
+		String mrn = "MRN-IDEM-1";
+		String registration = Hl7Messages.registration("IDEM-0001", mrn, "Lovelace", "Ada", "20250312143015");
+		send(mrn, registration);
+		send(mrn, registration);
+		assertThat(awaitPatient(mrn)).containsEntry("familyName", "Lovelace");
+
+		send(mrn, Hl7Messages.nameUpdate("IDEM-0002", mrn, "King", "Ada", "20250313090000"));
+		// the registration again, as a redelivery after the update would bring it
+		send(mrn, registration);
+		send(mrn, Hl7Messages.result("IDEM-0003", mrn, "20250313100000"));
+		awaitKept("IDEM-0003");
+
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn = ?", Integer.class, mrn))
+			.isEqualTo(1);
+		Map<String, Object> patient = map(
+				this.api.get().uri("/api/v1/patients?mrn={mrn}", mrn).retrieve().toEntity(String.class).getBody());
+		assertThat(patient).containsEntry("familyName", "King")
+			.containsEntry("givenName", "Ada")
+			.containsEntry("birthDate", "1980-12-10")
+			.containsEntry("email", "ada@example.org");
+		assertThat(this.jdbc.queryForList(
+				"SELECT event_id FROM processed_message WHERE consumer_group = ? AND event_id LIKE 'IDEM-%' ORDER BY 1",
+				String.class, GROUP))
+			.containsExactly("IDEM-0001", "IDEM-0002", "IDEM-0003");
+	}
+
+	@Test
+	void ignoresAnUpdateOlderThanTheStoredDemographics() throws Exception {
+		String mrn = "MRN-STALE-1";
+		send(mrn, Hl7Messages.registration("STALE-0001", mrn, "Lovelace", "Ada", "20250312143015"));
+		send(mrn, Hl7Messages.nameUpdate("STALE-0002", mrn, "King", "Ada", "20250314090000"));
+		send(mrn, Hl7Messages.nameUpdate("STALE-0003", mrn, "Byron", "Ada", "20250313090000"));
+		send(mrn, Hl7Messages.result("STALE-0004", mrn, "20250314100000"));
+		awaitKept("STALE-0004");
+
+		assertThat(this.jdbc.queryForObject("SELECT family_name FROM patient WHERE mrn = ?", String.class, mrn))
+			.isEqualTo("King");
+	}
+
+	@Test
+	void deadLettersGarbageAndProcessesTheNextMessageOfThePartition(CapturedOutput output) throws Exception {
+		String mrn = "MRN-POISON-1";
+		byte[] garbage = "PID|1||MRN-POISON-1^^^LAB^MR||Doe^Jane||19900101|F\r".getBytes(StandardCharsets.UTF_8);
+		RecordMetadata poison = send(mrn, garbage);
+		RecordMetadata good = send(mrn,
+				Hl7Messages.bytes(Hl7Messages.registration("POISON-0002", mrn, "Hopper", "Grace", "20250312143015")));
+		assertThat(good.partition()).isEqualTo(poison.partition());
+
+		assertThat(awaitPatient(mrn)).containsEntry("familyName", "Hopper");
+
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(poison);
+		assertThat(deadLetter.key()).isEqualTo(mrn.getBytes(StandardCharsets.UTF_8));
+		assertThat(deadLetter.value()).isEqualTo(garbage);
+		assertThat(ByteBuffer.wrap(header(deadLetter, DeadLetterHeaders.ORIGINAL_PARTITION)).getInt())
+			.isEqualTo(poison.partition());
+		assertThat(text(deadLetter, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP)).isEqualTo(GROUP);
+		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_FQCN)).isEqualTo(InvalidEventException.class.getName());
+		assertThat(text(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(text(deadLetter, DeadLetterHeaders.SOURCE_SERVICE)).isEqualTo("patient-service");
+		assertThat(text(deadLetter, DeadLetterHeaders.SOURCE_ROLE)).isEqualTo("consumer-lis-patient");
+		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.startsWith("LIS record is not a parseable HL7 v2 message")
+			.doesNotContain("Doe")
+			.doesNotContain("MRN-POISON-1");
+		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_STACKTRACE)).doesNotContain("Doe");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE family_name = 'Doe'", Integer.class))
+			.isZero();
+		assertThat(output.getAll()).doesNotContain("Doe").doesNotContain("Hopper");
+	}
+
+	@Test
+	void deadLettersUnsupportedMessageTypeNamingTypeAndControlId() throws Exception {
+		String er7 = "MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|20250312143015||SIU^S12|UNSUP-0001|P|2.5\r"
+				+ "PID|1||MRN-UNSUP-1^^^CITYLAB^MR||Doe^Jane\r";
+		RecordMetadata sent = send("MRN-UNSUP-1", er7);
+
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(sent);
+
+		assertThat(deadLetter.value()).isEqualTo(Hl7Messages.bytes(er7));
+		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("Unsupported HL7 message type SIU^S12 (control id UNSUP-0001)");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM processed_message WHERE event_id = 'UNSUP-0001'",
+				Integer.class))
+			.isZero();
+	}
+
+	@Test
+	void keepsKnownMessageTypesNoFeatureHandlesYet() throws Exception {
+		String er7 = Hl7Messages.result("KEPT-0001", "MRN-KEPT-1", "20250312143015");
+		RecordMetadata sent = send("MRN-KEPT-1", er7);
+
+		awaitKept("KEPT-0001");
+
+		assertThat(this.jdbc.queryForMap(
+				"SELECT message_type, hl7_version, source_topic, source_partition, source_offset, er7 "
+						+ "FROM lis_unhandled_message WHERE message_control_id = 'KEPT-0001'"))
+			.containsEntry("message_type", "ORU^R01")
+			.containsEntry("hl7_version", "2.5")
+			.containsEntry("source_topic", TOPIC)
+			.containsEntry("source_partition", sent.partition())
+			.containsEntry("source_offset", sent.offset())
+			.containsEntry("er7", er7);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn = 'MRN-KEPT-1'", Integer.class))
+			.isZero();
+	}
+
+	private RecordMetadata send(String mrn, String er7) throws Exception {
+		return send(mrn, Hl7Messages.bytes(er7));
+	}
+
+	private RecordMetadata send(String mrn, byte[] value) throws Exception {
+		return this.producer.send(new ProducerRecord<>(TOPIC, mrn.getBytes(StandardCharsets.UTF_8), value)).get();
+	}
+
+	private Map<String, Object> awaitPatient(String mrn) {
+		ResponseEntity<String> response = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.api.get().uri("/api/v1/patients?mrn={mrn}", mrn).retrieve().toEntity(String.class),
+					(r) -> r.getStatusCode().value() == 200);
+		return map(response.getBody());
+	}
+
+	private void awaitKept(String controlId) {
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForObject(
+					"SELECT count(*) FROM lis_unhandled_message WHERE message_control_id = ?", Integer.class,
+					controlId), (count) -> count == 1);
+	}
+
+	private ConsumerRecord<byte[], byte[]> awaitDeadLetter(RecordMetadata original) {
+		List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
+		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers, ConsumerConfig.GROUP_ID_CONFIG,
+				"test-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+				ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+				ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+			consumer.subscribe(List.of("dlq.messages.v1"));
+			return await().atMost(Duration.ofSeconds(30)).until(() -> {
+				consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+				return seen.stream().filter((record) -> isDeadLetterOf(record, original)).findFirst().orElse(null);
+			}, (found) -> found != null);
+		}
+	}
+
+	private static boolean isDeadLetterOf(ConsumerRecord<byte[], byte[]> record, RecordMetadata original) {
+		byte[] offset = record.headers().lastHeader(DeadLetterHeaders.ORIGINAL_OFFSET) != null
+				? header(record, DeadLetterHeaders.ORIGINAL_OFFSET) : null;
+		return TOPIC.equals(text(record, DeadLetterHeaders.ORIGINAL_TOPIC)) && offset != null && offset.length == 8
+				&& ByteBuffer.wrap(offset).getLong() == original.offset()
+				&& ByteBuffer.wrap(header(record, DeadLetterHeaders.ORIGINAL_PARTITION)).getInt() == original
+					.partition();
+	}
+
+	private static byte[] header(ConsumerRecord<byte[], byte[]> record, String name) {
+		Header header = record.headers().lastHeader(name);
+		assertThat(header).as("header %s", name).isNotNull();
+		return header.value();
+	}
+
+	private static @Nullable String text(ConsumerRecord<byte[], byte[]> record, String name) {
+		Header header = record.headers().lastHeader(name);
+		return (header != null) ? new String(header.value(), StandardCharsets.UTF_8) : null;
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<String, Object> map(@Nullable String body) {
+		return this.json.readValue(body, Map.class);
+	}
+
+}

@@ -1,0 +1,194 @@
+package org.patientplatform.patient.records;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.local.infra.LocalSigningKey;
+import org.patientplatform.patient.PatientIntegrationTest;
+import org.patientplatform.patient.records.RecordDemographics.Outcome;
+import org.patientplatform.patient.records.RecordDemographics.Part;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@PatientIntegrationTest
+class PatientApiIntegrationTests {
+
+	@Autowired
+	Patients patients;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@Autowired
+	JsonMapper json;
+
+	@LocalServerPort
+	int port;
+
+	RestClient api;
+
+	PatientId ada;
+
+	PatientId grace;
+
+	@BeforeEach
+	void setUp() {
+		this.api = RestClient.builder()
+			.baseUrl("http://127.0.0.1:" + this.port)
+			.defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
+			})
+			.build();
+		this.ada = register("API-ADA", "Ada", "Lovelace");
+		this.grace = register("API-GRACE", "Grace", "Hopper");
+	}
+
+	@Test
+	void servesDemographicsToStaff() {
+		ResponseEntity<String> response = get("/api/v1/patients/" + this.ada, token(List.of("staff"), null));
+
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		Map<String, Object> body = body(response);
+		assertThat(body).containsEntry("id", this.ada.toString())
+			.containsEntry("mrn", "API-ADA")
+			.containsEntry("givenName", "Ada")
+			.containsEntry("familyName", "Lovelace")
+			.containsEntry("birthDate", "1815-12-10")
+			.containsEntry("sex", "FEMALE")
+			.containsEntry("phone", "+44 20 79460123")
+			.containsEntry("email", "ada@example.org")
+			.containsKeys("createdAt", "updatedAt");
+		assertThat(body.get("address")).asInstanceOf(InstanceOfAssertFactories.MAP)
+			.containsOnlyKeys("street", "otherDesignation", "city", "state", "postalCode", "country")
+			.containsEntry("street", "12 Analytical Row")
+			.containsEntry("city", "London")
+			.containsEntry("postalCode", "N1 9GU")
+			.containsEntry("country", "GBR");
+	}
+
+	@Test
+	void findsPatientByMedicalRecordNumberForStaff() {
+		ResponseEntity<String> response = get("/api/v1/patients?mrn=API-GRACE", token(List.of("staff"), null));
+
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		assertThat(body(response)).containsEntry("id", this.grace.toString()).containsEntry("familyName", "Hopper");
+	}
+
+	@Test
+	void answersNotFoundAsProblemJsonForUnknownIdAndUnknownMrn() {
+		UUID unknown = UUID.randomUUID();
+		ResponseEntity<String> byId = get("/api/v1/patients/" + unknown, token(List.of("staff"), null));
+		assertProblem(byId, 404);
+		assertThat(body(byId)).containsEntry("detail", "No patient " + unknown);
+
+		ResponseEntity<String> byMrn = get("/api/v1/patients?mrn=NOBODY-42", token(List.of("staff"), null));
+		assertProblem(byMrn, 404);
+		assertThat(byMrn.getBody()).doesNotContain("NOBODY-42");
+	}
+
+	@Test
+	void answersBadRequestAsProblemJsonForAnIdThatIsNoUuid() {
+		assertProblem(get("/api/v1/patients/not-a-uuid", token(List.of("staff"), null)), 400);
+	}
+
+	@Test
+	void letsAPatientReadTheirOwnRecord() {
+		ResponseEntity<String> response = get("/api/v1/patients/" + this.ada,
+				token(List.of("patient"), this.ada.toString()));
+
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		assertThat(body(response)).containsEntry("id", this.ada.toString()).containsEntry("familyName", "Lovelace");
+	}
+
+	@Test
+	void forbidsAPatientReadingAnotherPatientsRecord() {
+		ResponseEntity<String> response = get("/api/v1/patients/" + this.grace,
+				token(List.of("patient"), this.ada.toString()));
+
+		assertProblem(response, 403);
+		assertThat(response.getBody()).doesNotContain("Hopper");
+	}
+
+	@Test
+	void forbidsAPatientWithoutPatientIdClaim() {
+		assertProblem(get("/api/v1/patients/" + this.ada, token(List.of("patient"), null)), 403);
+	}
+
+	@Test
+	void forbidsAPatientSearchingByMedicalRecordNumber() {
+		assertProblem(get("/api/v1/patients?mrn=API-ADA", token(List.of("patient"), this.ada.toString())), 403);
+	}
+
+	@Test
+	void forbidsWrongRole() {
+		assertProblem(get("/api/v1/patients/" + this.ada, token(List.of("ops"), null)), 403);
+		assertProblem(get("/api/v1/patients?mrn=API-ADA", token(List.of("service"), null)), 403);
+	}
+
+	@Test
+	void rejectsMissingToken() {
+		assertProblem(get("/api/v1/patients/" + this.ada, null), 401);
+	}
+
+	@Test
+	void rejectsExpiredToken() {
+		String expired = this.signingKey.mint("staff-1", List.of("staff"), null, Duration.ofMinutes(-10));
+		assertProblem(get("/api/v1/patients/" + this.ada, expired), 401);
+	}
+
+	@Test
+	void rejectsTokenSignedByAnotherKey() {
+		String foreign = LocalSigningKey.generate("https://tests.patient-platform.local")
+			.mint("staff-1", List.of("staff"), null, Duration.ofMinutes(5));
+		assertProblem(get("/api/v1/patients/" + this.ada, foreign), 401);
+	}
+
+	private PatientId register(String mrn, String given, String family) {
+		RecordDemographics.Recorded recorded = this.patients.record(new RecordDemographics(mrn, given, family,
+				LocalDate.of(1815, 12, 10), Sex.FEMALE, "+44 20 79460123", "ada@example.org",
+				new PostalAddress("12 Analytical Row", null, "London", null, "N1 9GU", "GBR"), EnumSet.allOf(Part.class),
+				Instant.now(), "API-" + UUID.randomUUID()));
+		assertThat(recorded.outcome()).isIn(Outcome.REGISTERED, Outcome.UPDATED);
+		return recorded.patientId();
+	}
+
+	private String token(List<String> roles, @Nullable String patientId) {
+		return this.signingKey.mint("caller", roles, patientId, Duration.ofMinutes(5));
+	}
+
+	private ResponseEntity<String> get(String uri, @Nullable String token) {
+		var request = this.api.get().uri(uri);
+		if (token != null) {
+			request = request.header("Authorization", "Bearer " + token);
+		}
+		return request.retrieve().toEntity(String.class);
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<String, Object> body(ResponseEntity<String> response) {
+		return this.json.readValue(response.getBody(), Map.class);
+	}
+
+	private void assertProblem(ResponseEntity<String> response, int status) {
+		assertThat(response.getStatusCode().value()).isEqualTo(status);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(body(response)).containsEntry("status", status);
+	}
+
+}

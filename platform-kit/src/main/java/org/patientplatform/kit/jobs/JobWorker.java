@@ -1,0 +1,170 @@
+package org.patientplatform.kit.jobs;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Works one queue: claims ready jobs in batches with {@code FOR UPDATE SKIP LOCKED} under a lease, runs
+ * each with its handler, and records the outcome. A job whose worker died (its lease expired) is put back
+ * and claimed by another worker. Many workers across instances never run one attempt twice.
+ */
+public class JobWorker implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
+
+	private final String queue;
+
+	private final String workerId;
+
+	private final JdbcTemplate jdbc;
+
+	private final JsonMapper json;
+
+	private final Map<String, JobHandler> handlers;
+
+	private final JobsProperties properties;
+
+	private volatile boolean running;
+
+	private ExecutorService threads;
+
+	public JobWorker(String queue, JdbcTemplate jdbc, JsonMapper json, List<JobHandler> handlers,
+			JobsProperties properties) {
+		this.queue = queue;
+		this.workerId = queue + "@" + UUID.randomUUID();
+		this.jdbc = jdbc;
+		this.json = json;
+		this.handlers = handlers.stream().collect(Collectors.toMap(JobHandler::type, Function.identity()));
+		this.properties = properties;
+	}
+
+	public String queue() {
+		return this.queue;
+	}
+
+	/**
+	 * Claims up to {@code limit} jobs and runs them on the calling thread.
+	 * @return the number of jobs run
+	 */
+	public int workOnce(int limit) {
+		releaseExpiredLeases();
+		List<JobHandler.Job> jobs = this.jdbc.query("""
+				WITH next AS (
+				    SELECT id FROM job WHERE queue = ? AND status = 'READY' AND run_at <= now()
+				    ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
+				UPDATE job SET status = 'RUNNING', locked_by = ?, attempts = attempts + 1, updated_at = now(),
+				    locked_until = now() + make_interval(secs => ?)
+				FROM next WHERE job.id = next.id
+				RETURNING job.id, job.queue, job.job_type, job.payload::text, job.attempts
+				""", (rs, n) -> new JobHandler.Job(rs.getLong(1), rs.getString(2), rs.getString(3),
+				this.json.readTree(rs.getString(4)), rs.getInt(5)), this.queue, limit, this.workerId,
+				(double) this.properties.lease().toSeconds());
+		for (JobHandler.Job job : jobs) {
+			run(job);
+		}
+		return jobs.size();
+	}
+
+	private void run(JobHandler.Job job) {
+		JobHandler handler = this.handlers.get(job.type());
+		try {
+			if (handler == null) {
+				throw new IllegalStateException("No handler for job type " + job.type());
+			}
+			handler.handle(job);
+			this.jdbc.update("UPDATE job SET status = 'SUCCEEDED', finished_at = now(), updated_at = now(), "
+					+ "locked_by = NULL, locked_until = NULL WHERE id = ? AND locked_by = ?", job.id(), this.workerId);
+		}
+		catch (Exception ex) {
+			Duration delay = Jobs.backoff(job.attempt());
+			int updated = this.jdbc.update("""
+					UPDATE job SET status = CASE WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'READY' END,
+					    run_at = now() + make_interval(secs => ?), last_error = ?, updated_at = now(),
+					    locked_by = NULL, locked_until = NULL
+					WHERE id = ? AND locked_by = ?
+					""", (double) delay.toSeconds(), ex.getClass().getName() + ": " + ex.getMessage(), job.id(),
+					this.workerId);
+			log.warn("Job {} ({}) attempt {} failed: {}{}", job.id(), job.type(), job.attempt(),
+					ex.getClass().getSimpleName(), (updated == 0) ? " (lease lost)" : "");
+		}
+	}
+
+	/** Puts back jobs whose worker stopped answering before its lease ran out. */
+	int releaseExpiredLeases() {
+		return this.jdbc.update("UPDATE job SET status = 'READY', locked_by = NULL, locked_until = NULL, "
+				+ "updated_at = now() WHERE queue = ? AND status = 'RUNNING' AND locked_until < now()", this.queue);
+	}
+
+	private void loop() {
+		while (this.running) {
+			try {
+				if (workOnce(this.properties.batchSize()) == 0) {
+					Thread.sleep(this.properties.pollInterval().toMillis());
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (RuntimeException ex) {
+				log.warn("Job worker for queue {} failed, will retry: {}", this.queue, ex.toString());
+				try {
+					Thread.sleep(this.properties.pollInterval().toMillis() * 5);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+		}
+	}
+
+	@Override
+	public synchronized void start() {
+		if (!this.running) {
+			this.running = true;
+			this.threads = Executors.newFixedThreadPool(this.properties.threads(),
+					Thread.ofPlatform().name("job-" + this.queue + "-", 0).daemon().factory());
+			for (int i = 0; i < this.properties.threads(); i++) {
+				this.threads.submit(this::loop);
+			}
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		this.running = false;
+		if (this.threads != null) {
+			// let running jobs finish (graceful shutdown drains in-flight work)
+			this.threads.shutdown();
+			try {
+				if (!this.threads.awaitTermination(this.properties.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+					this.threads.shutdownNow();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+}

@@ -1,0 +1,49 @@
+package org.patientplatform.kit.jobs;
+
+import java.util.List;
+import java.util.Map;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.NotFoundException;
+
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Ops view of background jobs: failed jobs with their error, and a retry. */
+@RestController
+@RequestMapping("/api/v1/ops/jobs")
+@Tag(name = "Background jobs (ops)")
+public class JobsEndpoint {
+
+	private final Jobs jobs;
+
+	public JobsEndpoint(Jobs jobs) {
+		this.jobs = jobs;
+	}
+
+	@GetMapping
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Jobs in a state (default FAILED), newest first")
+	public List<Map<String, Object>> list(@RequestParam(required = false) @Nullable String queue,
+			@RequestParam(defaultValue = "FAILED") String status, @RequestParam(defaultValue = "100") int limit) {
+		return this.jobs.list(queue, status, limit);
+	}
+
+	@PostMapping("/{id}/retry")
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Put a failed job back on its queue")
+	public Map<String, Object> retry(@PathVariable long id) {
+		if (!this.jobs.retry(id)) {
+			throw new NotFoundException("No failed job " + id);
+		}
+		return Map.of("id", id, "status", "READY");
+	}
+
+}

@@ -1,0 +1,63 @@
+package org.patientplatform.kit.outbox;
+
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Records an event to publish, in the caller's database transaction: if the transaction rolls back
+ * the event is never sent; once it commits, the {@link OutboxRelay} sends it even if this process
+ * dies right after. The current trace travels with the event as W3C {@code traceparent}.
+ */
+public class Outbox {
+
+	private final JdbcTemplate jdbc;
+
+	private final JsonMapper json;
+
+	private final ObjectProvider<Tracer> tracer;
+
+	public Outbox(JdbcTemplate jdbc, JsonMapper json, ObjectProvider<Tracer> tracer) {
+		this.jdbc = jdbc;
+		this.json = json;
+		this.tracer = tracer;
+	}
+
+	/**
+	 * Appends an event; must run inside a transaction.
+	 * @param topic the Kafka topic
+	 * @param key the record key (the aggregate id that needs ordering); also the CloudEvents subject
+	 * @param type the {@code ce_type}, {@code <service>.<EventName>.v1}
+	 * @param data the event record, written as JSON
+	 * @return the event id ({@code ce_id})
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public UUID append(String topic, String key, String type, Object data) {
+		UUID eventId = UUID.randomUUID();
+		this.jdbc.update("""
+				INSERT INTO outbox_event (event_id, topic, record_key, event_type, subject, data, traceparent)
+				VALUES (?, ?, ?, ?, ?, ?, ?)
+				""", eventId, topic, key, type, key, this.json.writeValueAsBytes(data), traceparent());
+		return eventId;
+	}
+
+	private @Nullable String traceparent() {
+		Tracer current = this.tracer.getIfAvailable();
+		Span span = (current != null) ? current.currentSpan() : null;
+		if (span == null) {
+			return null;
+		}
+		return "00-" + span.context().traceId() + "-" + span.context().spanId() + "-"
+				+ (Boolean.TRUE.equals(span.context().sampled()) ? "01" : "00");
+	}
+
+}

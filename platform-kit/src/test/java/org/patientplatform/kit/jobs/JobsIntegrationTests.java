@@ -1,0 +1,170 @@
+package org.patientplatform.kit.jobs;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+import org.patientplatform.kit.KitIntegrationTest;
+import org.patientplatform.kit.testapp.TestJobs;
+import org.patientplatform.local.infra.LocalSigningKey;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The instance's own workers are off (app role only); the tests run their own worker instances. */
+@KitIntegrationTest
+@TestPropertySource(properties = "platform.roles=app")
+class JobsIntegrationTests {
+
+	@Autowired
+	Jobs jobs;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	JsonMapper json;
+
+	@Autowired
+	List<JobHandler> handlers;
+
+	@Autowired
+	TransactionTemplate transactions;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@LocalServerPort
+	int port;
+
+	@Test
+	void twoWorkersRunEachOfFiveThousandJobsExactlyOnce() throws Exception {
+		this.jdbc.update("DELETE FROM job");
+		this.jdbc.update("DELETE FROM test_job_run");
+		this.transactions.executeWithoutResult((status) -> {
+			for (int i = 0; i < 5000; i++) {
+				this.jobs.enqueue(Jobs.DEFAULT, "record-run", Map.of("n", i));
+			}
+		});
+		JobsProperties properties = new JobsProperties(1, 25, Duration.ofMillis(10), Duration.ofMinutes(5),
+				Duration.ofSeconds(5));
+		JobWorker first = new JobWorker(Jobs.DEFAULT, this.jdbc, this.json, this.handlers, properties);
+		JobWorker second = new JobWorker(Jobs.DEFAULT, this.jdbc, this.json, this.handlers, properties);
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		List<Future<Integer>> runs = new ArrayList<>();
+		for (JobWorker worker : List.of(first, second)) {
+			runs.add(pool.submit(() -> {
+				int total = 0;
+				int ran;
+				while ((ran = worker.workOnce(25)) > 0) {
+					total += ran;
+				}
+				return total;
+			}));
+		}
+		int first_ = runs.get(0).get();
+		int second_ = runs.get(1).get();
+		pool.shutdown();
+
+		assertThat(this.jdbc.queryForList("SELECT job_id::text || ':' || count(*) FROM test_job_run GROUP BY job_id HAVING count(*) > 1", String.class)).isEmpty();
+		assertThat(first_ + second_).isEqualTo(5000);
+		assertThat(first_).isPositive();
+		assertThat(second_).isPositive();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM test_job_run", Integer.class)).isEqualTo(5000);
+		assertThat(this.jdbc.queryForObject("SELECT count(DISTINCT job_id) FROM test_job_run", Integer.class))
+			.isEqualTo(5000);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM job WHERE status <> 'SUCCEEDED' AND queue = 'default'",
+				Integer.class)).isZero();
+	}
+
+	@Test
+	void anotherWorkerTakesTheJobOfAWorkerThatStoppedMidJobOnceItsLeaseExpires() throws Exception {
+		long id = this.transactions
+			.execute((status) -> this.jobs.enqueue(Jobs.NOTIFICATIONS, "blocks", Map.of(), null, null, 5));
+		JobsProperties shortLease = new JobsProperties(1, 1, Duration.ofMillis(10), Duration.ofSeconds(2),
+				Duration.ofSeconds(1));
+		JobWorker stuck = new JobWorker(Jobs.NOTIFICATIONS, this.jdbc, this.json, this.handlers, shortLease);
+		Thread dying = Thread.ofPlatform().start(() -> stuck.workOnce(1));
+		await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(status(id)));
+		String firstOwner = this.jdbc.queryForObject("SELECT locked_by FROM job WHERE id = ?", String.class, id);
+
+		JobWorker rescuer = new JobWorker(Jobs.NOTIFICATIONS, this.jdbc, this.json, this.handlers, shortLease);
+		assertThat(rescuer.workOnce(1)).as("the lease is still held").isZero();
+		// the stuck worker never finishes its first attempt; once the lease expires the rescuer claims the job
+		await().atMost(Duration.ofSeconds(15)).until(() -> rescuer.workOnce(1) == 1);
+		assertThat(this.jdbc.queryForObject("SELECT attempts FROM job WHERE id = ?", Integer.class, id)).isEqualTo(2);
+		assertThat(status(id)).isEqualTo("SUCCEEDED");
+
+		// the stuck worker wakes up late: its outcome no longer counts, the job stays done
+		TestJobs.RELEASE.countDown();
+		dying.join(5_000);
+		assertThat(status(id)).isEqualTo("SUCCEEDED");
+		assertThat(this.jdbc.queryForObject("SELECT locked_by FROM job WHERE id = ?", String.class, id)).isNull();
+		assertThat(firstOwner).startsWith("notifications@");
+	}
+
+	@Test
+	void keepsAJobThatRanOutOfAttemptsAsFailedWithItsErrorForOps() {
+		long id = this.transactions
+			.execute((status) -> this.jobs.enqueue(Jobs.DEFAULT, "always-fails", Map.of(), null, null, 2));
+		JobWorker worker = new JobWorker(Jobs.DEFAULT, this.jdbc, this.json, this.handlers,
+				new JobsProperties(1, 1, Duration.ofMillis(10), Duration.ofMinutes(1), Duration.ofSeconds(1)));
+		assertThat(worker.workOnce(1)).isEqualTo(1);
+		assertThat(status(id)).isEqualTo("READY");
+		assertThat(this.jdbc.queryForObject("SELECT run_at > now() FROM job WHERE id = ?", Boolean.class, id))
+			.as("retried later, with backoff")
+			.isTrue();
+		this.jdbc.update("UPDATE job SET run_at = now() WHERE id = ?", id);
+		assertThat(worker.workOnce(1)).isEqualTo(1);
+		assertThat(status(id)).isEqualTo("FAILED");
+
+		RestClient client = RestClient.builder()
+			.baseUrl("http://127.0.0.1:" + this.port)
+			.defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
+			})
+			.build();
+		String ops = this.signingKey.mint("ops-1", List.of("ops"), null, Duration.ofMinutes(5));
+		String body = client.get()
+			.uri("/api/v1/ops/jobs?status=FAILED")
+			.header("Authorization", "Bearer " + ops)
+			.retrieve()
+			.body(String.class);
+		assertThat(body).contains("\"id\":" + id).contains("provider said no");
+		var retried = client.post()
+			.uri("/api/v1/ops/jobs/{id}/retry", id)
+			.header("Authorization", "Bearer " + ops)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(retried.getStatusCode().value()).isEqualTo(200);
+		assertThat(status(id)).isEqualTo("READY");
+	}
+
+	@Test
+	void enqueuesNothingWhenTheCallersTransactionRollsBack() {
+		this.transactions.executeWithoutResult((status) -> {
+			this.jobs.enqueue(Jobs.BATCH_PUBLISHER, "record-run", Map.of("rolled", "back"));
+			status.setRollbackOnly();
+		});
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM job WHERE queue = 'batch-publisher'", Integer.class))
+			.isZero();
+	}
+
+	private String status(long id) {
+		return this.jdbc.queryForObject("SELECT status FROM job WHERE id = ?", String.class, id);
+	}
+
+}

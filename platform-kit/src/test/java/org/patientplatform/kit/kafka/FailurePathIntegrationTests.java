@@ -1,0 +1,191 @@
+package org.patientplatform.kit.kafka;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.patientplatform.kit.KafkaTestClient;
+import org.patientplatform.kit.KitIntegrationTest;
+import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.testapp.Thing;
+import org.patientplatform.kit.testapp.ThingListener;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@KitIntegrationTest
+@ExtendWith(OutputCaptureExtension.class)
+class FailurePathIntegrationTests {
+
+	static final String DLQ = "dlq.messages.v1";
+
+	@Autowired
+	PlatformEvents events;
+
+	@Autowired
+	ThingListener listener;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	KafkaTestClient kafka;
+
+	@BeforeEach
+	void setUp() {
+		this.kafka = new KafkaTestClient(this.bootstrapServers);
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.kafka.close();
+	}
+
+	@Test
+	void deadLettersAPoisonRecordWithItsExactCoordinatesAndBytesWhileTheThousandBehindItAreProcessed()
+			throws Exception {
+		String key = "poison-key-" + UUID.randomUUID();
+		byte[] poison = "{not a cloud event".getBytes(StandardCharsets.UTF_8);
+		ProducerRecord<byte[], byte[]> bad = new ProducerRecord<>(ThingListener.TOPIC, null, key.getBytes(), poison);
+		bad.headers().add("x-origin", "lab-7".getBytes());
+		RecordMetadata badAt = this.kafka.send(bad);
+		for (int i = 0; i < 1000; i++) {
+			this.kafka.sendAsync(KafkaTestClient.event(this.events, ThingListener.TOPIC, key,
+					this.events.create(Thing.TYPE, key, new Thing(key + "#" + i, null, null, null))));
+		}
+		this.kafka.flush();
+
+		await().atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> assertThat(this.listener.values().stream().filter((v) -> v.startsWith(key)))
+				.hasSize(1000));
+		ConsumerRecord<byte[], byte[]> dead = findDeadLetter(badAt);
+		assertThat(dead.key()).isEqualTo(key.getBytes());
+		assertThat(dead.value()).isEqualTo(poison);
+		assertThat(text(dead, "x-origin")).isEqualTo("lab-7");
+		assertThat(text(dead, DeadLetterHeaders.ORIGINAL_TOPIC)).isEqualTo(ThingListener.TOPIC);
+		assertThat(ByteBuffer.wrap(dead.headers().lastHeader(DeadLetterHeaders.ORIGINAL_PARTITION).value()).getInt())
+			.isEqualTo(badAt.partition());
+		assertThat(ByteBuffer.wrap(dead.headers().lastHeader(DeadLetterHeaders.ORIGINAL_TIMESTAMP).value()).getLong())
+			.isEqualTo(badAt.timestamp());
+		assertThat(text(dead, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP)).isEqualTo(ThingListener.GROUP);
+		assertThat(text(dead, DeadLetterHeaders.SOURCE_SERVICE)).isEqualTo("kit-test");
+		assertThat(text(dead, DeadLetterHeaders.SOURCE_ROLE)).isEqualTo("consumer-test");
+		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_FQCN))
+			.isEqualTo("org.patientplatform.kit.events.InvalidEventException");
+		assertThat(text(dead, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(text(dead, DeadLetterHeaders.ATTEMPT)).isEqualTo("1");
+		assertThat(text(dead, DeadLetterHeaders.FINGERPRINT)).matches("[0-9a-f]{16}");
+		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_STACKTRACE)).contains("InvalidEventException")
+			.hasSizeLessThanOrEqualTo(8192 + 32);
+	}
+
+	@Test
+	void aRecordRedrivenAndFailingFiveTimesCarriesNoMoreHeadersThanAfterItsFirstFailure() throws Exception {
+		String key = "redrive-" + UUID.randomUUID();
+		RecordMetadata first = this.kafka.send(KafkaTestClient.event(this.events, ThingListener.TOPIC, key,
+				this.events.create(Thing.TYPE, key, new Thing("v", "retryable", null, null))));
+		ConsumerRecord<byte[], byte[]> dead = findDeadLetter(first);
+		List<String> firstHeaders = headerNames(dead);
+		assertThat(text(dead, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("false");
+
+		for (int redrive = 1; redrive <= 5; redrive++) {
+			// a naive redrive: the dead letter as it is, back to its original topic, plus the entry id
+			ProducerRecord<byte[], byte[]> again = new ProducerRecord<>(ThingListener.TOPIC, null, dead.key(),
+					dead.value(), dead.headers());
+			again.headers().remove(DeadLetterHeaders.ENTRY_ID).add(DeadLetterHeaders.ENTRY_ID, "entry-1".getBytes());
+			RecordMetadata at = this.kafka.send(again);
+			dead = findDeadLetter(at);
+			assertThat(text(dead, DeadLetterHeaders.ATTEMPT)).isEqualTo(Integer.toString(redrive + 1));
+		}
+		List<String> lastHeaders = headerNames(dead);
+		lastHeaders.remove(DeadLetterHeaders.ENTRY_ID);
+		assertThat(lastHeaders).hasSameSizeAs(firstHeaders).containsExactlyInAnyOrderElementsOf(firstHeaders);
+		assertThat(new TreeSet<>(lastHeaders)).hasSameSizeAs(lastHeaders);
+
+		List<ConsumerRecord<byte[], byte[]>> outcomes = this.kafka.read("dlq.retry-outcomes.v1", 5,
+				Duration.ofSeconds(30));
+		assertThat(outcomes).filteredOn((r) -> new String(r.key()).equals("entry-1")).hasSize(5);
+		assertThat(new String(outcomes.getFirst().value(), StandardCharsets.UTF_8)).contains("\"outcome\":\"FAILED\"")
+			.contains("IllegalStateException");
+	}
+
+	@Test
+	void reportsTheSuccessOfARedrivenRecord() throws Exception {
+		String key = "redrive-ok-" + UUID.randomUUID();
+		ProducerRecord<byte[], byte[]> record = KafkaTestClient.event(this.events, ThingListener.TOPIC, key,
+				this.events.create(Thing.TYPE, key, new Thing(key, null, null, null)));
+		record.headers().add(DeadLetterHeaders.ENTRY_ID, "entry-ok".getBytes());
+		this.kafka.send(record);
+
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.kafka.read("dlq.retry-outcomes.v1", 100, Duration.ofSeconds(2)))
+				.filteredOn((r) -> new String(r.key()).equals("entry-ok"))
+				.singleElement()
+				.satisfies((r) -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
+					.contains("\"outcome\":\"SUCCEEDED\"")));
+	}
+
+	@Test
+	void logsNeitherTheNameNorThePhoneOfARecordThatFailsThroughTheWholePath(CapturedOutput output) throws Exception {
+		String key = "phi-" + UUID.randomUUID();
+		RecordMetadata at = this.kafka.send(KafkaTestClient.event(this.events, ThingListener.TOPIC, key,
+				this.events.create(Thing.TYPE, key, new Thing("v", "retryable", "Ada Lovelace", "+1 555 123 4567"))));
+		// and one that cannot even be read, with the same PHI in its bytes
+		RecordMetadata unreadable = this.kafka.send(new ProducerRecord<>(ThingListener.TOPIC, null, key.getBytes(),
+				"{\"value\":\"x\",\"patientName\":\"Ada Lovelace\",\"phone\":\"+1 555 123 4567\"}".getBytes()));
+
+		findDeadLetter(at);
+		findDeadLetter(unreadable);
+		assertThat(output.getAll()).contains("Dead-lettered " + ThingListener.TOPIC)
+			.doesNotContain("Ada Lovelace")
+			.doesNotContain("Lovelace")
+			.doesNotContain("555 123 4567")
+			.doesNotContain("5551234567");
+	}
+
+	private ConsumerRecord<byte[], byte[]> findDeadLetter(RecordMetadata original) {
+		return await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.kafka.read(DLQ, Integer.MAX_VALUE, Duration.ofSeconds(2))
+				.stream()
+				.filter((r) -> ThingListener.TOPIC.equals(text(r, DeadLetterHeaders.ORIGINAL_TOPIC))
+						&& ByteBuffer.wrap(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_OFFSET).value())
+							.getLong() == original.offset()
+						&& ByteBuffer.wrap(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_PARTITION).value())
+							.getInt() == original.partition())
+				.toList(), (found) -> !found.isEmpty())
+			.getFirst();
+	}
+
+	private static List<String> headerNames(ConsumerRecord<byte[], byte[]> record) {
+		List<String> names = new ArrayList<>();
+		for (Header header : record.headers()) {
+			names.add(header.key());
+		}
+		return names;
+	}
+
+	private static String text(ConsumerRecord<byte[], byte[]> record, String header) {
+		Header h = record.headers().lastHeader(header);
+		return (h != null) ? new String(h.value(), StandardCharsets.UTF_8) : null;
+	}
+
+}

@@ -1,0 +1,200 @@
+package org.patientplatform.kit.outbox;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.kit.KafkaTestClient;
+import org.patientplatform.kit.KitIntegrationTest;
+import org.patientplatform.kit.events.PlatformEvents;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@KitIntegrationTest
+@TestPropertySource(properties = "platform.outbox.relay-enabled=false")
+class OutboxIntegrationTests {
+
+	static final String ROLLBACK = "kit.outbox-rollback.v1";
+
+	static final String RESTART = "kit.outbox-restart.v1";
+
+	static final String ORDER = "kit.outbox-order.v1";
+
+	@Autowired
+	Outbox outbox;
+
+	@Autowired
+	OutboxRelay relay;
+
+	@Autowired
+	TransactionTemplate transactions;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	KafkaTemplate<byte[], byte[]> kafkaTemplate;
+
+	@Autowired
+	PlatformEvents events;
+
+	@Autowired
+	OutboxProperties properties;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	KafkaTestClient kafka;
+
+	@BeforeEach
+	void setUp() throws Exception {
+		this.kafka = new KafkaTestClient(this.bootstrapServers);
+		this.jdbc.update("DELETE FROM outbox_event");
+		// services declare their topics at start-up; so do these tests
+		try (AdminClient admin = AdminClient
+			.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers))) {
+			Set<String> existing = admin.listTopics().names().get();
+			List<NewTopic> missing = Stream.of(ROLLBACK, RESTART, ORDER)
+				.filter((name) -> !existing.contains(name))
+				.map((name) -> new NewTopic(name, 3, (short) 1))
+				.toList();
+			admin.createTopics(missing).all().get();
+		}
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.kafka.close();
+	}
+
+	record Changed(String id, int sequence) {
+	}
+
+	@Test
+	void emitsNothingForARolledBackTransaction() {
+		String topic = ROLLBACK;
+		this.transactions.executeWithoutResult((status) -> {
+			this.outbox.append(topic, "k", "kit.Changed.v1", new Changed("k", 1));
+			status.setRollbackOnly();
+		});
+		assertThat(this.relay.relayOnce()).isZero();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE topic = ?", Integer.class, topic))
+			.isZero();
+		assertThat(this.kafka.read(topic, 1, Duration.ofSeconds(2))).isEmpty();
+	}
+
+	@Test
+	void publishesACommittedEventOnceTheRelayStartsAgain() {
+		String topic = RESTART;
+		UUID eventId = this.transactions
+			.execute((status) -> this.outbox.append(topic, "p-1", "kit.Changed.v1", new Changed("p-1", 1)));
+		// the relay was stopped when the transaction committed: nothing is on Kafka yet
+		assertThat(this.kafka.read(topic, 1, Duration.ofSeconds(2))).isEmpty();
+
+		this.relay.start();
+		try {
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.kafka.read(topic, 1,
+					Duration.ofSeconds(2))).singleElement().satisfies((record) -> {
+						assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("p-1");
+						assertThat(header(record, "ce_id")).isEqualTo(eventId.toString());
+						assertThat(header(record, "ce_type")).isEqualTo("kit.Changed.v1");
+						assertThat(new String(record.value(), StandardCharsets.UTF_8))
+							.isEqualTo("{\"id\":\"p-1\",\"sequence\":1}");
+					}));
+			assertThat(this.jdbc.queryForObject(
+					"SELECT published_at IS NOT NULL FROM outbox_event WHERE event_id = ?", Boolean.class, eventId))
+				.isTrue();
+		}
+		finally {
+			this.relay.stop();
+		}
+	}
+
+	@Test
+	void keepsOrderPerKeyWithTwoRelays() throws Exception {
+		String topic = ORDER;
+		int keys = 10;
+		int perKey = 100;
+		this.transactions.executeWithoutResult((status) -> {
+			for (int sequence = 1; sequence <= perKey; sequence++) {
+				for (int k = 0; k < keys; k++) {
+					this.outbox.append(topic, "key-" + k, "kit.Changed.v1", new Changed("key-" + k, sequence));
+				}
+			}
+		});
+		OutboxProperties small = new OutboxProperties(false, 37, Duration.ofMillis(10), Duration.ofSeconds(30),
+				Duration.ofDays(7));
+		OutboxRelay one = new OutboxRelay(this.jdbc, this.transactions, this.kafkaTemplate, this.events, small);
+		OutboxRelay two = new OutboxRelay(this.jdbc, this.transactions, this.kafkaTemplate, this.events, small);
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		List<Future<Integer>> runs = new ArrayList<>();
+		for (OutboxRelay relay : List.of(one, two)) {
+			runs.add(pool.submit(() -> {
+				int total = 0;
+				long deadline = System.currentTimeMillis() + 30_000;
+				while (System.currentTimeMillis() < deadline && unpublished() > 0) {
+					total += relay.relayOnce();
+				}
+				return total;
+			}));
+		}
+		int published = runs.get(0).get() + runs.get(1).get();
+		pool.shutdown();
+		assertThat(published).isEqualTo(keys * perKey);
+
+		List<ConsumerRecord<byte[], byte[]>> records = this.kafka.read(topic, keys * perKey, Duration.ofSeconds(30));
+		assertThat(records).hasSize(keys * perKey);
+		Map<String, Integer> last = new HashMap<>();
+		for (ConsumerRecord<byte[], byte[]> record : records) {
+			String key = new String(record.key(), StandardCharsets.UTF_8);
+			int sequence = this.events.json().readTree(record.value()).get("sequence").asInt();
+			assertThat(sequence).as("order of %s", key).isEqualTo(last.getOrDefault(key, 0) + 1);
+			last.put(key, sequence);
+		}
+	}
+
+	@Test
+	void deletesPublishedRowsOlderThanTheRetention() {
+		this.transactions.executeWithoutResult((status) -> this.outbox.append("kit.outbox-clean.v1", "k",
+				"kit.Changed.v1", new Changed("k", 1)));
+		this.jdbc.update("UPDATE outbox_event SET published_at = now() - interval '8 days' WHERE topic = ?",
+				"kit.outbox-clean.v1");
+		assertThat(this.relay.cleanUp()).isEqualTo(1);
+	}
+
+	private int unpublished() {
+		Integer count = this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE published_at IS NULL",
+				Integer.class);
+		return (count != null) ? count : 0;
+	}
+
+	private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+		return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+	}
+
+}

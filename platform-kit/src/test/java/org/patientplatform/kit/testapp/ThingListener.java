@@ -1,0 +1,53 @@
+package org.patientplatform.kit.testapp;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.patientplatform.kit.consumption.ProcessedMessages;
+import org.patientplatform.kit.events.IncomingEvent;
+import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+@Component
+@ConditionalOnRole("consumer-test")
+public class ThingListener {
+
+	public static final String TOPIC = "kit.things.v1";
+
+	public static final String GROUP = "kit-test.consumer-test";
+
+	private final PlatformEvents events;
+
+	private final ProcessedMessages processed;
+
+	private final JdbcTemplate jdbc;
+
+	private final List<String> values = new CopyOnWriteArrayList<>();
+
+	ThingListener(PlatformEvents events, ProcessedMessages processed, JdbcTemplate jdbc) {
+		this.events = events;
+		this.processed = processed;
+		this.jdbc = jdbc;
+	}
+
+	@KafkaListener(id = "kit-things", topics = TOPIC, groupId = GROUP)
+	void on(ConsumerRecord<byte[], byte[]> record) {
+		IncomingEvent<Thing> event = this.events.read(record, Thing.TYPE, Thing.class);
+		if ("retryable".equals(event.data().fail())) {
+			throw new IllegalStateException("downstream unavailable for thing " + event.id());
+		}
+		this.processed.processOnce(GROUP, event.id(), () -> this.jdbc
+			.update("INSERT INTO test_effect (event_id, value) VALUES (?, ?)", event.id(), event.data().value()));
+		this.values.add(event.data().value());
+	}
+
+	public List<String> values() {
+		return this.values;
+	}
+
+}
