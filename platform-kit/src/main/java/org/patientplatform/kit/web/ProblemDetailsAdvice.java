@@ -1,5 +1,6 @@
 package org.patientplatform.kit.web;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -7,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.MessageSourceResolvable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -15,10 +17,13 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.validation.FieldError;
+import org.springframework.validation.method.ParameterErrors;
+import org.springframework.validation.method.ParameterValidationResult;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -45,9 +50,32 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
 	}
 
+	/** Raised instead when a controller method also constrains a plain parameter (a path variable). */
+	@Override
+	protected @Nullable ResponseEntity<Object> handleHandlerMethodValidationException(
+			HandlerMethodValidationException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		List<Map<String, Object>> errors = new ArrayList<>();
+		for (ParameterValidationResult result : ex.getParameterValidationResults()) {
+			if (result instanceof ParameterErrors bean) {
+				bean.getFieldErrors().stream().map(ProblemDetailsAdvice::describe).forEach(errors::add);
+			}
+			else {
+				String name = String.valueOf(result.getMethodParameter().getParameterName());
+				result.getResolvableErrors().forEach((error) -> errors.add(Map.of("field", name, "message", message(error))));
+			}
+		}
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
+		problem.setTitle("Validation failed");
+		problem.setProperty("errors", errors);
+		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+	}
+
 	private static Map<String, Object> describe(FieldError error) {
-		return Map.of("field", error.getField(), "message",
-				(error.getDefaultMessage() != null) ? error.getDefaultMessage() : "invalid");
+		return Map.of("field", error.getField(), "message", message(error));
+	}
+
+	private static String message(MessageSourceResolvable error) {
+		return (error.getDefaultMessage() != null) ? error.getDefaultMessage() : "invalid";
 	}
 
 	@ExceptionHandler(NotFoundException.class)
@@ -63,6 +91,11 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	@ExceptionHandler(AuthenticationException.class)
 	ProblemDetail unauthorized(AuthenticationException ex) {
 		return ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, "A valid bearer token is required.");
+	}
+
+	@ExceptionHandler(Page.InvalidCursorException.class)
+	ProblemDetail invalidCursor(Page.InvalidCursorException ex) {
+		return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
 	}
 
 	@ExceptionHandler(ConflictException.class)

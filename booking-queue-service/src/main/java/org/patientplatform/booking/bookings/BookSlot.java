@@ -1,0 +1,16 @@
+package org.patientplatform.booking.bookings;
+
+import java.util.UUID;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+/**
+ * Command: book a place in a slot for a patient (validated, so never null).
+ *
+ * @param slotId the slot
+ * @param patientId the patient; a patient may only book for themself
+ */
+record BookSlot(@NotNull UUID slotId, @NotBlank @Size(max = 64) String patientId) {
+}

@@ -1,0 +1,15 @@
+package org.patientplatform.booking.bookings;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A booking as stored: a patient's place in a slot, or a request that got none.
+ *
+ * @param reason why the booking was rejected or cancelled, when it was
+ */
+public record Booking(UUID id, UUID slotId, String siteId, String patientId, BookingStatus status,
+		@Nullable String reason, Instant requestedAt, Instant updatedAt) {
+}

@@ -1,0 +1,152 @@
+package org.patientplatform.booking.bookings;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.booking.slots.Slot;
+import org.patientplatform.booking.slots.Slots;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Takes and changes bookings. A booking takes a place while its slot is locked, so bookings of one slot
+ * are decided one after the other; the database constraints would refuse an over-booking anyway. Every
+ * status change publishes a {@link BookingStatusChanged} inside its transaction.
+ */
+@Service
+public class BookingDesk {
+
+	private static final Logger log = LoggerFactory.getLogger(BookingDesk.class);
+
+	private final Bookings bookings;
+
+	private final Slots slots;
+
+	private final ApplicationEventPublisher events;
+
+	private final Clock clock = Clock.systemUTC();
+
+	BookingDesk(Bookings bookings, Slots slots, ApplicationEventPublisher events) {
+		this.bookings = bookings;
+		this.slots = slots;
+		this.events = events;
+	}
+
+	/** The booking, or empty when there is none with this id. */
+	@Transactional(readOnly = true)
+	public Optional<Booking> find(UUID id) {
+		return this.bookings.findById(id);
+	}
+
+	/**
+	 * Books a place for the patient (the API): stores the booking only when it gets a place.
+	 */
+	@Transactional
+	BookingAttempt book(UUID slotId, String patientId) {
+		Instant now = now();
+		return attempt(UUID.randomUUID(), slotId, null, patientId, now, now);
+	}
+
+	/**
+	 * Records a booking request from the topic: CONFIRMED with a place, or rejected with the reason. A
+	 * booking id that is already stored changes nothing.
+	 */
+	@Transactional
+	void record(BookingRequested request) {
+		if (this.bookings.findById(request.bookingId()).isPresent()) {
+			log.debug("Booking {} is already recorded", request.bookingId());
+			return;
+		}
+		Instant now = now();
+		BookingAttempt attempt = attempt(request.bookingId(), request.slotId(), request.siteId(),
+				request.patientId(), micros(request.requestedAt()), now);
+		if (attempt instanceof BookingAttempt.Rejected rejected) {
+			this.bookings.insert(request.bookingId(), request.slotId(), request.siteId(), request.patientId(),
+					rejected.status(), rejected.reason(), null, rejected.slotCapacity(), micros(request.requestedAt()),
+					now);
+			log.info("Booking {} rejected: {}", request.bookingId(), rejected.status());
+		}
+	}
+
+	private BookingAttempt attempt(UUID bookingId, UUID slotId, @Nullable String siteId, String patientId,
+			Instant requestedAt, Instant now) {
+		Slot slot = this.slots.lockForBooking(slotId).orElse(null);
+		if (slot == null || (siteId != null && !slot.siteId().equals(siteId))) {
+			return new BookingAttempt.Rejected(BookingStatus.REJECTED_UNKNOWN_SLOT,
+					"There is no slot " + slotId + ((siteId != null) ? " at site " + siteId : "") + ".", null);
+		}
+		if (this.bookings.holdsPlace(slotId, patientId)) {
+			return new BookingAttempt.Rejected(BookingStatus.REJECTED_ALREADY_BOOKED,
+					"The patient already holds a place in slot " + slotId + ".", slot.capacity());
+		}
+		OptionalInt place = this.bookings.lowestFreePlace(slotId, slot.capacity());
+		if (place.isEmpty()) {
+			return new BookingAttempt.Rejected(BookingStatus.REJECTED_FULL,
+					"Slot " + slotId + " is full: all " + slot.capacity() + " places are booked.", slot.capacity());
+		}
+		Optional<Booking> stored = this.bookings.insert(bookingId, slotId, slot.siteId(), patientId,
+				BookingStatus.CONFIRMED, null, place.getAsInt(), slot.capacity(), requestedAt, now);
+		// an empty result means the id exists already: it is a redelivery, answer with what is stored
+		Booking booking = stored.or(() -> this.bookings.findById(bookingId)).orElseThrow();
+		log.info("Booking {} confirmed in slot {}", booking.id(), slotId);
+		return new BookingAttempt.Confirmed(booking);
+	}
+
+	/**
+	 * Cancels the booking: it gives its place back and leaves the queue.
+	 * @param siteId the site the booking must be at, or null for any
+	 */
+	@Transactional
+	StatusChange cancel(UUID id, @Nullable String siteId, @Nullable String reason, Instant at) {
+		return change(id, siteId, BookingStatus.CANCELLED, (reason != null) ? reason : "Cancelled.", at);
+	}
+
+	/** Checks the patient in: the booking joins its site's queue. */
+	@Transactional
+	StatusChange checkIn(UUID id, String siteId, Instant at) {
+		return change(id, siteId, BookingStatus.CHECKED_IN, null, at);
+	}
+
+	/** The patient was called: the booking leaves its site's queue. */
+	@Transactional
+	StatusChange call(UUID id, String siteId, Instant at) {
+		return change(id, siteId, BookingStatus.CALLED, null, at);
+	}
+
+	private StatusChange change(UUID id, @Nullable String siteId, BookingStatus next, @Nullable String reason,
+			Instant at) {
+		Booking current = this.bookings.lock(id).orElse(null);
+		if (current == null || (siteId != null && !current.siteId().equals(siteId))) {
+			return new StatusChange(StatusChange.Outcome.UNKNOWN, null);
+		}
+		if (current.status() == next) {
+			return new StatusChange(StatusChange.Outcome.ALREADY, current);
+		}
+		if (!current.status().canBecome(next)) {
+			return new StatusChange(StatusChange.Outcome.NOT_ALLOWED, current);
+		}
+		Booking changed = this.bookings.changeStatus(id, next, reason, now());
+		this.events.publishEvent(new BookingStatusChanged(changed, current.status(), micros(at)));
+		log.info("Booking {} is now {} (was {})", id, next, current.status());
+		return new StatusChange(StatusChange.Outcome.CHANGED, changed);
+	}
+
+	Instant now() {
+		return micros(this.clock.instant());
+	}
+
+	/** PostgreSQL keeps microseconds: cut there, so what is returned equals what is stored. */
+	private static Instant micros(Instant instant) {
+		return instant.truncatedTo(ChronoUnit.MICROS);
+	}
+
+}

@@ -1,0 +1,99 @@
+package org.patientplatform.booking.bookings;
+
+import java.net.URI;
+import java.util.UUID;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.security.PlatformSecurityProperties;
+import org.patientplatform.kit.web.NotFoundException;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/bookings")
+@ConditionalOnRole("app")
+@Tag(name = "Bookings", description = "Places in slots; a patient sees and changes only their own")
+@SecurityRequirement(name = "bearer")
+class BookingEndpoint {
+
+	private final BookingDesk desk;
+
+	private final PlatformSecurityProperties security;
+
+	BookingEndpoint(BookingDesk desk, PlatformSecurityProperties security) {
+		this.desk = desk;
+		this.security = security;
+	}
+
+	@PostMapping
+	@PreAuthorize("hasAnyRole('patient', 'staff')")
+	@Operation(summary = "Book a place in a slot",
+			description = "201 with the booking; 409 when the slot is full or the patient already holds a place in it. "
+					+ "A patient books for themself only.")
+	ResponseEntity<Booking> book(@Valid @RequestBody BookSlot body, @Parameter(hidden = true) Authentication caller) {
+		Caller.of(caller, this.security).requireActingFor(body.patientId());
+		return switch (this.desk.book(body.slotId(), body.patientId())) {
+			case BookingAttempt.Confirmed confirmed -> ResponseEntity
+				.created(URI.create("/api/v1/bookings/" + confirmed.booking().id()))
+				.body(confirmed.booking());
+			case BookingAttempt.Rejected rejected when rejected.status() == BookingStatus.REJECTED_UNKNOWN_SLOT ->
+				throw new NotFoundException(rejected.reason());
+			case BookingAttempt.Rejected rejected -> throw conflict(
+					(rejected.status() == BookingStatus.REJECTED_FULL) ? "Slot full" : "Already booked",
+					rejected.reason(), rejected.status());
+		};
+	}
+
+	@GetMapping("/{id}")
+	@PreAuthorize("hasAnyRole('patient', 'staff')")
+	@Operation(summary = "One booking: staff, or the patient who holds it")
+	Booking get(@PathVariable UUID id, @Parameter(hidden = true) Authentication caller) {
+		Booking booking = this.desk.find(id).orElseThrow(() -> new NotFoundException("No booking " + id));
+		Caller.of(caller, this.security).requireActingFor(booking.patientId());
+		return booking;
+	}
+
+	@DeleteMapping("/{id}")
+	@PreAuthorize("hasAnyRole('patient', 'staff')")
+	@Operation(summary = "Cancel a booking: it gives its place back and leaves the queue",
+			description = "Cancelling a cancelled booking answers it again; 409 when the booking was called or rejected.")
+	Booking cancel(@PathVariable UUID id, @Parameter(hidden = true) Authentication caller) {
+		Booking booking = this.desk.find(id).orElseThrow(() -> new NotFoundException("No booking " + id));
+		Caller who = Caller.of(caller, this.security);
+		who.requireActingFor(booking.patientId());
+		StatusChange change = this.desk.cancel(id, null,
+				who.isStaff() ? "Cancelled by staff." : "Cancelled by the patient.", this.desk.now());
+		return switch (change.outcome()) {
+			case CHANGED, ALREADY -> change.booking();
+			case UNKNOWN -> throw new NotFoundException("No booking " + id);
+			case NOT_ALLOWED -> throw conflict("Not cancellable",
+					"Booking " + id + " is " + change.booking().status() + " and cannot be cancelled.",
+					change.booking().status());
+		};
+	}
+
+	private static ErrorResponseException conflict(String title, String detail, BookingStatus status) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, detail);
+		problem.setTitle(title);
+		problem.setProperty("bookingStatus", status.name());
+		return new ErrorResponseException(HttpStatus.CONFLICT, problem, null);
+	}
+
+}

@@ -1,0 +1,18 @@
+package org.patientplatform.booking.bookings;
+
+import org.apache.kafka.clients.admin.NewTopic;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+
+@Configuration(proxyBeanMethods = false)
+class BookingEventsConfiguration {
+
+	/** Keyed by site id: six partitions let up to six consumer replicas share the sites. */
+	@Bean
+	NewTopic bookingEventsTopic(BookingProperties properties) {
+		return TopicBuilder.name(properties.topics().events()).partitions(6).build();
+	}
+
+}

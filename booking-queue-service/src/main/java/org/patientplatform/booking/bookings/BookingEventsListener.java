@@ -1,0 +1,68 @@
+package org.patientplatform.booking.bookings;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.patientplatform.kit.events.InvalidEventException;
+import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Role {@code spc-booking-topic--consumer}: applies the events of {@code booking.events.v1} to the
+ * bookings and the queues. A record that is not a valid event of a known type fails with
+ * {@link InvalidEventException}: the kit's failure path sends it to the DLQ at once. The offset is
+ * committed only after the event's transaction commits. Logs carry ids and coordinates only.
+ */
+@Component
+@ConditionalOnRole("spc-booking-topic--consumer")
+class BookingEventsListener {
+
+	private static final Logger log = LoggerFactory.getLogger(BookingEventsListener.class);
+
+	/** Types that travel on the topic but that this consumer has no use for (the app will publish them). */
+	private static final Set<String> NOT_CONSUMED = Set.of("booking.BookingConfirmed.v1", "booking.BookingNoShow.v1");
+
+	private final PlatformEvents events;
+
+	private final BookingEventApplier applier;
+
+	BookingEventsListener(PlatformEvents events, BookingEventApplier applier) {
+		this.events = events;
+		this.applier = applier;
+	}
+
+	@KafkaListener(id = "booking-events", topics = "${booking.topics.events}", groupId = "${booking.consumer.group-id}",
+			concurrency = "${booking.consumer.concurrency}")
+	void on(ConsumerRecord<byte[], byte[]> record) {
+		String type = type(record);
+		switch (type) {
+			case BookingRequested.TYPE -> this.applier.apply(this.events.read(record, type, BookingRequested.class));
+			case BookingCancelled.TYPE -> this.applier.apply(this.events.read(record, type, BookingCancelled.class));
+			case BookingCheckedIn.TYPE -> this.applier.apply(this.events.read(record, type, BookingCheckedIn.class));
+			case BookingCalled.TYPE -> this.applier.apply(this.events.read(record, type, BookingCalled.class));
+			default -> {
+				if (!NOT_CONSUMED.contains(type)) {
+					throw new InvalidEventException("Unknown event type " + type + " on " + record.topic());
+				}
+				log.debug("Skipped {} at {}-{}@{}", type, record.topic(), record.partition(), record.offset());
+			}
+		}
+	}
+
+	private static String type(ConsumerRecord<byte[], byte[]> record) {
+		Header header = record.headers().lastHeader("ce_type");
+		if (header == null || header.value() == null) {
+			throw new InvalidEventException("Record is not a CloudEvent in binary mode: no ce_type header");
+		}
+		String type = new String(header.value(), StandardCharsets.UTF_8);
+		return (type.length() > 200) ? type.substring(0, 200) : type;
+	}
+
+}

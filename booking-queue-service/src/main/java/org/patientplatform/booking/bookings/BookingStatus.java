@@ -1,0 +1,26 @@
+package org.patientplatform.booking.bookings;
+
+/**
+ * Where a booking stands. A booking that {@link #holdsPlace() holds a place} counts against its slot's
+ * capacity; the {@code REJECTED_*} statuses record a request that got no place, and why.
+ */
+public enum BookingStatus {
+
+	CONFIRMED, CHECKED_IN, CALLED, CANCELLED, REJECTED_FULL, REJECTED_ALREADY_BOOKED, REJECTED_UNKNOWN_SLOT;
+
+	/** True while the booking owns one of its slot's places. */
+	public boolean holdsPlace() {
+		return this == CONFIRMED || this == CHECKED_IN || this == CALLED;
+	}
+
+	/** True when a booking in this status may move to {@code next}. */
+	public boolean canBecome(BookingStatus next) {
+		return switch (next) {
+			case CANCELLED -> this == CONFIRMED || this == CHECKED_IN;
+			case CHECKED_IN -> this == CONFIRMED;
+			case CALLED -> this == CHECKED_IN;
+			default -> false;
+		};
+	}
+
+}

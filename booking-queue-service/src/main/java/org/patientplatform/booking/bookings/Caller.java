@@ -1,0 +1,53 @@
+package org.patientplatform.booking.bookings;
+
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.security.PlatformSecurityProperties;
+
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.jwt.Jwt;
+
+/**
+ * Who calls the API: their roles and, for a patient, their own patient id (from the token). The rule for
+ * patient data lives here: staff may act for anyone, a patient only for themself.
+ *
+ * @param roles the caller's roles without the {@code ROLE_} prefix
+ * @param patientId the {@code patient_id} claim, when the token carries one
+ */
+public record Caller(Set<String> roles, @Nullable String patientId) {
+
+	public static Caller of(Authentication authentication, PlatformSecurityProperties security) {
+		Set<String> roles = authentication.getAuthorities()
+			.stream()
+			.map(GrantedAuthority::getAuthority)
+			.filter((authority) -> authority != null && authority.startsWith("ROLE_"))
+			.map((authority) -> authority.substring("ROLE_".length()))
+			.collect(Collectors.toUnmodifiableSet());
+		String patientId = (authentication.getPrincipal() instanceof Jwt jwt)
+				? jwt.getClaimAsString(security.effectivePatientIdClaim()) : null;
+		return new Caller(roles, patientId);
+	}
+
+	public boolean isStaff() {
+		return this.roles.contains("staff");
+	}
+
+	/** True for staff, and for the patient whose id this is. */
+	public boolean mayActFor(String patientId) {
+		return isStaff() || (this.roles.contains("patient") && patientId.equals(this.patientId));
+	}
+
+	/**
+	 * @throws AccessDeniedException (answered 403) unless the caller {@link #mayActFor may act for} the patient
+	 */
+	public void requireActingFor(String patientId) {
+		if (!mayActFor(patientId)) {
+			throw new AccessDeniedException("A patient may only see and change their own bookings.");
+		}
+	}
+
+}

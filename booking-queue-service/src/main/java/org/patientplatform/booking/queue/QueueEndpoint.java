@@ -1,0 +1,60 @@
+package org.patientplatform.booking.queue;
+
+import java.util.List;
+import java.util.UUID;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Pattern;
+import org.patientplatform.booking.bookings.Booking;
+import org.patientplatform.booking.bookings.BookingDesk;
+import org.patientplatform.booking.bookings.Caller;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.security.PlatformSecurityProperties;
+import org.patientplatform.kit.web.NotFoundException;
+
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@ConditionalOnRole("app")
+@Tag(name = "Queue", description = "Checked-in patients of a site waiting to be called, in order of check-in")
+@SecurityRequirement(name = "bearer")
+class QueueEndpoint {
+
+	private final Queues queues;
+
+	private final BookingDesk desk;
+
+	private final PlatformSecurityProperties security;
+
+	QueueEndpoint(Queues queues, BookingDesk desk, PlatformSecurityProperties security) {
+		this.queues = queues;
+		this.desk = desk;
+		this.security = security;
+	}
+
+	@GetMapping("/api/v1/sites/{siteId}/queue")
+	@PreAuthorize("hasRole('staff')")
+	@Operation(summary = "The site's queue, next to be called first")
+	List<QueuePosition> queue(@PathVariable @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String siteId) {
+		return this.queues.waiting(siteId);
+	}
+
+	@GetMapping("/api/v1/bookings/{id}/queue-position")
+	@PreAuthorize("hasAnyRole('patient', 'staff')")
+	@Operation(summary = "Where a checked-in booking stands in its site's queue",
+			description = "Staff, or the patient who holds the booking; 404 when the booking is not waiting.")
+	QueuePosition position(@PathVariable UUID id, @Parameter(hidden = true) Authentication caller) {
+		Booking booking = this.desk.find(id).orElseThrow(() -> new NotFoundException("No booking " + id));
+		Caller.of(caller, this.security).requireActingFor(booking.patientId());
+		return this.queues.positionOf(id)
+			.orElseThrow(() -> new NotFoundException("Booking " + id + " is not waiting in a queue"));
+	}
+
+}

@@ -1,0 +1,34 @@
+package org.patientplatform.booking.queue;
+
+import org.patientplatform.booking.bookings.Booking;
+import org.patientplatform.booking.bookings.BookingStatusChanged;
+
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps the queues in step with the bookings, in the transaction of each booking change: check-in joins
+ * the queue, a call or a cancellation leaves it.
+ */
+@Component
+class QueueProjection {
+
+	private final Queues queues;
+
+	QueueProjection(Queues queues) {
+		this.queues = queues;
+	}
+
+	@EventListener
+	void on(BookingStatusChanged change) {
+		Booking booking = change.booking();
+		switch (booking.status()) {
+			case CHECKED_IN -> this.queues.join(booking.id(), booking.siteId(), booking.patientId(), change.at());
+			case CALLED -> this.queues.leave(booking.id(), true, change.at());
+			case CANCELLED -> this.queues.leave(booking.id(), false, change.at());
+			default -> {
+			}
+		}
+	}
+
+}

@@ -1,0 +1,74 @@
+package org.patientplatform.booking.queue;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The queue of every site. A booking waits from check-in until it is called or cancelled; its position
+ * is its rank by check-in time among the site's waiting bookings (ties by arrival here).
+ */
+@Repository
+class Queues {
+
+	private final JdbcClient jdbc;
+
+	Queues(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** Adds the booking to its site's queue; a booking that already joined once stays as it is. */
+	void join(UUID bookingId, String siteId, String patientId, Instant checkedInAt) {
+		this.jdbc.sql("""
+				INSERT INTO queue_entry (booking_id, site_id, patient_id, checked_in_at, status)
+				VALUES (?, ?, ?, ?, 'WAITING')
+				ON CONFLICT (booking_id) DO NOTHING
+				""").params(bookingId, siteId, patientId, utc(checkedInAt)).update();
+	}
+
+	/** Takes the booking out of the queue, if it waits there. */
+	void leave(UUID bookingId, boolean called, Instant at) {
+		this.jdbc.sql("UPDATE queue_entry SET status = ?, left_at = ? WHERE booking_id = ? AND status = 'WAITING'")
+			.params(called ? "CALLED" : "LEFT", utc(at), bookingId)
+			.update();
+	}
+
+	List<QueuePosition> waiting(String siteId) {
+		return this.jdbc.sql("""
+				SELECT booking_id, site_id, patient_id, checked_in_at,
+				       row_number() OVER (ORDER BY checked_in_at, arrival) AS position
+				FROM queue_entry
+				WHERE site_id = ? AND status = 'WAITING'
+				ORDER BY checked_in_at, arrival
+				""").param(siteId).query(Queues::position).list();
+	}
+
+	Optional<QueuePosition> positionOf(UUID bookingId) {
+		return this.jdbc.sql("""
+				SELECT q.booking_id, q.site_id, q.patient_id, q.checked_in_at,
+				       (SELECT count(*) FROM queue_entry w
+				        WHERE w.site_id = q.site_id AND w.status = 'WAITING'
+				          AND (w.checked_in_at, w.arrival) <= (q.checked_in_at, q.arrival)) AS position
+				FROM queue_entry q
+				WHERE q.booking_id = ? AND q.status = 'WAITING'
+				""").param(bookingId).query(Queues::position).optional();
+	}
+
+	private static QueuePosition position(ResultSet rs, int rowNum) throws SQLException {
+		return new QueuePosition(rs.getInt("position"), rs.getObject("booking_id", UUID.class), rs.getString("site_id"),
+				rs.getString("patient_id"), rs.getObject("checked_in_at", OffsetDateTime.class).toInstant());
+	}
+
+	private static OffsetDateTime utc(Instant instant) {
+		return instant.atOffset(ZoneOffset.UTC);
+	}
+
+}

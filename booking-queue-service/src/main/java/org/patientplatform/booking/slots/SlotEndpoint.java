@@ -1,0 +1,86 @@
+package org.patientplatform.booking.slots;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/sites/{siteId}/slots")
+@ConditionalOnRole("app")
+@Tag(name = "Slots", description = "A site's slots and their free places")
+@SecurityRequirement(name = "bearer")
+class SlotEndpoint {
+
+	static final String SITE_ID = "[A-Za-z0-9._-]{1,64}";
+
+	private static final Duration DEFAULT_WINDOW = Duration.ofDays(14);
+
+	private static final Duration MAX_WINDOW = Duration.ofDays(92);
+
+	private final Slots slots;
+
+	private final Clock clock = Clock.systemUTC();
+
+	SlotEndpoint(Slots slots) {
+		this.slots = slots;
+	}
+
+	@PostMapping
+	@ResponseStatus(HttpStatus.CREATED)
+	@PreAuthorize("hasRole('staff')")
+	@Operation(summary = "Create slots at a site (all or none); 409 when the site has a slot at one of the times")
+	List<Slot> create(@PathVariable @Pattern(regexp = SITE_ID) String siteId, @Valid @RequestBody CreateSlots body) {
+		try {
+			return this.slots.create(siteId, body.slots());
+		}
+		catch (DuplicateKeyException ex) {
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
+					"Site " + siteId + " already has a slot at one of these times; no slot was created.");
+			problem.setTitle("Slot exists");
+			throw new ErrorResponseException(HttpStatus.CONFLICT, problem, ex);
+		}
+	}
+
+	@GetMapping
+	@PreAuthorize("isAuthenticated()")
+	@Operation(summary = "The site's slots starting in [from, to) with their free places",
+			description = "from defaults to now, to to 14 days after from; the window is at most 92 days")
+	List<SlotAvailability> availability(@PathVariable @Pattern(regexp = SITE_ID) String siteId,
+			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant from,
+			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant to) {
+		Instant start = (from != null) ? from : this.clock.instant();
+		Instant end = (to != null) ? to : start.plus(DEFAULT_WINDOW);
+		if (!end.isAfter(start) || Duration.between(start, end).compareTo(MAX_WINDOW) > 0) {
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+					"to must be after from, and the window at most " + MAX_WINDOW.toDays() + " days.");
+			problem.setTitle("Invalid time window");
+			throw new ErrorResponseException(HttpStatus.BAD_REQUEST, problem, null);
+		}
+		return this.slots.availability(siteId, start, end);
+	}
+
+}

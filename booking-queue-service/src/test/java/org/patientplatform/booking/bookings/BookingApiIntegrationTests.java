@@ -1,0 +1,237 @@
+package org.patientplatform.booking.bookings;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.booking.BookingQueueIntegrationTest;
+import org.patientplatform.booking.TestClients;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@BookingQueueIntegrationTest
+class BookingApiIntegrationTests {
+
+	private static final AtomicInteger minutes = new AtomicInteger();
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@LocalServerPort
+	int port;
+
+	RestClient staff;
+
+	@BeforeEach
+	void setUp() {
+		this.staff = TestClients.api(this.port, TestClients.staff(this.signingKey));
+	}
+
+	@Test
+	void booksExactlyTheCapacityUnderConcurrentRequests() throws Exception {
+		UUID slotId = newSlot("site-rush", 5);
+		int requests = 20;
+		ExecutorService pool = Executors.newFixedThreadPool(requests);
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<ResponseEntity<String>>> results = new ArrayList<>();
+		try {
+			for (int i = 0; i < requests; i++) {
+				String patientId = "P-rush-" + i;
+				RestClient client = TestClients.api(this.port, TestClients.patient(this.signingKey, patientId));
+				results.add(pool.submit(() -> {
+					start.await();
+					return book(client, slotId, patientId);
+				}));
+			}
+			start.countDown();
+			List<ResponseEntity<String>> responses = new ArrayList<>();
+			for (Future<ResponseEntity<String>> result : results) {
+				responses.add(result.get());
+			}
+			assertThat(responses).filteredOn((r) -> r.getStatusCode().value() == 201).hasSize(5);
+			assertThat(responses).filteredOn((r) -> r.getStatusCode().value() != 201)
+				.hasSize(15)
+				.allSatisfy((r) -> {
+					assertThat(r.getStatusCode().value()).isEqualTo(409);
+					assertThat(r.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+					assertThat(r.getBody()).contains("\"bookingStatus\":\"REJECTED_FULL\"").contains("is full");
+				});
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(this.jdbc.queryForObject(
+				"SELECT count(*) FROM booking WHERE slot_id = ? AND status = 'CONFIRMED'", Integer.class, slotId))
+			.isEqualTo(5);
+		assertThat(this.jdbc.queryForList("SELECT place_no FROM booking WHERE slot_id = ? ORDER BY place_no",
+				Integer.class, slotId))
+			.containsExactly(1, 2, 3, 4, 5);
+	}
+
+	@Test
+	void databaseRefusesAPlaceBeyondCapacityOrTakenTwice() {
+		UUID slotId = newSlot("site-db", 1);
+		assertThat(book(this.staff, slotId, "P-db-1").getStatusCode().value()).isEqualTo(201);
+		String insert = "INSERT INTO booking (id, slot_id, site_id, patient_id, status, place_no, slot_capacity, "
+				+ "requested_at) VALUES (?, ?, 'site-db', ?, 'CONFIRMED', ?, ?, now())";
+		assertThatThrownBy(() -> this.jdbc.update(insert, UUID.randomUUID(), slotId, "P-db-2", 1, 1))
+			.isInstanceOf(DataIntegrityViolationException.class);
+		assertThatThrownBy(() -> this.jdbc.update(insert, UUID.randomUUID(), slotId, "P-db-2", 2, 1))
+			.isInstanceOf(DataIntegrityViolationException.class)
+			.hasMessageContaining("booking_place_within_capacity");
+		assertThatThrownBy(() -> this.jdbc.update(insert, UUID.randomUUID(), slotId, "P-db-2", 2, 2))
+			.isInstanceOf(DataIntegrityViolationException.class)
+			.hasMessageContaining("booking_slot");
+	}
+
+	@Test
+	void letsAPatientBookForThemselfOnly() {
+		UUID slotId = newSlot("site-self", 3);
+		RestClient patient = TestClients.api(this.port, TestClients.patient(this.signingKey, "P-self"));
+
+		ResponseEntity<Map<String, Object>> own = patient.post()
+			.uri("/api/v1/bookings")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("slotId", slotId.toString(), "patientId", "P-self"))
+			.retrieve()
+			.toEntity(new ParameterizedTypeReference<>() {
+			});
+		assertThat(own.getStatusCode().value()).isEqualTo(201);
+		assertThat(own.getBody()).containsEntry("status", "CONFIRMED")
+			.containsEntry("patientId", "P-self")
+			.containsEntry("siteId", "site-self")
+			.containsEntry("slotId", slotId.toString());
+		assertThat(own.getHeaders().getLocation()).hasToString("/api/v1/bookings/" + own.getBody().get("id"));
+
+		var other = book(patient, slotId, "P-someone-else");
+		assertThat(other.getStatusCode().value()).isEqualTo(403);
+		assertThat(other.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM booking WHERE patient_id = 'P-someone-else'",
+				Integer.class)).isZero();
+	}
+
+	@Test
+	void showsABookingToStaffAndToItsPatientOnly() {
+		UUID slotId = newSlot("site-read", 3);
+		String id = bookingId(book(this.staff, slotId, "P-owner"));
+
+		var byOwner = TestClients.api(this.port, TestClients.patient(this.signingKey, "P-owner"))
+			.get()
+			.uri("/api/v1/bookings/{id}", id)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(byOwner.getStatusCode().value()).isEqualTo(200);
+		assertThat(byOwner.getBody()).contains("\"status\":\"CONFIRMED\"");
+
+		var byOtherPatient = TestClients.api(this.port, TestClients.patient(this.signingKey, "P-intruder"))
+			.get()
+			.uri("/api/v1/bookings/{id}", id)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(byOtherPatient.getStatusCode().value()).isEqualTo(403);
+		assertThat(byOtherPatient.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(byOtherPatient.getBody()).doesNotContain("P-owner");
+
+		var cancelByOther = TestClients.api(this.port, TestClients.patient(this.signingKey, "P-intruder"))
+			.delete()
+			.uri("/api/v1/bookings/{id}", id)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(cancelByOther.getStatusCode().value()).isEqualTo(403);
+
+		var missing = this.staff.get().uri("/api/v1/bookings/{id}", UUID.randomUUID()).retrieve().toEntity(String.class);
+		assertThat(missing.getStatusCode().value()).isEqualTo(404);
+		assertThat(missing.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+	}
+
+	@Test
+	void refusesASecondActiveBookingOfThePatientInTheSameSlot() {
+		UUID slotId = newSlot("site-twice", 3);
+		assertThat(book(this.staff, slotId, "P-twice").getStatusCode().value()).isEqualTo(201);
+		var second = book(this.staff, slotId, "P-twice");
+		assertThat(second.getStatusCode().value()).isEqualTo(409);
+		assertThat(second.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(second.getBody()).contains("\"bookingStatus\":\"REJECTED_ALREADY_BOOKED\"");
+	}
+
+	@Test
+	void givesThePlaceBackWhenABookingIsCancelled() {
+		UUID slotId = newSlot("site-cancel", 1);
+		String first = bookingId(book(this.staff, slotId, "P-first"));
+		assertThat(book(this.staff, slotId, "P-second").getStatusCode().value()).isEqualTo(409);
+
+		RestClient owner = TestClients.api(this.port, TestClients.patient(this.signingKey, "P-first"));
+		var cancelled = owner.delete().uri("/api/v1/bookings/{id}", first).retrieve().toEntity(String.class);
+		assertThat(cancelled.getStatusCode().value()).isEqualTo(200);
+		assertThat(cancelled.getBody()).contains("\"status\":\"CANCELLED\"").contains("Cancelled by the patient.");
+		var again = owner.delete().uri("/api/v1/bookings/{id}", first).retrieve().toEntity(String.class);
+		assertThat(again.getStatusCode().value()).isEqualTo(200);
+
+		assertThat(book(this.staff, slotId, "P-second").getStatusCode().value()).isEqualTo(201);
+	}
+
+	@Test
+	void rejectsAnInvalidBookingWithTheFieldErrors() {
+		var response = this.staff.post()
+			.uri("/api/v1/bookings")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("patientId", " "))
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(response.getStatusCode().value()).isEqualTo(400);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(response.getBody()).contains("\"field\":\"slotId\"").contains("\"field\":\"patientId\"");
+	}
+
+	@Test
+	void answersNotFoundForABookingOfAnUnknownSlot() {
+		var response = book(this.staff, UUID.randomUUID(), "P-lost");
+		assertThat(response.getStatusCode().value()).isEqualTo(404);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+	}
+
+	private UUID newSlot(String siteId, int capacity) {
+		Instant startsAt = Instant.parse("2031-01-01T08:00:00Z").plusSeconds(60L * minutes.incrementAndGet());
+		return TestClients.createSlot(this.staff, siteId, startsAt, capacity);
+	}
+
+	private static ResponseEntity<String> book(RestClient client, UUID slotId, String patientId) {
+		return client.post()
+			.uri("/api/v1/bookings")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("slotId", slotId.toString(), "patientId", patientId))
+			.retrieve()
+			.toEntity(String.class);
+	}
+
+	private static String bookingId(ResponseEntity<String> response) {
+		assertThat(response.getStatusCode().value()).isEqualTo(201);
+		String body = response.getBody();
+		int start = body.indexOf("\"id\":\"") + 6;
+		return body.substring(start, body.indexOf('"', start));
+	}
+
+}

@@ -1,0 +1,250 @@
+package org.patientplatform.booking.bookings;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.booking.BookingQueueIntegrationTest;
+import org.patientplatform.booking.TestClients;
+import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@BookingQueueIntegrationTest
+class BookingEventsIntegrationTests {
+
+	private static final AtomicInteger minutes = new AtomicInteger();
+
+	@Autowired
+	PlatformEvents events;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	@LocalServerPort
+	int port;
+
+	KafkaProducer<byte[], byte[]> producer;
+
+	RestClient staff;
+
+	@BeforeEach
+	void setUp() {
+		this.producer = TestClients.producer(this.bootstrapServers);
+		this.staff = TestClients.api(this.port, TestClients.staff(this.signingKey));
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.producer.close();
+	}
+
+	@Test
+	void confirmsARequestedBookingAndServesItThroughTheApi() throws Exception {
+		UUID slotId = newSlot("site-walk", 2);
+		UUID bookingId = UUID.randomUUID();
+		Instant requestedAt = Instant.parse("2026-03-02T08:15:00Z");
+		send(BookingRequested.TYPE, "site-walk", new BookingRequested(bookingId, "site-walk", slotId, "P-walk",
+				requestedAt));
+
+		Map<String, Object> booking = awaitBooking(bookingId);
+		assertThat(booking).containsEntry("id", bookingId.toString())
+			.containsEntry("status", "CONFIRMED")
+			.containsEntry("slotId", slotId.toString())
+			.containsEntry("siteId", "site-walk")
+			.containsEntry("patientId", "P-walk")
+			.containsEntry("requestedAt", "2026-03-02T08:15:00Z");
+	}
+
+	@Test
+	void appliesARedeliveredEventOnce() throws Exception {
+		UUID slotId = newSlot("site-redeliver", 3);
+		UUID bookingId = UUID.randomUUID();
+		ProducerRecord<byte[], byte[]> record = TestClients.event(this.events, BookingRequested.TYPE, "site-redeliver",
+				new BookingRequested(bookingId, "site-redeliver", slotId, "P-again", now()));
+		this.producer.send(record).get();
+		this.producer.send(record).get();
+		// the same request again under a new event id: the booking id makes it a no-op as well
+		send(BookingRequested.TYPE, "site-redeliver",
+				new BookingRequested(bookingId, "site-redeliver", slotId, "P-again", now()));
+		// a later record on the same partition: once it is applied, so are the three before it
+		UUID marker = UUID.randomUUID();
+		send(BookingRequested.TYPE, "site-redeliver",
+				new BookingRequested(marker, "site-redeliver", slotId, "P-marker", now()));
+		awaitBooking(marker);
+
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM booking WHERE slot_id = ? AND patient_id = 'P-again'",
+				Integer.class, slotId))
+			.isEqualTo(1);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM booking WHERE slot_id = ? AND place_no IS NOT NULL",
+				Integer.class, slotId))
+			.isEqualTo(2);
+		String eventId = new String(record.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM processed_message WHERE event_id = ? "
+				+ "AND consumer_group = 'booking-queue-service.spc-booking-topic--consumer'", Integer.class, eventId))
+			.isEqualTo(1);
+	}
+
+	@Test
+	void rejectsARequestForAFullSlotWithTheReason() throws Exception {
+		UUID slotId = newSlot("site-full", 1);
+		UUID first = UUID.randomUUID();
+		UUID second = UUID.randomUUID();
+		send(BookingRequested.TYPE, "site-full", new BookingRequested(first, "site-full", slotId, "P-1", now()));
+		send(BookingRequested.TYPE, "site-full", new BookingRequested(second, "site-full", slotId, "P-2", now()));
+
+		assertThat(awaitBooking(second)).containsEntry("status", "REJECTED_FULL")
+			.hasEntrySatisfying("reason", (reason) -> assertThat(reason.toString()).contains("is full"));
+		assertThat(awaitBooking(first)).containsEntry("status", "CONFIRMED");
+	}
+
+	@Test
+	void rejectsARequestForAnUnknownSlot() throws Exception {
+		UUID bookingId = UUID.randomUUID();
+		send(BookingRequested.TYPE, "site-nowhere",
+				new BookingRequested(bookingId, "site-nowhere", UUID.randomUUID(), "P-1", now()));
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "REJECTED_UNKNOWN_SLOT");
+	}
+
+	@Test
+	void givesThePlaceBackOnACancelledEvent() throws Exception {
+		UUID slotId = newSlot("site-cancelled", 1);
+		UUID first = UUID.randomUUID();
+		send(BookingRequested.TYPE, "site-cancelled",
+				new BookingRequested(first, "site-cancelled", slotId, "P-1", now()));
+		send(BookingCancelled.TYPE, "site-cancelled",
+				new BookingCancelled(first, "site-cancelled", now(), "Patient cancelled by phone"));
+		UUID second = UUID.randomUUID();
+		send(BookingRequested.TYPE, "site-cancelled",
+				new BookingRequested(second, "site-cancelled", slotId, "P-2", now()));
+
+		assertThat(awaitBooking(second)).containsEntry("status", "CONFIRMED");
+		assertThat(awaitBooking(first)).containsEntry("status", "CANCELLED")
+			.containsEntry("reason", "Patient cancelled by phone");
+	}
+
+	@Test
+	void sendsAPoisonRecordToTheDlqAndGoesOnWithTheNextRecordOfItsPartition() throws Exception {
+		UUID slotId = newSlot("site-poison", 2);
+		byte[] garbage = "{not json at all".getBytes(StandardCharsets.UTF_8);
+		RecordMetadata poison = this.producer
+			.send(new ProducerRecord<>(TestClients.EVENTS_TOPIC, "site-poison".getBytes(), garbage))
+			.get();
+		UUID bookingId = UUID.randomUUID();
+		RecordMetadata good = send(BookingRequested.TYPE, "site-poison",
+				new BookingRequested(bookingId, "site-poison", slotId, "P-1", now()));
+		assertThat(good.partition()).isEqualTo(poison.partition());
+
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "CONFIRMED");
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(poison);
+		assertThat(deadLetter.value()).isEqualTo(garbage);
+		assertThat(deadLetter.key()).isEqualTo("site-poison".getBytes());
+		assertThat(header(deadLetter, DeadLetterHeaders.ORIGINAL_TOPIC))
+			.isEqualTo(TestClients.EVENTS_TOPIC.getBytes(StandardCharsets.UTF_8));
+		assertThat(header(deadLetter, DeadLetterHeaders.ORIGINAL_OFFSET)).hasSize(8);
+		assertThat(ByteBuffer.wrap(header(deadLetter, DeadLetterHeaders.ORIGINAL_OFFSET)).getLong())
+			.isEqualTo(poison.offset());
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.SOURCE_ROLE), StandardCharsets.UTF_8))
+			.isEqualTo("spc-booking-topic--consumer");
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE), StandardCharsets.UTF_8))
+			.isEqualTo("true");
+	}
+
+	@Test
+	void sendsAnEventAboutAnUnknownBookingToTheDlq() throws Exception {
+		RecordMetadata sent = send(BookingCheckedIn.TYPE, "site-unknown",
+				new BookingCheckedIn(UUID.randomUUID(), "site-unknown", now()));
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(sent);
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.EXCEPTION_FQCN), StandardCharsets.UTF_8))
+			.isEqualTo(UnknownBookingException.class.getName());
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE), StandardCharsets.UTF_8))
+			.isEqualTo("true");
+	}
+
+	private RecordMetadata send(String type, String siteId, Object data) throws Exception {
+		return this.producer.send(TestClients.event(this.events, type, siteId, data)).get();
+	}
+
+	private Map<String, Object> awaitBooking(UUID bookingId) {
+		AtomicReference<Map<String, Object>> body = new AtomicReference<>();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			var response = this.staff.get()
+				.uri("/api/v1/bookings/{id}", bookingId)
+				.retrieve()
+				.toEntity(new ParameterizedTypeReference<Map<String, Object>>() {
+				});
+			assertThat(response.getStatusCode().value()).isEqualTo(200);
+			body.set(response.getBody());
+		});
+		return body.get();
+	}
+
+	private ConsumerRecord<byte[], byte[]> awaitDeadLetter(RecordMetadata original) {
+		AtomicReference<ConsumerRecord<byte[], byte[]>> found = new AtomicReference<>();
+		try (KafkaConsumer<byte[], byte[]> consumer = TestClients.consumer(this.bootstrapServers)) {
+			consumer.subscribe(List.of("dlq.messages.v1"));
+			await().atMost(Duration.ofSeconds(30)).until(() -> {
+				for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+					byte[] topic = header(record, DeadLetterHeaders.ORIGINAL_TOPIC);
+					byte[] offset = header(record, DeadLetterHeaders.ORIGINAL_OFFSET);
+					byte[] partition = header(record, DeadLetterHeaders.ORIGINAL_PARTITION);
+					if (topic != null && offset != null && partition != null
+							&& new String(topic, StandardCharsets.UTF_8).equals(original.topic())
+							&& ByteBuffer.wrap(partition).getInt() == original.partition()
+							&& ByteBuffer.wrap(offset).getLong() == original.offset()) {
+						found.set(record);
+					}
+				}
+				return found.get() != null;
+			});
+		}
+		return found.get();
+	}
+
+	private static byte[] header(ConsumerRecord<byte[], byte[]> record, String name) {
+		Header header = record.headers().lastHeader(name);
+		return (header != null) ? header.value() : null;
+	}
+
+	private UUID newSlot(String siteId, int capacity) {
+		Instant startsAt = Instant.parse("2032-01-01T08:00:00Z").plusSeconds(60L * minutes.incrementAndGet());
+		return TestClients.createSlot(this.staff, siteId, startsAt, capacity);
+	}
+
+	private static Instant now() {
+		return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+	}
+
+}

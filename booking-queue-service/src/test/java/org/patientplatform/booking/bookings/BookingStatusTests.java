@@ -1,0 +1,37 @@
+package org.patientplatform.booking.bookings;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BookingStatusTests {
+
+	@Test
+	void holdsAPlaceOnlyWhileConfirmedCheckedInOrCalled() {
+		assertThat(BookingStatus.values()).filteredOn(BookingStatus::holdsPlace)
+			.containsExactly(BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.CALLED);
+	}
+
+	@Test
+	void cancelsOnlyABookingThatWasNotYetCalled() {
+		assertThat(BookingStatus.values()).filteredOn((status) -> status.canBecome(BookingStatus.CANCELLED))
+			.containsExactly(BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN);
+	}
+
+	@Test
+	void checksInOnlyAConfirmedBookingAndCallsOnlyACheckedInOne() {
+		assertThat(BookingStatus.values()).filteredOn((status) -> status.canBecome(BookingStatus.CHECKED_IN))
+			.containsExactly(BookingStatus.CONFIRMED);
+		assertThat(BookingStatus.values()).filteredOn((status) -> status.canBecome(BookingStatus.CALLED))
+			.containsExactly(BookingStatus.CHECKED_IN);
+	}
+
+	@Test
+	void neverMovesIntoARejectionOrBackToConfirmed() {
+		for (BookingStatus from : BookingStatus.values()) {
+			assertThat(from.canBecome(BookingStatus.CONFIRMED)).isFalse();
+			assertThat(from.canBecome(BookingStatus.REJECTED_FULL)).isFalse();
+		}
+	}
+
+}

@@ -1,0 +1,156 @@
+package org.patientplatform.booking.queue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.booking.BookingQueueIntegrationTest;
+import org.patientplatform.booking.TestClients;
+import org.patientplatform.booking.bookings.BookingCalled;
+import org.patientplatform.booking.bookings.BookingCancelled;
+import org.patientplatform.booking.bookings.BookingCheckedIn;
+import org.patientplatform.booking.bookings.BookingRequested;
+import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@BookingQueueIntegrationTest
+class QueueIntegrationTests {
+
+	private static final String SITE = "site-queue";
+
+	@Autowired
+	PlatformEvents events;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	@LocalServerPort
+	int port;
+
+	KafkaProducer<byte[], byte[]> producer;
+
+	RestClient staff;
+
+	@BeforeEach
+	void setUp() {
+		this.producer = TestClients.producer(this.bootstrapServers);
+		this.staff = TestClients.api(this.port, TestClients.staff(this.signingKey));
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.producer.close();
+	}
+
+	@Test
+	void queuesCheckedInPatientsInOrderOfCheckInUntilCalledOrCancelled() throws Exception {
+		UUID slotId = TestClients.createSlot(this.staff, SITE, Instant.parse("2033-01-01T08:00:00Z"), 5);
+		UUID ada = UUID.randomUUID();
+		UUID ben = UUID.randomUUID();
+		UUID cy = UUID.randomUUID();
+		Instant t = Instant.parse("2033-01-01T07:50:00Z");
+		send(BookingRequested.TYPE, new BookingRequested(ada, SITE, slotId, "P-ada", t));
+		send(BookingRequested.TYPE, new BookingRequested(ben, SITE, slotId, "P-ben", t));
+		send(BookingRequested.TYPE, new BookingRequested(cy, SITE, slotId, "P-cy", t));
+		send(BookingCheckedIn.TYPE, new BookingCheckedIn(ben, SITE, t.plusSeconds(60)));
+		send(BookingCheckedIn.TYPE, new BookingCheckedIn(ada, SITE, t.plusSeconds(120)));
+		send(BookingCheckedIn.TYPE, new BookingCheckedIn(cy, SITE, t.plusSeconds(180)));
+
+		awaitQueue(List.of(ben, ada, cy));
+		List<Map<String, Object>> queue = queue();
+		assertThat(queue.get(0)).containsEntry("position", 1)
+			.containsEntry("patientId", "P-ben")
+			.containsEntry("checkedInAt", "2033-01-01T07:51:00Z");
+		assertThat(position(ada, "P-ada")).containsEntry("position", 2).containsEntry("siteId", SITE);
+
+		send(BookingCalled.TYPE, new BookingCalled(ben, SITE, t.plusSeconds(240)));
+		send(BookingCancelled.TYPE, new BookingCancelled(cy, SITE, t.plusSeconds(250), null));
+		awaitQueue(List.of(ada));
+		assertThat(position(ada, "P-ada")).containsEntry("position", 1);
+		assertThat(booking(ben)).containsEntry("status", "CALLED");
+		assertThat(booking(cy)).containsEntry("status", "CANCELLED");
+
+		var notWaiting = TestClients.api(this.port, TestClients.patient(this.signingKey, "P-ben"))
+			.get()
+			.uri("/api/v1/bookings/{id}/queue-position", ben)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(notWaiting.getStatusCode().value()).isEqualTo(404);
+		assertThat(notWaiting.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+	}
+
+	@Test
+	void showsAQueuePositionToItsPatientOnly() throws Exception {
+		UUID slotId = TestClients.createSlot(this.staff, "site-queue-2", Instant.parse("2033-02-01T08:00:00Z"), 2);
+		UUID dee = UUID.randomUUID();
+		send(BookingRequested.TYPE, "site-queue-2",
+				new BookingRequested(dee, "site-queue-2", slotId, "P-dee", Instant.parse("2033-02-01T07:00:00Z")));
+		send(BookingCheckedIn.TYPE, "site-queue-2",
+				new BookingCheckedIn(dee, "site-queue-2", Instant.parse("2033-02-01T07:55:00Z")));
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(position(dee, "P-dee")).containsEntry(
+				"position", 1));
+
+		var intruder = TestClients.api(this.port, TestClients.patient(this.signingKey, "P-intruder"))
+			.get()
+			.uri("/api/v1/bookings/{id}/queue-position", dee)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(intruder.getStatusCode().value()).isEqualTo(403);
+		assertThat(intruder.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+	}
+
+	private void send(String type, Object data) throws Exception {
+		send(type, SITE, data);
+	}
+
+	private void send(String type, String siteId, Object data) throws Exception {
+		this.producer.send(TestClients.event(this.events, type, siteId, data)).get();
+	}
+
+	private void awaitQueue(List<UUID> expected) {
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(queue()).extracting((entry) -> UUID.fromString(entry.get("bookingId").toString()))
+				.containsExactlyElementsOf(expected));
+	}
+
+	private List<Map<String, Object>> queue() {
+		return this.staff.get().uri("/api/v1/sites/{siteId}/queue", SITE).retrieve().body(new ParameterizedTypeReference<>() {
+		});
+	}
+
+	private Map<String, Object> position(UUID bookingId, String patientId) {
+		var response = TestClients.api(this.port, TestClients.patient(this.signingKey, patientId))
+			.get()
+			.uri("/api/v1/bookings/{id}/queue-position", bookingId)
+			.retrieve()
+			.toEntity(new ParameterizedTypeReference<Map<String, Object>>() {
+			});
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		return response.getBody();
+	}
+
+	private Map<String, Object> booking(UUID bookingId) {
+		return this.staff.get().uri("/api/v1/bookings/{id}", bookingId).retrieve().body(new ParameterizedTypeReference<>() {
+		});
+	}
+
+}

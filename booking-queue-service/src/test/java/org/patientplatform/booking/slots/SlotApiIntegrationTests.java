@@ -1,0 +1,142 @@
+package org.patientplatform.booking.slots;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.booking.BookingQueueIntegrationTest;
+import org.patientplatform.booking.TestClients;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@BookingQueueIntegrationTest
+class SlotApiIntegrationTests {
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@LocalServerPort
+	int port;
+
+	RestClient staff;
+
+	@BeforeEach
+	void setUp() {
+		this.staff = TestClients.api(this.port, TestClients.staff(this.signingKey));
+	}
+
+	@Test
+	void createsSlotsAndShowsTheirFreePlaces() {
+		var created = this.staff.post()
+			.uri("/api/v1/sites/{siteId}/slots", "site-avail")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("slots",
+					List.of(Map.of("startsAt", "2030-05-01T09:00:00Z", "capacity", 2),
+							Map.of("startsAt", "2030-05-01T09:30:00Z", "capacity", 4),
+							Map.of("startsAt", "2030-06-01T09:00:00Z", "capacity", 1))))
+			.retrieve()
+			.toEntity(new ParameterizedTypeReference<List<Map<String, Object>>>() {
+			});
+		assertThat(created.getStatusCode().value()).isEqualTo(201);
+		assertThat(created.getBody()).hasSize(3).allSatisfy((slot) -> assertThat(slot).containsKey("id"));
+		String first = created.getBody().getFirst().get("id").toString();
+		var booked = this.staff.post()
+			.uri("/api/v1/bookings")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("slotId", first, "patientId", "P-1"))
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(booked.getStatusCode().value()).isEqualTo(201);
+
+		// a patient may read availability too
+		List<Map<String, Object>> may = TestClients.api(this.port, TestClients.patient(this.signingKey, "P-9"))
+			.get()
+			.uri("/api/v1/sites/{siteId}/slots?from={from}&to={to}", "site-avail", "2030-05-01T00:00:00Z",
+					"2030-05-02T00:00:00Z")
+			.retrieve()
+			.body(new ParameterizedTypeReference<>() {
+			});
+		assertThat(may).hasSize(2);
+		assertThat(may.get(0)).containsEntry("id", first)
+			.containsEntry("siteId", "site-avail")
+			.containsEntry("startsAt", "2030-05-01T09:00:00Z")
+			.containsEntry("capacity", 2)
+			.containsEntry("booked", 1)
+			.containsEntry("available", 1);
+		assertThat(may.get(1)).containsEntry("startsAt", "2030-05-01T09:30:00Z")
+			.containsEntry("booked", 0)
+			.containsEntry("available", 4);
+	}
+
+	@Test
+	void rejectsInvalidSlotsWithTheFieldErrors() {
+		var response = this.staff.post()
+			.uri("/api/v1/sites/{siteId}/slots", "site-invalid")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("slots", List.of(Map.of("startsAt", "2030-05-01T09:00:00Z", "capacity", 0),
+					Map.of("capacity", 3))))
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(response.getStatusCode().value()).isEqualTo(400);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(response.getBody()).contains("\"field\":\"slots[0].capacity\"")
+			.contains("\"field\":\"slots[1].startsAt\"");
+	}
+
+	@Test
+	void rejectsAnInvalidSiteIdWithTheFieldError() {
+		var response = this.staff.post()
+			.uri("/api/v1/sites/{siteId}/slots", "site with spaces")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("slots", List.of(Map.of("startsAt", "2030-05-01T09:00:00Z", "capacity", 1))))
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(response.getStatusCode().value()).isEqualTo(400);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(response.getBody()).contains("\"field\":\"siteId\"");
+	}
+
+	@Test
+	void rejectsASecondSlotAtTheSameTimeAndCreatesNoneOfTheBatch() {
+		Instant startsAt = Instant.parse("2030-07-01T10:00:00Z");
+		TestClients.createSlot(this.staff, "site-dup", startsAt, 3);
+		var response = this.staff.post()
+			.uri("/api/v1/sites/{siteId}/slots", "site-dup")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("slots", List.of(Map.of("startsAt", "2030-07-01T11:00:00Z", "capacity", 3),
+					Map.of("startsAt", startsAt.toString(), "capacity", 5))))
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(response.getStatusCode().value()).isEqualTo(409);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		List<Map<String, Object>> slots = this.staff.get()
+			.uri("/api/v1/sites/{siteId}/slots?from={from}&to={to}", "site-dup", "2030-07-01T00:00:00Z",
+					"2030-07-02T00:00:00Z")
+			.retrieve()
+			.body(new ParameterizedTypeReference<>() {
+			});
+		assertThat(slots).singleElement().satisfies((slot) -> assertThat(slot).containsEntry("capacity", 3));
+	}
+
+	@Test
+	void rejectsAWindowThatEndsBeforeItStarts() {
+		var response = this.staff.get()
+			.uri("/api/v1/sites/{siteId}/slots?from={from}&to={to}", "site-a", "2030-07-02T00:00:00Z",
+					"2030-07-01T00:00:00Z")
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(response.getStatusCode().value()).isEqualTo(400);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(response.getBody()).contains("to must be after from");
+	}
+
+}

@@ -1,0 +1,209 @@
+package org.patientplatform.kit.web;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.util.StreamUtils;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+
+/**
+ * {@code Idempotency-Key} on POSTs: the first request with a key runs and its response is kept for 24
+ * hours; the same key with the same body replays that response; the same key with another body answers
+ * 422; a key whose first request is still running answers 409. Keys belong to the caller (the token's
+ * subject), so two callers never see each other's responses. Server errors are not kept, so a retry
+ * after a 5xx runs again.
+ */
+public class IdempotencyKeyFilter extends OncePerRequestFilter {
+
+	public static final String HEADER = "Idempotency-Key";
+
+	private static final int MAX_KEY_LENGTH = 255;
+
+	private final JdbcTemplate jdbc;
+
+	private final ProblemResponses problems;
+
+	private final Duration ttl;
+
+	public IdempotencyKeyFilter(JdbcTemplate jdbc, ProblemResponses problems, Duration ttl) {
+		this.jdbc = jdbc;
+		this.problems = problems;
+		this.ttl = ttl;
+	}
+
+	@Override
+	protected boolean shouldNotFilter(HttpServletRequest request) {
+		return !"POST".equals(request.getMethod()) || request.getHeader(HEADER) == null
+				|| !request.getRequestURI().startsWith("/api/");
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		String key = request.getHeader(HEADER);
+		if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
+			this.problems.write(response, HttpStatus.BAD_REQUEST,
+					HEADER + " must be 1 to " + MAX_KEY_LENGTH + " characters.");
+			return;
+		}
+		byte[] body = StreamUtils.copyToByteArray(request.getInputStream());
+		String principal = principal();
+		String hash = hash(request.getMethod(), request.getRequestURI(), body);
+		this.jdbc.update("DELETE FROM idempotency_key WHERE principal = ? AND idem_key = ? AND expires_at < now()",
+				principal, key);
+		int claimed = this.jdbc.update("""
+				INSERT INTO idempotency_key (principal, idem_key, method, path, request_hash, expires_at)
+				VALUES (?, ?, ?, ?, ?, now() + make_interval(secs => ?))
+				ON CONFLICT DO NOTHING
+				""", principal, key, request.getMethod(), request.getRequestURI(), hash, (double) this.ttl.toSeconds());
+		if (claimed == 0) {
+			answerFromStore(principal, key, hash, response);
+			return;
+		}
+		ContentCachingResponseWrapper recorded = new ContentCachingResponseWrapper(response);
+		boolean kept = false;
+		try {
+			chain.doFilter(new CachedBodyRequest(request, body), recorded);
+			if (recorded.getStatus() < 500) {
+				String location = recorded.getHeader("Location");
+				this.jdbc.update("""
+						UPDATE idempotency_key SET status = ?, response_body = ?, content_type = ?, location = ?
+						WHERE principal = ? AND idem_key = ?
+						""", recorded.getStatus(), recorded.getContentAsByteArray(), recorded.getContentType(), location,
+						principal, key);
+				kept = true;
+			}
+		}
+		finally {
+			if (!kept) {
+				this.jdbc.update("DELETE FROM idempotency_key WHERE principal = ? AND idem_key = ?", principal, key);
+			}
+			recorded.copyBodyToResponse();
+		}
+	}
+
+	private void answerFromStore(String principal, String key, String hash, HttpServletResponse response)
+			throws IOException {
+		List<Map<String, Object>> rows = this.jdbc.queryForList(
+				"SELECT request_hash, status, response_body, content_type, location FROM idempotency_key "
+						+ "WHERE principal = ? AND idem_key = ?",
+				principal, key);
+		if (rows.isEmpty()) {
+			this.problems.write(response, HttpStatus.CONFLICT, "A request with this " + HEADER + " just finished; retry.");
+			return;
+		}
+		Map<String, Object> row = rows.getFirst();
+		if (!hash.equals(row.get("request_hash"))) {
+			this.problems.write(response, HttpStatus.UNPROCESSABLE_CONTENT,
+					"This " + HEADER + " was used for a different request.");
+			return;
+		}
+		if (row.get("status") == null) {
+			this.problems.write(response, HttpStatus.CONFLICT,
+					"The first request with this " + HEADER + " is still in progress.");
+			return;
+		}
+		response.setStatus((Integer) row.get("status"));
+		if (row.get("content_type") != null) {
+			response.setContentType((String) row.get("content_type"));
+		}
+		if (row.get("location") != null) {
+			response.setHeader("Location", (String) row.get("location"));
+		}
+		response.setHeader("Idempotent-Replayed", "true");
+		byte[] body = (byte[]) row.get("response_body");
+		if (body != null) {
+			response.getOutputStream().write(body);
+		}
+	}
+
+	private static String principal() {
+		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+		return (authentication != null) ? authentication.getName() : "anonymous";
+	}
+
+	private static String hash(String method, String path, byte[] body) {
+		try {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			digest.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+			digest.update(body);
+			return HexFormat.of().formatHex(digest.digest());
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static final class CachedBodyRequest extends HttpServletRequestWrapper {
+
+		private final byte[] body;
+
+		CachedBodyRequest(HttpServletRequest request, byte[] body) {
+			super(request);
+			this.body = body;
+		}
+
+		@Override
+		public ServletInputStream getInputStream() {
+			ByteArrayInputStream in = new ByteArrayInputStream(this.body);
+			return new ServletInputStream() {
+				@Override
+				public int read() {
+					return in.read();
+				}
+
+				@Override
+				public int read(byte[] b, int off, int len) {
+					return in.read(b, off, len);
+				}
+
+				@Override
+				public boolean isFinished() {
+					return in.available() == 0;
+				}
+
+				@Override
+				public boolean isReady() {
+					return true;
+				}
+
+				@Override
+				public void setReadListener(ReadListener listener) {
+					throw new UnsupportedOperationException();
+				}
+			};
+		}
+
+		@Override
+		public int getContentLength() {
+			return this.body.length;
+		}
+
+		@Override
+		public long getContentLengthLong() {
+			return this.body.length;
+		}
+
+	}
+
+}
