@@ -63,6 +63,8 @@ public class CronScheduler implements SmartLifecycle {
 		this.scheduler.setWaitForTasksToCompleteOnShutdown(true);
 		this.scheduler.setAwaitTerminationSeconds(20);
 		this.scheduler.initialize();
+		// on shutdown, wait for a running occurrence but drop the ones not yet due
+		this.scheduler.getScheduledThreadPoolExecutor().setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		this.running = true;
 		for (CronTask task : this.tasks) {
 			scheduleNext(task, CronExpression.parse(task.cron()), ZonedDateTime.now(ZoneOffset.UTC));

@@ -1,0 +1,123 @@
+package org.patientplatform.notification.contacts;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.notification.delivery.Channel;
+import org.patientplatform.notification.delivery.ChannelTarget;
+
+/**
+ * What this service knows of how to reach one patient. Each part keeps the time of the
+ * event that last set it, and a change older than that is ignored, so a late or redriven
+ * event never overwrites a newer one: details (name, phone, email) from
+ * PatientRegistered/PatientUpdated, preferences from ContactPreferencesChanged or the
+ * API, and the locale (language, timezone) from whichever is newest.
+ *
+ * @param phone the phone in E.164, or null
+ * @param phoneProblem why the phone received could not be used (it is then null)
+ * @param emailProblem why the email received could not be used (it is then null)
+ * @param detailsAt when the details last changed; null until the patient's record arrives
+ */
+public record Contact(String patientId, @Nullable String givenName, @Nullable String phone,
+		@Nullable String phoneProblem, @Nullable String email, @Nullable String emailProblem, @Nullable String language,
+		@Nullable String timezone, ChannelPreferences channels, @Nullable QuietHours quietHours,
+		List<String> pushTokens, @Nullable Instant detailsAt, @Nullable Instant preferencesAt,
+		@Nullable Instant localeAt) {
+
+	public Contact {
+		pushTokens = List.copyOf(pushTokens);
+	}
+
+	/** A patient of whom nothing is known yet but the default channel preferences. */
+	static Contact unknown(String patientId, ChannelPreferences defaults) {
+		return new Contact(patientId, null, null, null, null, null, null, null, defaults, null, List.of(), null, null,
+				null);
+	}
+
+	/** True once the patient's record (name, phone, email) has arrived. */
+	public boolean isKnown() {
+		return this.detailsAt != null;
+	}
+
+	/**
+	 * The channels to deliver on: each opted-in channel with an address, and each
+	 * opted-in channel whose address was unusable, with the reason. Push counts only when
+	 * the patient has a device token.
+	 */
+	public List<ChannelTarget> deliveryTargets() {
+		List<ChannelTarget> targets = new ArrayList<>();
+		if (this.channels.sms()) {
+			addTarget(targets, Channel.SMS, this.phone, this.phoneProblem);
+		}
+		if (this.channels.email()) {
+			addTarget(targets, Channel.EMAIL, this.email, this.emailProblem);
+		}
+		if (this.channels.push() && !this.pushTokens.isEmpty()) {
+			targets.add(ChannelTarget.reachable(Channel.PUSH));
+		}
+		return targets;
+	}
+
+	private static void addTarget(List<ChannelTarget> targets, Channel channel, @Nullable String address,
+			@Nullable String problem) {
+		if (address != null) {
+			targets.add(ChannelTarget.reachable(channel));
+		}
+		else if (problem != null) {
+			targets.add(ChannelTarget.unreachable(channel, problem));
+		}
+	}
+
+	/** The details of an event at {@code at}, unless newer ones are already applied. */
+	Contact withDetails(NormalizedDetails details, Instant at) {
+		if (!isNewer(this.detailsAt, at)) {
+			return this;
+		}
+		return new Contact(this.patientId, details.givenName(), details.phone(), details.phoneProblem(),
+				details.email(), details.emailProblem(), this.language, this.timezone, this.channels, this.quietHours,
+				this.pushTokens, at, this.preferencesAt, this.localeAt);
+	}
+
+	/**
+	 * The preferences of an event or request at {@code at}, unless newer ones are already
+	 * applied.
+	 * @param pushTokens the new device tokens, or null to keep the current ones
+	 */
+	Contact withPreferences(ChannelPreferences channels, @Nullable QuietHours quietHours,
+			@Nullable List<String> pushTokens, Instant at) {
+		if (!isNewer(this.preferencesAt, at)) {
+			return this;
+		}
+		return new Contact(this.patientId, this.givenName, this.phone, this.phoneProblem, this.email, this.emailProblem,
+				this.language, this.timezone, channels, quietHours, (pushTokens != null) ? pushTokens : this.pushTokens,
+				this.detailsAt, at, this.localeAt);
+	}
+
+	/**
+	 * The language and timezone given (null ones are kept), unless newer ones are already
+	 * applied.
+	 */
+	Contact withLocale(@Nullable String language, @Nullable String timezone, Instant at) {
+		if ((language == null && timezone == null) || !isNewer(this.localeAt, at)) {
+			return this;
+		}
+		return new Contact(this.patientId, this.givenName, this.phone, this.phoneProblem, this.email, this.emailProblem,
+				(language != null) ? language : this.language, (timezone != null) ? timezone : this.timezone,
+				this.channels, this.quietHours, this.pushTokens, this.detailsAt, this.preferencesAt, at);
+	}
+
+	private static boolean isNewer(@Nullable Instant applied, Instant at) {
+		return applied == null || !at.isBefore(applied);
+	}
+
+	/**
+	 * Contact details after normalisation: each address is usable, or null with the
+	 * reason.
+	 */
+	record NormalizedDetails(@Nullable String givenName, @Nullable String phone, @Nullable String phoneProblem,
+			@Nullable String email, @Nullable String emailProblem) {
+	}
+
+}

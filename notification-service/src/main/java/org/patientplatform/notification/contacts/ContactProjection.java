@@ -1,0 +1,141 @@
+package org.patientplatform.notification.contacts;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.IllformedLocaleException;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.consumption.ProcessedMessages;
+import org.patientplatform.kit.events.IncomingEvent;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Applies patient events and preference changes to contacts, each in one transaction with
+ * the record of the event id: a redelivered event changes nothing, and an event older
+ * than what a contact already holds is ignored. An unusable phone, email, language or
+ * timezone is stored as none (with the reason for phone and email); it never fails the
+ * event.
+ */
+@Service
+class ContactProjection {
+
+	private final Contacts contacts;
+
+	private final ProcessedMessages processed;
+
+	private final ContactsProperties properties;
+
+	private final PhoneNumberNormalizer phones;
+
+	ContactProjection(Contacts contacts, ProcessedMessages processed, ContactsProperties properties) {
+		this.contacts = contacts;
+		this.processed = processed;
+		this.properties = properties;
+		this.phones = new PhoneNumberNormalizer(properties.defaultRegion());
+	}
+
+	/**
+	 * Applies a PatientRegistered or PatientUpdated event.
+	 * @param fallbackTime the record's timestamp, for an event without {@code ce_time}
+	 * @return false when the event was applied before
+	 */
+	@Transactional
+	boolean applyDetails(IncomingEvent<? extends PatientDetails> event, Instant fallbackTime) {
+		if (!this.processed.markProcessed(this.properties.consumerGroup(), event.id())) {
+			return false;
+		}
+		PatientDetails details = event.data();
+		Instant at = eventTime(event, fallbackTime);
+		Contact current = this.contacts.lockOrCreate(details.patientId(), this.properties.defaultChannels());
+		Contact next = current.withDetails(normalize(details), at)
+			.withLocale(language(details.language()), timezone(details.timezone()), at);
+		saveIfChanged(current, next);
+		return true;
+	}
+
+	/**
+	 * Applies a ContactPreferencesChanged event.
+	 * @return false when the event was applied before
+	 */
+	@Transactional
+	boolean applyPreferences(IncomingEvent<ContactPreferencesChanged> event, Instant fallbackTime) {
+		if (!this.processed.markProcessed(this.properties.consumerGroup(), event.id())) {
+			return false;
+		}
+		ContactPreferencesChanged change = event.data();
+		Instant at = eventTime(event, fallbackTime);
+		Contact current = this.contacts.lockOrCreate(change.patientId(), this.properties.defaultChannels());
+		Contact next = current.withPreferences(change.channels(), change.quietHours(), change.pushTokens(), at)
+			.withLocale(language(change.language()), timezone(change.timezone()), at);
+		saveIfChanged(current, next);
+		return true;
+	}
+
+	/**
+	 * Applies preferences set through the API (the patient themself or staff) now. Device
+	 * tokens are kept.
+	 * @return the contact, or empty when this service has no contact for the patient
+	 */
+	@Transactional
+	Optional<Contact> changePreferences(String patientId, PreferencesUpdate update, Instant now) {
+		return this.contacts.lock(patientId).map((current) -> {
+			Contact next = current.withPreferences(update.channels(), update.quietHours(), null, now)
+				.withLocale(language(update.language()), timezone(update.timezone()), now);
+			saveIfChanged(current, next);
+			return next;
+		});
+	}
+
+	/** PostgreSQL keeps microseconds: compare what is stored with what was stored. */
+	private static Instant eventTime(IncomingEvent<?> event, Instant fallbackTime) {
+		Instant time = (event.time() != null) ? event.time() : fallbackTime;
+		return time.truncatedTo(ChronoUnit.MICROS);
+	}
+
+	private void saveIfChanged(Contact current, Contact next) {
+		if (!next.equals(current)) {
+			this.contacts.save(next);
+		}
+	}
+
+	private Contact.NormalizedDetails normalize(PatientDetails details) {
+		PhoneNumberNormalizer.Result phone = this.phones.normalize(details.phone());
+		EmailAddresses.Checked email = EmailAddresses.check(details.email());
+		return new Contact.NormalizedDetails(details.givenName(), phone.e164(), phone.problem(), email.address(),
+				email.problem());
+	}
+
+	/** A well-formed BCP 47 language tag, normalised, or null. */
+	static @Nullable String language(@Nullable String tag) {
+		if (tag == null || tag.isBlank()) {
+			return null;
+		}
+		try {
+			Locale locale = new Locale.Builder().setLanguageTag(tag.strip()).build();
+			return locale.getLanguage().isEmpty() ? null : locale.toLanguageTag();
+		}
+		catch (IllformedLocaleException ex) {
+			return null;
+		}
+	}
+
+	/** A known IANA timezone id, or null. */
+	static @Nullable String timezone(@Nullable String id) {
+		if (id == null || id.isBlank()) {
+			return null;
+		}
+		try {
+			return ZoneId.of(id.strip()).getId();
+		}
+		catch (DateTimeException ex) {
+			return null;
+		}
+	}
+
+}

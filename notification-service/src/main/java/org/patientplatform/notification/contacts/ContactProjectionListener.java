@@ -1,0 +1,69 @@
+package org.patientplatform.notification.contacts;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.events.InvalidEventException;
+import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Role {@code consumer-notification}: projects patient.events.v1 into contacts, in its
+ * own consumer group so it never takes the test-result consumers' capacity. Event types
+ * it does not project (a merge, a linked order) are skipped; a record that is not a valid
+ * event goes to the DLQ through the kit's failure path. Logs carry event ids and
+ * coordinates only.
+ */
+@Component
+@ConditionalOnRole("consumer-notification")
+class ContactProjectionListener {
+
+	private static final Logger log = LoggerFactory.getLogger(ContactProjectionListener.class);
+
+	private final PlatformEvents events;
+
+	private final ContactProjection projection;
+
+	ContactProjectionListener(PlatformEvents events, ContactProjection projection) {
+		this.events = events;
+		this.projection = projection;
+	}
+
+	@KafkaListener(id = "contact-projection", topics = "${notification.topics.patient-events}",
+			groupId = "${notification.contacts.consumer-group}")
+	void on(ConsumerRecord<byte[], byte[]> record) {
+		Instant recordTime = Instant.ofEpochMilli(record.timestamp());
+		String type = ceType(record);
+		switch (type) {
+			case PatientRegistered.TYPE -> applied(record,
+					this.projection.applyDetails(this.events.read(record, type, PatientRegistered.class), recordTime));
+			case PatientUpdated.TYPE -> applied(record,
+					this.projection.applyDetails(this.events.read(record, type, PatientUpdated.class), recordTime));
+			case ContactPreferencesChanged.TYPE -> applied(record, this.projection
+				.applyPreferences(this.events.read(record, type, ContactPreferencesChanged.class), recordTime));
+			case null -> throw new InvalidEventException("Record has no ce_type header: not a CloudEvent");
+			default -> log.debug("Skipped event type {} at {}-{}@{}", type, record.topic(), record.partition(),
+					record.offset());
+		}
+	}
+
+	private static void applied(ConsumerRecord<byte[], byte[]> record, boolean applied) {
+		if (!applied) {
+			log.debug("Event at {}-{}@{} was applied before", record.topic(), record.partition(), record.offset());
+		}
+	}
+
+	private static @Nullable String ceType(ConsumerRecord<byte[], byte[]> record) {
+		Header header = record.headers().lastHeader("ce_type");
+		return (header != null && header.value() != null) ? new String(header.value(), StandardCharsets.UTF_8) : null;
+	}
+
+}

@@ -1,0 +1,126 @@
+package org.patientplatform.notification.contacts;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The stored contacts.
+ */
+@Repository
+class Contacts implements ContactDirectory {
+
+	private static final String COLUMNS = """
+			SELECT patient_id, given_name, phone_e164, phone_problem, email, email_problem, language, timezone,
+			       sms_opt_in, email_opt_in, push_opt_in, quiet_hours_start, quiet_hours_end, push_tokens,
+			       details_at, preferences_at, locale_at
+			FROM contact
+			""";
+
+	private final JdbcClient jdbc;
+
+	Contacts(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public Optional<Contact> find(String patientId) {
+		return this.jdbc.sql(COLUMNS + " WHERE patient_id = ?").param(patientId).query(Contacts::contact).optional();
+	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public Map<String, Contact> findAll(Collection<String> patientIds) {
+		if (patientIds.isEmpty()) {
+			return Map.of();
+		}
+		return this.jdbc.sql(COLUMNS + " WHERE patient_id = ANY(?)")
+			.param(patientIds.stream().distinct().toArray(String[]::new))
+			.query(Contacts::contact)
+			.stream()
+			.collect(Collectors.toMap(Contact::patientId, Function.identity()));
+	}
+
+	/**
+	 * The contact, locked until the transaction ends; created with the defaults when
+	 * missing.
+	 */
+	@Transactional
+	Contact lockOrCreate(String patientId, ChannelPreferences defaults) {
+		this.jdbc.sql("""
+				INSERT INTO contact (patient_id, sms_opt_in, email_opt_in, push_opt_in)
+				VALUES (?, ?, ?, ?)
+				ON CONFLICT (patient_id) DO NOTHING
+				""").params(patientId, defaults.sms(), defaults.email(), defaults.push()).update();
+		return lock(patientId).orElseThrow();
+	}
+
+	/** The contact, locked until the transaction ends. */
+	@Transactional
+	Optional<Contact> lock(String patientId) {
+		return this.jdbc.sql(COLUMNS + " WHERE patient_id = ? FOR UPDATE")
+			.param(patientId)
+			.query(Contacts::contact)
+			.optional();
+	}
+
+	@Transactional
+	void save(Contact c) {
+		QuietHours quiet = c.quietHours();
+		this.jdbc.sql("""
+				UPDATE contact SET given_name = ?, phone_e164 = ?, phone_problem = ?, email = ?, email_problem = ?,
+				    language = ?, timezone = ?, sms_opt_in = ?, email_opt_in = ?, push_opt_in = ?,
+				    quiet_hours_start = ?, quiet_hours_end = ?, push_tokens = ?, details_at = ?, preferences_at = ?,
+				    locale_at = ?, updated_at = now()
+				WHERE patient_id = ?
+				""")
+			.params(c.givenName(), c.phone(), c.phoneProblem(), c.email(), c.emailProblem(), c.language(), c.timezone(),
+					c.channels().sms(), c.channels().email(), c.channels().push(),
+					(quiet != null) ? quiet.start() : null, (quiet != null) ? quiet.end() : null,
+					c.pushTokens().toArray(String[]::new), timestamp(c.detailsAt()), timestamp(c.preferencesAt()),
+					timestamp(c.localeAt()), c.patientId())
+			.update();
+	}
+
+	private static Contact contact(ResultSet rs, int row) throws SQLException {
+		LocalTime quietStart = rs.getObject("quiet_hours_start", LocalTime.class);
+		LocalTime quietEnd = rs.getObject("quiet_hours_end", LocalTime.class);
+		Array tokens = rs.getArray("push_tokens");
+		return new Contact(rs.getString("patient_id"), rs.getString("given_name"), rs.getString("phone_e164"),
+				rs.getString("phone_problem"), rs.getString("email"), rs.getString("email_problem"),
+				rs.getString("language"), rs.getString("timezone"),
+				new ChannelPreferences(rs.getBoolean("sms_opt_in"), rs.getBoolean("email_opt_in"),
+						rs.getBoolean("push_opt_in")),
+				(quietStart != null && quietEnd != null) ? new QuietHours(quietStart, quietEnd) : null,
+				(tokens != null) ? Arrays.asList((String[]) tokens.getArray()) : List.of(), instant(rs, "details_at"),
+				instant(rs, "preferences_at"), instant(rs, "locale_at"));
+	}
+
+	private static @Nullable OffsetDateTime timestamp(@Nullable Instant instant) {
+		return (instant != null) ? instant.atOffset(ZoneOffset.UTC) : null;
+	}
+
+	private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+		OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+		return (value != null) ? value.toInstant() : null;
+	}
+
+}

@@ -1,0 +1,91 @@
+package org.patientplatform.notification.results;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.events.IncomingEvent;
+import org.patientplatform.notification.contacts.Contact;
+import org.patientplatform.notification.contacts.ContactDirectory;
+import org.patientplatform.notification.delivery.NewNotification;
+import org.patientplatform.notification.delivery.Notification;
+import org.patientplatform.notification.delivery.Notifications;
+import org.patientplatform.notification.delivery.Priority;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Creates one result-ready notification per released result. The idempotency key is the
+ * result itself (patient, order, test, release time) and the event id is unique too, so
+ * neither a redelivered event nor the same result published twice makes a second
+ * notification.
+ */
+@Service
+class TestResultNotices {
+
+	static final String TYPE = "test-result-ready";
+
+	static final String WAITING_FOR_CONTACT = "Waiting for the patient's contact details (no PatientRegistered yet)";
+
+	private final ContactDirectory contacts;
+
+	private final Notifications notifications;
+
+	private final Clock clock = Clock.systemUTC();
+
+	TestResultNotices(ContactDirectory contacts, Notifications notifications) {
+		this.contacts = contacts;
+		this.notifications = notifications;
+	}
+
+	/**
+	 * Stores the notifications of a batch of events in one transaction.
+	 * @return how many were new
+	 */
+	@Transactional
+	int createNotices(List<IncomingEvent<TestResultReady>> events) {
+		if (events.isEmpty()) {
+			return 0;
+		}
+		Map<String, Contact> known = this.contacts
+			.findAll(events.stream().map((event) -> event.data().patientId()).toList());
+		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+		List<Notification> created = events.stream()
+			.map((event) -> notification(event, known.get(event.data().patientId()), now))
+			.toList();
+		return this.notifications.storeNew(created);
+	}
+
+	private static Notification notification(IncomingEvent<TestResultReady> event, @Nullable Contact contact,
+			Instant now) {
+		TestResultReady result = event.data();
+		NewNotification content = new NewNotification(TYPE, result.patientId(), Priority.NORMAL, idempotencyKey(result),
+				event.id(), parameters(result), null);
+		if (contact == null || !contact.isKnown()) {
+			return Notification.awaitingContact(content, WAITING_FOR_CONTACT, now);
+		}
+		return Notification.create(content, contact.deliveryTargets(), now);
+	}
+
+	static String idempotencyKey(TestResultReady result) {
+		return String.join(":", TYPE, result.patientId(), result.orderId(), result.testCode(),
+				result.releasedAt().toString());
+	}
+
+	private static Map<String, String> parameters(TestResultReady result) {
+		Map<String, String> parameters = new LinkedHashMap<>();
+		parameters.put("orderId", result.orderId());
+		parameters.put("testCode", result.testCode());
+		parameters.put("releasedAt", result.releasedAt().toString());
+		if (result.performedAt() != null) {
+			parameters.put("performedAt", result.performedAt().toString());
+		}
+		return parameters;
+	}
+
+}

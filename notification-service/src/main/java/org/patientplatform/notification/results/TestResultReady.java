@@ -1,0 +1,24 @@
+package org.patientplatform.notification.results;
+
+import java.time.Instant;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A lab result was released to the patient. Event {@value #TYPE} on
+ * {@code lab.test-results.v1}, keyed by patient id. It carries no result value, by
+ * design: notices only point to the portal.
+ *
+ * @param orderId the lab order the result belongs to
+ * @param testCode the test's code (LOINC or local)
+ * @param performedAt when the test was performed, when the LIS says so
+ * @param releasedAt when the result was released to the patient
+ */
+public record TestResultReady(@NotBlank String patientId, @NotBlank String orderId, @NotBlank String testCode,
+		@Nullable Instant performedAt, @NotNull Instant releasedAt) {
+
+	public static final String TYPE = "patient.TestResultReady.v1";
+
+}

@@ -1,0 +1,70 @@
+package org.patientplatform.notification;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@NotificationIntegrationTest
+@TestPropertySource(properties = "platform.roles=app")
+class AppRoleOnlyIntegrationTests {
+
+	@Autowired
+	KafkaListenerEndpointRegistry listeners;
+
+	@Autowired
+	ObjectProvider<ScheduledTaskHolder> schedules;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@LocalServerPort
+	int port;
+
+	TestApi api;
+
+	@BeforeEach
+	void setUp() {
+		this.api = new TestApi(this.port, this.signingKey);
+	}
+
+	@Test
+	void startsNoKafkaListenerAndNoSchedule() {
+		assertThat(this.listeners.getListenerContainers()).isEmpty();
+		this.schedules.forEach((holder) -> assertThat(holder.getScheduledTasks()).isEmpty());
+	}
+
+	@Test
+	void servesTheApiBehindAToken() {
+		var anonymous = this.api.get("/api/v1/patients/P-1/notifications", null);
+		assertThat(anonymous.getStatusCode().value()).isEqualTo(401);
+		assertThat(anonymous.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+
+		var staff = this.api.get("/api/v1/patients/P-1/notifications", this.api.staffToken());
+		assertThat(staff.getStatusCode().value()).isEqualTo(200);
+		assertThat(this.api.json(staff).path("items").size()).isZero();
+	}
+
+	@Test
+	void servesHealthMetricsAndTheOpenApiDocumentWithoutToken() {
+		assertThat(this.api.get("/actuator/health/liveness", null).getBody()).contains("\"UP\"");
+		assertThat(this.api.get("/actuator/health/readiness", null).getBody()).contains("\"UP\"")
+			.contains("db")
+			.contains("kafka");
+		assertThat(this.api.get("/actuator/prometheus", null).getBody()).contains("jvm_memory_used_bytes");
+		var paths = this.api.json(this.api.get("/v3/api-docs", null)).path("paths");
+		assertThat(paths.propertyNames()).contains("/api/v1/notifications/{id}",
+				"/api/v1/patients/{patientId}/notifications", "/api/v1/patients/{patientId}/preferences");
+		assertThat(paths.path("/api/v1/patients/{patientId}/preferences").propertyNames()).contains("get", "put");
+	}
+
+}

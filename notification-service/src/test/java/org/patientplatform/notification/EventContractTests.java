@@ -1,0 +1,94 @@
+package org.patientplatform.notification;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.notification.contacts.ContactPreferencesChanged;
+import org.patientplatform.notification.contacts.PatientRegistered;
+import org.patientplatform.notification.contacts.PatientUpdated;
+import org.patientplatform.notification.results.TestResultReady;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The events this service consumes, as documented in docs/events: each example maps to
+ * its record, is valid, and maps back to the same JSON. A renamed or retyped field breaks
+ * the build here first.
+ */
+class EventContractTests {
+
+	static ValidatorFactory validation;
+
+	static Validator validator;
+
+	final JsonMapper json = JsonMapper.builder().build();
+
+	@BeforeAll
+	static void startValidation() {
+		validation = Validation.buildDefaultValidatorFactory();
+		validator = validation.getValidator();
+	}
+
+	@AfterAll
+	static void stopValidation() {
+		validation.close();
+	}
+
+	@Test
+	void readsAndWritesPatientRegistered() throws IOException {
+		PatientRegistered event = roundTrip(PatientRegistered.TYPE, PatientRegistered.class);
+		assertThat(event.patientId()).isEqualTo("P-000123");
+		assertThat(event.phone()).isNotBlank();
+	}
+
+	@Test
+	void readsAndWritesPatientUpdated() throws IOException {
+		PatientUpdated event = roundTrip(PatientUpdated.TYPE, PatientUpdated.class);
+		assertThat(event.email()).isNotBlank();
+	}
+
+	@Test
+	void readsAndWritesContactPreferencesChanged() throws IOException {
+		ContactPreferencesChanged event = roundTrip(ContactPreferencesChanged.TYPE, ContactPreferencesChanged.class);
+		assertThat(event.quietHours()).isNotNull();
+		assertThat(event.pushTokens()).isNotEmpty();
+	}
+
+	@Test
+	void readsAndWritesTestResultReadyWithoutAnyResultValue() throws IOException {
+		TestResultReady event = roundTrip(TestResultReady.TYPE, TestResultReady.class);
+		assertThat(event.releasedAt()).isNotNull();
+		assertThat(this.json.readTree(example(TestResultReady.TYPE)).propertyNames())
+			.containsExactlyInAnyOrder("patientId", "orderId", "testCode", "performedAt", "releasedAt");
+	}
+
+	private <T> T roundTrip(String type, Class<T> recordType) throws IOException {
+		String example = example(type);
+		T event = this.json.readValue(example, recordType);
+		Set<ConstraintViolation<T>> violations = validator.validate(event);
+		assertThat(violations).as("violations of " + type).isEmpty();
+		JsonNode written = this.json.readTree(this.json.writeValueAsString(event));
+		assertThat(written).isEqualTo(this.json.readTree(example));
+		JsonNode headers = this.json
+			.readTree(Files.readString(Path.of("..", "docs", "events", type + ".headers.json")));
+		assertThat(headers.path("ce_type").asString()).isEqualTo(type);
+		assertThat(headers.path("ce_subject").asString()).isEqualTo(written.path("patientId").asString());
+		return event;
+	}
+
+	private static String example(String type) throws IOException {
+		return Files.readString(Path.of("..", "docs", "events", type + ".json"));
+	}
+
+}

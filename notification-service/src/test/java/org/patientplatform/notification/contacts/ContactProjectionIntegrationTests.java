@@ -1,0 +1,327 @@
+package org.patientplatform.notification.contacts;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import io.cloudevents.CloudEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.local.infra.LocalSigningKey;
+import org.patientplatform.notification.NotificationIntegrationTest;
+import org.patientplatform.notification.TestApi;
+import org.patientplatform.notification.TestKafka;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@NotificationIntegrationTest
+class ContactProjectionIntegrationTests {
+
+	static final String PATIENT_EVENTS = "patient.events.v1";
+
+	static final String GROUP = "notification-service.consumer-notification.contacts";
+
+	@Autowired
+	PlatformEvents events;
+
+	@Autowired
+	ContactDirectory contacts;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	@LocalServerPort
+	int port;
+
+	TestKafka kafka;
+
+	TestApi api;
+
+	@BeforeEach
+	void setUp() {
+		this.kafka = new TestKafka(this.bootstrapServers, this.events);
+		this.api = new TestApi(this.port, this.signingKey);
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.kafka.close();
+	}
+
+	@Test
+	void projectsARegisteredPatientWithThePhoneInE164() {
+		String patientId = newPatientId();
+		this.kafka.send(PATIENT_EVENTS, PatientRegistered.TYPE, patientId, new PatientRegistered(patientId, "MRN-1",
+				"Ada", "Lovelace", "(415) 555-0132", " ada@example.org ", "es-us", "America/Los_Angeles"));
+
+		Contact contact = awaitContact(patientId, Contact::isKnown);
+		assertThat(contact.phone()).isEqualTo("+14155550132");
+		assertThat(contact.phoneProblem()).isNull();
+		assertThat(contact.email()).isEqualTo("ada@example.org");
+		assertThat(contact.givenName()).isEqualTo("Ada");
+		assertThat(contact.language()).isEqualTo("es-US");
+		assertThat(contact.timezone()).isEqualTo("America/Los_Angeles");
+		assertThat(contact.channels()).isEqualTo(new ChannelPreferences(true, true, true));
+	}
+
+	@Test
+	void storesAnUnusablePhoneAndEmailAsNoneWithTheirReasons() {
+		String patientId = newPatientId();
+		this.kafka.send(PATIENT_EVENTS, PatientRegistered.TYPE, patientId, new PatientRegistered(patientId, "MRN-2",
+				"Ada", "Lovelace", "call me maybe", "ada-at-example", "xx-invalid-!", "Mars/Olympus"));
+
+		Contact contact = awaitContact(patientId, Contact::isKnown);
+		assertThat(contact.phone()).isNull();
+		assertThat(contact.phoneProblem()).contains("cannot be read");
+		assertThat(contact.email()).isNull();
+		assertThat(contact.emailProblem()).contains("not a valid address");
+		assertThat(contact.language()).isNull();
+		assertThat(contact.timezone()).isNull();
+	}
+
+	@Test
+	void ignoresAnUpdateOlderThanTheOneApplied() {
+		String patientId = newPatientId();
+		Instant now = Instant.parse("2026-03-05T14:00:00Z");
+		this.kafka.send(PATIENT_EVENTS,
+				this.kafka.event(PatientUpdated.TYPE, patientId, updated(patientId, "new@example.org"), now));
+		CloudEvent older = this.kafka.event(PatientUpdated.TYPE, patientId, updated(patientId, "old@example.org"),
+				now.minusSeconds(60));
+		this.kafka.send(PATIENT_EVENTS, older);
+
+		awaitProcessed(older.getId());
+		assertThat(this.contacts.find(patientId))
+			.hasValueSatisfying((contact) -> assertThat(contact.email()).isEqualTo("new@example.org"));
+	}
+
+	@Test
+	void appliesARedeliveredEventOnlyOnce() {
+		String patientId = newPatientId();
+		Instant at = Instant.parse("2026-03-05T14:00:00Z");
+		CloudEvent first = this.kafka.event(PatientUpdated.TYPE, patientId, updated(patientId, "first@example.org"),
+				at);
+		CloudEvent second = this.kafka.event(PatientUpdated.TYPE, patientId, updated(patientId, "second@example.org"),
+				at);
+		this.kafka.send(PATIENT_EVENTS, first);
+		this.kafka.send(PATIENT_EVENTS, second);
+		// a redelivery of the first: as new as the applied one, so only its recorded id
+		// keeps it out
+		this.kafka.send(PATIENT_EVENTS, first);
+		CloudEvent marker = this.kafka.event(ContactPreferencesChanged.TYPE, patientId, new ContactPreferencesChanged(
+				patientId, new ChannelPreferences(true, true, false), null, null, null, null));
+		this.kafka.send(PATIENT_EVENTS, marker);
+
+		awaitProcessed(marker.getId());
+		assertThat(this.contacts.find(patientId))
+			.hasValueSatisfying((contact) -> assertThat(contact.email()).isEqualTo("second@example.org"));
+	}
+
+	@Test
+	void appliesContactPreferences() {
+		String patientId = newPatientId();
+		this.kafka.send(PATIENT_EVENTS, ContactPreferencesChanged.TYPE, patientId,
+				new ContactPreferencesChanged(patientId, new ChannelPreferences(false, true, true),
+						new QuietHours(LocalTime.of(21, 0), LocalTime.of(8, 0)), "es", "America/Chicago",
+						List.of("token-1", "token-2")));
+
+		Contact contact = awaitContact(patientId, (c) -> c.preferencesAt() != null);
+		assertThat(contact.isKnown()).isFalse();
+		assertThat(contact.channels()).isEqualTo(new ChannelPreferences(false, true, true));
+		assertThat(contact.quietHours()).isEqualTo(new QuietHours(LocalTime.of(21, 0), LocalTime.of(8, 0)));
+		assertThat(contact.pushTokens()).containsExactly("token-1", "token-2");
+		assertThat(contact.language()).isEqualTo("es");
+		assertThat(contact.timezone()).isEqualTo("America/Chicago");
+	}
+
+	@Test
+	void deadLettersAMalformedRecordAndProjectsTheNextOne() {
+		String patientId = newPatientId();
+		byte[] garbage = "{\"patientId\": \"not a cloud event".getBytes(StandardCharsets.UTF_8);
+		RecordMetadata poison = this.kafka.sendRaw(PATIENT_EVENTS, patientId, garbage);
+		RecordMetadata good = this.kafka.send(PATIENT_EVENTS, PatientRegistered.TYPE, patientId,
+				new PatientRegistered(patientId, "MRN-3", "Ada", "Lovelace", "+14155550132", null, null, null));
+		assertThat(good.partition()).isEqualTo(poison.partition());
+
+		awaitContact(patientId, Contact::isKnown);
+		ConsumerRecord<byte[], byte[]> deadLetter = this.kafka.awaitDeadLetter(PATIENT_EVENTS, poison.partition(),
+				poison.offset());
+		assertThat(deadLetter.value()).isEqualTo(garbage);
+		assertThat(deadLetter.key()).isEqualTo(patientId.getBytes(StandardCharsets.UTF_8));
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP)).isEqualTo(GROUP);
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.SOURCE_ROLE)).isEqualTo("consumer-notification");
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void keepsNamesPhonesEmailsAndPayloadsOutOfTheLogs(CapturedOutput output) {
+		String patientId = newPatientId();
+		this.kafka.sendRaw(PATIENT_EVENTS, patientId,
+				"{\"givenName\": \"Zebediah\", \"phone\": \"+14155550177\"".getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(PATIENT_EVENTS, PatientUpdated.TYPE, patientId, new PatientUpdated(patientId, "MRN-77",
+				"Zebediah", "Quixotefield", "+1 415 555 0177", "zq@example.org", "en", "America/Chicago"));
+		this.kafka.send(PATIENT_EVENTS, PatientUpdated.TYPE, patientId, new PatientUpdated(patientId, "MRN-77",
+				"Zebediah", "Quixotefield", "not-a-phone-0177", "zq-at-example", "en", "America/Chicago"));
+
+		awaitContact(patientId, (contact) -> contact.phoneProblem() != null);
+		assertThat(output).contains("Dead-lettered " + PATIENT_EVENTS)
+			.doesNotContain("Zebediah")
+			.doesNotContain("Quixotefield")
+			.doesNotContain("MRN-77")
+			.doesNotContain("5550177")
+			.doesNotContain("555 0177")
+			.doesNotContain("not-a-phone")
+			.doesNotContain("zq@example.org")
+			.doesNotContain("zq-at-example");
+	}
+
+	@Test
+	void skipsPatientEventTypesItDoesNotProject() {
+		String patientId = newPatientId();
+		CloudEvent merged = this.kafka.event("patient.PatientMerged.v1", patientId,
+				Map.of("patientId", patientId, "mergedIntoPatientId", "P-other"));
+		this.kafka.send(PATIENT_EVENTS, merged);
+		this.kafka.send(PATIENT_EVENTS, PatientRegistered.TYPE, patientId,
+				new PatientRegistered(patientId, "MRN-4", "Ada", "Lovelace", null, "ada@example.org", null, null));
+
+		awaitContact(patientId, Contact::isKnown);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM processed_message WHERE event_id = ?", Integer.class,
+				merged.getId()))
+			.isZero();
+	}
+
+	@Test
+	void letsThePatientReadAndChangeTheirOwnPreferences() {
+		String patientId = registered();
+		String token = this.api.patientToken(patientId);
+
+		ResponseEntity<String> changed = this.api.put(preferencesOf(patientId), token, """
+				{"channels": {"sms": false, "email": true, "push": false},
+				 "quietHours": {"start": "22:00", "end": "07:30"},
+				 "language": "es", "timezone": "Europe/Madrid"}
+				""");
+		assertThat(changed.getStatusCode().value()).isEqualTo(200);
+
+		JsonNode read = this.api.json(this.api.get(preferencesOf(patientId), token));
+		assertThat(read.path("patientId").asString()).isEqualTo(patientId);
+		assertThat(read.path("channels").path("sms").asBoolean()).isFalse();
+		assertThat(read.path("channels").path("email").asBoolean()).isTrue();
+		assertThat(read.path("quietHours").path("start").asString()).isEqualTo("22:00");
+		assertThat(read.path("language").asString()).isEqualTo("es");
+		assertThat(read.path("timezone").asString()).isEqualTo("Europe/Madrid");
+		assertThat(read.path("contactKnown").asBoolean()).isTrue();
+		assertThat(this.contacts.find(patientId)).hasValueSatisfying(
+				(contact) -> assertThat(contact.channels()).isEqualTo(new ChannelPreferences(false, true, false)));
+	}
+
+	@Test
+	void letsStaffChangeAnyPatientsPreferences() {
+		String patientId = registered();
+		ResponseEntity<String> changed = this.api.put(preferencesOf(patientId), this.api.staffToken(), """
+				{"channels": {"sms": true, "email": false, "push": false}}
+				""");
+		assertThat(changed.getStatusCode().value()).isEqualTo(200);
+		assertThat(this.api.json(changed).path("channels").path("email").asBoolean()).isFalse();
+		assertThat(this.api.json(changed).path("quietHours").isNull()).isTrue();
+	}
+
+	@Test
+	void rejectsInvalidPreferencesWithAProblemListingEachField() {
+		String patientId = registered();
+		ResponseEntity<String> rejected = this.api.put(preferencesOf(patientId), this.api.patientToken(patientId), """
+				{"channels": {"sms": true, "email": null, "push": false},
+				 "quietHours": {"start": "22:00"},
+				 "language": "not a language", "timezone": "Mars/Olympus"}
+				""");
+		assertThat(rejected.getStatusCode().value()).isEqualTo(400);
+		assertThat(rejected.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		JsonNode problem = this.api.json(rejected);
+		assertThat(problem.path("status").asInt()).isEqualTo(400);
+		assertThat(problem.path("errors").valueStream().map((error) -> error.path("field").asString()))
+			.containsExactlyInAnyOrder("channels.email", "quietHours.end", "language", "timezone");
+	}
+
+	@Test
+	void forbidsAPatientTheirNeighboursPreferences() {
+		String patientId = registered();
+		String neighbour = this.api.patientToken(newPatientId());
+		ResponseEntity<String> read = this.api.get(preferencesOf(patientId), neighbour);
+		assertThat(read.getStatusCode().value()).isEqualTo(403);
+		assertThat(read.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		ResponseEntity<String> change = this.api.put(preferencesOf(patientId), neighbour, """
+				{"channels": {"sms": false, "email": false, "push": false}}
+				""");
+		assertThat(change.getStatusCode().value()).isEqualTo(403);
+		assertThat(this.contacts.find(patientId))
+			.hasValueSatisfying((contact) -> assertThat(contact.channels().sms()).isTrue());
+	}
+
+	@Test
+	void answersNotFoundForAPatientWithoutContact() {
+		ResponseEntity<String> response = this.api.get(preferencesOf(newPatientId()), this.api.staffToken());
+		assertThat(response.getStatusCode().value()).isEqualTo(404);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+	}
+
+	private String registered() {
+		String patientId = newPatientId();
+		this.kafka.send(PATIENT_EVENTS, PatientRegistered.TYPE, patientId, new PatientRegistered(patientId, "MRN-5",
+				"Ada", "Lovelace", "+14155550132", "ada@example.org", "en", "America/Los_Angeles"));
+		awaitContact(patientId, Contact::isKnown);
+		return patientId;
+	}
+
+	private Contact awaitContact(String patientId, Predicate<Contact> condition) {
+		return await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.contacts.find(patientId), (found) -> found.isPresent() && condition.test(found.get()))
+			.orElseThrow();
+	}
+
+	private void awaitProcessed(String eventId) {
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForObject(
+					"SELECT count(*) FROM processed_message WHERE consumer_group = ? AND event_id = ?", Integer.class,
+					GROUP, eventId), (count) -> count == 1);
+	}
+
+	private static PatientUpdated updated(String patientId, String email) {
+		return new PatientUpdated(patientId, "MRN-6", "Ada", "King", "+14155550132", email, "en", "America/Chicago");
+	}
+
+	private static String preferencesOf(String patientId) {
+		return "/api/v1/patients/" + patientId + "/preferences";
+	}
+
+	private static String newPatientId() {
+		return "P-" + UUID.randomUUID();
+	}
+
+}

@@ -1,0 +1,94 @@
+package org.patientplatform.notification.contacts;
+
+import java.time.Instant;
+import java.time.LocalTime;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.patientplatform.notification.delivery.Channel;
+import org.patientplatform.notification.delivery.ChannelTarget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ContactTests {
+
+	static final Instant T1 = Instant.parse("2026-03-05T14:00:00Z");
+
+	static final Instant T2 = T1.plusSeconds(60);
+
+	static final ChannelPreferences ALL = new ChannelPreferences(true, true, true);
+
+	@Test
+	void isUnknownUntilTheDetailsArrive() {
+		Contact contact = Contact.unknown("P-1", ALL);
+		assertThat(contact.isKnown()).isFalse();
+		assertThat(contact.withDetails(details("+14155550132", "a@example.org"), T1).isKnown()).isTrue();
+	}
+
+	@Test
+	void appliesNewerDetailsAndIgnoresOlderOnes() {
+		Contact contact = Contact.unknown("P-1", ALL).withDetails(details("+14155550132", "new@example.org"), T2);
+		assertThat(contact.withDetails(details("+14155550199", "old@example.org"), T1)).isSameAs(contact);
+		Contact newer = contact.withDetails(details("+14155550199", "newer@example.org"), T2.plusSeconds(1));
+		assertThat(newer.email()).isEqualTo("newer@example.org");
+		assertThat(newer.detailsAt()).isEqualTo(T2.plusSeconds(1));
+	}
+
+	@Test
+	void keepsPreferencesAndDetailsApartInTime() {
+		Contact contact = Contact.unknown("P-1", ALL)
+			.withPreferences(new ChannelPreferences(false, true, false), null, null, T2)
+			.withDetails(details("+14155550132", "a@example.org"), T1);
+		assertThat(contact.email()).isEqualTo("a@example.org");
+		assertThat(contact.channels().sms()).isFalse();
+		assertThat(contact.withPreferences(ALL, null, null, T1).channels().sms()).isFalse();
+	}
+
+	@Test
+	void keepsDeviceTokensWhenAChangeNamesNone() {
+		QuietHours night = new QuietHours(LocalTime.of(21, 0), LocalTime.of(8, 0));
+		Contact contact = Contact.unknown("P-1", ALL).withPreferences(ALL, night, List.of("token-1"), T1);
+		Contact changed = contact.withPreferences(new ChannelPreferences(true, false, true), null, null, T2);
+		assertThat(changed.pushTokens()).containsExactly("token-1");
+		assertThat(changed.quietHours()).isNull();
+		assertThat(changed.withPreferences(ALL, null, List.of(), T2).pushTokens()).isEmpty();
+	}
+
+	@Test
+	void takesTheLocaleOfTheNewestEventAndKeepsWhatAChangeLeavesOut() {
+		Contact contact = Contact.unknown("P-1", ALL).withLocale("es", "America/Chicago", T2);
+		assertThat(contact.withLocale("en", null, T1).language()).isEqualTo("es");
+		Contact newer = contact.withLocale(null, "Europe/Madrid", T2.plusSeconds(1));
+		assertThat(newer.language()).isEqualTo("es");
+		assertThat(newer.timezone()).isEqualTo("Europe/Madrid");
+	}
+
+	@Test
+	void targetsEachOptedInChannelWithAnAddress() {
+		Contact contact = Contact.unknown("P-1", ALL)
+			.withDetails(details("+14155550132", "a@example.org"), T1)
+			.withPreferences(ALL, null, List.of("token-1"), T1);
+		assertThat(contact.deliveryTargets()).containsExactly(ChannelTarget.reachable(Channel.SMS),
+				ChannelTarget.reachable(Channel.EMAIL), ChannelTarget.reachable(Channel.PUSH));
+	}
+
+	@Test
+	void targetsAnOptedInChannelWithAnUnusableAddressWithTheReason() {
+		Contact contact = Contact.unknown("P-1", ALL)
+			.withDetails(new Contact.NormalizedDetails("Ada", null, "not a valid number", null, null), T1);
+		assertThat(contact.deliveryTargets())
+			.containsExactly(ChannelTarget.unreachable(Channel.SMS, "not a valid number"));
+	}
+
+	@Test
+	void leavesOutOptedOutChannelsAndPushWithoutDevice() {
+		Contact contact = Contact.unknown("P-1", new ChannelPreferences(false, true, true))
+			.withDetails(details("+14155550132", "a@example.org"), T1);
+		assertThat(contact.deliveryTargets()).containsExactly(ChannelTarget.reachable(Channel.EMAIL));
+	}
+
+	private static Contact.NormalizedDetails details(String phone, String email) {
+		return new Contact.NormalizedDetails("Ada", phone, null, email, null);
+	}
+
+}

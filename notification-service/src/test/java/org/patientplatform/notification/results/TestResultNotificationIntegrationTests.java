@@ -1,0 +1,256 @@
+package org.patientplatform.notification.results;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.cloudevents.CloudEvent;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.local.infra.LocalSigningKey;
+import org.patientplatform.notification.NotificationIntegrationTest;
+import org.patientplatform.notification.TestApi;
+import org.patientplatform.notification.TestKafka;
+import org.patientplatform.notification.contacts.ChannelPreferences;
+import org.patientplatform.notification.contacts.ContactPreferencesChanged;
+import org.patientplatform.notification.contacts.PatientRegistered;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@NotificationIntegrationTest
+class TestResultNotificationIntegrationTests {
+
+	static final String RESULTS = "lab.test-results.v1";
+
+	static final String PATIENT_EVENTS = "patient.events.v1";
+
+	static final String GROUP = "notification-service.consumer-test-result-notification";
+
+	@Autowired
+	PlatformEvents events;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	@LocalServerPort
+	int port;
+
+	TestKafka kafka;
+
+	TestApi api;
+
+	@BeforeEach
+	void setUp() {
+		this.kafka = new TestKafka(this.bootstrapServers, this.events);
+		this.api = new TestApi(this.port, this.signingKey);
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.kafka.close();
+	}
+
+	@Test
+	void notifiesARegisteredPatientOnEachChannelTheyPrefer() {
+		String patientId = newPatientId();
+		register(patientId, "(415) 555-0132", "ada@example.org");
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-1"));
+
+		JsonNode page = await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.api.json(this.api.get(notificationsOf(patientId), this.api.staffToken())),
+					(json) -> json.path("items").size() == 1);
+		JsonNode notification = page.path("items").get(0);
+		assertThat(notification.path("type").asString()).isEqualTo("test-result-ready");
+		assertThat(notification.path("state").asString()).isEqualTo("PENDING");
+		assertThat(notification.path("waitingForContact").asBoolean()).isFalse();
+		assertThat(notification.path("parameters").path("orderId").asString()).isEqualTo("ORD-1");
+		assertThat(notification.path("deliveries").valueStream().map((d) -> d.path("channel").asString()))
+			.containsExactlyInAnyOrder("SMS", "EMAIL");
+		assertThat(notification.path("deliveries").valueStream().map((d) -> d.path("state").asString()))
+			.containsOnly("PENDING");
+		assertThat(page.path("nextCursor").isNull()).isTrue();
+	}
+
+	@Test
+	void createsOneNotificationWhenTheSameResultArrivesTwice() {
+		String patientId = newPatientId();
+		register(patientId, "+14155550132", null);
+		CloudEvent event = this.kafka.event(TestResultReady.TYPE, patientId, result(patientId, "ORD-1"));
+		this.kafka.send(RESULTS, event);
+		this.kafka.send(RESULTS, event);
+		// the same result republished under a new event id
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-1"));
+		// same key, same partition: once this one is stored, the three before it were
+		// processed
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-2"));
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> notificationsFor(patientId, "ORD-2"), (count) -> count == 1);
+		assertThat(notificationsFor(patientId, "ORD-1")).isEqualTo(1);
+		assertThat(
+				this.jdbc.queryForObject(
+						"SELECT count(*) FROM delivery d JOIN notification n ON n.id = d.notification_id "
+								+ "WHERE n.patient_id = ? AND n.parameters->>'orderId' = 'ORD-1'",
+						Integer.class, patientId))
+			.isEqualTo(1);
+	}
+
+	@Test
+	void keepsTheNoticeWaitingWithItsReasonWhileThePatientIsUnknown() {
+		String patientId = newPatientId();
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-9"));
+
+		JsonNode page = await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.api.json(this.api.get(notificationsOf(patientId), this.api.staffToken())),
+					(json) -> json.path("items").size() == 1);
+		JsonNode notification = page.path("items").get(0);
+		assertThat(notification.path("state").asString()).isEqualTo("PENDING");
+		assertThat(notification.path("waitingForContact").asBoolean()).isTrue();
+		assertThat(notification.path("reason").asString()).contains("contact details");
+		assertThat(notification.path("deliveries").size()).isZero();
+	}
+
+	@Test
+	void deliversOnlyOnTheChannelsThePatientOptedInto() {
+		String patientId = newPatientId();
+		register(patientId, "+14155550132", "ada@example.org");
+		this.kafka.send(PATIENT_EVENTS, ContactPreferencesChanged.TYPE, patientId, new ContactPreferencesChanged(
+				patientId, new ChannelPreferences(false, true, false), null, null, null, List.of()));
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.api
+				.json(this.api.get("/api/v1/patients/" + patientId + "/preferences", this.api.staffToken()))
+				.path("channels")
+				.path("sms")
+				.asBoolean(true), (sms) -> !sms);
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-3"));
+
+		JsonNode notification = awaitNotification(patientId);
+		assertThat(notification.path("deliveries").valueStream().map((d) -> d.path("channel").asString()))
+			.containsExactly("EMAIL");
+	}
+
+	@Test
+	void marksTheSmsUndeliverableWithItsReasonWhenThePhoneIsInvalid() {
+		String patientId = newPatientId();
+		register(patientId, "12", "ada@example.org");
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-4"));
+
+		JsonNode notification = awaitNotification(patientId);
+		assertThat(notification.path("state").asString()).isEqualTo("PENDING");
+		JsonNode sms = notification.path("deliveries")
+			.valueStream()
+			.filter((d) -> d.path("channel").asString().equals("SMS"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(sms.path("state").asString()).isEqualTo("UNDELIVERABLE");
+		assertThat(sms.path("reason").asString()).contains("phone number");
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void deadLettersAPoisonRecordInTheMiddleOfABatchAndStoresTheOthers(CapturedOutput output) throws Exception {
+		String patientId = newPatientId();
+		register(patientId, "+14155550132", "ada@example.org");
+		// valid CloudEvent headers, but the data lacks the patient id and the order id
+		CloudEvent poisonEvent = this.kafka.event(TestResultReady.TYPE, patientId,
+				Map.of("testCode", "2345-7", "releasedAt", "2026-03-07T15:05:00Z"));
+		List<RecordMetadata> sent = this.kafka.sendAsOneBatch(RESULTS,
+				List.of(this.kafka.event(TestResultReady.TYPE, patientId, result(patientId, "ORD-A")), poisonEvent,
+						this.kafka.event(TestResultReady.TYPE, patientId, result(patientId, "ORD-C"))));
+		RecordMetadata poison = sent.get(1);
+		RecordMetadata last = sent.get(2);
+
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> notificationsFor(patientId, "ORD-A") + notificationsFor(patientId, "ORD-C"), (n) -> n == 2);
+		assertThat(output).contains("Invalid test-result event at " + RESULTS + "-" + poison.partition() + "@"
+				+ poison.offset() + ", index 1 of a batch of 3; the 1 before it are stored");
+		ConsumerRecord<byte[], byte[]> deadLetter = this.kafka.awaitDeadLetter(RESULTS, poison.partition(),
+				poison.offset());
+		assertThat(deadLetter.key()).isEqualTo(patientId.getBytes(StandardCharsets.UTF_8));
+		assertThat(deadLetter.value()).isEqualTo(poisonEvent.getData().toBytes());
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.EXCEPTION_FQCN))
+			.isEqualTo("org.patientplatform.kit.events.InvalidEventException");
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP)).isEqualTo(GROUP);
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.SOURCE_ROLE))
+			.isEqualTo("consumer-test-result-notification");
+		assertThat(TestKafka.text(deadLetter, "ce_id")).isEqualTo(poisonEvent.getId());
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> committedOffset(new TopicPartition(RESULTS, poison.partition())),
+					(o) -> o == last.offset() + 1);
+	}
+
+	private void register(String patientId, String phone, String email) {
+		this.kafka.send(PATIENT_EVENTS, PatientRegistered.TYPE, patientId, new PatientRegistered(patientId, "MRN-1",
+				"Ada", "Lovelace", phone, email, "en", "America/Los_Angeles"));
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.api.get("/api/v1/patients/" + patientId + "/preferences", this.api.staffToken()),
+					(response) -> response.getStatusCode().value() == 200
+							&& this.api.json(response).path("contactKnown").asBoolean());
+	}
+
+	private JsonNode awaitNotification(String patientId) {
+		return await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.api.json(this.api.get(notificationsOf(patientId), this.api.staffToken())),
+					(json) -> json.path("items").size() == 1)
+			.path("items")
+			.get(0);
+	}
+
+	private int notificationsFor(String patientId, String orderId) {
+		return this.jdbc.queryForObject(
+				"SELECT count(*) FROM notification WHERE patient_id = ? AND parameters->>'orderId' = ?", Integer.class,
+				patientId, orderId);
+	}
+
+	private long committedOffset(TopicPartition partition) throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers))) {
+			OffsetAndMetadata committed = admin.listConsumerGroupOffsets(GROUP)
+				.partitionsToOffsetAndMetadata()
+				.get()
+				.get(partition);
+			return (committed != null) ? committed.offset() : -1;
+		}
+	}
+
+	private static String notificationsOf(String patientId) {
+		return "/api/v1/patients/" + patientId + "/notifications";
+	}
+
+	private static String newPatientId() {
+		return "P-" + UUID.randomUUID();
+	}
+
+	private static TestResultReady result(String patientId, String orderId) {
+		return new TestResultReady(patientId, orderId, "2345-7", Instant.parse("2026-03-07T07:20:00Z"),
+				Instant.parse("2026-03-07T15:05:00Z"));
+	}
+
+}

@@ -1,0 +1,157 @@
+package org.patientplatform.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import ch.qos.logback.classic.Level;
+import org.patientplatform.booking.BookingQueueApplication;
+import org.patientplatform.dlq.DlqApplication;
+import org.patientplatform.local.infra.KafkaBroker;
+import org.patientplatform.local.infra.LocalSigningKey;
+import org.patientplatform.local.infra.PostgresServer;
+import org.patientplatform.notification.NotificationApplication;
+import org.patientplatform.patient.PatientApplication;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Runs the whole platform on this machine: a KRaft broker on 9092, PostgreSQL (configured, the
+ * machine's, or embedded), a local token issuer, and the four services with every role on the seeds'
+ * NodePorts. All state lives under one folder ({@code PLATFORM_STATE_DIR}, default
+ * {@code .platform-state}), so a second run keeps the first one's data. SIGTERM (Ctrl-C) stops the
+ * services first, draining their work, then the broker and the database.
+ */
+public final class LocalPlatform {
+
+	record Service(String name, Class<?> application, int port, String database) {
+	}
+
+	static final List<Service> SERVICES = List.of(
+			new Service("dlq-service", DlqApplication.class, 31871, "patient_platform_dlq"),
+			new Service("notification-service", NotificationApplication.class, 30181, "patient_platform_notification"),
+			new Service("booking-queue-service", BookingQueueApplication.class, 31798, "patient_platform_booking"),
+			new Service("patient-service", PatientApplication.class, 31418, "patient_platform_patient"));
+
+	private LocalPlatform() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		quietInfrastructureLogs();
+		Map<String, String> env = System.getenv();
+		Path state = Path.of(env.getOrDefault("PLATFORM_STATE_DIR", ".platform-state")).toAbsolutePath();
+		Files.createDirectories(state);
+		int kafkaPort = Integer.parseInt(env.getOrDefault("PLATFORM_KAFKA_PORT", "9092"));
+		int issuerPort = Integer.parseInt(env.getOrDefault("PLATFORM_TOKEN_PORT", "31870"));
+
+		PostgresServer postgres = PostgresServer.locate(env, state, 54329);
+		KafkaBroker broker = KafkaBroker.start(state.resolve("kafka"), kafkaPort, 3);
+		String issuerUrl = "http://127.0.0.1:" + issuerPort;
+		LocalSigningKey signingKey = LocalSigningKey.loadOrCreate(state.resolve("security"), issuerUrl);
+		LocalTokenIssuer issuer = LocalTokenIssuer.start(signingKey, issuerPort);
+		String dlqKey = loadOrCreateDataKey(state.resolve("security").resolve("dlq-payload-key"));
+
+		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+		CountDownLatch stopped = new CountDownLatch(1);
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			for (int i = contexts.size() - 1; i >= 0; i--) {
+				contexts.get(i).close();
+			}
+			issuer.close();
+			broker.close();
+			postgres.close();
+			stopped.countDown();
+		}, "platform-local-stop"));
+
+		try {
+			for (Service service : SERVICES) {
+				contexts.add(start(service, args, postgres, broker, issuer, issuerUrl, dlqKey));
+			}
+		}
+		catch (RuntimeException ex) {
+			System.err.println("\npatient-platform could not start: " + ex.getMessage()
+					+ "\nThe logs above say which service failed and why. Stopping everything.");
+			System.exit(1); // the shutdown hook stops what did start
+		}
+		printReady(state, postgres, broker, issuer);
+		stopped.await();
+	}
+
+	private static ConfigurableApplicationContext start(Service service, String[] args, PostgresServer postgres,
+			KafkaBroker broker, LocalTokenIssuer issuer, String issuerUrl, String dlqKey) {
+		// these win over each service's own configuration file
+		Map<String, Object> local = new LinkedHashMap<>();
+		local.put("server.port", service.port());
+		local.put("spring.datasource.url", postgres.createDatabaseIfMissing(service.database()));
+		local.put("spring.datasource.username", postgres.user());
+		local.put("spring.datasource.password", postgres.password());
+		local.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
+		local.put("platform.security.jwt.jwk-set-uri", issuer.jwksUrl());
+		local.put("platform.security.jwt.issuer", issuerUrl);
+		local.put("dlq.encryption.active-key-id", "local");
+		local.put("dlq.encryption.keys.local", dlqKey);
+		// logging is set up before initializers run, so its levels go in as defaults
+		Map<String, Object> defaults = Map.of("logging.level.org.apache.kafka", "WARN", "logging.level.kafka", "WARN",
+				"logging.level.state.change.logger", "WARN");
+		// one shutdown hook for the whole process stops the services before the broker and the database
+		return new SpringApplicationBuilder(service.application()).properties(defaults)
+			.registerShutdownHook(false)
+			.initializers((context) -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new MapPropertySource("platform-local", local)))
+			.run(args);
+	}
+
+	private static void printReady(Path state, PostgresServer postgres, KafkaBroker broker, LocalTokenIssuer issuer) {
+		StringBuilder out = new StringBuilder();
+		out.append("\n================ patient-platform is ready ================\n");
+		out.append("Kafka (KRaft):  ").append(broker.bootstrapServers()).append('\n');
+		out.append("PostgreSQL:     ").append(postgres.describe()).append('\n');
+		out.append("State folder:   ").append(state).append('\n');
+		for (Service service : SERVICES) {
+			String base = "http://127.0.0.1:" + service.port();
+			out.append('\n').append(service.name()).append('\n');
+			out.append("  API base:    ").append(base).append("/api/v1\n");
+			out.append("  Swagger UI:  ").append(base).append("/swagger-ui.html\n");
+			out.append("  Health:      ").append(base).append("/actuator/health\n");
+			out.append("  Metrics:     ").append(base).append("/actuator/prometheus\n");
+		}
+		out.append("\nTokens (roles: patient, staff, ops, service):\n");
+		out.append("  curl -s '").append(issuer.baseUrl()).append("/token?role=ops'\n");
+		out.append("  curl -s '").append(issuer.baseUrl()).append("/token?role=patient&patient_id=<uuid>'\n");
+		out.append("  then: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:31871/api/v1/dlq/messages/<id>\n");
+		out.append("JWKS:           ").append(issuer.jwksUrl()).append('\n');
+		out.append("Stop with Ctrl-C (SIGTERM).\n");
+		out.append("===========================================================\n");
+		System.out.println(out);
+	}
+
+	private static String loadOrCreateDataKey(Path file) throws IOException {
+		if (!Files.exists(file)) {
+			byte[] key = new byte[32];
+			new SecureRandom().nextBytes(key);
+			Files.createDirectories(file.getParent());
+			Files.writeString(file, Base64.getEncoder().encodeToString(key));
+		}
+		return Files.readString(file).trim();
+	}
+
+	private static void quietInfrastructureLogs() {
+		// before Spring configures logging: the broker and the database start first
+		((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.INFO);
+		for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger", "io.zonky")) {
+			((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(Level.WARN);
+		}
+	}
+
+}
