@@ -39,7 +39,7 @@ class TestResultNotificationListener {
 	}
 
 	@KafkaListener(id = "test-result-notices", topics = "${notification.topics.test-results}",
-			groupId = "${notification.results.consumer-group}", containerFactory = "testResultBatchListenerFactory",
+			groupId = "${notification.results.consumer-group}", containerFactory = "batchListenerContainerFactory",
 			batch = "true", concurrency = "${notification.results.concurrency}")
 	void on(List<ConsumerRecord<byte[], byte[]>> records) {
 		List<IncomingEvent<TestResultReady>> valid = new ArrayList<>(records.size());

@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.security.PlatformSecurityProperties;
 import org.patientplatform.kit.web.NotFoundException;
 
@@ -38,8 +39,11 @@ class PatientEndpoint {
 
 	private final String patientIdClaim;
 
-	PatientEndpoint(Patients patients, PlatformSecurityProperties security) {
+	private final AuditLog audit;
+
+	PatientEndpoint(Patients patients, PlatformSecurityProperties security, AuditLog audit) {
 		this.patients = patients;
+		this.audit = audit;
 		this.patientIdClaim = security.effectivePatientIdClaim();
 	}
 
@@ -48,11 +52,14 @@ class PatientEndpoint {
 	@Operation(summary = "One patient's demographics; staff, or the patient themself")
 	PatientDocument get(@PathVariable UUID id, Authentication caller) {
 		if (!isStaff(caller) && !isPatient(caller, id)) {
+			this.audit.record("read", "patient", id.toString(), "DENIED", null);
 			throw new AccessDeniedException("A patient may read only their own record");
 		}
-		return this.patients.findById(new PatientId(id))
+		PatientDocument patient = this.patients.findById(new PatientId(id))
 			.map(PatientDocument::of)
 			.orElseThrow(() -> new NotFoundException("No patient " + id));
+		this.audit.record("read", "patient", id.toString(), "OK", null);
+		return patient;
 	}
 
 	@GetMapping
@@ -60,9 +67,11 @@ class PatientEndpoint {
 	@Operation(summary = "The patient with a medical record number (staff)")
 	PatientDocument findByMrn(@Parameter(description = "the LIS's medical record number") @RequestParam String mrn) {
 		// the detail never echoes the MRN: problem bodies reach logs and browsers
-		return this.patients.findByMrn(mrn)
+		PatientDocument patient = this.patients.findByMrn(mrn)
 			.map(PatientDocument::of)
 			.orElseThrow(() -> new NotFoundException("No patient with this medical record number"));
+		this.audit.record("search-by-mrn", "patient", patient.id().toString(), "OK", null);
+		return patient;
 	}
 
 	private static boolean isStaff(Authentication caller) {

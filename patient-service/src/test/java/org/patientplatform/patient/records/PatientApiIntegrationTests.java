@@ -20,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -38,6 +39,9 @@ class PatientApiIntegrationTests {
 
 	@Autowired
 	JsonMapper json;
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	@LocalServerPort
 	int port;
@@ -80,6 +84,22 @@ class PatientApiIntegrationTests {
 			.containsEntry("city", "London")
 			.containsEntry("postalCode", "N1 9GU")
 			.containsEntry("country", "GBR");
+	}
+
+	@Test
+	void auditsEveryReadOfPatientDataWithIdsOnly() {
+		long before = this.jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM audit_log", Long.class);
+		get("/api/v1/patients/" + this.ada, token(List.of("staff"), null));
+		get("/api/v1/patients/" + this.ada, token(List.of("patient"), this.grace.toString()));
+
+		List<Map<String, Object>> rows = this.jdbc.queryForList(
+				"SELECT actor_role, action, resource_type, resource_id, outcome, reason FROM audit_log "
+						+ "WHERE resource_id = ? AND id > ? ORDER BY id",
+				this.ada.toString(), before);
+		assertThat(rows).extracting((row) -> row.get("actor_role") + " " + row.get("action") + " "
+				+ row.get("resource_type") + " " + row.get("outcome"))
+			.containsExactly("staff read patient OK", "patient read patient DENIED");
+		assertThat(rows.toString()).doesNotContain("Ada").doesNotContain("Lovelace").doesNotContain("API-ADA");
 	}
 
 	@Test

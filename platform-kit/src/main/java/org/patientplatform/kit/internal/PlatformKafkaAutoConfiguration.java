@@ -1,9 +1,12 @@
 package org.patientplatform.kit.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.validation.Validator;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.patientplatform.kit.events.PlatformEvents;
 import org.patientplatform.kit.kafka.DeadLetterPublisher;
 import org.patientplatform.kit.kafka.NonRetryableClassifier;
@@ -16,7 +19,12 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.BatchInterceptor;
+import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.KafkaUtils;
@@ -61,22 +69,65 @@ class PlatformKafkaAutoConfiguration {
 		return new DeadLetterPublisher(kafkaTemplate, properties, roles.service(), classifier, outcomes);
 	}
 
+	/**
+	 * For listeners that take a whole poll ({@code containerFactory = "batchListenerContainerFactory"}): the
+	 * same failure path, offsets committed per batch. A listener names a bad record by throwing
+	 * {@code BatchListenerFailedException} with its index: the records before it are committed and it goes
+	 * the failure path alone. Any other failure (the database is down) retries the whole batch with
+	 * backoff for up to five minutes before the batch is dead-lettered: delayed, never lost.
+	 */
+	@Bean
+	ConcurrentKafkaListenerContainerFactory<Object, Object> batchListenerContainerFactory(
+			ConcurrentKafkaListenerContainerFactoryConfigurer configurer, ConsumerFactory<Object, Object> consumerFactory,
+			DeadLetterPublisher publisher, NonRetryableClassifier classifier, RedriveOutcomeReporter outcomes) {
+		ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
+		configurer.configure(factory, consumerFactory);
+		factory.setBatchListener(true);
+		factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+		ExponentialBackOff backOff = new ExponentialBackOff(1_000, 2.0);
+		backOff.setMaxInterval(30_000);
+		backOff.setMaxElapsedTime(Duration.ofMinutes(5).toMillis());
+		DefaultErrorHandler handler = new DefaultErrorHandler(publisher, backOff);
+		handler.addNotRetryableExceptions(nonRetryable(classifier).toArray(Class[]::new));
+		handler.setCommitRecovered(true);
+		factory.setCommonErrorHandler(handler);
+		factory.setBatchInterceptor(new BatchInterceptor<>() {
+
+			@Override
+			public ConsumerRecords<Object, Object> intercept(ConsumerRecords<Object, Object> records,
+					Consumer<Object, Object> consumer) {
+				return records;
+			}
+
+			@Override
+			public void success(ConsumerRecords<Object, Object> records, Consumer<Object, Object> consumer) {
+				records.forEach((record) -> outcomes.success(record, consumer));
+			}
+
+		});
+		return factory;
+	}
+
+	private List<Class<? extends Exception>> nonRetryable(NonRetryableClassifier classifier) {
+		List<Class<? extends Exception>> types = new ArrayList<>();
+		for (String name : classifier.classNames()) {
+			if (ClassUtils.isPresent(name, getClass().getClassLoader())) {
+				Class<?> type = ClassUtils.resolveClassName(name, getClass().getClassLoader());
+				if (Exception.class.isAssignableFrom(type)) {
+					types.add(type.asSubclass(Exception.class));
+				}
+			}
+		}
+		return types;
+	}
+
 	@Bean
 	CommonErrorHandler platformErrorHandler(DeadLetterPublisher publisher, PlatformKafkaProperties properties,
 			NonRetryableClassifier classifier) {
 		ExponentialBackOff backOff = new ExponentialBackOff(properties.initialBackoff().toMillis(), 2.0);
 		backOff.setMaxAttempts(properties.retries());
 		DefaultErrorHandler handler = new DefaultErrorHandler(publisher, backOff);
-		List<Class<? extends Exception>> nonRetryable = new ArrayList<>();
-		for (String name : classifier.classNames()) {
-			if (ClassUtils.isPresent(name, getClass().getClassLoader())) {
-				Class<?> type = ClassUtils.resolveClassName(name, getClass().getClassLoader());
-				if (Exception.class.isAssignableFrom(type)) {
-					nonRetryable.add(type.asSubclass(Exception.class));
-				}
-			}
-		}
-		handler.addNotRetryableExceptions(nonRetryable.toArray(Class[]::new));
+		handler.addNotRetryableExceptions(nonRetryable(classifier).toArray(Class[]::new));
 		handler.setCommitRecovered(true);
 		// a failed DLQ publish keeps the record: it is sought back and tried again from the start
 		handler.setResetStateOnRecoveryFailure(true);

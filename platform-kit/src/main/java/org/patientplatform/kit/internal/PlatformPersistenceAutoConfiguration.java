@@ -28,6 +28,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -45,8 +46,12 @@ class PlatformPersistenceAutoConfiguration {
 
 	@Bean
 	OutboxRelay outboxRelay(JdbcTemplate jdbc, TransactionTemplate transactions,
-			KafkaTemplate<byte[], byte[]> kafkaTemplate, PlatformEvents events, OutboxProperties properties) {
-		return new OutboxRelay(jdbc, transactions, kafkaTemplate, events, properties);
+			ProducerFactory<byte[], byte[]> producerFactory, PlatformEvents events, OutboxProperties properties) {
+		// no observation on the relay's sends: each record carries the traceparent of the request that
+		// wrote it, which a new span of the relay's own would replace
+		KafkaTemplate<byte[], byte[]> relayTemplate = new KafkaTemplate<>(producerFactory);
+		relayTemplate.setObservationEnabled(false);
+		return new OutboxRelay(jdbc, transactions, relayTemplate, events, properties);
 	}
 
 	@Bean

@@ -2,8 +2,6 @@ package org.patientplatform.kit.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -27,7 +25,7 @@ import org.springframework.kafka.listener.RecordInterceptor;
 public class RedriveOutcomeReporter implements RecordInterceptor<Object, Object> {
 
 	/** The {@code ce_type} of an outcome. */
-	public static final String TYPE = "dlq.RedriveOutcome.v1";
+	public static final String TYPE = RedriveOutcome.TYPE;
 
 	private static final Logger log = LoggerFactory.getLogger(RedriveOutcomeReporter.class);
 
@@ -57,7 +55,7 @@ public class RedriveOutcomeReporter implements RecordInterceptor<Object, Object>
 	public void success(ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
 		String entryId = entryId(record);
 		if (entryId != null) {
-			report(entryId, record, "SUCCEEDED", null);
+			report(entryId, record, RedriveOutcome.SUCCEEDED, null);
 		}
 	}
 
@@ -65,25 +63,16 @@ public class RedriveOutcomeReporter implements RecordInterceptor<Object, Object>
 	void reportFailure(ConsumerRecord<?, ?> record, Throwable failure) {
 		String entryId = entryId(record);
 		if (entryId != null) {
-			report(entryId, record, "FAILED", failure);
+			report(entryId, record, RedriveOutcome.FAILED, failure);
 		}
 	}
 
 	private void report(String entryId, ConsumerRecord<?, ?> record, String outcome, @Nullable Throwable failure) {
-		Map<String, Object> data = new LinkedHashMap<>();
-		data.put("entryId", entryId);
-		data.put("outcome", outcome);
-		data.put("service", this.serviceName);
-		data.put("consumerGroup", String.valueOf(ListenerContext.groupId()));
-		data.put("topic", record.topic());
-		data.put("partition", record.partition());
-		data.put("offset", record.offset());
-		data.put("occurredAt", Instant.now().toString());
-		if (failure != null) {
-			Throwable cause = FailureFingerprint.rootCause(failure);
-			data.put("errorClass", cause.getClass().getName());
-			data.put("errorMessage", String.valueOf(cause.getMessage()));
-		}
+		Throwable cause = (failure != null) ? FailureFingerprint.rootCause(failure) : null;
+		RedriveOutcome data = new RedriveOutcome(entryId, outcome, this.serviceName,
+				String.valueOf(ListenerContext.groupId()), record.topic(), record.partition(), record.offset(),
+				Instant.now(), (cause != null) ? cause.getClass().getName() : null,
+				(cause != null) ? String.valueOf(cause.getMessage()) : null);
 		CloudEvent event = this.events.create(TYPE, entryId, data);
 		RecordHeaders headers = new RecordHeaders();
 		byte[] value = this.events.serialize(this.properties.retryOutcomesTopic(), event, headers);

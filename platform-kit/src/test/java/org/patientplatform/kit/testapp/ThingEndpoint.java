@@ -8,10 +8,13 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
+import io.micrometer.tracing.Tracer;
+import org.patientplatform.kit.outbox.Outbox;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -31,6 +34,15 @@ class ThingEndpoint {
 
 	private final AtomicInteger created = new AtomicInteger();
 
+	private final Outbox outbox;
+
+	private final Tracer tracer;
+
+	ThingEndpoint(Outbox outbox, Tracer tracer) {
+		this.outbox = outbox;
+		this.tracer = tracer;
+	}
+
 	@PostMapping(consumes = "application/json")
 	@PreAuthorize("hasRole('staff')")
 	ResponseEntity<CreatedThing> create(@Valid @RequestBody NewThing thing) {
@@ -43,6 +55,15 @@ class ThingEndpoint {
 	@PreAuthorize("hasRole('staff')")
 	int created() {
 		return this.created.get();
+	}
+
+	/** Writes a Thing event through the outbox and answers the request's trace id. */
+	@PostMapping("/events")
+	@PreAuthorize("hasRole('staff')")
+	@Transactional
+	String publish(@RequestBody NewThing thing) {
+		this.outbox.append(ThingListener.TOPIC, "traced", Thing.TYPE, new Thing(thing.value(), null, null, null));
+		return this.tracer.currentSpan().context().traceId();
 	}
 
 	@GetMapping("/boom")

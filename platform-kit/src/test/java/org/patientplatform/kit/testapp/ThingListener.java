@@ -1,8 +1,12 @@
 package org.patientplatform.kit.testapp;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.patientplatform.kit.consumption.ProcessedMessages;
 import org.patientplatform.kit.events.IncomingEvent;
@@ -29,7 +33,12 @@ public class ThingListener {
 
 	private final List<String> values = new CopyOnWriteArrayList<>();
 
-	ThingListener(PlatformEvents events, ProcessedMessages processed, JdbcTemplate jdbc) {
+	private final Map<String, String> traceIds = new ConcurrentHashMap<>();
+
+	private final Tracer tracer;
+
+	ThingListener(PlatformEvents events, ProcessedMessages processed, JdbcTemplate jdbc, Tracer tracer) {
+		this.tracer = tracer;
 		this.events = events;
 		this.processed = processed;
 		this.jdbc = jdbc;
@@ -44,6 +53,15 @@ public class ThingListener {
 		this.processed.processOnce(GROUP, event.id(), () -> this.jdbc
 			.update("INSERT INTO test_effect (event_id, value) VALUES (?, ?)", event.id(), event.data().value()));
 		this.values.add(event.data().value());
+		Span span = this.tracer.currentSpan();
+		if (span != null) {
+			this.traceIds.put(event.data().value(), span.context().traceId());
+		}
+	}
+
+	/** The trace id each value was processed in. */
+	public Map<String, String> traceIds() {
+		return this.traceIds;
 	}
 
 	public List<String> values() {
