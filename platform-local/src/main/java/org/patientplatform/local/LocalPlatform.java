@@ -92,6 +92,8 @@ public final class LocalPlatform {
 		// these win over each service's own configuration file
 		Map<String, Object> local = new LinkedHashMap<>();
 		local.put("server.port", service.port());
+		// every role of every service, whatever PLATFORM_ROLES the shell has
+		local.put("platform.roles", "");
 		local.put("spring.datasource.url", postgres.createDatabaseIfMissing(service.database()));
 		local.put("spring.datasource.username", postgres.user());
 		local.put("spring.datasource.password", postgres.password());

@@ -15,7 +15,12 @@ import org.patientplatform.kit.kafka.RedriveOutcomeReporter;
 import org.patientplatform.kit.roles.PlatformRoles;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -108,6 +113,22 @@ class PlatformKafkaAutoConfiguration {
 		return factory;
 	}
 
+	/** The database cannot be reached (as opposed to refusing this record's data). */
+	static boolean isInfrastructureOutage(@Nullable Throwable failure) {
+		for (Throwable t = failure; t != null; t = t.getCause()) {
+			if (t instanceof CannotGetJdbcConnectionException || t instanceof TransientDataAccessResourceException
+					|| t instanceof RecoverableDataAccessException || t instanceof java.net.ConnectException
+					|| (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+							&& sql.getSQLState().startsWith("08"))) {
+				return true;
+			}
+			if (t.getCause() == t) {
+				break;
+			}
+		}
+		return false;
+	}
+
 	private List<Class<? extends Exception>> nonRetryable(NonRetryableClassifier classifier) {
 		List<Class<? extends Exception>> types = new ArrayList<>();
 		for (String name : classifier.classNames()) {
@@ -128,6 +149,11 @@ class PlatformKafkaAutoConfiguration {
 		backOff.setMaxAttempts(properties.retries());
 		DefaultErrorHandler handler = new DefaultErrorHandler(publisher, backOff);
 		handler.addNotRetryableExceptions(nonRetryable(classifier).toArray(Class[]::new));
+		// the database being down is no fault of the record: hold the partition and retry until it is back
+		ExponentialBackOff untilBack = new ExponentialBackOff(properties.initialBackoff().toMillis(), 2.0);
+		untilBack.setMaxInterval(30_000);
+		untilBack.setMaxAttempts(Integer.MAX_VALUE);
+		handler.setBackOffFunction((record, ex) -> isInfrastructureOutage(ex) ? untilBack : null);
 		handler.setCommitRecovered(true);
 		// a failed DLQ publish keeps the record: it is sought back and tried again from the start
 		handler.setResetStateOnRecoveryFailure(true);

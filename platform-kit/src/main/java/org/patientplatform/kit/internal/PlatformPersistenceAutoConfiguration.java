@@ -36,7 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * worker per enabled {@code wrk--<queue>} role, cron for the {@code cron} role, the audit log.
  */
 @AutoConfiguration(after = PlatformKafkaAutoConfiguration.class)
-@EnableConfigurationProperties({ OutboxProperties.class, JobsProperties.class })
+@EnableConfigurationProperties({ OutboxProperties.class, JobsProperties.class, HousekeepingProperties.class })
 class PlatformPersistenceAutoConfiguration {
 
 	@Bean
@@ -88,6 +88,11 @@ class PlatformPersistenceAutoConfiguration {
 	@ConditionalOnRole("cron")
 	CronScheduler cronScheduler(List<CronTask> tasks, JdbcTemplate jdbc) {
 		return new CronScheduler(tasks, jdbc);
+	}
+
+	@Bean
+	CronTask platformKitHousekeeping(JdbcTemplate jdbc, HousekeepingProperties properties) {
+		return new Housekeeping(jdbc, properties.retention());
 	}
 
 	@Bean

@@ -105,8 +105,13 @@ public class JobWorker implements SmartLifecycle {
 
 	/** Puts back jobs whose worker stopped answering before its lease ran out. */
 	int releaseExpiredLeases() {
-		return this.jdbc.update("UPDATE job SET status = 'READY', locked_by = NULL, locked_until = NULL, "
-				+ "updated_at = now() WHERE queue = ? AND status = 'RUNNING' AND locked_until < now()", this.queue);
+		// the attempt counts: a job that keeps killing its worker ends FAILED instead of looping for ever
+		return this.jdbc.update("""
+				UPDATE job SET status = CASE WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'READY' END,
+				    last_error = 'lease expired: the worker stopped during the job', locked_by = NULL,
+				    locked_until = NULL, updated_at = now(), run_at = now() + make_interval(secs => least(3600, 2 ^ attempts))
+				WHERE queue = ? AND status = 'RUNNING' AND locked_until < now()
+				""", this.queue);
 	}
 
 	private void loop() {

@@ -20,12 +20,15 @@ import org.springframework.http.HttpStatus;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
@@ -59,11 +62,24 @@ class PlatformSecurityConfiguration {
 	@ConditionalOnRole(PlatformRoles.APP)
 	SecurityFilterChain apiEndpoints(HttpSecurity http, JwtDecoder jwtDecoder, PlatformSecurityProperties properties,
 			ProblemResponses problems) throws Exception {
-		return http.securityMatcher("/api/**", "/actuator/**")
-			.authorizeHttpRequests((authorize) -> authorize.requestMatchers("/actuator/**")
-				.hasAnyRole("ops", "service")
-				.anyRequest()
-				.authenticated())
+		return tokenRequired(http.securityMatcher("/api/**"), jwtDecoder, properties, problems,
+				(authorize) -> authorize.anyRequest().authenticated());
+	}
+
+	/** The other actuator endpoints (metrics, env-free details) are for ops, in every role. */
+	@Bean
+	@Order(20)
+	SecurityFilterChain actuatorEndpoints(HttpSecurity http, JwtDecoder jwtDecoder,
+			PlatformSecurityProperties properties, ProblemResponses problems) throws Exception {
+		return tokenRequired(http.securityMatcher("/actuator/**"), jwtDecoder, properties, problems,
+				(authorize) -> authorize.anyRequest().hasRole("ops"));
+	}
+
+	private static SecurityFilterChain tokenRequired(HttpSecurity http, JwtDecoder jwtDecoder,
+			PlatformSecurityProperties properties, ProblemResponses problems,
+			Customizer<AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry> rules)
+			throws Exception {
+		return http.authorizeHttpRequests(rules)
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.decoder(jwtDecoder).jwtAuthenticationConverter(authenticationConverter(properties)))
 				.authenticationEntryPoint((request, response, ex) -> problems.write(response, HttpStatus.UNAUTHORIZED,
@@ -107,6 +123,10 @@ class PlatformSecurityConfiguration {
 		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
 		validators.add((properties.issuer() != null) ? JwtValidators.createDefaultWithIssuer(properties.issuer())
 				: JwtValidators.createDefault());
+		if (properties.audience() != null && !properties.audience().isBlank()) {
+			validators.add(new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
+					(aud) -> aud != null && aud.contains(properties.audience())));
+		}
 		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
 		return decoder;
 	}

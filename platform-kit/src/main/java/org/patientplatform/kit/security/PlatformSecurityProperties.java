@@ -14,10 +14,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param rolesClaim the claim holding the caller's roles ({@code patient}, {@code staff}, {@code ops},
  * {@code service})
  * @param patientIdClaim the claim holding a patient's own id
+ * @param audience when set, tokens must name it in {@code aud}
  */
 @ConfigurationProperties("platform.security.jwt")
 public record PlatformSecurityProperties(@Nullable String issuer, @Nullable String jwkSetUri,
-		@Nullable String publicKey, @Nullable String rolesClaim, @Nullable String patientIdClaim) {
+		@Nullable String publicKey, @Nullable String rolesClaim, @Nullable String patientIdClaim,
+		@Nullable String audience) {
 
 	public String effectiveRolesClaim() {
 		return (this.rolesClaim != null) ? this.rolesClaim : "roles";

@@ -129,6 +129,21 @@ class FailurePathIntegrationTests {
 	}
 
 	@Test
+	void holdsARecordThroughADatabaseOutageInsteadOfDeadLetteringIt() throws Exception {
+		String key = "outage-" + UUID.randomUUID();
+		RecordMetadata at = this.kafka.send(KafkaTestClient.event(this.events, ThingListener.TOPIC, key,
+				this.events.create(Thing.TYPE, key, new Thing(key, "database-down", null, null))));
+
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(this.listener.values()).contains(key));
+		assertThat(this.kafka.read(DLQ, Integer.MAX_VALUE, Duration.ofSeconds(2)))
+			.noneMatch((r) -> ThingListener.TOPIC.equals(text(r, DeadLetterHeaders.ORIGINAL_TOPIC))
+					&& ByteBuffer.wrap(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_OFFSET).value())
+						.getLong() == at.offset()
+					&& ByteBuffer.wrap(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_PARTITION).value())
+						.getInt() == at.partition());
+	}
+
+	@Test
 	void reportsTheSuccessOfARedrivenRecord() throws Exception {
 		String key = "redrive-ok-" + UUID.randomUUID();
 		ProducerRecord<byte[], byte[]> record = KafkaTestClient.event(this.events, ThingListener.TOPIC, key,

@@ -13,6 +13,7 @@ import org.patientplatform.kit.events.IncomingEvent;
 import org.patientplatform.kit.events.PlatformEvents;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
@@ -35,6 +36,11 @@ public class ThingListener {
 
 	private final Map<String, String> traceIds = new ConcurrentHashMap<>();
 
+	/** Attempts that meet a database outage before it ends: more than the quick retries. */
+	public static final int DATABASE_DOWN_ATTEMPTS = 6;
+
+	private final Map<String, Integer> outages = new ConcurrentHashMap<>();
+
 	private final Tracer tracer;
 
 	ThingListener(PlatformEvents events, ProcessedMessages processed, JdbcTemplate jdbc, Tracer tracer) {
@@ -47,6 +53,10 @@ public class ThingListener {
 	@KafkaListener(id = "kit-things", topics = TOPIC, groupId = GROUP)
 	void on(ConsumerRecord<byte[], byte[]> record) {
 		IncomingEvent<Thing> event = this.events.read(record, Thing.TYPE, Thing.class);
+		if ("database-down".equals(event.data().fail())
+				&& this.outages.merge(event.id(), 1, Integer::sum) <= DATABASE_DOWN_ATTEMPTS) {
+			throw new CannotGetJdbcConnectionException("connection refused (simulated outage)");
+		}
 		if ("retryable".equals(event.data().fail())) {
 			throw new IllegalStateException("downstream unavailable for thing " + event.id());
 		}
