@@ -106,7 +106,7 @@ public final class PostgresServer implements AutoCloseable {
 				password, source, null);
 	}
 
-	private static PostgresServer startEmbedded(Path directory, int port) {
+	static PostgresServer startEmbedded(Path directory, int port) {
 		try {
 			Path data = directory.resolve("data");
 			Path binaries = directory.resolve("binaries");
