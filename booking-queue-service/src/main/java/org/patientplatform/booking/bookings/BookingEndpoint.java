@@ -9,6 +9,7 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.security.PlatformSecurityProperties;
 import org.patientplatform.kit.web.NotFoundException;
 
@@ -37,9 +38,22 @@ class BookingEndpoint {
 
 	private final PlatformSecurityProperties security;
 
-	BookingEndpoint(BookingDesk desk, PlatformSecurityProperties security) {
+	private final AuditLog audit;
+
+	BookingEndpoint(BookingDesk desk, PlatformSecurityProperties security, AuditLog audit) {
 		this.desk = desk;
 		this.security = security;
+		this.audit = audit;
+	}
+
+	/** Checks the caller may act for the patient, auditing a refusal (ids only). */
+	private Caller authorize(Authentication caller, String patientId, String action, Object bookingId) {
+		Caller who = Caller.of(caller, this.security);
+		if (!who.mayActFor(patientId)) {
+			this.audit.record(action, "booking", String.valueOf(bookingId), "DENIED", null);
+		}
+		who.requireActingFor(patientId);
+		return who;
 	}
 
 	@PostMapping
@@ -48,8 +62,12 @@ class BookingEndpoint {
 			description = "201 with the booking; 409 when the slot is full or the patient already holds a place in it. "
 					+ "A patient books for themself only.")
 	ResponseEntity<Booking> book(@Valid @RequestBody BookSlot body, @Parameter(hidden = true) Authentication caller) {
-		Caller.of(caller, this.security).requireActingFor(body.patientId());
-		return switch (this.desk.book(body.slotId(), body.patientId())) {
+		authorize(caller, body.patientId(), "create", "new");
+		BookingAttempt attempt = this.desk.book(body.slotId(), body.patientId());
+		this.audit.record("create", "booking",
+				(attempt instanceof BookingAttempt.Confirmed confirmed) ? confirmed.booking().id().toString() : null,
+				(attempt instanceof BookingAttempt.Confirmed) ? "OK" : "REJECTED", null);
+		return switch (attempt) {
 			case BookingAttempt.Confirmed confirmed -> ResponseEntity
 				.created(URI.create("/api/v1/bookings/" + confirmed.booking().id()))
 				.body(confirmed.booking());
@@ -66,7 +84,8 @@ class BookingEndpoint {
 	@Operation(summary = "One booking: staff, or the patient who holds it")
 	Booking get(@PathVariable UUID id, @Parameter(hidden = true) Authentication caller) {
 		Booking booking = this.desk.find(id).orElseThrow(() -> new NotFoundException("No booking " + id));
-		Caller.of(caller, this.security).requireActingFor(booking.patientId());
+		authorize(caller, booking.patientId(), "read", id);
+		this.audit.record("read", "booking", id.toString(), "OK", null);
 		return booking;
 	}
 
@@ -76,8 +95,8 @@ class BookingEndpoint {
 			description = "Cancelling a cancelled booking answers it again; 409 when the booking was called or rejected.")
 	Booking cancel(@PathVariable UUID id, @Parameter(hidden = true) Authentication caller) {
 		Booking booking = this.desk.find(id).orElseThrow(() -> new NotFoundException("No booking " + id));
-		Caller who = Caller.of(caller, this.security);
-		who.requireActingFor(booking.patientId());
+		Caller who = authorize(caller, booking.patientId(), "cancel", id);
+		this.audit.record("cancel", "booking", id.toString(), "REQUESTED", null);
 		StatusChange change = this.desk.cancel(id, null,
 				who.isStaff() ? "Cancelled by staff." : "Cancelled by the patient.", this.desk.now());
 		return switch (change.outcome()) {

@@ -165,6 +165,11 @@ class BookingApiIntegrationTests {
 		var missing = this.staff.get().uri("/api/v1/bookings/{id}", UUID.randomUUID()).retrieve().toEntity(String.class);
 		assertThat(missing.getStatusCode().value()).isEqualTo(404);
 		assertThat(missing.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+
+		// every access to the booking is in the audit log, with ids and roles only
+		assertThat(this.jdbc.queryForList("SELECT actor_role || ' ' || action || ' ' || outcome FROM audit_log "
+				+ "WHERE resource_type = 'booking' AND resource_id = ? ORDER BY id", String.class, id))
+			.containsExactly("staff create OK", "patient read OK", "patient read DENIED", "patient cancel DENIED");
 	}
 
 	@Test
