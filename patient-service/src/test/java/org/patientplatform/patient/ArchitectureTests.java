@@ -50,6 +50,22 @@ class ArchitectureTests {
 	}
 
 	@Test
+	void keepsOrdersFreeOfTheLisFeedAndRecordsFreeOfOrders() {
+		noClasses().that()
+			.resideInAPackage("..patient.orders..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("..patient.lis..")
+			.check(this.classes);
+		noClasses().that()
+			.resideInAPackage("..patient.records..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("..patient.orders..")
+			.check(this.classes);
+	}
+
+	@Test
 	void keepsHl7InsideTheLisFeed() {
 		noClasses().that()
 			.resideOutsideOfPackage("..patient.lis..")

@@ -7,31 +7,45 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.IllformedLocaleException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.model.Group;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.Primitive;
 import ca.uhn.hl7v2.model.Segment;
 import ca.uhn.hl7v2.model.Structure;
 import ca.uhn.hl7v2.model.Type;
 import ca.uhn.hl7v2.model.v25.datatype.CX;
+import ca.uhn.hl7v2.model.v25.datatype.EI;
 import ca.uhn.hl7v2.model.v25.datatype.XAD;
 import ca.uhn.hl7v2.model.v25.datatype.XPN;
 import ca.uhn.hl7v2.model.v25.datatype.XTN;
 import ca.uhn.hl7v2.model.v25.segment.MSH;
+import ca.uhn.hl7v2.model.v25.segment.OBR;
+import ca.uhn.hl7v2.model.v25.segment.ORC;
 import ca.uhn.hl7v2.model.v25.segment.PID;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.events.InvalidEventException;
+import org.patientplatform.patient.orders.LinkTestOrders;
+import org.patientplatform.patient.orders.RecordTestResults;
+import org.patientplatform.patient.orders.TestOrderStatus;
 import org.patientplatform.patient.records.PostalAddress;
 import org.patientplatform.patient.records.RecordDemographics;
 import org.patientplatform.patient.records.RecordDemographics.Part;
@@ -41,7 +55,9 @@ import org.patientplatform.patient.records.Sex;
  * Reads the value of an LIS record (HL7 v2 ER7 text, v2.3 to v2.5.1, parsed into the v2.5 model) as a
  * {@link LisMessage}. Parsing is lenient about what this service does not use (no HAPI validation
  * rules, unknown segments kept) and strict about what it does: MSH-9, MSH-10, PID-3 and PID-7 must make
- * sense. Anything else throws {@link InvalidEventException}, whose message names the message type,
+ * sense, and every OBR of an order or result message must carry an order number and a test code. Of a
+ * result message only the orders' codes, statuses and times are read: never an OBX, a test name or a
+ * comment. Anything else throws {@link InvalidEventException}, whose message names the message type,
  * control id and HAPI exception class at most: never a field value, since they are patient data.
  * Thread-safe.
  */
@@ -50,8 +66,22 @@ class Hl7MessageReader {
 	/** Message types whose PID is recorded as the patient's demographics. */
 	static final Set<String> DEMOGRAPHICS = Set.of("ADT^A04", "ADT^A08");
 
+	/** Order messages: each OBR links an order to the patient. */
+	static final Set<String> ORDERS = Set.of("ORM^O01", "OML^O21");
+
+	/** Result messages: each OBR reports the state of an order's result. */
+	static final Set<String> RESULTS = Set.of("ORU^R01");
+
 	/** Message types the LIS sends that no feature handles yet: kept, not rejected. */
-	static final Set<String> KEPT_UNHANDLED = Set.of("ADT^A40", "ORM^O01", "OML^O21", "ORU^R01");
+	static final Set<String> KEPT_UNHANDLED = Set.of("ADT^A40");
+
+	/** ORC-1 order control codes that cancel or discontinue an order. */
+	private static final Set<String> CANCELLING = Set.of("CA", "OC", "CR", "DC", "OD", "DR");
+
+	/** ISO 639-2 codes to the ISO 639-1 ones BCP 47 prefers, where there is one. */
+	private static final Map<String, String> TWO_LETTER_LANGUAGES = Arrays.stream(Locale.getISOLanguages())
+		.collect(Collectors.toMap((code) -> Locale.of(code).getISO3Language(), Function.identity(),
+				(first, second) -> first));
 
 	private static final String HL7_NULL = "\"\"";
 
@@ -89,6 +119,12 @@ class Hl7MessageReader {
 			LisMessage.Header header = header(message);
 			if (DEMOGRAPHICS.contains(header.type())) {
 				return new LisMessage.Demographics(header, demographics(header, pid(message, header)));
+			}
+			if (ORDERS.contains(header.type())) {
+				return new LisMessage.Orders(header, orders(header, message), er7);
+			}
+			if (RESULTS.contains(header.type())) {
+				return new LisMessage.Results(header, results(header, message), er7);
 			}
 			if (KEPT_UNHANDLED.contains(header.type())) {
 				return new LisMessage.Unhandled(header, er7);
@@ -224,8 +260,179 @@ class Hl7MessageReader {
 				address = read.carriesNothing() ? null : read;
 			}
 		}
-		return new RecordDemographics(mrn, given, family, birthDate, sex, phone, email, address, stated,
+		String language = null;
+		if (stated(pid, 15, Part.LANGUAGE, stated)) {
+			String code = text(pid.getPrimaryLanguage().getIdentifier());
+			if (code != null) {
+				language = languageTag(code);
+				if (language == null) {
+					// a language named in words or a local code: leave the stored one alone
+					stated.remove(Part.LANGUAGE);
+				}
+			}
+		}
+		return new RecordDemographics(mrn, given, family, birthDate, sex, phone, email, address, language, stated,
 				header.sentAt(), header.controlId());
+	}
+
+	/** ISO 639 code (2 or 3 letters, optionally with a region: en, eng, en-GB, EN_gb) as a BCP 47 tag. */
+	static @Nullable String languageTag(String code) {
+		try {
+			Locale locale = new Locale.Builder().setLanguageTag(code.strip().replace('_', '-')).build();
+			String language = locale.getLanguage();
+			if (language.length() < 2 || language.length() > 3) {
+				return null;
+			}
+			String twoLetters = TWO_LETTER_LANGUAGES.get(language);
+			if (language.length() == 3 && twoLetters != null) {
+				locale = new Locale.Builder().setLocale(locale).setLanguage(twoLetters).build();
+			}
+			return locale.toLanguageTag();
+		}
+		catch (IllformedLocaleException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * The orders an ORM^O01 or OML^O21 places: cancelled when their ORC-1 cancels or discontinues them,
+	 * ordered at ORC-9, else OBR-6.
+	 */
+	private LinkTestOrders orders(LisMessage.Header header, Message message) throws HL7Exception {
+		List<LinkTestOrders.Order> orders = new ArrayList<>();
+		for (OrderedTest test : orderedTests(header, message)) {
+			String control = (test.orc() != null) ? text(test.orc().getOrderControl()) : null;
+			TestOrderStatus status = (control != null && CANCELLING.contains(control.toUpperCase(Locale.ROOT)))
+					? TestOrderStatus.CANCELLED : TestOrderStatus.ORDERED;
+			Instant orderedAt = (test.orc() != null) ? time(test.orc().getDateTimeOfTransaction().getTime()) : null;
+			if (orderedAt == null) {
+				orderedAt = time(test.obr().getRequestedDateTime().getTime());
+			}
+			orders.add(new LinkTestOrders.Order(test.mrn(), test.orderId(), test.testCode(), status, orderedAt));
+		}
+		return new LinkTestOrders(orders, header.sentAt(), header.controlId());
+	}
+
+	/**
+	 * The orders an ORU^R01 reports: resulted when OBR-25 says final or corrected (or says nothing),
+	 * cancelled for X, in progress otherwise; performed at OBR-7, released at OBR-22. No OBX is read.
+	 */
+	private RecordTestResults results(LisMessage.Header header, Message message) throws HL7Exception {
+		List<RecordTestResults.Result> results = new ArrayList<>();
+		for (OrderedTest test : orderedTests(header, message)) {
+			OBR obr = test.obr();
+			results.add(new RecordTestResults.Result(test.mrn(), test.orderId(), test.testCode(),
+					resultStatus(text(obr.getResultStatus())), time(obr.getObservationDateTime().getTime()),
+					time(obr.getResultsRptStatusChngDateTime().getTime())));
+		}
+		return new RecordTestResults(results, header.sentAt(), header.controlId());
+	}
+
+	private static TestOrderStatus resultStatus(@Nullable String code) {
+		if (code == null) {
+			return TestOrderStatus.RESULTED;
+		}
+		return switch (code.toUpperCase(Locale.ROOT)) {
+			case "F", "C" -> TestOrderStatus.RESULTED;
+			case "X" -> TestOrderStatus.CANCELLED;
+			default -> TestOrderStatus.IN_PROGRESS;
+		};
+	}
+
+	/** An OBR with the patient of the PID before it and the ORC right before it, if any. */
+	private record OrderedTest(String mrn, String orderId, String testCode, @Nullable ORC orc, OBR obr) {
+	}
+
+	/**
+	 * Every OBR of the message in order, each with the MRN of the PID before it; the order number is
+	 * OBR-2 (placer), else OBR-3 (filler), else those of its ORC; the test code is OBR-4's identifier
+	 * (never its text, which can name a diagnosis).
+	 */
+	private static List<OrderedTest> orderedTests(LisMessage.Header header, Message message) throws HL7Exception {
+		List<OrderedTest> tests = new ArrayList<>();
+		String mrn = null;
+		ORC orc = null;
+		for (Segment segment : segments(message)) {
+			if (segment instanceof PID pid) {
+				mrn = mrn(pid.getPatientIdentifierList());
+				if (mrn == null) {
+					throw invalid(header, "has no patient identifier (PID-3)");
+				}
+				orc = null;
+			}
+			else if (segment instanceof ORC common) {
+				orc = common;
+			}
+			else if (segment instanceof OBR obr) {
+				if (mrn == null) {
+					throw invalid(header, "has no PID segment before its OBR");
+				}
+				String orderId = first(text(obr.getPlacerOrderNumber()), text(obr.getFillerOrderNumber()),
+						(orc != null) ? text(orc.getPlacerOrderNumber()) : null,
+						(orc != null) ? text(orc.getFillerOrderNumber()) : null);
+				if (orderId == null) {
+					throw invalid(header, "has an OBR without an order number (OBR-2, OBR-3)");
+				}
+				String testCode = text(obr.getUniversalServiceIdentifier().getIdentifier());
+				if (testCode == null) {
+					throw invalid(header, "has an OBR without a test code (OBR-4)");
+				}
+				tests.add(new OrderedTest(mrn, orderId, testCode, orc, obr));
+				orc = null;
+			}
+		}
+		if (tests.isEmpty()) {
+			throw invalid(header, "has no OBR segment");
+		}
+		return tests;
+	}
+
+	/** The segments of a message in order, through all its groups. */
+	private static List<Segment> segments(Group group) throws HL7Exception {
+		List<Segment> segments = new ArrayList<>();
+		for (String name : group.getNames()) {
+			for (Structure structure : group.getAll(name)) {
+				if (structure instanceof Group child) {
+					segments.addAll(segments(child));
+				}
+				else if (structure instanceof Segment segment && !segment.isEmpty()) {
+					segments.add(segment);
+				}
+			}
+		}
+		return segments;
+	}
+
+	private static InvalidEventException invalid(LisMessage.Header header, String problem) {
+		return new InvalidEventException(
+				"HL7 message " + header.type() + " (control id " + header.controlId() + ") " + problem);
+	}
+
+	private static @Nullable String text(EI identifier) {
+		return text(identifier.getEntityIdentifier());
+	}
+
+	private static @Nullable String first(@Nullable String... values) {
+		for (String value : values) {
+			if (value != null) {
+				return value;
+			}
+		}
+		return null;
+	}
+
+	/** An HL7 DTM as an instant; null when empty or not a time (the times of orders are informative). */
+	private @Nullable Instant time(Primitive primitive) {
+		String value = text(primitive);
+		if (value == null) {
+			return null;
+		}
+		try {
+			return instant(value);
+		}
+		catch (DateTimeException ex) {
+			return null;
+		}
 	}
 
 	/**

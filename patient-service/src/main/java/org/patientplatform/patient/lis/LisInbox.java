@@ -1,14 +1,15 @@
 package org.patientplatform.patient.lis;
 
 import java.sql.Types;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.patientplatform.kit.consumption.ProcessedMessages;
+import org.patientplatform.patient.orders.TestOrders;
 import org.patientplatform.patient.records.Patients;
 import org.patientplatform.patient.records.RecordDemographics;
-
-import org.patientplatform.kit.consumption.ProcessedMessages;
 
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -17,11 +18,18 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Applies each LIS message once per consumer group: the message control id (MSH-10) is claimed in
- * platform-kit's {@code processed_message} table in the same transaction as the effect, so a redelivered
- * or redriven message changes nothing, and a failed effect leaves the message unclaimed.
+ * platform-kit's {@code processed_message} table in the same transaction as the effect and the events
+ * it appends to the outbox, so a redelivered or redriven message changes nothing and publishes nothing,
+ * and a failed effect leaves the message unclaimed and publishes nothing.
  */
 @Component
 class LisInbox {
+
+	/** Why a message is kept: no feature handles its type yet. */
+	static final String UNHANDLED_TYPE = "unhandled type";
+
+	/** Why a message is kept: an order or result for an MRN that is not registered (yet). */
+	static final String UNKNOWN_PATIENT = "unknown patient";
 
 	private final JdbcClient jdbc;
 
@@ -29,16 +37,20 @@ class LisInbox {
 
 	private final Patients patients;
 
+	private final TestOrders orders;
+
 	private final String consumerGroup;
 
-	LisInbox(JdbcClient jdbc, Patients patients, LisProperties properties, ProcessedMessages processed) {
+	LisInbox(JdbcClient jdbc, Patients patients, TestOrders orders, LisProperties properties,
+			ProcessedMessages processed) {
 		this.jdbc = jdbc;
 		this.processed = processed;
 		this.patients = patients;
+		this.orders = orders;
 		this.consumerGroup = properties.consumerGroup();
 	}
 
-	/** What accepting a message did; safe to log (ids only). */
+	/** What accepting a message did; safe to log (ids and counts only). */
 	sealed interface Outcome {
 
 		record Duplicate() implements Outcome {
@@ -47,11 +59,19 @@ class LisInbox {
 		record Recorded(RecordDemographics.Recorded recorded) implements Outcome {
 		}
 
-		record Kept() implements Outcome {
+		record OrdersApplied(TestOrders.Outcome.Applied applied) implements Outcome {
+		}
+
+		record Kept(String reason) implements Outcome {
 		}
 
 	}
 
+	/**
+	 * Applies the message, or keeps it when no feature handles its type or its patient is unknown.
+	 * @throws org.patientplatform.patient.orders.TestOrderConflictException when it names an order of
+	 * another patient (nothing is applied)
+	 */
 	@Transactional
 	Outcome accept(LisMessage message, ConsumerRecord<?, ?> source) {
 		if (!this.processed.markProcessed(this.consumerGroup, message.header().controlId())) {
@@ -60,26 +80,36 @@ class LisInbox {
 		return switch (message) {
 			case LisMessage.Demographics demographics ->
 				new Outcome.Recorded(this.patients.record(demographics.command()));
-			case LisMessage.Unhandled unhandled -> {
-				keep(unhandled, source);
-				yield new Outcome.Kept();
-			}
+			case LisMessage.Orders orders -> applied(this.orders.link(orders.command()), orders.header(),
+					orders.er7(), source);
+			case LisMessage.Results results ->
+				applied(this.orders.record(results.command(), Instant.ofEpochMilli(source.timestamp())),
+						results.header(), results.er7(), source);
+			case LisMessage.Unhandled unhandled -> keep(unhandled.header(), unhandled.er7(), UNHANDLED_TYPE, source);
 		};
 	}
 
-	private void keep(LisMessage.Unhandled message, ConsumerRecord<?, ?> source) {
-		LisMessage.Header header = message.header();
+	private Outcome applied(TestOrders.Outcome outcome, LisMessage.Header header, String er7,
+			ConsumerRecord<?, ?> source) {
+		return switch (outcome) {
+			case TestOrders.Outcome.Applied applied -> new Outcome.OrdersApplied(applied);
+			case TestOrders.Outcome.UnknownPatient unknown -> keep(header, er7, UNKNOWN_PATIENT, source);
+		};
+	}
+
+	private Outcome keep(LisMessage.Header header, String er7, String reason, ConsumerRecord<?, ?> source) {
 		this.jdbc.sql("""
 				INSERT INTO lis_unhandled_message (id, consumer_group, message_control_id, message_type, hl7_version,
-				    message_time, source_topic, source_partition, source_offset, er7)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				    message_time, source_topic, source_partition, source_offset, er7, reason)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				""")
 			.params(UUID.randomUUID(), this.consumerGroup, header.controlId(), header.type(),
 					new SqlParameterValue(Types.VARCHAR, header.version()),
 					new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
 							(header.sentAt() != null) ? header.sentAt().atOffset(ZoneOffset.UTC) : null),
-					source.topic(), source.partition(), source.offset(), message.er7())
+					source.topic(), source.partition(), source.offset(), er7, reason)
 			.update();
+		return new Outcome.Kept(reason);
 	}
 
 }

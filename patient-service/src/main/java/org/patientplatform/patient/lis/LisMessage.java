@@ -3,9 +3,14 @@ package org.patientplatform.patient.lis;
 import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.patient.orders.LinkTestOrders;
+import org.patientplatform.patient.orders.RecordTestResults;
 import org.patientplatform.patient.records.RecordDemographics;
 
-/** What one LIS record says, once read: demographics to record, or a message kept for later features. */
+/**
+ * What one LIS record says, once read: demographics to record, orders to link, results to record, or a
+ * message kept for later features.
+ */
 sealed interface LisMessage {
 
 	Header header();
@@ -23,6 +28,20 @@ sealed interface LisMessage {
 
 	/** ADT^A04 (register) or ADT^A08 (update): the patient's demographics. */
 	record Demographics(Header header, RecordDemographics command) implements LisMessage {
+	}
+
+	/**
+	 * ORM^O01 or OML^O21: orders to link to their patients. The ER7 text is kept when a patient is not
+	 * known yet.
+	 */
+	record Orders(Header header, LinkTestOrders command, String er7) implements LisMessage {
+	}
+
+	/**
+	 * ORU^R01: the state of orders' results, without any result value. The ER7 text (which has the
+	 * values) is kept only when a patient is not known yet.
+	 */
+	record Results(Header header, RecordTestResults command, String er7) implements LisMessage {
 	}
 
 	/** A known message type that no feature of this service handles yet; kept with its ER7 text. */

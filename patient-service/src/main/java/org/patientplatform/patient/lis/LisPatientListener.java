@@ -1,7 +1,9 @@
 package org.patientplatform.patient.lis;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.patient.orders.TestOrderConflictException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,9 +12,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Role {@code consumer-lis-patient}: reads each HL7 message of {@code lis.inbound.v1} (key: the MRN,
- * value: ER7 text, not a CloudEvent) and records it. A message that can never be read is thrown as
- * {@code InvalidEventException}, and platform-kit dead-letters it without retries; database failures are
- * retried by the kit, then dead-lettered. Logs carry coordinates, message type and control id only.
+ * value: ER7 text, not a CloudEvent) and records it, with the events it publishes through the outbox. A
+ * message that can never be read, or that names an order of another patient, is thrown as
+ * {@code InvalidEventException} (nothing of it is applied or published), and platform-kit dead-letters
+ * it without retries; database failures are retried by the kit, then dead-lettered. Logs carry
+ * coordinates, message type, control id, patient id and counts only.
  */
 @Component
 @ConditionalOnRole("consumer-lis-patient")
@@ -32,16 +36,27 @@ class LisPatientListener {
 	@KafkaListener(id = "lis-patient", topics = "${patient.lis.topic}", groupId = "${patient.lis.consumer-group}")
 	void on(ConsumerRecord<byte[], byte[]> record) {
 		LisMessage message = this.reader.read(record.value());
-		LisInbox.Outcome outcome = this.inbox.accept(message, record);
 		LisMessage.Header header = message.header();
+		LisInbox.Outcome outcome;
+		try {
+			outcome = this.inbox.accept(message, record);
+		}
+		catch (TestOrderConflictException ex) {
+			// rolled back already; the LIS must settle which patient the order is for
+			throw new InvalidEventException("HL7 message " + header.type() + " (control id " + header.controlId()
+					+ ") names an order that is linked to another patient");
+		}
 		switch (outcome) {
 			case LisInbox.Outcome.Duplicate duplicate -> log.info("{} {} at {}-{}@{} was already processed",
 					header.type(), header.controlId(), record.topic(), record.partition(), record.offset());
 			case LisInbox.Outcome.Recorded recorded -> log.info("{} {} at {}-{}@{}: patient {} {}", header.type(),
 					header.controlId(), record.topic(), record.partition(), record.offset(),
 					recorded.recorded().patientId(), recorded.recorded().outcome());
-			case LisInbox.Outcome.Kept kept -> log.info("{} {} at {}-{}@{} kept unhandled", header.type(),
-					header.controlId(), record.topic(), record.partition(), record.offset());
+			case LisInbox.Outcome.OrdersApplied applied -> log.info("{} {} at {}-{}@{}: {} orders, {} results released",
+					header.type(), header.controlId(), record.topic(), record.partition(), record.offset(),
+					applied.applied().orders(), applied.applied().released());
+			case LisInbox.Outcome.Kept kept -> log.info("{} {} at {}-{}@{} kept unhandled ({})", header.type(),
+					header.controlId(), record.topic(), record.partition(), record.offset(), kept.reason());
 		}
 	}
 

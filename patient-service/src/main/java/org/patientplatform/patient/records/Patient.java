@@ -11,9 +11,10 @@ import org.jspecify.annotations.Nullable;
  *
  * @param id the platform's id
  * @param mrn the LIS's medical record number, unique
+ * @param language the primary language as a BCP 47 tag
  * @param updatedAt when the demographics last changed
  */
 public record Patient(PatientId id, String mrn, @Nullable String givenName, @Nullable String familyName,
 		@Nullable LocalDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
-		@Nullable PostalAddress address, Instant createdAt, Instant updatedAt) {
+		@Nullable PostalAddress address, @Nullable String language, Instant createdAt, Instant updatedAt) {
 }

@@ -89,12 +89,12 @@ class PatientEndpoint {
 	/** A patient as the API shows them. */
 	record PatientDocument(UUID id, String mrn, @Nullable String givenName, @Nullable String familyName,
 			@Nullable LocalDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
-			@Nullable PostalAddress address, Instant createdAt, Instant updatedAt) {
+			@Nullable PostalAddress address, @Nullable String language, Instant createdAt, Instant updatedAt) {
 
 		static PatientDocument of(Patient patient) {
 			return new PatientDocument(patient.id().value(), patient.mrn(), patient.givenName(), patient.familyName(),
 					patient.birthDate(), patient.sex(), patient.phone(), patient.email(), patient.address(),
-					patient.createdAt(), patient.updatedAt());
+					patient.language(), patient.createdAt(), patient.updatedAt());
 		}
 
 	}

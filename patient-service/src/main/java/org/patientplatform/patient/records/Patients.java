@@ -23,7 +23,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * The stored patients. {@link #record} is one atomic upsert keyed by the MRN, so concurrent messages for
  * one patient never create two rows, and joins the caller's transaction (the LIS consumer marks the
- * message processed in the same one).
+ * message processed in the same one). The change and its event (PatientRegistered or PatientUpdated on
+ * the outbox) commit together or not at all.
  */
 @Repository
 public class Patients {
@@ -31,9 +32,9 @@ public class Patients {
 	private static final String UPSERT = """
 			INSERT INTO patient AS p (id, mrn, given_name, family_name, birth_date, sex, phone, email,
 			    address_street, address_other, address_city, address_state, address_postal_code, address_country,
-			    lis_message_time, lis_message_control_id)
+			    language, lis_message_time, lis_message_control_id)
 			VALUES (:id, :mrn, :givenName, :familyName, :birthDate, :sex, :phone, :email,
-			    :street, :other, :city, :state, :postalCode, :country, :asOf, :controlId)
+			    :street, :other, :city, :state, :postalCode, :country, :language, :asOf, :controlId)
 			ON CONFLICT (mrn) DO UPDATE SET
 			    given_name = CASE WHEN :name THEN EXCLUDED.given_name ELSE p.given_name END,
 			    family_name = CASE WHEN :name THEN EXCLUDED.family_name ELSE p.family_name END,
@@ -48,6 +49,7 @@ public class Patients {
 			    address_postal_code = CASE WHEN :address THEN EXCLUDED.address_postal_code
 			        ELSE p.address_postal_code END,
 			    address_country = CASE WHEN :address THEN EXCLUDED.address_country ELSE p.address_country END,
+			    language = CASE WHEN :languageStated THEN EXCLUDED.language ELSE p.language END,
 			    lis_message_time = GREATEST(p.lis_message_time, EXCLUDED.lis_message_time),
 			    lis_message_control_id = EXCLUDED.lis_message_control_id,
 			    updated_at = now()
@@ -58,18 +60,23 @@ public class Patients {
 
 	private static final String COLUMNS = """
 			id, mrn, given_name, family_name, birth_date, sex, phone, email, address_street, address_other,
-			address_city, address_state, address_postal_code, address_country, created_at, updated_at
+			address_city, address_state, address_postal_code, address_country, language, created_at, updated_at
 			""";
 
 	private final JdbcClient jdbc;
 
-	Patients(JdbcClient jdbc) {
+	private final PatientEvents events;
+
+	Patients(JdbcClient jdbc, PatientEvents events) {
 		this.jdbc = jdbc;
+		this.events = events;
 	}
 
 	/**
-	 * Records the demographics, registering the patient when the MRN is new. Joins the caller's
-	 * transaction when there is one.
+	 * Records the demographics, registering the patient when the MRN is new, and appends the event of
+	 * the change to the outbox: {@link PatientRegistered} or {@link PatientUpdated} with the patient as
+	 * stored afterwards; a {@code STALE} command changes nothing and publishes nothing. Joins the
+	 * caller's transaction when there is one.
 	 */
 	@Transactional
 	public Recorded record(RecordDemographics command) {
@@ -90,6 +97,7 @@ public class Patients {
 			.param("state", address.state(), Types.VARCHAR)
 			.param("postalCode", address.postalCode(), Types.VARCHAR)
 			.param("country", address.country(), Types.VARCHAR)
+			.param("language", command.language(), Types.VARCHAR)
 			.param("asOf", timestamp(command.asOf()))
 			.param("controlId", command.messageControlId())
 			.param("name", command.states(Part.NAME))
@@ -97,10 +105,16 @@ public class Patients {
 			.param("sexStated", command.states(Part.SEX))
 			.param("contact", command.states(Part.CONTACT))
 			.param("address", command.states(Part.ADDRESS))
+			.param("languageStated", command.states(Part.LANGUAGE))
 			.query((rs, row) -> new Recorded(new PatientId(rs.getObject("id", UUID.class)),
 					rs.getBoolean("inserted") ? Outcome.REGISTERED : Outcome.UPDATED))
 			.optional();
-		return written.orElseGet(() -> new Recorded(findByMrn(command.mrn()).orElseThrow().id(), Outcome.STALE));
+		if (written.isEmpty()) {
+			return new Recorded(findByMrn(command.mrn()).orElseThrow().id(), Outcome.STALE);
+		}
+		Recorded recorded = written.get();
+		this.events.recorded(recorded, findById(recorded.patientId()).orElseThrow());
+		return recorded;
 	}
 
 	public Optional<Patient> findById(PatientId id) {
@@ -125,8 +139,8 @@ public class Patients {
 		return new Patient(new PatientId(rs.getObject("id", UUID.class)), rs.getString("mrn"),
 				rs.getString("given_name"), rs.getString("family_name"), rs.getObject("birth_date", LocalDate.class),
 				(sex != null) ? Sex.ofCode(sex) : null, rs.getString("phone"), rs.getString("email"),
-				address.carriesNothing() ? null : address, instant(rs.getTimestamp("created_at")),
-				instant(rs.getTimestamp("updated_at")));
+				address.carriesNothing() ? null : address, rs.getString("language"),
+				instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")));
 	}
 
 	private static Instant instant(Timestamp timestamp) {

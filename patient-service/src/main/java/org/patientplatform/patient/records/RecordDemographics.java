@@ -12,13 +12,15 @@ import org.jspecify.annotations.Nullable;
  * stated without a value (HL7 {@code ""}) is cleared.
  *
  * @param mrn the medical record number (PID-3)
+ * @param language the primary language (PID-15) as a BCP 47 tag
  * @param stated the parts the message states
  * @param asOf when the LIS sent it (MSH-7); a command older than the stored state changes nothing
  * @param messageControlId the HL7 message control id (MSH-10) it came from
  */
 public record RecordDemographics(String mrn, @Nullable String givenName, @Nullable String familyName,
 		@Nullable LocalDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
-		@Nullable PostalAddress address, Set<Part> stated, @Nullable Instant asOf, String messageControlId) {
+		@Nullable PostalAddress address, @Nullable String language, Set<Part> stated, @Nullable Instant asOf,
+		String messageControlId) {
 
 	public RecordDemographics {
 		stated = Set.copyOf(stated);
@@ -40,7 +42,9 @@ public record RecordDemographics(String mrn, @Nullable String givenName, @Nullab
 		/** phone and email (PID-13) */
 		CONTACT,
 		/** PID-11 */
-		ADDRESS
+		ADDRESS,
+		/** the primary language (PID-15) */
+		LANGUAGE
 
 	}
 

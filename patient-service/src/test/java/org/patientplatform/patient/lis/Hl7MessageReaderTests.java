@@ -4,9 +4,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.EnumSet;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.events.InvalidEventException;
+import org.patientplatform.patient.orders.LinkTestOrders;
+import org.patientplatform.patient.orders.RecordTestResults;
+import org.patientplatform.patient.orders.TestOrderStatus;
 import org.patientplatform.patient.records.PostalAddress;
 import org.patientplatform.patient.records.RecordDemographics;
 import org.patientplatform.patient.records.RecordDemographics.Part;
@@ -32,7 +36,7 @@ class Hl7MessageReaderTests {
 			.extracting(LisMessage.Demographics::command)
 			.isEqualTo(new RecordDemographics("MRN-100234", "Ada", "Lovelace", LocalDate.of(1980, 12, 10), Sex.FEMALE,
 					"+44 20 79460123", "ada@example.org",
-					new PostalAddress("12 Analytical Row", "Flat 3", "London", "LDN", "N1 9GU", "GBR"),
+					new PostalAddress("12 Analytical Row", "Flat 3", "London", "LDN", "N1 9GU", "GBR"), "en",
 					EnumSet.allOf(Part.class), Instant.parse("2025-03-12T13:30:15Z"), "MSG00001"));
 	}
 
@@ -93,12 +97,139 @@ class Hl7MessageReaderTests {
 
 	@Test
 	void keepsKnownMessageTypesNoFeatureHandlesYet() {
-		String er7 = Hl7Messages.result("MSG5", "MRN-1", "20250401090000");
+		String er7 = Hl7Messages.merge("MSG5", "MRN-1", "MRN-0", "20250401090000");
 
 		LisMessage message = this.reader.read(bytes(er7));
 
 		assertThat(message).isEqualTo(new LisMessage.Unhandled(
-				new LisMessage.Header("MSG5", "ORU^R01", "2.5", Instant.parse("2025-04-01T08:00:00Z")), er7));
+				new LisMessage.Header("MSG5", "ADT^A40", "2.5", Instant.parse("2025-04-01T08:00:00Z")), er7));
+	}
+
+	@Test
+	void readsResultsAsOrderCodesStatusesAndTimesWithoutAnyResultValue() {
+		String er7 = Hl7Messages.labResult("RES1", "MRN-1", "20250401100000", "7.9123",
+				new Hl7Messages.Obr("ORD-1", "2345-7", "20250401073000", "20250401095500", "F"),
+				new Hl7Messages.Obr("ORD-2", "4548-4", "20250401073000", "", "P"));
+
+		LisMessage message = this.reader.read(bytes(er7));
+
+		assertThat(message.header()).isEqualTo(
+				new LisMessage.Header("RES1", "ORU^R01", "2.5", Instant.parse("2025-04-01T09:00:00Z")));
+		RecordTestResults command = ((LisMessage.Results) message).command();
+		assertThat(command).isEqualTo(new RecordTestResults(List.of(
+				new RecordTestResults.Result("MRN-1", "ORD-1", "2345-7", TestOrderStatus.RESULTED,
+						Instant.parse("2025-04-01T06:30:00Z"), Instant.parse("2025-04-01T08:55:00Z")),
+				new RecordTestResults.Result("MRN-1", "ORD-2", "4548-4", TestOrderStatus.IN_PROGRESS,
+						Instant.parse("2025-04-01T06:30:00Z"), null)),
+				Instant.parse("2025-04-01T09:00:00Z"), "RES1"));
+		assertThat(command.toString()).doesNotContain("7.9123").doesNotContain("Glucose").doesNotContain("diabetes");
+	}
+
+	@Test
+	void readsResultStatusesOfObr25() {
+		String er7 = Hl7Messages.labResult("RES2", "MRN-1", "20250401100000", "1",
+				new Hl7Messages.Obr("ORD-C", "1", "", "", "C"), new Hl7Messages.Obr("ORD-X", "2", "", "", "X"),
+				new Hl7Messages.Obr("ORD-NONE", "3", "", "", ""), new Hl7Messages.Obr("ORD-A", "4", "", "", "A"));
+
+		RecordTestResults command = ((LisMessage.Results) this.reader.read(bytes(er7))).command();
+
+		assertThat(command.results()).extracting(RecordTestResults.Result::status)
+			.containsExactly(TestOrderStatus.RESULTED, TestOrderStatus.CANCELLED, TestOrderStatus.RESULTED,
+					TestOrderStatus.IN_PROGRESS);
+		assertThat(command.results()).extracting(RecordTestResults.Result::performedAt).containsOnlyNulls();
+	}
+
+	@Test
+	void readsTheFillerOrderNumberOfAVersion23ResultWithoutPlacerNumber() {
+		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|200503121430||ORU^R01|CTRL-R23|P|2.3\n"
+				+ "PID|||445566||Doe^John\n" + "OBR|1||F-778|GLU^Glucose^L|||200503120800\n"
+				+ "OBX|1|NM|GLU^Glucose^L||6.1|mmol/L||||F\n";
+
+		RecordTestResults command = ((LisMessage.Results) this.reader.read(bytes(er7))).command();
+
+		assertThat(command.results()).containsExactly(new RecordTestResults.Result("445566", "F-778", "GLU",
+				TestOrderStatus.RESULTED, Instant.parse("2005-03-12T08:00:00Z"), null));
+	}
+
+	@Test
+	void readsOrdersPlacedAndCancelled() {
+		LisMessage placed = this.reader
+			.read(bytes(Hl7Messages.order("ORM1", "MRN-1", "20250401090000", "NW", "ORD-9", "2345-7")));
+		LisMessage cancelled = this.reader
+			.read(bytes(Hl7Messages.order("ORM2", "MRN-1", "20250401100000", "CA", "ORD-9", "2345-7")));
+
+		assertThat(((LisMessage.Orders) placed).command()).isEqualTo(new LinkTestOrders(
+				List.of(new LinkTestOrders.Order("MRN-1", "ORD-9", "2345-7", TestOrderStatus.ORDERED,
+						Instant.parse("2025-04-01T08:00:00Z"))),
+				Instant.parse("2025-04-01T08:00:00Z"), "ORM1"));
+		assertThat(((LisMessage.Orders) cancelled).command().orders()).extracting(LinkTestOrders.Order::status)
+			.containsExactly(TestOrderStatus.CANCELLED);
+	}
+
+	@Test
+	void readsLaboratoryOrderOml21() {
+		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||OML^O21^OML_O21|OML1|P|2.5\r"
+				+ "PID|1||MRN-5^^^LAB^MR||Doe^Jane\r" + "ORC|NW|PL-9|||||||20250401085500\r" + "TQ1|1\r"
+				+ "OBR|1|PL-9||718-7^Hemoglobin^LN|||20250401085000\r";
+
+		LisMessage message = this.reader.read(bytes(er7));
+
+		assertThat(message.header().type()).isEqualTo("OML^O21");
+		assertThat(((LisMessage.Orders) message).command().orders()).containsExactly(new LinkTestOrders.Order(
+				"MRN-5", "PL-9", "718-7", TestOrderStatus.ORDERED, Instant.parse("2025-04-01T07:55:00Z")));
+	}
+
+	@Test
+	void rejectsResultWithoutOrderNumberNamingOnlyTypeAndControlId() {
+		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ORU^R01|RES3|P|2.5\r"
+				+ "PID|1||MRN-9^^^LAB^MR||Doe^Jane\r" + "OBR|1|||2345-7^Glucose^LN\r" + "OBX|1|NM|2345-7||5.4\r";
+
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(er7)))
+			.withMessage("HL7 message ORU^R01 (control id RES3) has an OBR without an order number (OBR-2, OBR-3)");
+	}
+
+	@Test
+	void rejectsResultWithoutTestCode() {
+		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ORU^R01|RES4|P|2.5\r"
+				+ "PID|1||MRN-9^^^LAB^MR||Doe^Jane\r" + "OBR|1|ORD-1||^Glucose\r";
+
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(er7)))
+			.withMessage("HL7 message ORU^R01 (control id RES4) has an OBR without a test code (OBR-4)");
+	}
+
+	@Test
+	void rejectsResultWithoutPatientOrOrder() {
+		String noPatient = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ORU^R01|RES5|P|2.5\r"
+				+ "OBR|1|ORD-1||2345-7^Glucose^LN\r";
+		String noOrder = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ORU^R01|RES6|P|2.5\r"
+				+ "PID|1||MRN-9^^^LAB^MR||Doe^Jane\r";
+
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(noPatient)))
+			.withMessage("HL7 message ORU^R01 (control id RES5) has no PID segment before its OBR");
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(noOrder)))
+			.withMessage("HL7 message ORU^R01 (control id RES6) has no OBR segment");
+	}
+
+	@Test
+	void readsThePrimaryLanguageAsBcp47Tag() {
+		assertThat(Hl7MessageReader.languageTag("en")).isEqualTo("en");
+		assertThat(Hl7MessageReader.languageTag("ENG")).isEqualTo("en");
+		assertThat(Hl7MessageReader.languageTag("spa")).isEqualTo("es");
+		assertThat(Hl7MessageReader.languageTag("en_gb")).isEqualTo("en-GB");
+		assertThat(Hl7MessageReader.languageTag("English")).isNull();
+		assertThat(Hl7MessageReader.languageTag("e")).isNull();
+		assertThat(Hl7MessageReader.languageTag("en gb")).isNull();
+	}
+
+	@Test
+	void leavesTheLanguageAloneWhenItIsNotACode() {
+		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG11|P|2.5\r"
+				+ "PID|1||MRN-9^^^LAB^MR||Doe^Jane||||||||||English\r";
+
+		RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(er7))).command();
+
+		assertThat(command.stated()).containsExactly(Part.NAME);
+		assertThat(command.language()).isNull();
 	}
 
 	@Test

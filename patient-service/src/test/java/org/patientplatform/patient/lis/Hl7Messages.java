@@ -1,6 +1,7 @@
 package org.patientplatform.patient.lis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** HL7 v2 ER7 messages as an LIS sends them: segments end in a carriage return. */
 final class Hl7Messages {
@@ -27,12 +28,76 @@ final class Hl7Messages {
 				"EVN|A08|" + sentAt, "PID|1||" + mrn + "^^^CITYLAB^MR||" + family + "^" + given, "PV1|1|O", "");
 	}
 
-	/** An ORU^R01 result: a type the LIS sends that no feature handles yet. */
+	/** An ORU^R01 with one final glucose result (value 5.4) for order ORD-1, released at MSH-7. */
 	static String result(String controlId, String mrn, String sentAt) {
 		return String.join("\r",
 				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|" + sentAt + "||ORU^R01^ORU_R01|" + controlId + "|P|2.5",
 				"PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada", "OBR|1|ORD-1|FIL-1|2345-7^Glucose^LN",
 				"OBX|1|NM|2345-7^Glucose^LN||5.4|mmol/L|3.9-5.5|N|||F", "");
+	}
+
+	/**
+	 * An ORU^R01 v2.5 reporting one order per {@link Obr}, each with an OBX carrying {@code value}, an
+	 * NTE with a clinical comment, and the test's name in OBR-4.2.
+	 */
+	static String labResult(String controlId, String mrn, String sentAt, String value, Obr... orders) {
+		StringBuilder er7 = new StringBuilder();
+		er7.append("MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|")
+			.append(sentAt)
+			.append("||ORU^R01^ORU_R01|")
+			.append(controlId)
+			.append("|P|2.5\r");
+		er7.append("PID|1||").append(mrn).append("^^^CITYLAB^MR||Lovelace^Ada||19801210|F\r");
+		int set = 1;
+		for (Obr order : orders) {
+			er7.append("ORC|RE|").append(order.orderId()).append("|FIL-").append(order.orderId()).append('\r');
+			er7.append(obr(set++, order)).append('\r');
+			er7.append("OBX|1|NM|").append(order.testCode()).append("^Glucose^LN||").append(value)
+				.append("|mmol/L|3.9-5.5|H|||F\r");
+			er7.append("NTE|1||Suggests diabetes mellitus\r");
+		}
+		return er7.toString();
+	}
+
+	/**
+	 * An OBR of a result.
+	 *
+	 * @param observedAt OBR-7
+	 * @param releasedAt OBR-22
+	 * @param status OBR-25
+	 */
+	record Obr(String orderId, String testCode, String observedAt, String releasedAt, String status) {
+	}
+
+	private static String obr(int set, Obr order) {
+		String[] fields = new String[26];
+		Arrays.fill(fields, "");
+		fields[0] = "OBR";
+		fields[1] = Integer.toString(set);
+		fields[2] = order.orderId();
+		fields[3] = "FIL-" + order.orderId();
+		fields[4] = order.testCode() + "^Glucose^LN";
+		fields[7] = order.observedAt();
+		fields[22] = order.releasedAt();
+		fields[25] = order.status();
+		return String.join("|", fields);
+	}
+
+	/** An ORM^O01 v2.5 placing (ORC-1 NW) or cancelling (CA) one order. */
+	static String order(String controlId, String mrn, String sentAt, String control, String orderId, String testCode) {
+		return String.join("\r",
+				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|" + sentAt + "||ORM^O01^ORM_O01|" + controlId + "|P|2.5",
+				"PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada", "PV1|1|O",
+				"ORC|" + control + "|" + orderId + "|||||||" + sentAt,
+				"OBR|1|" + orderId + "||" + testCode + "^Glucose^LN|||" + sentAt, "");
+	}
+
+	/** An ADT^A40 (merge): a type the LIS sends that no feature handles yet. */
+	static String merge(String controlId, String mrn, String priorMrn, String sentAt) {
+		return String.join("\r",
+				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|" + sentAt + "||ADT^A40^ADT_A39|" + controlId + "|P|2.5",
+				"EVN|A40|" + sentAt, "PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada",
+				"MRG|" + priorMrn + "^^^CITYLAB^MR", "");
 	}
 
 	static byte[] bytes(String er7) {

@@ -33,7 +33,7 @@ class LisInboundContractTests {
 				Instant.parse("2025-03-12T13:30:15Z")));
 		assertThat(((LisMessage.Demographics) message).command()).isEqualTo(new RecordDemographics("MRN-100234", "Ada",
 				"Lovelace", LocalDate.of(1980, 12, 10), Sex.FEMALE, "+44 20 79460123", "ada@example.org",
-				new PostalAddress("12 Analytical Row", "Flat 3", "London", "LDN", "N1 9GU", "GBR"),
+				new PostalAddress("12 Analytical Row", "Flat 3", "London", "LDN", "N1 9GU", "GBR"), "en",
 				EnumSet.allOf(Part.class), Instant.parse("2025-03-12T13:30:15Z"), "MSG00001"));
 	}
 

@@ -128,7 +128,7 @@ class LisInboundIntegrationTests {
 		send(mrn, Hl7Messages.nameUpdate("IDEM-0002", mrn, "King", "Ada", "20250313090000"));
 		// the registration again, as a redelivery after the update would bring it
 		send(mrn, registration);
-		send(mrn, Hl7Messages.result("IDEM-0003", mrn, "20250313100000"));
+		send(mrn, Hl7Messages.merge("IDEM-0003", mrn, "MRN-IDEM-0", "20250313100000"));
 		awaitKept("IDEM-0003");
 
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn = ?", Integer.class, mrn))
@@ -151,7 +151,7 @@ class LisInboundIntegrationTests {
 		send(mrn, Hl7Messages.registration("STALE-0001", mrn, "Lovelace", "Ada", "20250312143015"));
 		send(mrn, Hl7Messages.nameUpdate("STALE-0002", mrn, "King", "Ada", "20250314090000"));
 		send(mrn, Hl7Messages.nameUpdate("STALE-0003", mrn, "Byron", "Ada", "20250313090000"));
-		send(mrn, Hl7Messages.result("STALE-0004", mrn, "20250314100000"));
+		send(mrn, Hl7Messages.merge("STALE-0004", mrn, "MRN-STALE-0", "20250314100000"));
 		awaitKept("STALE-0004");
 
 		assertThat(this.jdbc.queryForObject("SELECT family_name FROM patient WHERE mrn = ?", String.class, mrn))
@@ -207,15 +207,16 @@ class LisInboundIntegrationTests {
 
 	@Test
 	void keepsKnownMessageTypesNoFeatureHandlesYet() throws Exception {
-		String er7 = Hl7Messages.result("KEPT-0001", "MRN-KEPT-1", "20250312143015");
+		String er7 = Hl7Messages.merge("KEPT-0001", "MRN-KEPT-1", "MRN-KEPT-0", "20250312143015");
 		RecordMetadata sent = send("MRN-KEPT-1", er7);
 
 		awaitKept("KEPT-0001");
 
 		assertThat(this.jdbc.queryForMap(
-				"SELECT message_type, hl7_version, source_topic, source_partition, source_offset, er7 "
+				"SELECT message_type, hl7_version, source_topic, source_partition, source_offset, er7, reason "
 						+ "FROM lis_unhandled_message WHERE message_control_id = 'KEPT-0001'"))
-			.containsEntry("message_type", "ORU^R01")
+			.containsEntry("message_type", "ADT^A40")
+			.containsEntry("reason", "unhandled type")
 			.containsEntry("hl7_version", "2.5")
 			.containsEntry("source_topic", TOPIC)
 			.containsEntry("source_partition", sent.partition())

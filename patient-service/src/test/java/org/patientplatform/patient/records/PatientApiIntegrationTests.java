@@ -77,6 +77,7 @@ class PatientApiIntegrationTests {
 			.containsEntry("sex", "FEMALE")
 			.containsEntry("phone", "+44 20 79460123")
 			.containsEntry("email", "ada@example.org")
+			.containsEntry("language", "en-GB")
 			.containsKeys("createdAt", "updatedAt");
 		assertThat(body.get("address")).asInstanceOf(InstanceOfAssertFactories.MAP)
 			.containsOnlyKeys("street", "otherDesignation", "city", "state", "postalCode", "country")
@@ -182,8 +183,8 @@ class PatientApiIntegrationTests {
 	private PatientId register(String mrn, String given, String family) {
 		RecordDemographics.Recorded recorded = this.patients.record(new RecordDemographics(mrn, given, family,
 				LocalDate.of(1815, 12, 10), Sex.FEMALE, "+44 20 79460123", "ada@example.org",
-				new PostalAddress("12 Analytical Row", null, "London", null, "N1 9GU", "GBR"), EnumSet.allOf(Part.class),
-				Instant.now(), "API-" + UUID.randomUUID()));
+				new PostalAddress("12 Analytical Row", null, "London", null, "N1 9GU", "GBR"), "en-GB",
+				EnumSet.allOf(Part.class), Instant.now(), "API-" + UUID.randomUUID()));
 		assertThat(recorded.outcome()).isIn(Outcome.REGISTERED, Outcome.UPDATED);
 		return recorded.patientId();
 	}

@@ -1,0 +1,275 @@
+package org.patientplatform.patient.orders;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.outbox.Outbox;
+import org.patientplatform.patient.records.Patient;
+import org.patientplatform.patient.records.PatientId;
+import org.patientplatform.patient.records.Patients;
+
+import org.springframework.jdbc.core.SqlParameterValue;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The lab test orders, each linked to one patient for good, and the release of their results. Both
+ * operations join the caller's transaction (the LIS consumer marks the message processed in the same
+ * one), and a released result's {@link TestResultReady} is appended to the outbox in it: the order's
+ * state and the event commit together or not at all. A message for an MRN this service does not know
+ * changes nothing; one that names an order of another patient throws {@link TestOrderConflictException}
+ * and so rolls the whole message back.
+ */
+@Service
+public class TestOrders {
+
+	private static final String COLUMNS = """
+			order_id, patient_id, test_code, status, ordered_at, performed_at, released_at, lis_message_time
+			""";
+
+	private static final String SAVE = """
+			INSERT INTO test_order AS o (order_id, patient_id, test_code, status, ordered_at, performed_at,
+			    released_at, lis_message_time, lis_message_control_id)
+			VALUES (:orderId, :patientId, :testCode, :status, :orderedAt, :performedAt, :releasedAt, :asOf, :controlId)
+			ON CONFLICT (order_id) DO UPDATE SET
+			    test_code = EXCLUDED.test_code,
+			    status = EXCLUDED.status,
+			    ordered_at = EXCLUDED.ordered_at,
+			    performed_at = EXCLUDED.performed_at,
+			    released_at = EXCLUDED.released_at,
+			    lis_message_time = EXCLUDED.lis_message_time,
+			    lis_message_control_id = EXCLUDED.lis_message_control_id,
+			    updated_at = now()
+			WHERE o.patient_id = EXCLUDED.patient_id
+			""";
+
+	private final JdbcClient jdbc;
+
+	private final Patients patients;
+
+	private final Outbox outbox;
+
+	private final String topic;
+
+	TestOrders(JdbcClient jdbc, Patients patients, Outbox outbox, TestResultsProperties properties) {
+		this.jdbc = jdbc;
+		this.patients = patients;
+		this.outbox = outbox;
+		this.topic = properties.topic();
+	}
+
+	/** What a message did; ids and counts only, safe to log. */
+	public sealed interface Outcome {
+
+		/** a patient of the message is not registered: nothing changed */
+		record UnknownPatient() implements Outcome {
+		}
+
+		/**
+		 * @param orders the orders written
+		 * @param released the results released, i.e. TestResultReady events published
+		 */
+		record Applied(int orders, int released) implements Outcome {
+		}
+
+	}
+
+	/**
+	 * Links the orders of an order message to their patients.
+	 * @throws TestOrderConflictException when an order is linked to another patient
+	 */
+	@Transactional
+	public Outcome link(LinkTestOrders command) {
+		Optional<Map<String, PatientId>> known = patientsOf(
+				command.orders().stream().map(LinkTestOrders.Order::mrn).toList());
+		if (known.isEmpty()) {
+			return new Outcome.UnknownPatient();
+		}
+		Instant asOf = micros(command.asOf());
+		int written = 0;
+		for (LinkTestOrders.Order order : command.orders()) {
+			PatientId patient = known.get().get(order.mrn());
+			Optional<StoredOrder> stored = lock(order.orderId(), patient, command.messageControlId());
+			if (stored.isPresent() && stored.get().isNewerThan(asOf)) {
+				continue;
+			}
+			StoredOrder next = stored.map((before) -> before.linkedAgain(order, asOf))
+				.orElseGet(() -> new StoredOrder(order.orderId(), patient, order.testCode(), order.status(),
+						micros(order.orderedAt()), null, null, asOf));
+			save(next, command.messageControlId());
+			written++;
+		}
+		return new Outcome.Applied(written, 0);
+	}
+
+	/**
+	 * Records the state of the orders a result message reports, linking each to its patient, and
+	 * publishes a {@link TestResultReady} for each result newly released (final or corrected, first
+	 * seen or released again at another time). The release time is the message's (OBR-22), else the
+	 * message's sending time, else {@code receivedAt}.
+	 * @param receivedAt when the message reached the platform
+	 * @throws TestOrderConflictException when an order is linked to another patient
+	 */
+	@Transactional
+	public Outcome record(RecordTestResults command, Instant receivedAt) {
+		Optional<Map<String, PatientId>> known = patientsOf(
+				command.results().stream().map(RecordTestResults.Result::mrn).toList());
+		if (known.isEmpty()) {
+			return new Outcome.UnknownPatient();
+		}
+		Instant asOf = micros(command.asOf());
+		int written = 0;
+		int released = 0;
+		for (RecordTestResults.Result result : command.results()) {
+			PatientId patient = known.get().get(result.mrn());
+			Optional<StoredOrder> stored = lock(result.orderId(), patient, command.messageControlId());
+			if (stored.isPresent() && stored.get().isNewerThan(asOf)) {
+				continue;
+			}
+			Instant releasedAt = micros(first(result.releasedAt(), command.asOf(), receivedAt));
+			StoredOrder next = stored.map((before) -> before.resulted(result, releasedAt, asOf))
+				.orElseGet(() -> new StoredOrder(result.orderId(), patient, result.testCode(), result.status(), null,
+						micros(result.performedAt()),
+						(result.status() == TestOrderStatus.RESULTED) ? releasedAt : null, asOf));
+			save(next, command.messageControlId());
+			written++;
+			if (next.status() == TestOrderStatus.RESULTED && !stored.map(next::sameReleaseAs).orElse(false)) {
+				this.outbox.append(this.topic, patient.toString(), TestResultReady.TYPE, new TestResultReady(
+						patient.toString(), next.orderId(), next.testCode(), next.performedAt(), releasedAt));
+				released++;
+			}
+		}
+		return new Outcome.Applied(written, released);
+	}
+
+	/** The ids of the message's patients by MRN; empty when one of them is not registered. */
+	private Optional<Map<String, PatientId>> patientsOf(Iterable<String> mrns) {
+		Set<String> distinct = new LinkedHashSet<>();
+		mrns.forEach(distinct::add);
+		Map<String, PatientId> ids = new HashMap<>();
+		for (String mrn : distinct) {
+			Optional<PatientId> id = this.patients.findByMrn(mrn).map(Patient::id);
+			if (id.isEmpty()) {
+				return Optional.empty();
+			}
+			ids.put(mrn, id.get());
+		}
+		return Optional.of(ids);
+	}
+
+	/** The stored order, locked for this transaction; it must be the patient's. */
+	private Optional<StoredOrder> lock(String orderId, PatientId patient, String controlId) {
+		Optional<StoredOrder> stored = this.jdbc
+			.sql("SELECT " + COLUMNS + " FROM test_order WHERE order_id = ? FOR UPDATE")
+			.param(orderId)
+			.query(TestOrders::storedOrder)
+			.optional();
+		if (stored.isPresent() && !stored.get().patientId().equals(patient)) {
+			throw conflict(controlId);
+		}
+		return stored;
+	}
+
+	private void save(StoredOrder order, String controlId) {
+		int saved = this.jdbc.sql(SAVE)
+			.param("orderId", order.orderId())
+			.param("patientId", order.patientId().value())
+			.param("testCode", order.testCode())
+			.param("status", order.status().name())
+			.param("orderedAt", timestamp(order.orderedAt()))
+			.param("performedAt", timestamp(order.performedAt()))
+			.param("releasedAt", timestamp(order.releasedAt()))
+			.param("asOf", timestamp(order.messageTime()))
+			.param("controlId", controlId)
+			.update();
+		if (saved != 1) {
+			// linked to another patient by a concurrent transaction since the lock found nothing
+			throw conflict(controlId);
+		}
+	}
+
+	private static TestOrderConflictException conflict(String controlId) {
+		return new TestOrderConflictException(
+				"Message " + controlId + " names an order that is linked to another patient");
+	}
+
+	private static StoredOrder storedOrder(ResultSet rs, int row) throws SQLException {
+		return new StoredOrder(rs.getString("order_id"), new PatientId(rs.getObject("patient_id", UUID.class)),
+				rs.getString("test_code"), TestOrderStatus.valueOf(rs.getString("status")), instant(rs, "ordered_at"),
+				instant(rs, "performed_at"), instant(rs, "released_at"), instant(rs, "lis_message_time"));
+	}
+
+	private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+		OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+		return (value != null) ? value.toInstant() : null;
+	}
+
+	private static SqlParameterValue timestamp(@Nullable Instant instant) {
+		return new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
+				(instant != null) ? instant.atOffset(ZoneOffset.UTC) : null);
+	}
+
+	/** PostgreSQL keeps microseconds: compare what is stored with what would be stored. */
+	private static @Nullable Instant micros(@Nullable Instant instant) {
+		return (instant != null) ? instant.truncatedTo(ChronoUnit.MICROS) : null;
+	}
+
+	private static Instant first(@Nullable Instant first, @Nullable Instant second, Instant last) {
+		return (first != null) ? first : (second != null) ? second : last;
+	}
+
+	/** A test_order row. */
+	private record StoredOrder(String orderId, PatientId patientId, String testCode, TestOrderStatus status,
+			@Nullable Instant orderedAt, @Nullable Instant performedAt, @Nullable Instant releasedAt,
+			@Nullable Instant messageTime) {
+
+		/** Whether a message sent at {@code asOf} is older than the one this state came from. */
+		boolean isNewerThan(@Nullable Instant asOf) {
+			return this.messageTime != null && asOf != null && asOf.isBefore(this.messageTime);
+		}
+
+		/** Ordered again: the progress stays, only an order without a result can be cancelled. */
+		StoredOrder linkedAgain(LinkTestOrders.Order order, @Nullable Instant asOf) {
+			boolean cancels = order.status() == TestOrderStatus.CANCELLED && this.status != TestOrderStatus.RESULTED;
+			TestOrderStatus next = cancels ? TestOrderStatus.CANCELLED : this.status;
+			return new StoredOrder(this.orderId, this.patientId, order.testCode(), next,
+					(this.orderedAt != null) ? this.orderedAt : micros(order.orderedAt()), this.performedAt,
+					this.releasedAt, latest(asOf));
+		}
+
+		StoredOrder resulted(RecordTestResults.Result result, Instant releasedAt, @Nullable Instant asOf) {
+			boolean released = result.status() == TestOrderStatus.RESULTED;
+			return new StoredOrder(this.orderId, this.patientId, result.testCode(), result.status(), this.orderedAt,
+					(result.performedAt() != null) ? micros(result.performedAt()) : this.performedAt,
+					released ? releasedAt : this.releasedAt, latest(asOf));
+		}
+
+		/** Whether this resulted state was already released at the same time before. */
+		boolean sameReleaseAs(StoredOrder before) {
+			return before.status == TestOrderStatus.RESULTED && this.releasedAt != null
+					&& this.releasedAt.equals(before.releasedAt);
+		}
+
+		private @Nullable Instant latest(@Nullable Instant asOf) {
+			if (asOf == null) {
+				return this.messageTime;
+			}
+			return (this.messageTime == null || asOf.isAfter(this.messageTime)) ? asOf : this.messageTime;
+		}
+
+	}
+
+}

@@ -1,0 +1,319 @@
+package org.patientplatform.patient.lis;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Collection;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.patient.PatientIntegrationTest;
+import org.patientplatform.patient.TopicReader;
+import org.patientplatform.patient.lis.Hl7Messages.Obr;
+import org.patientplatform.patient.orders.TestResultReady;
+import org.patientplatform.patient.records.PatientRegistered;
+import org.patientplatform.patient.records.PatientUpdated;
+import org.patientplatform.patient.records.Patients;
+import org.patientplatform.patient.records.RecordDemographics;
+import org.patientplatform.patient.records.RecordDemographics.Part;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.patientplatform.patient.TopicReader.header;
+import static org.patientplatform.patient.TopicReader.keyed;
+import static org.patientplatform.patient.TopicReader.ofType;
+import static org.patientplatform.patient.TopicReader.value;
+
+/**
+ * The events the LIS feed publishes through the outbox, read back from the real broker as another
+ * service would: once per change, keyed by patient id, CloudEvents binary mode, in the documented
+ * shape, never with a result value, and never for a change that was rolled back.
+ */
+@PatientIntegrationTest
+class PublishedEventsIntegrationTests {
+
+	private static final String LIS = "lis.inbound.v1";
+
+	private static final String PATIENT_EVENTS = "patient.events.v1";
+
+	private static final String TEST_RESULTS = "lab.test-results.v1";
+
+	/** The OBX value of the test results: three digits before the point, so no timestamp can contain it. */
+	private static final String RESULT_VALUE = "482.5173";
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	JsonMapper json;
+
+	@Autowired
+	Patients patients;
+
+	@Autowired
+	TransactionTemplate transactions;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	KafkaProducer<byte[], byte[]> producer;
+
+	TopicReader topics;
+
+	@BeforeEach
+	void setUp() {
+		this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers,
+				ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+		this.topics = new TopicReader(this.bootstrapServers, PATIENT_EVENTS, TEST_RESULTS, "dlq.messages.v1");
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.producer.close();
+		this.topics.close();
+	}
+
+	@Test
+	void publishesOnePatientRegisteredPerRegistrationEvenWhenRedelivered() throws Exception {
+		String mrn = "MRN-EV-REG";
+		String registration = Hl7Messages.registration("EV-REG-1", mrn, "Lovelace", "Ada", "20250312143015");
+		send(mrn, registration);
+		send(mrn, registration);
+		// the update comes after both on the same partition: once its event is there, so is everything before
+		send(mrn, Hl7Messages.nameUpdate("EV-REG-2", mrn, "King", "Ada", "20250313090000"));
+		String patientId = awaitPatientId(mrn);
+
+		List<ConsumerRecord<byte[], byte[]>> events = this.topics.awaitRecords(keyed(PATIENT_EVENTS, patientId),
+				(seen) -> seen.stream().anyMatch(ofType(PatientUpdated.TYPE)));
+
+		assertThat(events).extracting((record) -> header(record, "ce_type"))
+			.containsExactly(PatientRegistered.TYPE, PatientUpdated.TYPE);
+		ConsumerRecord<byte[], byte[]> registered = events.get(0);
+		assertThat(header(registered, "ce_specversion")).isEqualTo("1.0");
+		assertThat(header(registered, "ce_source")).isEqualTo("urn:patient-platform:patient-service");
+		assertThat(header(registered, "ce_subject")).isEqualTo(patientId);
+		assertThat(UUID.fromString(header(registered, "ce_id"))).isNotNull();
+		assertThat(header(registered, "content-type")).isEqualTo("application/json");
+		JsonNode data = this.json.readTree(registered.value());
+		assertThat(data.propertyNames()).containsExactlyInAnyOrderElementsOf(documentedFields(PatientRegistered.TYPE));
+		assertThat(data.path("patientId").asString()).isEqualTo(patientId);
+		assertThat(data.path("mrn").asString()).isEqualTo(mrn);
+		assertThat(data.path("givenName").asString()).isEqualTo("Ada");
+		assertThat(data.path("familyName").asString()).isEqualTo("Lovelace");
+		assertThat(data.path("phone").asString()).isEqualTo("+44 20 79460123");
+		assertThat(data.path("email").asString()).isEqualTo("ada@example.org");
+		assertThat(data.path("language").asString()).isEqualTo("en");
+		assertThat(data.path("timezone").isNull()).isTrue();
+
+		JsonNode updated = this.json.readTree(events.get(1).value());
+		assertThat(updated.propertyNames()).containsExactlyInAnyOrderElementsOf(documentedFields(PatientUpdated.TYPE));
+		assertThat(updated.path("familyName").asString()).isEqualTo("King");
+		assertThat(updated.path("email").asString()).as("the whole record, not a diff").isEqualTo("ada@example.org");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE record_key = ? AND event_type = ?",
+				Integer.class, patientId, PatientRegistered.TYPE))
+			.isOne();
+	}
+
+	@Test
+	void publishesNoUpdateForAnUpdateOlderThanTheStoredDemographics() throws Exception {
+		String mrn = "MRN-EV-STALE";
+		send(mrn, Hl7Messages.registration("EV-STALE-1", mrn, "Lovelace", "Ada", "20250312143015"));
+		send(mrn, Hl7Messages.nameUpdate("EV-STALE-2", mrn, "King", "Ada", "20250314090000"));
+		send(mrn, Hl7Messages.nameUpdate("EV-STALE-3", mrn, "Byron", "Ada", "20250313090000"));
+		send(mrn, Hl7Messages.nameUpdate("EV-STALE-4", mrn, "Lovelace-King", "Ada", "20250315090000"));
+		String patientId = awaitPatientId(mrn);
+
+		List<ConsumerRecord<byte[], byte[]>> events = this.topics.awaitRecords(keyed(PATIENT_EVENTS, patientId),
+				(seen) -> seen.stream().anyMatch((record) -> value(record).contains("Lovelace-King")));
+
+		assertThat(events).extracting((record) -> this.json.readTree(record.value()).path("familyName").asString())
+			.containsExactly("Lovelace", "King", "Lovelace-King");
+	}
+
+	@Test
+	void publishesTestResultReadyWithoutAnyResultValue() throws Exception {
+		String mrn = "MRN-EV-RES";
+		send(mrn, Hl7Messages.registration("EV-RES-1", mrn, "Lovelace", "Ada", "20250312143015"));
+		send(mrn, Hl7Messages.order("EV-RES-2", mrn, "20250314070000", "NW", "ORD-EV-1", "2345-7"));
+		String result = Hl7Messages.labResult("EV-RES-3", mrn, "20250314100000", RESULT_VALUE,
+				new Obr("ORD-EV-1", "2345-7", "20250314073000", "20250314095500", "F"));
+		send(mrn, result);
+		send(mrn, result);
+		// the LIS sends the same result again under a new control id: no second notice
+		send(mrn, result.replace("|EV-RES-3|", "|EV-RES-4|"));
+		send(mrn, Hl7Messages.labResult("EV-RES-5", mrn, "20250314110000", RESULT_VALUE,
+				new Obr("ORD-EV-2", "4548-4", "20250314073000", "20250314105500", "F")));
+		String patientId = awaitPatientId(mrn);
+
+		List<ConsumerRecord<byte[], byte[]>> events = this.topics.awaitRecords(keyed(TEST_RESULTS, patientId),
+				(seen) -> seen.stream().anyMatch((record) -> value(record).contains("ORD-EV-2")));
+
+		assertThat(events).hasSize(2);
+		ConsumerRecord<byte[], byte[]> ready = events.get(0);
+		assertThat(header(ready, "ce_type")).isEqualTo(TestResultReady.TYPE);
+		assertThat(header(ready, "ce_subject")).isEqualTo(patientId);
+		assertThat(this.json.readTree(ready.value())).isEqualTo(this.json.readTree("""
+				{"patientId": "%s", "orderId": "ORD-EV-1", "testCode": "2345-7",
+				 "performedAt": "2025-03-14T07:30:00Z", "releasedAt": "2025-03-14T09:55:00Z"}
+				""".formatted(patientId)));
+		for (ConsumerRecord<byte[], byte[]> record : events) {
+			assertThat(value(record)).doesNotContain(RESULT_VALUE)
+				.doesNotContain("Glucose")
+				.doesNotContain("mmol")
+				.doesNotContain("diabetes");
+			for (Header header : record.headers()) {
+				assertThat(new String(header.value(), StandardCharsets.UTF_8)).doesNotContain(RESULT_VALUE);
+			}
+		}
+		assertThat(this.jdbc.queryForMap(
+				"SELECT patient_id::text AS patient, test_code, status, ordered_at, performed_at, released_at "
+						+ "FROM test_order WHERE order_id = 'ORD-EV-1'"))
+			.containsEntry("patient", patientId)
+			.containsEntry("test_code", "2345-7")
+			.containsEntry("status", "RESULTED")
+			.containsEntry("ordered_at", Timestamp.from(Instant.parse("2025-03-14T07:00:00Z")))
+			.containsEntry("released_at", Timestamp.from(Instant.parse("2025-03-14T09:55:00Z")));
+		assertThat(this.jdbc.queryForObject(
+				"SELECT count(*) FROM lis_unhandled_message WHERE message_control_id LIKE 'EV-RES-%'", Integer.class))
+			.isZero();
+	}
+
+	@Test
+	void keepsAResultOfAnUnknownPatientAndPublishesNothing() throws Exception {
+		String mrn = "MRN-EV-UNKNOWN";
+		send(mrn, Hl7Messages.labResult("EV-UNK-1", mrn, "20250314100000", RESULT_VALUE,
+				new Obr("ORD-EV-UNK", "2345-7", "20250314073000", "20250314095500", "F")));
+
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList(
+					"SELECT reason FROM lis_unhandled_message WHERE message_control_id = 'EV-UNK-1'", String.class),
+					(reasons) -> reasons.equals(List.of("unknown patient")));
+
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM test_order WHERE order_id = 'ORD-EV-UNK'",
+				Integer.class))
+			.isZero();
+		assertThat(outboxRowsMentioning("ORD-EV-UNK")).isZero();
+		// and on the topic: a later result of a known patient is published, this one never was
+		String known = "MRN-EV-KNOWN";
+		send(known, Hl7Messages.registration("EV-UNK-2", known, "Hopper", "Grace", "20250312143015"));
+		send(known, Hl7Messages.labResult("EV-UNK-3", known, "20250314110000", RESULT_VALUE,
+				new Obr("ORD-EV-KNOWN", "2345-7", "20250314073000", "20250314105500", "F")));
+		String patientId = awaitPatientId(known);
+		this.topics.awaitRecords(keyed(TEST_RESULTS, patientId), (seen) -> !seen.isEmpty());
+		assertThat(this.topics.seen((record) -> value(record).contains("ORD-EV-UNK"))).isEmpty();
+	}
+
+	@Test
+	void publishesNothingOfAResultMessageThatRollsBack() throws Exception {
+		String ada = "MRN-EV-ADA";
+		String grace = "MRN-EV-GRACE";
+		send(ada, Hl7Messages.registration("EV-RB-1", ada, "Lovelace", "Ada", "20250312143015"));
+		send(grace, Hl7Messages.registration("EV-RB-2", grace, "Hopper", "Grace", "20250312143015"));
+		send(ada, Hl7Messages.labResult("EV-RB-3", ada, "20250314100000", RESULT_VALUE,
+				new Obr("ORD-EV-ADA", "2345-7", "20250314073000", "20250314095500", "F")));
+		// Grace's first order is fine, her second is Ada's: the whole message rolls back and is dead-lettered
+		String contradictory = Hl7Messages.labResult("EV-RB-4", grace, "20250314110000", RESULT_VALUE,
+				new Obr("ORD-EV-GRACE-1", "2345-7", "20250314073000", "20250314105500", "F"),
+				new Obr("ORD-EV-ADA", "2345-7", "20250314073000", "20250314105500", "F"));
+		send(grace, contradictory);
+		send(grace, Hl7Messages.labResult("EV-RB-5", grace, "20250314120000", RESULT_VALUE,
+				new Obr("ORD-EV-GRACE-2", "2345-7", "20250314073000", "20250314115500", "F")));
+		String graceId = awaitPatientId(grace);
+		String adaId = awaitPatientId(ada);
+
+		List<ConsumerRecord<byte[], byte[]>> graces = this.topics.awaitRecords(keyed(TEST_RESULTS, graceId),
+				(seen) -> seen.stream().anyMatch((record) -> value(record).contains("ORD-EV-GRACE-2")));
+
+		assertThat(graces).extracting((record) -> this.json.readTree(record.value()).path("orderId").asString())
+			.containsExactly("ORD-EV-GRACE-2");
+		assertThat(outboxRowsMentioning("ORD-EV-GRACE-1")).isZero();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM test_order WHERE order_id = 'ORD-EV-GRACE-1'",
+				Integer.class))
+			.isZero();
+		assertThat(this.jdbc.queryForObject("SELECT patient_id::text FROM test_order WHERE order_id = 'ORD-EV-ADA'",
+				String.class))
+			.isEqualTo(adaId);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM processed_message WHERE event_id = 'EV-RB-4'",
+				Integer.class))
+			.isZero();
+		ConsumerRecord<byte[], byte[]> deadLetter = this.topics
+			.awaitRecords((record) -> "dlq.messages.v1".equals(record.topic())
+					&& value(record).contains("|EV-RB-4|"), (seen) -> !seen.isEmpty())
+			.get(0);
+		assertThat(deadLetter.value()).isEqualTo(Hl7Messages.bytes(contradictory));
+		assertThat(header(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("HL7 message ORU^R01 (control id EV-RB-4) names an order that is linked to another patient");
+		assertThat(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+	}
+
+	@Test
+	void publishesNothingWhenTheRecordingTransactionRollsBack() {
+		String mrn = "MRN-EV-TX";
+		this.transactions.executeWithoutResult((status) -> {
+			this.patients.record(demographics(mrn, "Rolled", "EV-TX-1"));
+			status.setRollbackOnly();
+		});
+		assertThat(this.patients.findByMrn(mrn)).isEmpty();
+		assertThat(outboxRowsMentioning(mrn)).isZero();
+
+		String patientId = this.patients.record(demographics(mrn, "Committed", "EV-TX-2")).patientId().toString();
+
+		List<ConsumerRecord<byte[], byte[]>> events = this.topics.awaitRecords(keyed(PATIENT_EVENTS, patientId),
+				(seen) -> !seen.isEmpty());
+		assertThat(events).hasSize(1);
+		assertThat(this.topics.seen((record) -> value(record).contains(mrn))).hasSize(1)
+			.allSatisfy((record) -> assertThat(value(record)).contains("Committed").doesNotContain("Rolled"));
+	}
+
+	private RecordDemographics demographics(String mrn, String family, String controlId) {
+		return new RecordDemographics(mrn, "Ada", family, null, null, null, null, null, null,
+				EnumSet.of(Part.NAME), Instant.now(), controlId);
+	}
+
+	private int outboxRowsMentioning(String text) {
+		Integer rows = this.jdbc.queryForObject(
+				"SELECT count(*) FROM outbox_event WHERE position(? IN convert_from(data, 'UTF8')) > 0", Integer.class,
+				text);
+		return (rows != null) ? rows : 0;
+	}
+
+	private Collection<String> documentedFields(String type) throws Exception {
+		return this.json.readTree(Files.readString(Path.of("..", "docs", "events", type + ".json"))).propertyNames();
+	}
+
+	private String awaitPatientId(String mrn) {
+		return await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT id::text FROM patient WHERE mrn = ?", String.class, mrn),
+					(ids) -> ids.size() == 1)
+			.get(0);
+	}
+
+	private void send(String mrn, String er7) throws Exception {
+		this.producer.send(new ProducerRecord<>(LIS, mrn.getBytes(StandardCharsets.UTF_8), Hl7Messages.bytes(er7)))
+			.get();
+	}
+
+}
