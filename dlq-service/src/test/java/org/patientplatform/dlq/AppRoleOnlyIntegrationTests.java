@@ -75,6 +75,20 @@ class AppRoleOnlyIntegrationTests {
 			.contains("/api/v1/dlq/messages/{id}");
 	}
 
+	@Test
+	void documentsTheOperatorApiAndExposesTheDlqGauges() {
+		RestClient client = client();
+		assertThat(client.get().uri("/v3/api-docs").retrieve().toEntity(String.class).getBody()).contains(
+				"\"/api/v1/dlq/messages\"", "/api/v1/dlq/messages/facets", "/api/v1/dlq/messages/{id}/reveal",
+				"/api/v1/dlq/messages/{id}/redrive", "/api/v1/dlq/messages/{id}/edit-and-redrive",
+				"/api/v1/dlq/messages/{id}/discard", "/api/v1/dlq/messages/{id}/history", "/api/v1/dlq/redrives",
+				"/api/v1/dlq/redrives/{id}/cancel", "/api/v1/dlq/retry-policies/{topic}", "/api/v1/dlq/patterns",
+				"/api/v1/dlq/reports/{day}.csv");
+		assertThat(client.get().uri("/actuator/prometheus").retrieve().toEntity(String.class).getBody()).contains(
+				"dlq_entries{", "status=\"PERMANENTLY_FAILED\"", "dlq_oldest_unresolved_age_seconds",
+				"dlq_active_failure_patterns");
+	}
+
 	private RestClient client() {
 		return RestClient.builder()
 			.baseUrl("http://127.0.0.1:" + this.port)

@@ -30,10 +30,11 @@ class ConsumerRoleOnlyIntegrationTests {
 	int port;
 
 	@Test
-	void runsTheCaptureListenerOnly() {
+	void runsTheCaptureAndOutcomeListenersOnly() {
 		assertThat(this.listeners.getListenerContainers()).extracting(MessageListenerContainer::getListenerId)
-			.containsExactly("dlq-capture");
+			.containsExactlyInAnyOrder("dlq-capture", "dlq-retry-outcomes");
 		assertThat(this.listeners.getListenerContainer("dlq-capture").isRunning()).isTrue();
+		assertThat(this.listeners.getListenerContainer("dlq-retry-outcomes").isRunning()).isTrue();
 	}
 
 	@Test

@@ -30,6 +30,12 @@ class CaptureConfiguration {
 		return TopicBuilder.name(properties.topics().messages()).partitions(6).build();
 	}
 
+	/** Outcomes of redriven records, keyed by entry id; consumed by the retry feature. */
+	@Bean
+	NewTopic retryOutcomesTopic(DlqProperties properties) {
+		return TopicBuilder.name(properties.topics().retryOutcomes()).partitions(6).build();
+	}
+
 	/**
 	 * The capture consumer takes raw bytes in whole poll batches. Parsing never fails (bad records become
 	 * raw entries), so the only failures are the database's: those are retried without end, with backoff,

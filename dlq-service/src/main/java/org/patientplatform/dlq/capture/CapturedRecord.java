@@ -2,12 +2,16 @@ package org.patientplatform.dlq.capture;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -26,9 +30,12 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		List<Map<String, String>> headers, byte[] payload, @Nullable String errorClass,
 		@Nullable String errorCauseClass, @Nullable String errorMessage, @Nullable String errorStacktrace,
 		@Nullable String fingerprint, boolean nonRetryable, int attempt, int dlqPartition, long dlqOffset,
-		Instant receivedAt) {
+		Instant receivedAt, @Nullable UUID entryId) {
 
 	private static final int MAX_TEXT = 16_384;
+
+	/** Names (topic, group, service, class) are indexed; btree entries must stay well under 2.7 kB. */
+	private static final int MAX_NAME = 255;
 
 	boolean isRaw() {
 		return this.rawReason != null;
@@ -45,7 +52,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 			return new CapturedRecord("unreadable failed-record message: " + ex.getClass().getName(), null, null, "",
 					null, null, null, null, record.key(), List.of(),
 					(record.value() != null) ? record.value() : new byte[0], null, null, null, null, null, true, 1,
-					record.partition(), record.offset(), receivedAt);
+					record.partition(), record.offset(), receivedAt, null);
 		}
 	}
 
@@ -60,7 +67,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 			}
 		}
 		List<String> problems = new ArrayList<>();
-		String topic = text(last, DeadLetterHeaders.ORIGINAL_TOPIC);
+		String topic = name(last, DeadLetterHeaders.ORIGINAL_TOPIC);
 		Integer partition = number(last, DeadLetterHeaders.ORIGINAL_PARTITION, problems, Integer.class);
 		Long offset = number(last, DeadLetterHeaders.ORIGINAL_OFFSET, problems, Long.class);
 		Long timestamp = number(last, DeadLetterHeaders.ORIGINAL_TIMESTAMP, problems, Long.class);
@@ -74,17 +81,59 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		if (offset == null) {
 			problems.add("missing header " + DeadLetterHeaders.ORIGINAL_OFFSET);
 		}
-		String group = text(last, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP);
+		String group = name(last, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP);
 		String rawReason = problems.isEmpty() ? null : "not a failed-record message: " + String.join("; ", problems);
-		return new CapturedRecord(rawReason, text(last, DeadLetterHeaders.SOURCE_SERVICE),
-				text(last, DeadLetterHeaders.SOURCE_ROLE), (group != null) ? group : "", topic, partition, offset,
+		String service = name(last, DeadLetterHeaders.SOURCE_SERVICE);
+		String errorClass = name(last, DeadLetterHeaders.EXCEPTION_FQCN);
+		String causeClass = name(last, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN);
+		String fingerprint = name(last, DeadLetterHeaders.FINGERPRINT);
+		if (fingerprint == null && rawReason == null) {
+			fingerprint = derivedFingerprint(service, topic, errorClass, causeClass);
+		}
+		return new CapturedRecord(rawReason, service, name(last, DeadLetterHeaders.SOURCE_ROLE),
+				(group != null) ? group : "", topic, partition, offset,
 				(timestamp != null) ? Instant.ofEpochMilli(timestamp) : null, record.key(), originalHeaders,
-				(record.value() != null) ? record.value() : new byte[0], text(last, DeadLetterHeaders.EXCEPTION_FQCN),
-				text(last, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN), text(last, DeadLetterHeaders.EXCEPTION_MESSAGE),
-				text(last, DeadLetterHeaders.EXCEPTION_STACKTRACE), text(last, DeadLetterHeaders.FINGERPRINT),
-				"true".equalsIgnoreCase(text(last, DeadLetterHeaders.NON_RETRYABLE)),
+				(record.value() != null) ? record.value() : new byte[0], errorClass, causeClass,
+				text(last, DeadLetterHeaders.EXCEPTION_MESSAGE), text(last, DeadLetterHeaders.EXCEPTION_STACKTRACE),
+				fingerprint, "true".equalsIgnoreCase(text(last, DeadLetterHeaders.NON_RETRYABLE)),
 				(attempt != null) ? Math.max(1, attempt.intValue()) : 1, record.partition(), record.offset(),
-				receivedAt);
+				receivedAt, entryId(last));
+	}
+
+	/**
+	 * A fingerprint for failures from applications that do not send one (any Spring Kafka recoverer):
+	 * the same service, topic and exception classes group together.
+	 */
+	static String derivedFingerprint(@Nullable String service, @Nullable String topic, @Nullable String errorClass,
+			@Nullable String causeClass) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256")
+				.digest(String.join("|", "derived", String.valueOf(service), String.valueOf(topic),
+						String.valueOf(errorClass), String.valueOf(causeClass))
+					.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest, 0, 8);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static @Nullable UUID entryId(Map<String, byte[]> headers) {
+		String text = text(headers, DeadLetterHeaders.ENTRY_ID);
+		if (text == null) {
+			return null;
+		}
+		try {
+			return UUID.fromString(text.trim());
+		}
+		catch (IllegalArgumentException ex) {
+			return null; // not ours: the record is then matched by its coordinates
+		}
+	}
+
+	private static @Nullable String name(Map<String, byte[]> headers, String name) {
+		String text = text(headers, name);
+		return (text != null && text.length() > MAX_NAME) ? text.substring(0, MAX_NAME) : text;
 	}
 
 	private static @Nullable String text(Map<String, byte[]> headers, String name) {

@@ -3,7 +3,10 @@ package org.patientplatform.dlq.capture;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.slf4j.Logger;
@@ -24,10 +27,13 @@ class DeadLetterCaptureListener {
 
 	private final DeadLetters deadLetters;
 
+	private final MeterRegistry meters;
+
 	private final Clock clock;
 
-	DeadLetterCaptureListener(DeadLetters deadLetters) {
+	DeadLetterCaptureListener(DeadLetters deadLetters, MeterRegistry meters) {
 		this.deadLetters = deadLetters;
+		this.meters = meters;
 		this.clock = Clock.systemUTC();
 	}
 
@@ -55,12 +61,23 @@ class DeadLetterCaptureListener {
 					records.size(), ex.getClass().getSimpleName(), sqlState(ex));
 			throw ex;
 		}
+		count(captured);
 		long raw = captured.stream().filter(CapturedRecord::isRaw).count();
 		if (raw > 0) {
 			log.warn("Stored {} records of {} that are not failed-record messages as raw entries", raw,
 					records.size());
 		}
 		log.debug("Captured {} dead-letter records", records.size());
+	}
+
+	/** DLQ volume by failing service and original topic ({@code dlq_captured_total}). */
+	private void count(List<CapturedRecord> captured) {
+		Map<List<String>, Long> volume = captured.stream()
+			.collect(Collectors.groupingBy((r) -> List.of(String.valueOf(r.sourceService()),
+					r.isRaw() ? "(raw)" : String.valueOf(r.originalTopic())), Collectors.counting()));
+		volume.forEach((tags, count) -> this.meters
+			.counter("dlq.captured", "source_service", tags.get(0), "topic", tags.get(1))
+			.increment(count));
 	}
 
 }

@@ -11,12 +11,15 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.RowMapper;
 
 /**
- * A stored dead-letter entry as operators see it: coordinates, error and history, never the payload
+ * A stored dead-letter entry as operators see it: coordinates, error and retry state, never the payload
  * (which needs an audited reveal).
  *
  * @param keyText the record key as UTF-8 text, when it is text
  * @param keyBase64 the record key's bytes, base64
  * @param headers the original record's own headers as stored (JSON array of key and base64 value)
+ * @param attempts failures of the record so far (the original one and each failed redrive)
+ * @param retryCount automatic redrives so far
+ * @param edited true when an operator stored an edited payload beside the original
  */
 public record DeadLetterEntry(UUID id, String kind, String status, @Nullable String sourceService,
 		@Nullable String sourceRole, @Nullable String consumerGroup, @Nullable String originalTopic,
@@ -24,10 +27,14 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 		@Nullable String keyText, @Nullable String keyBase64, String headers, int payloadSize,
 		@Nullable String errorClass, @Nullable String errorCauseClass, @Nullable String errorMessage,
 		@Nullable String errorStacktrace, @Nullable String fingerprint, boolean nonRetryable, int attempts,
-		@Nullable String rawReason, Instant firstFailedAt, Instant lastFailedAt, @Nullable Instant nextAttemptAt) {
+		int retryCount, @Nullable String rawReason, Instant firstFailedAt, Instant lastFailedAt,
+		@Nullable Instant nextAttemptAt, @Nullable Instant redrivenAt, @Nullable Instant resolvedAt,
+		@Nullable String statusReason, @Nullable Instant statusChangedAt, @Nullable String statusChangedBy,
+		boolean edited, @Nullable Integer editedPayloadSize, @Nullable Instant editedAt, @Nullable String editedBy) {
 
 	static final RowMapper<DeadLetterEntry> ROW_MAPPER = (rs, rowNum) -> {
 		byte[] key = rs.getBytes("record_key");
+		Integer editedSize = (Integer) rs.getObject("edited_payload_size");
 		return new DeadLetterEntry(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
 				rs.getString("source_service"), rs.getString("source_role"), rs.getString("consumer_group"),
 				rs.getString("original_topic"), (Integer) rs.getObject("original_partition"),
@@ -36,9 +43,13 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 				(key != null) ? Base64.getEncoder().encodeToString(key) : null, rs.getString("headers"),
 				rs.getInt("payload_size"), rs.getString("error_class"), rs.getString("error_cause_class"),
 				rs.getString("error_message"), rs.getString("error_stacktrace"), rs.getString("fingerprint"),
-				rs.getBoolean("non_retryable"), rs.getInt("attempts"), rs.getString("raw_reason"),
-				rs.getTimestamp("first_failed_at").toInstant(), rs.getTimestamp("last_failed_at").toInstant(),
-				instant(rs.getTimestamp("next_attempt_at")));
+				rs.getBoolean("non_retryable"), rs.getInt("attempts"), rs.getInt("retry_count"),
+				rs.getString("raw_reason"), rs.getTimestamp("first_failed_at").toInstant(),
+				rs.getTimestamp("last_failed_at").toInstant(), instant(rs.getTimestamp("next_attempt_at")),
+				instant(rs.getTimestamp("redriven_at")), instant(rs.getTimestamp("resolved_at")),
+				rs.getString("status_reason"), instant(rs.getTimestamp("status_changed_at")),
+				rs.getString("status_changed_by"), editedSize != null, editedSize,
+				instant(rs.getTimestamp("edited_at")), rs.getString("edited_by"));
 	};
 
 	private static @Nullable Instant instant(@Nullable Timestamp timestamp) {

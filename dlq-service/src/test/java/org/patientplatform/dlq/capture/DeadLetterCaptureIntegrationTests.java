@@ -3,6 +3,7 @@ package org.patientplatform.dlq.capture;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,14 +15,17 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.dlq.DlqIntegrationTest;
+import org.patientplatform.dlq.TestApi;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
 import org.patientplatform.local.infra.LocalSigningKey;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -32,6 +36,9 @@ import static org.awaitility.Awaitility.await;
 
 @DlqIntegrationTest
 class DeadLetterCaptureIntegrationTests {
+
+	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+	};
 
 	@Autowired
 	DeadLetters deadLetters;
@@ -91,8 +98,9 @@ class DeadLetterCaptureIntegrationTests {
 		@SuppressWarnings("unchecked")
 		Map<String, Object> entry = this.api.get().uri("/api/v1/dlq/messages/{id}", id).retrieve().body(Map.class);
 
+		// retryable (no dlq-non-retryable header) and under the default policy's 5 attempts
 		assertThat(entry).containsEntry("kind", "FAILED_RECORD")
-			.containsEntry("status", "NEW")
+			.containsEntry("status", "RETRY_SCHEDULED")
 			.containsEntry("originalTopic", "patient.events.v1")
 			.containsEntry("originalPartition", 7)
 			.containsEntry("originalOffset", 4242)
@@ -157,6 +165,89 @@ class DeadLetterCaptureIntegrationTests {
 	}
 
 	@Test
+	void updatesTheEntryNamedByTheEntryIdHeaderWhenARedrivenRecordFails() throws Exception {
+		this.producer.send(failed("lab.test-results.v1", 1, 10, null, null, "first failure")).get();
+		UUID id = awaitEntry("lab.test-results.v1", 1, 10L);
+
+		// the redriven copy failed at its new offset; the origin carries the entry id and the next attempt
+		this.producer.send(failed("lab.test-results.v1", 2, 77, id, "2", "second failure")).get();
+
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.deadLetters.findById(id)).hasValueSatisfying((entry) -> {
+				assertThat(entry.attempts()).isEqualTo(2);
+				assertThat(entry.errorMessage()).isEqualTo("second failure");
+				assertThat(entry.originalPartition()).isEqualTo(1);
+				assertThat(entry.originalOffset()).isEqualTo(10L);
+			}));
+		assertThat(this.deadLetters.findIdsByOriginal("lab.test-results.v1", 2, 77)).isEmpty();
+		assertThat(this.jdbc.queryForList("SELECT attempt || ':' || record_partition || '@' || record_offset || ':' "
+				+ "|| error_message FROM dead_letter_attempt WHERE entry_id = ? ORDER BY attempt", String.class, id))
+			.containsExactly("1:1@10:first failure", "2:2@77:second failure");
+	}
+
+	@Test
+	void storesARecordWithAnUnknownEntryIdByItsCoordinates() throws Exception {
+		UUID unknown = UUID.randomUUID();
+		this.producer.send(failed("lab.test-results.v1", 0, 500, unknown, "3", "after retention")).get();
+		UUID id = awaitEntry("lab.test-results.v1", 0, 500L);
+		assertThat(id).isNotEqualTo(unknown);
+		assertThat(this.deadLetters.findById(id)).hasValueSatisfying((entry) -> assertThat(entry.attempts()).isEqualTo(3));
+	}
+
+	@Test
+	void publishesAFailedMessageReportedByAServiceInThePlatformsFormat() {
+		RestClient service = TestApi.as(this.signingKey, this.port, "billing-service", "service");
+		var response = service.post()
+			.uri("/api/v1/dlq/messages")
+			.body(Map.of("topic", "billing.events.v1", "partition", 4, "offset", 31337, "key", "invoice-9",
+					"headers", List.of(Map.of("key", "traceparent", "value", "00-abc-def-01")), "payloadBase64",
+					Base64.getEncoder().encodeToString(new byte[] { 1, 2, 3, (byte) 0xff }), "errorClass",
+					"com.example.BillingException", "errorMessage", "ledger closed", "consumerGroup",
+					"billing-service.consumer-billing", "sourceService", "billing-service"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(response.getStatusCode().value()).isEqualTo(202);
+		assertThat(response.getBody()).containsEntry("topic", "dlq.messages.v1");
+
+		UUID id = awaitEntry("billing.events.v1", 4, 31337L);
+		assertThat(this.deadLetters.findById(id)).hasValueSatisfying((entry) -> {
+			assertThat(entry.kind()).isEqualTo("FAILED_RECORD");
+			assertThat(entry.keyText()).isEqualTo("invoice-9");
+			assertThat(entry.payloadSize()).isEqualTo(4);
+			assertThat(entry.errorClass()).isEqualTo("com.example.BillingException");
+			assertThat(entry.sourceService()).isEqualTo("billing-service");
+			assertThat(entry.sourceRole()).isEqualTo("consumer-billing");
+			assertThat(entry.consumerGroup()).isEqualTo("billing-service.consumer-billing");
+			assertThat(entry.fingerprint()).hasSize(16);
+			assertThat(entry.headers()).contains("traceparent").doesNotContain("kafka_dlt-");
+		});
+	}
+
+	@Test
+	void rejectsAFailedMessageThatIsIncompleteOrUsesTheDlqsHeadersOrIsNotFromAService() {
+		RestClient service = TestApi.as(this.signingKey, this.port, "billing-service", "service");
+		var invalid = service.post()
+			.uri("/api/v1/dlq/messages")
+			.body(Map.of("topic", "billing.events.v1", "partition", -1, "payload", "x", "payloadBase64", "eA==",
+					"headers", List.of(Map.of("key", "dlq-entry-id", "value", "x")), "errorClass", "E",
+					"consumerGroup", "g", "sourceService", "s"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(invalid.getStatusCode().value()).isEqualTo(400);
+		assertThat(invalid.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(invalid.getBody().get("errors").toString()).contains("partition", "offset", "payloadReadable",
+				"headers[0].ownName");
+
+		var ops = this.api.post()
+			.uri("/api/v1/dlq/messages")
+			.body(Map.of("topic", "t", "partition", 0, "offset", 0, "payload", "x", "errorClass", "E",
+					"consumerGroup", "g", "sourceService", "s"))
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(ops.getStatusCode().value()).isEqualTo(403);
+	}
+
+	@Test
 	void answersNotFoundAsProblemJson() {
 		var response = this.api.get()
 			.uri("/api/v1/dlq/messages/{id}", UUID.randomUUID())
@@ -170,6 +261,26 @@ class DeadLetterCaptureIntegrationTests {
 		return await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.deadLetters.findIdsByOriginal(topic, partition, offset), (ids) -> !ids.isEmpty())
 			.getFirst();
+	}
+
+	private static ProducerRecord<byte[], byte[]> failed(String topic, int partition, long offset,
+			@Nullable UUID entryId, @Nullable String attempt, String message) {
+		ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("dlq.messages.v1", "k".getBytes(),
+				"{}".getBytes());
+		record.headers()
+			.add(header(DeadLetterHeaders.ORIGINAL_TOPIC, topic.getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_PARTITION, ByteBuffer.allocate(4).putInt(partition).array()))
+			.add(header(DeadLetterHeaders.ORIGINAL_OFFSET, ByteBuffer.allocate(8).putLong(offset).array()))
+			.add(header(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, "notification-service.consumer-results".getBytes()))
+			.add(header(DeadLetterHeaders.EXCEPTION_FQCN, "java.lang.IllegalStateException".getBytes()))
+			.add(header(DeadLetterHeaders.EXCEPTION_MESSAGE, message.getBytes()));
+		if (entryId != null) {
+			record.headers().add(header(DeadLetterHeaders.ENTRY_ID, entryId.toString().getBytes()));
+		}
+		if (attempt != null) {
+			record.headers().add(header(DeadLetterHeaders.ATTEMPT, attempt.getBytes()));
+		}
+		return record;
 	}
 
 	private static RecordHeader header(String key, byte[] value) {

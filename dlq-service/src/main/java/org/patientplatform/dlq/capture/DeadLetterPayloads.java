@@ -1,0 +1,160 @@
+package org.patientplatform.dlq.capture;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The only way other features reach stored payloads: decrypts them for a redrive or an audited reveal,
+ * and stores an operator's edited payload (encrypted like the original, which is kept). Callers audit;
+ * nothing here logs a payload, key or header value.
+ */
+@Component
+public class DeadLetterPayloads {
+
+	private static final TypeReference<List<Map<String, String>>> HEADERS = new TypeReference<>() {
+	};
+
+	private final JdbcTemplate jdbc;
+
+	private final PayloadCipher cipher;
+
+	private final JsonMapper json;
+
+	DeadLetterPayloads(JdbcTemplate jdbc, PayloadCipher cipher, JsonMapper json) {
+		this.jdbc = jdbc;
+		this.cipher = cipher;
+		this.json = json;
+	}
+
+	/** The messages to send for these entries, in no particular order; unknown ids are left out. */
+	public List<StoredMessage> load(Collection<UUID> ids) {
+		if (ids.isEmpty()) {
+			return List.of();
+		}
+		return this.jdbc.query("""
+				SELECT id, kind, status, original_topic, record_key, headers::text AS headers, payload_ciphertext,
+				       payload_key_id, edited_payload_ciphertext, edited_payload_key_id, attempts
+				FROM dead_letter_entry WHERE id = ANY(?::uuid[])
+				""", (rs, n) -> {
+			byte[] edited = rs.getBytes("edited_payload_ciphertext");
+			byte[] value = (edited != null) ? this.cipher.decrypt(rs.getString("edited_payload_key_id"), edited)
+					: decryptOrEmpty(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
+			return new StoredMessage(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
+					rs.getString("original_topic"), rs.getBytes("record_key"), value, edited != null,
+					headers(rs.getString("headers")), rs.getInt("attempts"));
+		}, (Object) ids.stream().map(UUID::toString).toArray(String[]::new));
+	}
+
+	/** The original payload and, when an operator edited it, the edited one; empty for an unknown id. */
+	public Optional<RevealedPayload> reveal(UUID id) {
+		return this.jdbc.query("""
+				SELECT payload_ciphertext, payload_key_id, edited_payload_ciphertext, edited_payload_key_id,
+				       edited_at, edited_by
+				FROM dead_letter_entry WHERE id = ?
+				""", (rs, n) -> {
+			byte[] original = decryptOrEmpty(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
+			byte[] editedCipher = rs.getBytes("edited_payload_ciphertext");
+			RevealedPayload.Payload edited = null;
+			if (editedCipher != null) {
+				byte[] plain = this.cipher.decrypt(rs.getString("edited_payload_key_id"), editedCipher);
+				edited = RevealedPayload.Payload.of(plain);
+			}
+			var editedAt = rs.getTimestamp("edited_at");
+			return new RevealedPayload(id, RevealedPayload.Payload.of(original), edited,
+					(editedAt != null) ? editedAt.toInstant() : null, rs.getString("edited_by"));
+		}, id).stream().findFirst();
+	}
+
+	/**
+	 * Stores an edited payload beside the original (a later edit replaces the earlier edit, never the
+	 * original).
+	 * @return false when there is no such entry
+	 */
+	public boolean storeEdited(UUID id, byte[] payload, String editedBy) {
+		return this.jdbc.update("""
+				UPDATE dead_letter_entry SET edited_payload_ciphertext = ?, edited_payload_key_id = ?,
+				    edited_payload_size = ?, edited_at = now(), edited_by = ?, updated_at = now()
+				WHERE id = ?
+				""", this.cipher.encrypt(payload), this.cipher.activeKeyId(), payload.length, editedBy, id) == 1;
+	}
+
+	private byte[] decryptOrEmpty(@Nullable String keyId, byte @Nullable [] ciphertext) {
+		if (keyId == null || ciphertext == null) {
+			return new byte[0];
+		}
+		return this.cipher.decrypt(keyId, ciphertext);
+	}
+
+	private List<Header> headers(@Nullable String stored) {
+		if (stored == null || stored.isBlank()) {
+			return List.of();
+		}
+		List<Header> headers = new ArrayList<>();
+		for (Map<String, String> header : this.json.readValue(stored, HEADERS)) {
+			String value = header.get("value");
+			headers.add(new RecordHeader(header.get("key"),
+					(value != null) ? Base64.getDecoder().decode(value) : null));
+		}
+		return headers;
+	}
+
+	/**
+	 * A decrypted payload for an operator.
+	 *
+	 * @param entryId the entry
+	 * @param original the payload as captured
+	 * @param edited an operator's edited version, if any
+	 * @param editedAt when it was edited
+	 * @param editedBy who edited it
+	 */
+	public record RevealedPayload(UUID entryId, Payload original, @Nullable Payload edited,
+			@Nullable Instant editedAt, @Nullable String editedBy) {
+
+		/**
+		 * @param base64 the bytes, base64
+		 * @param text the bytes as text when they are valid UTF-8, else null
+		 * @param size the number of bytes
+		 */
+		public record Payload(String base64, @Nullable String text, int size) {
+
+			static Payload of(byte[] bytes) {
+				return new Payload(Base64.getEncoder().encodeToString(bytes), utf8(bytes), bytes.length);
+			}
+
+			private static @Nullable String utf8(byte[] bytes) {
+				try {
+					return StandardCharsets.UTF_8.newDecoder()
+						.onMalformedInput(CodingErrorAction.REPORT)
+						.onUnmappableCharacter(CodingErrorAction.REPORT)
+						.decode(ByteBuffer.wrap(bytes))
+						.toString();
+				}
+				catch (CharacterCodingException ex) {
+					return null;
+				}
+			}
+
+		}
+
+	}
+
+}

@@ -1,0 +1,114 @@
+package org.patientplatform.dlq.capture;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+
+/**
+ * A failed message a service reports over HTTP (as the seed's API takes them); it is published to
+ * {@code dlq.messages.v1} in the same format the platform's failure path writes.
+ *
+ * @param topic the original topic
+ * @param partition the original partition
+ * @param offset the original offset
+ * @param timestamp the original record's timestamp
+ * @param key the original key as text
+ * @param keyBase64 the original key's bytes, base64 (instead of {@code key})
+ * @param headers the original record's own headers
+ * @param payload the original value as text
+ * @param payloadBase64 the original value's bytes, base64 (instead of {@code payload})
+ * @param errorClass the exception's class
+ * @param errorCauseClass the root cause's class
+ * @param errorMessage the exception's message
+ * @param errorStacktrace the stack trace
+ * @param consumerGroup the consumer group that failed
+ * @param sourceService the failing service
+ * @param sourceRole the failing role
+ * @param fingerprint the failure's fingerprint; derived from the classes when absent
+ * @param nonRetryable true when a retry can never succeed
+ */
+record FailedMessage(@NotBlank @Size(max = 249) String topic, @NotNull @Min(0) Integer partition,
+		@NotNull @Min(0) Long offset, @Nullable Instant timestamp, @Nullable @Size(max = 16384) String key,
+		@Nullable @Size(max = 21848) String keyBase64, @Nullable @Size(max = 100) List<@Valid Header> headers,
+		@Nullable String payload, @Nullable String payloadBase64, @NotBlank @Size(max = 255) String errorClass,
+		@Nullable @Size(max = 255) String errorCauseClass, @Nullable @Size(max = 16384) String errorMessage,
+		@Nullable @Size(max = 16384) String errorStacktrace, @NotBlank @Size(max = 255) String consumerGroup,
+		@NotBlank @Size(max = 255) String sourceService, @Nullable @Size(max = 255) String sourceRole,
+		@Nullable @Size(max = 255) String fingerprint, @Nullable Boolean nonRetryable) {
+
+	/**
+	 * @param key the header name; the {@code kafka_dlt-} and {@code dlq-} prefixes are the DLQ's own
+	 * @param value the value as text
+	 * @param valueBase64 the value's bytes, base64 (instead of {@code value})
+	 */
+	record Header(@NotBlank @Size(max = 255) String key, @Nullable String value, @Nullable String valueBase64) {
+
+		@AssertTrue(message = "must not use the kafka_dlt- or dlq- prefix")
+		@Schema(hidden = true)
+		boolean isOwnName() {
+			return this.key == null || !DeadLetterHeaders.isOwned(this.key);
+		}
+
+		@AssertTrue(message = "give at most one of value and valueBase64, base64 valid")
+		@Schema(hidden = true)
+		boolean isValueReadable() {
+			return !(this.value != null && this.valueBase64 != null) && isBase64(this.valueBase64);
+		}
+
+		byte @Nullable [] bytes() {
+			if (this.valueBase64 != null) {
+				return Base64.getDecoder().decode(this.valueBase64);
+			}
+			return (this.value != null) ? this.value.getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
+		}
+
+	}
+
+	@AssertTrue(message = "give exactly one of payload and payloadBase64, base64 valid")
+	@Schema(hidden = true)
+	boolean isPayloadReadable() {
+		return (this.payload == null) != (this.payloadBase64 == null) && isBase64(this.payloadBase64);
+	}
+
+	@AssertTrue(message = "give at most one of key and keyBase64, base64 valid")
+	@Schema(hidden = true)
+	boolean isKeyReadable() {
+		return !(this.key != null && this.keyBase64 != null) && isBase64(this.keyBase64);
+	}
+
+	byte[] payloadBytes() {
+		return (this.payloadBase64 != null) ? Base64.getDecoder().decode(this.payloadBase64)
+				: String.valueOf(this.payload).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+	}
+
+	byte @Nullable [] keyBytes() {
+		if (this.keyBase64 != null) {
+			return Base64.getDecoder().decode(this.keyBase64);
+		}
+		return (this.key != null) ? this.key.getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
+	}
+
+	private static boolean isBase64(@Nullable String value) {
+		if (value == null) {
+			return true;
+		}
+		try {
+			Base64.getDecoder().decode(value);
+			return true;
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
+	}
+
+}

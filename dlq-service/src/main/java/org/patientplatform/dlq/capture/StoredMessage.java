@@ -1,0 +1,36 @@
+package org.patientplatform.dlq.capture;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.kafka.common.header.Header;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a redrive sends for an entry, decrypted: the original key and own headers, and the payload to
+ * send (an operator's edited version when there is one, else the original bytes). Never log it.
+ *
+ * @param entryId the entry
+ * @param kind {@code FAILED_RECORD} or {@code RAW}
+ * @param status the entry's status when loaded
+ * @param originalTopic where the record came from; null for some raw entries
+ * @param key the original key bytes
+ * @param value the payload to send
+ * @param edited true when {@code value} is the edited version
+ * @param headers the original record's own headers (no {@code kafka_dlt-*} or {@code dlq-*} ones)
+ * @param attempts failures so far; a redrive carries it as {@code dlq-attempt}
+ */
+public record StoredMessage(UUID entryId, String kind, String status, @Nullable String originalTopic,
+		byte @Nullable [] key, byte[] value, boolean edited, List<Header> headers, int attempts) {
+
+	public StoredMessage {
+		headers = List.copyOf(headers);
+	}
+
+	@Override
+	public String toString() {
+		// records print every component by default: keep key and payload out of any log line
+		return "StoredMessage[entryId=" + this.entryId + ", kind=" + this.kind + ", status=" + this.status + "]";
+	}
+
+}

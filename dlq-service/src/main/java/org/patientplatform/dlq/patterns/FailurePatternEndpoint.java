@@ -1,0 +1,49 @@
+package org.patientplatform.dlq.patterns;
+
+import java.time.Instant;
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/dlq/patterns")
+@ConditionalOnRole("app")
+@Tag(name = "Failure patterns", description = "Entries grouped by failure fingerprint")
+@SecurityRequirement(name = "bearer")
+class FailurePatternEndpoint {
+
+	private final FailurePatterns patterns;
+
+	FailurePatternEndpoint(FailurePatterns patterns) {
+		this.patterns = patterns;
+	}
+
+	@GetMapping
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Failure patterns, most recently seen first",
+			description = "Per fingerprint: entry count, first and last seen, topics and services affected, and "
+					+ "a sample entry id to open. Search entries of one pattern with ?fingerprint=.")
+	List<FailurePatterns.Pattern> list(
+			@Parameter(description = "Only entries not resolved or discarded (default true)") @RequestParam(
+					defaultValue = "true") boolean unresolvedOnly,
+			@Parameter(description = "Only entries that failed at or after this instant") @RequestParam(
+					required = false) @Nullable Instant since,
+			@Parameter(description = "At most this many patterns (default 100)") @RequestParam(
+					defaultValue = "100") @Min(1) @Max(500) int limit) {
+		return this.patterns.find(unresolvedOnly, since, limit);
+	}
+
+}

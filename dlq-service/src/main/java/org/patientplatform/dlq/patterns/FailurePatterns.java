@@ -1,0 +1,91 @@
+package org.patientplatform.dlq.patterns;
+
+import java.sql.Array;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/** Entries grouped by fingerprint, most recently seen first. */
+@Repository
+class FailurePatterns {
+
+	private final JdbcTemplate jdbc;
+
+	FailurePatterns(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/**
+	 * @param unresolvedOnly only entries not resolved or discarded
+	 * @param since only entries that failed at or after this time
+	 * @param limit the most patterns returned
+	 */
+	List<Pattern> find(boolean unresolvedOnly, @Nullable Instant since, int limit) {
+		List<Object> args = new ArrayList<>();
+		String where = "fingerprint IS NOT NULL";
+		if (unresolvedOnly) {
+			where += " AND status NOT IN ('RESOLVED', 'DISCARDED')";
+		}
+		if (since != null) {
+			where += " AND last_failed_at >= ?";
+			args.add(since.atOffset(ZoneOffset.UTC));
+		}
+		args.add(limit);
+		return this.jdbc.query("""
+				SELECT fingerprint, count(*) AS entries, sum(attempts) AS failures,
+				       count(*) FILTER (WHERE status NOT IN ('RESOLVED', 'DISCARDED')) AS unresolved,
+				       min(first_failed_at) AS first_seen, max(last_failed_at) AS last_seen,
+				       array_agg(DISTINCT original_topic) FILTER (WHERE original_topic IS NOT NULL) AS topics,
+				       array_agg(DISTINCT source_service) FILTER (WHERE source_service IS NOT NULL) AS services,
+				       (array_agg(id ORDER BY last_failed_at DESC, id DESC))[1] AS sample_entry_id,
+				       (array_agg(error_class ORDER BY last_failed_at DESC, id DESC))[1] AS error_class,
+				       (array_agg(left(error_message, 300) ORDER BY last_failed_at DESC, id DESC))[1] AS error_message
+				FROM dead_letter_entry
+				WHERE %s
+				GROUP BY fingerprint
+				ORDER BY max(last_failed_at) DESC, fingerprint
+				LIMIT ?
+				""".formatted(where), (rs, n) -> new Pattern(rs.getString("fingerprint"), rs.getLong("entries"),
+				rs.getLong("failures"), rs.getLong("unresolved"), rs.getTimestamp("first_seen").toInstant(),
+				rs.getTimestamp("last_seen").toInstant(), strings(rs.getArray("topics")),
+				strings(rs.getArray("services")), rs.getObject("sample_entry_id", UUID.class),
+				rs.getString("error_class"), rs.getString("error_message")), args.toArray());
+	}
+
+	private static List<String> strings(@Nullable Array array) throws SQLException {
+		if (array == null) {
+			return List.of();
+		}
+		return Arrays.stream((Object[]) array.getArray()).map(String::valueOf).sorted().toList();
+	}
+
+	/**
+	 * One failure pattern.
+	 *
+	 * @param fingerprint the failure fingerprint (root cause class and top application frames, hashed)
+	 * @param entries entries with it
+	 * @param failures their failures in all (each entry can fail several times)
+	 * @param unresolved entries not resolved or discarded
+	 * @param firstSeen the earliest first failure
+	 * @param lastSeen the latest failure
+	 * @param topics the original topics affected
+	 * @param sourceServices the services affected
+	 * @param sampleEntryId the most recent entry, to look at
+	 * @param errorClass the sample's exception class
+	 * @param errorMessage the first 300 characters of the sample's error message
+	 */
+	record Pattern(String fingerprint, long entries, long failures, long unresolved, Instant firstSeen,
+			Instant lastSeen, List<String> topics, List<String> sourceServices, UUID sampleEntryId,
+			@Nullable String errorClass, @Nullable String errorMessage) {
+	}
+
+}

@@ -1,0 +1,182 @@
+package org.patientplatform.dlq.redrive;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.search.EntryFilter;
+import org.patientplatform.kit.audit.AuditLog;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.web.NotFoundException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/dlq/redrives")
+@ConditionalOnRole("app")
+@Tag(name = "Bulk redrive",
+		description = "Redrive many entries by filter or id list, rate limited, with progress, pause, resume and cancel")
+@SecurityRequirement(name = "bearer")
+class BulkRedriveEndpoint {
+
+	private final BulkRedrives bulks;
+
+	private final RedriveProperties properties;
+
+	private final AuditLog audit;
+
+	private final JsonMapper json;
+
+	BulkRedriveEndpoint(BulkRedrives bulks, RedriveProperties properties, AuditLog audit, JsonMapper json) {
+		this.bulks = bulks;
+		this.properties = properties;
+		this.audit = audit;
+		this.json = json;
+	}
+
+	@PostMapping
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Start a bulk redrive, or count what it would send (dryRun)",
+			description = "Selects by filter or by id list (discarded entries and entries in flight never; resolved "
+					+ "ones only when the filter names that status). The selection is fixed when the job is "
+					+ "created; each entry is sent at most once per job, at most ratePerSecond per second. "
+					+ "Answers 202 with the job; follow it at the Location. Supports Idempotency-Key.")
+	ResponseEntity<?> create(@Valid @RequestBody RedriveEntries request, Authentication caller) {
+		if (Boolean.TRUE.equals(request.dryRun())) {
+			long count = this.bulks.count(request.filter(), request.ids());
+			this.audit.record("dlq.bulk-redrive.dry-run", "dlq-bulk-redrive", null, "SUCCEEDED", request.reason());
+			return ResponseEntity.ok(new DryRun(true, count));
+		}
+		int rate = (request.ratePerSecond() != null) ? request.ratePerSecond()
+				: this.properties.defaultRatePerSecond();
+		BulkRedrives.BulkRedrive bulk = this.bulks.create(request.filter(), request.ids(), rate,
+				request.targetTopic(), caller.getName(), request.reason());
+		this.audit.record("dlq.bulk-redrive.create", "dlq-bulk-redrive", bulk.id().toString(),
+				"SUCCEEDED " + bulk.total() + " entries",
+				(request.targetTopic() != null) ? "to " + request.targetTopic() + ": " + request.reason()
+						: request.reason());
+		return ResponseEntity.accepted().location(URI.create("/api/v1/dlq/redrives/" + bulk.id())).body(view(bulk));
+	}
+
+	@GetMapping
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "The 50 most recent bulk redrives")
+	List<BulkView> recent() {
+		return this.bulks.recent(50).stream().map(this::view).toList();
+	}
+
+	@GetMapping("/{id}")
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "A bulk redrive's progress: total, sent, failed, skipped, pending and status")
+	BulkView get(@PathVariable UUID id) {
+		return view(this.bulks.find(id).orElseThrow(() -> new NotFoundException("No bulk redrive " + id)));
+	}
+
+	@PostMapping("/{id}/pause")
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Pause: no entry is sent after the chunk in progress")
+	BulkView pause(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable Because because) {
+		return audited("dlq.bulk-redrive.pause", id, because, () -> this.bulks.pause(id));
+	}
+
+	@PostMapping("/{id}/resume")
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Resume a paused bulk redrive where it stopped")
+	BulkView resume(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable Because because) {
+		return audited("dlq.bulk-redrive.resume", id, because, () -> this.bulks.resume(id));
+	}
+
+	@PostMapping("/{id}/cancel")
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Cancel: no entry is sent after the chunk in progress; the rest stay as they are")
+	BulkView cancel(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable Because because) {
+		return audited("dlq.bulk-redrive.cancel", id, because, () -> this.bulks.cancel(id));
+	}
+
+	private BulkView audited(String action, UUID id, @Nullable Because because,
+			Supplier<BulkRedrives.BulkRedrive> work) {
+		String reason = (because != null) ? because.reason() : null;
+		BulkRedrives.BulkRedrive bulk;
+		try {
+			bulk = work.get();
+		}
+		catch (RuntimeException ex) {
+			this.audit.record(action, "dlq-bulk-redrive", id.toString(), "REJECTED " + ex.getClass().getSimpleName(),
+					reason);
+			throw ex;
+		}
+		this.audit.record(action, "dlq-bulk-redrive", id.toString(), "SUCCEEDED", reason);
+		return view(bulk);
+	}
+
+	private BulkView view(BulkRedrives.BulkRedrive bulk) {
+		return new BulkView(bulk.id(), bulk.status(), bulk.total(), bulk.sent(), bulk.failed(), bulk.skipped(),
+				bulk.pending(), bulk.ratePerSecond(), bulk.targetTopic(), bulk.selectionJson(this.json),
+				bulk.createdBy(), bulk.reason(), bulk.createdAt(), bulk.startedAt(), bulk.updatedAt(),
+				bulk.finishedAt());
+	}
+
+	/**
+	 * A bulk redrive request.
+	 *
+	 * @param filter which entries, by filter (or give ids)
+	 * @param ids which entries, by id (or give a filter)
+	 * @param ratePerSecond the most records sent per second (default 100)
+	 * @param dryRun only count the entries it would send
+	 * @param targetTopic another topic to send to; only when given is the original topic not used
+	 * @param reason why, for the audit log
+	 */
+	record RedriveEntries(@Valid @Nullable EntryFilter filter, @Nullable @Size(max = 10_000) List<UUID> ids,
+			@Nullable @Min(1) @Max(5000) Integer ratePerSecond, @Nullable Boolean dryRun,
+			@Nullable @Pattern(regexp = EntryRedriveEndpoint.TOPIC) String targetTopic,
+			@Nullable @Size(max = 500) String reason) {
+
+		@AssertTrue(message = "give exactly one of filter and ids")
+		@Schema(hidden = true)
+		boolean isSelectionGiven() {
+			return (this.filter != null) != (this.ids != null && !this.ids.isEmpty());
+		}
+
+	}
+
+	record DryRun(boolean dryRun, long count) {
+	}
+
+	/** @param reason why, for the audit log */
+	record Because(@Nullable @Size(max = 500) String reason) {
+	}
+
+	/**
+	 * @param pending entries not yet done
+	 * @param selection the filter or id list as asked
+	 */
+	record BulkView(UUID id, String status, int total, int sent, int failed, int skipped, int pending,
+			int ratePerSecond, @Nullable String targetTopic, JsonNode selection, String createdBy,
+			@Nullable String reason, @Nullable Instant createdAt, @Nullable Instant startedAt,
+			@Nullable Instant updatedAt, @Nullable Instant finishedAt) {
+	}
+
+}

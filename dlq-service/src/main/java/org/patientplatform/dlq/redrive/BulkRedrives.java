@@ -1,0 +1,186 @@
+package org.patientplatform.dlq.redrive;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.search.EntryFilter;
+import org.patientplatform.kit.jobs.Jobs;
+import org.patientplatform.kit.web.ConflictException;
+import org.patientplatform.kit.web.NotFoundException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Bulk redrive jobs. Creating one snapshots the selected entries as its items in the same transaction
+ * that enqueues the kit job, so the job and its items exist together or not at all; the job's whole
+ * state (status, items, counters) lives here, so any worker can continue it.
+ */
+@Repository
+class BulkRedrives {
+
+	static final String JOB_TYPE = "dlq.bulk-redrive";
+
+	/** Entries a bulk redrive may send; resolved ones only when the filter asks for them by status. */
+	private static final String SENDABLE = "status NOT IN ('DISCARDED', 'RETRYING')";
+
+	private static final RowMapper<BulkRedrive> ROW_MAPPER = (rs, n) -> new BulkRedrive(
+			rs.getObject("id", UUID.class), rs.getString("status"), rs.getString("selection"),
+			rs.getString("target_topic"), rs.getInt("rate_per_second"), rs.getInt("total"), rs.getInt("sent"),
+			rs.getInt("failed"), rs.getInt("skipped"), rs.getString("created_by"), rs.getString("reason"),
+			instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("started_at")),
+			instant(rs.getTimestamp("updated_at")), instant(rs.getTimestamp("finished_at")));
+
+	private final JdbcTemplate jdbc;
+
+	private final Jobs jobs;
+
+	private final JsonMapper json;
+
+	BulkRedrives(JdbcTemplate jdbc, Jobs jobs, JsonMapper json) {
+		this.jdbc = jdbc;
+		this.jobs = jobs;
+		this.json = json;
+	}
+
+	/** How many entries a bulk redrive with this selection would send now. */
+	long count(@Nullable EntryFilter filter, @Nullable List<UUID> ids) {
+		Selection selection = selection(filter, ids);
+		Long count = this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_entry WHERE " + selection.sql(),
+				Long.class, selection.args().toArray());
+		return (count != null) ? count : 0;
+	}
+
+	@Transactional
+	BulkRedrive create(@Nullable EntryFilter filter, @Nullable List<UUID> ids, int ratePerSecond,
+			@Nullable String targetTopic, String createdBy, @Nullable String reason) {
+		UUID id = UUID.randomUUID();
+		Map<String, Object> asked = (filter != null) ? Map.of("filter", filter) : Map.of("ids", ids);
+		this.jdbc.update("""
+				INSERT INTO bulk_redrive (id, status, selection, target_topic, rate_per_second, created_by, reason)
+				VALUES (?, 'RUNNING', ?::jsonb, ?, ?, ?, ?)
+				""", id, this.json.writeValueAsString(asked), targetTopic, ratePerSecond, createdBy, reason);
+		Selection selection = selection(filter, ids);
+		List<Object> args = new ArrayList<>();
+		args.add(id);
+		args.addAll(selection.args());
+		int total = this.jdbc.update("""
+				INSERT INTO bulk_redrive_item (bulk_id, seq, entry_id)
+				SELECT ?, row_number() OVER (ORDER BY last_failed_at, id), id
+				FROM dead_letter_entry WHERE %s
+				""".formatted(selection.sql()), args.toArray());
+		if (total == 0) {
+			this.jdbc.update("UPDATE bulk_redrive SET status = 'COMPLETED', finished_at = now() WHERE id = ?", id);
+		}
+		else {
+			this.jdbc.update("UPDATE bulk_redrive SET total = ? WHERE id = ?", total, id);
+			enqueue(id, 0);
+		}
+		return find(id).orElseThrow();
+	}
+
+	Optional<BulkRedrive> find(UUID id) {
+		return this.jdbc.query("SELECT * FROM bulk_redrive WHERE id = ?", ROW_MAPPER, id).stream().findFirst();
+	}
+
+	List<BulkRedrive> recent(int limit) {
+		return this.jdbc.query("SELECT * FROM bulk_redrive ORDER BY created_at DESC LIMIT ?", ROW_MAPPER, limit);
+	}
+
+	@Transactional
+	BulkRedrive pause(UUID id) {
+		return transition(id, "UPDATE bulk_redrive SET status = 'PAUSED', updated_at = now() "
+				+ "WHERE id = ? AND status = 'RUNNING'", "running");
+	}
+
+	/** Runs a paused job again, as a fresh kit job that takes over from any earlier run. */
+	@Transactional
+	BulkRedrive resume(UUID id) {
+		List<Integer> generation = this.jdbc.queryForList("""
+				UPDATE bulk_redrive SET status = 'RUNNING', generation = generation + 1, updated_at = now()
+				WHERE id = ? AND status = 'PAUSED' RETURNING generation
+				""", Integer.class, id);
+		if (generation.isEmpty()) {
+			throw conflictOrMissing(id, "paused");
+		}
+		enqueue(id, generation.getFirst());
+		return find(id).orElseThrow();
+	}
+
+	@Transactional
+	BulkRedrive cancel(UUID id) {
+		return transition(id, "UPDATE bulk_redrive SET status = 'CANCELLED', finished_at = now(), updated_at = now() "
+				+ "WHERE id = ? AND status IN ('RUNNING', 'PAUSED')", "running or paused");
+	}
+
+	private BulkRedrive transition(UUID id, String sql, String expected) {
+		if (this.jdbc.update(sql, id) == 0) {
+			throw conflictOrMissing(id, expected);
+		}
+		return find(id).orElseThrow();
+	}
+
+	private RuntimeException conflictOrMissing(UUID id, String expected) {
+		return find(id).<RuntimeException>map((bulk) -> new ConflictException(
+				"Bulk redrive " + id + " is " + bulk.status() + ", not " + expected))
+			.orElseGet(() -> new NotFoundException("No bulk redrive " + id));
+	}
+
+	void enqueue(UUID id, Object generation) {
+		this.jobs.enqueue(Jobs.DEFAULT, JOB_TYPE, Map.of("bulkId", id.toString()), null,
+				JOB_TYPE + ":" + id + ":" + generation, 25);
+	}
+
+	private static Selection selection(@Nullable EntryFilter filter, @Nullable List<UUID> ids) {
+		if (filter != null) {
+			EntryFilter.Where where = filter.where();
+			String resolved = filter.hasStatus() ? "" : " AND status <> 'RESOLVED'";
+			return new Selection("(" + where.sql() + ") AND " + SENDABLE + resolved, where.args());
+		}
+		String[] list = (ids != null) ? ids.stream().map(UUID::toString).distinct().toArray(String[]::new)
+				: new String[0];
+		return new Selection("id = ANY(?::uuid[]) AND " + SENDABLE, List.of((Object) list));
+	}
+
+	private static @Nullable Instant instant(@Nullable Timestamp timestamp) {
+		return (timestamp != null) ? timestamp.toInstant() : null;
+	}
+
+	private record Selection(String sql, List<Object> args) {
+	}
+
+	/**
+	 * A bulk redrive and its progress.
+	 *
+	 * @param selection the filter or id list as asked (JSON)
+	 * @param total entries selected when it was created
+	 * @param sent entries sent
+	 * @param failed entries the broker did not take
+	 * @param skipped entries that were discarded, in flight or gone by the time their turn came
+	 */
+	record BulkRedrive(UUID id, String status, String selection, @Nullable String targetTopic, int ratePerSecond,
+			int total, int sent, int failed, int skipped, String createdBy, @Nullable String reason,
+			@Nullable Instant createdAt, @Nullable Instant startedAt, @Nullable Instant updatedAt,
+			@Nullable Instant finishedAt) {
+
+		int pending() {
+			return this.total - this.sent - this.failed - this.skipped;
+		}
+
+		JsonNode selectionJson(JsonMapper json) {
+			return json.readTree(this.selection);
+		}
+
+	}
+
+}

@@ -1,0 +1,159 @@
+package org.patientplatform.dlq.redrive;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.audit.AuditLog;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/dlq/messages")
+@ConditionalOnRole("app")
+@Tag(name = "Redrive", description = "Send entries back, edited or not, or discard them; every action is audited")
+@SecurityRequirement(name = "bearer")
+class EntryRedriveEndpoint {
+
+	static final String TOPIC = "[a-zA-Z0-9._-]{1,249}";
+
+	private final OperatorRedrives redrives;
+
+	private final AuditLog audit;
+
+	EntryRedriveEndpoint(OperatorRedrives redrives, AuditLog audit) {
+		this.redrives = redrives;
+		this.audit = audit;
+	}
+
+	@PostMapping("/{id}/redrive")
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Send the entry back now",
+			description = "To its original topic with its original key, value and headers, unless targetTopic is "
+					+ "given. The entry is RETRYING until the origin reports the outcome. 409 for a discarded "
+					+ "entry or one already in flight.")
+	Redriven redrive(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable RedriveRequest request,
+			Authentication caller) {
+		String target = (request != null) ? request.targetTopic() : null;
+		String reason = (request != null) ? request.reason() : null;
+		return audited("dlq.redrive", id, describe(target, reason),
+				() -> Redriven.of(this.redrives.redrive(id, target, reason, caller.getName())));
+	}
+
+	@PostMapping("/{id}/edit-and-redrive")
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Store an edited payload beside the original and send it",
+			description = "The original payload is kept; later automatic retries send the edited one.")
+	Redriven editAndRedrive(@PathVariable UUID id, @Valid @RequestBody EditAndRedrive request, Authentication caller) {
+		return audited("dlq.edit-and-redrive", id, describe(request.targetTopic(), request.reason()),
+				() -> Redriven.of(this.redrives.editAndRedrive(id, request.bytes(), request.targetTopic(),
+						request.reason(), caller.getName())));
+	}
+
+	@PostMapping("/{id}/discard")
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Discard the entry: never retried again, kept until retention")
+	Discarded discard(@PathVariable UUID id, @Valid @RequestBody DiscardRequest request, Authentication caller) {
+		return audited("dlq.discard", id, request.reason(), () -> {
+			this.redrives.discard(id, request.reason(), caller.getName());
+			return new Discarded(id, "DISCARDED");
+		});
+	}
+
+	private <T> T audited(String action, UUID id, @Nullable String reason, Supplier<T> work) {
+		T result;
+		try {
+			result = work.get();
+		}
+		catch (RuntimeException ex) {
+			String outcome = (ex instanceof ErrorResponse error) ? "REJECTED " + error.getStatusCode().value()
+					: "REJECTED " + ex.getClass().getSimpleName();
+			this.audit.record(action, "dlq-entry", id.toString(), outcome, reason);
+			throw ex;
+		}
+		this.audit.record(action, "dlq-entry", id.toString(), "SUCCEEDED", reason);
+		return result;
+	}
+
+	private static @Nullable String describe(@Nullable String target, @Nullable String reason) {
+		if (target == null) {
+			return reason;
+		}
+		return "to " + target + ((reason != null) ? ": " + reason : "");
+	}
+
+	/**
+	 * @param targetTopic another topic to send to; only when given is the original topic not used
+	 * @param reason why, for the audit log
+	 */
+	record RedriveRequest(@Nullable @Pattern(regexp = TOPIC) String targetTopic,
+			@Nullable @Size(max = 500) String reason) {
+	}
+
+	/**
+	 * @param payload the edited payload as text
+	 * @param payloadBase64 the edited payload's bytes, base64 (instead of {@code payload})
+	 * @param targetTopic another topic to send to
+	 * @param reason why, for the audit log
+	 */
+	record EditAndRedrive(@Nullable String payload, @Nullable String payloadBase64,
+			@Nullable @Pattern(regexp = TOPIC) String targetTopic, @NotBlank @Size(max = 500) String reason) {
+
+		@AssertTrue(message = "give exactly one of payload and payloadBase64, base64 valid")
+		@Schema(hidden = true)
+		boolean isPayloadReadable() {
+			if ((this.payload == null) == (this.payloadBase64 == null)) {
+				return false;
+			}
+			try {
+				bytes();
+				return true;
+			}
+			catch (IllegalArgumentException ex) {
+				return false;
+			}
+		}
+
+		byte[] bytes() {
+			return (this.payloadBase64 != null) ? Base64.getDecoder().decode(this.payloadBase64)
+					: String.valueOf(this.payload).getBytes(StandardCharsets.UTF_8);
+		}
+
+	}
+
+	/** @param reason why, required */
+	record DiscardRequest(@NotBlank @Size(max = 500) String reason) {
+	}
+
+	record Redriven(UUID entryId, String status, long redriveId, String topic, int partition, long offset) {
+
+		static Redriven of(Redriver.Sent sent) {
+			return new Redriven(sent.entryId(), "RETRYING", sent.redriveId(), sent.topic(), sent.partition(),
+					sent.offset());
+		}
+
+	}
+
+	record Discarded(UUID entryId, String status) {
+	}
+
+}

@@ -1,0 +1,95 @@
+package org.patientplatform.dlq.redrive;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.DeadLetterPayloads;
+import org.patientplatform.kit.web.ConflictException;
+import org.patientplatform.kit.web.NotFoundException;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * An operator's actions on one entry. Each locks the entry first, so it never races an automatic retry
+ * or a bulk redrive of the same entry: whoever locks second sees the new status.
+ */
+@Component
+class OperatorRedrives {
+
+	private final JdbcTemplate jdbc;
+
+	private final Redriver redriver;
+
+	private final DeadLetterPayloads payloads;
+
+	OperatorRedrives(JdbcTemplate jdbc, Redriver redriver, DeadLetterPayloads payloads) {
+		this.jdbc = jdbc;
+		this.redriver = redriver;
+		this.payloads = payloads;
+	}
+
+	@Transactional
+	Redriver.Sent redrive(UUID id, @Nullable String targetTopic, @Nullable String reason, String actor) {
+		lockRedrivable(id);
+		return send(id, new Redriver.Request(Redriver.Kind.MANUAL, targetTopic, actor, reason, null));
+	}
+
+	/** Stores the edited payload beside the original and sends it; a failed send keeps neither. */
+	@Transactional
+	Redriver.Sent editAndRedrive(UUID id, byte[] payload, @Nullable String targetTopic, String reason, String actor) {
+		lockRedrivable(id);
+		this.payloads.storeEdited(id, payload, actor);
+		return send(id, new Redriver.Request(Redriver.Kind.EDITED, targetTopic, actor, reason, null));
+	}
+
+	@Transactional
+	void discard(UUID id, String reason, String actor) {
+		String status = lock(id);
+		if ("DISCARDED".equals(status)) {
+			throw new ConflictException("Entry " + id + " is discarded already");
+		}
+		this.jdbc.update("""
+				UPDATE dead_letter_entry SET status = 'DISCARDED', next_attempt_at = NULL, redrive_id = NULL,
+				    status_reason = ?, status_changed_at = now(), status_changed_by = ?, updated_at = now()
+				WHERE id = ?
+				""", "discarded: " + reason, actor, id);
+	}
+
+	private Redriver.Sent send(UUID id, Redriver.Request request) {
+		Redriver.Result result = this.redriver.redriveLocked(List.of(id), request);
+		if (!result.sent().isEmpty()) {
+			return result.sent().getFirst();
+		}
+		String why = result.failed().getOrDefault(id, "unknown");
+		if (Redriver.NO_TOPIC.equals(why)) {
+			throw new ConflictException("Entry " + id + " has no original topic; give targetTopic");
+		}
+		throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+				"The broker did not take the redriven record (" + why + "); the entry is unchanged, try again.");
+	}
+
+	private void lockRedrivable(UUID id) {
+		String status = lock(id);
+		if ("DISCARDED".equals(status)) {
+			throw new ConflictException("Entry " + id + " is discarded; it is not redriven");
+		}
+		if ("RETRYING".equals(status)) {
+			throw new ConflictException("A redrive of entry " + id + " is in flight; wait for its outcome");
+		}
+	}
+
+	private String lock(UUID id) {
+		List<String> status = this.jdbc.queryForList("SELECT status FROM dead_letter_entry WHERE id = ? FOR UPDATE",
+				String.class, id);
+		if (status.isEmpty()) {
+			throw new NotFoundException("No dead-letter entry " + id);
+		}
+		return status.getFirst();
+	}
+
+}

@@ -1,0 +1,19 @@
+package org.patientplatform.dlq.redrive;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Redrive settings.
+ *
+ * @param sendTimeout how long a redrive waits for the broker's acknowledgements
+ * @param defaultRatePerSecond the rate of a bulk redrive that asks for none
+ * @param slice how long one run of a bulk redrive job works before it hands over to a fresh job (must be
+ * well under the kit's job lease, 5 minutes by default)
+ */
+@ConfigurationProperties("dlq.redrive")
+record RedriveProperties(@DefaultValue("30s") Duration sendTimeout, @DefaultValue("100") int defaultRatePerSecond,
+		@DefaultValue("60s") Duration slice) {
+}

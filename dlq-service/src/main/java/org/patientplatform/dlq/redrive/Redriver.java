@@ -1,0 +1,268 @@
+package org.patientplatform.dlq.redrive;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.DeadLetterPayloads;
+import org.patientplatform.dlq.capture.StoredMessage;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.SendResult;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Sends dead-letter entries back: to their original topic (or a target topic only when one is given),
+ * with their original key, value and own headers plus {@code dlq-entry-id} and {@code dlq-attempt}, so
+ * the origin reports the outcome against the entry. Each send that the broker acknowledged is recorded
+ * as a redrive and moves its entry to {@code RETRYING}, in the caller's transaction; the caller holds the
+ * entries' row locks, which is what makes every entry go out once per claim. Entries whose send failed
+ * are left as they were, for the caller to decide.
+ */
+@Component
+public class Redriver {
+
+	/** Why an entry that does not exist was not sent. */
+	public static final String NO_SUCH_ENTRY = "no such entry";
+
+	/** Why an entry without an original topic was not sent when no target was given. */
+	public static final String NO_TOPIC = "the entry has no original topic; give a target topic";
+
+	private static final Logger log = LoggerFactory.getLogger(Redriver.class);
+
+	private static final String INSERT_REDRIVES = """
+			INSERT INTO dead_letter_redrive (entry_id, kind, attempt, bulk_id, actor, reason, target_topic,
+			    target_partition, target_offset)
+			SELECT u.entry_id::uuid, ?, u.attempt, ?::uuid, ?, ?, u.topic, u.part, u.off
+			FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::bigint[]) AS u(entry_id, attempt, topic, part, off)
+			RETURNING id, entry_id
+			""";
+
+	private static final String MARK_RETRYING = """
+			UPDATE dead_letter_entry e SET status = 'RETRYING', redrive_id = u.rid, redriven_at = now(),
+			    next_attempt_at = NULL, retry_count = e.retry_count + ?, status_reason = ?,
+			    status_changed_at = now(), status_changed_by = ?, updated_at = now()
+			FROM unnest(?::uuid[], ?::bigint[]) AS u(id, rid)
+			WHERE e.id = u.id
+			""";
+
+	private final DeadLetterPayloads payloads;
+
+	private final KafkaTemplate<byte[], byte[]> kafka;
+
+	private final JdbcTemplate jdbc;
+
+	private final MeterRegistry meters;
+
+	private final Duration sendTimeout;
+
+	Redriver(DeadLetterPayloads payloads, KafkaTemplate<byte[], byte[]> kafka, JdbcTemplate jdbc, MeterRegistry meters,
+			RedriveProperties properties) {
+		this.payloads = payloads;
+		this.kafka = kafka;
+		this.jdbc = jdbc;
+		this.meters = meters;
+		this.sendTimeout = properties.sendTimeout();
+	}
+
+	/**
+	 * Sends the entries, which the caller has locked ({@code FOR UPDATE}) in the current transaction, and
+	 * records each acknowledged send.
+	 * @param ids the entries to send
+	 * @param request what kind of redrive, where to, by whom and why
+	 * @return what was sent and what failed (by entry, with the reason; no payload)
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Result redriveLocked(List<UUID> ids, Request request) {
+		List<StoredMessage> messages = this.payloads.load(ids);
+		Map<UUID, String> failed = new LinkedHashMap<>();
+		for (UUID id : ids) {
+			if (messages.stream().noneMatch((m) -> m.entryId().equals(id))) {
+				failed.put(id, NO_SUCH_ENTRY);
+			}
+		}
+		Map<StoredMessage, CompletableFuture<SendResult<byte[], byte[]>>> sends = new LinkedHashMap<>();
+		// with the broker gone each send blocks for the producer's max.block.ms: stop at the deadline
+		long deadline = System.nanoTime() + this.sendTimeout.toNanos();
+		for (StoredMessage message : messages) {
+			String topic = (request.targetTopic() != null) ? request.targetTopic() : message.originalTopic();
+			if (topic == null || topic.isBlank()) {
+				failed.put(message.entryId(), NO_TOPIC);
+				continue;
+			}
+			if (System.nanoTime() > deadline) {
+				failed.put(message.entryId(), "TimeoutException");
+				continue;
+			}
+			try {
+				sends.put(message, this.kafka.send(record(topic, message)));
+			}
+			catch (RuntimeException ex) {
+				failed.put(message.entryId(), ex.getClass().getSimpleName());
+			}
+		}
+		List<Sending> acknowledged = new ArrayList<>();
+		for (var send : sends.entrySet()) {
+			try {
+				RecordMetadata metadata = send.getValue()
+					.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+					.getRecordMetadata();
+				acknowledged.add(new Sending(send.getKey(), metadata));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				failed.put(send.getKey().entryId(), "interrupted");
+			}
+			catch (ExecutionException ex) {
+				failed.put(send.getKey().entryId(), ex.getCause().getClass().getSimpleName());
+			}
+			catch (TimeoutException ex) {
+				failed.put(send.getKey().entryId(), "TimeoutException");
+			}
+		}
+		List<Sent> sent = record(acknowledged, request);
+		if (!failed.isEmpty()) {
+			log.warn("Could not redrive {} of {} entries ({}): {}", failed.size(), ids.size(), request.kind(),
+					failed.values().stream().distinct().toList());
+		}
+		this.meters.counter("dlq.redrives", "kind", request.kind().name(), "result", "sent").increment(sent.size());
+		this.meters.counter("dlq.redrives", "kind", request.kind().name(), "result", "failed")
+			.increment(failed.size());
+		return new Result(sent, failed);
+	}
+
+	private ProducerRecord<byte[], byte[]> record(String topic, StoredMessage message) {
+		RecordHeaders headers = new RecordHeaders();
+		for (Header header : message.headers()) {
+			// never forward a header of the DLQ contract: the origin writes fresh ones if it fails again
+			if (!DeadLetterHeaders.isOwned(header.key())) {
+				headers.add(header);
+			}
+		}
+		headers.add(DeadLetterHeaders.ENTRY_ID, message.entryId().toString().getBytes(StandardCharsets.UTF_8));
+		headers.add(DeadLetterHeaders.ATTEMPT,
+				Integer.toString(message.attempts()).getBytes(StandardCharsets.UTF_8));
+		return new ProducerRecord<>(topic, null, message.key(), message.value(), headers);
+	}
+
+	private List<Sent> record(List<Sending> acknowledged, Request request) {
+		if (acknowledged.isEmpty()) {
+			return List.of();
+		}
+		Map<UUID, Long> redriveIds = new LinkedHashMap<>();
+		this.jdbc.query(INSERT_REDRIVES, (rs) -> {
+			redriveIds.put(rs.getObject("entry_id", UUID.class), rs.getLong("id"));
+		}, request.kind().name(), (request.bulkId() != null) ? request.bulkId().toString() : null, request.actor(),
+				request.reason(),
+				acknowledged.stream().map((s) -> s.message().entryId().toString()).toArray(String[]::new),
+				acknowledged.stream().map((s) -> s.message().attempts()).toArray(Integer[]::new),
+				acknowledged.stream().map((s) -> s.metadata().topic()).toArray(String[]::new),
+				acknowledged.stream().map((s) -> s.metadata().partition()).toArray(Integer[]::new),
+				acknowledged.stream().map((s) -> s.metadata().offset()).toArray(Long[]::new));
+		String[] entryIds = redriveIds.keySet().stream().map(UUID::toString).toArray(String[]::new);
+		Long[] rids = redriveIds.values().toArray(Long[]::new);
+		this.jdbc.update(MARK_RETRYING, (request.kind() == Kind.AUTOMATIC) ? 1 : 0, statusReason(request),
+				request.actor(), entryIds, rids);
+		return acknowledged.stream()
+			.map((s) -> new Sent(s.message().entryId(), redriveIds.get(s.message().entryId()), s.metadata().topic(),
+					s.metadata().partition(), s.metadata().offset()))
+			.toList();
+	}
+
+	private static String statusReason(Request request) {
+		String what = switch (request.kind()) {
+			case AUTOMATIC -> "automatic retry";
+			case MANUAL -> "redriven by an operator";
+			case EDITED -> "edited and redriven by an operator";
+			case BULK -> "bulk redrive " + request.bulkId();
+		};
+		return (request.reason() != null) ? what + ": " + request.reason() : what;
+	}
+
+	private record Sending(StoredMessage message, RecordMetadata metadata) {
+	}
+
+	/** Why an entry is sent. */
+	public enum Kind {
+
+		/** The retry policy's schedule. */
+		AUTOMATIC,
+
+		/** An operator's redrive of one entry. */
+		MANUAL,
+
+		/** An operator's edited payload. */
+		EDITED,
+
+		/** A bulk redrive job. */
+		BULK
+
+	}
+
+	/**
+	 * @param kind why
+	 * @param targetTopic where to, when not the original topic (only when an operator asked explicitly)
+	 * @param actor who asked (the token's subject, or {@code system})
+	 * @param reason why, as the operator said
+	 * @param bulkId the bulk redrive it belongs to
+	 */
+	public record Request(Kind kind, @Nullable String targetTopic, String actor, @Nullable String reason,
+			@Nullable UUID bulkId) {
+
+		public static Request automatic() {
+			return new Request(Kind.AUTOMATIC, null, "system", null, null);
+		}
+
+	}
+
+	/**
+	 * @param sent the entries sent, now {@code RETRYING}
+	 * @param failed the entries not sent, with the reason (never a payload)
+	 */
+	public record Result(List<Sent> sent, Map<UUID, String> failed) {
+
+		public Result {
+			sent = List.copyOf(sent);
+			failed = Map.copyOf(failed);
+		}
+
+		/** True when a send failed for a reason that can pass (the broker), not for what the entry is. */
+		public boolean brokerFailed() {
+			return this.failed.values().stream().anyMatch((r) -> !NO_SUCH_ENTRY.equals(r) && !NO_TOPIC.equals(r));
+		}
+
+	}
+
+	/**
+	 * One redriven record.
+	 *
+	 * @param entryId the entry
+	 * @param redriveId the redrive's id
+	 * @param topic where it went
+	 * @param partition its partition there
+	 * @param offset its offset there
+	 */
+	public record Sent(UUID entryId, long redriveId, String topic, int partition, long offset) {
+	}
+
+}

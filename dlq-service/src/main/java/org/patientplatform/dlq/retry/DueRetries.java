@@ -1,0 +1,85 @@
+package org.patientplatform.dlq.retry;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.patientplatform.dlq.redrive.Redriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Redrives the entries whose retry is due. Each batch is claimed with {@code FOR UPDATE SKIP LOCKED},
+ * sent, and moved to {@code RETRYING} in one transaction, so any number of instances running this at
+ * once send each due entry once per attempt: an entry another instance has claimed is skipped, and once
+ * that claim commits the entry is no longer due. An entry the broker did not take stays
+ * {@code RETRY_SCHEDULED}, a little later.
+ */
+@Component
+class DueRetries {
+
+	private static final Logger log = LoggerFactory.getLogger(DueRetries.class);
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final Redriver redriver;
+
+	private final RetryProperties properties;
+
+	DueRetries(JdbcTemplate jdbc, TransactionTemplate transactions, Redriver redriver, RetryProperties properties) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.redriver = redriver;
+		this.properties = properties;
+	}
+
+	/** @return the entries sent */
+	int redriveDue() {
+		int sent = 0;
+		for (int batch = 0; batch < this.properties.maxBatchesPerRun(); batch++) {
+			Claimed claimed = this.transactions.execute((status) -> redriveBatch());
+			if (claimed == null) {
+				break;
+			}
+			sent += claimed.sent();
+			if (claimed.claimed() < this.properties.batchSize()) {
+				break;
+			}
+		}
+		if (sent > 0) {
+			log.info("Redrove {} due entries", sent);
+		}
+		return sent;
+	}
+
+	private Claimed redriveBatch() {
+		List<UUID> due = this.jdbc.queryForList("""
+				SELECT id FROM dead_letter_entry
+				WHERE status = 'RETRY_SCHEDULED' AND next_attempt_at <= now()
+				ORDER BY next_attempt_at LIMIT ?
+				FOR UPDATE SKIP LOCKED
+				""", UUID.class, this.properties.batchSize());
+		if (due.isEmpty()) {
+			return new Claimed(0, 0);
+		}
+		Redriver.Result result = this.redriver.redriveLocked(due, Redriver.Request.automatic());
+		if (!result.failed().isEmpty()) {
+			this.jdbc.update("""
+					UPDATE dead_letter_entry SET next_attempt_at = now() + make_interval(secs => ?),
+					    status_reason = 'the redrive could not be sent; trying again', updated_at = now()
+					WHERE id = ANY(?::uuid[]) AND status = 'RETRY_SCHEDULED'
+					""", (double) this.properties.sendFailureDelay().toSeconds(),
+					result.failed().keySet().stream().map(UUID::toString).toArray(String[]::new));
+		}
+		return new Claimed(due.size(), result.sent().size());
+	}
+
+	private record Claimed(int claimed, int sent) {
+	}
+
+}

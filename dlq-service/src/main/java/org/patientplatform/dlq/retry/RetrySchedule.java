@@ -1,0 +1,211 @@
+package org.patientplatform.dlq.retry;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.DeadLettersCaptured;
+import org.patientplatform.kit.kafka.RedriveOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The retry state machine of an entry after each failure and outcome, applied set-based in the caller's
+ * transaction. After a failure, a retryable entry with automatic redrives left is
+ * {@code RETRY_SCHEDULED} at the policy's next delay, one without is {@code PERMANENTLY_FAILED}, and a
+ * non-retryable or raw entry is {@code NEW} (only an operator sends it). A failure or outcome counts only
+ * for the redrive in flight ({@code RETRYING} with that redrive), so late, stale or repeated reports
+ * change nothing.
+ */
+@Component
+class RetrySchedule {
+
+	private static final Logger log = LoggerFactory.getLogger(RetrySchedule.class);
+
+	private static final String AFTER_FAILURE = """
+			UPDATE dead_letter_entry e SET
+			    status = CASE WHEN e.kind = 'RAW' OR e.non_retryable THEN 'NEW'
+			                  WHEN e.retry_count < pol.max_attempts THEN 'RETRY_SCHEDULED'
+			                  ELSE 'PERMANENTLY_FAILED' END,
+			    next_attempt_at = CASE WHEN e.kind = 'RAW' OR e.non_retryable OR e.retry_count >= pol.max_attempts
+			        THEN NULL
+			        ELSE now() + make_interval(secs => LEAST(pol.max_delay_ms::double precision,
+			            pol.initial_delay_ms * power(pol.multiplier, e.retry_count)
+			                * (1 + pol.jitter * (2 * random() - 1))) / 1000.0) END,
+			    status_reason = ? || CASE WHEN e.kind = 'RAW' OR e.non_retryable THEN 'not retried automatically'
+			        WHEN e.retry_count < pol.max_attempts
+			            THEN 'automatic retry ' || (e.retry_count + 1) || ' of ' || pol.max_attempts || ' scheduled'
+			        ELSE 'failed after ' || e.retry_count || ' automatic retries' END,
+			    redrive_id = NULL, redriven_at = NULL, status_changed_at = now(), status_changed_by = 'system',
+			    updated_at = now()
+			FROM (SELECT x.id, COALESCE(p.max_attempts, ?) AS max_attempts,
+			             COALESCE(p.initial_delay_ms, ?) AS initial_delay_ms, COALESCE(p.multiplier, ?) AS multiplier,
+			             COALESCE(p.max_delay_ms, ?) AS max_delay_ms, COALESCE(p.jitter, ?) AS jitter
+			      FROM dead_letter_entry x LEFT JOIN retry_policy p ON p.topic = x.original_topic
+			      WHERE x.id = ANY(?::uuid[])) pol
+			WHERE e.id = pol.id AND %s
+			RETURNING e.status
+			""";
+
+	private final JdbcTemplate jdbc;
+
+	private final RetryProperties properties;
+
+	private final MeterRegistry meters;
+
+	RetrySchedule(JdbcTemplate jdbc, RetryProperties properties, MeterRegistry meters) {
+		this.jdbc = jdbc;
+		this.properties = properties;
+		this.meters = meters;
+	}
+
+	/** Schedules the batch's new failures, and applies the failures of redriven records. */
+	@EventListener
+	@Transactional(propagation = Propagation.MANDATORY)
+	void on(DeadLettersCaptured captured) {
+		if (!captured.failedOriginals().isEmpty()) {
+			afterFailure(captured.failedOriginals(), "e.status = 'NEW'", null, "");
+		}
+		if (!captured.failedRedrives().isEmpty()) {
+			List<DeadLettersCaptured.RedriveFailure> failures = captured.failedRedrives();
+			List<Long> redrives = this.jdbc.queryForList("""
+					UPDATE dead_letter_redrive r SET outcome = 'FAILED', outcome_at = now(),
+					    outcome_error_class = COALESCE(r.outcome_error_class, f.error_class),
+					    outcome_error_message = COALESCE(r.outcome_error_message, f.error_message)
+					FROM unnest(?::uuid[], ?::text[], ?::int[], ?::bigint[], ?::text[], ?::text[])
+					    AS f(entry_id, topic, part, off, error_class, error_message)
+					WHERE r.entry_id = f.entry_id AND r.target_topic = f.topic AND r.target_partition = f.part
+					  AND r.target_offset = f.off AND (r.outcome IS NULL OR r.outcome = 'FAILED')
+					RETURNING r.id
+					""", Long.class, failures.stream().map((f) -> f.entryId().toString()).toArray(String[]::new),
+					failures.stream().map(DeadLettersCaptured.RedriveFailure::topic).toArray(String[]::new),
+					failures.stream().map(DeadLettersCaptured.RedriveFailure::partition).toArray(Integer[]::new),
+					failures.stream().map(DeadLettersCaptured.RedriveFailure::offset).toArray(Long[]::new),
+					failures.stream().map(DeadLettersCaptured.RedriveFailure::errorClass).toArray(String[]::new),
+					failures.stream().map(DeadLettersCaptured.RedriveFailure::errorMessage).toArray(String[]::new));
+			if (!redrives.isEmpty()) {
+				afterFailure(failures.stream().map(DeadLettersCaptured.RedriveFailure::entryId).distinct().toList(),
+						"e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])", redrives.toArray(Long[]::new),
+						"redriven record failed again; ");
+			}
+		}
+	}
+
+	/**
+	 * Applies an outcome the origin reported.
+	 * @param entryId the outcome's entry id, parsed
+	 * @return the entry's new status, or null when the outcome changed no entry (unknown or stale)
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	@Nullable String apply(UUID entryId, RedriveOutcome outcome) {
+		List<Long> matched = this.jdbc.queryForList("""
+				SELECT id FROM dead_letter_redrive
+				WHERE entry_id = ? AND target_topic = ? AND target_partition = ? AND target_offset = ?
+				ORDER BY id DESC LIMIT 1
+				""", Long.class, entryId, outcome.topic(), outcome.partition(), outcome.offset());
+		if (matched.isEmpty()) {
+			log.info("Outcome {} for entry {} matches no redrive ({}-{}@{}); ignored", outcome.outcome(), entryId,
+					outcome.topic(), outcome.partition(), outcome.offset());
+			return null;
+		}
+		long redrive = matched.getFirst();
+		// the origin's own report wins over what the DLQ inferred (a captured failure or a timeout)
+		this.jdbc.update("""
+				UPDATE dead_letter_redrive SET outcome = ?, outcome_at = ?, outcome_service = ?,
+				    outcome_error_class = ?, outcome_error_message = ?
+				WHERE id = ? AND outcome IS DISTINCT FROM 'SUCCEEDED'
+				""", outcome.outcome(), java.sql.Timestamp.from(outcome.occurredAt()), outcome.service(),
+				outcome.errorClass(), truncate(outcome.errorMessage()), redrive);
+		if (RedriveOutcome.SUCCEEDED.equals(outcome.outcome())) {
+			// a late success (after the timeout rescheduled it) still resolves the entry, unless it failed anew
+			List<String> resolved = this.jdbc.queryForList("""
+					UPDATE dead_letter_entry e SET status = 'RESOLVED', resolved_at = now(), redrive_id = NULL,
+					    next_attempt_at = NULL, status_reason = 'processed by ' || ?, status_changed_at = now(),
+					    status_changed_by = 'system', updated_at = now()
+					WHERE e.id = ? AND (
+					    (e.status = 'RETRYING' AND e.redrive_id = ?)
+					    OR (e.status IN ('RETRY_SCHEDULED', 'PERMANENTLY_FAILED')
+					        AND NOT EXISTS (SELECT 1 FROM dead_letter_redrive r WHERE r.entry_id = e.id AND r.id > ?)))
+					RETURNING e.status
+					""", String.class, outcome.service(), entryId, redrive, redrive);
+			count(resolved);
+			return resolved.isEmpty() ? null : resolved.getFirst();
+		}
+		List<String> statuses = afterFailure(List.of(entryId),
+				"e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])", new Long[] { redrive },
+				"redriven record failed (" + outcome.errorClass() + "); ");
+		return statuses.isEmpty() ? null : statuses.getFirst();
+	}
+
+	/**
+	 * Counts redrives nobody reported on within the timeout as failed.
+	 * @return the entries rescheduled (or permanently failed)
+	 */
+	@Transactional
+	int releaseTimedOut() {
+		Map<UUID, Long> inFlight = new java.util.LinkedHashMap<>();
+		this.jdbc.query("""
+				SELECT id, redrive_id FROM dead_letter_entry
+				WHERE status = 'RETRYING' AND redriven_at < now() - make_interval(secs => ?)
+				ORDER BY redriven_at LIMIT 500
+				FOR UPDATE SKIP LOCKED
+				""", (rs) -> {
+			inFlight.put(rs.getObject("id", UUID.class), rs.getLong("redrive_id"));
+		}, (double) this.properties.outcomeTimeout().toSeconds());
+		if (inFlight.isEmpty()) {
+			return 0;
+		}
+		Long[] redrives = inFlight.values().toArray(Long[]::new);
+		this.jdbc.update("UPDATE dead_letter_redrive SET outcome = 'TIMED_OUT', outcome_at = now() "
+				+ "WHERE id = ANY(?::bigint[]) AND outcome IS NULL", (Object) redrives);
+		List<String> statuses = afterFailure(inFlight.keySet(),
+				"e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])", redrives,
+				"no outcome within " + this.properties.outcomeTimeout() + "; ");
+		log.warn("{} redrives had no outcome within {}; their entries were rescheduled", statuses.size(),
+				this.properties.outcomeTimeout());
+		return statuses.size();
+	}
+
+	private List<String> afterFailure(Collection<UUID> entries, String condition, Long @Nullable [] redrives,
+			String reasonPrefix) {
+		RetryPolicy defaults = this.properties.defaults();
+		List<Object> args = new ArrayList<>(List.of(reasonPrefix, defaults.maxAttempts(), defaults.initialDelayMs(),
+				defaults.multiplier(), defaults.maxDelayMs(), defaults.jitter(),
+				entries.stream().map(UUID::toString).toArray(String[]::new)));
+		if (redrives != null) {
+			args.add(redrives);
+		}
+		List<String> statuses = this.jdbc.queryForList(AFTER_FAILURE.formatted(condition), String.class,
+				args.toArray());
+		count(statuses);
+		return statuses;
+	}
+
+	private void count(List<String> statuses) {
+		for (String status : statuses) {
+			if ("PERMANENTLY_FAILED".equals(status) || "RESOLVED".equals(status)) {
+				this.meters.counter("dlq.retry.outcomes", "status", status).increment();
+			}
+		}
+	}
+
+	private static @Nullable String truncate(@Nullable String text) {
+		return (text != null && text.length() > 16_384) ? text.substring(0, 16_384) : text;
+	}
+
+	Duration outcomeTimeout() {
+		return this.properties.outcomeTimeout();
+	}
+
+}

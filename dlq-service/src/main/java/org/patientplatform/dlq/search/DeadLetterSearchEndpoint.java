@@ -1,0 +1,93 @@
+package org.patientplatform.dlq.search;
+
+import java.util.UUID;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.DeadLetterPayloads;
+import org.patientplatform.kit.audit.AuditLog;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.web.IdempotencyKeyFilter;
+import org.patientplatform.kit.web.NotFoundException;
+import org.patientplatform.kit.web.Page;
+import org.springdoc.core.annotations.ParameterObject;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+@RestController
+@RequestMapping("/api/v1/dlq/messages")
+@ConditionalOnRole("app")
+@Tag(name = "Dead letters")
+@SecurityRequirement(name = "bearer")
+class DeadLetterSearchEndpoint {
+
+	private final EntrySearch search;
+
+	private final DeadLetterPayloads payloads;
+
+	private final AuditLog audit;
+
+	DeadLetterSearchEndpoint(EntrySearch search, DeadLetterPayloads payloads, AuditLog audit) {
+		this.search = search;
+		this.payloads = payloads;
+		this.audit = audit;
+	}
+
+	@GetMapping
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Search entries, newest failure first",
+			description = "Every given filter must match. Keyset pagination: pass the response's nextCursor as "
+					+ "cursor for the next page (no nextCursor: last page). Payloads are never listed.")
+	Page<EntrySearch.EntrySummary> search(@Valid @ParameterObject EntryFilter filter,
+			@Parameter(description = "nextCursor of the previous page") @RequestParam(
+					required = false) @Nullable String cursor,
+			@Parameter(description = "Page size, default 50, at most 200") @RequestParam(
+					required = false) @Nullable Integer limit) {
+		return this.search.search(filter, cursor, Page.limit(limit));
+	}
+
+	@GetMapping("/facets")
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Entry counts per status, source service, topic and error class for the same filters")
+	EntrySearch.Facets facets(@Valid @ParameterObject EntryFilter filter) {
+		return this.search.facets(filter);
+	}
+
+	@PostMapping("/{id}/reveal")
+	@PreAuthorize("hasRole('ops')")
+	@Operation(summary = "Reveal an entry's payload (and its edited version), decrypted",
+			description = "The payload may hold PHI: every reveal is audited with who and the reason given. "
+					+ "Idempotency-Key is refused here, so a payload is never kept outside its encrypted column.")
+	DeadLetterPayloads.RevealedPayload reveal(@PathVariable UUID id, @Valid @RequestBody RevealRequest request,
+			HttpServletRequest http) {
+		if (http.getHeader(IdempotencyKeyFilter.HEADER) != null) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+					"A reveal cannot carry " + IdempotencyKeyFilter.HEADER + ": its response is never stored.");
+		}
+		var revealed = this.payloads.reveal(id);
+		this.audit.record("dlq.payload.reveal", "dlq-entry", id.toString(),
+				revealed.isPresent() ? "SUCCEEDED" : "NOT_FOUND", request.reason());
+		return revealed.orElseThrow(() -> new NotFoundException("No dead-letter entry " + id));
+	}
+
+	/** @param reason why the operator needs to see the payload, kept in the audit log */
+	record RevealRequest(@NotBlank @Size(max = 500) String reason) {
+	}
+
+}

@@ -1,0 +1,132 @@
+package org.patientplatform.dlq.search;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Which entries: every given criterion must match (none given: all entries). Used by the search API as
+ * query parameters and by bulk redrive as JSON.
+ *
+ * @param sourceService the failing service
+ * @param topic the original topic
+ * @param status one or more statuses
+ * @param errorClass the exception class, exactly
+ * @param fingerprint the failure fingerprint
+ * @param key the record key as UTF-8 text, exactly
+ * @param from last failure at or after
+ * @param to last failure before
+ * @param q words in the error message (each word also matches as a prefix)
+ */
+public record EntryFilter(@Parameter(description = "The failing service") @Nullable @Size(max = 255) String sourceService,
+		@Parameter(description = "The original topic") @Nullable @Size(max = 255) String topic,
+		@Parameter(description = "Statuses (repeat the parameter for several)") @Nullable @Size(max = 6) List<@Pattern(
+				regexp = "NEW|RETRY_SCHEDULED|RETRYING|RESOLVED|PERMANENTLY_FAILED|DISCARDED",
+				message = "must be NEW, RETRY_SCHEDULED, RETRYING, RESOLVED, PERMANENTLY_FAILED or DISCARDED") String> status,
+		@Parameter(description = "The exception class, exactly") @Nullable @Size(max = 255) String errorClass,
+		@Parameter(description = "The failure fingerprint") @Nullable @Size(max = 255) String fingerprint,
+		@Parameter(description = "The record key as text, exactly") @Nullable @Size(max = 16384) String key,
+		@Parameter(description = "Last failure at or after (ISO-8601 instant)") @Nullable Instant from,
+		@Parameter(description = "Last failure before (ISO-8601 instant)") @Nullable Instant to,
+		@Parameter(description = "Words in the error message; each word also matches as a prefix") @Nullable @Size(
+				max = 200) String q) {
+
+	/** No criteria: every entry. */
+	public static EntryFilter all() {
+		return new EntryFilter(null, null, null, null, null, null, null, null, null);
+	}
+
+	@AssertTrue(message = "must be before to")
+	@JsonIgnore
+	@Schema(hidden = true)
+	@Parameter(hidden = true)
+	public boolean isFromBeforeTo() {
+		return this.from == null || this.to == null || this.from.isBefore(this.to);
+	}
+
+	/** True when a status was asked for explicitly. */
+	@JsonIgnore
+	public boolean hasStatus() {
+		return this.status != null && !this.status.isEmpty();
+	}
+
+	/**
+	 * The SQL condition (on {@code dead_letter_entry} without alias) and its arguments; {@code TRUE} for
+	 * no criteria. Every criterion is an argument, never SQL text.
+	 */
+	public Where where() {
+		List<String> conditions = new ArrayList<>();
+		List<Object> args = new ArrayList<>();
+		if (this.sourceService != null && !this.sourceService.isBlank()) {
+			conditions.add("source_service = ?");
+			args.add(this.sourceService);
+		}
+		if (this.topic != null && !this.topic.isBlank()) {
+			conditions.add("original_topic = ?");
+			args.add(this.topic);
+		}
+		if (hasStatus()) {
+			conditions.add("status = ANY(?::text[])");
+			args.add(this.status.toArray(String[]::new));
+		}
+		if (this.errorClass != null && !this.errorClass.isBlank()) {
+			conditions.add("error_class = ?");
+			args.add(this.errorClass);
+		}
+		if (this.fingerprint != null && !this.fingerprint.isBlank()) {
+			conditions.add("fingerprint = ?");
+			args.add(this.fingerprint);
+		}
+		if (this.key != null) {
+			conditions.add("record_key = ?");
+			args.add(this.key.getBytes(StandardCharsets.UTF_8));
+		}
+		if (this.from != null) {
+			conditions.add("last_failed_at >= ?");
+			args.add(this.from.atOffset(ZoneOffset.UTC));
+		}
+		if (this.to != null) {
+			conditions.add("last_failed_at < ?");
+			args.add(this.to.atOffset(ZoneOffset.UTC));
+		}
+		String words = textQuery(this.q);
+		if (words != null) {
+			conditions.add("to_tsvector('simple', coalesce(error_message, '')) @@ to_tsquery('simple', ?)");
+			args.add(words);
+		}
+		return new Where(conditions.isEmpty() ? "TRUE" : String.join(" AND ", conditions), List.copyOf(args));
+	}
+
+	/** Words of letters and digits, each as a prefix, all required; null when there are none. */
+	static @Nullable String textQuery(@Nullable String q) {
+		if (q == null) {
+			return null;
+		}
+		List<String> terms = new ArrayList<>();
+		for (String word : q.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+			if (!word.isEmpty() && terms.size() < 10) {
+				terms.add(word + ":*");
+			}
+		}
+		return terms.isEmpty() ? null : String.join(" & ", terms);
+	}
+
+	/**
+	 * @param sql the condition
+	 * @param args its arguments, in order
+	 */
+	public record Where(String sql, List<Object> args) {
+	}
+
+}

@@ -1,0 +1,151 @@
+package org.patientplatform.dlq.search;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.Page;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Reads entries for operators: newest failure first ({@code last_failed_at DESC, id DESC}), a page at a
+ * time after a keyset cursor, so a page costs the same on the first page as on the thousandth.
+ */
+@Repository
+class EntrySearch {
+
+	static final int FACET_VALUES = 50;
+
+	private final JdbcTemplate jdbc;
+
+	EntrySearch(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	Page<EntrySummary> search(EntryFilter filter, @Nullable String cursor, int limit) {
+		EntryFilter.Where where = filter.where();
+		List<Object> args = new ArrayList<>(where.args());
+		String after = "";
+		if (cursor != null && !cursor.isBlank()) {
+			List<String> key = Page.decode(cursor, 2);
+			after = " AND (last_failed_at, id) < (?, ?)";
+			args.add(cursorInstant(key.get(0)).atOffset(ZoneOffset.UTC));
+			args.add(cursorId(key.get(1)));
+		}
+		args.add(limit + 1);
+		List<EntrySummary> rows = this.jdbc.query("""
+				SELECT id, kind, status, source_service, consumer_group, original_topic, original_partition,
+				       original_offset, record_key, error_class, left(error_message, 500) AS error_message, fingerprint,
+				       non_retryable, attempts, retry_count, first_failed_at, last_failed_at, next_attempt_at
+				FROM dead_letter_entry
+				WHERE %s%s
+				ORDER BY last_failed_at DESC, id DESC
+				LIMIT ?
+				""".formatted(where.sql(), after), (rs, n) -> {
+			byte[] key = rs.getBytes("record_key");
+			var next = rs.getTimestamp("next_attempt_at");
+			return new EntrySummary(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
+					rs.getString("source_service"), rs.getString("consumer_group"), rs.getString("original_topic"),
+					(Integer) rs.getObject("original_partition"), (Long) rs.getObject("original_offset"),
+					(key != null) ? new String(key, StandardCharsets.UTF_8) : null, rs.getString("error_class"),
+					rs.getString("error_message"), rs.getString("fingerprint"), rs.getBoolean("non_retryable"),
+					rs.getInt("attempts"), rs.getInt("retry_count"), rs.getTimestamp("first_failed_at").toInstant(),
+					rs.getTimestamp("last_failed_at").toInstant(), (next != null) ? next.toInstant() : null);
+		}, args.toArray());
+		return Page.of(rows, limit, (row) -> List.of(row.lastFailedAt().toString(), row.id().toString()));
+	}
+
+	/** Counts per status, source service, topic and error class of the entries the filter selects. */
+	Facets facets(EntryFilter filter) {
+		EntryFilter.Where where = filter.where();
+		Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
+		long[] total = { 0 };
+		this.jdbc.query("""
+				SELECT GROUPING(status, source_service, original_topic, error_class) AS grouping_set, status,
+				       source_service, original_topic, error_class, count(*) AS entries
+				FROM dead_letter_entry
+				WHERE %s
+				GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ())
+				""".formatted(where.sql()), (rs) -> {
+			long count = rs.getLong("entries");
+			// GROUPING is a bit mask, one bit per column, set when the column is not in the row's set
+			switch (rs.getInt("grouping_set")) {
+				case 0b0111 -> add(groups, "status", rs.getString("status"), count);
+				case 0b1011 -> add(groups, "sourceService", rs.getString("source_service"), count);
+				case 0b1101 -> add(groups, "topic", rs.getString("original_topic"), count);
+				case 0b1110 -> add(groups, "errorClass", rs.getString("error_class"), count);
+				default -> total[0] = count;
+			}
+		}, where.args().toArray());
+		return new Facets(total[0], top(groups.get("status")), top(groups.get("sourceService")),
+				top(groups.get("topic")), top(groups.get("errorClass")));
+	}
+
+	private static void add(Map<String, Map<String, Long>> groups, String group, @Nullable String value, long count) {
+		groups.computeIfAbsent(group, (g) -> new LinkedHashMap<>()).put((value != null) ? value : "(none)", count);
+	}
+
+	private static Map<String, Long> top(@Nullable Map<String, Long> counts) {
+		Map<String, Long> top = new LinkedHashMap<>();
+		if (counts != null) {
+			counts.entrySet()
+				.stream()
+				.sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+					.thenComparing(Map.Entry.comparingByKey()))
+				.limit(FACET_VALUES)
+				.forEach((e) -> top.put(e.getKey(), e.getValue()));
+		}
+		return top;
+	}
+
+	private static Instant cursorInstant(String text) {
+		try {
+			return Instant.parse(text);
+		}
+		catch (DateTimeParseException ex) {
+			throw new Page.InvalidCursorException();
+		}
+	}
+
+	private static UUID cursorId(String text) {
+		try {
+			return UUID.fromString(text);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new Page.InvalidCursorException();
+		}
+	}
+
+	/**
+	 * One entry in a result list: what an operator scans for, without stack trace, headers or payload.
+	 *
+	 * @param keyText the record key as UTF-8 text
+	 * @param errorMessage the first 500 characters of the error message
+	 */
+	record EntrySummary(UUID id, String kind, String status, @Nullable String sourceService,
+			@Nullable String consumerGroup, @Nullable String originalTopic, @Nullable Integer originalPartition,
+			@Nullable Long originalOffset, @Nullable String keyText, @Nullable String errorClass,
+			@Nullable String errorMessage, @Nullable String fingerprint, boolean nonRetryable, int attempts,
+			int retryCount, Instant firstFailedAt, Instant lastFailedAt, @Nullable Instant nextAttemptAt) {
+	}
+
+	/**
+	 * Entry counts of a selection, each group's 50 largest values, largest first.
+	 *
+	 * @param total every entry the filter selects
+	 */
+	record Facets(long total, Map<String, Long> status, Map<String, Long> sourceService, Map<String, Long> topic,
+			Map<String, Long> errorClass) {
+	}
+
+}

@@ -1,0 +1,59 @@
+package org.patientplatform.dlq.capture;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CapturedRecordTests {
+
+	@Test
+	void readsTheEntryIdOfARedrivenRecord() {
+		UUID id = UUID.randomUUID();
+		ConsumerRecord<byte[], byte[]> record = failed();
+		record.headers().add(DeadLetterHeaders.ENTRY_ID, id.toString().getBytes());
+		record.headers().add(DeadLetterHeaders.ATTEMPT, "3".getBytes());
+		CapturedRecord captured = CapturedRecord.from(record, Instant.now());
+		assertThat(captured.entryId()).isEqualTo(id);
+		assertThat(captured.attempt()).isEqualTo(3);
+		assertThat(captured.headers()).noneMatch((h) -> h.get("key").startsWith("dlq-"));
+	}
+
+	@Test
+	void ignoresAnEntryIdThatIsNotOurs() {
+		ConsumerRecord<byte[], byte[]> record = failed();
+		record.headers().add(DeadLetterHeaders.ENTRY_ID, "not-a-uuid".getBytes());
+		assertThat(CapturedRecord.from(record, Instant.now()).entryId()).isNull();
+	}
+
+	@Test
+	void derivesAStableFingerprintWhenTheSenderGivesNone() {
+		CapturedRecord first = CapturedRecord.from(failed(), Instant.now());
+		CapturedRecord second = CapturedRecord.from(failed(), Instant.now());
+		assertThat(first.fingerprint()).hasSize(16).isEqualTo(second.fingerprint());
+	}
+
+	@Test
+	void shortensNamesSoTheirIndexEntriesStaySmall() {
+		ConsumerRecord<byte[], byte[]> record = failed();
+		record.headers().add(DeadLetterHeaders.SOURCE_SERVICE, "s".repeat(10_000).getBytes());
+		assertThat(CapturedRecord.from(record, Instant.now()).sourceService()).hasSize(255);
+	}
+
+	private static ConsumerRecord<byte[], byte[]> failed() {
+		ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("dlq.messages.v1", 0, 1L, "k".getBytes(),
+				"v".getBytes());
+		record.headers()
+			.add(DeadLetterHeaders.ORIGINAL_TOPIC, "orders.v1".getBytes())
+			.add(DeadLetterHeaders.ORIGINAL_PARTITION, ByteBuffer.allocate(4).putInt(0).array())
+			.add(DeadLetterHeaders.ORIGINAL_OFFSET, ByteBuffer.allocate(8).putLong(9).array())
+			.add(DeadLetterHeaders.EXCEPTION_FQCN, "java.lang.IllegalStateException".getBytes());
+		return record;
+	}
+
+}

@@ -1,0 +1,92 @@
+package org.patientplatform.dlq.patterns;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.patientplatform.dlq.DlqIntegrationTest;
+import org.patientplatform.dlq.TestApi;
+import org.patientplatform.dlq.TestKafka;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@DlqIntegrationTest
+@TestPropertySource(properties = "platform.roles=app,consumer-retry-message")
+class FailurePatternIntegrationTests {
+
+	static final ParameterizedTypeReference<List<Map<String, Object>>> LIST = new ParameterizedTypeReference<>() {
+	};
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@LocalServerPort
+	int port;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	@Test
+	void groupsEntriesByFingerprintWithCountsTimesTopicsAndASample() {
+		try (TestKafka kafka = new TestKafka(this.bootstrapServers)) {
+			for (int i = 0; i < 6; i++) {
+				kafka.sendAsync(TestKafka.failedRecord("notification-service", (i % 2 == 0) ? "sms.v1" : "email.v1", i,
+						"k" + i, "{}", "java.net.SocketTimeoutException", "provider timed out", "1111111111111111",
+						false));
+			}
+			for (int i = 0; i < 3; i++) {
+				kafka.sendAsync(TestKafka.failedRecord("patient-service", "lis.inbound.v1", 100 + i, "m" + i, "MSH|",
+						"ca.uhn.hl7v2.HL7Exception", "bad segment", "2222222222222222", true));
+			}
+			kafka.flush();
+		}
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_entry", Integer.class), (n) -> n == 9);
+		this.jdbc.update("UPDATE dead_letter_entry SET last_failed_at = now() + interval '1 minute', "
+				+ "status = 'DISCARDED' WHERE original_topic = 'lis.inbound.v1' AND original_offset = 100");
+		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-ed", "ops");
+
+		List<Map<String, Object>> all = ops.get().uri("/api/v1/dlq/patterns?unresolvedOnly=false").retrieve().body(LIST);
+		assertThat(all).extracting((p) -> p.get("fingerprint")).containsExactly("2222222222222222", "1111111111111111");
+		Map<String, Object> timeouts = all.get(1);
+		assertThat(timeouts).containsEntry("entries", 6)
+			.containsEntry("failures", 6)
+			.containsEntry("unresolved", 6)
+			.containsEntry("topics", List.of("email.v1", "sms.v1"))
+			.containsEntry("sourceServices", List.of("notification-service"))
+			.containsEntry("errorClass", "java.net.SocketTimeoutException")
+			.containsKeys("firstSeen", "lastSeen");
+		UUID sample = UUID.fromString((String) timeouts.get("sampleEntryId"));
+		assertThat(this.jdbc.queryForObject("SELECT fingerprint FROM dead_letter_entry WHERE id = ?", String.class, sample))
+			.isEqualTo("1111111111111111");
+		assertThat(all.get(0)).containsEntry("entries", 3).containsEntry("unresolved", 2);
+
+		List<Map<String, Object>> unresolved = ops.get().uri("/api/v1/dlq/patterns").retrieve().body(LIST);
+		assertThat(unresolved).filteredOn((p) -> "2222222222222222".equals(p.get("fingerprint")))
+			.singleElement()
+			.satisfies((p) -> assertThat(p).containsEntry("entries", 2));
+
+		var staff = TestApi.as(this.signingKey, this.port, "staff-1", "staff")
+			.get()
+			.uri("/api/v1/dlq/patterns")
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(staff.getStatusCode().value()).isEqualTo(403);
+	}
+
+}

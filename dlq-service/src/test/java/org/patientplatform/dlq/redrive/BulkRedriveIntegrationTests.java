@@ -1,0 +1,204 @@
+package org.patientplatform.dlq.redrive;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.dlq.DlqIntegrationTest;
+import org.patientplatform.dlq.TestApi;
+import org.patientplatform.dlq.TestKafka;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Bulk redrive run by the kit's job worker (role wrk--default), as in production. */
+@DlqIntegrationTest
+@TestPropertySource(properties = "platform.roles=app,consumer-retry-message,wrk--default")
+class BulkRedriveIntegrationTests {
+
+	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+	};
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@LocalServerPort
+	int port;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	TestKafka kafka;
+
+	RestClient ops;
+
+	@BeforeEach
+	void setUp() {
+		this.kafka = new TestKafka(this.bootstrapServers);
+		this.ops = TestApi.as(this.signingKey, this.port, "ops-cy", "ops");
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.kafka.close();
+	}
+
+	@Test
+	void countsWithADryRunThenSendsEveryEntryOnceNoFasterThanTheRateLimit() {
+		capture("rate.v1", 300);
+		Map<String, Object> dryRun = this.ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("filter", Map.of("topic", "rate.v1"), "dryRun", true))
+			.retrieve()
+			.body(MAP);
+		assertThat(dryRun).containsEntry("count", 300);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM bulk_redrive", Integer.class)).isZero();
+
+		long started = System.nanoTime();
+		var created = this.ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("filter", Map.of("topic", "rate.v1"), "ratePerSecond", 100, "reason", "INC-12 replay"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(created.getStatusCode().value()).isEqualTo(202);
+		assertThat(created.getBody()).containsEntry("total", 300).containsEntry("status", "RUNNING");
+		String location = created.getHeaders().getLocation().toString();
+
+		Map<String, Object> done = await().atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> this.ops.get().uri(location).retrieve().body(MAP), (bulk) -> "COMPLETED".equals(bulk.get("status")));
+		double seconds = (System.nanoTime() - started) / 1e9;
+
+		assertThat(done).containsEntry("sent", 300)
+			.containsEntry("failed", 0)
+			.containsEntry("skipped", 0)
+			.containsEntry("pending", 0);
+		List<UUID> sent = this.kafka.readAll("rate.v1").stream().map(TestKafka::entryId).toList();
+		assertThat(sent).hasSize(300).doesNotHaveDuplicates();
+		// 300 records at 100/s: the last of 30 chunks of 10 may leave no earlier than 2.9 s after the first
+		assertThat(seconds).isGreaterThanOrEqualTo(2.5);
+		assertThat(300 / seconds).as("achieved rate").isLessThanOrEqualTo(100 * 1.1);
+		double span = this.jdbc.queryForObject("SELECT extract(epoch FROM max(sent_at) - min(sent_at)) "
+				+ "FROM dead_letter_redrive WHERE bulk_id = ?::uuid", Double.class, done.get("id"));
+		assertThat((300 - 10) / span).as("rate between the first and the last chunk").isLessThanOrEqualTo(100 * 1.1);
+		assertThat(this.jdbc.queryForList("SELECT DISTINCT status FROM dead_letter_entry WHERE original_topic = 'rate.v1'",
+				String.class))
+			.containsExactly("RETRYING");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE action = 'dlq.bulk-redrive.create' "
+				+ "AND actor = 'ops-cy' AND reason = 'INC-12 replay'", Integer.class))
+			.isEqualTo(1);
+	}
+
+	@Test
+	void stopsSendingWhenCancelled() {
+		capture("cancel.v1", 200);
+		String location = start(Map.of("filter", Map.of("topic", "cancel.v1"), "ratePerSecond", 20));
+		await().atMost(Duration.ofSeconds(30)).until(() -> sent(location) >= 10);
+
+		var cancelled = this.ops.post()
+			.uri(location + "/cancel")
+			.body(Map.of("reason", "wrong filter"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(cancelled.getStatusCode().value()).isEqualTo(200);
+		assertThat(cancelled.getBody()).containsEntry("status", "CANCELLED");
+		int atCancel = (Integer) cancelled.getBody().get("sent");
+
+		// nothing more goes out: the chunk in flight at most (2 records at 20/s)
+		await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> sent(location) <= atCancel + 2);
+		int finalSent = sent(location);
+		assertThat(finalSent).isLessThan(200);
+		assertThat(this.kafka.readAll("cancel.v1")).hasSize(finalSent);
+		assertThat(this.ops.post().uri(location + "/resume").retrieve().toEntity(MAP).getStatusCode().value())
+			.isEqualTo(409);
+	}
+
+	@Test
+	void pausesAndResumesWhereItStopped() {
+		capture("pause.v1", 60);
+		String location = start(Map.of("filter", Map.of("topic", "pause.v1"), "ratePerSecond", 20));
+		await().atMost(Duration.ofSeconds(30)).until(() -> sent(location) >= 6);
+
+		var paused = this.ops.post().uri(location + "/pause").retrieve().toEntity(MAP);
+		assertThat(paused.getStatusCode().value()).isEqualTo(200);
+		int atPause = (Integer) paused.getBody().get("sent");
+		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> sent(location) <= atPause + 2);
+		assertThat(this.ops.get().uri(location).retrieve().body(MAP)).containsEntry("status", "PAUSED");
+
+		var resumed = this.ops.post().uri(location + "/resume").body(Map.of("reason", "filter checked")).retrieve().toEntity(MAP);
+		assertThat(resumed.getStatusCode().value()).isEqualTo(200);
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.ops.get().uri(location).retrieve().body(MAP).get("status"), "COMPLETED"::equals);
+
+		List<UUID> sent = this.kafka.readAll("pause.v1").stream().map(TestKafka::entryId).toList();
+		assertThat(sent).hasSize(60).doesNotHaveDuplicates();
+		assertThat(this.jdbc.queryForList("SELECT action FROM audit_log WHERE resource_id = ? ORDER BY id", String.class,
+				location.substring(location.lastIndexOf('/') + 1)))
+			.containsExactly("dlq.bulk-redrive.create", "dlq.bulk-redrive.pause", "dlq.bulk-redrive.resume");
+	}
+
+	@Test
+	void redrivesAnIdListAndSkipsEntriesDiscardedMeanwhile() {
+		List<UUID> ids = capture("ids.v1", 5);
+		this.jdbc.update("UPDATE dead_letter_entry SET status = 'DISCARDED' WHERE id = ?", ids.get(0));
+		String location = start(Map.of("ids", ids, "ratePerSecond", 1000));
+		Map<String, Object> done = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.ops.get().uri(location).retrieve().body(MAP), (bulk) -> "COMPLETED".equals(bulk.get("status")));
+		// discarded before the snapshot: not selected at all
+		assertThat(done).containsEntry("total", 4).containsEntry("sent", 4);
+		assertThat(this.kafka.readAll("ids.v1")).hasSize(4);
+	}
+
+	@Test
+	void rejectsAnInvalidRequestAndAnswersNotFoundForAnUnknownJob() {
+		var both = this.ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("filter", Map.of("topic", "x"), "ids", List.of(UUID.randomUUID()), "ratePerSecond", 0))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(both.getStatusCode().value()).isEqualTo(400);
+		assertThat(both.getBody().get("errors").toString()).contains("selectionGiven", "ratePerSecond");
+
+		var unknown = this.ops.get().uri("/api/v1/dlq/redrives/{id}", UUID.randomUUID()).retrieve().toEntity(MAP);
+		assertThat(unknown.getStatusCode().value()).isEqualTo(404);
+		var pauseUnknown = this.ops.post().uri("/api/v1/dlq/redrives/{id}/pause", UUID.randomUUID()).retrieve().toEntity(MAP);
+		assertThat(pauseUnknown.getStatusCode().value()).isEqualTo(404);
+	}
+
+	private String start(Map<String, Object> body) {
+		var created = this.ops.post().uri("/api/v1/dlq/redrives").body(body).retrieve().toEntity(MAP);
+		assertThat(created.getStatusCode().value()).as("%s", created.getBody()).isEqualTo(202);
+		return created.getHeaders().getLocation().toString();
+	}
+
+	private int sent(String location) {
+		return (Integer) this.ops.get().uri(location).retrieve().body(MAP).get("sent");
+	}
+
+	private List<UUID> capture(String topic, int count) {
+		for (int i = 0; i < count; i++) {
+			this.kafka.sendAsync(TestKafka.failedRecord(topic, i % 3, i, "k-" + i, "{\"n\":" + i + "}", true));
+		}
+		this.kafka.flush();
+		return await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = ?", UUID.class,
+					topic), (ids) -> ids.size() == count);
+	}
+
+}

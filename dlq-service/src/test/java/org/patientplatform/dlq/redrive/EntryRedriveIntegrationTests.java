@@ -1,0 +1,232 @@
+package org.patientplatform.dlq.redrive;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.dlq.DlqIntegrationTest;
+import org.patientplatform.dlq.TestApi;
+import org.patientplatform.dlq.TestKafka;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@DlqIntegrationTest
+@TestPropertySource(properties = "platform.roles=app,consumer-retry-message")
+class EntryRedriveIntegrationTests {
+
+	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+	};
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@LocalServerPort
+	int port;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	TestKafka kafka;
+
+	RestClient ops;
+
+	@BeforeEach
+	void setUp() {
+		this.kafka = new TestKafka(this.bootstrapServers);
+		this.ops = TestApi.as(this.signingKey, this.port, "ops-bo", "ops");
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.kafka.close();
+	}
+
+	@Test
+	void redrivesAnEntryToItsOriginalTopicAsItWasAndAuditsWhoAndWhy() {
+		UUID id = capture("labs.v1", 1, "lab-1", "{\"result\":\"pending\"}");
+
+		var response = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "lab system is back"))
+			.retrieve()
+			.toEntity(MAP);
+
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		assertThat(response.getBody()).containsEntry("status", "RETRYING").containsEntry("topic", "labs.v1");
+		ConsumerRecord<byte[], byte[]> sent = single("labs.v1", id);
+		assertThat(new String(sent.key(), StandardCharsets.UTF_8)).isEqualTo("lab-1");
+		assertThat(new String(sent.value(), StandardCharsets.UTF_8)).isEqualTo("{\"result\":\"pending\"}");
+		assertThat(TestKafka.header(sent, "x-origin")).isEqualTo("lab-7");
+		assertThat(TestKafka.header(sent, DeadLetterHeaders.ATTEMPT)).isEqualTo("1");
+		assertThat(sent.headers()).noneMatch((h) -> h.key().startsWith("kafka_dlt-"));
+		assertThat(this.jdbc.queryForMap("SELECT status, retry_count, status_changed_by FROM dead_letter_entry WHERE id = ?",
+				id))
+			.containsEntry("status", "RETRYING")
+			.containsEntry("retry_count", 0)
+			.containsEntry("status_changed_by", "ops-bo");
+		assertThat(audit("dlq.redrive", id)).containsExactly("ops-bo|SUCCEEDED|lab system is back");
+
+		var again = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).retrieve().toEntity(MAP);
+		assertThat(again.getStatusCode().value()).isEqualTo(409);
+		assertThat(again.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(audit("dlq.redrive", id)).hasSize(2).last().asString().contains("REJECTED");
+	}
+
+	@Test
+	void redrivesToAnotherTopicOnlyWhenAskedExplicitly() {
+		UUID id = capture("scans.v1", 2, "scan-1", "{}");
+		var response = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("targetTopic", "scans.replay.v1", "reason", "replay into the sandbox"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		assertThat(single("scans.replay.v1", id).key()).isEqualTo("scan-1".getBytes());
+		assertThat(this.kafka.readAll("scans.v1")).isEmpty();
+		assertThat(audit("dlq.redrive", id)).containsExactly("ops-bo|SUCCEEDED|to scans.replay.v1: replay into the sandbox");
+	}
+
+	@Test
+	void sendsAnEditedPayloadAndKeepsTheOriginal() {
+		UUID id = capture("forms.v1", 3, "form-1", "{\"age\":\"forty\"}");
+		var response = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/edit-and-redrive", id)
+			.body(Map.of("payload", "{\"age\":40}", "reason", "age must be a number"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		assertThat(new String(single("forms.v1", id).value(), StandardCharsets.UTF_8)).isEqualTo("{\"age\":40}");
+
+		Map<String, Object> revealed = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/reveal", id)
+			.body(Map.of("reason", "check the edit"))
+			.retrieve()
+			.body(MAP);
+		assertThat(((Map<?, ?>) revealed.get("original")).get("text")).isEqualTo("{\"age\":\"forty\"}");
+		assertThat(((Map<?, ?>) revealed.get("edited")).get("text")).isEqualTo("{\"age\":40}");
+		assertThat(revealed).containsEntry("editedBy", "ops-bo");
+		Map<String, Object> detail = this.ops.get().uri("/api/v1/dlq/messages/{id}", id).retrieve().body(MAP);
+		assertThat(detail).containsEntry("edited", true).containsEntry("editedPayloadSize", 10);
+		assertThat(this.jdbc.queryForObject("SELECT kind FROM dead_letter_redrive WHERE entry_id = ?", String.class, id))
+			.isEqualTo("EDITED");
+		assertThat(audit("dlq.edit-and-redrive", id)).containsExactly("ops-bo|SUCCEEDED|age must be a number");
+
+		var bothPayloads = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/edit-and-redrive", id)
+			.body(Map.of("payload", "x", "payloadBase64", "eA==", "reason", "r"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(bothPayloads.getStatusCode().value()).isEqualTo(400);
+	}
+
+	@Test
+	void discardsOnlyWithAReasonAndNeverRedrivesADiscardedEntry() {
+		UUID id = capture("claims.v1", 4, "claim-1", "{}");
+		var noReason = this.ops.post().uri("/api/v1/dlq/messages/{id}/discard", id).body(Map.of()).retrieve().toEntity(MAP);
+		assertThat(noReason.getStatusCode().value()).isEqualTo(400);
+		assertThat(noReason.getBody().get("errors").toString()).contains("reason");
+
+		var discarded = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/discard", id)
+			.body(Map.of("reason", "duplicate claim, handled by phone"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(discarded.getStatusCode().value()).isEqualTo(200);
+		assertThat(this.jdbc.queryForMap("SELECT status, status_reason FROM dead_letter_entry WHERE id = ?", id))
+			.containsEntry("status", "DISCARDED")
+			.containsEntry("status_reason", "discarded: duplicate claim, handled by phone");
+		assertThat(audit("dlq.discard", id)).containsExactly("ops-bo|SUCCEEDED|duplicate claim, handled by phone");
+
+		var redrive = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).retrieve().toEntity(MAP);
+		assertThat(redrive.getStatusCode().value()).isEqualTo(409);
+
+		// the same original record failing again does not bring a discarded entry back
+		this.kafka.send(TestKafka.failedRecord("claims.v1", 0, 4, "claim-1", "{}", false));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForObject("SELECT attempts FROM dead_letter_entry WHERE id = ?", Integer.class, id),
+					(attempts) -> attempts == 2);
+		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
+			.isEqualTo("DISCARDED");
+	}
+
+	@Test
+	void redrivesARawEntryOnlyToAGivenTopic() {
+		var sent = this.kafka.send(new ProducerRecord<>("dlq.messages.v1", null, "free text".getBytes()));
+		UUID id = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList(
+					"SELECT id FROM dead_letter_entry WHERE kind = 'RAW' AND dlq_partition = ? AND dlq_offset = ?",
+					UUID.class, sent.partition(), sent.offset()), (ids) -> ids.size() == 1)
+			.getFirst();
+		var noTopic = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).retrieve().toEntity(MAP);
+		assertThat(noTopic.getStatusCode().value()).isEqualTo(409);
+		assertThat((String) noTopic.getBody().get("detail")).contains("targetTopic");
+
+		var toTopic = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("targetTopic", "raw.replay.v1"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(toTopic.getStatusCode().value()).isEqualTo(200);
+		assertThat(single("raw.replay.v1", id).value()).isEqualTo("free text".getBytes());
+	}
+
+	@Test
+	void answersNotFoundForAnUnknownEntryAndForbiddenForAService() {
+		var missing = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", UUID.randomUUID())
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(missing.getStatusCode().value()).isEqualTo(404);
+		assertThat(missing.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+
+		var service = TestApi.as(this.signingKey, this.port, "svc", "service")
+			.post()
+			.uri("/api/v1/dlq/messages/{id}/discard", UUID.randomUUID())
+			.body(Map.of("reason", "x"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(service.getStatusCode().value()).isEqualTo(403);
+	}
+
+	private UUID capture(String topic, long offset, String key, String value) {
+		this.kafka.send(TestKafka.failedRecord(topic, 0, offset, key, value, true));
+		return await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = ?", UUID.class,
+					topic), (ids) -> ids.size() == 1)
+			.getFirst();
+	}
+
+	private ConsumerRecord<byte[], byte[]> single(String topic, UUID id) {
+		List<ConsumerRecord<byte[], byte[]>> records = this.kafka.readAll(topic);
+		assertThat(records).singleElement().satisfies((r) -> assertThat(TestKafka.entryId(r)).isEqualTo(id));
+		return records.getFirst();
+	}
+
+	private List<String> audit(String action, UUID id) {
+		return this.jdbc.queryForList("SELECT actor || '|' || outcome || '|' || coalesce(reason, '') FROM audit_log "
+				+ "WHERE action = ? AND resource_id = ? ORDER BY id", String.class, action, id.toString());
+	}
+
+}

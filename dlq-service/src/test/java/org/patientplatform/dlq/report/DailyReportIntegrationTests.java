@@ -1,0 +1,121 @@
+package org.patientplatform.dlq.report;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.patientplatform.dlq.DlqIntegrationTest;
+import org.patientplatform.dlq.TestApi;
+import org.patientplatform.dlq.TestKafka;
+import org.patientplatform.kit.jobs.JobHandler;
+import org.patientplatform.kit.jobs.Jobs;
+import org.patientplatform.local.infra.LocalSigningKey;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@DlqIntegrationTest
+@TestPropertySource(properties = "platform.roles=app,consumer-retry-message")
+class DailyReportIntegrationTests {
+
+	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+	};
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	Jobs jobs;
+
+	@Autowired
+	List<JobHandler> handlers;
+
+	@Autowired
+	JsonMapper json;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@LocalServerPort
+	int port;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	@Test
+	void buildsTheDaysReportAndServesItAsJsonAndCsv() throws Exception {
+		try (TestKafka kafka = new TestKafka(this.bootstrapServers)) {
+			for (int i = 0; i < 3; i++) {
+				kafka.sendAsync(TestKafka.failedRecord((i < 2) ? "patient-service" : "booking-queue-service",
+						"report.v1", i, "k" + i, "{}", "java.lang.IllegalStateException", "m", "ffffffffffffffff", true));
+			}
+			kafka.flush();
+		}
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry", UUID.class), (ids) -> ids.size() == 3);
+		List<UUID> ids = this.jdbc.queryForList("SELECT id FROM dead_letter_entry ORDER BY original_offset", UUID.class);
+		redrive(ids.get(0), "SUCCEEDED");
+		redrive(ids.get(1), "FAILED");
+		redrive(ids.get(2), null);
+		this.jdbc.update("UPDATE dead_letter_entry SET status = 'RESOLVED', resolved_at = now() WHERE id = ?", ids.get(0));
+		LocalDate today = LocalDate.now(ZoneOffset.UTC);
+
+		// what the cron role does at 00:05 for yesterday, here for today, run by the worker's handler
+		long jobId = this.jobs.enqueue(Jobs.DEFAULT, "dlq.daily-report", Map.of("day", today.toString()), null,
+				"dlq.daily-report:" + today, 10);
+		JobHandler builder = this.handlers.stream().filter((h) -> h.type().equals("dlq.daily-report")).findFirst().orElseThrow();
+		builder.handle(new JobHandler.Job(jobId, "default", "dlq.daily-report",
+				this.json.readTree("{\"day\":\"" + today + "\"}"), 1));
+
+		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-fa", "ops");
+		Map<String, Object> report = ops.get().uri("/api/v1/dlq/reports/{day}", today).retrieve().body(MAP);
+		assertThat(report).containsEntry("day", today.toString())
+			.containsEntry("newEntries", 3)
+			.containsEntry("failures", 3)
+			.containsEntry("resolved", 1)
+			.containsEntry("unresolved", 2);
+		assertThat(report.get("bySourceService")).isEqualTo(List.of(Map.of("name", "patient-service", "failures", 2),
+				Map.of("name", "booking-queue-service", "failures", 1)));
+		assertThat(report.get("byTopic")).isEqualTo(List.of(Map.of("name", "report.v1", "failures", 3)));
+		@SuppressWarnings("unchecked")
+		Map<String, Object> redrives = (Map<String, Object>) report.get("redrives");
+		assertThat(redrives).containsEntry("sent", 3)
+			.containsEntry("succeeded", 1)
+			.containsEntry("failed", 1)
+			.containsEntry("awaiting", 1)
+			.containsEntry("successRate", 0.5);
+
+		var csv = ops.get().uri("/api/v1/dlq/reports/{day}.csv", today).retrieve().toEntity(String.class);
+		assertThat(csv.getHeaders().getContentType().toString()).startsWith("text/csv");
+		assertThat(csv.getBody()).startsWith("section,name,value\n")
+			.contains("sourceService,patient-service,2\n", "errorClass,java.lang.IllegalStateException,3\n",
+					"redrives,successRate,0.5\n");
+		assertThat(ops.get().uri("/api/v1/dlq/reports").retrieve().body(new ParameterizedTypeReference<List<String>>() {
+		})).containsExactly(today.toString());
+		assertThat(ops.get().uri("/api/v1/dlq/reports/{day}", today.minusDays(30)).retrieve().toEntity(MAP)
+			.getStatusCode()
+			.value()).isEqualTo(404);
+	}
+
+	private void redrive(UUID entry, String outcome) {
+		this.jdbc.update("""
+				INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
+				    target_offset, outcome, outcome_at)
+				VALUES (?, 'AUTOMATIC', 1, 'system', 'report.v1', 0, 1, ?, CASE WHEN ?::text IS NULL THEN NULL ELSE now() END)
+				""", entry, outcome, outcome);
+	}
+
+}

@@ -1,0 +1,354 @@
+package org.patientplatform.dlq.retry;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.dlq.DlqIntegrationTest;
+import org.patientplatform.dlq.TestApi;
+import org.patientplatform.dlq.TestKafka;
+import org.patientplatform.dlq.redrive.Redriver;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Automatic retry end to end: an origin listener in this context runs on the kit's failure path, so its
+ * failures reach dlq.messages.v1 and its outcomes dlq.retry-outcomes.v1 exactly as in production. The
+ * cron role is off: the tests trigger the due-retry run themselves.
+ */
+@DlqIntegrationTest
+@TestPropertySource(properties = "platform.roles=app,consumer-retry-message")
+@Import(AutomaticRetryIntegrationTests.Origin.class)
+class AutomaticRetryIntegrationTests {
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	TransactionTemplate transactions;
+
+	@Autowired
+	DueRetries dueRetries;
+
+	@Autowired
+	RetrySchedule schedule;
+
+	@Autowired
+	Redriver redriver;
+
+	@Autowired
+	RetryProperties properties;
+
+	@Autowired
+	Origin origin;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@LocalServerPort
+	int port;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	TestKafka kafka;
+
+	RestClient ops;
+
+	@BeforeEach
+	void setUp() {
+		this.kafka = new TestKafka(this.bootstrapServers);
+		this.ops = TestApi.as(this.signingKey, this.port, "ops-anna", "ops");
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.kafka.close();
+	}
+
+	@Test
+	void schedulesAFailureByThePolicyThenRedrivesItAsItWasAndResolvesItWhenTheOriginSucceeds() {
+		this.origin.failing.add("orders.v1");
+		ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("orders.v1", "order-1".getBytes(),
+				"{\"order\":1}".getBytes());
+		record.headers().add("x-origin", "lab-7".getBytes());
+		this.kafka.send(record);
+
+		UUID id = awaitSingleEntry("orders.v1", "RETRY_SCHEDULED");
+		Map<String, Object> row = this.jdbc.queryForMap(
+				"SELECT next_attempt_at, attempts, retry_count, status_reason FROM dead_letter_entry WHERE id = ?", id);
+		Instant next = ((java.sql.Timestamp) row.get("next_attempt_at")).toInstant();
+		// default policy: 30 s, 20 % jitter either way
+		assertThat(next).isBetween(Instant.now().plusSeconds(22), Instant.now().plusSeconds(37));
+		assertThat(row).containsEntry("attempts", 1).containsEntry("retry_count", 0);
+		assertThat((String) row.get("status_reason")).contains("automatic retry 1 of 5 scheduled");
+
+		this.origin.failing.remove("orders.v1");
+		makeDue(id);
+		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
+
+		ConsumerRecord<byte[], byte[]> redriven = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.origin.received.stream()
+				.filter((r) -> id.equals(TestKafka.entryId(r)))
+				.findFirst()
+				.orElse(null), (r) -> r != null);
+		assertThat(redriven.topic()).isEqualTo("orders.v1");
+		assertThat(new String(redriven.key(), StandardCharsets.UTF_8)).isEqualTo("order-1");
+		assertThat(new String(redriven.value(), StandardCharsets.UTF_8)).isEqualTo("{\"order\":1}");
+		assertThat(TestKafka.header(redriven, "x-origin")).isEqualTo("lab-7");
+		assertThat(TestKafka.header(redriven, DeadLetterHeaders.ATTEMPT)).isEqualTo("1");
+		assertThat(redriven.headers()).noneMatch((h) -> h.key().startsWith("kafka_dlt-"));
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> status(id), "RESOLVED"::equals);
+		assertThat(this.jdbc.queryForMap("SELECT kind, outcome, outcome_service FROM dead_letter_redrive WHERE entry_id = ?",
+				id))
+			.containsEntry("kind", "AUTOMATIC")
+			.containsEntry("outcome", "SUCCEEDED")
+			.containsEntry("outcome_service", "dlq-service");
+	}
+
+	@Test
+	void reschedulesWhileTheRedrivenRecordKeepsFailingThenFailsPermanentlyAfterTheLastAttempt() {
+		var put = this.ops.put()
+			.uri("/api/v1/dlq/retry-policies/{topic}", "payments.v1")
+			.body(Map.of("maxAttempts", 2, "initialDelaySeconds", 60, "multiplier", 3, "maxDelaySeconds", 3600,
+					"jitter", 0, "reason", "payments are slow to recover"))
+			.retrieve()
+			.toEntity(Map.class);
+		assertThat(put.getStatusCode().value()).isEqualTo(200);
+		this.origin.failing.add("payments.v1");
+		this.kafka.send(new ProducerRecord<>("payments.v1", "pay-1".getBytes(), "{\"pay\":1}".getBytes()));
+
+		UUID id = awaitSingleEntry("payments.v1", "RETRY_SCHEDULED");
+		assertDelay(id, 60);
+
+		makeDue(id);
+		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForMap(
+					"SELECT status, attempts, retry_count FROM dead_letter_entry WHERE id = ?", id))
+				.containsEntry("status", "RETRY_SCHEDULED")
+				.containsEntry("attempts", 2)
+				.containsEntry("retry_count", 1));
+		assertDelay(id, 180);
+
+		makeDue(id);
+		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForMap(
+					"SELECT status, attempts, retry_count, next_attempt_at FROM dead_letter_entry WHERE id = ?", id))
+				.containsEntry("status", "PERMANENTLY_FAILED")
+				.containsEntry("attempts", 3)
+				.containsEntry("retry_count", 2)
+				.containsEntry("next_attempt_at", null));
+		assertThat(this.jdbc.queryForObject(
+				"SELECT count(*) FROM dead_letter_entry WHERE original_topic = 'payments.v1'", Integer.class))
+			.isEqualTo(1);
+		assertThat(this.jdbc.queryForList("SELECT attempt FROM dead_letter_attempt WHERE entry_id = ? ORDER BY attempt",
+				Integer.class, id))
+			.containsExactly(1, 2, 3);
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForList(
+					"SELECT outcome FROM dead_letter_redrive WHERE entry_id = ? ORDER BY id", String.class, id))
+				.containsExactly("FAILED", "FAILED"));
+		assertThat(this.dueRetries.redriveDue()).isZero();
+	}
+
+	@Test
+	void leavesNonRetryableEntriesNewAndNeverRedrivesThem() {
+		this.kafka.send(TestKafka.failedRecord("invoices.v1", 0, 1, "inv-1", "{}", true));
+		UUID id = awaitSingleEntry("invoices.v1", "NEW");
+		assertThat(this.jdbc.queryForMap("SELECT next_attempt_at, status_reason FROM dead_letter_entry WHERE id = ?", id))
+			.containsEntry("next_attempt_at", null)
+			.containsEntry("status_reason", "not retried automatically");
+		assertThat(this.dueRetries.redriveDue()).isZero();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_redrive WHERE entry_id = ?", Integer.class,
+				id))
+			.isZero();
+	}
+
+	@Test
+	void sendsEachDueEntryExactlyOnceWhenTwoInstancesRedriveAtTheSameTime() throws Exception {
+		int entries = 240;
+		for (int i = 0; i < entries; i++) {
+			this.kafka.sendAsync(TestKafka.failedRecord("twins.v1", i % 3, 1000 + i, "k-" + i, "v-" + i, false));
+		}
+		this.kafka.flush();
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_entry "
+					+ "WHERE original_topic = 'twins.v1' AND status = 'RETRY_SCHEDULED'", Integer.class), (n) -> n == entries);
+		this.jdbc.update("UPDATE dead_letter_entry SET next_attempt_at = now() - interval '1 second' "
+				+ "WHERE original_topic = 'twins.v1'");
+		RetryProperties small = new RetryProperties(5, Duration.ofSeconds(30), 2, Duration.ofHours(1), 0.2,
+				Duration.ofMinutes(10), "*/5 * * * * *", 7, 1000, Duration.ofSeconds(30), "unused");
+		DueRetries first = new DueRetries(this.jdbc, this.transactions, this.redriver, small);
+		DueRetries second = new DueRetries(this.jdbc, this.transactions, this.redriver, small);
+
+		ExecutorService threads = Executors.newFixedThreadPool(2);
+		try {
+			Future<Integer> a = threads.submit(first::redriveDue);
+			Future<Integer> b = threads.submit(second::redriveDue);
+			assertThat(a.get() + b.get()).isEqualTo(entries);
+			assertThat(a.get()).as("both instances took part").isPositive();
+			assertThat(b.get()).as("both instances took part").isPositive();
+		}
+		finally {
+			threads.shutdown();
+		}
+
+		List<UUID> sent = this.kafka.readAll("twins.v1").stream().map(TestKafka::entryId).toList();
+		assertThat(sent).hasSize(entries).doesNotHaveDuplicates();
+		assertThat(Set.copyOf(sent)).containsExactlyInAnyOrderElementsOf(this.jdbc.queryForList(
+				"SELECT id FROM dead_letter_entry WHERE original_topic = 'twins.v1'", UUID.class));
+		assertThat(this.jdbc.queryForList("SELECT DISTINCT status || '/' || retry_count FROM dead_letter_entry "
+				+ "WHERE original_topic = 'twins.v1'", String.class))
+			.containsExactly("RETRYING/1");
+	}
+
+	@Test
+	void countsARedriveWithoutOutcomeAsFailedAfterTheTimeout() {
+		this.kafka.send(TestKafka.failedRecord("silent.v1", 0, 7, "s-1", "{}", false));
+		UUID id = awaitSingleEntry("silent.v1", "RETRY_SCHEDULED");
+		makeDue(id);
+		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
+		assertThat(status(id)).isEqualTo("RETRYING");
+		assertThat(this.schedule.releaseTimedOut()).isZero();
+
+		this.jdbc.update("UPDATE dead_letter_entry SET redriven_at = now() - interval '11 minutes' WHERE id = ?", id);
+		assertThat(this.schedule.releaseTimedOut()).isEqualTo(1);
+		assertThat(this.jdbc.queryForMap("SELECT status, retry_count, status_reason FROM dead_letter_entry WHERE id = ?",
+				id))
+			.containsEntry("status", "RETRY_SCHEDULED")
+			.containsEntry("retry_count", 1)
+			.hasEntrySatisfying("status_reason", (reason) -> assertThat((String) reason).startsWith("no outcome within"));
+		assertThat(this.jdbc.queryForObject("SELECT outcome FROM dead_letter_redrive WHERE entry_id = ?", String.class, id))
+			.isEqualTo("TIMED_OUT");
+	}
+
+	@Test
+	void servesTheDefaultPolicyAndRejectsAnInvalidOne() {
+		Map<String, Object> defaults = this.ops.get()
+			.uri("/api/v1/dlq/retry-policies/{topic}", "unknown.v1")
+			.retrieve()
+			.body(new org.springframework.core.ParameterizedTypeReference<Map<String, Object>>() {
+			});
+		assertThat(defaults).containsEntry("maxAttempts", 5)
+			.containsEntry("initialDelaySeconds", 30.0)
+			.containsEntry("multiplier", 2.0)
+			.containsEntry("maxDelaySeconds", 3600.0)
+			.containsEntry("jitter", 0.2)
+			.containsEntry("defaults", true);
+
+		var invalid = this.ops.put()
+			.uri("/api/v1/dlq/retry-policies/{topic}", "orders.v1")
+			.body(Map.of("maxAttempts", 500, "initialDelaySeconds", 600, "multiplier", 0.5, "maxDelaySeconds", 60,
+					"jitter", 0.2))
+			.retrieve()
+			.toEntity(Map.class);
+		assertThat(invalid.getStatusCode().value()).isEqualTo(400);
+		assertThat(invalid.getHeaders().getContentType()).hasToString("application/problem+json");
+		assertThat(fields(invalid.getBody())).contains("maxAttempts", "multiplier", "maxDelaySecondsValid");
+
+		var badTopic = this.ops.get().uri("/api/v1/dlq/retry-policies/{topic}", "no spaces").retrieve().toEntity(Map.class);
+		assertThat(badTopic.getStatusCode().value()).isEqualTo(400);
+
+		var staff = TestApi.as(this.signingKey, this.port, "staff-1", "staff")
+			.get()
+			.uri("/api/v1/dlq/retry-policies")
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(staff.getStatusCode().value()).isEqualTo(403);
+	}
+
+	private static List<String> fields(Map<?, ?> problem) {
+		List<String> fields = new ArrayList<>();
+		for (Object error : (List<?>) problem.get("errors")) {
+			fields.add(String.valueOf(((Map<?, ?>) error).get("field")));
+		}
+		return fields;
+	}
+
+	private void assertDelay(UUID id, int seconds) {
+		Instant next = this.jdbc.queryForObject("SELECT next_attempt_at FROM dead_letter_entry WHERE id = ?",
+				java.sql.Timestamp.class, id).toInstant();
+		assertThat(next).isBetween(Instant.now().plusSeconds(seconds - 5), Instant.now().plusSeconds(seconds + 1));
+	}
+
+	private UUID awaitSingleEntry(String topic, String status) {
+		return await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList(
+					"SELECT id FROM dead_letter_entry WHERE original_topic = ? AND status = ?", UUID.class, topic,
+					status), (ids) -> ids.size() == 1)
+			.getFirst();
+	}
+
+	private void makeDue(UUID id) {
+		this.jdbc.update("UPDATE dead_letter_entry SET next_attempt_at = now() WHERE id = ?", id);
+	}
+
+	private String status(UUID id) {
+		return this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id);
+	}
+
+	/** A consumer of another service, on the kit's failure path: fails while its topic is in {@link #failing}. */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class Origin {
+
+		final Set<String> failing = ConcurrentHashMap.newKeySet();
+
+		final List<ConsumerRecord<byte[], byte[]>> received = new CopyOnWriteArrayList<>();
+
+		@Bean
+		NewTopic ordersTopic() {
+			return TopicBuilder.name("orders.v1").partitions(3).build();
+		}
+
+		@Bean
+		NewTopic paymentsTopic() {
+			return TopicBuilder.name("payments.v1").partitions(3).build();
+		}
+
+		@KafkaListener(id = "test-origin", topics = { "orders.v1", "payments.v1" },
+				groupId = "dlq-service.test-origin")
+		void on(ConsumerRecord<byte[], byte[]> record) {
+			if (this.failing.contains(record.topic())) {
+				throw new IllegalStateException("downstream unavailable");
+			}
+			this.received.add(record);
+		}
+
+	}
+
+}

@@ -1,0 +1,244 @@
+package org.patientplatform.dlq.search;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.patientplatform.dlq.DlqIntegrationTest;
+import org.patientplatform.dlq.TestApi;
+import org.patientplatform.dlq.TestKafka;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Operator search over 40 captured entries: 3 services, 2 topics, 2 error classes, 2 of them
+ * non-retryable (status NEW), the rest RETRY_SCHEDULED.
+ */
+@DlqIntegrationTest
+@TestPropertySource(properties = "platform.roles=app,consumer-retry-message")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(OutputCaptureExtension.class)
+class DeadLetterSearchIntegrationTests {
+
+	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+	};
+
+	static final String PATIENT_PAYLOAD = "{\"patient\":\"Ada Lovelace\",\"dob\":\"1815-12-10\"}";
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@LocalServerPort
+	int port;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	RestClient ops;
+
+	@BeforeAll
+	void captureEntries() {
+		this.ops = TestApi.as(this.signingKey, this.port, "ops-anna", "ops");
+		try (TestKafka kafka = new TestKafka(this.bootstrapServers)) {
+			for (int i = 0; i < 40; i++) {
+				String service = List.of("patient-service", "booking-queue-service", "notification-service").get(i % 3);
+				String topic = (i % 2 == 0) ? "patient.events.v1" : "booking.events.v1";
+				boolean timeout = i % 4 == 0;
+				kafka.sendAsync(TestKafka.failedRecord(service, topic, i, "key-" + i, PATIENT_PAYLOAD,
+						timeout ? "java.net.SocketTimeoutException" : "java.lang.IllegalStateException",
+						timeout ? "Read timed out calling the SMS provider" : "Contact projection is stale for " + i,
+						timeout ? "aaaaaaaaaaaaaaaa" : "bbbbbbbbbbbbbbbb", i >= 38));
+			}
+			kafka.flush();
+		}
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_entry", Integer.class), (n) -> n == 40);
+		// spread the failure times, one minute apart, newest for the highest offset
+		this.jdbc.update("UPDATE dead_letter_entry SET last_failed_at = timestamptz '2026-01-01T00:00:00Z' "
+				+ "+ original_offset * interval '1 minute'");
+	}
+
+	@Test
+	void filtersByEveryCriterion() {
+		assertThat(total("sourceService=patient-service")).isEqualTo(14);
+		assertThat(total("topic=booking.events.v1")).isEqualTo(20);
+		assertThat(total("status=NEW")).isEqualTo(2);
+		assertThat(total("status=NEW&status=RETRY_SCHEDULED")).isEqualTo(40);
+		assertThat(total("errorClass=java.net.SocketTimeoutException")).isEqualTo(10);
+		assertThat(total("fingerprint=bbbbbbbbbbbbbbbb")).isEqualTo(30);
+		assertThat(total("key=key-17")).isEqualTo(1);
+		assertThat(total("from=2026-01-01T00:10:00Z&to=2026-01-01T00:20:00Z")).isEqualTo(10);
+		assertThat(total("q=timed out")).isEqualTo(10);
+		assertThat(total("q=projec stale")).isEqualTo(30);
+		assertThat(total("q=Timed&sourceService=patient-service&topic=patient.events.v1")).isEqualTo(4);
+	}
+
+	@Test
+	void pagesThroughEveryEntryNewestFirstWithAKeysetCursor() {
+		List<Map<String, Object>> seen = new ArrayList<>();
+		String cursor = null;
+		int pages = 0;
+		do {
+			Map<String, Object> page = this.ops.get()
+				.uri("/api/v1/dlq/messages?limit=7" + ((cursor != null) ? "&cursor=" + cursor : ""))
+				.retrieve()
+				.body(MAP);
+			@SuppressWarnings("unchecked")
+			List<Map<String, Object>> items = (List<Map<String, Object>>) page.get("items");
+			seen.addAll(items);
+			cursor = (String) page.get("nextCursor");
+			pages++;
+		}
+		while (cursor != null);
+
+		assertThat(pages).isEqualTo(6);
+		assertThat(seen).hasSize(40);
+		assertThat(seen.stream().map((item) -> item.get("id")).distinct()).hasSize(40);
+		List<Instant> times = seen.stream().map((item) -> Instant.parse((String) item.get("lastFailedAt"))).toList();
+		assertThat(times).isSortedAccordingTo((a, b) -> b.compareTo(a));
+		assertThat(seen.getFirst()).containsEntry("originalOffset", 39)
+			.containsEntry("keyText", "key-39")
+			.doesNotContainKeys("payload", "headers", "errorStacktrace");
+	}
+
+	@Test
+	void capsThePageSizeAndRejectsAForgedCursorOrAnUnknownStatus() {
+		Map<String, Object> page = this.ops.get().uri("/api/v1/dlq/messages?limit=100000").retrieve().body(MAP);
+		assertThat((List<?>) page.get("items")).hasSize(40);
+
+		var forged = this.ops.get().uri("/api/v1/dlq/messages?cursor=bm90LWEtY3Vyc29y").retrieve().toEntity(MAP);
+		assertThat(forged.getStatusCode().value()).isEqualTo(400);
+		assertThat(forged.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+
+		var status = this.ops.get().uri("/api/v1/dlq/messages?status=LOST").retrieve().toEntity(MAP);
+		assertThat(status.getStatusCode().value()).isEqualTo(400);
+		assertThat(status.getBody().get("errors").toString()).contains("status");
+
+		var anonymous = RestClient.create("http://127.0.0.1:" + this.port)
+			.get()
+			.uri("/api/v1/dlq/messages")
+			.exchange((request, response) -> response.getStatusCode().value());
+		assertThat(anonymous).isEqualTo(401);
+	}
+
+	@Test
+	void countsEntriesPerGroupForTheSameFilters() {
+		Map<String, Object> facets = this.ops.get()
+			.uri("/api/v1/dlq/messages/facets?topic=patient.events.v1")
+			.retrieve()
+			.body(MAP);
+		assertThat(facets).containsEntry("total", 20);
+		assertThat(facets.get("status")).isEqualTo(Map.of("RETRY_SCHEDULED", 19, "NEW", 1));
+		assertThat(facets.get("topic")).isEqualTo(Map.of("patient.events.v1", 20));
+		assertThat(facets.get("errorClass"))
+			.isEqualTo(Map.of("java.net.SocketTimeoutException", 10, "java.lang.IllegalStateException", 10));
+		assertThat(facets.get("sourceService")).isEqualTo(
+				Map.of("patient-service", 7, "booking-queue-service", 6, "notification-service", 7));
+	}
+
+	@Test
+	void revealsThePayloadToOpsAndAuditsWhoAndWhyWithoutThePayload(CapturedOutput output) {
+		UUID id = this.jdbc.queryForObject("SELECT id FROM dead_letter_entry WHERE original_offset = 5", UUID.class);
+		Map<String, Object> detail = this.ops.get().uri("/api/v1/dlq/messages/{id}", id).retrieve().body(MAP);
+		assertThat(detail.toString()).doesNotContain("Ada Lovelace");
+
+		var revealed = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/reveal", id)
+			.body(Map.of("reason", "INC-4711 find the broken field"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(revealed.getStatusCode().value()).isEqualTo(200);
+		@SuppressWarnings("unchecked")
+		Map<String, Object> original = (Map<String, Object>) revealed.getBody().get("original");
+		assertThat(original).containsEntry("text", PATIENT_PAYLOAD).containsEntry("size", PATIENT_PAYLOAD.length());
+		assertThat(revealed.getBody()).containsEntry("edited", null);
+
+		List<Map<String, Object>> audit = this.jdbc.queryForList(
+				"SELECT * FROM audit_log WHERE action = 'dlq.payload.reveal' AND resource_id = ?", id.toString());
+		assertThat(audit).singleElement()
+			.satisfies((row) -> assertThat(row).containsEntry("actor", "ops-anna")
+				.containsEntry("actor_role", "ops")
+				.containsEntry("resource_type", "dlq-entry")
+				.containsEntry("outcome", "SUCCEEDED")
+				.containsEntry("reason", "INC-4711 find the broken field"));
+		assertThat(audit.getFirst().values().toString()).doesNotContain("Ada", "Lovelace", "1815");
+		assertThat(output.getAll()).doesNotContain("Lovelace", "1815-12-10");
+	}
+
+	@Test
+	void refusesARevealWithoutReasonOrWithAnIdempotencyKeyOrForStaff() {
+		UUID id = this.jdbc.queryForObject("SELECT id FROM dead_letter_entry WHERE original_offset = 6", UUID.class);
+		var noReason = this.ops.post().uri("/api/v1/dlq/messages/{id}/reveal", id).body(Map.of()).retrieve().toEntity(MAP);
+		assertThat(noReason.getStatusCode().value()).isEqualTo(400);
+		assertThat(noReason.getBody().get("errors").toString()).contains("reason");
+
+		var replayable = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/reveal", id)
+			.header("Idempotency-Key", "reveal-1")
+			.body(Map.of("reason", "look"))
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(replayable.getStatusCode().value()).isEqualTo(400);
+		assertThat(replayable.getBody()).doesNotContain("Ada");
+		assertThat(this.jdbc.queryForList("SELECT response_body FROM idempotency_key", byte[].class))
+			.allSatisfy((body) -> assertThat(new String(body)).doesNotContain("Ada"));
+
+		var staff = TestApi.as(this.signingKey, this.port, "staff-1", "staff")
+			.post()
+			.uri("/api/v1/dlq/messages/{id}/reveal", id)
+			.body(Map.of("reason", "curious"))
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(staff.getStatusCode().value()).isEqualTo(403);
+		assertThat(staff.getBody()).doesNotContain("Ada");
+
+		var missing = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/reveal", UUID.randomUUID())
+			.body(Map.of("reason", "look"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(missing.getStatusCode().value()).isEqualTo(404);
+	}
+
+	private int total(String query) {
+		Set<Object> ids = new HashSet<>();
+		String cursor = null;
+		do {
+			Map<String, Object> page = this.ops.get()
+				.uri("/api/v1/dlq/messages?limit=200&" + query + ((cursor != null) ? "&cursor=" + cursor : ""))
+				.retrieve()
+				.body(MAP);
+			assertThat(page).as(query).containsKey("items");
+			((List<?>) page.get("items")).forEach((item) -> ids.add(((Map<?, ?>) item).get("id")));
+			cursor = (String) page.get("nextCursor");
+		}
+		while (cursor != null);
+		return ids.size();
+	}
+
+}
