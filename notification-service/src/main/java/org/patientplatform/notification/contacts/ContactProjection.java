@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.consumption.ProcessedMessages;
+import org.patientplatform.notification.delivery.Notifications;
 import org.patientplatform.kit.events.IncomingEvent;
 
 import org.springframework.stereotype.Service;
@@ -33,7 +34,11 @@ class ContactProjection {
 
 	private final PhoneNumberNormalizer phones;
 
-	ContactProjection(Contacts contacts, ProcessedMessages processed, ContactsProperties properties) {
+	private final Notifications notifications;
+
+	ContactProjection(Contacts contacts, ProcessedMessages processed, ContactsProperties properties,
+			Notifications notifications) {
+		this.notifications = notifications;
 		this.contacts = contacts;
 		this.processed = processed;
 		this.properties = properties;
@@ -56,6 +61,10 @@ class ContactProjection {
 		Contact next = current.withDetails(normalize(details), at)
 			.withLocale(language(details.language()), timezone(details.timezone()), at);
 		saveIfChanged(current, next);
+		if (next.isKnown()) {
+			// notices that arrived before the patient's details now get their deliveries
+			this.notifications.releaseWaitingForContact(next.patientId(), next.deliveryTargets(), Instant.now());
+		}
 		return true;
 	}
 

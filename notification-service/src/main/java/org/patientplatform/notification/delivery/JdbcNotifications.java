@@ -92,6 +92,28 @@ class JdbcNotifications implements Notifications {
 	}
 
 	@Override
+	@Transactional
+	public int releaseWaitingForContact(String patientId, List<ChannelTarget> targets, Instant now) {
+		List<Notification> waiting = withDeliveries(this.client
+			.sql(NOTIFICATION_COLUMNS + " WHERE patient_id = ? AND waiting_for_contact ORDER BY created_at FOR UPDATE")
+			.param(patientId)
+			.query(this::notification)
+			.list());
+		List<Object[]> deliveries = new ArrayList<>();
+		for (Notification notification : waiting) {
+			notification.contactArrived(targets, now);
+			notification.deliveries().forEach((delivery) -> deliveries.add(deliveryRow(notification, delivery)));
+			this.jdbc.update("UPDATE notification SET waiting_for_contact = false, reason = ?, state = ?, updated_at = ? "
+					+ "WHERE id = ?", notification.reason(), notification.state().name(), timestamp(now),
+					notification.id().value());
+		}
+		if (!deliveries.isEmpty()) {
+			this.jdbc.batchUpdate(INSERT_DELIVERY, deliveries);
+		}
+		return waiting.size();
+	}
+
+	@Override
 	@Transactional(readOnly = true)
 	public Optional<Notification> findById(NotificationId id) {
 		List<Notification> found = withDeliveries(this.client.sql(NOTIFICATION_COLUMNS + " WHERE id = ?")

@@ -1,5 +1,6 @@
 package org.patientplatform.notification.delivery;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,5 +19,12 @@ public interface Notifications {
 	int storeNew(List<Notification> notifications);
 
 	Optional<Notification> findById(NotificationId id);
+
+	/**
+	 * Gives the patient's notifications that wait for a contact their deliveries, in the caller's
+	 * transaction (the one that stored the contact).
+	 * @return how many notifications were released
+	 */
+	int releaseWaitingForContact(String patientId, List<ChannelTarget> targets, Instant now);
 
 }

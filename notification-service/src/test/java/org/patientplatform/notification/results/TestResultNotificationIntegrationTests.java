@@ -138,6 +138,23 @@ class TestResultNotificationIntegrationTests {
 	}
 
 	@Test
+	void releasesAWaitingNoticeOntoThePreferredChannelsWhenThePatientArrives() {
+		String patientId = newPatientId();
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-10"));
+		assertThat(awaitNotification(patientId).path("waitingForContact").asBoolean()).isTrue();
+
+		register(patientId, "(415) 555-0132", "ada@example.org");
+
+		JsonNode released = await().atMost(Duration.ofSeconds(60))
+			.until(() -> awaitNotification(patientId), (json) -> !json.path("waitingForContact").asBoolean());
+		assertThat(released.path("reason").isNull() || released.path("reason").isMissingNode()).isTrue();
+		assertThat(released.path("deliveries").valueStream().map((d) -> d.path("channel").asString()))
+			.containsExactlyInAnyOrder("SMS", "EMAIL");
+		assertThat(released.path("deliveries").valueStream().map((d) -> d.path("state").asString()))
+			.containsOnly("PENDING");
+	}
+
+	@Test
 	void deliversOnlyOnTheChannelsThePatientOptedInto() {
 		String patientId = newPatientId();
 		register(patientId, "+14155550132", "ada@example.org");
