@@ -1,0 +1,64 @@
+package org.patientplatform.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the benchmarks: {@code raw-kafka}, {@code raw-postgres}, {@code dlq-capture}, {@code job-queue},
+ * or {@code all}, with {@code --smoke} (tiny sizes), {@code --count N} and {@code --results FILE}. Each
+ * benchmark measures the raw limit it compares with in the same run, on the same broker and PostgreSQL,
+ * prints a one-line summary and appends one JSON line to the results file (default
+ * {@code bench/results/results.jsonl}). See {@code docs/benchmarks.md}.
+ */
+public final class Bench {
+
+	private Bench() {
+	}
+
+	public static void main(String[] args) {
+		Options options;
+		try {
+			options = Options.parse(args);
+		}
+		catch (IllegalArgumentException ex) {
+			System.err.println(ex.getMessage());
+			System.exit(2);
+			return;
+		}
+		int status = 0;
+		try {
+			run(options);
+		}
+		catch (Exception ex) {
+			ex.printStackTrace();
+			status = 1;
+		}
+		// the broker's and the services' threads would keep the JVM alive
+		System.exit(status);
+	}
+
+	/** Runs the benchmarks of the options in order; returns their results, already appended to the log. */
+	static List<Result> run(Options options) throws Exception {
+		List<Result> results = new ArrayList<>();
+		try (Infrastructure infrastructure = new Infrastructure()) {
+			ResultLog log = new ResultLog(options.results(), infrastructure.describe());
+			for (String name : options.benchmarks()) {
+				Benchmark benchmark = Benchmarks.named(name);
+				System.out.println("[bench] running " + name + (options.smoke() ? " (smoke sizes)" : "") + " ...");
+				long started = System.nanoTime();
+				Result result = benchmark.run(infrastructure, options).took(Duration.ofNanos(System.nanoTime() - started));
+				log.append(result, options.smoke());
+				results.add(result);
+				System.out.println("[bench] " + result.summary() + " (" + result.duration().toSeconds() + " s)");
+			}
+			System.out.println("[bench] results appended to " + log.file().toAbsolutePath().normalize());
+			if (!options.smoke()) {
+				System.out.println("[bench] chart of the latest ratios: "
+						+ RatioChart.write(log.file()).toAbsolutePath().normalize());
+			}
+		}
+		return results;
+	}
+
+}

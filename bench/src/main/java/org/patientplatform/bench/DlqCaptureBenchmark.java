@@ -1,0 +1,300 @@
+package org.patientplatform.bench;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.patientplatform.bench.Infrastructure.Database;
+import org.patientplatform.bench.KafkaPerfTools.ConsumerFigures;
+import org.patientplatform.bench.KafkaPerfTools.ProducerFigures;
+import org.patientplatform.dlq.DlqApplication;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * DLQ capture: the DLQ service runs in this JVM with only its {@code consumer-retry-message} role, on a
+ * fresh database; N failed-record messages (1 KB payloads, the kit's headers, distinct original offsets)
+ * are produced to {@code dlq.messages.v1} and timed until the capture consumer has committed them all,
+ * which it does only after their batch is stored. Beside it, in the same run on the same broker and
+ * database: Kafka's raw produce and consume of 1 KB records, and raw batched inserts of 1 KB rows. The N
+ * entries go in four rounds, each measuring the raw limits and then the capture of N/4.
+ */
+final class DlqCaptureBenchmark implements Benchmark {
+
+	static final String NAME = "dlq-capture";
+
+	static final String ROLE = "consumer-retry-message";
+
+	static final int ROUNDS = 4;
+
+	private static final int PAYLOAD_BYTES = 1024;
+
+	private static final String ORIGINAL_TOPIC = "lab.test-results.v1";
+
+	private static final String ORIGINAL_GROUP = "notification-service.consumer-test-result-notification";
+
+	private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public Result run(Infrastructure infrastructure, Options options) throws Exception {
+		long total = options.size(100_000, 500);
+		int rounds = options.rounds(ROUNDS);
+		long entries = Math.max(total / rounds, 1);
+		long warmup = Math.max(entries / 10, 100);
+		String bootstrap = infrastructure.broker().bootstrapServers();
+		Throughput captured = new Throughput();
+		Throughput produce = new Throughput();
+		Throughput consume = new Throughput();
+		Throughput insert = new Throughput();
+		int headerBytes;
+		double brokerProduceCpu = 0;
+		double brokerConsumeCpu = 0;
+		Map<String, Object> storage = new LinkedHashMap<>();
+		try (Database db = infrastructure.freshDatabase("dlq");
+				ConfigurableApplicationContext dlq = startDlqService(bootstrap, db);
+				Admin admin = infrastructure.admin();
+				KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+			String topic = dlq.getEnvironment().getRequiredProperty("dlq.topics.messages");
+			String group = dlq.getEnvironment().getRequiredProperty("dlq.capture.consumer-group");
+			FailedRecords failed = new FailedRecords(topic);
+			headerBytes = failed.headerBytes();
+			failed.send(producer, 0, warmup);
+			awaitCommitted(admin, topic, group);
+			RawPostgres.batchedInserts(db, warmup, RawPostgresBenchmark.THREADS);
+			long next = warmup;
+			// rounds alternating the raw limits and the capture path, so both see the same machine
+			for (int round = 0; round < rounds; round++) {
+				String rawTopic = infrastructure.newTopic("bench.dlq-raw", RawKafkaBenchmark.PARTITIONS);
+				ProducerFigures produced = KafkaPerfTools.produce(bootstrap, rawTopic, entries, warmup, PAYLOAD_BYTES);
+				produce.addRate(produced.records(), produced.recordsPerSecond());
+				brokerProduceCpu += produced.brokerCpuMicrosPerRecord() / rounds;
+				ConsumerFigures consumed = KafkaPerfTools.consume(bootstrap, rawTopic, entries + warmup);
+				consume.addRate(consumed.records(), consumed.recordsPerSecond());
+				brokerConsumeCpu += consumed.brokerCpuMicrosPerRecord() / rounds;
+				insert.add(entries, RawPostgres.batchedInserts(db, entries, RawPostgresBenchmark.THREADS));
+				CpuMeter cpu = CpuMeter.start(db);
+				long started = System.nanoTime();
+				failed.send(producer, next, entries);
+				awaitCommitted(admin, topic, group);
+				captured.add(entries, System.nanoTime() - started, cpu.stop());
+				next += entries;
+			}
+			long stored = db.count("SELECT count(*) FROM dead_letter_entry WHERE kind = 'FAILED_RECORD'");
+			if (stored != next) {
+				throw new IllegalStateException("dead_letter_entry holds " + stored + " failed records, expected " + next);
+			}
+			storage.put("entryBytes", bytesPer(db, "dead_letter_entry", stored));
+			storage.put("historyBytesPerEntry", bytesPer(db, "dead_letter_attempt", stored));
+			storage.put("entryIndexes", db.count("SELECT count(*) FROM pg_indexes WHERE tablename = 'dead_letter_entry'"));
+			long rawRows = db.count("SELECT count(*) FROM bench_row");
+			storage.put("rawRowBytes", bytesPer(db, "bench_row", rawRows));
+			storage.put("rawRowIndexes", db.count("SELECT count(*) FROM pg_indexes WHERE tablename = 'bench_row'"));
+		}
+		double entriesPerSecond = captured.perSecond();
+		return Result.of(NAME)
+			.parameter("entries", entries * rounds)
+			.parameter("rounds", rounds)
+			.parameter("entriesPerRound", entries)
+			.parameter("warmupEntries", warmup)
+			.parameter("payloadBytes", PAYLOAD_BYTES)
+			.parameter("headerBytes", headerBytes)
+			.parameter("roles", ROLE)
+			.parameter("dlqPartitions", RawKafkaBenchmark.PARTITIONS)
+			.parameter("rawInsertThreads", RawPostgresBenchmark.THREADS)
+			.parameter("rawInsertBatchSize", RawPostgres.BATCH_SIZE)
+			.parameter("producer", KafkaPerfTools.platformProducerProperties())
+			.figure("entriesPerSecond", entriesPerSecond)
+			.raw("produceRecordsPerSecond", produce.perSecond())
+			.raw("consumeRecordsPerSecond", consume.perSecond())
+			.raw("batchedInsertRowsPerSecond", insert.perSecond())
+			.ratio("toRawProduce", entriesPerSecond, produce.perSecond())
+			.ratio("toRawConsume", entriesPerSecond, consume.perSecond())
+			.ratio("toRawBatchedInsert", entriesPerSecond, insert.perSecond())
+			.diagnostic("capture", captured.cpuPer("Entry"))
+			.diagnostic("rawBatchedInsert", insert.cpuPer("Row"))
+			.diagnostic("rawKafka", Map.of("brokerCpuMicrosPerRecordProduced", Result.round(brokerProduceCpu),
+					"brokerCpuMicrosPerRecordConsumed", Result.round(brokerConsumeCpu)))
+			.diagnostic("storage", storage)
+			.build(("%s: %s entries stored | raw produce %s (ratio %.3f), raw consume %s (ratio %.3f), "
+					+ "raw batched insert %s rows (ratio %.3f); %d entries in %d rounds")
+				.formatted(NAME, Result.rate(entriesPerSecond), Result.rate(produce.perSecond()),
+						Result.ratio(entriesPerSecond, produce.perSecond()), Result.rate(consume.perSecond()),
+						Result.ratio(entriesPerSecond, consume.perSecond()), Result.rate(insert.perSecond()),
+						Result.ratio(entriesPerSecond, insert.perSecond()), entries * rounds, rounds));
+	}
+
+	/** Table, TOAST and index bytes on disk per row. */
+	private static long bytesPer(Database db, String table, long rows) throws Exception {
+		return (rows > 0) ? db.count("SELECT pg_total_relation_size('" + table + "')") / rows : 0;
+	}
+
+	/** The DLQ service with only its capture role, its properties above its own configuration file. */
+	static ConfigurableApplicationContext startDlqService(String bootstrap, Database db) {
+		byte[] key = new byte[32];
+		new SecureRandom().nextBytes(key);
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("platform.roles", ROLE);
+		properties.put("server.port", 0);
+		properties.put("spring.main.banner-mode", "off");
+		properties.put("spring.datasource.url", db.url());
+		properties.put("spring.datasource.username", db.user());
+		properties.put("spring.datasource.password", db.password());
+		properties.put("spring.kafka.bootstrap-servers", bootstrap);
+		properties.put("dlq.encryption.active-key-id", "bench");
+		properties.put("dlq.encryption.keys.bench", Base64.getEncoder().encodeToString(key));
+		properties.put("platform.security.jwt.public-key",
+				LocalSigningKey.generate("https://bench.patient-platform.local").publicKeyPem());
+		return new SpringApplicationBuilder(DlqApplication.class).registerShutdownHook(false)
+			.initializers((context) -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new MapPropertySource("bench", properties)))
+			.run();
+	}
+
+	static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+		Map<String, Object> config = new HashMap<>(KafkaPerfTools.platformProducerProperties());
+		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+		config.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-failed-records");
+		return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+	}
+
+	/**
+	 * Waits until the group has committed every record of the topic (the capture consumer commits a
+	 * batch only after storing it).
+	 */
+	static void awaitCommitted(Admin admin, String topic, String group) throws Exception {
+		List<TopicPartition> partitions = admin.describeTopics(List.of(topic))
+			.allTopicNames()
+			.get()
+			.get(topic)
+			.partitions()
+			.stream()
+			.map((info) -> new TopicPartition(topic, info.partition()))
+			.toList();
+		Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+		partitions.forEach((partition) -> latest.put(partition, OffsetSpec.latest()));
+		long end = admin.listOffsets(latest)
+			.all()
+			.get()
+			.values()
+			.stream()
+			.mapToLong((info) -> info.offset())
+			.sum();
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		long committed = 0;
+		while (System.nanoTime() < deadline) {
+			Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+				.partitionsToOffsetAndMetadata()
+				.get();
+			committed = offsets.entrySet()
+				.stream()
+				.filter((entry) -> entry.getKey().topic().equals(topic) && entry.getValue() != null)
+				.mapToLong((entry) -> entry.getValue().offset())
+				.sum();
+			if (committed >= end) {
+				return;
+			}
+			TimeUnit.MILLISECONDS.sleep(20);
+		}
+		throw new IllegalStateException(
+				"The DLQ capture consumer committed " + committed + " of " + end + " records in " + TIMEOUT);
+	}
+
+	/** Failed-record messages as the kit's failure path writes them, each for a different original offset. */
+	static final class FailedRecords {
+
+		private final String topic;
+
+		private final byte[] payload = new byte[PAYLOAD_BYTES];
+
+		private final String stackTrace;
+
+		FailedRecords(String topic) {
+			this.topic = topic;
+			for (int i = 0; i < this.payload.length; i++) {
+				this.payload[i] = (byte) ('a' + ThreadLocalRandom.current().nextInt(26));
+			}
+			this.stackTrace = stackTrace();
+		}
+
+		/** Sends records for original offsets {@code from .. from + count - 1} and waits for their acks. */
+		void send(KafkaProducer<byte[], byte[]> producer, long from, long count) {
+			for (long offset = from; offset < from + count; offset++) {
+				producer.send(new ProducerRecord<>(this.topic, null, key(offset), this.payload, headers(offset)));
+			}
+			producer.flush();
+		}
+
+		int headerBytes() {
+			return headers(0).stream().mapToInt((header) -> header.key().length() + header.value().length).sum();
+		}
+
+		private static byte[] key(long offset) {
+			return ("patient-" + (offset % 1000)).getBytes(StandardCharsets.UTF_8);
+		}
+
+		private List<Header> headers(long offset) {
+			return List.of(text("ce_id", UUID.randomUUID().toString()), text("ce_type", "patient.TestResultReady.v1"),
+					text(DeadLetterHeaders.ORIGINAL_TOPIC, ORIGINAL_TOPIC),
+					new RecordHeader(DeadLetterHeaders.ORIGINAL_PARTITION,
+							ByteBuffer.allocate(4).putInt((int) (offset % 12)).array()),
+					new RecordHeader(DeadLetterHeaders.ORIGINAL_OFFSET, ByteBuffer.allocate(8).putLong(offset).array()),
+					new RecordHeader(DeadLetterHeaders.ORIGINAL_TIMESTAMP,
+							ByteBuffer.allocate(8).putLong(System.currentTimeMillis()).array()),
+					text(DeadLetterHeaders.ORIGINAL_TIMESTAMP_TYPE, "CreateTime"),
+					text(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, ORIGINAL_GROUP),
+					text(DeadLetterHeaders.EXCEPTION_FQCN, "org.patientplatform.kit.events.InvalidEventException"),
+					text(DeadLetterHeaders.EXCEPTION_CAUSE_FQCN, "jakarta.validation.ConstraintViolationException"),
+					text(DeadLetterHeaders.EXCEPTION_MESSAGE, "data.patientId must not be null"),
+					text(DeadLetterHeaders.EXCEPTION_STACKTRACE, this.stackTrace),
+					text(DeadLetterHeaders.SOURCE_SERVICE, "notification-service"),
+					text(DeadLetterHeaders.SOURCE_ROLE, "consumer-test-result-notification"),
+					text(DeadLetterHeaders.FINGERPRINT, "fp-" + (offset % 5)), text(DeadLetterHeaders.ATTEMPT, "1"),
+					text(DeadLetterHeaders.NON_RETRYABLE, "true"));
+		}
+
+		private static Header text(String key, String value) {
+			return new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8));
+		}
+
+		/** A real stack trace of this JVM, about the size the kit's failure path carries for a listener. */
+		private static String stackTrace() {
+			StringWriter out = new StringWriter();
+			new IllegalArgumentException("data.patientId must not be null").printStackTrace(new PrintWriter(out));
+			String trace = out.toString();
+			return (trace.length() > 2048) ? trace.substring(0, 2048) : trace;
+		}
+
+	}
+
+}
