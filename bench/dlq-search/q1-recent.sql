@@ -1,0 +1,1 @@
+SELECT id, kind, status, source_service, consumer_group, original_topic, original_partition, original_offset, record_key, error_class, left(error_message, 500) AS error_message, fingerprint, non_retryable, attempts, retry_count, first_failed_at, last_failed_at, next_attempt_at FROM dead_letter_entry WHERE TRUE ORDER BY last_failed_at DESC, id DESC LIMIT 51;

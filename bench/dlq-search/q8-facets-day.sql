@@ -1,0 +1,1 @@
+SELECT GROUPING(status, source_service, original_topic, error_class), status, source_service, original_topic, error_class, count(*) FROM dead_letter_entry WHERE source_service = 'patient-service' AND last_failed_at >= now() - interval '1 day' GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ());

@@ -1,0 +1,1 @@
+SELECT GROUPING(status, source_service, original_topic, error_class), status, source_service, original_topic, error_class, count(*) FROM dead_letter_entry WHERE TRUE GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ());
