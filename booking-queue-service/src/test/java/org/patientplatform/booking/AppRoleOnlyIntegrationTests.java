@@ -1,9 +1,12 @@
 package org.patientplatform.booking;
 
 import org.junit.jupiter.api.Test;
+import org.patientplatform.kit.cron.CronScheduler;
+import org.patientplatform.kit.jobs.JobWorkers;
 import org.patientplatform.local.infra.LocalSigningKey;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
@@ -19,6 +22,9 @@ class AppRoleOnlyIntegrationTests {
 	KafkaListenerEndpointRegistry listeners;
 
 	@Autowired
+	ApplicationContext context;
+
+	@Autowired
 	LocalSigningKey signingKey;
 
 	@LocalServerPort
@@ -27,6 +33,9 @@ class AppRoleOnlyIntegrationTests {
 	@Test
 	void startsNoKafkaListener() {
 		assertThat(this.listeners.getListenerContainers()).isEmpty();
+		// no cron schedule and no job worker either: those belong to the cron and wrk--* roles
+		assertThat(this.context.getBeanNamesForType(CronScheduler.class)).isEmpty();
+		assertThat(this.context.getBeanNamesForType(JobWorkers.class)).isEmpty();
 	}
 
 	@Test

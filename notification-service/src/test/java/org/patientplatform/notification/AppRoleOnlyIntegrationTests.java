@@ -2,10 +2,13 @@ package org.patientplatform.notification;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.patientplatform.kit.cron.CronScheduler;
+import org.patientplatform.kit.jobs.JobWorkers;
 import org.patientplatform.local.infra.LocalSigningKey;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
@@ -20,6 +23,9 @@ class AppRoleOnlyIntegrationTests {
 
 	@Autowired
 	KafkaListenerEndpointRegistry listeners;
+
+	@Autowired
+	ApplicationContext context;
 
 	@Autowired
 	ObjectProvider<ScheduledTaskHolder> schedules;
@@ -40,6 +46,9 @@ class AppRoleOnlyIntegrationTests {
 	@Test
 	void startsNoKafkaListenerAndNoSchedule() {
 		assertThat(this.listeners.getListenerContainers()).isEmpty();
+		// no cron schedule and no job worker either: those belong to the cron and wrk--* roles
+		assertThat(this.context.getBeanNamesForType(CronScheduler.class)).isEmpty();
+		assertThat(this.context.getBeanNamesForType(JobWorkers.class)).isEmpty();
 		this.schedules.forEach((holder) -> assertThat(holder.getScheduledTasks()).isEmpty());
 	}
 

@@ -5,10 +5,13 @@ import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.patientplatform.kit.cron.CronScheduler;
+import org.patientplatform.kit.jobs.JobWorkers;
 import org.patientplatform.local.infra.LocalSigningKey;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -27,6 +30,9 @@ class AppRoleOnlyIntegrationTests {
 	KafkaListenerEndpointRegistry listeners;
 
 	@Autowired
+	ApplicationContext context;
+
+	@Autowired
 	ObjectProvider<ScheduledTaskHolder> schedules;
 
 	@Autowired
@@ -38,6 +44,9 @@ class AppRoleOnlyIntegrationTests {
 	@Test
 	void startsNoKafkaListenerAndNoSchedule() {
 		assertThat(this.listeners.getListenerContainers()).isEmpty();
+		// no cron schedule and no job worker either: those belong to the cron and wrk--* roles
+		assertThat(this.context.getBeanNamesForType(CronScheduler.class)).isEmpty();
+		assertThat(this.context.getBeanNamesForType(JobWorkers.class)).isEmpty();
 		this.schedules.forEach((holder) -> assertThat(holder.getScheduledTasks()).isEmpty());
 	}
 
