@@ -33,7 +33,9 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
 
 /**
  * Every API requires a JWT; health, metrics and the OpenAPI document do not. Where the {@code app}
@@ -66,7 +68,7 @@ class PlatformSecurityConfiguration {
 				(authorize) -> authorize.anyRequest().authenticated());
 	}
 
-	/** The other actuator endpoints (metrics, env-free details) are for ops, in every role. */
+	/** Actuator endpoints beyond health, Prometheus and info (e.g. metrics) are for ops, in every role. */
 	@Bean
 	@Order(20)
 	SecurityFilterChain actuatorEndpoints(HttpSecurity http, JwtDecoder jwtDecoder,
@@ -79,18 +81,17 @@ class PlatformSecurityConfiguration {
 			PlatformSecurityProperties properties, ProblemResponses problems,
 			Customizer<AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry> rules)
 			throws Exception {
+		AuthenticationEntryPoint unauthorized = (request, response, ex) -> problems.write(response,
+				HttpStatus.UNAUTHORIZED, "A valid bearer token is required: " + ex.getMessage());
+		AccessDeniedHandler forbidden = (request, response, ex) -> problems.write(response, HttpStatus.FORBIDDEN,
+				"Your role does not allow this.");
 		return http.authorizeHttpRequests(rules)
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.decoder(jwtDecoder).jwtAuthenticationConverter(authenticationConverter(properties)))
-				.authenticationEntryPoint((request, response, ex) -> problems.write(response, HttpStatus.UNAUTHORIZED,
-						"A valid bearer token is required: " + ex.getMessage()))
-				.accessDeniedHandler((request, response, ex) -> problems.write(response, HttpStatus.FORBIDDEN,
-						"Your role does not allow this.")))
-			.exceptionHandling((exceptions) -> exceptions
-				.authenticationEntryPoint((request, response, ex) -> problems.write(response, HttpStatus.UNAUTHORIZED,
-						"A valid bearer token is required."))
-				.accessDeniedHandler((request, response, ex) -> problems.write(response, HttpStatus.FORBIDDEN,
-						"Your role does not allow this.")))
+				.authenticationEntryPoint(unauthorized)
+				.accessDeniedHandler(forbidden))
+			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(unauthorized)
+				.accessDeniedHandler(forbidden))
 			.csrf((csrf) -> csrf.disable())
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.build();
@@ -98,12 +99,11 @@ class PlatformSecurityConfiguration {
 
 	@Bean
 	@Order(100)
-	SecurityFilterChain everythingElse(HttpSecurity http, PlatformRoles roles) throws Exception {
+	SecurityFilterChain everythingElse(HttpSecurity http) throws Exception {
 		// Without the app role there is no API to protect: unknown paths answer 404, not 401.
 		return http.authorizeHttpRequests((authorize) -> authorize.anyRequest().permitAll())
 			.csrf((csrf) -> csrf.disable())
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-			.httpBasic(Customizer.withDefaults())
 			.build();
 	}
 
