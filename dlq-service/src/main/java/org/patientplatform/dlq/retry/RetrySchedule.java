@@ -14,6 +14,7 @@ import org.patientplatform.kit.kafka.RedriveOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -55,7 +56,7 @@ class RetrySchedule {
 			      FROM dead_letter_entry x LEFT JOIN retry_policy p ON p.topic = x.original_topic
 			      WHERE x.id = ANY(?::uuid[])) pol
 			WHERE e.id = pol.id AND %s
-			RETURNING e.status
+			RETURNING e.id, e.status
 			""";
 
 	private final JdbcTemplate jdbc;
@@ -64,10 +65,14 @@ class RetrySchedule {
 
 	private final MeterRegistry meters;
 
-	RetrySchedule(JdbcTemplate jdbc, RetryProperties properties, MeterRegistry meters) {
+	private final ApplicationEventPublisher events;
+
+	RetrySchedule(JdbcTemplate jdbc, RetryProperties properties, MeterRegistry meters,
+			ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.properties = properties;
 		this.meters = meters;
+		this.events = events;
 	}
 
 	/** Schedules the batch's new failures, and applies the failures of redriven records. */
@@ -186,9 +191,19 @@ class RetrySchedule {
 		if (redrives != null) {
 			args.add(redrives);
 		}
-		List<String> statuses = this.jdbc.queryForList(AFTER_FAILURE.formatted(condition), String.class,
-				args.toArray());
+		List<String> statuses = new ArrayList<>();
+		List<UUID> permanentlyFailed = new ArrayList<>();
+		this.jdbc.query(AFTER_FAILURE.formatted(condition), (rs) -> {
+			String status = rs.getString("status");
+			statuses.add(status);
+			if ("PERMANENTLY_FAILED".equals(status)) {
+				permanentlyFailed.add(rs.getObject("id", UUID.class));
+			}
+		}, args.toArray());
 		count(statuses);
+		if (!permanentlyFailed.isEmpty()) {
+			this.events.publishEvent(new EntriesPermanentlyFailed(permanentlyFailed));
+		}
 		return statuses;
 	}
 

@@ -1,0 +1,144 @@
+package org.patientplatform.dlq.alerts;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.jobs.JobHandler;
+import org.patientplatform.kit.outbox.Outbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Delivers an ops alert job (queue {@code notifications}, role {@code wrk--notifications}). In one
+ * transaction it records the alert by its de-duplication key and, unless the alert type already
+ * delivered {@code dlq.alerts.rate-per-hour} alerts in the last hour, appends a
+ * {@code notification.NotificationRequested.v1} to the outbox; then it posts {@code {"text": ...}} to the
+ * webhook when one is configured. A re-run (the worker died, or the webhook failed and the job is retried)
+ * appends nothing again and only posts a webhook not yet taken.
+ */
+@Component
+class OpsAlertHandler implements JobHandler {
+
+	static final String EVENT_TYPE = "notification.NotificationRequested.v1";
+
+	static final String TEMPLATE = "dlq-ops-alert";
+
+	private static final Logger log = LoggerFactory.getLogger(OpsAlertHandler.class);
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final Outbox outbox;
+
+	private final JsonMapper json;
+
+	private final AlertProperties properties;
+
+	private final HttpClient http;
+
+	OpsAlertHandler(JdbcTemplate jdbc, TransactionTemplate transactions, Outbox outbox, JsonMapper json,
+			AlertProperties properties) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.outbox = outbox;
+		this.json = json;
+		this.properties = properties;
+		this.http = HttpClient.newBuilder().connectTimeout(properties.webhookTimeout()).build();
+	}
+
+	@Override
+	public String type() {
+		return OpsAlerts.JOB_TYPE;
+	}
+
+	@Override
+	public void handle(Job job) throws IOException, InterruptedException {
+		JsonNode payload = job.payload();
+		String type = payload.get("alertType").asString();
+		String summary = payload.get("summary").asString();
+		String key = payload.get("dedupeKey").asString();
+		Map<String, Object> details = this.json.convertValue(payload.get("details"), Map.class);
+		Boolean pendingWebhook = this.transactions.execute((tx) -> record(type, summary, key, details));
+		if (!Boolean.TRUE.equals(pendingWebhook)) {
+			return;
+		}
+		String url = this.properties.webhookUrl();
+		if (url.isBlank()) {
+			return;
+		}
+		post(url, "[DLQ " + type + "] " + summary);
+		this.jdbc.update("UPDATE ops_alert SET webhook_sent_at = now() WHERE dedupe_key = ?", key);
+		log.info("Ops alert {} posted to the webhook ({})", type, key);
+	}
+
+	/** @return whether the alert is delivered and its webhook not yet sent */
+	private boolean record(String type, String summary, String key, Map<String, Object> details) {
+		// one alert type at a time, so the rate limit holds across workers
+		this.jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtext('dlq-alert:' || ?))", type);
+		List<Boolean> inserted = this.jdbc.queryForList("""
+				INSERT INTO ops_alert (dedupe_key, alert_type, delivered)
+				SELECT ?, ?, (SELECT count(*) FROM ops_alert
+				              WHERE alert_type = ? AND delivered AND created_at > now() - interval '1 hour') < ?
+				ON CONFLICT (dedupe_key) DO NOTHING
+				RETURNING delivered
+				""", Boolean.class, key, type, type, this.properties.ratePerHour());
+		if (inserted.isEmpty()) {
+			// a re-run: the outbox row (if any) committed with the first run
+			return Boolean.TRUE.equals(this.jdbc.queryForObject(
+					"SELECT delivered AND webhook_sent_at IS NULL FROM ops_alert WHERE dedupe_key = ?", Boolean.class,
+					key));
+		}
+		if (!Boolean.TRUE.equals(inserted.getFirst())) {
+			log.warn("Ops alert {} suppressed: more than {} of this type in the last hour ({})", type,
+					this.properties.ratePerHour(), key);
+			return false;
+		}
+		Map<String, Object> params = new LinkedHashMap<>();
+		params.put("alertType", type);
+		params.put("summary", summary);
+		params.putAll(details);
+		this.outbox.append(this.properties.requestsTopic(), this.properties.recipientId(), EVENT_TYPE,
+				new NotificationRequest(TEMPLATE, params, List.of("email"), "HIGH", key));
+		return true;
+	}
+
+	private void post(String url, String text) throws IOException, InterruptedException {
+		HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+			.timeout(this.properties.webhookTimeout())
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofByteArray(this.json.writeValueAsBytes(Map.of("text", text))))
+			.build();
+		HttpResponse<Void> response = this.http.send(request, HttpResponse.BodyHandlers.discarding());
+		if (response.statusCode() / 100 != 2) {
+			throw new IOException("The alert webhook answered " + response.statusCode());
+		}
+	}
+
+	/**
+	 * The data of {@code notification.NotificationRequested.v1}.
+	 *
+	 * @param template the notification template
+	 * @param params the template's parameters (ids and counts only)
+	 * @param channels the channels to use
+	 * @param priority the priority
+	 * @param idempotencyKey the alert's de-duplication key
+	 */
+	record NotificationRequest(String template, Map<String, Object> params, List<String> channels, String priority,
+			@Nullable String idempotencyKey) {
+	}
+
+}

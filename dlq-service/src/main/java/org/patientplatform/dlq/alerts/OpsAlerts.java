@@ -1,0 +1,166 @@
+package org.patientplatform.dlq.alerts;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.DeadLettersCaptured;
+import org.patientplatform.dlq.retry.EntriesPermanentlyFailed;
+import org.patientplatform.kit.jobs.Jobs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Raises ops alerts as kit jobs on the {@code notifications} queue, each with a de-duplication key
+ * ({@code dlq-alert:<type>:<subject>[:<UTC hour>]}) so the same cause never enqueues a second job.
+ * Permanent failures and new patterns are raised in the transaction that caused them; the volume spike
+ * and the oldest unresolved entry are checked by {@link #check()} (the cron role, every minute).
+ * Summaries carry ids and counts only, never payloads or error texts.
+ */
+@Component
+class OpsAlerts {
+
+	static final String JOB_TYPE = "dlq.ops-alert";
+
+	static final String PERMANENT_FAILURE = "PERMANENT_FAILURE";
+
+	static final String NEW_PATTERN = "NEW_PATTERN";
+
+	static final String VOLUME_SPIKE = "VOLUME_SPIKE";
+
+	static final String OLDEST_UNRESOLVED = "OLDEST_UNRESOLVED";
+
+	private static final Logger log = LoggerFactory.getLogger(OpsAlerts.class);
+
+	private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH").withZone(ZoneOffset.UTC);
+
+	private final JdbcTemplate jdbc;
+
+	private final Jobs jobs;
+
+	private final AlertProperties properties;
+
+	OpsAlerts(JdbcTemplate jdbc, Jobs jobs, AlertProperties properties) {
+		this.jdbc = jdbc;
+		this.jobs = jobs;
+		this.properties = properties;
+	}
+
+	@EventListener
+	@Transactional(propagation = Propagation.MANDATORY)
+	void on(EntriesPermanentlyFailed failed) {
+		String[] ids = failed.entryIds().stream().map(UUID::toString).toArray(String[]::new);
+		this.jdbc.query("SELECT id, attempts, fingerprint FROM dead_letter_entry WHERE id = ANY(?::uuid[])", (rs) -> {
+			UUID id = rs.getObject("id", UUID.class);
+			String fingerprint = rs.getString("fingerprint");
+			raise(PERMANENT_FAILURE, id.toString(), true,
+					"DLQ entry " + id + " failed permanently after " + rs.getInt("attempts") + " failures"
+							+ ((fingerprint != null) ? " (pattern " + fingerprint + ")" : ""),
+					params("entryId", id.toString(), "attempts", rs.getInt("attempts"), "fingerprint", fingerprint));
+		}, (Object) ids);
+	}
+
+	@EventListener
+	@Transactional(propagation = Propagation.MANDATORY)
+	void on(DeadLettersCaptured captured) {
+		String[] ids = Stream
+			.concat(captured.failedOriginals().stream(),
+					captured.failedRedrives().stream().map(DeadLettersCaptured.RedriveFailure::entryId))
+			.distinct()
+			.map(UUID::toString)
+			.toArray(String[]::new);
+		if (ids.length == 0) {
+			return;
+		}
+		// the first transaction to store a fingerprint owns its alert (the insert waits for a concurrent one)
+		List<String> fresh = this.jdbc.queryForList("""
+				INSERT INTO alert_fingerprint (fingerprint)
+				SELECT DISTINCT fingerprint FROM dead_letter_entry WHERE id = ANY(?::uuid[]) AND fingerprint IS NOT NULL
+				ORDER BY 1
+				ON CONFLICT DO NOTHING
+				RETURNING fingerprint
+				""", String.class, (Object) ids);
+		for (String fingerprint : fresh) {
+			List<UUID> sample = this.jdbc.queryForList(
+					"SELECT id FROM dead_letter_entry WHERE fingerprint = ? AND id = ANY(?::uuid[]) LIMIT 1", UUID.class,
+					fingerprint, ids);
+			String entry = sample.isEmpty() ? "" : sample.getFirst().toString();
+			raise(NEW_PATTERN, fingerprint, false, "New DLQ failure pattern " + fingerprint + " (sample entry " + entry
+					+ ")", params("fingerprint", fingerprint, "sampleEntryId", entry));
+		}
+	}
+
+	/** The volume and age checks; raises what is due (each at most once per hour). */
+	@Transactional
+	void check() {
+		Map<String, Object> volume = this.jdbc.queryForMap("""
+				SELECT count(*) FILTER (WHERE failed_at >= now() - interval '1 hour') AS last_hour,
+				       count(*) FILTER (WHERE failed_at < now() - interval '1 hour') AS hour_before
+				FROM dead_letter_attempt WHERE failed_at >= now() - interval '2 hours'
+				""");
+		long lastHour = ((Number) volume.get("last_hour")).longValue();
+		long hourBefore = ((Number) volume.get("hour_before")).longValue();
+		if (lastHour >= this.properties.volumeSpikeMinimum()
+				&& lastHour > this.properties.volumeSpikeFactor() * hourBefore) {
+			raise(VOLUME_SPIKE, "all", true,
+					"DLQ volume spike: " + lastHour + " failures in the last hour, " + hourBefore + " the hour before",
+					params("lastHour", lastHour, "hourBefore", hourBefore));
+		}
+		this.jdbc.query("""
+				SELECT id, first_failed_at FROM dead_letter_entry
+				WHERE status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING', 'PERMANENTLY_FAILED')
+				ORDER BY first_failed_at LIMIT 1
+				""", (rs) -> {
+			UUID id = rs.getObject("id", UUID.class);
+			Duration age = Duration.between(rs.getTimestamp("first_failed_at").toInstant(), Instant.now());
+			if (age.compareTo(this.properties.oldestUnresolved()) > 0) {
+				raise(OLDEST_UNRESOLVED, id.toString(), true, "Oldest unresolved DLQ entry " + id + " is "
+						+ age.toHours() + " h old", params("entryId", id.toString(), "ageSeconds", age.toSeconds()));
+			}
+		});
+	}
+
+	/**
+	 * Enqueues an alert job unless one with the same key exists.
+	 * @param perHour whether the key includes the current UTC hour (a cause that may recur)
+	 * @return the dedupe key
+	 */
+	String raise(String type, String subject, boolean perHour, String summary, Map<String, Object> params) {
+		String key = "dlq-alert:" + type + ":" + subject
+				+ (perHour ? ":" + HOUR.format(Instant.now().truncatedTo(ChronoUnit.HOURS)) : "");
+		Map<String, Object> payload = new LinkedHashMap<>();
+		payload.put("alertType", type);
+		payload.put("summary", summary);
+		payload.put("dedupeKey", key);
+		payload.put("details", params);
+		long job = this.jobs.enqueue(Jobs.NOTIFICATIONS, JOB_TYPE, payload, null, key, 10);
+		log.info("Ops alert {} raised as job {} ({})", type, job, key);
+		return key;
+	}
+
+	private static Map<String, Object> params(Object... pairs) {
+		Map<String, Object> params = new LinkedHashMap<>();
+		for (int i = 0; i + 1 < pairs.length; i += 2) {
+			@Nullable Object value = pairs[i + 1];
+			if (value != null) {
+				params.put((String) pairs[i], value);
+			}
+		}
+		return params;
+	}
+
+}
