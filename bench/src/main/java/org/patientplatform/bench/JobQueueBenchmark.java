@@ -42,7 +42,7 @@ final class JobQueueBenchmark implements Benchmark {
 	private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
 	/** Claims the oldest ready job and finishes it, in one statement and transaction. */
-	private static final String RAW_CLAIM = """
+	static final String RAW_CLAIM = """
 			UPDATE job SET status = 'SUCCEEDED', locked_by = ?, attempts = attempts + 1, finished_at = now(),
 			    updated_at = now()
 			WHERE id = (SELECT id FROM job WHERE queue = 'default' AND status = 'READY' AND run_at <= now()

@@ -15,6 +15,12 @@ class OptionsTests {
 	}
 
 	@Test
+	void runsTheJobLibrariesOnlyWhenNamed() {
+		assertThat(Options.parse("all").benchmarks()).doesNotContain(JobLibrariesBenchmark.NAME);
+		assertThat(Options.parse("job-libraries").benchmarks()).containsExactly(JobLibrariesBenchmark.NAME);
+	}
+
+	@Test
 	void usesTheCountGivenOverTheDefaults() {
 		Options options = Options.parse("job-queue", "--count", "1_000", "--smoke");
 		assertThat(options.size(20_000, 500)).isEqualTo(1_000);
