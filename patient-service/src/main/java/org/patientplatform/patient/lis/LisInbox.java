@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.consumption.ProcessedMessages;
 import org.patientplatform.patient.orders.TestOrders;
 import org.patientplatform.patient.records.Patients;
@@ -35,6 +36,8 @@ class LisInbox {
 
 	private final ProcessedMessages processed;
 
+	private final AuditLog audit;
+
 	private final Patients patients;
 
 	private final TestOrders orders;
@@ -42,7 +45,8 @@ class LisInbox {
 	private final String consumerGroup;
 
 	LisInbox(JdbcClient jdbc, Patients patients, TestOrders orders, LisProperties properties,
-			ProcessedMessages processed) {
+			ProcessedMessages processed, AuditLog audit) {
+		this.audit = audit;
 		this.jdbc = jdbc;
 		this.processed = processed;
 		this.patients = patients;
@@ -78,8 +82,13 @@ class LisInbox {
 			return new Outcome.Duplicate();
 		}
 		return switch (message) {
-			case LisMessage.Demographics demographics ->
-				new Outcome.Recorded(this.patients.record(demographics.command()));
+			case LisMessage.Demographics demographics -> {
+				RecordDemographics.Recorded recorded = this.patients.record(demographics.command());
+				// a change of patient data from the LIS is audited like one through the API (actor: system)
+				this.audit.record("lis-" + recorded.outcome().name().toLowerCase(), "patient",
+						recorded.patientId().value().toString(), "OK", "HL7 " + demographics.header().controlId());
+				yield new Outcome.Recorded(recorded);
+			}
 			case LisMessage.Orders orders -> applied(this.orders.link(orders.command()), orders.header(),
 					orders.er7(), source);
 			case LisMessage.Results results ->

@@ -110,6 +110,11 @@ class LisInboundIntegrationTests {
 			.containsEntry("email", "ada@example.org")
 			.containsKeys("createdAt", "updatedAt");
 		assertThat(UUID.fromString((String) patient.get("id"))).isNotNull();
+		assertThat(this.jdbc.queryForList(
+				"SELECT actor || ' ' || action || ' ' || outcome || ' ' || reason FROM audit_log WHERE resource_id = ? "
+						+ "AND action LIKE 'lis-%'",
+				String.class, found.get("id")))
+			.containsExactly("system lis-registered OK HL7 SKEL-0001");
 		assertThat(output.getAll()).contains("ADT^A04 SKEL-0001")
 			.doesNotContain("Lovelace")
 			.doesNotContain("ada@example.org")
