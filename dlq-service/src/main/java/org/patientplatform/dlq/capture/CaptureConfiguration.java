@@ -1,18 +1,15 @@
 package org.patientplatform.dlq.capture;
 
-import java.util.Map;
 
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.config.TopicBuilder;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -37,26 +34,24 @@ class CaptureConfiguration {
 	}
 
 	/**
-	 * The capture consumer takes raw bytes in whole poll batches. Parsing never fails (bad records become
-	 * raw entries), so the only failures are the database's: those are retried without end, with backoff,
-	 * and the offsets stay uncommitted until the batch is stored. Nothing is lost and nothing skipped.
+	 * The capture consumer takes raw bytes (the kit's consumer defaults) in whole poll batches, on Boot's
+	 * consumer factory so it reports the same client metrics, lag included, as every other listener.
+	 * Parsing never fails (bad records become raw entries), so the only failures are the database's: those
+	 * are retried without end, with backoff, and the offsets stay uncommitted until the batch is stored.
+	 * Nothing is lost and nothing skipped.
 	 */
 	@Bean
 	@ConditionalOnRole("consumer-retry-message")
-	ConcurrentKafkaListenerContainerFactory<byte[], byte[]> captureContainerFactory(KafkaProperties kafka) {
-		Map<String, Object> config = kafka.buildConsumerProperties();
-		config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-		config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-		ConcurrentKafkaListenerContainerFactory<byte[], byte[]> factory = new ConcurrentKafkaListenerContainerFactory<>();
-		factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(config));
+	ConcurrentKafkaListenerContainerFactory<Object, Object> captureContainerFactory(
+			ConcurrentKafkaListenerContainerFactoryConfigurer configurer, ConsumerFactory<Object, Object> consumers) {
+		ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
+		configurer.configure(factory, consumers);
 		factory.setBatchListener(true);
 		factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
-		factory.getContainerProperties().setObservationEnabled(true);
 		ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
 		backOff.setMaxInterval(30_000);
 		backOff.setMaxAttempts(Integer.MAX_VALUE);
-		DefaultErrorHandler errorHandler = new DefaultErrorHandler(backOff);
-		factory.setCommonErrorHandler(errorHandler);
+		factory.setCommonErrorHandler(new DefaultErrorHandler(backOff));
 		return factory;
 	}
 
