@@ -19,6 +19,7 @@ import org.patientplatform.local.infra.LocalSigningKey;
 import org.patientplatform.local.infra.PostgresServer;
 import org.patientplatform.notification.NotificationApplication;
 import org.patientplatform.patient.PatientApplication;
+import org.patientplatform.standins.ProviderStandins;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -27,7 +28,8 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Runs the whole platform on this machine: a KRaft broker on 9092, PostgreSQL (configured, the
- * machine's, or embedded), a local token issuer, and the four services with every role on the seeds'
+ * machine's, or embedded), a local token issuer, the notification providers' stand-ins (SMS on
+ * 31880, push on 31881, SMTP on 3025, module {@code provider-standins}), and the four services with every role on the seeds'
  * NodePorts. All state lives under one folder ({@code PLATFORM_STATE_DIR}, default
  * {@code .platform-state}), so a second run keeps the first one's data. SIGTERM (Ctrl-C) stops the
  * services first, draining their work, then the broker and the database.
@@ -53,6 +55,10 @@ public final class LocalPlatform {
 		Files.createDirectories(state);
 		int kafkaPort = Integer.parseInt(env.getOrDefault("PLATFORM_KAFKA_PORT", "9092"));
 		int issuerPort = Integer.parseInt(env.getOrDefault("PLATFORM_TOKEN_PORT", "31870"));
+		ProviderStandins.Config standinsConfig = ProviderStandins.Config.defaults()
+			.withPorts(Integer.parseInt(env.getOrDefault("PLATFORM_SMS_PORT", "31880")),
+					Integer.parseInt(env.getOrDefault("PLATFORM_PUSH_PORT", "31881")),
+					Integer.parseInt(env.getOrDefault("PLATFORM_SMTP_PORT", "3025")));
 
 		PostgresServer postgres = PostgresServer.locate(env, state, 54329);
 		KafkaBroker broker = KafkaBroker.start(state.resolve("kafka"), kafkaPort, 3);
@@ -60,6 +66,9 @@ public final class LocalPlatform {
 		LocalSigningKey signingKey = LocalSigningKey.loadOrCreate(state.resolve("security"), issuerUrl);
 		LocalTokenIssuer issuer = LocalTokenIssuer.start(signingKey, issuerPort);
 		String dlqKey = loadOrCreateDataKey(state.resolve("security").resolve("dlq-payload-key"));
+		ProviderStandins standins = ProviderStandins.start(standinsConfig);
+		Map<String, Map<String, Object>> serviceProperties = Map.of("notification-service",
+				notificationChannels(standins, standinsConfig));
 
 		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 		CountDownLatch stopped = new CountDownLatch(1);
@@ -68,6 +77,7 @@ public final class LocalPlatform {
 				contexts.get(i).close();
 			}
 			issuer.close();
+			standins.close();
 			broker.close();
 			postgres.close();
 			stopped.countDown();
@@ -75,7 +85,8 @@ public final class LocalPlatform {
 
 		try {
 			for (Service service : SERVICES) {
-				contexts.add(start(service, args, postgres, broker, issuer, issuerUrl, dlqKey));
+				contexts.add(start(service, args, postgres, broker, issuer, issuerUrl, dlqKey,
+						serviceProperties.getOrDefault(service.name(), Map.of())));
 			}
 		}
 		catch (RuntimeException ex) {
@@ -83,12 +94,12 @@ public final class LocalPlatform {
 					+ "\nThe logs above say which service failed and why. Stopping everything.");
 			System.exit(1); // the shutdown hook stops what did start
 		}
-		printReady(state, postgres, broker, issuer);
+		printReady(state, postgres, broker, issuer, standins);
 		stopped.await();
 	}
 
 	private static ConfigurableApplicationContext start(Service service, String[] args, PostgresServer postgres,
-			KafkaBroker broker, LocalTokenIssuer issuer, String issuerUrl, String dlqKey) {
+			KafkaBroker broker, LocalTokenIssuer issuer, String issuerUrl, String dlqKey, Map<String, Object> own) {
 		// these win over each service's own configuration file
 		Map<String, Object> local = new LinkedHashMap<>();
 		local.put("server.port", service.port());
@@ -102,9 +113,10 @@ public final class LocalPlatform {
 		local.put("platform.security.jwt.issuer", issuerUrl);
 		local.put("dlq.encryption.active-key-id", "local");
 		local.put("dlq.encryption.keys.local", dlqKey);
+		local.putAll(own);
 		// logging is set up before initializers run, so its levels go in as defaults
 		Map<String, Object> defaults = Map.of("logging.level.org.apache.kafka", "WARN", "logging.level.kafka", "WARN",
-				"logging.level.state.change.logger", "WARN");
+				"logging.level.state.change.logger", "WARN", "logging.level.com.icegreen", "WARN");
 		// one shutdown hook for the whole process stops the services before the broker and the database
 		return new SpringApplicationBuilder(service.application()).properties(defaults)
 			.registerShutdownHook(false)
@@ -114,7 +126,36 @@ public final class LocalPlatform {
 			.run(args);
 	}
 
-	private static void printReady(Path state, PostgresServer postgres, KafkaBroker broker, LocalTokenIssuer issuer) {
+	/**
+	 * The notification service's providers are the stand-ins; the SMS stand-in posts inbound
+	 * messages to the service's webhook.
+	 */
+	private static Map<String, Object> notificationChannels(ProviderStandins standins,
+			ProviderStandins.Config config) {
+		String notification = SERVICES.stream()
+			.filter((service) -> service.name().equals("notification-service"))
+			.map((service) -> "http://127.0.0.1:" + service.port())
+			.findFirst()
+			.orElseThrow();
+		standins.sms().inboundUrl(notification + "/api/v1/notifications/webhooks/twilio/inbound");
+		Map<String, Object> channels = new LinkedHashMap<>();
+		channels.put("notification.channels.email.host", standins.mail().host());
+		channels.put("notification.channels.email.port", standins.mail().port());
+		channels.put("notification.channels.sms.base-url", standins.smsBaseUrl());
+		channels.put("notification.channels.sms.account-sid", config.accountSid());
+		channels.put("notification.channels.sms.auth-token", config.authToken());
+		channels.put("notification.channels.sms.from", config.smsNumber());
+		channels.put("notification.channels.sms.status-callback-base-url", notification);
+		channels.put("notification.channels.push.base-url", standins.pushBaseUrl());
+		channels.put("notification.channels.push.project-id", config.pushProjectId());
+		channels.put("notification.channels.push.token-uri", standins.tokenUri());
+		channels.put("notification.channels.push.client-email", config.serviceAccountEmail());
+		channels.put("notification.channels.push.private-key", standins.serviceAccountPrivateKeyPem());
+		return channels;
+	}
+
+	private static void printReady(Path state, PostgresServer postgres, KafkaBroker broker, LocalTokenIssuer issuer,
+			ProviderStandins standins) {
 		StringBuilder out = new StringBuilder();
 		out.append("\n================ patient-platform is ready ================\n");
 		out.append("Kafka (KRaft):  ").append(broker.bootstrapServers()).append('\n');
@@ -133,6 +174,17 @@ public final class LocalPlatform {
 		out.append("  curl -s '").append(issuer.baseUrl()).append("/token?role=patient&patient_id=<uuid>'\n");
 		out.append("  then: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:31871/api/v1/dlq/messages/<id>\n");
 		out.append("JWKS:           ").append(issuer.jwksUrl()).append('\n');
+		out.append("\nProvider stand-ins (every SMS, push and email the platform sends):\n");
+		out.append("  Messages sent:  ").append(standins.listingUrl()).append("  (JSON: ")
+			.append(standins.smsBaseUrl()).append("/standin/messages)\n");
+		out.append("  SMS (Twilio):   ").append(standins.smsBaseUrl()).append('\n');
+		out.append("  Push (FCM v1):  ").append(standins.pushBaseUrl()).append('\n');
+		out.append("  SMTP:           ").append(standins.mail().host()).append(':').append(standins.mail().port())
+			.append(" (GreenMail)\n");
+		out.append("  Phone replies:  curl -d From=%2B15551234567 -d Body=STOP ").append(standins.smsBaseUrl())
+			.append("/standin/sms/inbound\n");
+		out.append("  Faults:         curl -H 'Content-Type: application/json' -d '{\"target\":\"sms\",\"kind\":\"throttle\",\"count\":3}' ")
+			.append(standins.smsBaseUrl()).append("/standin/faults\n");
 		out.append("Stop with Ctrl-C (SIGTERM).\n");
 		out.append("===========================================================\n");
 		System.out.println(out);
@@ -151,7 +203,7 @@ public final class LocalPlatform {
 	private static void quietInfrastructureLogs() {
 		// before Spring configures logging: the broker and the database start first
 		((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.INFO);
-		for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger", "io.zonky")) {
+		for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger", "io.zonky", "com.icegreen")) {
 			((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(Level.WARN);
 		}
 	}
