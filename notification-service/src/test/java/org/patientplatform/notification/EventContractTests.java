@@ -15,6 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.patientplatform.notification.contacts.ContactPreferencesChanged;
 import org.patientplatform.notification.contacts.PatientRegistered;
 import org.patientplatform.notification.contacts.PatientUpdated;
+import org.patientplatform.notification.delivery.Channel;
+import org.patientplatform.notification.delivery.Priority;
+import org.patientplatform.notification.delivery.ReceiptStatus;
+import org.patientplatform.notification.receipts.DeliveryStatusReported;
+import org.patientplatform.notification.requests.NotificationCancelled;
+import org.patientplatform.notification.requests.NotificationRequested;
 import org.patientplatform.notification.results.TestResultReady;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -73,7 +79,34 @@ class EventContractTests {
 			.containsExactlyInAnyOrder("patientId", "orderId", "testCode", "performedAt", "releasedAt");
 	}
 
+	@Test
+	void readsAndWritesNotificationRequested() throws IOException {
+		NotificationRequested event = roundTrip(NotificationRequested.TYPE, NotificationRequested.class);
+		assertThat(event.channels()).containsExactly(Channel.SMS, Channel.EMAIL);
+		assertThat(event.priority()).isEqualTo(Priority.NORMAL);
+		assertThat(event.notBefore()).isNotNull();
+		assertThat(event.idempotencyKey()).startsWith("booking:");
+	}
+
+	@Test
+	void readsAndWritesNotificationCancelled() throws IOException {
+		NotificationCancelled event = roundTrip(NotificationCancelled.TYPE, NotificationCancelled.class);
+		assertThat(event.idempotencyKey()).isEqualTo("booking:B-2026-0042:reminder-24h");
+	}
+
+	@Test
+	void readsAndWritesDeliveryStatusReportedKeyedByNotification() throws IOException {
+		DeliveryStatusReported event = roundTrip(DeliveryStatusReported.TYPE, DeliveryStatusReported.class,
+				"notificationId");
+		assertThat(event.status()).isEqualTo(ReceiptStatus.DELIVERED);
+		assertThat(event.channel()).isEqualTo(Channel.SMS);
+	}
+
 	private <T> T roundTrip(String type, Class<T> recordType) throws IOException {
+		return roundTrip(type, recordType, "patientId");
+	}
+
+	private <T> T roundTrip(String type, Class<T> recordType, String subjectField) throws IOException {
 		String example = example(type);
 		T event = this.json.readValue(example, recordType);
 		Set<ConstraintViolation<T>> violations = validator.validate(event);
@@ -83,7 +116,7 @@ class EventContractTests {
 		JsonNode headers = this.json
 			.readTree(Files.readString(Path.of("..", "docs", "events", type + ".headers.json")));
 		assertThat(headers.path("ce_type").asString()).isEqualTo(type);
-		assertThat(headers.path("ce_subject").asString()).isEqualTo(written.path("patientId").asString());
+		assertThat(headers.path("ce_subject").asString()).isEqualTo(written.path(subjectField).asString());
 		return event;
 	}
 

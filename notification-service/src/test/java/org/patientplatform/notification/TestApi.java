@@ -64,6 +64,34 @@ public final class TestApi {
 			.toEntity(String.class);
 	}
 
+	public ResponseEntity<String> get(String path, String token, String accept) {
+		return this.client.get()
+			.uri(path)
+			.header("Authorization", "Bearer " + token)
+			.header("Accept", accept)
+			.retrieve()
+			.toEntity(String.class);
+	}
+
+	public ResponseEntity<String> post(String path, String token, @Nullable String jsonBody) {
+		RestClient.RequestBodySpec request = this.client.post()
+			.uri(path)
+			.header("Authorization", "Bearer " + token)
+			.contentType(MediaType.APPLICATION_JSON);
+		if (jsonBody != null) {
+			request.body(jsonBody);
+		}
+		return request.retrieve().toEntity(String.class);
+	}
+
+	public ResponseEntity<String> delete(String path, String token) {
+		return this.client.delete()
+			.uri(path)
+			.header("Authorization", "Bearer " + token)
+			.retrieve()
+			.toEntity(String.class);
+	}
+
 	public JsonNode json(ResponseEntity<String> response) {
 		return this.json.readTree((response.getBody() != null) ? response.getBody() : "null");
 	}

@@ -19,13 +19,14 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The stored contacts.
  */
 @Repository
-class Contacts implements ContactDirectory {
+class Contacts implements ContactDirectory, ContactChanges {
 
 	private static final String COLUMNS = """
 			SELECT patient_id, given_name, phone_e164, phone_problem, email, email_problem, language, timezone,
@@ -57,6 +58,32 @@ class Contacts implements ContactDirectory {
 			.query(Contacts::contact)
 			.stream()
 			.collect(Collectors.toMap(Contact::patientId, Function.identity()));
+	}
+
+	@Override
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<Contact> changeSmsOptIn(String phoneE164, boolean optIn, Instant at) {
+		List<String> patientIds = this.jdbc.sql("""
+				UPDATE contact SET sms_opt_in = ?, preferences_at = greatest(preferences_at, ?), updated_at = now()
+				WHERE phone_e164 = ?
+				RETURNING patient_id
+				""").params(optIn, timestamp(at), phoneE164).query(String.class).list();
+		if (patientIds.isEmpty()) {
+			return List.of();
+		}
+		return this.jdbc.sql(COLUMNS + " WHERE patient_id = ANY(?) ORDER BY patient_id")
+			.param(patientIds.toArray(String[]::new))
+			.query(Contacts::contact)
+			.list();
+	}
+
+	@Override
+	@Transactional(propagation = Propagation.MANDATORY)
+	public boolean removePushToken(String patientId, String token) {
+		return this.jdbc.sql("""
+				UPDATE contact SET push_tokens = array_remove(push_tokens, ?), updated_at = now()
+				WHERE patient_id = ? AND ? = ANY(push_tokens)
+				""").params(token, patientId, token).update() > 0;
 	}
 
 	/**

@@ -31,9 +31,23 @@ public final class Delivery {
 
 	private final Instant createdAt;
 
+	private @Nullable Instant sendingStartedAt;
+
+	private @Nullable MessageContent content;
+
+	/** The state when loaded or last stored; null while the delivery was never stored. */
+	private @Nullable DeliveryState storedState;
+
+	/** True when something changed since the delivery was loaded or last stored. */
+	private boolean changed;
+
+	/** True when the content changed since the delivery was loaded or last stored. */
+	private boolean contentChanged;
+
 	private Delivery(DeliveryId id, Channel channel, DeliveryState state, @Nullable String reason, int attempts,
 			@Nullable String providerMessageId, @Nullable Instant nextAttemptAt, Instant stateChangedAt,
-			Instant createdAt) {
+			Instant createdAt, @Nullable Instant sendingStartedAt, @Nullable MessageContent content,
+			@Nullable DeliveryState storedState) {
 		this.id = id;
 		this.channel = channel;
 		this.state = state;
@@ -43,19 +57,23 @@ public final class Delivery {
 		this.nextAttemptAt = nextAttemptAt;
 		this.stateChangedAt = stateChangedAt;
 		this.createdAt = createdAt;
+		this.sendingStartedAt = sendingStartedAt;
+		this.content = content;
+		this.storedState = storedState;
 	}
 
 	/** A new delivery waiting for a sender. */
 	static Delivery pending(Channel channel, Instant now) {
-		return new Delivery(DeliveryId.random(), channel, DeliveryState.PENDING, null, 0, null, null, now, now);
+		return new Delivery(DeliveryId.random(), channel, DeliveryState.PENDING, null, 0, null, null, now, now, null,
+				null, null);
 	}
 
 	/** A delivery as stored. */
 	static Delivery restore(DeliveryId id, Channel channel, DeliveryState state, @Nullable String reason, int attempts,
 			@Nullable String providerMessageId, @Nullable Instant nextAttemptAt, Instant stateChangedAt,
-			Instant createdAt) {
+			Instant createdAt, @Nullable Instant sendingStartedAt, @Nullable MessageContent content) {
 		return new Delivery(id, channel, state, reason, attempts, providerMessageId, nextAttemptAt, stateChangedAt,
-				createdAt);
+				createdAt, sendingStartedAt, content, state);
 	}
 
 	/** Holds the delivery until {@code at} (not-before, quiet hours). */
@@ -63,6 +81,23 @@ public final class Delivery {
 		requireCurrent(DeliveryState.SCHEDULED, DeliveryState.PENDING);
 		moveTo(DeliveryState.SCHEDULED, now);
 		this.nextAttemptAt = at;
+	}
+
+	/**
+	 * Holds the delivery until {@code at} with the reason (quiet hours); a scheduled
+	 * delivery may be held again.
+	 */
+	public void scheduleFor(Instant at, String reason, Instant now) {
+		requireCurrent(DeliveryState.SCHEDULED, DeliveryState.PENDING, DeliveryState.SCHEDULED);
+		if (this.state == DeliveryState.SCHEDULED) {
+			this.stateChangedAt = now;
+			this.changed = true;
+		}
+		else {
+			moveTo(DeliveryState.SCHEDULED, now);
+		}
+		this.nextAttemptAt = at;
+		this.reason = reason;
 	}
 
 	/**
@@ -74,6 +109,69 @@ public final class Delivery {
 		this.attempts++;
 		this.nextAttemptAt = null;
 		this.reason = null;
+		this.sendingStartedAt = now;
+	}
+
+	/**
+	 * Records the attempt with what it sends, before the provider is called: committed
+	 * first, so a process that dies during the call leaves a {@code SENDING} delivery to
+	 * reconcile, never one that is sent again blindly.
+	 */
+	public void startSending(MessageContent content, Instant now) {
+		startSending(now);
+		this.content = content;
+		this.contentChanged = true;
+	}
+
+	/**
+	 * The attempt never reached the provider (the batch ran out of time waiting for the
+	 * rate limit): back to the queue, due at once, the attempt not counted.
+	 */
+	public void returnUnsent(String reason, Instant now) {
+		requireCurrent(DeliveryState.SCHEDULED, DeliveryState.SENDING);
+		moveTo(DeliveryState.SCHEDULED, now);
+		this.attempts--;
+		this.nextAttemptAt = now;
+		this.reason = reason;
+	}
+
+	/**
+	 * The provider's answer did not come (a timeout, a reset): the delivery stays
+	 * {@code SENDING} with the reason until reconciliation asks the provider.
+	 */
+	public void recordUnknownOutcome(String reason, Instant now) {
+		requireCurrent(DeliveryState.SENDING, DeliveryState.SENDING);
+		this.reason = reason;
+		this.changed = true;
+	}
+
+	/**
+	 * Applies a provider receipt or the patient's read. Receipts come duplicated, late and
+	 * out of order: one the delivery is already past, or one its state cannot take (a
+	 * failure report after delivery), changes nothing.
+	 * @return true when the delivery changed
+	 */
+	public boolean applyReceipt(ReceiptStatus receipt, @Nullable String reason, Instant now) {
+		return switch (receipt) {
+			case DELIVERED -> this.state.canMoveTo(DeliveryState.DELIVERED) && markDelivered(now);
+			case READ -> this.state.canMoveTo(DeliveryState.READ) && markRead(now);
+			case FAILED -> failFromReceipt(DeliveryState.FAILED, reason, now);
+			case UNDELIVERABLE -> failFromReceipt(DeliveryState.UNDELIVERABLE, reason, now);
+		};
+	}
+
+	private boolean failFromReceipt(DeliveryState target, @Nullable String reason, Instant now) {
+		if (this.state != DeliveryState.SENT && this.state != DeliveryState.SENDING) {
+			return false;
+		}
+		String why = (reason != null) ? reason : "The provider reported the message " + target.name().toLowerCase();
+		if (target == DeliveryState.FAILED) {
+			markFailed(why, now);
+		}
+		else {
+			markUndeliverable(why, now);
+		}
+		return true;
 	}
 
 	/** The provider accepted the message under {@code providerMessageId}. */
@@ -148,6 +246,19 @@ public final class Delivery {
 		this.nextAttemptAt = null;
 	}
 
+	/** True when the delivery ended without reaching the patient on its channel. */
+	public boolean hasFailed() {
+		return this.state == DeliveryState.FAILED || this.state == DeliveryState.UNDELIVERABLE;
+	}
+
+	/** True when the message went out (the provider took it) or is on its way there. */
+	public boolean isSentOrInFlight() {
+		return switch (this.state) {
+			case PENDING, SCHEDULED, SENDING, SENT, DELIVERED, READ -> true;
+			case FAILED, UNDELIVERABLE, SUPPRESSED, CANCELLED -> false;
+		};
+	}
+
 	private void requireCurrent(DeliveryState target, DeliveryState... allowed) {
 		for (DeliveryState state : allowed) {
 			if (this.state == state) {
@@ -163,6 +274,7 @@ public final class Delivery {
 		}
 		this.state = next;
 		this.stateChangedAt = now;
+		this.changed = true;
 	}
 
 	public DeliveryId id() {
@@ -203,6 +315,42 @@ public final class Delivery {
 
 	public Instant createdAt() {
 		return this.createdAt;
+	}
+
+	/** When the latest attempt started; null before the first. */
+	public @Nullable Instant sendingStartedAt() {
+		return this.sendingStartedAt;
+	}
+
+	/** What the latest attempt sent; null before the first (or once purged). */
+	public @Nullable MessageContent content() {
+		return this.content;
+	}
+
+	/**
+	 * True when the state moved since the delivery was loaded (or it is new), i.e. a
+	 * transition to count.
+	 */
+	public boolean hasNewState() {
+		return this.storedState != this.state;
+	}
+
+	boolean isNew() {
+		return this.storedState == null;
+	}
+
+	boolean isChanged() {
+		return this.changed || isNew();
+	}
+
+	boolean isContentChanged() {
+		return this.contentChanged;
+	}
+
+	void markStored() {
+		this.storedState = this.state;
+		this.changed = false;
+		this.contentChanged = false;
 	}
 
 }

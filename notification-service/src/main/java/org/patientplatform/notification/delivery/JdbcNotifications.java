@@ -7,10 +7,14 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -20,37 +24,57 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Notifications in PostgreSQL. New ones go in as two JDBC batches (notifications, then
  * the deliveries of those actually inserted), so a whole poll of events costs two round
  * trips.
+ * <p>
+ * A delivery changes only while its notification's row is locked: {@link #lock} takes
+ * the locks in id order, and the send queue's claim takes them with {@code SKIP LOCKED}
+ * (it never waits), so writers never deadlock and each one sees the other deliveries of
+ * its notifications as they are, which keeps the notification's state right.
  */
 @Repository
-class JdbcNotifications implements Notifications {
+class JdbcNotifications implements Notifications, DeliveryQueue {
 
 	private static final TypeReference<Map<String, String>> PARAMETERS = new TypeReference<>() {
 	};
 
 	private static final String INSERT_NOTIFICATION = """
 			INSERT INTO notification (id, patient_id, type, priority, idempotency_key, source_event_id, parameters,
-			    state, waiting_for_contact, reason, not_before, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
+			    state, waiting_for_contact, reason, not_before, created_at, updated_at, source_event_at, channels,
+			    cancelled_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT DO NOTHING
 			""";
 
 	private static final String INSERT_DELIVERY = """
 			INSERT INTO delivery (id, notification_id, channel, state, reason, attempts, provider_message_id,
-			    next_attempt_at, state_changed_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			    next_attempt_at, state_changed_at, created_at, updated_at, sending_started_at, recipient, subject, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (notification_id, channel) DO NOTHING
+			""";
+
+	private static final String UPDATE_DELIVERY = """
+			UPDATE delivery SET state = ?, reason = ?, attempts = ?, provider_message_id = ?, next_attempt_at = ?,
+			    state_changed_at = ?, sending_started_at = ?, updated_at = ?,
+			    recipient = CASE WHEN ? THEN ? ELSE recipient END, subject = CASE WHEN ? THEN ? ELSE subject END,
+			    body = CASE WHEN ? THEN ? ELSE body END
+			WHERE id = ?
 			""";
 
 	private static final String NOTIFICATION_COLUMNS = """
 			SELECT id, patient_id, type, priority, idempotency_key, source_event_id, parameters::text AS parameters,
-			       waiting_for_contact, reason, not_before, created_at, updated_at
+			       waiting_for_contact, reason, not_before, created_at, updated_at, source_event_at, channels,
+			       cancelled_at
 			FROM notification
 			""";
+
+	private static final String DUE = "d.state IN ('PENDING', 'SCHEDULED') "
+			+ "AND coalesce(d.next_attempt_at, '-infinity'::timestamptz) <= ?";
 
 	private final JdbcTemplate jdbc;
 
@@ -123,6 +147,224 @@ class JdbcNotifications implements Notifications {
 		return found.stream().findFirst();
 	}
 
+	@Override
+	@Transactional(readOnly = true)
+	public Optional<NotificationId> findIdByIdempotencyKey(String idempotencyKey) {
+		return this.client.sql("SELECT id FROM notification WHERE idempotency_key = ?")
+			.param(idempotencyKey)
+			.query((rs, row) -> new NotificationId(rs.getObject("id", UUID.class)))
+			.optional();
+	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public List<NotificationId> findIdsByIdempotencyKeys(Collection<String> idempotencyKeys) {
+		if (idempotencyKeys.isEmpty()) {
+			return List.of();
+		}
+		return this.client.sql("SELECT id FROM notification WHERE idempotency_key = ANY(?)")
+			.param(idempotencyKeys.stream().distinct().toArray(String[]::new))
+			.query((rs, row) -> new NotificationId(rs.getObject("id", UUID.class)))
+			.list();
+	}
+
+	@Override
+	@Transactional(propagation = Propagation.MANDATORY)
+	public boolean reviseUnsent(NotificationId id, String type, Map<String, String> parameters, Instant now) {
+		List<Notification> locked = lock(List.of(id));
+		if (locked.isEmpty() || locked.getFirst().cancelledAt() != null) {
+			return false;
+		}
+		// untouched by the senders: waiting, scheduled or pending, or unreachable from the start
+		boolean unsent = locked.getFirst()
+			.deliveries()
+			.stream()
+			.allMatch((d) -> d.attempts() == 0 && (d.state() == DeliveryState.PENDING
+					|| d.state() == DeliveryState.SCHEDULED || d.state() == DeliveryState.UNDELIVERABLE));
+		if (!unsent) {
+			return false;
+		}
+		this.jdbc.update("UPDATE notification SET type = ?, parameters = ?::jsonb, updated_at = ? WHERE id = ?", type,
+				this.json.writeValueAsString(parameters), timestamp(now), id.value());
+		return true;
+	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public Optional<NotificationId> findIdByProviderMessage(Channel channel, String providerMessageId) {
+		return this.client.sql("SELECT notification_id FROM delivery WHERE channel = ? AND provider_message_id = ?")
+			.params(channel.name(), providerMessageId)
+			.query((rs, row) -> new NotificationId(rs.getObject("notification_id", UUID.class)))
+			.optional();
+	}
+
+	@Override
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<Notification> lock(Collection<NotificationId> ids) {
+		if (ids.isEmpty()) {
+			return List.of();
+		}
+		UUID[] sorted = ids.stream().map(NotificationId::value).distinct().sorted().toArray(UUID[]::new);
+		// the locks first, in id order; then the rows as they are now that nobody else may change them
+		this.jdbc.queryForList("SELECT id FROM notification WHERE id = ANY(?) ORDER BY id FOR UPDATE", UUID.class,
+				(Object) sorted);
+		return load(Arrays.asList(sorted));
+	}
+
+	@Override
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void saveChanges(Collection<Notification> notifications, Instant now) {
+		List<Object[]> inserts = new ArrayList<>();
+		List<Object[]> updates = new ArrayList<>();
+		List<Object[]> states = new ArrayList<>();
+		for (Notification notification : notifications) {
+			if (!notification.isChanged()) {
+				continue;
+			}
+			for (Delivery delivery : notification.deliveries()) {
+				if (delivery.isNew()) {
+					inserts.add(deliveryRow(notification, delivery));
+				}
+				else if (delivery.isChanged()) {
+					updates.add(deliveryUpdate(delivery, now));
+				}
+			}
+			states.add(new Object[] { notification.state().name(), notification.isWaitingForContact(),
+					notification.reason(), timestamp(notification.cancelledAt()), timestamp(now),
+					notification.id().value() });
+		}
+		if (!inserts.isEmpty()) {
+			this.jdbc.batchUpdate(INSERT_DELIVERY, inserts);
+		}
+		if (!updates.isEmpty()) {
+			this.jdbc.batchUpdate(UPDATE_DELIVERY, updates);
+		}
+		if (!states.isEmpty()) {
+			this.jdbc.batchUpdate("UPDATE notification SET state = ?, waiting_for_contact = ?, reason = ?, "
+					+ "cancelled_at = ?, updated_at = ? WHERE id = ?", states);
+		}
+		notifications.forEach(Notification::markStored);
+	}
+
+	@Override
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Claim claimDue(int limit, Instant now) {
+		Set<DeliveryId> claimed = new java.util.LinkedHashSet<>();
+		Set<UUID> notificationIds = new java.util.LinkedHashSet<>();
+		// FOR UPDATE OF both rows, SKIP LOCKED: another sender's claim, or any writer holding the
+		// notification, makes this one pass the row by instead of waiting
+		this.client.sql("SELECT d.id, d.notification_id FROM delivery d JOIN notification n ON n.id = d.notification_id"
+				+ " WHERE " + DUE + " ORDER BY coalesce(d.next_attempt_at, '-infinity'::timestamptz), d.created_at"
+				+ " LIMIT ? FOR UPDATE OF d, n SKIP LOCKED")
+			.params(timestamp(now), limit)
+			.query((rs) -> {
+				claimed.add(new DeliveryId(rs.getObject("id", UUID.class)));
+				notificationIds.add(rs.getObject("notification_id", UUID.class));
+			});
+		if (claimed.isEmpty()) {
+			return new Claim(List.of(), Set.of());
+		}
+		return new Claim(load(notificationIds), claimed);
+	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public List<StaleAttempt> findStaleSending(Instant startedBefore, int limit) {
+		return this.client
+			.sql("SELECT id, notification_id, attempts, coalesce(sending_started_at, state_changed_at) AS started_at"
+					+ " FROM delivery WHERE state = 'SENDING'"
+					+ " AND coalesce(sending_started_at, state_changed_at) < ? ORDER BY started_at LIMIT ?")
+			.params(timestamp(startedBefore), limit)
+			.query((rs, row) -> new StaleAttempt(new NotificationId(rs.getObject("notification_id", UUID.class)),
+					new DeliveryId(rs.getObject("id", UUID.class)), rs.getInt("attempts"),
+					requiredInstant(rs, "started_at")))
+			.list();
+	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public List<Notification> findAll(Collection<NotificationId> ids) {
+		return load(ids.stream().map(NotificationId::value).distinct().toList());
+	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public long countDue(Instant now) {
+		Long count = this.jdbc.queryForObject("SELECT count(*) FROM delivery d WHERE " + DUE, Long.class,
+				timestamp(now));
+		return (count != null) ? count : 0;
+	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public List<RecentSend> findRecentSends(Collection<String> patientIds, Instant since) {
+		if (patientIds.isEmpty()) {
+			return List.of();
+		}
+		return this.client.sql("""
+				SELECT DISTINCT n.patient_id, n.type, n.id
+				FROM notification n JOIN delivery d ON d.notification_id = n.id
+				WHERE n.patient_id = ANY(?) AND d.sending_started_at >= ?
+				  AND d.state IN ('SENDING', 'SENT', 'DELIVERED', 'READ')
+				""")
+			.params(patientIds.stream().distinct().toArray(String[]::new), timestamp(since))
+			.query((rs, row) -> new RecentSend(rs.getString("patient_id"), rs.getString("type"),
+					new NotificationId(rs.getObject("id", UUID.class))))
+			.list();
+	}
+
+	@Override
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void parkReceipt(Channel channel, String providerMessageId, ReceiptStatus status, @Nullable String reason,
+			Instant occurredAt) {
+		this.jdbc.update("""
+				INSERT INTO early_receipt (channel, provider_message_id, status, reason, occurred_at)
+				VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT DO NOTHING
+				""", channel.name(), providerMessageId, status.name(), reason, timestamp(occurredAt));
+	}
+
+	@Override
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<ParkedReceipt> takeParkedReceipts(Channel channel, Collection<String> providerMessageIds) {
+		if (providerMessageIds.isEmpty()) {
+			return List.of();
+		}
+		return this.client.sql("""
+				DELETE FROM early_receipt WHERE channel = ? AND provider_message_id = ANY(?)
+				RETURNING provider_message_id, status, reason, occurred_at
+				""")
+			.params(channel.name(), providerMessageIds.toArray(String[]::new))
+			.query((rs, row) -> new ParkedReceipt(channel, rs.getString("provider_message_id"),
+					ReceiptStatus.valueOf(rs.getString("status")), rs.getString("reason"),
+					requiredInstant(rs, "occurred_at")))
+			.list()
+			.stream()
+			.sorted(java.util.Comparator.comparing(ParkedReceipt::status))
+			.toList();
+	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public List<MatchedReceipt> findMatchedParkedReceipts(int limit) {
+		return this.client.sql("""
+				SELECT DISTINCT d.notification_id, e.channel, e.provider_message_id
+				FROM early_receipt e
+				JOIN delivery d ON d.channel = e.channel AND d.provider_message_id = e.provider_message_id
+				LIMIT ?
+				""")
+			.param(limit)
+			.query((rs, row) -> new MatchedReceipt(new NotificationId(rs.getObject("notification_id", UUID.class)),
+					Channel.valueOf(rs.getString("channel")), rs.getString("provider_message_id")))
+			.list();
+	}
+
+	@Override
+	@Transactional
+	public int deleteParkedReceiptsBefore(Instant before) {
+		return this.jdbc.update("DELETE FROM early_receipt WHERE received_at < ?", timestamp(before));
+	}
+
 	/**
 	 * One page of a patient's notifications, newest first, after the cursor when there is
 	 * one.
@@ -148,6 +390,16 @@ class JdbcNotifications implements Notifications {
 		return withDeliveries(page);
 	}
 
+	private List<Notification> load(Collection<UUID> ids) {
+		if (ids.isEmpty()) {
+			return List.of();
+		}
+		return withDeliveries(this.client.sql(NOTIFICATION_COLUMNS + " WHERE id = ANY(?) ORDER BY id")
+			.param(ids.toArray(UUID[]::new))
+			.query(this::notification)
+			.list());
+	}
+
 	private List<Notification> withDeliveries(List<Notification> shells) {
 		if (shells.isEmpty()) {
 			return shells;
@@ -156,8 +408,8 @@ class JdbcNotifications implements Notifications {
 		String[] ids = shells.stream().map((n) -> n.id().value().toString()).toArray(String[]::new);
 		this.client
 			.sql("SELECT id, notification_id, channel, state, reason, attempts, provider_message_id, next_attempt_at,"
-					+ " state_changed_at, created_at FROM delivery WHERE notification_id = ANY(?::uuid[])"
-					+ " ORDER BY created_at, channel")
+					+ " state_changed_at, created_at, sending_started_at, recipient, subject, body"
+					+ " FROM delivery WHERE notification_id = ANY(?::uuid[]) ORDER BY created_at, channel")
 			.param(ids)
 			.query((rs) -> {
 				byNotification.computeIfAbsent(rs.getObject("notification_id", UUID.class), (k) -> new ArrayList<>())
@@ -165,7 +417,8 @@ class JdbcNotifications implements Notifications {
 			});
 		return shells.stream()
 			.map((n) -> Notification.restore(n.id(), n.content(), n.isWaitingForContact(), n.reason(),
-					byNotification.getOrDefault(n.id().value(), List.of()), n.createdAt(), n.updatedAt()))
+					byNotification.getOrDefault(n.id().value(), List.of()), n.createdAt(), n.updatedAt(),
+					n.cancelledAt()))
 			.toList();
 	}
 
@@ -173,31 +426,64 @@ class JdbcNotifications implements Notifications {
 		NewNotification content = new NewNotification(rs.getString("type"), rs.getString("patient_id"),
 				Priority.valueOf(rs.getString("priority")), rs.getString("idempotency_key"),
 				rs.getString("source_event_id"), this.json.readValue(rs.getString("parameters"), PARAMETERS),
-				instant(rs, "not_before"));
+				instant(rs, "not_before"), instant(rs, "source_event_at"), channels(rs));
 		return Notification.restore(new NotificationId(rs.getObject("id", UUID.class)), content,
 				rs.getBoolean("waiting_for_contact"), rs.getString("reason"), List.of(),
-				requiredInstant(rs, "created_at"), requiredInstant(rs, "updated_at"));
+				requiredInstant(rs, "created_at"), requiredInstant(rs, "updated_at"), instant(rs, "cancelled_at"));
+	}
+
+	private static @Nullable Set<Channel> channels(ResultSet rs) throws SQLException {
+		java.sql.Array array = rs.getArray("channels");
+		if (array == null) {
+			return null;
+		}
+		Set<Channel> channels = EnumSet.noneOf(Channel.class);
+		for (String name : (String[]) array.getArray()) {
+			channels.add(Channel.valueOf(name));
+		}
+		return channels;
 	}
 
 	private static Delivery delivery(ResultSet rs) throws SQLException {
+		String recipient = rs.getString("recipient");
+		String body = rs.getString("body");
+		MessageContent content = (recipient != null && body != null)
+				? new MessageContent(recipient, rs.getString("subject"), body) : null;
 		return Delivery.restore(new DeliveryId(rs.getObject("id", UUID.class)),
 				Channel.valueOf(rs.getString("channel")), DeliveryState.valueOf(rs.getString("state")),
 				rs.getString("reason"), rs.getInt("attempts"), rs.getString("provider_message_id"),
 				instant(rs, "next_attempt_at"), requiredInstant(rs, "state_changed_at"),
-				requiredInstant(rs, "created_at"));
+				requiredInstant(rs, "created_at"), instant(rs, "sending_started_at"), content);
 	}
 
 	private Object[] notificationRow(Notification n) {
+		Set<Channel> channels = n.channels();
 		return new Object[] { n.id().value(), n.patientId(), n.type(), n.priority().name(), n.idempotencyKey(),
 				n.sourceEventId(), this.json.writeValueAsString(n.parameters()), n.state().name(),
 				n.isWaitingForContact(), n.reason(), timestamp(n.notBefore()), timestamp(n.createdAt()),
-				timestamp(n.updatedAt()) };
+				timestamp(n.updatedAt()), timestamp(n.sourceEventAt()),
+				(channels != null) ? channels.stream().sorted().map(Channel::name).toArray(String[]::new) : null,
+				timestamp(n.cancelledAt()) };
 	}
 
 	private static Object[] deliveryRow(Notification n, Delivery d) {
+		MessageContent content = d.content();
 		return new Object[] { d.id().value(), n.id().value(), d.channel().name(), d.state().name(), d.reason(),
 				d.attempts(), d.providerMessageId(), timestamp(d.nextAttemptAt()), timestamp(d.stateChangedAt()),
-				timestamp(d.createdAt()), timestamp(n.updatedAt()) };
+				timestamp(d.createdAt()), timestamp(n.updatedAt()), timestamp(d.sendingStartedAt()),
+				(content != null) ? content.recipient() : null, (content != null) ? content.subject() : null,
+				(content != null) ? content.text() : null };
+	}
+
+	private static Object[] deliveryUpdate(Delivery d, Instant now) {
+		// the content is written only by the attempt that rendered it: a later change never
+		// brings back a body that housekeeping purged meanwhile
+		MessageContent content = d.content();
+		boolean write = d.isContentChanged() && content != null;
+		return new Object[] { d.state().name(), d.reason(), d.attempts(), d.providerMessageId(),
+				timestamp(d.nextAttemptAt()), timestamp(d.stateChangedAt()), timestamp(d.sendingStartedAt()),
+				timestamp(now), write, write ? content.recipient() : null, write, write ? content.subject() : null,
+				write, write ? content.text() : null, d.id().value() };
 	}
 
 	private static @Nullable OffsetDateTime timestamp(@Nullable Instant instant) {

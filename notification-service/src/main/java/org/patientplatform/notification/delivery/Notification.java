@@ -44,8 +44,12 @@ public final class Notification {
 
 	private Instant updatedAt;
 
+	private @Nullable Instant cancelledAt;
+
+	private boolean changed;
+
 	private Notification(NotificationId id, NewNotification content, boolean waitingForContact, @Nullable String reason,
-			List<Delivery> deliveries, Instant createdAt, Instant updatedAt) {
+			List<Delivery> deliveries, Instant createdAt, Instant updatedAt, @Nullable Instant cancelledAt) {
 		this.id = id;
 		this.content = content;
 		this.waitingForContact = waitingForContact;
@@ -53,6 +57,7 @@ public final class Notification {
 		this.deliveries = new ArrayList<>(deliveries);
 		this.createdAt = createdAt;
 		this.updatedAt = updatedAt;
+		this.cancelledAt = cancelledAt;
 	}
 
 	/**
@@ -61,7 +66,7 @@ public final class Notification {
 	 */
 	public static Notification create(NewNotification content, List<ChannelTarget> targets, Instant now) {
 		Notification notification = new Notification(NotificationId.random(), content, false, null, List.of(), now,
-				now);
+				now, null);
 		notification.addDeliveries(targets, now);
 		return notification;
 	}
@@ -71,13 +76,14 @@ public final class Notification {
 	 * arrive.
 	 */
 	public static Notification awaitingContact(NewNotification content, String reason, Instant now) {
-		return new Notification(NotificationId.random(), content, true, reason, List.of(), now, now);
+		return new Notification(NotificationId.random(), content, true, reason, List.of(), now, now, null);
 	}
 
 	/** A notification as stored. */
 	static Notification restore(NotificationId id, NewNotification content, boolean waitingForContact,
-			@Nullable String reason, List<Delivery> deliveries, Instant createdAt, Instant updatedAt) {
-		return new Notification(id, content, waitingForContact, reason, deliveries, createdAt, updatedAt);
+			@Nullable String reason, List<Delivery> deliveries, Instant createdAt, Instant updatedAt,
+			@Nullable Instant cancelledAt) {
+		return new Notification(id, content, waitingForContact, reason, deliveries, createdAt, updatedAt, cancelledAt);
 	}
 
 	/**
@@ -90,19 +96,111 @@ public final class Notification {
 		}
 		this.waitingForContact = false;
 		this.reason = null;
+		this.changed = true;
 		addDeliveries(targets, now);
 		this.updatedAt = now;
 	}
 
+	/**
+	 * Adds a delivery on another channel after the others failed (fallback by policy).
+	 * @return the new pending delivery, or empty when the notification already has one on
+	 * that channel
+	 */
+	public Optional<Delivery> addFallback(Channel channel, Instant now) {
+		if (delivery(channel).isPresent()) {
+			return Optional.empty();
+		}
+		Delivery delivery = Delivery.pending(channel, now);
+		this.deliveries.add(delivery);
+		this.updatedAt = now;
+		return Optional.of(delivery);
+	}
+
+	/**
+	 * Cancels what was not sent yet: pending and scheduled deliveries end
+	 * {@link DeliveryState#CANCELLED} with the reason; a notification still waiting for
+	 * its contact stops waiting and is cancelled. Sent deliveries stay as they are.
+	 * @return the deliveries cancelled (none for a waiting notification)
+	 */
+	public List<Delivery> cancel(String reason, Instant now) {
+		List<Delivery> cancelled = new ArrayList<>();
+		for (Delivery delivery : this.deliveries) {
+			if (delivery.state() == DeliveryState.PENDING || delivery.state() == DeliveryState.SCHEDULED) {
+				delivery.cancel(reason, now);
+				cancelled.add(delivery);
+			}
+		}
+		if (this.waitingForContact) {
+			this.waitingForContact = false;
+			this.reason = reason;
+			this.changed = true;
+		}
+		if (this.cancelledAt == null && (this.changed || !cancelled.isEmpty())) {
+			this.cancelledAt = now;
+			this.changed = true;
+		}
+		this.updatedAt = now;
+		return cancelled;
+	}
+
+	/**
+	 * The patient read the notification (in the portal, or a provider's read receipt):
+	 * every delivery that reached them, or is on its way, is read.
+	 * @return the deliveries that changed
+	 */
+	public List<Delivery> markRead(Instant now) {
+		List<Delivery> read = new ArrayList<>();
+		for (Delivery delivery : this.deliveries) {
+			if (delivery.state() == DeliveryState.SENDING || delivery.state() == DeliveryState.SENT
+					|| delivery.state() == DeliveryState.DELIVERED) {
+				delivery.markRead(now);
+				read.add(delivery);
+			}
+		}
+		if (!read.isEmpty()) {
+			this.updatedAt = now;
+		}
+		return read;
+	}
+
+	/**
+	 * The patient's contact details did not arrive within the parked window: the
+	 * notification stops waiting and ends without deliveries,
+	 * {@link DeliveryState#UNDELIVERABLE} with the reason.
+	 */
+	public void contactNeverArrived(String reason, Instant now) {
+		if (!this.waitingForContact) {
+			throw new IllegalStateException("Notification " + this.id + " is not waiting for a contact");
+		}
+		this.waitingForContact = false;
+		this.reason = reason;
+		this.changed = true;
+		this.updatedAt = now;
+	}
+
+	/** Marks the notification updated, after a change to one of its deliveries. */
+	public void touch(Instant now) {
+		this.updatedAt = now;
+	}
+
 	private void addDeliveries(List<ChannelTarget> targets, Instant now) {
+		Set<Channel> requested = this.content.channels();
+		if (requested != null) {
+			targets = requestedTargets(requested, targets);
+		}
 		Set<Channel> seen = EnumSet.noneOf(Channel.class);
 		for (ChannelTarget target : targets) {
 			if (!seen.add(target.channel())) {
 				continue;
 			}
 			Delivery delivery = Delivery.pending(target.channel(), now);
+			Instant notBefore = this.content.notBefore();
 			if (target.unreachableReason() != null) {
 				delivery.markUndeliverable(target.unreachableReason(), now);
+			}
+			else if (notBefore != null && notBefore.isAfter(now)) {
+				// waits as SCHEDULED (and can be cancelled) until then
+				delivery.scheduleFor(notBefore, "Not to be sent before " + notBefore, now);
 			}
 			this.deliveries.add(delivery);
 		}
@@ -111,13 +209,35 @@ public final class Notification {
 		}
 	}
 
-	/** The state of the most advanced delivery; pending while waiting for a contact. */
+	/**
+	 * The channels a request named, in place of the patient's preferences: each one the
+	 * preferences allow keeps its target (with the reason its address is unusable, if so);
+	 * one they do not allow gets a delivery anyway, which the sender suppresses with the
+	 * reason, so the requester sees why.
+	 */
+	private static List<ChannelTarget> requestedTargets(Set<Channel> requested, List<ChannelTarget> preferred) {
+		List<ChannelTarget> targets = new ArrayList<>();
+		for (Channel channel : Channel.values()) {
+			if (requested.contains(channel)) {
+				targets.add(preferred.stream()
+					.filter((target) -> target.channel() == channel)
+					.findFirst()
+					.orElse(ChannelTarget.reachable(channel)));
+			}
+		}
+		return targets;
+	}
+
+	/**
+	 * The state of the most advanced delivery; pending while waiting for a contact,
+	 * cancelled when it was cancelled before it had any.
+	 */
 	public DeliveryState state() {
 		if (this.waitingForContact) {
 			return DeliveryState.PENDING;
 		}
 		if (this.deliveries.isEmpty()) {
-			return DeliveryState.UNDELIVERABLE;
+			return (this.cancelledAt != null) ? DeliveryState.CANCELLED : DeliveryState.UNDELIVERABLE;
 		}
 		Set<DeliveryState> present = EnumSet.noneOf(DeliveryState.class);
 		this.deliveries.forEach((delivery) -> present.add(delivery.state()));
@@ -160,6 +280,21 @@ public final class Notification {
 		return this.content.notBefore();
 	}
 
+	/** When the event it was made from happened, when it was made from one. */
+	public @Nullable Instant sourceEventAt() {
+		return this.content.sourceEventAt();
+	}
+
+	/** The channels a request named; null when the patient's preferences decide. */
+	public @Nullable Set<Channel> channels() {
+		return this.content.channels();
+	}
+
+	/** When it was cancelled; null unless it was. */
+	public @Nullable Instant cancelledAt() {
+		return this.cancelledAt;
+	}
+
 	public boolean isWaitingForContact() {
 		return this.waitingForContact;
 	}
@@ -183,6 +318,15 @@ public final class Notification {
 
 	NewNotification content() {
 		return this.content;
+	}
+
+	boolean isChanged() {
+		return this.changed || this.deliveries.stream().anyMatch(Delivery::isChanged);
+	}
+
+	void markStored() {
+		this.changed = false;
+		this.deliveries.forEach(Delivery::markStored);
 	}
 
 }

@@ -1,11 +1,17 @@
 package org.patientplatform.notification.delivery;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * The stored notifications with their deliveries.
+ * The stored notifications with their deliveries. A delivery changes only while its
+ * notification is locked ({@link #lock}, in the caller's transaction), then
+ * {@link #saveChanges} writes what changed together with the notification's state.
  */
 public interface Notifications {
 
@@ -20,11 +26,77 @@ public interface Notifications {
 
 	Optional<Notification> findById(NotificationId id);
 
+	Optional<NotificationId> findIdByIdempotencyKey(String idempotencyKey);
+
+	/** The ids of those of these idempotency keys' notifications that exist. */
+	List<NotificationId> findIdsByIdempotencyKeys(Collection<String> idempotencyKeys);
+
+	/**
+	 * Gives a notification that nothing was sent of yet a new type and parameters (a
+	 * digest that gathers one more result), in the caller's transaction, with the
+	 * notification locked: a sender claims it either before (then this answers false) or
+	 * after, with the new content.
+	 * @return false when it does not exist, was cancelled, or one of its deliveries was
+	 * claimed by a sender already (sending, sent, suppressed, failed...)
+	 */
+	boolean reviseUnsent(NotificationId id, String type, Map<String, String> parameters, Instant now);
+
+	/** The notification of the delivery a provider knows under {@code providerMessageId}. */
+	Optional<NotificationId> findIdByProviderMessage(Channel channel, String providerMessageId);
+
 	/**
 	 * Gives the patient's notifications that wait for a contact their deliveries, in the caller's
 	 * transaction (the one that stored the contact).
 	 * @return how many notifications were released
 	 */
 	int releaseWaitingForContact(String patientId, List<ChannelTarget> targets, Instant now);
+
+	/**
+	 * Locks the notifications until the caller's transaction ends (in id order, so two
+	 * writers never deadlock) and returns them with their deliveries as they are once
+	 * locked. Unknown ids are left out.
+	 */
+	List<Notification> lock(Collection<NotificationId> ids);
+
+	/**
+	 * Writes, in the caller's transaction, what changed in these notifications (locked by
+	 * {@link #lock} or claimed from the {@link DeliveryQueue}): new deliveries (a fallback
+	 * channel), changed deliveries, and each notification's state.
+	 */
+	void saveChanges(Collection<Notification> notifications, Instant now);
+
+	/**
+	 * Keeps a provider receipt whose delivery is not known by that provider id yet (the
+	 * receipt overtook the recording of the send), in the caller's transaction.
+	 */
+	void parkReceipt(Channel channel, String providerMessageId, ReceiptStatus status, @Nullable String reason,
+			Instant occurredAt);
+
+	/**
+	 * Removes and returns the parked receipts of these provider ids, in the order they
+	 * apply (delivered before read), in the caller's transaction.
+	 */
+	List<ParkedReceipt> takeParkedReceipts(Channel channel, Collection<String> providerMessageIds);
+
+	/**
+	 * Parked receipts whose delivery is now recorded under their provider id (the receipt
+	 * was parked while the send's outcome was being recorded).
+	 */
+	List<MatchedReceipt> findMatchedParkedReceipts(int limit);
+
+	/**
+	 * Deletes parked receipts that never found their delivery.
+	 * @return how many were deleted
+	 */
+	int deleteParkedReceiptsBefore(Instant before);
+
+	/** A parked receipt's delivery, found by its provider id. */
+	record MatchedReceipt(NotificationId notificationId, Channel channel, String providerMessageId) {
+	}
+
+	/** A receipt that arrived before its delivery's send was recorded. */
+	record ParkedReceipt(Channel channel, String providerMessageId, ReceiptStatus status, @Nullable String reason,
+			Instant occurredAt) {
+	}
 
 }

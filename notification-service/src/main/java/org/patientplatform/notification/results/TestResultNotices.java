@@ -15,6 +15,7 @@ import org.patientplatform.notification.delivery.NewNotification;
 import org.patientplatform.notification.delivery.Notification;
 import org.patientplatform.notification.delivery.Notifications;
 import org.patientplatform.notification.delivery.Priority;
+import org.patientplatform.notification.digests.ResultDigests;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -36,11 +37,14 @@ class TestResultNotices {
 
 	private final Notifications notifications;
 
+	private final ResultDigests digests;
+
 	private final Clock clock = Clock.systemUTC();
 
-	TestResultNotices(ContactDirectory contacts, Notifications notifications) {
+	TestResultNotices(ContactDirectory contacts, Notifications notifications, ResultDigests digests) {
 		this.contacts = contacts;
 		this.notifications = notifications;
+		this.digests = digests;
 	}
 
 	/**
@@ -58,14 +62,16 @@ class TestResultNotices {
 		List<Notification> created = events.stream()
 			.map((event) -> notification(event, known.get(event.data().patientId()), now))
 			.toList();
-		return this.notifications.storeNew(created);
+		// with a digest window, a patient's results released within it become one notice
+		return this.digests.isOn() ? this.digests.store(created, now) : this.notifications.storeNew(created);
 	}
 
 	private static Notification notification(IncomingEvent<TestResultReady> event, @Nullable Contact contact,
 			Instant now) {
 		TestResultReady result = event.data();
+		// the event time starts the end-to-end latency (to the provider's acceptance)
 		NewNotification content = new NewNotification(TYPE, result.patientId(), Priority.NORMAL, idempotencyKey(result),
-				event.id(), parameters(result), null);
+				event.id(), parameters(result), null, event.time(), null);
 		if (contact == null || !contact.isKnown()) {
 			return Notification.awaitingContact(content, WAITING_FOR_CONTACT, now);
 		}

@@ -20,10 +20,13 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @NotificationIntegrationTest
+// what is stored, not what is sent: the senders (role wrk--notifications) stay still
+@TestPropertySource(properties = "notification.sending.enabled=false")
 class NotificationApiIntegrationTests {
 
 	static final Instant BASE = Instant.parse("2026-01-01T00:00:00Z");

@@ -35,11 +35,14 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 @NotificationIntegrationTest
+// what is stored, not what is sent: the senders (role wrk--notifications) stay still
+@TestPropertySource(properties = "notification.sending.enabled=false")
 class TestResultNotificationIntegrationTests {
 
 	static final String RESULTS = "lab.test-results.v1";

@@ -1,0 +1,125 @@
+package org.patientplatform.notification.housekeeping;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.audit.AuditLog;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.web.NotFoundException;
+
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/notifications/reports/daily")
+@ConditionalOnRole("app")
+@Tag(name = "Delivery reports",
+		description = "Deliveries per type, channel and state, and the delivery rate, of each UTC day, built at 00:10")
+@SecurityRequirement(name = "bearer")
+class DeliveryReportEndpoint {
+
+	static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
+
+	private final DeliveryReports reports;
+
+	private final AuditLog audit;
+
+	private final Clock clock = Clock.systemUTC();
+
+	DeliveryReportEndpoint(DeliveryReports reports, AuditLog audit) {
+		this.reports = reports;
+		this.audit = audit;
+	}
+
+	@GetMapping
+	@PreAuthorize("hasAnyRole('staff', 'ops')")
+	@Operation(summary = "The latest day's report",
+			description = "JSON, or CSV with format=csv or Accept: text/csv. 404 until a report was built.")
+	ResponseEntity<?> latest(
+			@Parameter(description = "csv for CSV") @RequestParam(required = false) @Nullable String format,
+			@RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
+		DeliveryReport report = this.reports.latest().orElseThrow(() -> new NotFoundException("No report yet"));
+		return answer(report, format, accept);
+	}
+
+	@GetMapping("/{day}")
+	@PreAuthorize("hasAnyRole('staff', 'ops')")
+	@Operation(summary = "A UTC day's report",
+			description = "JSON, or CSV with format=csv or Accept: text/csv (a header, a line per type and channel, "
+					+ "the total as *,*).")
+	ResponseEntity<?> get(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day,
+			@Parameter(description = "csv for CSV") @RequestParam(required = false) @Nullable String format,
+			@RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
+		DeliveryReport report = this.reports.find(day).orElseThrow(() -> new NotFoundException("No report for " + day));
+		return answer(report, format, accept);
+	}
+
+	@PostMapping("/{day}/build")
+	@PreAuthorize("hasAnyRole('staff', 'ops')")
+	@Operation(summary = "Build (or rebuild) a day's report now; for today, the day so far")
+	DeliveryReport build(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day) {
+		if (day.isAfter(LocalDate.now(this.clock.withZone(ZoneOffset.UTC)))) {
+			throw new NotFoundException("No report for a day still to come: " + day);
+		}
+		DeliveryReport report = this.reports.build(day, this.clock.instant().truncatedTo(ChronoUnit.MICROS));
+		this.audit.record("notification.report.build", "notification-daily-report", day.toString(), "built", null);
+		return report;
+	}
+
+	private static ResponseEntity<?> answer(DeliveryReport report, @Nullable String format, @Nullable String accept) {
+		if (wantsCsv(format, accept)) {
+			return ResponseEntity.ok()
+				.contentType(CSV)
+				.header(HttpHeaders.CONTENT_DISPOSITION,
+						"attachment; filename=\"notification-report-" + report.day() + ".csv\"")
+				.body(report.toCsv());
+		}
+		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(report);
+	}
+
+	/**
+	 * CSV when {@code format=csv}, or when the Accept header names text/csv with a higher
+	 * quality than application/json (wildcards count for neither).
+	 */
+	static boolean wantsCsv(@Nullable String format, @Nullable String accept) {
+		if (format != null && !format.isBlank()) {
+			return "csv".equalsIgnoreCase(format.strip());
+		}
+		if (accept == null || accept.isBlank()) {
+			return false;
+		}
+		double csv = 0;
+		double json = 0;
+		for (MediaType type : MediaType.parseMediaTypes(accept)) {
+			if (type.isWildcardType() || type.isWildcardSubtype()) {
+				continue;
+			}
+			if (type.isCompatibleWith(CSV)) {
+				csv = Math.max(csv, type.getQualityValue());
+			}
+			else if (type.isCompatibleWith(MediaType.APPLICATION_JSON)) {
+				json = Math.max(json, type.getQualityValue());
+			}
+		}
+		return csv > json;
+	}
+
+}

@@ -1,0 +1,158 @@
+package org.patientplatform.notification.receipts;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.audit.AuditLog;
+import org.patientplatform.kit.outbox.Outbox;
+import org.patientplatform.notification.contacts.Contact;
+import org.patientplatform.notification.contacts.ContactChanges;
+import org.patientplatform.notification.delivery.Channel;
+import org.patientplatform.notification.delivery.NotificationId;
+import org.patientplatform.notification.delivery.Notifications;
+import org.patientplatform.notification.delivery.ReceiptStatus;
+import org.patientplatform.notification.templates.MessageTemplates;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * What the Twilio webhooks do once their signature is verified, each in the request's
+ * transaction: a status callback becomes a DeliveryStatusReported on
+ * notification.status.v1 (through the outbox); an inbound STOP or START changes the SMS
+ * opt-in of every contact with the sender's number at once, audited, and answers the
+ * confirmation to text back. Logs carry ids only, never the number or the text.
+ */
+@Service
+class TwilioWebhooks {
+
+	private static final Logger log = LoggerFactory.getLogger(TwilioWebhooks.class);
+
+	static final String PROVIDER = "twilio";
+
+	static final String OPT_OUT_TEMPLATE = "sms-opt-out-confirmation";
+
+	static final String OPT_IN_TEMPLATE = "sms-opt-in-confirmation";
+
+	static final String OPT_OUT_TEXT = "You will get no more text messages from us. Reply START to get them again.";
+
+	static final String OPT_IN_TEXT = "You will get our text messages again. Reply STOP to stop them.";
+
+	private final Notifications notifications;
+
+	private final ContactChanges contacts;
+
+	private final MessageTemplates templates;
+
+	private final Outbox outbox;
+
+	private final AuditLog audit;
+
+	private final ReceiptsProperties properties;
+
+	private final Clock clock;
+
+	TwilioWebhooks(Notifications notifications, ContactChanges contacts, MessageTemplates templates, Outbox outbox,
+			AuditLog audit, ReceiptsProperties properties, ObjectProvider<Clock> clock) {
+		this.notifications = notifications;
+		this.contacts = contacts;
+		this.templates = templates;
+		this.outbox = outbox;
+		this.audit = audit;
+		this.properties = properties;
+		this.clock = clock.getIfAvailable(Clock::systemUTC);
+	}
+
+	/**
+	 * Relays a status callback. Statuses on the way (queued, sending, sent) are not
+	 * relayed: only delivered, read, failed and undelivered move a delivery.
+	 * @return true when a receipt was relayed
+	 */
+	@Transactional
+	boolean reportStatus(Map<String, String> params) {
+		String messageSid = params.get("MessageSid");
+		Optional<ReceiptStatus> status = status(params.get("MessageStatus"));
+		if (messageSid == null || messageSid.isBlank() || status.isEmpty()) {
+			return false;
+		}
+		String errorCode = params.get("ErrorCode");
+		String reason = switch (status.get()) {
+			case FAILED, UNDELIVERABLE -> "Twilio reported the message " + params.get("MessageStatus")
+					+ ((errorCode != null && !errorCode.isBlank()) ? " (error " + errorCode + ")" : "");
+			case DELIVERED, READ -> null;
+		};
+		Optional<NotificationId> notification = this.notifications.findIdByProviderMessage(Channel.SMS, messageSid);
+		DeliveryStatusReported receipt = new DeliveryStatusReported(notification.map(NotificationId::toString).orElse(null),
+				Channel.SMS, PROVIDER, messageSid, status.get(), reason, now());
+		// keyed by notification, so its receipts stay in order; by message when it is not known yet
+		this.outbox.append(this.properties.statusTopic(), notification.map(NotificationId::toString).orElse(messageSid),
+				DeliveryStatusReported.TYPE, receipt);
+		return true;
+	}
+
+	static Optional<ReceiptStatus> status(@Nullable String twilioStatus) {
+		if (twilioStatus == null) {
+			return Optional.empty();
+		}
+		return switch (twilioStatus) {
+			case "delivered" -> Optional.of(ReceiptStatus.DELIVERED);
+			case "read" -> Optional.of(ReceiptStatus.READ);
+			case "failed" -> Optional.of(ReceiptStatus.FAILED);
+			case "undelivered" -> Optional.of(ReceiptStatus.UNDELIVERABLE);
+			default -> Optional.empty();
+		};
+	}
+
+	/**
+	 * Applies an inbound message: a keyword changes the opt-in of the sender's number.
+	 * @return the confirmation to text back, or empty for any other message
+	 */
+	@Transactional
+	Optional<String> inbound(@Nullable String from, @Nullable String body) {
+		Optional<SmsKeyword> keyword = SmsKeyword.of(body);
+		if (keyword.isEmpty() || from == null || from.isBlank()) {
+			return Optional.empty();
+		}
+		boolean optIn = keyword.get() == SmsKeyword.OPT_IN;
+		List<Contact> changed = this.contacts.changeSmsOptIn(from.strip(), optIn, now());
+		String action = optIn ? "sms.opt-in" : "sms.opt-out";
+		for (Contact contact : changed) {
+			this.audit.record(action, "patient", contact.patientId(), "applied",
+					(optIn ? "START" : "STOP") + " keyword texted from the patient's number");
+		}
+		if (changed.isEmpty()) {
+			this.audit.record(action, "phone", null, "no-contact", "keyword texted from a number no contact has");
+		}
+		log.info("SMS {} applied to {} contact(s)", optIn ? "opt-in" : "opt-out", changed.size());
+		String language = changed.stream().map(Contact::language).filter((l) -> l != null).findFirst().orElse("en");
+		return Optional.of(confirmation(optIn ? OPT_IN_TEMPLATE : OPT_OUT_TEMPLATE, optIn ? OPT_IN_TEXT : OPT_OUT_TEXT,
+				language));
+	}
+
+	private String confirmation(String template, String fallback, String language) {
+		if (!this.templates.exists(template, Channel.SMS)) {
+			return fallback;
+		}
+		try {
+			return this.templates.render(template, Channel.SMS, language, Map.of()).text();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Template {} could not be rendered ({}); the fixed confirmation is sent", template,
+					ex.getClass().getSimpleName());
+			return fallback;
+		}
+	}
+
+	private Instant now() {
+		return this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+	}
+
+}

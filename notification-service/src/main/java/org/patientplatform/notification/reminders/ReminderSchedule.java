@@ -1,0 +1,77 @@
+package org.patientplatform.notification.reminders;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.scheduling.support.CronExpression;
+
+/**
+ * When a rule's reminders fall: at each occurrence of a cron expression (six fields,
+ * seconds first) read in the rule's timezone, so "9 am" stays 9 am across daylight
+ * saving; or every fixed interval from the first run. Nothing after {@code endsAt}.
+ */
+record ReminderSchedule(@Nullable CronExpression cron, @Nullable Duration every, ZoneId zone,
+		@Nullable Instant endsAt) {
+
+	ReminderSchedule {
+		if ((cron == null) == (every == null)) {
+			throw new IllegalArgumentException("A schedule has either a cron expression or an interval");
+		}
+		if (every != null && !every.isPositive()) {
+			throw new IllegalArgumentException("The interval must be positive");
+		}
+	}
+
+	static ReminderSchedule of(@Nullable String cron, @Nullable Duration every, String zone, @Nullable Instant endsAt) {
+		return new ReminderSchedule((cron != null) ? CronExpression.parse(cron) : null, every, ZoneId.of(zone), endsAt);
+	}
+
+	/**
+	 * The first run: the first cron occurrence after {@code from}, or {@code from} plus
+	 * the interval; or {@code startAt} for an interval rule that names one.
+	 */
+	@Nullable Instant first(Instant from, @Nullable Instant startAt) {
+		if (this.every != null && startAt != null && startAt.isAfter(from)) {
+			return bounded(startAt);
+		}
+		Instant after = (startAt != null && startAt.isAfter(from)) ? startAt.minusNanos(1) : from;
+		return next(after);
+	}
+
+	/** The occurrence after {@code occurrence}; null when the schedule has ended. */
+	@Nullable Instant next(Instant occurrence) {
+		if (this.every != null) {
+			return bounded(occurrence.plus(this.every));
+		}
+		ZonedDateTime next = this.cron.next(occurrence.atZone(this.zone));
+		return (next != null) ? bounded(next.toInstant()) : null;
+	}
+
+	/**
+	 * The shortest gap between the next few occurrences after {@code from}; null when
+	 * fewer than two remain.
+	 */
+	@Nullable Duration shortestGap(Instant from, int occurrences) {
+		Duration shortest = null;
+		Instant previous = next(from);
+		for (int i = 1; i < occurrences && previous != null; i++) {
+			Instant following = next(previous);
+			if (following == null) {
+				break;
+			}
+			Duration gap = Duration.between(previous, following);
+			shortest = (shortest == null || gap.compareTo(shortest) < 0) ? gap : shortest;
+			previous = following;
+		}
+		return shortest;
+	}
+
+	private @Nullable Instant bounded(Instant occurrence) {
+		return (this.endsAt != null && occurrence.isAfter(this.endsAt)) ? null : occurrence;
+	}
+
+}

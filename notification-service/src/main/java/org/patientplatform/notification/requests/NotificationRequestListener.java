@@ -1,0 +1,98 @@
+package org.patientplatform.notification.requests;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.events.IncomingEvent;
+import org.patientplatform.kit.events.InvalidEventException;
+import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Role {@code consumer-notification}: reads notification.requests.v1 a whole poll at a
+ * time and applies it in one transaction. A record that is not a valid
+ * NotificationRequested or NotificationCancelled (another type, bad data, a type without
+ * templates) stops the batch there: the records before it are applied, then
+ * {@link BatchListenerFailedException} names it so the kit's error handler commits those,
+ * dead-letters exactly that record with the reason, and redelivers the rest. Logs carry
+ * counts and coordinates only.
+ */
+@Component
+@ConditionalOnRole("consumer-notification")
+class NotificationRequestListener {
+
+	private static final Logger log = LoggerFactory.getLogger(NotificationRequestListener.class);
+
+	private final PlatformEvents events;
+
+	private final NotificationRequests requests;
+
+	NotificationRequestListener(PlatformEvents events, NotificationRequests requests) {
+		this.events = events;
+		this.requests = requests;
+	}
+
+	@KafkaListener(id = "notification-requests", topics = "${notification.topics.requests}",
+			groupId = "${notification.requests.consumer-group}", containerFactory = "batchListenerContainerFactory",
+			batch = "true", concurrency = "${notification.requests.concurrency}")
+	void on(List<ConsumerRecord<byte[], byte[]>> records) {
+		List<IncomingEvent<?>> valid = new ArrayList<>(records.size());
+		for (int index = 0; index < records.size(); index++) {
+			ConsumerRecord<byte[], byte[]> record = records.get(index);
+			try {
+				valid.add(read(record));
+			}
+			catch (InvalidEventException ex) {
+				apply(valid);
+				log.warn("Invalid notification request at {}-{}@{}, index {} of a batch of {}; the {} before it are "
+						+ "applied", record.topic(), record.partition(), record.offset(), index, records.size(),
+						valid.size());
+				throw new BatchListenerFailedException(ex.getMessage(), ex, index);
+			}
+		}
+		apply(valid);
+	}
+
+	private IncomingEvent<?> read(ConsumerRecord<byte[], byte[]> record) {
+		String type = ceType(record);
+		return switch (type) {
+			case NotificationRequested.TYPE -> {
+				IncomingEvent<NotificationRequested> event = this.events.read(record, type,
+						NotificationRequested.class);
+				try {
+					this.requests.requireKnownType(event.data().type());
+				}
+				catch (UnknownNotificationTypeException ex) {
+					throw new InvalidEventException("Event " + event.id() + ": " + ex.getMessage());
+				}
+				yield event;
+			}
+			case NotificationCancelled.TYPE -> this.events.read(record, type, NotificationCancelled.class);
+			case null -> throw new InvalidEventException("Record has no ce_type header: not a CloudEvent");
+			default -> throw new InvalidEventException("Event type " + type + " is not a notification request");
+		};
+	}
+
+	private void apply(List<IncomingEvent<?>> valid) {
+		if (!valid.isEmpty()) {
+			int created = this.requests.apply(valid);
+			log.debug("Created {} notifications from {} request events", created, valid.size());
+		}
+	}
+
+	private static @Nullable String ceType(ConsumerRecord<byte[], byte[]> record) {
+		Header header = record.headers().lastHeader("ce_type");
+		return (header != null && header.value() != null) ? new String(header.value(), StandardCharsets.UTF_8) : null;
+	}
+
+}

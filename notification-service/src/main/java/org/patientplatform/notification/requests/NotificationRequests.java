@@ -1,0 +1,175 @@
+package org.patientplatform.notification.requests;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.events.IncomingEvent;
+import org.patientplatform.notification.contacts.Contact;
+import org.patientplatform.notification.contacts.ContactDirectory;
+import org.patientplatform.notification.delivery.Channel;
+import org.patientplatform.notification.delivery.NewNotification;
+import org.patientplatform.notification.delivery.Notification;
+import org.patientplatform.notification.delivery.NotificationId;
+import org.patientplatform.notification.delivery.Notifications;
+import org.patientplatform.notification.delivery.Priority;
+import org.patientplatform.notification.sending.NotificationMetrics;
+import org.patientplatform.notification.templates.MessageTemplates;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Creates requested notifications and cancels them by idempotency key. A request for a
+ * patient whose contact has not arrived waits for it, like a result notice; the same
+ * idempotency key (or the same event) never makes a second notification.
+ */
+@Service
+class NotificationRequests {
+
+	private static final Logger log = LoggerFactory.getLogger(NotificationRequests.class);
+
+	static final String WAITING_FOR_CONTACT = "Waiting for the patient's contact details (no PatientRegistered yet)";
+
+	private final ContactDirectory contacts;
+
+	private final Notifications notifications;
+
+	private final MessageTemplates templates;
+
+	private final NotificationMetrics metrics;
+
+	private final Clock clock;
+
+	NotificationRequests(ContactDirectory contacts, Notifications notifications, MessageTemplates templates,
+			NotificationMetrics metrics, ObjectProvider<Clock> clock) {
+		this.contacts = contacts;
+		this.notifications = notifications;
+		this.templates = templates;
+		this.metrics = metrics;
+		this.clock = clock.getIfAvailable(Clock::systemUTC);
+	}
+
+	/**
+	 * @throws UnknownNotificationTypeException when no channel has a template of the type
+	 */
+	void requireKnownType(String type) {
+		for (Channel channel : Channel.values()) {
+			if (this.templates.exists(type, channel)) {
+				return;
+			}
+		}
+		throw new UnknownNotificationTypeException(type);
+	}
+
+	/**
+	 * Applies a poll's requests and cancellations in one transaction, in their order: a
+	 * cancellation sees the requests before it.
+	 * @return how many notifications were created
+	 */
+	@Transactional
+	int apply(List<IncomingEvent<?>> events) {
+		int created = 0;
+		List<IncomingEvent<NotificationRequested>> pending = new ArrayList<>();
+		for (IncomingEvent<?> event : events) {
+			if (event.data() instanceof NotificationCancelled cancelled) {
+				created += store(pending);
+				pending.clear();
+				if (cancel(cancelled).isEmpty()) {
+					log.info("Cancellation event {} names no notification; nothing to cancel", event.id());
+				}
+			}
+			else if (event.data() instanceof NotificationRequested) {
+				@SuppressWarnings("unchecked")
+				IncomingEvent<NotificationRequested> requested = (IncomingEvent<NotificationRequested>) event;
+				pending.add(requested);
+			}
+		}
+		return created + store(pending);
+	}
+
+	/**
+	 * Creates a requested notification (the send API).
+	 * @return the notification, and whether this request created it (false: its
+	 * idempotency key was used before, and this is the one made then)
+	 */
+	@Transactional
+	Created create(NotificationRequested request) {
+		requireKnownType(request.type());
+		Notification notification = notification(request, null, null,
+				this.contacts.find(request.patientId()).orElse(null), now());
+		if (this.notifications.storeNew(List.of(notification)) == 1) {
+			return new Created(notification, true);
+		}
+		NotificationId existing = this.notifications.findIdByIdempotencyKey(request.idempotencyKey())
+			.orElseThrow(() -> new IllegalStateException("A notification was skipped but none has its key"));
+		return new Created(this.notifications.findById(existing).orElseThrow(), false);
+	}
+
+	/**
+	 * Cancels the deliveries of the notification with this idempotency key that are not
+	 * sent yet.
+	 * @return the notification as it is now, or empty when no notification has the key
+	 */
+	@Transactional
+	Optional<Notification> cancel(NotificationCancelled cancellation) {
+		Optional<NotificationId> id = this.notifications.findIdByIdempotencyKey(cancellation.idempotencyKey());
+		if (id.isEmpty()) {
+			return Optional.empty();
+		}
+		List<Notification> locked = this.notifications.lock(List.of(id.get()));
+		Instant now = now();
+		locked.forEach((notification) -> notification.cancel(cancellation.reasonOrDefault(), now));
+		this.metrics.countTransitions(locked);
+		this.notifications.saveChanges(locked, now);
+		return locked.stream().findFirst();
+	}
+
+	private int store(List<IncomingEvent<NotificationRequested>> requests) {
+		if (requests.isEmpty()) {
+			return 0;
+		}
+		Map<String, Contact> known = this.contacts
+			.findAll(requests.stream().map((event) -> event.data().patientId()).toList());
+		Instant now = now();
+		List<Notification> created = requests.stream()
+			.map((event) -> notification(event.data(), event.id(), event.time(), known.get(event.data().patientId()),
+					now))
+			.toList();
+		return this.notifications.storeNew(created);
+	}
+
+	private static Notification notification(NotificationRequested request, @Nullable String eventId,
+			@Nullable Instant eventTime, @Nullable Contact contact, Instant now) {
+		Set<Channel> channels = (request.channels() != null && !request.channels().isEmpty())
+				? EnumSet.copyOf(request.channels()) : null;
+		NewNotification content = new NewNotification(request.type(), request.patientId(),
+				(request.priority() != null) ? request.priority() : Priority.NORMAL, request.idempotencyKey(), eventId,
+				(request.parameters() != null) ? request.parameters() : Map.of(),
+				(request.notBefore() != null) ? request.notBefore().truncatedTo(ChronoUnit.MICROS) : null, eventTime,
+				channels);
+		if (contact == null || !contact.isKnown()) {
+			return Notification.awaitingContact(content, WAITING_FOR_CONTACT, now);
+		}
+		return Notification.create(content, contact.deliveryTargets(), now);
+	}
+
+	private Instant now() {
+		return this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+	}
+
+	/** A notification and whether the request created it. */
+	record Created(Notification notification, boolean isNew) {
+	}
+
+}

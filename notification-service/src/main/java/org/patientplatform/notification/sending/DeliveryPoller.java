@@ -1,0 +1,250 @@
+package org.patientplatform.notification.sending;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.notification.channels.ChannelSender;
+import org.patientplatform.notification.channels.LookupResult;
+import org.patientplatform.notification.channels.OutboundMessage;
+import org.patientplatform.notification.channels.SendResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * A sender of role {@code wrk--notifications}: claims a batch of due deliveries in one
+ * transaction, calls the providers for the attempts (in parallel on virtual threads, at
+ * most {@code max-concurrent-sends} at once, each provider at its rate limit), and
+ * records the batch's outcomes in one transaction; every {@code reconcile-interval} it
+ * asks the providers about attempts left {@code SENDING}. Several instances share the
+ * queue safely. On shutdown the batch in hand is finished first.
+ */
+final class DeliveryPoller implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(DeliveryPoller.class);
+
+	private final SendBatches batches;
+
+	private final ProviderRateLimits rateLimits;
+
+	private final SendingProperties properties;
+
+	private final Clock clock;
+
+	private final Semaphore inFlight;
+
+	private final ExecutorService calls = Executors
+		.newThreadPerTaskExecutor(Thread.ofVirtual().name("notification-send-", 0).factory());
+
+	private volatile boolean running;
+
+	private Thread thread;
+
+	private Instant nextReconciliation = Instant.MIN;
+
+	DeliveryPoller(SendBatches batches, ProviderRateLimits rateLimits, SendingProperties properties, Clock clock) {
+		this.batches = batches;
+		this.rateLimits = rateLimits;
+		this.properties = properties;
+		this.clock = clock;
+		this.inFlight = new Semaphore(properties.maxConcurrentSends());
+	}
+
+	/**
+	 * Works one batch: claim, send, record.
+	 * @return how many deliveries were claimed
+	 */
+	int pollOnce() {
+		SendBatches.Claimed claimed = this.batches.claim(this.properties.batchSize());
+		if (!claimed.attempts().isEmpty()) {
+			this.batches.record(send(claimed.attempts()));
+		}
+		return claimed.claimed();
+	}
+
+	/**
+	 * Reconciles one batch of attempts left {@code SENDING}.
+	 * @return how many were looked up
+	 */
+	int reconcileOnce() {
+		this.batches.sweepParkedReceipts(this.properties.batchSize());
+		List<Attempt> stale = this.batches.staleAttempts(this.properties.batchSize());
+		if (stale.isEmpty()) {
+			return 0;
+		}
+		List<Future<LookupResult>> lookups = new ArrayList<>(stale.size());
+		for (Attempt attempt : stale) {
+			lookups.add(this.calls.submit(() -> lookup(attempt)));
+		}
+		long deadline = System.nanoTime() + this.properties.sendTimeout().toNanos();
+		List<SendBatches.LookupOutcome> outcomes = new ArrayList<>(stale.size());
+		for (int i = 0; i < stale.size(); i++) {
+			try {
+				outcomes.add(new SendBatches.LookupOutcome(stale.get(i),
+						lookups.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)));
+			}
+			catch (TimeoutException | ExecutionException ex) {
+				// nothing learnt: the attempt stays SENDING for the next round
+				lookups.get(i).cancel(true);
+				log.warn("Lookup of delivery {} did not finish ({}); it is tried again", stale.get(i).deliveryId(),
+						ex.getClass().getSimpleName());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				lookups.get(i).cancel(true);
+			}
+		}
+		this.batches.recordLookups(outcomes);
+		return stale.size();
+	}
+
+	private LookupResult lookup(Attempt attempt) {
+		OutboundMessage message = attempt.message();
+		ChannelSender sender = attempt.sender();
+		if (message == null) {
+			return new LookupResult.Unavailable("what the attempt sent is not stored");
+		}
+		if (sender == null) {
+			return new LookupResult.Unavailable("no provider is configured for " + message.channel());
+		}
+		return sender.lookup(message, attempt.startedAt());
+	}
+
+	private List<SendBatches.Outcome> send(List<Attempt> attempts) {
+		long deadline = System.nanoTime() + this.properties.sendTimeout().toNanos();
+		List<Future<@Nullable SendResult>> calls = new ArrayList<>(attempts.size());
+		for (Attempt attempt : attempts) {
+			calls.add(this.calls.submit(() -> call(attempt, deadline)));
+		}
+		List<SendBatches.Outcome> outcomes = new ArrayList<>(attempts.size());
+		for (int i = 0; i < attempts.size(); i++) {
+			outcomes.add(new SendBatches.Outcome(attempts.get(i), await(calls.get(i), deadline), this.clock.instant()));
+		}
+		return outcomes;
+	}
+
+	/**
+	 * One provider call, once a slot and the provider's rate allow it before the
+	 * deadline.
+	 * @return the answer, or null when the call was never made
+	 */
+	private @Nullable SendResult call(Attempt attempt, long deadline) throws InterruptedException {
+		if (!this.inFlight.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+			return null;
+		}
+		try {
+			ChannelSender sender = attempt.sender();
+			OutboundMessage message = attempt.message();
+			if (sender == null || message == null) {
+				throw new IllegalStateException("An attempt to send has its message and provider");
+			}
+			if (!this.rateLimits.acquire(sender.provider(), deadline)) {
+				return null;
+			}
+			return sender.send(message);
+		}
+		finally {
+			this.inFlight.release();
+		}
+	}
+
+	/** The answer; null when the call was never made; unknown when it did not finish. */
+	private @Nullable SendResult await(Future<@Nullable SendResult> call, long deadline) {
+		try {
+			return call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			call.cancel(true);
+			return new SendResult.Unknown("No answer from the provider within " + this.properties.sendTimeout());
+		}
+		catch (ExecutionException ex) {
+			// a sender answers with a result; one that throws may still have sent
+			log.warn("A provider call failed with {}; its outcome is unknown", ex.getCause().getClass().getName());
+			return new SendResult.Unknown("The provider call failed (" + ex.getCause().getClass().getSimpleName() + ")");
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			call.cancel(true);
+			return new SendResult.Unknown("Interrupted while waiting for the provider");
+		}
+	}
+
+	private void loop() {
+		while (this.running) {
+			try {
+				Instant now = this.clock.instant();
+				if (!now.isBefore(this.nextReconciliation)) {
+					this.nextReconciliation = now.plus(this.properties.reconcileInterval());
+					reconcileOnce();
+				}
+				if (pollOnce() < this.properties.batchSize()) {
+					sleep(this.properties.pollInterval());
+				}
+			}
+			catch (RuntimeException ex) {
+				log.warn("The notification sender failed, will retry: {}", ex.toString());
+				sleep(this.properties.pollInterval().multipliedBy(20));
+			}
+		}
+	}
+
+	private void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.running = false;
+		}
+	}
+
+	@Override
+	public synchronized void start() {
+		if (!this.running) {
+			this.running = true;
+			this.thread = Thread.ofPlatform().name("notification-sender").daemon().start(this::loop);
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		this.running = false;
+		Thread current = this.thread;
+		if (current != null) {
+			try {
+				// the batch in hand is finished and recorded; then the loop ends
+				current.join(this.properties.sendTimeout().plusSeconds(10).toMillis());
+				if (current.isAlive()) {
+					current.interrupt();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		this.calls.shutdownNow();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public boolean isAutoStartup() {
+		return this.properties.enabled();
+	}
+
+}

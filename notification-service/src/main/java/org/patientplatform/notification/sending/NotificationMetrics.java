@@ -1,0 +1,73 @@
+package org.patientplatform.notification.sending;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Locale;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.patientplatform.notification.delivery.Delivery;
+import org.patientplatform.notification.delivery.Notification;
+
+/**
+ * The pipeline's meters (names in the module README): {@code notification.notifications}
+ * counts deliveries entering each state by type, channel and status;
+ * {@code notification.provider.errors} counts provider answers other than acceptance by
+ * provider and outcome; {@code notification.end_to_end} times the way from the source
+ * event (a TestResultReady) to the provider's acceptance, as a histogram.
+ */
+public final class NotificationMetrics {
+
+	private final MeterRegistry registry;
+
+	private final Timer endToEnd;
+
+	NotificationMetrics(MeterRegistry registry) {
+		this.registry = registry;
+		this.endToEnd = Timer.builder("notification.end_to_end")
+			.description("From the source event (TestResultReady) to the provider's acceptance")
+			.publishPercentileHistogram()
+			.minimumExpectedValue(Duration.ofMillis(10))
+			.maximumExpectedValue(Duration.ofHours(12))
+			.register(registry);
+	}
+
+	/** Counts every delivery of these notifications whose state moved since it was loaded. */
+	public void countTransitions(Collection<Notification> notifications) {
+		for (Notification notification : notifications) {
+			for (Delivery delivery : notification.deliveries()) {
+				if (delivery.hasNewState()) {
+					Counter.builder("notification.notifications")
+						.description("Deliveries entering each state")
+						.tag("type", notification.type())
+						.tag("channel", delivery.channel().name().toLowerCase(Locale.ROOT))
+						.tag("status", delivery.state().name().toLowerCase(Locale.ROOT))
+						.register(this.registry)
+						.increment();
+				}
+			}
+		}
+	}
+
+	/**
+	 * Counts a provider answer other than acceptance.
+	 * @param outcome {@code retry-later}, {@code rejected}, {@code unknown},
+	 * {@code lookup-not-found} or {@code lookup-unavailable} (the senders' spelling)
+	 */
+	void providerError(String provider, String outcome) {
+		Counter.builder("notification.provider.errors")
+			.description("Provider answers other than acceptance")
+			.tag("provider", provider)
+			.tag("outcome", outcome)
+			.register(this.registry)
+			.increment();
+	}
+
+	void endToEnd(Duration latency) {
+		if (!latency.isNegative()) {
+			this.endToEnd.record(latency);
+		}
+	}
+
+}

@@ -1,0 +1,289 @@
+package org.patientplatform.notification.batches;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.kit.jobs.JobHandler;
+import org.patientplatform.local.infra.LocalSigningKey;
+import org.patientplatform.notification.NotificationIntegrationTest;
+import org.patientplatform.notification.TestApi;
+import org.patientplatform.notification.TestContacts;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Batches through the API, with the batch-publisher job driven by the test: the context
+ * runs the app role only, so no worker takes the jobs and each run, partial run and
+ * concurrent run happens exactly where the test says. {@link BatchWorkerIntegrationTests}
+ * lets the real worker run one.
+ */
+@NotificationIntegrationTest
+@TestPropertySource(properties = { "platform.roles=app", "notification.batches.chunk-size=10" })
+class BatchIntegrationTests {
+
+	static final String BATCHES = "/api/v1/notifications/batches";
+
+	@Autowired
+	BatchPublisher publisher;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	JsonMapper json;
+
+	@LocalServerPort
+	int port;
+
+	TestApi api;
+
+	TestContacts contacts;
+
+	@BeforeEach
+	void setUp() {
+		this.api = new TestApi(this.port, this.signingKey);
+		this.contacts = new TestContacts(this.jdbc);
+	}
+
+	@Test
+	void createsOneNotificationPerListedPatient() {
+		List<String> known = IntStream.range(0, 20).mapToObj((i) -> this.contacts.known("en")).toList();
+		List<String> unknown = IntStream.range(0, 5).mapToObj((i) -> UUID.randomUUID().toString()).toList();
+		List<String> listed = new ArrayList<>(known);
+		listed.addAll(unknown);
+		listed.add(known.getFirst());
+
+		ResponseEntity<String> created = this.api.post(BATCHES, this.api.staffToken(), """
+				{"type": "booking-cancelled", "parameters": {"date": "2026-12-24"}, "priority": "URGENT",
+				 "patientIds": %s}
+				""".formatted(this.json.writeValueAsString(listed)));
+		assertThat(created.getStatusCode().value()).isEqualTo(202);
+		JsonNode batch = this.api.json(created);
+		assertThat(batch.path("state").asString()).isEqualTo("QUEUED");
+		assertThat(batch.path("total").asInt()).isEqualTo(25);
+		assertThat(batch.path("selection").path("listed").asInt()).isEqualTo(26);
+		UUID id = UUID.fromString(batch.path("id").asString());
+		assertThat(created.getHeaders().getLocation()).hasToString(BATCHES + "/" + id);
+
+		this.publisher.handle(job(id));
+
+		JsonNode progress = progress(id);
+		assertThat(progress.path("state").asString()).isEqualTo("COMPLETED");
+		assertThat(progress.path("created").asInt()).isEqualTo(25);
+		assertThat(progress.path("skipped").asInt()).isZero();
+		assertThat(progress.path("waitingForContact").asInt()).isEqualTo(5);
+		assertThat(progress.path("finishedAt").isNull()).isFalse();
+		assertThat(notificationsPerPatient(id)).hasSize(25).allSatisfy((row) -> assertThat(row).endsWith("=1"));
+		assertThat(this.jdbc.queryForList("""
+				SELECT DISTINCT type || '/' || priority || '/' || (parameters->>'date') FROM notification
+				WHERE idempotency_key LIKE ?
+				""", String.class, "batch:" + id + ":%")).containsExactly("booking-cancelled/URGENT/2026-12-24");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM delivery d JOIN notification n "
+				+ "ON n.id = d.notification_id WHERE n.idempotency_key = ?", Integer.class,
+				"batch:" + id + ":" + known.get(3)))
+			.isEqualTo(2);
+		assertThat(this.jdbc.queryForObject(
+				"SELECT bool_and(waiting_for_contact) FROM notification WHERE idempotency_key = ANY(?)", Boolean.class,
+				(Object) unknown.stream().map((patient) -> "batch:" + id + ":" + patient).toArray(String[]::new)))
+			.isTrue();
+		assertThat(audit("notification.batch.create", id)).containsExactly("staff-1 accepted");
+	}
+
+	@Test
+	void sendsToASegmentOfPatientsByLanguageAndChannel() {
+		List<String> spanishBySms = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			String patient = UUID.randomUUID().toString();
+			this.contacts.known(patient, "es", true, true);
+			spanishBySms.add(patient);
+		}
+		String mexican = UUID.randomUUID().toString();
+		this.contacts.known(mexican, "es-MX", true, false);
+		spanishBySms.add(mexican);
+		String spanishEmailOnly = UUID.randomUUID().toString();
+		this.contacts.known(spanishEmailOnly, "es", false, true);
+		this.contacts.known("en");
+		this.contacts.preferencesOnly("es");
+
+		JsonNode batch = this.api.json(this.api.post(BATCHES, this.api.token("service"), """
+				{"type": "appointment-reminder", "parameters": {}, "segment": {"language": "es", "channel": "SMS"}}
+				"""));
+		UUID id = UUID.fromString(batch.path("id").asString());
+		assertThat(batch.path("total").asInt()).isEqualTo(5);
+		assertThat(batch.path("selection").path("kind").asString()).isEqualTo("SEGMENT");
+
+		this.publisher.handle(job(id));
+
+		assertThat(progress(id).path("created").asInt()).isEqualTo(5);
+		assertThat(this.jdbc.queryForList("SELECT patient_id FROM notification WHERE idempotency_key LIKE ?",
+				String.class, "batch:" + id + ":%"))
+			.containsExactlyInAnyOrderElementsOf(spanishBySms);
+	}
+
+	@Test
+	void cancelStopsCreatingAndCancelsTheDeliveriesNotYetSent() {
+		UUID id = listBatch(35);
+		assertThat(this.publisher.run(id, Duration.ofMinutes(1), 2)).isEqualTo(BatchPublisher.Run.SLICE_USED);
+		assertThat(progress(id).path("state").asString()).isEqualTo("RUNNING");
+		assertThat(progress(id).path("created").asInt()).isEqualTo(20);
+		// one of them went out already
+		this.jdbc.update("""
+				UPDATE delivery SET state = 'SENT', attempts = 1, provider_message_id = 'SM-1'
+				WHERE channel = 'SMS' AND notification_id = (SELECT id FROM notification WHERE idempotency_key LIKE ?
+				                                             ORDER BY created_at LIMIT 1)
+				""", "batch:" + id + ":%");
+
+		ResponseEntity<String> cancelled = this.api.post(BATCHES + "/" + id + "/cancel", this.api.staffToken(), null);
+		assertThat(cancelled.getStatusCode().value()).isEqualTo(200);
+		assertThat(this.api.json(cancelled).path("state").asString()).isEqualTo("CANCELLED");
+		assertThat(this.api.json(cancelled).path("cancelledBy").asString()).isEqualTo("staff-1");
+
+		// the batch's job runs again: it creates nothing more and cancels what was not sent
+		this.publisher.handle(job(id));
+		this.publisher.handle(job(id));
+
+		assertThat(progress(id).path("created").asInt()).isEqualTo(20);
+		assertThat(count("SELECT count(*) FROM notification WHERE idempotency_key LIKE ?", id)).isEqualTo(20);
+		assertThat(this.jdbc.queryForList("""
+				SELECT d.state || ':' || coalesce(d.reason, '') || ':' || count(*) FROM delivery d
+				JOIN notification n ON n.id = d.notification_id WHERE n.idempotency_key LIKE ?
+				GROUP BY d.state, d.reason ORDER BY 1
+				""", String.class, "batch:" + id + ":%"))
+			.containsExactly("CANCELLED:" + BatchPublisher.CANCELLED + ":39", "SENT::1");
+		ResponseEntity<String> again = this.api.post(BATCHES + "/" + id + "/cancel", this.api.staffToken(), null);
+		assertThat(again.getStatusCode().value()).isEqualTo(409);
+		assertThat(again.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(audit("notification.batch.cancel", id)).containsExactly("staff-1 cancelled");
+	}
+
+	@Test
+	void continuesAfterARestartWithoutDuplicates() throws Exception {
+		UUID id = listBatch(35);
+		// the first worker commits one chunk and dies
+		this.publisher.run(id, Duration.ofMinutes(1), 1);
+		assertThat(progress(id).path("created").asInt()).isEqualTo(10);
+
+		// the job is taken again, by two workers at once
+		CyclicBarrier start = new CyclicBarrier(2);
+		List<CompletableFuture<Void>> runs = IntStream.range(0, 2).mapToObj((i) -> CompletableFuture.runAsync(() -> {
+			try {
+				start.await();
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+			this.publisher.handle(job(id));
+		})).toList();
+		CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get();
+
+		JsonNode progress = progress(id);
+		assertThat(progress.path("state").asString()).isEqualTo("COMPLETED");
+		assertThat(progress.path("created").asInt()).isEqualTo(35);
+		assertThat(progress.path("skipped").asInt()).isZero();
+		assertThat(notificationsPerPatient(id)).hasSize(35).allSatisfy((row) -> assertThat(row).endsWith("=1"));
+
+		// even with its progress lost, a run makes no second notification
+		this.jdbc.update("UPDATE notification_batch SET state = 'RUNNING', cursor_seq = 0 WHERE id = ?", id);
+		this.publisher.handle(job(id));
+		assertThat(count("SELECT count(*) FROM notification WHERE idempotency_key LIKE ?", id)).isEqualTo(35);
+		assertThat(progress(id).path("skipped").asInt()).isEqualTo(35);
+	}
+
+	@Test
+	void listsBatchesNewestFirstPageByPage() {
+		List<String> ids = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			ids.add(this.api
+				.json(this.api.post(BATCHES, this.api.staffToken(),
+						"{\"type\": \"booking-cancelled\", \"parameters\": {}, \"segment\": {\"language\": \"zz\"}}"))
+				.path("id")
+				.asString());
+		}
+		JsonNode first = this.api.json(this.api.get(BATCHES + "?limit=2", this.api.staffToken()));
+		JsonNode second = this.api.json(
+				this.api.get(BATCHES + "?limit=2&cursor=" + first.path("nextCursor").asString(), this.api.staffToken()));
+		List<String> seen = new ArrayList<>();
+		first.path("items").forEach((item) -> seen.add(item.path("id").asString()));
+		second.path("items").forEach((item) -> seen.add(item.path("id").asString()));
+		assertThat(seen).containsSubsequence(ids.reversed());
+		assertThat(first.path("items").get(0).path("state").asString()).isEqualTo("COMPLETED");
+		assertThat(first.path("items").get(0).path("total").asInt()).isZero();
+	}
+
+	@Test
+	void refusesAnInvalidBatchAndCallersWhoAreNotStaffOrAService() {
+		ResponseEntity<String> both = this.api.post(BATCHES, this.api.staffToken(),
+				"{\"type\": \"t\", \"parameters\": {}, \"patientIds\": [\"p\"], \"segment\": {}}");
+		assertThat(both.getStatusCode().value()).isEqualTo(400);
+		assertThat(both.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(this.api.json(both).path("errors").toString()).contains("oneSelection");
+
+		ResponseEntity<String> unknownType = this.api.post(BATCHES, this.api.staffToken(),
+				"{\"type\": \"no-such-type\", \"parameters\": {}, \"patientIds\": [\"p\"]}");
+		assertThat(unknownType.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.api.json(unknownType).path("detail").asString()).isEqualTo("No templates for type no-such-type");
+
+		ResponseEntity<String> patient = this.api.post(BATCHES, this.api.patientToken("p"),
+				"{\"type\": \"t\", \"parameters\": {}, \"patientIds\": [\"p\"]}");
+		assertThat(patient.getStatusCode().value()).isEqualTo(403);
+		assertThat(this.api.get(BATCHES + "/" + UUID.randomUUID(), this.api.staffToken()).getStatusCode().value())
+			.isEqualTo(404);
+	}
+
+	private UUID listBatch(int patients) {
+		List<String> listed = IntStream.range(0, patients).mapToObj((i) -> this.contacts.known("en")).toList();
+		JsonNode batch = this.api.json(this.api.post(BATCHES, this.api.staffToken(),
+				"{\"type\": \"booking-cancelled\", \"parameters\": {}, \"patientIds\": %s}"
+					.formatted(this.json.writeValueAsString(listed))));
+		return UUID.fromString(batch.path("id").asString());
+	}
+
+	private JsonNode progress(UUID id) {
+		ResponseEntity<String> response = this.api.get(BATCHES + "/" + id, this.api.staffToken());
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		return this.api.json(response);
+	}
+
+	private List<String> notificationsPerPatient(UUID id) {
+		return this.jdbc.queryForList("""
+				SELECT patient_id || '=' || count(*) FROM notification WHERE idempotency_key LIKE ?
+				GROUP BY patient_id
+				""", String.class, "batch:" + id + ":%");
+	}
+
+	private int count(String sql, UUID id) {
+		Integer count = this.jdbc.queryForObject(sql, Integer.class, "batch:" + id + ":%");
+		return (count != null) ? count : 0;
+	}
+
+	private List<String> audit(String action, UUID id) {
+		return this.jdbc.queryForList(
+				"SELECT actor || ' ' || outcome FROM audit_log WHERE action = ? AND resource_id = ? ORDER BY id",
+				String.class, action, id.toString());
+	}
+
+	private JobHandler.Job job(UUID id) {
+		return new JobHandler.Job(1, "batch-publisher", Batches.JOB_TYPE,
+				this.json.readTree("{\"batchId\": \"" + id + "\"}"), 1);
+	}
+
+}

@@ -1,0 +1,67 @@
+package org.patientplatform.notification.reminders;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class ReminderScheduleTests {
+
+	@Test
+	void keepsACronRuleAtTheSameLocalTimeAcrossDaylightSaving() {
+		ReminderSchedule nineAm = ReminderSchedule.of("0 0 9 * * *", null, "America/New_York", null);
+		// New York leaves daylight saving on 2026-11-01
+		Instant before = nineAm.first(Instant.parse("2026-10-31T14:00:00Z"), null);
+		Instant after = nineAm.next(before);
+
+		assertThat(before).isEqualTo(Instant.parse("2026-11-01T14:00:00Z"));
+		assertThat(after).isEqualTo(Instant.parse("2026-11-02T14:00:00Z"));
+		assertThat(nineAm.next(Instant.parse("2026-10-30T13:00:00Z"))).isEqualTo(Instant.parse("2026-10-31T13:00:00Z"));
+	}
+
+	@Test
+	void startsAnIntervalRuleAtItsStartOrOneIntervalFromNow() {
+		ReminderSchedule everyTwoHours = ReminderSchedule.of(null, Duration.ofHours(2), "UTC", null);
+		Instant now = Instant.parse("2026-03-01T10:00:00Z");
+
+		assertThat(everyTwoHours.first(now, null)).isEqualTo(Instant.parse("2026-03-01T12:00:00Z"));
+		assertThat(everyTwoHours.first(now, Instant.parse("2026-03-05T08:00:00Z")))
+			.isEqualTo(Instant.parse("2026-03-05T08:00:00Z"));
+		assertThat(everyTwoHours.next(Instant.parse("2026-03-05T08:00:00Z")))
+			.isEqualTo(Instant.parse("2026-03-05T10:00:00Z"));
+	}
+
+	@Test
+	void startsACronRuleAtItsFirstOccurrenceFromTheStart() {
+		ReminderSchedule mondays = ReminderSchedule.of("0 0 9 * * MON", null, "UTC", null);
+
+		assertThat(mondays.first(Instant.parse("2026-03-01T10:00:00Z"), Instant.parse("2026-03-16T09:00:00Z")))
+			.isEqualTo(Instant.parse("2026-03-16T09:00:00Z"));
+	}
+
+	@Test
+	void endsAfterItsEnd() {
+		ReminderSchedule daily = ReminderSchedule.of(null, Duration.ofDays(1), "UTC", Instant.parse("2026-03-02T23:00:00Z"));
+
+		assertThat(daily.next(Instant.parse("2026-03-01T09:00:00Z"))).isEqualTo(Instant.parse("2026-03-02T09:00:00Z"));
+		assertThat(daily.next(Instant.parse("2026-03-02T09:00:00Z"))).isNull();
+	}
+
+	@Test
+	void measuresTheShortestGapOfACronRule() {
+		ReminderSchedule weekdayMornings = ReminderSchedule.of("0 0 8,9 * * MON-FRI", null, "UTC", null);
+
+		assertThat(weekdayMornings.shortestGap(Instant.parse("2026-03-01T00:00:00Z"), 6)).isEqualTo(Duration.ofHours(1));
+	}
+
+	@Test
+	void needsEitherACronExpressionOrAnInterval() {
+		assertThatIllegalArgumentException().isThrownBy(() -> ReminderSchedule.of(null, null, "UTC", null));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ReminderSchedule.of("0 0 9 * * *", Duration.ofDays(1), "UTC", null));
+	}
+
+}

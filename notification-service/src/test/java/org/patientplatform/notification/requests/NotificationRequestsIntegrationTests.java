@@ -1,0 +1,262 @@
+package org.patientplatform.notification.requests;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.cloudevents.CloudEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.local.infra.LocalSigningKey;
+import org.patientplatform.notification.NotificationIntegrationTest;
+import org.patientplatform.notification.TestApi;
+import org.patientplatform.notification.TestKafka;
+import org.patientplatform.notification.TestPatients;
+import org.patientplatform.notification.TestPatients.Patient;
+import org.patientplatform.notification.TestProviders;
+import org.patientplatform.notification.delivery.Channel;
+import org.patientplatform.notification.delivery.Priority;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Notifications other services ask for: from notification.requests.v1 (a whole poll per
+ * transaction, invalid records dead-lettered with their reason) and from the send API,
+ * sent through the stand-ins, cancelled by idempotency key before they go.
+ */
+@NotificationIntegrationTest
+@TestPropertySource(properties = "notification.sending.poll-interval=100ms")
+class NotificationRequestsIntegrationTests {
+
+	static final String REQUESTS = "notification.requests.v1";
+
+	static final TestProviders providers = TestProviders.start();
+
+	@DynamicPropertySource
+	static void providers(DynamicPropertyRegistry registry) {
+		providers.register(registry);
+	}
+
+	@AfterAll
+	static void stopProviders() {
+		providers.close();
+	}
+
+	@Autowired
+	PlatformEvents events;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	@Value("${local.server.port}")
+	int port;
+
+	TestKafka kafka;
+
+	TestApi api;
+
+	TestPatients patients;
+
+	final JsonMapper json = JsonMapper.builder().build();
+
+	@BeforeEach
+	void setUp() {
+		this.kafka = new TestKafka(this.bootstrapServers, this.events);
+		this.api = new TestApi(this.port, this.signingKey);
+		this.patients = new TestPatients(this.jdbc);
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.kafka.close();
+	}
+
+	@Test
+	void sendsARequestedNotificationOnTheNamedChannelsOnce() {
+		Patient patient = this.patients.patient().email(true).store();
+		NotificationRequested request = request(patient.id(), List.of(Channel.SMS), null);
+		CloudEvent event = this.kafka.event(NotificationRequested.TYPE, patient.id(), request);
+		this.kafka.send(REQUESTS, event);
+		this.kafka.send(REQUESTS, event);
+		this.kafka.send(REQUESTS, NotificationRequested.TYPE, patient.id(), request);
+
+		JsonNode notification = await().atMost(Duration.ofSeconds(60))
+			.until(() -> notifications(patient).get(0), (n) -> n.path("state").asString().matches("SENT|DELIVERED"));
+		assertThat(notification.path("type").asString()).isEqualTo("appointment-reminder");
+		assertThat(notification.path("deliveries").valueStream().map((d) -> d.path("channel").asString()))
+			.containsExactly("SMS");
+		assertThat(notifications(patient).size()).isEqualTo(1);
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+		assertThat(providers.standins().sms().sent()).filteredOn((m) -> m.to().equals(patient.phone()))
+			.allSatisfy((m) -> assertThat(m.body()).contains("North Lab"));
+	}
+
+	@Test
+	void deadLettersAnInvalidRequestWithItsReasonAndAppliesTheOthersOfItsBatch() {
+		Patient patient = this.patients.patient().store();
+		CloudEvent unknownType = this.kafka.event(NotificationRequested.TYPE, patient.id(),
+				new NotificationRequested(patient.id(), "no-such-notice", Map.of(), null, null, null, "k-" + UUID.randomUUID()));
+		CloudEvent noKey = this.kafka.event(NotificationRequested.TYPE, patient.id(),
+				Map.of("patientId", patient.id(), "type", "appointment-reminder"));
+		List<RecordMetadata> sent = this.kafka.sendAsOneBatch(REQUESTS,
+				List.of(this.kafka.event(NotificationRequested.TYPE, patient.id(), request(patient.id(), null, null)),
+						unknownType, noKey,
+						this.kafka.event(NotificationRequested.TYPE, patient.id(), request(patient.id(), null, null))));
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> notifications(patient).size() == 2);
+		ConsumerRecord<byte[], byte[]> first = this.kafka.awaitDeadLetter(REQUESTS, sent.get(1).partition(),
+				sent.get(1).offset());
+		assertThat(TestKafka.text(first, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.contains("Unknown notification type 'no-such-notice'");
+		assertThat(TestKafka.text(first, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(TestKafka.text(first, DeadLetterHeaders.SOURCE_ROLE)).isEqualTo("consumer-notification");
+		assertThat(first.value()).isEqualTo(unknownType.getData().toBytes());
+		ConsumerRecord<byte[], byte[]> second = this.kafka.awaitDeadLetter(REQUESTS, sent.get(2).partition(),
+				sent.get(2).offset());
+		assertThat(TestKafka.text(second, DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("idempotencyKey");
+		assertThat(second.key()).isEqualTo(patient.id().getBytes(StandardCharsets.UTF_8));
+	}
+
+	@Test
+	void keepsARequestForAnUnknownPatientWaitingForTheContact() {
+		String patientId = "P-" + UUID.randomUUID();
+		this.kafka.send(REQUESTS, NotificationRequested.TYPE, patientId, request(patientId, null, null));
+		JsonNode notification = await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.api.json(this.api.get("/api/v1/patients/" + patientId + "/notifications",
+					this.api.staffToken())), (page) -> page.path("items").size() == 1)
+			.path("items")
+			.get(0);
+		assertThat(notification.path("waitingForContact").asBoolean()).isTrue();
+		assertThat(notification.path("reason").asString()).contains("contact details");
+	}
+
+	@Test
+	void cancelsARequestWaitingForItsTimeByItsIdempotencyKey() {
+		Patient patient = this.patients.patient().store();
+		NotificationRequested request = request(patient.id(), null, Instant.now().plus(Duration.ofHours(2)));
+		this.kafka.send(REQUESTS, NotificationRequested.TYPE, patient.id(), request);
+		JsonNode scheduled = await().atMost(Duration.ofSeconds(60))
+			.until(() -> notifications(patient), (items) -> items.size() == 1)
+			.get(0);
+		assertThat(scheduled.path("state").asString()).isEqualTo("SCHEDULED");
+		assertThat(scheduled.path("deliveries").get(0).path("nextAttemptAt").asString())
+			.isEqualTo(request.notBefore().truncatedTo(ChronoUnit.MICROS).toString());
+
+		this.kafka.send(REQUESTS, NotificationCancelled.TYPE, patient.id(),
+				new NotificationCancelled(request.idempotencyKey(), "The booking was cancelled", patient.id()));
+
+		JsonNode cancelled = await().atMost(Duration.ofSeconds(60))
+			.until(() -> notifications(patient).get(0), (n) -> n.path("state").asString().equals("CANCELLED"));
+		assertThat(cancelled.path("deliveries").get(0).path("reason").asString()).isEqualTo("The booking was cancelled");
+		assertThat(providers.smsTo(patient.phone())).isZero();
+	}
+
+	@Test
+	void createsANotificationThroughTheApiOnceAndCancelsItByKey() throws Exception {
+		Patient patient = this.patients.patient().store();
+		String body = this.json.writeValueAsString(request(patient.id(), null, Instant.now().plus(Duration.ofHours(1))));
+
+		ResponseEntity<String> created = post("/api/v1/notifications", this.api.token("service"), body, "req-1");
+		assertThat(created.getStatusCode().value()).isEqualTo(201);
+		String id = this.api.json(created).path("id").asString();
+		assertThat(created.getHeaders().getLocation()).hasToString("/api/v1/notifications/" + id);
+		assertThat(this.api.json(created).path("state").asString()).isEqualTo("SCHEDULED");
+
+		ResponseEntity<String> replayed = post("/api/v1/notifications", this.api.token("service"), body, "req-1");
+		assertThat(replayed.getStatusCode().value()).isEqualTo(201);
+		assertThat(replayed.getHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+		ResponseEntity<String> again = post("/api/v1/notifications", this.api.token("service"), body, null);
+		assertThat(again.getStatusCode().value()).isEqualTo(200);
+		assertThat(this.api.json(again).path("id").asString()).isEqualTo(id);
+
+		String key = this.json.readTree(body).path("idempotencyKey").asString();
+		ResponseEntity<String> cancelled = post("/api/v1/notifications/cancel", this.api.staffToken(),
+				"{\"idempotencyKey\":\"" + key + "\",\"reason\":\"Booking cancelled at the desk\"}", null);
+		assertThat(cancelled.getStatusCode().value()).isEqualTo(200);
+		assertThat(this.api.json(cancelled).path("state").asString()).isEqualTo("CANCELLED");
+		assertThat(post("/api/v1/notifications/cancel", this.api.token("service"),
+				"{\"idempotencyKey\":\"no-such-key\"}", null).getStatusCode().value()).isEqualTo(404);
+	}
+
+	@Test
+	void refusesAnInvalidOrUnauthorisedSendWithAProblem() throws Exception {
+		Patient patient = this.patients.patient().store();
+		String valid = this.json.writeValueAsString(request(patient.id(), null, null));
+		assertThat(post("/api/v1/notifications", this.api.staffToken(), valid, null).getStatusCode().value())
+			.isEqualTo(403);
+		assertThat(post("/api/v1/notifications", this.api.patientToken(patient.id()), valid, null).getStatusCode()
+			.value()).isEqualTo(403);
+
+		ResponseEntity<String> unknown = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(new NotificationRequested(patient.id(), "no-such-notice", null, null, null,
+						null, "k-" + UUID.randomUUID())),
+				null);
+		assertThat(unknown.getStatusCode().value()).isEqualTo(400);
+		assertThat(unknown.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(this.api.json(unknown).path("detail").asString()).contains("no-such-notice");
+
+		ResponseEntity<String> invalid = post("/api/v1/notifications", this.api.token("service"),
+				"{\"patientId\":\"" + patient.id() + "\",\"type\":\"Appointment Reminder\"}", null);
+		assertThat(invalid.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.api.json(invalid).path("errors").valueStream().map((e) -> e.path("field").asString()))
+			.contains("type", "idempotencyKey");
+	}
+
+	private ResponseEntity<String> post(String path, String token, String body, String idempotencyKey) {
+		RestClient.RequestBodySpec request = RestClient.builder()
+			.defaultStatusHandler(HttpStatusCode::isError, (req, res) -> {
+			})
+			.build()
+			.post()
+			.uri("http://127.0.0.1:" + this.port + path)
+			.header("Authorization", "Bearer " + token)
+			.contentType(MediaType.APPLICATION_JSON);
+		if (idempotencyKey != null) {
+			request.header("Idempotency-Key", idempotencyKey);
+		}
+		return request.body(body).retrieve().toEntity(String.class);
+	}
+
+	private JsonNode notifications(Patient patient) {
+		return this.api
+			.json(this.api.get("/api/v1/patients/" + patient.id() + "/notifications", this.api.staffToken()))
+			.path("items");
+	}
+
+	private static NotificationRequested request(String patientId, List<Channel> channels, Instant notBefore) {
+		return new NotificationRequested(patientId, "appointment-reminder",
+				Map.of("siteName", "North Lab", "startsAt", "Monday 9 March, 9:30"), channels, Priority.NORMAL,
+				notBefore, "booking:" + UUID.randomUUID() + ":reminder-24h");
+	}
+
+}

@@ -1,0 +1,355 @@
+package org.patientplatform.notification.sending;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.notification.NotificationIntegrationTest;
+import org.patientplatform.notification.TestPatients;
+import org.patientplatform.notification.TestPatients.Patient;
+import org.patientplatform.notification.TestProviders;
+import org.patientplatform.notification.channels.SendResult;
+import org.patientplatform.notification.contacts.ContactDirectory;
+import org.patientplatform.notification.delivery.Channel;
+import org.patientplatform.notification.delivery.NewNotification;
+import org.patientplatform.notification.delivery.Notification;
+import org.patientplatform.notification.delivery.Notifications;
+import org.patientplatform.notification.delivery.Priority;
+import org.patientplatform.standins.Faults;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The senders against the provider stand-ins through the real channel senders, driven a
+ * batch at a time (they do not start on their own here), so each test says exactly which
+ * step happens when: two senders on one queue, attempts lost before or after the provider
+ * call and their reconciliation, retries, fallback and policy at claim time.
+ */
+@NotificationIntegrationTest
+@TestPropertySource(properties = { "notification.sending.enabled=false", "notification.sending.batch-size=20",
+		"notification.sending.reconcile-after=1s", "notification.sending.reconcile-give-up-after=3s",
+		"notification.sending.send-timeout=5s",
+		"notification.sending.rate-limits.twilio=1000", "notification.sending.frequency-cap.count=2",
+		"notification.sending.default-timezone=UTC" })
+class DeliveryPollerIntegrationTests {
+
+	static final TestProviders providers = TestProviders.start();
+
+	@DynamicPropertySource
+	static void providers(DynamicPropertyRegistry registry) {
+		providers.register(registry);
+	}
+
+	@AfterAll
+	static void stopProviders() {
+		providers.close();
+	}
+
+	@Autowired
+	DeliveryPoller poller;
+
+	@Autowired
+	SendBatches batches;
+
+	@Autowired
+	SendingProperties properties;
+
+	@Autowired
+	Notifications notifications;
+
+	@Autowired
+	ContactDirectory contacts;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	TestPatients patients;
+
+	@BeforeEach
+	void setUp() {
+		this.patients = new TestPatients(this.jdbc);
+	}
+
+	@AfterEach
+	void tearDown() {
+		providers.standins().faults().clear();
+		// leave nothing due for the next test
+		this.jdbc.update("UPDATE delivery SET state = 'CANCELLED' WHERE state IN ('PENDING', 'SCHEDULED', 'SENDING')");
+	}
+
+	@Test
+	void twoSendersOnOneQueueSendEachDeliveryOnce() throws Exception {
+		List<Patient> recipients = new ArrayList<>();
+		for (int i = 0; i < 120; i++) {
+			recipients.add(this.patients.patient().store());
+		}
+		this.notifications.storeNew(recipients.stream().map((p) -> notification(p, Priority.NORMAL, null)).toList());
+		DeliveryPoller second = new DeliveryPoller(this.batches, new ProviderRateLimits(this.properties),
+				this.properties, Clock.systemUTC());
+
+		try (ExecutorService instances = Executors.newFixedThreadPool(2)) {
+			List<Future<Integer>> claimed = new ArrayList<>();
+			for (DeliveryPoller sender : List.of(this.poller, second)) {
+				claimed.add(instances.submit(() -> {
+					int total = 0;
+					for (int n = sender.pollOnce(); n > 0; n = sender.pollOnce()) {
+						total += n;
+					}
+					return total;
+				}));
+			}
+			assertThat(claimed.get(0).get() + claimed.get(1).get()).isEqualTo(120);
+			// both took part
+			assertThat(claimed).allSatisfy((f) -> assertThat(f.get()).isPositive());
+		}
+		for (Patient patient : recipients) {
+			assertThat(providers.smsTo(patient.phone())).as(patient.id()).isEqualTo(1);
+		}
+		assertThat(this.jdbc.queryForList("SELECT DISTINCT d.state || '/' || d.attempts FROM delivery d JOIN notification n "
+				+ "ON n.id = d.notification_id WHERE n.patient_id = ANY(?)", String.class,
+				(Object) recipients.stream().map(Patient::id).toArray(String[]::new)))
+			.allSatisfy((stateAndAttempts) -> assertThat(stateAndAttempts).isIn("SENT/1", "DELIVERED/1"));
+	}
+
+	@Test
+	void sendsAgainAnAttemptLostBeforeTheProviderCallOnceTheProviderSaysItNeverGotIt() {
+		Patient patient = this.patients.patient().store();
+		Notification notification = store(notification(patient, Priority.NORMAL, null));
+		// the sender records the attempt, then its process dies before calling the provider
+		assertThat(this.batches.claim(20).attempts()).hasSize(1);
+		assertThat(state(notification, Channel.SMS)).isEqualTo("SENDING");
+
+		awaitReconciled(notification, Channel.SMS);
+		assertThat(state(notification, Channel.SMS)).isEqualTo("SCHEDULED");
+		assertThat(reason(notification, Channel.SMS)).contains("no such message; sending again");
+		assertThat(providers.smsTo(patient.phone())).isZero();
+
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.SMS)).isIn("SENT", "DELIVERED");
+		assertThat(attempts(notification, Channel.SMS)).isEqualTo(2);
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+	}
+
+	@Test
+	void marksSentAnAttemptLostAfterTheProviderCallWithoutSendingItAgain() {
+		Patient patient = this.patients.patient().store();
+		Notification notification = store(notification(patient, Priority.NORMAL, null));
+		Attempt attempt = this.batches.claim(20).attempts().getFirst();
+		// the provider takes it, then the process dies before recording the answer
+		SendResult answer = attempt.sender().send(attempt.message());
+		assertThat(answer).isInstanceOf(SendResult.Accepted.class);
+
+		awaitReconciled(notification, Channel.SMS);
+		// the stand-in's delivery receipt may have come first: it waited for the send to be recorded
+		assertThat(state(notification, Channel.SMS)).isIn("SENT", "DELIVERED");
+		assertThat(providerMessageId(notification, Channel.SMS))
+			.isEqualTo(((SendResult.Accepted) answer).providerMessageId());
+		this.poller.pollOnce();
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+	}
+
+	@Test
+	void keepsAnAttemptWhoseAnswerNeverCameSendingUntilTheProviderConfirmsIt() {
+		Patient patient = this.patients.patient().store();
+		Notification notification = store(notification(patient, Priority.NORMAL, null));
+		// the stand-in stores the message and answers after the sender gave up waiting
+		providers.standins().faults().delayNext(Faults.Target.SMS, 1, Duration.ofSeconds(3));
+
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.SMS)).isEqualTo("SENDING");
+		assertThat(reason(notification, Channel.SMS)).isNotBlank();
+
+		awaitReconciled(notification, Channel.SMS);
+		assertThat(state(notification, Channel.SMS)).isIn("SENT", "DELIVERED");
+		this.poller.pollOnce();
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+	}
+
+	@Test
+	void failsAPushWhoseOutcomeNobodyCanTellWithoutResendingItAndFallsBackToSms() {
+		String token = "token-" + UUID.randomUUID();
+		Patient patient = this.patients.patient().push(token).store();
+		Notification notification = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.PUSH)));
+		assertThat(this.batches.claim(20).attempts()).hasSize(1);
+
+		// FCM has no lookup: asked again until the give-up time, then failed, never resent
+		awaitReconciled(notification, Channel.PUSH);
+		assertThat(state(notification, Channel.PUSH)).isEqualTo("FAILED");
+		assertThat(reason(notification, Channel.PUSH)).contains("not sent again");
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.SMS)).isIn("SENT", "DELIVERED");
+		assertThat(providers.standins().push().sent()).noneMatch((push) -> push.token().equals(token));
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+	}
+
+	@Test
+	void removesAnUnregisteredPushTokenAndFallsBackToSms() {
+		String token = "token-" + UUID.randomUUID();
+		providers.standins().faults().unregister(token);
+		Patient patient = this.patients.patient().push(token).store();
+		Notification notification = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.PUSH)));
+
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.PUSH)).isEqualTo("UNDELIVERABLE");
+		assertThat(this.contacts.find(patient.id()).orElseThrow().pushTokens()).isEmpty();
+		assertThat(state(notification, Channel.SMS)).isEqualTo("PENDING");
+
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.SMS)).isIn("SENT", "DELIVERED");
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+	}
+
+	@Test
+	void fallsBackToEmailWhenTheSmsProviderRefusesTheMessage() {
+		providers.standins().faults().rejectNext(Faults.Target.SMS, 1);
+		Patient patient = this.patients.patient().email(true).store();
+		Notification notification = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.SMS)));
+
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.SMS)).isEqualTo("FAILED");
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.EMAIL)).isEqualTo("SENT");
+		assertThat(providers.standins().mail().received()).anySatisfy(
+				(mail) -> assertThat(mail.to()).contains(patient.email()));
+	}
+
+	@Test
+	void reschedulesAThrottledSendNoEarlierThanTheProvidersRetryAfter() {
+		providers.standins().faults().throttleNext(Faults.Target.SMS, 1, 600);
+		Patient patient = this.patients.patient().store();
+		Notification notification = store(notification(patient, Priority.NORMAL, null));
+
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.SMS)).isEqualTo("SCHEDULED");
+		Instant startedAt = time(notification, Channel.SMS, "sending_started_at");
+		assertThat(time(notification, Channel.SMS, "next_attempt_at")).isAfterOrEqualTo(startedAt.plusSeconds(600));
+		assertThat(attempts(notification, Channel.SMS)).isEqualTo(1);
+		assertThat(providers.smsTo(patient.phone())).isZero();
+	}
+
+	@Test
+	void suppressesAnSmsThePatientOptedOutOfAfterTheNoticeWasCreated() {
+		Patient patient = this.patients.patient().store();
+		Notification notification = store(notification(patient, Priority.NORMAL, null));
+		this.jdbc.update("UPDATE contact SET sms_opt_in = false WHERE patient_id = ?", patient.id());
+
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.SMS)).isEqualTo("SUPPRESSED");
+		assertThat(reason(notification, Channel.SMS)).isEqualTo("The patient opted out of SMS");
+		assertThat(providers.smsTo(patient.phone())).isZero();
+	}
+
+	@Test
+	void holdsANormalNoticeInQuietHoursUntilTheWindowEndsButSendsAnUrgentOne() {
+		ZoneId tokyo = ZoneId.of("Asia/Tokyo");
+		ZonedDateTime now = ZonedDateTime.now(tokyo).truncatedTo(ChronoUnit.MINUTES);
+		LocalTime end = now.plusHours(1).toLocalTime();
+		Patient patient = this.patients.patient()
+			.timezone(tokyo.getId())
+			.quietHours(now.minusHours(1).toLocalTime(), end)
+			.store();
+		Notification normal = store(notification(patient, Priority.NORMAL, null));
+		Notification urgent = store(notification(patient, Priority.URGENT, null));
+
+		this.poller.pollOnce();
+		assertThat(state(normal, Channel.SMS)).isEqualTo("SCHEDULED");
+		assertThat(time(normal, Channel.SMS, "next_attempt_at")).isEqualTo(now.plusHours(1).toInstant());
+		assertThat(reason(normal, Channel.SMS)).isEqualTo("Quiet hours in the patient's timezone until " + end);
+		assertThat(state(urgent, Channel.SMS)).isIn("SENT", "DELIVERED");
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+	}
+
+	@Test
+	void suppressesNoticesOverTheFrequencyCapWithTheReason() {
+		Patient patient = this.patients.patient().store();
+		List<Notification> three = List.of(store(notification(patient, Priority.NORMAL, null)),
+				store(notification(patient, Priority.NORMAL, null)), store(notification(patient, Priority.NORMAL, null)));
+
+		this.poller.pollOnce();
+		assertThat(three).extracting((n) -> state(n, Channel.SMS))
+			.filteredOn((state) -> !state.equals("SUPPRESSED"))
+			.hasSize(2)
+			.allSatisfy((state) -> assertThat(state).isIn("SENT", "DELIVERED"));
+		Notification capped = three.stream().filter((n) -> state(n, Channel.SMS).equals("SUPPRESSED")).findFirst()
+			.orElseThrow();
+		assertThat(reason(capped, Channel.SMS))
+			.isEqualTo("Frequency cap: 2 notifications of type test-result-ready to this patient within 1h");
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(2);
+	}
+
+	private void awaitReconciled(Notification notification, Channel channel) {
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+			this.poller.reconcileOnce();
+			return !"SENDING".equals(state(notification, channel));
+		});
+	}
+
+	private Notification store(Notification notification) {
+		assertThat(this.notifications.storeNew(List.of(notification))).isEqualTo(1);
+		return notification;
+	}
+
+	private static Notification notification(Patient patient, Priority priority, Set<Channel> channels) {
+		NewNotification content = new NewNotification("test-result-ready", patient.id(), priority,
+				"test:" + UUID.randomUUID(), null, Map.of("orderId", "ORD-1"), null, Instant.now(), channels);
+		EnumSet<Channel> targets = (channels != null) ? EnumSet.copyOf(channels) : EnumSet.of(Channel.SMS);
+		return Notification.create(content,
+				targets.stream().map(org.patientplatform.notification.delivery.ChannelTarget::reachable).toList(),
+				Instant.now().minusSeconds(1));
+	}
+
+	private Map<String, Object> delivery(Notification notification, Channel channel) {
+		return this.jdbc.queryForMap("SELECT * FROM delivery WHERE notification_id = ? AND channel = ?",
+				notification.id().value(), channel.name());
+	}
+
+	private Instant time(Notification notification, Channel channel, String column) {
+		return this.jdbc.queryForObject("SELECT " + column + " FROM delivery WHERE notification_id = ? AND channel = ?",
+				OffsetDateTime.class, notification.id().value(), channel.name()).toInstant();
+	}
+
+	private String state(Notification notification, Channel channel) {
+		List<String> states = this.jdbc.queryForList(
+				"SELECT state FROM delivery WHERE notification_id = ? AND channel = ?", String.class,
+				notification.id().value(), channel.name());
+		return states.isEmpty() ? "NONE" : states.getFirst();
+	}
+
+	private String reason(Notification notification, Channel channel) {
+		return (String) delivery(notification, channel).get("reason");
+	}
+
+	private int attempts(Notification notification, Channel channel) {
+		return (Integer) delivery(notification, channel).get("attempts");
+	}
+
+	private String providerMessageId(Notification notification, Channel channel) {
+		return (String) delivery(notification, channel).get("provider_message_id");
+	}
+
+}
