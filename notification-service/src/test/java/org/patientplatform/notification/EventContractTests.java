@@ -89,6 +89,23 @@ class EventContractTests {
 	}
 
 	@Test
+	void readsTheDlqServicesOpsAlertRequest() throws IOException {
+		String example = Files
+			.readString(Path.of("..", "docs", "events", NotificationRequested.TYPE + ".ops-alert.json"));
+		NotificationRequested event = this.json.readValue(example, NotificationRequested.class);
+		assertThat(validator.validate(event)).isEmpty();
+		assertThat(this.json.readTree(example).propertyNames()).containsExactlyInAnyOrder("patientId", "type",
+				"parameters", "channels", "priority", "idempotencyKey");
+		assertThat(event.patientId()).isEqualTo("ops-oncall");
+		assertThat(event.type()).isEqualTo("dlq-ops-alert");
+		assertThat(event.parameters()).containsKeys("alertType", "summary", "consoleUrl");
+		assertThat(event.channels()).containsExactly(Channel.EMAIL);
+		assertThat(event.priority()).isEqualTo(Priority.URGENT);
+		assertThat(event.notBefore()).isNull();
+		assertThat(event.idempotencyKey()).startsWith("dlq-alert:PERMANENT_FAILURE:");
+	}
+
+	@Test
 	void readsAndWritesNotificationCancelled() throws IOException {
 		NotificationCancelled event = roundTrip(NotificationCancelled.TYPE, NotificationCancelled.class);
 		assertThat(event.idempotencyKey()).isEqualTo("booking:B-2026-0042:reminder-24h");

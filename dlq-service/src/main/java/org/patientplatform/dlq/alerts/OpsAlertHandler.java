@@ -7,9 +7,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.jobs.JobHandler;
 import org.patientplatform.kit.outbox.Outbox;
 import org.slf4j.Logger;
@@ -25,16 +25,25 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Delivers an ops alert job (queue {@code notifications}, role {@code wrk--notifications}). In one
  * transaction it records the alert by its de-duplication key and, unless the alert type already
  * delivered {@code dlq.alerts.rate-per-hour} alerts in the last hour, appends a
- * {@code notification.NotificationRequested.v1} to the outbox; then it posts {@code {"text": ...}} to the
- * webhook when one is configured. A re-run (the worker died, or the webhook failed and the job is retried)
- * appends nothing again and only posts a webhook not yet taken.
+ * {@code notification.NotificationRequested.v1} to the outbox (the notification service's contract: the ops
+ * recipient as {@code patientId}, type {@value #TYPE}, string parameters, priority {@code URGENT}); then it
+ * posts {@code {"text": ...}} to the webhook when one is configured. A re-run (the worker died, or the webhook
+ * failed and the job is retried) appends nothing again and only posts a webhook not yet taken.
  */
 @Component
 class OpsAlertHandler implements JobHandler {
 
 	static final String EVENT_TYPE = "notification.NotificationRequested.v1";
 
-	static final String TEMPLATE = "dlq-ops-alert";
+	/** The notification type (the notification service's templates). */
+	static final String TYPE = "dlq-ops-alert";
+
+	static final String PRIORITY = "URGENT";
+
+	static final String KEY_PREFIX = "dlq-alert:";
+
+	/** The notification service's limit on a parameter value. */
+	private static final int MAX_PARAMETER_LENGTH = 2000;
 
 	private static final Logger log = LoggerFactory.getLogger(OpsAlertHandler.class);
 
@@ -107,13 +116,34 @@ class OpsAlertHandler implements JobHandler {
 					this.properties.ratePerHour(), key);
 			return false;
 		}
-		Map<String, Object> params = new LinkedHashMap<>();
-		params.put("alertType", type);
-		params.put("summary", summary);
-		params.putAll(details);
 		this.outbox.append(this.properties.requestsTopic(), this.properties.recipientId(), EVENT_TYPE,
-				new NotificationRequest(TEMPLATE, params, List.of("email"), "HIGH", key));
+				request(type, summary, key, details));
 		return true;
+	}
+
+	/** The notification request of an alert: parameters as strings (ids and counts only). */
+	NotificationRequest request(String type, String summary, String key, Map<String, Object> details) {
+		Map<String, String> parameters = new LinkedHashMap<>();
+		parameters.put("alertType", type);
+		parameters.put("summary", text(summary));
+		details.forEach((name, value) -> {
+			if (value != null) {
+				parameters.putIfAbsent(name, text(String.valueOf(value)));
+			}
+		});
+		if (!this.properties.consoleUrl().isBlank()) {
+			parameters.put("consoleUrl", this.properties.consoleUrl());
+		}
+		List<String> channels = this.properties.channels()
+			.stream()
+			.map((channel) -> channel.strip().toUpperCase(Locale.ROOT))
+			.toList();
+		return new NotificationRequest(this.properties.recipientId(), TYPE, parameters, channels, PRIORITY,
+				key.startsWith(KEY_PREFIX) ? key : KEY_PREFIX + key);
+	}
+
+	private static String text(String value) {
+		return (value.length() <= MAX_PARAMETER_LENGTH) ? value : value.substring(0, MAX_PARAMETER_LENGTH);
 	}
 
 	private void post(String url, String text) throws IOException, InterruptedException {
@@ -129,16 +159,19 @@ class OpsAlertHandler implements JobHandler {
 	}
 
 	/**
-	 * The data of {@code notification.NotificationRequested.v1}.
+	 * The data of {@code notification.NotificationRequested.v1} as the notification service reads it (no
+	 * {@code notBefore}: at once).
 	 *
-	 * @param template the notification template
-	 * @param params the template's parameters (ids and counts only)
-	 * @param channels the channels to use
-	 * @param priority the priority
-	 * @param idempotencyKey the alert's de-duplication key
+	 * @param patientId the ops recipient id ({@code dlq.alerts.recipient-id})
+	 * @param type the notification type, {@code dlq-ops-alert}
+	 * @param parameters {@code alertType}, {@code summary}, the alert's details (ids and counts only) and
+	 * {@code consoleUrl} when configured, all strings
+	 * @param channels the channels to use ({@code dlq.alerts.channels})
+	 * @param priority {@code URGENT}: not held by quiet hours nor capped
+	 * @param idempotencyKey the alert's de-duplication key, {@code dlq-alert:<type>:<subject>[:<UTC hour>]}
 	 */
-	record NotificationRequest(String template, Map<String, Object> params, List<String> channels, String priority,
-			@Nullable String idempotencyKey) {
+	record NotificationRequest(String patientId, String type, Map<String, String> parameters, List<String> channels,
+			String priority, String idempotencyKey) {
 	}
 
 }

@@ -3,6 +3,8 @@ package org.patientplatform.dlq.alerts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,11 +37,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Ops alerts through the real database and broker: raised once per cause (the job's de-duplication key),
- * delivered by the notifications worker's handler as an outbox row and a webhook post to a local server,
- * and rate limited per type.
+ * delivered by the notifications worker's handler as an outbox row (the notification service's
+ * NotificationRequested, as docs/events/notification.NotificationRequested.v1.ops-alert.json shows it) and a
+ * webhook post to a local server, and rate limited per type.
  */
 @DlqIntegrationTest
 @TestPropertySource(properties = { "platform.roles=app,consumer-retry-message", "dlq.alerts.recipient-id=ops-test",
+		"dlq.alerts.console-url=https://ops.lab.example/dlq",
 		"dlq.alerts.rate-per-hour=2", "dlq.alerts.volume-spike-minimum=3", "dlq.alerts.volume-spike-factor=2.0",
 		"dlq.alerts.oldest-unresolved=1d" })
 class OpsAlertsIntegrationTests {
@@ -120,14 +124,26 @@ class OpsAlertsIntegrationTests {
 				""", "%" + entry + "%");
 		assertThat(rows).hasSize(1);
 		assertThat(rows.getFirst()).containsEntry("topic", "notification.requests.v1").containsEntry("record_key", "ops-test");
+		// the notification service's NotificationRequested, shaped as the documented ops-alert example
 		JsonNode data = this.json.readTree((String) rows.getFirst().get("data"));
-		assertThat(data.get("template").asString()).isEqualTo("dlq-ops-alert");
-		assertThat(data.get("priority").asString()).isEqualTo("HIGH");
-		assertThat(data.get("channels").toString()).isEqualTo("[\"email\"]");
+		JsonNode example = this.json.readTree(Files.readString(
+				Path.of("..", "docs", "events", "notification.NotificationRequested.v1.ops-alert.json")));
+		assertThat(data.propertyNames()).containsExactlyInAnyOrderElementsOf(example.propertyNames());
+		assertThat(data.get("parameters").propertyNames())
+			.containsExactlyInAnyOrderElementsOf(example.get("parameters").propertyNames());
+		assertThat(data.get("patientId").asString()).isEqualTo("ops-test");
+		assertThat(data.get("type").asString()).isEqualTo("dlq-ops-alert");
+		assertThat(data.get("priority").asString()).isEqualTo("URGENT");
+		assertThat(data.get("channels").toString()).isEqualTo("[\"EMAIL\"]");
 		assertThat(data.get("idempotencyKey").asString()).startsWith("dlq-alert:PERMANENT_FAILURE:" + entry + ":");
-		assertThat(data.get("params").get("alertType").asString()).isEqualTo("PERMANENT_FAILURE");
-		assertThat(data.get("params").get("entryId").asString()).isEqualTo(entry.toString());
-		assertThat(data.get("params").get("summary").asString()).contains(entry.toString()).doesNotContain("{}");
+		JsonNode parameters = data.get("parameters");
+		assertThat(parameters.valueStream()).allMatch(JsonNode::isString);
+		assertThat(parameters.get("alertType").asString()).isEqualTo("PERMANENT_FAILURE");
+		assertThat(parameters.get("entryId").asString()).isEqualTo(entry.toString());
+		assertThat(parameters.get("attempts").asString()).isEqualTo("6");
+		assertThat(parameters.get("fingerprint").asString()).isEqualTo("feedfacefeedface");
+		assertThat(parameters.get("consoleUrl").asString()).isEqualTo("https://ops.lab.example/dlq");
+		assertThat(parameters.get("summary").asString()).contains(entry.toString()).doesNotContain("{}");
 
 		List<String> posted = webhookBodies.stream().filter((body) -> body.contains(entry.toString())).toList();
 		assertThat(posted).hasSize(1);

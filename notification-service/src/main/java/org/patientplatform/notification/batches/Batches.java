@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.jobs.Jobs;
 import org.patientplatform.kit.web.ConflictException;
 import org.patientplatform.kit.web.NotFoundException;
+import org.patientplatform.notification.contacts.StaffRecipients;
 import org.patientplatform.notification.delivery.Channel;
 import org.patientplatform.notification.delivery.Priority;
 import tools.jackson.core.type.TypeReference;
@@ -48,10 +49,13 @@ class Batches {
 
 	private final JsonMapper json;
 
-	Batches(JdbcTemplate jdbc, Jobs jobs, JsonMapper json) {
+	private final StaffRecipients staff;
+
+	Batches(JdbcTemplate jdbc, Jobs jobs, JsonMapper json, StaffRecipients staff) {
 		this.jdbc = jdbc;
 		this.jobs = jobs;
 		this.json = json;
+		this.staff = staff;
 	}
 
 	/**
@@ -92,9 +96,10 @@ class Batches {
 				INSERT INTO notification_batch_recipient (batch_id, seq, patient_id)
 				SELECT ?, row_number() OVER (ORDER BY patient_id), patient_id FROM contact
 				WHERE details_at IS NOT NULL
+				  AND NOT (patient_id = ANY (?))
 				  AND (?::text IS NULL OR lower(split_part(language, '-', 1)) = lower(split_part(?::text, '-', 1)))
 				  AND %s
-				""".formatted(reachable), id, language, language);
+				""".formatted(reachable), id, this.staff.ids().toArray(String[]::new), language, language);
 		return started(id, total, now);
 	}
 

@@ -140,6 +140,26 @@ class BatchIntegrationTests {
 	}
 
 	@Test
+	void aSegmentNeverReachesStaffRecipients() {
+		String patient = UUID.randomUUID().toString();
+		this.contacts.known(patient, "en", true, true);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM contact WHERE patient_id = 'ops-oncall' "
+				+ "AND details_at IS NOT NULL AND email_opt_in", Integer.class))
+			.isOne();
+
+		JsonNode batch = this.api.json(this.api.post(BATCHES, this.api.token("service"), """
+				{"type": "appointment-reminder", "parameters": {}, "segment": {"language": "en", "channel": "EMAIL"}}
+				"""));
+		UUID id = UUID.fromString(batch.path("id").asString());
+		this.publisher.handle(job(id));
+
+		assertThat(this.jdbc.queryForList("SELECT patient_id FROM notification WHERE idempotency_key LIKE ?",
+				String.class, "batch:" + id + ":%"))
+			.contains(patient)
+			.doesNotContain("ops-oncall");
+	}
+
+	@Test
 	void cancelStopsCreatingAndCancelsTheDeliveriesNotYetSent() {
 		UUID id = listBatch(35);
 		assertThat(this.publisher.run(id, Duration.ofMinutes(1), 2)).isEqualTo(BatchPublisher.Run.SLICE_USED);

@@ -149,6 +149,31 @@ class MustacheMessageTemplatesTests {
 	}
 
 	@Test
+	void rendersTheDlqOpsAlertInEnglishWithItsSummaryAndTheConsoleLinkWhenGiven() {
+		Map<String, String> parameters = Map.of("alertType", "PERMANENT_FAILURE", "summary",
+				"DLQ entry e-1 failed permanently after 6 failures", "entryId", "e-1", "consoleUrl",
+				"https://ops.lab.example/dlq?x=1&y=2", "portalUrl", "https://portal.lab.example/notifications/1");
+		RenderedMessage email = this.templates.render("dlq-ops-alert", Channel.EMAIL, "es", parameters);
+		assertThat(email.language()).isEqualTo("en");
+		assertThat(email.subject()).isEqualTo("[DLQ PERMANENT_FAILURE] DLQ entry e-1 failed permanently after 6 failures");
+		assertThat(email.text()).contains("DLQ entry e-1 failed permanently after 6 failures")
+			.contains("https://ops.lab.example/dlq?x=1&y=2")
+			.doesNotContain("portal");
+		assertThat(email.html()).startsWith("<!doctype html>")
+			.contains("href=\"https://ops.lab.example/dlq?x=1&amp;y=2\"")
+			.contains("PERMANENT_FAILURE");
+		RenderedMessage sms = this.templates.render("dlq-ops-alert", Channel.SMS, "en", parameters);
+		assertThat(sms.text()).startsWith("DLQ PERMANENT_FAILURE: DLQ entry e-1")
+			.endsWith("https://ops.lab.example/dlq?x=1&y=2");
+		assertThat(SmsSegments.isGsm7(sms.text())).isTrue();
+		RenderedMessage withoutLink = this.templates.render("dlq-ops-alert", Channel.EMAIL, "en",
+				Map.of("alertType", "VOLUME_SPIKE", "summary", "DLQ volume spike"));
+		assertThat(withoutLink.text()).doesNotContain("console").doesNotContain("{{");
+		assertThat(withoutLink.html()).doesNotContain("href");
+		assertThat(this.templates.exists("dlq-ops-alert", Channel.PUSH)).isFalse();
+	}
+
+	@Test
 	void knowsWhichTypesExistPerChannel() {
 		assertThat(this.templates.exists("sms-opt-out-confirmation", Channel.SMS)).isTrue();
 		assertThat(this.templates.exists("sms-opt-out-confirmation", Channel.EMAIL)).isFalse();
