@@ -4,9 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,13 +26,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.patientplatform.bench.Infrastructure.Database;
 import org.patientplatform.bench.KafkaPerfTools.ConsumerFigures;
 import org.patientplatform.bench.KafkaPerfTools.ProducerFigures;
-import org.patientplatform.dlq.DlqApplication;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
-import org.patientplatform.local.infra.LocalSigningKey;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.MapPropertySource;
 
 /**
  * DLQ capture: the DLQ service runs in this JVM with only its {@code consumer-retry-message} role, on a
@@ -54,7 +48,7 @@ final class DlqCaptureBenchmark implements Benchmark {
 
 	private static final int PAYLOAD_BYTES = 1024;
 
-	private static final String ORIGINAL_TOPIC = "lab.test-results.v1";
+	static final String ORIGINAL_TOPIC = "lab.test-results.v1";
 
 	private static final String ORIGINAL_GROUP = "notification-service.consumer-test-result-notification";
 
@@ -86,7 +80,7 @@ final class DlqCaptureBenchmark implements Benchmark {
 				KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
 			String topic = dlq.getEnvironment().getRequiredProperty("dlq.topics.messages");
 			String group = dlq.getEnvironment().getRequiredProperty("dlq.capture.consumer-group");
-			FailedRecords failed = new FailedRecords(topic);
+			FailedRecords failed = new FailedRecords(topic, ORIGINAL_TOPIC);
 			headerBytes = failed.headerBytes();
 			failed.send(producer, 0, warmup);
 			awaitCommitted(admin, topic, group);
@@ -160,25 +154,7 @@ final class DlqCaptureBenchmark implements Benchmark {
 
 	/** The DLQ service with only its capture role, its properties above its own configuration file. */
 	static ConfigurableApplicationContext startDlqService(String bootstrap, Database db) {
-		byte[] key = new byte[32];
-		new SecureRandom().nextBytes(key);
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("platform.roles", ROLE);
-		properties.put("server.port", 0);
-		properties.put("spring.main.banner-mode", "off");
-		properties.put("spring.datasource.url", db.url());
-		properties.put("spring.datasource.username", db.user());
-		properties.put("spring.datasource.password", db.password());
-		properties.put("spring.kafka.bootstrap-servers", bootstrap);
-		properties.put("dlq.encryption.active-key-id", "bench");
-		properties.put("dlq.encryption.keys.bench", Base64.getEncoder().encodeToString(key));
-		properties.put("platform.security.jwt.public-key",
-				LocalSigningKey.generate("https://bench.patient-platform.local").publicKeyPem());
-		return new SpringApplicationBuilder(DlqApplication.class).registerShutdownHook(false)
-			.initializers((context) -> context.getEnvironment()
-				.getPropertySources()
-				.addFirst(new MapPropertySource("bench", properties)))
-			.run();
+		return Services.dlq(ROLE, bootstrap, db, Services.signingKey());
 	}
 
 	static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
@@ -235,12 +211,19 @@ final class DlqCaptureBenchmark implements Benchmark {
 
 		private final String topic;
 
+		private final String originalTopic;
+
 		private final byte[] payload = new byte[PAYLOAD_BYTES];
 
 		private final String stackTrace;
 
-		FailedRecords(String topic) {
+		/**
+		 * @param topic the DLQ topic to send to
+		 * @param originalTopic the topic the records failed on (where a redrive sends them)
+		 */
+		FailedRecords(String topic, String originalTopic) {
 			this.topic = topic;
+			this.originalTopic = originalTopic;
 			for (int i = 0; i < this.payload.length; i++) {
 				this.payload[i] = (byte) ('a' + ThreadLocalRandom.current().nextInt(26));
 			}
@@ -265,7 +248,7 @@ final class DlqCaptureBenchmark implements Benchmark {
 
 		private List<Header> headers(long offset) {
 			return List.of(text("ce_id", UUID.randomUUID().toString()), text("ce_type", "patient.TestResultReady.v1"),
-					text(DeadLetterHeaders.ORIGINAL_TOPIC, ORIGINAL_TOPIC),
+					text(DeadLetterHeaders.ORIGINAL_TOPIC, this.originalTopic),
 					new RecordHeader(DeadLetterHeaders.ORIGINAL_PARTITION,
 							ByteBuffer.allocate(4).putInt((int) (offset % 12)).array()),
 					new RecordHeader(DeadLetterHeaders.ORIGINAL_OFFSET, ByteBuffer.allocate(8).putLong(offset).array()),

@@ -13,7 +13,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -68,20 +67,43 @@ final class Infrastructure implements AutoCloseable {
 		return new Database(name, url, server.user(), server.password(), () -> server.dropDatabase(name));
 	}
 
-	/** Creates a topic with a unique name; the name starts with {@code prefix}. */
+	/**
+	 * Creates a topic with a unique name; the name starts with {@code prefix}. Returns once the broker
+	 * serves every partition: an idempotent producer whose first batches meet a partition the broker does
+	 * not lead yet can see its retried first batch refused for good (out of order sequence).
+	 */
 	String newTopic(String prefix, int partitions) {
 		String name = prefix + "." + randomHex();
 		try (Admin admin = admin()) {
 			admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+			awaitLeaders(admin, name);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
-		catch (ExecutionException ex) {
+		catch (Exception ex) {
 			throw new IllegalStateException("Cannot create topic " + name, ex);
 		}
 		return name;
+	}
+
+	/** Waits until the partitions' leader answers for each of them (a list-offsets request goes to it). */
+	private static void awaitLeaders(Admin admin, String topic) throws Exception {
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+		while (true) {
+			try {
+				Topics.endOffsets(admin, topic);
+				return;
+			}
+			catch (java.util.concurrent.ExecutionException ex) {
+				if (!(ex.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+						|| System.nanoTime() > deadline) {
+					throw ex;
+				}
+				Thread.sleep(20);
+			}
+		}
 	}
 
 	Admin admin() {

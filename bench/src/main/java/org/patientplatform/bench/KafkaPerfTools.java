@@ -65,7 +65,22 @@ final class KafkaPerfTools {
 
 	/** Consumes {@code records} records of the topic from the start, in a new group. */
 	static ConsumerFigures consume(String bootstrap, String topic, long records) {
-		List<String> args = new ArrayList<>(List.of("--bootstrap-server", bootstrap, "--topic", topic, "--num-records",
+		return consume(bootstrap, List.of("--topic", topic), records);
+	}
+
+	/**
+	 * Consumes {@code records} records of the topics whose names match the regular expression, from the
+	 * start, in a new group (more records than one topic holds, for a raw limit measured past the tool's
+	 * own warm-up).
+	 */
+	static ConsumerFigures consumeMatching(String bootstrap, String topicRegex, long records) {
+		return consume(bootstrap, List.of("--include", topicRegex), records);
+	}
+
+	private static ConsumerFigures consume(String bootstrap, List<String> topics, long records) {
+		List<String> args = new ArrayList<>(List.of("--bootstrap-server", bootstrap));
+		args.addAll(topics);
+		args.addAll(List.of("--num-records",
 				Long.toString(records), "--group", "bench-consumer-" + Infrastructure.randomHex(), "--timeout",
 				"60000", "--command-property"));
 		platformConsumerProperties().forEach((key, value) -> args.add(key + "=" + value));

@@ -19,11 +19,12 @@ record Options(List<String> benchmarks, boolean smoke, @Nullable Long count, Pat
 
 	static final String USAGE = """
 			usage: Bench <benchmark>|all [--smoke] [--count N] [--results FILE]
-			  benchmarks: %s (all), %s (by name only)
+			  benchmarks: %s (all), %s (by name only); pending: %s
 			  --smoke     tiny sizes (seconds), to check that everything runs; figures are meaningless
 			  --count N   the main count of each benchmark instead of its default
 			  --results   the JSON lines file to append to (default bench/results/results.jsonl)"""
-		.formatted(String.join(", ", Benchmarks.NAMES), String.join(", ", Benchmarks.BY_NAME_ONLY));
+		.formatted(String.join(", ", Benchmarks.NAMES), String.join(", ", Benchmarks.BY_NAME_ONLY),
+				String.join(", ", Benchmarks.PENDING.keySet()));
 
 	static Options parse(String... args) {
 		List<String> benchmarks = new ArrayList<>();
@@ -38,6 +39,9 @@ record Options(List<String> benchmarks, boolean smoke, @Nullable Long count, Pat
 				case "--results" -> results = Path.of(value(args, ++i, arg));
 				case "all" -> benchmarks.addAll(Benchmarks.NAMES);
 				default -> {
+					if (Benchmarks.PENDING.containsKey(arg)) {
+						throw new IllegalArgumentException("'" + arg + "' is not measured yet: " + Benchmarks.PENDING.get(arg));
+					}
 					if (!Benchmarks.exists(arg)) {
 						throw new IllegalArgumentException("Unknown benchmark or option '" + arg + "'\n" + USAGE);
 					}

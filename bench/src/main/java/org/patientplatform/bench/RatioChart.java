@@ -10,13 +10,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Draws the ratios of the latest full-size result of each benchmark in a results file as horizontal
- * bars, with the raw limit (ratio 1) marked: {@code ratios.svg} beside the results file.
+ * bars, with the raw limit (ratio 1) marked: {@code ratios.svg} beside the results file. The latency
+ * benchmarks ({@code api-latency}, {@code dlq-search}) are left out: their ratios (raw latency over the
+ * platform's, per percentile) are many, and {@code latency.svg} shows their percentiles.
  */
 final class RatioChart {
 
@@ -25,6 +28,9 @@ final class RatioChart {
 	private static final int LABEL_WIDTH = 330;
 
 	private static final int BAR_HEIGHT = 22;
+
+	/** Benchmarks whose results are latencies, drawn by {@link LatencyChart} and tabled in the docs. */
+	static final Set<String> LATENCY_BENCHMARKS = Set.of(ApiLatencyBenchmark.NAME, DlqSearchBenchmark.NAME);
 
 	private RatioChart() {
 	}
@@ -84,7 +90,8 @@ final class RatioChart {
 					continue;
 				}
 				JsonNode result = json.readTree(line);
-				if (!result.path("smoke").asBoolean(false)) {
+				if (!result.path("smoke").asBoolean(false)
+						&& !LATENCY_BENCHMARKS.contains(result.path("name").asString())) {
 					latest.put(result.path("name").asString(), result);
 				}
 			}

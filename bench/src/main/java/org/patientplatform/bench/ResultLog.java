@@ -44,7 +44,7 @@ final class ResultLog {
 		this.dirty = changes != null && !changes.isBlank();
 	}
 
-	Map<String, Object> line(Result result, boolean smoke) {
+	Map<String, Object> line(Result result, boolean smoke, double loadAtStart) {
 		Map<String, Object> line = new LinkedHashMap<>();
 		line.put("name", result.name());
 		line.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
@@ -52,6 +52,8 @@ final class ResultLog {
 		line.put("uncommittedChanges", this.dirty);
 		line.put("smoke", smoke);
 		line.put("machine", this.machine);
+		// how busy the (shared) machine was: the 1-minute load average when the benchmark started and ended
+		line.put("loadAverage", Map.of("start", Result.round(loadAtStart), "end", Result.round(loadAverage())));
 		line.put("parameters", result.parameters());
 		line.put("figures", result.figures());
 		line.put("raw", result.raw());
@@ -62,14 +64,22 @@ final class ResultLog {
 		return line;
 	}
 
-	void append(Result result, boolean smoke) {
+	/** Appends one line; runs sharing a file (the smoke test runs two at once) never interleave. */
+	void append(Result result, boolean smoke, double loadAtStart) {
+		synchronized (ResultLog.class) {
+			appendLine(result, smoke, loadAtStart);
+		}
+	}
+
+	private void appendLine(Result result, boolean smoke, double loadAtStart) {
 		try {
 			Path parent = this.file.toAbsolutePath().getParent();
 			if (parent != null) {
 				Files.createDirectories(parent);
 			}
-			Files.writeString(this.file, json.writeValueAsString(line(result, smoke)) + "\n", StandardCharsets.UTF_8,
-					StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+			String text = json.writeValueAsString(line(result, smoke, loadAtStart)) + "\n";
+			Files.writeString(this.file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+					StandardOpenOption.APPEND);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot append to " + this.file, ex);
@@ -78,6 +88,11 @@ final class ResultLog {
 
 	Path file() {
 		return this.file;
+	}
+
+	/** The system's 1-minute load average (runnable processes), or -1 where the platform has none. */
+	static double loadAverage() {
+		return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 	}
 
 	static Map<String, Object> machine() {

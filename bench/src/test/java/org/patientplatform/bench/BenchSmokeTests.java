@@ -3,10 +3,15 @@ package org.patientplatform.bench;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,15 +36,35 @@ class BenchSmokeTests {
 
 	static List<JsonNode> lines;
 
+	static @Nullable Path latencyChart;
+
 	@BeforeAll
 	static void runAllBenchmarksAtSmokeSizes() throws Exception {
 		Path file = folder.resolve("results.jsonl");
-		List<String> arguments = new ArrayList<>(List.of("all"));
-		arguments.addAll(Benchmarks.BY_NAME_ONLY);
-		arguments.addAll(List.of("--smoke", "--results", file.toString()));
-		results = Bench.run(Options.parse(arguments.toArray(String[]::new)));
+		Path byNameFile = folder.resolve("results-by-name.jsonl");
+		List<String> byName = new ArrayList<>(Benchmarks.BY_NAME_ONLY);
+		byName.addAll(List.of("--smoke", "--results", byNameFile.toString()));
+		ExecutorService lane = Executors.newSingleThreadExecutor();
+		try (Infrastructure infrastructure = new Infrastructure()) {
+			// job-libraries mostly waits for the libraries' dead-worker timers (about a minute even at smoke
+			// size): it runs beside the others, on the same broker and PostgreSQL, not after them
+			Future<List<Result>> libraries = lane
+				.submit(() -> Bench.run(Options.parse(byName.toArray(String[]::new)), infrastructure));
+			List<Result> all = new ArrayList<>(
+					Bench.run(Options.parse("all", "--smoke", "--results", file.toString()), infrastructure));
+			all.addAll(libraries.get());
+			results = all;
+		}
+		finally {
+			lane.shutdownNow();
+		}
 		JsonMapper json = JsonMapper.builder().build();
-		lines = Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(json::readTree).toList();
+		List<JsonNode> all = new ArrayList<>();
+		for (Path results : List.of(file, byNameFile)) {
+			Files.readAllLines(results, StandardCharsets.UTF_8).stream().map(json::readTree).forEach(all::add);
+		}
+		lines = all;
+		latencyChart = LatencyChart.write(file, true);
 	}
 
 	static List<String> benchmarks() {
@@ -52,6 +77,12 @@ class BenchSmokeTests {
 	void runsEveryBenchmarkOnceInOrder() {
 		assertThat(results).extracting(Result::name).containsExactlyElementsOf(benchmarks());
 		assertThat(lines).extracting((line) -> line.path("name").asString()).containsExactlyElementsOf(benchmarks());
+	}
+
+	@Test
+	void namesThePendingBenchmarkWithoutRunningIt() {
+		assertThat(Benchmarks.PENDING).containsKey("notification-e2e");
+		assertThat(benchmarks()).doesNotContain("notification-e2e");
 	}
 
 	@ParameterizedTest
@@ -92,6 +123,70 @@ class BenchSmokeTests {
 				"toKitStatementsOverJdbc");
 		assertThat(result(JobLibrariesBenchmark.NAME).ratios()).containsOnlyKeys("dbSchedulerToRawSkipLockedClaim",
 				"jobRunrToRawSkipLockedClaim", "kitToRawSkipLockedClaim");
+		assertThat(result(DlqRedriveBenchmark.NAME).ratios()).containsOnlyKeys("toRawProduce", "limitedToLimit");
+		assertThat(result(FailurePathBenchmark.NAME).ratios()).containsOnlyKeys("recordPoisonedToClean",
+				"batchPoisonedToClean", "recordCleanToRawConsume", "batchCleanToRawConsume");
+	}
+
+	@Test
+	void redrivesEveryEntryOfTheBacklogToItsOriginalTopic() {
+		Result redrive = result(DlqRedriveBenchmark.NAME);
+		long entries = ((Number) redrive.parameters().get("entries")).longValue();
+		Map<?, ?> checks = (Map<?, ?>) redrive.diagnostics().get("checks");
+		assertThat(((Number) checks.get("itemsSent")).longValue()).isEqualTo(entries);
+		assertThat(((Number) checks.get("recordsOnTarget")).longValue()).isEqualTo(entries);
+		assertThat(((Number) checks.get("entriesRetrying")).longValue()).isEqualTo(entries);
+		assertThat(((Number) checks.get("limitedRecordsOnTarget")).longValue())
+			.isEqualTo(((Number) redrive.parameters().get("limitedEntries")).longValue());
+	}
+
+	@Test
+	void deadLettersExactlyThePoisonRecords() {
+		Map<String, Number> figures = result(FailurePathBenchmark.NAME).figures();
+		assertThat(figures.get("deadLetteredRecords").longValue()).isEqualTo(figures.get("poisonRecords").longValue());
+		Map<?, ?> checks = (Map<?, ?>) result(FailurePathBenchmark.NAME).diagnostics().get("checks");
+		assertThat(((Number) checks.get("deadLetteredFromCleanStreams")).longValue()).isZero();
+	}
+
+	@Test
+	void timesEverySearchOverHttpBesideItsSqlOverJdbc() {
+		Result search = result(DlqSearchBenchmark.NAME);
+		for (DlqSearchBenchmark.Search each : DlqSearchBenchmark.searches(Instant.now(), Instant.now(), "x")) {
+			assertThat(search.figures()).containsKeys(each.key() + "HttpP50Ms", each.key() + "HttpP99Ms");
+			assertThat(search.raw()).containsKeys(each.key() + "JdbcP50Ms", each.key() + "JdbcP99Ms");
+			assertThat(search.ratios()).containsKeys(each.key() + "P50", each.key() + "P99");
+		}
+	}
+
+	@Test
+	void measuresEachEndpointAtEachRateBesideTheTrivialEndpoint() {
+		Result api = result(ApiLatencyBenchmark.NAME);
+		List<String> endpoints = new ArrayList<>(List.of(ApiLatencyBenchmark.DLQ_READ, ApiLatencyBenchmark.DLQ_SEARCH,
+				ApiLatencyBenchmark.NOTIFICATION_READ));
+		if (!((Map<?, ?>) api.diagnostics().get("pending")).containsKey(ApiLatencyBenchmark.NOTIFICATION_POST)) {
+			endpoints.add(ApiLatencyBenchmark.NOTIFICATION_POST);
+		}
+		for (int rate : ApiLatencyBenchmark.RATES) {
+			assertThat(api.raw()).containsKeys("livenessAt" + rate + "P50Ms", "livenessAt" + rate + "P999Ms",
+					"livenessAt" + rate + "MaxMs");
+			for (String endpoint : endpoints) {
+				String prefix = ApiLatencyBenchmark.camel(endpoint) + "At" + rate;
+				assertThat(api.figures()).containsKeys(prefix + "P50Ms", prefix + "P90Ms", prefix + "P99Ms",
+						prefix + "P999Ms", prefix + "MaxMs");
+				assertThat(api.ratios()).containsKeys(prefix + "P50", prefix + "P99");
+			}
+		}
+	}
+
+	@Test
+	void drawsTheLatencyPercentileCurves() throws Exception {
+		assertThat(latencyChart).isNotNull();
+		String svg = Files.readString(latencyChart, StandardCharsets.UTF_8);
+		assertThat(svg).startsWith("<svg").contains("requests/s").contains(ApiLatencyBenchmark.DLQ_READ);
+		// one curve per endpoint and the raw limit, at each rate
+		int curves = ((Map<?, ?>) ((Map<?, ?>) result(ApiLatencyBenchmark.NAME).diagnostics().get("percentileCurves"))
+			.get("100")).size();
+		assertThat(svg.split("<polyline", -1)).hasSize(curves * ApiLatencyBenchmark.RATES.length + 1);
 	}
 
 	@Test

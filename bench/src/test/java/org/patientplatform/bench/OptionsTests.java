@@ -21,6 +21,19 @@ class OptionsTests {
 	}
 
 	@Test
+	void runsTheNewBenchmarksInAll() {
+		assertThat(Options.parse("all").benchmarks()).contains(DlqRedriveBenchmark.NAME, FailurePathBenchmark.NAME,
+				DlqSearchBenchmark.NAME, ApiLatencyBenchmark.NAME);
+	}
+
+	@Test
+	void saysWhyAPendingBenchmarkDoesNotRun() {
+		assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("notification-e2e"))
+			.withMessageContaining("not measured yet")
+			.withMessageContaining("pipeline");
+	}
+
+	@Test
 	void usesTheCountGivenOverTheDefaults() {
 		Options options = Options.parse("job-queue", "--count", "1_000", "--smoke");
 		assertThat(options.size(20_000, 500)).isEqualTo(1_000);

@@ -1,0 +1,43 @@
+package org.patientplatform.bench;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The SQL the search benchmarks take from bin/dlq-seed and bench/dlq-search, read as they read it. */
+class DlqSearchSqlTests {
+
+	@Test
+	void takesTheSeedStatementsOfTheScriptForTheGivenCount() {
+		List<String> statements = DlqSeed.statements(1234);
+		assertThat(statements).hasSize(3);
+		assertThat(statements.getFirst()).startsWith("INSERT INTO dead_letter_entry")
+			.contains("generate_series(1, 1234)")
+			.contains("'[]'::jsonb")
+			.doesNotContain(":n");
+		assertThat(statements).noneMatch((sql) -> sql.startsWith("\\"));
+		assertThat(statements.get(1)).isEqualTo("ANALYZE dead_letter_entry");
+	}
+
+	@Test
+	void movesTheDeepPageToTheGivenCursor() {
+		String sql = DlqSearchBenchmark.atCursor(DlqSearchBenchmark.sql("q7-deep-page"),
+				Instant.parse("2026-11-20T10:15:30.123456Z"), "0f0e0d0c-0000-4000-8000-000000000001");
+		assertThat(sql).contains("(last_failed_at, id) < ('2026-11-20T10:15:30.123456Z'::timestamptz, "
+				+ "'0f0e0d0c-0000-4000-8000-000000000001'::uuid)")
+			.doesNotContain("now()")
+			.endsWith("LIMIT 51");
+	}
+
+	@Test
+	void readsEverySearchOfTheScript() {
+		for (DlqSearchBenchmark.Search search : DlqSearchBenchmark.searches(Instant.now(), Instant.now(), "x")) {
+			assertThat(DlqSearchBenchmark.sql(search.name())).startsWith("SELECT id, kind, status")
+				.contains("ORDER BY last_failed_at DESC, id DESC LIMIT 51");
+		}
+	}
+
+}
