@@ -86,6 +86,19 @@ class OpsAlerts {
 		if (ids.length == 0) {
 			return;
 		}
+		if (!captured.fingerprints().isEmpty()) {
+			// the capture named its fingerprints: no need to read them back from the entries
+			List<String> fresh = this.jdbc.queryForList("""
+					INSERT INTO alert_fingerprint (fingerprint)
+					SELECT f FROM unnest(?::text[]) AS f ORDER BY 1
+					ON CONFLICT DO NOTHING
+					RETURNING fingerprint
+					""", String.class, (Object) captured.fingerprints().keySet().toArray(String[]::new));
+			for (String fingerprint : fresh) {
+				newPattern(fingerprint, String.valueOf(captured.fingerprints().get(fingerprint)));
+			}
+			return;
+		}
 		// the first transaction to store a fingerprint owns its alert (the insert waits for a concurrent one)
 		List<String> fresh = this.jdbc.queryForList("""
 				INSERT INTO alert_fingerprint (fingerprint)
@@ -98,10 +111,13 @@ class OpsAlerts {
 			List<UUID> sample = this.jdbc.queryForList(
 					"SELECT id FROM dead_letter_entry WHERE fingerprint = ? AND id = ANY(?::uuid[]) LIMIT 1", UUID.class,
 					fingerprint, ids);
-			String entry = sample.isEmpty() ? "" : sample.getFirst().toString();
-			raise(NEW_PATTERN, fingerprint, false, "New DLQ failure pattern " + fingerprint + " (sample entry " + entry
-					+ ")", params("fingerprint", fingerprint, "sampleEntryId", entry));
+			newPattern(fingerprint, sample.isEmpty() ? "" : sample.getFirst().toString());
 		}
+	}
+
+	private void newPattern(String fingerprint, String sampleEntry) {
+		raise(NEW_PATTERN, fingerprint, false, "New DLQ failure pattern " + fingerprint + " (sample entry "
+				+ sampleEntry + ")", params("fingerprint", fingerprint, "sampleEntryId", sampleEntry));
 	}
 
 	/** The volume and age checks; raises what is due (each at most once per hour). */

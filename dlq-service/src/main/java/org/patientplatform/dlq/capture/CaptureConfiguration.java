@@ -1,7 +1,9 @@
 package org.patientplatform.dlq.capture;
 
+import java.util.Properties;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 
 import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
@@ -38,15 +40,25 @@ class CaptureConfiguration {
 	 * consumer factory so it reports the same client metrics, lag included, as every other listener.
 	 * Parsing never fails (bad records become raw entries), so the only failures are the database's: those
 	 * are retried without end, with backoff, and the offsets stay uncommitted until the batch is stored.
-	 * Nothing is lost and nothing skipped.
+	 * The listener reports them as failed at the batch's first record, so the retry is a seek back and a
+	 * new poll, never an in-memory retry of the batch (whose polls, after a rebalance, would drop records
+	 * of newly assigned partitions). Nothing is lost and nothing skipped. Polls are larger than the kit's default ({@code dlq.capture.*}):
+	 * each is one capture transaction.
 	 */
 	@Bean
 	@ConditionalOnRole("consumer-retry-message")
 	ConcurrentKafkaListenerContainerFactory<Object, Object> captureContainerFactory(
-			ConcurrentKafkaListenerContainerFactoryConfigurer configurer, ConsumerFactory<Object, Object> consumers) {
+			ConcurrentKafkaListenerContainerFactoryConfigurer configurer, ConsumerFactory<Object, Object> consumers,
+			DlqProperties properties) {
 		ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
 		configurer.configure(factory, consumers);
 		factory.setBatchListener(true);
+		Properties polls = new Properties();
+		polls.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+				Integer.toString(properties.capture().maxPollRecords()));
+		polls.setProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+				Integer.toString(properties.capture().maxPartitionFetchBytes()));
+		factory.getContainerProperties().setKafkaConsumerProperties(polls);
 		factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
 		ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
 		backOff.setMaxInterval(30_000);

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -55,11 +56,14 @@ class DeadLetterCaptureListener {
 			this.deadLetters.capture(captured);
 		}
 		catch (RuntimeException ex) {
-			// the container retries the whole batch with backoff; offsets stay uncommitted meanwhile
 			// the SQL state says what failed; database messages can quote values, so they stay out of the log
 			log.warn("Could not store a batch of {} dead-letter records, it will be retried: {} (SQL state {})",
 					records.size(), ex.getClass().getSimpleName(), sqlState(ex));
-			throw ex;
+			// failed at its first record: the error handler seeks the partitions back to this batch and the
+			// next poll delivers it again after the backoff, with nothing committed. Not retried in memory: a
+			// rebalance during an in-memory retry leaves newly assigned partitions unpaused, and the retry
+			// loop's polls would fetch and drop their records.
+			throw new BatchListenerFailedException("Could not store the batch", ex, 0);
 		}
 		count(captured);
 		long raw = captured.stream().filter(CapturedRecord::isRaw).count();

@@ -4,16 +4,22 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -22,8 +28,9 @@ import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The stored dead-letter entries. {@link #capture} stores a whole poll batch in one transaction; storing
- * the same DLQ record twice changes nothing. A new failure of the same original record updates its
+ * The stored dead-letter entries. {@link #capture} stores a whole poll batch in one transaction, its
+ * failed original records as one multi-row statement (and its failures of redriven records as another);
+ * storing the same DLQ record twice changes nothing. A new failure of the same original record updates its
  * entry, and a failure of a record the DLQ redrove (it carries {@code dlq-entry-id}) updates that entry;
  * both add to its history. The batch's new failures are then published as {@link DeadLettersCaptured}
  * in the same transaction, for the retry policy to act on.
@@ -31,63 +38,102 @@ import org.springframework.transaction.annotation.Transactional;
 @Repository
 class DeadLetters {
 
-	private static final String UPSERT_FAILED = """
-			INSERT INTO dead_letter_entry (id, kind, status, source_service, source_role, consumer_group,
-			    original_topic, original_partition, original_offset, original_timestamp, record_key, headers,
-			    payload_ciphertext, payload_key_id, payload_size, error_class, error_cause_class, error_message,
-			    error_stacktrace, fingerprint, non_retryable, attempts, dlq_partition, dlq_offset,
-			    first_failed_at, last_failed_at)
-			VALUES (?, 'FAILED_RECORD', 'NEW', ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (original_topic, original_partition, original_offset, consumer_group)
-			    WHERE kind = 'FAILED_RECORD'
-			DO UPDATE SET
-			    attempts = GREATEST(dead_letter_entry.attempts + 1, EXCLUDED.attempts),
-			    status = CASE WHEN dead_letter_entry.status = 'DISCARDED' THEN 'DISCARDED' ELSE 'NEW' END,
-			    next_attempt_at = NULL, redrive_id = NULL, redriven_at = NULL,
-			    status_reason = CASE WHEN dead_letter_entry.status = 'DISCARDED'
-			        THEN dead_letter_entry.status_reason ELSE 'failed again' END,
-			    headers = EXCLUDED.headers, payload_ciphertext = EXCLUDED.payload_ciphertext,
-			    payload_key_id = EXCLUDED.payload_key_id, payload_size = EXCLUDED.payload_size,
-			    error_class = EXCLUDED.error_class, error_cause_class = EXCLUDED.error_cause_class,
-			    error_message = EXCLUDED.error_message, error_stacktrace = EXCLUDED.error_stacktrace,
-			    fingerprint = EXCLUDED.fingerprint, non_retryable = EXCLUDED.non_retryable,
-			    dlq_partition = EXCLUDED.dlq_partition, dlq_offset = EXCLUDED.dlq_offset,
-			    last_failed_at = GREATEST(dead_letter_entry.last_failed_at, EXCLUDED.last_failed_at),
-			    updated_at = now()
-			WHERE (dead_letter_entry.dlq_partition, dead_letter_entry.dlq_offset)
-			    <> (EXCLUDED.dlq_partition, EXCLUDED.dlq_offset)
-			""";
-
-	private static final String INSERT_ATTEMPT = """
-			INSERT INTO dead_letter_attempt (entry_id, attempt, failed_at, error_class, error_message,
-			    dlq_partition, dlq_offset, record_topic, record_partition, record_offset, error_cause_class,
-			    fingerprint)
-			SELECT e.id, e.attempts, ?, ?, ?, ?, ?, e.original_topic, e.original_partition, e.original_offset, ?, ?
-			FROM dead_letter_entry e
-			WHERE e.kind = 'FAILED_RECORD' AND e.original_topic = ? AND e.original_partition = ?
-			  AND e.original_offset = ? AND e.consumer_group = ?
-			ON CONFLICT DO NOTHING
-			""";
-
 	/*
-	 * A failure of a redriven record: the history row is the idempotency guard (its key is the DLQ
-	 * record's coordinates), and the entry changes only when that row is new. The stored payload, key
-	 * and headers stay the original's (the failed copy can be an operator's edited version).
+	 * A round of failed original records (no two for the same original record) as one statement: the
+	 * entries are upserted by their original coordinates, new ones in their first status; a new failure of
+	 * a stored entry updates it unless it is the same DLQ record again (redelivered); each changed entry
+	 * gets its history row, keyed by the DLQ record's coordinates.
 	 */
-	private static final String FAILURE_OF_ENTRY = """
-			WITH attempt AS (
+	private static final String UPSERT_ORIGINALS = """
+			WITH entry AS (
+			    INSERT INTO dead_letter_entry (id, kind, status, source_service, source_role, consumer_group,
+			        original_topic, original_partition, original_offset, original_timestamp, record_key, headers,
+			        payload_ciphertext, payload_key_id, payload_size, error_class, error_cause_class, error_message,
+			        error_stacktrace, fingerprint, non_retryable, attempts, dlq_partition, dlq_offset,
+			        first_failed_at, last_failed_at, next_attempt_at, status_reason, status_changed_at,
+			        status_changed_by)
+			    SELECT b.id, 'FAILED_RECORD', b.status, b.source_service, b.source_role, b.consumer_group,
+			        b.original_topic, b.original_partition, b.original_offset, b.original_timestamp, b.record_key,
+			        b.headers::jsonb, b.payload_ciphertext, ?, b.payload_size, b.error_class, b.error_cause_class,
+			        b.error_message, b.error_stacktrace, b.fingerprint, b.non_retryable, b.attempts, b.dlq_partition,
+			        b.dlq_offset, b.failed_at, b.failed_at, now() + b.delay_ms * interval '1 millisecond',
+			        b.status_reason, CASE WHEN b.status_reason IS NOT NULL THEN now() END,
+			        CASE WHEN b.status_reason IS NOT NULL THEN 'system' END
+			    FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[],
+			        ?::timestamptz[], ?::bytea[], ?::text[], ?::bytea[], ?::int[], ?::text[], ?::text[], ?::text[],
+			        ?::text[], ?::text[], ?::boolean[], ?::int[], ?::int[], ?::bigint[], ?::timestamptz[], ?::text[],
+			        ?::bigint[], ?::text[])
+			    AS b(id, source_service, source_role, consumer_group, original_topic, original_partition,
+			        original_offset, original_timestamp, record_key, headers, payload_ciphertext, payload_size,
+			        error_class, error_cause_class, error_message, error_stacktrace, fingerprint, non_retryable,
+			        attempts, dlq_partition, dlq_offset, failed_at, status, delay_ms, status_reason)
+			    ON CONFLICT (original_topic, original_partition, original_offset, consumer_group)
+			        WHERE kind = 'FAILED_RECORD'
+			    DO UPDATE SET
+			        attempts = GREATEST(dead_letter_entry.attempts + 1, EXCLUDED.attempts),
+			        status = CASE WHEN dead_letter_entry.status = 'DISCARDED' THEN 'DISCARDED' ELSE 'NEW' END,
+			        next_attempt_at = NULL, redrive_id = NULL, redriven_at = NULL,
+			        status_reason = CASE WHEN dead_letter_entry.status = 'DISCARDED'
+			            THEN dead_letter_entry.status_reason ELSE 'failed again' END,
+			        headers = EXCLUDED.headers, payload_ciphertext = EXCLUDED.payload_ciphertext,
+			        payload_key_id = EXCLUDED.payload_key_id, payload_size = EXCLUDED.payload_size,
+			        error_class = EXCLUDED.error_class, error_cause_class = EXCLUDED.error_cause_class,
+			        error_message = EXCLUDED.error_message, error_stacktrace = EXCLUDED.error_stacktrace,
+			        fingerprint = EXCLUDED.fingerprint, non_retryable = EXCLUDED.non_retryable,
+			        dlq_partition = EXCLUDED.dlq_partition, dlq_offset = EXCLUDED.dlq_offset,
+			        last_failed_at = GREATEST(dead_letter_entry.last_failed_at, EXCLUDED.last_failed_at),
+			        updated_at = now()
+			    WHERE (dead_letter_entry.dlq_partition, dead_letter_entry.dlq_offset)
+			        <> (EXCLUDED.dlq_partition, EXCLUDED.dlq_offset)
+			    RETURNING id, attempts, dlq_partition, dlq_offset, original_topic, original_partition, original_offset,
+			        error_class, error_cause_class, error_message, fingerprint),
+			attempt AS (
 			    INSERT INTO dead_letter_attempt (entry_id, attempt, failed_at, error_class, error_message,
 			        dlq_partition, dlq_offset, record_topic, record_partition, record_offset, error_cause_class,
 			        fingerprint)
-			    SELECT e.id, GREATEST(e.attempts + 1, ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-			    FROM dead_letter_entry e WHERE e.id = ?
+			    SELECT e.id, e.attempts, t.failed_at, e.error_class, e.error_message, e.dlq_partition, e.dlq_offset,
+			        e.original_topic, e.original_partition, e.original_offset, e.error_cause_class, e.fingerprint
+			    FROM entry e
+			    JOIN unnest(?::int[], ?::bigint[], ?::timestamptz[]) AS t(dlq_partition, dlq_offset, failed_at)
+			      ON t.dlq_partition = e.dlq_partition AND t.dlq_offset = e.dlq_offset
+			    ON CONFLICT DO NOTHING)
+			SELECT id, dlq_partition, dlq_offset FROM entry
+			""";
+
+	/*
+	 * Failures of redriven records (a round has no two for the same entry): the entries are locked first
+	 * (in id order, as every multi-entry lock here; so retention cannot delete one under its new history
+	 * row), the history row is the idempotency guard (its key is the DLQ record's coordinates), and the
+	 * entry changes only when that row is new. The stored payload, key and headers stay the original's (the failed copy can be an
+	 * operator's edited version).
+	 */
+	private static final String FAILURES_OF_ENTRIES = """
+			WITH f AS (
+			    SELECT * FROM unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::text[], ?::text[], ?::int[], ?::bigint[],
+			        ?::text[], ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[])
+			    AS f(entry_id, attempt, failed_at, error_class, error_message, dlq_partition, dlq_offset, record_topic,
+			        record_partition, record_offset, error_cause_class, fingerprint, error_stacktrace, non_retryable)),
+			locked AS (
+			    SELECT e.id, e.attempts FROM dead_letter_entry e WHERE e.id IN (SELECT entry_id FROM f)
+			    ORDER BY e.id FOR UPDATE),
+			attempt AS (
+			    INSERT INTO dead_letter_attempt (entry_id, attempt, failed_at, error_class, error_message,
+			        dlq_partition, dlq_offset, record_topic, record_partition, record_offset, error_cause_class,
+			        fingerprint)
+			    SELECT e.id, GREATEST(e.attempts + 1, f.attempt), f.failed_at, f.error_class, f.error_message,
+			        f.dlq_partition, f.dlq_offset, f.record_topic, f.record_partition, f.record_offset,
+			        f.error_cause_class, f.fingerprint
+			    FROM f JOIN locked e ON e.id = f.entry_id
 			    ON CONFLICT DO NOTHING
-			    RETURNING entry_id, attempt)
-			UPDATE dead_letter_entry e SET attempts = attempt.attempt, error_class = ?, error_cause_class = ?,
-			    error_message = ?, error_stacktrace = ?, fingerprint = COALESCE(?, e.fingerprint),
-			    non_retryable = ?, dlq_partition = ?, dlq_offset = ?,
-			    last_failed_at = GREATEST(e.last_failed_at, ?), updated_at = now()
-			FROM attempt WHERE e.id = attempt.entry_id
+			    RETURNING entry_id, attempt, dlq_partition, dlq_offset)
+			UPDATE dead_letter_entry e SET attempts = a.attempt, error_class = f.error_class,
+			    error_cause_class = f.error_cause_class, error_message = f.error_message,
+			    error_stacktrace = f.error_stacktrace, fingerprint = COALESCE(f.fingerprint, e.fingerprint),
+			    non_retryable = f.non_retryable, dlq_partition = f.dlq_partition, dlq_offset = f.dlq_offset,
+			    last_failed_at = GREATEST(e.last_failed_at, f.failed_at), updated_at = now()
+			FROM attempt a JOIN f ON f.dlq_partition = a.dlq_partition AND f.dlq_offset = a.dlq_offset
+			WHERE e.id = a.entry_id
+			RETURNING e.id, a.dlq_partition, a.dlq_offset
 			""";
 
 	private static final String INSERT_RAW = """
@@ -99,13 +145,8 @@ class DeadLetters {
 			ON CONFLICT (dlq_partition, dlq_offset) WHERE kind = 'RAW' DO NOTHING
 			""";
 
-	private static final String IDS_BY_ORIGINAL = """
-			SELECT e.id FROM dead_letter_entry e
-			JOIN unnest(?::text[], ?::int[], ?::bigint[], ?::text[]) AS c(topic, part, off, grp)
-			  ON e.original_topic = c.topic AND e.original_partition = c.part AND e.original_offset = c.off
-			 AND e.consumer_group = c.grp
-			WHERE e.kind = 'FAILED_RECORD'
-			""";
+	/** The status reason of an entry that is not retried automatically (as the retry feature words it). */
+	private static final String NOT_RETRIED = "not retried automatically";
 
 	static final String ENTRY_COLUMNS = """
 			id, kind, status, source_service, source_role, consumer_group, original_topic,
@@ -126,12 +167,16 @@ class DeadLetters {
 
 	private final ApplicationEventPublisher events;
 
-	DeadLetters(JdbcTemplate jdbc, PayloadCipher cipher, JsonMapper json, ApplicationEventPublisher events) {
+	private final ObjectProvider<FirstRetryPlanner> planner;
+
+	DeadLetters(JdbcTemplate jdbc, PayloadCipher cipher, JsonMapper json, ApplicationEventPublisher events,
+			ObjectProvider<FirstRetryPlanner> planner) {
 		this.jdbc = jdbc;
 		this.client = JdbcClient.create(jdbc);
 		this.cipher = cipher;
 		this.json = json;
 		this.events = events;
+		this.planner = planner;
 	}
 
 	@Transactional
@@ -145,28 +190,194 @@ class DeadLetters {
 		List<CapturedRecord> ofOriginals = failed.stream()
 			.filter((r) -> r.entryId() == null || !known.contains(r.entryId()))
 			.toList();
-		List<UUID> failedOriginals = List.of();
+		Captured captured = new Captured();
 		if (!ofOriginals.isEmpty()) {
-			int[] stored = this.jdbc.batchUpdate(UPSERT_FAILED, ofOriginals.stream().map(this::failedRow).toList());
-			this.jdbc.batchUpdate(INSERT_ATTEMPT, ofOriginals.stream().map(DeadLetters::attemptRow).toList());
-			failedOriginals = idsByOriginal(changed(ofOriginals, stored));
-		}
-		List<DeadLettersCaptured.RedriveFailure> failedRedrives = new ArrayList<>();
-		if (!ofEntries.isEmpty()) {
-			int[] updated = this.jdbc.batchUpdate(FAILURE_OF_ENTRY,
-					ofEntries.stream().map(DeadLetters::entryFailureRow).toList());
-			for (CapturedRecord r : changed(ofEntries, updated)) {
-				failedRedrives.add(new DeadLettersCaptured.RedriveFailure(Objects.requireNonNull(r.entryId()),
-						String.valueOf(r.originalTopic()), Objects.requireNonNull(r.originalPartition()),
-						Objects.requireNonNull(r.originalOffset()), r.errorClass(), r.errorMessage()));
+			Map<String, FirstRetryPlanner.Plan> plans = plans(ofOriginals);
+			for (List<CapturedRecord> round : rounds(ofOriginals,
+					(r) -> new Original(r.originalTopic(), r.originalPartition(), r.originalOffset(), r.consumerGroup()))) {
+				storeOriginals(round, plans, captured);
 			}
+		}
+		for (List<CapturedRecord> round : rounds(ofEntries, CapturedRecord::entryId)) {
+			storeEntryFailures(round, captured);
 		}
 		if (!raw.isEmpty()) {
 			this.jdbc.batchUpdate(INSERT_RAW, raw.stream().map(this::rawRow).toList());
 		}
-		if (!failedOriginals.isEmpty() || !failedRedrives.isEmpty()) {
-			this.events.publishEvent(new DeadLettersCaptured(failedOriginals, failedRedrives));
+		if (!captured.failedOriginals.isEmpty() || !captured.failedRedrives.isEmpty()) {
+			this.events.publishEvent(new DeadLettersCaptured(captured.failedOriginals, captured.failedRedrives,
+					captured.toSchedule, captured.fingerprints));
 		}
+	}
+
+	private Map<String, FirstRetryPlanner.Plan> plans(List<CapturedRecord> originals) {
+		FirstRetryPlanner planner = this.planner.getIfAvailable();
+		Set<String> topics = originals.stream()
+			.filter((r) -> !r.nonRetryable())
+			.map((r) -> Objects.requireNonNull(r.originalTopic()))
+			.collect(Collectors.toSet());
+		return (planner != null && !topics.isEmpty()) ? planner.plan(topics) : Map.of();
+	}
+
+	/** Stores a round of failed original records (no two for the same original record). */
+	private void storeOriginals(List<CapturedRecord> round, Map<String, FirstRetryPlanner.Plan> plans,
+			Captured captured) {
+		int n = round.size();
+		String[] ids = new String[n];
+		String[] services = new String[n];
+		String[] roles = new String[n];
+		String[] groups = new String[n];
+		String[] topics = new String[n];
+		Integer[] partitions = new Integer[n];
+		Long[] offsets = new Long[n];
+		String[] originalTimestamps = new String[n];
+		byte[][] keys = new byte[n][];
+		String[] headers = new String[n];
+		byte[][] payloads = new byte[n][];
+		Integer[] sizes = new Integer[n];
+		String[] errorClasses = new String[n];
+		String[] causeClasses = new String[n];
+		String[] messages = new String[n];
+		String[] stacktraces = new String[n];
+		String[] fingerprints = new String[n];
+		Boolean[] nonRetryable = new Boolean[n];
+		Integer[] attempts = new Integer[n];
+		Integer[] dlqPartitions = new Integer[n];
+		Long[] dlqOffsets = new Long[n];
+		String[] failedAt = new String[n];
+		String[] statuses = new String[n];
+		Long[] delays = new Long[n];
+		String[] reasons = new String[n];
+		Map<DlqRecord, CapturedRecord> byDlqRecord = new HashMap<>();
+		Set<UUID> planned = new HashSet<>();
+		for (int i = 0; i < n; i++) {
+			CapturedRecord r = round.get(i);
+			UUID id = EntryIds.next();
+			ids[i] = id.toString();
+			services[i] = r.sourceService();
+			roles[i] = r.sourceRole();
+			groups[i] = r.consumerGroup();
+			topics[i] = r.originalTopic();
+			partitions[i] = r.originalPartition();
+			offsets[i] = r.originalOffset();
+			originalTimestamps[i] = (r.originalTimestamp() != null) ? r.originalTimestamp().toString() : null;
+			keys[i] = r.key();
+			headers[i] = this.json.writeValueAsString(r.headers());
+			payloads[i] = this.cipher.encrypt(r.payload());
+			sizes[i] = r.payload().length;
+			errorClasses[i] = r.errorClass();
+			causeClasses[i] = r.errorCauseClass();
+			messages[i] = r.errorMessage();
+			stacktraces[i] = r.errorStacktrace();
+			fingerprints[i] = r.fingerprint();
+			nonRetryable[i] = r.nonRetryable();
+			attempts[i] = r.attempt();
+			dlqPartitions[i] = r.dlqPartition();
+			dlqOffsets[i] = r.dlqOffset();
+			failedAt[i] = r.receivedAt().toString();
+			FirstRetryPlanner.Plan plan = r.nonRetryable() ? null : plans.get(r.originalTopic());
+			if (r.nonRetryable()) {
+				// what the retry feature would set: only an operator sends it
+				statuses[i] = "NEW";
+				reasons[i] = NOT_RETRIED;
+				planned.add(id);
+			}
+			else if (plan != null) {
+				statuses[i] = "RETRY_SCHEDULED";
+				delays[i] = plan.nextDelay().toMillis();
+				reasons[i] = plan.reason();
+				planned.add(id);
+			}
+			else {
+				statuses[i] = "NEW";
+			}
+			byDlqRecord.put(new DlqRecord(r.dlqPartition(), r.dlqOffset()), r);
+		}
+		this.jdbc.query(UPSERT_ORIGINALS, (rs) -> {
+			UUID id = rs.getObject("id", UUID.class);
+			CapturedRecord r = byDlqRecord.get(new DlqRecord(rs.getInt("dlq_partition"), rs.getLong("dlq_offset")));
+			captured.failedOriginals.add(id);
+			// an entry written in its first status needs nothing more; one that failed again does
+			if (!planned.contains(id)) {
+				captured.toSchedule.add(id);
+			}
+			if (r != null && r.fingerprint() != null) {
+				captured.fingerprints.putIfAbsent(r.fingerprint(), id);
+			}
+		}, this.cipher.activeKeyId(), ids, services, roles, groups, topics, partitions, offsets, originalTimestamps, keys, headers, payloads,
+				sizes, errorClasses, causeClasses, messages, stacktraces, fingerprints, nonRetryable, attempts,
+				dlqPartitions, dlqOffsets, failedAt, statuses, delays, reasons, dlqPartitions, dlqOffsets, failedAt);
+	}
+
+	/** Stores a round of failures of redriven records (no two for the same entry). */
+	private void storeEntryFailures(List<CapturedRecord> round, Captured captured) {
+		int n = round.size();
+		String[] entryIds = new String[n];
+		Integer[] attempts = new Integer[n];
+		String[] failedAt = new String[n];
+		String[] errorClasses = new String[n];
+		String[] messages = new String[n];
+		Integer[] dlqPartitions = new Integer[n];
+		Long[] dlqOffsets = new Long[n];
+		String[] topics = new String[n];
+		Integer[] partitions = new Integer[n];
+		Long[] offsets = new Long[n];
+		String[] causeClasses = new String[n];
+		String[] fingerprints = new String[n];
+		String[] stacktraces = new String[n];
+		Boolean[] nonRetryable = new Boolean[n];
+		Map<DlqRecord, CapturedRecord> byDlqRecord = new HashMap<>();
+		for (int i = 0; i < n; i++) {
+			CapturedRecord r = round.get(i);
+			entryIds[i] = String.valueOf(r.entryId());
+			attempts[i] = r.attempt();
+			failedAt[i] = r.receivedAt().toString();
+			errorClasses[i] = r.errorClass();
+			messages[i] = r.errorMessage();
+			dlqPartitions[i] = r.dlqPartition();
+			dlqOffsets[i] = r.dlqOffset();
+			topics[i] = r.originalTopic();
+			partitions[i] = r.originalPartition();
+			offsets[i] = r.originalOffset();
+			causeClasses[i] = r.errorCauseClass();
+			fingerprints[i] = r.fingerprint();
+			stacktraces[i] = r.errorStacktrace();
+			nonRetryable[i] = r.nonRetryable();
+			byDlqRecord.put(new DlqRecord(r.dlqPartition(), r.dlqOffset()), r);
+		}
+		this.jdbc.query(FAILURES_OF_ENTRIES, (rs) -> {
+			CapturedRecord r = byDlqRecord.get(new DlqRecord(rs.getInt("dlq_partition"), rs.getLong("dlq_offset")));
+			if (r == null) {
+				return;
+			}
+			UUID id = Objects.requireNonNull(r.entryId());
+			captured.failedRedrives.add(new DeadLettersCaptured.RedriveFailure(id, String.valueOf(r.originalTopic()),
+					Objects.requireNonNull(r.originalPartition()), Objects.requireNonNull(r.originalOffset()),
+					r.errorClass(), r.errorMessage()));
+			if (r.fingerprint() != null) {
+				captured.fingerprints.putIfAbsent(r.fingerprint(), id);
+			}
+		}, entryIds, attempts, failedAt, errorClasses, messages, dlqPartitions, dlqOffsets, topics, partitions, offsets,
+				causeClasses, fingerprints, stacktraces, nonRetryable);
+	}
+
+	/**
+	 * Splits records into rounds in which no key occurs twice (one statement cannot change a row twice):
+	 * the first record of each key in the first round, the second in the second, and so on, so the order
+	 * of a key's records is kept. Almost every batch is one round.
+	 */
+	static <K> List<List<CapturedRecord>> rounds(List<CapturedRecord> records,
+			Function<CapturedRecord, @Nullable K> key) {
+		List<List<CapturedRecord>> rounds = new ArrayList<>();
+		Map<@Nullable K, Integer> seen = new HashMap<>();
+		for (CapturedRecord record : records) {
+			int round = seen.merge(key.apply(record), 1, Integer::sum) - 1;
+			if (round == rounds.size()) {
+				rounds.add(new ArrayList<>());
+			}
+			rounds.get(round).add(record);
+		}
+		return rounds;
 	}
 
 	private Set<UUID> knownEntries(List<CapturedRecord> failed) {
@@ -183,53 +394,8 @@ class DeadLetters {
 				UUID.class, (Object) ids));
 	}
 
-	private static List<CapturedRecord> changed(List<CapturedRecord> records, int[] counts) {
-		List<CapturedRecord> changed = new ArrayList<>();
-		for (int i = 0; i < records.size(); i++) {
-			// a redelivered DLQ record (same DLQ coordinates) changes no row
-			if (i >= counts.length || counts[i] != 0) {
-				changed.add(records.get(i));
-			}
-		}
-		return changed;
-	}
-
-	private List<UUID> idsByOriginal(List<CapturedRecord> records) {
-		if (records.isEmpty()) {
-			return List.of();
-		}
-		return this.jdbc.queryForList(IDS_BY_ORIGINAL, UUID.class,
-				records.stream().map(CapturedRecord::originalTopic).toArray(String[]::new),
-				records.stream().map(CapturedRecord::originalPartition).toArray(Integer[]::new),
-				records.stream().map(CapturedRecord::originalOffset).toArray(Long[]::new),
-				records.stream().map(CapturedRecord::consumerGroup).toArray(String[]::new));
-	}
-
-	private static Object[] entryFailureRow(CapturedRecord r) {
-		return new Object[] { r.attempt(), timestamp(r.receivedAt()), r.errorClass(), r.errorMessage(),
-				r.dlqPartition(), r.dlqOffset(), r.originalTopic(), r.originalPartition(), r.originalOffset(),
-				r.errorCauseClass(), r.fingerprint(), r.entryId(), r.errorClass(), r.errorCauseClass(),
-				r.errorMessage(), r.errorStacktrace(), r.fingerprint(), r.nonRetryable(), r.dlqPartition(),
-				r.dlqOffset(), timestamp(r.receivedAt()) };
-	}
-
-	private Object[] failedRow(CapturedRecord r) {
-		return new Object[] { UUID.randomUUID(), r.sourceService(), r.sourceRole(), r.consumerGroup(),
-				r.originalTopic(), r.originalPartition(), r.originalOffset(), timestamp(r.originalTimestamp()),
-				bytes(r.key()), this.json.writeValueAsString(r.headers()), this.cipher.encrypt(r.payload()),
-				this.cipher.activeKeyId(), r.payload().length, r.errorClass(), r.errorCauseClass(), r.errorMessage(),
-				r.errorStacktrace(), r.fingerprint(), r.nonRetryable(), r.attempt(), r.dlqPartition(), r.dlqOffset(),
-				timestamp(r.receivedAt()), timestamp(r.receivedAt()) };
-	}
-
-	private static Object[] attemptRow(CapturedRecord r) {
-		return new Object[] { timestamp(r.receivedAt()), r.errorClass(), r.errorMessage(), r.dlqPartition(),
-				r.dlqOffset(), r.errorCauseClass(), r.fingerprint(), r.originalTopic(), r.originalPartition(),
-				r.originalOffset(), r.consumerGroup() };
-	}
-
 	private Object[] rawRow(CapturedRecord r) {
-		return new Object[] { UUID.randomUUID(), bytes(r.key()), this.json.writeValueAsString(r.headers()),
+		return new Object[] { EntryIds.next(), bytes(r.key()), this.json.writeValueAsString(r.headers()),
 				this.cipher.encrypt(r.payload()), this.cipher.activeKeyId(), r.payload().length, r.rawReason(),
 				r.dlqPartition(), r.dlqOffset(), timestamp(r.receivedAt()), timestamp(r.receivedAt()),
 				r.originalTopic(), r.originalPartition(), r.originalOffset(), r.consumerGroup(), r.sourceService(),
@@ -298,6 +464,28 @@ class DeadLetters {
 				@Nullable Instant outcomeAt, @Nullable String outcomeService, @Nullable String outcomeErrorClass,
 				@Nullable String outcomeErrorMessage) {
 		}
+
+	}
+
+	/** The original coordinates of a failed record. */
+	private record Original(@Nullable String topic, @Nullable Integer partition, @Nullable Long offset,
+			@Nullable String group) {
+	}
+
+	/** A record's coordinates on the DLQ topic: unique within a poll batch. */
+	private record DlqRecord(int partition, long offset) {
+	}
+
+	/** What a batch changed, for {@link DeadLettersCaptured}. */
+	private static final class Captured {
+
+		final List<UUID> failedOriginals = new ArrayList<>();
+
+		final List<UUID> toSchedule = new ArrayList<>();
+
+		final List<DeadLettersCaptured.RedriveFailure> failedRedrives = new ArrayList<>();
+
+		final Map<String, UUID> fingerprints = new TreeMap<>();
 
 	}
 

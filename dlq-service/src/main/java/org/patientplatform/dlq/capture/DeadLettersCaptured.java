@@ -1,6 +1,7 @@
 package org.patientplatform.dlq.capture;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -12,12 +13,30 @@ import org.jspecify.annotations.Nullable;
  * @param failedOriginals entries whose original record failed: new entries and entries whose original
  * record was dead-lettered again; they are {@code NEW} (or stay {@code DISCARDED})
  * @param failedRedrives failures of records the DLQ had sent back (they carried {@code dlq-entry-id})
+ * @param toSchedule the entries of {@code failedOriginals} whose status the retry feature still has to
+ * set: entries whose original record failed again (stored {@code NEW}, or still {@code DISCARDED}) and new
+ * entries that the {@link FirstRetryPlanner} did not plan; new entries written in their first status
+ * already (scheduled, or {@code NEW} because not retryable) are not in it
+ * @param fingerprints the batch's failure fingerprints (of {@code failedOriginals} and
+ * {@code failedRedrives}), each with one entry that has it; empty when not known (then read them from the
+ * entries)
  */
-public record DeadLettersCaptured(List<UUID> failedOriginals, List<RedriveFailure> failedRedrives) {
+public record DeadLettersCaptured(List<UUID> failedOriginals, List<RedriveFailure> failedRedrives,
+		List<UUID> toSchedule, Map<String, UUID> fingerprints) {
 
 	public DeadLettersCaptured {
 		failedOriginals = List.copyOf(failedOriginals);
 		failedRedrives = List.copyOf(failedRedrives);
+		toSchedule = List.copyOf(toSchedule);
+		fingerprints = Map.copyOf(fingerprints);
+	}
+
+	/**
+	 * A batch whose failed originals all still need their status from the retry feature, fingerprints
+	 * not given.
+	 */
+	public DeadLettersCaptured(List<UUID> failedOriginals, List<RedriveFailure> failedRedrives) {
+		this(failedOriginals, failedRedrives, failedOriginals, Map.of());
 	}
 
 	/**

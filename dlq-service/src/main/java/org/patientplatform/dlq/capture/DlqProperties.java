@@ -3,6 +3,7 @@ package org.patientplatform.dlq.capture;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The DLQ service's settings.
@@ -17,7 +18,15 @@ record DlqProperties(Topics topics, Capture capture, Encryption encryption) {
 	record Topics(String messages, String retryOutcomes) {
 	}
 
-	record Capture(String consumerGroup) {
+	/**
+	 * @param consumerGroup the capture consumer's group
+	 * @param maxPollRecords records per poll, so per capture transaction (the kit's default of 500 is
+	 * for record listeners; larger batches amortise the per-transaction work at incident volume)
+	 * @param maxPartitionFetchBytes bytes fetched per partition per request (failed records carry their
+	 * stack trace, about 3.5 kB each, so the client default of 1 MiB caps a fetch at under 300 records)
+	 */
+	record Capture(String consumerGroup, @DefaultValue("1000") int maxPollRecords,
+			@DefaultValue("4194304") int maxPartitionFetchBytes) {
 	}
 
 	/**

@@ -1,8 +1,8 @@
 package org.patientplatform.dlq.capture;
 
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,7 +15,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Encrypts payloads at rest with AES-256-GCM. The ciphertext is the 12-byte IV followed by the GCM
  * output; the key id is stored beside it, so keys rotate by adding a new active key and keeping the old
- * ones for decryption.
+ * ones for decryption. Every payload gets a fresh random 96-bit IV; the {@link Cipher} instances are
+ * kept per thread and only re-initialised per payload (creating one per payload cost more than the
+ * encryption itself on the capture path).
  */
 class PayloadCipher {
 
@@ -27,7 +29,9 @@ class PayloadCipher {
 
 	private final Map<String, SecretKey> keys = new HashMap<>();
 
-	private final SecureRandom random = new SecureRandom();
+	private final ThreadLocal<SecureRandom> random = ThreadLocal.withInitial(SecureRandom::new);
+
+	private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(PayloadCipher::newCipher);
 
 	PayloadCipher(DlqProperties.Encryption encryption) {
 		if (encryption.activeKeyId() == null || encryption.activeKeyId().isBlank()) {
@@ -55,14 +59,25 @@ class PayloadCipher {
 	byte[] encrypt(byte[] plaintext) {
 		try {
 			byte[] iv = new byte[IV_BYTES];
-			this.random.nextBytes(iv);
-			Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+			this.random.get().nextBytes(iv);
+			Cipher cipher = this.ciphers.get();
 			cipher.init(Cipher.ENCRYPT_MODE, this.keys.get(this.activeKeyId), new GCMParameterSpec(TAG_BITS, iv));
-			byte[] sealed = cipher.doFinal(plaintext);
-			return ByteBuffer.allocate(IV_BYTES + sealed.length).put(iv).put(sealed).array();
+			byte[] sealed = new byte[IV_BYTES + cipher.getOutputSize(plaintext.length)];
+			System.arraycopy(iv, 0, sealed, 0, IV_BYTES);
+			int written = cipher.doFinal(plaintext, 0, plaintext.length, sealed, IV_BYTES);
+			return (IV_BYTES + written == sealed.length) ? sealed : Arrays.copyOf(sealed, IV_BYTES + written);
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("Cannot encrypt a payload", ex);
+		}
+	}
+
+	private static Cipher newCipher() {
+		try {
+			return Cipher.getInstance("AES/GCM/NoPadding");
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("AES/GCM/NoPadding is not available", ex);
 		}
 	}
 
@@ -73,7 +88,7 @@ class PayloadCipher {
 					+ "in dlq.encryption.keys");
 		}
 		try {
-			Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+			Cipher cipher = this.ciphers.get();
 			cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, ciphertext, 0, IV_BYTES));
 			return cipher.doFinal(ciphertext, IV_BYTES, ciphertext.length - IV_BYTES);
 		}

@@ -62,16 +62,17 @@ class BulkRedriveEndpoint {
 	@Operation(summary = "Start a bulk redrive, or count what it would send (dryRun)",
 			description = "Selects by filter or by id list (discarded entries and entries in flight never; resolved "
 					+ "ones only when the filter names that status). The selection is fixed when the job is "
-					+ "created; each entry is sent at most once per job, at most ratePerSecond per second. "
-					+ "Answers 202 with the job; follow it at the Location. Supports Idempotency-Key.")
+					+ "created; each entry is sent at most once per job, at most ratePerSecond per second, or as "
+					+ "fast as the broker takes them with unthrottled. Answers 202 with the job; follow it at the "
+					+ "Location. Supports Idempotency-Key.")
 	ResponseEntity<?> create(@Valid @RequestBody RedriveEntries request, Authentication caller) {
 		if (Boolean.TRUE.equals(request.dryRun())) {
 			long count = this.bulks.count(request.filter(), request.ids());
 			this.audit.record("dlq.bulk-redrive.dry-run", "dlq-bulk-redrive", null, "SUCCEEDED", request.reason());
 			return ResponseEntity.ok(new DryRun(true, count));
 		}
-		int rate = (request.ratePerSecond() != null) ? request.ratePerSecond()
-				: this.properties.defaultRatePerSecond();
+		int rate = Boolean.TRUE.equals(request.unthrottled()) ? 0
+				: (request.ratePerSecond() != null) ? request.ratePerSecond() : this.properties.defaultRatePerSecond();
 		BulkRedrives.BulkRedrive bulk = this.bulks.create(request.filter(), request.ids(), rate,
 				request.targetTopic(), caller.getName(), request.reason());
 		this.audit.record("dlq.bulk-redrive.create", "dlq-bulk-redrive", bulk.id().toString(),
@@ -136,7 +137,7 @@ class BulkRedriveEndpoint {
 		return new BulkView(bulk.id(), bulk.status(), bulk.total(), bulk.sent(), bulk.failed(), bulk.skipped(),
 				bulk.pending(), bulk.ratePerSecond(), bulk.targetTopic(), bulk.selectionJson(this.json),
 				bulk.createdBy(), bulk.reason(), bulk.createdAt(), bulk.startedAt(), bulk.updatedAt(),
-				bulk.finishedAt());
+				bulk.finishedAt(), bulk.ratePerSecond() == 0, bulk.unconfirmed());
 	}
 
 	/**
@@ -148,16 +149,25 @@ class BulkRedriveEndpoint {
 	 * @param dryRun only count the entries it would send
 	 * @param targetTopic another topic to send to; only when given is the original topic not used
 	 * @param reason why, for the audit log
+	 * @param unthrottled no rate limit: send as fast as the broker takes them (then give no ratePerSecond)
 	 */
 	record RedriveEntries(@Valid @Nullable EntryFilter filter, @Nullable @Size(max = 10_000) List<UUID> ids,
 			@Nullable @Min(1) @Max(5000) Integer ratePerSecond, @Nullable Boolean dryRun,
 			@Nullable @Pattern(regexp = EntryRedriveEndpoint.TOPIC) String targetTopic,
-			@Nullable @Size(max = 500) String reason) {
+			@Nullable @Size(max = 500) String reason,
+			@Schema(description = "No rate limit: send as fast as the broker takes them (give no ratePerSecond)")
+			@Nullable Boolean unthrottled) {
 
 		@AssertTrue(message = "give exactly one of filter and ids")
 		@Schema(hidden = true)
 		boolean isSelectionGiven() {
 			return (this.filter != null) != (this.ids != null && !this.ids.isEmpty());
+		}
+
+		@AssertTrue(message = "give either ratePerSecond or unthrottled, not both")
+		@Schema(hidden = true)
+		boolean isRateUnambiguous() {
+			return !Boolean.TRUE.equals(this.unthrottled) || this.ratePerSecond == null;
 		}
 
 	}
@@ -171,12 +181,16 @@ class BulkRedriveEndpoint {
 
 	/**
 	 * @param pending entries not yet done
+	 * @param ratePerSecond the rate limit, 0 when unthrottled
 	 * @param selection the filter or id list as asked
+	 * @param unthrottled sent without rate limit
+	 * @param unconfirmed of failed, entries whose run stopped between sending and recording them: they may
+	 * have gone out, so the job does not send them again
 	 */
 	record BulkView(UUID id, String status, int total, int sent, int failed, int skipped, int pending,
 			int ratePerSecond, @Nullable String targetTopic, JsonNode selection, String createdBy,
 			@Nullable String reason, @Nullable Instant createdAt, @Nullable Instant startedAt,
-			@Nullable Instant updatedAt, @Nullable Instant finishedAt) {
+			@Nullable Instant updatedAt, @Nullable Instant finishedAt, boolean unthrottled, int unconfirmed) {
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -19,13 +20,19 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs a bulk redrive (role {@code wrk--default}, queue {@code default}): sends its pending items in
- * small chunks paced to the job's rate. Each chunk is one transaction that locks the job row, sends, and
- * marks each item sent (or failed, or skipped) together with the progress counters; so pause and cancel
- * take effect at the next chunk, and a run that stops anywhere (restart, crash, broker outage) leaves
- * every item either sent and marked, or pending: the next run continues from the pending ones and never
- * sends an item twice. The one window is a crash after the broker acknowledged a chunk and before its
- * transaction committed, which sends that chunk again: at most one chunk, and the outcome stays
- * idempotent for the origin (same entry id and attempt).
+ * chunks, paced to the job's rate (or as fast as the broker takes them when unthrottled). Each chunk is
+ * two transactions. The first claims it: it locks the job row and records the highest item of the chunk
+ * ({@code claimed_through}), and commits before anything is sent. The second locks the job row and the
+ * chunk's entries, sends every record, waits for every answer of the producer, then records the redrives
+ * and marks each item sent, skipped or failed with the progress counters, and clears the claim.
+ *
+ * <p>So each item is sent at most once per bulk job, across restarts and crashes: a run that finds a claim
+ * nobody cleared (the process stopped, or the database failed, between claiming a chunk and recording
+ * it) marks that chunk's items still pending as failed and <em>unconfirmed</em> (they may have gone out)
+ * and never sends them again; an operator can redrive them on purpose. Records the producer could not
+ * deliver for a reason that passes (the broker unavailable, its delivery timeout) stay pending, the claim
+ * is cleared, and the job fails so the kit retries it with backoff: they go out once the broker is back.
+ * Pause and cancel take effect at the next chunk.
  */
 @Component
 class BulkRedriveJob implements JobHandler {
@@ -33,6 +40,9 @@ class BulkRedriveJob implements JobHandler {
 	private static final Logger log = LoggerFactory.getLogger(BulkRedriveJob.class);
 
 	private static final int MAX_CHUNK = 200;
+
+	static final String UNCONFIRMED = "unconfirmed: the run that sent this chunk stopped before recording it; "
+			+ "not sent again";
 
 	private final JdbcTemplate jdbc;
 
@@ -79,6 +89,7 @@ class BulkRedriveJob implements JobHandler {
 	 * Sends pending items until the job is done, paused, cancelled or taken over, or the slice or the
 	 * chunk budget is used up.
 	 * @param runner this run's name; a run started later takes over and this one stops
+	 * @throws BrokerUnavailableException when records could not be delivered for now (they stay pending)
 	 */
 	Run run(UUID bulkId, String runner, Duration slice, int maxChunks) throws InterruptedException {
 		List<Integer> rate = this.jdbc.queryForList("""
@@ -89,40 +100,68 @@ class BulkRedriveJob implements JobHandler {
 			return Run.STOPPED;
 		}
 		int perSecond = rate.getFirst();
-		int chunk = Math.clamp(perSecond / 10, 1, MAX_CHUNK);
+		boolean unthrottled = perSecond <= 0;
+		int chunk = unthrottled ? Math.max(1, this.properties.unthrottledChunk())
+				: Math.clamp(perSecond / 10, 1, MAX_CHUNK);
 		long started = System.nanoTime();
 		long deadline = started + slice.toNanos();
 		long paced = 0;
 		for (int i = 0; i < maxChunks; i++) {
-			// the n-th message may go no earlier than n / rate seconds after the start
-			long due = started + paced * 1_000_000_000L / perSecond;
-			long wait = due - System.nanoTime();
-			if (wait > 0) {
-				Thread.sleep(Duration.ofNanos(wait));
+			if (!unthrottled) {
+				// the n-th message may go no earlier than n / rate seconds after the start
+				long due = started + paced * 1_000_000_000L / perSecond;
+				long wait = due - System.nanoTime();
+				if (wait > 0) {
+					Thread.sleep(Duration.ofNanos(wait));
+				}
 			}
 			if (System.nanoTime() > deadline) {
 				return Run.SLICE_USED;
 			}
-			Chunk done = this.transactions.execute((status) -> chunk(bulkId, runner, chunk));
-			if (done == null || done.stop() != null) {
-				Run stop = (done != null) ? done.stop() : Run.STOPPED;
+			Claim claim = this.transactions.execute((status) -> claim(bulkId, runner, chunk));
+			if (claim == null || claim.stop() != null) {
+				Run stop = (claim != null) ? claim.stop() : Run.STOPPED;
 				if (stop == Run.COMPLETED) {
 					log.info("Bulk redrive {} completed", bulkId);
 				}
 				return stop;
+			}
+			Chunk done = this.transactions.execute((status) -> send(bulkId, runner, claim));
+			if (done == null || done.stop() != null) {
+				return (done != null) ? Objects.requireNonNull(done.stop()) : Run.STOPPED;
+			}
+			if (done.retryLater() > 0) {
+				throw new BrokerUnavailableException("The broker did not take " + done.retryLater() + " of "
+						+ claim.items().size() + " records of bulk redrive " + bulkId
+						+ "; they stay pending and the job will be retried");
 			}
 			paced += done.attempted();
 		}
 		return Run.SLICE_USED;
 	}
 
-	private Chunk chunk(UUID bulkId, String runner, int size) {
+	/** Claims the next chunk, committed before it is sent; first retires a claim no run finished. */
+	private Claim claim(UUID bulkId, String runner, int size) {
 		List<Map<String, Object>> job = this.jdbc.queryForList(
-				"SELECT status, runner, target_topic, created_by, reason FROM bulk_redrive WHERE id = ? FOR UPDATE",
-				bulkId);
+				"SELECT status, runner, claimed_through FROM bulk_redrive WHERE id = ? FOR UPDATE", bulkId);
 		if (job.isEmpty() || !"RUNNING".equals(job.getFirst().get("status"))
 				|| !runner.equals(job.getFirst().get("runner"))) {
-			return new Chunk(0, Run.STOPPED);
+			return new Claim(Map.of(), 0, Run.STOPPED);
+		}
+		Integer unfinished = (Integer) job.getFirst().get("claimed_through");
+		if (unfinished != null) {
+			// a run claimed these and did not record them: they may have been sent, so they never go again
+			int unconfirmed = this.jdbc.update("""
+					UPDATE bulk_redrive_item SET state = 'FAILED', detail = ?, done_at = now()
+					WHERE bulk_id = ? AND state = 'PENDING' AND seq <= ?
+					""", UNCONFIRMED, bulkId, unfinished);
+			this.jdbc.update("""
+					UPDATE bulk_redrive SET failed = failed + ?, unconfirmed = unconfirmed + ?, claimed_through = NULL,
+					    updated_at = now()
+					WHERE id = ?
+					""", unconfirmed, unconfirmed, bulkId);
+			log.warn("Bulk redrive {}: {} records of a chunk whose run stopped before recording it are marked "
+					+ "unconfirmed and not sent again", bulkId, unconfirmed);
 		}
 		Map<Integer, UUID> items = new LinkedHashMap<>();
 		this.jdbc.query("""
@@ -134,8 +173,30 @@ class BulkRedriveJob implements JobHandler {
 		if (items.isEmpty()) {
 			this.jdbc.update("UPDATE bulk_redrive SET status = 'COMPLETED', finished_at = now(), updated_at = now() "
 					+ "WHERE id = ?", bulkId);
-			return new Chunk(0, Run.COMPLETED);
+			return new Claim(Map.of(), 0, Run.COMPLETED);
 		}
+		int through = items.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
+		this.jdbc.update("UPDATE bulk_redrive SET claimed_through = ?, updated_at = now() WHERE id = ?", through,
+				bulkId);
+		return new Claim(items, through, null);
+	}
+
+	/** Sends a claimed chunk and records it, clearing the claim. */
+	private Chunk send(UUID bulkId, String runner, Claim claim) {
+		List<Map<String, Object>> job = this.jdbc.queryForList("""
+				SELECT status, runner, claimed_through, target_topic, created_by, reason
+				FROM bulk_redrive WHERE id = ? FOR UPDATE
+				""", bulkId);
+		if (job.isEmpty() || !Integer.valueOf(claim.through()).equals(job.getFirst().get("claimed_through"))) {
+			// another run retired this claim meanwhile (it took over): nothing of it may be sent now
+			return new Chunk(0, 0, Run.STOPPED);
+		}
+		if (!"RUNNING".equals(job.getFirst().get("status")) || !runner.equals(job.getFirst().get("runner"))) {
+			// paused, cancelled or taken over since the claim: nothing was sent, so the claim is released
+			this.jdbc.update("UPDATE bulk_redrive SET claimed_through = NULL WHERE id = ?", bulkId);
+			return new Chunk(0, 0, Run.STOPPED);
+		}
+		Map<Integer, UUID> items = claim.items();
 		// lock in id order, as every multi-entry lock here does, so two jobs can never deadlock
 		Map<UUID, String> statuses = new LinkedHashMap<>();
 		this.jdbc.query("SELECT id, status FROM dead_letter_entry WHERE id = ANY(?::uuid[]) ORDER BY id FOR UPDATE",
@@ -160,11 +221,6 @@ class BulkRedriveJob implements JobHandler {
 		Redriver.Result result = this.redriver.redriveLocked(sendable,
 				new Redriver.Request(Redriver.Kind.BULK, (String) row.get("target_topic"),
 						String.valueOf(row.get("created_by")), (String) row.get("reason"), bulkId));
-		if (!sendable.isEmpty() && result.sent().isEmpty() && result.brokerFailed()) {
-			// nothing got through: keep every item pending and let the kit retry the job with backoff
-			throw new IllegalStateException("The broker took none of " + sendable.size() + " records of bulk redrive "
-					+ bulkId + "; the job will be retried");
-		}
 		Map<UUID, Long> sent = result.sent()
 			.stream()
 			.collect(Collectors.toMap(Redriver.Sent::entryId, Redriver.Sent::redriveId));
@@ -172,35 +228,51 @@ class BulkRedriveJob implements JobHandler {
 		List<String> states = new ArrayList<>();
 		List<@Nullable Long> redrives = new ArrayList<>();
 		List<@Nullable String> details = new ArrayList<>();
+		int[] counts = new int[4];
 		items.forEach((seq, entry) -> {
+			if (result.retryLater().contains(entry)) {
+				// not delivered for now: stays pending for a later run
+				return;
+			}
 			seqs.add(seq);
 			if (sent.containsKey(entry)) {
 				states.add("SENT");
 				redrives.add(sent.get(entry));
 				details.add(null);
+				counts[0]++;
 			}
 			else if (skipped.containsKey(entry)) {
 				states.add("SKIPPED");
 				redrives.add(null);
 				details.add(skipped.get(entry));
+				counts[1]++;
 			}
 			else {
+				String reason = result.failed().getOrDefault(entry, "not sent");
 				states.add("FAILED");
 				redrives.add(null);
-				details.add(result.failed().getOrDefault(entry, "not sent"));
+				details.add(reason);
+				counts[2]++;
+				if (Redriver.UNCONFIRMED.equals(reason)) {
+					counts[3]++;
+				}
 			}
 		});
+		if (!seqs.isEmpty()) {
+			this.jdbc.update("""
+					UPDATE bulk_redrive_item i SET state = u.state, redrive_id = u.redrive_id, detail = u.detail,
+					    done_at = now()
+					FROM unnest(?::int[], ?::text[], ?::bigint[], ?::text[]) AS u(seq, state, redrive_id, detail)
+					WHERE i.bulk_id = ? AND i.seq = u.seq AND i.state = 'PENDING'
+					""", seqs.toArray(Integer[]::new), states.toArray(String[]::new), redrives.toArray(Long[]::new),
+					details.toArray(String[]::new), bulkId);
+		}
 		this.jdbc.update("""
-				UPDATE bulk_redrive_item i SET state = u.state, redrive_id = u.redrive_id, detail = u.detail,
-				    done_at = now()
-				FROM unnest(?::int[], ?::text[], ?::bigint[], ?::text[]) AS u(seq, state, redrive_id, detail)
-				WHERE i.bulk_id = ? AND i.seq = u.seq AND i.state = 'PENDING'
-				""", seqs.toArray(Integer[]::new), states.toArray(String[]::new), redrives.toArray(Long[]::new),
-				details.toArray(String[]::new), bulkId);
-		int failed = items.size() - sent.size() - skipped.size();
-		this.jdbc.update("UPDATE bulk_redrive SET sent = sent + ?, failed = failed + ?, skipped = skipped + ?, "
-				+ "updated_at = now() WHERE id = ?", sent.size(), failed, skipped.size(), bulkId);
-		return new Chunk(sent.size() + failed, null);
+				UPDATE bulk_redrive SET sent = sent + ?, skipped = skipped + ?, failed = failed + ?,
+				    unconfirmed = unconfirmed + ?, claimed_through = NULL, updated_at = now()
+				WHERE id = ?
+				""", counts[0], counts[1], counts[2], counts[3], bulkId);
+		return new Chunk(counts[0] + counts[2], result.retryLater().size(), null);
 	}
 
 	/** How a run ended. */
@@ -217,7 +289,28 @@ class BulkRedriveJob implements JobHandler {
 
 	}
 
-	private record Chunk(int attempted, @Nullable Run stop) {
+	/**
+	 * A claimed chunk.
+	 * @param items the entries by item sequence number
+	 * @param through the highest sequence number (what {@code claimed_through} holds)
+	 */
+	private record Claim(Map<Integer, UUID> items, int through, @Nullable Run stop) {
+	}
+
+	/**
+	 * @param attempted records handed to the broker, sent or failed
+	 * @param retryLater records left pending because the broker did not take them for now
+	 */
+	private record Chunk(int attempted, int retryLater, @Nullable Run stop) {
+	}
+
+	/** The broker did not take some records of a chunk for now; they stay pending for the next run. */
+	static final class BrokerUnavailableException extends IllegalStateException {
+
+		BrokerUnavailableException(String message) {
+			super(message);
+		}
+
 	}
 
 

@@ -39,7 +39,7 @@ class BulkRedrives {
 			rs.getString("target_topic"), rs.getInt("rate_per_second"), rs.getInt("total"), rs.getInt("sent"),
 			rs.getInt("failed"), rs.getInt("skipped"), rs.getString("created_by"), rs.getString("reason"),
 			instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("started_at")),
-			instant(rs.getTimestamp("updated_at")), instant(rs.getTimestamp("finished_at")));
+			instant(rs.getTimestamp("updated_at")), instant(rs.getTimestamp("finished_at")), rs.getInt("unconfirmed"));
 
 	private final JdbcTemplate jdbc;
 
@@ -165,13 +165,16 @@ class BulkRedrives {
 	 * @param selection the filter or id list as asked (JSON)
 	 * @param total entries selected when it was created
 	 * @param sent entries sent
-	 * @param failed entries the broker did not take
+	 * @param ratePerSecond the rate limit, 0 for none
+	 * @param failed entries the broker refused, or whose send is unconfirmed
 	 * @param skipped entries that were discarded, in flight or gone by the time their turn came
+	 * @param unconfirmed of {@code failed}, entries whose run stopped between sending and recording them: they
+	 * may have gone out, so they are not sent again
 	 */
 	record BulkRedrive(UUID id, String status, String selection, @Nullable String targetTopic, int ratePerSecond,
 			int total, int sent, int failed, int skipped, String createdBy, @Nullable String reason,
 			@Nullable Instant createdAt, @Nullable Instant startedAt, @Nullable Instant updatedAt,
-			@Nullable Instant finishedAt) {
+			@Nullable Instant finishedAt, int unconfirmed) {
 
 		int pending() {
 			return this.total - this.sent - this.failed - this.skipped;

@@ -12,8 +12,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param defaultRatePerSecond the rate of a bulk redrive that asks for none
  * @param slice how long one run of a bulk redrive job works before it hands over to a fresh job (must be
  * well under the kit's job lease, 5 minutes by default)
+ * @param unthrottledChunk records per chunk of a bulk redrive without rate limit (a throttled one sends a
+ * tenth of its rate per chunk, at most 200)
  */
 @ConfigurationProperties("dlq.redrive")
 record RedriveProperties(@DefaultValue("30s") Duration sendTimeout, @DefaultValue("100") int defaultRatePerSecond,
-		@DefaultValue("60s") Duration slice) {
+		@DefaultValue("60s") Duration slice, @DefaultValue("1000") int unthrottledChunk) {
 }

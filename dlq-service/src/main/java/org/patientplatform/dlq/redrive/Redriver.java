@@ -3,9 +3,12 @@ package org.patientplatform.dlq.redrive;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -13,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jspecify.annotations.Nullable;
@@ -34,10 +39,14 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Sends dead-letter entries back: to their original topic (or a target topic only when one is given),
  * with their original key, value and own headers plus {@code dlq-entry-id} and {@code dlq-attempt}, so
- * the origin reports the outcome against the entry. Each send that the broker acknowledged is recorded
- * as a redrive and moves its entry to {@code RETRYING}, in the caller's transaction; the caller holds the
+ * the origin reports the outcome against the entry. All records are handed to the producer first, then
+ * every answer is awaited: the producer answers each within its {@code delivery.timeout.ms}, and a
+ * redrive waits for that answer (at least {@code dlq.redrive.send-timeout}), so a record is never
+ * reported as failed while it may still go out. Each send that the broker acknowledged is recorded as a
+ * redrive and moves its entry to {@code RETRYING}, in the caller's transaction; the caller holds the
  * entries' row locks, which is what makes every entry go out once per claim. Entries whose send failed
- * are left as they were, for the caller to decide.
+ * are left as they were, for the caller to decide ({@link Result#retryLater()} says which may be sent
+ * again).
  */
 @Component
 public class Redriver {
@@ -47,6 +56,12 @@ public class Redriver {
 
 	/** Why an entry without an original topic was not sent when no target was given. */
 	public static final String NO_TOPIC = "the entry has no original topic; give a target topic";
+
+	/** Why an entry was not handed to the producer: the send timeout had passed (the broker was slow or gone). */
+	public static final String NOT_SENT_IN_TIME = "TimeoutException: not sent, the send timeout had passed";
+
+	/** Why an entry's send has no known result: the producer did not answer in time (it may have gone out). */
+	public static final String UNCONFIRMED = "unconfirmed: the producer did not answer in time";
 
 	private static final Logger log = LoggerFactory.getLogger(Redriver.class);
 
@@ -76,6 +91,8 @@ public class Redriver {
 
 	private final Duration sendTimeout;
 
+	private final Duration deliveryTimeout;
+
 	Redriver(DeadLetterPayloads payloads, KafkaTemplate<byte[], byte[]> kafka, JdbcTemplate jdbc, MeterRegistry meters,
 			RedriveProperties properties) {
 		this.payloads = payloads;
@@ -83,6 +100,7 @@ public class Redriver {
 		this.jdbc = jdbc;
 		this.meters = meters;
 		this.sendTimeout = properties.sendTimeout();
+		this.deliveryTimeout = deliveryTimeout(kafka);
 	}
 
 	/**
@@ -96,12 +114,15 @@ public class Redriver {
 	public Result redriveLocked(List<UUID> ids, Request request) {
 		List<StoredMessage> messages = this.payloads.load(ids);
 		Map<UUID, String> failed = new LinkedHashMap<>();
+		Set<UUID> retryLater = new LinkedHashSet<>();
+		Set<UUID> found = new HashSet<>(messages.size() * 2);
+		messages.forEach((m) -> found.add(m.entryId()));
 		for (UUID id : ids) {
-			if (messages.stream().noneMatch((m) -> m.entryId().equals(id))) {
+			if (!found.contains(id)) {
 				failed.put(id, NO_SUCH_ENTRY);
 			}
 		}
-		Map<StoredMessage, CompletableFuture<SendResult<byte[], byte[]>>> sends = new LinkedHashMap<>();
+		Map<StoredMessage, Sending> sends = new LinkedHashMap<>();
 		// with the broker gone each send blocks for the producer's max.block.ms: stop at the deadline
 		long deadline = System.nanoTime() + this.sendTimeout.toNanos();
 		for (StoredMessage message : messages) {
@@ -111,33 +132,44 @@ public class Redriver {
 				continue;
 			}
 			if (System.nanoTime() > deadline) {
-				failed.put(message.entryId(), "TimeoutException");
+				failed.put(message.entryId(), NOT_SENT_IN_TIME);
+				retryLater.add(message.entryId());
 				continue;
 			}
 			try {
-				sends.put(message, this.kafka.send(record(topic, message)));
+				sends.put(message, new Sending(this.kafka.send(record(topic, message)), System.nanoTime()));
 			}
 			catch (RuntimeException ex) {
+				// the producer refused the record: it was never handed to the broker
 				failed.put(message.entryId(), ex.getClass().getSimpleName());
+				retryLater.add(message.entryId());
 			}
 		}
-		List<Sending> acknowledged = new ArrayList<>();
+		List<Acknowledged> acknowledged = new ArrayList<>();
 		for (var send : sends.entrySet()) {
+			UUID entry = send.getKey().entryId();
+			// the producer answers every record within delivery.timeout.ms of taking it: wait for that answer,
+			// so a record is never reported as failed while the producer may still deliver it
+			long answerBy = Math.max(deadline, send.getValue().takenAt() + this.deliveryTimeout.toNanos());
 			try {
 				RecordMetadata metadata = send.getValue()
-					.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+					.future()
+					.get(Math.max(0, answerBy - System.nanoTime()), TimeUnit.NANOSECONDS)
 					.getRecordMetadata();
-				acknowledged.add(new Sending(send.getKey(), metadata));
+				acknowledged.add(new Acknowledged(send.getKey(), metadata));
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				failed.put(send.getKey().entryId(), "interrupted");
+				failed.put(entry, UNCONFIRMED);
 			}
 			catch (ExecutionException ex) {
-				failed.put(send.getKey().entryId(), ex.getCause().getClass().getSimpleName());
+				failed.put(entry, rootCause(ex).getClass().getSimpleName());
+				if (retriable(ex)) {
+					retryLater.add(entry);
+				}
 			}
 			catch (TimeoutException ex) {
-				failed.put(send.getKey().entryId(), "TimeoutException");
+				failed.put(entry, UNCONFIRMED);
 			}
 		}
 		List<Sent> sent = record(acknowledged, request);
@@ -148,7 +180,33 @@ public class Redriver {
 		this.meters.counter("dlq.redrives", "kind", request.kind().name(), "result", "sent").increment(sent.size());
 		this.meters.counter("dlq.redrives", "kind", request.kind().name(), "result", "failed")
 			.increment(failed.size());
-		return new Result(sent, failed);
+		return new Result(sent, failed, retryLater);
+	}
+
+	/** True when the producer reports a failure that can pass (broker or leader unavailable, time out). */
+	private static boolean retriable(ExecutionException ex) {
+		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof RetriableException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static Throwable rootCause(ExecutionException ex) {
+		Throwable cause = ex;
+		while (cause.getCause() != null && cause.getCause() != cause) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	private static Duration deliveryTimeout(KafkaTemplate<byte[], byte[]> kafka) {
+		Object configured = kafka.getProducerFactory()
+			.getConfigurationProperties()
+			.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
+		long millis = (configured != null) ? Long.parseLong(configured.toString().trim()) : 120_000L;
+		return Duration.ofMillis(millis).plusSeconds(2);
 	}
 
 	private ProducerRecord<byte[], byte[]> record(String topic, StoredMessage message) {
@@ -165,7 +223,7 @@ public class Redriver {
 		return new ProducerRecord<>(topic, null, message.key(), message.value(), headers);
 	}
 
-	private List<Sent> record(List<Sending> acknowledged, Request request) {
+	private List<Sent> record(List<Acknowledged> acknowledged, Request request) {
 		if (acknowledged.isEmpty()) {
 			return List.of();
 		}
@@ -199,7 +257,10 @@ public class Redriver {
 		return (request.reason() != null) ? what + ": " + request.reason() : what;
 	}
 
-	private record Sending(StoredMessage message, RecordMetadata metadata) {
+	private record Sending(CompletableFuture<SendResult<byte[], byte[]>> future, long takenAt) {
+	}
+
+	private record Acknowledged(StoredMessage message, RecordMetadata metadata) {
 	}
 
 	/** Why an entry is sent. */
@@ -238,12 +299,22 @@ public class Redriver {
 	/**
 	 * @param sent the entries sent, now {@code RETRYING}
 	 * @param failed the entries not sent, with the reason (never a payload)
+	 * @param retryLater the entries of {@code failed} that the producer did not deliver for a reason that
+	 * can pass (the broker unavailable, no answer within its delivery timeout, a send not even started in
+	 * time): worth sending again later. The others failed for what the entry is (no such entry, no topic,
+	 * a record the broker refuses), or have no known result ({@link #UNCONFIRMED}).
 	 */
-	public record Result(List<Sent> sent, Map<UUID, String> failed) {
+	public record Result(List<Sent> sent, Map<UUID, String> failed, Set<UUID> retryLater) {
 
 		public Result {
 			sent = List.copyOf(sent);
 			failed = Map.copyOf(failed);
+			retryLater = Set.copyOf(retryLater);
+		}
+
+		/** A result without entries to send again later. */
+		public Result(List<Sent> sent, Map<UUID, String> failed) {
+			this(sent, failed, Set.of());
 		}
 
 		/** True when a send failed for a reason that can pass (the broker), not for what the entry is. */

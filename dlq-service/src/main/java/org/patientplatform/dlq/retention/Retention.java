@@ -13,7 +13,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Purges closed entries in batches, one transaction each. Only {@code RESOLVED} and {@code DISCARDED}
  * entries whose {@code updated_at} (every change of an entry sets it) is older than the retention go;
- * their attempts and redrives go with them ({@code ON DELETE CASCADE}). Logs counts only.
+ * their failure history goes in the same statement and their redrives with them ({@code ON DELETE
+ * CASCADE}). Logs counts only.
  */
 @Component
 class Retention {
@@ -21,12 +22,16 @@ class Retention {
 	private static final Logger log = LoggerFactory.getLogger(Retention.class);
 
 	private static final String PURGE = """
-			DELETE FROM dead_letter_entry WHERE id IN (
-			    SELECT id FROM dead_letter_entry
-			    WHERE status IN ('RESOLVED', 'DISCARDED') AND updated_at < now() - make_interval(days => ?)
-			    LIMIT ? FOR UPDATE SKIP LOCKED)
-			  AND status IN ('RESOLVED', 'DISCARDED')
-			RETURNING status
+			WITH purged AS (
+			    DELETE FROM dead_letter_entry WHERE id IN (
+			        SELECT id FROM dead_letter_entry
+			        WHERE status IN ('RESOLVED', 'DISCARDED') AND updated_at < now() - make_interval(days => ?)
+			        LIMIT ? FOR UPDATE SKIP LOCKED)
+			      AND status IN ('RESOLVED', 'DISCARDED')
+			    RETURNING id, status),
+			history AS (
+			    DELETE FROM dead_letter_attempt a USING purged p WHERE a.entry_id = p.id)
+			SELECT status FROM purged
 			""";
 
 	private final JdbcTemplate jdbc;

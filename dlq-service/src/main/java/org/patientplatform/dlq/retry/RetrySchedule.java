@@ -75,12 +75,15 @@ class RetrySchedule {
 		this.events = events;
 	}
 
-	/** Schedules the batch's new failures, and applies the failures of redriven records. */
+	/**
+	 * Schedules the batch's failures that the capture did not store in their first status already (see
+	 * {@link FirstRetries}), and applies the failures of redriven records.
+	 */
 	@EventListener
 	@Transactional(propagation = Propagation.MANDATORY)
 	void on(DeadLettersCaptured captured) {
-		if (!captured.failedOriginals().isEmpty()) {
-			afterFailure(captured.failedOriginals(), "e.status = 'NEW'", null, "");
+		if (!captured.toSchedule().isEmpty()) {
+			afterFailure(captured.toSchedule(), "e.status = 'NEW'", null, "");
 		}
 		if (!captured.failedRedrives().isEmpty()) {
 			List<DeadLettersCaptured.RedriveFailure> failures = captured.failedRedrives();

@@ -64,7 +64,11 @@ class DeadLetterSearchEndpoint {
 
 	@GetMapping("/facets")
 	@PreAuthorize("hasRole('ops')")
-	@Operation(summary = "Entry counts per status, source service, topic and error class for the same filters")
+	@Operation(summary = "Entry counts per status, source service, topic and error class for the same filters",
+			description = "Without from and to, only entries whose last failure is within the default window "
+					+ "(dlq.search.facets-window, one hour unless configured) are counted, and the answer says so "
+					+ "(defaultWindow, from). Give from (and to) to count another range: the cost grows with the "
+					+ "entries in it (counting a million takes most of a second).")
 	EntrySearch.Facets facets(@Valid @ParameterObject EntryFilter filter) {
 		return this.search.facets(filter);
 	}

@@ -1,9 +1,11 @@
 package org.patientplatform.dlq.search;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -28,8 +30,14 @@ class EntrySearch {
 
 	private final JdbcTemplate jdbc;
 
-	EntrySearch(JdbcTemplate jdbc) {
+	private final SearchProperties properties;
+
+	private final Clock clock;
+
+	EntrySearch(JdbcTemplate jdbc, SearchProperties properties) {
 		this.jdbc = jdbc;
+		this.properties = properties;
+		this.clock = Clock.systemUTC();
 	}
 
 	Page<EntrySummary> search(EntryFilter filter, @Nullable String cursor, int limit) {
@@ -65,9 +73,19 @@ class EntrySearch {
 		return Page.of(rows, limit, (row) -> List.of(row.lastFailedAt().toString(), row.id().toString()));
 	}
 
-	/** Counts per status, source service, topic and error class of the entries the filter selects. */
+	/**
+	 * Counts per status, source service, topic and error class of the entries the filter selects; a
+	 * filter with neither {@code from} nor {@code to} counts the entries of the default window only (the
+	 * last {@code dlq.search.facets-window}, one hour unless configured), which the answer names.
+	 */
 	Facets facets(EntryFilter filter) {
-		EntryFilter.Where where = filter.where();
+		EntryFilter windowed = filter;
+		if (filter.from() == null && filter.to() == null) {
+			Instant from = this.clock.instant().minus(this.properties.facetsWindow()).truncatedTo(ChronoUnit.SECONDS);
+			windowed = new EntryFilter(filter.sourceService(), filter.topic(), filter.status(), filter.errorClass(),
+					filter.fingerprint(), filter.key(), from, null, filter.q());
+		}
+		EntryFilter.Where where = windowed.where();
 		Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
 		long[] total = { 0 };
 		this.jdbc.query("""
@@ -88,7 +106,8 @@ class EntrySearch {
 			}
 		}, where.args().toArray());
 		return new Facets(total[0], top(groups.get("status")), top(groups.get("sourceService")),
-				top(groups.get("topic")), top(groups.get("errorClass")));
+				top(groups.get("topic")), top(groups.get("errorClass")), windowed.from(), windowed.to(),
+				windowed != filter);
 	}
 
 	private static void add(Map<String, Map<String, Long>> groups, String group, @Nullable String value, long count) {
@@ -143,9 +162,14 @@ class EntrySearch {
 	 * Entry counts of a selection, each group's 50 largest values, largest first.
 	 *
 	 * @param total every entry the filter selects
+	 * @param from the counted entries' earliest last failure: the caller's {@code from}, or the start of the
+	 * default window
+	 * @param to the caller's {@code to}, if any
+	 * @param defaultWindow true when the caller gave neither {@code from} nor {@code to} and the default
+	 * window was applied
 	 */
 	record Facets(long total, Map<String, Long> status, Map<String, Long> sourceService, Map<String, Long> topic,
-			Map<String, Long> errorClass) {
+			Map<String, Long> errorClass, @Nullable Instant from, @Nullable Instant to, boolean defaultWindow) {
 	}
 
 }

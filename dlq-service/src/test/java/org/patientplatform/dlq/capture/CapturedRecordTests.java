@@ -2,6 +2,7 @@ package org.patientplatform.dlq.capture;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -54,6 +55,21 @@ class CapturedRecordTests {
 			.add(DeadLetterHeaders.ORIGINAL_OFFSET, ByteBuffer.allocate(8).putLong(9).array())
 			.add(DeadLetterHeaders.EXCEPTION_FQCN, "java.lang.IllegalStateException".getBytes());
 		return record;
+	}
+
+	@Test
+	void splitsABatchIntoRoundsWithoutTwoRecordsOfTheSameKeyKeepingTheirOrder() {
+		List<CapturedRecord> records = new java.util.ArrayList<>();
+		for (long offset : new long[] { 1, 2, 1, 3, 1, 2 }) {
+			ConsumerRecord<byte[], byte[]> record = failed();
+			record.headers().remove(DeadLetterHeaders.ORIGINAL_OFFSET);
+			record.headers().add(DeadLetterHeaders.ORIGINAL_OFFSET, ByteBuffer.allocate(8).putLong(offset).array());
+			records.add(CapturedRecord.from(record, Instant.now()));
+		}
+		List<List<CapturedRecord>> rounds = DeadLetters.rounds(records, CapturedRecord::originalOffset);
+		assertThat(rounds).extracting((round) -> round.stream().map(CapturedRecord::originalOffset).toList())
+			.containsExactly(List.of(1L, 2L, 3L), List.of(1L, 2L), List.of(1L));
+		assertThat(rounds.get(1).getFirst()).isSameAs(records.get(2));
 	}
 
 }

@@ -24,11 +24,13 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A bulk redrive whose first run stopped part-way (as when its process is stopped): no job worker runs in
- * this context, so the test plays the worker, and the next run of the same kit job continues it.
+ * A bulk redrive whose first run stopped part-way (as when its process is stopped): between chunks, and
+ * between sending a chunk and recording it. No job worker runs in this context, so the test plays the
+ * worker, and the next run of the same kit job continues it without sending anything twice.
  */
 @DlqIntegrationTest
 @TestPropertySource(properties = "platform.roles=app,consumer-retry-message")
@@ -84,10 +86,7 @@ class BulkRedriveRestartIntegrationTests {
 			.retrieve()
 			.body(MAP);
 		UUID bulkId = UUID.fromString((String) created.get("id"));
-		Map<String, Object> queued = this.jdbc.queryForMap(
-				"SELECT id, payload::text AS payload FROM job WHERE job_type = 'dlq.bulk-redrive'");
-		JobHandler.Job kitJob = new JobHandler.Job((Long) queued.get("id"), "default", "dlq.bulk-redrive",
-				this.json.readTree((String) queued.get("payload")), 1);
+		JobHandler.Job kitJob = kitJob(bulkId);
 
 		// the first run stops after three chunks of ten, as if its process had been stopped
 		assertThat(this.job.run(bulkId, "job-" + kitJob.id(), Duration.ofMinutes(1), 3))
@@ -113,6 +112,73 @@ class BulkRedriveRestartIntegrationTests {
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_redrive WHERE bulk_id = ?", Integer.class,
 				bulkId))
 			.isEqualTo(60);
+	}
+
+	@Test
+	void aChunkSentButNeverRecordedIsNotSentAgainAndIsReportedUnconfirmed() throws Exception {
+		for (int i = 0; i < 60; i++) {
+			this.kafka.sendAsync(TestKafka.failedRecord("crash.v1", 0, i, "k-" + i, "{}", true));
+		}
+		this.kafka.flush();
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForObject(
+					"SELECT count(*) FROM dead_letter_entry WHERE original_topic = 'crash.v1'", Integer.class),
+					(n) -> n == 60);
+		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-di", "ops");
+		Map<String, Object> created = ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("filter", Map.of("topic", "crash.v1"), "ratePerSecond", 100))
+			.retrieve()
+			.body(MAP);
+		UUID bulkId = UUID.fromString((String) created.get("id"));
+		JobHandler.Job kitJob = kitJob(bulkId);
+
+		// the first run sends its first chunk of ten, then dies before recording it: its transaction fails
+		// after the broker took the records (as when the process is killed at that moment)
+		this.jdbc.execute("""
+				CREATE FUNCTION crash_before_recording() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN RAISE EXCEPTION 'simulated crash after the send'; END $$""");
+		this.jdbc.execute("""
+				CREATE TRIGGER crash_before_recording BEFORE UPDATE ON bulk_redrive_item
+				FOR EACH ROW WHEN (NEW.state = 'SENT') EXECUTE FUNCTION crash_before_recording()""");
+		try {
+			assertThatExceptionOfType(RuntimeException.class)
+				.isThrownBy(() -> this.job.run(bulkId, "job-" + kitJob.id(), Duration.ofMinutes(1), 1))
+				.withStackTraceContaining("simulated crash after the send");
+		}
+		finally {
+			this.jdbc.execute("DROP TRIGGER crash_before_recording ON bulk_redrive_item");
+			this.jdbc.execute("DROP FUNCTION crash_before_recording()");
+		}
+		List<UUID> sentByTheDeadRun = this.kafka.readAll("crash.v1").stream().map(TestKafka::entryId).toList();
+		assertThat(sentByTheDeadRun).hasSize(10);
+		assertThat(this.jdbc.queryForObject("SELECT claimed_through FROM bulk_redrive WHERE id = ?", Integer.class,
+				bulkId))
+			.isEqualTo(10);
+
+		// the kit runs the job again: the unrecorded chunk is retired as unconfirmed, the rest goes once
+		this.job.handle(new JobHandler.Job(kitJob.id(), kitJob.queue(), kitJob.type(), kitJob.payload(), 2));
+
+		List<UUID> sent = this.kafka.readAll("crash.v1").stream().map(TestKafka::entryId).toList();
+		assertThat(sent).hasSize(60).doesNotHaveDuplicates().containsAll(sentByTheDeadRun);
+		assertThat(ops.get().uri("/api/v1/dlq/redrives/{id}", bulkId).retrieve().body(MAP))
+			.containsEntry("status", "COMPLETED")
+			.containsEntry("sent", 50)
+			.containsEntry("failed", 10)
+			.containsEntry("unconfirmed", 10)
+			.containsEntry("pending", 0);
+		assertThat(this.jdbc.queryForList("SELECT entry_id FROM bulk_redrive_item WHERE bulk_id = ? AND detail = ?",
+				UUID.class, bulkId, BulkRedriveJob.UNCONFIRMED))
+			.containsExactlyInAnyOrderElementsOf(sentByTheDeadRun);
+	}
+
+	private JobHandler.Job kitJob(UUID bulkId) {
+		Map<String, Object> queued = this.jdbc.queryForMap(
+				"SELECT id, payload::text AS payload FROM job WHERE job_type = 'dlq.bulk-redrive' "
+						+ "AND payload->>'bulkId' = ?",
+				bulkId.toString());
+		return new JobHandler.Job((Long) queued.get("id"), "default", "dlq.bulk-redrive",
+				this.json.readTree((String) queued.get("payload")), 1);
 	}
 
 }

@@ -149,16 +149,36 @@ class DeadLetterSearchIntegrationTests {
 	@Test
 	void countsEntriesPerGroupForTheSameFilters() {
 		Map<String, Object> facets = this.ops.get()
-			.uri("/api/v1/dlq/messages/facets?topic=patient.events.v1")
+			.uri("/api/v1/dlq/messages/facets?topic=patient.events.v1&from=2026-01-01T00:00:00Z")
 			.retrieve()
 			.body(MAP);
-		assertThat(facets).containsEntry("total", 20);
+		assertThat(facets).containsEntry("total", 20)
+			.containsEntry("defaultWindow", false)
+			.containsEntry("from", "2026-01-01T00:00:00Z");
 		assertThat(facets.get("status")).isEqualTo(Map.of("RETRY_SCHEDULED", 19, "NEW", 1));
 		assertThat(facets.get("topic")).isEqualTo(Map.of("patient.events.v1", 20));
 		assertThat(facets.get("errorClass"))
 			.isEqualTo(Map.of("java.net.SocketTimeoutException", 10, "java.lang.IllegalStateException", 10));
 		assertThat(facets.get("sourceService")).isEqualTo(
 				Map.of("patient-service", 7, "booking-queue-service", 6, "notification-service", 7));
+	}
+
+	@Test
+	void countsOnlyTheLastHourWhenNoTimeRangeIsGiven() {
+		// the entries last failed on 2026-01-01 (see captureEntries): outside the default window of one hour
+		Map<String, Object> facets = this.ops.get()
+			.uri("/api/v1/dlq/messages/facets?topic=patient.events.v1")
+			.retrieve()
+			.body(MAP);
+		assertThat(facets).containsEntry("total", 0).containsEntry("defaultWindow", true).containsEntry("to", null);
+		assertThat(Instant.parse((String) facets.get("from"))).isBetween(Instant.now().minus(Duration.ofMinutes(65)),
+				Instant.now().minus(Duration.ofMinutes(55)));
+
+		Map<String, Object> until = this.ops.get()
+			.uri("/api/v1/dlq/messages/facets?to=2026-01-01T00:10:00Z")
+			.retrieve()
+			.body(MAP);
+		assertThat(until).containsEntry("total", 10).containsEntry("defaultWindow", false).containsEntry("from", null);
 	}
 
 	@Test

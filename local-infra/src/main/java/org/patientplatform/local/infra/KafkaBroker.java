@@ -17,6 +17,7 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,14 +31,17 @@ public final class KafkaBroker implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(KafkaBroker.class);
 
-	private final KafkaRaftServer server;
+	private final Properties config;
 
 	private final int port;
 
 	private final Path dataDirectory;
 
-	private KafkaBroker(KafkaRaftServer server, int port, Path dataDirectory) {
+	private @Nullable KafkaRaftServer server;
+
+	private KafkaBroker(KafkaRaftServer server, Properties config, int port, Path dataDirectory) {
 		this.server = server;
+		this.config = config;
 		this.port = port;
 		this.dataDirectory = dataDirectory;
 	}
@@ -86,7 +90,7 @@ public final class KafkaBroker implements AutoCloseable {
 			KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
 			server.startup();
 			log.info("Kafka broker (KRaft) listening on 127.0.0.1:{}, data in {}", clientPort, dataDirectory);
-			return new KafkaBroker(server, clientPort, dataDirectory);
+			return new KafkaBroker(server, props, clientPort, dataDirectory);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot start the Kafka broker in " + dataDirectory, ex);
@@ -128,11 +132,45 @@ public final class KafkaBroker implements AutoCloseable {
 		return this.dataDirectory;
 	}
 
+	/**
+	 * Stops the broker and waits until it has stopped, keeping its data, ports and cluster id, so that
+	 * {@link #restart()} brings the same broker back; to clients it looks like a broker outage. For fault
+	 * tests; a stopped broker may also just be closed.
+	 */
+	public synchronized void stop() {
+		KafkaRaftServer running = this.server;
+		if (running != null) {
+			running.shutdown();
+			running.awaitShutdown();
+			this.server = null;
+			log.info("Kafka broker on 127.0.0.1:{} stopped (it can be restarted)", this.port);
+		}
+	}
+
+	/** Starts a {@link #stop() stopped} broker again on the same port with the same data; no-op if running. */
+	public synchronized void restart() {
+		if (this.server == null) {
+			KafkaRaftServer restarted = new KafkaRaftServer(KafkaConfig.fromProps(this.config, false), Time.SYSTEM);
+			restarted.startup();
+			this.server = restarted;
+			log.info("Kafka broker (KRaft) listening again on 127.0.0.1:{}, data in {}", this.port, this.dataDirectory);
+		}
+	}
+
+	/** @return whether the broker runs (it was not {@link #stop() stopped} or closed) */
+	public synchronized boolean isRunning() {
+		return this.server != null;
+	}
+
 	/** Stops the broker cleanly and waits until it has stopped. */
 	@Override
-	public void close() {
-		this.server.shutdown();
-		this.server.awaitShutdown();
+	public synchronized void close() {
+		KafkaRaftServer running = this.server;
+		if (running != null) {
+			running.shutdown();
+			running.awaitShutdown();
+			this.server = null;
+		}
 		log.info("Kafka broker on 127.0.0.1:{} stopped", this.port);
 	}
 
