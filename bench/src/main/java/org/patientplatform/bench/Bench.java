@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Runs the benchmarks: {@code raw-kafka}, {@code raw-postgres}, {@code dlq-capture}, {@code job-queue},
- * {@code dlq-redrive}, {@code failure-path}, {@code dlq-search}, {@code api-latency}, or {@code all}, and
+ * {@code dlq-redrive}, {@code failure-path}, {@code dlq-search}, {@code api-latency}, {@code notification-e2e}, or
+ * {@code all}, and
  * {@code job-libraries} by name, with {@code --smoke} (tiny sizes), {@code --count N} and {@code --results FILE}. Each
  * benchmark measures the raw limit it compares with in the same run, on the same broker and PostgreSQL,
  * prints a one-line summary and appends one JSON line to the results file (default

@@ -8,7 +8,7 @@ final class Benchmarks {
 
 	static final List<String> NAMES = List.of(RawKafkaBenchmark.NAME, RawPostgresBenchmark.NAME,
 			DlqCaptureBenchmark.NAME, JobQueueBenchmark.NAME, DlqRedriveBenchmark.NAME, FailurePathBenchmark.NAME,
-			DlqSearchBenchmark.NAME, ApiLatencyBenchmark.NAME);
+			DlqSearchBenchmark.NAME, ApiLatencyBenchmark.NAME, NotificationE2eBenchmark.NAME);
 
 	/**
 	 * Not in {@code all}: over a minute at full size (the dead-worker cases wait for the libraries'
@@ -23,9 +23,7 @@ final class Benchmarks {
 	 * latency at fixed offered rates), its name in {@link #NAMES} and in {@link #named}, and a row in
 	 * {@code docs/benchmarks.md}; {@code BenchSmokeTests} then runs it at smoke size.
 	 */
-	static final Map<String, String> PENDING = Map.of("notification-e2e",
-			"TestResultReady events to the SMS/push stand-ins' acceptance at fixed offered rates (sustained events/s, "
-					+ "p50/p99/p99.9 latency): pending until the notification delivery pipeline is in place");
+	static final Map<String, String> PENDING = Map.of();
 
 	static boolean exists(String name) {
 		return NAMES.contains(name) || BY_NAME_ONLY.contains(name);
@@ -44,6 +42,7 @@ final class Benchmarks {
 			case FailurePathBenchmark.NAME -> new FailurePathBenchmark();
 			case DlqSearchBenchmark.NAME -> new DlqSearchBenchmark();
 			case ApiLatencyBenchmark.NAME -> new ApiLatencyBenchmark();
+			case NotificationE2eBenchmark.NAME -> new NotificationE2eBenchmark();
 			case JobLibrariesBenchmark.NAME -> new JobLibrariesBenchmark();
 			default -> throw new IllegalArgumentException("No benchmark " + name);
 		};

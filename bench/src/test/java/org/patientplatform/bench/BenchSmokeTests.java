@@ -80,9 +80,19 @@ class BenchSmokeTests {
 	}
 
 	@Test
-	void namesThePendingBenchmarkWithoutRunningIt() {
-		assertThat(Benchmarks.PENDING).containsKey("notification-e2e");
-		assertThat(benchmarks()).doesNotContain("notification-e2e");
+	void sendsEachTestResultNoticeOnceAndTimesItFromItsEvent() {
+		Result e2e = result(NotificationE2eBenchmark.NAME);
+		Map<?, ?> checks = (Map<?, ?>) e2e.diagnostics().get("checks");
+		assertThat(((Number) checks.get("notifications")).longValue())
+			.isEqualTo(((Number) checks.get("eventsProduced")).longValue());
+		assertThat(((Number) checks.get("deliveriesNotSent")).longValue()).isZero();
+		assertThat(((Number) checks.get("duplicateMessages")).longValue()).isZero();
+		assertThat(((Number) checks.get("unmatchedMessages")).longValue()).isZero();
+		String rate = "at" + NotificationE2eBenchmark.SMOKE_RATE;
+		assertThat(e2e.figures()).containsKeys(rate + "EventsPerSecond", rate + "P50Ms", rate + "P99Ms",
+				rate + "P999Ms", rate + "MaxMs", "burstEventsPerSecond");
+		assertThat(e2e.raw()).containsOnlyKeys("produceRecordsPerSecond", "batchedInsertRowsPerSecond",
+				"singleRowCommitsPerSecond", "standinSmsAcceptsPerSecond");
 	}
 
 	@ParameterizedTest
@@ -126,6 +136,8 @@ class BenchSmokeTests {
 		assertThat(result(DlqRedriveBenchmark.NAME).ratios()).containsOnlyKeys("toRawProduce", "limitedToLimit");
 		assertThat(result(FailurePathBenchmark.NAME).ratios()).containsOnlyKeys("recordPoisonedToClean",
 				"batchPoisonedToClean", "recordCleanToRawConsume", "batchCleanToRawConsume");
+		assertThat(result(NotificationE2eBenchmark.NAME).ratios()).containsOnlyKeys("burstToRawProduce",
+				"burstToRawBatchedInsert", "burstToRawSingleRowCommits", "burstMessagesToRawStandinAccepts");
 	}
 
 	@Test

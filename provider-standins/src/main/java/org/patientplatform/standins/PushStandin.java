@@ -12,8 +12,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,7 +57,10 @@ public final class PushStandin {
 
 	private final Map<String, Instant> accessTokens = new ConcurrentHashMap<>();
 
-	private final List<SentPush> sent = new CopyOnWriteArrayList<>();
+	// a queue, not a copy-on-write list: each message would copy all the earlier ones
+	private final Queue<SentPush> sent = new ConcurrentLinkedQueue<>();
+
+	private final AtomicLong sentCount = new AtomicLong();
 
 	private final AtomicLong tokensIssued = new AtomicLong();
 
@@ -85,6 +89,11 @@ public final class PushStandin {
 		return List.copyOf(this.sent);
 	}
 
+	/** How many messages were accepted (without copying them, unlike {@link #sent()}). */
+	public long sentCount() {
+		return this.sentCount.get();
+	}
+
 	/** How many access tokens the token endpoint issued. */
 	public long tokensIssued() {
 		return this.tokensIssued.get();
@@ -97,6 +106,7 @@ public final class PushStandin {
 
 	void reset() {
 		this.sent.clear();
+		this.sentCount.set(0);
 	}
 
 	private void token(HttpExchange exchange, Matcher path) throws IOException {
@@ -244,6 +254,7 @@ public final class PushStandin {
 		JsonNode notification = message.path("notification");
 		this.sent.add(new SentPush(name, token, text(notification, "title"), text(notification, "body"), data,
 				Instant.now()));
+		this.sentCount.incrementAndGet();
 		if (fault != null && fault.kind() == Faults.Kind.DELAY) {
 			Http.pause(fault.delay().toMillis());
 		}

@@ -28,8 +28,9 @@ import org.springframework.context.SmartLifecycle;
  * transaction, calls the providers for the attempts (in parallel on virtual threads, at
  * most {@code max-concurrent-sends} at once, each provider at its rate limit), and
  * records the batch's outcomes in one transaction; every {@code reconcile-interval} it
- * asks the providers about attempts left {@code SENDING}. Several instances share the
- * queue safely. On shutdown the batch in hand is finished first.
+ * asks the providers about attempts left {@code SENDING}. It runs {@code senders} such
+ * loops, so one claims while another waits for the providers or records; they share the
+ * queue as several instances do. On shutdown the batches in hand are finished first.
  */
 final class DeliveryPoller implements SmartLifecycle {
 
@@ -50,7 +51,7 @@ final class DeliveryPoller implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	private Thread thread;
+	private final List<Thread> threads = new ArrayList<>();
 
 	private Instant nextReconciliation = Instant.MIN;
 
@@ -181,11 +182,15 @@ final class DeliveryPoller implements SmartLifecycle {
 		}
 	}
 
-	private void loop() {
+	/**
+	 * One sender loop: a full batch is followed by the next claim at once, a smaller one by
+	 * {@code poll-interval}; the first loop also reconciles.
+	 */
+	private void loop(boolean reconciles) {
 		while (this.running) {
 			try {
 				Instant now = this.clock.instant();
-				if (!now.isBefore(this.nextReconciliation)) {
+				if (reconciles && !now.isBefore(this.nextReconciliation)) {
 					this.nextReconciliation = now.plus(this.properties.reconcileInterval());
 					reconcileOnce();
 				}
@@ -214,18 +219,24 @@ final class DeliveryPoller implements SmartLifecycle {
 	public synchronized void start() {
 		if (!this.running) {
 			this.running = true;
-			this.thread = Thread.ofPlatform().name("notification-sender").daemon().start(this::loop);
+			for (int i = 0; i < this.properties.senders(); i++) {
+				boolean reconciles = (i == 0);
+				this.threads.add(Thread.ofPlatform()
+					.name("notification-sender-" + i)
+					.daemon()
+					.start(() -> loop(reconciles)));
+			}
 		}
 	}
 
 	@Override
 	public synchronized void stop() {
 		this.running = false;
-		Thread current = this.thread;
-		if (current != null) {
+		// the batches in hand are finished and recorded; then the loops end
+		long deadline = System.nanoTime() + this.properties.sendTimeout().plusSeconds(10).toNanos();
+		for (Thread current : this.threads) {
 			try {
-				// the batch in hand is finished and recorded; then the loop ends
-				current.join(this.properties.sendTimeout().plusSeconds(10).toMillis());
+				current.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
 				if (current.isAlive()) {
 					current.interrupt();
 				}
@@ -234,6 +245,7 @@ final class DeliveryPoller implements SmartLifecycle {
 				Thread.currentThread().interrupt();
 			}
 		}
+		this.threads.clear();
 		this.calls.shutdownNow();
 	}
 

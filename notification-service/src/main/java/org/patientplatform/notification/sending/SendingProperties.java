@@ -44,6 +44,9 @@ import org.springframework.validation.annotation.Validated;
  * tell (its lookup failed, or it has none) stays {@code SENDING} to be asked again; then it
  * fails for good, never resent
  * @param queueDepthSampling how often the queue depth gauge counts due deliveries at most
+ * @param senders sender loops per instance: while one waits for the providers' answers or
+ * records its batch, another claims the next (they share the queue like instances do, and
+ * the instance's rate limits and {@code max-concurrent-sends})
  */
 @ConfigurationProperties("notification.sending")
 @Validated
@@ -55,7 +58,7 @@ record SendingProperties(@DefaultValue("true") boolean enabled, @DefaultValue("2
 		@DefaultValue({ "PUSH", "SMS", "EMAIL" }) @NotEmpty List<Channel> fallbackOrder,
 		@DefaultValue("UTC") @NotNull ZoneId defaultTimezone, @DefaultValue("2m") Duration reconcileAfter,
 		@DefaultValue("15s") Duration reconcileInterval, @DefaultValue("10m") Duration reconcileGiveUpAfter,
-		@DefaultValue("5s") Duration queueDepthSampling) {
+		@DefaultValue("5s") Duration queueDepthSampling, @DefaultValue("2") @Min(1) int senders) {
 
 	SendingProperties {
 		rateLimits = (rateLimits != null) ? Map.copyOf(rateLimits) : Map.of();

@@ -137,6 +137,40 @@ class DeliveryPollerIntegrationTests {
 	}
 
 	@Test
+	void theSenderLoopsOfOneInstanceSendEachDeliveryOnce() {
+		List<Patient> recipients = new ArrayList<>();
+		for (int i = 0; i < 120; i++) {
+			recipients.add(this.patients.patient().store());
+		}
+		this.notifications.storeNew(recipients.stream().map((p) -> notification(p, Priority.NORMAL, null)).toList());
+		SendingProperties p = this.properties;
+		SendingProperties threeLoops = new SendingProperties(true, p.batchSize(), Duration.ofMillis(50),
+				p.maxConcurrentSends(), p.sendTimeout(), p.maxAttempts(), p.backoff(), p.defaultRateLimit(),
+				p.rateLimits(), p.frequencyCap(), p.fallbackOrder(), p.defaultTimezone(), p.reconcileAfter(),
+				p.reconcileInterval(), p.reconcileGiveUpAfter(), p.queueDepthSampling(), 3);
+		DeliveryPoller instance = new DeliveryPoller(this.batches, new ProviderRateLimits(threeLoops), threeLoops,
+				Clock.systemUTC());
+		String[] ids = recipients.stream().map(Patient::id).toArray(String[]::new);
+		instance.start();
+		try {
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM delivery d JOIN notification n "
+						+ "ON n.id = d.notification_id WHERE n.patient_id = ANY(?) AND d.state IN ('SENT', 'DELIVERED')",
+						Integer.class, (Object) ids) == recipients.size());
+		}
+		finally {
+			instance.stop();
+		}
+		assertThat(instance.isRunning()).isFalse();
+		for (Patient patient : recipients) {
+			assertThat(providers.smsTo(patient.phone())).as(patient.id()).isEqualTo(1);
+		}
+		assertThat(this.jdbc.queryForList("SELECT DISTINCT d.attempts FROM delivery d JOIN notification n "
+				+ "ON n.id = d.notification_id WHERE n.patient_id = ANY(?)", Integer.class, (Object) ids))
+			.containsExactly(1);
+	}
+
+	@Test
 	void sendsAgainAnAttemptLostBeforeTheProviderCallOnceTheProviderSaysItNeverGotIt() {
 		Patient patient = this.patients.patient().store();
 		Notification notification = store(notification(patient, Priority.NORMAL, null));

@@ -177,7 +177,7 @@ class SendPolicyTests {
 				new SendingProperties.Backoff(Duration.ofSeconds(30), Duration.ofHours(1), 0.2), 100, Map.of(),
 				new SendingProperties.FrequencyCap(cap, Duration.ofHours(1)),
 				List.of(Channel.PUSH, Channel.SMS, Channel.EMAIL), ZoneId.of("UTC"), Duration.ofMinutes(2),
-				Duration.ofSeconds(15), Duration.ofMinutes(10), Duration.ofSeconds(5));
+				Duration.ofSeconds(15), Duration.ofMinutes(10), Duration.ofSeconds(5), 2);
 	}
 
 	/** Renders every type as a fixed text and remembers what it was asked. */
