@@ -22,8 +22,6 @@ import java.util.Map;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.notification.delivery.Channel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,8 +33,6 @@ import tools.jackson.databind.json.JsonMapper;
  * payload. FCM has no message lookup, so an unknown outcome stays unknown.
  */
 final class FcmPushSender implements ChannelSender {
-
-	private static final Logger logger = LoggerFactory.getLogger(FcmPushSender.class);
 
 	static final String PROVIDER = "fcm";
 
@@ -98,15 +94,7 @@ final class FcmPushSender implements ChannelSender {
 
 	@Override
 	public SendResult send(OutboundMessage message) {
-		return this.metrics.send(() -> {
-			try {
-				return doSend(message);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Push send of delivery {} failed unexpectedly", message.deliveryId(), ex);
-				return new SendResult.Unknown(PROVIDER + ": unexpected " + ex.getClass().getSimpleName());
-			}
-		});
+		return this.metrics.send(message, () -> doSend(message));
 	}
 
 	@Override

@@ -6,10 +6,14 @@ import java.util.function.Supplier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.patientplatform.notification.delivery.Channel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Times every provider call: {@value #LATENCY} for sends and {@value #LOOKUP} for status
- * lookups, tagged with the provider, the channel and the outcome.
+ * lookups, tagged with the provider, the channel and the outcome. A send that throws
+ * instead of answering is logged and counted as an {@link SendResult.Unknown} outcome, so it
+ * is reconciled rather than resent.
  */
 final class ProviderMetrics {
 
@@ -18,6 +22,8 @@ final class ProviderMetrics {
 
 	/** Provider lookup latency; tags {@code provider}, {@code channel}, {@code outcome}. */
 	static final String LOOKUP = "notification.provider.lookup";
+
+	private static final Logger logger = LoggerFactory.getLogger(ProviderMetrics.class);
 
 	private final MeterRegistry registry;
 
@@ -31,9 +37,17 @@ final class ProviderMetrics {
 		this.channel = channel.name().toLowerCase(Locale.ROOT);
 	}
 
-	SendResult send(Supplier<SendResult> call) {
+	SendResult send(OutboundMessage message, Supplier<SendResult> call) {
 		Timer.Sample sample = Timer.start(this.registry);
-		SendResult result = call.get();
+		SendResult result;
+		try {
+			result = call.get();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("{} send of delivery {} to {} failed unexpectedly", this.channel, message.deliveryId(),
+					this.provider, ex);
+			result = new SendResult.Unknown(this.provider + ": unexpected " + ex.getClass().getSimpleName());
+		}
 		sample.stop(Timer.builder(LATENCY)
 			.description("Time of one send to a notification provider, by outcome")
 			.tags("provider", this.provider, "channel", this.channel, "outcome", outcome(result))

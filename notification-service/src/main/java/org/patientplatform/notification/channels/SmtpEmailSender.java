@@ -21,8 +21,6 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.notification.delivery.Channel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Email over SMTP with Jakarta Mail: one connection per message, a
@@ -33,8 +31,6 @@ import org.slf4j.LoggerFactory;
  * no way to ask afterwards.
  */
 final class SmtpEmailSender implements ChannelSender {
-
-	private static final Logger logger = LoggerFactory.getLogger(SmtpEmailSender.class);
 
 	static final String PROVIDER = "smtp";
 
@@ -73,15 +69,7 @@ final class SmtpEmailSender implements ChannelSender {
 
 	@Override
 	public SendResult send(OutboundMessage message) {
-		return this.metrics.send(() -> {
-			try {
-				return doSend(message);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Email send of delivery {} failed unexpectedly", message.deliveryId(), ex);
-				return new SendResult.Unknown(PROVIDER + ": unexpected " + ex.getClass().getSimpleName());
-			}
-		});
+		return this.metrics.send(message, () -> doSend(message));
 	}
 
 	@Override

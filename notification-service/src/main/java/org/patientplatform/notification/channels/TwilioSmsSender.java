@@ -83,15 +83,7 @@ final class TwilioSmsSender implements ChannelSender {
 
 	@Override
 	public SendResult send(OutboundMessage message) {
-		return this.metrics.send(() -> {
-			try {
-				return doSend(message);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("SMS send of delivery {} failed unexpectedly", message.deliveryId(), ex);
-				return new SendResult.Unknown(PROVIDER + ": unexpected " + ex.getClass().getSimpleName());
-			}
-		});
+		return this.metrics.send(message, () -> doSend(message));
 	}
 
 	private SendResult doSend(OutboundMessage message) {
