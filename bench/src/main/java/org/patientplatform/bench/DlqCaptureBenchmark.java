@@ -29,14 +29,20 @@ import org.patientplatform.bench.KafkaPerfTools.ProducerFigures;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
  * DLQ capture: the DLQ service runs in this JVM with only its {@code consumer-retry-message} role, on a
- * fresh database; N failed-record messages (1 KB payloads, the kit's headers, distinct original offsets)
- * are produced to {@code dlq.messages.v1} and timed until the capture consumer has committed them all,
- * which it does only after their batch is stored. Beside it, in the same run on the same broker and
- * database: Kafka's raw produce and consume of 1 KB records, and raw batched inserts of 1 KB rows. The N
- * entries go in four rounds, each measuring the raw limits and then the capture of N/4.
+ * fresh database. Failed-record messages (1 KB payloads, the kit's headers, distinct original offsets) are
+ * timed from the moment the capture consumer may take them until it has committed them all, which it does
+ * only after their batch is stored. The figure is the drain of a backlog, as an incident leaves one: the
+ * records are produced while the capture is paused, then it is resumed and timed. A second figure times
+ * records produced while the capture runs, so the producer and the broker's appends share the machine
+ * with it. Beside it, in the same run on the same broker and database: binary {@code COPY} of 1 KB rows
+ * (the rate the issue measures capture against), raw batched inserts of them, and Kafka's raw produce and
+ * consume of 1 KB records. Four rounds, after one unrecorded warm-up round, each measuring the raw
+ * limits and then both captures of N/4.
  */
 final class DlqCaptureBenchmark implements Benchmark {
 
@@ -67,9 +73,11 @@ final class DlqCaptureBenchmark implements Benchmark {
 		long warmup = Math.max(entries / 10, 100);
 		String bootstrap = infrastructure.broker().bootstrapServers();
 		Throughput captured = new Throughput();
+		Throughput withProduce = new Throughput();
 		Throughput produce = new Throughput();
 		Throughput consume = new Throughput();
 		Throughput insert = new Throughput();
+		Throughput copy = new Throughput();
 		int headerBytes;
 		double brokerProduceCpu = 0;
 		double brokerConsumeCpu = 0;
@@ -86,22 +94,47 @@ final class DlqCaptureBenchmark implements Benchmark {
 			awaitCommitted(admin, topic, group);
 			RawPostgres.batchedInserts(db, warmup, RawPostgresBenchmark.THREADS);
 			long next = warmup;
-			// rounds alternating the raw limits and the capture path, so both see the same machine
-			for (int round = 0; round < rounds; round++) {
+			// a first, unrecorded round warms the JIT up for every path (a running service is warm; a fresh
+			// JVM spends a quarter of these 2 cores compiling during the first rounds)
+			for (int round = -1; round < rounds; round++) {
+				boolean recorded = round >= 0;
 				String rawTopic = infrastructure.newTopic("bench.dlq-raw", RawKafkaBenchmark.PARTITIONS);
 				ProducerFigures produced = KafkaPerfTools.produce(bootstrap, rawTopic, entries, warmup, PAYLOAD_BYTES);
-				produce.addRate(produced.records(), produced.recordsPerSecond());
-				brokerProduceCpu += produced.brokerCpuMicrosPerRecord() / rounds;
 				ConsumerFigures consumed = KafkaPerfTools.consume(bootstrap, rawTopic, entries + warmup);
-				consume.addRate(consumed.records(), consumed.recordsPerSecond());
-				brokerConsumeCpu += consumed.brokerCpuMicrosPerRecord() / rounds;
-				insert.add(entries, RawPostgres.batchedInserts(db, entries, RawPostgresBenchmark.THREADS));
+				RawPostgres.Timed inserted = RawPostgres.batchedInserts(db, entries, RawPostgresBenchmark.THREADS);
+				RawPostgres.Timed copied = RawPostgres.copyRows(db, entries, RawPostgresBenchmark.THREADS);
+				if (recorded) {
+					produce.addRate(produced.records(), produced.recordsPerSecond());
+					brokerProduceCpu += produced.brokerCpuMicrosPerRecord() / rounds;
+					consume.addRate(consumed.records(), consumed.recordsPerSecond());
+					brokerConsumeCpu += consumed.brokerCpuMicrosPerRecord() / rounds;
+					insert.add(entries, inserted);
+					copy.add(entries, copied);
+				}
+				// a backlog, as an incident leaves one: produced while the capture is paused, then drained
+				MessageListenerContainer container = captureContainer(dlq);
+				container.pause();
+				awaitPaused(container);
+				failed.send(producer, next, entries);
+				next += entries;
+				CpuMeter drainCpu = CpuMeter.start(db);
+				long drainStarted = System.nanoTime();
+				container.resume();
+				awaitCommitted(admin, topic, group);
+				long drained = System.nanoTime() - drainStarted;
+				CpuMeter.Usage drainUsage = drainCpu.stop();
+				// records produced while the capture runs: producer, broker and capture share the machine
 				CpuMeter cpu = CpuMeter.start(db);
 				long started = System.nanoTime();
 				failed.send(producer, next, entries);
 				awaitCommitted(admin, topic, group);
-				captured.add(entries, System.nanoTime() - started, cpu.stop());
+				long elapsed = System.nanoTime() - started;
+				CpuMeter.Usage usage = cpu.stop();
 				next += entries;
+				if (recorded) {
+					captured.add(entries, drained, drainUsage);
+					withProduce.add(entries, elapsed, usage);
+				}
 			}
 			long stored = db.count("SELECT count(*) FROM dead_letter_entry WHERE kind = 'FAILED_RECORD'");
 			if (stored != next) {
@@ -116,7 +149,7 @@ final class DlqCaptureBenchmark implements Benchmark {
 		}
 		double entriesPerSecond = captured.perSecond();
 		return Result.of(NAME)
-			.parameter("entries", entries * rounds)
+			.parameter("entries", entries * rounds * 2)
 			.parameter("rounds", rounds)
 			.parameter("entriesPerRound", entries)
 			.parameter("warmupEntries", warmup)
@@ -130,21 +163,50 @@ final class DlqCaptureBenchmark implements Benchmark {
 			.figure("entriesPerSecond", entriesPerSecond)
 			.raw("produceRecordsPerSecond", produce.perSecond())
 			.raw("consumeRecordsPerSecond", consume.perSecond())
+			.figure("entriesPerSecondWhileProduced", withProduce.perSecond())
 			.raw("batchedInsertRowsPerSecond", insert.perSecond())
+			.raw("copyRowsPerSecond", copy.perSecond())
 			.ratio("toRawProduce", entriesPerSecond, produce.perSecond())
 			.ratio("toRawConsume", entriesPerSecond, consume.perSecond())
 			.ratio("toRawBatchedInsert", entriesPerSecond, insert.perSecond())
+			.ratio("toRawCopy", entriesPerSecond, copy.perSecond())
+			.ratio("whileProducedToRawCopy", withProduce.perSecond(), copy.perSecond())
 			.diagnostic("capture", captured.cpuPer("Entry"))
+			.diagnostic("captureWhileProduced", withProduce.cpuPer("Entry"))
+			.diagnostic("rawCopy", copy.cpuPer("Row"))
 			.diagnostic("rawBatchedInsert", insert.cpuPer("Row"))
 			.diagnostic("rawKafka", Map.of("brokerCpuMicrosPerRecordProduced", Result.round(brokerProduceCpu),
 					"brokerCpuMicrosPerRecordConsumed", Result.round(brokerConsumeCpu)))
 			.diagnostic("storage", storage)
-			.build(("%s: %s entries stored | raw produce %s (ratio %.3f), raw consume %s (ratio %.3f), "
-					+ "raw batched insert %s rows (ratio %.3f); %d entries in %d rounds")
-				.formatted(NAME, Result.rate(entriesPerSecond), Result.rate(produce.perSecond()),
-						Result.ratio(entriesPerSecond, produce.perSecond()), Result.rate(consume.perSecond()),
-						Result.ratio(entriesPerSecond, consume.perSecond()), Result.rate(insert.perSecond()),
-						Result.ratio(entriesPerSecond, insert.perSecond()), entries * rounds, rounds));
+			.build(("%s: %s entries stored from a backlog (%s while being produced) | raw COPY %s rows (ratio %.3f), "
+					+ "raw batched insert %s rows (ratio %.3f), raw produce %s (ratio %.3f), raw consume %s (ratio %.3f); "
+					+ "%d entries in %d rounds")
+				.formatted(NAME, Result.rate(entriesPerSecond), Result.rate(withProduce.perSecond()),
+						Result.rate(copy.perSecond()), Result.ratio(entriesPerSecond, copy.perSecond()),
+						Result.rate(insert.perSecond()), Result.ratio(entriesPerSecond, insert.perSecond()),
+						Result.rate(produce.perSecond()), Result.ratio(entriesPerSecond, produce.perSecond()),
+						Result.rate(consume.perSecond()), Result.ratio(entriesPerSecond, consume.perSecond()),
+						entries * rounds * 2, rounds));
+	}
+
+	static MessageListenerContainer captureContainer(ConfigurableApplicationContext dlq) {
+		MessageListenerContainer container = dlq.getBean(KafkaListenerEndpointRegistry.class)
+			.getListenerContainer("dlq-capture");
+		if (container == null) {
+			throw new IllegalStateException("The DLQ service has no dlq-capture listener");
+		}
+		return container;
+	}
+
+	/** Waits until every consumer of the container has paused (it pauses at its next poll). */
+	static void awaitPaused(MessageListenerContainer container) throws InterruptedException {
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (!container.isContainerPaused()) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("The capture listener did not pause in " + TIMEOUT);
+			}
+			TimeUnit.MILLISECONDS.sleep(10);
+		}
 	}
 
 	/** Table, TOAST and index bytes on disk per row. */

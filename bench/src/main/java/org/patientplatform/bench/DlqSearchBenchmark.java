@@ -171,11 +171,56 @@ final class DlqSearchBenchmark implements Benchmark {
 				summary.add(String.format(Locale.ROOT, "%s %.2f/%.2f ms (SQL %.2f/%.2f)", search.name(),
 						Latencies.ms(http, 50), Latencies.ms(http, 99), Latencies.ms(raw, 50), Latencies.ms(raw, 99)));
 			}
+			// facets: the default window (the last hour) and a day of one service, as q8-facets-day.sql
+			String dayAgo = Instant.now().minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString();
+			Map<String, String> facets = new LinkedHashMap<>();
+			facets.put("f1-facets-hour", "/api/v1/dlq/messages/facets");
+			facets.put("q8-facets-day", "/api/v1/dlq/messages/facets?sourceService=patient-service&from=" + encode(dayAgo));
+			String hourSql = "SELECT GROUPING(status, source_service, original_topic, error_class), status, source_service, "
+					+ "original_topic, error_class, count(*) FROM dead_letter_entry WHERE last_failed_at >= now() - "
+					+ "interval '1 hour' GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ())";
+			int facetIterations = Math.max(iterations / 5, 10);
+			for (Map.Entry<String, String> facet : facets.entrySet()) {
+				String sql = facet.getKey().startsWith("f1") ? hourSql : sql(facet.getKey());
+				HttpRequest request = api.get(facet.getValue());
+				queries.put(facet.getKey(), "GET " + facet.getValue());
+				for (int i = 0; i < Math.max(warmup / 10, 3); i++) {
+					jdbcSearch(statement, sql);
+					api.json(request);
+				}
+				long total = api.json(request).path("total").asLong(-1);
+				if (total < 0) {
+					throw new IllegalStateException(facet.getKey() + ": the facets have no total");
+				}
+				rows.put(facet.getKey() + "Total", total);
+				Histogram raw = Latencies.histogram();
+				Histogram http = Latencies.histogram();
+				for (int i = 0; i < facetIterations; i++) {
+					long started = System.nanoTime();
+					jdbcSearch(statement, sql);
+					Latencies.record(raw, System.nanoTime() - started);
+				}
+				for (int i = 0; i < facetIterations; i++) {
+					long started = System.nanoTime();
+					api.json(request);
+					Latencies.record(http, System.nanoTime() - started);
+				}
+				String prefix = ApiLatencyBenchmark.camel(facet.getKey().substring(3));
+				result.figure(prefix + "HttpP50Ms", Latencies.ms(http, 50))
+					.figure(prefix + "HttpP99Ms", Latencies.ms(http, 99))
+					.raw(prefix + "JdbcP50Ms", Latencies.ms(raw, 50))
+					.raw(prefix + "JdbcP99Ms", Latencies.ms(raw, 99))
+					.ratio(prefix + "P50", Latencies.ms(raw, 50), Latencies.ms(http, 50))
+					.ratio(prefix + "P99", Latencies.ms(raw, 99), Latencies.ms(http, 99));
+				summary.add(String.format(Locale.ROOT, "%s %.2f/%.2f ms (SQL %.2f/%.2f)", facet.getKey(),
+						Latencies.ms(http, 50), Latencies.ms(http, 99), Latencies.ms(raw, 50), Latencies.ms(raw, 99)));
+			}
 			rows.put("entries", db.count("SELECT count(*) FROM dead_letter_entry"));
 		}
 		return result.parameter("entries", entries)
 			.parameter("seed", "bin/dlq-seed (its SQL), then VACUUM ANALYZE")
 			.parameter("iterations", iterations)
+			.parameter("facetIterations", Math.max(iterations / 5, 10))
 			.parameter("warmupIterations", warmup + " of every search, in turns, before the first is timed")
 			.parameter("clients", 1)
 			.parameter("searches", queries)

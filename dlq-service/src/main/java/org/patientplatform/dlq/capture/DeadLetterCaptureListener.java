@@ -48,7 +48,7 @@ class DeadLetterCaptureListener {
 	}
 
 	@KafkaListener(id = "dlq-capture", topics = "${dlq.topics.messages}", groupId = "${dlq.capture.consumer-group}",
-			containerFactory = "captureContainerFactory", concurrency = "2")
+			containerFactory = "captureContainerFactory", concurrency = "${dlq.capture.concurrency:3}")
 	void on(List<ConsumerRecord<byte[], byte[]>> records) {
 		Instant now = this.clock.instant();
 		List<CapturedRecord> captured = records.stream().map((record) -> CapturedRecord.from(record, now)).toList();

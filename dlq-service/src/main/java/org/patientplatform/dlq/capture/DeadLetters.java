@@ -17,7 +17,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
@@ -163,18 +162,15 @@ class DeadLetters {
 
 	private final PayloadCipher cipher;
 
-	private final JsonMapper json;
-
 	private final ApplicationEventPublisher events;
 
 	private final ObjectProvider<FirstRetryPlanner> planner;
 
-	DeadLetters(JdbcTemplate jdbc, PayloadCipher cipher, JsonMapper json, ApplicationEventPublisher events,
+	DeadLetters(JdbcTemplate jdbc, PayloadCipher cipher, ApplicationEventPublisher events,
 			ObjectProvider<FirstRetryPlanner> planner) {
 		this.jdbc = jdbc;
 		this.client = JdbcClient.create(jdbc);
 		this.cipher = cipher;
-		this.json = json;
 		this.events = events;
 		this.planner = planner;
 	}
@@ -262,7 +258,7 @@ class DeadLetters {
 			offsets[i] = r.originalOffset();
 			originalTimestamps[i] = (r.originalTimestamp() != null) ? r.originalTimestamp().toString() : null;
 			keys[i] = r.key();
-			headers[i] = this.json.writeValueAsString(r.headers());
+			headers[i] = r.headersJson();
 			payloads[i] = this.cipher.encrypt(r.payload());
 			sizes[i] = r.payload().length;
 			errorClasses[i] = r.errorClass();
@@ -395,7 +391,7 @@ class DeadLetters {
 	}
 
 	private Object[] rawRow(CapturedRecord r) {
-		return new Object[] { EntryIds.next(), bytes(r.key()), this.json.writeValueAsString(r.headers()),
+		return new Object[] { EntryIds.next(), bytes(r.key()), r.headersJson(),
 				this.cipher.encrypt(r.payload()), this.cipher.activeKeyId(), r.payload().length, r.rawReason(),
 				r.dlqPartition(), r.dlqOffset(), timestamp(r.receivedAt()), timestamp(r.receivedAt()),
 				r.originalTopic(), r.originalPartition(), r.originalOffset(), r.consumerGroup(), r.sourceService(),

@@ -24,9 +24,11 @@ record DlqProperties(Topics topics, Capture capture, Encryption encryption) {
 	 * for record listeners; larger batches amortise the per-transaction work at incident volume)
 	 * @param maxPartitionFetchBytes bytes fetched per partition per request (failed records carry their
 	 * stack trace, about 3.5 kB each, so the client default of 1 MiB caps a fetch at under 300 records)
+	 * @param concurrency capture consumers per instance (the topic has 6 partitions); one consumer's
+	 * parsing and encryption overlap another's database statement
 	 */
 	record Capture(String consumerGroup, @DefaultValue("1000") int maxPollRecords,
-			@DefaultValue("4194304") int maxPartitionFetchBytes) {
+			@DefaultValue("4194304") int maxPartitionFetchBytes, @DefaultValue("3") int concurrency) {
 	}
 
 	/**

@@ -29,7 +29,8 @@ class PayloadCipher {
 
 	private final Map<String, SecretKey> keys = new HashMap<>();
 
-	private final ThreadLocal<SecureRandom> random = ThreadLocal.withInitial(SecureRandom::new);
+	/** IVs from a DRBG per thread: the platform default reads /dev/urandom under one lock, per call. */
+	private final ThreadLocal<SecureRandom> random = ThreadLocal.withInitial(PayloadCipher::newRandom);
 
 	private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(PayloadCipher::newCipher);
 
@@ -69,6 +70,15 @@ class PayloadCipher {
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("Cannot encrypt a payload", ex);
+		}
+	}
+
+	private static SecureRandom newRandom() {
+		try {
+			return SecureRandom.getInstance("DRBG");
+		}
+		catch (GeneralSecurityException ex) {
+			return new SecureRandom();
 		}
 	}
 

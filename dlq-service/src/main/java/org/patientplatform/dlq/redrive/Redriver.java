@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -93,14 +94,18 @@ public class Redriver {
 
 	private final Duration deliveryTimeout;
 
-	Redriver(DeadLetterPayloads payloads, KafkaTemplate<byte[], byte[]> kafka, JdbcTemplate jdbc, MeterRegistry meters,
-			RedriveProperties properties) {
+	Redriver(DeadLetterPayloads payloads, ProducerFactory<byte[], byte[]> producers, JdbcTemplate jdbc,
+			MeterRegistry meters, RedriveProperties properties) {
 		this.payloads = payloads;
-		this.kafka = kafka;
+		// the application's producer, without an observation per record: a redriven record carries the
+		// traceparent of the original (stored with its headers), which a span of the redrive would replace;
+		// and at bulk volume the span per record cost about as much CPU as the send itself
+		this.kafka = new KafkaTemplate<>(producers);
+		this.kafka.setObservationEnabled(false);
 		this.jdbc = jdbc;
 		this.meters = meters;
 		this.sendTimeout = properties.sendTimeout();
-		this.deliveryTimeout = deliveryTimeout(kafka);
+		this.deliveryTimeout = deliveryTimeout(this.kafka);
 	}
 
 	/**

@@ -1,13 +1,17 @@
 package org.patientplatform.dlq.capture;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,6 +48,26 @@ class CapturedRecordTests {
 		ConsumerRecord<byte[], byte[]> record = failed();
 		record.headers().add(DeadLetterHeaders.SOURCE_SERVICE, "s".repeat(10_000).getBytes());
 		assertThat(CapturedRecord.from(record, Instant.now()).sourceService()).hasSize(255);
+	}
+
+	@Test
+	void keepsTheOriginalHeadersInOrderAsJsonWithTheirNamesEscapedAndTheFailurePathsOwnLeftOut() {
+		ConsumerRecord<byte[], byte[]> record = failed();
+		record.headers().add("traceparent", "00-abc-def-01".getBytes(StandardCharsets.UTF_8));
+		record.headers().add("odd \"name\"\\\n", new byte[] { 0, (byte) 0xFF });
+		record.headers().add("empty", null);
+		JsonNode headers = JsonMapper.shared().readTree(CapturedRecord.from(record, Instant.now()).headersJson());
+		assertThat(headers.size()).isEqualTo(3);
+		assertThat(headers.get(0).get("key").asString()).isEqualTo("traceparent");
+		assertThat(Base64.getDecoder().decode(headers.get(0).get("value").asString()))
+			.isEqualTo("00-abc-def-01".getBytes(StandardCharsets.UTF_8));
+		assertThat(headers.get(1).get("key").asString()).isEqualTo("odd \"name\"\\\n");
+		assertThat(Base64.getDecoder().decode(headers.get(1).get("value").asString()))
+			.containsExactly((byte) 0, (byte) 0xFF);
+		assertThat(headers.get(2).get("value").asString()).isEmpty();
+		assertThat(new CapturedRecord(null, null, null, "", null, null, null, null, null, List.of(), new byte[0], null,
+				null, null, null, null, false, 1, 0, 0, Instant.now(), null)
+			.headersJson()).isEqualTo("[]");
 	}
 
 	private static ConsumerRecord<byte[], byte[]> failed() {
