@@ -14,8 +14,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * well under the kit's job lease, 5 minutes by default)
  * @param unthrottledChunk records per chunk of a bulk redrive without rate limit (a throttled one sends a
  * tenth of its rate per chunk, at most 200)
+ * @param unthrottledLanes chunks of a bulk redrive without rate limit sent at once, each claimed and
+ * recorded on its own, so the database work of one overlaps the sends of another
  */
 @ConfigurationProperties("dlq.redrive")
 record RedriveProperties(@DefaultValue("30s") Duration sendTimeout, @DefaultValue("100") int defaultRatePerSecond,
-		@DefaultValue("60s") Duration slice, @DefaultValue("1000") int unthrottledChunk) {
+		@DefaultValue("60s") Duration slice, @DefaultValue("1000") int unthrottledChunk,
+		@DefaultValue("2") int unthrottledLanes) {
 }

@@ -33,7 +33,9 @@ import static org.awaitility.Awaitility.await;
  * worker, and the next run of the same kit job continues it without sending anything twice.
  */
 @DlqIntegrationTest
-@TestPropertySource(properties = "platform.roles=app,consumer-retry-message")
+@TestPropertySource(properties = { "platform.roles=app,consumer-retry-message",
+		// chunks of seven without rate limit, two lanes: several chunks of a small job are in flight at once
+		"dlq.redrive.unthrottled-chunk=7", "dlq.redrive.unthrottled-lanes=2" })
 class BulkRedriveRestartIntegrationTests {
 
 	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
@@ -170,6 +172,90 @@ class BulkRedriveRestartIntegrationTests {
 		assertThat(this.jdbc.queryForList("SELECT entry_id FROM bulk_redrive_item WHERE bulk_id = ? AND detail = ?",
 				UUID.class, bulkId, BulkRedriveJob.UNCONFIRMED))
 			.containsExactlyInAnyOrderElementsOf(sentByTheDeadRun);
+	}
+
+	@Test
+	void anUnthrottledJobSendsSeveralChunksAtOnceEachEntryOnce() throws Exception {
+		UUID bulkId = unthrottledBulk("lanes.v1", 100);
+		JobHandler.Job kitJob = kitJob(bulkId);
+
+		this.job.handle(kitJob);
+
+		List<UUID> sent = this.kafka.readAll("lanes.v1").stream().map(TestKafka::entryId).toList();
+		assertThat(sent).hasSize(100).doesNotHaveDuplicates();
+		assertThat(bulkRow(bulkId)).containsEntry("status", "COMPLETED")
+			.containsEntry("sent", 100)
+			.containsEntry("failed", 0)
+			.containsEntry("claimed_through", null)
+			.containsEntry("open_claims", 0);
+		assertThat(this.jdbc.queryForObject("SELECT count(DISTINCT entry_id) FROM dead_letter_redrive WHERE bulk_id = ?",
+				Integer.class, bulkId))
+			.isEqualTo(100);
+		assertThat(this.jdbc.queryForObject(
+				"SELECT count(*) FROM dead_letter_entry WHERE original_topic = 'lanes.v1' AND status = 'RETRYING'",
+				Integer.class))
+			.isEqualTo(100);
+	}
+
+	@Test
+	void aLaneThatDiesBeforeRecordingItsChunkLeavesOnlyThatChunkUnconfirmedAndNothingIsSentTwice() throws Exception {
+		UUID bulkId = unthrottledBulk("lane-crash.v1", 100);
+		JobHandler.Job kitJob = kitJob(bulkId);
+		// the third chunk (items 15 to 21) is sent, then its transaction fails before it is recorded
+		this.jdbc.execute("""
+				CREATE FUNCTION crash_third_chunk() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN RAISE EXCEPTION 'simulated crash after the send'; END $$""");
+		this.jdbc.execute("""
+				CREATE TRIGGER crash_third_chunk BEFORE UPDATE ON bulk_redrive_item
+				FOR EACH ROW WHEN (NEW.state = 'SENT' AND NEW.seq BETWEEN 15 AND 21)
+				EXECUTE FUNCTION crash_third_chunk()""");
+		try {
+			assertThatExceptionOfType(RuntimeException.class)
+				.isThrownBy(() -> this.job.run(bulkId, "job-" + kitJob.id(), Duration.ofMinutes(1), Integer.MAX_VALUE))
+				.withStackTraceContaining("simulated crash after the send");
+		}
+		finally {
+			this.jdbc.execute("DROP TRIGGER crash_third_chunk ON bulk_redrive_item");
+			this.jdbc.execute("DROP FUNCTION crash_third_chunk()");
+		}
+		assertThat(bulkRow(bulkId).get("claimed_through")).isNotNull();
+
+		// the kit runs the job again: the unrecorded chunk is retired as unconfirmed, the rest goes once
+		this.job.handle(new JobHandler.Job(kitJob.id(), kitJob.queue(), kitJob.type(), kitJob.payload(), 2));
+
+		List<UUID> sent = this.kafka.readAll("lane-crash.v1").stream().map(TestKafka::entryId).toList();
+		assertThat(sent).hasSize(100).doesNotHaveDuplicates();
+		assertThat(bulkRow(bulkId)).containsEntry("status", "COMPLETED")
+			.containsEntry("sent", 93)
+			.containsEntry("failed", 7)
+			.containsEntry("unconfirmed", 7)
+			.containsEntry("open_claims", 0);
+		assertThat(this.jdbc.queryForList("SELECT seq FROM bulk_redrive_item WHERE bulk_id = ? AND detail = ? ORDER BY seq",
+				Integer.class, bulkId, BulkRedriveJob.UNCONFIRMED))
+			.containsExactly(15, 16, 17, 18, 19, 20, 21);
+	}
+
+	private UUID unthrottledBulk(String topic, int entries) {
+		for (int i = 0; i < entries; i++) {
+			this.kafka.sendAsync(TestKafka.failedRecord(topic, 0, i, "k-" + i, "{}", true));
+		}
+		this.kafka.flush();
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_entry WHERE original_topic = ?",
+					Integer.class, topic), (n) -> n == entries);
+		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-di", "ops");
+		Map<String, Object> created = ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("filter", Map.of("topic", topic), "unthrottled", true))
+			.retrieve()
+			.body(MAP);
+		assertThat(created).containsEntry("total", entries).containsEntry("unthrottled", true);
+		return UUID.fromString((String) created.get("id"));
+	}
+
+	private Map<String, Object> bulkRow(UUID bulkId) {
+		return this.jdbc.queryForMap("SELECT status, sent, failed, unconfirmed, claimed_through, open_claims "
+				+ "FROM bulk_redrive WHERE id = ?", bulkId);
 	}
 
 	private JobHandler.Job kitJob(UUID bulkId) {

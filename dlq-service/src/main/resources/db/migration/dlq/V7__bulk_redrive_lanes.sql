@@ -1,0 +1,7 @@
+-- Bulk redrive without rate limit sends several chunks at once (dlq.redrive.unthrottled-lanes), each
+-- claimed and recorded on its own: claimed_through is the highest item of every open claim and
+-- open_claims how many are open. The next claim starts after claimed_through; the last claim recorded
+-- clears it. A run that finds claimed_through set at its start retires the claims no run finished (their
+-- pending items may have gone out: failed as unconfirmed, never sent again).
+ALTER TABLE bulk_redrive ADD COLUMN open_claims integer NOT NULL DEFAULT 0;
+UPDATE bulk_redrive SET open_claims = 1 WHERE claimed_through IS NOT NULL;
