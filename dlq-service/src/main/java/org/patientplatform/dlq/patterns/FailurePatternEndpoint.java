@@ -1,5 +1,6 @@
 package org.patientplatform.dlq.patterns;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 
 import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -27,23 +29,30 @@ class FailurePatternEndpoint {
 
 	private final FailurePatterns patterns;
 
-	FailurePatternEndpoint(FailurePatterns patterns) {
+	private final Duration defaultWindow;
+
+	FailurePatternEndpoint(FailurePatterns patterns,
+			@Value("${dlq.patterns.default-window:PT24H}") Duration defaultWindow) {
 		this.patterns = patterns;
+		this.defaultWindow = defaultWindow;
 	}
 
 	@GetMapping
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Failure patterns, most recently seen first",
 			description = "Per fingerprint: entry count, first and last seen, topics and services affected, and "
-					+ "a sample entry id to open. Search entries of one pattern with ?fingerprint=.")
+					+ "a sample entry id to open, over the entries that failed since `since`: the last 24 hours unless "
+					+ "given (dlq.patterns.default-window), so the view stays fast at a million entries; give an "
+					+ "earlier `since` to look further back. Search entries of one pattern with ?fingerprint=.")
 	List<FailurePatterns.Pattern> list(
 			@Parameter(description = "Only entries not resolved or discarded (default true)") @RequestParam(
 					defaultValue = "true") boolean unresolvedOnly,
-			@Parameter(description = "Only entries that failed at or after this instant") @RequestParam(
+			@Parameter(description = "Only entries that failed at or after this instant (default: 24 hours ago)") @RequestParam(
 					required = false) @Nullable Instant since,
 			@Parameter(description = "At most this many patterns (default 100)") @RequestParam(
 					defaultValue = "100") @Min(1) @Max(500) int limit) {
-		return this.patterns.find(unresolvedOnly, since, limit);
+		Instant from = (since != null) ? since : Instant.now().minus(this.defaultWindow);
+		return this.patterns.find(unresolvedOnly, from, limit);
 	}
 
 }

@@ -1,6 +1,7 @@
 package org.patientplatform.dlq.patterns;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -80,6 +81,17 @@ class FailurePatternIntegrationTests {
 		assertThat(unresolved).filteredOn((p) -> "2222222222222222".equals(p.get("fingerprint")))
 			.singleElement()
 			.satisfies((p) -> assertThat(p).containsEntry("entries", 2));
+
+		// by default the view covers the last day: a pattern seen only before that shows when asked for
+		this.jdbc.update("UPDATE dead_letter_entry SET first_failed_at = now() - interval '3 days', "
+				+ "last_failed_at = now() - interval '3 days' WHERE original_topic = 'lis.inbound.v1'");
+		assertThat(ops.get().uri("/api/v1/dlq/patterns?unresolvedOnly=false").retrieve().body(LIST))
+			.extracting((p) -> p.get("fingerprint"))
+			.containsExactly("1111111111111111");
+		assertThat(ops.get()
+			.uri("/api/v1/dlq/patterns?unresolvedOnly=false&since={since}", Instant.now().minus(Duration.ofDays(4)))
+			.retrieve()
+			.body(LIST)).extracting((p) -> p.get("fingerprint")).containsExactly("1111111111111111", "2222222222222222");
 
 		var staff = TestApi.as(this.signingKey, this.port, "staff-1", "staff")
 			.get()
