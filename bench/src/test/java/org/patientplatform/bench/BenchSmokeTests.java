@@ -127,8 +127,8 @@ class BenchSmokeTests {
 
 	@Test
 	void comparesEachPlatformPathWithItsRawLimits() {
-		assertThat(result(DlqCaptureBenchmark.NAME).ratios()).containsOnlyKeys("toRawProduce", "toRawConsume",
-				"toRawBatchedInsert");
+		assertThat(result(DlqCaptureBenchmark.NAME).ratios()).containsOnlyKeys("toRawCopy", "toRawBatchedInsert",
+				"toRawProduce", "toRawConsume", "whileProducedToRawCopy");
 		assertThat(result(JobQueueBenchmark.NAME).ratios()).containsOnlyKeys("toRawSkipLockedClaim",
 				"toKitStatementsOverJdbc");
 		assertThat(result(JobLibrariesBenchmark.NAME).ratios()).containsOnlyKeys("dbSchedulerToRawSkipLockedClaim",
@@ -167,6 +167,11 @@ class BenchSmokeTests {
 			assertThat(search.figures()).containsKeys(each.key() + "HttpP50Ms", each.key() + "HttpP99Ms");
 			assertThat(search.raw()).containsKeys(each.key() + "JdbcP50Ms", each.key() + "JdbcP99Ms");
 			assertThat(search.ratios()).containsKeys(each.key() + "P50", each.key() + "P99");
+		}
+		// the facets (default window and a day) and the failure-patterns view
+		for (String key : List.of("facetsHour", "facetsDay", "patternsDay")) {
+			assertThat(search.figures()).containsKeys(key + "HttpP50Ms", key + "HttpP99Ms");
+			assertThat(search.raw()).containsKeys(key + "JdbcP50Ms", key + "JdbcP99Ms");
 		}
 	}
 
