@@ -30,7 +30,9 @@ class Retention {
 			      AND status IN ('RESOLVED', 'DISCARDED')
 			    RETURNING id, status),
 			history AS (
-			    DELETE FROM dead_letter_attempt a USING purged p WHERE a.entry_id = p.id)
+			    DELETE FROM dead_letter_attempt a USING purged p WHERE a.entry_id = p.id),
+			redrives AS (
+			    DELETE FROM dead_letter_redrive r USING purged p WHERE r.entry_id = p.id)
 			SELECT status FROM purged
 			""";
 
