@@ -117,6 +117,16 @@ class RetrySchedule {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	@Nullable String apply(UUID entryId, RedriveOutcome outcome) {
+		// the entry first, then its redrive: the order in which the capture takes them (it locks a batch's
+		// entries, then records the failures of their redrives); taking the redrive first deadlocked with it
+		// when a redriven record's failure and its outcome were handled at the same time
+		List<UUID> entry = this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE id = ? FOR UPDATE", UUID.class,
+				entryId);
+		if (entry.isEmpty()) {
+			log.info("Outcome {} for entry {}, which is not stored (purged or never ours); ignored", outcome.outcome(),
+					entryId);
+			return null;
+		}
 		List<Long> matched = this.jdbc.queryForList("""
 				SELECT id FROM dead_letter_redrive
 				WHERE entry_id = ? AND target_topic = ? AND target_partition = ? AND target_offset = ?

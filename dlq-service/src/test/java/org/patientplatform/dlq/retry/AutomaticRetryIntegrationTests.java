@@ -1,11 +1,14 @@
 package org.patientplatform.dlq.retry;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,6 +29,7 @@ import org.patientplatform.dlq.TestApi;
 import org.patientplatform.dlq.TestKafka;
 import org.patientplatform.dlq.redrive.Redriver;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.kit.kafka.RedriveOutcome;
 import org.patientplatform.local.infra.LocalSigningKey;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -96,6 +101,55 @@ class AutomaticRetryIntegrationTests {
 	@AfterEach
 	void tearDown() {
 		this.kafka.close();
+	}
+
+	@Test
+	void anOutcomeTakesTheEntryLockBeforeItsRedriveSoItCannotDeadlockWithTheCapture() throws Exception {
+		UUID entry = UUID.randomUUID();
+		long offset = 7_000_000 + (System.nanoTime() % 1_000_000);
+		this.jdbc.update("""
+				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
+				    original_partition, original_offset, dlq_partition, dlq_offset, first_failed_at, last_failed_at)
+				VALUES (?, 'FAILED_RECORD', 'RETRYING', 'patient-service', 'g', 'lock-order.v1', 0, ?, 5, ?, now(), now())
+				""", entry, offset, offset);
+		Long redrive = this.jdbc.queryForObject("""
+				INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
+				    target_offset)
+				VALUES (?, 'AUTOMATIC', 1, 'system', 'lock-order.v1', 0, 42) RETURNING id
+				""", Long.class, entry);
+		this.jdbc.update("UPDATE dead_letter_entry SET redrive_id = ?, redriven_at = now() WHERE id = ?", redrive, entry);
+		RedriveOutcome outcome = new RedriveOutcome(entry.toString(), RedriveOutcome.SUCCEEDED, "patient-service", "g",
+				"lock-order.v1", 0, 42, Instant.now(), null, null);
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		try (Connection capture = Objects.requireNonNull(this.jdbc.getDataSource()).getConnection()) {
+			// the capture's order: the entry locked, then its redrive (storing a redriven record's new failure)
+			capture.setAutoCommit(false);
+			try (PreparedStatement lock = capture
+				.prepareStatement("SELECT id FROM dead_letter_entry WHERE id = ? FOR UPDATE")) {
+				lock.setObject(1, entry);
+				lock.executeQuery().close();
+			}
+			Future<String> applied = pool
+				.submit(() -> this.transactions.execute((tx) -> this.schedule.apply(entry, outcome)));
+			// the outcome waits for a lock; in the order it used to take them it held the redrive row by then
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE "
+						+ "datname = current_database() AND wait_event_type = 'Lock'", Integer.class), (n) -> n > 0);
+			try (PreparedStatement fail = capture.prepareStatement(
+					"UPDATE dead_letter_redrive SET outcome = 'FAILED', outcome_at = now() WHERE id = ?")) {
+				fail.setLong(1, redrive);
+				// a deadlock (SQL state 40P01) here or in the outcome's transaction was the bug
+				assertThat(fail.executeUpdate()).isEqualTo(1);
+			}
+			capture.commit();
+			// the origin's own report then wins: the entry is resolved
+			assertThat(applied.get(30, TimeUnit.SECONDS)).isEqualTo("RESOLVED");
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(this.jdbc.queryForObject("SELECT outcome FROM dead_letter_redrive WHERE id = ?", String.class, redrive))
+			.isEqualTo("SUCCEEDED");
 	}
 
 	@Test
