@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
 import ch.qos.logback.classic.Level;
@@ -66,6 +67,8 @@ public final class LocalPlatform {
 		LocalSigningKey signingKey = LocalSigningKey.loadOrCreate(state.resolve("security"), issuerUrl);
 		LocalTokenIssuer issuer = LocalTokenIssuer.start(signingKey, issuerPort);
 		String dlqKey = loadOrCreateDataKey(state.resolve("security").resolve("dlq-payload-key"));
+		// the databases belong with this folder's Kafka log and keys (see start)
+		String stateId = loadOrCreateStateId(state.resolve("instance-id"));
 		ProviderStandins standins = ProviderStandins.start(standinsConfig);
 		Map<String, Map<String, Object>> serviceProperties = Map.of("notification-service",
 				notificationChannels(standins, standinsConfig));
@@ -85,7 +88,7 @@ public final class LocalPlatform {
 
 		try {
 			for (Service service : SERVICES) {
-				contexts.add(start(service, args, postgres, broker, issuer, issuerUrl, dlqKey,
+				contexts.add(start(service, args, postgres, stateId, broker, issuer, issuerUrl, dlqKey,
 						serviceProperties.getOrDefault(service.name(), Map.of())));
 			}
 		}
@@ -99,13 +102,20 @@ public final class LocalPlatform {
 	}
 
 	private static ConfigurableApplicationContext start(Service service, String[] args, PostgresServer postgres,
-			KafkaBroker broker, LocalTokenIssuer issuer, String issuerUrl, String dlqKey, Map<String, Object> own) {
+			String stateId, KafkaBroker broker, LocalTokenIssuer issuer, String issuerUrl, String dlqKey, Map<String, Object> own) {
 		// these win over each service's own configuration file
 		Map<String, Object> local = new LinkedHashMap<>();
 		local.put("server.port", service.port());
 		// every role of every service, whatever PLATFORM_ROLES the shell has
 		local.put("platform.roles", "");
-		local.put("spring.datasource.url", postgres.createDatabaseIfMissing(service.database()));
+		// a database another state folder left holds entries keyed by that folder's Kafka offsets (a new record at
+		// the same offset would be taken for an old one) and payloads under its keys: it is made afresh
+		PostgresServer.OwnedDatabase database = postgres.createDatabaseOwnedBy(service.database(), stateId);
+		if (database.replaced()) {
+			System.out.println("Database " + service.database() + " belonged to another local run's state folder; "
+					+ "it was created afresh for this one");
+		}
+		local.put("spring.datasource.url", database.jdbcUrl());
 		local.put("spring.datasource.username", postgres.user());
 		local.put("spring.datasource.password", postgres.password());
 		local.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
@@ -188,6 +198,14 @@ public final class LocalPlatform {
 		out.append("Stop with Ctrl-C (SIGTERM).\n");
 		out.append("===========================================================\n");
 		System.out.println(out);
+	}
+
+	/** This state folder's id, which the databases it uses carry in their comment. */
+	private static String loadOrCreateStateId(Path file) throws IOException {
+		if (!Files.exists(file)) {
+			Files.writeString(file, UUID.randomUUID().toString());
+		}
+		return Files.readString(file).trim();
 	}
 
 	private static String loadOrCreateDataKey(Path file) throws IOException {

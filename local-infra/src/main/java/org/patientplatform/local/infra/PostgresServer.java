@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresServer implements AutoCloseable {
 
+	/** How a database says which local run owns it (its comment). */
+	static final String OWNER_COMMENT = "patient-platform local run, state ";
+
 	private static final Logger log = LoggerFactory.getLogger(PostgresServer.class);
 
 	private static final Pattern DATABASE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
@@ -181,6 +184,58 @@ public final class PostgresServer implements AutoCloseable {
 			throw new IllegalStateException("Cannot create database " + name + " on " + describe() + ": " + ex.getMessage(),
 					ex);
 		}
+	}
+
+	/**
+	 * Creates the database if it does not exist yet, for one owner (a local run's state folder), and says
+	 * so in the database's comment. A database another owner left (its data matches another folder's Kafka
+	 * log: the same topic, partition and offset would name different records) is dropped and created
+	 * afresh; one that is still in use is refused. A database without an owner is adopted.
+	 * @param name a lower-case SQL identifier
+	 * @param owner what owns it, e.g. the state folder's id
+	 * @return the JDBC URL of the database, and whether an earlier owner's database was replaced
+	 */
+	public OwnedDatabase createDatabaseOwnedBy(String name, String owner) {
+		if (!DATABASE_NAME.matcher(name).matches()) {
+			throw new IllegalArgumentException("Not a database name this platform creates: " + name);
+		}
+		String comment = OWNER_COMMENT + owner;
+		String previous = null;
+		try (Connection admin = connect(this.adminDatabase);
+				PreparedStatement current = admin.prepareStatement(
+						"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?")) {
+			current.setString(1, name);
+			try (ResultSet rs = current.executeQuery()) {
+				previous = rs.next() ? Objects.requireNonNullElse(rs.getString(1), "") : null;
+			}
+			boolean replaced = previous != null && previous.startsWith(OWNER_COMMENT) && !previous.equals(comment);
+			if (replaced) {
+				try (Statement drop = admin.createStatement()) {
+					drop.execute("DROP DATABASE " + name);
+				}
+				catch (SQLException ex) {
+					throw new IllegalStateException("Database " + name + " on " + describe() + " belongs to another "
+							+ "local run (" + previous.substring(OWNER_COMMENT.length()) + ") and could not be replaced: "
+							+ ex.getMessage(), ex);
+				}
+			}
+			createDatabaseIfMissing(name);
+			try (Statement mark = admin.createStatement()) {
+				mark.execute("COMMENT ON DATABASE " + name + " IS '" + comment.replace("'", "''") + "'");
+			}
+			return new OwnedDatabase(jdbcUrl(name), replaced);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Cannot create database " + name + " on " + describe() + ": " + ex.getMessage(),
+					ex);
+		}
+	}
+
+	/**
+	 * @param jdbcUrl where it is
+	 * @param replaced whether a database of another owner was dropped to make it
+	 */
+	public record OwnedDatabase(String jdbcUrl, boolean replaced) {
 	}
 
 	/** Drops the database, ending its sessions first; used by tests for their own databases. */

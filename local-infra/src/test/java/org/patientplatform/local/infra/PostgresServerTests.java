@@ -64,4 +64,46 @@ class PostgresServerTests {
 			.isInstanceOf(IllegalArgumentException.class);
 	}
 
+	@Test
+	void keepsAStateFoldersDatabaseAndMakesAfreshOneAnotherFolderLeft() throws Exception {
+		try (PostgresServer server = PostgresServer.locate(Map.of(), this.state, KafkaBroker.freePort())) {
+			String name = "patient_platform_owned_" + Long.toHexString(System.nanoTime());
+			try {
+				PostgresServer.OwnedDatabase first = server.createDatabaseOwnedBy(name, "state-a");
+				assertThat(first.replaced()).isFalse();
+				execute(server, first.jdbcUrl(), "CREATE TABLE kept (n int)");
+
+				// the same folder again: its data stays
+				assertThat(server.createDatabaseOwnedBy(name, "state-a").replaced()).isFalse();
+				assertThat(tables(server, first.jdbcUrl())).contains("kept");
+
+				// another folder: its Kafka offsets would name other records, so the database is made afresh
+				PostgresServer.OwnedDatabase other = server.createDatabaseOwnedBy(name, "state-b");
+				assertThat(other.replaced()).isTrue();
+				assertThat(tables(server, other.jdbcUrl())).doesNotContain("kept");
+			}
+			finally {
+				server.dropDatabase(name);
+			}
+		}
+	}
+
+	private static void execute(PostgresServer server, String url, String sql) throws Exception {
+		try (Connection connection = DriverManager.getConnection(url, server.user(), server.password())) {
+			connection.createStatement().execute(sql);
+		}
+	}
+
+	private static java.util.List<String> tables(PostgresServer server, String url) throws Exception {
+		java.util.List<String> names = new java.util.ArrayList<>();
+		try (Connection connection = DriverManager.getConnection(url, server.user(), server.password());
+				ResultSet rs = connection.createStatement()
+					.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")) {
+			while (rs.next()) {
+				names.add(rs.getString(1));
+			}
+		}
+		return names;
+	}
+
 }
