@@ -70,8 +70,10 @@ public final class LocalPlatform {
 		// the databases belong with this folder's Kafka log and keys (see start)
 		String stateId = loadOrCreateStateId(state.resolve("instance-id"));
 		ProviderStandins standins = ProviderStandins.start(standinsConfig);
+		// the DLQ's ops alerts also go to the Slack-compatible webhook stand-in, listed with the messages
 		Map<String, Map<String, Object>> serviceProperties = Map.of("notification-service",
-				notificationChannels(standins, standinsConfig));
+				notificationChannels(standins, standinsConfig), "dlq-service",
+				Map.of("dlq.alerts.webhook-url", env.getOrDefault("DLQ_ALERTS_WEBHOOK_URL", standins.slackWebhookUrl())));
 
 		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 		CountDownLatch stopped = new CountDownLatch(1);
@@ -189,6 +191,8 @@ public final class LocalPlatform {
 			.append(standins.smsBaseUrl()).append("/standin/messages)\n");
 		out.append("  SMS (Twilio):   ").append(standins.smsBaseUrl()).append('\n');
 		out.append("  Push (FCM v1):  ").append(standins.pushBaseUrl()).append('\n');
+		out.append("  Slack webhook:  ").append(standins.slackWebhookUrl())
+			.append("  (the DLQ's ops alerts, listed with the messages)\n");
 		out.append("  SMTP:           ").append(standins.mail().host()).append(':').append(standins.mail().port())
 			.append(" (GreenMail)\n");
 		out.append("  Phone replies:  curl -d From=%2B15551234567 -d Body=STOP ").append(standins.smsBaseUrl())

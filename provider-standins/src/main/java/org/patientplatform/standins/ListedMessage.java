@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One message of the stand-ins' common listing.
  *
- * @param channel {@code sms}, {@code push} or {@code email}
+ * @param channel {@code sms}, {@code push}, {@code email} or {@code webhook}
  * @param id the provider's id (SMS SID, FCM message name, Message-ID)
  * @param direction {@code outbound}, {@code inbound} or {@code reply}
  * @param from the sender, when the channel has one

@@ -17,7 +17,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * The local stand-ins for the notification providers, started together on loopback: the
- * Twilio-compatible SMS API, FCM HTTP v1 with its token endpoint, and GreenMail for SMTP.
+ * Twilio-compatible SMS API, FCM HTTP v1 with its token endpoint, GreenMail for SMTP, and a Slack-compatible
+ * incoming webhook (on the SMS stand-in's port, {@code POST /standin/webhook/slack}).
  * Both HTTP stand-ins also serve the console: {@code GET /standin/} (a page of every
  * message sent, newest first), {@code GET /standin/messages} (the same as JSON),
  * {@code POST|GET|DELETE /standin/faults}, {@code POST /standin/sms/inbound} and
@@ -74,6 +75,8 @@ public final class ProviderStandins implements AutoCloseable {
 
 	private final MailStandin mail;
 
+	private final WebhookStandin webhook = new WebhookStandin();
+
 	private final ExecutorService executor = Http.executor();
 
 	private final List<HttpServer> servers = new ArrayList<>();
@@ -89,6 +92,7 @@ public final class ProviderStandins implements AutoCloseable {
 			Console console = new Console(this);
 			Http.Router smsRoutes = new Http.Router();
 			this.sms.routes(smsRoutes);
+			this.webhook.routes(smsRoutes);
 			console.routes(smsRoutes);
 			this.servers.add(Http.server(config.smsPort(), smsRoutes, this.executor));
 			Http.Router pushRoutes = new Http.Router();
@@ -148,6 +152,11 @@ public final class ProviderStandins implements AutoCloseable {
 		return pushBaseUrl() + "/token";
 	}
 
+	/** A Slack-compatible incoming webhook, in place of {@code https://hooks.slack.com/services/...}. */
+	public String slackWebhookUrl() {
+		return smsBaseUrl() + WebhookStandin.PATH;
+	}
+
 	/** The page listing every message sent. */
 	public String listingUrl() {
 		return smsBaseUrl() + "/standin/";
@@ -186,6 +195,10 @@ public final class ProviderStandins implements AutoCloseable {
 					String.join(", ", mail.to()), mail.subject(), (mail.text() != null) ? mail.text() : mail.html(),
 					"received", mail.receivedAt()));
 		}
+		for (WebhookStandin.Received hook : this.webhook.received()) {
+			all.add(new ListedMessage("webhook", hook.id(), "outbound", null, "slack webhook", null, hook.text(), "ok",
+					hook.receivedAt()));
+		}
 		all.sort(Comparator.comparing(ListedMessage::at).reversed());
 		return all;
 	}
@@ -195,6 +208,7 @@ public final class ProviderStandins implements AutoCloseable {
 		this.sms.reset();
 		this.push.reset();
 		this.mail.reset();
+		this.webhook.reset();
 		this.faults.clear();
 	}
 

@@ -44,6 +44,33 @@ class ConsoleIntegrationTests {
 	}
 
 	@Test
+	void takesSlackWebhookMessagesAsSlackAnswersAndListsThem() throws Exception {
+		try {
+			HttpResponse<String> ok = post(standins.slackWebhookUrl(), "{\"text\":\"[DLQ PERMANENT_FAILURE] entry x\"}");
+			assertThat(ok.statusCode()).isEqualTo(200);
+			assertThat(ok.body()).isEqualTo("ok");
+			assertThat(post(standins.slackWebhookUrl(), "not json").body()).isEqualTo("invalid_payload");
+			HttpResponse<String> noText = post(standins.slackWebhookUrl(), "{\"blocks\":[]}");
+			assertThat(noText.statusCode()).isEqualTo(400);
+			assertThat(noText.body()).isEqualTo("no_text");
+
+			JsonNode listed = Http.JSON.readTree(get(standins.smsBaseUrl() + "/standin/messages?channel=webhook").body());
+			assertThat(listed).hasSize(1);
+			assertThat(listed.get(0).path("body").asString()).isEqualTo("[DLQ PERMANENT_FAILURE] entry x");
+		}
+		finally {
+			standins.reset();
+		}
+	}
+
+	private HttpResponse<String> post(String url, String body) throws Exception {
+		return this.client.send(HttpRequest.newBuilder(URI.create(url))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	@Test
 	void takesFaultsOverHttp() throws Exception {
 		HttpResponse<String> response = this.client.send(HttpRequest
 			.newBuilder(URI.create(standins.pushBaseUrl() + "/standin/faults"))
