@@ -8,6 +8,8 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
@@ -57,8 +59,8 @@ class DeadLetterSearchEndpoint {
 	Page<EntrySearch.EntrySummary> search(@Valid @ParameterObject EntryFilter filter,
 			@Parameter(description = "nextCursor of the previous page") @RequestParam(
 					required = false) @Nullable String cursor,
-			@Parameter(description = "Page size, default 50, at most 200") @RequestParam(
-					required = false) @Nullable Integer limit) {
+			@Parameter(description = "Page size, default 50, at most 200 (more is refused)") @RequestParam(
+					required = false) @Nullable @Min(1) @Max(Page.MAX_LIMIT) Integer limit) {
 		return this.search.search(filter, cursor, Page.limit(limit));
 	}
 

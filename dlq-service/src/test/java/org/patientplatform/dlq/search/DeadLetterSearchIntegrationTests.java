@@ -127,9 +127,13 @@ class DeadLetterSearchIntegrationTests {
 	}
 
 	@Test
-	void capsThePageSizeAndRejectsAForgedCursorOrAnUnknownStatus() {
-		Map<String, Object> page = this.ops.get().uri("/api/v1/dlq/messages?limit=100000").retrieve().body(MAP);
+	void refusesAPageLargerThanTheCapAForgedCursorOrAnUnknownStatus() {
+		Map<String, Object> page = this.ops.get().uri("/api/v1/dlq/messages?limit=200").retrieve().body(MAP);
 		assertThat((List<?>) page.get("items")).hasSize(40);
+		var tooLarge = this.ops.get().uri("/api/v1/dlq/messages?limit=100000").retrieve().toEntity(MAP);
+		assertThat(tooLarge.getStatusCode().value()).isEqualTo(400);
+		assertThat(tooLarge.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(tooLarge.getBody().toString()).contains("limit");
 
 		var forged = this.ops.get().uri("/api/v1/dlq/messages?cursor=bm90LWEtY3Vyc29y").retrieve().toEntity(MAP);
 		assertThat(forged.getStatusCode().value()).isEqualTo(400);
