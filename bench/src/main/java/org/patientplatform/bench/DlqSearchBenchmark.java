@@ -176,8 +176,8 @@ final class DlqSearchBenchmark implements Benchmark {
 			Map<String, String> facets = new LinkedHashMap<>();
 			facets.put("f1-facets-hour", "/api/v1/dlq/messages/facets");
 			facets.put("q8-facets-day", "/api/v1/dlq/messages/facets?sourceService=patient-service&from=" + encode(dayAgo));
-			// the failure patterns view, its default window (the last day)
-			facets.put("q10-patterns-day", "/api/v1/dlq/patterns");
+			// the failure patterns view, its default window (the last hour)
+			facets.put("q10-patterns-hour", "/api/v1/dlq/patterns");
 			String hourSql = "SELECT GROUPING(status, source_service, original_topic, error_class), status, source_service, "
 					+ "original_topic, error_class, count(*) FROM dead_letter_entry WHERE last_failed_at >= now() - "
 					+ "interval '1 hour' GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ())";

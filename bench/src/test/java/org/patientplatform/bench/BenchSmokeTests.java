@@ -169,7 +169,7 @@ class BenchSmokeTests {
 			assertThat(search.ratios()).containsKeys(each.key() + "P50", each.key() + "P99");
 		}
 		// the facets (default window and a day) and the failure-patterns view
-		for (String key : List.of("facetsHour", "facetsDay", "patternsDay")) {
+		for (String key : List.of("facetsHour", "facetsDay", "patternsHour")) {
 			assertThat(search.figures()).containsKeys(key + "HttpP50Ms", key + "HttpP99Ms");
 			assertThat(search.raw()).containsKeys(key + "JdbcP50Ms", key + "JdbcP99Ms");
 		}

@@ -32,7 +32,7 @@ class FailurePatternEndpoint {
 	private final Duration defaultWindow;
 
 	FailurePatternEndpoint(FailurePatterns patterns,
-			@Value("${dlq.patterns.default-window:PT24H}") Duration defaultWindow) {
+			@Value("${dlq.patterns.default-window:PT1H}") Duration defaultWindow) {
 		this.patterns = patterns;
 		this.defaultWindow = defaultWindow;
 	}
@@ -41,13 +41,13 @@ class FailurePatternEndpoint {
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Failure patterns, most recently seen first",
 			description = "Per fingerprint: entry count, first and last seen, topics and services affected, and "
-					+ "a sample entry id to open, over the entries that failed since `since`: the last 24 hours unless "
+					+ "a sample entry id to open, over the entries that failed since `since`: the last hour unless "
 					+ "given (dlq.patterns.default-window), so the view stays fast at a million entries; give an "
 					+ "earlier `since` to look further back. Search entries of one pattern with ?fingerprint=.")
 	List<FailurePatterns.Pattern> list(
 			@Parameter(description = "Only entries not resolved or discarded (default true)") @RequestParam(
 					defaultValue = "true") boolean unresolvedOnly,
-			@Parameter(description = "Only entries that failed at or after this instant (default: 24 hours ago)") @RequestParam(
+			@Parameter(description = "Only entries that failed at or after this instant (default: an hour ago)") @RequestParam(
 					required = false) @Nullable Instant since,
 			@Parameter(description = "At most this many patterns (default 100)") @RequestParam(
 					defaultValue = "100") @Min(1) @Max(500) int limit) {

@@ -40,25 +40,44 @@ class FailurePatterns {
 			args.add(since.atOffset(ZoneOffset.UTC));
 		}
 		args.add(limit);
+		if (since != null) {
+			args.add(since.atOffset(ZoneOffset.UTC));
+		}
+		// counted per fingerprint, topic and service first (no sort of every row, as ordered aggregates
+		// needed), then the sample of each pattern read newest first from the fingerprint's index
 		return this.jdbc.query("""
-				SELECT fingerprint, count(*) AS entries, sum(attempts) AS failures,
-				       count(*) FILTER (WHERE status NOT IN ('RESOLVED', 'DISCARDED')) AS unresolved,
-				       min(first_failed_at) AS first_seen, max(last_failed_at) AS last_seen,
-				       array_agg(DISTINCT original_topic) FILTER (WHERE original_topic IS NOT NULL) AS topics,
-				       array_agg(DISTINCT source_service) FILTER (WHERE source_service IS NOT NULL) AS services,
-				       (array_agg(id ORDER BY last_failed_at DESC, id DESC))[1] AS sample_entry_id,
-				       (array_agg(error_class ORDER BY last_failed_at DESC, id DESC))[1] AS error_class,
-				       (array_agg(left(error_message, 300) ORDER BY last_failed_at DESC, id DESC))[1] AS error_message
-				FROM dead_letter_entry
-				WHERE %s
-				GROUP BY fingerprint
-				ORDER BY max(last_failed_at) DESC, fingerprint
-				LIMIT ?
-				""".formatted(where), (rs, n) -> new Pattern(rs.getString("fingerprint"), rs.getLong("entries"),
-				rs.getLong("failures"), rs.getLong("unresolved"), rs.getTimestamp("first_seen").toInstant(),
-				rs.getTimestamp("last_seen").toInstant(), strings(rs.getArray("topics")),
-				strings(rs.getArray("services")), rs.getObject("sample_entry_id", UUID.class),
-				rs.getString("error_class"), rs.getString("error_message")), args.toArray());
+				WITH g AS (
+				    SELECT fingerprint, original_topic, source_service, count(*) AS entries, sum(attempts) AS failures,
+				           count(*) FILTER (WHERE status NOT IN ('RESOLVED', 'DISCARDED')) AS unresolved,
+				           min(first_failed_at) AS first_seen, max(last_failed_at) AS last_seen
+				    FROM dead_letter_entry
+				    WHERE %1$s
+				    GROUP BY fingerprint, original_topic, source_service),
+				p AS (
+				    SELECT fingerprint, sum(entries) AS entries, sum(failures) AS failures, sum(unresolved) AS unresolved,
+				           min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+				           array_agg(DISTINCT original_topic) FILTER (WHERE original_topic IS NOT NULL) AS topics,
+				           array_agg(DISTINCT source_service) FILTER (WHERE source_service IS NOT NULL) AS services
+				    FROM g
+				    GROUP BY fingerprint
+				    ORDER BY max(last_seen) DESC, fingerprint
+				    LIMIT ?)
+				SELECT p.*, s.id AS sample_entry_id, s.error_class, s.error_message
+				FROM p
+				CROSS JOIN LATERAL (
+				    SELECT id, error_class, left(error_message, 300) AS error_message
+				    FROM dead_letter_entry
+				    WHERE %2$s AND fingerprint = p.fingerprint
+				    ORDER BY last_failed_at DESC, id DESC
+				    LIMIT 1) s
+				ORDER BY p.last_seen DESC, p.fingerprint
+				""".formatted(where, where),
+				(rs, n) -> new Pattern(rs.getString("fingerprint"), rs.getLong("entries"), rs.getLong("failures"),
+						rs.getLong("unresolved"), rs.getTimestamp("first_seen").toInstant(),
+						rs.getTimestamp("last_seen").toInstant(), strings(rs.getArray("topics")),
+						strings(rs.getArray("services")), rs.getObject("sample_entry_id", UUID.class),
+						rs.getString("error_class"), rs.getString("error_message")),
+				args.toArray());
 	}
 
 	private static List<String> strings(@Nullable Array array) throws SQLException {

@@ -82,7 +82,7 @@ class FailurePatternIntegrationTests {
 			.singleElement()
 			.satisfies((p) -> assertThat(p).containsEntry("entries", 2));
 
-		// by default the view covers the last day: a pattern seen only before that shows when asked for
+		// by default the view covers the last hour: a pattern seen only before that shows when asked for
 		this.jdbc.update("UPDATE dead_letter_entry SET first_failed_at = now() - interval '3 days', "
 				+ "last_failed_at = now() - interval '3 days' WHERE original_topic = 'lis.inbound.v1'");
 		assertThat(ops.get().uri("/api/v1/dlq/patterns?unresolvedOnly=false").retrieve().body(LIST))
