@@ -160,16 +160,7 @@ final class DlqSearchBenchmark implements Benchmark {
 					}
 				}
 				cpu.put(search.name() + "Http", httpCpu.stop().perUnit(iterations, "Search"));
-				String prefix = search.key();
-				result.figure(prefix + "HttpP50Ms", Latencies.ms(http, 50))
-					.figure(prefix + "HttpP99Ms", Latencies.ms(http, 99))
-					.raw(prefix + "JdbcP50Ms", Latencies.ms(raw, 50))
-					.raw(prefix + "JdbcP99Ms", Latencies.ms(raw, 99))
-					// raw limit over platform, as everywhere: 1 = as fast as the SQL alone
-					.ratio(prefix + "P50", Latencies.ms(raw, 50), Latencies.ms(http, 50))
-					.ratio(prefix + "P99", Latencies.ms(raw, 99), Latencies.ms(http, 99));
-				summary.add(String.format(Locale.ROOT, "%s %.2f/%.2f ms (SQL %.2f/%.2f)", search.name(),
-						Latencies.ms(http, 50), Latencies.ms(http, 99), Latencies.ms(raw, 50), Latencies.ms(raw, 99)));
+				report(result, summary, search.name(), search.key(), http, raw);
 			}
 			// facets: the default window (the last hour) and a day of one service, as q8-facets-day.sql
 			String dayAgo = Instant.now().minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString();
@@ -208,15 +199,8 @@ final class DlqSearchBenchmark implements Benchmark {
 					api.json(request);
 					Latencies.record(http, System.nanoTime() - started);
 				}
-				String prefix = ApiLatencyBenchmark.camel(facet.getKey().substring(facet.getKey().indexOf('-') + 1));
-				result.figure(prefix + "HttpP50Ms", Latencies.ms(http, 50))
-					.figure(prefix + "HttpP99Ms", Latencies.ms(http, 99))
-					.raw(prefix + "JdbcP50Ms", Latencies.ms(raw, 50))
-					.raw(prefix + "JdbcP99Ms", Latencies.ms(raw, 99))
-					.ratio(prefix + "P50", Latencies.ms(raw, 50), Latencies.ms(http, 50))
-					.ratio(prefix + "P99", Latencies.ms(raw, 99), Latencies.ms(http, 99));
-				summary.add(String.format(Locale.ROOT, "%s %.2f/%.2f ms (SQL %.2f/%.2f)", facet.getKey(),
-						Latencies.ms(http, 50), Latencies.ms(http, 99), Latencies.ms(raw, 50), Latencies.ms(raw, 99)));
+				report(result, summary, facet.getKey(),
+						ApiLatencyBenchmark.camel(facet.getKey().substring(facet.getKey().indexOf('-') + 1)), http, raw);
 			}
 			rows.put("entries", db.count("SELECT count(*) FROM dead_letter_entry"));
 		}
@@ -233,6 +217,20 @@ final class DlqSearchBenchmark implements Benchmark {
 			.diagnostic("rows", rows)
 			.diagnostic("cpu", cpu)
 			.build(NAME + ": p50/p99 over HTTP with " + entries + " entries: " + String.join(", ", summary));
+	}
+
+	/** A timed search's figures (HTTP), raw limits (the SQL alone) and ratios, and its summary line. */
+	private static void report(Result.Builder result, List<String> summary, String name, String prefix, Histogram http,
+			Histogram raw) {
+		result.figure(prefix + "HttpP50Ms", Latencies.ms(http, 50))
+			.figure(prefix + "HttpP99Ms", Latencies.ms(http, 99))
+			.raw(prefix + "JdbcP50Ms", Latencies.ms(raw, 50))
+			.raw(prefix + "JdbcP99Ms", Latencies.ms(raw, 99))
+			// raw limit over platform, as everywhere: 1 = as fast as the SQL alone
+			.ratio(prefix + "P50", Latencies.ms(raw, 50), Latencies.ms(http, 50))
+			.ratio(prefix + "P99", Latencies.ms(raw, 99), Latencies.ms(http, 99));
+		summary.add(String.format(Locale.ROOT, "%s %.2f/%.2f ms (SQL %.2f/%.2f)", name, Latencies.ms(http, 50),
+				Latencies.ms(http, 99), Latencies.ms(raw, 50), Latencies.ms(raw, 99)));
 	}
 
 	/** Runs the SQL and reads every column of every row, as the service's row mapper does. */

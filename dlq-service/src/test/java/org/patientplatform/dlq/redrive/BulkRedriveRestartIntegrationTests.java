@@ -137,20 +137,14 @@ class BulkRedriveRestartIntegrationTests {
 
 		// the first run sends its first chunk of ten, then dies before recording it: its transaction fails
 		// after the broker took the records (as when the process is killed at that moment)
-		this.jdbc.execute("""
-				CREATE FUNCTION crash_before_recording() RETURNS trigger LANGUAGE plpgsql AS $$
-				BEGIN RAISE EXCEPTION 'simulated crash after the send'; END $$""");
-		this.jdbc.execute("""
-				CREATE TRIGGER crash_before_recording BEFORE UPDATE ON bulk_redrive_item
-				FOR EACH ROW WHEN (NEW.state = 'SENT') EXECUTE FUNCTION crash_before_recording()""");
+		crashWhenRecording("crash_before_recording", "NEW.state = 'SENT'");
 		try {
 			assertThatExceptionOfType(RuntimeException.class)
 				.isThrownBy(() -> this.job.run(bulkId, "job-" + kitJob.id(), Duration.ofMinutes(1), 1))
 				.withStackTraceContaining("simulated crash after the send");
 		}
 		finally {
-			this.jdbc.execute("DROP TRIGGER crash_before_recording ON bulk_redrive_item");
-			this.jdbc.execute("DROP FUNCTION crash_before_recording()");
+			stopCrashing("crash_before_recording");
 		}
 		List<UUID> sentByTheDeadRun = this.kafka.readAll("crash.v1").stream().map(TestKafka::entryId).toList();
 		assertThat(sentByTheDeadRun).hasSize(10);
@@ -202,21 +196,14 @@ class BulkRedriveRestartIntegrationTests {
 		UUID bulkId = unthrottledBulk("lane-crash.v1", 100);
 		JobHandler.Job kitJob = kitJob(bulkId);
 		// the third chunk (items 15 to 21) is sent, then its transaction fails before it is recorded
-		this.jdbc.execute("""
-				CREATE FUNCTION crash_third_chunk() RETURNS trigger LANGUAGE plpgsql AS $$
-				BEGIN RAISE EXCEPTION 'simulated crash after the send'; END $$""");
-		this.jdbc.execute("""
-				CREATE TRIGGER crash_third_chunk BEFORE UPDATE ON bulk_redrive_item
-				FOR EACH ROW WHEN (NEW.state = 'SENT' AND NEW.seq BETWEEN 15 AND 21)
-				EXECUTE FUNCTION crash_third_chunk()""");
+		crashWhenRecording("crash_third_chunk", "NEW.state = 'SENT' AND NEW.seq BETWEEN 15 AND 21");
 		try {
 			assertThatExceptionOfType(RuntimeException.class)
 				.isThrownBy(() -> this.job.run(bulkId, "job-" + kitJob.id(), Duration.ofMinutes(1), Integer.MAX_VALUE))
 				.withStackTraceContaining("simulated crash after the send");
 		}
 		finally {
-			this.jdbc.execute("DROP TRIGGER crash_third_chunk ON bulk_redrive_item");
-			this.jdbc.execute("DROP FUNCTION crash_third_chunk()");
+			stopCrashing("crash_third_chunk");
 		}
 		assertThat(bulkRow(bulkId).get("claimed_through")).isNotNull();
 
@@ -233,6 +220,22 @@ class BulkRedriveRestartIntegrationTests {
 		assertThat(this.jdbc.queryForList("SELECT seq FROM bulk_redrive_item WHERE bulk_id = ? AND detail = ? ORDER BY seq",
 				Integer.class, bulkId, BulkRedriveJob.UNCONFIRMED))
 			.containsExactly(15, 16, 17, 18, 19, 20, 21);
+	}
+
+	/**
+	 * Makes the transaction that marks matching items sent fail, after the broker took their records (as
+	 * when the process is killed at that moment).
+	 */
+	private void crashWhenRecording(String name, String condition) {
+		this.jdbc.execute("CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $$ "
+				+ "BEGIN RAISE EXCEPTION 'simulated crash after the send'; END $$");
+		this.jdbc.execute("CREATE TRIGGER " + name + " BEFORE UPDATE ON bulk_redrive_item FOR EACH ROW WHEN ("
+				+ condition + ") EXECUTE FUNCTION " + name + "()");
+	}
+
+	private void stopCrashing(String name) {
+		this.jdbc.execute("DROP TRIGGER " + name + " ON bulk_redrive_item");
+		this.jdbc.execute("DROP FUNCTION " + name + "()");
 	}
 
 	private UUID unthrottledBulk(String topic, int entries) {
