@@ -53,6 +53,8 @@ public final class LocalPlatform {
 		quietInfrastructureLogs();
 		Map<String, String> env = System.getenv();
 		Path state = Path.of(env.getOrDefault("PLATFORM_STATE_DIR", ".platform-state")).toAbsolutePath();
+		// a folder without a Kafka log yet is new: no database can hold its data
+		boolean newState = !Files.isDirectory(state.resolve("kafka"));
 		Files.createDirectories(state);
 		int kafkaPort = Integer.parseInt(env.getOrDefault("PLATFORM_KAFKA_PORT", "9092"));
 		int issuerPort = Integer.parseInt(env.getOrDefault("PLATFORM_TOKEN_PORT", "31870"));
@@ -90,7 +92,7 @@ public final class LocalPlatform {
 
 		try {
 			for (Service service : SERVICES) {
-				contexts.add(start(service, args, postgres, stateId, broker, issuer, issuerUrl, dlqKey,
+				contexts.add(start(service, args, postgres, stateId, newState, broker, issuer, issuerUrl, dlqKey,
 						serviceProperties.getOrDefault(service.name(), Map.of())));
 			}
 		}
@@ -104,7 +106,7 @@ public final class LocalPlatform {
 	}
 
 	private static ConfigurableApplicationContext start(Service service, String[] args, PostgresServer postgres,
-			String stateId, KafkaBroker broker, LocalTokenIssuer issuer, String issuerUrl, String dlqKey, Map<String, Object> own) {
+			String stateId, boolean newState, KafkaBroker broker, LocalTokenIssuer issuer, String issuerUrl, String dlqKey, Map<String, Object> own) {
 		// these win over each service's own configuration file
 		Map<String, Object> local = new LinkedHashMap<>();
 		local.put("server.port", service.port());
@@ -112,7 +114,7 @@ public final class LocalPlatform {
 		local.put("platform.roles", "");
 		// a database another state folder left holds entries keyed by that folder's Kafka offsets (a new record at
 		// the same offset would be taken for an old one) and payloads under its keys: it is made afresh
-		PostgresServer.OwnedDatabase database = postgres.createDatabaseOwnedBy(service.database(), stateId);
+		PostgresServer.OwnedDatabase database = postgres.createDatabaseOwnedBy(service.database(), stateId, !newState);
 		if (database.replaced()) {
 			System.out.println("Database " + service.database() + " belonged to another local run's state folder; "
 					+ "it was created afresh for this one");

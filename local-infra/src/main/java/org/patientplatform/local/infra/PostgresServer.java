@@ -190,12 +190,14 @@ public final class PostgresServer implements AutoCloseable {
 	 * Creates the database if it does not exist yet, for one owner (a local run's state folder), and says
 	 * so in the database's comment. A database another owner left (its data matches another folder's Kafka
 	 * log: the same topic, partition and offset would name different records) is dropped and created
-	 * afresh; one that is still in use is refused. A database without an owner is adopted.
+	 * afresh; one that is still in use is refused. A database without an owner (made before owners were
+	 * recorded) is adopted when {@code adoptUnowned}, else made afresh too.
 	 * @param name a lower-case SQL identifier
 	 * @param owner what owns it, e.g. the state folder's id
+	 * @param adoptUnowned whether a database without an owner may be this owner's (false for a new owner)
 	 * @return the JDBC URL of the database, and whether an earlier owner's database was replaced
 	 */
-	public OwnedDatabase createDatabaseOwnedBy(String name, String owner) {
+	public OwnedDatabase createDatabaseOwnedBy(String name, String owner, boolean adoptUnowned) {
 		if (!DATABASE_NAME.matcher(name).matches()) {
 			throw new IllegalArgumentException("Not a database name this platform creates: " + name);
 		}
@@ -208,15 +210,15 @@ public final class PostgresServer implements AutoCloseable {
 			try (ResultSet rs = current.executeQuery()) {
 				previous = rs.next() ? Objects.requireNonNullElse(rs.getString(1), "") : null;
 			}
-			boolean replaced = previous != null && previous.startsWith(OWNER_COMMENT) && !previous.equals(comment);
+			boolean replaced = previous != null && !previous.equals(comment)
+					&& (previous.startsWith(OWNER_COMMENT) || !adoptUnowned);
 			if (replaced) {
 				try (Statement drop = admin.createStatement()) {
 					drop.execute("DROP DATABASE " + name);
 				}
 				catch (SQLException ex) {
 					throw new IllegalStateException("Database " + name + " on " + describe() + " belongs to another "
-							+ "local run (" + previous.substring(OWNER_COMMENT.length()) + ") and could not be replaced: "
-							+ ex.getMessage(), ex);
+							+ "local run and could not be replaced (is that run still up?): " + ex.getMessage(), ex);
 				}
 			}
 			createDatabaseIfMissing(name);

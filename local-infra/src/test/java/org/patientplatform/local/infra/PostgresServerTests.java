@@ -69,18 +69,28 @@ class PostgresServerTests {
 		try (PostgresServer server = PostgresServer.locate(Map.of(), this.state, KafkaBroker.freePort())) {
 			String name = "patient_platform_owned_" + Long.toHexString(System.nanoTime());
 			try {
-				PostgresServer.OwnedDatabase first = server.createDatabaseOwnedBy(name, "state-a");
+				// a database from before owners were recorded: an existing folder adopts it
+				server.createDatabaseIfMissing(name);
+				execute(server, server.jdbcUrl(name), "CREATE TABLE kept (n int)");
+				PostgresServer.OwnedDatabase first = server.createDatabaseOwnedBy(name, "state-a", true);
 				assertThat(first.replaced()).isFalse();
-				execute(server, first.jdbcUrl(), "CREATE TABLE kept (n int)");
+				assertThat(tables(server, first.jdbcUrl())).contains("kept");
 
 				// the same folder again: its data stays
-				assertThat(server.createDatabaseOwnedBy(name, "state-a").replaced()).isFalse();
+				assertThat(server.createDatabaseOwnedBy(name, "state-a", true).replaced()).isFalse();
 				assertThat(tables(server, first.jdbcUrl())).contains("kept");
 
 				// another folder: its Kafka offsets would name other records, so the database is made afresh
-				PostgresServer.OwnedDatabase other = server.createDatabaseOwnedBy(name, "state-b");
+				PostgresServer.OwnedDatabase other = server.createDatabaseOwnedBy(name, "state-b", true);
 				assertThat(other.replaced()).isTrue();
 				assertThat(tables(server, other.jdbcUrl())).doesNotContain("kept");
+
+				// an unowned database and a new folder: made afresh as well
+				server.dropDatabase(name);
+				server.createDatabaseIfMissing(name);
+				execute(server, server.jdbcUrl(name), "CREATE TABLE kept (n int)");
+				assertThat(server.createDatabaseOwnedBy(name, "state-c", false).replaced()).isTrue();
+				assertThat(tables(server, server.jdbcUrl(name))).doesNotContain("kept");
 			}
 			finally {
 				server.dropDatabase(name);
