@@ -80,14 +80,17 @@ class BulkRedriveJob implements JobHandler {
 	@Override
 	public void handle(Job job) throws InterruptedException {
 		UUID bulkId = UUID.fromString(job.payload().get("bulkId").asString());
-		Run run = run(bulkId, "job-" + job.id(), this.properties.slice(), Integer.MAX_VALUE);
+		// a name of this run alone: the kit may run the same job again (its lease ran out) while this run
+		// still sends, and the newer run must be able to tell this one's claims from its own
+		String runner = "job-" + job.id() + "-" + UUID.randomUUID().toString().substring(0, 8);
+		Run run = run(bulkId, runner, this.properties.slice(), Integer.MAX_VALUE);
 		if (run == Run.SLICE_USED) {
 			// hand over to a fresh job, so no run outlives the kit's job lease
 			this.transactions.executeWithoutResult((status) -> {
-				List<String> runner = this.jdbc.queryForList(
+				List<String> current = this.jdbc.queryForList(
 						"SELECT runner FROM bulk_redrive WHERE id = ? AND status = 'RUNNING' FOR UPDATE", String.class,
 						bulkId);
-				if (!runner.isEmpty() && ("job-" + job.id()).equals(runner.getFirst())) {
+				if (!current.isEmpty() && runner.equals(current.getFirst())) {
 					this.bulks.enqueue(bulkId, "continue-" + UUID.randomUUID());
 				}
 			});
