@@ -225,6 +225,10 @@ public final class PostgresServer implements AutoCloseable {
 			try (Statement mark = admin.createStatement()) {
 				mark.execute("COMMENT ON DATABASE " + name + " IS '" + comment.replace("'", "''") + "'");
 			}
+			catch (SQLException ex) {
+				// a database this user may use but not own: used as it is, its owner not recorded
+				log.warn("Could not record the owner of database {}: {}", name, ex.getMessage());
+			}
 			return new OwnedDatabase(jdbcUrl(name), replaced);
 		}
 		catch (SQLException ex) {
