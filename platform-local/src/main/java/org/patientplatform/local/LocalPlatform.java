@@ -106,7 +106,8 @@ public final class LocalPlatform {
 	}
 
 	private static ConfigurableApplicationContext start(Service service, String[] args, PostgresServer postgres,
-			String stateId, boolean newState, KafkaBroker broker, LocalTokenIssuer issuer, String issuerUrl, String dlqKey, Map<String, Object> own) {
+			String stateId, boolean newState, KafkaBroker broker, LocalTokenIssuer issuer, String issuerUrl,
+			String dlqKey, Map<String, Object> own) {
 		// these win over each service's own configuration file
 		Map<String, Object> local = new LinkedHashMap<>();
 		local.put("server.port", service.port());

@@ -4,7 +4,6 @@ import java.sql.Array;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -29,20 +28,13 @@ class FailurePatterns {
 	 * @param since only entries that failed at or after this time
 	 * @param limit the most patterns returned
 	 */
-	List<Pattern> find(boolean unresolvedOnly, @Nullable Instant since, int limit) {
-		List<Object> args = new ArrayList<>();
-		String where = "fingerprint IS NOT NULL";
+	List<Pattern> find(boolean unresolvedOnly, Instant since, int limit) {
+		String where = "fingerprint IS NOT NULL AND last_failed_at >= ?";
 		if (unresolvedOnly) {
 			where += " AND status NOT IN ('RESOLVED', 'DISCARDED')";
 		}
-		if (since != null) {
-			where += " AND last_failed_at >= ?";
-			args.add(since.atOffset(ZoneOffset.UTC));
-		}
-		args.add(limit);
-		if (since != null) {
-			args.add(since.atOffset(ZoneOffset.UTC));
-		}
+		// the window's start for the counts, the number of patterns, the window's start for the samples
+		Object[] args = { since.atOffset(ZoneOffset.UTC), limit, since.atOffset(ZoneOffset.UTC) };
 		// counted per fingerprint, topic and service first (no sort of every row, as ordered aggregates
 		// needed), then the sample of each pattern read newest first from the fingerprint's index
 		return this.jdbc.query("""
@@ -77,7 +69,7 @@ class FailurePatterns {
 						rs.getTimestamp("last_seen").toInstant(), strings(rs.getArray("topics")),
 						strings(rs.getArray("services")), rs.getObject("sample_entry_id", UUID.class),
 						rs.getString("error_class"), rs.getString("error_message")),
-				args.toArray());
+				args);
 	}
 
 	private static List<String> strings(@Nullable Array array) throws SQLException {

@@ -202,11 +202,11 @@ public final class PostgresServer implements AutoCloseable {
 			throw new IllegalArgumentException("Not a database name this platform creates: " + name);
 		}
 		String comment = OWNER_COMMENT + owner;
-		String previous = null;
 		try (Connection admin = connect(this.adminDatabase);
 				PreparedStatement current = admin.prepareStatement(
 						"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?")) {
 			current.setString(1, name);
+			String previous;
 			try (ResultSet rs = current.executeQuery()) {
 				previous = rs.next() ? Objects.requireNonNullElse(rs.getString(1), "") : null;
 			}
