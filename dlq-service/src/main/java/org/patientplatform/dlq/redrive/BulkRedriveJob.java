@@ -2,6 +2,7 @@ package org.patientplatform.dlq.redrive;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.DeadLetterPayloads;
+import org.patientplatform.dlq.capture.StoredMessage;
 import org.patientplatform.kit.jobs.JobHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,14 +64,17 @@ class BulkRedriveJob implements JobHandler {
 
 	private final BulkRedrives bulks;
 
+	private final DeadLetterPayloads payloads;
+
 	private final RedriveProperties properties;
 
 	BulkRedriveJob(JdbcTemplate jdbc, TransactionTemplate transactions, Redriver redriver, BulkRedrives bulks,
-			RedriveProperties properties) {
+			DeadLetterPayloads payloads, RedriveProperties properties) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.redriver = redriver;
 		this.bulks = bulks;
+		this.payloads = payloads;
 		this.properties = properties;
 	}
 
@@ -293,28 +299,30 @@ class BulkRedriveJob implements JobHandler {
 			return new Chunk(0, 0, Run.STOPPED);
 		}
 		Map<Integer, UUID> items = claim.items();
-		// lock in id order, as every multi-entry lock here does, so two jobs can never deadlock
-		Map<UUID, String> statuses = new LinkedHashMap<>();
-		this.jdbc.query("SELECT id, status FROM dead_letter_entry WHERE id = ANY(?::uuid[]) ORDER BY id FOR UPDATE",
-				(rs) -> {
-					statuses.put(rs.getObject("id", UUID.class), rs.getString("status"));
-				}, (Object) items.values().stream().map(UUID::toString).toArray(String[]::new));
+		// locked in id order, as every multi-entry lock here is, so two jobs can never deadlock; and loaded in
+		// the same statement
+		Map<UUID, StoredMessage> locked = new HashMap<>();
+		for (StoredMessage message : this.payloads.lockAndLoad(items.values())) {
+			locked.put(message.entryId(), message);
+		}
 		Map<UUID, String> skipped = new LinkedHashMap<>();
 		List<UUID> sendable = new ArrayList<>();
+		List<StoredMessage> messages = new ArrayList<>();
 		for (UUID entry : items.values()) {
-			String status = statuses.get(entry);
-			if (status == null) {
+			StoredMessage message = locked.get(entry);
+			if (message == null) {
 				skipped.put(entry, "entry gone");
 			}
-			else if ("DISCARDED".equals(status) || "RETRYING".equals(status)) {
-				skipped.put(entry, "entry was " + status);
+			else if ("DISCARDED".equals(message.status()) || "RETRYING".equals(message.status())) {
+				skipped.put(entry, "entry was " + message.status());
 			}
 			else {
 				sendable.add(entry);
+				messages.add(message);
 			}
 		}
 		Map<String, Object> row = job.getFirst();
-		Redriver.Result result = this.redriver.redriveLocked(sendable,
+		Redriver.Result result = this.redriver.redriveLoaded(sendable, messages,
 				new Redriver.Request(Redriver.Kind.BULK, (String) row.get("target_topic"),
 						String.valueOf(row.get("created_by")), (String) row.get("reason"), bulkId));
 		List<String> owner = this.jdbc.queryForList("SELECT runner FROM bulk_redrive WHERE id = ? FOR UPDATE",

@@ -117,7 +117,19 @@ public class Redriver {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Result redriveLocked(List<UUID> ids, Request request) {
-		List<StoredMessage> messages = this.payloads.load(ids);
+		return redriveLoaded(ids, this.payloads.load(ids), request);
+	}
+
+	/**
+	 * Sends entries the caller has locked and loaded in the current transaction
+	 * ({@link DeadLetterPayloads#lockAndLoad}), and records each acknowledged send.
+	 * @param ids the entries to send
+	 * @param messages what was loaded for them (an id without a message is reported as no such entry)
+	 * @param request what kind of redrive, where to, by whom and why
+	 * @return what was sent and what failed (by entry, with the reason; no payload)
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Result redriveLoaded(List<UUID> ids, List<StoredMessage> messages, Request request) {
 		Map<UUID, String> failed = new LinkedHashMap<>();
 		Set<UUID> retryLater = new LinkedHashSet<>();
 		Set<UUID> found = new HashSet<>(messages.size() * 2);
