@@ -1,4 +1,4 @@
--- Bulk redrive at volume, third pass (docs/benchmarks.md, "DLQ at incident volume").
+-- Bulk redrive at volume, fourth pass (docs/benchmarks.md, "DLQ at incident volume, fourth pass").
 
 -- An item's entry is unique within its job by construction: the selection is a query of dead_letter_entry
 -- (one row per entry) or a de-duplicated id list (BulkRedrives.selection). The unique index that said so
