@@ -1,27 +1,47 @@
 package org.patientplatform.patient.lis;
 
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.consumption.ProcessedMessages;
+import org.patientplatform.patient.orders.LinkTestOrders;
+import org.patientplatform.patient.orders.RecordTestResults;
+import org.patientplatform.patient.orders.TestOrderConflictException;
 import org.patientplatform.patient.orders.TestOrders;
 import org.patientplatform.patient.records.Patients;
 import org.patientplatform.patient.records.RecordDemographics;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Applies each LIS message once per consumer group: the message control id (MSH-10) is claimed in
  * platform-kit's {@code processed_message} table in the same transaction as the effect and the events
  * it appends to the outbox, so a redelivered or redriven message changes nothing and publishes nothing,
  * and a failed effect leaves the message unclaimed and publishes nothing.
+ *
+ * <p>An order or result message naming an MRN that is not registered is parked, with the MRNs it names,
+ * and replayed in the transaction that records that MRN's demographics: a result that arrived before its
+ * patient's registration is then recorded, and its {@code TestResultReady} published, as if it had come
+ * after. Each replay runs under a savepoint: one that names an order of another patient stays parked
+ * (reason {@value #ORDER_CONFLICT}) and never blocks the registration.
  */
 @Component
 class LisInbox {
@@ -31,6 +51,11 @@ class LisInbox {
 
 	/** Why a message is kept: an order or result for an MRN that is not registered (yet). */
 	static final String UNKNOWN_PATIENT = "unknown patient";
+
+	/** Why a parked message stays: replayed, it named an order linked to another patient. */
+	static final String ORDER_CONFLICT = "order of another patient";
+
+	private static final Logger log = LoggerFactory.getLogger(LisInbox.class);
 
 	private final JdbcClient jdbc;
 
@@ -44,9 +69,17 @@ class LisInbox {
 
 	private final String consumerGroup;
 
+	private final Hl7MessageReader reader;
+
+	private final TransactionTemplate savepoint;
+
 	LisInbox(JdbcClient jdbc, Patients patients, TestOrders orders, LisProperties properties,
-			ProcessedMessages processed, AuditLog audit) {
+			ProcessedMessages processed, AuditLog audit, Hl7MessageReader reader,
+			PlatformTransactionManager transactions) {
 		this.audit = audit;
+		this.reader = reader;
+		this.savepoint = new TransactionTemplate(transactions);
+		this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
 		this.jdbc = jdbc;
 		this.processed = processed;
 		this.patients = patients;
@@ -60,7 +93,8 @@ class LisInbox {
 		record Duplicate() implements Outcome {
 		}
 
-		record Recorded(RecordDemographics.Recorded recorded) implements Outcome {
+		/** @param replayed parked messages of the patient applied with it */
+		record Recorded(RecordDemographics.Recorded recorded, int replayed) implements Outcome {
 		}
 
 		record OrdersApplied(TestOrders.Outcome.Applied applied) implements Outcome {
@@ -87,38 +121,111 @@ class LisInbox {
 				// a change of patient data from the LIS is audited like one through the API (actor: system)
 				this.audit.record("lis-" + recorded.outcome().name().toLowerCase(), "patient",
 						recorded.patientId().value().toString(), "OK", "HL7 " + demographics.header().controlId());
-				yield new Outcome.Recorded(recorded);
+				int replayed = (recorded.outcome() != RecordDemographics.Outcome.STALE)
+						? replayParked(demographics.command().mrn()) : 0;
+				yield new Outcome.Recorded(recorded, replayed);
 			}
 			case LisMessage.Orders orders -> applied(this.orders.link(orders.command()), orders.header(),
-					orders.er7(), source);
+					orders.er7(), orders.command().orders().stream().map(LinkTestOrders.Order::mrn), source);
 			case LisMessage.Results results ->
 				applied(this.orders.record(results.command(), Instant.ofEpochMilli(source.timestamp())),
-						results.header(), results.er7(), source);
+						results.header(), results.er7(),
+						results.command().results().stream().map(RecordTestResults.Result::mrn), source);
 			case LisMessage.Unhandled unhandled -> keep(unhandled.header(), unhandled.er7(), UNHANDLED_TYPE, source);
 		};
 	}
 
-	private Outcome applied(TestOrders.Outcome outcome, LisMessage.Header header, String er7,
+	private Outcome applied(TestOrders.Outcome outcome, LisMessage.Header header, String er7, Stream<String> mrns,
 			ConsumerRecord<?, ?> source) {
 		return switch (outcome) {
 			case TestOrders.Outcome.Applied applied -> new Outcome.OrdersApplied(applied);
-			case TestOrders.Outcome.UnknownPatient unknown -> keep(header, er7, UNKNOWN_PATIENT, source);
+			case TestOrders.Outcome.UnknownPatient unknown -> keep(header, er7, UNKNOWN_PATIENT,
+					mrns.distinct().toArray(String[]::new), source);
 		};
 	}
 
 	private Outcome keep(LisMessage.Header header, String er7, String reason, ConsumerRecord<?, ?> source) {
+		return keep(header, er7, reason, null, source);
+	}
+
+	private Outcome keep(LisMessage.Header header, String er7, String reason, String @Nullable [] mrns,
+			ConsumerRecord<?, ?> source) {
 		this.jdbc.sql("""
 				INSERT INTO lis_unhandled_message (id, consumer_group, message_control_id, message_type, hl7_version,
-				    message_time, source_topic, source_partition, source_offset, er7, reason)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				    message_time, source_topic, source_partition, source_offset, er7, reason, mrns, source_timestamp)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				""")
 			.params(UUID.randomUUID(), this.consumerGroup, header.controlId(), header.type(),
 					new SqlParameterValue(Types.VARCHAR, header.version()),
 					new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
 							(header.sentAt() != null) ? header.sentAt().atOffset(ZoneOffset.UTC) : null),
-					source.topic(), source.partition(), source.offset(), er7, reason)
+					source.topic(), source.partition(), source.offset(), er7, reason,
+					new SqlParameterValue(Types.ARRAY, mrns),
+					new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
+							Instant.ofEpochMilli(source.timestamp()).atOffset(ZoneOffset.UTC)))
 			.update();
 		return new Outcome.Kept(reason);
+	}
+
+	/**
+	 * Applies the messages parked for this MRN, oldest first (by MSH-7, then arrival), each under a
+	 * savepoint; an applied one is deleted (its ER7 text is not kept longer than needed). A message that
+	 * names another patient still unknown stays parked, to be replayed with that patient.
+	 * @return how many were applied
+	 */
+	private int replayParked(String mrn) {
+		List<Parked> parked = this.jdbc.sql("""
+				SELECT id, message_control_id, message_type, er7, COALESCE(source_timestamp, received_at) AS received
+				FROM lis_unhandled_message
+				WHERE reason = ? AND mrns @> ARRAY[?]::text[] AND consumer_group = ?
+				ORDER BY message_time NULLS LAST, received_at
+				FOR UPDATE
+				""")
+			.params(UNKNOWN_PATIENT, mrn, this.consumerGroup)
+			.query((rs, n) -> new Parked(rs.getObject("id", UUID.class), rs.getString("message_control_id"),
+					rs.getString("message_type"), rs.getString("er7"), rs.getTimestamp("received")))
+			.list();
+		int applied = 0;
+		for (Parked message : parked) {
+			String result;
+			try {
+				result = this.savepoint.execute((status) -> replay(message));
+			}
+			catch (TestOrderConflictException ex) {
+				this.jdbc.sql("UPDATE lis_unhandled_message SET reason = ? WHERE id = ?")
+					.params(ORDER_CONFLICT, message.id())
+					.update();
+				log.warn("Parked {} {} names an order linked to another patient; it stays parked ({})", message.type(),
+						message.controlId(), ORDER_CONFLICT);
+				continue;
+			}
+			if (result != null) {
+				applied++;
+				log.info("Parked {} {} replayed: {}", message.type(), message.controlId(), result);
+			}
+		}
+		return applied;
+	}
+
+	/** Applies one parked message; null when it still names a patient not registered. */
+	private @Nullable String replay(Parked parked) {
+		LisMessage message = this.reader.read(parked.er7().getBytes(StandardCharsets.UTF_8));
+		TestOrders.Outcome outcome = switch (message) {
+			case LisMessage.Orders orders -> this.orders.link(orders.command());
+			case LisMessage.Results results -> this.orders.record(results.command(), parked.received().toInstant());
+			default -> throw new IllegalStateException("A parked message is an order or result message, not "
+					+ message.header().type());
+		};
+		if (!(outcome instanceof TestOrders.Outcome.Applied applied)) {
+			return null;
+		}
+		this.jdbc.sql("DELETE FROM lis_unhandled_message WHERE id = ?").param(parked.id()).update();
+		this.audit.record("lis-replayed", "lis-message", parked.controlId(), "OK",
+				applied.orders() + " orders, " + applied.released() + " results released");
+		return applied.orders() + " orders, " + applied.released() + " results released";
+	}
+
+	private record Parked(UUID id, String controlId, String type, String er7, Timestamp received) {
 	}
 
 }

@@ -49,9 +49,9 @@ class LisPatientListener {
 		switch (outcome) {
 			case LisInbox.Outcome.Duplicate duplicate -> log.info("{} {} at {}-{}@{} was already processed",
 					header.type(), header.controlId(), record.topic(), record.partition(), record.offset());
-			case LisInbox.Outcome.Recorded recorded -> log.info("{} {} at {}-{}@{}: patient {} {}", header.type(),
-					header.controlId(), record.topic(), record.partition(), record.offset(),
-					recorded.recorded().patientId(), recorded.recorded().outcome());
+			case LisInbox.Outcome.Recorded recorded -> log.info("{} {} at {}-{}@{}: patient {} {}, {} parked messages replayed",
+					header.type(), header.controlId(), record.topic(), record.partition(), record.offset(),
+					recorded.recorded().patientId(), recorded.recorded().outcome(), recorded.replayed());
 			case LisInbox.Outcome.OrdersApplied applied -> log.info("{} {} at {}-{}@{}: {} orders, {} results released",
 					header.type(), header.controlId(), record.topic(), record.partition(), record.offset(),
 					applied.applied().orders(), applied.applied().released());

@@ -227,6 +227,89 @@ class PublishedEventsIntegrationTests {
 	}
 
 	@Test
+	void replaysTheOrderAndResultThatCameBeforeTheirPatientsRegistration() throws Exception {
+		String mrn = "MRN-EV-EARLY";
+		send(mrn, Hl7Messages.order("EV-EARLY-1", mrn, "20250314070000", "NW", "ORD-EV-EARLY", "2345-7"));
+		send(mrn, Hl7Messages.labResult("EV-EARLY-2", mrn, "20250314100000", RESULT_VALUE,
+				new Obr("ORD-EV-EARLY", "2345-7", "20250314073000", "20250314095500", "F")));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT reason FROM lis_unhandled_message "
+					+ "WHERE message_control_id LIKE 'EV-EARLY-%' ORDER BY message_control_id", String.class),
+					(reasons) -> reasons.equals(List.of("unknown patient", "unknown patient")));
+		assertThat(outboxRowsMentioning("ORD-EV-EARLY")).isZero();
+
+		send(mrn, Hl7Messages.registration("EV-EARLY-3", mrn, "Hopper", "Grace", "20250312143015"));
+		String patientId = awaitPatientId(mrn);
+
+		List<ConsumerRecord<byte[], byte[]>> results = this.topics.awaitRecords(keyed(TEST_RESULTS, patientId),
+				(seen) -> !seen.isEmpty());
+		assertThat(results).hasSize(1);
+		JsonNode ready = this.json.readTree(results.getFirst().value());
+		assertThat(ready.path("patientId").asString()).isEqualTo(patientId);
+		assertThat(ready.path("orderId").asString()).isEqualTo("ORD-EV-EARLY");
+		assertThat(ready.path("releasedAt").asString()).isEqualTo("2025-03-14T09:55:00Z");
+		assertThat(value(results.getFirst())).doesNotContain(RESULT_VALUE);
+		assertThat(this.jdbc.queryForMap("SELECT patient_id::text AS patient, status, ordered_at, released_at "
+				+ "FROM test_order WHERE order_id = 'ORD-EV-EARLY'"))
+			.containsEntry("patient", patientId)
+			.containsEntry("status", "RESULTED")
+			.containsEntry("ordered_at", Timestamp.from(Instant.parse("2025-03-14T07:00:00Z")))
+			.containsEntry("released_at", Timestamp.from(Instant.parse("2025-03-14T09:55:00Z")));
+		// applied messages are not kept (their text has the result values), and each replay is audited
+		assertThat(this.jdbc.queryForObject(
+				"SELECT count(*) FROM lis_unhandled_message WHERE message_control_id LIKE 'EV-EARLY-%'", Integer.class))
+			.isZero();
+		assertThat(this.jdbc.queryForList("SELECT resource_id FROM audit_log WHERE action = 'lis-replayed' "
+				+ "AND resource_id LIKE 'EV-EARLY-%' ORDER BY resource_id", String.class))
+			.containsExactly("EV-EARLY-1", "EV-EARLY-2");
+
+		// a later update of the patient replays nothing again: still one event for the result
+		send(mrn, Hl7Messages.nameUpdate("EV-EARLY-4", mrn, "King", "Grace", "20250315090000"));
+		this.topics.awaitRecords(keyed(PATIENT_EVENTS, patientId),
+				(seen) -> seen.stream().anyMatch(ofType(PatientUpdated.TYPE)));
+		assertThat(this.topics.seen(keyed(TEST_RESULTS, patientId))).hasSize(1);
+		assertThat(outboxRowsMentioning("ORD-EV-EARLY")).isEqualTo(1);
+	}
+
+	@Test
+	void aParkedResultNamingAnotherPatientsOrderStaysParkedAndTheRegistrationHolds() throws Exception {
+		String ada = "MRN-EV-CF-ADA";
+		String grace = "MRN-EV-CF-GRACE";
+		send(ada, Hl7Messages.registration("EV-CF-1", ada, "Lovelace", "Ada", "20250312143015"));
+		send(ada, Hl7Messages.labResult("EV-CF-2", ada, "20250314100000", RESULT_VALUE,
+				new Obr("ORD-EV-CF-ADA", "2345-7", "20250314073000", "20250314095500", "F")));
+		String adaId = awaitPatientId(ada);
+		// Grace is not registered yet: her result, which also names Ada's order, is parked
+		send(grace, Hl7Messages.labResult("EV-CF-3", grace, "20250314110000", RESULT_VALUE,
+				new Obr("ORD-EV-CF-GRACE", "2345-7", "20250314073000", "20250314105500", "F"),
+				new Obr("ORD-EV-CF-ADA", "2345-7", "20250314073000", "20250314105500", "F")));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList(
+					"SELECT reason FROM lis_unhandled_message WHERE message_control_id = 'EV-CF-3'", String.class),
+					(reasons) -> reasons.equals(List.of("unknown patient")));
+
+		send(grace, Hl7Messages.registration("EV-CF-4", grace, "Hopper", "Grace", "20250312143015"));
+		String graceId = awaitPatientId(grace);
+
+		this.topics.awaitRecords(keyed(PATIENT_EVENTS, graceId), (seen) -> seen.stream().anyMatch(ofType(PatientRegistered.TYPE)));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList(
+					"SELECT reason FROM lis_unhandled_message WHERE message_control_id = 'EV-CF-3'", String.class),
+					(reasons) -> reasons.equals(List.of("order of another patient")));
+		// nothing of the parked message was applied: its savepoint rolled back, the registration did not
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM test_order WHERE order_id = 'ORD-EV-CF-GRACE'",
+				Integer.class))
+			.isZero();
+		assertThat(this.jdbc.queryForObject("SELECT patient_id::text FROM test_order WHERE order_id = 'ORD-EV-CF-ADA'",
+				String.class))
+			.isEqualTo(adaId);
+		assertThat(outboxRowsMentioning("ORD-EV-CF-GRACE")).isZero();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM processed_message WHERE event_id = 'EV-CF-4'",
+				Integer.class))
+			.isEqualTo(1);
+	}
+
+	@Test
 	void publishesNothingOfAResultMessageThatRollsBack() throws Exception {
 		String ada = "MRN-EV-ADA";
 		String grace = "MRN-EV-GRACE";
