@@ -128,7 +128,7 @@ class BatchPublisher implements JobHandler {
 			return Run.COMPLETED;
 		}
 		Map<String, Contact> known = this.contacts
-			.findAll(recipients.stream().map(Batches.Recipient::patientId).toList());
+			.findAllForNotices(recipients.stream().map(Batches.Recipient::patientId).toList());
 		List<Notification> reachable = new ArrayList<>();
 		List<Notification> waiting = new ArrayList<>();
 		Batches.BatchContent content = progress.content();

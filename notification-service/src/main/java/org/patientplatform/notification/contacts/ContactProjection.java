@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.IllformedLocaleException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -57,6 +58,8 @@ class ContactProjection {
 		}
 		PatientDetails details = event.data();
 		Instant at = eventTime(event, fallbackTime);
+		// before the details are recorded: a notice parked meanwhile for want of them is then seen below
+		this.contacts.lockDetails(List.of(details.patientId()));
 		Contact current = this.contacts.lockOrCreate(details.patientId(), this.properties.defaultChannels());
 		Contact next = current.withDetails(normalize(details), at)
 			.withLocale(language(details.language()), timezone(details.timezone()), at);

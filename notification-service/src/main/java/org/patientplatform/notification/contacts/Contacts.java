@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,34 @@ class Contacts implements ContactDirectory, ContactChanges {
 			.query(Contacts::contact)
 			.stream()
 			.collect(Collectors.toMap(Contact::patientId, Function.identity()));
+	}
+
+	@Override
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Map<String, Contact> findAllForNotices(Collection<String> patientIds) {
+		Map<String, Contact> found = new HashMap<>(findAll(patientIds));
+		List<String> unknown = patientIds.stream()
+			.distinct()
+			.filter((id) -> !found.containsKey(id) || !found.get(id).isKnown())
+			.toList();
+		if (!unknown.isEmpty()) {
+			lockDetails(unknown);
+			found.putAll(findAll(unknown));
+		}
+		return found;
+	}
+
+	/**
+	 * Takes the patients' details locks (transaction-scoped advisory locks, in patient id order so two
+	 * callers never deadlock): held by whoever records a patient's details and releases the notices waiting
+	 * for them, and by whoever parks a notice because they are not known.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	void lockDetails(Collection<String> patientIds) {
+		this.jdbc.sql("""
+				SELECT count(pg_advisory_xact_lock(hashtextextended('contact-details:' || id, 0)))
+				FROM (SELECT DISTINCT unnest(?::text[]) AS id ORDER BY 1) AS ids
+				""").param(patientIds.toArray(String[]::new)).query(Long.class).single();
 	}
 
 	@Override

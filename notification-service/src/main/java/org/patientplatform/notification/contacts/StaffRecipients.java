@@ -78,6 +78,7 @@ public class StaffRecipients implements SmartInitializingSingleton {
 	}
 
 	private boolean register(String id, StaffRecipientsProperties.Recipient recipient) {
+		this.contacts.lockDetails(List.of(id));
 		Contact current = this.contacts.lockOrCreate(id, new ChannelPreferences(false, false, false));
 		Contact wanted = contact(id, recipient, current.detailsAt(), current.preferencesAt(), current.localeAt());
 		if (current.isKnown() && wanted.equals(current)) {

@@ -41,6 +41,7 @@ class HousekeepingJobs {
 		return handler(EXPIRE, (job) -> {
 			Instant now = now();
 			expiry.expireStale(now);
+			expiry.releaseKnown(now);
 			expiry.endParked(now);
 		});
 	}

@@ -5,8 +5,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import org.patientplatform.notification.contacts.Contact;
+import org.patientplatform.notification.contacts.ContactDirectory;
 import org.patientplatform.notification.delivery.Delivery;
 import org.patientplatform.notification.delivery.DeliveryState;
 import org.patientplatform.notification.delivery.Notification;
@@ -24,7 +27,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * pending or scheduled longer than {@code expire-after} after they were due, and
  * notifications whose patient's contact did not arrive within {@code parked-window}. Both
  * end {@code UNDELIVERABLE} with the reason, through the delivery state machine and with
- * the notification locked, so a sender that took a delivery meanwhile keeps it.
+ * the notification locked, so a sender that took a delivery meanwhile keeps it. Notifications
+ * still waiting for details that did arrive are released first ({@link #releaseKnown}).
  */
 @Service
 class NoticeExpiry {
@@ -44,8 +48,11 @@ class NoticeExpiry {
 
 	private final HousekeepingProperties properties;
 
+	private final ContactDirectory contacts;
+
 	NoticeExpiry(JdbcTemplate jdbc, Notifications notifications, TransactionTemplate transactions,
-			HousekeepingProperties properties) {
+			HousekeepingProperties properties, ContactDirectory contacts) {
+		this.contacts = contacts;
 		this.jdbc = jdbc;
 		this.notifications = notifications;
 		this.transactions = transactions;
@@ -96,6 +103,47 @@ class NoticeExpiry {
 			log.info("Expired {} deliveries not sent within {} of being due", expired, this.properties.expireAfter());
 		}
 		return expired;
+	}
+
+	/**
+	 * Releases the notifications still waiting for a contact that is known: parked while the patient's
+	 * details were being recorded, before the details lock
+	 * ({@link ContactDirectory#findAllForNotices}) kept the two apart, or by any path that misses it.
+	 * Runs before {@link #endParked}, so that none of them is ended for want of details that did arrive.
+	 * @return how many notifications were released
+	 */
+	int releaseKnown(Instant now) {
+		int released = 0;
+		for (int round = 0; round < MAX_ROUNDS; round++) {
+			int[] done = this.transactions.execute((status) -> {
+				List<String> patients = this.jdbc.queryForList("""
+						SELECT DISTINCT n.patient_id FROM notification n JOIN contact c ON c.patient_id = n.patient_id
+						WHERE n.waiting_for_contact AND c.details_at IS NOT NULL
+						LIMIT ?
+						""", String.class, this.properties.chunkSize());
+				Map<String, Contact> known = this.contacts.findAll(patients);
+				int changed = 0;
+				for (String patient : patients) {
+					Contact contact = known.get(patient);
+					if (contact != null && contact.isKnown()) {
+						changed += this.notifications.releaseWaitingForContact(patient, contact.deliveryTargets(), now);
+					}
+				}
+				return new int[] { patients.size(), changed };
+			});
+			if (done == null) {
+				break;
+			}
+			released += done[1];
+			if (done[0] < this.properties.chunkSize() || done[1] == 0) {
+				break;
+			}
+		}
+		if (released > 0) {
+			log.warn("Released {} notifications that were still waiting for contact details already recorded",
+					released);
+		}
+		return released;
 	}
 
 	/**

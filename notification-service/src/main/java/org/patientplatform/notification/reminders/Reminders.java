@@ -104,7 +104,7 @@ class Reminders {
 		if (due.isEmpty()) {
 			return new int[] { 0, 0 };
 		}
-		Map<String, Contact> known = this.contacts.findAll(due.stream().map(ReminderRule::patientId).toList());
+		Map<String, Contact> known = this.contacts.findAllForNotices(due.stream().map(ReminderRule::patientId).toList());
 		List<Notification> reachable = new ArrayList<>();
 		List<Notification> waiting = new ArrayList<>();
 		for (ReminderRule rule : due) {

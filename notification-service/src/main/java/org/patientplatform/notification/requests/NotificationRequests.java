@@ -107,7 +107,7 @@ class NotificationRequests {
 	Created create(NotificationRequested request) {
 		requireKnownType(request.type());
 		Notification notification = notification(request, null, null,
-				this.contacts.find(request.patientId()).orElse(null), now());
+				this.contacts.findAllForNotices(List.of(request.patientId())).get(request.patientId()), now());
 		if (this.notifications.storeNew(List.of(notification)) == 1) {
 			return new Created(notification, true);
 		}
@@ -140,7 +140,7 @@ class NotificationRequests {
 			return 0;
 		}
 		Map<String, Contact> known = this.contacts
-			.findAll(requests.stream().map((event) -> event.data().patientId()).toList());
+			.findAllForNotices(requests.stream().map((event) -> event.data().patientId()).toList());
 		Instant now = now();
 		List<Notification> created = requests.stream()
 			.map((event) -> notification(event.data(), event.id(), event.time(), known.get(event.data().patientId()),

@@ -57,7 +57,7 @@ class TestResultNotices {
 			return 0;
 		}
 		Map<String, Contact> known = this.contacts
-			.findAll(events.stream().map((event) -> event.data().patientId()).toList());
+			.findAllForNotices(events.stream().map((event) -> event.data().patientId()).toList());
 		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
 		List<Notification> created = events.stream()
 			.map((event) -> notification(event, known.get(event.data().patientId()), now))

@@ -22,6 +22,11 @@ import org.patientplatform.local.infra.LocalSigningKey;
 import org.patientplatform.notification.NotificationIntegrationTest;
 import org.patientplatform.notification.TestApi;
 import org.patientplatform.notification.TestKafka;
+import org.patientplatform.notification.delivery.NewNotification;
+import org.patientplatform.notification.delivery.Notification;
+import org.patientplatform.notification.delivery.NotificationId;
+import org.patientplatform.notification.delivery.Notifications;
+import org.patientplatform.notification.delivery.Priority;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -32,6 +37,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,6 +60,12 @@ class ContactProjectionIntegrationTests {
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	@Autowired
+	Notifications notifications;
+
+	@Autowired
+	TransactionTemplate transactions;
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
@@ -289,6 +301,45 @@ class ContactProjectionIntegrationTests {
 		ResponseEntity<String> response = this.api.get(preferencesOf(newPatientId()), this.api.staffToken());
 		assertThat(response.getStatusCode().value()).isEqualTo(404);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+	}
+
+	@Test
+	void aNoticeParkedWhileThePatientsDetailsAreRecordedIsReleasedByThem() throws Exception {
+		String patientId = newPatientId();
+		NotificationId parked = this.transactions.execute((status) -> {
+			// the notice's transaction reads the contact first: not known yet
+			assertThat(this.contacts.findAllForNotices(List.of(patientId))).doesNotContainKey(patientId);
+			// the details arrive and are projected before the notice is parked
+			this.kafka.send(PATIENT_EVENTS, PatientRegistered.TYPE, patientId, new PatientRegistered(patientId, "MRN-6",
+					"Ada", "Lovelace", "+14155550132", "ada@example.org", "en", "America/Los_Angeles"));
+			// the projection waits for this transaction (its lock), or, were it not to, has finished by now
+			await().pollDelay(Duration.ofMillis(200))
+				.atMost(Duration.ofSeconds(5))
+				.until(() -> known(patientId) || waitingOnLock());
+			Notification notice = Notification.awaitingContact(new NewNotification("test-result-ready", patientId,
+					Priority.NORMAL, "race-" + patientId, null, Map.of("orderId", "ORD-RACE"), null), "waiting", Instant.now());
+			assertThat(this.notifications.storeNew(List.of(notice))).isEqualTo(1);
+			return notice.id();
+		});
+
+		// the projection recorded the details after the notice was parked, and released it: never stuck waiting
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForObject("SELECT waiting_for_contact FROM notification WHERE id = ?",
+					Boolean.class, parked.value()), (waiting) -> !waiting);
+		assertThat(this.jdbc.queryForList("SELECT channel FROM delivery WHERE notification_id = ?", String.class,
+				parked.value()))
+			.isNotEmpty();
+		assertThat(known(patientId)).isTrue();
+	}
+
+	private boolean known(String patientId) {
+		return this.contacts.find(patientId).map(Contact::isKnown).orElse(false);
+	}
+
+	/** True while a session waits for an advisory lock (the projection, behind the notice's transaction). */
+	private boolean waitingOnLock() {
+		return this.jdbc.queryForObject("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+				Integer.class) > 0;
 	}
 
 	private String registered() {

@@ -122,6 +122,27 @@ class HousekeepingIntegrationTests {
 	}
 
 	@Test
+	void releasesNoticesStillWaitingForDetailsThatDidArriveInsteadOfEndingThem() throws Exception {
+		// the state a race left before the details lock: the contact is known, its notice still waits
+		String patient = "P-" + UUID.randomUUID();
+		this.jdbc.update("""
+				INSERT INTO contact (patient_id, given_name, email, sms_opt_in, email_opt_in, push_opt_in, details_at)
+				VALUES (?, 'Ada', 'ada@example.org', false, true, false, now())
+				""", patient);
+		Notification stuck = Notification.awaitingContact(new NewNotification("test-result-ready", patient,
+				Priority.NORMAL, "stuck:" + UUID.randomUUID(), null, Map.of("orderId", "ORD-1"), null),
+				"Waiting for the patient's contact", this.now.minus(Duration.ofDays(8)));
+		assertThat(this.notifications.storeNew(List.of(stuck))).isEqualTo(1);
+
+		handler(HousekeepingJobs.EXPIRE).handle(job(HousekeepingJobs.EXPIRE, "{}"));
+
+		JsonNode released = this.api.json(this.api.get("/api/v1/notifications/" + stuck.id(), this.api.staffToken()));
+		assertThat(released.path("waitingForContact").asBoolean()).isFalse();
+		assertThat(released.path("state").asString()).isEqualTo("PENDING");
+		assertThat(deliveries(stuck)).containsExactly("EMAIL PENDING null");
+	}
+
+	@Test
 	void reportsADaysDeliveriesByTypeChannelAndStateAsJsonAndCsv() throws Exception {
 		LocalDate day = LocalDate.of(2024, 2, 29);
 		Instant morning = day.atTime(10, 0).toInstant(ZoneOffset.UTC);
