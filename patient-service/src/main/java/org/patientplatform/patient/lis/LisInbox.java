@@ -19,7 +19,6 @@ import org.patientplatform.patient.orders.TestOrderConflictException;
 import org.patientplatform.patient.orders.TestOrders;
 import org.patientplatform.patient.records.Patients;
 import org.patientplatform.patient.records.RecordDemographics;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,6 +114,14 @@ class LisInbox {
 		if (!this.processed.markProcessed(this.consumerGroup, message.header().controlId())) {
 			return new Outcome.Duplicate();
 		}
+		// parking a message for want of a patient and registering that patient take the same lock, so a message
+		// parked while its patient is registered (their records on two partitions) is still replayed
+		lockMrns(switch (message) {
+			case LisMessage.Demographics demographics -> Stream.of(demographics.command().mrn());
+			case LisMessage.Orders orders -> orders.command().orders().stream().map(LinkTestOrders.Order::mrn);
+			case LisMessage.Results results -> results.command().results().stream().map(RecordTestResults.Result::mrn);
+			case LisMessage.Unhandled unhandled -> Stream.empty();
+		});
 		return switch (message) {
 			case LisMessage.Demographics demographics -> {
 				RecordDemographics.Recorded recorded = this.patients.record(demographics.command());
@@ -165,6 +172,17 @@ class LisInbox {
 							Instant.ofEpochMilli(source.timestamp()).atOffset(ZoneOffset.UTC)))
 			.update();
 		return new Outcome.Kept(reason);
+	}
+
+	/** Transaction-scoped locks on these MRNs, taken in MRN order so that two messages never deadlock. */
+	private void lockMrns(Stream<String> mrns) {
+		String[] sorted = mrns.distinct().sorted().toArray(String[]::new);
+		if (sorted.length > 0) {
+			this.jdbc.sql("""
+					SELECT count(pg_advisory_xact_lock(hashtextextended('lis-mrn:' || m, 0)))
+					FROM (SELECT unnest(?::text[]) AS m ORDER BY 1) AS mrns
+					""").param(sorted).query(Long.class).single();
+		}
 	}
 
 	/**
@@ -220,9 +238,9 @@ class LisInbox {
 			return null;
 		}
 		this.jdbc.sql("DELETE FROM lis_unhandled_message WHERE id = ?").param(parked.id()).update();
-		this.audit.record("lis-replayed", "lis-message", parked.controlId(), "OK",
-				applied.orders() + " orders, " + applied.released() + " results released");
-		return applied.orders() + " orders, " + applied.released() + " results released";
+		String result = applied.orders() + " orders, " + applied.released() + " results released";
+		this.audit.record("lis-replayed", "lis-message", parked.controlId(), "OK", result);
+		return result;
 	}
 
 	private record Parked(UUID id, String controlId, String type, String er7, Timestamp received) {

@@ -75,6 +75,12 @@ class PublishedEventsIntegrationTests {
 	@Autowired
 	TransactionTemplate transactions;
 
+	@Autowired
+	LisInbox inbox;
+
+	@Autowired
+	Hl7MessageReader reader;
+
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
 
@@ -269,6 +275,42 @@ class PublishedEventsIntegrationTests {
 				(seen) -> seen.stream().anyMatch(ofType(PatientUpdated.TYPE)));
 		assertThat(this.topics.seen(keyed(TEST_RESULTS, patientId))).hasSize(1);
 		assertThat(outboxRowsMentioning("ORD-EV-EARLY")).isEqualTo(1);
+	}
+
+	@Test
+	void aResultParkedWhileItsPatientIsBeingRegisteredIsStillReplayed() throws Exception {
+		String mrn = "MRN-EV-RACE";
+		LisMessage result = this.reader.read(Hl7Messages.labResult("EV-RACE-1", mrn, "20250314100000", RESULT_VALUE,
+				new Obr("ORD-EV-RACE", "2345-7", "20250314073000", "20250314095500", "F")).getBytes(StandardCharsets.UTF_8));
+		LisMessage registration = this.reader.read(Hl7Messages.registration("EV-RACE-2", mrn, "Hopper", "Grace",
+				"20250312143015").getBytes(StandardCharsets.UTF_8));
+		Thread[] registering = new Thread[1];
+		// the result's transaction (its record on one partition) parks it, and before it commits the
+		// registration (on another partition) is handled
+		this.transactions.executeWithoutResult((status) -> {
+			assertThat(this.inbox.accept(result, record(1, 1))).isInstanceOf(LisInbox.Outcome.Kept.class);
+			registering[0] = Thread.ofPlatform().start(() -> this.inbox.accept(registration, record(2, 1)));
+			// the registration waits for the parked result's transaction, or, were it not to, has finished
+			await().pollDelay(Duration.ofMillis(200))
+				.atMost(Duration.ofSeconds(10))
+				.until(() -> !registering[0].isAlive() || this.jdbc.queryForObject(
+						"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", Integer.class) > 0);
+		});
+		registering[0].join(Duration.ofSeconds(30));
+
+		String patientId = awaitPatientId(mrn);
+		assertThat(this.jdbc.queryForMap("SELECT patient_id::text AS patient, status FROM test_order "
+				+ "WHERE order_id = 'ORD-EV-RACE'"))
+			.containsEntry("patient", patientId)
+			.containsEntry("status", "RESULTED");
+		assertThat(outboxRowsMentioning("ORD-EV-RACE")).isEqualTo(1);
+		assertThat(this.jdbc.queryForObject(
+				"SELECT count(*) FROM lis_unhandled_message WHERE message_control_id = 'EV-RACE-1'", Integer.class))
+			.isZero();
+	}
+
+	private static ConsumerRecord<byte[], byte[]> record(int partition, long offset) {
+		return new ConsumerRecord<>(LIS, partition, offset, new byte[0], new byte[0]);
 	}
 
 	@Test
