@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionCallback;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -60,6 +61,27 @@ class NoticeExpiry {
 	}
 
 	/**
+	 * Runs chunk after chunk, each in its own transaction, until one is short or changes nothing (or
+	 * {@link #MAX_ROUNDS} ran).
+	 * @param chunk returns {rows selected, rows changed}
+	 * @return the rows changed
+	 */
+	private int inChunks(TransactionCallback<int[]> chunk) {
+		int changed = 0;
+		for (int round = 0; round < MAX_ROUNDS; round++) {
+			int[] done = this.transactions.execute(chunk);
+			if (done == null) {
+				break;
+			}
+			changed += done[1];
+			if (done[0] < this.properties.chunkSize() || done[1] == 0) {
+				break;
+			}
+		}
+		return changed;
+	}
+
+	/**
 	 * Ends the deliveries due more than {@code expire-after} before {@code now} that were
 	 * never sent.
 	 * @return how many deliveries expired
@@ -67,38 +89,28 @@ class NoticeExpiry {
 	int expireStale(Instant now) {
 		Instant cutoff = now.minus(this.properties.expireAfter());
 		String reason = EXPIRED + ": not sent within " + describe(this.properties.expireAfter()) + " of being due";
-		int expired = 0;
-		for (int round = 0; round < MAX_ROUNDS; round++) {
-			int[] done = this.transactions.execute((status) -> {
-				List<NotificationId> ids = ids("""
-						SELECT DISTINCT d.notification_id FROM delivery d JOIN notification n ON n.id = d.notification_id
-						WHERE d.state IN ('PENDING', 'SCHEDULED') AND d.created_at < ?
-						  AND greatest(d.created_at, n.not_before) < ?
-						LIMIT ?
-						""", timestamp(cutoff), timestamp(cutoff), this.properties.chunkSize());
-				List<Notification> locked = this.notifications.lock(ids);
-				int changed = 0;
-				for (Notification notification : locked) {
-					for (Delivery delivery : notification.deliveries()) {
-						// as selected, unless a sender took it while we waited for the lock
-						if (isUnsent(delivery) && due(notification, delivery).isBefore(cutoff)) {
-							delivery.markUndeliverable(reason, now);
-							notification.touch(now);
-							changed++;
-						}
+		int expired = inChunks((status) -> {
+			List<NotificationId> ids = ids("""
+					SELECT DISTINCT d.notification_id FROM delivery d JOIN notification n ON n.id = d.notification_id
+					WHERE d.state IN ('PENDING', 'SCHEDULED') AND d.created_at < ?
+					  AND greatest(d.created_at, n.not_before) < ?
+					LIMIT ?
+					""", timestamp(cutoff), timestamp(cutoff), this.properties.chunkSize());
+			List<Notification> locked = this.notifications.lock(ids);
+			int changed = 0;
+			for (Notification notification : locked) {
+				for (Delivery delivery : notification.deliveries()) {
+					// as selected, unless a sender took it while we waited for the lock
+					if (isUnsent(delivery) && due(notification, delivery).isBefore(cutoff)) {
+						delivery.markUndeliverable(reason, now);
+						notification.touch(now);
+						changed++;
 					}
 				}
-				this.notifications.saveChanges(locked, now);
-				return new int[] { ids.size(), changed };
-			});
-			if (done == null) {
-				break;
 			}
-			expired += done[1];
-			if (done[0] < this.properties.chunkSize() || done[1] == 0) {
-				break;
-			}
-		}
+			this.notifications.saveChanges(locked, now);
+			return new int[] { ids.size(), changed };
+		});
 		if (expired > 0) {
 			log.info("Expired {} deliveries not sent within {} of being due", expired, this.properties.expireAfter());
 		}
@@ -113,32 +125,22 @@ class NoticeExpiry {
 	 * @return how many notifications were released
 	 */
 	int releaseKnown(Instant now) {
-		int released = 0;
-		for (int round = 0; round < MAX_ROUNDS; round++) {
-			int[] done = this.transactions.execute((status) -> {
-				List<String> patients = this.jdbc.queryForList("""
-						SELECT DISTINCT n.patient_id FROM notification n JOIN contact c ON c.patient_id = n.patient_id
-						WHERE n.waiting_for_contact AND c.details_at IS NOT NULL
-						LIMIT ?
-						""", String.class, this.properties.chunkSize());
-				Map<String, Contact> known = this.contacts.findAll(patients);
-				int changed = 0;
-				for (String patient : patients) {
-					Contact contact = known.get(patient);
-					if (contact != null && contact.isKnown()) {
-						changed += this.notifications.releaseWaitingForContact(patient, contact.deliveryTargets(), now);
-					}
+		int released = inChunks((status) -> {
+			List<String> patients = this.jdbc.queryForList("""
+					SELECT DISTINCT n.patient_id FROM notification n JOIN contact c ON c.patient_id = n.patient_id
+					WHERE n.waiting_for_contact AND c.details_at IS NOT NULL
+					LIMIT ?
+					""", String.class, this.properties.chunkSize());
+			Map<String, Contact> known = this.contacts.findAll(patients);
+			int changed = 0;
+			for (String patient : patients) {
+				Contact contact = known.get(patient);
+				if (contact != null && contact.isKnown()) {
+					changed += this.notifications.releaseWaitingForContact(patient, contact.deliveryTargets(), now);
 				}
-				return new int[] { patients.size(), changed };
-			});
-			if (done == null) {
-				break;
 			}
-			released += done[1];
-			if (done[0] < this.properties.chunkSize() || done[1] == 0) {
-				break;
-			}
-		}
+			return new int[] { patients.size(), changed };
+		});
 		if (released > 0) {
 			log.warn("Released {} notifications that were still waiting for contact details already recorded",
 					released);
@@ -155,33 +157,23 @@ class NoticeExpiry {
 		Instant cutoff = now.minus(this.properties.parkedWindow());
 		String reason = "The patient's contact details did not arrive within "
 				+ describe(this.properties.parkedWindow());
-		int ended = 0;
-		for (int round = 0; round < MAX_ROUNDS; round++) {
-			int[] done = this.transactions.execute((status) -> {
-				List<NotificationId> ids = ids("""
-						SELECT id FROM notification WHERE waiting_for_contact AND created_at < ?
-						ORDER BY created_at LIMIT ?
-						""", timestamp(cutoff), this.properties.chunkSize());
-				List<Notification> locked = this.notifications.lock(ids);
-				int changed = 0;
-				for (Notification notification : locked) {
-					// the contact may have arrived while we waited for the lock
-					if (notification.isWaitingForContact() && notification.createdAt().isBefore(cutoff)) {
-						notification.contactNeverArrived(reason, now);
-						changed++;
-					}
+		int ended = inChunks((status) -> {
+			List<NotificationId> ids = ids("""
+					SELECT id FROM notification WHERE waiting_for_contact AND created_at < ?
+					ORDER BY created_at LIMIT ?
+					""", timestamp(cutoff), this.properties.chunkSize());
+			List<Notification> locked = this.notifications.lock(ids);
+			int changed = 0;
+			for (Notification notification : locked) {
+				// the contact may have arrived while we waited for the lock
+				if (notification.isWaitingForContact() && notification.createdAt().isBefore(cutoff)) {
+					notification.contactNeverArrived(reason, now);
+					changed++;
 				}
-				this.notifications.saveChanges(locked, now);
-				return new int[] { ids.size(), changed };
-			});
-			if (done == null) {
-				break;
 			}
-			ended += done[1];
-			if (done[0] < this.properties.chunkSize() || done[1] == 0) {
-				break;
-			}
-		}
+			this.notifications.saveChanges(locked, now);
+			return new int[] { ids.size(), changed };
+		});
 		if (ended > 0) {
 			log.info("Ended {} notifications whose contact did not arrive within {}", ended,
 					this.properties.parkedWindow());
