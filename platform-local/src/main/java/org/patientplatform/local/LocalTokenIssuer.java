@@ -53,7 +53,9 @@ final class LocalTokenIssuer implements AutoCloseable {
 				return;
 			}
 			long ttl = Long.parseLong(query.getOrDefault("ttl_seconds", "3600"));
-			String subject = query.getOrDefault("sub", "local-" + String.join("-", roles));
+			// a patient's own subject, as an identity provider gives each of its users
+			String subject = query.getOrDefault("sub",
+					"local-" + String.join("-", roles) + ((patientId != null) ? "-" + patientId : ""));
 			respond(exchange, 200, "text/plain", key.mint(subject, roles, patientId, Duration.ofSeconds(ttl)) + "\n");
 		});
 		server.start();

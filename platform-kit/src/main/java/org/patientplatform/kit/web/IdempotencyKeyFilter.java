@@ -22,6 +22,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.util.StreamUtils;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
@@ -29,9 +30,10 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 /**
  * {@code Idempotency-Key} on POSTs: the first request with a key runs and its response is kept for 24
  * hours; the same key with the same body replays that response; the same key with another body answers
- * 422; a key whose first request is still running answers 409. Keys belong to the caller (the token's
- * subject), so two callers never see each other's responses. Server errors are not kept, so a retry
- * after a 5xx runs again.
+ * 422; a key whose first request is still running answers 409. Keys belong to the caller: the token's
+ * subject and, when the token has one, its patient id claim (an identity provider may give every patient
+ * token the same subject, as the local token issuer did), so two callers never see each other's
+ * responses. Server errors are not kept, so a retry after a 5xx runs again.
  */
 public class IdempotencyKeyFilter extends OncePerRequestFilter {
 
@@ -45,10 +47,16 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 
 	private final Duration ttl;
 
-	public IdempotencyKeyFilter(JdbcTemplate jdbc, ProblemResponses problems, Duration ttl) {
+	private final String patientIdClaim;
+
+	/**
+	 * @param patientIdClaim the token claim that holds a patient's own id
+	 */
+	public IdempotencyKeyFilter(JdbcTemplate jdbc, ProblemResponses problems, Duration ttl, String patientIdClaim) {
 		this.jdbc = jdbc;
 		this.problems = problems;
 		this.ttl = ttl;
+		this.patientIdClaim = patientIdClaim;
 	}
 
 	@Override
@@ -137,9 +145,18 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 		}
 	}
 
-	private static String principal() {
+	private String principal() {
 		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-		return (authentication != null) ? authentication.getName() : "anonymous";
+		if (authentication == null) {
+			return "anonymous";
+		}
+		if (authentication.getPrincipal() instanceof Jwt jwt) {
+			String patientId = jwt.getClaimAsString(this.patientIdClaim);
+			if (patientId != null) {
+				return authentication.getName() + " " + this.patientIdClaim + "=" + patientId;
+			}
+		}
+		return authentication.getName();
 	}
 
 	private static String hash(String method, String path, byte[] body) {

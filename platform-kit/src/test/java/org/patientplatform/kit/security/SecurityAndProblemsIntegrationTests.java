@@ -1,12 +1,17 @@
 package org.patientplatform.kit.security;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.KitIntegrationTest;
+import org.patientplatform.kit.web.TimeRangeModule;
 import org.patientplatform.local.infra.LocalSigningKey;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -16,9 +21,13 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @KitIntegrationTest
 class SecurityAndProblemsIntegrationTests {
+
+	@Autowired
+	JsonMapper json;
 
 	@Autowired
 	LocalSigningKey signingKey;
@@ -95,6 +104,60 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void namesAFieldThatDoesNotMapAndRefusesDatesPastTheYear9999() {
+		for (String due : List.of("+300000-01-01T00:00:00Z", "-5000-01-01T00:00:00Z")) {
+			ResponseEntity<String> response = post(staff(), "{\"value\":\"a\",\"due\":\"" + due + "\"}",
+					MediaType.APPLICATION_JSON);
+			assertProblem(response, 400);
+			assertFieldError(response, "due", TimeRangeModule.MESSAGE);
+		}
+		ResponseEntity<String> garbled = post(staff(), "{\"value\":\"a\",\"due\":\"soon\"}", MediaType.APPLICATION_JSON);
+		assertProblem(garbled, 400);
+		assertFieldError(garbled, "due", "has the wrong type or format");
+		assertThat(post(staff(), "{\"value\":\"a\",\"due\":\"9999-12-31T23:59:59Z\"}", MediaType.APPLICATION_JSON)
+			.getStatusCode()
+			.value()).isEqualTo(201);
+	}
+
+	@Test
+	void answersBadRequestForAQueryDateTheDatabaseCannotStore() {
+		ResponseEntity<String> response = this.client.get()
+			.uri("/api/v1/things/due?at={at}", "+300000-01-01T00:00:00Z")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(response, 400);
+		assertThat(this.json.readTree(response.getBody()).path("detail").asString()).contains("out of range");
+		assertThat(this.client.get()
+			.uri("/api/v1/things/due?at={at}", "2999-01-01T00:00:00Z")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.body(String.class)).isEqualTo("true");
+	}
+
+	@Test
+	void refusesDatesPastTheYear9999InEventDataToo() {
+		// the application's mapper, which reads event data (PlatformEvents) as it reads request bodies
+		assertThatThrownBy(() -> this.json.readValue("{\"at\":\"+300000-01-01T00:00:00Z\"}", Dated.class))
+			.isInstanceOf(JacksonException.class)
+			.hasMessageContaining(TimeRangeModule.MESSAGE);
+		assertThatThrownBy(() -> this.json.readValue("{\"day\":\"-5000-01-01\"}", Dated.class))
+			.hasMessageContaining(TimeRangeModule.MESSAGE);
+		assertThat(this.json.readValue("{\"at\":\"2025-03-14T09:55:00Z\",\"day\":\"2025-03-14\"}", Dated.class))
+			.isEqualTo(new Dated(Instant.parse("2025-03-14T09:55:00Z"), LocalDate.parse("2025-03-14")));
+	}
+
+	record Dated(Instant at, LocalDate day) {
+	}
+
+	private void assertFieldError(ResponseEntity<String> response, String field, String message) {
+		var errors = this.json.readTree(response.getBody()).path("errors");
+		assertThat(errors.size()).isEqualTo(1);
+		assertThat(errors.get(0).path("field").asString()).isEqualTo(field);
+		assertThat(errors.get(0).path("message").asString()).isEqualTo(message);
+	}
+
+	@Test
 	void hidesTheCauseOfAnUnexpectedError() {
 		ResponseEntity<String> response = this.client.get()
 			.uri("/api/v1/things/boom")
@@ -103,6 +166,10 @@ class SecurityAndProblemsIntegrationTests {
 			.toEntity(String.class);
 		assertProblem(response, 500);
 		assertThat(response.getBody()).doesNotContain("secret internal detail").doesNotContain("IllegalStateException");
+		// the trace id to quote is in the answer, and is the one the server logged the error under
+		String traceId = this.json.readTree(response.getBody()).path("traceId").asString();
+		assertThat(traceId).matches("[0-9a-f]{32}");
+		assertThat(this.json.readTree(response.getBody()).path("detail").asString()).contains(traceId);
 	}
 
 	@Test

@@ -1,6 +1,7 @@
 package org.patientplatform.kit.testapp;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,12 +14,14 @@ import org.patientplatform.kit.outbox.Outbox;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -26,7 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
 @ConditionalOnRole("app")
 class ThingEndpoint {
 
-	record NewThing(@NotBlank String value, @Email String contact, @Size(max = 5) String code) {
+	record NewThing(@NotBlank String value, @Email String contact, @Size(max = 5) String code, Instant due) {
 	}
 
 	record CreatedThing(String id, String value) {
@@ -38,9 +41,12 @@ class ThingEndpoint {
 
 	private final Tracer tracer;
 
-	ThingEndpoint(Outbox outbox, Tracer tracer) {
+	private final JdbcTemplate jdbc;
+
+	ThingEndpoint(Outbox outbox, Tracer tracer, JdbcTemplate jdbc) {
 		this.outbox = outbox;
 		this.tracer = tracer;
+		this.jdbc = jdbc;
 	}
 
 	@PostMapping(consumes = "application/json")
@@ -64,6 +70,14 @@ class ThingEndpoint {
 	String publish(@RequestBody NewThing thing) {
 		this.outbox.append(ThingListener.TOPIC, "traced", Thing.TYPE, new Thing(thing.value(), null, null, null));
 		return this.tracer.currentSpan().context().traceId();
+	}
+
+	/** Asks the database whether a time is in the future (a query parameter straight into SQL). */
+	@GetMapping("/due")
+	@PreAuthorize("hasRole('staff')")
+	boolean due(@RequestParam Instant at) {
+		return Boolean.TRUE.equals(this.jdbc.queryForObject("SELECT ?::timestamptz > now()", Boolean.class,
+				java.sql.Timestamp.from(at)));
 	}
 
 	@GetMapping("/boom")

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.KitIntegrationTest;
@@ -76,6 +77,21 @@ class IdempotencyKeyIntegrationTests {
 	}
 
 	@Test
+	void keepsKeysOfTwoPatientsApartEvenWhenTheirTokensShareASubject() {
+		// an identity provider may give every patient token one subject; the patient id claim tells them apart
+		String key = UUID.randomUUID().toString();
+		ResponseEntity<String> first = post(token("shared", "p-1"), key, "{\"value\":\"a\"}");
+		ResponseEntity<String> other = post(token("shared", "p-2"), key, "{\"value\":\"a\"}");
+		ResponseEntity<String> again = post(token("shared", "p-1"), key, "{\"value\":\"a\"}");
+		assertThat(first.getStatusCode().value()).isEqualTo(201);
+		assertThat(other.getStatusCode().value()).isEqualTo(201);
+		assertThat(other.getHeaders().getFirst("Idempotent-Replayed")).isNull();
+		assertThat(other.getBody()).isNotEqualTo(first.getBody());
+		assertThat(again.getHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+		assertThat(again.getBody()).isEqualTo(first.getBody());
+	}
+
+	@Test
 	void keepsAKeyForTwentyFourHoursThenRunsTheRequestAgain() {
 		String key = UUID.randomUUID().toString();
 		ResponseEntity<String> first = post(token("staff-1"), key, "{\"value\":\"a\"}");
@@ -97,7 +113,11 @@ class IdempotencyKeyIntegrationTests {
 	}
 
 	private String token(String subject) {
-		return this.signingKey.mint(subject, List.of("staff"), null, Duration.ofMinutes(5));
+		return token(subject, null);
+	}
+
+	private String token(String subject, @Nullable String patientId) {
+		return this.signingKey.mint(subject, List.of("staff"), patientId, Duration.ofMinutes(5));
 	}
 
 	private ResponseEntity<String> post(String token, String key, String body) {
