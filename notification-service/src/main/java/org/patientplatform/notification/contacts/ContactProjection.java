@@ -97,17 +97,29 @@ class ContactProjection {
 	@Transactional
 	Optional<Contact> changePreferences(String patientId, PreferencesUpdate update, Instant now) {
 		return this.contacts.lock(patientId).map((current) -> {
-			Contact next = current.withPreferences(update.channels(), update.quietHours(), null, now)
-				.withLocale(language(update.language()), timezone(update.timezone()), now);
+			// the API's change is the newest word, even over a change stamped later than now (a clock ahead)
+			Instant at = after(after(now, current.preferencesAt()), current.localeAt());
+			Contact next = current.withPreferences(update.channels(), update.quietHours(), null, at)
+				.withLocale(language(update.language()), timezone(update.timezone()), at);
 			saveIfChanged(current, next);
 			return next;
 		});
 	}
 
-	/** PostgreSQL keeps microseconds: compare what is stored with what was stored. */
+	/**
+	 * When the event's change was made, no later than now: an event stamped in the future (its producer's
+	 * clock ahead) would otherwise win over every change made until then, the patient's own included.
+	 * PostgreSQL keeps microseconds: compare what is stored with what was stored.
+	 */
 	private static Instant eventTime(IncomingEvent<?> event, Instant fallbackTime) {
 		Instant time = (event.time() != null) ? event.time() : fallbackTime;
-		return time.truncatedTo(ChronoUnit.MICROS);
+		Instant now = Instant.now();
+		return (time.isAfter(now) ? now : time).truncatedTo(ChronoUnit.MICROS);
+	}
+
+	/** {@code time}, or just after {@code stored} when that is not earlier. */
+	private static Instant after(Instant time, @Nullable Instant stored) {
+		return (stored != null && !time.isAfter(stored)) ? stored.plus(1, ChronoUnit.MICROS) : time;
 	}
 
 	private void saveIfChanged(Contact current, Contact next) {

@@ -255,6 +255,29 @@ class ContactProjectionIntegrationTests {
 	}
 
 	@Test
+	void appliesThePatientsChangeOverAnEventStampedInTheFuture() {
+		String patientId = registered();
+		// a producer whose clock is an hour ahead
+		CloudEvent ahead = this.kafka.event(ContactPreferencesChanged.TYPE, patientId, new ContactPreferencesChanged(
+				patientId, new ChannelPreferences(false, false, false), null, null, null, null),
+				Instant.now().plus(Duration.ofHours(1)));
+		this.kafka.send(PATIENT_EVENTS, ahead);
+		awaitProcessed(ahead.getId());
+		assertThat(this.contacts.find(patientId)).hasValueSatisfying((contact) -> {
+			assertThat(contact.channels()).isEqualTo(new ChannelPreferences(false, false, false));
+			assertThat(contact.preferencesAt()).isBeforeOrEqualTo(Instant.now());
+		});
+
+		ResponseEntity<String> changed = this.api.put(preferencesOf(patientId), this.api.patientToken(patientId), """
+				{"channels": {"sms": true, "email": true, "push": false}}
+				""");
+		assertThat(changed.getStatusCode().value()).isEqualTo(200);
+		assertThat(this.api.json(changed).path("channels").path("sms").asBoolean()).isTrue();
+		assertThat(this.contacts.find(patientId)).hasValueSatisfying(
+				(contact) -> assertThat(contact.channels()).isEqualTo(new ChannelPreferences(true, true, false)));
+	}
+
+	@Test
 	void letsStaffChangeAnyPatientsPreferences() {
 		String patientId = registered();
 		ResponseEntity<String> changed = this.api.put(preferencesOf(patientId), this.api.staffToken(), """
