@@ -198,7 +198,7 @@ public final class LocalPlatform {
 			.append("  (the DLQ's ops alerts, listed with the messages)\n");
 		out.append("  SMTP:           ").append(standins.mail().host()).append(':').append(standins.mail().port())
 			.append(" (GreenMail)\n");
-		out.append("  Phone replies:  curl -d From=%2B15551234567 -d Body=STOP ").append(standins.smsBaseUrl())
+		out.append("  Phone replies:  curl -d From=%2B14155550132 -d Body=STOP ").append(standins.smsBaseUrl())
 			.append("/standin/sms/inbound\n");
 		out.append("  Faults:         curl -H 'Content-Type: application/json' -d '{\"target\":\"sms\",\"kind\":\"throttle\",\"count\":3}' ")
 			.append(standins.smsBaseUrl()).append("/standin/faults\n");
