@@ -81,6 +81,11 @@ class BatchEndpoint {
 		if (Arrays.stream(Channel.values()).noneMatch((channel) -> this.templates.exists(request.type(), channel))) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "No templates for type " + request.type());
 		}
+		List<String> missing = this.templates.missingParameters(request.type(), request.parameters());
+		if (!missing.isEmpty()) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "Notification type '" + request.type()
+					+ "' needs the parameters " + String.join(", ", missing) + " (its messages show them)");
+		}
 		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
 		Batches.BatchContent content = new Batches.BatchContent(request.type(),
 				(request.priority() != null) ? request.priority() : Priority.NORMAL, request.parameters(),

@@ -80,6 +80,11 @@ class ReminderEndpoint {
 		if (Arrays.stream(Channel.values()).noneMatch((channel) -> this.templates.exists(request.type(), channel))) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "No templates for type " + request.type());
 		}
+		List<String> missing = this.templates.missingParameters(request.type(), request.parameters());
+		if (!missing.isEmpty()) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "Notification type '" + request.type()
+					+ "' needs the parameters " + String.join(", ", missing) + " (its messages show them)");
+		}
 		ReminderRule rule;
 		try {
 			rule = this.reminders.create(new Reminders.NewRule(request.patientId(), request.type(),

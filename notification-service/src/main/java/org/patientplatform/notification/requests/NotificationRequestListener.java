@@ -70,7 +70,7 @@ class NotificationRequestListener {
 				IncomingEvent<NotificationRequested> event = this.events.read(record, type,
 						NotificationRequested.class);
 				try {
-					this.requests.requireKnownType(event.data().type());
+					this.requests.requireRenderable(event.data());
 				}
 				catch (UnknownNotificationTypeException ex) {
 					throw new InvalidEventException("Event " + event.id() + ": " + ex.getMessage());

@@ -73,6 +73,18 @@ class NotificationRequests {
 	}
 
 	/**
+	 * @throws UnknownNotificationTypeException when no channel has a template of the type, or its templates
+	 * show parameters the request does not give
+	 */
+	void requireRenderable(NotificationRequested request) {
+		requireKnownType(request.type());
+		List<String> missing = this.templates.missingParameters(request.type(), request.parameters());
+		if (!missing.isEmpty()) {
+			throw new UnknownNotificationTypeException(request.type(), missing);
+		}
+	}
+
+	/**
 	 * Applies a poll's requests and cancellations in one transaction, in their order: a
 	 * cancellation sees the requests before it.
 	 * @return how many notifications were created
@@ -105,7 +117,7 @@ class NotificationRequests {
 	 */
 	@Transactional
 	Created create(NotificationRequested request) {
-		requireKnownType(request.type());
+		requireRenderable(request);
 		Notification notification = notification(request, null, null,
 				this.contacts.findAllForNotices(List.of(request.patientId())).get(request.patientId()), now());
 		if (this.notifications.storeNew(List.of(notification)) == 1) {

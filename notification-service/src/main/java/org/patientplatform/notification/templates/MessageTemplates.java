@@ -1,6 +1,8 @@
 package org.patientplatform.notification.templates;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.patientplatform.notification.delivery.Channel;
 
@@ -21,5 +23,30 @@ public interface MessageTemplates {
 
 	/** True when the type has a template for the channel. */
 	boolean exists(String type, Channel channel);
+
+	/** Parameters the sender adds to every message itself: the patient's given name and the portal link. */
+	Set<String> SUPPLIED = Set.of("givenName", "portalUrl");
+
+	/**
+	 * The parameters the type's templates show whatever the values (outside any {@code {{#section}}}),
+	 * on any channel.
+	 */
+	default Set<String> parameters(String type) {
+		return Set.of();
+	}
+
+	/**
+	 * The parameters the type's templates show that neither {@code parameters} (with a value that is not
+	 * blank) nor the sender ({@link #SUPPLIED}) gives: a message made without them would read "Your
+	 * appointment at  on  is confirmed".
+	 * @return their names, sorted; empty when nothing is missing
+	 */
+	default List<String> missingParameters(String type, Map<String, String> parameters) {
+		return parameters(type).stream()
+			.filter((name) -> !SUPPLIED.contains(name))
+			.filter((name) -> parameters == null || parameters.get(name) == null || parameters.get(name).isBlank())
+			.sorted()
+			.toList();
+	}
 
 }

@@ -6,10 +6,12 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -41,6 +43,9 @@ class MustacheMessageTemplates implements MessageTemplates {
 	private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}");
 
 	private static final Set<String> NO_TRAILING_SPACE = Set.of("sms", "email-subject", "push-title", "push-body");
+
+	private static final List<String> PARTS = List.of("sms", "email-subject", "email-text", "email-html", "push-title",
+			"push-body");
 
 	private final Mustache.Compiler text = Mustache.compiler()
 		.escapeHTML(false)
@@ -85,6 +90,46 @@ class MustacheMessageTemplates implements MessageTemplates {
 	@Override
 	public boolean exists(String type, Channel channel) {
 		return TYPE.matcher(type).matches() && template(type, FALLBACK_LANGUAGE, firstPart(channel)).isPresent();
+	}
+
+	@Override
+	public Set<String> parameters(String type) {
+		if (!TYPE.matcher(type).matches()) {
+			return Set.of();
+		}
+		Set<String> names = new TreeSet<>();
+		Mustache.Visitor topLevel = new Mustache.Visitor() {
+
+			@Override
+			public void visitText(String text) {
+			}
+
+			@Override
+			public void visitVariable(String name) {
+				names.add(name);
+			}
+
+			@Override
+			public boolean visitInclude(String name) {
+				return false;
+			}
+
+			// what a section shows depends on its value: none of its parameters is required
+			@Override
+			public boolean visitSection(String name) {
+				return false;
+			}
+
+			@Override
+			public boolean visitInvertedSection(String name) {
+				return false;
+			}
+
+		};
+		for (String part : PARTS) {
+			template(type, FALLBACK_LANGUAGE, part).ifPresent((template) -> template.visit(topLevel));
+		}
+		return Set.copyOf(names);
 	}
 
 	/** The language used for a requested one: its primary subtag when the type has it, else English. */

@@ -73,7 +73,7 @@ class BatchIntegrationTests {
 		listed.add(known.getFirst());
 
 		ResponseEntity<String> created = this.api.post(BATCHES, this.api.staffToken(), """
-				{"type": "booking-cancelled", "parameters": {"date": "2026-12-24"}, "priority": "URGENT",
+				{"type": "booking-cancelled", "parameters": {"date": "2026-12-24", "siteName": "North Lab", "startsAt": "24 Dec 10:00"}, "priority": "URGENT",
 				 "patientIds": %s}
 				""".formatted(this.json.writeValueAsString(listed)));
 		assertThat(created.getStatusCode().value()).isEqualTo(202);
@@ -125,7 +125,7 @@ class BatchIntegrationTests {
 		this.contacts.preferencesOnly("es");
 
 		JsonNode batch = this.api.json(this.api.post(BATCHES, this.api.token("service"), """
-				{"type": "appointment-reminder", "parameters": {}, "segment": {"language": "es", "channel": "SMS"}}
+				{"type": "appointment-reminder", "parameters": {"siteName": "North Lab", "startsAt": "24 Dec 10:00"}, "segment": {"language": "es", "channel": "SMS"}}
 				"""));
 		UUID id = UUID.fromString(batch.path("id").asString());
 		assertThat(batch.path("total").asInt()).isEqualTo(5);
@@ -148,7 +148,7 @@ class BatchIntegrationTests {
 			.isOne();
 
 		JsonNode batch = this.api.json(this.api.post(BATCHES, this.api.token("service"), """
-				{"type": "appointment-reminder", "parameters": {}, "segment": {"language": "en", "channel": "EMAIL"}}
+				{"type": "appointment-reminder", "parameters": {"siteName": "North Lab", "startsAt": "24 Dec 10:00"}, "segment": {"language": "en", "channel": "EMAIL"}}
 				"""));
 		UUID id = UUID.fromString(batch.path("id").asString());
 		this.publisher.handle(job(id));
@@ -234,7 +234,7 @@ class BatchIntegrationTests {
 		for (int i = 0; i < 3; i++) {
 			ids.add(this.api
 				.json(this.api.post(BATCHES, this.api.staffToken(),
-						"{\"type\": \"booking-cancelled\", \"parameters\": {}, \"segment\": {\"language\": \"zz\"}}"))
+						"{\"type\": \"booking-cancelled\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"segment\": {\"language\": \"zz\"}}"))
 				.path("id")
 				.asString());
 		}
@@ -252,18 +252,24 @@ class BatchIntegrationTests {
 	@Test
 	void refusesAnInvalidBatchAndCallersWhoAreNotStaffOrAService() {
 		ResponseEntity<String> both = this.api.post(BATCHES, this.api.staffToken(),
-				"{\"type\": \"t\", \"parameters\": {}, \"patientIds\": [\"p\"], \"segment\": {}}");
+				"{\"type\": \"t\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": [\"p\"], \"segment\": {}}");
 		assertThat(both.getStatusCode().value()).isEqualTo(400);
 		assertThat(both.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(this.api.json(both).path("errors").toString()).contains("oneSelection");
 
 		ResponseEntity<String> unknownType = this.api.post(BATCHES, this.api.staffToken(),
-				"{\"type\": \"no-such-type\", \"parameters\": {}, \"patientIds\": [\"p\"]}");
+				"{\"type\": \"no-such-type\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": [\"p\"]}");
 		assertThat(unknownType.getStatusCode().value()).isEqualTo(400);
 		assertThat(this.api.json(unknownType).path("detail").asString()).isEqualTo("No templates for type no-such-type");
 
+		ResponseEntity<String> incomplete = this.api.post(BATCHES, this.api.staffToken(),
+				"{\"type\": \"booking-cancelled\", \"parameters\": {}, \"patientIds\": [\"p\"]}");
+		assertThat(incomplete.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.api.json(incomplete).path("detail").asString())
+			.isEqualTo("Notification type 'booking-cancelled' needs the parameters siteName, startsAt (its messages show them)");
+
 		ResponseEntity<String> patient = this.api.post(BATCHES, this.api.patientToken("p"),
-				"{\"type\": \"t\", \"parameters\": {}, \"patientIds\": [\"p\"]}");
+				"{\"type\": \"t\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": [\"p\"]}");
 		assertThat(patient.getStatusCode().value()).isEqualTo(403);
 		assertThat(this.api.get(BATCHES + "/" + UUID.randomUUID(), this.api.staffToken()).getStatusCode().value())
 			.isEqualTo(404);
@@ -272,7 +278,7 @@ class BatchIntegrationTests {
 	private UUID listBatch(int patients) {
 		List<String> listed = IntStream.range(0, patients).mapToObj((i) -> this.contacts.known("en")).toList();
 		JsonNode batch = this.api.json(this.api.post(BATCHES, this.api.staffToken(),
-				"{\"type\": \"booking-cancelled\", \"parameters\": {}, \"patientIds\": %s}"
+				"{\"type\": \"booking-cancelled\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": %s}"
 					.formatted(this.json.writeValueAsString(listed))));
 		return UUID.fromString(batch.path("id").asString());
 	}

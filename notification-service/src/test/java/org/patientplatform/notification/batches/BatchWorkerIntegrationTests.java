@@ -43,7 +43,7 @@ class BatchWorkerIntegrationTests {
 		List<String> patients = IntStream.range(0, 12).mapToObj((i) -> contacts.known("en")).toList();
 
 		JsonNode batch = api.json(api.post("/api/v1/notifications/batches", api.token("service"),
-				"{\"type\": \"booking-cancelled\", \"parameters\": {}, \"patientIds\": %s}"
+				"{\"type\": \"booking-cancelled\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": %s}"
 					.formatted(this.json.writeValueAsString(patients))));
 		String id = batch.path("id").asString();
 

@@ -65,7 +65,7 @@ class ReminderIntegrationTests {
 	void remindsOncePerOccurrenceOfTheRuleInItsTimezone() throws Exception {
 		String patient = this.contacts.known("en");
 		ResponseEntity<String> created = this.api.post(RULES, this.api.staffToken(), """
-				{"patientId": "%s", "type": "appointment-reminder", "parameters": {"medication": "statin"},
+				{"patientId": "%s", "type": "appointment-reminder", "parameters": {"medication": "statin", "siteName": "North Lab", "startsAt": "24 Dec 10:00"},
 				 "cron": "0 0 9 * * *", "timezone": "America/New_York"}
 				""".formatted(patient));
 		assertThat(created.getStatusCode().value()).isEqualTo(201);
@@ -105,7 +105,7 @@ class ReminderIntegrationTests {
 		String patient = this.contacts.known("en");
 		Instant start = Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 		JsonNode rule = this.api.json(this.api.post(RULES, this.api.token("service"), """
-				{"patientId": "%s", "type": "appointment-reminder", "parameters": {}, "every": "PT2H",
+				{"patientId": "%s", "type": "appointment-reminder", "parameters": {"siteName": "North Lab", "startsAt": "24 Dec 10:00"}, "every": "PT2H",
 				 "timezone": "UTC", "startAt": "%s"}
 				""".formatted(patient, start)));
 		UUID id = UUID.fromString(rule.path("id").asString());
@@ -123,7 +123,7 @@ class ReminderIntegrationTests {
 	void skipsOccurrencesFoundTooLateAndRemindsOfTheLatestOnly() {
 		String patient = this.contacts.known("en");
 		JsonNode rule = this.api.json(this.api.post(RULES, this.api.staffToken(), """
-				{"patientId": "%s", "type": "appointment-reminder", "parameters": {}, "cron": "0 30 8 * * *",
+				{"patientId": "%s", "type": "appointment-reminder", "parameters": {"siteName": "North Lab", "startsAt": "24 Dec 10:00"}, "cron": "0 30 8 * * *",
 				 "timezone": "Europe/Madrid"}
 				""".formatted(patient)));
 		UUID id = UUID.fromString(rule.path("id").asString());
@@ -143,7 +143,7 @@ class ReminderIntegrationTests {
 	void remindsAPatientWhoseContactIsNotKnownYetOnceItArrives() {
 		String patient = UUID.randomUUID().toString();
 		JsonNode rule = this.api.json(this.api.post(RULES, this.api.staffToken(), """
-				{"patientId": "%s", "type": "appointment-reminder", "parameters": {}, "every": "P1D", "timezone": "UTC"}
+				{"patientId": "%s", "type": "appointment-reminder", "parameters": {"siteName": "North Lab", "startsAt": "24 Dec 10:00"}, "every": "P1D", "timezone": "UTC"}
 				""".formatted(patient)));
 		UUID id = UUID.fromString(rule.path("id").asString());
 		this.reminders.fireDue(Instant.parse(rule.path("nextRunAt").asString()));
@@ -156,7 +156,7 @@ class ReminderIntegrationTests {
 	void aDeletedRuleRemindsNoMore() {
 		String patient = this.contacts.known("en");
 		JsonNode rule = this.api.json(this.api.post(RULES, this.api.staffToken(), """
-				{"patientId": "%s", "type": "appointment-reminder", "parameters": {}, "every": "PT6H", "timezone": "UTC"}
+				{"patientId": "%s", "type": "appointment-reminder", "parameters": {"siteName": "North Lab", "startsAt": "24 Dec 10:00"}, "every": "PT6H", "timezone": "UTC"}
 				""".formatted(patient)));
 		UUID id = UUID.fromString(rule.path("id").asString());
 		Instant next = Instant.parse(rule.path("nextRunAt").asString());
@@ -182,7 +182,7 @@ class ReminderIntegrationTests {
 		String patient = this.contacts.known("en");
 		for (int i = 0; i < 3; i++) {
 			this.api.post(RULES, this.api.staffToken(), """
-					{"patientId": "%s", "type": "appointment-reminder", "parameters": {"n": "%d"}, "every": "P1D",
+					{"patientId": "%s", "type": "appointment-reminder", "parameters": {"n": "%d", "siteName": "North Lab", "startsAt": "24 Dec 10:00"}, "every": "P1D",
 					 "timezone": "UTC"}
 					""".formatted(patient, i));
 		}
@@ -205,18 +205,23 @@ class ReminderIntegrationTests {
 		assertRefused("\"cron\": \"0 0 9 * * *\", \"timezone\": \"Mars/Olympus\"", "timezoneValid");
 		assertRefused("\"cron\": \"0 0 9 * * *\", \"every\": \"P1D\", \"timezone\": \"UTC\"", "oneSchedule");
 		ResponseEntity<String> unknownType = this.api.post(RULES, this.api.staffToken(),
-				"{\"patientId\": \"p\", \"type\": \"no-such-type\", \"parameters\": {}, \"every\": \"P1D\", "
+				"{\"patientId\": \"p\", \"type\": \"no-such-type\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"every\": \"P1D\", "
 						+ "\"timezone\": \"UTC\"}");
 		assertThat(unknownType.getStatusCode().value()).isEqualTo(400);
 		assertThat(unknownType.getBody()).contains("No templates for type no-such-type");
+		ResponseEntity<String> incomplete = this.api.post(RULES, this.api.staffToken(),
+				"{\"patientId\": \"p\", \"type\": \"appointment-reminder\", \"parameters\": {\"siteName\": \"North Lab\"}, "
+						+ "\"every\": \"P1D\", \"timezone\": \"UTC\"}");
+		assertThat(incomplete.getStatusCode().value()).isEqualTo(400);
+		assertThat(incomplete.getBody()).contains("'appointment-reminder' needs the parameters startsAt");
 		ResponseEntity<String> patient = this.api.post(RULES, this.api.patientToken("p"),
-				"{\"patientId\": \"p\", \"type\": \"t\", \"parameters\": {}, \"every\": \"P1D\", \"timezone\": \"UTC\"}");
+				"{\"patientId\": \"p\", \"type\": \"t\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"every\": \"P1D\", \"timezone\": \"UTC\"}");
 		assertThat(patient.getStatusCode().value()).isEqualTo(403);
 	}
 
 	private void assertRefused(String schedule, String because) {
 		ResponseEntity<String> response = this.api.post(RULES, this.api.staffToken(),
-				"{\"patientId\": \"p\", \"type\": \"appointment-reminder\", \"parameters\": {}, " + schedule + "}");
+				"{\"patientId\": \"p\", \"type\": \"appointment-reminder\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, " + schedule + "}");
 		assertThat(response.getStatusCode().value()).isEqualTo(400);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(response.getBody()).contains(because);

@@ -128,9 +128,13 @@ class NotificationRequestsIntegrationTests {
 				new NotificationRequested(patient.id(), "no-such-notice", Map.of(), null, null, null, "k-" + UUID.randomUUID()));
 		CloudEvent noKey = this.kafka.event(NotificationRequested.TYPE, patient.id(),
 				Map.of("patientId", patient.id(), "type", "appointment-reminder"));
+		// its messages would read "Your appointment at  on  is confirmed"
+		CloudEvent noParameters = this.kafka.event(NotificationRequested.TYPE, patient.id(),
+				new NotificationRequested(patient.id(), "booking-confirmed", Map.of("siteName", " "), null, null, null,
+						"k-" + UUID.randomUUID()));
 		List<RecordMetadata> sent = this.kafka.sendAsOneBatch(REQUESTS,
 				List.of(this.kafka.event(NotificationRequested.TYPE, patient.id(), request(patient.id(), null, null)),
-						unknownType, noKey,
+						unknownType, noKey, noParameters,
 						this.kafka.event(NotificationRequested.TYPE, patient.id(), request(patient.id(), null, null))));
 
 		await().atMost(Duration.ofSeconds(60)).until(() -> notifications(patient).size() == 2);
@@ -145,6 +149,11 @@ class NotificationRequestsIntegrationTests {
 				sent.get(2).offset());
 		assertThat(TestKafka.text(second, DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("idempotencyKey");
 		assertThat(second.key()).isEqualTo(patient.id().getBytes(StandardCharsets.UTF_8));
+		ConsumerRecord<byte[], byte[]> third = this.kafka.awaitDeadLetter(REQUESTS, sent.get(3).partition(),
+				sent.get(3).offset());
+		assertThat(TestKafka.text(third, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.contains("'booking-confirmed' needs the parameters siteName, startsAt");
+		assertThat(notifications(patient)).hasSize(2);
 	}
 
 	@Test
@@ -224,6 +233,14 @@ class NotificationRequestsIntegrationTests {
 		assertThat(unknown.getStatusCode().value()).isEqualTo(400);
 		assertThat(unknown.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(this.api.json(unknown).path("detail").asString()).contains("no-such-notice");
+
+		ResponseEntity<String> incomplete = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(new NotificationRequested(patient.id(), "booking-confirmed",
+						Map.of("startsAt", "Friday 10:00"), null, null, null, "k-" + UUID.randomUUID())),
+				null);
+		assertThat(incomplete.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.api.json(incomplete).path("detail").asString())
+			.isEqualTo("Notification type 'booking-confirmed' needs the parameters siteName (its messages show them)");
 
 		ResponseEntity<String> invalid = post("/api/v1/notifications", this.api.token("service"),
 				"{\"patientId\":\"" + patient.id() + "\",\"type\":\"Appointment Reminder\"}", null);
