@@ -75,7 +75,7 @@ class ReminderEndpoint {
 	@Operation(summary = "Create a reminder rule",
 			description = "The type must have templates. Either cron (six fields, seconds first, read in timezone) or every (an ISO-8601 duration "
 					+ "such as PT12H). The cron role makes one notification per occurrence. Schedules that remind "
-					+ "more often than notification.reminders.min-interval are refused (400).")
+					+ "more often than notification.reminders.min-interval, or with every longer than 366 days, are refused (400).")
 	ResponseEntity<ReminderRule> create(@Valid @RequestBody CreateReminder request, Authentication caller) {
 		if (Arrays.stream(Channel.values()).noneMatch((channel) -> this.templates.exists(request.type(), channel))) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "No templates for type " + request.type());

@@ -30,6 +30,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 class Reminders {
 
+	/** The longest {@code every} a rule may have. */
+	static final Duration LONGEST = Duration.ofDays(366);
+
 	static final String WAITING_FOR_CONTACT = "Waiting for the patient's contact details";
 
 	/** Occurrences looked at when catching up after an outage, at most. */
@@ -59,7 +62,7 @@ class Reminders {
 	/**
 	 * Stores a new rule with its first occurrence.
 	 * @throws InvalidScheduleException when the schedule would remind more often than
-	 * {@code notification.reminders.min-interval} or has no occurrence left
+	 * {@code notification.reminders.min-interval} or less often than {@link #LONGEST}, or has no occurrence left
 	 */
 	ReminderRule create(NewRule rule, String createdBy, Instant now) {
 		ReminderSchedule schedule = ReminderSchedule.of(rule.cron(), rule.every(), rule.timezone(), rule.endsAt());
@@ -67,6 +70,11 @@ class Reminders {
 		Duration gap = (rule.every() != null) ? rule.every() : schedule.shortestGap(now, 6);
 		if (gap != null && gap.compareTo(min) < 0) {
 			throw new InvalidScheduleException("The schedule reminds every " + gap + "; the shortest allowed is " + min);
+		}
+		// a far longer period overflowed the date arithmetic: a 500 instead of this refusal
+		if (rule.every() != null && rule.every().compareTo(LONGEST) > 0) {
+			throw new InvalidScheduleException("The schedule reminds every " + rule.every() + "; the longest allowed is "
+					+ LONGEST + " (use cron for a yearly reminder)");
 		}
 		Instant first = schedule.first(now, rule.startAt());
 		if (first == null) {

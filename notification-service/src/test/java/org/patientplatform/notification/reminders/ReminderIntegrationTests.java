@@ -201,6 +201,7 @@ class ReminderIntegrationTests {
 	void refusesSchedulesThatRemindTooOftenOrCannotBeRead() {
 		assertRefused("\"cron\": \"0 * * * * *\", \"timezone\": \"UTC\"", "shortest allowed");
 		assertRefused("\"every\": \"PT30M\", \"timezone\": \"UTC\"", "shortest allowed");
+		assertRefused("\"every\": \"PT2562047788015215H\", \"timezone\": \"UTC\"", "longest allowed");
 		assertRefused("\"cron\": \"every monday\", \"timezone\": \"UTC\"", "cronValid");
 		assertRefused("\"cron\": \"0 0 9 * * *\", \"timezone\": \"Mars/Olympus\"", "timezoneValid");
 		assertRefused("\"cron\": \"0 0 9 * * *\", \"every\": \"P1D\", \"timezone\": \"UTC\"", "oneSchedule");
