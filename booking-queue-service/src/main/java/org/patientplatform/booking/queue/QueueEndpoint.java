@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Pattern;
 import org.patientplatform.booking.bookings.Booking;
 import org.patientplatform.booking.bookings.BookingDesk;
 import org.patientplatform.booking.bookings.Caller;
+import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.security.PlatformSecurityProperties;
 import org.patientplatform.kit.web.NotFoundException;
@@ -33,17 +34,22 @@ class QueueEndpoint {
 
 	private final PlatformSecurityProperties security;
 
-	QueueEndpoint(Queues queues, BookingDesk desk, PlatformSecurityProperties security) {
+	private final AuditLog audit;
+
+	QueueEndpoint(Queues queues, BookingDesk desk, PlatformSecurityProperties security, AuditLog audit) {
 		this.queues = queues;
 		this.desk = desk;
 		this.security = security;
+		this.audit = audit;
 	}
 
 	@GetMapping("/api/v1/sites/{siteId}/queue")
 	@PreAuthorize("hasRole('staff')")
 	@Operation(summary = "The site's queue, next to be called first")
 	List<QueuePosition> queue(@PathVariable @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String siteId) {
-		return this.queues.waiting(siteId);
+		List<QueuePosition> waiting = this.queues.waiting(siteId);
+		this.audit.record("read", "queue", siteId, "OK", null);
+		return waiting;
 	}
 
 	@GetMapping("/api/v1/bookings/{id}/queue-position")
@@ -52,7 +58,12 @@ class QueueEndpoint {
 			description = "Staff, or the patient who holds the booking; 404 when the booking is not waiting.")
 	QueuePosition position(@PathVariable UUID id, @Parameter(hidden = true) Authentication caller) {
 		Booking booking = this.desk.find(id).orElseThrow(() -> new NotFoundException("No booking " + id));
-		Caller.of(caller, this.security).requireActingFor(booking.patientId());
+		Caller who = Caller.of(caller, this.security);
+		if (!who.mayActFor(booking.patientId())) {
+			this.audit.record("read-queue-position", "booking", id.toString(), "DENIED", null);
+		}
+		who.requireActingFor(booking.patientId());
+		this.audit.record("read-queue-position", "booking", id.toString(), "OK", null);
 		return this.queues.positionOf(id)
 			.orElseThrow(() -> new NotFoundException("Booking " + id + " is not waiting in a queue"));
 	}

@@ -24,6 +24,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,6 +40,9 @@ class QueueIntegrationTests {
 
 	@Autowired
 	LocalSigningKey signingKey;
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
@@ -116,6 +120,14 @@ class QueueIntegrationTests {
 			.toEntity(String.class);
 		assertThat(intruder.getStatusCode().value()).isEqualTo(403);
 		assertThat(intruder.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		// the patient's reads and the intruder's refusal are audited, ids and roles only
+		assertThat(this.jdbc.queryForList("SELECT DISTINCT actor_role || ' ' || action || ' ' || outcome FROM audit_log "
+				+ "WHERE resource_type = 'booking' AND resource_id = ? ORDER BY 1", String.class, dee.toString()))
+			.containsExactly("patient read-queue-position DENIED", "patient read-queue-position OK");
+		this.staff.get().uri("/api/v1/sites/{site}/queue", "site-queue-2").retrieve().toEntity(String.class);
+		assertThat(this.jdbc.queryForList("SELECT actor_role || ' ' || action || ' ' || outcome FROM audit_log "
+				+ "WHERE resource_type = 'queue' AND resource_id = 'site-queue-2'", String.class))
+			.containsExactly("staff read OK");
 	}
 
 	private void send(String type, Object data) throws Exception {
