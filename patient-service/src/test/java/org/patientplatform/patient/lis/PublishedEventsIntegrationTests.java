@@ -202,8 +202,7 @@ class PublishedEventsIntegrationTests {
 			.containsEntry("status", "RESULTED")
 			.containsEntry("ordered_at", Timestamp.from(Instant.parse("2025-03-14T07:00:00Z")))
 			.containsEntry("released_at", Timestamp.from(Instant.parse("2025-03-14T09:55:00Z")));
-		assertThat(this.jdbc.queryForObject(
-				"SELECT count(*) FROM lis_unhandled_message WHERE message_control_id LIKE 'EV-RES-%'", Integer.class))
+		assertThat(kept("EV-RES-%"))
 			.isZero();
 	}
 
@@ -213,10 +212,7 @@ class PublishedEventsIntegrationTests {
 		send(mrn, Hl7Messages.labResult("EV-UNK-1", mrn, "20250314100000", RESULT_VALUE,
 				new Obr("ORD-EV-UNK", "2345-7", "20250314073000", "20250314095500", "F")));
 
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.jdbc.queryForList(
-					"SELECT reason FROM lis_unhandled_message WHERE message_control_id = 'EV-UNK-1'", String.class),
-					(reasons) -> reasons.equals(List.of("unknown patient")));
+		awaitKept("EV-UNK-1", "unknown patient");
 
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM test_order WHERE order_id = 'ORD-EV-UNK'",
 				Integer.class))
@@ -262,8 +258,7 @@ class PublishedEventsIntegrationTests {
 			.containsEntry("ordered_at", Timestamp.from(Instant.parse("2025-03-14T07:00:00Z")))
 			.containsEntry("released_at", Timestamp.from(Instant.parse("2025-03-14T09:55:00Z")));
 		// applied messages are not kept (their text has the result values), and each replay is audited
-		assertThat(this.jdbc.queryForObject(
-				"SELECT count(*) FROM lis_unhandled_message WHERE message_control_id LIKE 'EV-EARLY-%'", Integer.class))
+		assertThat(kept("EV-EARLY-%"))
 			.isZero();
 		assertThat(this.jdbc.queryForList("SELECT resource_id FROM audit_log WHERE action = 'lis-replayed' "
 				+ "AND resource_id LIKE 'EV-EARLY-%' ORDER BY resource_id", String.class))
@@ -304,9 +299,21 @@ class PublishedEventsIntegrationTests {
 			.containsEntry("patient", patientId)
 			.containsEntry("status", "RESULTED");
 		assertThat(outboxRowsMentioning("ORD-EV-RACE")).isEqualTo(1);
-		assertThat(this.jdbc.queryForObject(
-				"SELECT count(*) FROM lis_unhandled_message WHERE message_control_id = 'EV-RACE-1'", Integer.class))
+		assertThat(kept("EV-RACE-1"))
 			.isZero();
+	}
+
+	/** How many messages whose control id is like the pattern are kept in lis_unhandled_message. */
+	private int kept(String controlIdPattern) {
+		return this.jdbc.queryForObject("SELECT count(*) FROM lis_unhandled_message WHERE message_control_id LIKE ?",
+				Integer.class, controlIdPattern);
+	}
+
+	/** Waits until the message is kept in lis_unhandled_message, for that reason only. */
+	private void awaitKept(String controlId, String reason) {
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT reason FROM lis_unhandled_message WHERE message_control_id = ?",
+					String.class, controlId), (reasons) -> reasons.equals(List.of(reason)));
 	}
 
 	private static ConsumerRecord<byte[], byte[]> record(int partition, long offset) {
@@ -325,19 +332,13 @@ class PublishedEventsIntegrationTests {
 		send(grace, Hl7Messages.labResult("EV-CF-3", grace, "20250314110000", RESULT_VALUE,
 				new Obr("ORD-EV-CF-GRACE", "2345-7", "20250314073000", "20250314105500", "F"),
 				new Obr("ORD-EV-CF-ADA", "2345-7", "20250314073000", "20250314105500", "F")));
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.jdbc.queryForList(
-					"SELECT reason FROM lis_unhandled_message WHERE message_control_id = 'EV-CF-3'", String.class),
-					(reasons) -> reasons.equals(List.of("unknown patient")));
+		awaitKept("EV-CF-3", "unknown patient");
 
 		send(grace, Hl7Messages.registration("EV-CF-4", grace, "Hopper", "Grace", "20250312143015"));
 		String graceId = awaitPatientId(grace);
 
 		this.topics.awaitRecords(keyed(PATIENT_EVENTS, graceId), (seen) -> seen.stream().anyMatch(ofType(PatientRegistered.TYPE)));
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.jdbc.queryForList(
-					"SELECT reason FROM lis_unhandled_message WHERE message_control_id = 'EV-CF-3'", String.class),
-					(reasons) -> reasons.equals(List.of("order of another patient")));
+		awaitKept("EV-CF-3", "order of another patient");
 		// nothing of the parked message was applied: its savepoint rolled back, the registration did not
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM test_order WHERE order_id = 'ORD-EV-CF-GRACE'",
 				Integer.class))
