@@ -306,8 +306,7 @@ class BulkRedriveJob implements JobHandler {
 			locked.put(message.entryId(), message);
 		}
 		Map<UUID, String> skipped = new LinkedHashMap<>();
-		List<UUID> sendable = new ArrayList<>();
-		List<StoredMessage> messages = new ArrayList<>();
+		List<StoredMessage> sendable = new ArrayList<>();
 		for (UUID entry : items.values()) {
 			StoredMessage message = locked.get(entry);
 			if (message == null) {
@@ -317,12 +316,12 @@ class BulkRedriveJob implements JobHandler {
 				skipped.put(entry, "entry was " + message.status());
 			}
 			else {
-				sendable.add(entry);
-				messages.add(message);
+				sendable.add(message);
 			}
 		}
 		Map<String, Object> row = job.getFirst();
-		Redriver.Result result = this.redriver.redriveLoaded(sendable, messages,
+		Redriver.Result result = this.redriver.redriveLoaded(sendable.stream().map(StoredMessage::entryId).toList(),
+				sendable,
 				new Redriver.Request(Redriver.Kind.BULK, (String) row.get("target_topic"),
 						String.valueOf(row.get("created_by")), (String) row.get("reason"), bulkId));
 		List<String> owner = this.jdbc.queryForList("SELECT runner FROM bulk_redrive WHERE id = ? FOR UPDATE",

@@ -28,6 +28,7 @@ import org.patientplatform.kit.web.Page;
 import org.patientplatform.notification.delivery.Channel;
 import org.patientplatform.notification.delivery.Priority;
 import org.patientplatform.notification.templates.MessageTemplates;
+import org.patientplatform.notification.templates.MissingParametersException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -81,10 +82,11 @@ class BatchEndpoint {
 		if (Arrays.stream(Channel.values()).noneMatch((channel) -> this.templates.exists(request.type(), channel))) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "No templates for type " + request.type());
 		}
-		List<String> missing = this.templates.missingParameters(request.type(), request.parameters());
-		if (!missing.isEmpty()) {
-			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "Notification type '" + request.type()
-					+ "' needs the parameters " + String.join(", ", missing) + " (its messages show them)");
+		try {
+			this.templates.requireParameters(request.type(), request.parameters());
+		}
+		catch (MissingParametersException ex) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, ex.getMessage());
 		}
 		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
 		Batches.BatchContent content = new Batches.BatchContent(request.type(),

@@ -17,6 +17,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.consumption.KeyLocks;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -77,16 +78,12 @@ class Contacts implements ContactDirectory, ContactChanges {
 	}
 
 	/**
-	 * Takes the patients' details locks (transaction-scoped advisory locks, in patient id order so two
-	 * callers never deadlock): held by whoever records a patient's details and releases the notices waiting
-	 * for them, and by whoever parks a notice because they are not known.
+	 * Takes the patients' details locks: held by whoever records a patient's details and releases the
+	 * notices waiting for them, and by whoever parks a notice because they are not known.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	void lockDetails(Collection<String> patientIds) {
-		this.jdbc.sql("""
-				SELECT count(pg_advisory_xact_lock(hashtextextended('contact-details:' || id, 0)))
-				FROM (SELECT DISTINCT unnest(?::text[]) AS id ORDER BY 1) AS ids
-				""").param(patientIds.toArray(String[]::new)).query(Long.class).single();
+		KeyLocks.lock(this.jdbc, "contact-details", patientIds);
 	}
 
 	@Override

@@ -14,6 +14,7 @@ import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.notification.PatientAccess;
 import org.patientplatform.notification.delivery.Notification;
 import org.patientplatform.notification.delivery.NotificationView;
+import org.patientplatform.notification.templates.MissingParametersException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -58,7 +59,7 @@ class NotificationRequestEndpoint {
 		try {
 			created = this.requests.create(request);
 		}
-		catch (UnknownNotificationTypeException ex) {
+		catch (UnknownNotificationTypeException | MissingParametersException ex) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, ex.getMessage());
 		}
 		Notification notification = created.notification();

@@ -11,6 +11,7 @@ import org.patientplatform.kit.events.IncomingEvent;
 import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.kit.events.PlatformEvents;
 import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.notification.templates.MissingParametersException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +73,7 @@ class NotificationRequestListener {
 				try {
 					this.requests.requireRenderable(event.data());
 				}
-				catch (UnknownNotificationTypeException ex) {
+				catch (UnknownNotificationTypeException | MissingParametersException ex) {
 					throw new InvalidEventException("Event " + event.id() + ": " + ex.getMessage());
 				}
 				yield event;

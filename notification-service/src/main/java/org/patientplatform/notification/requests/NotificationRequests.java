@@ -22,6 +22,7 @@ import org.patientplatform.notification.delivery.Notifications;
 import org.patientplatform.notification.delivery.Priority;
 import org.patientplatform.notification.sending.NotificationMetrics;
 import org.patientplatform.notification.templates.MessageTemplates;
+import org.patientplatform.notification.templates.MissingParametersException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,15 +74,12 @@ class NotificationRequests {
 	}
 
 	/**
-	 * @throws UnknownNotificationTypeException when no channel has a template of the type, or its templates
-	 * show parameters the request does not give
+	 * @throws UnknownNotificationTypeException when no channel has a template of the type
+	 * @throws MissingParametersException when its templates show parameters the request does not give
 	 */
 	void requireRenderable(NotificationRequested request) {
 		requireKnownType(request.type());
-		List<String> missing = this.templates.missingParameters(request.type(), request.parameters());
-		if (!missing.isEmpty()) {
-			throw new UnknownNotificationTypeException(request.type(), missing);
-		}
+		this.templates.requireParameters(request.type(), request.parameters());
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import org.patientplatform.notification.delivery.Channel;
 
 /** Renders notification types for a channel and language. */
@@ -36,17 +37,19 @@ public interface MessageTemplates {
 	}
 
 	/**
-	 * The parameters the type's templates show that neither {@code parameters} (with a value that is not
-	 * blank) nor the sender ({@link #SUPPLIED}) gives: a message made without them would read "Your
-	 * appointment at  on  is confirmed".
-	 * @return their names, sorted; empty when nothing is missing
+	 * Checks that {@code parameters} (with values that are not blank) and the sender ({@link #SUPPLIED})
+	 * give every parameter the type's templates show.
+	 * @throws MissingParametersException naming the others, sorted
 	 */
-	default List<String> missingParameters(String type, Map<String, String> parameters) {
-		return parameters(type).stream()
+	default void requireParameters(String type, @Nullable Map<String, String> parameters) {
+		List<String> missing = parameters(type).stream()
 			.filter((name) -> !SUPPLIED.contains(name))
 			.filter((name) -> parameters == null || parameters.get(name) == null || parameters.get(name).isBlank())
 			.sorted()
 			.toList();
+		if (!missing.isEmpty()) {
+			throw new MissingParametersException(type, missing);
+		}
 	}
 
 }

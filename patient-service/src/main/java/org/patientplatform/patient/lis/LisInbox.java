@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.audit.AuditLog;
+import org.patientplatform.kit.consumption.KeyLocks;
 import org.patientplatform.kit.consumption.ProcessedMessages;
 import org.patientplatform.patient.orders.LinkTestOrders;
 import org.patientplatform.patient.orders.RecordTestResults;
@@ -116,11 +117,12 @@ class LisInbox {
 		}
 		// parking a message for want of a patient and registering that patient take the same lock, so a message
 		// parked while its patient is registered (their records on two partitions) is still replayed
-		lockMrns(switch (message) {
-			case LisMessage.Demographics demographics -> Stream.of(demographics.command().mrn());
-			case LisMessage.Orders orders -> orders.command().orders().stream().map(LinkTestOrders.Order::mrn);
-			case LisMessage.Results results -> results.command().results().stream().map(RecordTestResults.Result::mrn);
-			case LisMessage.Unhandled unhandled -> Stream.empty();
+		KeyLocks.lock(this.jdbc, "lis-mrn", switch (message) {
+			case LisMessage.Demographics demographics -> List.of(demographics.command().mrn());
+			case LisMessage.Orders orders -> orders.command().orders().stream().map(LinkTestOrders.Order::mrn).toList();
+			case LisMessage.Results results ->
+				results.command().results().stream().map(RecordTestResults.Result::mrn).toList();
+			case LisMessage.Unhandled unhandled -> List.<String>of();
 		});
 		return switch (message) {
 			case LisMessage.Demographics demographics -> {
@@ -174,16 +176,6 @@ class LisInbox {
 		return new Outcome.Kept(reason);
 	}
 
-	/** Transaction-scoped locks on these MRNs, taken in MRN order so that two messages never deadlock. */
-	private void lockMrns(Stream<String> mrns) {
-		String[] sorted = mrns.distinct().sorted().toArray(String[]::new);
-		if (sorted.length > 0) {
-			this.jdbc.sql("""
-					SELECT count(pg_advisory_xact_lock(hashtextextended('lis-mrn:' || m, 0)))
-					FROM (SELECT unnest(?::text[]) AS m ORDER BY 1) AS mrns
-					""").param(sorted).query(Long.class).single();
-		}
-	}
 
 	/**
 	 * Applies the messages parked for this MRN, oldest first (by MSH-7, then arrival), each under a
