@@ -1,1 +1,1 @@
-SELECT GROUPING(status, source_service, original_topic, error_class), status, source_service, original_topic, error_class, count(*) FROM dead_letter_entry WHERE TRUE GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ());
+SELECT GROUPING(s.status, r.source_service, r.original_topic, r.error_class), s.status, r.source_service, r.original_topic, r.error_class, count(*) FROM dead_letter_state s JOIN dead_letter_record r ON r.id = s.id WHERE TRUE GROUP BY GROUPING SETS ((s.status), (r.source_service), (r.original_topic), (r.error_class), ());

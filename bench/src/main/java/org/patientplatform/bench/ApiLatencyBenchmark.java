@@ -87,7 +87,7 @@ final class ApiLatencyBenchmark implements Benchmark {
 				ConfigurableApplicationContext notification = Services.notification("app", bootstrap, notificationDb,
 						key)) {
 			DlqSeed.load(dlqDb, entries);
-			dlqDb.execute("VACUUM ANALYZE dead_letter_entry");
+			dlqDb.execute("VACUUM ANALYZE dead_letter_record, dead_letter_state");
 			seedNotifications(notificationDb, notifications);
 			List<UUID> entryIds = ids(dlqDb, "SELECT id FROM dead_letter_entry ORDER BY random() LIMIT 1000");
 			List<UUID> notificationIds = ids(notificationDb, "SELECT id FROM notification ORDER BY random() LIMIT 1000");

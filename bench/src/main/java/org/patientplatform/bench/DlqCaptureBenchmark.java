@@ -140,9 +140,11 @@ final class DlqCaptureBenchmark implements Benchmark {
 			if (stored != next) {
 				throw new IllegalStateException("dead_letter_entry holds " + stored + " failed records, expected " + next);
 			}
-			storage.put("entryBytes", bytesPer(db, "dead_letter_entry", stored));
+			storage.put("entryBytes", bytesPer(db, "dead_letter_record", stored));
+			storage.put("stateBytes", bytesPer(db, "dead_letter_state", stored));
 			storage.put("historyBytesPerEntry", bytesPer(db, "dead_letter_attempt", stored));
-			storage.put("entryIndexes", db.count("SELECT count(*) FROM pg_indexes WHERE tablename = 'dead_letter_entry'"));
+			storage.put("entryIndexes", db.count("SELECT count(*) FROM pg_indexes WHERE tablename = 'dead_letter_record'"));
+			storage.put("stateIndexes", db.count("SELECT count(*) FROM pg_indexes WHERE tablename = 'dead_letter_state'"));
 			long rawRows = db.count("SELECT count(*) FROM bench_row");
 			storage.put("rawRowBytes", bytesPer(db, "bench_row", rawRows));
 			storage.put("rawRowIndexes", db.count("SELECT count(*) FROM pg_indexes WHERE tablename = 'bench_row'"));

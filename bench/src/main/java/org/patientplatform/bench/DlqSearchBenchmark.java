@@ -43,7 +43,7 @@ final class DlqSearchBenchmark implements Benchmark {
 
 	/** The keyset cursor of {@code q7-deep-page.sql}: {@code (last_failed_at, id) < (now() - interval '…', '…'::uuid)} */
 	private static final Pattern CURSOR = Pattern
-		.compile("\\(last_failed_at, id\\) < \\(now\\(\\) - interval '[^']*', '[0-9a-f-]+'::uuid\\)");
+		.compile("\\(r\\.last_failed_at, r\\.id\\) < \\(now\\(\\) - interval '[^']*', '[0-9a-f-]+'::uuid\\)");
 
 	@Override
 	public String name() {
@@ -99,14 +99,14 @@ final class DlqSearchBenchmark implements Benchmark {
 			seedSeconds = DlqSeed.load(db, entries);
 			long vacuum = System.nanoTime();
 			// the seed's 1,000,000 fresh rows: settle visibility and statistics before timing, not during
-			db.execute("VACUUM ANALYZE dead_letter_entry");
+			db.execute("VACUUM ANALYZE dead_letter_record, dead_letter_state");
 			vacuumSeconds = (System.nanoTime() - vacuum) / 1e9;
 			Api api = new Api(Api.client(), Services.port(dlq), Services.token(key, "ops"));
 			// the deep page: half-way through the whole table in the keyset order
 			long depth = entries / 2;
 			Instant deepAt;
 			String deepId;
-			try (ResultSet rs = statement.executeQuery("SELECT last_failed_at, id FROM dead_letter_entry "
+			try (ResultSet rs = statement.executeQuery("SELECT last_failed_at, id FROM dead_letter_record "
 					+ "ORDER BY last_failed_at DESC, id DESC OFFSET " + depth + " LIMIT 1")) {
 				rs.next();
 				deepAt = rs.getObject(1, OffsetDateTime.class).toInstant();
@@ -169,9 +169,10 @@ final class DlqSearchBenchmark implements Benchmark {
 			facets.put("q8-facets-day", "/api/v1/dlq/messages/facets?sourceService=patient-service&from=" + encode(dayAgo));
 			// the failure patterns view, its default window (the last hour)
 			facets.put("q10-patterns-hour", "/api/v1/dlq/patterns");
-			String hourSql = "SELECT GROUPING(status, source_service, original_topic, error_class), status, source_service, "
-					+ "original_topic, error_class, count(*) FROM dead_letter_entry WHERE last_failed_at >= now() - "
-					+ "interval '1 hour' GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ())";
+			String hourSql = "SELECT GROUPING(s.status, r.source_service, r.original_topic, r.error_class), s.status, "
+					+ "r.source_service, r.original_topic, r.error_class, count(*) FROM dead_letter_state s "
+					+ "JOIN dead_letter_record r ON r.id = s.id WHERE r.last_failed_at >= now() - interval '1 hour' "
+					+ "GROUP BY GROUPING SETS ((s.status), (r.source_service), (r.original_topic), (r.error_class), ())";
 			int facetIterations = Math.max(iterations / 5, 10);
 			for (Map.Entry<String, String> facet : facets.entrySet()) {
 				String sql = facet.getKey().startsWith("f1") ? hourSql : sql(facet.getKey());
@@ -268,9 +269,9 @@ final class DlqSearchBenchmark implements Benchmark {
 	static String atCursor(String sql, Instant at, String id) {
 		Matcher cursor = CURSOR.matcher(sql);
 		if (!cursor.find()) {
-			throw new IllegalStateException("No keyset cursor (last_failed_at, id) < (..., ...) in " + sql);
+			throw new IllegalStateException("No keyset cursor (r.last_failed_at, r.id) < (..., ...) in " + sql);
 		}
-		return cursor.replaceFirst(Matcher.quoteReplacement("(last_failed_at, id) < ('" + at + "'::timestamptz, '" + id
+		return cursor.replaceFirst(Matcher.quoteReplacement("(r.last_failed_at, r.id) < ('" + at + "'::timestamptz, '" + id
 				+ "'::uuid)"));
 	}
 

@@ -13,20 +13,22 @@ class DlqSearchSqlTests {
 	@Test
 	void takesTheSeedStatementsOfTheScriptForTheGivenCount() {
 		List<String> statements = DlqSeed.statements(1234);
-		assertThat(statements).hasSize(3);
-		assertThat(statements.getFirst()).startsWith("INSERT INTO dead_letter_entry")
+		assertThat(statements).hasSize(4);
+		assertThat(statements.getFirst()).startsWith("INSERT INTO dead_letter_record")
 			.contains("generate_series(1, 1234)")
 			.contains("'[]'::jsonb")
 			.doesNotContain(":n");
 		assertThat(statements).noneMatch((sql) -> sql.startsWith("\\"));
-		assertThat(statements.get(1)).isEqualTo("ANALYZE dead_letter_entry");
+		assertThat(statements.get(1)).startsWith("-- each new record's state")
+			.contains("INSERT INTO dead_letter_state");
+		assertThat(statements.get(2)).isEqualTo("ANALYZE dead_letter_record, dead_letter_state");
 	}
 
 	@Test
 	void movesTheDeepPageToTheGivenCursor() {
 		String sql = DlqSearchBenchmark.atCursor(DlqSearchBenchmark.sql("q7-deep-page"),
 				Instant.parse("2026-11-20T10:15:30.123456Z"), "0f0e0d0c-0000-4000-8000-000000000001");
-		assertThat(sql).contains("(last_failed_at, id) < ('2026-11-20T10:15:30.123456Z'::timestamptz, "
+		assertThat(sql).contains("(r.last_failed_at, r.id) < ('2026-11-20T10:15:30.123456Z'::timestamptz, "
 				+ "'0f0e0d0c-0000-4000-8000-000000000001'::uuid)")
 			.doesNotContain("now()")
 			.endsWith("LIMIT 51");
@@ -35,8 +37,8 @@ class DlqSearchSqlTests {
 	@Test
 	void readsEverySearchOfTheScript() {
 		for (DlqSearchBenchmark.Search search : DlqSearchBenchmark.searches(Instant.now(), Instant.now(), "x")) {
-			assertThat(DlqSearchBenchmark.sql(search.name())).startsWith("SELECT id, kind, status")
-				.contains("ORDER BY last_failed_at DESC, id DESC LIMIT 51");
+			assertThat(DlqSearchBenchmark.sql(search.name())).startsWith("SELECT s.id, r.kind, s.status")
+				.containsPattern("ORDER BY ([rs])\\.last_failed_at DESC, \\1\\.id DESC LIMIT 51");
 		}
 	}
 

@@ -64,7 +64,7 @@ class OpsAlerts {
 	@Transactional(propagation = Propagation.MANDATORY)
 	void on(EntriesPermanentlyFailed failed) {
 		String[] ids = failed.entryIds().stream().map(UUID::toString).toArray(String[]::new);
-		this.jdbc.query("SELECT id, attempts, fingerprint FROM dead_letter_entry WHERE id = ANY(?::uuid[])", (rs) -> {
+		this.jdbc.query("SELECT id, attempts, fingerprint FROM dead_letter_record WHERE id = ANY(?::uuid[])", (rs) -> {
 			UUID id = rs.getObject("id", UUID.class);
 			String fingerprint = rs.getString("fingerprint");
 			raise(PERMANENT_FAILURE, id.toString(), true,
@@ -102,14 +102,14 @@ class OpsAlerts {
 		// the first transaction to store a fingerprint owns its alert (the insert waits for a concurrent one)
 		List<String> fresh = this.jdbc.queryForList("""
 				INSERT INTO alert_fingerprint (fingerprint)
-				SELECT DISTINCT fingerprint FROM dead_letter_entry WHERE id = ANY(?::uuid[]) AND fingerprint IS NOT NULL
+				SELECT DISTINCT fingerprint FROM dead_letter_record WHERE id = ANY(?::uuid[]) AND fingerprint IS NOT NULL
 				ORDER BY 1
 				ON CONFLICT DO NOTHING
 				RETURNING fingerprint
 				""", String.class, (Object) ids);
 		for (String fingerprint : fresh) {
 			List<UUID> sample = this.jdbc.queryForList(
-					"SELECT id FROM dead_letter_entry WHERE fingerprint = ? AND id = ANY(?::uuid[]) LIMIT 1", UUID.class,
+					"SELECT id FROM dead_letter_record WHERE fingerprint = ? AND id = ANY(?::uuid[]) LIMIT 1", UUID.class,
 					fingerprint, ids);
 			newPattern(fingerprint, sample.isEmpty() ? "" : sample.getFirst().toString());
 		}
@@ -137,7 +137,7 @@ class OpsAlerts {
 					params("lastHour", lastHour, "hourBefore", hourBefore));
 		}
 		this.jdbc.query("""
-				SELECT id, first_failed_at FROM dead_letter_entry
+				SELECT id, first_failed_at FROM dead_letter_state
 				WHERE status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING', 'PERMANENTLY_FAILED')
 				ORDER BY first_failed_at LIMIT 1
 				""", (rs) -> {

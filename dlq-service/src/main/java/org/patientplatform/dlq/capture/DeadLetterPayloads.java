@@ -56,7 +56,7 @@ public class DeadLetterPayloads {
 	 * One statement where a lock and then a {@link #load} were two (a bulk redrive's chunk).
 	 */
 	public List<StoredMessage> lockAndLoad(Collection<UUID> ids) {
-		return load(ids, " ORDER BY id FOR UPDATE");
+		return load(ids, " ORDER BY s.id FOR UPDATE OF s");
 	}
 
 	private List<StoredMessage> load(Collection<UUID> ids, String lock) {
@@ -64,9 +64,11 @@ public class DeadLetterPayloads {
 			return List.of();
 		}
 		return this.jdbc.query("""
-				SELECT id, kind, status, original_topic, record_key, headers::text AS headers, payload_ciphertext,
-				       payload_key_id, edited_payload_ciphertext, edited_payload_key_id, attempts
-				FROM dead_letter_entry WHERE id = ANY(?::uuid[])""" + lock, (rs, n) -> {
+				SELECT s.id, r.kind, s.status, r.original_topic, r.record_key, r.headers::text AS headers,
+				       r.payload_ciphertext, r.payload_key_id, r.edited_payload_ciphertext, r.edited_payload_key_id,
+				       r.attempts
+				FROM dead_letter_state s JOIN dead_letter_record r ON r.id = s.id
+				WHERE s.id = ANY(?::uuid[])""" + lock, (rs, n) -> {
 			byte[] edited = rs.getBytes("edited_payload_ciphertext");
 			byte[] value = (edited != null) ? this.cipher.decrypt(rs.getString("edited_payload_key_id"), edited)
 					: decryptOrEmpty(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
@@ -103,9 +105,12 @@ public class DeadLetterPayloads {
 	 */
 	public boolean storeEdited(UUID id, byte[] payload, String editedBy) {
 		return this.jdbc.update("""
-				UPDATE dead_letter_entry SET edited_payload_ciphertext = ?, edited_payload_key_id = ?,
-				    edited_payload_size = ?, edited_at = now(), edited_by = ?, updated_at = now()
-				WHERE id = ?
+				WITH edited AS (
+				    UPDATE dead_letter_record SET edited_payload_ciphertext = ?, edited_payload_key_id = ?,
+				        edited_payload_size = ?, edited_at = now(), edited_by = ?
+				    WHERE id = ?
+				    RETURNING id)
+				UPDATE dead_letter_state s SET updated_at = now() FROM edited WHERE s.id = edited.id
 				""", this.cipher.encrypt(payload), this.cipher.activeKeyId(), payload.length, editedBy, id) == 1;
 	}
 

@@ -45,47 +45,57 @@ class DeadLetters {
 	 */
 	private static final String UPSERT_ORIGINALS = """
 			WITH entry AS (
-			    INSERT INTO dead_letter_entry (id, kind, status, source_service, source_role, consumer_group,
+			    INSERT INTO dead_letter_record (id, kind, source_service, source_role, consumer_group,
 			        original_topic, original_partition, original_offset, original_timestamp, record_key, headers,
 			        payload_ciphertext, payload_key_id, payload_size, error_class, error_cause_class, error_message,
 			        error_stacktrace, fingerprint, non_retryable, attempts, dlq_partition, dlq_offset,
-			        first_failed_at, last_failed_at, next_attempt_at, status_reason, status_changed_at,
-			        status_changed_by)
-			    SELECT b.id, 'FAILED_RECORD', b.status, b.source_service, b.source_role, b.consumer_group,
+			        first_failed_at, last_failed_at)
+			    SELECT b.id, 'FAILED_RECORD', b.source_service, b.source_role, b.consumer_group,
 			        b.original_topic, b.original_partition, b.original_offset, b.original_timestamp, b.record_key,
 			        b.headers::jsonb, b.payload_ciphertext, ?, b.payload_size, b.error_class, b.error_cause_class,
 			        b.error_message, b.error_stacktrace, b.fingerprint, b.non_retryable, b.attempts, b.dlq_partition,
-			        b.dlq_offset, b.failed_at, b.failed_at, now() + b.delay_ms * interval '1 millisecond',
-			        b.status_reason, CASE WHEN b.status_reason IS NOT NULL THEN now() END,
-			        CASE WHEN b.status_reason IS NOT NULL THEN 'system' END
+			        b.dlq_offset, b.failed_at, b.failed_at
 			    FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[],
 			        ?::timestamptz[], ?::bytea[], ?::text[], ?::bytea[], ?::int[], ?::text[], ?::text[], ?::text[],
-			        ?::text[], ?::text[], ?::boolean[], ?::int[], ?::int[], ?::bigint[], ?::timestamptz[], ?::text[],
-			        ?::bigint[], ?::text[])
+			        ?::text[], ?::text[], ?::boolean[], ?::int[], ?::int[], ?::bigint[], ?::timestamptz[])
 			    AS b(id, source_service, source_role, consumer_group, original_topic, original_partition,
 			        original_offset, original_timestamp, record_key, headers, payload_ciphertext, payload_size,
 			        error_class, error_cause_class, error_message, error_stacktrace, fingerprint, non_retryable,
-			        attempts, dlq_partition, dlq_offset, failed_at, status, delay_ms, status_reason)
+			        attempts, dlq_partition, dlq_offset, failed_at)
 			    ON CONFLICT (original_topic, original_partition, original_offset, consumer_group)
 			        WHERE kind = 'FAILED_RECORD'
 			    DO UPDATE SET
-			        attempts = GREATEST(dead_letter_entry.attempts + 1, EXCLUDED.attempts),
-			        status = CASE WHEN dead_letter_entry.status = 'DISCARDED' THEN 'DISCARDED' ELSE 'NEW' END,
-			        next_attempt_at = NULL, redrive_id = NULL, redriven_at = NULL,
-			        status_reason = CASE WHEN dead_letter_entry.status = 'DISCARDED'
-			            THEN dead_letter_entry.status_reason ELSE 'failed again' END,
+			        attempts = GREATEST(dead_letter_record.attempts + 1, EXCLUDED.attempts),
 			        headers = EXCLUDED.headers, payload_ciphertext = EXCLUDED.payload_ciphertext,
 			        payload_key_id = EXCLUDED.payload_key_id, payload_size = EXCLUDED.payload_size,
 			        error_class = EXCLUDED.error_class, error_cause_class = EXCLUDED.error_cause_class,
 			        error_message = EXCLUDED.error_message, error_stacktrace = EXCLUDED.error_stacktrace,
 			        fingerprint = EXCLUDED.fingerprint, non_retryable = EXCLUDED.non_retryable,
 			        dlq_partition = EXCLUDED.dlq_partition, dlq_offset = EXCLUDED.dlq_offset,
-			        last_failed_at = GREATEST(dead_letter_entry.last_failed_at, EXCLUDED.last_failed_at),
-			        updated_at = now()
-			    WHERE (dead_letter_entry.dlq_partition, dead_letter_entry.dlq_offset)
+			        last_failed_at = GREATEST(dead_letter_record.last_failed_at, EXCLUDED.last_failed_at)
+			    WHERE (dead_letter_record.dlq_partition, dead_letter_record.dlq_offset)
 			        <> (EXCLUDED.dlq_partition, EXCLUDED.dlq_offset)
-			    RETURNING id, attempts, dlq_partition, dlq_offset, original_topic, original_partition, original_offset,
-			        error_class, error_cause_class, error_message, fingerprint),
+			    RETURNING id, xmax = 0 AS inserted, attempts, dlq_partition, dlq_offset, original_topic,
+			        original_partition, original_offset, error_class, error_cause_class, error_message, fingerprint,
+			        first_failed_at, last_failed_at),
+			new_state AS (
+			    INSERT INTO dead_letter_state (id, status, next_attempt_at, status_reason, status_changed_at,
+			        status_changed_by, first_failed_at, last_failed_at)
+			    SELECT e.id, st.status, now() + st.delay_ms * interval '1 millisecond', st.status_reason,
+			        CASE WHEN st.status_reason IS NOT NULL THEN now() END,
+			        CASE WHEN st.status_reason IS NOT NULL THEN 'system' END, e.first_failed_at, e.last_failed_at
+			    FROM entry e
+			    JOIN unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[]) AS st(id, status, delay_ms, status_reason)
+			      ON st.id = e.id
+			    WHERE e.inserted),
+			failed_again AS (
+			    UPDATE dead_letter_state s SET
+			        status = CASE WHEN s.status = 'DISCARDED' THEN 'DISCARDED' ELSE 'NEW' END,
+			        next_attempt_at = NULL, redrive_id = NULL, redriven_at = NULL,
+			        status_reason = CASE WHEN s.status = 'DISCARDED' THEN s.status_reason ELSE 'failed again' END,
+			        last_failed_at = e.last_failed_at, updated_at = now()
+			    FROM entry e
+			    WHERE s.id = e.id AND NOT e.inserted),
 			attempt AS (
 			    INSERT INTO dead_letter_attempt (entry_id, attempt, failed_at, error_class, error_message,
 			        dlq_partition, dlq_offset, record_topic, record_partition, record_offset, error_cause_class,
@@ -100,11 +110,12 @@ class DeadLetters {
 			""";
 
 	/*
-	 * Failures of redriven records (a round has no two for the same entry): the entries are locked first
-	 * (in id order, as every multi-entry lock here; so retention cannot delete one under its new history
-	 * row), the history row is the idempotency guard (its key is the DLQ record's coordinates), and the
-	 * entry changes only when that row is new. The stored payload, key and headers stay the original's (the failed copy can be an
-	 * operator's edited version).
+	 * Failures of redriven records (a round has no two for the same entry): the entries' records are locked
+	 * first (in id order, as every multi-entry lock here; so retention cannot delete one under its new
+	 * history row), the history row is the idempotency guard (its key is the DLQ record's coordinates), and
+	 * the entry changes only when that row is new: its record, then its state's copy of the last failure.
+	 * The stored payload, key and headers stay the original's (the failed copy can be an operator's edited
+	 * version).
 	 */
 	private static final String FAILURES_OF_ENTRIES = """
 			WITH f AS (
@@ -113,7 +124,7 @@ class DeadLetters {
 			    AS f(entry_id, attempt, failed_at, error_class, error_message, dlq_partition, dlq_offset, record_topic,
 			        record_partition, record_offset, error_cause_class, fingerprint, error_stacktrace, non_retryable)),
 			locked AS (
-			    SELECT e.id, e.attempts FROM dead_letter_entry e WHERE e.id IN (SELECT entry_id FROM f)
+			    SELECT e.id, e.attempts FROM dead_letter_record e WHERE e.id IN (SELECT entry_id FROM f)
 			    ORDER BY e.id FOR UPDATE),
 			attempt AS (
 			    INSERT INTO dead_letter_attempt (entry_id, attempt, failed_at, error_class, error_message,
@@ -124,24 +135,33 @@ class DeadLetters {
 			        f.error_cause_class, f.fingerprint
 			    FROM f JOIN locked e ON e.id = f.entry_id
 			    ON CONFLICT DO NOTHING
-			    RETURNING entry_id, attempt, dlq_partition, dlq_offset)
-			UPDATE dead_letter_entry e SET attempts = a.attempt, error_class = f.error_class,
-			    error_cause_class = f.error_cause_class, error_message = f.error_message,
-			    error_stacktrace = f.error_stacktrace, fingerprint = COALESCE(f.fingerprint, e.fingerprint),
-			    non_retryable = f.non_retryable, dlq_partition = f.dlq_partition, dlq_offset = f.dlq_offset,
-			    last_failed_at = GREATEST(e.last_failed_at, f.failed_at), updated_at = now()
-			FROM attempt a JOIN f ON f.dlq_partition = a.dlq_partition AND f.dlq_offset = a.dlq_offset
-			WHERE e.id = a.entry_id
-			RETURNING e.id, a.dlq_partition, a.dlq_offset
+			    RETURNING entry_id, attempt, dlq_partition, dlq_offset),
+			changed AS (
+			    UPDATE dead_letter_record e SET attempts = a.attempt, error_class = f.error_class,
+			        error_cause_class = f.error_cause_class, error_message = f.error_message,
+			        error_stacktrace = f.error_stacktrace, fingerprint = COALESCE(f.fingerprint, e.fingerprint),
+			        non_retryable = f.non_retryable, dlq_partition = f.dlq_partition, dlq_offset = f.dlq_offset,
+			        last_failed_at = GREATEST(e.last_failed_at, f.failed_at)
+			    FROM attempt a JOIN f ON f.dlq_partition = a.dlq_partition AND f.dlq_offset = a.dlq_offset
+			    WHERE e.id = a.entry_id
+			    RETURNING e.id, e.last_failed_at, a.dlq_partition, a.dlq_offset),
+			state AS (
+			    UPDATE dead_letter_state s SET last_failed_at = c.last_failed_at, updated_at = now()
+			    FROM changed c WHERE s.id = c.id)
+			SELECT id, dlq_partition, dlq_offset FROM changed
 			""";
 
 	private static final String INSERT_RAW = """
-			INSERT INTO dead_letter_entry (id, kind, status, record_key, headers, payload_ciphertext,
-			    payload_key_id, payload_size, raw_reason, non_retryable, attempts, dlq_partition, dlq_offset,
-			    first_failed_at, last_failed_at, original_topic, original_partition, original_offset,
-			    consumer_group, source_service, error_class, error_message)
-			VALUES (?, 'RAW', 'NEW', ?, ?::jsonb, ?, ?, ?, ?, true, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (dlq_partition, dlq_offset) WHERE kind = 'RAW' DO NOTHING
+			WITH raw AS (
+			    INSERT INTO dead_letter_record (id, kind, record_key, headers, payload_ciphertext, payload_key_id,
+			        payload_size, raw_reason, non_retryable, attempts, dlq_partition, dlq_offset, first_failed_at,
+			        last_failed_at, original_topic, original_partition, original_offset, consumer_group,
+			        source_service, error_class, error_message)
+			    VALUES (?, 'RAW', ?, ?::jsonb, ?, ?, ?, ?, true, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			    ON CONFLICT (dlq_partition, dlq_offset) WHERE kind = 'RAW' DO NOTHING
+			    RETURNING id, first_failed_at, last_failed_at)
+			INSERT INTO dead_letter_state (id, status, first_failed_at, last_failed_at)
+			SELECT id, 'NEW', first_failed_at, last_failed_at FROM raw
 			""";
 
 	/** The status reason of an entry that is not retried automatically (as the retry feature words it). */
@@ -302,7 +322,7 @@ class DeadLetters {
 			}
 		}, this.cipher.activeKeyId(), ids, services, roles, groups, topics, partitions, offsets, originalTimestamps, keys, headers, payloads,
 				sizes, errorClasses, causeClasses, messages, stacktraces, fingerprints, nonRetryable, attempts,
-				dlqPartitions, dlqOffsets, failedAt, statuses, delays, reasons, dlqPartitions, dlqOffsets, failedAt);
+				dlqPartitions, dlqOffsets, failedAt, ids, statuses, delays, reasons, dlqPartitions, dlqOffsets, failedAt);
 	}
 
 	/** Stores a round of failures of redriven records (no two for the same entry). */
@@ -386,7 +406,7 @@ class DeadLetters {
 		if (ids.length == 0) {
 			return Set.of();
 		}
-		return new HashSet<>(this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE id = ANY(?::uuid[])",
+		return new HashSet<>(this.jdbc.queryForList("SELECT id FROM dead_letter_record WHERE id = ANY(?::uuid[])",
 				UUID.class, (Object) ids));
 	}
 

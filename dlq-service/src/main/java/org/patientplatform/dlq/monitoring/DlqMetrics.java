@@ -83,12 +83,12 @@ class DlqMetrics implements MeterBinder {
 
 	private Snapshot read() {
 		Map<String, Long> byStatus = new HashMap<>();
-		this.jdbc.query("SELECT status, count(*) AS entries FROM dead_letter_entry GROUP BY status",
+		this.jdbc.query("SELECT status, count(*) AS entries FROM dead_letter_state GROUP BY status",
 				(rs) -> {
 					byStatus.put(rs.getString("status"), rs.getLong("entries"));
 				});
 		Double oldest = this.jdbc.queryForObject("""
-				SELECT COALESCE(extract(epoch FROM now() - min(first_failed_at)), 0) FROM dead_letter_entry
+				SELECT COALESCE(extract(epoch FROM now() - min(first_failed_at)), 0) FROM dead_letter_state
 				WHERE status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING', 'PERMANENTLY_FAILED')
 				""", Double.class);
 		Long patterns = this.jdbc.queryForObject("""

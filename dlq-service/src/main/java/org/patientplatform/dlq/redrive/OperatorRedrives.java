@@ -54,7 +54,7 @@ class OperatorRedrives {
 			throw new ConflictException("Entry " + id + " is discarded already");
 		}
 		this.jdbc.update("""
-				UPDATE dead_letter_entry SET status = 'DISCARDED', next_attempt_at = NULL, redrive_id = NULL,
+				UPDATE dead_letter_state SET status = 'DISCARDED', next_attempt_at = NULL, redrive_id = NULL,
 				    status_reason = ?, status_changed_at = now(), status_changed_by = ?, updated_at = now()
 				WHERE id = ?
 				""", "discarded: " + reason, actor, id);
@@ -83,8 +83,13 @@ class OperatorRedrives {
 		}
 	}
 
+	/**
+	 * Locks the entry: its record, then its state (the order of every path that may change both; an edit
+	 * changes the record), and returns its status.
+	 */
 	private String lock(UUID id) {
-		List<String> status = this.jdbc.queryForList("SELECT status FROM dead_letter_entry WHERE id = ? FOR UPDATE",
+		this.jdbc.queryForList("SELECT id FROM dead_letter_record WHERE id = ? FOR UPDATE", UUID.class, id);
+		List<String> status = this.jdbc.queryForList("SELECT status FROM dead_letter_state WHERE id = ? FOR UPDATE",
 				String.class, id);
 		if (status.isEmpty()) {
 			throw new NotFoundException("No dead-letter entry " + id);

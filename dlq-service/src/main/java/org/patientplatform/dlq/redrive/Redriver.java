@@ -75,7 +75,7 @@ public class Redriver {
 			""";
 
 	private static final String MARK_RETRYING = """
-			UPDATE dead_letter_entry e SET status = 'RETRYING', redrive_id = u.rid, redriven_at = now(),
+			UPDATE dead_letter_state e SET status = 'RETRYING', redrive_id = u.rid, redriven_at = now(),
 			    next_attempt_at = NULL, retry_count = e.retry_count + ?, status_reason = ?,
 			    status_changed_at = now(), status_changed_by = ?, updated_at = now()
 			FROM unnest(?::uuid[], ?::bigint[]) AS u(id, rid)

@@ -39,7 +39,7 @@ class DailyReports {
 		OffsetDateTime from = day.atStartOfDay().atOffset(ZoneOffset.UTC);
 		OffsetDateTime to = from.plusDays(1);
 		Long newEntries = this.jdbc.queryForObject(
-				"SELECT count(*) FROM dead_letter_entry WHERE first_failed_at >= ? AND first_failed_at < ?", Long.class,
+				"SELECT count(*) FROM dead_letter_record WHERE first_failed_at >= ? AND first_failed_at < ?", Long.class,
 				from, to);
 		List<DailyReport.Count> services = new ArrayList<>();
 		List<DailyReport.Count> topics = new ArrayList<>();
@@ -49,7 +49,7 @@ class DailyReports {
 				SELECT GROUPING(e.source_service, e.original_topic, a.error_class) AS grouping_set,
 				       coalesce(e.source_service, '(none)') AS service, coalesce(e.original_topic, '(none)') AS topic,
 				       coalesce(a.error_class, '(none)') AS error_class, count(*) AS failures
-				FROM dead_letter_attempt a JOIN dead_letter_entry e ON e.id = a.entry_id
+				FROM dead_letter_attempt a JOIN dead_letter_record e ON e.id = a.entry_id
 				WHERE a.failed_at >= ? AND a.failed_at < ?
 				GROUP BY GROUPING SETS ((e.source_service), (e.original_topic), (a.error_class), ())
 				ORDER BY failures DESC, service, topic, error_class

@@ -59,7 +59,7 @@ class DueRetries {
 
 	private Claimed redriveBatch() {
 		List<UUID> due = this.jdbc.queryForList("""
-				SELECT id FROM dead_letter_entry
+				SELECT id FROM dead_letter_state
 				WHERE status = 'RETRY_SCHEDULED' AND next_attempt_at <= now()
 				ORDER BY next_attempt_at LIMIT ?
 				FOR UPDATE SKIP LOCKED
@@ -70,7 +70,7 @@ class DueRetries {
 		Redriver.Result result = this.redriver.redriveLocked(due, Redriver.Request.automatic());
 		if (!result.failed().isEmpty()) {
 			this.jdbc.update("""
-					UPDATE dead_letter_entry SET next_attempt_at = now() + make_interval(secs => ?),
+					UPDATE dead_letter_state SET next_attempt_at = now() + make_interval(secs => ?),
 					    status_reason = 'the redrive could not be sent; trying again', updated_at = now()
 					WHERE id = ANY(?::uuid[]) AND status = 'RETRY_SCHEDULED'
 					""", (double) this.properties.sendFailureDelay().toSeconds(),

@@ -35,25 +35,25 @@ class RetrySchedule {
 	private static final Logger log = LoggerFactory.getLogger(RetrySchedule.class);
 
 	private static final String AFTER_FAILURE = """
-			UPDATE dead_letter_entry e SET
-			    status = CASE WHEN e.kind = 'RAW' OR e.non_retryable THEN 'NEW'
+			UPDATE dead_letter_state e SET
+			    status = CASE WHEN pol.kind = 'RAW' OR pol.non_retryable THEN 'NEW'
 			                  WHEN e.retry_count < pol.max_attempts THEN 'RETRY_SCHEDULED'
 			                  ELSE 'PERMANENTLY_FAILED' END,
-			    next_attempt_at = CASE WHEN e.kind = 'RAW' OR e.non_retryable OR e.retry_count >= pol.max_attempts
+			    next_attempt_at = CASE WHEN pol.kind = 'RAW' OR pol.non_retryable OR e.retry_count >= pol.max_attempts
 			        THEN NULL
 			        ELSE now() + make_interval(secs => LEAST(pol.max_delay_ms::double precision,
 			            pol.initial_delay_ms * power(pol.multiplier, e.retry_count)
 			                * (1 + pol.jitter * (2 * random() - 1))) / 1000.0) END,
-			    status_reason = ? || CASE WHEN e.kind = 'RAW' OR e.non_retryable THEN 'not retried automatically'
+			    status_reason = ? || CASE WHEN pol.kind = 'RAW' OR pol.non_retryable THEN 'not retried automatically'
 			        WHEN e.retry_count < pol.max_attempts
 			            THEN 'automatic retry ' || (e.retry_count + 1) || ' of ' || pol.max_attempts || ' scheduled'
 			        ELSE 'failed after ' || e.retry_count || ' automatic retries' END,
 			    redrive_id = NULL, redriven_at = NULL, status_changed_at = now(), status_changed_by = 'system',
 			    updated_at = now()
-			FROM (SELECT x.id, COALESCE(p.max_attempts, ?) AS max_attempts,
+			FROM (SELECT x.id, x.kind, x.non_retryable, COALESCE(p.max_attempts, ?) AS max_attempts,
 			             COALESCE(p.initial_delay_ms, ?) AS initial_delay_ms, COALESCE(p.multiplier, ?) AS multiplier,
 			             COALESCE(p.max_delay_ms, ?) AS max_delay_ms, COALESCE(p.jitter, ?) AS jitter
-			      FROM dead_letter_entry x LEFT JOIN retry_policy p ON p.topic = x.original_topic
+			      FROM dead_letter_record x LEFT JOIN retry_policy p ON p.topic = x.original_topic
 			      WHERE x.id = ANY(?::uuid[])) pol
 			WHERE e.id = pol.id AND %s
 			RETURNING e.id, e.status
@@ -120,7 +120,7 @@ class RetrySchedule {
 		// the entry first, then its redrive: the order in which the capture takes them (it locks a batch's
 		// entries, then records the failures of their redrives); taking the redrive first deadlocked with it
 		// when a redriven record's failure and its outcome were handled at the same time
-		List<UUID> entry = this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE id = ? FOR UPDATE", UUID.class,
+		List<UUID> entry = this.jdbc.queryForList("SELECT id FROM dead_letter_state WHERE id = ? FOR UPDATE", UUID.class,
 				entryId);
 		if (entry.isEmpty()) {
 			log.info("Outcome {} for entry {}, which is not stored (purged or never ours); ignored", outcome.outcome(),
@@ -148,7 +148,7 @@ class RetrySchedule {
 		if (RedriveOutcome.SUCCEEDED.equals(outcome.outcome())) {
 			// a late success (after the timeout rescheduled it) still resolves the entry, unless it failed anew
 			List<String> resolved = this.jdbc.queryForList("""
-					UPDATE dead_letter_entry e SET status = 'RESOLVED', resolved_at = now(), redrive_id = NULL,
+					UPDATE dead_letter_state e SET status = 'RESOLVED', resolved_at = now(), redrive_id = NULL,
 					    next_attempt_at = NULL, status_reason = 'processed by ' || ?, status_changed_at = now(),
 					    status_changed_by = 'system', updated_at = now()
 					WHERE e.id = ? AND (
@@ -174,7 +174,7 @@ class RetrySchedule {
 	int releaseTimedOut() {
 		Map<UUID, Long> inFlight = new java.util.LinkedHashMap<>();
 		this.jdbc.query("""
-				SELECT id, redrive_id FROM dead_letter_entry
+				SELECT id, redrive_id FROM dead_letter_state
 				WHERE status = 'RETRYING' AND redriven_at < now() - make_interval(secs => ?)
 				ORDER BY redriven_at LIMIT 500
 				FOR UPDATE SKIP LOCKED

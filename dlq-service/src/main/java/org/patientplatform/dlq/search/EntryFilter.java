@@ -62,47 +62,70 @@ public record EntryFilter(@Parameter(description = "The failing service") @Nulla
 	}
 
 	/**
-	 * The SQL condition (on {@code dead_letter_entry} without alias) and its arguments; {@code TRUE} for
-	 * no criteria. Every criterion is an argument, never SQL text.
+	 * True when a criterion other than status and time is given: one that an index of the entry's record
+	 * answers (the search then walks the record's indexes, not the state's).
+	 */
+	@JsonIgnore
+	public boolean hasRecordCriteria() {
+		return (this.sourceService != null && !this.sourceService.isBlank())
+				|| (this.topic != null && !this.topic.isBlank())
+				|| (this.errorClass != null && !this.errorClass.isBlank())
+				|| (this.fingerprint != null && !this.fingerprint.isBlank()) || this.key != null
+				|| textQuery(this.q) != null;
+	}
+
+	/**
+	 * The SQL condition (on the view {@code dead_letter_entry} without alias) and its arguments;
+	 * {@code TRUE} for no criteria. Every criterion is an argument, never SQL text.
 	 */
 	public Where where() {
+		return where("", "", "");
+	}
+
+	/**
+	 * The SQL condition on the entry's tables, their columns prefixed: {@code record} for
+	 * {@code dead_letter_record}, {@code state} for {@code dead_letter_state}, and {@code time} for the one
+	 * whose {@code last_failed_at} (both hold it) the time range is to use.
+	 */
+	public Where where(String record, String state, String time) {
 		List<String> conditions = new ArrayList<>();
 		List<Object> args = new ArrayList<>();
 		if (this.sourceService != null && !this.sourceService.isBlank()) {
-			conditions.add("source_service = ?");
+			conditions.add(record + "source_service = ?");
 			args.add(this.sourceService);
 		}
 		if (this.topic != null && !this.topic.isBlank()) {
-			conditions.add("original_topic = ?");
+			conditions.add(record + "original_topic = ?");
 			args.add(this.topic);
 		}
 		if (hasStatus()) {
-			conditions.add("status = ANY(?::text[])");
+			conditions.add(state + "status = ANY(?::text[])");
 			args.add(this.status.toArray(String[]::new));
 		}
 		if (this.errorClass != null && !this.errorClass.isBlank()) {
-			conditions.add("error_class = ?");
+			conditions.add(record + "error_class = ?");
 			args.add(this.errorClass);
 		}
 		if (this.fingerprint != null && !this.fingerprint.isBlank()) {
-			conditions.add("fingerprint = ?");
+			conditions.add(record + "fingerprint = ?");
 			args.add(this.fingerprint);
 		}
 		if (this.key != null) {
-			conditions.add("record_key = ?");
+			conditions.add(record + "record_key = ?");
 			args.add(this.key.getBytes(StandardCharsets.UTF_8));
 		}
 		if (this.from != null) {
-			conditions.add("last_failed_at >= ?");
+			conditions.add(time + "last_failed_at >= ?");
 			args.add(this.from.atOffset(ZoneOffset.UTC));
 		}
 		if (this.to != null) {
-			conditions.add("last_failed_at < ?");
+			conditions.add(time + "last_failed_at < ?");
 			args.add(this.to.atOffset(ZoneOffset.UTC));
 		}
 		String words = textQuery(this.q);
 		if (words != null) {
-			conditions.add("to_tsvector('simple', coalesce(error_message, '')) @@ to_tsquery('simple', ?)");
+			conditions.add("to_tsvector('simple', coalesce(" + record
+					+ "error_message, '')) @@ to_tsquery('simple', ?)");
 			args.add(words);
 		}
 		return new Where(conditions.isEmpty() ? "TRUE" : String.join(" AND ", conditions), List.copyOf(args));

@@ -41,25 +41,27 @@ class EntrySearch {
 	}
 
 	Page<EntrySummary> search(EntryFilter filter, @Nullable String cursor, int limit) {
-		EntryFilter.Where where = filter.where();
+		String order = driving(filter);
+		EntryFilter.Where where = filter.where("r.", "s.", order);
 		List<Object> args = new ArrayList<>(where.args());
 		String after = "";
 		if (cursor != null && !cursor.isBlank()) {
 			List<String> key = Page.decode(cursor, 2);
-			after = " AND (last_failed_at, id) < (?, ?)";
+			after = " AND (%1$slast_failed_at, %1$sid) < (?, ?)".formatted(order);
 			args.add(cursorInstant(key.get(0)).atOffset(ZoneOffset.UTC));
 			args.add(cursorId(key.get(1)));
 		}
 		args.add(limit + 1);
 		List<EntrySummary> rows = this.jdbc.query("""
-				SELECT id, kind, status, source_service, consumer_group, original_topic, original_partition,
-				       original_offset, record_key, error_class, left(error_message, 500) AS error_message, fingerprint,
-				       non_retryable, attempts, retry_count, first_failed_at, last_failed_at, next_attempt_at
-				FROM dead_letter_entry
-				WHERE %s%s
-				ORDER BY last_failed_at DESC, id DESC
+				SELECT s.id, r.kind, s.status, r.source_service, r.consumer_group, r.original_topic,
+				       r.original_partition, r.original_offset, r.record_key, r.error_class,
+				       left(r.error_message, 500) AS error_message, r.fingerprint, r.non_retryable, r.attempts,
+				       s.retry_count, r.first_failed_at, %3$slast_failed_at AS last_failed_at, s.next_attempt_at
+				FROM dead_letter_state s JOIN dead_letter_record r ON r.id = s.id
+				WHERE %1$s%2$s
+				ORDER BY %3$slast_failed_at DESC, %3$sid DESC
 				LIMIT ?
-				""".formatted(where.sql(), after), (rs, n) -> {
+				""".formatted(where.sql(), after, order), (rs, n) -> {
 			byte[] key = rs.getBytes("record_key");
 			var next = rs.getTimestamp("next_attempt_at");
 			return new EntrySummary(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
@@ -85,15 +87,15 @@ class EntrySearch {
 			windowed = new EntryFilter(filter.sourceService(), filter.topic(), filter.status(), filter.errorClass(),
 					filter.fingerprint(), filter.key(), from, null, filter.q());
 		}
-		EntryFilter.Where where = windowed.where();
+		EntryFilter.Where where = windowed.where("r.", "s.", driving(windowed));
 		Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
 		long[] total = { 0 };
 		this.jdbc.query("""
-				SELECT GROUPING(status, source_service, original_topic, error_class) AS grouping_set, status,
-				       source_service, original_topic, error_class, count(*) AS entries
-				FROM dead_letter_entry
+				SELECT GROUPING(s.status, r.source_service, r.original_topic, r.error_class) AS grouping_set,
+				       s.status, r.source_service, r.original_topic, r.error_class, count(*) AS entries
+				FROM dead_letter_state s JOIN dead_letter_record r ON r.id = s.id
 				WHERE %s
-				GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ())
+				GROUP BY GROUPING SETS ((s.status), (r.source_service), (r.original_topic), (r.error_class), ())
 				""".formatted(where.sql()), (rs) -> {
 			long count = rs.getLong("entries");
 			// GROUPING is a bit mask, one bit per column, set when the column is not in the row's set
@@ -108,6 +110,15 @@ class EntrySearch {
 		return new Facets(total[0], top(groups.get("status")), top(groups.get("sourceService")),
 				top(groups.get("topic")), top(groups.get("errorClass")), windowed.from(), windowed.to(),
 				windowed != filter);
+	}
+
+	/**
+	 * The table whose {@code (last_failed_at, id)} a search walks: an entry's state and its record both hold
+	 * them, each with its own indexes (status on the state; service, topic, error class, fingerprint, key,
+	 * text and time alone on the record). Status alone walks the state's index; anything else the record's.
+	 */
+	private static String driving(EntryFilter filter) {
+		return (filter.hasStatus() && !filter.hasRecordCriteria()) ? "s." : "r.";
 	}
 
 	private static void add(Map<String, Map<String, Long>> groups, String group, @Nullable String value, long count) {

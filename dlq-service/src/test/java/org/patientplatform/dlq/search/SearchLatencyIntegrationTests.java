@@ -92,7 +92,7 @@ class SearchLatencyIntegrationTests {
 		if (entries == 0 && seed > 0) {
 			seed(url, postgres, database, seed);
 			// what autovacuum does to a loaded table before long: statistics and the visibility map
-			jdbc.execute("VACUUM (ANALYZE) dead_letter_entry");
+			jdbc.execute("VACUUM (ANALYZE) dead_letter_record, dead_letter_state");
 		}
 	}
 
