@@ -127,6 +127,49 @@ class DeadLetterSearchIntegrationTests {
 	}
 
 	@Test
+	void pagesThroughAStatusAloneAndWithOtherCriteria() {
+		// status alone walks the entry states' index, with other criteria the records': both in the same order
+		assertThat(offsets(pages("status=RETRY_SCHEDULED"))).isEqualTo(descending(0, 37, (i) -> true));
+		assertThat(offsets(pages("status=RETRY_SCHEDULED&from=2026-01-01T00:10:00Z&to=2026-01-01T00:20:00Z")))
+			.isEqualTo(descending(10, 19, (i) -> true));
+		assertThat(offsets(pages("status=RETRY_SCHEDULED&topic=booking.events.v1")))
+			.isEqualTo(descending(0, 37, (i) -> i % 2 == 1));
+		assertThat(offsets(pages("status=NEW&status=RETRY_SCHEDULED&sourceService=patient-service")))
+			.isEqualTo(descending(0, 39, (i) -> i % 3 == 0));
+	}
+
+	private List<Map<String, Object>> pages(String query) {
+		List<Map<String, Object>> seen = new ArrayList<>();
+		String cursor = null;
+		do {
+			Map<String, Object> page = this.ops.get()
+				.uri("/api/v1/dlq/messages?limit=3&" + query + ((cursor != null) ? "&cursor=" + cursor : ""))
+				.retrieve()
+				.body(MAP);
+			@SuppressWarnings("unchecked")
+			List<Map<String, Object>> items = (List<Map<String, Object>>) page.get("items");
+			seen.addAll(items);
+			cursor = (String) page.get("nextCursor");
+		}
+		while (cursor != null);
+		return seen;
+	}
+
+	private static List<Integer> offsets(List<Map<String, Object>> items) {
+		return items.stream().map((item) -> ((Number) item.get("originalOffset")).intValue()).toList();
+	}
+
+	private static List<Integer> descending(int from, int to, java.util.function.IntPredicate which) {
+		List<Integer> offsets = new ArrayList<>();
+		for (int i = to; i >= from; i--) {
+			if (which.test(i)) {
+				offsets.add(i);
+			}
+		}
+		return offsets;
+	}
+
+	@Test
 	void refusesAPageLargerThanTheCapAForgedCursorOrAnUnknownStatus() {
 		Map<String, Object> page = this.ops.get().uri("/api/v1/dlq/messages?limit=200").retrieve().body(MAP);
 		assertThat((List<?>) page.get("items")).hasSize(40);
