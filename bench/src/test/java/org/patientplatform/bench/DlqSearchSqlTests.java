@@ -37,8 +37,9 @@ class DlqSearchSqlTests {
 	@Test
 	void readsEverySearchOfTheScript() {
 		for (DlqSearchBenchmark.Search search : DlqSearchBenchmark.searches(Instant.now(), Instant.now(), "x")) {
-			assertThat(DlqSearchBenchmark.sql(search.name())).startsWith("SELECT s.id, r.kind, s.status")
-				.containsPattern("ORDER BY ([rs])\\.last_failed_at DESC, \\1\\.id DESC LIMIT 51");
+			// as EntrySearch reads a page: newest first on the table it walks, a page and one more
+			assertThat(DlqSearchBenchmark.sql(search.name())).contains("SELECT s.id, r.kind, s.status")
+				.containsPattern("ORDER BY (r|s|p)\\.last_failed_at DESC, \\1\\.id DESC LIMIT 51");
 		}
 	}
 

@@ -15,7 +15,7 @@
 ALTER TABLE dead_letter_entry RENAME TO dead_letter_record;
 
 CREATE TABLE dead_letter_state (
-    id                uuid        PRIMARY KEY,
+    id                uuid        NOT NULL,
     status            text        NOT NULL CHECK (status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING', 'RESOLVED',
                                                              'PERMANENTLY_FAILED', 'DISCARDED')),
     -- automatic redrives so far; the retry policy's max attempts bounds it
@@ -33,7 +33,11 @@ CREATE TABLE dead_letter_state (
     first_failed_at   timestamptz NOT NULL,
     last_failed_at    timestamptz NOT NULL,
     -- the entry's last change (state, a new failure or an edit): what retention counts from
-    updated_at        timestamptz NOT NULL DEFAULT now()
+    updated_at        timestamptz NOT NULL DEFAULT now(),
+    -- status in the key's leaf entries: a count over a selection of records (facets, patterns) reads each
+    -- one's status from this index alone, without a visit to the state's heap (no cost to a status change:
+    -- it is never HOT, so it writes a key entry anyway)
+    CONSTRAINT dead_letter_state_pkey PRIMARY KEY (id) INCLUDE (status)
 );
 
 INSERT INTO dead_letter_state (id, status, retry_count, next_attempt_at, redrive_id, redriven_at, resolved_at,

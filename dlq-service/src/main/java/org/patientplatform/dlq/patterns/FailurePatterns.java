@@ -29,20 +29,24 @@ class FailurePatterns {
 	 * @param limit the most patterns returned
 	 */
 	List<Pattern> find(boolean unresolvedOnly, Instant since, int limit) {
-		String where = "fingerprint IS NOT NULL AND last_failed_at >= ?";
+		String where = "r.fingerprint IS NOT NULL AND r.last_failed_at >= ?";
 		if (unresolvedOnly) {
-			where += " AND status NOT IN ('RESOLVED', 'DISCARDED')";
+			where += " AND s.status NOT IN ('RESOLVED', 'DISCARDED')";
 		}
 		// the window's start for the counts, the number of patterns, the window's start for the samples
 		Object[] args = { since.atOffset(ZoneOffset.UTC), limit, since.atOffset(ZoneOffset.UTC) };
 		// counted per fingerprint, topic and service first (no sort of every row, as ordered aggregates
-		// needed), then the sample of each pattern read newest first from the fingerprint's index
+		// needed), then the sample of each pattern read newest first from the fingerprint's index; the window's
+		// records from the record's indexes, each one's status by its state's primary key (OFFSET 0 keeps that
+		// a lookup per row: joined, the planner would hash the whole state table for a window of a few rows)
 		return this.jdbc.query("""
 				WITH g AS (
-				    SELECT fingerprint, original_topic, source_service, count(*) AS entries, sum(attempts) AS failures,
-				           count(*) FILTER (WHERE status NOT IN ('RESOLVED', 'DISCARDED')) AS unresolved,
-				           min(first_failed_at) AS first_seen, max(last_failed_at) AS last_seen
-				    FROM dead_letter_entry
+				    SELECT r.fingerprint, r.original_topic, r.source_service, count(*) AS entries,
+				           sum(r.attempts) AS failures,
+				           count(*) FILTER (WHERE s.status NOT IN ('RESOLVED', 'DISCARDED')) AS unresolved,
+				           min(r.first_failed_at) AS first_seen, max(r.last_failed_at) AS last_seen
+				    FROM dead_letter_record r
+				    CROSS JOIN LATERAL (SELECT status FROM dead_letter_state WHERE id = r.id OFFSET 0) s
 				    WHERE %1$s
 				    GROUP BY fingerprint, original_topic, source_service),
 				p AS (
@@ -57,10 +61,11 @@ class FailurePatterns {
 				SELECT p.*, s.id AS sample_entry_id, s.error_class, s.error_message
 				FROM p
 				CROSS JOIN LATERAL (
-				    SELECT id, error_class, left(error_message, 300) AS error_message
-				    FROM dead_letter_entry
-				    WHERE %2$s AND fingerprint = p.fingerprint
-				    ORDER BY last_failed_at DESC, id DESC
+				    SELECT r.id, r.error_class, left(r.error_message, 300) AS error_message
+				    FROM dead_letter_record r
+				    CROSS JOIN LATERAL (SELECT status FROM dead_letter_state WHERE id = r.id OFFSET 0) s
+				    WHERE %2$s AND r.fingerprint = p.fingerprint
+				    ORDER BY r.last_failed_at DESC, r.id DESC
 				    LIMIT 1) s
 				ORDER BY p.last_seen DESC, p.fingerprint
 				""".formatted(where, where),

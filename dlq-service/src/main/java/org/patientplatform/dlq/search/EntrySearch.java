@@ -28,6 +28,13 @@ class EntrySearch {
 
 	static final int FACET_VALUES = 50;
 
+	/** The columns of an {@link EntrySummary}; {@code %s} is the alias whose last failure time is listed. */
+	private static final String SUMMARY_COLUMNS = """
+			s.id, r.kind, s.status, r.source_service, r.consumer_group, r.original_topic, r.original_partition,
+			r.original_offset, r.record_key, r.error_class, left(r.error_message, 500) AS error_message,
+			r.fingerprint, r.non_retryable, r.attempts, s.retry_count, r.first_failed_at,
+			%slast_failed_at AS last_failed_at, s.next_attempt_at""";
+
 	private final JdbcTemplate jdbc;
 
 	private final SearchProperties properties;
@@ -41,27 +48,45 @@ class EntrySearch {
 	}
 
 	Page<EntrySummary> search(EntryFilter filter, @Nullable String cursor, int limit) {
-		String order = driving(filter);
-		EntryFilter.Where where = filter.where("r.", "s.", order);
-		List<Object> args = new ArrayList<>(where.args());
-		String after = "";
-		if (cursor != null && !cursor.isBlank()) {
-			List<String> key = Page.decode(cursor, 2);
-			after = " AND (%1$slast_failed_at, %1$sid) < (?, ?)".formatted(order);
-			args.add(cursorInstant(key.get(0)).atOffset(ZoneOffset.UTC));
-			args.add(cursorId(key.get(1)));
+		List<Object> args = new ArrayList<>();
+		List<String> conditions = new ArrayList<>();
+		String sql;
+		if (driving(filter).equals("s.")) {
+			// status (and time) only: each status's newest entries from the state's (status, last_failed_at, id)
+			// index, at most a page each, merged, then their records (one ANY(...) scan of that index is not in
+			// time order: it would sort every entry of those statuses)
+			args.add(filter.status().stream().distinct().toArray(String[]::new));
+			timeConditions(filter, "s.", conditions, args);
+			keyset(cursor, "s.", conditions, args);
+			args.add(limit + 1);
+			args.add(limit + 1);
+			sql = """
+					WITH page AS (
+					    SELECT p.id, p.last_failed_at FROM unnest(?::text[]) AS st(status)
+					    CROSS JOIN LATERAL (
+					        SELECT s.id, s.last_failed_at FROM dead_letter_state s
+					        WHERE s.status = st.status%s
+					        ORDER BY s.last_failed_at DESC, s.id DESC LIMIT ?) p
+					    ORDER BY p.last_failed_at DESC, p.id DESC LIMIT ?)
+					SELECT %s
+					FROM page JOIN dead_letter_state s ON s.id = page.id JOIN dead_letter_record r ON r.id = page.id
+					ORDER BY page.last_failed_at DESC, page.id DESC
+					""".formatted(and(conditions), SUMMARY_COLUMNS.formatted("page."));
 		}
-		args.add(limit + 1);
-		List<EntrySummary> rows = this.jdbc.query("""
-				SELECT s.id, r.kind, s.status, r.source_service, r.consumer_group, r.original_topic,
-				       r.original_partition, r.original_offset, r.record_key, r.error_class,
-				       left(r.error_message, 500) AS error_message, r.fingerprint, r.non_retryable, r.attempts,
-				       s.retry_count, r.first_failed_at, %3$slast_failed_at AS last_failed_at, s.next_attempt_at
-				FROM dead_letter_state s JOIN dead_letter_record r ON r.id = s.id
-				WHERE %1$s%2$s
-				ORDER BY %3$slast_failed_at DESC, %3$sid DESC
-				LIMIT ?
-				""".formatted(where.sql(), after, order), (rs, n) -> {
+		else {
+			EntryFilter.Where where = filter.where("r.", "s.", "r.");
+			args.addAll(where.args());
+			keyset(cursor, "r.", conditions, args);
+			args.add(limit + 1);
+			sql = """
+					SELECT %s
+					FROM dead_letter_record r JOIN dead_letter_state s ON s.id = r.id
+					WHERE %s%s
+					ORDER BY r.last_failed_at DESC, r.id DESC
+					LIMIT ?
+					""".formatted(SUMMARY_COLUMNS.formatted("r."), where.sql(), and(conditions));
+		}
+		List<EntrySummary> rows = this.jdbc.query(sql, (rs, n) -> {
 			byte[] key = rs.getBytes("record_key");
 			var next = rs.getTimestamp("next_attempt_at");
 			return new EntrySummary(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
@@ -73,6 +98,31 @@ class EntrySearch {
 					rs.getTimestamp("last_failed_at").toInstant(), (next != null) ? next.toInstant() : null);
 		}, args.toArray());
 		return Page.of(rows, limit, (row) -> List.of(row.lastFailedAt().toString(), row.id().toString()));
+	}
+
+	private static String and(List<String> conditions) {
+		return conditions.stream().map((c) -> " AND " + c).reduce("", String::concat);
+	}
+
+	private static void timeConditions(EntryFilter filter, String alias, List<String> conditions, List<Object> args) {
+		if (filter.from() != null) {
+			conditions.add(alias + "last_failed_at >= ?");
+			args.add(filter.from().atOffset(ZoneOffset.UTC));
+		}
+		if (filter.to() != null) {
+			conditions.add(alias + "last_failed_at < ?");
+			args.add(filter.to().atOffset(ZoneOffset.UTC));
+		}
+	}
+
+	/** The keyset bound after the cursor's (last failure, id), on the table the search walks. */
+	private static void keyset(@Nullable String cursor, String alias, List<String> conditions, List<Object> args) {
+		if (cursor != null && !cursor.isBlank()) {
+			List<String> key = Page.decode(cursor, 2);
+			conditions.add("(%1$slast_failed_at, %1$sid) < (?, ?)".formatted(alias));
+			args.add(cursorInstant(key.get(0)).atOffset(ZoneOffset.UTC));
+			args.add(cursorId(key.get(1)));
+		}
 	}
 
 	/**
@@ -87,16 +137,26 @@ class EntrySearch {
 			windowed = new EntryFilter(filter.sourceService(), filter.topic(), filter.status(), filter.errorClass(),
 					filter.fingerprint(), filter.key(), from, null, filter.q());
 		}
-		EntryFilter.Where where = windowed.where("r.", "s.", driving(windowed));
+		// the selected rows from one table's indexes, the other table's columns by primary key, one lookup per
+		// row (OFFSET 0 keeps it so: joined, the planner hashed the whole other table for a window of a few
+		// thousand rows)
+		boolean byState = driving(windowed).equals("s.");
+		EntryFilter.Where where = windowed.where("r.", "s.", byState ? "s." : "r.");
+		String from = byState ? """
+				dead_letter_state s CROSS JOIN LATERAL (
+				    SELECT source_service, original_topic, error_class FROM dead_letter_record WHERE id = s.id OFFSET 0) r"""
+				: """
+						dead_letter_record r CROSS JOIN LATERAL (
+						    SELECT status FROM dead_letter_state WHERE id = r.id OFFSET 0) s""";
 		Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
 		long[] total = { 0 };
 		this.jdbc.query("""
 				SELECT GROUPING(s.status, r.source_service, r.original_topic, r.error_class) AS grouping_set,
 				       s.status, r.source_service, r.original_topic, r.error_class, count(*) AS entries
-				FROM dead_letter_state s JOIN dead_letter_record r ON r.id = s.id
+				FROM %s
 				WHERE %s
 				GROUP BY GROUPING SETS ((s.status), (r.source_service), (r.original_topic), (r.error_class), ())
-				""".formatted(where.sql()), (rs) -> {
+				""".formatted(from, where.sql()), (rs) -> {
 			long count = rs.getLong("entries");
 			// GROUPING is a bit mask, one bit per column, set when the column is not in the row's set
 			switch (rs.getInt("grouping_set")) {

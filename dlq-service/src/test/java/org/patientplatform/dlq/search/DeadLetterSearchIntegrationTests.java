@@ -130,6 +130,9 @@ class DeadLetterSearchIntegrationTests {
 	void pagesThroughAStatusAloneAndWithOtherCriteria() {
 		// status alone walks the entry states' index, with other criteria the records': both in the same order
 		assertThat(offsets(pages("status=RETRY_SCHEDULED"))).isEqualTo(descending(0, 37, (i) -> true));
+		// two statuses: each one's newest, merged page by page
+		assertThat(offsets(pages("status=NEW&status=RETRY_SCHEDULED"))).isEqualTo(descending(0, 39, (i) -> true));
+		assertThat(offsets(pages("status=NEW&status=DISCARDED"))).isEqualTo(descending(38, 39, (i) -> true));
 		assertThat(offsets(pages("status=RETRY_SCHEDULED&from=2026-01-01T00:10:00Z&to=2026-01-01T00:20:00Z")))
 			.isEqualTo(descending(10, 19, (i) -> true));
 		assertThat(offsets(pages("status=RETRY_SCHEDULED&topic=booking.events.v1")))
@@ -208,6 +211,14 @@ class DeadLetterSearchIntegrationTests {
 			.isEqualTo(Map.of("java.net.SocketTimeoutException", 10, "java.lang.IllegalStateException", 10));
 		assertThat(facets.get("sourceService")).isEqualTo(
 				Map.of("patient-service", 7, "booking-queue-service", 6, "notification-service", 7));
+		// status and time only: counted from the entries' states, their records' columns by key
+		Map<String, Object> byStatus = this.ops.get()
+			.uri("/api/v1/dlq/messages/facets?status=NEW&from=2026-01-01T00:00:00Z")
+			.retrieve()
+			.body(MAP);
+		assertThat(byStatus).containsEntry("total", 2).containsEntry("status", Map.of("NEW", 2));
+		assertThat(byStatus.get("topic")).isEqualTo(Map.of("patient.events.v1", 1, "booking.events.v1", 1));
+		assertThat(byStatus.get("sourceService")).isEqualTo(Map.of("patient-service", 1, "notification-service", 1));
 	}
 
 	@Test
