@@ -84,6 +84,13 @@ public class BookingDesk {
 			return new BookingAttempt.Rejected(BookingStatus.REJECTED_UNKNOWN_SLOT,
 					"There is no slot " + slotId + ((siteId != null) ? " at site " + siteId : "") + ".", null);
 		}
+		// a request made before the slot started keeps its chance however late it is handled (a lagging
+		// consumer); one made after does not
+		if (!slot.startsAt().isAfter(requestedAt)) {
+			return new BookingAttempt.Rejected(BookingStatus.REJECTED_SLOT_STARTED,
+					"Slot " + slotId + " started at " + slot.startsAt() + ", before the booking was asked for.",
+					slot.capacity());
+		}
 		if (this.bookings.holdsPlace(slotId, patientId)) {
 			return new BookingAttempt.Rejected(BookingStatus.REJECTED_ALREADY_BOOKED,
 					"The patient already holds a place in slot " + slotId + ".", slot.capacity());

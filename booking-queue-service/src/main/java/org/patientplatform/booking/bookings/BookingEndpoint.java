@@ -5,6 +5,9 @@ import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -59,8 +62,23 @@ class BookingEndpoint {
 	@PostMapping
 	@PreAuthorize("hasAnyRole('patient', 'staff')")
 	@Operation(summary = "Book a place in a slot",
-			description = "201 with the booking; 409 when the slot is full or the patient already holds a place in it. "
-					+ "A patient books for themself only.")
+			description = "201 with the booking; 409 when the slot is full, has started, or the patient already holds "
+					+ "a place in it. "
+					+ "A patient books for themself only.",
+			responses = {
+					@ApiResponse(responseCode = "201", description = "Booked: the booking, with its place",
+							content = @Content(mediaType = "application/json",
+									schema = @Schema(implementation = Booking.class))),
+					@ApiResponse(responseCode = "400", description = "Invalid request (problem+json naming the field)",
+							content = @Content(mediaType = "application/problem+json")),
+					@ApiResponse(responseCode = "403", description = "A patient booking for another patient",
+							content = @Content(mediaType = "application/problem+json")),
+					@ApiResponse(responseCode = "404", description = "No such slot",
+							content = @Content(mediaType = "application/problem+json")),
+					@ApiResponse(responseCode = "409",
+							description = "No place: bookingStatus REJECTED_FULL, REJECTED_SLOT_STARTED or "
+									+ "REJECTED_ALREADY_BOOKED",
+							content = @Content(mediaType = "application/problem+json")) })
 	ResponseEntity<Booking> book(@Valid @RequestBody BookSlot body, @Parameter(hidden = true) Authentication caller) {
 		authorize(caller, body.patientId(), "create", "new");
 		BookingAttempt attempt = this.desk.book(body.slotId(), body.patientId());
@@ -74,7 +92,11 @@ class BookingEndpoint {
 			case BookingAttempt.Rejected rejected when rejected.status() == BookingStatus.REJECTED_UNKNOWN_SLOT ->
 				throw new NotFoundException(rejected.reason());
 			case BookingAttempt.Rejected rejected -> throw conflict(
-					(rejected.status() == BookingStatus.REJECTED_FULL) ? "Slot full" : "Already booked",
+					switch (rejected.status()) {
+						case REJECTED_FULL -> "Slot full";
+						case REJECTED_SLOT_STARTED -> "Slot started";
+						default -> "Already booked";
+					},
 					rejected.reason(), rejected.status());
 		};
 	}

@@ -6,7 +6,10 @@ package org.patientplatform.booking.bookings;
  */
 public enum BookingStatus {
 
-	CONFIRMED, CHECKED_IN, CALLED, CANCELLED, REJECTED_FULL, REJECTED_ALREADY_BOOKED, REJECTED_UNKNOWN_SLOT;
+	CONFIRMED, CHECKED_IN, CALLED, CANCELLED, REJECTED_FULL, REJECTED_ALREADY_BOOKED, REJECTED_UNKNOWN_SLOT,
+
+	/** The slot had started when the booking was asked for. */
+	REJECTED_SLOT_STARTED;
 
 	/** True while the booking owns one of its slot's places. */
 	public boolean holdsPlace() {

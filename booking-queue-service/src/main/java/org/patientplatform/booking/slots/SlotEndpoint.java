@@ -54,6 +54,15 @@ class SlotEndpoint {
 	@PreAuthorize("hasRole('staff')")
 	@Operation(summary = "Create slots at a site (all or none); 409 when the site has a slot at one of the times")
 	List<Slot> create(@PathVariable @Pattern(regexp = SITE_ID) String siteId, @Valid @RequestBody CreateSlots body) {
+		int[] same = body.sameTime();
+		if (same != null) {
+			// the site has no slot there yet: the request itself asks for two (not a conflict with stored state)
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+					"slots[%d] and slots[%d] both start at %s; a site has one slot per time. No slot was created."
+						.formatted(same[0], same[1], body.slots().get(same[0]).startsAt()));
+			problem.setTitle("Two slots at one time");
+			throw new ErrorResponseException(HttpStatus.BAD_REQUEST, problem, null);
+		}
 		try {
 			return this.slots.create(siteId, body.slots());
 		}

@@ -131,6 +131,23 @@ class BookingEventsIntegrationTests {
 	}
 
 	@Test
+	void rejectsARequestMadeAfterItsSlotStartedAndKeepsOneMadeBefore() throws Exception {
+		Instant startsAt = Instant.parse("2032-01-01T08:00:00Z").plusSeconds(60L * minutes.incrementAndGet());
+		UUID slotId = TestClients.createSlot(this.staff, "site-late", startsAt, 2);
+		UUID late = UUID.randomUUID();
+		UUID early = UUID.randomUUID();
+		send(BookingRequested.TYPE, "site-late",
+				new BookingRequested(late, "site-late", slotId, "P-late", startsAt.plusSeconds(60)));
+		// handled after the late one, but asked for before the slot started
+		send(BookingRequested.TYPE, "site-late",
+				new BookingRequested(early, "site-late", slotId, "P-early", startsAt.minusSeconds(60)));
+
+		assertThat(awaitBooking(late)).containsEntry("status", "REJECTED_SLOT_STARTED")
+			.hasEntrySatisfying("reason", (reason) -> assertThat(reason.toString()).contains("started at"));
+		assertThat(awaitBooking(early)).containsEntry("status", "CONFIRMED");
+	}
+
+	@Test
 	void rejectsARequestForAnUnknownSlot() throws Exception {
 		UUID bookingId = UUID.randomUUID();
 		send(BookingRequested.TYPE, "site-nowhere",

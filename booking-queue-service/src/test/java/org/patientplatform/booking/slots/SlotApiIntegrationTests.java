@@ -93,6 +93,50 @@ class SlotApiIntegrationTests {
 	}
 
 	@Test
+	void rejectsASlotInThePastAndAFractionalCapacityWithTheFieldErrors() {
+		var past = this.staff.post()
+			.uri("/api/v1/sites/{siteId}/slots", "site-past")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("slots", List.of(Map.of("startsAt", "2030-05-01T09:00:00Z", "capacity", 2),
+					Map.of("startsAt", "2020-05-01T09:00:00Z", "capacity", 2))))
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(past.getStatusCode().value()).isEqualTo(400);
+		assertThat(past.getBody()).contains("\"field\":\"slots[1].startsAt\"").contains("future");
+		// 2.5 places is a mistake to refuse, not 2 places
+		var fractional = this.staff.post()
+			.uri("/api/v1/sites/{siteId}/slots", "site-past")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body("{\"slots\": [{\"startsAt\": \"2030-05-01T09:00:00Z\", \"capacity\": 2.5}]}")
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(fractional.getStatusCode().value()).isEqualTo(400);
+		assertThat(fractional.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(fractional.getBody()).contains("\"field\":\"slots[0].capacity\"");
+		assertThat(this.staff.get()
+			.uri("/api/v1/sites/{siteId}/slots?from={from}&to={to}", "site-past", "2030-05-01T00:00:00Z",
+					"2030-05-02T00:00:00Z")
+			.retrieve()
+			.body(new ParameterizedTypeReference<List<Map<String, Object>>>() {
+			})).isEmpty();
+	}
+
+	@Test
+	void rejectsTwoSlotsAtOneTimeInARequestAsABadRequest() {
+		var response = this.staff.post()
+			.uri("/api/v1/sites/{siteId}/slots", "site-twice")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("slots", List.of(Map.of("startsAt", "2030-08-01T09:00:00Z", "capacity", 2),
+					Map.of("startsAt", "2030-08-01T10:00:00Z", "capacity", 2),
+					Map.of("startsAt", "2030-08-01T09:00:00Z", "capacity", 3))))
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(response.getStatusCode().value()).isEqualTo(400);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(response.getBody()).contains("slots[0] and slots[2] both start at 2030-08-01T09:00:00Z");
+	}
+
+	@Test
 	void rejectsAnInvalidSiteIdWithTheFieldError() {
 		var response = this.staff.post()
 			.uri("/api/v1/sites/{siteId}/slots", "site with spaces")

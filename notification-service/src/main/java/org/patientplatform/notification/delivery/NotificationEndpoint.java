@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Min;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
@@ -63,11 +64,11 @@ class NotificationEndpoint {
 	Page<NotificationView> list(@PathVariable String patientId,
 			@Parameter(description = "The nextCursor of the previous page") @RequestParam(
 					required = false) @Nullable String cursor,
-			@Parameter(description = "Page size, 1 to 100; larger values are capped") @RequestParam(
-					defaultValue = "" + DEFAULT_PAGE_SIZE) int limit,
+			@Parameter(description = "Page size, 1 to 100; larger values are capped, smaller ones refused") @RequestParam(
+					defaultValue = "" + DEFAULT_PAGE_SIZE) @Min(1) int limit,
 			Authentication caller) {
 		this.access.requireAccess(caller, patientId, "notifications.list");
-		int size = Math.clamp(limit, 1, MAX_PAGE_SIZE);
+		int size = Math.min(limit, MAX_PAGE_SIZE);
 		PageCursor after = (cursor != null && !cursor.isBlank()) ? PageCursor.decode(cursor) : null;
 		Page<Notification> page = Page.of(this.notifications.findByPatient(patientId, after, size + 1), size,
 				PageCursor::sortKey);

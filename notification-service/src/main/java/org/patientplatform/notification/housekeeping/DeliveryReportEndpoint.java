@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
@@ -54,7 +55,8 @@ class DeliveryReportEndpoint {
 	@Operation(summary = "The latest day's report",
 			description = "JSON, or CSV with format=csv or Accept: text/csv. 404 until a report was built.")
 	ResponseEntity<?> latest(
-			@Parameter(description = "csv for CSV") @RequestParam(required = false) @Nullable String format,
+			@Parameter(description = "json (the default) or csv") @RequestParam(required = false) @Nullable @Pattern(
+					regexp = "(?i)json|csv", message = "must be json or csv") String format,
 			@RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
 		DeliveryReport report = this.reports.latest().orElseThrow(() -> new NotFoundException("No report yet"));
 		return answer(report, format, accept);
@@ -66,7 +68,8 @@ class DeliveryReportEndpoint {
 			description = "JSON, or CSV with format=csv or Accept: text/csv (a header, a line per type and channel, "
 					+ "the total as *,*).")
 	ResponseEntity<?> get(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day,
-			@Parameter(description = "csv for CSV") @RequestParam(required = false) @Nullable String format,
+			@Parameter(description = "json (the default) or csv") @RequestParam(required = false) @Nullable @Pattern(
+					regexp = "(?i)json|csv", message = "must be json or csv") String format,
 			@RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
 		DeliveryReport report = this.reports.find(day).orElseThrow(() -> new NotFoundException("No report for " + day));
 		return answer(report, format, accept);

@@ -18,6 +18,8 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -120,7 +122,7 @@ class ReminderEndpoint {
 			@Parameter(description = "The nextCursor of the previous page") @RequestParam(
 					required = false) @Nullable String cursor,
 			@Parameter(description = "Page size, 1 to 200 (50 by default)") @RequestParam(
-					required = false) @Nullable Integer limit) {
+					required = false) @Nullable @Min(1) @Max(Page.MAX_LIMIT) Integer limit) {
 		int size = Page.limit(limit);
 		List<ReminderRule> rows;
 		if (cursor != null && !cursor.isBlank()) {

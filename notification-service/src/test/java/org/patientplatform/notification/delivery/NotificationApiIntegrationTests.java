@@ -105,6 +105,12 @@ class NotificationApiIntegrationTests {
 		JsonNode page = this.api.json(this.api.get(listOf(patientId) + "?limit=1000", this.api.staffToken()));
 		assertThat(page.path("items").size()).isEqualTo(100);
 		assertThat(page.path("nextCursor").asString()).isNotBlank();
+		// a page of none (or fewer) is a mistake to say, not one to guess at
+		for (String limit : List.of("0", "-3")) {
+			ResponseEntity<String> refused = this.api.get(listOf(patientId) + "?limit=" + limit, this.api.staffToken());
+			assertThat(refused.getStatusCode().value()).as(limit).isEqualTo(400);
+			assertThat(refused.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		}
 	}
 
 	@Test

@@ -26,6 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
@@ -194,6 +195,12 @@ class HousekeepingIntegrationTests {
 		assertThat(this.api.json(this.api.get(REPORTS, this.api.staffToken())).path("day").asString())
 			.isEqualTo(yesterday.toString());
 		assertThat(this.api.get(REPORTS + "?format=csv", this.api.staffToken()).getBody()).startsWith(header);
+		assertThat(this.api.get(REPORTS + "?format=JSON", this.api.staffToken()).getBody()).startsWith("{");
+		// a format it cannot give is refused, not answered in another one
+		ResponseEntity<String> pdf = this.api.get(REPORTS + "/" + day + "?format=pdf", this.api.staffToken());
+		assertThat(pdf.getStatusCode().value()).isEqualTo(400);
+		assertThat(pdf.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(pdf.getBody()).contains("must be json or csv");
 
 		assertThat(this.api.get(REPORTS + "/2001-01-01", this.api.staffToken()).getStatusCode().value())
 			.isEqualTo(404);
