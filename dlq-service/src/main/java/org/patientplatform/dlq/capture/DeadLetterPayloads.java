@@ -83,7 +83,7 @@ public class DeadLetterPayloads {
 		return this.jdbc.query("""
 				SELECT payload_ciphertext, payload_key_id, edited_payload_ciphertext, edited_payload_key_id,
 				       edited_at, edited_by
-				FROM dead_letter_entry WHERE id = ?
+				FROM dead_letter_record WHERE id = ?
 				""", (rs, n) -> {
 			byte[] original = decryptOrEmpty(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
 			byte[] editedCipher = rs.getBytes("edited_payload_ciphertext");

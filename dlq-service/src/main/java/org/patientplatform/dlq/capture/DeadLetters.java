@@ -436,7 +436,7 @@ class DeadLetters {
 
 	/** The entry's failures and redrives; empty when there is no such entry. */
 	Optional<History> history(UUID id) {
-		if (this.client.sql("SELECT count(*) FROM dead_letter_entry WHERE id = ?").param(id).query(Long.class).single() == 0) {
+		if (this.client.sql("SELECT count(*) FROM dead_letter_record WHERE id = ?").param(id).query(Long.class).single() == 0) {
 			return Optional.empty();
 		}
 		List<History.Failure> failures = this.client.sql("""
@@ -508,7 +508,7 @@ class DeadLetters {
 	/** The stored entry ids of failed original records, newest first; for tests and the local check. */
 	List<UUID> findIdsByOriginal(String topic, int partition, long offset) {
 		return this.client
-			.sql("SELECT id FROM dead_letter_entry WHERE original_topic = ? AND original_partition = ? "
+			.sql("SELECT id FROM dead_letter_record WHERE original_topic = ? AND original_partition = ? "
 					+ "AND original_offset = ? ORDER BY last_failed_at DESC")
 			.params(topic, partition, offset)
 			.query(UUID.class)

@@ -92,9 +92,10 @@ class DlqMetrics implements MeterBinder {
 				WHERE status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING', 'PERMANENTLY_FAILED')
 				""", Double.class);
 		Long patterns = this.jdbc.queryForObject("""
-				SELECT count(DISTINCT fingerprint) FROM dead_letter_entry
-				WHERE status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING', 'PERMANENTLY_FAILED')
-				  AND last_failed_at > now() - interval '24 hours'
+				SELECT count(DISTINCT r.fingerprint) FROM dead_letter_record r
+				CROSS JOIN LATERAL (SELECT status FROM dead_letter_state WHERE id = r.id OFFSET 0) s
+				WHERE r.last_failed_at > now() - interval '24 hours'
+				  AND s.status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING', 'PERMANENTLY_FAILED')
 				""", Long.class);
 		return new Snapshot(this.clock.instant(), Map.copyOf(byStatus), (oldest != null) ? oldest : 0,
 				(patterns != null) ? patterns : 0);

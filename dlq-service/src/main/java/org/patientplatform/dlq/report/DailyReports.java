@@ -82,7 +82,7 @@ class DailyReports {
 				           AS unresolved,
 				       min(first_failed_at) FILTER (WHERE status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING',
 				           'PERMANENTLY_FAILED')) AS oldest
-				FROM dead_letter_entry
+				FROM dead_letter_state
 				""", from, to, from, to, from, to);
 		Instant builtAt = this.clock.instant();
 		Timestamp oldest = (Timestamp) states.get("oldest");
