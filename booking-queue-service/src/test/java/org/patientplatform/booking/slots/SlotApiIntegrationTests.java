@@ -14,6 +14,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,13 +80,9 @@ class SlotApiIntegrationTests {
 
 	@Test
 	void rejectsInvalidSlotsWithTheFieldErrors() {
-		var response = this.staff.post()
-			.uri("/api/v1/sites/{siteId}/slots", "site-invalid")
-			.contentType(MediaType.APPLICATION_JSON)
-			.body(Map.of("slots", List.of(Map.of("startsAt", "2030-05-01T09:00:00Z", "capacity", 0),
-					Map.of("capacity", 3))))
-			.retrieve()
-			.toEntity(String.class);
+		var response = postSlots("site-invalid",
+				Map.of("slots", List.of(Map.of("startsAt", "2030-05-01T09:00:00Z", "capacity", 0),
+					Map.of("capacity", 3))));
 		assertThat(response.getStatusCode().value()).isEqualTo(400);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(response.getBody()).contains("\"field\":\"slots[0].capacity\"")
@@ -94,22 +91,14 @@ class SlotApiIntegrationTests {
 
 	@Test
 	void rejectsASlotInThePastAndAFractionalCapacityWithTheFieldErrors() {
-		var past = this.staff.post()
-			.uri("/api/v1/sites/{siteId}/slots", "site-past")
-			.contentType(MediaType.APPLICATION_JSON)
-			.body(Map.of("slots", List.of(Map.of("startsAt", "2030-05-01T09:00:00Z", "capacity", 2),
-					Map.of("startsAt", "2020-05-01T09:00:00Z", "capacity", 2))))
-			.retrieve()
-			.toEntity(String.class);
+		var past = postSlots("site-past",
+				Map.of("slots", List.of(Map.of("startsAt", "2030-05-01T09:00:00Z", "capacity", 2),
+					Map.of("startsAt", "2020-05-01T09:00:00Z", "capacity", 2))));
 		assertThat(past.getStatusCode().value()).isEqualTo(400);
 		assertThat(past.getBody()).contains("\"field\":\"slots[1].startsAt\"").contains("future");
 		// 2.5 places is a mistake to refuse, not 2 places
-		var fractional = this.staff.post()
-			.uri("/api/v1/sites/{siteId}/slots", "site-past")
-			.contentType(MediaType.APPLICATION_JSON)
-			.body("{\"slots\": [{\"startsAt\": \"2030-05-01T09:00:00Z\", \"capacity\": 2.5}]}")
-			.retrieve()
-			.toEntity(String.class);
+		var fractional = postSlots("site-past",
+				"{\"slots\": [{\"startsAt\": \"2030-05-01T09:00:00Z\", \"capacity\": 2.5}]}");
 		assertThat(fractional.getStatusCode().value()).isEqualTo(400);
 		assertThat(fractional.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(fractional.getBody()).contains("\"field\":\"slots[0].capacity\"");
@@ -123,14 +112,10 @@ class SlotApiIntegrationTests {
 
 	@Test
 	void rejectsTwoSlotsAtOneTimeInARequestAsABadRequest() {
-		var response = this.staff.post()
-			.uri("/api/v1/sites/{siteId}/slots", "site-twice")
-			.contentType(MediaType.APPLICATION_JSON)
-			.body(Map.of("slots", List.of(Map.of("startsAt", "2030-08-01T09:00:00Z", "capacity", 2),
+		var response = postSlots("site-twice",
+				Map.of("slots", List.of(Map.of("startsAt", "2030-08-01T09:00:00Z", "capacity", 2),
 					Map.of("startsAt", "2030-08-01T10:00:00Z", "capacity", 2),
-					Map.of("startsAt", "2030-08-01T09:00:00Z", "capacity", 3))))
-			.retrieve()
-			.toEntity(String.class);
+					Map.of("startsAt", "2030-08-01T09:00:00Z", "capacity", 3))));
 		assertThat(response.getStatusCode().value()).isEqualTo(400);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(response.getBody()).contains("slots[0] and slots[2] both start at 2030-08-01T09:00:00Z");
@@ -138,12 +123,8 @@ class SlotApiIntegrationTests {
 
 	@Test
 	void rejectsAnInvalidSiteIdWithTheFieldError() {
-		var response = this.staff.post()
-			.uri("/api/v1/sites/{siteId}/slots", "site with spaces")
-			.contentType(MediaType.APPLICATION_JSON)
-			.body(Map.of("slots", List.of(Map.of("startsAt", "2030-05-01T09:00:00Z", "capacity", 1))))
-			.retrieve()
-			.toEntity(String.class);
+		var response = postSlots("site with spaces",
+				Map.of("slots", List.of(Map.of("startsAt", "2030-05-01T09:00:00Z", "capacity", 1))));
 		assertThat(response.getStatusCode().value()).isEqualTo(400);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(response.getBody()).contains("\"field\":\"siteId\"");
@@ -153,13 +134,9 @@ class SlotApiIntegrationTests {
 	void rejectsASecondSlotAtTheSameTimeAndCreatesNoneOfTheBatch() {
 		Instant startsAt = Instant.parse("2030-07-01T10:00:00Z");
 		TestClients.createSlot(this.staff, "site-dup", startsAt, 3);
-		var response = this.staff.post()
-			.uri("/api/v1/sites/{siteId}/slots", "site-dup")
-			.contentType(MediaType.APPLICATION_JSON)
-			.body(Map.of("slots", List.of(Map.of("startsAt", "2030-07-01T11:00:00Z", "capacity", 3),
-					Map.of("startsAt", startsAt.toString(), "capacity", 5))))
-			.retrieve()
-			.toEntity(String.class);
+		var response = postSlots("site-dup",
+				Map.of("slots", List.of(Map.of("startsAt", "2030-07-01T11:00:00Z", "capacity", 3),
+					Map.of("startsAt", startsAt.toString(), "capacity", 5))));
 		assertThat(response.getStatusCode().value()).isEqualTo(409);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		List<Map<String, Object>> slots = this.staff.get()
@@ -181,6 +158,15 @@ class SlotApiIntegrationTests {
 		assertThat(response.getStatusCode().value()).isEqualTo(400);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(response.getBody()).contains("to must be after from");
+	}
+
+	private ResponseEntity<String> postSlots(String siteId, Object body) {
+		return this.staff.post()
+			.uri("/api/v1/sites/{siteId}/slots", siteId)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(body)
+			.retrieve()
+			.toEntity(String.class);
 	}
 
 }
