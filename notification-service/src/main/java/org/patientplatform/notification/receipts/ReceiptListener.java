@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.patientplatform.kit.events.IncomingEvent;
 import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.kafka.BatchStores;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,11 +56,12 @@ class ReceiptListener {
 		apply(valid);
 	}
 
+	/** Applies the receipts in one transaction; a record whose data the database refuses is found and named. */
 	private void apply(List<IncomingEvent<DeliveryStatusReported>> valid) {
-		if (!valid.isEmpty()) {
-			int applied = this.receipts.apply(valid);
-			log.debug("Applied {} of {} receipts", applied, valid.size());
-		}
+		BatchStores.storeFindingRefused(valid, (events) -> {
+			int applied = this.receipts.apply(events);
+			log.debug("Applied {} of {} receipts", applied, events.size());
+		});
 	}
 
 }

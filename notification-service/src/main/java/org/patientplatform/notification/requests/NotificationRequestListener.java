@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.events.IncomingEvent;
 import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.kafka.BatchStores;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.notification.templates.MissingParametersException;
 import org.slf4j.Logger;
@@ -84,11 +85,12 @@ class NotificationRequestListener {
 		};
 	}
 
+	/** Applies the events in one transaction; a record whose data the database refuses is found and named. */
 	private void apply(List<IncomingEvent<?>> valid) {
-		if (!valid.isEmpty()) {
-			int created = this.requests.apply(valid);
-			log.debug("Created {} notifications from {} request events", created, valid.size());
-		}
+		BatchStores.storeFindingRefused(valid, (events) -> {
+			int created = this.requests.apply(events);
+			log.debug("Created {} notifications from {} request events", created, events.size());
+		});
 	}
 
 	private static @Nullable String ceType(ConsumerRecord<byte[], byte[]> record) {

@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.patientplatform.kit.events.IncomingEvent;
 import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.kit.events.PlatformEvents;
+import org.patientplatform.kit.kafka.BatchStores;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,9 +60,12 @@ class TestResultNotificationListener {
 		store(valid);
 	}
 
+	/** Stores the events in one transaction; a record whose data the database refuses is found and named. */
 	private void store(List<IncomingEvent<TestResultReady>> valid) {
-		int created = this.notices.createNotices(valid);
-		log.debug("Stored {} new test-result notifications from {} events", created, valid.size());
+		BatchStores.storeFindingRefused(valid, (events) -> {
+			int created = this.notices.createNotices(events);
+			log.debug("Stored {} new test-result notifications from {} events", created, events.size());
+		});
 	}
 
 }

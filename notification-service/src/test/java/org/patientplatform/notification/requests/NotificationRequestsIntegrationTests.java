@@ -157,6 +157,29 @@ class NotificationRequestsIntegrationTests {
 	}
 
 	@Test
+	void deadLettersTheRequestWhoseDataTheDatabaseRefusesAndStoresTheOthersOfItsBatch() {
+		Patient patient = this.patients.patient().store();
+		// valid JSON and a renderable notice, but PostgreSQL stores no NUL character: the batch's one statement
+		// fails, and the listener finds the record to blame instead of failing all three
+		NotificationRequested nul = new NotificationRequested(patient.id(), "appointment-reminder",
+				Map.of("siteName", "North\u0000Lab", "startsAt", "Monday 9 March, 9:30"), null, Priority.NORMAL, null,
+				"booking:" + UUID.randomUUID() + ":reminder-24h");
+		List<RecordMetadata> sent = this.kafka.sendAsOneBatch(REQUESTS,
+				List.of(this.kafka.event(NotificationRequested.TYPE, patient.id(), request(patient.id(), null, null)),
+						this.kafka.event(NotificationRequested.TYPE, patient.id(), nul),
+						this.kafka.event(NotificationRequested.TYPE, patient.id(), request(patient.id(), null, null))));
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> notifications(patient).size() == 2);
+		ConsumerRecord<byte[], byte[]> refused = this.kafka.awaitDeadLetter(REQUESTS, sent.get(1).partition(),
+				sent.get(1).offset());
+		assertThat(TestKafka.text(refused, DeadLetterHeaders.EXCEPTION_FQCN) + " "
+				+ TestKafka.text(refused, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN)).contains("RefusedRecordException");
+		assertThat(TestKafka.text(refused, DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("SQL state 22");
+		assertThat(TestKafka.text(refused, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(notifications(patient)).hasSize(2);
+	}
+
+	@Test
 	void keepsARequestForAnUnknownPatientWaitingForTheContact() {
 		String patientId = "P-" + UUID.randomUUID();
 		this.kafka.send(REQUESTS, NotificationRequested.TYPE, patientId, request(patientId, null, null));

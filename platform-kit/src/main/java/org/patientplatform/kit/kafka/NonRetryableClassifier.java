@@ -19,6 +19,7 @@ public class NonRetryableClassifier {
 	public NonRetryableClassifier(List<String> configured) {
 		this.classNames.add(InvalidEventException.class.getName());
 		this.classNames.add(DeserializationException.class.getName());
+		this.classNames.add(BatchStores.RefusedRecordException.class.getName());
 		this.classNames.add("jakarta.validation.ConstraintViolationException");
 		this.classNames.add("org.springframework.messaging.converter.MessageConversionException");
 		this.classNames.add("org.springframework.kafka.support.converter.ConversionException");
