@@ -61,6 +61,22 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	}
 
 	/**
+	 * The record as a raw entry because the database refused what it says (a character or a date
+	 * PostgreSQL cannot store): every header kept, base64 like the original headers of a failed record (a
+	 * NUL in a header name becomes U+FFFD), the key and payload as they are, so nothing is lost.
+	 */
+	static CapturedRecord refused(ConsumerRecord<byte[], byte[]> record, Instant receivedAt, String reason) {
+		List<Map<String, String>> headers = new ArrayList<>();
+		for (Header header : record.headers()) {
+			headers.add(Map.of("key", header.key().replace('\u0000', '\uFFFD'), "value",
+					(header.value() != null) ? Base64.getEncoder().encodeToString(header.value()) : ""));
+		}
+		return new CapturedRecord(reason, null, null, "", null, null, null, null, record.key(), headers,
+				(record.value() != null) ? record.value() : new byte[0], null, null, null, null, null, true, 1,
+				record.partition(), record.offset(), receivedAt, null);
+	}
+
+	/**
 	 * Reads a record; never throws, so one odd record can neither stall the partition nor be lost.
 	 */
 	static CapturedRecord from(ConsumerRecord<byte[], byte[]> record, Instant receivedAt) {

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.patientplatform.kit.kafka.BatchStores;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,13 @@ class DeadLetterCaptureListener {
 			this.deadLetters.capture(captured);
 		}
 		catch (RuntimeException ex) {
+			String refused = BatchStores.refusedState(ex);
+			if (refused != null) {
+				log.warn("The database refused a batch of {} dead-letter records (SQL state {}); storing them one "
+						+ "by one", records.size(), refused);
+				captureOneByOne(records, captured, now);
+				return;
+			}
 			// the SQL state says what failed; database messages can quote values, so they stay out of the log
 			log.warn("Could not store a batch of {} dead-letter records, it will be retried: {} (SQL state {})",
 					records.size(), ex.getClass().getSimpleName(), sqlState(ex));
@@ -72,6 +80,35 @@ class DeadLetterCaptureListener {
 					records.size());
 		}
 		log.debug("Captured {} dead-letter records", records.size());
+	}
+
+	/**
+	 * Stores a batch the database refused one record at a time; a record it refuses is stored as a raw
+	 * entry with every header, so it neither stalls the partition nor is lost.
+	 */
+	private void captureOneByOne(List<ConsumerRecord<byte[], byte[]>> records, List<CapturedRecord> captured,
+			Instant now) {
+		for (int index = 0; index < captured.size(); index++) {
+			List<CapturedRecord> one = List.of(captured.get(index));
+			try {
+				this.deadLetters.capture(one);
+			}
+			catch (RuntimeException ex) {
+				String refused = BatchStores.refusedState(ex);
+				if (refused == null) {
+					// the database went away meanwhile: the records before it are stored, the rest come again
+					throw new BatchListenerFailedException("Could not store the record", ex, index);
+				}
+				ConsumerRecord<byte[], byte[]> record = records.get(index);
+				log.warn("The database refused the dead-letter record at {}-{}@{} (SQL state {}); stored raw",
+						record.topic(), record.partition(), record.offset(), refused);
+				one = List.of(CapturedRecord.refused(record, now,
+						"the database refused this failed-record message (SQL state " + refused
+								+ "); stored raw with every header, base64"));
+				this.deadLetters.capture(one);
+			}
+			count(one);
+		}
 	}
 
 	/** DLQ volume by failing service and original topic ({@code dlq_captured_total}). */

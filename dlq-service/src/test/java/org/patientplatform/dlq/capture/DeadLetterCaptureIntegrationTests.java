@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.dlq.DlqIntegrationTest;
 import org.patientplatform.dlq.TestApi;
+import org.patientplatform.dlq.TestKafka;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
 import org.patientplatform.local.infra.LocalSigningKey;
 
@@ -143,6 +144,40 @@ class DeadLetterCaptureIntegrationTests {
 			.singleElement()
 			.asString()
 			.contains("missing header kafka_dlt-original-topic"));
+	}
+
+	@Test
+	void storesARecordWhoseTextOrDateTheDatabaseRefusesRawWithEveryHeaderAndGoesOn() throws Exception {
+		// PostgreSQL stores no NUL character in text, and no date 146 million years ahead
+		ProducerRecord<byte[], byte[]> nul = TestKafka.failedRecord("refused.v1", 0, 1L, "k", "v1", true);
+		nul.headers()
+			.remove(DeadLetterHeaders.EXCEPTION_MESSAGE)
+			.add(DeadLetterHeaders.EXCEPTION_MESSAGE, "bad \u0000 byte".getBytes(StandardCharsets.UTF_8));
+		ProducerRecord<byte[], byte[]> farAhead = TestKafka.failedRecord("refused.v1", 0, 2L, "k", "v2", true);
+		farAhead.headers()
+			.add(DeadLetterHeaders.ORIGINAL_TIMESTAMP, ByteBuffer.allocate(8).putLong(Long.MAX_VALUE / 2).array());
+		var first = this.producer.send(nul);
+		var second = this.producer.send(farAhead);
+		this.producer.send(TestKafka.failedRecord("refused.v1", 0, 3L, "k", "v3", true));
+		this.producer.flush();
+
+		// the valid record of the batch is stored as ever, after the refused ones
+		assertThat(this.deadLetters.findById(awaitEntry("refused.v1", 0, 3L)))
+			.hasValueSatisfying((entry) -> assertThat(entry.kind()).isEqualTo("FAILED_RECORD"));
+		for (var sent : List.of(first.get(), second.get())) {
+			Map<String, Object> raw = await().atMost(Duration.ofSeconds(30))
+				.until(() -> this.jdbc.queryForList("SELECT raw_reason, headers::text AS headers, payload_size "
+						+ "FROM dead_letter_entry WHERE kind = 'RAW' AND dlq_partition = ? AND dlq_offset = ?",
+						sent.partition(), sent.offset()), (rows) -> rows.size() == 1)
+				.getFirst();
+			assertThat(raw.get("raw_reason").toString()).contains("the database refused").contains("SQL state 22");
+			assertThat(raw.get("payload_size")).isEqualTo(2);
+			assertThat(raw.get("headers").toString()).contains(DeadLetterHeaders.ORIGINAL_OFFSET)
+				.contains(DeadLetterHeaders.EXCEPTION_MESSAGE);
+		}
+		assertThat(this.jdbc.queryForObject("SELECT headers::text FROM dead_letter_entry WHERE kind = 'RAW' "
+				+ "AND dlq_partition = ? AND dlq_offset = ?", String.class, first.get().partition(), first.get().offset()))
+			.contains(Base64.getEncoder().encodeToString("bad \u0000 byte".getBytes(StandardCharsets.UTF_8)));
 	}
 
 	@Test

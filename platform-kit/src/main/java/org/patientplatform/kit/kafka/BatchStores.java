@@ -66,7 +66,7 @@ public final class BatchStores {
 	}
 
 	/** The SQL state of a refusal of the data (class 22 or 23) in the cause chain, or null. */
-	static @Nullable String refusedState(@Nullable Throwable failure) {
+	public static @Nullable String refusedState(@Nullable Throwable failure) {
 		for (Throwable t = failure; t != null; t = t.getCause()) {
 			if (t instanceof SQLException sql && sql.getSQLState() != null
 					&& (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
