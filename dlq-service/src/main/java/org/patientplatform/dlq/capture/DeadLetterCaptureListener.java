@@ -105,7 +105,14 @@ class DeadLetterCaptureListener {
 				one = List.of(CapturedRecord.refused(record, now,
 						"the database refused this failed-record message (SQL state " + refused
 								+ "); stored raw with every header, base64"));
-				this.deadLetters.capture(one);
+				try {
+					this.deadLetters.capture(one);
+				}
+				catch (RuntimeException rawRefused) {
+					// not expected (a raw entry holds bytes, base64 text and numbers): kept unconsumed, as in an
+					// outage, rather than lost
+					throw new BatchListenerFailedException("Could not store the record raw", rawRefused, index);
+				}
 			}
 			count(one);
 		}

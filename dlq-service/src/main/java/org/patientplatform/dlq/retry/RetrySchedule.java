@@ -117,9 +117,10 @@ class RetrySchedule {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	@Nullable String apply(UUID entryId, RedriveOutcome outcome) {
-		// the entry first, then its redrive: the order in which the capture takes them (it locks a batch's
-		// entries, then records the failures of their redrives); taking the redrive first deadlocked with it
-		// when a redriven record's failure and its outcome were handled at the same time
+		// the entry (its state row, the entry's lock) first, then its redrive: the order in which the capture
+		// takes them (it locks a batch's entries, then records the failures of their redrives); taking the
+		// redrive first deadlocked with it when a redriven record's failure and its outcome were handled at the
+		// same time
 		List<UUID> entry = this.jdbc.queryForList("SELECT id FROM dead_letter_state WHERE id = ? FOR UPDATE", UUID.class,
 				entryId);
 		if (entry.isEmpty()) {
