@@ -2,6 +2,7 @@ package org.patientplatform.dlq.capture;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -52,18 +53,26 @@ class DeadLetterCaptureListener {
 			containerFactory = "captureContainerFactory", concurrency = "${dlq.capture.concurrency:3}")
 	void on(List<ConsumerRecord<byte[], byte[]>> records) {
 		Instant now = this.clock.instant();
-		List<CapturedRecord> captured = records.stream().map((record) -> CapturedRecord.from(record, now)).toList();
+		List<CapturedRecord> captured = new ArrayList<>(
+				records.stream().map((record) -> CapturedRecord.from(record, now)).toList());
 		try {
-			this.deadLetters.capture(captured);
+			// a record whose data the database refuses (a NUL in a header's text, a date it cannot store) is
+			// kept as a raw entry with every header: it neither stalls the partition nor is lost
+			BatchStores.storeFindingRefused(captured, this.deadLetters::capture, (index, state) -> {
+				ConsumerRecord<byte[], byte[]> record = records.get(index);
+				log.warn("The database refused the dead-letter record at {}-{}@{} (SQL state {}); stored raw",
+						record.topic(), record.partition(), record.offset(), state);
+				CapturedRecord raw = CapturedRecord.refused(record, now, "the database refused this failed-record "
+						+ "message (SQL state " + state + "); stored raw with every header, base64");
+				this.deadLetters.capture(List.of(raw));
+				captured.set(index, raw);
+			});
+		}
+		catch (BatchListenerFailedException ex) {
+			// the database went away while the records were stored one by one: those before are stored
+			throw ex;
 		}
 		catch (RuntimeException ex) {
-			String refused = BatchStores.refusedState(ex);
-			if (refused != null) {
-				log.warn("The database refused a batch of {} dead-letter records (SQL state {}); storing them one "
-						+ "by one", records.size(), refused);
-				captureOneByOne(records, captured, now);
-				return;
-			}
 			// the SQL state says what failed; database messages can quote values, so they stay out of the log
 			log.warn("Could not store a batch of {} dead-letter records, it will be retried: {} (SQL state {})",
 					records.size(), ex.getClass().getSimpleName(), sqlState(ex));
@@ -80,42 +89,6 @@ class DeadLetterCaptureListener {
 					records.size());
 		}
 		log.debug("Captured {} dead-letter records", records.size());
-	}
-
-	/**
-	 * Stores a batch the database refused one record at a time; a record it refuses is stored as a raw
-	 * entry with every header, so it neither stalls the partition nor is lost.
-	 */
-	private void captureOneByOne(List<ConsumerRecord<byte[], byte[]>> records, List<CapturedRecord> captured,
-			Instant now) {
-		for (int index = 0; index < captured.size(); index++) {
-			List<CapturedRecord> one = List.of(captured.get(index));
-			try {
-				this.deadLetters.capture(one);
-			}
-			catch (RuntimeException ex) {
-				String refused = BatchStores.refusedState(ex);
-				if (refused == null) {
-					// the database went away meanwhile: the records before it are stored, the rest come again
-					throw new BatchListenerFailedException("Could not store the record", ex, index);
-				}
-				ConsumerRecord<byte[], byte[]> record = records.get(index);
-				log.warn("The database refused the dead-letter record at {}-{}@{} (SQL state {}); stored raw",
-						record.topic(), record.partition(), record.offset(), refused);
-				one = List.of(CapturedRecord.refused(record, now,
-						"the database refused this failed-record message (SQL state " + refused
-								+ "); stored raw with every header, base64"));
-				try {
-					this.deadLetters.capture(one);
-				}
-				catch (RuntimeException rawRefused) {
-					// not expected (a raw entry holds bytes, base64 text and numbers): kept unconsumed, as in an
-					// outage, rather than lost
-					throw new BatchListenerFailedException("Could not store the record raw", rawRefused, index);
-				}
-			}
-			count(one);
-		}
 	}
 
 	/** DLQ volume by failing service and original topic ({@code dlq_captured_total}). */

@@ -51,7 +51,7 @@ class EntrySearch {
 		List<Object> args = new ArrayList<>();
 		List<String> conditions = new ArrayList<>();
 		String sql;
-		if (driving(filter).equals("s.")) {
+		if (walksState(filter)) {
 			// status (and time) only: each status's newest entries from the state's (status, last_failed_at, id)
 			// index, at most a page each, merged, then their records (one ANY(...) scan of that index is not in
 			// time order: it would sort every entry of those statuses)
@@ -140,7 +140,7 @@ class EntrySearch {
 		// the selected rows from one table's indexes, the other table's columns by primary key, one lookup per
 		// row (OFFSET 0 keeps it so: joined, the planner hashed the whole other table for a window of a few
 		// thousand rows)
-		boolean byState = driving(windowed).equals("s.");
+		boolean byState = walksState(windowed);
 		EntryFilter.Where where = windowed.where("r.", "s.", byState ? "s." : "r.");
 		String from = byState ? """
 				dead_letter_state s CROSS JOIN LATERAL (
@@ -173,12 +173,13 @@ class EntrySearch {
 	}
 
 	/**
-	 * The table whose {@code (last_failed_at, id)} a search walks: an entry's state and its record both hold
-	 * them, each with its own indexes (status on the state; service, topic, error class, fingerprint, key,
-	 * text and time alone on the record). Status alone walks the state's index; anything else the record's.
+	 * True when a search walks the state's {@code (status, last_failed_at, id)} index, false when it walks
+	 * the record's indexes: an entry's state and its record both hold {@code (last_failed_at, id)}, each with
+	 * its own indexes (status on the state; service, topic, error class, fingerprint, key, text and time
+	 * alone on the record). Status alone walks the state's; anything else the record's.
 	 */
-	private static String driving(EntryFilter filter) {
-		return (filter.hasStatus() && !filter.hasRecordCriteria()) ? "s." : "r.";
+	private static boolean walksState(EntryFilter filter) {
+		return filter.hasStatus() && !filter.hasRecordCriteria();
 	}
 
 	private static void add(Map<String, Map<String, Long>> groups, String group, @Nullable String value, long count) {

@@ -33,6 +33,17 @@ public final class BatchStores {
 	 * are stored), or the item at which the database became unreachable while they were stored one by one
 	 */
 	public static <T> void storeFindingRefused(List<T> items, Consumer<List<T>> store) {
+		storeFindingRefused(items, store, null);
+	}
+
+	/**
+	 * As {@link #storeFindingRefused(List, Consumer)}, but a refused item is handed to {@code keepRefused}
+	 * (which stores something in its place, e.g. the record as it came) and the batch goes on.
+	 * @param keepRefused takes the index of a refused item and the SQL state; when it fails, the batch ends
+	 * at that item as in an outage (the item is not lost: it comes again)
+	 */
+	public static <T> void storeFindingRefused(List<T> items, Consumer<List<T>> store,
+			@Nullable RefusedItemHandler keepRefused) {
 		if (items.isEmpty()) {
 			return;
 		}
@@ -41,11 +52,12 @@ public final class BatchStores {
 			return;
 		}
 		catch (RuntimeException ex) {
-			if (refusedState(ex) == null) {
+			String state = refusedState(ex);
+			if (state == null) {
 				throw ex;
 			}
 			log.warn("The database refused a batch of {} records (SQL state {}); storing them one by one",
-					items.size(), refusedState(ex));
+					items.size(), state);
 		}
 		for (int index = 0; index < items.size(); index++) {
 			try {
@@ -58,11 +70,32 @@ public final class BatchStores {
 					throw new BatchListenerFailedException("Could not store record " + index + " of the batch", ex,
 							index);
 				}
-				// the database's message can quote the record's values: only the SQL state and class go on
-				throw new BatchListenerFailedException("The database refused record " + index + " of the batch",
-						new RefusedRecordException(state, ex.getClass().getSimpleName()), index);
+				if (keepRefused == null) {
+					// the database's message can quote the record's values: only the SQL state and class go on
+					throw new BatchListenerFailedException("The database refused record " + index + " of the batch",
+							new RefusedRecordException(state, ex.getClass().getSimpleName()), index);
+				}
+				try {
+					keepRefused.keep(index, state);
+				}
+				catch (RuntimeException kept) {
+					throw new BatchListenerFailedException("Could not keep refused record " + index + " of the batch",
+							kept, index);
+				}
 			}
 		}
+	}
+
+	/** Keeps an item the database refused, in its place (see {@link #storeFindingRefused(List, Consumer, RefusedItemHandler)}). */
+	@FunctionalInterface
+	public interface RefusedItemHandler {
+
+		/**
+		 * @param index the item's index in the batch
+		 * @param sqlState the SQL state of the refusal
+		 */
+		void keep(int index, String sqlState);
+
 	}
 
 	/** The SQL state of a refusal of the data (class 22 or 23) in the cause chain, or null. */
