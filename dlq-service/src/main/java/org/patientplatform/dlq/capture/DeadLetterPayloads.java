@@ -64,7 +64,7 @@ public class DeadLetterPayloads {
 			return List.of();
 		}
 		return this.jdbc.query("""
-				SELECT s.id, r.kind, s.status, r.original_topic, r.record_key, r.headers::text AS headers,
+				SELECT s.id, r.kind, s.status, r.original_topic, r.original_partition, r.record_key, r.headers::text AS headers,
 				       r.payload_ciphertext, r.payload_key_id, r.edited_payload_ciphertext, r.edited_payload_key_id,
 				       r.attempts
 				FROM dead_letter_state s JOIN dead_letter_record r ON r.id = s.id
@@ -73,7 +73,8 @@ public class DeadLetterPayloads {
 			byte[] value = (edited != null) ? this.cipher.decrypt(rs.getString("edited_payload_key_id"), edited)
 					: decryptOrEmpty(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
 			return new StoredMessage(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
-					rs.getString("original_topic"), rs.getBytes("record_key"), value, edited != null,
+					rs.getString("original_topic"), (Integer) rs.getObject("original_partition"),
+					rs.getBytes("record_key"), value, edited != null,
 					headers(rs.getString("headers")), rs.getInt("attempts"));
 		}, (Object) ids.stream().map(UUID::toString).toArray(String[]::new));
 	}

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param kind {@code FAILED_RECORD} or {@code RAW}
  * @param status the entry's status when loaded
  * @param originalTopic where the record came from; null for some raw entries
+ * @param originalPartition its partition there; null for some raw entries
  * @param key the original key bytes
  * @param value the payload to send
  * @param edited true when {@code value} is the edited version
@@ -21,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param attempts failures so far; a redrive carries it as {@code dlq-attempt}
  */
 public record StoredMessage(UUID entryId, String kind, String status, @Nullable String originalTopic,
-		byte @Nullable [] key, byte[] value, boolean edited, List<Header> headers, int attempts) {
+		@Nullable Integer originalPartition, byte @Nullable [] key, byte[] value, boolean edited, List<Header> headers, int attempts) {
 
 	public StoredMessage {
 		headers = List.copyOf(headers);

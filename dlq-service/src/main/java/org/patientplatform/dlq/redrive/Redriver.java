@@ -3,6 +3,7 @@ package org.patientplatform.dlq.redrive;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -140,6 +141,7 @@ public class Redriver {
 			}
 		}
 		Map<StoredMessage, Sending> sends = new LinkedHashMap<>();
+		Map<String, Integer> partitionCounts = new HashMap<>();
 		// with the broker gone each send blocks for the producer's max.block.ms: stop at the deadline
 		long deadline = System.nanoTime() + this.sendTimeout.toNanos();
 		for (StoredMessage message : messages) {
@@ -154,7 +156,9 @@ public class Redriver {
 				continue;
 			}
 			try {
-				sends.put(message, new Sending(this.kafka.send(record(topic, message)), System.nanoTime()));
+				Integer partition = topic.equals(message.originalTopic())
+						? originalPartition(topic, message.originalPartition(), partitionCounts) : null;
+				sends.put(message, new Sending(this.kafka.send(record(topic, partition, message)), System.nanoTime()));
 			}
 			catch (RuntimeException ex) {
 				// the producer refused the record: it was never handed to the broker
@@ -226,7 +230,22 @@ public class Redriver {
 		return Duration.ofMillis(millis).plusSeconds(2);
 	}
 
-	private ProducerRecord<byte[], byte[]> record(String topic, StoredMessage message) {
+	/**
+	 * The record's own partition while its topic still has it, else null (the producer's partitioner then
+	 * places it by key). A record goes back where it failed, so it keeps the partition its producer chose for
+	 * its key whatever that producer's partitioner was (librdkafka's, kcat's or a console producer's differ
+	 * from the Java client's): a consumer that relies on one key's records sharing a partition keeps that.
+	 */
+	private @Nullable Integer originalPartition(String topic, @Nullable Integer partition,
+			Map<String, Integer> partitionCounts) {
+		if (partition == null || partition < 0) {
+			return null;
+		}
+		int count = partitionCounts.computeIfAbsent(topic, (t) -> this.kafka.partitionsFor(t).size());
+		return (partition < count) ? partition : null;
+	}
+
+	private ProducerRecord<byte[], byte[]> record(String topic, @Nullable Integer partition, StoredMessage message) {
 		RecordHeaders headers = new RecordHeaders();
 		for (Header header : message.headers()) {
 			// never forward a header of the DLQ contract: the origin writes fresh ones if it fails again
@@ -237,7 +256,7 @@ public class Redriver {
 		headers.add(DeadLetterHeaders.ENTRY_ID, message.entryId().toString().getBytes(StandardCharsets.UTF_8));
 		headers.add(DeadLetterHeaders.ATTEMPT,
 				Integer.toString(message.attempts()).getBytes(StandardCharsets.UTF_8));
-		return new ProducerRecord<>(topic, null, message.key(), message.value(), headers);
+		return new ProducerRecord<>(topic, partition, message.key(), message.value(), headers);
 	}
 
 	private List<Sent> record(List<Acknowledged> acknowledged, Request request) {

@@ -6,8 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -210,8 +214,49 @@ class EntryRedriveIntegrationTests {
 		assertThat(service.getStatusCode().value()).isEqualTo(403);
 	}
 
+	@Test
+	void sendsARecordBackToThePartitionItFailedOnEvenWhereItsKeyHashesElsewhere() throws Exception {
+		createTopic("visits.v1", 6);
+		int byKey = keyPartition("visit-1", 6);
+		// a producer with another partitioner (librdkafka's, as kcat uses) had put the key elsewhere
+		int original = (byKey + 1) % 6;
+		UUID id = capture("visits.v1", original, 5, "visit-1", "{}");
+
+		var response = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).retrieve().toEntity(MAP);
+
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		assertThat(response.getBody()).containsEntry("partition", original);
+		assertThat(single("visits.v1", id).partition()).isEqualTo(original);
+	}
+
+	@Test
+	void leavesARecordToItsKeyWhenTheTopicNoLongerHasItsPartition() throws Exception {
+		createTopic("rounds.v1", 3);
+		UUID id = capture("rounds.v1", 7, 5, "round-1", "{}");
+
+		var response = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).retrieve().toEntity(MAP);
+
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		assertThat(single("rounds.v1", id).partition()).isEqualTo(keyPartition("round-1", 3));
+	}
+
+	private void createTopic(String topic, int partitions) throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers))) {
+			admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+		}
+	}
+
+	/** The partition the Java client's default partitioner gives a key. */
+	private static int keyPartition(String key, int partitions) {
+		return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+	}
+
 	private UUID capture(String topic, long offset, String key, String value) {
-		this.kafka.send(TestKafka.failedRecord(topic, 0, offset, key, value, true));
+		return capture(topic, 0, offset, key, value);
+	}
+
+	private UUID capture(String topic, int partition, long offset, String key, String value) {
+		this.kafka.send(TestKafka.failedRecord(topic, partition, offset, key, value, true));
 		return await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = ?", UUID.class,
 					topic), (ids) -> ids.size() == 1)
