@@ -58,7 +58,7 @@ class PlatformKafkaAutoConfiguration {
 
 	@Bean
 	NonRetryableClassifier nonRetryableClassifier(PlatformKafkaProperties properties) {
-		return new NonRetryableClassifier(properties.nonRetryable());
+		return new NonRetryableClassifier(properties.nonRetryable(), properties.deadLetterAtOnce());
 	}
 
 	@Bean
@@ -129,9 +129,10 @@ class PlatformKafkaAutoConfiguration {
 		return false;
 	}
 
+	/** The exception types dead-lettered without the in-process retries. */
 	private List<Class<? extends Exception>> nonRetryable(NonRetryableClassifier classifier) {
 		List<Class<? extends Exception>> types = new ArrayList<>();
-		for (String name : classifier.classNames()) {
+		for (String name : classifier.skippingQuickRetries()) {
 			if (ClassUtils.isPresent(name, getClass().getClassLoader())) {
 				Class<?> type = ClassUtils.resolveClassName(name, getClass().getClassLoader());
 				if (Exception.class.isAssignableFrom(type)) {

@@ -11,12 +11,26 @@ import org.springframework.kafka.support.serializer.DeserializationException;
 /**
  * Decides whether a failure can ever succeed on retry. Deserialization, validation and unknown event
  * types cannot; neither can the classes a service lists in {@code platform.kafka.failure.non-retryable}.
+ * The classes in {@code platform.kafka.failure.dead-letter-at-once} are not retried in-process either, but
+ * they can succeed later, so the DLQ retries them on its policy.
  */
 public class NonRetryableClassifier {
 
 	private final Set<String> classNames = new LinkedHashSet<>();
 
+	/** Also skip the quick retries, but may succeed later: the DLQ retries them on its policy. */
+	private final Set<String> deadLetteredAtOnce = new LinkedHashSet<>();
+
 	public NonRetryableClassifier(List<String> configured) {
+		this(configured, List.of());
+	}
+
+	/**
+	 * @param configured classes that can never succeed on retry, beside the kit's own
+	 * @param deadLetterAtOnce classes that skip the quick retries and that the DLQ may retry later
+	 */
+	public NonRetryableClassifier(List<String> configured, List<String> deadLetterAtOnce) {
+		this.deadLetteredAtOnce.addAll(deadLetterAtOnce);
 		this.classNames.add(InvalidEventException.class.getName());
 		this.classNames.add(DeserializationException.class.getName());
 		this.classNames.add(BatchStores.RefusedRecordException.class.getName());
@@ -41,8 +55,19 @@ public class NonRetryableClassifier {
 		return false;
 	}
 
+	/** The classes that can never succeed on retry. */
 	public Set<String> classNames() {
 		return Set.copyOf(this.classNames);
+	}
+
+	/**
+	 * The classes a listener does not retry in-process: those that can never succeed and those that only
+	 * a later retry (the DLQ's) can mend.
+	 */
+	public Set<String> skippingQuickRetries() {
+		Set<String> all = new LinkedHashSet<>(this.classNames);
+		all.addAll(this.deadLetteredAtOnce);
+		return Set.copyOf(all);
 	}
 
 }

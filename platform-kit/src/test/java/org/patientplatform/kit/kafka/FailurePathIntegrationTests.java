@@ -99,6 +99,29 @@ class FailurePathIntegrationTests {
 	}
 
 	@Test
+	void deadLettersAFailureOnlyTimeMendsWithoutTheQuickRetriesAndLeavesItToTheDlqsRetries() throws Exception {
+		String key = "not-yet-" + UUID.randomUUID();
+		var notYet = this.events.create(Thing.TYPE, key, new Thing("v", "not-yet", null, null));
+		var retryable = this.events.create(Thing.TYPE, key, new Thing("v", "retryable", null, null));
+
+		ConsumerRecord<byte[], byte[]> dead = findDeadLetter(
+				this.kafka.send(KafkaTestClient.event(this.events, ThingListener.TOPIC, key, notYet)));
+		ConsumerRecord<byte[], byte[]> deadRetryable = findDeadLetter(
+				this.kafka.send(KafkaTestClient.event(this.events, ThingListener.TOPIC, key, retryable)));
+		String notYetId = notYet.getId();
+		String retryableId = retryable.getId();
+
+		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_FQCN))
+			.isEqualTo(ThingListener.NotYetThereException.class.getName());
+		// the DLQ may retry it later on its policy
+		assertThat(text(dead, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("false");
+		// but it was not retried in-process, as an ordinary failure is (once plus 3 quick retries)
+		assertThat(this.listener.attempts(notYetId)).isEqualTo(1);
+		assertThat(text(deadRetryable, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("false");
+		assertThat(this.listener.attempts(retryableId)).isEqualTo(4);
+	}
+
+	@Test
 	void aRecordRedrivenAndFailingFiveTimesCarriesNoMoreHeadersThanAfterItsFirstFailure() throws Exception {
 		String key = "redrive-" + UUID.randomUUID();
 		RecordMetadata first = this.kafka.send(KafkaTestClient.event(this.events, ThingListener.TOPIC, key,

@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
  * The test event's data ({@code kit.Thing.v1}).
  *
  * @param value what the listener records
- * @param fail {@code retryable} makes the listener throw an IllegalStateException
+ * @param fail {@code retryable} makes the listener throw an IllegalStateException, {@code not-yet} a
+ * failure configured to be dead-lettered at once
  * @param patientName PHI that must never reach a log
  * @param phone PHI that must never reach a log
  */

@@ -41,6 +41,8 @@ public class ThingListener {
 
 	private final Map<String, Integer> outages = new ConcurrentHashMap<>();
 
+	private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
+
 	private final Tracer tracer;
 
 	ThingListener(PlatformEvents events, ProcessedMessages processed, JdbcTemplate jdbc, Tracer tracer) {
@@ -57,6 +59,10 @@ public class ThingListener {
 				&& this.outages.merge(event.id(), 1, Integer::sum) <= DATABASE_DOWN_ATTEMPTS) {
 			throw new CannotGetJdbcConnectionException("connection refused (simulated outage)");
 		}
+		this.attempts.merge(event.id(), 1, Integer::sum);
+		if ("not-yet".equals(event.data().fail())) {
+			throw new NotYetThereException("thing " + event.id() + " refers to one that has not arrived yet");
+		}
 		if ("retryable".equals(event.data().fail())) {
 			throw new IllegalStateException("downstream unavailable for thing " + event.id());
 		}
@@ -67,6 +73,20 @@ public class ThingListener {
 		if (span != null) {
 			this.traceIds.put(event.data().value(), span.context().traceId());
 		}
+	}
+
+	/** How many times the listener was given each event (by event id), quick retries included. */
+	public int attempts(String eventId) {
+		return this.attempts.getOrDefault(eventId, 0);
+	}
+
+	/** A failure that only a later retry can mend (configured {@code dead-letter-at-once}). */
+	public static class NotYetThereException extends RuntimeException {
+
+		NotYetThereException(String message) {
+			super(message);
+		}
+
 	}
 
 	/** The trace id each value was processed in. */
