@@ -124,11 +124,21 @@ public record EntryFilter(@Parameter(description = "The failing service") @Nulla
 		}
 		String words = textQuery(this.q);
 		if (words != null) {
-			conditions.add("to_tsvector('simple', coalesce(" + record
-					+ "error_message, '')) @@ to_tsquery('simple', ?)");
+			conditions.add(errorTextWords(record) + " @@ to_tsquery('simple', ?)");
 			args.add(words);
 		}
 		return new Where(conditions.isEmpty() ? "TRUE" : String.join(" AND ", conditions), List.copyOf(args));
+	}
+
+	/**
+	 * The words of the error message as the index holds them (migration V11; the text must stay the same
+	 * for PostgreSQL to use the index): punctuation becomes spaces first, so the words are those
+	 * {@link #textQuery} splits the search text into (the parser alone reads {@code 4536-8354} as
+	 * {@code 4536} and {@code -8354}, and {@code lab.test-results.v1} as two host-like tokens).
+	 */
+	static String errorTextWords(String alias) {
+		return "to_tsvector('simple', regexp_replace(coalesce(" + alias
+				+ "error_message, ''), '[^[:alnum:]]+', ' ', 'g'))";
 	}
 
 	/** Words of letters and digits, each as a prefix, all required; null when there are none. */
