@@ -90,6 +90,23 @@ class ErrorTextSearchIntegrationTests {
 		assertThat(messagesFound("nothing-like-this")).isEmpty();
 	}
 
+	@Test
+	void saysWhatFormAParameterTakesWhenItsValueDoesNotConvert() {
+		var badTime = this.ops.get().uri("/api/v1/dlq/messages?from=yesterday").retrieve().toEntity(String.class);
+		assertThat(badTime.getStatusCode().value()).isEqualTo(400);
+		assertThat(badTime.getBody()).contains("\"field\":\"from\"")
+			.contains("must be a date-time with its offset")
+			.doesNotContain("java.")
+			.doesNotContain("yesterday");
+		var badId = this.ops.get().uri("/api/v1/dlq/messages/not-an-id").retrieve().toEntity(String.class);
+		assertThat(badId.getStatusCode().value()).isEqualTo(400);
+		// the path stays in the problem's instance; the detail and errors do not repeat the value
+		assertThat(badId.getBody()).contains("\"field\":\"id\"")
+			.contains("must be a UUID")
+			.doesNotContain("with value")
+			.doesNotContain("'not-an-id'");
+	}
+
 	@SuppressWarnings("unchecked")
 	private List<Object> messagesFound(String q) {
 		Map<String, Object> page = this.ops.get()

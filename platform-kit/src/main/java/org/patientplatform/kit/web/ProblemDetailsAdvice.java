@@ -2,9 +2,16 @@ package org.patientplatform.kit.web;
 
 import java.sql.SQLException;
 import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -12,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import tools.jackson.core.JacksonException;
 
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.MessageSourceResolvable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -29,6 +37,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -116,8 +125,63 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return false;
 	}
 
+	/**
+	 * A query parameter or path variable that does not convert (a date that is not one, an id that is not
+	 * a UUID) names the parameter and the form it takes; never the value, which can be patient data.
+	 */
+	@Override
+	protected @Nullable ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+			HttpStatusCode status, WebRequest request) {
+		String name = (ex instanceof MethodArgumentTypeMismatchException argument) ? argument.getName()
+				: String.valueOf(ex.getPropertyName());
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
+		problem.setTitle("Validation failed");
+		problem.setProperty("errors", List.of(Map.of("field", name, "message", expected(ex.getRequiredType()))));
+		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+	}
+
 	private static Map<String, Object> describe(FieldError error) {
+		if (error.isBindingFailure()) {
+			// a query parameter bound into an object: Spring's own message names Java types (and the value)
+			Class<?> type = null;
+			try {
+				type = error.unwrap(TypeMismatchException.class).getRequiredType();
+			}
+			catch (IllegalArgumentException ex) {
+				// not a conversion failure: no type to name
+			}
+			return Map.of("field", error.getField(), "message", expected(type));
+		}
 		return Map.of("field", error.getField(), "message", message(error));
+	}
+
+	/** What a value of the type looks like, for a value that did not convert. */
+	static String expected(@Nullable Class<?> type) {
+		if (type == null) {
+			return "has the wrong type or format";
+		}
+		if (type == Instant.class || type == OffsetDateTime.class || type == ZonedDateTime.class) {
+			return "must be a date-time with its offset, such as 2026-01-31T09:30:00Z";
+		}
+		if (type == LocalDate.class) {
+			return "must be a date, such as 2026-01-31";
+		}
+		if (type == UUID.class) {
+			return "must be a UUID";
+		}
+		if (type == Integer.class || type == int.class || type == Long.class || type == long.class
+				|| type == Short.class || type == short.class) {
+			return "must be a whole number";
+		}
+		if (type == Boolean.class || type == boolean.class) {
+			return "must be true or false";
+		}
+		if (type.isEnum()) {
+			return "must be one of " + Arrays.stream(type.getEnumConstants())
+				.map(String::valueOf)
+				.collect(Collectors.joining(", "));
+		}
+		return "has the wrong type or format";
 	}
 
 	private static String message(MessageSourceResolvable error) {

@@ -120,6 +120,18 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void namesAQueryParameterThatDoesNotConvertAndTheFormItTakesButNotItsValue() {
+		ResponseEntity<String> response = this.client.get()
+			.uri("/api/v1/things/due?at={at}", "Ada Lovelace")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(response, 400);
+		assertFieldError(response, "at", "must be a date-time with its offset, such as 2026-01-31T09:30:00Z");
+		assertThat(response.getBody()).doesNotContain("Ada").doesNotContain("java.");
+	}
+
+	@Test
 	void answersBadRequestForAQueryDateTheDatabaseCannotStore() {
 		ResponseEntity<String> response = this.client.get()
 			.uri("/api/v1/things/due?at={at}", "+300000-01-01T00:00:00Z")
