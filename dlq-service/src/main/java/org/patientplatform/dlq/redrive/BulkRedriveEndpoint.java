@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -21,6 +22,7 @@ import org.patientplatform.dlq.search.EntryFilter;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
+import org.patientplatform.kit.web.Page;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,6 +34,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -84,9 +87,35 @@ class BulkRedriveEndpoint {
 
 	@GetMapping
 	@PreAuthorize("hasRole('ops')")
-	@Operation(summary = "The 50 most recent bulk redrives")
-	List<BulkView> recent() {
-		return this.bulks.recent(50).stream().map(this::view).toList();
+	@Operation(summary = "Bulk redrives, newest first",
+			description = "Keyset pagination: pass the response's nextCursor as cursor for the next page (no "
+					+ "nextCursor: last page). status keeps only the jobs in that state.")
+	Page<BulkView> list(
+			@Parameter(description = "RUNNING, PAUSED, CANCELLED or COMPLETED") @RequestParam(
+					required = false) @Nullable @Pattern(regexp = "RUNNING|PAUSED|CANCELLED|COMPLETED",
+							message = "must be RUNNING, PAUSED, CANCELLED or COMPLETED") String status,
+			@Parameter(description = "nextCursor of the previous page") @RequestParam(
+					required = false) @Nullable String cursor,
+			@Parameter(description = "Page size, default 50, at most 200 (more is refused)") @RequestParam(
+					required = false) @Nullable @Min(1) @Max(Page.MAX_LIMIT) Integer limit) {
+		int size = Page.limit(limit);
+		Instant afterCreatedAt = null;
+		UUID afterId = null;
+		if (cursor != null) {
+			List<String> key = Page.decode(cursor, 2);
+			try {
+				afterCreatedAt = Instant.parse(key.get(0));
+				afterId = UUID.fromString(key.get(1));
+			}
+			catch (RuntimeException ex) {
+				throw new Page.InvalidCursorException();
+			}
+		}
+		List<BulkView> fetched = this.bulks.recent(size + 1, afterCreatedAt, afterId, status)
+			.stream()
+			.map(this::view)
+			.toList();
+		return Page.of(fetched, size, (bulk) -> List.of(String.valueOf(bulk.createdAt()), bulk.id().toString()));
 	}
 
 	@GetMapping("/{id}")

@@ -93,8 +93,23 @@ class BulkRedrives {
 		return this.jdbc.query("SELECT * FROM bulk_redrive WHERE id = ?", ROW_MAPPER, id).stream().findFirst();
 	}
 
-	List<BulkRedrive> recent(int limit) {
-		return this.jdbc.query("SELECT * FROM bulk_redrive ORDER BY created_at DESC LIMIT ?", ROW_MAPPER, limit);
+	/**
+	 * Bulk redrives newest first, {@code limit} of them, after the one at {@code afterCreatedAt} and
+	 * {@code afterId} (the last one of the previous page) when given; only those in {@code status} when given.
+	 */
+	List<BulkRedrive> recent(int limit, @Nullable Instant afterCreatedAt, @Nullable UUID afterId,
+			@Nullable String status) {
+		return this.jdbc.query("""
+				SELECT * FROM bulk_redrive
+				WHERE (?::timestamptz IS NULL OR (created_at, id) < (?::timestamptz, ?::uuid))
+				  AND (?::text IS NULL OR status = ?::text)
+				ORDER BY created_at DESC, id DESC LIMIT ?
+				""", ROW_MAPPER, timestamp(afterCreatedAt), timestamp(afterCreatedAt), afterId, status, status,
+				limit);
+	}
+
+	private static @Nullable Timestamp timestamp(@Nullable Instant instant) {
+		return (instant != null) ? Timestamp.from(instant) : null;
 	}
 
 	@Transactional

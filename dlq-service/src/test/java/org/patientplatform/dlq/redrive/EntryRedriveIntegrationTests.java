@@ -240,6 +240,50 @@ class EntryRedriveIntegrationTests {
 		assertThat(single("rounds.v1", id).partition()).isEqualTo(keyPartition("round-1", 3));
 	}
 
+	@Test
+	void pagesThroughBulkRedrivesNewestFirstWithAKeysetCursor() {
+		List<String> created = new java.util.ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			// only unknown ids: each job completes at once, with nothing to send
+			Map<String, Object> bulk = this.ops.post()
+				.uri("/api/v1/dlq/redrives")
+				.body(Map.of("ids", List.of(UUID.randomUUID().toString()), "reason", "page " + i))
+				.retrieve()
+				.body(MAP);
+			created.add((String) bulk.get("id"));
+		}
+		List<String> seen = new java.util.ArrayList<>();
+		String cursor = null;
+		int pages = 0;
+		do {
+			Map<String, Object> page = this.ops.get()
+				.uri("/api/v1/dlq/redrives?limit=2&status=COMPLETED" + ((cursor != null) ? "&cursor=" + cursor : ""))
+				.retrieve()
+				.body(MAP);
+			@SuppressWarnings("unchecked")
+			List<Map<String, Object>> items = (List<Map<String, Object>>) page.get("items");
+			assertThat(items).hasSizeLessThanOrEqualTo(2).allSatisfy((item) -> assertThat(item).containsEntry("status", "COMPLETED"));
+			items.forEach((item) -> seen.add((String) item.get("id")));
+			cursor = (String) page.get("nextCursor");
+			pages++;
+		}
+		while (cursor != null);
+		int completed = this.jdbc.queryForObject("SELECT count(*) FROM bulk_redrive WHERE status = 'COMPLETED'",
+				Integer.class);
+		assertThat(seen).hasSize(completed).doesNotHaveDuplicates().containsAll(created);
+		assertThat(pages).isEqualTo((completed + 1) / 2);
+		// newest first: the five jobs appear in the reverse order of their creation
+		assertThat(seen.stream().filter(created::contains).toList()).isEqualTo(created.reversed());
+		assertThat(((List<?>) this.ops.get().uri("/api/v1/dlq/redrives?status=RUNNING").retrieve().body(MAP).get("items")))
+			.isEmpty();
+
+		var badStatus = this.ops.get().uri("/api/v1/dlq/redrives?status=DONE").retrieve().toEntity(String.class);
+		assertThat(badStatus.getStatusCode().value()).isEqualTo(400);
+		assertThat(badStatus.getBody()).contains("must be RUNNING, PAUSED, CANCELLED or COMPLETED");
+		assertThat(this.ops.get().uri("/api/v1/dlq/redrives?cursor=bm9wZQ").retrieve().toEntity(String.class)
+			.getStatusCode().value()).isEqualTo(400);
+	}
+
 	private void createTopic(String topic, int partitions) throws Exception {
 		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers))) {
 			admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
