@@ -3,10 +3,15 @@ package org.patientplatform.dlq.capture;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.RowMapper;
 
@@ -16,7 +21,7 @@ import org.springframework.jdbc.core.RowMapper;
  *
  * @param keyText the record key as UTF-8 text, when it is text
  * @param keyBase64 the record key's bytes, base64
- * @param headers the original record's own headers as stored (JSON array of key and base64 value)
+ * @param headers the original record's own headers, in order
  * @param attempts failures of the record so far (the original one and each failed redrive)
  * @param retryCount automatic redrives so far
  * @param edited true when an operator stored an edited payload beside the original
@@ -24,7 +29,7 @@ import org.springframework.jdbc.core.RowMapper;
 public record DeadLetterEntry(UUID id, String kind, String status, @Nullable String sourceService,
 		@Nullable String sourceRole, @Nullable String consumerGroup, @Nullable String originalTopic,
 		@Nullable Integer originalPartition, @Nullable Long originalOffset, @Nullable Instant originalTimestamp,
-		@Nullable String keyText, @Nullable String keyBase64, String headers, int payloadSize,
+		@Nullable String keyText, @Nullable String keyBase64, List<HeaderView> headers, int payloadSize,
 		@Nullable String errorClass, @Nullable String errorCauseClass, @Nullable String errorMessage,
 		@Nullable String errorStacktrace, @Nullable String fingerprint, boolean nonRetryable, int attempts,
 		int retryCount, @Nullable String rawReason, Instant firstFailedAt, Instant lastFailedAt,
@@ -40,7 +45,7 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 				rs.getString("original_topic"), (Integer) rs.getObject("original_partition"),
 				(Long) rs.getObject("original_offset"), instant(rs.getTimestamp("original_timestamp")),
 				(key != null) ? new String(key, StandardCharsets.UTF_8) : null,
-				(key != null) ? Base64.getEncoder().encodeToString(key) : null, rs.getString("headers"),
+				(key != null) ? Base64.getEncoder().encodeToString(key) : null, HeaderView.parse(rs.getString("headers")),
 				rs.getInt("payload_size"), rs.getString("error_class"), rs.getString("error_cause_class"),
 				rs.getString("error_message"), rs.getString("error_stacktrace"), rs.getString("fingerprint"),
 				rs.getBoolean("non_retryable"), rs.getInt("attempts"), rs.getInt("retry_count"),
@@ -51,6 +56,42 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 				rs.getString("status_changed_by"), editedSize != null, editedSize,
 				instant(rs.getTimestamp("edited_at")), rs.getString("edited_by"));
 	};
+
+	/**
+	 * One header of the original record.
+	 *
+	 * @param key its name
+	 * @param valueBase64 its value's bytes, base64
+	 * @param valueText its value as UTF-8 text (as {@code keyText} is the key's)
+	 */
+	public record HeaderView(String key, @Nullable String valueBase64, @Nullable String valueText) {
+
+		private static final TypeReference<List<Map<String, String>>> STORED = new TypeReference<>() {
+		};
+
+		/** The headers as the entry stores them: a JSON array of {@code key} and base64 {@code value}. */
+		static List<HeaderView> parse(@Nullable String stored) {
+			if (stored == null || stored.isBlank()) {
+				return List.of();
+			}
+			List<HeaderView> headers = new ArrayList<>();
+			for (Map<String, String> header : JsonMapper.shared().readValue(stored, STORED)) {
+				String value = header.get("value");
+				String text = null;
+				if (value != null) {
+					try {
+						text = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+					}
+					catch (IllegalArgumentException ex) {
+						// not base64: stored by hand; the value stays as it is
+					}
+				}
+				headers.add(new HeaderView(String.valueOf(header.get("key")), value, text));
+			}
+			return List.copyOf(headers);
+		}
+
+	}
 
 	private static @Nullable Instant instant(@Nullable Timestamp timestamp) {
 		return (timestamp != null) ? timestamp.toInstant() : null;

@@ -15,6 +15,7 @@ import org.patientplatform.kit.kafka.DeadLetterHeaders;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 
@@ -30,8 +31,12 @@ class FailedMessagePublisher {
 
 	private final DlqProperties properties;
 
-	FailedMessagePublisher(KafkaTemplate<byte[], byte[]> kafka, DlqProperties properties) {
-		this.kafka = kafka;
+	FailedMessagePublisher(ProducerFactory<byte[], byte[]> producers, DlqProperties properties) {
+		// the application's producer without an observation: the record carries the headers the service
+		// reported, its original traceparent included, which the HTTP request's trace context would replace
+		// (a redrive sends that traceparent back with the record, linking it to the original trace)
+		this.kafka = new KafkaTemplate<>(producers);
+		this.kafka.setObservationEnabled(false);
 		this.properties = properties;
 	}
 
