@@ -11,6 +11,8 @@ import java.util.List;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.roles.PlatformRoles;
 import org.patientplatform.kit.web.ProblemResponses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -36,6 +38,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * Every API requires a JWT; health, metrics and the OpenAPI document do not. Where the {@code app}
@@ -46,8 +49,23 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 @EnableMethodSecurity
 class PlatformSecurityConfiguration {
 
+	private static final Logger log = LoggerFactory.getLogger(PlatformSecurityConfiguration.class);
+
 	static final String[] PUBLIC = { "/actuator/health/**", "/actuator/health", "/actuator/prometheus",
 			"/actuator/info", "/v3/api-docs/**", "/v3/api-docs", "/swagger-ui/**", "/swagger-ui.html", "/error" };
+
+	/**
+	 * A request the firewall refuses (a path with {@code //}, {@code ;} or an encoded slash) is a 400 as
+	 * problem+json like every other error, not the servlet container's error page.
+	 */
+	@Bean
+	RequestRejectedHandler problemRequestRejectedHandler(ProblemResponses problems) {
+		return (request, response, rejected) -> {
+			log.info("Refused a request the firewall rejects: {}", rejected.getClass().getSimpleName());
+			problems.write(response, HttpStatus.BAD_REQUEST,
+					"The request's path is not allowed (for example a double slash, a semicolon or an encoded slash).");
+		};
+	}
 
 	@Bean
 	@Order(1)

@@ -111,6 +111,19 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return super.handleHttpMessageNotReadable(ex, headers, status, request);
 	}
 
+	/** The servlet container could not decode a request parameter (Tomcat's InvalidParameterException). */
+	private static boolean isBadlyEncodedParameter(Throwable failure) {
+		for (Throwable t = failure; t != null; t = t.getCause()) {
+			if (t.getClass().getName().equals("org.apache.tomcat.util.http.InvalidParameterException")) {
+				return true;
+			}
+			if (t.getCause() == t) {
+				break;
+			}
+		}
+		return false;
+	}
+
 	/** A date-time out of the supported range, or a database data exception (SQLSTATE class 22). */
 	private static boolean isOutOfRange(Throwable failure) {
 		for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -221,6 +234,15 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			log.info("Refused a request with a value out of range: {}", ex.getClass().getName());
 			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
 					"A value of the request is out of range (dates must fall between the years 0001 and 9999).");
+			problem.setTitle("Bad Request");
+			return problem;
+		}
+		if (isBadlyEncodedParameter(ex)) {
+			// Tomcat could not percent-decode a query parameter; its message quotes the value, so it stays out
+			// of the log
+			log.info("Refused a request with a parameter that is not validly percent-encoded");
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+					"A query parameter is not validly percent-encoded (a % must be followed by two hex digits).");
 			problem.setTitle("Bad Request");
 			return problem;
 		}

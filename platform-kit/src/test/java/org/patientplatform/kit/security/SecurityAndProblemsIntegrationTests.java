@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.patientplatform.kit.KitIntegrationTest;
 import org.patientplatform.kit.web.TimeRangeModule;
 import org.patientplatform.local.infra.LocalSigningKey;
@@ -14,6 +15,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -24,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @KitIntegrationTest
+@ExtendWith(OutputCaptureExtension.class)
 class SecurityAndProblemsIntegrationTests {
 
 	@Autowired
@@ -202,6 +206,43 @@ class SecurityAndProblemsIntegrationTests {
 			request.header("Authorization", "Bearer " + token);
 		}
 		return request.retrieve().toEntity(String.class);
+	}
+
+	@Test
+	void answersAQueryParameterThatIsNotValidlyPercentEncodedAsBadRequestWithoutLoggingIt(CapturedOutput output)
+			throws Exception {
+		RawResponse response = raw("/api/v1/things/due?at=Ada%zzLovelace", staff());
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(response.contentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+		assertThat(response.body()).contains("not validly percent-encoded").doesNotContain("Ada");
+		assertThat(output.getAll()).doesNotContain("Lovelace").doesNotContain("Unexpected error");
+	}
+
+	@Test
+	void answersAPathTheFirewallRefusesAsProblem() throws Exception {
+		for (String path : List.of("/api/v1/things//due?at=2026-01-01T00:00:00Z",
+				"/api/v1/things/due;x=1?at=2026-01-01T00:00:00Z")) {
+			RawResponse response = raw(path, staff());
+			assertThat(response.status()).as(path).isEqualTo(400);
+			assertThat(response.contentType()).as(path).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+			assertThat(response.body()).as(path).contains("\"status\":400").contains("not allowed");
+		}
+	}
+
+	/** A GET sent as written: no client here re-encodes or normalizes the path and query. */
+	private RawResponse raw(String pathAndQuery, String token) throws Exception {
+		@SuppressWarnings("deprecation")
+		java.net.HttpURLConnection connection = (java.net.HttpURLConnection) new java.net.URL(
+				"http://127.0.0.1:" + this.port + pathAndQuery).openConnection();
+		connection.setRequestProperty("Authorization", "Bearer " + token);
+		int status = connection.getResponseCode();
+		java.io.InputStream stream = (status >= 400) ? connection.getErrorStream() : connection.getInputStream();
+		String body = (stream != null) ? new String(stream.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+				: "";
+		return new RawResponse(status, connection.getContentType(), body);
+	}
+
+	record RawResponse(int status, String contentType, String body) {
 	}
 
 	private static void assertProblem(ResponseEntity<String> response, int status) {
