@@ -63,8 +63,13 @@ import org.patientplatform.patient.records.Sex;
  */
 class Hl7MessageReader {
 
-	/** Message types whose PID is recorded as the patient's demographics. */
-	static final Set<String> DEMOGRAPHICS = Set.of("ADT^A04", "ADT^A08");
+	/**
+	 * Message types whose PID is recorded as the patient's demographics: register (A04) and update (A08),
+	 * and the admission and person messages an ADT feed sends as well (admit A01, pre-admit A05, add and
+	 * update person information A28 and A31), which carry the same PID.
+	 */
+	static final Set<String> DEMOGRAPHICS = Set.of("ADT^A01", "ADT^A04", "ADT^A05", "ADT^A08", "ADT^A28",
+			"ADT^A31");
 
 	/** Order messages: each OBR links an order to the patient. */
 	static final Set<String> ORDERS = Set.of("ORM^O01", "OML^O21");

@@ -41,6 +41,40 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsTheAdmissionAndPersonMessagesOfAnAdtFeedAsDemographics() {
+		// HL7's widely published ADT^A01 example (v2.5, an identifier typed PI, a non-ASCII character)
+		String admission = String.join("\r",
+				"MSH|^~\\&|MegaReg|XYZHospC|SuperOE|XYZImgCtr|20060529090131-0500||ADT^A01^ADT_A01|01052901|P|2.5",
+				"EVN||200605290901||||200605290900",
+				"PID|||56782445^^^UAReg^PI||KLEINSAMPLE^BARRY^Q^JR||19620910|M||2028-9^^HL70005^RA99113^^XYZ|"
+						+ "260 GOODWIN CREST DRIVE^^BIRMINGHAM^AL^35209^^M~NICKELL\u2019S PICKLES^10000 W 100TH AVE"
+						+ "^BIRMINGHAM^AL^35200^^O|||||||0105I30001^^^99DEF^AN",
+				"PV1||I|W^389^1^UABH^^^^3||||12345^MORGAN^REX^J^^^MD^0010^UAMC^L||67890^GRAINGER^LUCY^X^^^MD^0010"
+						+ "^UAMC^L|MED|||||A0||13579^POTTER^SHERMAN^T^^^MD^0010^UAMC^L|||||||||||||||||||||||||||"
+						+ "200605290900",
+				"OBX|1|NM|^Body Height||1.80|m^Meter^ISO+|||||F", "AL1|1||^ASPIRIN",
+				"DG1|1||786.50^CHEST PAIN, UNSPECIFIED^I9|||A") + "\r";
+
+		RecordDemographics admitted = ((LisMessage.Demographics) this.reader.read(bytes(admission))).command();
+
+		assertThat(admitted.mrn()).isEqualTo("56782445");
+		assertThat(admitted.familyName()).isEqualTo("KLEINSAMPLE");
+		assertThat(admitted.givenName()).isEqualTo("BARRY");
+		assertThat(admitted.birthDate()).isEqualTo(LocalDate.of(1962, 9, 10));
+		assertThat(admitted.sex()).isEqualTo(Sex.MALE);
+
+		// ADT^A28 / A31 (add or update person information) and A05 (pre-admit) use the ADT_A05 structure
+		for (String trigger : List.of("A28", "A31", "A05")) {
+			String person = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^" + trigger + "^ADT_A05|P-" + trigger
+					+ "|P|2.5\rEVN|" + trigger + "|20250401090000\rPID|1||MRN-28^^^LAB^MR||Doe^Jane||19900101|F\r";
+			RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(person))).command();
+			assertThat(command.mrn()).as(trigger).isEqualTo("MRN-28");
+			assertThat(command.familyName()).as(trigger).isEqualTo("Doe");
+			assertThat(command.birthDate()).as(trigger).isEqualTo(LocalDate.of(1990, 1, 1));
+		}
+	}
+
+	@Test
 	void readsVersion23UpdateWithLineFeedsAndMllpFrame() {
 		String er7 = "\u000bMSH|^~\\&|LIS|LAB|HIS|HOSP|200503121430||ADT^A08|CTRL-23|P|2.3\n"
 				+ "EVN|A08|200503121430\n"
