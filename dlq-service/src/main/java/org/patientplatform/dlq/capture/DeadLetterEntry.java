@@ -3,15 +3,11 @@ package org.patientplatform.dlq.capture;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.RowMapper;
 
@@ -66,29 +62,21 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 	 */
 	public record HeaderView(String key, @Nullable String valueBase64, @Nullable String valueText) {
 
-		private static final TypeReference<List<Map<String, String>>> STORED = new TypeReference<>() {
-		};
-
-		/** The headers as the entry stores them: a JSON array of {@code key} and base64 {@code value}. */
+		/** The headers as the entry stores them. */
 		static List<HeaderView> parse(@Nullable String stored) {
-			if (stored == null || stored.isBlank()) {
-				return List.of();
+			return StoredHeader.read(stored).stream().map(HeaderView::of).toList();
+		}
+
+		private static HeaderView of(StoredHeader header) {
+			String text = null;
+			try {
+				byte[] bytes = header.bytes();
+				text = (bytes != null) ? new String(bytes, StandardCharsets.UTF_8) : null;
 			}
-			List<HeaderView> headers = new ArrayList<>();
-			for (Map<String, String> header : JsonMapper.shared().readValue(stored, STORED)) {
-				String value = header.get("value");
-				String text = null;
-				if (value != null) {
-					try {
-						text = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
-					}
-					catch (IllegalArgumentException ex) {
-						// not base64: stored by hand; the value stays as it is
-					}
-				}
-				headers.add(new HeaderView(String.valueOf(header.get("key")), value, text));
+			catch (IllegalArgumentException ex) {
+				// not base64: stored by hand; the value stays as it is
 			}
-			return List.copyOf(headers);
+			return new HeaderView(String.valueOf(header.key()), header.base64(), text);
 		}
 
 	}

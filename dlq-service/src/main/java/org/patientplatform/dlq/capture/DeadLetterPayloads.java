@@ -5,19 +5,15 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -30,19 +26,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class DeadLetterPayloads {
 
-	private static final TypeReference<List<Map<String, String>>> HEADERS = new TypeReference<>() {
-	};
-
 	private final JdbcTemplate jdbc;
 
 	private final PayloadCipher cipher;
 
-	private final JsonMapper json;
-
-	DeadLetterPayloads(JdbcTemplate jdbc, PayloadCipher cipher, JsonMapper json) {
+	DeadLetterPayloads(JdbcTemplate jdbc, PayloadCipher cipher) {
 		this.jdbc = jdbc;
 		this.cipher = cipher;
-		this.json = json;
 	}
 
 	/** The messages to send for these entries, in no particular order; unknown ids are left out. */
@@ -122,17 +112,11 @@ public class DeadLetterPayloads {
 		return this.cipher.decrypt(keyId, ciphertext);
 	}
 
-	private List<Header> headers(@Nullable String stored) {
-		if (stored == null || stored.isBlank()) {
-			return List.of();
-		}
-		List<Header> headers = new ArrayList<>();
-		for (Map<String, String> header : this.json.readValue(stored, HEADERS)) {
-			String value = header.get("value");
-			headers.add(new RecordHeader(header.get("key"),
-					(value != null) ? Base64.getDecoder().decode(value) : null));
-		}
-		return headers;
+	private static List<Header> headers(@Nullable String stored) {
+		return StoredHeader.read(stored)
+			.stream()
+			.map((header) -> (Header) new RecordHeader(header.key(), header.bytes()))
+			.toList();
 	}
 
 	/**

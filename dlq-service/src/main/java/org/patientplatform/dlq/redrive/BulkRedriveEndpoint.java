@@ -3,6 +3,7 @@ package org.patientplatform.dlq.redrive;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -23,6 +24,7 @@ import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.Page;
+import org.patientplatform.kit.web.TimeCursor;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -99,23 +101,11 @@ class BulkRedriveEndpoint {
 			@Parameter(description = "Page size, default 50, at most 200 (more is refused)") @RequestParam(
 					required = false) @Nullable @Min(1) @Max(Page.MAX_LIMIT) Integer limit) {
 		int size = Page.limit(limit);
-		Instant afterCreatedAt = null;
-		UUID afterId = null;
-		if (cursor != null) {
-			List<String> key = Page.decode(cursor, 2);
-			try {
-				afterCreatedAt = Instant.parse(key.get(0));
-				afterId = UUID.fromString(key.get(1));
-			}
-			catch (RuntimeException ex) {
-				throw new Page.InvalidCursorException();
-			}
-		}
-		List<BulkView> fetched = this.bulks.recent(size + 1, afterCreatedAt, afterId, status)
+		List<BulkView> fetched = this.bulks.recent(size + 1, TimeCursor.decodeOrFirst(cursor), status)
 			.stream()
 			.map(this::view)
 			.toList();
-		return Page.of(fetched, size, (bulk) -> List.of(String.valueOf(bulk.createdAt()), bulk.id().toString()));
+		return Page.of(fetched, size, (bulk) -> new TimeCursor(Objects.requireNonNull(bulk.createdAt()), bulk.id()).sortKey());
 	}
 
 	@GetMapping("/{id}")

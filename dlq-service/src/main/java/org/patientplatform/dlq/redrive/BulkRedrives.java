@@ -13,6 +13,7 @@ import org.patientplatform.dlq.search.EntryFilter;
 import org.patientplatform.kit.jobs.Jobs;
 import org.patientplatform.kit.web.ConflictException;
 import org.patientplatform.kit.web.NotFoundException;
+import org.patientplatform.kit.web.TimeCursor;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -94,22 +95,18 @@ class BulkRedrives {
 	}
 
 	/**
-	 * Bulk redrives newest first, {@code limit} of them, after the one at {@code afterCreatedAt} and
-	 * {@code afterId} (the last one of the previous page) when given; only those in {@code status} when given.
+	 * Bulk redrives newest first, {@code limit} of them, after the last one of the previous page when given;
+	 * only those in {@code status} when given.
 	 */
-	List<BulkRedrive> recent(int limit, @Nullable Instant afterCreatedAt, @Nullable UUID afterId,
-			@Nullable String status) {
+	List<BulkRedrive> recent(int limit, @Nullable TimeCursor after, @Nullable String status) {
+		Timestamp afterCreatedAt = (after != null) ? Timestamp.from(after.at()) : null;
 		return this.jdbc.query("""
 				SELECT * FROM bulk_redrive
 				WHERE (?::timestamptz IS NULL OR (created_at, id) < (?::timestamptz, ?::uuid))
 				  AND (?::text IS NULL OR status = ?::text)
 				ORDER BY created_at DESC, id DESC LIMIT ?
-				""", ROW_MAPPER, timestamp(afterCreatedAt), timestamp(afterCreatedAt), afterId, status, status,
+				""", ROW_MAPPER, afterCreatedAt, afterCreatedAt, (after != null) ? after.id() : null, status, status,
 				limit);
-	}
-
-	private static @Nullable Timestamp timestamp(@Nullable Instant instant) {
-		return (instant != null) ? Timestamp.from(instant) : null;
 	}
 
 	@Transactional

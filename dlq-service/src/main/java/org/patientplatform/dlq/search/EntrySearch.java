@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,6 +14,7 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.web.Page;
+import org.patientplatform.kit.web.TimeCursor;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -97,7 +97,7 @@ class EntrySearch {
 					rs.getInt("attempts"), rs.getInt("retry_count"), rs.getTimestamp("first_failed_at").toInstant(),
 					rs.getTimestamp("last_failed_at").toInstant(), (next != null) ? next.toInstant() : null);
 		}, args.toArray());
-		return Page.of(rows, limit, (row) -> List.of(row.lastFailedAt().toString(), row.id().toString()));
+		return Page.of(rows, limit, (row) -> new TimeCursor(row.lastFailedAt(), row.id()).sortKey());
 	}
 
 	private static String and(List<String> conditions) {
@@ -117,11 +117,11 @@ class EntrySearch {
 
 	/** The keyset bound after the cursor's (last failure, id), on the table the search walks. */
 	private static void keyset(@Nullable String cursor, String alias, List<String> conditions, List<Object> args) {
-		if (cursor != null && !cursor.isBlank()) {
-			List<String> key = Page.decode(cursor, 2);
+		TimeCursor after = TimeCursor.decodeOrFirst(cursor);
+		if (after != null) {
 			conditions.add("(%1$slast_failed_at, %1$sid) < (?, ?)".formatted(alias));
-			args.add(cursorInstant(key.get(0)).atOffset(ZoneOffset.UTC));
-			args.add(cursorId(key.get(1)));
+			args.add(after.at().atOffset(ZoneOffset.UTC));
+			args.add(after.id());
 		}
 	}
 
@@ -197,24 +197,6 @@ class EntrySearch {
 				.forEach((e) -> top.put(e.getKey(), e.getValue()));
 		}
 		return top;
-	}
-
-	private static Instant cursorInstant(String text) {
-		try {
-			return Instant.parse(text);
-		}
-		catch (DateTimeParseException ex) {
-			throw new Page.InvalidCursorException();
-		}
-	}
-
-	private static UUID cursorId(String text) {
-		try {
-			return UUID.fromString(text);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new Page.InvalidCursorException();
-		}
 	}
 
 	/**

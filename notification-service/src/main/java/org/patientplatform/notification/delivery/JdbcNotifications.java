@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.TimeCursor;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -375,7 +376,7 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 	 * one.
 	 */
 	@Transactional(readOnly = true)
-	List<Notification> findByPatient(String patientId, @Nullable PageCursor after, int limit) {
+	List<Notification> findByPatient(String patientId, @Nullable TimeCursor after, int limit) {
 		List<Notification> page;
 		if (after == null) {
 			page = this.client
@@ -388,7 +389,7 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 			page = this.client
 				.sql(NOTIFICATION_COLUMNS + " WHERE patient_id = ? AND (created_at, id) < (?, ?)"
 						+ " ORDER BY created_at DESC, id DESC LIMIT ?")
-				.params(patientId, timestamp(after.createdAt()), after.id(), limit)
+				.params(patientId, timestamp(after.at()), after.id(), limit)
 				.query(this::notification)
 				.list();
 		}

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.Page;
+import org.patientplatform.kit.web.TimeCursor;
 import org.patientplatform.notification.PatientAccess;
 
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -69,9 +70,9 @@ class NotificationEndpoint {
 			Authentication caller) {
 		this.access.requireAccess(caller, patientId, "notifications.list");
 		int size = Math.min(limit, MAX_PAGE_SIZE);
-		PageCursor after = (cursor != null && !cursor.isBlank()) ? PageCursor.decode(cursor) : null;
+		TimeCursor after = TimeCursor.decodeOrFirst(cursor);
 		Page<Notification> page = Page.of(this.notifications.findByPatient(patientId, after, size + 1), size,
-				PageCursor::sortKey);
+				(notification) -> new TimeCursor(notification.createdAt(), notification.id().value()).sortKey());
 		this.access.allowed("notifications.list", "patient", patientId);
 		return new Page<>(page.items().stream().map(NotificationView::of).toList(), page.nextCursor());
 	}

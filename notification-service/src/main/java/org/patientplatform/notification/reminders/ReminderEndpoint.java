@@ -29,6 +29,7 @@ import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.Page;
+import org.patientplatform.kit.web.TimeCursor;
 import org.patientplatform.notification.delivery.Channel;
 import org.patientplatform.notification.delivery.Priority;
 import org.patientplatform.notification.templates.MessageTemplates;
@@ -124,19 +125,7 @@ class ReminderEndpoint {
 			@Parameter(description = "Page size, 1 to 200 (50 by default)") @RequestParam(
 					required = false) @Nullable @Min(1) @Max(Page.MAX_LIMIT) Integer limit) {
 		int size = Page.limit(limit);
-		List<ReminderRule> rows;
-		if (cursor != null && !cursor.isBlank()) {
-			List<String> after = Page.decode(cursor, 2);
-			try {
-				rows = this.rules.page(patientId, Instant.parse(after.get(0)), UUID.fromString(after.get(1)), size);
-			}
-			catch (DateTimeException | IllegalArgumentException ex) {
-				throw new Page.InvalidCursorException();
-			}
-		}
-		else {
-			rows = this.rules.page(patientId, null, null, size);
-		}
+		List<ReminderRule> rows = this.rules.page(patientId, TimeCursor.decodeOrFirst(cursor), size);
 		this.audit.record("notification.reminders.list", (patientId != null) ? "patient" : "reminder-rule", patientId,
 				"allowed", null);
 		return Page.of(rows, size, ReminderRule::sortKey);

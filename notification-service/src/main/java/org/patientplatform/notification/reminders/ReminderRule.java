@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.TimeCursor;
 import org.patientplatform.notification.delivery.Priority;
 
 /**
@@ -32,7 +33,7 @@ record ReminderRule(UUID id, String patientId, String type, Priority priority, M
 	}
 
 	static List<String> sortKey(ReminderRule rule) {
-		return List.of(rule.createdAt().toString(), rule.id().toString());
+		return new TimeCursor(rule.createdAt(), rule.id()).sortKey();
 	}
 
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.TimeCursor;
 import org.patientplatform.notification.delivery.Priority;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,18 +61,17 @@ class ReminderRules {
 	}
 
 	/** Newest first, one patient's or all; {@code limit + 1} rows at most. */
-	List<ReminderRule> page(@Nullable String patientId, @Nullable Instant afterCreatedAt, @Nullable UUID afterId,
-			int limit) {
+	List<ReminderRule> page(@Nullable String patientId, @Nullable TimeCursor after, int limit) {
 		List<String> where = new ArrayList<>();
 		List<Object> args = new ArrayList<>();
 		if (patientId != null) {
 			where.add("patient_id = ?");
 			args.add(patientId);
 		}
-		if (afterCreatedAt != null && afterId != null) {
+		if (after != null) {
 			where.add("(created_at, id) < (?, ?)");
-			args.add(timestamp(afterCreatedAt));
-			args.add(afterId);
+			args.add(timestamp(after.at()));
+			args.add(after.id());
 		}
 		args.add(limit + 1);
 		String filter = where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);

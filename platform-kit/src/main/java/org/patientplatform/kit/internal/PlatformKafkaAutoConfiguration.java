@@ -93,7 +93,7 @@ class PlatformKafkaAutoConfiguration {
 		backOff.setMaxInterval(30_000);
 		backOff.setMaxElapsedTime(Duration.ofMinutes(5).toMillis());
 		DefaultErrorHandler handler = new DefaultErrorHandler(publisher, backOff);
-		handler.addNotRetryableExceptions(nonRetryable(classifier).toArray(Class[]::new));
+		handler.addNotRetryableExceptions(skippingQuickRetries(classifier).toArray(Class[]::new));
 		handler.setCommitRecovered(true);
 		factory.setCommonErrorHandler(handler);
 		factory.setBatchInterceptor(new BatchInterceptor<>() {
@@ -130,7 +130,7 @@ class PlatformKafkaAutoConfiguration {
 	}
 
 	/** The exception types dead-lettered without the in-process retries. */
-	private List<Class<? extends Exception>> nonRetryable(NonRetryableClassifier classifier) {
+	private List<Class<? extends Exception>> skippingQuickRetries(NonRetryableClassifier classifier) {
 		List<Class<? extends Exception>> types = new ArrayList<>();
 		for (String name : classifier.skippingQuickRetries()) {
 			if (ClassUtils.isPresent(name, getClass().getClassLoader())) {
@@ -149,7 +149,7 @@ class PlatformKafkaAutoConfiguration {
 		ExponentialBackOff backOff = new ExponentialBackOff(properties.initialBackoff().toMillis(), 2.0);
 		backOff.setMaxAttempts(properties.retries());
 		DefaultErrorHandler handler = new DefaultErrorHandler(publisher, backOff);
-		handler.addNotRetryableExceptions(nonRetryable(classifier).toArray(Class[]::new));
+		handler.addNotRetryableExceptions(skippingQuickRetries(classifier).toArray(Class[]::new));
 		// the database being down is no fault of the record: hold the partition and retry until it is back
 		ExponentialBackOff untilBack = new ExponentialBackOff(properties.initialBackoff().toMillis(), 2.0);
 		untilBack.setMaxInterval(30_000);

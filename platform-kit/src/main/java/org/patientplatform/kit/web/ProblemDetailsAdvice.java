@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -113,22 +114,20 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	/** The servlet container could not decode a request parameter (Tomcat's InvalidParameterException). */
 	private static boolean isBadlyEncodedParameter(Throwable failure) {
-		for (Throwable t = failure; t != null; t = t.getCause()) {
-			if (t.getClass().getName().equals("org.apache.tomcat.util.http.InvalidParameterException")) {
-				return true;
-			}
-			if (t.getCause() == t) {
-				break;
-			}
-		}
-		return false;
+		return anyCause(failure,
+				(t) -> t.getClass().getName().equals("org.apache.tomcat.util.http.InvalidParameterException"));
 	}
 
 	/** A date-time out of the supported range, or a database data exception (SQLSTATE class 22). */
 	private static boolean isOutOfRange(Throwable failure) {
+		return anyCause(failure, (t) -> t instanceof DateTimeException
+				|| (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")));
+	}
+
+	/** True when the failure or one of its causes is such. */
+	private static boolean anyCause(Throwable failure, Predicate<Throwable> such) {
 		for (Throwable t = failure; t != null; t = t.getCause()) {
-			if (t instanceof DateTimeException || (t instanceof SQLException sql && sql.getSQLState() != null
-					&& sql.getSQLState().startsWith("22"))) {
+			if (such.test(t)) {
 				return true;
 			}
 			if (t.getCause() == t) {

@@ -1,23 +1,24 @@
-package org.patientplatform.notification.delivery;
+package org.patientplatform.kit.web;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
-import org.patientplatform.kit.web.Page;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-class PageCursorTests {
+class TimeCursorTests {
 
 	@Test
 	void readsBackWhatItWrote() {
-		PageCursor cursor = new PageCursor(Instant.parse("2026-03-07T15:05:00.123456Z"), UUID.randomUUID());
+		TimeCursor cursor = new TimeCursor(Instant.parse("2026-03-07T15:05:00.123456Z"), UUID.randomUUID());
 		String text = cursor.encode();
 		assertThat(text).matches("[A-Za-z0-9_-]+");
-		assertThat(PageCursor.decode(text)).isEqualTo(cursor);
+		assertThat(TimeCursor.decode(text)).isEqualTo(cursor);
+		assertThat(TimeCursor.decodeOrFirst(text)).isEqualTo(cursor);
+		assertThat(TimeCursor.decodeOrFirst(" ")).isNull();
 	}
 
 	@Test
@@ -26,7 +27,7 @@ class PageCursorTests {
 				Page.encode(List.of("yesterday", UUID.randomUUID().toString())),
 				Page.encode(List.of(Instant.now().toString(), "not-a-uuid")))) {
 			assertThatExceptionOfType(Page.InvalidCursorException.class).as(text)
-				.isThrownBy(() -> PageCursor.decode(text));
+				.isThrownBy(() -> TimeCursor.decode(text));
 		}
 	}
 
