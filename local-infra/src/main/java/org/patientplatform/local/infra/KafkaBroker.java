@@ -57,7 +57,7 @@ public final class KafkaBroker implements AutoCloseable {
 	public static KafkaBroker start(Path dataDirectory, int port, int partitions) {
 		try {
 			int clientPort = (port == 0) ? freePort() : port;
-			int controllerPort = freePort();
+			int controllerPort = freePortOtherThan(clientPort);
 			Path logDir = dataDirectory.resolve("kraft-logs");
 			Files.createDirectories(logDir);
 			Properties props = new Properties();
@@ -110,6 +110,18 @@ public final class KafkaBroker implements AutoCloseable {
 			throw new IllegalStateException(
 					"Kafka's StorageTool could not format " + dataDirectory + ": " + output.toString(StandardCharsets.UTF_8));
 		}
+	}
+
+	/**
+	 * A free port that is not {@code taken}: the operating system can hand the port {@link #freePort}
+	 * just released to the next call, and two listeners of one broker on one port fail its start.
+	 */
+	private static int freePortOtherThan(int taken) throws IOException {
+		int port = freePort();
+		while (port == taken) {
+			port = freePort();
+		}
+		return port;
 	}
 
 	static int freePort() throws IOException {
