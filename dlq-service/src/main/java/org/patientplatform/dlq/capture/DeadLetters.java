@@ -31,7 +31,8 @@ import org.springframework.transaction.annotation.Transactional;
  * failed original records as one multi-row statement (and its failures of redriven records as another);
  * storing the same DLQ record twice changes nothing. A new failure of the same original record updates its
  * entry, and a failure of a record the DLQ redrove (it carries {@code dlq-entry-id}) updates that entry;
- * both add to its history. The batch's new failures are then published as {@link DeadLettersCaptured}
+ * both add to its history. An entry holds its stack trace's digest, and the batch's distinct traces are
+ * stored once ({@link StackTraces}). The batch's new failures are then published as {@link DeadLettersCaptured}
  * in the same transaction, for the retry policy to act on.
  */
 @Repository
@@ -48,20 +49,20 @@ class DeadLetters {
 			    INSERT INTO dead_letter_record (id, kind, source_service, source_role, consumer_group,
 			        original_topic, original_partition, original_offset, original_timestamp, record_key, headers,
 			        payload_ciphertext, payload_key_id, payload_size, error_class, error_cause_class, error_message,
-			        error_stacktrace, fingerprint, non_retryable, attempts, dlq_partition, dlq_offset,
+			        error_stacktrace_digest, fingerprint, non_retryable, attempts, dlq_partition, dlq_offset,
 			        first_failed_at, last_failed_at)
 			    SELECT b.id, 'FAILED_RECORD', b.source_service, b.source_role, b.consumer_group,
 			        b.original_topic, b.original_partition, b.original_offset, b.original_timestamp, b.record_key,
 			        b.headers::jsonb, b.payload_ciphertext, ?, b.payload_size, b.error_class, b.error_cause_class,
-			        b.error_message, b.error_stacktrace, b.fingerprint, b.non_retryable, b.attempts, b.dlq_partition,
-			        b.dlq_offset, b.failed_at, b.failed_at
+			        b.error_message, b.error_stacktrace_digest, b.fingerprint, b.non_retryable, b.attempts,
+			        b.dlq_partition, b.dlq_offset, b.failed_at, b.failed_at
 			    FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[],
 			        ?::timestamptz[], ?::bytea[], ?::text[], ?::bytea[], ?::int[], ?::text[], ?::text[], ?::text[],
-			        ?::text[], ?::text[], ?::boolean[], ?::int[], ?::int[], ?::bigint[], ?::timestamptz[])
+			        ?::bytea[], ?::text[], ?::boolean[], ?::int[], ?::int[], ?::bigint[], ?::timestamptz[])
 			    AS b(id, source_service, source_role, consumer_group, original_topic, original_partition,
 			        original_offset, original_timestamp, record_key, headers, payload_ciphertext, payload_size,
-			        error_class, error_cause_class, error_message, error_stacktrace, fingerprint, non_retryable,
-			        attempts, dlq_partition, dlq_offset, failed_at)
+			        error_class, error_cause_class, error_message, error_stacktrace_digest, fingerprint,
+			        non_retryable, attempts, dlq_partition, dlq_offset, failed_at)
 			    ON CONFLICT (original_topic, original_partition, original_offset, consumer_group)
 			        WHERE kind = 'FAILED_RECORD'
 			    DO UPDATE SET
@@ -69,7 +70,7 @@ class DeadLetters {
 			        headers = EXCLUDED.headers, payload_ciphertext = EXCLUDED.payload_ciphertext,
 			        payload_key_id = EXCLUDED.payload_key_id, payload_size = EXCLUDED.payload_size,
 			        error_class = EXCLUDED.error_class, error_cause_class = EXCLUDED.error_cause_class,
-			        error_message = EXCLUDED.error_message, error_stacktrace = EXCLUDED.error_stacktrace,
+			        error_message = EXCLUDED.error_message, error_stacktrace_digest = EXCLUDED.error_stacktrace_digest,
 			        fingerprint = EXCLUDED.fingerprint, non_retryable = EXCLUDED.non_retryable,
 			        dlq_partition = EXCLUDED.dlq_partition, dlq_offset = EXCLUDED.dlq_offset,
 			        last_failed_at = GREATEST(dead_letter_record.last_failed_at, EXCLUDED.last_failed_at)
@@ -120,9 +121,10 @@ class DeadLetters {
 	private static final String FAILURES_OF_ENTRIES = """
 			WITH f AS (
 			    SELECT * FROM unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::text[], ?::text[], ?::int[], ?::bigint[],
-			        ?::text[], ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[])
+			        ?::text[], ?::int[], ?::bigint[], ?::text[], ?::text[], ?::bytea[], ?::boolean[])
 			    AS f(entry_id, attempt, failed_at, error_class, error_message, dlq_partition, dlq_offset, record_topic,
-			        record_partition, record_offset, error_cause_class, fingerprint, error_stacktrace, non_retryable)),
+			        record_partition, record_offset, error_cause_class, fingerprint, error_stacktrace_digest,
+			        non_retryable)),
 			locked AS (
 			    SELECT e.id, e.attempts FROM dead_letter_record e WHERE e.id IN (SELECT entry_id FROM f)
 			    ORDER BY e.id FOR UPDATE),
@@ -139,7 +141,8 @@ class DeadLetters {
 			changed AS (
 			    UPDATE dead_letter_record e SET attempts = a.attempt, error_class = f.error_class,
 			        error_cause_class = f.error_cause_class, error_message = f.error_message,
-			        error_stacktrace = f.error_stacktrace, fingerprint = COALESCE(f.fingerprint, e.fingerprint),
+			        error_stacktrace_digest = f.error_stacktrace_digest,
+			        fingerprint = COALESCE(f.fingerprint, e.fingerprint),
 			        non_retryable = f.non_retryable, dlq_partition = f.dlq_partition, dlq_offset = f.dlq_offset,
 			        last_failed_at = GREATEST(e.last_failed_at, f.failed_at)
 			    FROM attempt a JOIN f ON f.dlq_partition = a.dlq_partition AND f.dlq_offset = a.dlq_offset
@@ -207,16 +210,18 @@ class DeadLetters {
 			.filter((r) -> r.entryId() == null || !known.contains(r.entryId()))
 			.toList();
 		Captured captured = new Captured();
+		StackTraces traces = new StackTraces();
 		if (!ofOriginals.isEmpty()) {
 			Map<String, FirstRetryPlanner.Plan> plans = plans(ofOriginals);
 			for (List<CapturedRecord> round : rounds(ofOriginals,
 					(r) -> new Original(r.originalTopic(), r.originalPartition(), r.originalOffset(), r.consumerGroup()))) {
-				storeOriginals(round, plans, captured);
+				storeOriginals(round, plans, traces, captured);
 			}
 		}
 		for (List<CapturedRecord> round : rounds(ofEntries, CapturedRecord::entryId)) {
-			storeEntryFailures(round, captured);
+			storeEntryFailures(round, traces, captured);
 		}
+		traces.store(this.jdbc);
 		if (!raw.isEmpty()) {
 			this.jdbc.batchUpdate(INSERT_RAW, raw.stream().map(this::rawRow).toList());
 		}
@@ -237,7 +242,7 @@ class DeadLetters {
 
 	/** Stores a round of failed original records (no two for the same original record). */
 	private void storeOriginals(List<CapturedRecord> round, Map<String, FirstRetryPlanner.Plan> plans,
-			Captured captured) {
+			StackTraces traces, Captured captured) {
 		int n = round.size();
 		String[] ids = new String[n];
 		String[] services = new String[n];
@@ -254,7 +259,7 @@ class DeadLetters {
 		String[] errorClasses = new String[n];
 		String[] causeClasses = new String[n];
 		String[] messages = new String[n];
-		String[] stacktraces = new String[n];
+		byte[][] stacktraces = new byte[n][];
 		String[] fingerprints = new String[n];
 		Boolean[] nonRetryable = new Boolean[n];
 		Integer[] attempts = new Integer[n];
@@ -284,7 +289,7 @@ class DeadLetters {
 			errorClasses[i] = r.errorClass();
 			causeClasses[i] = r.errorCauseClass();
 			messages[i] = r.errorMessage();
-			stacktraces[i] = r.errorStacktrace();
+			stacktraces[i] = traces.digest(r.errorStacktrace());
 			fingerprints[i] = r.fingerprint();
 			nonRetryable[i] = r.nonRetryable();
 			attempts[i] = r.attempt();
@@ -326,7 +331,7 @@ class DeadLetters {
 	}
 
 	/** Stores a round of failures of redriven records (no two for the same entry). */
-	private void storeEntryFailures(List<CapturedRecord> round, Captured captured) {
+	private void storeEntryFailures(List<CapturedRecord> round, StackTraces traces, Captured captured) {
 		int n = round.size();
 		String[] entryIds = new String[n];
 		Integer[] attempts = new Integer[n];
@@ -340,7 +345,7 @@ class DeadLetters {
 		Long[] offsets = new Long[n];
 		String[] causeClasses = new String[n];
 		String[] fingerprints = new String[n];
-		String[] stacktraces = new String[n];
+		byte[][] stacktraces = new byte[n][];
 		Boolean[] nonRetryable = new Boolean[n];
 		Map<DlqRecord, CapturedRecord> byDlqRecord = new HashMap<>();
 		for (int i = 0; i < n; i++) {
@@ -357,7 +362,7 @@ class DeadLetters {
 			offsets[i] = r.originalOffset();
 			causeClasses[i] = r.errorCauseClass();
 			fingerprints[i] = r.fingerprint();
-			stacktraces[i] = r.errorStacktrace();
+			stacktraces[i] = traces.digest(r.errorStacktrace());
 			nonRetryable[i] = r.nonRetryable();
 			byDlqRecord.put(new DlqRecord(r.dlqPartition(), r.dlqOffset()), r);
 		}

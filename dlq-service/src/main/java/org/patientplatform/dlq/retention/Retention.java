@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.patientplatform.dlq.capture.StackTraces;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +15,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Purges closed entries in batches, one transaction each. Only {@code RESOLVED} and {@code DISCARDED}
  * entries whose {@code updated_at} (every change of an entry sets it) is older than the retention go;
- * their record, failure history and redrives go in the same statement. Logs counts only.
+ * their record, failure history and redrives go in the same statement. Then the stack traces that no entry
+ * holds any more go. Logs counts only.
  */
 @Component
 class Retention {
@@ -90,10 +92,11 @@ class Retention {
 				break;
 			}
 		}
+		Integer traces = this.transactions.execute((tx) -> StackTraces.purgeUnused(this.jdbc));
 		int alerts = this.jdbc.update("DELETE FROM ops_alert WHERE created_at < now() - make_interval(days => ?)",
 				this.properties.resolvedDays());
-		log.info("DLQ retention ({} days): deleted entries {}, {} old alert records", this.properties.resolvedDays(),
-				deleted, alerts);
+		log.info("DLQ retention ({} days): deleted entries {}, {} stack traces no entry holds, {} old alert records",
+				this.properties.resolvedDays(), deleted, traces, alerts);
 		return deleted;
 	}
 

@@ -227,6 +227,37 @@ class DeadLetterCaptureIntegrationTests {
 	}
 
 	@Test
+	void storesEachStackTraceOnceAndShowsItWithEveryEntryThatHoldsIt() throws Exception {
+		String topic = "lab.stack-traces.v1";
+		String shared = "java.lang.IllegalStateException: no patient\n\tat org.example.Listener.on(Listener.java:42)\n";
+		String other = "java.lang.IllegalArgumentException: bad date\n\tat org.example.Listener.on(Listener.java:57)\n";
+		String later = "java.lang.IllegalStateException: still no patient\n\tat org.example.Listener.on(Listener.java:43)\n";
+		this.producer.send(withTrace(failed(topic, 0, 1, null, null, "first"), shared)).get();
+		this.producer.send(withTrace(failed(topic, 0, 2, null, null, "second"), shared)).get();
+		this.producer.send(withTrace(failed(topic, 0, 3, null, null, "third"), other)).get();
+		UUID first = awaitEntry(topic, 0, 1L);
+		UUID second = awaitEntry(topic, 0, 2L);
+		UUID third = awaitEntry(topic, 0, 3L);
+
+		assertThat(this.deadLetters.findById(first).orElseThrow().errorStacktrace()).isEqualTo(shared);
+		assertThat(this.deadLetters.findById(second).orElseThrow().errorStacktrace()).isEqualTo(shared);
+		assertThat(this.deadLetters.findById(third).orElseThrow().errorStacktrace()).isEqualTo(other);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_stacktrace WHERE stacktrace IN (?, ?)",
+				Integer.class, shared, other)).isEqualTo(2);
+		assertThat(this.jdbc.queryForObject("SELECT count(DISTINCT error_stacktrace_digest) FROM dead_letter_record "
+				+ "WHERE id IN (?, ?)", Integer.class, first, second)).isEqualTo(1);
+
+		// a redriven copy fails with another trace: the entry shows the new one, the other entry keeps its own
+		this.producer.send(withTrace(failed(topic, 1, 80, first, "2", "fourth"), later)).get();
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.deadLetters.findById(first).orElseThrow().errorStacktrace())
+				.isEqualTo(later));
+		assertThat(this.deadLetters.findById(second).orElseThrow().errorStacktrace()).isEqualTo(shared);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_stacktrace WHERE stacktrace = ?",
+				Integer.class, later)).isEqualTo(1);
+	}
+
+	@Test
 	void storesARecordWithAnUnknownEntryIdByItsCoordinates() throws Exception {
 		UUID unknown = UUID.randomUUID();
 		this.producer.send(failed("lab.test-results.v1", 0, 500, unknown, "3", "after retention")).get();
@@ -326,6 +357,11 @@ class DeadLetterCaptureIntegrationTests {
 		if (attempt != null) {
 			record.headers().add(header(DeadLetterHeaders.ATTEMPT, attempt.getBytes()));
 		}
+		return record;
+	}
+
+	private static ProducerRecord<byte[], byte[]> withTrace(ProducerRecord<byte[], byte[]> record, String trace) {
+		record.headers().add(header(DeadLetterHeaders.EXCEPTION_STACKTRACE, trace.getBytes(StandardCharsets.UTF_8)));
 		return record;
 	}
 

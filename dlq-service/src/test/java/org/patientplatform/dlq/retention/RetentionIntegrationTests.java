@@ -3,6 +3,7 @@ package org.patientplatform.dlq.retention;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.patientplatform.dlq.DlqIntegrationTest;
@@ -38,19 +39,51 @@ class RetentionIntegrationTests {
 		Map<String, Integer> deleted = this.retention.purge();
 
 		assertThat(deleted).containsExactlyInAnyOrderEntriesOf(Map.of("RESOLVED", 2, "DISCARDED", 1));
-		assertThat(this.jdbc.queryForList("SELECT id FROM dead_letter_entry", UUID.class)).containsExactlyInAnyOrder(
-				recentResolved, recentDiscarded, oldNew, oldPermanentlyFailed, oldScheduled, oldRetrying);
+		String[] all = Stream.of(oldResolved, oldDiscarded, oldResolvedToo, recentResolved, recentDiscarded, oldNew,
+				oldPermanentlyFailed, oldScheduled, oldRetrying)
+			.map(UUID::toString)
+			.toArray(String[]::new);
+		assertThat(this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE id = ANY(?::uuid[])", UUID.class,
+				(Object) all))
+			.containsExactlyInAnyOrder(recentResolved, recentDiscarded, oldNew, oldPermanentlyFailed, oldScheduled,
+					oldRetrying);
 		List<UUID> purged = List.of(oldResolved, oldDiscarded, oldResolvedToo);
 		for (String history : List.of("dead_letter_attempt", "dead_letter_redrive")) {
-			List<UUID> left = this.jdbc.queryForList("SELECT DISTINCT entry_id FROM " + history, UUID.class);
+			List<UUID> left = this.jdbc.queryForList(
+					"SELECT DISTINCT entry_id FROM " + history + " WHERE entry_id = ANY(?::uuid[])", UUID.class,
+					(Object) all);
 			assertThat(left).hasSize(6).doesNotContainAnyElementsOf(purged);
 		}
 		assertThat(this.retention.purge()).isEmpty();
 	}
 
+	@Test
+	void purgesTheStackTracesThatNoEntryHoldsAnyMore() {
+		String purgedOnly = "java.lang.IllegalStateException: only old\n\tat org.example.Old.on(Old.java:1)\n";
+		String kept = "java.lang.IllegalStateException: shared\n\tat org.example.Both.on(Both.java:2)\n";
+		UUID oldResolved = entry("RESOLVED", 31);
+		UUID oldDiscarded = entry("DISCARDED", 45);
+		UUID unresolved = entry("NEW", 400);
+		// through the entry view, as an operator would: its trigger stores the trace once
+		this.jdbc.update("UPDATE dead_letter_entry SET error_stacktrace = ? WHERE id = ?", purgedOnly, oldResolved);
+		this.jdbc.update("UPDATE dead_letter_entry SET error_stacktrace = ? WHERE id IN (?, ?)", kept, oldDiscarded,
+				unresolved);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_stacktrace WHERE stacktrace IN (?, ?)",
+				Integer.class, purgedOnly, kept)).isEqualTo(2);
+
+		this.retention.purge();
+
+		assertThat(this.jdbc.queryForList("SELECT stacktrace FROM dead_letter_stacktrace", String.class))
+			.contains(kept)
+			.doesNotContain(purgedOnly);
+		assertThat(this.jdbc.queryForObject("SELECT error_stacktrace FROM dead_letter_entry WHERE id = ?", String.class,
+				unresolved)).isEqualTo(kept);
+	}
+
 	private UUID entry(String status, int daysAgo) {
 		UUID id = UUID.randomUUID();
-		long offset = this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_entry", Long.class);
+		long offset = this.jdbc.queryForObject("SELECT coalesce(max(dlq_offset), 0) + 1 FROM dead_letter_record",
+				Long.class);
 		this.jdbc.update("""
 				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
 				    original_partition, original_offset, dlq_partition, dlq_offset, first_failed_at, last_failed_at,
