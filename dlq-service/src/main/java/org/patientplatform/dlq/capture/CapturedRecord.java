@@ -23,13 +23,14 @@ import tools.jackson.core.io.JsonStringEncoder;
  * What one record on {@code dlq.messages.v1} says: a failed original record with its coordinates and
  * error, or, when it lacks what a failed-record message must carry, a raw record with the reason.
  * Numbers are read as Spring Kafka writes them (big-endian int and long) or as decimal text (what a
- * person types into a console producer).
+ * person types into a console producer). The stack trace stays the UTF-8 the record carries:
+ * {@link StackTraces} reads each distinct one of a batch once.
  */
 record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService, @Nullable String sourceRole,
 		@Nullable String consumerGroup, @Nullable String originalTopic, @Nullable Integer originalPartition,
 		@Nullable Long originalOffset, @Nullable Instant originalTimestamp, byte @Nullable [] key,
 		List<Map<String, String>> headers, byte[] payload, @Nullable String errorClass,
-		@Nullable String errorCauseClass, @Nullable String errorMessage, @Nullable String errorStacktrace,
+		@Nullable String errorCauseClass, @Nullable String errorMessage, byte @Nullable [] errorStacktrace,
 		@Nullable String fingerprint, boolean nonRetryable, int attempt, int dlqPartition, long dlqOffset,
 		Instant receivedAt, @Nullable UUID entryId) {
 
@@ -132,7 +133,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 				(group != null) ? group : "", topic, partition, offset,
 				(timestamp != null) ? Instant.ofEpochMilli(timestamp) : null, record.key(), originalHeaders,
 				(record.value() != null) ? record.value() : new byte[0], errorClass, causeClass,
-				text(last, DeadLetterHeaders.EXCEPTION_MESSAGE), text(last, DeadLetterHeaders.EXCEPTION_STACKTRACE),
+				text(last, DeadLetterHeaders.EXCEPTION_MESSAGE), last.get(DeadLetterHeaders.EXCEPTION_STACKTRACE),
 				fingerprint, "true".equalsIgnoreCase(text(last, DeadLetterHeaders.NON_RETRYABLE)),
 				(attempt != null) ? Math.max(1, attempt.intValue()) : 1, record.partition(), record.offset(),
 				receivedAt, entryId(last));
@@ -176,9 +177,11 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 
 	private static @Nullable String text(Map<String, byte[]> headers, String name) {
 		byte[] value = headers.get(name);
-		if (value == null) {
-			return null;
-		}
+		return (value != null) ? text(value) : null;
+	}
+
+	/** A header's text as an entry stores it: UTF-8, at most 16,384 characters. */
+	static String text(byte[] value) {
 		String text = new String(value, StandardCharsets.UTF_8);
 		return (text.length() > MAX_TEXT) ? text.substring(0, MAX_TEXT) : text;
 	}

@@ -3,6 +3,7 @@ package org.patientplatform.dlq.capture;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -35,26 +36,30 @@ public final class StackTraces {
 			WHERE NOT EXISTS (SELECT 1 FROM dead_letter_record r WHERE r.error_stacktrace_digest = t.digest)
 			""";
 
-	private final Map<String, byte[]> digests = new HashMap<>();
+	private final Map<Utf8, Trace> traces = new HashMap<>();
 
-	/** The digest of a trace of this batch, which {@link #store} then stores; null for no trace. */
-	byte @Nullable [] digest(@Nullable String trace) {
-		return (trace != null) ? this.digests.computeIfAbsent(trace, StackTraces::sha256) : null;
+	/**
+	 * The digest of a trace of this batch, which {@link #store} then stores; null for no trace. Each
+	 * distinct trace is decoded and digested once per batch.
+	 * @param utf8 the trace as the failed record carries it
+	 */
+	byte @Nullable [] digest(byte @Nullable [] utf8) {
+		return (utf8 != null) ? this.traces.computeIfAbsent(new Utf8(utf8), Trace::of).digest() : null;
 	}
 
 	/** Stores the batch's traces that are not stored yet; in the transaction that stores its entries. */
 	void store(JdbcTemplate jdbc) {
-		if (this.digests.isEmpty()) {
+		if (this.traces.isEmpty()) {
 			return;
 		}
 		jdbc.query("SELECT pg_advisory_xact_lock_shared(?)", (rs) -> {
 		}, LOCK);
-		byte[][] digests = new byte[this.digests.size()][];
-		String[] traces = new String[this.digests.size()];
+		byte[][] digests = new byte[this.traces.size()][];
+		String[] traces = new String[this.traces.size()];
 		int i = 0;
-		for (Map.Entry<String, byte[]> trace : this.digests.entrySet()) {
-			digests[i] = trace.getValue();
-			traces[i++] = trace.getKey();
+		for (Trace trace : this.traces.values()) {
+			digests[i] = trace.digest();
+			traces[i++] = trace.text();
 		}
 		jdbc.update(STORE, digests, traces);
 	}
@@ -70,6 +75,40 @@ public final class StackTraces {
 		}, LOCK);
 		// a statement after the lock: its snapshot sees every capture that stored a trace before
 		return jdbc.update(PURGE_UNUSED);
+	}
+
+	/** A trace's text as the entry shows it, and the SHA-256 of that text's UTF-8 (as the view's trigger). */
+	private record Trace(String text, byte[] digest) {
+
+		static Trace of(Utf8 utf8) {
+			String text = CapturedRecord.text(utf8.bytes);
+			return new Trace(text, sha256(text));
+		}
+
+	}
+
+	/** A header's bytes as a key: equal when their content is. */
+	private static final class Utf8 {
+
+		final byte[] bytes;
+
+		private final int hash;
+
+		Utf8(byte[] bytes) {
+			this.bytes = bytes;
+			this.hash = Arrays.hashCode(bytes);
+		}
+
+		@Override
+		public boolean equals(@Nullable Object other) {
+			return other instanceof Utf8 utf8 && this.hash == utf8.hash && Arrays.equals(this.bytes, utf8.bytes);
+		}
+
+		@Override
+		public int hashCode() {
+			return this.hash;
+		}
+
 	}
 
 	static byte[] sha256(String trace) {
