@@ -69,12 +69,14 @@ class BulkRedriveEndpoint {
 					+ "ones only when the filter names that status). The selection is fixed when the job is "
 					+ "created; each entry is sent at most once per job, at most ratePerSecond per second, or as "
 					+ "fast as the broker takes them with unthrottled. Answers 202 with the job; follow it at the "
-					+ "Location. Supports Idempotency-Key.")
+					+ "Location. For an id list, notSelected (in the dry run, and in the job's selection) lists the "
+					+ "ids it does not send, and why. Supports Idempotency-Key.")
 	ResponseEntity<?> create(@Valid @RequestBody RedriveEntries request, Authentication caller) {
 		if (Boolean.TRUE.equals(request.dryRun())) {
 			long count = this.bulks.count(request.filter(), request.ids());
 			this.audit.record("dlq.bulk-redrive.dry-run", "dlq-bulk-redrive", null, "SUCCEEDED", request.reason());
-			return ResponseEntity.ok(new DryRun(true, count));
+			return ResponseEntity.ok(new DryRun(true, count,
+					(request.ids() != null) ? this.bulks.notSelected(request.ids()) : null));
 		}
 		int rate = Boolean.TRUE.equals(request.unthrottled()) ? 0
 				: (request.ratePerSecond() != null) ? request.ratePerSecond() : this.properties.defaultRatePerSecond();
@@ -191,7 +193,13 @@ class BulkRedriveEndpoint {
 
 	}
 
-	record DryRun(boolean dryRun, long count) {
+	/**
+	 * What a bulk redrive would send now.
+	 * @param dryRun always true
+	 * @param count the entries it would send
+	 * @param notSelected for an id list, the ids it would not send and why (none for a filter)
+	 */
+	record DryRun(boolean dryRun, long count, @Nullable List<BulkRedrives.NotSelected> notSelected) {
 	}
 
 	/** @param reason why, for the audit log */
@@ -201,7 +209,8 @@ class BulkRedriveEndpoint {
 	/**
 	 * @param pending entries not yet done
 	 * @param ratePerSecond the rate limit, 0 when unthrottled
-	 * @param selection the filter or id list as asked
+	 * @param selection the filter or id list as asked; for an id list also {@code notSelected}, the ids it
+	 * does not send and why ({@code no such entry}, {@code discarded}, {@code a redrive is in flight})
 	 * @param unthrottled sent without rate limit
 	 * @param unconfirmed of failed, entries whose run stopped between sending and recording them: they may
 	 * have gone out, so the job does not send them again

@@ -35,6 +35,12 @@ class BulkRedrives {
 	/** Entries a bulk redrive may send; resolved ones only when the filter asks for them by status. */
 	private static final String SENDABLE = "status NOT IN ('DISCARDED', 'RETRYING')";
 
+	private static final RowMapper<NotSelected> NOT_SELECTED = (rs, n) -> {
+		String status = rs.getString("status");
+		return new NotSelected(rs.getObject("id", UUID.class), (status == null) ? "no such entry"
+				: "DISCARDED".equals(status) ? "discarded" : "a redrive is in flight");
+	};
+
 	private static final RowMapper<BulkRedrive> ROW_MAPPER = (rs, n) -> new BulkRedrive(
 			rs.getObject("id", UUID.class), rs.getString("status"), rs.getString("selection"),
 			rs.getString("target_topic"), rs.getInt("rate_per_second"), rs.getInt("total"), rs.getInt("sent"),
@@ -52,6 +58,19 @@ class BulkRedrives {
 		this.jdbc = jdbc;
 		this.jobs = jobs;
 		this.json = json;
+	}
+
+	/**
+	 * The ids of a list that a bulk redrive would not send now, and why: no such entry, discarded, or a
+	 * redrive of it in flight.
+	 */
+	List<NotSelected> notSelected(List<UUID> ids) {
+		return this.jdbc.query("""
+				SELECT u.id, s.status FROM unnest(?::uuid[]) AS u(id)
+				LEFT JOIN dead_letter_state s ON s.id = u.id
+				WHERE s.id IS NULL OR s.status IN ('DISCARDED', 'RETRYING')
+				ORDER BY u.id
+				""", NOT_SELECTED, (Object) distinct(ids));
 	}
 
 	/** How many entries a bulk redrive with this selection would send now. */
@@ -80,6 +99,17 @@ class BulkRedrives {
 				SELECT ?, row_number() OVER (ORDER BY last_failed_at, id), id
 				FROM dead_letter_entry WHERE %s
 				""".formatted(selection.sql()), args.toArray());
+		if (ids != null) {
+			// the ids that are not items, and why: kept with what was asked, so the job's view says it
+			List<NotSelected> notSelected = this.jdbc.query("""
+					SELECT u.id, s.status FROM unnest(?::uuid[]) AS u(id)
+					LEFT JOIN dead_letter_state s ON s.id = u.id
+					WHERE NOT EXISTS (SELECT 1 FROM bulk_redrive_item i WHERE i.bulk_id = ? AND i.entry_id = u.id)
+					ORDER BY u.id
+					""", NOT_SELECTED, distinct(ids), id);
+			this.jdbc.update("UPDATE bulk_redrive SET selection = ?::jsonb WHERE id = ?",
+					this.json.writeValueAsString(Map.of("ids", ids, "notSelected", notSelected)), id);
+		}
 		if (total == 0) {
 			this.jdbc.update("UPDATE bulk_redrive SET status = 'COMPLETED', finished_at = now() WHERE id = ?", id);
 		}
@@ -159,9 +189,12 @@ class BulkRedrives {
 			String resolved = filter.hasStatus() ? "" : " AND status <> 'RESOLVED'";
 			return new Selection("(" + where.sql() + ") AND " + SENDABLE + resolved, where.args());
 		}
-		String[] list = (ids != null) ? ids.stream().map(UUID::toString).distinct().toArray(String[]::new)
-				: new String[0];
-		return new Selection("id = ANY(?::uuid[]) AND " + SENDABLE, List.of((Object) list));
+		return new Selection("id = ANY(?::uuid[]) AND " + SENDABLE,
+				List.of((Object) distinct((ids != null) ? ids : List.of())));
+	}
+
+	private static String[] distinct(List<UUID> ids) {
+		return ids.stream().map(UUID::toString).distinct().toArray(String[]::new);
 	}
 
 	private static @Nullable Instant instant(@Nullable Timestamp timestamp) {
@@ -169,6 +202,16 @@ class BulkRedrives {
 	}
 
 	private record Selection(String sql, List<Object> args) {
+	}
+
+	/**
+	 * An id of a bulk redrive's list that it does not send.
+	 *
+	 * @param id the id as given
+	 * @param reason why: {@code no such entry} (never captured, or purged by retention), {@code discarded},
+	 * or {@code a redrive is in flight} (the entry is RETRYING)
+	 */
+	record NotSelected(UUID id, String reason) {
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -162,11 +163,27 @@ class BulkRedriveIntegrationTests {
 		List<UUID> asked = new ArrayList<>(ids);
 		asked.add(ids.get(1));
 		asked.add(ids.get(1));
+		// an id of no entry (a typo, or purged by retention) is not selected either, and both say why
+		UUID unknown = UUID.randomUUID();
+		asked.add(unknown);
+		Map<String, Object> dryRun = this.ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("ids", asked, "dryRun", true))
+			.retrieve()
+			.body(MAP);
+		assertThat(dryRun).containsEntry("count", 4);
+		assertThat(dryRun.get("notSelected")).asInstanceOf(InstanceOfAssertFactories.LIST)
+			.containsExactlyInAnyOrder(Map.of("id", ids.get(0).toString(), "reason", "discarded"),
+					Map.of("id", unknown.toString(), "reason", "no such entry"));
 		String location = start(Map.of("ids", asked, "ratePerSecond", 1000));
 		Map<String, Object> done = await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.ops.get().uri(location).retrieve().body(MAP), (bulk) -> "COMPLETED".equals(bulk.get("status")));
 		// discarded before the snapshot: not selected at all
 		assertThat(done).containsEntry("total", 4).containsEntry("sent", 4);
+		assertThat(((Map<?, ?>) done.get("selection")).get("notSelected"))
+			.asInstanceOf(InstanceOfAssertFactories.LIST)
+			.containsExactlyInAnyOrder(Map.of("id", ids.get(0).toString(), "reason", "discarded"),
+					Map.of("id", unknown.toString(), "reason", "no such entry"));
 		assertThat(this.kafka.readAll("ids.v1").stream().map(TestKafka::entryId).toList()).hasSize(4)
 			.doesNotHaveDuplicates()
 			.containsExactlyInAnyOrderElementsOf(ids.subList(1, 5));
