@@ -162,10 +162,6 @@ final class CpuMeter {
 
 		static final Usage NONE = new Usage(0, 0, Map.of());
 
-		Usage(long jvmNanos, long postgresNanos) {
-			this(jvmNanos, postgresNanos, Map.of());
-		}
-
 		Usage plus(Usage other) {
 			Map<String, Long> threads = new TreeMap<>(this.jvmThreadNanos);
 			other.jvmThreadNanos.forEach((group, nanos) -> threads.merge(group, nanos, Long::sum));

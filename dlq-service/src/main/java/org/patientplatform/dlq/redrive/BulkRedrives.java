@@ -68,9 +68,9 @@ class BulkRedrives {
 		return this.jdbc.query("""
 				SELECT u.id, s.status FROM unnest(?::uuid[]) AS u(id)
 				LEFT JOIN dead_letter_state s ON s.id = u.id
-				WHERE s.id IS NULL OR s.status IN ('DISCARDED', 'RETRYING')
+				WHERE s.id IS NULL OR NOT (%s)
 				ORDER BY u.id
-				""", NOT_SELECTED, (Object) distinct(ids));
+				""".formatted(SENDABLE), NOT_SELECTED, (Object) distinct(ids));
 	}
 
 	/** How many entries a bulk redrive with this selection would send now. */
@@ -100,15 +100,9 @@ class BulkRedrives {
 				FROM dead_letter_entry WHERE %s
 				""".formatted(selection.sql()), args.toArray());
 		if (ids != null) {
-			// the ids that are not items, and why: kept with what was asked, so the job's view says it
-			List<NotSelected> notSelected = this.jdbc.query("""
-					SELECT u.id, s.status FROM unnest(?::uuid[]) AS u(id)
-					LEFT JOIN dead_letter_state s ON s.id = u.id
-					WHERE NOT EXISTS (SELECT 1 FROM bulk_redrive_item i WHERE i.bulk_id = ? AND i.entry_id = u.id)
-					ORDER BY u.id
-					""", NOT_SELECTED, distinct(ids), id);
+			// kept with what was asked, so the job's view says which ids it does not send and why
 			this.jdbc.update("UPDATE bulk_redrive SET selection = ?::jsonb WHERE id = ?",
-					this.json.writeValueAsString(Map.of("ids", ids, "notSelected", notSelected)), id);
+					this.json.writeValueAsString(Map.of("ids", ids, "notSelected", notSelected(ids))), id);
 		}
 		if (total == 0) {
 			this.jdbc.update("UPDATE bulk_redrive SET status = 'COMPLETED', finished_at = now() WHERE id = ?", id);
