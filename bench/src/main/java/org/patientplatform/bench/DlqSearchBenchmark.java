@@ -171,8 +171,9 @@ final class DlqSearchBenchmark implements Benchmark {
 			facets.put("q10-patterns-hour", "/api/v1/dlq/patterns");
 			String hourSql = "SELECT GROUPING(s.status, r.source_service, r.original_topic, r.error_class), s.status, "
 					+ "r.source_service, r.original_topic, r.error_class, count(*) FROM dead_letter_record r "
-					+ "CROSS JOIN LATERAL (SELECT status FROM dead_letter_state WHERE id = r.id OFFSET 0) s "
-					+ "WHERE r.last_failed_at >= now() - interval '1 hour' "
+					+ "JOIN dead_letter_state s ON s.id = r.id WHERE r.last_failed_at >= now() - interval '1 hour' "
+					+ "AND s.status = ANY('{NEW,RETRY_SCHEDULED,RETRYING,RESOLVED,PERMANENTLY_FAILED,DISCARDED}'::text[]) "
+					+ "AND s.last_failed_at >= now() - interval '1 hour' "
 					+ "GROUP BY GROUPING SETS ((s.status), (r.source_service), (r.original_topic), (r.error_class), ())";
 			int facetIterations = Math.max(iterations / 5, 10);
 			for (Map.Entry<String, String> facet : facets.entrySet()) {

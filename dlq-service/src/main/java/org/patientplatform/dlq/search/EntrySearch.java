@@ -18,6 +18,7 @@ import org.patientplatform.kit.web.TimeCursor;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Reads entries for operators: newest failure first ({@code last_failed_at DESC, id DESC}), a page at a
@@ -27,6 +28,10 @@ import org.springframework.stereotype.Repository;
 class EntrySearch {
 
 	static final int FACET_VALUES = 50;
+
+	/** Every status an entry can have (V1's check): the facets read the state's window status by status. */
+	private static final String[] STATUSES = { "NEW", "RETRY_SCHEDULED", "RETRYING", "RESOLVED",
+			"PERMANENTLY_FAILED", "DISCARDED" };
 
 	/** The columns of an {@link EntrySummary}; {@code %s} is the alias whose last failure time is listed. */
 	private static final String SUMMARY_COLUMNS = """
@@ -130,6 +135,7 @@ class EntrySearch {
 	 * filter with neither {@code from} nor {@code to} counts the entries of the default window only (the
 	 * last {@code dlq.search.facets-window}, one hour unless configured), which the answer names.
 	 */
+	@Transactional(readOnly = true)
 	Facets facets(EntryFilter filter) {
 		EntryFilter windowed = filter;
 		if (filter.from() == null && filter.to() == null) {
@@ -137,26 +143,28 @@ class EntrySearch {
 			windowed = new EntryFilter(filter.sourceService(), filter.topic(), filter.status(), filter.errorClass(),
 					filter.fingerprint(), filter.key(), from, null, filter.q());
 		}
-		// the selected rows from one table's indexes, the other table's columns by primary key, one lookup per
-		// row (OFFSET 0 keeps it so: joined, the planner hashed the whole other table for a window of a few
-		// thousand rows)
-		boolean byState = walksState(windowed);
-		EntryFilter.Where where = windowed.where("r.", "s.", byState ? "s." : "r.");
-		String from = byState ? """
-				dead_letter_state s CROSS JOIN LATERAL (
-				    SELECT source_service, original_topic, error_class FROM dead_letter_record WHERE id = s.id OFFSET 0) r"""
-				: """
-						dead_letter_record r CROSS JOIN LATERAL (
-						    SELECT status FROM dead_letter_state WHERE id = r.id OFFSET 0) s""";
+		// One join of the window's records and the window's states (the state's copy of last_failed_at, all
+		// statuses unless the filter names some): both read from their indexes alone, hashed, for a large
+		// selection; the planner keeps a primary-key lookup per selected record for a small one. Custom plans
+		// only: a generic plan, without the window's bounds, would scan both tables for an hour's counts.
+		EntryFilter.Where where = windowed.where("r.", "s.", "r.");
+		List<Object> args = new ArrayList<>(where.args());
+		List<String> state = new ArrayList<>();
+		if (!windowed.hasStatus()) {
+			state.add("s.status = ANY(?::text[])");
+			args.add(STATUSES);
+		}
+		timeConditions(windowed, "s.", state, args);
 		Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
 		long[] total = { 0 };
+		this.jdbc.execute("SET LOCAL plan_cache_mode = force_custom_plan");
 		this.jdbc.query("""
 				SELECT GROUPING(s.status, r.source_service, r.original_topic, r.error_class) AS grouping_set,
 				       s.status, r.source_service, r.original_topic, r.error_class, count(*) AS entries
-				FROM %s
-				WHERE %s
+				FROM dead_letter_record r JOIN dead_letter_state s ON s.id = r.id
+				WHERE %s%s
 				GROUP BY GROUPING SETS ((s.status), (r.source_service), (r.original_topic), (r.error_class), ())
-				""".formatted(from, where.sql()), (rs) -> {
+				""".formatted(where.sql(), and(state)), (rs) -> {
 			long count = rs.getLong("entries");
 			// GROUPING is a bit mask, one bit per column, set when the column is not in the row's set
 			switch (rs.getInt("grouping_set")) {
@@ -166,7 +174,7 @@ class EntrySearch {
 				case 0b1110 -> add(groups, "errorClass", rs.getString("error_class"), count);
 				default -> total[0] = count;
 			}
-		}, where.args().toArray());
+		}, args.toArray());
 		return new Facets(total[0], top(groups.get("status")), top(groups.get("sourceService")),
 				top(groups.get("topic")), top(groups.get("errorClass")), windowed.from(), windowed.to(),
 				windowed != filter);

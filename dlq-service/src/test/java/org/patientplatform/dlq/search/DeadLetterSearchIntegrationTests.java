@@ -219,6 +219,12 @@ class DeadLetterSearchIntegrationTests {
 		assertThat(byStatus).containsEntry("total", 2).containsEntry("status", Map.of("NEW", 2));
 		assertThat(byStatus.get("topic")).isEqualTo(Map.of("patient.events.v1", 1, "booking.events.v1", 1));
 		assertThat(byStatus.get("sourceService")).isEqualTo(Map.of("patient-service", 1, "notification-service", 1));
+		// a bounded window: offsets 10 to 19 failed then, and of those 12, 15 and 18 in patient-service
+		String window = "sourceService=patient-service&from=2026-01-01T00:10:00Z&to=2026-01-01T00:20:00Z";
+		Map<String, Object> bounded = this.ops.get().uri("/api/v1/dlq/messages/facets?" + window).retrieve().body(MAP);
+		assertThat(bounded).containsEntry("total", 3).containsEntry("status", Map.of("RETRY_SCHEDULED", 3));
+		assertThat(bounded.get("topic")).isEqualTo(Map.of("patient.events.v1", 2, "booking.events.v1", 1));
+		assertThat(total(window)).isEqualTo(3);
 	}
 
 	@Test
