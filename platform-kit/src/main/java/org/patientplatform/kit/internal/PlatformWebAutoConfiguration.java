@@ -1,8 +1,13 @@
 package org.patientplatform.kit.internal;
 
+import org.apache.catalina.Pipeline;
+import org.apache.catalina.Valve;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.valves.ErrorReportValve;
 import org.patientplatform.kit.security.PlatformSecurityProperties;
 import org.patientplatform.kit.web.IdempotencyKeyFilter;
 import org.patientplatform.kit.web.ProblemDetailsAdvice;
+import org.patientplatform.kit.web.ProblemErrorReportValve;
 import org.patientplatform.kit.web.ProblemResponses;
 import org.patientplatform.kit.web.RequestSizeLimitFilter;
 import org.patientplatform.kit.web.TimeRangeModule;
@@ -10,9 +15,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -55,6 +64,48 @@ class PlatformWebAutoConfiguration {
 	@Bean
 	ProblemDetailsAdvice problemDetailsAdvice() {
 		return new ProblemDetailsAdvice();
+	}
+
+	/**
+	 * Tomcat's own error answers (for what it refuses before the application sees it) as problem+json:
+	 * after Boot's customizer, which adds the container's HTML valve to the host, that valve is replaced.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.apache.catalina.valves.ErrorReportValve")
+	static class TomcatErrorAnswers {
+
+		@Bean
+		WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> problemErrorReportValve(JsonMapper jsonMapper) {
+			return new ProblemValveCustomizer(jsonMapper);
+		}
+
+	}
+
+	private record ProblemValveCustomizer(JsonMapper jsonMapper)
+			implements WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory>, Ordered {
+
+		@Override
+		public void customize(ConfigurableTomcatWebServerFactory factory) {
+			factory.addContextCustomizers((context) -> {
+				Pipeline host = context.getParent().getPipeline();
+				for (Valve valve : host.getValves()) {
+					if (valve instanceof ErrorReportValve) {
+						host.removeValve(valve);
+					}
+				}
+				host.addValve(new ProblemErrorReportValve(this.jsonMapper));
+				if (context.getParent() instanceof StandardHost standardHost) {
+					// so the host does not add its default one when it starts
+					standardHost.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
+				}
+			});
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.LOWEST_PRECEDENCE;
+		}
+
 	}
 
 }

@@ -1,0 +1,69 @@
+package org.patientplatform.kit.web;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ErrorReportValve;
+import org.apache.coyote.ActionCode;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+
+/**
+ * The servlet container's own error answer as RFC 9457 problem+json instead of its HTML page: for what
+ * Tomcat refuses before any filter or controller runs (a malformed percent escape, a backslash or an
+ * encoded NUL in the path, a request line it cannot parse), and for any error nothing else answered. The
+ * detail is the container's message for a client error (it names what was wrong with the request) and a
+ * generic one for a server error; never a stack trace or the server's version.
+ */
+public class ProblemErrorReportValve extends ErrorReportValve {
+
+	private final JsonMapper jsonMapper;
+
+	public ProblemErrorReportValve(JsonMapper jsonMapper) {
+		this.jsonMapper = jsonMapper;
+		setShowReport(false);
+		setShowServerInfo(false);
+	}
+
+	@Override
+	protected void report(Request request, Response response, @Nullable Throwable throwable) {
+		int status = response.getStatus();
+		// as the container's own valve: only an error, only when nothing was written, only once
+		if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
+			return;
+		}
+		AtomicBoolean writable = new AtomicBoolean(false);
+		response.getCoyoteResponse().action(ActionCode.IS_IO_ALLOWED, writable);
+		if (!writable.get()) {
+			return;
+		}
+		HttpStatus known = HttpStatus.resolve(status);
+		String message = response.getMessage();
+		String detail = (status < 500 && message != null && !message.isBlank()) ? message
+				: (known != null) ? known.getReasonPhrase() : "Error";
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail((known != null) ? known : HttpStatus.BAD_REQUEST,
+				detail);
+		problem.setStatus(status);
+		try {
+			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+			response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+			byte[] body = this.jsonMapper.writeValueAsBytes(problem);
+			response.setContentLength(body.length);
+			OutputStream out = response.getOutputStream();
+			out.write(body);
+			response.finishResponse();
+		}
+		catch (IOException | IllegalStateException ex) {
+			// the client is gone or the response cannot be written: nothing more to tell it
+		}
+	}
+
+}
