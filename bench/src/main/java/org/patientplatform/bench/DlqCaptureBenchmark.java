@@ -3,9 +3,12 @@ package org.patientplatform.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,8 +45,10 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * records produced while the capture runs, so the producer and the broker's appends share the machine
  * with it. Beside it, in the same run on the same broker and database: binary {@code COPY} of 1 KB rows
  * (the rate the issue measures capture against), raw batched inserts of them, and Kafka's raw produce and
- * consume of 1 KB records. Four rounds, after one unrecorded warm-up round, each measuring the raw
- * limits and then both captures of N/4.
+ * consume of 1 KB records. Four rounds, each measuring the raw limits and then both captures of N/4,
+ * after unrecorded warm-up rounds of the same: until one compiles for less than a tenth of its time (at
+ * most {@value #MAX_WARMUP_ROUNDS}; one in a smoke run). Every round's drain, warm-up rounds included, is in the result's
+ * {@code rounds} diagnostic: the first is the capture of a JVM that has just started.
  */
 final class DlqCaptureBenchmark implements Benchmark {
 
@@ -52,6 +57,9 @@ final class DlqCaptureBenchmark implements Benchmark {
 	static final String ROLE = "consumer-retry-message";
 
 	static final int ROUNDS = 4;
+
+	/** Unrecorded rounds at most, however much the JIT still compiles. */
+	static final int MAX_WARMUP_ROUNDS = 4;
 
 	private static final int PAYLOAD_BYTES = 1024;
 
@@ -83,6 +91,7 @@ final class DlqCaptureBenchmark implements Benchmark {
 		double brokerProduceCpu = 0;
 		double brokerConsumeCpu = 0;
 		Map<String, Object> storage = new LinkedHashMap<>();
+		List<Map<String, Object>> perRound = new ArrayList<>();
 		try (Database db = infrastructure.freshDatabase("dlq");
 				ConfigurableApplicationContext dlq = startDlqService(bootstrap, db);
 				Admin admin = infrastructure.admin();
@@ -95,10 +104,17 @@ final class DlqCaptureBenchmark implements Benchmark {
 			awaitCommitted(admin, topic, group);
 			RawPostgres.batchedInserts(db, warmup, RawPostgresBenchmark.THREADS);
 			long next = warmup;
-			// a first, unrecorded round warms the JIT up for every path (a running service is warm; a fresh
-			// JVM spends a quarter of these 2 cores compiling during the first rounds)
-			for (int round = -1; round < rounds; round++) {
-				boolean recorded = round >= 0;
+			// unrecorded rounds warm the JIT up for every path, until a round compiles for less than a tenth of
+			// its time (a running service is warm; a fresh JVM on these 2 cores spends a third of them
+			// compiling during the first two rounds: docs/benchmarks.md, eighth pass)
+			CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+			boolean recorded = false;
+			int warmupRounds = 0;
+			int maxWarmupRounds = options.smoke() ? 1 : MAX_WARMUP_ROUNDS;
+			int recordedRounds = 0;
+			while (recordedRounds < rounds) {
+				long jitBefore = jit.getTotalCompilationTime();
+				long roundStarted = System.nanoTime();
 				String rawTopic = infrastructure.newTopic("bench.dlq-raw", RawKafkaBenchmark.PARTITIONS);
 				ProducerFigures produced = KafkaPerfTools.produce(bootstrap, rawTopic, entries, warmup, PAYLOAD_BYTES);
 				ConsumerFigures consumed = KafkaPerfTools.consume(bootstrap, rawTopic, entries + warmup);
@@ -132,9 +148,24 @@ final class DlqCaptureBenchmark implements Benchmark {
 				long elapsed = System.nanoTime() - started;
 				CpuMeter.Usage usage = cpu.stop();
 				next += entries;
+				long jitMillis = jit.getTotalCompilationTime() - jitBefore;
+				long roundMillis = (System.nanoTime() - roundStarted) / 1_000_000;
+				Map<String, Object> round = new LinkedHashMap<>();
+				round.put("recorded", recorded);
+				round.put("drainEntriesPerSecond", Result.round(entries / (drained / 1e9)));
+				round.put("copyRowsPerSecond", Result.round(entries / (copied.nanos() / 1e9)));
+				round.put("drainCpu", drainUsage.perUnit(entries, "Entry"));
+				round.put("jitMillis", jitMillis);
+				round.put("roundMillis", roundMillis);
+				perRound.add(round);
 				if (recorded) {
 					captured.add(entries, drained, drainUsage);
 					withProduce.add(entries, elapsed, usage);
+					recordedRounds++;
+				}
+				else {
+					warmupRounds++;
+					recorded = warmupRounds >= maxWarmupRounds || jitMillis * 10 < roundMillis;
 				}
 			}
 			long stored = db.count("SELECT count(*) FROM dead_letter_entry WHERE kind = 'FAILED_RECORD'");
@@ -158,6 +189,7 @@ final class DlqCaptureBenchmark implements Benchmark {
 			.parameter("rounds", rounds)
 			.parameter("entriesPerRound", entries)
 			.parameter("warmupEntries", warmup)
+			.parameter("warmupRounds", "until one compiles for under 1/10 of its time, at most " + MAX_WARMUP_ROUNDS)
 			.parameter("payloadBytes", PAYLOAD_BYTES)
 			.parameter("headerBytes", headerBytes)
 			.parameter("roles", ROLE)
@@ -183,6 +215,7 @@ final class DlqCaptureBenchmark implements Benchmark {
 			.diagnostic("rawKafka", Map.of("brokerCpuMicrosPerRecordProduced", Result.round(brokerProduceCpu),
 					"brokerCpuMicrosPerRecordConsumed", Result.round(brokerConsumeCpu)))
 			.diagnostic("storage", storage)
+			.diagnostic("rounds", perRound)
 			.build(("%s: %s entries stored from a backlog (%s while being produced) | raw COPY %s rows (ratio %.3f), "
 					+ "raw batched insert %s rows (ratio %.3f), raw produce %s (ratio %.3f), raw consume %s (ratio %.3f); "
 					+ "%d entries in %d rounds")
