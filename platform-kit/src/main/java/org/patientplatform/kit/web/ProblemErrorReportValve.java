@@ -49,9 +49,8 @@ public class ProblemErrorReportValve extends ErrorReportValve {
 		String message = response.getMessage();
 		String detail = (status < 500 && message != null && !message.isBlank()) ? message
 				: (known != null) ? known.getReasonPhrase() : "Error";
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail((known != null) ? known : HttpStatus.BAD_REQUEST,
-				detail);
-		problem.setStatus(status);
+		ProblemDetail problem = ProblemDetail.forStatus(status);
+		problem.setDetail(detail);
 		try {
 			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 			response.setCharacterEncoding(StandardCharsets.UTF_8.name());
