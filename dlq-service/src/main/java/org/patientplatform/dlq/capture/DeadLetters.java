@@ -41,8 +41,9 @@ class DeadLetters {
 	/*
 	 * A round of failed original records (no two for the same original record) as one statement: the
 	 * entries are upserted by their original coordinates, new ones in their first status; a new failure of
-	 * a stored entry updates it unless it is the same DLQ record again (redelivered); each changed entry
-	 * gets its history row, keyed by the DLQ record's coordinates.
+	 * a stored entry updates it unless it is a DLQ record the entry already holds (its latest, redelivered,
+	 * or an earlier one read again by a rewound consumer: its history row says so, a primary-key probe made
+	 * only on a conflict); each changed entry gets its history row, keyed by the DLQ record's coordinates.
 	 */
 	private static final String UPSERT_ORIGINALS = """
 			WITH entry AS (
@@ -76,6 +77,8 @@ class DeadLetters {
 			        last_failed_at = GREATEST(dead_letter_record.last_failed_at, EXCLUDED.last_failed_at)
 			    WHERE (dead_letter_record.dlq_partition, dead_letter_record.dlq_offset)
 			        <> (EXCLUDED.dlq_partition, EXCLUDED.dlq_offset)
+			      AND NOT EXISTS (SELECT 1 FROM dead_letter_attempt a WHERE a.entry_id = dead_letter_record.id
+			        AND a.dlq_partition = EXCLUDED.dlq_partition AND a.dlq_offset = EXCLUDED.dlq_offset)
 			    RETURNING id, xmax = 0 AS inserted, attempts, dlq_partition, dlq_offset, original_topic,
 			        original_partition, original_offset, error_class, error_cause_class, error_message, fingerprint,
 			        first_failed_at, last_failed_at),

@@ -3,11 +3,13 @@ package org.patientplatform.dlq.capture;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -203,6 +205,43 @@ class DeadLetterCaptureIntegrationTests {
 					"SELECT attempts FROM dead_letter_entry WHERE original_topic = 'lab.test-results.v1'", Integer.class))
 				.containsExactly(2));
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_attempt", Integer.class)).isEqualTo(2);
+	}
+
+	@Test
+	void changesNothingWhenAnEarlierFailureOfAnEntryIsReadAgain() {
+		// two failures of one original record, then the first one's DLQ record again (a rewound or replayed
+		// DLQ consumer): the entry stays as the second failure left it
+		ConsumerRecord<byte[], byte[]> first = dlqRecord(900_001L, "first failure");
+		ConsumerRecord<byte[], byte[]> second = dlqRecord(900_002L, "second failure");
+		this.deadLetters.capture(List.of(CapturedRecord.from(first, Instant.now())));
+		UUID id = this.deadLetters.findIdsByOriginal("replayed.topic.v1", 0, 7).get(0);
+		this.deadLetters.capture(List.of(CapturedRecord.from(second, Instant.now())));
+		this.jdbc.update("UPDATE dead_letter_state SET status = 'RESOLVED', status_reason = 'fixed' WHERE id = ?", id);
+
+		this.deadLetters.capture(List.of(CapturedRecord.from(first, Instant.now())));
+		this.deadLetters.capture(List.of(CapturedRecord.from(first, Instant.now()), CapturedRecord.from(second,
+				Instant.now())));
+
+		assertThat(this.deadLetters.findById(id)).hasValueSatisfying((entry) -> {
+			assertThat(entry.attempts()).isEqualTo(2);
+			assertThat(entry.errorMessage()).isEqualTo("second failure");
+			assertThat(entry.status()).isEqualTo("RESOLVED");
+		});
+		assertThat(this.jdbc.queryForList("SELECT attempt || ':' || dlq_offset || ':' || error_message "
+				+ "FROM dead_letter_attempt WHERE entry_id = ? ORDER BY attempt", String.class, id))
+			.containsExactly("1:900001:first failure", "2:900002:second failure");
+	}
+
+	private static ConsumerRecord<byte[], byte[]> dlqRecord(long dlqOffset, String message) {
+		ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("dlq.messages.v1", 0, dlqOffset, "k".getBytes(),
+				"{}".getBytes());
+		record.headers()
+			.add(header(DeadLetterHeaders.ORIGINAL_TOPIC, "replayed.topic.v1".getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_PARTITION, "0".getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_OFFSET, "7".getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, "g".getBytes()))
+			.add(header(DeadLetterHeaders.EXCEPTION_MESSAGE, message.getBytes()));
+		return record;
 	}
 
 	@Test
