@@ -33,6 +33,10 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 		@Nullable String statusReason, @Nullable Instant statusChangedAt, @Nullable String statusChangedBy,
 		boolean edited, @Nullable Integer editedPayloadSize, @Nullable Instant editedAt, @Nullable String editedBy) {
 
+	/** Every status an entry can have (the state table's check constraint). */
+	public static final List<String> STATUSES = List.of("NEW", "RETRY_SCHEDULED", "RETRYING", "RESOLVED",
+			"PERMANENTLY_FAILED", "DISCARDED");
+
 	static final RowMapper<DeadLetterEntry> ROW_MAPPER = (rs, rowNum) -> {
 		byte[] key = rs.getBytes("record_key");
 		Integer editedSize = (Integer) rs.getObject("edited_payload_size");

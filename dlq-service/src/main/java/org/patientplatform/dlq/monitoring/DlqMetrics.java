@@ -4,12 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.patientplatform.dlq.capture.DeadLetterEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +28,6 @@ class DlqMetrics implements MeterBinder {
 
 	static final Duration MAX_AGE = Duration.ofSeconds(15);
 
-	static final List<String> STATUSES = List.of("NEW", "RETRY_SCHEDULED", "RETRYING", "RESOLVED",
-			"PERMANENTLY_FAILED", "DISCARDED");
-
 	private static final Logger log = LoggerFactory.getLogger(DlqMetrics.class);
 
 	private final JdbcTemplate jdbc;
@@ -46,7 +43,7 @@ class DlqMetrics implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		for (String status : STATUSES) {
+		for (String status : DeadLetterEntry.STATUSES) {
 			Gauge.builder("dlq.entries", this, (m) -> m.current().byStatus().getOrDefault(status, 0L))
 				.tag("status", status)
 				.description("Stored dead-letter entries by status")

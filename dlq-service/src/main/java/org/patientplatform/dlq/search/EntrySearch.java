@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.DeadLetterEntry;
 import org.patientplatform.kit.web.Page;
 import org.patientplatform.kit.web.TimeCursor;
 
@@ -28,10 +29,6 @@ import org.springframework.transaction.annotation.Transactional;
 class EntrySearch {
 
 	static final int FACET_VALUES = 50;
-
-	/** Every status an entry can have (V1's check): the facets read the state's window status by status. */
-	private static final String[] STATUSES = { "NEW", "RETRY_SCHEDULED", "RETRYING", "RESOLVED",
-			"PERMANENTLY_FAILED", "DISCARDED" };
 
 	/** The columns of an {@link EntrySummary}; {@code %s} is the alias whose last failure time is listed. */
 	private static final String SUMMARY_COLUMNS = """
@@ -152,7 +149,8 @@ class EntrySearch {
 		List<String> state = new ArrayList<>();
 		if (!windowed.hasStatus()) {
 			state.add("s.status = ANY(?::text[])");
-			args.add(STATUSES);
+			// every status: the state's window is read status by status
+			args.add(DeadLetterEntry.STATUSES.toArray(String[]::new));
 		}
 		timeConditions(windowed, "s.", state, args);
 		Map<String, Map<String, Long>> groups = new LinkedHashMap<>();

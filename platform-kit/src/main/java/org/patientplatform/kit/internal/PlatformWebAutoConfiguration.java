@@ -75,13 +75,14 @@ class PlatformWebAutoConfiguration {
 	static class TomcatErrorAnswers {
 
 		@Bean
-		WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> problemErrorReportValve(JsonMapper jsonMapper) {
-			return new ProblemValveCustomizer(jsonMapper);
+		WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> problemErrorReportValve(
+				ProblemResponses problems) {
+			return new ProblemValveCustomizer(problems);
 		}
 
 	}
 
-	private record ProblemValveCustomizer(JsonMapper jsonMapper)
+	private record ProblemValveCustomizer(ProblemResponses problems)
 			implements WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory>, Ordered {
 
 		@Override
@@ -93,7 +94,7 @@ class PlatformWebAutoConfiguration {
 						host.removeValve(valve);
 					}
 				}
-				host.addValve(new ProblemErrorReportValve(this.jsonMapper));
+				host.addValve(new ProblemErrorReportValve(this.problems));
 				if (context.getParent() instanceof StandardHost standardHost) {
 					// so the host does not add its default one when it starts
 					standardHost.setErrorReportValveClass(ProblemErrorReportValve.class.getName());

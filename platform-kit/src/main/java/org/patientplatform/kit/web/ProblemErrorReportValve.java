@@ -1,8 +1,6 @@
 package org.patientplatform.kit.web;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.catalina.connector.Request;
@@ -10,11 +8,9 @@ import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.ActionCode;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
+import org.springframework.http.HttpStatusCode;
 
 /**
  * The servlet container's own error answer as RFC 9457 problem+json instead of its HTML page: for what
@@ -25,10 +21,10 @@ import org.springframework.http.ProblemDetail;
  */
 public class ProblemErrorReportValve extends ErrorReportValve {
 
-	private final JsonMapper jsonMapper;
+	private final ProblemResponses problems;
 
-	public ProblemErrorReportValve(JsonMapper jsonMapper) {
-		this.jsonMapper = jsonMapper;
+	public ProblemErrorReportValve(ProblemResponses problems) {
+		this.problems = problems;
 		setShowReport(false);
 		setShowServerInfo(false);
 	}
@@ -49,15 +45,8 @@ public class ProblemErrorReportValve extends ErrorReportValve {
 		String message = response.getMessage();
 		String detail = (status < 500 && message != null && !message.isBlank()) ? message
 				: (known != null) ? known.getReasonPhrase() : "Error";
-		ProblemDetail problem = ProblemDetail.forStatus(status);
-		problem.setDetail(detail);
 		try {
-			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-			response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-			byte[] body = this.jsonMapper.writeValueAsBytes(problem);
-			response.setContentLength(body.length);
-			OutputStream out = response.getOutputStream();
-			out.write(body);
+			this.problems.write(response, HttpStatusCode.valueOf(status), detail);
 			response.finishResponse();
 		}
 		catch (IOException | IllegalStateException ex) {

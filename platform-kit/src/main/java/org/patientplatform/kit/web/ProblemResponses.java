@@ -6,12 +6,13 @@ import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 
 /**
  * Writes RFC 9457 problem+json bodies outside Spring MVC (security filters answer before any
- * controller runs).
+ * controller runs; the container's own error answers, {@link ProblemErrorReportValve}).
  */
 public class ProblemResponses {
 
@@ -21,11 +22,11 @@ public class ProblemResponses {
 		this.jsonMapper = jsonMapper;
 	}
 
-	public void write(HttpServletResponse response, HttpStatus status, String detail) throws IOException {
+	public void write(HttpServletResponse response, HttpStatusCode status, String detail) throws IOException {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
 		response.setStatus(status.value());
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		if (status == HttpStatus.UNAUTHORIZED) {
+		if (status.value() == HttpStatus.UNAUTHORIZED.value()) {
 			response.setHeader("WWW-Authenticate", "Bearer");
 		}
 		this.jsonMapper.writeValue(response.getOutputStream(), problem);
