@@ -39,7 +39,8 @@ final class ResultLog {
 		this.machine = new LinkedHashMap<>(machine());
 		this.machine.putAll(infrastructure);
 		this.commit = git("rev-parse", "HEAD");
-		String changes = git("status", "--porcelain", "--untracked-files=no", "--", ":(top)",
+		// untracked files count: a new source file or migration not yet added changes what was measured
+		String changes = git("status", "--porcelain", "--untracked-files=normal", "--", ":(top)",
 				":(top,exclude)bench/results", ":(top,exclude)docs/benchmarks.md");
 		this.dirty = changes != null && !changes.isBlank();
 	}
