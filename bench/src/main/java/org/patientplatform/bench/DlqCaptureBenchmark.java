@@ -92,6 +92,7 @@ final class DlqCaptureBenchmark implements Benchmark {
 		double brokerConsumeCpu = 0;
 		Map<String, Object> storage = new LinkedHashMap<>();
 		List<Map<String, Object>> perRound = new ArrayList<>();
+		int maxWarmupRounds = options.smoke() ? 1 : MAX_WARMUP_ROUNDS;
 		try (Database db = infrastructure.freshDatabase("dlq");
 				ConfigurableApplicationContext dlq = startDlqService(bootstrap, db);
 				Admin admin = infrastructure.admin();
@@ -110,7 +111,6 @@ final class DlqCaptureBenchmark implements Benchmark {
 			CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
 			boolean recorded = false;
 			int warmupRounds = 0;
-			int maxWarmupRounds = options.smoke() ? 1 : MAX_WARMUP_ROUNDS;
 			int recordedRounds = 0;
 			while (recordedRounds < rounds) {
 				long jitBefore = jit.getTotalCompilationTime();
@@ -189,7 +189,7 @@ final class DlqCaptureBenchmark implements Benchmark {
 			.parameter("rounds", rounds)
 			.parameter("entriesPerRound", entries)
 			.parameter("warmupEntries", warmup)
-			.parameter("warmupRounds", "until one compiles for under 1/10 of its time, at most " + MAX_WARMUP_ROUNDS)
+			.parameter("warmupRounds", "until one compiles for under 1/10 of its time, at most " + maxWarmupRounds)
 			.parameter("payloadBytes", PAYLOAD_BYTES)
 			.parameter("headerBytes", headerBytes)
 			.parameter("roles", ROLE)
