@@ -169,12 +169,14 @@ final class DlqSearchBenchmark implements Benchmark {
 			facets.put("q8-facets-day", "/api/v1/dlq/messages/facets?sourceService=patient-service&from=" + encode(dayAgo));
 			// the failure patterns view, its default window (the last hour)
 			facets.put("q10-patterns-hour", "/api/v1/dlq/patterns");
-			String hourSql = "SELECT GROUPING(s.status, r.source_service, r.original_topic, r.error_class), s.status, "
-					+ "r.source_service, r.original_topic, r.error_class, count(*) FROM dead_letter_record r "
+			String hourSql = "SELECT GROUPING(status, source_service, original_topic, error_class), status, source_service, "
+					+ "original_topic, error_class, sum(entries)::bigint FROM (SELECT s.status, r.source_service, "
+					+ "r.original_topic, r.error_class, count(*) AS entries FROM dead_letter_record r "
 					+ "JOIN dead_letter_state s ON s.id = r.id WHERE r.last_failed_at >= now() - interval '1 hour' "
 					+ "AND s.status = ANY('{NEW,RETRY_SCHEDULED,RETRYING,RESOLVED,PERMANENTLY_FAILED,DISCARDED}'::text[]) "
 					+ "AND s.last_failed_at >= now() - interval '1 hour' "
-					+ "GROUP BY GROUPING SETS ((s.status), (r.source_service), (r.original_topic), (r.error_class), ())";
+					+ "GROUP BY s.status, r.source_service, r.original_topic, r.error_class) AS counted "
+					+ "GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ())";
 			int facetIterations = Math.max(iterations / 5, 10);
 			for (Map.Entry<String, String> facet : facets.entrySet()) {
 				String sql = facet.getKey().startsWith("f1") ? hourSql : sql(facet.getKey());
