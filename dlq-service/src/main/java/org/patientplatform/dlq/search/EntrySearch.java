@@ -158,7 +158,7 @@ class EntrySearch {
 		this.jdbc.execute("SET LOCAL plan_cache_mode = force_custom_plan");
 		// Counted once per distinct (status, service, topic, error class), a few hundred groups at most, and
 		// the four groupings and the total summed from those: hashing every selected entry into four groupings
-		// took as long as the join itself.
+		// took a tenth of a day's facets of one service, and half of the facets over a million entries.
 		this.jdbc.query("""
 				SELECT GROUPING(status, source_service, original_topic, error_class) AS grouping_set,
 				       status, source_service, original_topic, error_class, sum(entries)::bigint AS entries
