@@ -152,6 +152,22 @@ class DeadLetterCaptureIntegrationTests {
 			.singleElement()
 			.asString()
 			.contains("missing header kafka_dlt-original-topic"));
+
+		// the facets count it under "(none)" for the service, topic and error class it lacks: a group of no
+		// value, told apart from a grouping's total
+		Instant failedAt = this.jdbc.queryForObject(
+				"SELECT last_failed_at FROM dead_letter_entry WHERE kind = 'RAW' AND dlq_partition = ? AND dlq_offset = ?",
+				Instant.class, sent.partition(), sent.offset());
+		Map<String, Object> facets = this.api.get()
+			.uri("/api/v1/dlq/messages/facets?from={from}&to={to}", failedAt, failedAt.plusNanos(1_000))
+			.retrieve()
+			.body(new ParameterizedTypeReference<Map<String, Object>>() {
+			});
+		assertThat(facets).containsEntry("total", 1)
+			.containsEntry("status", Map.of("NEW", 1))
+			.containsEntry("sourceService", Map.of("(none)", 1))
+			.containsEntry("topic", Map.of("(none)", 1))
+			.containsEntry("errorClass", Map.of("(none)", 1));
 	}
 
 	@Test
