@@ -80,7 +80,10 @@ class ConsumerRoleOnlyIntegrationTests {
 	@Test
 	void appliesBookingRequestsWithoutTheApp() throws Exception {
 		UUID slotId = UUID.randomUUID();
-		this.jdbc.update("INSERT INTO slot (id, site_id, starts_at, capacity) VALUES (?, 'site-c', now(), 1)", slotId);
+		// a slot that starts later: a request is confirmed only when made before its slot starts, and a slot
+		// starting now() raced the request's time (cut to the second) across a second's boundary
+		this.jdbc.update("INSERT INTO slot (id, site_id, starts_at, capacity) "
+				+ "VALUES (?, 'site-c', now() + interval '1 hour', 1)", slotId);
 		UUID bookingId = UUID.randomUUID();
 		try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(this.bootstrapServers)) {
 			producer.send(TestClients.event(this.events, BookingRequested.TYPE, "site-c", new BookingRequested(bookingId,
