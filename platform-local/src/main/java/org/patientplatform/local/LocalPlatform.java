@@ -33,18 +33,36 @@ import org.springframework.core.env.MapPropertySource;
  * 31880, push on 31881, SMTP on 3025, module {@code provider-standins}), and the four services with every role on the seeds'
  * NodePorts. All state lives under one folder ({@code PLATFORM_STATE_DIR}, default
  * {@code .platform-state}), so a second run keeps the first one's data. SIGTERM (Ctrl-C) stops the
- * services first, draining their work, then the broker and the database.
+ * services first, draining their work, then the broker and the database. Every port moves with an
+ * environment variable ({@code PLATFORM_*_PORT}) and the databases' names with {@code PLATFORM_DB_PREFIX}, so
+ * a second platform (the end-to-end test's) can run beside this one.
  */
 public final class LocalPlatform {
 
-	record Service(String name, Class<?> application, int port, String database) {
+	/**
+	 * One service of the platform.
+	 * @param portVariable the environment variable that moves it from its seed's NodePort
+	 * @param database its database's name after the prefix ({@code PLATFORM_DB_PREFIX})
+	 */
+	record Service(String name, Class<?> application, int defaultPort, String portVariable, String database) {
+
+		int port(Map<String, String> env) {
+			return Integer.parseInt(env.getOrDefault(this.portVariable, Integer.toString(this.defaultPort)));
+		}
+
+		String database(Map<String, String> env) {
+			return env.getOrDefault("PLATFORM_DB_PREFIX", "patient_platform_") + this.database;
+		}
+
 	}
 
 	static final List<Service> SERVICES = List.of(
-			new Service("dlq-service", DlqApplication.class, 31871, "patient_platform_dlq"),
-			new Service("notification-service", NotificationApplication.class, 30181, "patient_platform_notification"),
-			new Service("booking-queue-service", BookingQueueApplication.class, 31798, "patient_platform_booking"),
-			new Service("patient-service", PatientApplication.class, 31418, "patient_platform_patient"));
+			new Service("dlq-service", DlqApplication.class, 31871, "PLATFORM_DLQ_PORT", "dlq"),
+			new Service("notification-service", NotificationApplication.class, 30181, "PLATFORM_NOTIFICATION_PORT",
+					"notification"),
+			new Service("booking-queue-service", BookingQueueApplication.class, 31798, "PLATFORM_BOOKING_PORT",
+					"booking"),
+			new Service("patient-service", PatientApplication.class, 31418, "PLATFORM_PATIENT_PORT", "patient"));
 
 	private LocalPlatform() {
 	}
@@ -74,7 +92,7 @@ public final class LocalPlatform {
 		ProviderStandins standins = ProviderStandins.start(standinsConfig);
 		// the DLQ's ops alerts also go to the Slack-compatible webhook stand-in, listed with the messages
 		Map<String, Map<String, Object>> serviceProperties = Map.of("notification-service",
-				notificationChannels(standins, standinsConfig), "dlq-service",
+				notificationChannels(standins, standinsConfig, env), "dlq-service",
 				Map.of("dlq.alerts.webhook-url", env.getOrDefault("DLQ_ALERTS_WEBHOOK_URL", standins.slackWebhookUrl())));
 
 		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
@@ -92,7 +110,7 @@ public final class LocalPlatform {
 
 		try {
 			for (Service service : SERVICES) {
-				contexts.add(start(service, args, postgres, stateId, newState, broker, issuer, issuerUrl, dlqKey,
+				contexts.add(start(service, env, args, postgres, stateId, newState, broker, issuer, issuerUrl, dlqKey,
 						serviceProperties.getOrDefault(service.name(), Map.of())));
 			}
 		}
@@ -101,23 +119,25 @@ public final class LocalPlatform {
 					+ "\nThe logs above say which service failed and why. Stopping everything.");
 			System.exit(1); // the shutdown hook stops what did start
 		}
-		printReady(state, postgres, broker, issuer, standins);
+		printReady(env, state, postgres, broker, issuer, standins);
 		stopped.await();
 	}
 
-	private static ConfigurableApplicationContext start(Service service, String[] args, PostgresServer postgres,
+	private static ConfigurableApplicationContext start(Service service, Map<String, String> env, String[] args,
+			PostgresServer postgres,
 			String stateId, boolean newState, KafkaBroker broker, LocalTokenIssuer issuer, String issuerUrl,
 			String dlqKey, Map<String, Object> own) {
 		// these win over each service's own configuration file
 		Map<String, Object> local = new LinkedHashMap<>();
-		local.put("server.port", service.port());
+		local.put("server.port", service.port(env));
 		// every role of every service, whatever PLATFORM_ROLES the shell has
 		local.put("platform.roles", "");
 		// a database another state folder left holds entries keyed by that folder's Kafka offsets (a new record at
 		// the same offset would be taken for an old one) and payloads under its keys: it is made afresh
-		PostgresServer.OwnedDatabase database = postgres.createDatabaseOwnedBy(service.database(), stateId, !newState);
+		String name = service.database(env);
+		PostgresServer.OwnedDatabase database = postgres.createDatabaseOwnedBy(name, stateId, !newState);
 		if (database.replaced()) {
-			System.out.println("Database " + service.database() + " belonged to another local run's state folder; "
+			System.out.println("Database " + name + " belonged to another local run's state folder; "
 					+ "it was created afresh for this one");
 		}
 		local.put("spring.datasource.url", database.jdbcUrl());
@@ -146,10 +166,10 @@ public final class LocalPlatform {
 	 * messages to the service's webhook.
 	 */
 	private static Map<String, Object> notificationChannels(ProviderStandins standins,
-			ProviderStandins.Config config) {
+			ProviderStandins.Config config, Map<String, String> env) {
 		String notification = SERVICES.stream()
 			.filter((service) -> service.name().equals("notification-service"))
-			.map((service) -> "http://127.0.0.1:" + service.port())
+			.map((service) -> "http://127.0.0.1:" + service.port(env))
 			.findFirst()
 			.orElseThrow();
 		standins.sms().inboundUrl(notification + "/api/v1/notifications/webhooks/twilio/inbound");
@@ -169,15 +189,15 @@ public final class LocalPlatform {
 		return channels;
 	}
 
-	private static void printReady(Path state, PostgresServer postgres, KafkaBroker broker, LocalTokenIssuer issuer,
-			ProviderStandins standins) {
+	private static void printReady(Map<String, String> env, Path state, PostgresServer postgres, KafkaBroker broker,
+			LocalTokenIssuer issuer, ProviderStandins standins) {
 		StringBuilder out = new StringBuilder();
 		out.append("\n================ patient-platform is ready ================\n");
 		out.append("Kafka (KRaft):  ").append(broker.bootstrapServers()).append('\n');
 		out.append("PostgreSQL:     ").append(postgres.describe()).append('\n');
 		out.append("State folder:   ").append(state).append('\n');
 		for (Service service : SERVICES) {
-			String base = "http://127.0.0.1:" + service.port();
+			String base = "http://127.0.0.1:" + service.port(env);
 			out.append('\n').append(service.name()).append('\n');
 			out.append("  API base:    ").append(base).append("/api/v1\n");
 			out.append("  Swagger UI:  ").append(base).append("/swagger-ui.html\n");
@@ -187,7 +207,9 @@ public final class LocalPlatform {
 		out.append("\nTokens (roles: patient, staff, ops, service):\n");
 		out.append("  curl -s '").append(issuer.baseUrl()).append("/token?role=ops'\n");
 		out.append("  curl -s '").append(issuer.baseUrl()).append("/token?role=patient&patient_id=<uuid>'\n");
-		out.append("  then: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:31871/api/v1/dlq/messages/<id>\n");
+		out.append("  then: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:")
+			.append(SERVICES.get(0).port(env))
+			.append("/api/v1/dlq/messages/<id>\n");
 		out.append("JWKS:           ").append(issuer.jwksUrl()).append('\n');
 		out.append("\nProvider stand-ins (every SMS, push and email the platform sends):\n");
 		out.append("  Messages sent:  ").append(standins.listingUrl()).append("  (JSON: ")

@@ -1,0 +1,441 @@
+package org.patientplatform.local;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.patientplatform.local.infra.PostgresServer;
+import org.patientplatform.local.infra.testing.RealInfrastructureInitializer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The platform as the README's first command runs it: {@link LocalPlatform}'s {@code main} in a JVM of
+ * its own (every service and role, its own KRaft broker, its databases), driven only from outside, over
+ * HTTP and with a plain Kafka client, as a new user would. It checks the DLQ issue's "how it will be
+ * checked": a record that fails in another service's consumer appears in the DLQ API with its
+ * coordinates and error; a failure that time can heal is retried on the topic's policy and ends
+ * {@code RESOLVED} once it succeeds, one that never does ends {@code PERMANENTLY_FAILED} with an ops alert;
+ * a bulk redrive of thousands of entries keeps its rate, pauses, resumes and is cancelled, having sent each
+ * entry at most once. Then SIGTERM stops it all.
+ * <p>
+ * Every port is a free one and the databases carry a prefix of their own ({@code PLATFORM_*_PORT},
+ * {@code PLATFORM_DB_PREFIX}), so a local run of the platform on the same machine is left alone.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LocalPlatformEndToEndTests {
+
+	private static final Duration STARTUP = Duration.ofMinutes(5);
+
+	private static final Duration FLOW = Duration.ofMinutes(3);
+
+	private static final String BOOKING_TOPIC = "booking.events.v1";
+
+	private static final String BULK_TOPIC = "e2e.bulk-redrive.v1";
+
+	private static final int BULK_ENTRIES = 2_000;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	private final Map<String, Integer> ports = new LinkedHashMap<>();
+
+	private final String prefix = "e2e_" + UUID.randomUUID().toString().substring(0, 8) + "_";
+
+	private PostgresServer postgres;
+
+	private Path state;
+
+	private Path log;
+
+	private Process platform;
+
+	private KafkaProducer<String, String> producer;
+
+	@BeforeAll
+	void startThePlatform() throws Exception {
+		for (String name : List.of("PLATFORM_KAFKA_PORT", "PLATFORM_TOKEN_PORT", "PLATFORM_SMS_PORT",
+				"PLATFORM_PUSH_PORT", "PLATFORM_SMTP_PORT", "PLATFORM_DLQ_PORT", "PLATFORM_NOTIFICATION_PORT",
+				"PLATFORM_BOOKING_PORT", "PLATFORM_PATIENT_PORT")) {
+			this.ports.put(name, freePort());
+		}
+		this.postgres = RealInfrastructureInitializer.postgres();
+		this.state = Files.createTempDirectory("platform-local-e2e-");
+		this.log = Path.of("target", "platform-local-e2e.log").toAbsolutePath();
+		Files.createDirectories(this.log.getParent());
+		String java = ProcessHandle.current().info().command().orElseThrow();
+		ProcessBuilder builder = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp",
+				System.getProperty("java.class.path"), LocalPlatform.class.getName())
+			.redirectErrorStream(true)
+			.redirectOutput(this.log.toFile());
+		Map<String, String> env = builder.environment();
+		this.ports.forEach((name, port) -> env.put(name, port.toString()));
+		env.put("PLATFORM_STATE_DIR", this.state.toString());
+		env.put("PLATFORM_DB_PREFIX", this.prefix);
+		env.put("PLATFORM_DB_URL", this.postgres.jdbcUrl("postgres"));
+		env.put("PLATFORM_DB_USER", this.postgres.user());
+		env.put("PLATFORM_DB_PASSWORD", this.postgres.password());
+		env.remove("PLATFORM_ROLES");
+		env.remove("DLQ_ALERTS_WEBHOOK_URL");
+		this.platform = builder.start();
+		await("the platform's ready banner").atMost(STARTUP).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			assertThat(this.platform.isAlive()).as("the platform exited early; its output:\n%s", tail()).isTrue();
+			return Files.readString(this.log).contains("patient-platform is ready");
+		});
+		Properties producerConfig = new Properties();
+		producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+		producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+		producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+		producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+		this.producer = new KafkaProducer<>(producerConfig);
+		// a policy an operator would set for a demonstration: four automatic redrives a second apart (the retry
+		// cron runs every five seconds)
+		JsonNode policy = call("PUT", "dlq", "/api/v1/dlq/retry-policies/" + BOOKING_TOPIC, "ops",
+				Map.of("maxAttempts", 4, "initialDelaySeconds", 1, "multiplier", 1, "maxDelaySeconds", 1, "jitter", 0,
+						"reason", "end-to-end test"),
+				200);
+		assertThat(policy.get("maxAttempts").asInt()).isEqualTo(4);
+	}
+
+	@AfterAll
+	void stopThePlatform() throws Exception {
+		try {
+			if (this.producer != null) {
+				this.producer.close();
+			}
+			if (this.platform != null) {
+				this.platform.destroy(); // SIGTERM, as Ctrl-C
+				boolean exited = this.platform.waitFor(2, TimeUnit.MINUTES);
+				if (!exited) {
+					this.platform.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+				}
+				assertThat(exited).as("the platform stops on SIGTERM; its output:\n%s", tail()).isTrue();
+			}
+		}
+		finally {
+			for (String database : List.of("dlq", "notification", "booking", "patient")) {
+				this.postgres.dropDatabase(this.prefix + database);
+			}
+			FileSystemUtils.deleteRecursively(this.state);
+		}
+	}
+
+	@Test
+	void runsTheFourServicesOnThePortsAndDatabasesItWasGiven() throws Exception {
+		String banner = Files.readString(this.log);
+		for (String service : List.of("DLQ", "NOTIFICATION", "BOOKING", "PATIENT")) {
+			int port = this.ports.get("PLATFORM_" + service + "_PORT");
+			assertThat(banner).contains("http://127.0.0.1:" + port + "/api/v1");
+			HttpResponse<String> health = this.http.send(
+					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(health.statusCode()).as(service + " readiness: " + health.body()).isEqualTo(200);
+			assertThat(this.json.readTree(health.body()).get("status").asString()).isEqualTo("UP");
+		}
+		assertThat(banner).contains(this.prefix + "dlq").doesNotContain("patient_platform_dlq");
+	}
+
+	@Test
+	void aRecordAnotherServicesConsumerCannotReadIsInTheDlqWithItsCoordinatesAndError() throws Exception {
+		RecordMetadata sent = this.producer
+			.send(new ProducerRecord<>(BOOKING_TOPIC, "site-e2e-malformed", "this is not a CloudEvent"))
+			.get(30, TimeUnit.SECONDS);
+		JsonNode entry = awaitEntry(sent, (candidate) -> true);
+		assertThat(entry.get("status").asString()).isEqualTo("NEW");
+		assertThat(entry.get("nonRetryable").asBoolean()).isTrue();
+		assertThat(entry.get("sourceService").asString()).isEqualTo("booking-queue-service");
+		assertThat(entry.get("consumerGroup").asString())
+			.isEqualTo("booking-queue-service.spc-booking-topic--consumer");
+		assertThat(entry.get("keyText").asString()).isEqualTo("site-e2e-malformed");
+		assertThat(entry.get("errorClass").asString()).isNotBlank();
+		assertThat(entry.get("errorMessage").asString()).isNotBlank();
+	}
+
+	@Test
+	void aCheckInThatCameBeforeItsBookingIsRetriedOnThePolicyAndResolvedOnceTheBookingExists() throws Exception {
+		String site = "site-e2e-" + UUID.randomUUID().toString().substring(0, 8);
+		JsonNode slots = call("POST", "booking", "/api/v1/sites/" + site + "/slots", "staff",
+				Map.of("slots", List.of(Map.of("startsAt", Instant.now().plus(2, ChronoUnit.HOURS)
+					.truncatedTo(ChronoUnit.MINUTES)
+					.toString(), "capacity", 5))),
+				201);
+		String slotId = slots.get(0).get("id").asString();
+		UUID booking = UUID.randomUUID();
+
+		RecordMetadata checkIn = send(site, "booking.BookingCheckedIn.v1",
+				Map.of("bookingId", booking, "siteId", site, "checkedInAt", Instant.now().toString()));
+		JsonNode failed = awaitEntry(checkIn, (entry) -> entry.get("attempts").asInt() >= 1);
+		assertThat(failed.get("nonRetryable").asBoolean()).as("time can heal an unknown booking").isFalse();
+		assertThat(failed.get("status").asString()).isIn("RETRY_SCHEDULED", "RETRYING", "RESOLVED");
+		assertThat(failed.get("errorClass").asString() + " " + failed.get("errorMessage").asString())
+			.contains(booking.toString());
+
+		send(site, "booking.BookingRequested.v1", Map.of("bookingId", booking, "siteId", site, "slotId", slotId,
+				"patientId", "P-E2E-1", "requestedAt", Instant.now().toString()));
+		JsonNode resolved = awaitEntry(checkIn, (entry) -> entry.get("status").asString().equals("RESOLVED"));
+		assertThat(resolved.get("retryCount").asInt()).isBetween(1, 4);
+		// the redriven check-in was applied: the booking waits in its site's queue
+		JsonNode position = call("GET", "booking", "/api/v1/bookings/" + booking + "/queue-position", "staff", null,
+				200);
+		assertThat(position.toString()).contains(booking.toString());
+	}
+
+	@Test
+	void aCheckInWhoseBookingNeverComesEndsPermanentlyFailedWithAnOpsAlert() throws Exception {
+		String site = "site-e2e-" + UUID.randomUUID().toString().substring(0, 8);
+		UUID booking = UUID.randomUUID();
+		RecordMetadata checkIn = send(site, "booking.BookingCheckedIn.v1",
+				Map.of("bookingId", booking, "siteId", site, "checkedInAt", Instant.now().toString()));
+		JsonNode failed = awaitEntry(checkIn,
+				(entry) -> entry.get("status").asString().equals("PERMANENTLY_FAILED"));
+		// the first failure and one for each of the policy's four automatic redrives
+		assertThat(failed.get("attempts").asInt()).isEqualTo(5);
+		assertThat(failed.get("retryCount").asInt()).isEqualTo(4);
+		String entryId = failed.get("id").asString();
+		// the alert reached the Slack-compatible webhook, and the on-call email (a notification request on
+		// notification.requests.v1, sent by the notification service), each naming the entry
+		for (String channel : List.of("webhook", "email")) {
+			await("the ops alert by " + channel).atMost(FLOW).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+				List<String> bodies = new ArrayList<>();
+				standin("/standin/messages?channel=" + channel)
+					.forEach((message) -> bodies.add(message.path("body").asString("")));
+				assertThat(bodies).anySatisfy((body) -> assertThat(body).contains(entryId).contains("permanently"));
+			});
+		}
+	}
+
+	@Test
+	void aBulkRedriveOfThousandsKeepsItsRateCanBePausedResumedAndCancelledAndSendsEachEntryAtMostOnce()
+			throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+			admin.createTopics(List.of(new NewTopic(BULK_TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+		}
+		// records another application's consumer failed on, dead-lettered as a Spring Kafka recoverer writes them
+		for (int i = 0; i < BULK_ENTRIES; i++) {
+			ProducerRecord<String, String> failed = new ProducerRecord<>("dlq.messages.v1", "order-" + i,
+					"{\"order\":" + i + "}");
+			header(failed, "kafka_dlt-original-topic", BULK_TOPIC);
+			header(failed, "kafka_dlt-original-partition", "0");
+			header(failed, "kafka_dlt-original-offset", Integer.toString(i));
+			header(failed, "kafka_dlt-original-consumer-group", "e2e-orders");
+			header(failed, "kafka_dlt-exception-fqcn", "java.lang.IllegalStateException");
+			header(failed, "kafka_dlt-exception-message", "order service was down");
+			header(failed, "dlq-non-retryable", "true");
+			this.producer.send(failed);
+		}
+		this.producer.flush();
+		Map<String, Object> selection = Map.of("topic", BULK_TOPIC);
+		await("every failed record stored").atMost(FLOW).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+			JsonNode dryRun = call("POST", "dlq", "/api/v1/dlq/redrives", "ops",
+					Map.of("filter", selection, "dryRun", true), 200);
+			assertThat(dryRun.get("count").asLong()).isEqualTo(BULK_ENTRIES);
+		});
+
+		int rate = 100;
+		JsonNode job = call("POST", "dlq", "/api/v1/dlq/redrives", "ops",
+				Map.of("filter", selection, "ratePerSecond", rate, "reason", "order service is back"), 202);
+		String jobPath = "/api/v1/dlq/redrives/" + job.get("id").asString();
+		JsonNode running = awaitJob(jobPath, (view) -> view.get("sent").asInt() >= 300);
+		assertThat(running.get("total").asInt()).isEqualTo(BULK_ENTRIES);
+		Instant started = Instant.parse(running.get("startedAt").asString());
+		double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
+		// never faster than the limit (one second's burst allowed)
+		assertThat(running.get("sent").asInt()).isLessThanOrEqualTo((int) Math.ceil(rate * (seconds + 1)));
+
+		call("POST", "dlq", jobPath + "/pause", "ops", Map.of("reason", "e2e"), 200);
+		awaitJob(jobPath, (view) -> view.get("status").asString().equals("PAUSED"));
+		// the chunk being sent when it paused (a tenth of a second's worth at this rate) finishes and is recorded
+		Thread.sleep(1000);
+		int sentWhenPaused = call("GET", "dlq", jobPath, "ops", null, 200).get("sent").asInt();
+		// then a paused job sends nothing: the count stays put over many of the job's chunks
+		for (int i = 0; i < 4; i++) {
+			Thread.sleep(500);
+			assertThat(call("GET", "dlq", jobPath, "ops", null, 200).get("sent").asInt()).isEqualTo(sentWhenPaused);
+		}
+		call("POST", "dlq", jobPath + "/resume", "ops", Map.of("reason", "e2e"), 200);
+		awaitJob(jobPath, (view) -> view.get("sent").asInt() >= sentWhenPaused + 100);
+		call("POST", "dlq", jobPath + "/cancel", "ops", Map.of("reason", "e2e"), 200);
+		awaitJob(jobPath, (view) -> view.get("status").asString().equals("CANCELLED"));
+		Thread.sleep(1000); // the chunk in progress, as for the pause
+		int sent = call("GET", "dlq", jobPath, "ops", null, 200).get("sent").asInt();
+		assertThat(sent).isGreaterThan(sentWhenPaused).isLessThan(BULK_ENTRIES);
+
+		// the original topic holds exactly the records the job reports sent, each entry once
+		Set<String> entryIds = new HashSet<>();
+		List<String> duplicates = new ArrayList<>();
+		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+				"read_committed", ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+				ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+			TopicPartition partition = new TopicPartition(BULK_TOPIC, 0);
+			consumer.assign(List.of(partition));
+			consumer.seekToBeginning(List.of(partition));
+			await("the redriven records").atMost(FLOW).untilAsserted(() -> {
+				for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+					Header id = record.headers().lastHeader("dlq-entry-id");
+					assertThat(id).as("a redriven record names its entry").isNotNull();
+					if (!entryIds.add(new String(id.value(), StandardCharsets.UTF_8))) {
+						duplicates.add(new String(id.value(), StandardCharsets.UTF_8));
+					}
+				}
+				assertThat(entryIds).hasSize(sent);
+			});
+			assertThat(consumer.poll(Duration.ofSeconds(2))).as("nothing beyond what the job reports").isEmpty();
+		}
+		assertThat(duplicates).isEmpty();
+		assertThat(call("GET", "dlq", jobPath, "ops", null, 200).get("sent").asInt()).isEqualTo(sent);
+	}
+
+	private RecordMetadata send(String site, String type, Map<String, Object> data) throws Exception {
+		ProducerRecord<String, String> record = new ProducerRecord<>(BOOKING_TOPIC, site,
+				this.json.writeValueAsString(data));
+		header(record, "ce_specversion", "1.0");
+		header(record, "ce_id", UUID.randomUUID().toString());
+		header(record, "ce_source", "urn:patient-platform:e2e-test");
+		header(record, "ce_type", type);
+		header(record, "ce_subject", site);
+		header(record, "ce_time", Instant.now().toString());
+		header(record, "content-type", "application/json");
+		return this.producer.send(record).get(30, TimeUnit.SECONDS);
+	}
+
+	private static void header(ProducerRecord<String, String> record, String name, String value) {
+		record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** The DLQ entry of the original record at these coordinates, once it matches. */
+	private JsonNode awaitEntry(RecordMetadata original, java.util.function.Predicate<JsonNode> matches) {
+		JsonNode[] found = new JsonNode[1];
+		await("the DLQ entry of " + original).atMost(FLOW).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			JsonNode page = call("GET", "dlq", "/api/v1/dlq/messages?topic=" + original.topic() + "&limit=200", "ops",
+					null, 200);
+			JsonNode entry = null;
+			for (JsonNode item : page.get("items")) {
+				if (item.get("originalPartition").asInt() == original.partition()
+						&& item.get("originalOffset").asLong() == original.offset()) {
+					entry = item;
+				}
+			}
+			assertThat(entry).as("an entry for %s", original).isNotNull();
+			assertThat(matches.test(entry)).as("entry %s", entry).isTrue();
+			found[0] = entry;
+		});
+		return found[0];
+	}
+
+	private JsonNode awaitJob(String path, java.util.function.Predicate<JsonNode> matches) {
+		JsonNode[] found = new JsonNode[1];
+		await("bulk redrive " + path).atMost(FLOW).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+			JsonNode view = call("GET", "dlq", path, "ops", null, 200);
+			assertThat(matches.test(view)).as("job %s", view).isTrue();
+			found[0] = view;
+		});
+		return found[0];
+	}
+
+	private JsonNode call(String method, String service, String path, String role, Object body, int status)
+			throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_" + service.toUpperCase() + "_PORT")
+					+ path))
+			.header("Authorization", "Bearer " + token(role));
+		if (body != null) {
+			request.header("Content-Type", "application/json")
+				.method(method, HttpRequest.BodyPublishers.ofString(this.json.writeValueAsString(body)));
+		}
+		else {
+			request.method(method, HttpRequest.BodyPublishers.noBody());
+		}
+		HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(status);
+		return this.json.readTree(response.body());
+	}
+
+	private final Map<String, String> tokens = new HashMap<>();
+
+	private String token(String role) throws IOException, InterruptedException {
+		String token = this.tokens.get(role);
+		if (token == null) {
+			HttpResponse<String> response = this.http.send(HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_TOKEN_PORT") + "/token?role=" + role))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(response.statusCode()).isEqualTo(200);
+			token = response.body().strip();
+			this.tokens.put(role, token);
+		}
+		return token;
+	}
+
+	private JsonNode standin(String path) throws IOException, InterruptedException {
+		HttpResponse<String> response = this.http.send(
+				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_SMS_PORT") + path))
+					.build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return this.json.readTree(response.body());
+	}
+
+	private String bootstrap() {
+		return "127.0.0.1:" + this.ports.get("PLATFORM_KAFKA_PORT");
+	}
+
+	private String tail() {
+		try {
+			List<String> lines = Files.readAllLines(this.log);
+			return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+		}
+		catch (IOException ex) {
+			return "(no output: " + ex.getMessage() + ")";
+		}
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
