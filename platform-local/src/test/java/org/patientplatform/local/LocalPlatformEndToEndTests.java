@@ -11,12 +11,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -54,8 +59,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The platform as the README's first command runs it: {@link LocalPlatform}'s {@code main} in a JVM of
  * its own (every service and role, its own KRaft broker, its databases), driven only from outside, over
- * HTTP and with a plain Kafka client, as a new user would. It checks the DLQ issue's "how it will be
- * checked": a record that fails in another service's consumer appears in the DLQ API with its
+ * HTTP and with a plain Kafka client, as a new user would. It checks the platform's main flow (a result the
+ * LIS releases reaches the patient by SMS and email, through the patient and notification services, without
+ * its value) and the DLQ issue's "how it will be checked": a record that fails in another service's consumer appears in the DLQ API with its
  * coordinates and error; a failure that time can heal is retried on the topic's policy and ends
  * {@code RESOLVED} once it succeeds, one that never does ends {@code PERMANENTLY_FAILED} with an ops alert;
  * a bulk redrive of thousands of entries keeps its rate, pauses, resumes and is cancelled, having sent each
@@ -176,6 +182,61 @@ class LocalPlatformEndToEndTests {
 			assertThat(this.json.readTree(health.body()).get("status").asString()).isEqualTo("UP");
 		}
 		assertThat(banner).contains(this.prefix + "dlq").doesNotContain("patient_platform_dlq");
+	}
+
+	@Test
+	void aResultTheLisReleasesReachesThePatientBySmsAndEmailWithoutItsValue() throws Exception {
+		String suffix = UUID.randomUUID().toString().substring(0, 8).toUpperCase(Locale.ROOT);
+		String mrn = "MRN-E2E-" + suffix;
+		String email = "ada-" + suffix.toLowerCase(Locale.ROOT) + "@example.org";
+		String sentAt = DateTimeFormatter.ofPattern("yyyyMMddHHmmssZ").format(OffsetDateTime.now(ZoneOffset.UTC));
+		// the LIS registers the patient (HL7 v2 ADT^A04, ER7 text, keyed by the MRN), then releases a result
+		String registration = String.join("\r",
+				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|" + sentAt + "||ADT^A04^ADT_A01|A04-" + suffix + "|P|2.5",
+				"EVN|A04|" + sentAt,
+				"PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada||19801210|F|||||^PRN^PH^^1^415^5550132~^NET^Internet^"
+						+ email + "||en",
+				"PV1|1|O|LAB^^^CITYLAB", "");
+		this.producer.send(new ProducerRecord<>("lis.inbound.v1", mrn, registration)).get(30, TimeUnit.SECONDS);
+		JsonNode patient = await("the patient registered").atMost(FLOW)
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> callOrNull("GET", "patient", "/api/v1/patients?mrn=" + mrn, "staff"), (found) -> found != null);
+		String patientId = patient.get("id").asString();
+
+		String[] obr = new String[26];
+		Arrays.fill(obr, "");
+		obr[0] = "OBR";
+		obr[1] = "1";
+		obr[2] = "ORD-" + suffix;
+		obr[4] = "2345-7^Glucose^LN";
+		obr[7] = sentAt;
+		obr[22] = sentAt;
+		obr[25] = "F";
+		String result = String.join("\r",
+				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|" + sentAt + "||ORU^R01^ORU_R01|ORU-" + suffix + "|P|2.5",
+				"PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada", String.join("|", obr),
+				"OBX|1|NM|2345-7^Glucose^LN||7.91|mmol/L|||||F", "");
+		this.producer.send(new ProducerRecord<>("lis.inbound.v1", mrn, result)).get(30, TimeUnit.SECONDS);
+
+		// the patient service announced it, the notification service sent one message per channel
+		JsonNode notification = await("the result-ready notification, sent").atMost(FLOW)
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> {
+				JsonNode items = call("GET", "notification", "/api/v1/patients/" + patientId + "/notifications", "staff",
+						null, 200)
+					.get("items");
+				return (items.size() == 1) ? items.get(0) : null;
+			}, (found) -> found != null && sentOnEveryChannel(found));
+		String notificationId = notification.get("id").asString();
+		await("the messages at the providers' stand-ins").atMost(FLOW).untilAsserted(() -> {
+			List<JsonNode> sms = listed("sms", "+14155550132", notificationId);
+			List<JsonNode> mail = listed("email", email, notificationId);
+			assertThat(sms).hasSize(1);
+			assertThat(mail).hasSize(1);
+			// a link to the portal, never the result
+			assertThat(sms.get(0).path("body").asString() + mail.get(0).path("body").asString()).doesNotContain("7.91")
+				.doesNotContain("mmol");
+		});
 	}
 
 	@Test
@@ -327,6 +388,43 @@ class LocalPlatformEndToEndTests {
 		}
 		assertThat(duplicates).isEmpty();
 		assertThat(call("GET", "dlq", jobPath, "ops", null, 200).get("sent").asInt()).isEqualTo(sent);
+	}
+
+	private static boolean sentOnEveryChannel(JsonNode notification) {
+		Set<String> sent = new HashSet<>();
+		notification.get("deliveries").forEach((delivery) -> {
+			if (Set.of("SENT", "DELIVERED").contains(delivery.get("state").asString())) {
+				sent.add(delivery.get("channel").asString());
+			}
+		});
+		return sent.containsAll(Set.of("SMS", "EMAIL"));
+	}
+
+	/** The stand-ins' messages on a channel to one address that name a notification (its portal link). */
+	private List<JsonNode> listed(String channel, String to, String notificationId) throws Exception {
+		List<JsonNode> found = new ArrayList<>();
+		standin("/standin/messages?channel=" + channel).forEach((message) -> {
+			if (to.equals(message.path("to").asString()) && message.path("body").asString("").contains(notificationId)) {
+				found.add(message);
+			}
+		});
+		return found;
+	}
+
+	/** The answer's body, or null when it is 404. */
+	private JsonNode callOrNull(String method, String service, String path, String role)
+			throws IOException, InterruptedException {
+		HttpResponse<String> response = this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_" + service.toUpperCase() + "_PORT")
+					+ path))
+			.header("Authorization", "Bearer " + token(role))
+			.method(method, HttpRequest.BodyPublishers.noBody())
+			.build(), HttpResponse.BodyHandlers.ofString());
+		if (response.statusCode() == 404) {
+			return null;
+		}
+		assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(200);
+		return this.json.readTree(response.body());
 	}
 
 	private RecordMetadata send(String site, String type, Map<String, Object> data) throws Exception {
