@@ -237,6 +237,31 @@ class LocalPlatformEndToEndTests {
 			assertThat(sms.get(0).path("body").asString() + mail.get(0).path("body").asString()).doesNotContain("7.91")
 				.doesNotContain("mmol");
 		});
+		// the patient, signed in with the issuer's token for their own id, reads it; not another patient's list
+		HttpResponse<String> own = get("notification", "/api/v1/notifications/" + notificationId,
+				patientToken(patientId));
+		assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+		HttpResponse<String> other = get("notification", "/api/v1/patients/" + patientId + "/notifications",
+				patientToken(UUID.randomUUID().toString()));
+		assertThat(other.statusCode()).as(other.body()).isEqualTo(403);
+	}
+
+	private String patientToken(String patientId) throws IOException, InterruptedException {
+		HttpResponse<String> response = this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_TOKEN_PORT")
+					+ "/token?role=patient&patient_id=" + patientId))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return response.body().strip();
+	}
+
+	private HttpResponse<String> get(String service, String path, String token)
+			throws IOException, InterruptedException {
+		return this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_" + service.toUpperCase() + "_PORT")
+					+ path))
+			.header("Authorization", "Bearer " + token)
+			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	@Test
