@@ -44,8 +44,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.patientplatform.local.infra.PostgresServer;
 import org.patientplatform.local.infra.testing.RealInfrastructureInitializer;
 import tools.jackson.databind.JsonNode;
@@ -71,6 +74,7 @@ import static org.awaitility.Awaitility.await;
  * {@code PLATFORM_DB_PREFIX}), so a local run of the platform on the same machine is left alone.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalPlatformEndToEndTests {
 
 	private static final Duration STARTUP = Duration.ofMinutes(5);
@@ -110,7 +114,25 @@ class LocalPlatformEndToEndTests {
 		}
 		this.postgres = RealInfrastructureInitializer.postgres();
 		this.state = Files.createTempDirectory("platform-local-e2e-");
-		this.log = Path.of("target", "platform-local-e2e.log").toAbsolutePath();
+		start("platform-local-e2e.log");
+		Properties producerConfig = new Properties();
+		producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+		producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+		producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+		producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+		this.producer = new KafkaProducer<>(producerConfig);
+		// a policy an operator would set for a demonstration: four automatic redrives a second apart (the retry
+		// cron runs every five seconds)
+		JsonNode policy = call("PUT", "dlq", "/api/v1/dlq/retry-policies/" + BOOKING_TOPIC, "ops",
+				Map.of("maxAttempts", 4, "initialDelaySeconds", 1, "multiplier", 1, "maxDelaySeconds", 1, "jitter", 0,
+						"reason", "end-to-end test"),
+				200);
+		assertThat(policy.get("maxAttempts").asInt()).isEqualTo(4);
+	}
+
+	/** Starts LocalPlatform's main on this test's ports, state folder and databases; waits until it is ready. */
+	private void start(String logFile) throws IOException {
+		this.log = Path.of("target", logFile).toAbsolutePath();
 		Files.createDirectories(this.log.getParent());
 		String java = ProcessHandle.current().info().command().orElseThrow();
 		ProcessBuilder builder = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp",
@@ -131,19 +153,16 @@ class LocalPlatformEndToEndTests {
 			assertThat(this.platform.isAlive()).as("the platform exited early; its output:\n%s", tail()).isTrue();
 			return Files.readString(this.log).contains("patient-platform is ready");
 		});
-		Properties producerConfig = new Properties();
-		producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-		producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-		producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-		producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-		this.producer = new KafkaProducer<>(producerConfig);
-		// a policy an operator would set for a demonstration: four automatic redrives a second apart (the retry
-		// cron runs every five seconds)
-		JsonNode policy = call("PUT", "dlq", "/api/v1/dlq/retry-policies/" + BOOKING_TOPIC, "ops",
-				Map.of("maxAttempts", 4, "initialDelaySeconds", 1, "multiplier", 1, "maxDelaySeconds", 1, "jitter", 0,
-						"reason", "end-to-end test"),
-				200);
-		assertThat(policy.get("maxAttempts").asInt()).isEqualTo(4);
+	}
+
+	/** SIGTERM, as Ctrl-C; true when it stopped in time. */
+	private boolean stop() throws InterruptedException {
+		this.platform.destroy();
+		boolean exited = this.platform.waitFor(2, TimeUnit.MINUTES);
+		if (!exited) {
+			this.platform.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+		}
+		return exited;
 	}
 
 	@AfterAll
@@ -152,13 +171,8 @@ class LocalPlatformEndToEndTests {
 			if (this.producer != null) {
 				this.producer.close();
 			}
-			if (this.platform != null) {
-				this.platform.destroy(); // SIGTERM, as Ctrl-C
-				boolean exited = this.platform.waitFor(2, TimeUnit.MINUTES);
-				if (!exited) {
-					this.platform.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-				}
-				assertThat(exited).as("the platform stops on SIGTERM; its output:\n%s", tail()).isTrue();
+			if (this.platform != null && this.platform.isAlive()) {
+				assertThat(stop()).as("the platform stops on SIGTERM; its output:\n%s", tail()).isTrue();
 			}
 		}
 		finally {
@@ -167,6 +181,55 @@ class LocalPlatformEndToEndTests {
 			}
 			FileSystemUtils.deleteRecursively(this.state);
 		}
+	}
+
+	/**
+	 * Last: Ctrl-C and the README's first command again on the same state folder. The data stays, and
+	 * nothing the first run consumed is consumed again: no notice is sent twice, no DLQ entry counts a
+	 * failure twice.
+	 */
+	@Test
+	@Order(Integer.MAX_VALUE)
+	void keepsItsDataAcrossAStopAndAStartAndSendsNothingTwice() throws Exception {
+		String suffix = UUID.randomUUID().toString().substring(0, 8).toUpperCase(Locale.ROOT);
+		String phone = "+14155550133";
+		String patientId = registerAndRelease(suffix, "^PRN^PH^^1^415^5550133", null);
+		JsonNode notification = awaitSentNotification(patientId, Set.of("SMS"));
+		RecordMetadata malformed = this.producer
+			.send(new ProducerRecord<>(BOOKING_TOPIC, "site-e2e-restart", "not a CloudEvent either"))
+			.get(30, TimeUnit.SECONDS);
+		JsonNode entry = awaitEntry(malformed, (candidate) -> true);
+
+		this.producer.flush();
+		assertThat(stop()).as("the platform stops on SIGTERM; its output:\n%s", tail()).isTrue();
+		start("platform-local-e2e-restart.log");
+		assertThat(Files.readString(this.log)).doesNotContain("created afresh");
+
+		JsonNode patient = call("GET", "patient", "/api/v1/patients?mrn=MRN-E2E-" + suffix, "staff", null, 200);
+		assertThat(patient.get("id").asString()).isEqualTo(patientId);
+		JsonNode again = awaitEntry(malformed, (candidate) -> true);
+		assertThat(again.get("id").asString()).isEqualTo(entry.get("id").asString());
+		// a consumer that read the failed record again would have counted a second failure
+		assertThat(again.get("attempts").asInt()).isEqualTo(1);
+		// the senders run again at once: a notice taken for unsent would go out within a few of their polls
+		Thread.sleep(3_000);
+		JsonNode items = call("GET", "notification", "/api/v1/patients/" + patientId + "/notifications", "staff", null,
+				200)
+			.get("items");
+		assertThat(items).hasSize(1);
+		assertThat(items.get(0).get("id").asString()).isEqualTo(notification.get("id").asString());
+		List<JsonNode> sms = new ArrayList<>();
+		items.get(0).get("deliveries").forEach((delivery) -> {
+			if (delivery.get("channel").asString().equals("SMS")) {
+				sms.add(delivery);
+			}
+		});
+		assertThat(sms).singleElement().satisfies((delivery) -> {
+			assertThat(delivery.get("attempts").asInt()).as("delivery %s", delivery).isEqualTo(1);
+			assertThat(delivery.get("state").asString()).isIn("SENT", "DELIVERED");
+		});
+		// the SMS stand-in restarted empty: a message sent twice would be listed now
+		assertThat(listed("sms", phone, notification.get("id").asString())).isEmpty();
 	}
 
 	@Test
@@ -187,46 +250,10 @@ class LocalPlatformEndToEndTests {
 	@Test
 	void aResultTheLisReleasesReachesThePatientBySmsAndEmailWithoutItsValue() throws Exception {
 		String suffix = UUID.randomUUID().toString().substring(0, 8).toUpperCase(Locale.ROOT);
-		String mrn = "MRN-E2E-" + suffix;
 		String email = "ada-" + suffix.toLowerCase(Locale.ROOT) + "@example.org";
-		String sentAt = DateTimeFormatter.ofPattern("yyyyMMddHHmmssZ").format(OffsetDateTime.now(ZoneOffset.UTC));
-		// the LIS registers the patient (HL7 v2 ADT^A04, ER7 text, keyed by the MRN), then releases a result
-		String registration = String.join("\r",
-				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|" + sentAt + "||ADT^A04^ADT_A01|A04-" + suffix + "|P|2.5",
-				"EVN|A04|" + sentAt,
-				"PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada||19801210|F|||||^PRN^PH^^1^415^5550132~^NET^Internet^"
-						+ email + "||en",
-				"PV1|1|O|LAB^^^CITYLAB", "");
-		this.producer.send(new ProducerRecord<>("lis.inbound.v1", mrn, registration)).get(30, TimeUnit.SECONDS);
-		JsonNode patient = await("the patient registered").atMost(FLOW)
-			.pollInterval(Duration.ofMillis(500))
-			.until(() -> callOrNull("GET", "patient", "/api/v1/patients?mrn=" + mrn, "staff"), (found) -> found != null);
-		String patientId = patient.get("id").asString();
-
-		String[] obr = new String[26];
-		Arrays.fill(obr, "");
-		obr[0] = "OBR";
-		obr[1] = "1";
-		obr[2] = "ORD-" + suffix;
-		obr[4] = "2345-7^Glucose^LN";
-		obr[7] = sentAt;
-		obr[22] = sentAt;
-		obr[25] = "F";
-		String result = String.join("\r",
-				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|" + sentAt + "||ORU^R01^ORU_R01|ORU-" + suffix + "|P|2.5",
-				"PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada", String.join("|", obr),
-				"OBX|1|NM|2345-7^Glucose^LN||7.91|mmol/L|||||F", "");
-		this.producer.send(new ProducerRecord<>("lis.inbound.v1", mrn, result)).get(30, TimeUnit.SECONDS);
-
+		String patientId = registerAndRelease(suffix, "^PRN^PH^^1^415^5550132", email);
 		// the patient service announced it, the notification service sent one message per channel
-		JsonNode notification = await("the result-ready notification, sent").atMost(FLOW)
-			.pollInterval(Duration.ofMillis(500))
-			.until(() -> {
-				JsonNode items = call("GET", "notification", "/api/v1/patients/" + patientId + "/notifications", "staff",
-						null, 200)
-					.get("items");
-				return (items.size() == 1) ? items.get(0) : null;
-			}, (found) -> found != null && sentOnEveryChannel(found));
+		JsonNode notification = awaitSentNotification(patientId, Set.of("SMS", "EMAIL"));
 		String notificationId = notification.get("id").asString();
 		await("the messages at the providers' stand-ins").atMost(FLOW).untilAsserted(() -> {
 			List<JsonNode> sms = listed("sms", "+14155550132", notificationId);
@@ -415,14 +442,61 @@ class LocalPlatformEndToEndTests {
 		assertThat(call("GET", "dlq", jobPath, "ops", null, 200).get("sent").asInt()).isEqualTo(sent);
 	}
 
-	private static boolean sentOnEveryChannel(JsonNode notification) {
+	/**
+	 * The LIS registers a patient (HL7 v2 ADT^A04, ER7 text, keyed by the MRN {@code MRN-E2E-<suffix>}) with
+	 * this phone (PID-13) and email, then releases a glucose result of 7.91 mmol/L (ORU^R01); returns the
+	 * patient's id.
+	 */
+	private String registerAndRelease(String suffix, String phone, String email) throws Exception {
+		String mrn = "MRN-E2E-" + suffix;
+		String sentAt = DateTimeFormatter.ofPattern("yyyyMMddHHmmssZ").format(OffsetDateTime.now(ZoneOffset.UTC));
+		String contact = (email != null) ? phone + "~^NET^Internet^" + email : phone;
+		String registration = String.join("\r",
+				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|" + sentAt + "||ADT^A04^ADT_A01|A04-" + suffix + "|P|2.5",
+				"EVN|A04|" + sentAt,
+				"PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada||19801210|F|||||" + contact + "||en",
+				"PV1|1|O|LAB^^^CITYLAB", "");
+		this.producer.send(new ProducerRecord<>("lis.inbound.v1", mrn, registration)).get(30, TimeUnit.SECONDS);
+		JsonNode patient = await("the patient registered").atMost(FLOW)
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> callOrNull("GET", "patient", "/api/v1/patients?mrn=" + mrn, "staff"), (found) -> found != null);
+		String[] obr = new String[26];
+		Arrays.fill(obr, "");
+		obr[0] = "OBR";
+		obr[1] = "1";
+		obr[2] = "ORD-" + suffix;
+		obr[4] = "2345-7^Glucose^LN";
+		obr[7] = sentAt;
+		obr[22] = sentAt;
+		obr[25] = "F";
+		String result = String.join("\r",
+				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|" + sentAt + "||ORU^R01^ORU_R01|ORU-" + suffix + "|P|2.5",
+				"PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada", String.join("|", obr),
+				"OBX|1|NM|2345-7^Glucose^LN||7.91|mmol/L|||||F", "");
+		this.producer.send(new ProducerRecord<>("lis.inbound.v1", mrn, result)).get(30, TimeUnit.SECONDS);
+		return patient.get("id").asString();
+	}
+
+	/** The patient's one notification, once it went out on these channels. */
+	private JsonNode awaitSentNotification(String patientId, Set<String> channels) {
+		return await("the result-ready notification, sent").atMost(FLOW)
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> {
+				JsonNode items = call("GET", "notification", "/api/v1/patients/" + patientId + "/notifications", "staff",
+						null, 200)
+					.get("items");
+				return (items.size() == 1) ? items.get(0) : null;
+			}, (found) -> found != null && sentOn(found).containsAll(channels));
+	}
+
+	private static Set<String> sentOn(JsonNode notification) {
 		Set<String> sent = new HashSet<>();
 		notification.get("deliveries").forEach((delivery) -> {
 			if (Set.of("SENT", "DELIVERED").contains(delivery.get("state").asString())) {
 				sent.add(delivery.get("channel").asString());
 			}
 		});
-		return sent.containsAll(Set.of("SMS", "EMAIL"));
+		return sent;
 	}
 
 	/** The stand-ins' messages on a channel to one address that name a notification (its portal link). */
