@@ -29,7 +29,7 @@ import tools.jackson.core.io.JsonStringEncoder;
 record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService, @Nullable String sourceRole,
 		@Nullable String consumerGroup, @Nullable String originalTopic, @Nullable Integer originalPartition,
 		@Nullable Long originalOffset, @Nullable Instant originalTimestamp, byte @Nullable [] key,
-		List<Map<String, String>> headers, byte[] payload, @Nullable String errorClass,
+		List<Map<String, String>> headers, byte @Nullable [] payload, @Nullable String errorClass,
 		@Nullable String errorCauseClass, @Nullable String errorMessage, byte @Nullable [] errorStacktrace,
 		@Nullable String fingerprint, boolean nonRetryable, int attempt, int dlqPartition, long dlqOffset,
 		Instant receivedAt, @Nullable UUID entryId) {
@@ -73,7 +73,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 					(header.value() != null) ? Base64.getEncoder().encodeToString(header.value()) : ""));
 		}
 		return new CapturedRecord(reason, null, null, "", null, null, null, null, record.key(), headers,
-				(record.value() != null) ? record.value() : new byte[0], null, null, null, null, null, true, 1,
+				record.value(), null, null, null, null, null, true, 1,
 				record.partition(), record.offset(), receivedAt, null);
 	}
 
@@ -87,7 +87,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		catch (RuntimeException ex) {
 			return new CapturedRecord("unreadable failed-record message: " + ex.getClass().getName(), null, null, "",
 					null, null, null, null, record.key(), List.of(),
-					(record.value() != null) ? record.value() : new byte[0], null, null, null, null, null, true, 1,
+					record.value(), null, null, null, null, null, true, 1,
 					record.partition(), record.offset(), receivedAt, null);
 		}
 	}
@@ -114,12 +114,8 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		if (topic == null || topic.isBlank()) {
 			problems.add("missing header " + DeadLetterHeaders.ORIGINAL_TOPIC);
 		}
-		if (partition == null) {
-			problems.add("missing header " + DeadLetterHeaders.ORIGINAL_PARTITION);
-		}
-		if (offset == null) {
-			problems.add("missing header " + DeadLetterHeaders.ORIGINAL_OFFSET);
-		}
+		coordinate(last, DeadLetterHeaders.ORIGINAL_PARTITION, partition, problems);
+		coordinate(last, DeadLetterHeaders.ORIGINAL_OFFSET, offset, problems);
 		String group = name(last, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP);
 		String rawReason = problems.isEmpty() ? null : "not a failed-record message: " + String.join("; ", problems);
 		String service = name(last, DeadLetterHeaders.SOURCE_SERVICE);
@@ -132,7 +128,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		return new CapturedRecord(rawReason, service, name(last, DeadLetterHeaders.SOURCE_ROLE),
 				(group != null) ? group : "", topic, partition, offset,
 				(timestamp != null) ? Instant.ofEpochMilli(timestamp) : null, record.key(), originalHeaders,
-				(record.value() != null) ? record.value() : new byte[0], errorClass, causeClass,
+				record.value(), errorClass, causeClass,
 				text(last, DeadLetterHeaders.EXCEPTION_MESSAGE), last.get(DeadLetterHeaders.EXCEPTION_STACKTRACE),
 				fingerprint, "true".equalsIgnoreCase(text(last, DeadLetterHeaders.NON_RETRYABLE)),
 				(attempt != null) ? Math.max(1, attempt.intValue()) : 1, record.partition(), record.offset(),
@@ -186,6 +182,17 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		return (text.length() > MAX_TEXT) ? text.substring(0, MAX_TEXT) : text;
 	}
 
+	/** A partition or an offset: present, and never negative (no Kafka record has one). */
+	private static void coordinate(Map<String, byte[]> headers, String name, @Nullable Number value,
+			List<String> problems) {
+		if (!headers.containsKey(name)) {
+			problems.add("missing header " + name);
+		}
+		else if (value != null && value.longValue() < 0) {
+			problems.add("header " + name + " is negative");
+		}
+	}
+
 	private static <T extends Number> @Nullable T number(Map<String, byte[]> headers, String name,
 			List<String> problems, Class<T> type) {
 		byte[] value = headers.get(name);
@@ -207,6 +214,10 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 				problems.add("header " + name + " is not a number");
 				return null;
 			}
+		}
+		if (type == Integer.class && (parsed < Integer.MIN_VALUE || parsed > Integer.MAX_VALUE)) {
+			problems.add("header " + name + " is out of range");
+			return null;
 		}
 		Object boxed = (type == Integer.class) ? (Object) Integer.valueOf((int) parsed) : (Object) Long.valueOf(parsed);
 		return type.cast(boxed);

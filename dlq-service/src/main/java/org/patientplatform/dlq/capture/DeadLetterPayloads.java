@@ -61,7 +61,7 @@ public class DeadLetterPayloads {
 				WHERE s.id = ANY(?::uuid[])""" + lock, (rs, n) -> {
 			byte[] edited = rs.getBytes("edited_payload_ciphertext");
 			byte[] value = (edited != null) ? this.cipher.decrypt(rs.getString("edited_payload_key_id"), edited)
-					: decryptOrEmpty(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
+					: decryptOrNull(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
 			return new StoredMessage(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
 					rs.getString("original_topic"), (Integer) rs.getObject("original_partition"),
 					rs.getBytes("record_key"), value, edited != null,
@@ -76,7 +76,7 @@ public class DeadLetterPayloads {
 				       edited_at, edited_by
 				FROM dead_letter_record WHERE id = ?
 				""", (rs, n) -> {
-			byte[] original = decryptOrEmpty(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
+			byte[] original = decryptOrNull(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
 			byte[] editedCipher = rs.getBytes("edited_payload_ciphertext");
 			RevealedPayload.Payload edited = null;
 			if (editedCipher != null) {
@@ -84,7 +84,7 @@ public class DeadLetterPayloads {
 				edited = RevealedPayload.Payload.of(plain);
 			}
 			var editedAt = rs.getTimestamp("edited_at");
-			return new RevealedPayload(id, RevealedPayload.Payload.of(original), edited,
+			return new RevealedPayload(id, (original != null) ? RevealedPayload.Payload.of(original) : null, edited,
 					(editedAt != null) ? editedAt.toInstant() : null, rs.getString("edited_by"));
 		}, id).stream().findFirst();
 	}
@@ -105,9 +105,10 @@ public class DeadLetterPayloads {
 				""", this.cipher.encrypt(payload), this.cipher.activeKeyId(), payload.length, editedBy, id) == 1;
 	}
 
-	private byte[] decryptOrEmpty(@Nullable String keyId, byte @Nullable [] ciphertext) {
+	/** The payload, or null for a record that had no value (a tombstone). */
+	private byte @Nullable [] decryptOrNull(@Nullable String keyId, byte @Nullable [] ciphertext) {
 		if (keyId == null || ciphertext == null) {
-			return new byte[0];
+			return null;
 		}
 		return this.cipher.decrypt(keyId, ciphertext);
 	}
@@ -123,12 +124,13 @@ public class DeadLetterPayloads {
 	 * A decrypted payload for an operator.
 	 *
 	 * @param entryId the entry
-	 * @param original the payload as captured
+	 * @param original the payload as captured; null when the record had no value (a tombstone, as a
+	 * compacted topic's deletion is), which a redrive sends again as no value
 	 * @param edited an operator's edited version, if any
 	 * @param editedAt when it was edited
 	 * @param editedBy who edited it
 	 */
-	public record RevealedPayload(UUID entryId, Payload original, @Nullable Payload edited,
+	public record RevealedPayload(UUID entryId, @Nullable Payload original, @Nullable Payload edited,
 			@Nullable Instant editedAt, @Nullable String editedBy) {
 
 		/**

@@ -287,8 +287,9 @@ class DeadLetters {
 			originalTimestamps[i] = (r.originalTimestamp() != null) ? r.originalTimestamp().toString() : null;
 			keys[i] = r.key();
 			headers[i] = r.headersJson();
-			payloads[i] = this.cipher.encrypt(r.payload());
-			sizes[i] = r.payload().length;
+			// a record without a value (a tombstone) is stored without one, and redriven as one
+			payloads[i] = (r.payload() != null) ? this.cipher.encrypt(r.payload()) : null;
+			sizes[i] = (r.payload() != null) ? r.payload().length : 0;
 			errorClasses[i] = r.errorClass();
 			causeClasses[i] = r.errorCauseClass();
 			messages[i] = r.errorMessage();
@@ -420,7 +421,8 @@ class DeadLetters {
 
 	private Object[] rawRow(CapturedRecord r) {
 		return new Object[] { EntryIds.next(), bytes(r.key()), r.headersJson(),
-				this.cipher.encrypt(r.payload()), this.cipher.activeKeyId(), r.payload().length, r.rawReason(),
+				(r.payload() != null) ? this.cipher.encrypt(r.payload()) : null, this.cipher.activeKeyId(),
+				(r.payload() != null) ? r.payload().length : 0, r.rawReason(),
 				r.dlqPartition(), r.dlqOffset(), timestamp(r.receivedAt()), timestamp(r.receivedAt()),
 				r.originalTopic(), r.originalPartition(), r.originalOffset(), r.consumerGroup(), r.sourceService(),
 				r.errorClass(), r.errorMessage() };

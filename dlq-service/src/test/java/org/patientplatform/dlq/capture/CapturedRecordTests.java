@@ -82,6 +82,37 @@ class CapturedRecordTests {
 	}
 
 	@Test
+	void keepsARecordWithImpossibleCoordinatesRawAndSaysWhatIsWrongWithEach() {
+		assertThat(CapturedRecord.from(failed(), Instant.now()).rawReason()).isNull();
+		ConsumerRecord<byte[], byte[]> negative = failed();
+		negative.headers().remove(DeadLetterHeaders.ORIGINAL_PARTITION);
+		negative.headers().add(DeadLetterHeaders.ORIGINAL_PARTITION, "-5".getBytes());
+		assertThat(CapturedRecord.from(negative, Instant.now()).rawReason())
+			.isEqualTo("not a failed-record message: header kafka_dlt-original-partition is negative");
+
+		ConsumerRecord<byte[], byte[]> text = failed();
+		text.headers().remove(DeadLetterHeaders.ORIGINAL_OFFSET);
+		text.headers().add(DeadLetterHeaders.ORIGINAL_OFFSET, "abc".getBytes());
+		text.headers().remove(DeadLetterHeaders.ORIGINAL_PARTITION);
+		text.headers().add(DeadLetterHeaders.ORIGINAL_PARTITION, "99999999999".getBytes());
+		assertThat(CapturedRecord.from(text, Instant.now()).rawReason()).isEqualTo("not a failed-record message: "
+				+ "header kafka_dlt-original-partition is out of range; header kafka_dlt-original-offset is not a number");
+
+		ConsumerRecord<byte[], byte[]> missing = failed();
+		missing.headers().remove(DeadLetterHeaders.ORIGINAL_OFFSET);
+		assertThat(CapturedRecord.from(missing, Instant.now()).rawReason())
+			.isEqualTo("not a failed-record message: missing header kafka_dlt-original-offset");
+	}
+
+	@Test
+	void keepsNoValueAsNoValue() {
+		ConsumerRecord<byte[], byte[]> tombstone = new ConsumerRecord<>("dlq.messages.v1", 0, 1L, "k".getBytes(), null);
+		failed().headers().forEach((header) -> tombstone.headers().add(header));
+		assertThat(CapturedRecord.from(tombstone, Instant.now()).payload()).isNull();
+		assertThat(CapturedRecord.from(failed(), Instant.now()).payload()).isEqualTo("v".getBytes());
+	}
+
+	@Test
 	void splitsABatchIntoRoundsWithoutTwoRecordsOfTheSameKeyKeepingTheirOrder() {
 		List<CapturedRecord> records = new java.util.ArrayList<>();
 		for (long offset : new long[] { 1, 2, 1, 3, 1, 2 }) {

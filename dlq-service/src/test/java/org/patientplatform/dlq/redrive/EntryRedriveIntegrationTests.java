@@ -99,6 +99,36 @@ class EntryRedriveIntegrationTests {
 	}
 
 	@Test
+	void keepsARecordWithoutAValueATombstoneAndRedrivesItAsOne() {
+		// a deletion on a compacted topic (key, no value) that its consumer failed on, as a recoverer sends it
+		ProducerRecord<byte[], byte[]> tombstone = TestKafka.failedRecord("accounts.v1", 0, 11, "account-9", "", true);
+		this.kafka.send(new ProducerRecord<>(tombstone.topic(), null, tombstone.key(), null, tombstone.headers()));
+		UUID id = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = ?", UUID.class,
+					"accounts.v1"), (ids) -> ids.size() == 1)
+			.getFirst();
+		Map<String, Object> detail = this.ops.get().uri("/api/v1/dlq/messages/{id}", id).retrieve().body(MAP);
+		assertThat(detail).containsEntry("payloadSize", 0);
+		Map<String, Object> revealed = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/reveal", id)
+			.body(Map.of("reason", "what was deleted"))
+			.retrieve()
+			.body(MAP);
+		assertThat(revealed).containsKey("original");
+		assertThat(revealed.get("original")).as("no value, not an empty one").isNull();
+
+		var response = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "accounts service is back"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		ConsumerRecord<byte[], byte[]> sent = single("accounts.v1", id);
+		assertThat(sent.key()).isEqualTo("account-9".getBytes(StandardCharsets.UTF_8));
+		assertThat(sent.value()).as("a tombstone again").isNull();
+	}
+
+	@Test
 	void redrivesToAnotherTopicOnlyWhenAskedExplicitly() {
 		UUID id = capture("scans.v1", 2, "scan-1", "{}");
 		var response = this.ops.post()
