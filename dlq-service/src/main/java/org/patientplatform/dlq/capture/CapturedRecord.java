@@ -54,11 +54,25 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 			Map<String, String> header = this.headers.get(i);
 			json.append((i > 0) ? ",{\"key\":\"" : "{\"key\":\"");
 			encoder.quoteAsString(String.valueOf(header.get("key")), json);
-			json.append("\",\"value\":\"");
-			encoder.quoteAsString(String.valueOf(header.get("value")), json);
-			json.append("\"}");
+			String value = header.get("value");
+			if (value == null) {
+				json.append("\",\"value\":null}");
+			}
+			else {
+				json.append("\",\"value\":\"");
+				encoder.quoteAsString(value, json);
+				json.append("\"}");
+			}
 		}
 		return json.append(']').toString();
+	}
+
+	/** A header as stored: its name, and its value's bytes in base64, or no value (null) when it had none. */
+	private static Map<String, String> header(String key, byte @Nullable [] value) {
+		Map<String, String> header = new HashMap<>(4);
+		header.put("key", key);
+		header.put("value", (value != null) ? Base64.getEncoder().encodeToString(value) : null);
+		return header;
 	}
 
 	/**
@@ -69,8 +83,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	static CapturedRecord refused(ConsumerRecord<byte[], byte[]> record, Instant receivedAt, String reason) {
 		List<Map<String, String>> headers = new ArrayList<>();
 		for (Header header : record.headers()) {
-			headers.add(Map.of("key", header.key().replace('\u0000', '\uFFFD'), "value",
-					(header.value() != null) ? Base64.getEncoder().encodeToString(header.value()) : ""));
+			headers.add(header(header.key().replace('\u0000', '\uFFFD'), header.value()));
 		}
 		return new CapturedRecord(reason, null, null, "", null, null, null, null, record.key(), headers,
 				record.value(), null, null, null, null, null, true, 1,
@@ -101,8 +114,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 				last.put(header.key(), header.value());
 			}
 			else {
-				originalHeaders.add(Map.of("key", header.key(), "value",
-						(header.value() != null) ? Base64.getEncoder().encodeToString(header.value()) : ""));
+				originalHeaders.add(header(header.key(), header.value()));
 			}
 		}
 		List<String> problems = new ArrayList<>();

@@ -55,16 +55,19 @@ class CapturedRecordTests {
 		ConsumerRecord<byte[], byte[]> record = failed();
 		record.headers().add("traceparent", "00-abc-def-01".getBytes(StandardCharsets.UTF_8));
 		record.headers().add("odd \"name\"\\\n", new byte[] { 0, (byte) 0xFF });
-		record.headers().add("empty", null);
+		record.headers().add("none", null);
+		record.headers().add("empty", new byte[0]);
 		JsonNode headers = JsonMapper.shared().readTree(CapturedRecord.from(record, Instant.now()).headersJson());
-		assertThat(headers.size()).isEqualTo(3);
+		assertThat(headers.size()).isEqualTo(4);
 		assertThat(headers.get(0).get("key").asString()).isEqualTo("traceparent");
 		assertThat(Base64.getDecoder().decode(headers.get(0).get("value").asString()))
 			.isEqualTo("00-abc-def-01".getBytes(StandardCharsets.UTF_8));
 		assertThat(headers.get(1).get("key").asString()).isEqualTo("odd \"name\"\\\n");
 		assertThat(Base64.getDecoder().decode(headers.get(1).get("value").asString()))
 			.containsExactly((byte) 0, (byte) 0xFF);
-		assertThat(headers.get(2).get("value").asString()).isEmpty();
+		// a header without a value keeps none; an empty one stays empty
+		assertThat(headers.get(2).get("value").isNull()).isTrue();
+		assertThat(headers.get(3).get("value").asString()).isEmpty();
 		assertThat(new CapturedRecord(null, null, null, "", null, null, null, null, null, List.of(), new byte[0], null,
 				null, null, null, null, false, 1, 0, 0, Instant.now(), null)
 			.headersJson()).isEqualTo("[]");

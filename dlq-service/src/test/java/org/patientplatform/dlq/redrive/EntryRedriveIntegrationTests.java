@@ -99,9 +99,10 @@ class EntryRedriveIntegrationTests {
 	}
 
 	@Test
-	void keepsARecordWithoutAValueATombstoneAndRedrivesItAsOne() {
+	void keepsARecordOrAHeaderWithoutAValueWithoutOneAndRedrivesThemSo() {
 		// a deletion on a compacted topic (key, no value) that its consumer failed on, as a recoverer sends it
 		ProducerRecord<byte[], byte[]> tombstone = TestKafka.failedRecord("accounts.v1", 0, 11, "account-9", "", true);
+		tombstone.headers().add("x-deleted-by", null);
 		this.kafka.send(new ProducerRecord<>(tombstone.topic(), null, tombstone.key(), null, tombstone.headers()));
 		UUID id = await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = ?", UUID.class,
@@ -126,6 +127,8 @@ class EntryRedriveIntegrationTests {
 		ConsumerRecord<byte[], byte[]> sent = single("accounts.v1", id);
 		assertThat(sent.key()).isEqualTo("account-9".getBytes(StandardCharsets.UTF_8));
 		assertThat(sent.value()).as("a tombstone again").isNull();
+		assertThat(sent.headers().lastHeader("x-deleted-by")).as("a header without a value").isNotNull()
+			.satisfies((header) -> assertThat(header.value()).isNull());
 	}
 
 	@Test
