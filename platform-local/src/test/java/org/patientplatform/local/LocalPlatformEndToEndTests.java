@@ -64,11 +64,12 @@ import static org.awaitility.Awaitility.await;
  * its own (every service and role, its own KRaft broker, its databases), driven only from outside, over
  * HTTP and with a plain Kafka client, as a new user would. It checks the platform's main flow (a result the
  * LIS releases reaches the patient by SMS and email, through the patient and notification services, without
- * its value) and the DLQ issue's "how it will be checked": a record that fails in another service's consumer appears in the DLQ API with its
- * coordinates and error; a failure that time can heal is retried on the topic's policy and ends
- * {@code RESOLVED} once it succeeds, one that never does ends {@code PERMANENTLY_FAILED} with an ops alert;
- * a bulk redrive of thousands of entries keeps its rate, pauses, resumes and is cancelled, having sent each
- * entry at most once. Then SIGTERM stops it all.
+ * its value) and the DLQ issue's "how it will be checked": a record that fails in another service's
+ * consumer appears in the DLQ API with its coordinates and error; a failure that time can heal is retried on
+ * the topic's policy and ends {@code RESOLVED} once it succeeds, one that never does ends
+ * {@code PERMANENTLY_FAILED} with an ops alert; a bulk redrive of thousands of entries keeps its rate,
+ * pauses, resumes and is cancelled, having sent each entry at most once. Last, SIGTERM and a start on the
+ * same state folder keep the data and send nothing twice.
  * <p>
  * Every port is a free one and the databases carry a prefix of their own ({@code PLATFORM_*_PORT},
  * {@code PLATFORM_DB_PREFIX}), so a local run of the platform on the same machine is left alone.
