@@ -27,6 +27,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -93,6 +94,8 @@ class LocalPlatformEndToEndTests {
 	private final JsonMapper json = JsonMapper.builder().build();
 
 	private final Map<String, Integer> ports = new LinkedHashMap<>();
+
+	private final Map<String, String> tokens = new HashMap<>();
 
 	private final String prefix = "e2e_" + UUID.randomUUID().toString().substring(0, 8) + "_";
 
@@ -266,30 +269,13 @@ class LocalPlatformEndToEndTests {
 				.doesNotContain("mmol");
 		});
 		// the patient, signed in with the issuer's token for their own id, reads it; not another patient's list
-		HttpResponse<String> own = get("notification", "/api/v1/notifications/" + notificationId,
-				patientToken(patientId));
+		HttpResponse<String> own = exchange("GET", "notification", "/api/v1/notifications/" + notificationId,
+				issueToken("role=patient&patient_id=" + patientId), null);
 		assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
-		HttpResponse<String> other = get("notification", "/api/v1/patients/" + patientId + "/notifications",
-				patientToken(UUID.randomUUID().toString()));
+		HttpResponse<String> other = exchange("GET", "notification",
+				"/api/v1/patients/" + patientId + "/notifications",
+				issueToken("role=patient&patient_id=" + UUID.randomUUID()), null);
 		assertThat(other.statusCode()).as(other.body()).isEqualTo(403);
-	}
-
-	private String patientToken(String patientId) throws IOException, InterruptedException {
-		HttpResponse<String> response = this.http.send(HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_TOKEN_PORT")
-					+ "/token?role=patient&patient_id=" + patientId))
-			.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).isEqualTo(200);
-		return response.body().strip();
-	}
-
-	private HttpResponse<String> get(String service, String path, String token)
-			throws IOException, InterruptedException {
-		return this.http.send(HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_" + service.toUpperCase() + "_PORT")
-					+ path))
-			.header("Authorization", "Bearer " + token)
-			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	@Test
@@ -514,12 +500,7 @@ class LocalPlatformEndToEndTests {
 	/** The answer's body, or null when it is 404. */
 	private JsonNode callOrNull(String method, String service, String path, String role)
 			throws IOException, InterruptedException {
-		HttpResponse<String> response = this.http.send(HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_" + service.toUpperCase() + "_PORT")
-					+ path))
-			.header("Authorization", "Bearer " + token(role))
-			.method(method, HttpRequest.BodyPublishers.noBody())
-			.build(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> response = exchange(method, service, path, token(role), null);
 		if (response.statusCode() == 404) {
 			return null;
 		}
@@ -545,7 +526,7 @@ class LocalPlatformEndToEndTests {
 	}
 
 	/** The DLQ entry of the original record at these coordinates, once it matches. */
-	private JsonNode awaitEntry(RecordMetadata original, java.util.function.Predicate<JsonNode> matches) {
+	private JsonNode awaitEntry(RecordMetadata original, Predicate<JsonNode> matches) {
 		JsonNode[] found = new JsonNode[1];
 		await("the DLQ entry of " + original).atMost(FLOW).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
 			JsonNode page = call("GET", "dlq", "/api/v1/dlq/messages?topic=" + original.topic() + "&limit=200", "ops",
@@ -564,7 +545,7 @@ class LocalPlatformEndToEndTests {
 		return found[0];
 	}
 
-	private JsonNode awaitJob(String path, java.util.function.Predicate<JsonNode> matches) {
+	private JsonNode awaitJob(String path, Predicate<JsonNode> matches) {
 		JsonNode[] found = new JsonNode[1];
 		await("bulk redrive " + path).atMost(FLOW).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
 			JsonNode view = call("GET", "dlq", path, "ops", null, 200);
@@ -574,12 +555,21 @@ class LocalPlatformEndToEndTests {
 		return found[0];
 	}
 
+	/** A call with a token of this role that must answer this status; its JSON body. */
 	private JsonNode call(String method, String service, String path, String role, Object body, int status)
+			throws IOException, InterruptedException {
+		HttpResponse<String> response = exchange(method, service, path, token(role), body);
+		assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(status);
+		return this.json.readTree(response.body());
+	}
+
+	/** One request to a service (by its port variable's name, {@code dlq}, …), with a JSON body when given. */
+	private HttpResponse<String> exchange(String method, String service, String path, String token, Object body)
 			throws IOException, InterruptedException {
 		HttpRequest.Builder request = HttpRequest
 			.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_" + service.toUpperCase() + "_PORT")
 					+ path))
-			.header("Authorization", "Bearer " + token(role));
+			.header("Authorization", "Bearer " + token);
 		if (body != null) {
 			request.header("Content-Type", "application/json")
 				.method(method, HttpRequest.BodyPublishers.ofString(this.json.writeValueAsString(body)));
@@ -587,24 +577,26 @@ class LocalPlatformEndToEndTests {
 		else {
 			request.method(method, HttpRequest.BodyPublishers.noBody());
 		}
-		HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(status);
-		return this.json.readTree(response.body());
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	private final Map<String, String> tokens = new HashMap<>();
-
+	/** A token of this role from the platform's local issuer, fetched once. */
 	private String token(String role) throws IOException, InterruptedException {
 		String token = this.tokens.get(role);
 		if (token == null) {
-			HttpResponse<String> response = this.http.send(HttpRequest
-				.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_TOKEN_PORT") + "/token?role=" + role))
-				.build(), HttpResponse.BodyHandlers.ofString());
-			assertThat(response.statusCode()).isEqualTo(200);
-			token = response.body().strip();
+			token = issueToken("role=" + role);
 			this.tokens.put(role, token);
 		}
 		return token;
+	}
+
+	/** A token from the local issuer for these query parameters ({@code role=…&patient_id=…}). */
+	private String issueToken(String query) throws IOException, InterruptedException {
+		HttpResponse<String> response = this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get("PLATFORM_TOKEN_PORT") + "/token?" + query))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return response.body().strip();
 	}
 
 	private JsonNode standin(String path) throws IOException, InterruptedException {

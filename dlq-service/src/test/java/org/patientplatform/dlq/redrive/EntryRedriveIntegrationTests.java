@@ -104,10 +104,7 @@ class EntryRedriveIntegrationTests {
 		ProducerRecord<byte[], byte[]> tombstone = TestKafka.failedRecord("accounts.v1", 0, 11, "account-9", "", true);
 		tombstone.headers().add("x-deleted-by", null);
 		this.kafka.send(new ProducerRecord<>(tombstone.topic(), null, tombstone.key(), null, tombstone.headers()));
-		UUID id = await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = ?", UUID.class,
-					"accounts.v1"), (ids) -> ids.size() == 1)
-			.getFirst();
+		UUID id = stored("accounts.v1");
 		Map<String, Object> detail = this.ops.get().uri("/api/v1/dlq/messages/{id}", id).retrieve().body(MAP);
 		assertThat(detail).containsEntry("payloadSize", 0);
 		Map<String, Object> revealed = this.ops.post()
@@ -334,6 +331,11 @@ class EntryRedriveIntegrationTests {
 
 	private UUID capture(String topic, int partition, long offset, String key, String value) {
 		this.kafka.send(TestKafka.failedRecord(topic, partition, offset, key, value, true));
+		return stored(topic);
+	}
+
+	/** The one entry of a record that failed on this topic, once the capture stored it. */
+	private UUID stored(String topic) {
 		return await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = ?", UUID.class,
 					topic), (ids) -> ids.size() == 1)
