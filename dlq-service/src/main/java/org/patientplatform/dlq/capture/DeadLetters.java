@@ -81,13 +81,14 @@ class DeadLetters {
 			        AND a.dlq_partition = EXCLUDED.dlq_partition AND a.dlq_offset = EXCLUDED.dlq_offset)
 			    RETURNING id, xmax = 0 AS inserted, attempts, dlq_partition, dlq_offset, original_topic,
 			        original_partition, original_offset, error_class, error_cause_class, error_message, fingerprint,
-			        first_failed_at, last_failed_at),
+			        first_failed_at, last_failed_at, source_service),
 			new_state AS (
 			    INSERT INTO dead_letter_state (id, status, next_attempt_at, status_reason, status_changed_at,
-			        status_changed_by, first_failed_at, last_failed_at)
+			        status_changed_by, first_failed_at, last_failed_at, source_service)
 			    SELECT e.id, st.status, now() + st.delay_ms * interval '1 millisecond', st.status_reason,
 			        CASE WHEN st.status_reason IS NOT NULL THEN now() END,
-			        CASE WHEN st.status_reason IS NOT NULL THEN 'system' END, e.first_failed_at, e.last_failed_at
+			        CASE WHEN st.status_reason IS NOT NULL THEN 'system' END, e.first_failed_at, e.last_failed_at,
+			        e.source_service
 			    FROM entry e
 			    JOIN unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[]) AS st(id, status, delay_ms, status_reason)
 			      ON st.id = e.id
@@ -165,9 +166,9 @@ class DeadLetters {
 			        source_service, error_class, error_message)
 			    VALUES (?, 'RAW', ?, ?::jsonb, ?, ?, ?, ?, true, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			    ON CONFLICT (dlq_partition, dlq_offset) WHERE kind = 'RAW' DO NOTHING
-			    RETURNING id, first_failed_at, last_failed_at)
-			INSERT INTO dead_letter_state (id, status, first_failed_at, last_failed_at)
-			SELECT id, 'NEW', first_failed_at, last_failed_at FROM raw
+			    RETURNING id, first_failed_at, last_failed_at, source_service)
+			INSERT INTO dead_letter_state (id, status, first_failed_at, last_failed_at, source_service)
+			SELECT id, 'NEW', first_failed_at, last_failed_at, source_service FROM raw
 			""";
 
 	/** The status reason of an entry that is not retried automatically (as the retry feature words it). */

@@ -67,8 +67,16 @@ public record EntryFilter(@Parameter(description = "The failing service") @Nulla
 	 */
 	@JsonIgnore
 	public boolean hasRecordCriteria() {
-		return (this.sourceService != null && !this.sourceService.isBlank())
-				|| (this.topic != null && !this.topic.isBlank())
+		return (this.sourceService != null && !this.sourceService.isBlank()) || hasRecordCriteriaBesideService();
+	}
+
+	/**
+	 * True when a criterion other than status, time and source service is given: one that only the entry's
+	 * record holds (its state holds copies of the source service and of the last failure time).
+	 */
+	@JsonIgnore
+	public boolean hasRecordCriteriaBesideService() {
+		return (this.topic != null && !this.topic.isBlank())
 				|| (this.errorClass != null && !this.errorClass.isBlank())
 				|| (this.fingerprint != null && !this.fingerprint.isBlank()) || this.key != null
 				|| textQuery(this.q) != null;

@@ -18,6 +18,7 @@ import org.patientplatform.kit.web.Page;
 import org.patientplatform.kit.web.TimeCursor;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -140,54 +141,107 @@ class EntrySearch {
 			windowed = new EntryFilter(filter.sourceService(), filter.topic(), filter.status(), filter.errorClass(),
 					filter.fingerprint(), filter.key(), from, null, filter.q());
 		}
-		// One join of the window's records and the window's states (the state's copy of last_failed_at, all
-		// statuses unless the filter names some): both read from their indexes alone, hashed, for a large
-		// selection; the planner keeps a primary-key lookup per selected record for a small one. Custom plans
-		// only: a generic plan, without the window's bounds, would scan both tables for an hour's counts.
-		EntryFilter.Where where = windowed.where("r.", "s.", "r.");
-		List<Object> args = new ArrayList<>(where.args());
-		List<String> state = new ArrayList<>();
-		if (!windowed.hasStatus()) {
-			state.add("s.status = ANY(?::text[])");
-			// every status: the state's window is read status by status
-			args.add(DeadLetterEntry.STATUSES.toArray(String[]::new));
-		}
-		timeConditions(windowed, "s.", state, args);
 		Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
 		long[] total = { 0 };
-		// Both for this transaction only, in one round trip. Grouped by hashing, not sorting: the record's and
-		// the state's time bounds are one condition twice (the state holds a copy of last_failed_at), but the
-		// planner takes them as independent, expects a twentieth of the rows the join gives (1,297 of 21,587
-		// for a day of one service at 1,000,000 entries) and sorts them by four text columns to group them.
-		// Hashed, that day took 30 ms instead of 43, the last hour 3 instead of 6, in psql on this schema
-		// (docs/benchmarks.md, eleventh pass).
+		// All three for this transaction only, in one round trip. Grouped by hashing, not sorting: the planner
+		// underestimates the rows a window gives (for a join, it takes the record's and the state's time bounds,
+		// one condition twice, as independent) and sorts them by text columns to group them. Hashed, a day of
+		// one service took 30 ms instead of 43 (docs/benchmarks.md, eleventh pass). No parallel workers: the
+		// planner gives the two counts below one each, and starting them took 37 ms of a statement that runs in
+		// 8 alone (a day of one service; twelfth pass). Custom plans only: a generic plan, without the window's
+		// bounds, would scan both tables for an hour's counts.
 		this.jdbc.queryForList("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-				+ "set_config('enable_sort', 'off', true)");
-		// Counted once per distinct (status, service, topic, error class), a few hundred groups at most, and
-		// the four groupings and the total summed from those: hashing every selected entry into four groupings
-		// took a tenth of a day's facets of one service, and half of the facets over a million entries.
-		this.jdbc.query("""
-				SELECT GROUPING(status, source_service, original_topic, error_class) AS grouping_set,
-				       status, source_service, original_topic, error_class, sum(entries)::bigint AS entries
-				FROM (SELECT s.status, r.source_service, r.original_topic, r.error_class, count(*) AS entries
-				      FROM dead_letter_record r JOIN dead_letter_state s ON s.id = r.id
-				      WHERE %s%s
-				      GROUP BY s.status, r.source_service, r.original_topic, r.error_class) AS counted
-				GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ())
-				""".formatted(where.sql(), and(state)), (rs) -> {
-			long count = rs.getLong("entries");
+				+ "set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)");
+		RowCallbackHandler count = (rs) -> {
+			long entries = rs.getLong("entries");
 			// GROUPING is a bit mask, one bit per column, set when the column is not in the row's set
 			switch (rs.getInt("grouping_set")) {
-				case 0b0111 -> add(groups, "status", rs.getString("status"), count);
-				case 0b1011 -> add(groups, "sourceService", rs.getString("source_service"), count);
-				case 0b1101 -> add(groups, "topic", rs.getString("original_topic"), count);
-				case 0b1110 -> add(groups, "errorClass", rs.getString("error_class"), count);
-				default -> total[0] = count;
+				case 0b0111 -> add(groups, "status", rs.getString("status"), entries);
+				case 0b1011 -> add(groups, "sourceService", rs.getString("source_service"), entries);
+				case 0b1101 -> add(groups, "topic", rs.getString("original_topic"), entries);
+				case 0b1110 -> add(groups, "errorClass", rs.getString("error_class"), entries);
+				default -> total[0] = entries;
 			}
-		}, args.toArray());
+		};
+		if (countsApart(windowed)) {
+			// No status criterion, and no record criterion the state cannot answer: the statuses are counted
+			// from the state alone (its copy of the service and of last_failed_at), the rest from the record
+			// alone, each from one index, in one statement (one snapshot: both sides count the same entries).
+			// A join of the two was most of a day's facets of one service (ADR 0014).
+			String service = windowed.sourceService();
+			boolean byService = service != null && !service.isBlank();
+			List<Object> args = new ArrayList<>();
+			List<String> record = new ArrayList<>();
+			List<String> state = new ArrayList<>();
+			if (byService) {
+				record.add("r.source_service = ?");
+				args.add(service);
+			}
+			timeConditions(windowed, "r.", record, args);
+			if (byService) {
+				state.add("s.source_service = ?");
+				args.add(service);
+			}
+			else {
+				// every status: the state's window is read status by status
+				state.add("s.status = ANY(?::text[])");
+				args.add(DeadLetterEntry.STATUSES.toArray(String[]::new));
+			}
+			timeConditions(windowed, "s.", state, args);
+			this.jdbc.query("""
+					SELECT 8 + GROUPING(source_service, original_topic, error_class) AS grouping_set,
+					       NULL AS status, source_service, original_topic, error_class, sum(entries)::bigint AS entries
+					FROM (SELECT r.source_service, r.original_topic, r.error_class, count(*) AS entries
+					      FROM dead_letter_record r
+					      WHERE TRUE%s
+					      GROUP BY r.source_service, r.original_topic, r.error_class) AS counted
+					GROUP BY GROUPING SETS ((source_service), (original_topic), (error_class), ())
+					UNION ALL
+					SELECT 7, s.status, NULL, NULL, NULL, count(*)
+					FROM dead_letter_state s
+					WHERE TRUE%s
+					GROUP BY s.status
+					""".formatted(and(record), and(state)), count, args.toArray());
+		}
+		else {
+			// One join of the window's records and the window's states (the state's copy of last_failed_at,
+			// all statuses unless the filter names some): both read from their indexes alone, hashed, for a
+			// large selection; the planner keeps a primary-key lookup per selected record for a small one.
+			EntryFilter.Where where = windowed.where("r.", "s.", "r.");
+			List<Object> args = new ArrayList<>(where.args());
+			List<String> state = new ArrayList<>();
+			if (!windowed.hasStatus()) {
+				state.add("s.status = ANY(?::text[])");
+				// every status: the state's window is read status by status
+				args.add(DeadLetterEntry.STATUSES.toArray(String[]::new));
+			}
+			timeConditions(windowed, "s.", state, args);
+			// Counted once per distinct (status, service, topic, error class), a few hundred groups at most,
+			// and the four groupings and the total summed from those: hashing every selected entry into four
+			// groupings took a tenth of a day's facets of one service, and half of the facets over a million
+			// entries.
+			this.jdbc.query("""
+					SELECT GROUPING(status, source_service, original_topic, error_class) AS grouping_set,
+					       status, source_service, original_topic, error_class, sum(entries)::bigint AS entries
+					FROM (SELECT s.status, r.source_service, r.original_topic, r.error_class, count(*) AS entries
+					      FROM dead_letter_record r JOIN dead_letter_state s ON s.id = r.id
+					      WHERE %s%s
+					      GROUP BY s.status, r.source_service, r.original_topic, r.error_class) AS counted
+					GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ())
+					""".formatted(where.sql(), and(state)), count, args.toArray());
+		}
 		return new Facets(total[0], top(groups.get("status")), top(groups.get("sourceService")),
 				top(groups.get("topic")), top(groups.get("errorClass")), windowed.from(), windowed.to(),
 				windowed != filter);
+	}
+
+	/**
+	 * True when facets can count the statuses on the state alone and the rest on the record alone: no status
+	 * criterion (else each side's counts depend on the other's columns) and no record criterion but the
+	 * source service, which the state holds a copy of, as it does the time range's {@code last_failed_at}.
+	 */
+	private static boolean countsApart(EntryFilter filter) {
+		return !filter.hasStatus() && !filter.hasRecordCriteriaBesideService();
 	}
 
 	/**

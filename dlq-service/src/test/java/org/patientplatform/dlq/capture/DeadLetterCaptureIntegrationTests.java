@@ -171,6 +171,23 @@ class DeadLetterCaptureIntegrationTests {
 	}
 
 	@Test
+	void aRawEntrysStateHoldsTheServiceItsRecordNames() throws Exception {
+		// no original topic: a raw entry, which still says which service sent it
+		ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("dlq.messages.v1", null, "no topic".getBytes());
+		record.headers().add(header(DeadLetterHeaders.SOURCE_SERVICE, "booking-queue-service".getBytes()));
+		var sent = this.producer.send(record).get();
+
+		Map<String, Object> entry = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT r.source_service AS record, s.source_service AS state "
+					+ "FROM dead_letter_record r JOIN dead_letter_state s ON s.id = r.id "
+					+ "WHERE r.kind = 'RAW' AND r.dlq_partition = ? AND r.dlq_offset = ?", sent.partition(),
+					sent.offset()), (rows) -> rows.size() == 1)
+			.getFirst();
+		// the facets of one service count its statuses by the state's copy
+		assertThat(entry).containsEntry("record", "booking-queue-service").containsEntry("state", "booking-queue-service");
+	}
+
+	@Test
 	void storesARecordWhoseTextOrDateTheDatabaseRefusesRawWithEveryHeaderAndGoesOn() throws Exception {
 		// PostgreSQL stores no NUL character in text, and no date 146 million years ahead
 		ProducerRecord<byte[], byte[]> nul = TestKafka.failedRecord("refused.v1", 0, 1L, "k", "v1", true);

@@ -219,12 +219,40 @@ class DeadLetterSearchIntegrationTests {
 		assertThat(byStatus).containsEntry("total", 2).containsEntry("status", Map.of("NEW", 2));
 		assertThat(byStatus.get("topic")).isEqualTo(Map.of("patient.events.v1", 1, "booking.events.v1", 1));
 		assertThat(byStatus.get("sourceService")).isEqualTo(Map.of("patient-service", 1, "notification-service", 1));
+		// service and time only: the statuses counted from the states (their copy of the service), the rest
+		// from the records; the one NEW entry of patient-service is offset 39, the other NEW one is not its
+		Map<String, Object> byService = this.ops.get()
+			.uri("/api/v1/dlq/messages/facets?sourceService=patient-service&from=2026-01-01T00:00:00Z")
+			.retrieve()
+			.body(MAP);
+		assertThat(byService).containsEntry("total", 14).containsEntry("status", Map.of("RETRY_SCHEDULED", 13, "NEW", 1));
+		assertThat(byService.get("sourceService")).isEqualTo(Map.of("patient-service", 14));
+		assertThat(byService.get("topic")).isEqualTo(Map.of("patient.events.v1", 7, "booking.events.v1", 7));
+		assertThat(byService.get("errorClass"))
+			.isEqualTo(Map.of("java.net.SocketTimeoutException", 4, "java.lang.IllegalStateException", 10));
+		Map<String, Object> everyService = this.ops.get()
+			.uri("/api/v1/dlq/messages/facets?from=2026-01-01T00:00:00Z")
+			.retrieve()
+			.body(MAP);
+		assertThat(everyService).containsEntry("total", 40)
+			.containsEntry("status", Map.of("RETRY_SCHEDULED", 38, "NEW", 2))
+			.containsEntry("sourceService",
+					Map.of("patient-service", 14, "booking-queue-service", 13, "notification-service", 13));
 		// a bounded window: offsets 10 to 19 failed then, and of those 12, 15 and 18 in patient-service
 		String window = "sourceService=patient-service&from=2026-01-01T00:10:00Z&to=2026-01-01T00:20:00Z";
 		Map<String, Object> bounded = this.ops.get().uri("/api/v1/dlq/messages/facets?" + window).retrieve().body(MAP);
 		assertThat(bounded).containsEntry("total", 3).containsEntry("status", Map.of("RETRY_SCHEDULED", 3));
 		assertThat(bounded.get("topic")).isEqualTo(Map.of("patient.events.v1", 2, "booking.events.v1", 1));
 		assertThat(total(window)).isEqualTo(3);
+	}
+
+	@Test
+	void everyStateHoldsItsRecordsSourceServiceAndLastFailure() {
+		// written by the capture's statement, and by the test's update of the failure times through the view
+		assertThat(this.jdbc.queryForObject("""
+				SELECT count(*) FROM dead_letter_record r JOIN dead_letter_state s ON s.id = r.id
+				WHERE s.source_service = r.source_service AND s.last_failed_at = r.last_failed_at
+				""", Integer.class)).isEqualTo(40);
 	}
 
 	@Test
