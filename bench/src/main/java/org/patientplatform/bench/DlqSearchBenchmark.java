@@ -169,19 +169,23 @@ final class DlqSearchBenchmark implements Benchmark {
 			facets.put("q8-facets-day", "/api/v1/dlq/messages/facets?sourceService=patient-service&from=" + encode(dayAgo));
 			// the failure patterns view, its default window (the last hour)
 			facets.put("q10-patterns-hour", "/api/v1/dlq/patterns");
-			String hourSql = "SELECT GROUPING(status, source_service, original_topic, error_class), status, source_service, "
-					+ "original_topic, error_class, sum(entries)::bigint FROM (SELECT s.status, r.source_service, "
+			String hourSql = "SELECT 8 + GROUPING(source_service, original_topic, error_class), NULL AS status, "
+					+ "source_service, original_topic, error_class, sum(entries)::bigint FROM (SELECT r.source_service, "
 					+ "r.original_topic, r.error_class, count(*) AS entries FROM dead_letter_record r "
-					+ "JOIN dead_letter_state s ON s.id = r.id WHERE r.last_failed_at >= now() - interval '1 hour' "
-					+ "AND s.status = ANY('{NEW,RETRY_SCHEDULED,RETRYING,RESOLVED,PERMANENTLY_FAILED,DISCARDED}'::text[]) "
-					+ "AND s.last_failed_at >= now() - interval '1 hour' "
-					+ "GROUP BY s.status, r.source_service, r.original_topic, r.error_class) AS counted "
-					+ "GROUP BY GROUPING SETS ((status), (source_service), (original_topic), (error_class), ())";
+					+ "WHERE r.last_failed_at >= now() - interval '1 hour' "
+					+ "GROUP BY r.source_service, r.original_topic, r.error_class) AS counted "
+					+ "GROUP BY GROUPING SETS ((source_service), (original_topic), (error_class), ()) "
+					+ "UNION ALL SELECT 7, s.status, NULL, NULL, NULL, count(*) FROM dead_letter_state s "
+					+ "WHERE s.status = ANY('{NEW,RETRY_SCHEDULED,RETRYING,RESOLVED,PERMANENTLY_FAILED,DISCARDED}'::text[]) "
+					+ "AND s.last_failed_at >= now() - interval '1 hour' GROUP BY s.status";
 			int facetIterations = Math.max(iterations / 5, 10);
 			for (Map.Entry<String, String> facet : facets.entrySet()) {
 				String sql = facet.getKey().startsWith("f1") ? hourSql : sql(facet.getKey());
-				// as EntrySearch.facets runs its statement: grouped by hashing (the patterns view does not set it)
-				statement.execute(facet.getKey().startsWith("q10") ? "RESET enable_sort" : "SET enable_sort = off");
+				// as EntrySearch.facets runs its statement: grouped by hashing, no parallel workers (the patterns
+				// view sets neither)
+				boolean patterns = facet.getKey().startsWith("q10");
+				statement.execute(patterns ? "RESET enable_sort" : "SET enable_sort = off");
+				statement.execute(patterns ? "RESET max_parallel_workers_per_gather" : "SET max_parallel_workers_per_gather = 0");
 				HttpRequest request = api.get(facet.getValue());
 				queries.put(facet.getKey(), "GET " + facet.getValue());
 				for (int i = 0; i < Math.max(warmup / 10, 3); i++) {
