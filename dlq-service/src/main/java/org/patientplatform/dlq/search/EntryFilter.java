@@ -55,6 +55,19 @@ public record EntryFilter(@Parameter(description = "The failing service") @Nulla
 		return this.from == null || this.to == null || this.from.isBefore(this.to);
 	}
 
+	/**
+	 * False for a text that holds no word: punctuation alone, or a control character, searches nothing,
+	 * and taken as no text criterion it would select every entry (a bulk redrive by that filter too). An
+	 * empty or blank {@code q} is no criterion, as a form's empty search box sends it.
+	 */
+	@AssertTrue(message = "q must hold a letter or a digit: the search matches words of the error message")
+	@JsonIgnore
+	@Schema(hidden = true)
+	@Parameter(hidden = true)
+	public boolean isTextSearchable() {
+		return this.q == null || this.q.isBlank() || textQuery(this.q) != null;
+	}
+
 	/** True when a status was asked for explicitly. */
 	@JsonIgnore
 	public boolean hasStatus() {

@@ -198,6 +198,14 @@ class BulkRedriveIntegrationTests {
 			.toEntity(MAP);
 		assertThat(both.getStatusCode().value()).isEqualTo(400);
 		assertThat(both.getBody().get("errors").toString()).contains("selectionGiven", "ratePerSecond");
+		// a text of punctuation alone would have selected every entry, as if no text were given
+		var noWord = this.ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("filter", Map.of("q", "!!!"), "dryRun", true))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(noWord.getStatusCode().value()).isEqualTo(400);
+		assertThat(noWord.getBody().get("errors").toString()).contains("q must hold a letter or a digit");
 
 		var unknown = this.ops.get().uri("/api/v1/dlq/redrives/{id}", UUID.randomUUID()).retrieve().toEntity(MAP);
 		assertThat(unknown.getStatusCode().value()).isEqualTo(404);

@@ -185,6 +185,15 @@ class DeadLetterSearchIntegrationTests {
 		assertThat(forged.getStatusCode().value()).isEqualTo(400);
 		assertThat(forged.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 
+		for (String path : List.of("/api/v1/dlq/messages?q={q}", "/api/v1/dlq/messages/facets?q={q}")) {
+			var noWord = this.ops.get().uri(path, "?!").retrieve().toEntity(MAP);
+			assertThat(noWord.getStatusCode().value()).as(path).isEqualTo(400);
+			assertThat(noWord.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+			assertThat(noWord.getBody().get("errors").toString()).contains("q must hold a letter or a digit");
+		}
+		// an empty search box is no criterion
+		assertThat(total("q=")).isEqualTo(40);
+
 		var status = this.ops.get().uri("/api/v1/dlq/messages?status=LOST").retrieve().toEntity(MAP);
 		assertThat(status.getStatusCode().value()).isEqualTo(400);
 		assertThat(status.getBody().get("errors").toString()).contains("status");

@@ -3,6 +3,7 @@ package org.patientplatform.dlq.search;
 import java.time.Instant;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +32,21 @@ class EntryFilterTests {
 		assertThat(EntryFilter.textQuery("a & !b | (c:*)")).isEqualTo("a:* & b:* & c:*");
 		assertThat(EntryFilter.textQuery(" &|! ")).isNull();
 		assertThat(EntryFilter.textQuery(null)).isNull();
+	}
+
+	@Test
+	void rejectsATextWithoutAWordButTakesAnEmptyOneAsNoCriterion() {
+		assertThat(withText("!!!").isTextSearchable()).isFalse();
+		assertThat(withText("\u0000").isTextSearchable()).isFalse();
+		assertThat(withText("timed out!").isTextSearchable()).isTrue();
+		assertThat(withText("").isTextSearchable()).isTrue();
+		assertThat(withText("  ").isTextSearchable()).isTrue();
+		assertThat(withText(null).isTextSearchable()).isTrue();
+		assertThat(withText("  ").hasRecordCriteria()).isFalse();
+	}
+
+	private static EntryFilter withText(@Nullable String q) {
+		return new EntryFilter(null, null, null, null, null, null, null, null, q);
 	}
 
 	@Test
