@@ -12,8 +12,9 @@
 -- record inserts its state with the same value, and nothing changes a record's source service afterwards
 -- (a new failure of the same original record keeps it). Writes through the view carry it too.
 --
--- On a large table the backfill rewrites every state row (16 s at 1,000,000 entries here) under the
--- table's write lock; the capture waits, and its records stay on the topic meanwhile.
+-- On a large table the backfill rewrites every state row (16 s at 1,000,000 entries here). The migration is
+-- one transaction, and its ALTER TABLE holds the state table's exclusive lock to the end: searches, redrives
+-- and the capture wait (the capture's records stay on the topic meanwhile), then go on.
 
 ALTER TABLE dead_letter_state ADD COLUMN source_service text;
 
