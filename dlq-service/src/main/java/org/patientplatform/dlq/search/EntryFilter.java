@@ -40,7 +40,15 @@ public record EntryFilter(@Parameter(description = "The failing service") @Nulla
 		@Parameter(description = "Last failure at or after (ISO-8601 instant)") @Nullable Instant from,
 		@Parameter(description = "Last failure before (ISO-8601 instant)") @Nullable Instant to,
 		@Parameter(description = "Words in the error message; each word also matches as a prefix") @Nullable @Size(
-				max = 200) String q) {
+				max = 200) @Pattern(regexp = SEARCHABLE_TEXT,
+						message = "must hold a letter or a digit: the search matches words of the error message") String q) {
+
+	/**
+	 * A text the search can use: blank (no criterion, as a form's empty search box sends it), or holding a
+	 * letter or a digit. Punctuation alone, or a control character, holds no word: taken as no criterion it
+	 * would select every entry, a bulk redrive by that filter too.
+	 */
+	static final String SEARCHABLE_TEXT = "(?s)\\s*|.*[\\p{L}\\p{N}].*";
 
 	/** No criteria: every entry. */
 	public static EntryFilter all() {
@@ -53,19 +61,6 @@ public record EntryFilter(@Parameter(description = "The failing service") @Nulla
 	@Parameter(hidden = true)
 	public boolean isFromBeforeTo() {
 		return this.from == null || this.to == null || this.from.isBefore(this.to);
-	}
-
-	/**
-	 * False for a text that holds no word: punctuation alone, or a control character, searches nothing,
-	 * and taken as no text criterion it would select every entry (a bulk redrive by that filter too). An
-	 * empty or blank {@code q} is no criterion, as a form's empty search box sends it.
-	 */
-	@AssertTrue(message = "q must hold a letter or a digit: the search matches words of the error message")
-	@JsonIgnore
-	@Schema(hidden = true)
-	@Parameter(hidden = true)
-	public boolean isTextSearchable() {
-		return this.q == null || this.q.isBlank() || textQuery(this.q) != null;
 	}
 
 	/** True when a status was asked for explicitly. */

@@ -205,7 +205,7 @@ class BulkRedriveIntegrationTests {
 			.retrieve()
 			.toEntity(MAP);
 		assertThat(noWord.getStatusCode().value()).isEqualTo(400);
-		assertThat(noWord.getBody().get("errors").toString()).contains("q must hold a letter or a digit");
+		assertThat(noWord.getBody().get("errors").toString()).contains("field=filter.q", "must hold a letter or a digit");
 
 		var unknown = this.ops.get().uri("/api/v1/dlq/redrives/{id}", UUID.randomUUID()).retrieve().toEntity(MAP);
 		assertThat(unknown.getStatusCode().value()).isEqualTo(404);

@@ -3,6 +3,9 @@ package org.patientplatform.dlq.search;
 import java.time.Instant;
 import java.util.List;
 
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -36,12 +39,19 @@ class EntryFilterTests {
 
 	@Test
 	void rejectsATextWithoutAWordButTakesAnEmptyOneAsNoCriterion() {
-		assertThat(withText("!!!").isTextSearchable()).isFalse();
-		assertThat(withText("\u0000").isTextSearchable()).isFalse();
-		assertThat(withText("timed out!").isTextSearchable()).isTrue();
-		assertThat(withText("").isTextSearchable()).isTrue();
-		assertThat(withText("  ").isTextSearchable()).isTrue();
-		assertThat(withText(null).isTextSearchable()).isTrue();
+		try (ValidatorFactory factory = Validation.buildDefaultValidatorFactory()) {
+			Validator validator = factory.getValidator();
+			for (String noWord : List.of("!!!", "\u0000", "?! -")) {
+				assertThat(validator.validate(withText(noWord))).as(noWord)
+					.singleElement()
+					.satisfies((violation) -> assertThat(violation.getPropertyPath()).hasToString("q"));
+				assertThat(EntryFilter.textQuery(noWord)).isNull();
+			}
+			for (String searchable : List.of("timed out!", "É", "404", "", "  ", "\n")) {
+				assertThat(validator.validate(withText(searchable))).as(searchable).isEmpty();
+			}
+			assertThat(validator.validate(withText(null))).isEmpty();
+		}
 		assertThat(withText("  ").hasRecordCriteria()).isFalse();
 	}
 
