@@ -60,12 +60,20 @@ public class DeadLetterPayloads {
 				FROM dead_letter_state s JOIN dead_letter_record r ON r.id = s.id
 				WHERE s.id = ANY(?::uuid[])""" + lock, (rs, n) -> {
 			byte[] edited = rs.getBytes("edited_payload_ciphertext");
-			byte[] value = (edited != null) ? this.cipher.decrypt(rs.getString("edited_payload_key_id"), edited)
-					: decryptOrNull(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
+			byte[] value = null;
+			String unreadable = null;
+			try {
+				value = (edited != null) ? this.cipher.decrypt(rs.getString("edited_payload_key_id"), edited)
+						: decryptOrNull(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
+			}
+			catch (UnreadablePayloadException ex) {
+				// this entry is not sent, with the reason; the others of a batch or a bulk chunk still are
+				unreadable = ex.getMessage();
+			}
 			return new StoredMessage(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
 					rs.getString("original_topic"), (Integer) rs.getObject("original_partition"),
 					rs.getBytes("record_key"), value, edited != null,
-					headers(rs.getString("headers")), rs.getInt("attempts"));
+					headers(rs.getString("headers")), rs.getInt("attempts"), unreadable);
 		}, (Object) ids.stream().map(UUID::toString).toArray(String[]::new));
 	}
 

@@ -94,8 +94,11 @@ class PayloadCipher {
 	byte[] decrypt(String keyId, byte[] ciphertext) {
 		SecretKey key = this.keys.get(keyId);
 		if (key == null) {
-			throw new IllegalStateException("No key '" + keyId + "' to decrypt this payload; keep retired keys "
-					+ "in dlq.encryption.keys");
+			throw new UnreadablePayloadException("no key '" + keyId + "' is configured (keep retired keys in "
+					+ "dlq.encryption.keys)");
+		}
+		if (ciphertext.length < IV_BYTES + TAG_BITS / 8) {
+			throw new UnreadablePayloadException("it is shorter than an IV and a tag of key '" + keyId + "'");
 		}
 		try {
 			Cipher cipher = this.ciphers.get();
@@ -103,7 +106,8 @@ class PayloadCipher {
 			return cipher.doFinal(ciphertext, IV_BYTES, ciphertext.length - IV_BYTES);
 		}
 		catch (GeneralSecurityException ex) {
-			throw new IllegalStateException("Cannot decrypt a payload with key '" + keyId + "'", ex);
+			// the GCM tag does not match: another key under the same id, or altered bytes
+			throw new UnreadablePayloadException("it does not decrypt with key '" + keyId + "'", ex);
 		}
 	}
 

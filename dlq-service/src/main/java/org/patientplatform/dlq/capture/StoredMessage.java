@@ -16,13 +16,17 @@ import org.jspecify.annotations.Nullable;
  * @param originalTopic where the record came from; null for some raw entries
  * @param originalPartition its partition there; null for some raw entries
  * @param key the original key bytes
- * @param value the payload to send; null for a record that had no value (a tombstone), sent as none
+ * @param value the payload to send; null for a record that had no value (a tombstone), sent as none, and
+ * for a payload that cannot be decrypted
  * @param edited true when {@code value} is the edited version
  * @param headers the original record's own headers (no {@code kafka_dlt-*} or {@code dlq-*} ones)
  * @param attempts failures so far; a redrive carries it as {@code dlq-attempt}
+ * @param unreadable why the payload cannot be decrypted ({@link UnreadablePayloadException}); null when it
+ * can: such an entry is not sent
  */
 public record StoredMessage(UUID entryId, String kind, String status, @Nullable String originalTopic,
-		@Nullable Integer originalPartition, byte @Nullable [] key, byte @Nullable [] value, boolean edited, List<Header> headers, int attempts) {
+		@Nullable Integer originalPartition, byte @Nullable [] key, byte @Nullable [] value, boolean edited, List<Header> headers, int attempts,
+		@Nullable String unreadable) {
 
 	public StoredMessage {
 		headers = List.copyOf(headers);

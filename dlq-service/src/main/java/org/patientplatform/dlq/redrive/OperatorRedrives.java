@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.DeadLetterPayloads;
+import org.patientplatform.dlq.capture.UnreadablePayloadException;
 import org.patientplatform.kit.web.ConflictException;
 import org.patientplatform.kit.web.NotFoundException;
 
@@ -68,6 +69,9 @@ class OperatorRedrives {
 		String why = result.failed().getOrDefault(id, "unknown");
 		if (Redriver.NO_TOPIC.equals(why)) {
 			throw new ConflictException("Entry " + id + " has no original topic; give targetTopic");
+		}
+		if (UnreadablePayloadException.isReason(why)) {
+			throw new ConflictException("Entry " + id + " is not redriven: " + why);
 		}
 		throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
 				"The broker did not take the redriven record (" + why + "); the entry is unchanged, try again.");

@@ -150,6 +150,11 @@ public class Redriver {
 				failed.put(message.entryId(), NO_TOPIC);
 				continue;
 			}
+			if (message.unreadable() != null) {
+				// not for later: sending it again needs the key back in the configuration
+				failed.put(message.entryId(), message.unreadable());
+				continue;
+			}
 			if (System.nanoTime() > deadline) {
 				failed.put(message.entryId(), NOT_SENT_IN_TIME);
 				retryLater.add(message.entryId());

@@ -1,6 +1,7 @@
 package org.patientplatform.dlq.retry;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.patientplatform.dlq.redrive.Redriver;
@@ -69,12 +70,18 @@ class DueRetries {
 		}
 		Redriver.Result result = this.redriver.redriveLocked(due, Redriver.Request.automatic());
 		if (!result.failed().isEmpty()) {
+			// each keeps its reason: a broker that did not take the record, or a payload that cannot be
+			// decrypted (until its key is configured again); tried again later, the rest of the batch is sent
+			List<Map.Entry<UUID, String>> failed = List.copyOf(result.failed().entrySet());
 			this.jdbc.update("""
-					UPDATE dead_letter_state SET next_attempt_at = now() + make_interval(secs => ?),
-					    status_reason = 'the redrive could not be sent; trying again', updated_at = now()
-					WHERE id = ANY(?::uuid[]) AND status = 'RETRY_SCHEDULED'
+					UPDATE dead_letter_state s SET next_attempt_at = now() + make_interval(secs => ?),
+					    status_reason = 'the redrive could not be sent (' || f.why || '); trying again',
+					    updated_at = now()
+					FROM unnest(?::uuid[], ?::text[]) AS f(id, why)
+					WHERE s.id = f.id AND s.status = 'RETRY_SCHEDULED'
 					""", (double) this.properties.sendFailureDelay().toSeconds(),
-					result.failed().keySet().stream().map(UUID::toString).toArray(String[]::new));
+					failed.stream().map((f) -> f.getKey().toString()).toArray(String[]::new),
+					failed.stream().map(Map.Entry::getValue).toArray(String[]::new));
 		}
 		return new Claimed(due.size(), result.sent().size());
 	}

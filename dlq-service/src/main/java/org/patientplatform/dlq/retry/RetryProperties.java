@@ -17,7 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cron when the retry task runs (six fields, UTC)
  * @param batchSize entries claimed and sent per transaction
  * @param maxBatchesPerRun batches per run, so one run stays short
- * @param sendFailureDelay the wait before trying again to send an entry the broker did not take
+ * @param sendFailureDelay the wait before trying again to send an entry the broker did not take, or whose payload
+ * could not be decrypted
  * @param outcomesConsumerGroup the consumer group of the outcome consumer
  */
 @ConfigurationProperties("dlq.retry")

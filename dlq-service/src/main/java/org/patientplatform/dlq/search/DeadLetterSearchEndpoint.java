@@ -1,5 +1,6 @@
 package org.patientplatform.dlq.search;
 
+import java.util.Optional;
 import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -14,8 +15,10 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.DeadLetterPayloads;
+import org.patientplatform.dlq.capture.UnreadablePayloadException;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.web.ConflictException;
 import org.patientplatform.kit.web.IdempotencyKeyFilter;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.Page;
@@ -86,7 +89,14 @@ class DeadLetterSearchEndpoint {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
 					"A reveal cannot carry " + IdempotencyKeyFilter.HEADER + ": its response is never stored.");
 		}
-		var revealed = this.payloads.reveal(id);
+		Optional<DeadLetterPayloads.RevealedPayload> revealed;
+		try {
+			revealed = this.payloads.reveal(id);
+		}
+		catch (UnreadablePayloadException ex) {
+			this.audit.record("dlq.payload.reveal", "dlq-entry", id.toString(), "UNREADABLE", request.reason());
+			throw new ConflictException("Entry " + id + " cannot be revealed: " + ex.getMessage());
+		}
 		this.audit.record("dlq.payload.reveal", "dlq-entry", id.toString(),
 				revealed.isPresent() ? "SUCCEEDED" : "NOT_FOUND", request.reason());
 		return revealed.orElseThrow(() -> new NotFoundException("No dead-letter entry " + id));

@@ -13,7 +13,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class PayloadCipherTests {
 
@@ -41,11 +41,18 @@ class PayloadCipherTests {
 		PayloadCipher rotated = cipher("new");
 		assertThat(new String(rotated.decrypt("old", sealed), StandardCharsets.UTF_8)).isEqualTo("before the rotation");
 		sealed[sealed.length - 1] ^= 1;
-		assertThatIllegalStateException().isThrownBy(() -> rotated.decrypt("old", sealed));
+		assertThatExceptionOfType(UnreadablePayloadException.class).isThrownBy(() -> rotated.decrypt("old", sealed))
+			.withMessage("the stored payload cannot be decrypted: it does not decrypt with key 'old'");
+		// shorter than an IV and a tag (a seeded row's 32 bytes pass this and fail the tag)
+		assertThatExceptionOfType(UnreadablePayloadException.class)
+			.isThrownBy(() -> rotated.decrypt("old", new byte[20]))
+			.withMessageContaining("shorter than an IV and a tag");
 		// the thread's cipher is still usable after a failed decryption
 		byte[] again = rotated.encrypt("after".getBytes(StandardCharsets.UTF_8));
 		assertThat(new String(rotated.decrypt("new", again), StandardCharsets.UTF_8)).isEqualTo("after");
-		assertThatIllegalStateException().isThrownBy(() -> rotated.decrypt("gone", again));
+		assertThatExceptionOfType(UnreadablePayloadException.class).isThrownBy(() -> rotated.decrypt("gone", again))
+			.withMessage("the stored payload cannot be decrypted: no key 'gone' is configured (keep retired keys "
+					+ "in dlq.encryption.keys)");
 	}
 
 	@Test

@@ -99,6 +99,35 @@ class EntryRedriveIntegrationTests {
 	}
 
 	@Test
+	void answersConflictWhenThePayloadsKeyIsNoLongerConfigured() {
+		UUID id = capture("vault-keys.v1", 3, "v-3", "{\"sealed\":true}");
+		// the key it was sealed with retired from dlq.encryption.keys too early
+		this.jdbc.update("UPDATE dead_letter_record SET payload_key_id = 'retired-2025' WHERE id = ?", id);
+
+		var revealed = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/reveal", id)
+			.body(Map.of("reason", "what was it"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(revealed.getStatusCode().value()).isEqualTo(409);
+		assertThat(revealed.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat((String) revealed.getBody().get("detail")).contains("cannot be decrypted")
+			.contains("no key 'retired-2025' is configured");
+		assertThat(audit("dlq.payload.reveal", id)).containsExactly("ops-bo|UNREADABLE|what was it");
+
+		var redriven = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "try it"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(redriven.getStatusCode().value()).isEqualTo(409);
+		assertThat((String) redriven.getBody().get("detail")).contains("no key 'retired-2025' is configured");
+		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
+			.isEqualTo("NEW");
+		assertThat(this.kafka.readAll("vault-keys.v1")).isEmpty();
+	}
+
+	@Test
 	void keepsARecordOrAHeaderWithoutAValueWithoutOneAndRedrivesThemSo() {
 		// a deletion on a compacted topic (key, no value) that its consumer failed on, as a recoverer sends it
 		ProducerRecord<byte[], byte[]> tombstone = TestKafka.failedRecord("accounts.v1", 0, 11, "account-9", "", true);

@@ -108,6 +108,35 @@ class AutomaticRetryIntegrationTests {
 	}
 
 	@Test
+	void aPayloadThatCannotBeDecryptedWaitsWithItsReasonAndTheRestOfTheBatchIsSent() {
+		// one entry whose key was retired from the configuration too early, one tombstone (no payload at all)
+		UUID lost = UUID.randomUUID();
+		UUID kept = UUID.randomUUID();
+		long offset = 8_000_000 + (System.nanoTime() % 1_000_000);
+		this.jdbc.update("""
+				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
+				    original_partition, original_offset, payload_ciphertext, payload_key_id, payload_size,
+				    dlq_partition, dlq_offset, first_failed_at, last_failed_at, next_attempt_at)
+				VALUES (?, 'FAILED_RECORD', 'RETRY_SCHEDULED', 'patient-service', 'g', 'vault.v1', 0, ?, ?, 'retired-2025',
+				        20, 5, ?, now(), now(), now() - interval '2 seconds'),
+				       (?, 'FAILED_RECORD', 'RETRY_SCHEDULED', 'patient-service', 'g', 'vault.v1', 0, ?, NULL, NULL,
+				        0, 5, ?, now(), now(), now() - interval '1 second')
+				""", lost, offset, new byte[48], offset, kept, offset + 1, offset + 1);
+
+		// before: the whole batch failed on the first, and every tick again, so no due entry was ever sent
+		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
+
+		assertThat(status(kept)).isEqualTo("RETRYING");
+		Map<String, Object> waiting = this.jdbc.queryForMap(
+				"SELECT status, status_reason, next_attempt_at > now() AS later FROM dead_letter_entry WHERE id = ?", lost);
+		assertThat(waiting).containsEntry("status", "RETRY_SCHEDULED").containsEntry("later", true);
+		assertThat((String) waiting.get("status_reason"))
+			.isEqualTo("the redrive could not be sent (the stored payload cannot be decrypted: no key 'retired-2025' "
+					+ "is configured (keep retired keys in dlq.encryption.keys)); trying again");
+		assertThat(this.dueRetries.redriveDue()).as("not due again at once").isZero();
+	}
+
+	@Test
 	void anOutcomeTakesTheEntryLockBeforeItsRedriveSoItCannotDeadlockWithTheCapture() throws Exception {
 		UUID entry = UUID.randomUUID();
 		long offset = 7_000_000 + (System.nanoTime() % 1_000_000);
