@@ -3,10 +3,12 @@ package org.patientplatform.dlq.redrive;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -112,9 +114,10 @@ class BulkRedriveEndpoint {
 
 	@GetMapping("/{id}")
 	@PreAuthorize("hasRole('ops')")
-	@Operation(summary = "A bulk redrive's progress: total, sent, failed, skipped, pending and status")
+	@Operation(summary = "A bulk redrive's progress: total, sent, failed (and why), skipped, pending and status")
 	BulkView get(@PathVariable UUID id) {
-		return view(this.bulks.find(id).orElseThrow(() -> new NotFoundException("No bulk redrive " + id)));
+		BulkView view = view(this.bulks.find(id).orElseThrow(() -> new NotFoundException("No bulk redrive " + id)));
+		return (view.failed() > 0) ? view.withFailures(this.bulks.failureReasons(id)) : view;
 	}
 
 	@PostMapping("/{id}/pause")
@@ -158,7 +161,7 @@ class BulkRedriveEndpoint {
 		return new BulkView(bulk.id(), bulk.status(), bulk.total(), bulk.sent(), bulk.failed(), bulk.skipped(),
 				bulk.pending(), bulk.ratePerSecond(), bulk.targetTopic(), bulk.selectionJson(this.json),
 				bulk.createdBy(), bulk.reason(), bulk.createdAt(), bulk.startedAt(), bulk.updatedAt(),
-				bulk.finishedAt(), bulk.ratePerSecond() == 0, bulk.unconfirmed());
+				bulk.finishedAt(), bulk.ratePerSecond() == 0, bulk.unconfirmed(), null);
 	}
 
 	/**
@@ -214,11 +217,20 @@ class BulkRedriveEndpoint {
 	 * @param unthrottled sent without rate limit
 	 * @param unconfirmed of failed, entries whose run stopped between sending and recording them: they may
 	 * have gone out, so the job does not send them again
+	 * @param failures why the failed entries failed, each reason with its count (the ten most frequent); only
+	 * in the view of one job that has failed entries
 	 */
 	record BulkView(UUID id, String status, int total, int sent, int failed, int skipped, int pending,
 			int ratePerSecond, @Nullable String targetTopic, JsonNode selection, String createdBy,
 			@Nullable String reason, @Nullable Instant createdAt, @Nullable Instant startedAt,
-			@Nullable Instant updatedAt, @Nullable Instant finishedAt, boolean unthrottled, int unconfirmed) {
+			@Nullable Instant updatedAt, @Nullable Instant finishedAt, boolean unthrottled, int unconfirmed,
+			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Map<String, Integer> failures) {
+
+		BulkView withFailures(Map<String, Integer> reasons) {
+			return new BulkView(this.id, this.status, this.total, this.sent, this.failed, this.skipped, this.pending,
+					this.ratePerSecond, this.targetTopic, this.selection, this.createdBy, this.reason, this.createdAt,
+					this.startedAt, this.updatedAt, this.finishedAt, this.unthrottled, this.unconfirmed, reasons);
+		}
 	}
 
 }

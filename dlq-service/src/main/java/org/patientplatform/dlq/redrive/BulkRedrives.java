@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -116,6 +117,23 @@ class BulkRedrives {
 
 	Optional<BulkRedrive> find(UUID id) {
 		return this.jdbc.query("SELECT * FROM bulk_redrive WHERE id = ?", ROW_MAPPER, id).stream().findFirst();
+	}
+
+	/**
+	 * Why the job's failed items failed: each reason with its count, the ten most frequent (a broker that
+	 * did not take the records, a payload that cannot be decrypted, no original topic). No payload is in a
+	 * reason.
+	 */
+	Map<String, Integer> failureReasons(UUID id) {
+		Map<String, Integer> reasons = new LinkedHashMap<>();
+		this.jdbc.query("""
+				SELECT coalesce(detail, 'not sent') AS reason, count(*) AS items FROM bulk_redrive_item
+				WHERE bulk_id = ? AND state = 'FAILED'
+				GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10
+				""", (rs) -> {
+			reasons.put(rs.getString("reason"), rs.getInt("items"));
+		}, id);
+		return reasons;
 	}
 
 	/**

@@ -190,6 +190,25 @@ class BulkRedriveIntegrationTests {
 	}
 
 	@Test
+	void sendsTheRestWhenAPayloadCannotBeDecryptedAndSaysWhy() {
+		List<UUID> ids = capture("sealed.v1", 4);
+		// its key retired from dlq.encryption.keys too early
+		this.jdbc.update("UPDATE dead_letter_record SET payload_key_id = 'retired-2025' WHERE id = ?", ids.get(2));
+		String location = start(Map.of("ids", ids, "ratePerSecond", 1000));
+		Map<String, Object> done = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.ops.get().uri(location).retrieve().body(MAP), (bulk) -> "COMPLETED".equals(bulk.get("status")));
+		assertThat(done).containsEntry("total", 4).containsEntry("sent", 3).containsEntry("failed", 1);
+		assertThat(done.get("failures")).isEqualTo(Map.of("the stored payload cannot be decrypted: no key 'retired-2025' "
+				+ "is configured (keep retired keys in dlq.encryption.keys)", 1));
+		assertThat(this.kafka.readAll("sealed.v1").stream().map(TestKafka::entryId).toList())
+			.containsExactlyInAnyOrder(ids.get(0), ids.get(1), ids.get(3));
+		// the list of jobs carries no reasons
+		Map<String, Object> list = this.ops.get().uri("/api/v1/dlq/redrives").retrieve().body(MAP);
+		assertThat((List<?>) list.get("items")).isNotEmpty()
+			.allSatisfy((job) -> assertThat(((Map<?, ?>) job).containsKey("failures")).isFalse());
+	}
+
+	@Test
 	void rejectsAnInvalidRequestAndAnswersNotFoundForAnUnknownJob() {
 		var both = this.ops.post()
 			.uri("/api/v1/dlq/redrives")
