@@ -168,40 +168,31 @@ class EntrySearch {
 			// from the state alone (its copy of the service and of last_failed_at), the rest from the record
 			// alone, each from one index, in one statement (one snapshot: both sides count the same entries).
 			// A join of the two was most of a day's facets of one service (ADR 0014).
-			String service = windowed.sourceService();
-			boolean byService = service != null && !service.isBlank();
-			List<Object> args = new ArrayList<>();
-			List<String> record = new ArrayList<>();
-			List<String> state = new ArrayList<>();
-			if (byService) {
-				record.add("r.source_service = ?");
-				args.add(service);
-			}
-			timeConditions(windowed, "r.", record, args);
-			if (byService) {
-				state.add("s.source_service = ?");
-				args.add(service);
-			}
-			else {
-				// every status: the state's window is read status by status
-				state.add("s.status = ANY(?::text[])");
+			EntryFilter.Where records = windowed.where("r.", "s.", "r.");
+			// the same criteria on the state, which holds copies of the service and of last_failed_at
+			EntryFilter.Where states = windowed.where("s.", "s.", "s.");
+			List<Object> args = new ArrayList<>(records.args());
+			args.addAll(states.args());
+			String everyStatus = "";
+			if (!windowed.hasRecordCriteria()) {
+				// no service: the state's window is read status by status
+				everyStatus = " AND s.status = ANY(?::text[])";
 				args.add(DeadLetterEntry.STATUSES.toArray(String[]::new));
 			}
-			timeConditions(windowed, "s.", state, args);
 			this.jdbc.query("""
 					SELECT 8 + GROUPING(source_service, original_topic, error_class) AS grouping_set,
 					       NULL AS status, source_service, original_topic, error_class, sum(entries)::bigint AS entries
 					FROM (SELECT r.source_service, r.original_topic, r.error_class, count(*) AS entries
 					      FROM dead_letter_record r
-					      WHERE TRUE%s
+					      WHERE %s
 					      GROUP BY r.source_service, r.original_topic, r.error_class) AS counted
 					GROUP BY GROUPING SETS ((source_service), (original_topic), (error_class), ())
 					UNION ALL
 					SELECT 7, s.status, NULL, NULL, NULL, count(*)
 					FROM dead_letter_state s
-					WHERE TRUE%s
+					WHERE %s%s
 					GROUP BY s.status
-					""".formatted(and(record), and(state)), count, args.toArray());
+					""".formatted(records.sql(), states.sql(), everyStatus), count, args.toArray());
 		}
 		else {
 			// One join of the window's records and the window's states (the state's copy of last_failed_at,
