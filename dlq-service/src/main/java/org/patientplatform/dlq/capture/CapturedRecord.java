@@ -75,17 +75,22 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		return header;
 	}
 
+	/** Every header of the record, base64 (a NUL in a header name becomes U+FFFD). */
+	private static List<Map<String, String>> allHeaders(ConsumerRecord<byte[], byte[]> record) {
+		List<Map<String, String>> headers = new ArrayList<>();
+		for (Header header : record.headers()) {
+			headers.add(header(header.key().replace('\u0000', '\uFFFD'), header.value()));
+		}
+		return headers;
+	}
+
 	/**
 	 * The record as a raw entry because the database refused what it says (a character or a date
 	 * PostgreSQL cannot store): every header kept, base64 like the original headers of a failed record (a
 	 * NUL in a header name becomes U+FFFD), the key and payload as they are, so nothing is lost.
 	 */
 	static CapturedRecord refused(ConsumerRecord<byte[], byte[]> record, Instant receivedAt, String reason) {
-		List<Map<String, String>> headers = new ArrayList<>();
-		for (Header header : record.headers()) {
-			headers.add(header(header.key().replace('\u0000', '\uFFFD'), header.value()));
-		}
-		return new CapturedRecord(reason, null, null, "", null, null, null, null, record.key(), headers,
+		return new CapturedRecord(reason, null, null, "", null, null, null, null, record.key(), allHeaders(record),
 				record.value(), null, null, null, null, null, true, 1,
 				record.partition(), record.offset(), receivedAt, null);
 	}
@@ -121,15 +126,24 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		String topic = name(last, DeadLetterHeaders.ORIGINAL_TOPIC);
 		Integer partition = number(last, DeadLetterHeaders.ORIGINAL_PARTITION, problems, Integer.class);
 		Long offset = number(last, DeadLetterHeaders.ORIGINAL_OFFSET, problems, Long.class);
-		Long timestamp = number(last, DeadLetterHeaders.ORIGINAL_TIMESTAMP, problems, Long.class);
-		Long attempt = number(last, DeadLetterHeaders.ATTEMPT, problems, Long.class);
-		if (topic == null || topic.isBlank()) {
+		// optional: a value that is not a number is left out (no time, a first attempt), the record is kept
+		Long timestamp = number(last, DeadLetterHeaders.ORIGINAL_TIMESTAMP, new ArrayList<>(), Long.class);
+		Long attempt = number(last, DeadLetterHeaders.ATTEMPT, new ArrayList<>(), Long.class);
+		if (!last.containsKey(DeadLetterHeaders.ORIGINAL_TOPIC)) {
 			problems.add("missing header " + DeadLetterHeaders.ORIGINAL_TOPIC);
+		}
+		else if (!TopicNames.isLegal(topic)) {
+			// no Kafka record comes from such a topic, and none could be sent back to it
+			problems.add("header " + DeadLetterHeaders.ORIGINAL_TOPIC + " is not a Kafka topic name");
 		}
 		coordinate(last, DeadLetterHeaders.ORIGINAL_PARTITION, partition, problems);
 		coordinate(last, DeadLetterHeaders.ORIGINAL_OFFSET, offset, problems);
 		String group = name(last, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP);
 		String rawReason = problems.isEmpty() ? null : "not a failed-record message: " + String.join("; ", problems);
+		if (rawReason != null) {
+			// what makes it raw is in the failure path's own headers: the entry keeps every header
+			originalHeaders = allHeaders(record);
+		}
 		String service = name(last, DeadLetterHeaders.SOURCE_SERVICE);
 		String errorClass = name(last, DeadLetterHeaders.EXCEPTION_FQCN);
 		String causeClass = name(last, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN);

@@ -10,6 +10,7 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
@@ -37,9 +38,9 @@ import org.patientplatform.kit.kafka.DeadLetterHeaders;
  * @param fingerprint the failure's fingerprint; derived from the classes when absent
  * @param nonRetryable true when a retry can never succeed
  */
-record FailedMessage(@NotBlank @Size(max = 249) String topic, @NotNull @Min(0) Integer partition,
+record FailedMessage(@NotBlank @Pattern(regexp = TopicNames.PATTERN, message = TopicNames.RULE) String topic, @NotNull @Min(0) Integer partition,
 		@NotNull @Min(0) Long offset, @Nullable Instant timestamp, @Nullable @Size(max = 16384) String key,
-		@Nullable @Size(max = 21848) String keyBase64, @Nullable @Size(max = 100) List<@Valid Header> headers,
+		@Nullable @Size(max = 21848) String keyBase64, @Nullable @Size(max = 100) List<@NotNull @Valid Header> headers,
 		@Nullable String payload, @Nullable String payloadBase64, @NotBlank @Size(max = 255) String errorClass,
 		@Nullable @Size(max = 255) String errorCauseClass, @Nullable @Size(max = 16384) String errorMessage,
 		@Nullable @Size(max = 16384) String errorStacktrace, @NotBlank @Size(max = 255) String consumerGroup,

@@ -15,6 +15,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 
@@ -34,7 +35,7 @@ import org.springframework.web.bind.annotation.RestController;
 @SecurityRequirement(name = "bearer")
 class EntryRedriveEndpoint {
 
-	static final String TOPIC = "[a-zA-Z0-9._-]{1,249}";
+	static final String TOPIC = TopicNames.PATTERN;
 
 	private final OperatorRedrives redrives;
 

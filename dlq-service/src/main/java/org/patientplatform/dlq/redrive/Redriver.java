@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -133,6 +134,7 @@ public class Redriver {
 	public Result redriveLoaded(List<UUID> ids, List<StoredMessage> messages, Request request) {
 		Map<UUID, String> failed = new LinkedHashMap<>();
 		Set<UUID> retryLater = new LinkedHashSet<>();
+		Set<UUID> refused = new LinkedHashSet<>();
 		Set<UUID> found = new HashSet<>(messages.size() * 2);
 		messages.forEach((m) -> found.add(m.entryId()));
 		for (UUID id : ids) {
@@ -167,8 +169,13 @@ public class Redriver {
 			}
 			catch (RuntimeException ex) {
 				// the producer refused the record: it was never handed to the broker
-				failed.put(message.entryId(), ex.getClass().getSimpleName());
-				retryLater.add(message.entryId());
+				failed.put(message.entryId(), refusal(ex).getClass().getSimpleName());
+				if (refusesTheRecord(ex)) {
+					refused.add(message.entryId());
+				}
+				else {
+					retryLater.add(message.entryId());
+				}
 			}
 		}
 		List<Acknowledged> acknowledged = new ArrayList<>();
@@ -193,6 +200,9 @@ public class Redriver {
 				if (retriable(ex)) {
 					retryLater.add(entry);
 				}
+				else if (refusesTheRecord(ex)) {
+					refused.add(entry);
+				}
 			}
 			catch (TimeoutException ex) {
 				failed.put(entry, UNCONFIRMED);
@@ -206,17 +216,35 @@ public class Redriver {
 		this.meters.counter("dlq.redrives", "kind", request.kind().name(), "result", "sent").increment(sent.size());
 		this.meters.counter("dlq.redrives", "kind", request.kind().name(), "result", "failed")
 			.increment(failed.size());
-		return new Result(sent, failed, retryLater);
+		return new Result(sent, failed, retryLater, refused);
 	}
 
 	/** True when the producer reports a failure that can pass (broker or leader unavailable, time out). */
-	private static boolean retriable(ExecutionException ex) {
+	private static boolean retriable(Throwable ex) {
 		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
 			if (cause instanceof RetriableException) {
 				return true;
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * True when Kafka refused the record for what it is, with an error that does not pass by itself (a
+	 * topic name it does not allow, a record too large, no authorization): sending it again gets the same.
+	 */
+	private static boolean refusesTheRecord(Throwable ex) {
+		return !retriable(ex) && !(ex instanceof RetriableException) && refusal(ex) instanceof ApiException;
+	}
+
+	/** Kafka's own error inside a failed send (the template wraps it), else the exception itself. */
+	private static Throwable refusal(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof ApiException) {
+				return cause;
+			}
+		}
+		return ex;
 	}
 
 	private static Throwable rootCause(ExecutionException ex) {
@@ -344,18 +372,22 @@ public class Redriver {
 	 * can pass (the broker unavailable, no answer within its delivery timeout, a send not even started in
 	 * time): worth sending again later. The others failed for what the entry is (no such entry, no topic,
 	 * a record the broker refuses), or have no known result ({@link #UNCONFIRMED}).
+	 * @param refused the entries of {@code failed} whose record the broker or the producer refused for what
+	 * it is (a topic name Kafka does not allow, a record too large, no authorization to write the topic): the
+	 * same record would be refused again, so no automatic retry can succeed
 	 */
-	public record Result(List<Sent> sent, Map<UUID, String> failed, Set<UUID> retryLater) {
+	public record Result(List<Sent> sent, Map<UUID, String> failed, Set<UUID> retryLater, Set<UUID> refused) {
 
 		public Result {
 			sent = List.copyOf(sent);
 			failed = Map.copyOf(failed);
 			retryLater = Set.copyOf(retryLater);
+			refused = Set.copyOf(refused);
 		}
 
 		/** A result without entries to send again later. */
 		public Result(List<Sent> sent, Map<UUID, String> failed) {
-			this(sent, failed, Set.of());
+			this(sent, failed, Set.of(), Set.of());
 		}
 
 		/** True when a send failed for a reason that can pass (the broker), not for what the entry is. */

@@ -1,5 +1,6 @@
 package org.patientplatform.dlq.retry;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,7 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * sent, and moved to {@code RETRYING} in one transaction, so any number of instances running this at
  * once send each due entry once per attempt: an entry another instance has claimed is skipped, and once
  * that claim commits the entry is no longer due. An entry the broker did not take stays
- * {@code RETRY_SCHEDULED}, a little later.
+ * {@code RETRY_SCHEDULED}, a little later; one whose record it refuses for what it is (a topic name Kafka
+ * does not allow, a record too large) is {@code PERMANENTLY_FAILED}, with the alert.
  */
 @Component
 class DueRetries {
@@ -32,11 +34,15 @@ class DueRetries {
 
 	private final RetryProperties properties;
 
-	DueRetries(JdbcTemplate jdbc, TransactionTemplate transactions, Redriver redriver, RetryProperties properties) {
+	private final RetrySchedule schedule;
+
+	DueRetries(JdbcTemplate jdbc, TransactionTemplate transactions, Redriver redriver, RetryProperties properties,
+			RetrySchedule schedule) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.redriver = redriver;
 		this.properties = properties;
+		this.schedule = schedule;
 	}
 
 	/** @return the entries sent */
@@ -69,10 +75,18 @@ class DueRetries {
 			return new Claimed(0, 0);
 		}
 		Redriver.Result result = this.redriver.redriveLocked(due, Redriver.Request.automatic());
-		if (!result.failed().isEmpty()) {
+		Map<UUID, String> refused = new LinkedHashMap<>();
+		result.refused().forEach((id) -> refused.put(id, result.failed().get(id)));
+		// a record the broker refuses for what it is would be refused on every retry
+		this.schedule.refused(refused);
+		if (result.failed().size() > refused.size()) {
 			// each keeps its reason: a broker that did not take the record, or a payload that cannot be
 			// decrypted (until its key is configured again); tried again later, the rest of the batch is sent
-			List<Map.Entry<UUID, String>> failed = List.copyOf(result.failed().entrySet());
+			List<Map.Entry<UUID, String>> failed = result.failed()
+				.entrySet()
+				.stream()
+				.filter((f) -> !refused.containsKey(f.getKey()))
+				.toList();
 			this.jdbc.update("""
 					UPDATE dead_letter_state s SET next_attempt_at = now() + make_interval(secs => ?),
 					    status_reason = 'the redrive could not be sent (' || f.why || '); trying again',

@@ -17,6 +17,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
@@ -40,7 +41,7 @@ import org.springframework.web.bind.annotation.RestController;
 @SecurityRequirement(name = "bearer")
 class RetryPolicyEndpoint {
 
-	static final String TOPIC = "[a-zA-Z0-9._-]{1,249}";
+	static final String TOPIC = TopicNames.PATTERN;
 
 	private final RetryPolicies policies;
 

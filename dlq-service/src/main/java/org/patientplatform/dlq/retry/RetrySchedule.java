@@ -168,6 +168,39 @@ class RetrySchedule {
 	}
 
 	/**
+	 * Entries whose automatic redrive the broker or the producer refused for what the record is (a topic
+	 * name Kafka does not allow, a record too large for the topic, no authorization to write it): the same
+	 * record would be refused on every retry, so each is {@code PERMANENTLY_FAILED} now, with the reason,
+	 * and raises the permanent-failure alert. An operator can send it once the cause is fixed (to another
+	 * topic, or edited).
+	 * @param reasons the refused entries, each with the producer's reason
+	 * @return the entries that changed (those still {@code RETRY_SCHEDULED})
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	List<UUID> refused(Map<UUID, String> reasons) {
+		if (reasons.isEmpty()) {
+			return List.of();
+		}
+		List<Map.Entry<UUID, String>> refused = List.copyOf(reasons.entrySet());
+		List<UUID> failed = this.jdbc.queryForList("""
+				UPDATE dead_letter_state s SET status = 'PERMANENTLY_FAILED', next_attempt_at = NULL,
+				    status_reason = 'the broker refused the redriven record (' || f.why || '); not retried automatically',
+				    status_changed_at = now(), status_changed_by = 'system', updated_at = now()
+				FROM unnest(?::uuid[], ?::text[]) AS f(id, why)
+				WHERE s.id = f.id AND s.status = 'RETRY_SCHEDULED'
+				RETURNING s.id
+				""", UUID.class, refused.stream().map((f) -> f.getKey().toString()).toArray(String[]::new),
+				refused.stream().map(Map.Entry::getValue).toArray(String[]::new));
+		count(failed.stream().map((id) -> "PERMANENTLY_FAILED").toList());
+		if (!failed.isEmpty()) {
+			log.warn("The broker refused the automatic redrive of {} entries; they are permanently failed",
+					failed.size());
+			this.events.publishEvent(new EntriesPermanentlyFailed(failed));
+		}
+		return failed;
+	}
+
+	/**
 	 * Counts redrives nobody reported on within the timeout as failed.
 	 * @return the entries rescheduled (or permanently failed)
 	 */

@@ -108,6 +108,48 @@ class CapturedRecordTests {
 	}
 
 	@Test
+	void keepsARecordFromATopicKafkaCannotHaveRawWithEveryHeader() {
+		for (String name : List.of("bad topic/with spaces", "t.\u00fc\u00f1", "", ".", "t".repeat(250))) {
+			ConsumerRecord<byte[], byte[]> record = failed();
+			record.headers().remove(DeadLetterHeaders.ORIGINAL_TOPIC);
+			record.headers().add(DeadLetterHeaders.ORIGINAL_TOPIC, name.getBytes(StandardCharsets.UTF_8));
+			record.headers().add("traceparent", "00-abc-def-01".getBytes(StandardCharsets.UTF_8));
+			CapturedRecord captured = CapturedRecord.from(record, Instant.now());
+			assertThat(captured.rawReason()).as(name)
+				.isEqualTo("not a failed-record message: header kafka_dlt-original-topic is not a Kafka topic name");
+			// what made it raw is in the failure path's own headers: before, the raw entry kept none of them
+			JsonNode headers = JsonMapper.shared().readTree(captured.headersJson());
+			assertThat(headers.size()).isEqualTo(5);
+			assertThat(headers.get(0).get("key").asString()).isEqualTo(DeadLetterHeaders.ORIGINAL_PARTITION);
+			assertThat(headers.get(2).get("key").asString()).isEqualTo(DeadLetterHeaders.EXCEPTION_FQCN);
+			assertThat(new String(Base64.getDecoder().decode(headers.get(3).get("value").asString()),
+					StandardCharsets.UTF_8))
+				.isEqualTo(name);
+			assertThat(headers.get(4).get("key").asString()).isEqualTo("traceparent");
+		}
+		for (String name : List.of("lab.test-results.v1", "a_b-C.9", "t".repeat(249))) {
+			ConsumerRecord<byte[], byte[]> record = failed();
+			record.headers().remove(DeadLetterHeaders.ORIGINAL_TOPIC);
+			record.headers().add(DeadLetterHeaders.ORIGINAL_TOPIC, name.getBytes(StandardCharsets.UTF_8));
+			assertThat(CapturedRecord.from(record, Instant.now()).rawReason()).as(name).isNull();
+		}
+	}
+
+	@Test
+	void keepsAFailedRecordWhoseOptionalHeadersAreNotNumbers() {
+		ConsumerRecord<byte[], byte[]> record = failed();
+		record.headers().add(DeadLetterHeaders.ATTEMPT, "abc".getBytes());
+		record.headers().add(DeadLetterHeaders.ORIGINAL_TIMESTAMP, "yesterday".getBytes());
+		CapturedRecord captured = CapturedRecord.from(record, Instant.now());
+		// before: a raw entry, never retried nor matched by its coordinates
+		assertThat(captured.rawReason()).isNull();
+		assertThat(captured.originalTopic()).isEqualTo("orders.v1");
+		assertThat(captured.originalOffset()).isEqualTo(9L);
+		assertThat(captured.attempt()).isEqualTo(1);
+		assertThat(captured.originalTimestamp()).isNull();
+	}
+
+	@Test
 	void keepsNoValueAsNoValue() {
 		ConsumerRecord<byte[], byte[]> tombstone = new ConsumerRecord<>("dlq.messages.v1", 0, 1L, "k".getBytes(), null);
 		failed().headers().forEach((header) -> tombstone.headers().add(header));

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -386,6 +388,20 @@ class DeadLetterCaptureIntegrationTests {
 		assertThat(invalid.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(invalid.getBody().get("errors").toString()).contains("partition", "offset", "payloadReadable",
 				"headers[0].ownName");
+
+		// a topic Kafka cannot have, and a header that is null: before, 202 (retried for ever) and a 500
+		List<Object> nullHeader = new ArrayList<>();
+		nullHeader.add(null);
+		Map<String, Object> odd = new HashMap<>(Map.of("topic", "bad topic/with spaces",
+				"partition", 0, "offset", 0, "payload", "x", "errorClass", "E", "consumerGroup", "g", "sourceService",
+				"s"));
+		odd.put("headers", nullHeader);
+		var refused = service.post().uri("/api/v1/dlq/messages").body(odd).retrieve().toEntity(MAP);
+		assertThat(refused.getStatusCode().value()).isEqualTo(400);
+		List<Object> fields = ((List<?>) refused.getBody().get("errors")).stream()
+			.map((e) -> (Object) ((Map<?, ?>) e).get("field"))
+			.toList();
+		assertThat(fields).containsExactlyInAnyOrder("topic", "headers[0]");
 
 		var ops = this.api.post()
 			.uri("/api/v1/dlq/messages")

@@ -137,6 +137,38 @@ class AutomaticRetryIntegrationTests {
 	}
 
 	@Test
+	void aRecordTheBrokerRefusesFailsPermanentlyWithAnAlertInsteadOfBeingRetriedForEver() {
+		// stored before capture checked topic names: Kafka refuses the name on every send
+		UUID refused = UUID.randomUUID();
+		UUID sent = UUID.randomUUID();
+		long offset = 9_000_000 + (System.nanoTime() % 1_000_000);
+		this.jdbc.update("""
+				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
+				    original_partition, original_offset, payload_ciphertext, payload_key_id, payload_size,
+				    dlq_partition, dlq_offset, first_failed_at, last_failed_at, next_attempt_at)
+				VALUES (?, 'FAILED_RECORD', 'RETRY_SCHEDULED', 'patient-service', 'g', 'bad topic/with spaces', 0, ?,
+				        NULL, NULL, 0, 5, ?, now(), now(), now() - interval '2 seconds'),
+				       (?, 'FAILED_RECORD', 'RETRY_SCHEDULED', 'patient-service', 'g', 'orders.v1', 0, ?, NULL, NULL,
+				        0, 5, ?, now(), now(), now() - interval '1 second')
+				""", refused, offset, offset, sent, offset + 1, offset + 1);
+
+		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
+
+		assertThat(status(sent)).isEqualTo("RETRYING");
+		// before: RETRY_SCHEDULED again, "trying again", every 30 s without end and without an alert
+		Map<String, Object> failed = this.jdbc.queryForMap(
+				"SELECT status, status_reason, next_attempt_at FROM dead_letter_entry WHERE id = ?", refused);
+		assertThat(failed).containsEntry("status", "PERMANENTLY_FAILED").containsEntry("next_attempt_at", null);
+		assertThat((String) failed.get("status_reason")).isEqualTo(
+				"the broker refused the redriven record (InvalidTopicException); not retried automatically");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM job WHERE dedupe_key LIKE ?", Integer.class,
+				"dlq-alert:PERMANENT_FAILURE:" + refused + ":%"))
+			.isEqualTo(1);
+		makeDue(refused);
+		assertThat(this.dueRetries.redriveDue()).as("no longer scheduled").isZero();
+	}
+
+	@Test
 	void anOutcomeTakesTheEntryLockBeforeItsRedriveSoItCannotDeadlockWithTheCapture() throws Exception {
 		UUID entry = UUID.randomUUID();
 		long offset = 7_000_000 + (System.nanoTime() % 1_000_000);
@@ -300,8 +332,8 @@ class AutomaticRetryIntegrationTests {
 				+ "WHERE original_topic = 'twins.v1'");
 		RetryProperties small = new RetryProperties(5, Duration.ofSeconds(30), 2, Duration.ofHours(1), 0.2,
 				Duration.ofMinutes(10), "*/5 * * * * *", 7, 1000, Duration.ofSeconds(30), "unused");
-		DueRetries first = new DueRetries(this.jdbc, this.transactions, this.redriver, small);
-		DueRetries second = new DueRetries(this.jdbc, this.transactions, this.redriver, small);
+		DueRetries first = new DueRetries(this.jdbc, this.transactions, this.redriver, small, this.schedule);
+		DueRetries second = new DueRetries(this.jdbc, this.transactions, this.redriver, small, this.schedule);
 
 		ExecutorService threads = Executors.newFixedThreadPool(2);
 		try {

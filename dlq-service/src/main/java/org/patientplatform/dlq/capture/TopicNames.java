@@ -1,0 +1,22 @@
+package org.patientplatform.dlq.capture;
+
+import org.jspecify.annotations.Nullable;
+
+/** Kafka's rule for a topic's name: what a record's coordinates and an operator's target may name. */
+public final class TopicNames {
+
+	/** Letters, digits, {@code .}, {@code _} and {@code -}; 1 to 249 characters (Kafka's {@code Topic.validate}). */
+	public static final String PATTERN = "[a-zA-Z0-9._-]{1,249}";
+
+	/** What a validation error says of a name that breaks the rule. */
+	public static final String RULE = "must be a Kafka topic name: 1 to 249 letters, digits, '.', '_' or '-'";
+
+	private TopicNames() {
+	}
+
+	/** True when Kafka accepts the name ({@code .} and {@code ..} it refuses too). */
+	public static boolean isLegal(@Nullable String name) {
+		return name != null && name.matches(PATTERN) && !name.equals(".") && !name.equals("..");
+	}
+
+}
