@@ -5,6 +5,10 @@ import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.web.NotFoundException;
 
@@ -30,9 +34,11 @@ public class JobsEndpoint {
 
 	@GetMapping
 	@PreAuthorize("hasRole('ops')")
-	@Operation(summary = "Jobs in a state (default FAILED), newest first")
-	public List<Map<String, Object>> list(@RequestParam(required = false) @Nullable String queue,
-			@RequestParam(defaultValue = "FAILED") String status, @RequestParam(defaultValue = "100") int limit) {
+	@Operation(summary = "Jobs in a state (default FAILED), newest first; at most 500")
+	public List<Map<String, Object>> list(@RequestParam(required = false) @Nullable @Size(max = 255) String queue,
+			@RequestParam(defaultValue = "FAILED") @Pattern(regexp = "READY|RUNNING|SUCCEEDED|FAILED",
+					message = "must be READY, RUNNING, SUCCEEDED or FAILED") String status,
+			@RequestParam(defaultValue = "100") @Min(1) @Max(500) int limit) {
 		return this.jobs.list(queue, status, limit);
 	}
 

@@ -118,6 +118,16 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 				(t) -> t.getClass().getName().equals("org.apache.tomcat.util.http.InvalidParameterException"));
 	}
 
+	/**
+	 * A NUL character in a text value: pgjdbc's own refusal of a string parameter (SQLSTATE 22023 with its
+	 * message), or the server's for text it cannot take (22021, 22P05).
+	 */
+	private static boolean holdsNul(Throwable failure) {
+		return anyCause(failure, (t) -> t instanceof SQLException sql && sql.getSQLState() != null
+				&& (sql.getSQLState().equals("22021") || sql.getSQLState().equals("22P05")
+						|| (sql.getSQLState().equals("22023") && String.valueOf(sql.getMessage()).startsWith("Zero bytes"))));
+	}
+
 	/** A date-time out of the supported range, or a database data exception (SQLSTATE class 22). */
 	private static boolean isOutOfRange(Throwable failure) {
 		return anyCause(failure, (t) -> t instanceof DateTimeException
@@ -227,12 +237,22 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler(Exception.class)
 	ProblemDetail unexpected(Exception ex) {
+		if (holdsNul(ex)) {
+			// PostgreSQL stores no NUL in text (pgjdbc refuses it in a parameter, the server in a cast or array):
+			// the caller's to fix, and not a date out of range
+			log.info("Refused a request with a NUL character in a value: {}", ex.getClass().getName());
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+					"A value of the request holds the NUL character (U+0000), which the database cannot store.");
+			problem.setTitle("Bad Request");
+			return problem;
+		}
 		if (isOutOfRange(ex)) {
 			// a value of the request that no check refused and the database (or the date arithmetic) cannot take,
 			// such as a date in the year 300000 in a query parameter: the caller's to fix, not a server error
 			log.info("Refused a request with a value out of range: {}", ex.getClass().getName());
 			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-					"A value of the request is out of range (dates must fall between the years 0001 and 9999).");
+					"A value of the request is out of range for the database (dates must fall between the years 0001 and "
+							+ "9999, numbers within their type).");
 			problem.setTitle("Bad Request");
 			return problem;
 		}

@@ -144,6 +144,16 @@ class JobsIntegrationTests {
 			.retrieve()
 			.body(String.class);
 		assertThat(body).contains("\"id\":" + id).contains("provider said no");
+		// before: 200 and an empty list for a status no job has, a 400 about dates for a negative limit
+		for (String query : List.of("status=bogus", "limit=-5", "limit=99999")) {
+			var refused = client.get()
+				.uri("/api/v1/ops/jobs?" + query)
+				.header("Authorization", "Bearer " + ops)
+				.retrieve()
+				.toEntity(String.class);
+			assertThat(refused.getStatusCode().value()).as(query).isEqualTo(400);
+			assertThat(refused.getBody()).as(query).contains(query.substring(0, query.indexOf('=')));
+		}
 		var retried = client.post()
 			.uri("/api/v1/ops/jobs/{id}/retry", id)
 			.header("Authorization", "Bearer " + ops)

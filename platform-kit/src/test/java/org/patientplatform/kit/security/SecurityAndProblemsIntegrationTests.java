@@ -152,6 +152,24 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void answersBadRequestNamingTheNulCharacterForTextTheDatabaseCannotStore() {
+		ResponseEntity<String> response = this.client.get()
+			.uri("/api/v1/things/named?name={name}", "a\u0000b")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(response, 400);
+		// before: "out of range (dates must fall between the years 0001 and 9999)"
+		assertThat(this.json.readTree(response.getBody()).path("detail").asString()).contains("NUL character")
+			.doesNotContain("dates");
+		assertThat(this.client.get()
+			.uri("/api/v1/things/named?name={name}", "thing")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.body(String.class)).isEqualTo("true");
+	}
+
+	@Test
 	void refusesDatesPastTheYear9999InEventDataToo() {
 		// the application's mapper, which reads event data (PlatformEvents) as it reads request bodies
 		assertThatThrownBy(() -> this.json.readValue("{\"at\":\"+300000-01-01T00:00:00Z\"}", Dated.class))

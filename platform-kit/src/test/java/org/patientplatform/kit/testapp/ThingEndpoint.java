@@ -80,6 +80,12 @@ class ThingEndpoint {
 				java.sql.Timestamp.from(at)));
 	}
 
+	/** Text the database compares (a search by name, say). */
+	@GetMapping("/named")
+	boolean named(@RequestParam String name) {
+		return Boolean.TRUE.equals(this.jdbc.queryForObject("SELECT ? = 'thing'", Boolean.class, name));
+	}
+
 	@GetMapping("/boom")
 	@PreAuthorize("hasRole('staff')")
 	String boom() {
