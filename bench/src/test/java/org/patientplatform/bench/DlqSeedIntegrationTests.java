@@ -59,6 +59,11 @@ class DlqSeedIntegrationTests {
 			}
 			// so the primary key's order is the failures' order: new entries at its right edge
 			assertThat(ids).isSortedAccordingTo(Comparator.comparing(UUID::toString));
+			// a scheduled entry has its next attempt, as the service writes one (before: none, so never due),
+			// and none falls due in a running platform: the seed's payloads are not the service's
+			assertThat(db.count("SELECT count(*) FROM dead_letter_entry WHERE status = 'RETRY_SCHEDULED'")).isPositive();
+			assertThat(db.count("SELECT count(*) FROM dead_letter_entry WHERE status = 'RETRY_SCHEDULED' "
+					+ "AND (next_attempt_at IS NULL OR next_attempt_at < now() + interval '300 days')")).isZero();
 		}
 	}
 

@@ -1,6 +1,7 @@
 package org.patientplatform.dlq.report;
 
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -12,6 +13,7 @@ import org.patientplatform.kit.web.NotFoundException;
 
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -20,6 +22,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
 @RestController
 @RequestMapping("/api/v1/dlq/reports")
@@ -66,6 +69,11 @@ class DailyReportEndpoint {
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Build (or rebuild) a day's report now; the day so far for today")
 	DailyReport build(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day) {
+		if (day.isAfter(LocalDate.now(ZoneOffset.UTC))) {
+			// it would count today's unresolved entries as that day's
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+					"The day " + day + " has not begun (UTC): a report covers a day that has begun");
+		}
 		DailyReport report = this.reports.build(day);
 		this.audit.record("dlq.report.build", "dlq-daily-report", day.toString(), "SUCCEEDED", null);
 		return report;

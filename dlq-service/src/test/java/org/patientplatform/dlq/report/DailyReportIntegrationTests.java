@@ -108,6 +108,12 @@ class DailyReportIntegrationTests {
 		assertThat(ops.get().uri("/api/v1/dlq/reports/{day}", today.minusDays(30)).retrieve().toEntity(MAP)
 			.getStatusCode()
 			.value()).isEqualTo(404);
+		// before: a report of a day to come, with today's unresolved entries in it
+		var future = ops.post().uri("/api/v1/dlq/reports/{day}/build", today.plusDays(2)).retrieve().toEntity(MAP);
+		assertThat(future.getStatusCode().value()).isEqualTo(400);
+		assertThat((String) future.getBody().get("detail")).contains("has not begun");
+		assertThat(ops.get().uri("/api/v1/dlq/reports").retrieve().body(new ParameterizedTypeReference<List<String>>() {
+		})).containsExactly(today.toString());
 	}
 
 	private void redrive(UUID entry, String outcome) {
