@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.cron.CronScheduler;
 import org.patientplatform.kit.jobs.JobWorkers;
 import org.patientplatform.local.infra.LocalSigningKey;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -93,6 +95,19 @@ class AppRoleOnlyIntegrationTests {
 				"/api/v1/dlq/messages/{id}/discard", "/api/v1/dlq/messages/{id}/history", "/api/v1/dlq/redrives",
 				"/api/v1/dlq/redrives/{id}/cancel", "/api/v1/dlq/retry-policies/{topic}", "/api/v1/dlq/patterns",
 				"/api/v1/dlq/reports/{day}.csv");
+		JsonNode api = JsonMapper.shared().readTree(client.get().uri("/v3/api-docs").retrieve().body(String.class));
+		JsonNode bulk = api.at("/paths/~1api~1v1~1dlq~1redrives/post/responses");
+		// before: documented as 200 only, while a bulk redrive answers 202 with a Location
+		assertThat(bulk.at("/202/headers/Location").isMissingNode()).isFalse();
+		assertThat(bulk.at("/202/content/*~1*/schema/$ref").asString()).endsWith("/BulkView");
+		assertThat(bulk.at("/200/content/*~1*/schema/$ref").asString()).endsWith("/DryRun");
+		// every operation names its problem answers
+		assertThat(bulk.at("/400/content/application~1problem+json/schema/$ref").asString())
+			.isEqualTo("#/components/schemas/Problem");
+		JsonNode reveal = api.at("/paths/~1api~1v1~1dlq~1messages~1{id}~1reveal/post/responses");
+		assertThat(reveal.has("401") && reveal.has("403") && reveal.has("404")).isTrue();
+		assertThat(api.at("/components/schemas/Problem/properties/errors/items/properties/field").isMissingNode())
+			.isFalse();
 		assertThat(client.get().uri("/actuator/prometheus").retrieve().toEntity(String.class).getBody()).contains(
 				"dlq_entries{", "status=\"PERMANENTLY_FAILED\"", "dlq_oldest_unresolved_age_seconds",
 				"dlq_active_failure_patterns");

@@ -11,7 +11,10 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -73,6 +76,11 @@ class BulkRedriveEndpoint {
 					+ "fast as the broker takes them with unthrottled. Answers 202 with the job; follow it at the "
 					+ "Location. For an id list, notSelected (in the dry run, and in the job's selection) lists the "
 					+ "ids it does not send, and why. Supports Idempotency-Key.")
+	@ApiResponse(responseCode = "202", description = "The job, created; its progress is at the Location",
+			headers = @Header(name = "Location", description = "/api/v1/dlq/redrives/{id}"),
+			content = @Content(schema = @Schema(implementation = BulkView.class)))
+	@ApiResponse(responseCode = "200", description = "The dry run's count (dryRun: true); nothing is sent",
+			content = @Content(schema = @Schema(implementation = DryRun.class)))
 	ResponseEntity<?> create(@Valid @RequestBody RedriveEntries request, Authentication caller) {
 		if (Boolean.TRUE.equals(request.dryRun())) {
 			long count = this.bulks.count(request.filter(), request.ids());

@@ -9,6 +9,7 @@ import org.patientplatform.kit.web.IdempotencyKeyFilter;
 import org.patientplatform.kit.web.ProblemDetailsAdvice;
 import org.patientplatform.kit.web.ProblemErrorReportValve;
 import org.patientplatform.kit.web.ProblemResponses;
+import org.patientplatform.kit.web.ProblemResponsesDocumented;
 import org.patientplatform.kit.web.RequestSizeLimitFilter;
 import org.patientplatform.kit.web.TimeRangeModule;
 import tools.jackson.databind.json.JsonMapper;
@@ -64,6 +65,12 @@ class PlatformWebAutoConfiguration {
 	@Bean
 	ProblemDetailsAdvice problemDetailsAdvice() {
 		return new ProblemDetailsAdvice();
+	}
+
+	/** The OpenAPI document names the problem answers each operation can give. */
+	@Bean
+	ProblemResponsesDocumented problemResponsesDocumented() {
+		return new ProblemResponsesDocumented();
 	}
 
 	/**

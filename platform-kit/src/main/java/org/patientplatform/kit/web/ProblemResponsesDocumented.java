@@ -1,0 +1,90 @@
+package org.patientplatform.kit.web;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.media.ArraySchema;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+
+/**
+ * Documents the error answers every API operation can give, as {@link ProblemDetailsAdvice} and the
+ * security chain write them (RFC 9457 {@code application/problem+json}): 400 for a request that is not
+ * valid (with each field error), 401 without a valid token, 403 for a role that does not allow it, and 404
+ * where the path names a resource. An operation that documents one of these itself keeps its own.
+ */
+public final class ProblemResponsesDocumented implements OpenApiCustomizer {
+
+	static final String SCHEMA = "Problem";
+
+	private static final String REF = "#/components/schemas/" + SCHEMA;
+
+	@Override
+	public void customise(OpenAPI openApi) {
+		if (openApi.getPaths() == null) {
+			return;
+		}
+		if (openApi.getComponents() == null) {
+			openApi.setComponents(new Components());
+		}
+		openApi.getComponents().addSchemas(SCHEMA, problemSchema());
+		openApi.getPaths().forEach((path, item) -> {
+			if (!path.startsWith("/api/")) {
+				return;
+			}
+			for (Operation operation : item.readOperations()) {
+				if (operation.getResponses() == null) {
+					operation.setResponses(new ApiResponses());
+				}
+				ApiResponses responses = operation.getResponses();
+				add(responses, "400", "Not a valid request: the problem lists each field error (`errors`)");
+				add(responses, "401", "No valid bearer token");
+				add(responses, "403", "The token's role does not allow this");
+				if (path.contains("{")) {
+					add(responses, "404", "No such resource");
+				}
+			}
+		});
+	}
+
+	private static void add(ApiResponses responses, String status, String description) {
+		if (!responses.containsKey(status)) {
+			responses.addApiResponse(status, new ApiResponse().description(description)
+				.content(new Content().addMediaType("application/problem+json",
+						new MediaType().schema(new Schema<>().$ref(REF)))));
+		}
+	}
+
+	private static Schema<?> problemSchema() {
+		ObjectSchema fieldError = new ObjectSchema();
+		Map<String, Schema> fields = new LinkedHashMap<>();
+		fields.put("field", new StringSchema().description("the field, as the request names it (a.b[0].c)"));
+		fields.put("message", new StringSchema().description("what is wrong with it"));
+		fieldError.setProperties(fields);
+		ObjectSchema problem = new ObjectSchema();
+		problem.description("RFC 9457 problem details");
+		Map<String, Schema> properties = new LinkedHashMap<>();
+		properties.put("type", new StringSchema());
+		properties.put("title", new StringSchema());
+		properties.put("status", new IntegerSchema());
+		properties.put("detail", new StringSchema());
+		properties.put("instance", new StringSchema());
+		properties.put("traceId", new StringSchema().description("for a server error: the trace id to quote"));
+		properties.put("errors", new ArraySchema().items(fieldError).description("for a 400: each field error"));
+		problem.setProperties(properties);
+		problem.setRequired(List.of("status"));
+		return problem;
+	}
+
+}
