@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -91,10 +92,14 @@ class DeadLetterCaptureListener {
 		log.debug("Captured {} dead-letter records", records.size());
 	}
 
-	/** DLQ volume by failing service and original topic ({@code dlq_captured_total}). */
+	/**
+	 * DLQ volume by failing service and original topic ({@code dlq_captured_total}); a record without a
+	 * service is counted under {@code (none)}, as the API's facets name it, and a raw one under the topic
+	 * {@code (raw)} (a record naming a topic Kafka cannot have is raw: no label from it).
+	 */
 	private void count(List<CapturedRecord> captured) {
 		Map<List<String>, Long> volume = captured.stream()
-			.collect(Collectors.groupingBy((r) -> List.of(String.valueOf(r.sourceService()),
+			.collect(Collectors.groupingBy((r) -> List.of(Objects.requireNonNullElse(r.sourceService(), "(none)"),
 					r.isRaw() ? "(raw)" : String.valueOf(r.originalTopic())), Collectors.counting()));
 		volume.forEach((tags, count) -> this.meters
 			.counter("dlq.captured", "source_service", tags.get(0), "topic", tags.get(1))

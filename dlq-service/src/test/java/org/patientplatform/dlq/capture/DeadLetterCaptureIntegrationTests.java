@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -54,6 +55,9 @@ class DeadLetterCaptureIntegrationTests {
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
@@ -146,6 +150,7 @@ class DeadLetterCaptureIntegrationTests {
 
 	@Test
 	void keepsRecordThatIsNotAFailedRecordMessageAsRawEntryWithReason() throws Exception {
+		double counted = capturedWithoutService();
 		var sent = this.producer.send(new ProducerRecord<>("dlq.messages.v1", null, "just text".getBytes())).get();
 
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.jdbc.queryForList(
@@ -170,6 +175,13 @@ class DeadLetterCaptureIntegrationTests {
 			.containsEntry("sourceService", Map.of("(none)", 1))
 			.containsEntry("topic", Map.of("(none)", 1))
 			.containsEntry("errorClass", Map.of("(none)", 1));
+		// the volume metric names the missing service as the facets do (before: "null")
+		assertThat(capturedWithoutService()).isEqualTo(counted + 1);
+	}
+
+	private double capturedWithoutService() {
+		var counter = this.meters.find("dlq.captured").tags("source_service", "(none)", "topic", "(raw)").counter();
+		return (counter != null) ? counter.count() : 0;
 	}
 
 	@Test
