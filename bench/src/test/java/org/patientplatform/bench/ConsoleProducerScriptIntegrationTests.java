@@ -51,9 +51,9 @@ class ConsoleProducerScriptIntegrationTests {
 	void sendsARecordWithHeadersFromStandardInput() throws Exception {
 		Path output = folder.resolve("producer.log");
 		Process producer = new ProcessBuilder("bash", SCRIPT.toString(), "--bootstrap-server",
-				broker.bootstrapServers(), "--topic", "bench.console.v1", "--property", "parse.headers=true",
-				"--property", "headers.delimiter=|", "--property", "headers.separator=,", "--property",
-				"headers.key.separator=:")
+				broker.bootstrapServers(), "--topic", "bench.console.v1", "--reader-property", "parse.headers=true",
+				"--reader-property", "headers.delimiter=|", "--reader-property", "headers.separator=,",
+				"--reader-property", "headers.key.separator=:")
 			.redirectErrorStream(true)
 			.redirectOutput(output.toFile())
 			.start();
@@ -64,6 +64,8 @@ class ConsoleProducerScriptIntegrationTests {
 		}
 		assertThat(producer.waitFor(5, TimeUnit.MINUTES)).as("the producer ends at the end of its input").isTrue();
 		assertThat(producer.exitValue()).as(log(output)).isZero();
+		// the README's command as written: no deprecated option (before: "--property is deprecated")
+		assertThat(Files.readString(output)).doesNotContain("deprecated");
 
 		List<ConsumerRecord<byte[], byte[]>> received = new ArrayList<>();
 		try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
