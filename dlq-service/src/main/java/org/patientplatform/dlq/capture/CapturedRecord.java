@@ -152,7 +152,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 			fingerprint = derivedFingerprint(service, topic, errorClass, causeClass);
 		}
 		return new CapturedRecord(rawReason, service, name(last, DeadLetterHeaders.SOURCE_ROLE),
-				(group != null) ? group : "", topic, partition, offset,
+				(group != null) ? group : "", (topic != null && topic.isBlank()) ? null : topic, partition, offset,
 				(timestamp != null) ? Instant.ofEpochMilli(timestamp) : null, record.key(), originalHeaders,
 				record.value(), errorClass, causeClass,
 				text(last, DeadLetterHeaders.EXCEPTION_MESSAGE), last.get(DeadLetterHeaders.EXCEPTION_STACKTRACE),

@@ -126,6 +126,8 @@ class CapturedRecordTests {
 					StandardCharsets.UTF_8))
 				.isEqualTo(name);
 			assertThat(headers.get(4).get("key").asString()).isEqualTo("traceparent");
+			// a blank name is no topic (the facets' "(none)"), not a group of its own
+			assertThat(captured.originalTopic()).isEqualTo(name.isBlank() ? null : name);
 		}
 		for (String name : List.of("lab.test-results.v1", "a_b-C.9", "t".repeat(249))) {
 			ConsumerRecord<byte[], byte[]> record = failed();
