@@ -35,6 +35,7 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.KafkaUtils;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.backoff.ExponentialBackOff;
+import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * One failure path for every Kafka listener of the service (Boot applies the error handler and the
@@ -154,7 +155,10 @@ class PlatformKafkaAutoConfiguration {
 		ExponentialBackOff untilBack = new ExponentialBackOff(properties.initialBackoff().toMillis(), 2.0);
 		untilBack.setMaxInterval(30_000);
 		untilBack.setMaxAttempts(Integer.MAX_VALUE);
-		handler.setBackOffFunction((record, ex) -> isInfrastructureOutage(ex) ? untilBack : null);
+		// a value the database can never store is refused the same way on every retry: to the DLQ at once
+		FixedBackOff none = new FixedBackOff(0, 0);
+		handler.setBackOffFunction((record, ex) -> isInfrastructureOutage(ex) ? untilBack
+				: classifier.isNonRetryable(ex) ? none : null);
 		handler.setCommitRecovered(true);
 		// a failed DLQ publish keeps the record: it is sought back and tried again from the start
 		handler.setResetStateOnRecoveryFailure(true);

@@ -12,7 +12,7 @@ import org.springframework.kafka.listener.BatchListenerFailedException;
 
 /**
  * Stores a batch listener's records in one call and, when the database refuses the data of the batch (a
- * constraint or a value it cannot store, SQL state class 22 or 23: not an outage), finds the record it
+ * constraint or a value it cannot store, {@link #refusedState}: not an outage), finds the record it
  * refuses: the records are then stored one at a time, and the first one refused is named by
  * {@link BatchListenerFailedException} with a {@link RefusedRecordException}. The records before it stay
  * stored and are committed, it goes to the DLQ at once (the exception is not retryable), and the records
@@ -98,11 +98,15 @@ public final class BatchStores {
 
 	}
 
-	/** The SQL state of a refusal of the data (class 22 or 23) in the cause chain, or null. */
+	/**
+	 * The SQL state of a refusal of the data in the cause chain, or null: a value the database cannot store
+	 * (class 22, data exception), a constraint (class 23), or a value too large for an index (54000,
+	 * program limit exceeded: a 5,000-character id under a btree).
+	 */
 	public static @Nullable String refusedState(@Nullable Throwable failure) {
 		for (Throwable t = failure; t != null; t = t.getCause()) {
-			if (t instanceof SQLException sql && sql.getSQLState() != null
-					&& (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+			if (t instanceof SQLException sql && sql.getSQLState() != null && (sql.getSQLState().startsWith("22")
+					|| sql.getSQLState().startsWith("23") || sql.getSQLState().equals("54000"))) {
 				return sql.getSQLState();
 			}
 			if (t.getCause() == t) {

@@ -1,16 +1,19 @@
 package org.patientplatform.kit.kafka;
 
+import java.sql.SQLException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.events.InvalidEventException;
 
 import org.springframework.kafka.support.serializer.DeserializationException;
 
 /**
  * Decides whether a failure can ever succeed on retry. Deserialization, validation and unknown event
- * types cannot; neither can the classes a service lists in {@code platform.kafka.failure.non-retryable}.
+ * types cannot, nor a value the database can never store ({@link #isNeverStorable}); neither can the
+ * classes a service lists in {@code platform.kafka.failure.non-retryable}.
  * The classes in {@code platform.kafka.failure.dead-letter-at-once} are not retried in-process either, but
  * they can succeed later, so the DLQ retries them on its policy.
  */
@@ -48,11 +51,24 @@ public class NonRetryableClassifier {
 					return true;
 				}
 			}
+			if (t instanceof SQLException sql && isNeverStorable(sql.getSQLState())) {
+				return true;
+			}
 			if (t.getCause() == t) {
 				break;
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * True for a database refusal that the same record meets on every retry: a value the database cannot
+	 * store (SQL state class 22: a NUL character, a number out of range, text too long for its column) or
+	 * one too large for an index (54000). A constraint (class 23) is not among them: a row it waits for
+	 * can come later.
+	 */
+	public static boolean isNeverStorable(@Nullable String sqlState) {
+		return sqlState != null && (sqlState.startsWith("22") || sqlState.equals("54000"));
 	}
 
 	/** The classes that can never succeed on retry. */

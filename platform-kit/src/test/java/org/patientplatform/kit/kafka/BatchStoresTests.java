@@ -26,6 +26,11 @@ class BatchStoresTests {
 			throw new DataIntegrityViolationException("insert failed",
 					new SQLException("invalid byte sequence: value 'secret' cannot be stored", "22021"));
 		}
+		if (items.contains("huge")) {
+			// PostgreSQL's answer to a 5,000-character id under a btree
+			throw new DataAccessResourceFailureException("insert failed",
+					new SQLException("index row size 5064 exceeds btree version 4 maximum 2704", "54000"));
+		}
 		if (items.contains("down")) {
 			throw new DataAccessResourceFailureException("gone", new SQLException("connection refused", "08006"));
 		}
@@ -55,6 +60,35 @@ class BatchStoresTests {
 		assertThat(new NonRetryableClassifier(List.of())
 			.isNonRetryable(new BatchListenerFailedException("x", new BatchStores.RefusedRecordException("22021", "X"), 0)))
 			.isTrue();
+	}
+
+	@Test
+	void namesARecordWhoseValueIsTooLargeForAnIndexAsRefused() {
+		// before: not a refusal, so the whole batch was retried for five minutes, holding its partitions
+		assertThatExceptionOfType(BatchListenerFailedException.class)
+			.isThrownBy(() -> BatchStores.storeFindingRefused(List.of("a", "huge", "c"), this::store))
+			.satisfies((ex) -> {
+				assertThat(ex.getIndex()).isEqualTo(1);
+				assertThat(ex.getCause()).hasMessageContaining("SQL state 54000");
+			});
+		assertThat(this.stored).containsExactly("a");
+	}
+
+	@Test
+	void takesAValueTheDatabaseCanNeverStoreAsNonRetryableButNotAConstraintOrAnOutage() {
+		NonRetryableClassifier classifier = new NonRetryableClassifier(List.of());
+		// a record listener's failures, as Spring translates them: the DLQ must not retry these on its policy
+		assertThat(classifier.isNonRetryable(new DataIntegrityViolationException("x",
+				new SQLException("invalid byte sequence for encoding \"UTF8\": 0x00", "22021")))).isTrue();
+		assertThat(classifier.isNonRetryable(new DataIntegrityViolationException("x",
+				new SQLException("Zero bytes may not occur in string parameters.", "22023")))).isTrue();
+		assertThat(classifier.isNonRetryable(new DataAccessResourceFailureException("x",
+				new SQLException("index row size 5064 exceeds btree version 4 maximum 2704", "54000")))).isTrue();
+		// a row it refers to can come later; the database can come back
+		assertThat(classifier.isNonRetryable(new DataIntegrityViolationException("x",
+				new SQLException("insert violates foreign key constraint", "23503")))).isFalse();
+		assertThat(classifier.isNonRetryable(new DataAccessResourceFailureException("gone",
+				new SQLException("connection refused", "08006")))).isFalse();
 	}
 
 	@Test
