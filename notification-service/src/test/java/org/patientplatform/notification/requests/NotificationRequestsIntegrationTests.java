@@ -6,9 +6,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
@@ -177,6 +180,33 @@ class NotificationRequestsIntegrationTests {
 		assertThat(TestKafka.text(refused, DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("SQL state 22");
 		assertThat(TestKafka.text(refused, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
 		assertThat(notifications(patient)).hasSize(2);
+	}
+
+	@Test
+	void deadLettersAtOnceARequestWhoseEventIdIsTooLargeForItsIndexAndStoresTheOthersOfItsBatch() {
+		Patient patient = this.patients.patient().store();
+		// random letters do not compress: the index cannot hold the event id (SQL state 54000); before, the
+		// whole batch was retried for five minutes, holding the partition, then the DLQ sent it again
+		String huge = new Random(7).ints(5_000, 0, 62)
+			.mapToObj((i) -> String.valueOf("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".charAt(i)))
+			.collect(Collectors.joining());
+		CloudEvent tooLarge = CloudEventBuilder
+			.v1(this.kafka.event(NotificationRequested.TYPE, patient.id(), request(patient.id(), null, null)))
+			.withId(huge)
+			.build();
+		long started = System.nanoTime();
+		List<RecordMetadata> sent = this.kafka.sendAsOneBatch(REQUESTS,
+				List.of(this.kafka.event(NotificationRequested.TYPE, patient.id(), request(patient.id(), null, null)),
+						tooLarge,
+						this.kafka.event(NotificationRequested.TYPE, patient.id(), request(patient.id(), null, null))));
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> notifications(patient).size() == 2);
+		ConsumerRecord<byte[], byte[]> refused = this.kafka.awaitDeadLetter(REQUESTS, sent.get(1).partition(),
+				sent.get(1).offset());
+		assertThat(TestKafka.text(refused, DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("SQL state 54000");
+		assertThat(TestKafka.text(refused, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not after the batch's five minutes of retries")
+			.isLessThan(Duration.ofMinutes(2));
 	}
 
 	@Test
