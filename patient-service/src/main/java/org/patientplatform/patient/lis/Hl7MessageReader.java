@@ -1,5 +1,9 @@
 package org.patientplatform.patient.lis;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -112,7 +116,14 @@ class Hl7MessageReader {
 		if (value == null || value.length == 0) {
 			throw new InvalidEventException("LIS record has no HL7 message");
 		}
-		String er7 = new String(value, StandardCharsets.UTF_8);
+		return readText(decode(value));
+	}
+
+	/**
+	 * Reads a message's text, already decoded (a message kept as text, read again: its MSH-18 named the
+	 * set its bytes were in, not the text's).
+	 */
+	LisMessage readText(String er7) {
 		Message message;
 		try {
 			message = this.parser.parse(normalize(er7));
@@ -157,6 +168,66 @@ class Hl7MessageReader {
 	private static InvalidEventException unsupported(LisMessage.Header header) {
 		return new InvalidEventException(
 				"Unsupported HL7 message type " + header.type() + " (control id " + header.controlId() + ")");
+	}
+
+	/**
+	 * The message's text in the character set its MSH-18 names (HL7 table 0211; none: UTF-8, of which ASCII
+	 * is a part). Bytes that are not valid in that set are refused, never replaced: a name read wrong would
+	 * go on into the patient's record and the messages sent to them.
+	 */
+	static String decode(byte[] value) {
+		String charsetName = characterSet(value);
+		Charset charset = switch (charsetName) {
+			case "", "ASCII", "UNICODE UTF-8" -> StandardCharsets.UTF_8;
+			case "8859/1", "8859/2", "8859/3", "8859/4", "8859/5", "8859/6", "8859/7", "8859/8", "8859/9",
+					"8859/15" -> Charset.forName("ISO-8859-" + charsetName.substring(5));
+			case "GB 18030-2000" -> Charset.forName("GB18030");
+			case "BIG-5" -> Charset.forName("Big5");
+			case "KS X 1001" -> Charset.forName("EUC-KR");
+			default -> throw unknownCharacterSet(charsetName);
+		};
+		try {
+			return charset.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(value))
+				.toString();
+		}
+		catch (CharacterCodingException ex) {
+			throw notInItsCharacterSet(charsetName);
+		}
+	}
+
+	/** MSH-18 as the bytes hold it (its value is ASCII in every set), or "" when the message names none. */
+	private static String characterSet(byte[] value) {
+		String latin1 = new String(value, StandardCharsets.ISO_8859_1);
+		int msh = latin1.indexOf("MSH");
+		if (msh < 0 || msh + 3 >= latin1.length()) {
+			return "";
+		}
+		char separator = latin1.charAt(msh + 3);
+		int end = msh;
+		while (end < latin1.length() && latin1.charAt(end) != '\r' && latin1.charAt(end) != '\n') {
+			end++;
+		}
+		// MSH-1 is the separator itself: MSH-n is field n - 1 of the split segment
+		String[] fields = latin1.substring(msh, end).split(Pattern.quote(String.valueOf(separator)), -1);
+		if (fields.length <= 17) {
+			return "";
+		}
+		// a repetition names the sets of an ISO 2022 message: the first is the default
+		String first = fields[17].split(fields[1].length() > 1 ? Pattern.quote(fields[1].substring(1, 2)) : "~", -1)[0];
+		return first.strip();
+	}
+
+	private static InvalidEventException unknownCharacterSet(String name) {
+		return new InvalidEventException("LIS record names a character set (MSH-18) this service does not read: "
+				+ name.substring(0, Math.min(name.length(), 40)));
+	}
+
+	private static InvalidEventException notInItsCharacterSet(String name) {
+		return new InvalidEventException("LIS record is not valid " + (name.isEmpty() ? "UTF-8 (MSH-18 names no "
+				+ "character set)" : "in the character set its MSH-18 names (" + name + ")"));
 	}
 
 	/** Segments end in CR; senders that use LF or CRLF, or keep the MLLP frame, are forgiven. */

@@ -1,6 +1,5 @@
 package org.patientplatform.patient.lis;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
@@ -219,7 +218,7 @@ class LisInbox {
 
 	/** Applies one parked message; null when it still names a patient not registered. */
 	private @Nullable String replay(Parked parked) {
-		LisMessage message = this.reader.read(parked.er7().getBytes(StandardCharsets.UTF_8));
+		LisMessage message = this.reader.readText(parked.er7());
 		TestOrders.Outcome outcome = switch (message) {
 			case LisMessage.Orders orders -> this.orders.link(orders.command());
 			case LisMessage.Results results -> this.orders.record(results.command(), parked.received().toInstant());

@@ -1,5 +1,6 @@
 package org.patientplatform.patient.lis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -38,6 +39,32 @@ class Hl7MessageReaderTests {
 					"+44 20 79460123", "ada@example.org",
 					new PostalAddress("12 Analytical Row", "Flat 3", "London", "LDN", "N1 9GU", "GBR"), "en",
 					EnumSet.allOf(Part.class), Instant.parse("2025-03-12T13:30:15Z"), "MSG00001"));
+	}
+
+	@Test
+	void readsTheMessageInTheCharacterSetItsMsh18NamesAndRefusesBytesNotValidInIt() {
+		String er7 = Hl7Messages.registration("L1", "MRN-402", "M\u00fcller", "J\u00fcrgen", "20261205120003");
+		// a LIS that sends Latin-1 and says so
+		RecordDemographics latin1 = ((LisMessage.Demographics) this.reader
+			.read(er7.replace("UNICODE UTF-8", "8859/1").getBytes(StandardCharsets.ISO_8859_1))).command();
+		assertThat(latin1.familyName()).isEqualTo("M\u00fcller");
+		assertThat(latin1.givenName()).isEqualTo("J\u00fcrgen");
+		// kept as text and read again (a result parked until its patient is registered): its MSH-18 named the
+		// set of its bytes, not of the text
+		assertThat(((LisMessage.Demographics) this.reader.readText(er7.replace("UNICODE UTF-8", "8859/1"))).command()
+			.familyName()).isEqualTo("M\u00fcller");
+		// and one that does not: before, stored as "M\ufffdller"
+		for (String named : List.of("UNICODE UTF-8", "")) {
+			assertThatExceptionOfType(InvalidEventException.class).as(named)
+				.isThrownBy(() -> this.reader.read(er7.replace("UNICODE UTF-8", named).getBytes(StandardCharsets.ISO_8859_1)))
+				.withMessageContaining("not valid")
+				.withMessageNotContaining("ller");
+		}
+		assertThat(((LisMessage.Demographics) this.reader.read(bytes(er7))).command().familyName())
+			.isEqualTo("M\u00fcller");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(bytes(er7.replace("UNICODE UTF-8", "EBCDIC"))))
+			.withMessageContaining("character set (MSH-18) this service does not read: EBCDIC");
 	}
 
 	@Test
