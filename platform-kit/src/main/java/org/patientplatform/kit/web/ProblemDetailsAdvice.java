@@ -125,7 +125,8 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	private static boolean holdsNul(Throwable failure) {
 		return anyCause(failure, (t) -> t instanceof SQLException sql && sql.getSQLState() != null
 				&& (sql.getSQLState().equals("22021") || sql.getSQLState().equals("22P05")
-						|| (sql.getSQLState().equals("22023") && String.valueOf(sql.getMessage()).startsWith("Zero bytes"))));
+						|| (sql.getSQLState().equals("22023")
+								&& String.valueOf(sql.getMessage()).startsWith("Zero bytes"))));
 	}
 
 	/** A date-time out of the supported range, or a database data exception (SQLSTATE class 22). */
@@ -242,7 +243,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			// the caller's to fix, and not a date out of range
 			log.info("Refused a request with a NUL character in a value: {}", ex.getClass().getName());
 			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-					"A value of the request holds the NUL character (U+0000), which the database cannot store.");
+					"A value of the request holds a character the database cannot store (such as NUL, U+0000).");
 			problem.setTitle("Bad Request");
 			return problem;
 		}

@@ -160,7 +160,7 @@ class SecurityAndProblemsIntegrationTests {
 			.toEntity(String.class);
 		assertProblem(response, 400);
 		// before: "out of range (dates must fall between the years 0001 and 9999)"
-		assertThat(this.json.readTree(response.getBody()).path("detail").asString()).contains("NUL character")
+		assertThat(this.json.readTree(response.getBody()).path("detail").asString()).contains("NUL, U+0000")
 			.doesNotContain("dates");
 		assertThat(this.client.get()
 			.uri("/api/v1/things/named?name={name}", "thing")
