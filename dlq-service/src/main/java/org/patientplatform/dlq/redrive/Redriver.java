@@ -221,7 +221,7 @@ public class Redriver {
 
 	/** True when the producer reports a failure that can pass (broker or leader unavailable, time out). */
 	private static boolean retriable(Throwable ex) {
-		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 			if (cause instanceof RetriableException) {
 				return true;
 			}
@@ -234,7 +234,7 @@ public class Redriver {
 	 * topic name it does not allow, a record too large, no authorization): sending it again gets the same.
 	 */
 	private static boolean refusesTheRecord(Throwable ex) {
-		return !retriable(ex) && !(ex instanceof RetriableException) && refusal(ex) instanceof ApiException;
+		return !retriable(ex) && refusal(ex) instanceof ApiException;
 	}
 
 	/** Kafka's own error inside a failed send (the template wraps it), else the exception itself. */

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,15 +114,8 @@ class AutomaticRetryIntegrationTests {
 		UUID lost = UUID.randomUUID();
 		UUID kept = UUID.randomUUID();
 		long offset = 8_000_000 + (System.nanoTime() % 1_000_000);
-		this.jdbc.update("""
-				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
-				    original_partition, original_offset, payload_ciphertext, payload_key_id, payload_size,
-				    dlq_partition, dlq_offset, first_failed_at, last_failed_at, next_attempt_at)
-				VALUES (?, 'FAILED_RECORD', 'RETRY_SCHEDULED', 'patient-service', 'g', 'vault.v1', 0, ?, ?, 'retired-2025',
-				        20, 5, ?, now(), now(), now() - interval '2 seconds'),
-				       (?, 'FAILED_RECORD', 'RETRY_SCHEDULED', 'patient-service', 'g', 'vault.v1', 0, ?, NULL, NULL,
-				        0, 5, ?, now(), now(), now() - interval '1 second')
-				""", lost, offset, new byte[48], offset, kept, offset + 1, offset + 1);
+		insertDue(lost, "vault.v1", offset, new byte[48], "retired-2025", 20, 2);
+		insertDue(kept, "vault.v1", offset + 1, null, null, 0, 1);
 
 		// before: the whole batch failed on the first, and every tick again, so no due entry was ever sent
 		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
@@ -142,15 +136,8 @@ class AutomaticRetryIntegrationTests {
 		UUID refused = UUID.randomUUID();
 		UUID sent = UUID.randomUUID();
 		long offset = 9_000_000 + (System.nanoTime() % 1_000_000);
-		this.jdbc.update("""
-				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
-				    original_partition, original_offset, payload_ciphertext, payload_key_id, payload_size,
-				    dlq_partition, dlq_offset, first_failed_at, last_failed_at, next_attempt_at)
-				VALUES (?, 'FAILED_RECORD', 'RETRY_SCHEDULED', 'patient-service', 'g', 'bad topic/with spaces', 0, ?,
-				        NULL, NULL, 0, 5, ?, now(), now(), now() - interval '2 seconds'),
-				       (?, 'FAILED_RECORD', 'RETRY_SCHEDULED', 'patient-service', 'g', 'orders.v1', 0, ?, NULL, NULL,
-				        0, 5, ?, now(), now(), now() - interval '1 second')
-				""", refused, offset, offset, sent, offset + 1, offset + 1);
+		insertDue(refused, "bad topic/with spaces", offset, null, null, 0, 2);
+		insertDue(sent, "orders.v1", offset + 1, null, null, 0, 1);
 
 		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
 
@@ -433,6 +420,21 @@ class AutomaticRetryIntegrationTests {
 					"SELECT id FROM dead_letter_entry WHERE original_topic = ? AND status = ?", UUID.class, topic,
 					status), (ids) -> ids.size() == 1)
 			.getFirst();
+	}
+
+	/**
+	 * Stores a failed record of partition 0 as an entry due for its automatic retry since a few seconds
+	 * (its DLQ coordinates: partition 5, the same offset), written through the entry view.
+	 */
+	private void insertDue(UUID id, String topic, long offset, byte @Nullable [] ciphertext, @Nullable String keyId,
+			int payloadSize, int secondsOverdue) {
+		this.jdbc.update("""
+				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
+				    original_partition, original_offset, payload_ciphertext, payload_key_id, payload_size,
+				    dlq_partition, dlq_offset, first_failed_at, last_failed_at, next_attempt_at)
+				VALUES (?, 'FAILED_RECORD', 'RETRY_SCHEDULED', 'patient-service', 'g', ?, 0, ?, ?, ?, ?, 5, ?, now(),
+				        now(), now() - make_interval(secs => ?))
+				""", id, topic, offset, ciphertext, keyId, payloadSize, offset, (double) secondsOverdue);
 	}
 
 	private void makeDue(UUID id) {

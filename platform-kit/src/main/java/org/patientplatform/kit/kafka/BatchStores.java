@@ -99,14 +99,14 @@ public final class BatchStores {
 	}
 
 	/**
-	 * The SQL state of a refusal of the data in the cause chain, or null: a value the database cannot store
-	 * (class 22, data exception), a constraint (class 23), or a value too large for an index (54000,
-	 * program limit exceeded: a 5,000-character id under a btree).
+	 * The SQL state of a refusal of the data in the cause chain, or null: a value the database can never
+	 * store ({@link NonRetryableClassifier#isNeverStorable}: a 5,000-character id under a btree, a NUL) or a
+	 * constraint (class 23).
 	 */
 	public static @Nullable String refusedState(@Nullable Throwable failure) {
 		for (Throwable t = failure; t != null; t = t.getCause()) {
-			if (t instanceof SQLException sql && sql.getSQLState() != null && (sql.getSQLState().startsWith("22")
-					|| sql.getSQLState().startsWith("23") || sql.getSQLState().equals("54000"))) {
+			if (t instanceof SQLException sql && sql.getSQLState() != null
+					&& (NonRetryableClassifier.isNeverStorable(sql.getSQLState()) || sql.getSQLState().startsWith("23"))) {
 				return sql.getSQLState();
 			}
 			if (t.getCause() == t) {
