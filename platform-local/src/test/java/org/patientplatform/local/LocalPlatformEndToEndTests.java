@@ -370,7 +370,7 @@ class LocalPlatformEndToEndTests {
 		Map<String, Object> selection = Map.of("topic", BULK_TOPIC);
 		await("every failed record stored").atMost(FLOW).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
 			JsonNode dryRun = call("POST", "dlq", "/api/v1/dlq/redrives", "ops",
-					Map.of("filter", selection, "dryRun", true), 200);
+					Map.of("filter", selection, "dryRun", true, "reason", "how many failed"), 200);
 			assertThat(dryRun.get("count").asLong()).isEqualTo(BULK_ENTRIES);
 		});
 

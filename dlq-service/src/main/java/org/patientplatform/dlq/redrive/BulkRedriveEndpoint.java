@@ -21,6 +21,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
@@ -52,6 +53,8 @@ import org.springframework.web.bind.annotation.RestController;
 @SecurityRequirement(name = "bearer")
 class BulkRedriveEndpoint {
 
+	private static final String WHY = "The body gives the reason, required: the audit log keeps who and why.";
+
 	private final BulkRedrives bulks;
 
 	private final RedriveProperties properties;
@@ -75,7 +78,8 @@ class BulkRedriveEndpoint {
 					+ "created; each entry is sent at most once per job, at most ratePerSecond per second, or as "
 					+ "fast as the broker takes them with unthrottled. Answers 202 with the job; follow it at the "
 					+ "Location. For an id list, notSelected (in the dry run, and in the job's selection) lists the "
-					+ "ids it does not send, and why. Supports Idempotency-Key.")
+					+ "ids it does not send, and why. The reason is required (the audit log keeps who and why). "
+					+ "Supports Idempotency-Key.")
 	@ApiResponse(responseCode = "202", description = "The job, created; its progress is at the Location",
 			headers = @Header(name = "Location", description = "/api/v1/dlq/redrives/{id}"),
 			content = @Content(schema = @Schema(implementation = BulkView.class)))
@@ -130,28 +134,28 @@ class BulkRedriveEndpoint {
 
 	@PostMapping("/{id}/pause")
 	@PreAuthorize("hasRole('ops')")
-	@Operation(summary = "Pause: no entry is sent after the chunk in progress")
-	BulkView pause(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable Because because) {
+	@Operation(summary = "Pause: no entry is sent after the chunk in progress", description = WHY)
+	BulkView pause(@PathVariable UUID id, @Valid @RequestBody Because because) {
 		return audited("dlq.bulk-redrive.pause", id, because, () -> this.bulks.pause(id));
 	}
 
 	@PostMapping("/{id}/resume")
 	@PreAuthorize("hasRole('ops')")
-	@Operation(summary = "Resume a paused bulk redrive where it stopped")
-	BulkView resume(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable Because because) {
+	@Operation(summary = "Resume a paused bulk redrive where it stopped", description = WHY)
+	BulkView resume(@PathVariable UUID id, @Valid @RequestBody Because because) {
 		return audited("dlq.bulk-redrive.resume", id, because, () -> this.bulks.resume(id));
 	}
 
 	@PostMapping("/{id}/cancel")
 	@PreAuthorize("hasRole('ops')")
-	@Operation(summary = "Cancel: no entry is sent after the chunk in progress; the rest stay as they are")
-	BulkView cancel(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable Because because) {
+	@Operation(summary = "Cancel: no entry is sent after the chunk in progress; the rest stay as they are",
+			description = WHY)
+	BulkView cancel(@PathVariable UUID id, @Valid @RequestBody Because because) {
 		return audited("dlq.bulk-redrive.cancel", id, because, () -> this.bulks.cancel(id));
 	}
 
-	private BulkView audited(String action, UUID id, @Nullable Because because,
-			Supplier<BulkRedrives.BulkRedrive> work) {
-		String reason = (because != null) ? because.reason() : null;
+	private BulkView audited(String action, UUID id, Because because, Supplier<BulkRedrives.BulkRedrive> work) {
+		String reason = because.reason();
 		BulkRedrives.BulkRedrive bulk;
 		try {
 			bulk = work.get();
@@ -180,13 +184,13 @@ class BulkRedriveEndpoint {
 	 * @param ratePerSecond the most records sent per second (default 100)
 	 * @param dryRun only count the entries it would send
 	 * @param targetTopic another topic to send to; only when given is the original topic not used
-	 * @param reason why, for the audit log
+	 * @param reason why, required: the audit log keeps it (a dry run's too)
 	 * @param unthrottled no rate limit: send as fast as the broker takes them (then give no ratePerSecond)
 	 */
 	record RedriveEntries(@Valid @Nullable EntryFilter filter, @Nullable @Size(max = 10_000) List<UUID> ids,
 			@Nullable @Min(1) @Max(5000) Integer ratePerSecond, @Nullable Boolean dryRun,
 			@Nullable @Pattern(regexp = EntryRedriveEndpoint.TOPIC) String targetTopic,
-			@Nullable @Size(max = 500) String reason,
+			@NotBlank @Size(max = 500) String reason,
 			@Schema(description = "No rate limit: send as fast as the broker takes them (give no ratePerSecond)")
 			@Nullable Boolean unthrottled) {
 
@@ -213,8 +217,8 @@ class BulkRedriveEndpoint {
 	record DryRun(boolean dryRun, long count, @Nullable List<BulkRedrives.NotSelected> notSelected) {
 	}
 
-	/** @param reason why, for the audit log */
-	record Because(@Nullable @Size(max = 500) String reason) {
+	/** @param reason why, required: the audit log keeps it */
+	record Because(@NotBlank @Size(max = 500) String reason) {
 	}
 
 	/**

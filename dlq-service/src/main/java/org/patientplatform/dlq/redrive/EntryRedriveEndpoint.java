@@ -51,13 +51,10 @@ class EntryRedriveEndpoint {
 	@Operation(summary = "Send the entry back now",
 			description = "To its original topic with its original key, value and headers, unless targetTopic is "
 					+ "given. The entry is RETRYING until the origin reports the outcome. 409 for a discarded "
-					+ "entry or one already in flight.")
-	Redriven redrive(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable RedriveRequest request,
-			Authentication caller) {
-		String target = (request != null) ? request.targetTopic() : null;
-		String reason = (request != null) ? request.reason() : null;
-		return audited("dlq.redrive", id, describe(target, reason),
-				() -> Redriven.of(this.redrives.redrive(id, target, reason, caller.getName())));
+					+ "entry or one already in flight. The reason is required: the audit log keeps who and why.")
+	Redriven redrive(@PathVariable UUID id, @Valid @RequestBody RedriveRequest request, Authentication caller) {
+		return audited("dlq.redrive", id, describe(request.targetTopic(), request.reason()),
+				() -> Redriven.of(this.redrives.redrive(id, request.targetTopic(), request.reason(), caller.getName())));
 	}
 
 	@PostMapping("/{id}/edit-and-redrive")
@@ -80,7 +77,7 @@ class EntryRedriveEndpoint {
 		});
 	}
 
-	private <T> T audited(String action, UUID id, @Nullable String reason, Supplier<T> work) {
+	private <T> T audited(String action, UUID id, String reason, Supplier<T> work) {
 		T result;
 		try {
 			result = work.get();
@@ -95,19 +92,16 @@ class EntryRedriveEndpoint {
 		return result;
 	}
 
-	private static @Nullable String describe(@Nullable String target, @Nullable String reason) {
-		if (target == null) {
-			return reason;
-		}
-		return "to " + target + ((reason != null) ? ": " + reason : "");
+	private static String describe(@Nullable String target, String reason) {
+		return (target != null) ? "to " + target + ": " + reason : reason;
 	}
 
 	/**
 	 * @param targetTopic another topic to send to; only when given is the original topic not used
-	 * @param reason why, for the audit log
+	 * @param reason why, required: the audit log keeps it
 	 */
 	record RedriveRequest(@Nullable @Pattern(regexp = TOPIC) String targetTopic,
-			@Nullable @Size(max = 500) String reason) {
+			@NotBlank @Size(max = 500) String reason) {
 	}
 
 	/**

@@ -35,7 +35,7 @@ class OperatorRedrives {
 	}
 
 	@Transactional
-	Redriver.Sent redrive(UUID id, @Nullable String targetTopic, @Nullable String reason, String actor) {
+	Redriver.Sent redrive(UUID id, @Nullable String targetTopic, String reason, String actor) {
 		lockRedrivable(id);
 		return send(id, new Redriver.Request(Redriver.Kind.MANUAL, targetTopic, actor, reason, null));
 	}

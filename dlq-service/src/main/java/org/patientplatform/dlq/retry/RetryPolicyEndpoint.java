@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -13,6 +14,7 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -31,6 +33,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -77,7 +80,9 @@ class RetryPolicyEndpoint {
 
 	@PutMapping("/{topic}")
 	@PreAuthorize("hasRole('ops')")
-	@Operation(summary = "Set a topic's policy", description = "Applies to failures scheduled from now on. Audited.")
+	@Operation(summary = "Set a topic's policy",
+			description = "Applies to failures scheduled from now on. The reason is required: the audit log keeps "
+					+ "who and why.")
 	PolicyView put(@PathVariable @Pattern(regexp = TOPIC) String topic, @Valid @RequestBody PolicyChange change,
 			Authentication caller) {
 		RetryPolicies.StoredPolicy stored = this.policies.save(topic, change.policy(), caller.getName());
@@ -88,12 +93,15 @@ class RetryPolicyEndpoint {
 	@DeleteMapping("/{topic}")
 	@PreAuthorize("hasRole('ops')")
 	@ResponseStatus(HttpStatus.NO_CONTENT)
-	@Operation(summary = "Remove a topic's policy; the defaults apply again. Audited.")
-	void delete(@PathVariable @Pattern(regexp = TOPIC) String topic) {
+	@Operation(summary = "Remove a topic's policy; the defaults apply again",
+			description = "The reason is required: the audit log keeps who and why.")
+	void delete(@PathVariable @Pattern(regexp = TOPIC) String topic,
+			@Parameter(description = "Why, kept in the audit log") @RequestParam @NotBlank @Size(
+					max = 500) String reason) {
 		if (!this.policies.delete(topic)) {
 			throw new NotFoundException("Topic " + topic + " has no policy of its own");
 		}
-		this.audit.record("dlq.retry-policy.delete", "dlq-retry-policy", topic, "SUCCEEDED", null);
+		this.audit.record("dlq.retry-policy.delete", "dlq-retry-policy", topic, "SUCCEEDED", reason);
 	}
 
 	record Policies(PolicyView defaults, List<PolicyView> topics) {
@@ -123,13 +131,13 @@ class RetryPolicyEndpoint {
 	 * @param multiplier the growth of each next delay
 	 * @param maxDelaySeconds the longest delay
 	 * @param jitter the fraction by which a delay varies either way
-	 * @param reason why, for the audit log
+	 * @param reason why, required: the audit log keeps it
 	 */
 	record PolicyChange(@NotNull @Min(0) @Max(100) Integer maxAttempts,
 			@NotNull @DecimalMin("1") @DecimalMax("86400") Double initialDelaySeconds,
 			@NotNull @DecimalMin("1.0") @DecimalMax("10.0") Double multiplier,
 			@NotNull @DecimalMin("1") @DecimalMax("604800") Double maxDelaySeconds,
-			@NotNull @DecimalMin("0.0") @DecimalMax("1.0") Double jitter, @Nullable @Size(max = 500) String reason) {
+			@NotNull @DecimalMin("0.0") @DecimalMax("1.0") Double jitter, @NotBlank @Size(max = 500) String reason) {
 
 		@AssertTrue(message = "must not be shorter than initialDelaySeconds")
 		@Schema(hidden = true)

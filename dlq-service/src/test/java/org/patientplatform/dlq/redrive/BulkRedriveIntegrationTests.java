@@ -66,7 +66,7 @@ class BulkRedriveIntegrationTests {
 		capture("rate.v1", 300);
 		Map<String, Object> dryRun = this.ops.post()
 			.uri("/api/v1/dlq/redrives")
-			.body(Map.of("filter", Map.of("topic", "rate.v1"), "dryRun", true))
+			.body(Map.of("filter", Map.of("topic", "rate.v1"), "dryRun", true, "reason", "INC-12 how many"))
 			.retrieve()
 			.body(MAP);
 		assertThat(dryRun).containsEntry("count", 300);
@@ -127,7 +127,7 @@ class BulkRedriveIntegrationTests {
 		int finalSent = sent(location);
 		assertThat(finalSent).isLessThan(200);
 		assertThat(this.kafka.readAll("cancel.v1")).hasSize(finalSent);
-		assertThat(this.ops.post().uri(location + "/resume").retrieve().toEntity(MAP).getStatusCode().value())
+		assertThat(this.ops.post().uri(location + "/resume").body(Map.of("reason", "go on")).retrieve().toEntity(MAP).getStatusCode().value())
 			.isEqualTo(409);
 	}
 
@@ -137,7 +137,7 @@ class BulkRedriveIntegrationTests {
 		String location = start(Map.of("filter", Map.of("topic", "pause.v1"), "ratePerSecond", 20));
 		await().atMost(Duration.ofSeconds(30)).until(() -> sent(location) >= 6);
 
-		var paused = this.ops.post().uri(location + "/pause").retrieve().toEntity(MAP);
+		var paused = this.ops.post().uri(location + "/pause").body(Map.of("reason", "check the filter")).retrieve().toEntity(MAP);
 		assertThat(paused.getStatusCode().value()).isEqualTo(200);
 		int atPause = (Integer) paused.getBody().get("sent");
 		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> sent(location) <= atPause + 2);
@@ -168,7 +168,7 @@ class BulkRedriveIntegrationTests {
 		asked.add(unknown);
 		Map<String, Object> dryRun = this.ops.post()
 			.uri("/api/v1/dlq/redrives")
-			.body(Map.of("ids", asked, "dryRun", true))
+			.body(Map.of("ids", asked, "dryRun", true, "reason", "INC-13 which"))
 			.retrieve()
 			.body(MAP);
 		assertThat(dryRun).containsEntry("count", 4);
@@ -220,20 +220,43 @@ class BulkRedriveIntegrationTests {
 		// a text of punctuation alone would have selected every entry, as if no text were given
 		var noWord = this.ops.post()
 			.uri("/api/v1/dlq/redrives")
-			.body(Map.of("filter", Map.of("q", "!!!"), "dryRun", true))
+			.body(Map.of("filter", Map.of("q", "!!!"), "dryRun", true, "reason", "x"))
 			.retrieve()
 			.toEntity(MAP);
 		assertThat(noWord.getStatusCode().value()).isEqualTo(400);
 		assertThat(noWord.getBody().get("errors").toString()).contains("field=filter.q", "must hold a letter or a digit");
 
+		// every action says why, for the audit log: the job, its dry run, a pause, a resume, a cancel
+		var noReason = this.ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("filter", Map.of("topic", "x"), "dryRun", true))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(noReason.getStatusCode().value()).isEqualTo(400);
+		assertThat(noReason.getBody().get("errors").toString()).contains("field=reason");
+		String location = start(Map.of("ids", List.of(UUID.randomUUID())));
+		for (String action : List.of("/pause", "/resume", "/cancel")) {
+			var blank = this.ops.post().uri(location + action).body(Map.of("reason", "")).retrieve().toEntity(MAP);
+			assertThat(blank.getStatusCode().value()).as(action).isEqualTo(400);
+			assertThat(blank.getBody().get("errors").toString()).as(action).contains("field=reason");
+			var noBody = this.ops.post().uri(location + action).retrieve().toEntity(MAP);
+			assertThat(noBody.getStatusCode().value()).as(action).isEqualTo(400);
+		}
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE resource_id = ? "
+				+ "AND action <> 'dlq.bulk-redrive.create'", Integer.class, location.substring(location.lastIndexOf('/') + 1)))
+			.as("a refused request changes nothing and is not an action")
+			.isZero();
+
 		var unknown = this.ops.get().uri("/api/v1/dlq/redrives/{id}", UUID.randomUUID()).retrieve().toEntity(MAP);
 		assertThat(unknown.getStatusCode().value()).isEqualTo(404);
-		var pauseUnknown = this.ops.post().uri("/api/v1/dlq/redrives/{id}/pause", UUID.randomUUID()).retrieve().toEntity(MAP);
+		var pauseUnknown = this.ops.post().uri("/api/v1/dlq/redrives/{id}/pause", UUID.randomUUID()).body(Map.of("reason", "x")).retrieve().toEntity(MAP);
 		assertThat(pauseUnknown.getStatusCode().value()).isEqualTo(404);
 	}
 
 	private String start(Map<String, Object> body) {
-		var created = this.ops.post().uri("/api/v1/dlq/redrives").body(body).retrieve().toEntity(MAP);
+		Map<String, Object> withReason = new java.util.HashMap<>(body);
+		withReason.putIfAbsent("reason", "test run");
+		var created = this.ops.post().uri("/api/v1/dlq/redrives").body(withReason).retrieve().toEntity(MAP);
 		assertThat(created.getStatusCode().value()).as("%s", created.getBody()).isEqualTo(202);
 		return created.getHeaders().getLocation().toString();
 	}

@@ -84,7 +84,7 @@ class BulkRedriveRestartIntegrationTests {
 		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-di", "ops");
 		Map<String, Object> created = ops.post()
 			.uri("/api/v1/dlq/redrives")
-			.body(Map.of("filter", Map.of("topic", "restart.v1"), "ratePerSecond", 100))
+			.body(Map.of("filter", Map.of("topic", "restart.v1"), "ratePerSecond", 100, "reason", "restart test"))
 			.retrieve()
 			.body(MAP);
 		UUID bulkId = UUID.fromString((String) created.get("id"));
@@ -129,7 +129,7 @@ class BulkRedriveRestartIntegrationTests {
 		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-di", "ops");
 		Map<String, Object> created = ops.post()
 			.uri("/api/v1/dlq/redrives")
-			.body(Map.of("filter", Map.of("topic", "crash.v1"), "ratePerSecond", 100))
+			.body(Map.of("filter", Map.of("topic", "crash.v1"), "ratePerSecond", 100, "reason", "restart test"))
 			.retrieve()
 			.body(MAP);
 		UUID bulkId = UUID.fromString((String) created.get("id"));
@@ -249,7 +249,7 @@ class BulkRedriveRestartIntegrationTests {
 		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-di", "ops");
 		Map<String, Object> created = ops.post()
 			.uri("/api/v1/dlq/redrives")
-			.body(Map.of("filter", Map.of("topic", topic), "unthrottled", true))
+			.body(Map.of("filter", Map.of("topic", topic), "unthrottled", true, "reason", "restart test"))
 			.retrieve()
 			.body(MAP);
 		assertThat(created).containsEntry("total", entries).containsEntry("unthrottled", true);

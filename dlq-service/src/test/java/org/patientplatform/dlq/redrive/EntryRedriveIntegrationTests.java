@@ -92,7 +92,7 @@ class EntryRedriveIntegrationTests {
 			.containsEntry("status_changed_by", "ops-bo");
 		assertThat(audit("dlq.redrive", id)).containsExactly("ops-bo|SUCCEEDED|lab system is back");
 
-		var again = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).retrieve().toEntity(MAP);
+		var again = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).body(Map.of("reason", "try again")).retrieve().toEntity(MAP);
 		assertThat(again.getStatusCode().value()).isEqualTo(409);
 		assertThat(again.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(audit("dlq.redrive", id)).hasSize(2).last().asString().contains("REJECTED");
@@ -155,6 +155,30 @@ class EntryRedriveIntegrationTests {
 		assertThat(sent.value()).as("a tombstone again").isNull();
 		assertThat(sent.headers().lastHeader("x-deleted-by")).as("a header without a value").isNotNull()
 			.satisfies((header) -> assertThat(header.value()).isNull());
+	}
+
+	@Test
+	void refusesARedriveWithoutAReasonAndSendsNothing() {
+		UUID id = capture("pathology.v1", 3, "path-3", "{}");
+
+		var blank = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", " "))
+			.retrieve()
+			.toEntity(MAP);
+		var none = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).body(Map.of()).retrieve().toEntity(MAP);
+		var noBody = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).retrieve().toEntity(MAP);
+
+		for (var refused : List.of(blank, none)) {
+			assertThat(refused.getStatusCode().value()).isEqualTo(400);
+			assertThat(refused.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+			assertThat(refused.getBody().get("errors").toString()).contains("field=reason");
+		}
+		assertThat(noBody.getStatusCode().value()).isEqualTo(400);
+		assertThat((String) noBody.getBody().get("detail")).contains("no body");
+		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
+			.isEqualTo("NEW");
+		assertThat(this.kafka.readAll("pathology.v1")).isEmpty();
 	}
 
 	@Test
@@ -222,7 +246,7 @@ class EntryRedriveIntegrationTests {
 			.containsEntry("status_reason", "discarded: duplicate claim, handled by phone");
 		assertThat(audit("dlq.discard", id)).containsExactly("ops-bo|SUCCEEDED|duplicate claim, handled by phone");
 
-		var redrive = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).retrieve().toEntity(MAP);
+		var redrive = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).body(Map.of("reason", "try again")).retrieve().toEntity(MAP);
 		assertThat(redrive.getStatusCode().value()).isEqualTo(409);
 
 		// the same original record failing again does not bring a discarded entry back
@@ -242,13 +266,13 @@ class EntryRedriveIntegrationTests {
 					"SELECT id FROM dead_letter_entry WHERE kind = 'RAW' AND dlq_partition = ? AND dlq_offset = ?",
 					UUID.class, sent.partition(), sent.offset()), (ids) -> ids.size() == 1)
 			.getFirst();
-		var noTopic = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).retrieve().toEntity(MAP);
+		var noTopic = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).body(Map.of("reason", "try again")).retrieve().toEntity(MAP);
 		assertThat(noTopic.getStatusCode().value()).isEqualTo(409);
 		assertThat((String) noTopic.getBody().get("detail")).contains("targetTopic");
 
 		var toTopic = this.ops.post()
 			.uri("/api/v1/dlq/messages/{id}/redrive", id)
-			.body(Map.of("targetTopic", "raw.replay.v1"))
+			.body(Map.of("targetTopic", "raw.replay.v1", "reason", "read it as text"))
 			.retrieve()
 			.toEntity(MAP);
 		assertThat(toTopic.getStatusCode().value()).isEqualTo(200);
@@ -259,6 +283,7 @@ class EntryRedriveIntegrationTests {
 	void answersNotFoundForAnUnknownEntryAndForbiddenForAService() {
 		var missing = this.ops.post()
 			.uri("/api/v1/dlq/messages/{id}/redrive", UUID.randomUUID())
+			.body(Map.of("reason", "is it there"))
 			.retrieve()
 			.toEntity(MAP);
 		assertThat(missing.getStatusCode().value()).isEqualTo(404);
@@ -281,7 +306,7 @@ class EntryRedriveIntegrationTests {
 		int original = (byKey + 1) % 6;
 		UUID id = capture("visits.v1", original, 5, "visit-1", "{}");
 
-		var response = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).retrieve().toEntity(MAP);
+		var response = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).body(Map.of("reason", "try again")).retrieve().toEntity(MAP);
 
 		assertThat(response.getStatusCode().value()).isEqualTo(200);
 		assertThat(response.getBody()).containsEntry("partition", original);
@@ -293,7 +318,7 @@ class EntryRedriveIntegrationTests {
 		createTopic("rounds.v1", 3);
 		UUID id = capture("rounds.v1", 7, 5, "round-1", "{}");
 
-		var response = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).retrieve().toEntity(MAP);
+		var response = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).body(Map.of("reason", "try again")).retrieve().toEntity(MAP);
 
 		assertThat(response.getStatusCode().value()).isEqualTo(200);
 		assertThat(single("rounds.v1", id).partition()).isEqualTo(keyPartition("round-1", 3));

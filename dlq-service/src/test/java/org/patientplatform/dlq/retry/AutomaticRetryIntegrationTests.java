@@ -387,7 +387,7 @@ class AutomaticRetryIntegrationTests {
 			.toEntity(Map.class);
 		assertThat(invalid.getStatusCode().value()).isEqualTo(400);
 		assertThat(invalid.getHeaders().getContentType()).hasToString("application/problem+json");
-		assertThat(fields(invalid.getBody())).contains("maxAttempts", "multiplier", "maxDelaySecondsValid");
+		assertThat(fields(invalid.getBody())).contains("maxAttempts", "multiplier", "maxDelaySecondsValid", "reason");
 
 		var badTopic = this.ops.get().uri("/api/v1/dlq/retry-policies/{topic}", "no spaces").retrieve().toEntity(Map.class);
 		assertThat(badTopic.getStatusCode().value()).isEqualTo(400);
@@ -398,6 +398,37 @@ class AutomaticRetryIntegrationTests {
 			.retrieve()
 			.toEntity(String.class);
 		assertThat(staff.getStatusCode().value()).isEqualTo(403);
+	}
+
+	@Test
+	void removesATopicsPolicyOnlyWithAReasonAndAuditsIt() {
+		var put = this.ops.put()
+			.uri("/api/v1/dlq/retry-policies/{topic}", "refunds.v1")
+			.body(Map.of("maxAttempts", 3, "initialDelaySeconds", 10, "multiplier", 2, "maxDelaySeconds", 60,
+					"jitter", 0, "reason", "INC-7 refunds retry sooner"))
+			.retrieve()
+			.toEntity(Map.class);
+		assertThat(put.getStatusCode().value()).isEqualTo(200);
+
+		var noReason = this.ops.delete().uri("/api/v1/dlq/retry-policies/{topic}", "refunds.v1").retrieve().toEntity(Map.class);
+		assertThat(noReason.getStatusCode().value()).isEqualTo(400);
+		assertThat(noReason.getHeaders().getContentType()).hasToString("application/problem+json");
+		var blank = this.ops.delete()
+			.uri("/api/v1/dlq/retry-policies/{topic}?reason=", "refunds.v1")
+			.retrieve()
+			.toEntity(Map.class);
+		assertThat(blank.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM retry_policy WHERE topic = 'refunds.v1'", Integer.class))
+			.isOne();
+
+		var removed = this.ops.delete()
+			.uri("/api/v1/dlq/retry-policies/{topic}?reason={reason}", "refunds.v1", "INC-7 closed")
+			.retrieve()
+			.toBodilessEntity();
+		assertThat(removed.getStatusCode().value()).isEqualTo(204);
+		assertThat(this.jdbc.queryForList("SELECT action || '|' || reason FROM audit_log WHERE resource_id = 'refunds.v1' "
+				+ "ORDER BY id", String.class))
+			.containsExactly("dlq.retry-policy.update|INC-7 refunds retry sooner", "dlq.retry-policy.delete|INC-7 closed");
 	}
 
 	private static List<String> fields(Map<?, ?> problem) {

@@ -87,7 +87,8 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	/**
 	 * A body that does not map names the field and why, when Jackson can say (a wrong type or format, a date
-	 * out of range); never the value, which can be patient data.
+	 * out of range); never the value, which can be patient data. A missing body says so (Spring's answer is
+	 * "Failed to read request").
 	 */
 	@Override
 	protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
@@ -107,6 +108,13 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
 			problem.setTitle("Validation failed");
 			problem.setProperty("errors", List.of(Map.of("field", field.toString(), "message", why)));
+			return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+		}
+		if (ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")) {
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+					"The request has no body; this operation takes a JSON body (its schema is in the OpenAPI "
+							+ "document).");
+			problem.setTitle("Body required");
 			return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
 		}
 		return super.handleHttpMessageNotReadable(ex, headers, status, request);

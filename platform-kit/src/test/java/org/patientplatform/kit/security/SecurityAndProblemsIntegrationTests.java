@@ -102,6 +102,13 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void saysSoWhenTheBodyIsMissing() {
+		ResponseEntity<String> response = post(staff(), "", MediaType.APPLICATION_JSON);
+		assertProblem(response, 400);
+		assertThat(response.getBody()).contains("The request has no body").doesNotContain("Failed to read request");
+	}
+
+	@Test
 	void answersPayloadTooLargeAsProblem() {
 		String huge = "{\"value\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
 		assertProblem(post(staff(), huge, MediaType.APPLICATION_JSON), 413);
