@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import ch.qos.logback.classic.Level;
 import org.patientplatform.booking.BookingQueueApplication;
 import org.patientplatform.dlq.DlqApplication;
+import org.patientplatform.kit.logging.ServiceThreads;
 import org.patientplatform.local.infra.KafkaBroker;
 import org.patientplatform.local.infra.LocalSigningKey;
 import org.patientplatform.local.infra.PostgresServer;
@@ -81,8 +82,12 @@ public final class LocalPlatform {
 					Integer.parseInt(env.getOrDefault("PLATFORM_PUSH_PORT", "31881")),
 					Integer.parseInt(env.getOrDefault("PLATFORM_SMTP_PORT", "3025")));
 
+		// each log line names the service whose thread wrote it (Logback is configured once, by the first service)
+		ServiceThreads.set("platform-local");
 		PostgresServer postgres = PostgresServer.locate(env, state, 54329);
+		ServiceThreads.set("kafka");
 		KafkaBroker broker = KafkaBroker.start(state.resolve("kafka"), kafkaPort, 3);
+		ServiceThreads.set("platform-local");
 		String issuerUrl = "http://127.0.0.1:" + issuerPort;
 		LocalSigningKey signingKey = LocalSigningKey.loadOrCreate(state.resolve("security"), issuerUrl);
 		LocalTokenIssuer issuer = LocalTokenIssuer.start(signingKey, issuerPort);
@@ -99,17 +104,24 @@ public final class LocalPlatform {
 		CountDownLatch stopped = new CountDownLatch(1);
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			for (int i = contexts.size() - 1; i >= 0; i--) {
+				// contexts are started in the order of SERVICES; a stopping service's lines name it
+				ServiceThreads.set(SERVICES.get(i).name());
 				contexts.get(i).close();
 			}
+			ServiceThreads.set("platform-local");
 			issuer.close();
 			standins.close();
+			ServiceThreads.set("kafka");
 			broker.close();
+			ServiceThreads.set("platform-local");
 			postgres.close();
 			stopped.countDown();
 		}, "platform-local-stop"));
 
 		try {
 			for (Service service : SERVICES) {
+				// the threads this service's startup creates inherit its name
+				ServiceThreads.set(service.name());
 				contexts.add(start(service, env, args, postgres, stateId, newState, broker, issuer, issuerUrl, dlqKey,
 						serviceProperties.getOrDefault(service.name(), Map.of())));
 			}
@@ -119,6 +131,7 @@ public final class LocalPlatform {
 					+ "\nThe logs above say which service failed and why. Stopping everything.");
 			System.exit(1); // the shutdown hook stops what did start
 		}
+		ServiceThreads.set("platform-local");
 		printReady(env, state, postgres, broker, issuer, standins);
 		stopped.await();
 	}

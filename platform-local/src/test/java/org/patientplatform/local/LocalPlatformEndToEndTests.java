@@ -188,6 +188,51 @@ class LocalPlatformEndToEndTests {
 	}
 
 	/**
+	 * After the flows (so consumers, web requests and jobs have logged): each structured log line names the
+	 * service that wrote it, though one Logback configuration serves the four. A line of a service's own
+	 * classes, or of a thread of its web server, names that service.
+	 */
+	@Test
+	@Order(Integer.MAX_VALUE - 1)
+	void eachLogLineNamesTheServiceThatWroteIt() throws Exception {
+		Map<String, String> byPackage = Map.of("org.patientplatform.dlq.", "dlq-service",
+				"org.patientplatform.notification.", "notification-service", "org.patientplatform.booking.",
+				"booking-queue-service", "org.patientplatform.patient.", "patient-service");
+		Map<String, String> byWebThread = Map.of("http-nio-" + this.ports.get("PLATFORM_DLQ_PORT") + "-", "dlq-service",
+				"http-nio-" + this.ports.get("PLATFORM_NOTIFICATION_PORT") + "-", "notification-service",
+				"http-nio-" + this.ports.get("PLATFORM_BOOKING_PORT") + "-", "booking-queue-service",
+				"http-nio-" + this.ports.get("PLATFORM_PATIENT_PORT") + "-", "patient-service");
+		Set<String> named = new HashSet<>();
+		Set<String> checkedOffMain = new HashSet<>();
+		for (String line : Files.readAllLines(this.log)) {
+			if (!line.startsWith("{")) {
+				continue;
+			}
+			JsonNode entry = this.json.readTree(line);
+			String service = entry.path("service").path("name").asString();
+			String logger = entry.path("log").path("logger").asString();
+			String thread = entry.path("process").path("thread").path("name").asString();
+			named.add(service);
+			for (Map.Entry<String, String> own : byPackage.entrySet()) {
+				if (logger.startsWith(own.getKey())) {
+					assertThat(service).as("service of %s", line).isEqualTo(own.getValue());
+					if (!thread.equals("main")) {
+						checkedOffMain.add(service);
+					}
+				}
+			}
+			for (Map.Entry<String, String> web : byWebThread.entrySet()) {
+				if (thread.startsWith(web.getKey())) {
+					assertThat(service).as("service of %s", line).isEqualTo(web.getValue());
+				}
+			}
+		}
+		assertThat(named).contains("dlq-service", "notification-service", "booking-queue-service", "patient-service");
+		// the flows above log from a consumer's thread: the booking service confirms a booking
+		assertThat(checkedOffMain).contains("booking-queue-service");
+	}
+
+	/**
 	 * Last: Ctrl-C and the README's first command again on the same state folder. The data stays, and
 	 * nothing the first run consumed is consumed again: no notice is sent twice, no DLQ entry counts a
 	 * failure twice.
@@ -206,6 +251,15 @@ class LocalPlatformEndToEndTests {
 
 		this.producer.flush();
 		assertThat(stop()).as("the platform stops on SIGTERM; its output:\n%s", tail()).isTrue();
+		// each service's shutdown is logged under its name (one thread stops them all)
+		List<String> shutdowns = new ArrayList<>();
+		for (String line : Files.readAllLines(this.log)) {
+			if (line.startsWith("{") && line.contains("Commencing graceful shutdown")) {
+				shutdowns.add(this.json.readTree(line).path("service").path("name").asString());
+			}
+		}
+		assertThat(shutdowns).containsExactlyInAnyOrder("dlq-service", "notification-service", "booking-queue-service",
+				"patient-service");
 		start("platform-local-e2e-restart.log");
 		assertThat(Files.readString(this.log)).doesNotContain("created afresh");
 
