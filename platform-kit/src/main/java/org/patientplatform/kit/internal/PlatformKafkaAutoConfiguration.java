@@ -25,6 +25,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -96,6 +97,9 @@ class PlatformKafkaAutoConfiguration {
 		DefaultErrorHandler handler = new DefaultErrorHandler(publisher, backOff);
 		handler.addNotRetryableExceptions(skippingQuickRetries(classifier).toArray(Class[]::new));
 		handler.setCommitRecovered(true);
+		// once the failed record is dead-lettered, Spring Kafka seeks to the rest of the batch by throwing: the
+		// container logged that routine step as an ERROR with the stack; a retry in progress is a warning too
+		handler.setLogLevel(KafkaException.Level.WARN);
 		factory.setCommonErrorHandler(handler);
 		factory.setBatchInterceptor(new BatchInterceptor<>() {
 
@@ -160,6 +164,8 @@ class PlatformKafkaAutoConfiguration {
 		handler.setBackOffFunction((record, ex) -> isInfrastructureOutage(ex) ? untilBack
 				: classifier.isNonRetryable(ex) ? none : null);
 		handler.setCommitRecovered(true);
+		// a retry in progress is a warning, not an error (the dead-lettering logs its own warning)
+		handler.setLogLevel(KafkaException.Level.WARN);
 		// a failed DLQ publish keeps the record: it is sought back and tried again from the start
 		handler.setResetStateOnRecoveryFailure(true);
 		return handler;
