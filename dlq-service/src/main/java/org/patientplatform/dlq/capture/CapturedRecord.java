@@ -119,7 +119,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 				last.put(header.key(), header.value());
 			}
 			else {
-				originalHeaders.add(header(header.key(), header.value()));
+				originalHeaders.add(header(header.key().replace('\u0000', '\uFFFD'), header.value()));
 			}
 		}
 		List<String> problems = new ArrayList<>();
@@ -148,6 +148,9 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		String errorClass = name(last, DeadLetterHeaders.EXCEPTION_FQCN);
 		String causeClass = name(last, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN);
 		String fingerprint = name(last, DeadLetterHeaders.FINGERPRINT);
+		if (fingerprint != null && fingerprint.isBlank()) {
+			fingerprint = null; // no fingerprint: a pattern named "" would group unrelated failures
+		}
 		if (fingerprint == null && rawReason == null) {
 			fingerprint = derivedFingerprint(service, topic, errorClass, causeClass);
 		}
@@ -202,9 +205,15 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		return (value != null) ? text(value) : null;
 	}
 
-	/** A header's text as an entry stores it: UTF-8, at most 16,384 characters. */
+	/**
+	 * A header's text as an entry stores it: UTF-8, at most 16,384 characters, a NUL (which PostgreSQL
+	 * cannot store in text) as U+FFFD, so such a message or trace does not make the record a raw entry.
+	 */
 	static String text(byte[] value) {
 		String text = new String(value, StandardCharsets.UTF_8);
+		if (text.indexOf('\u0000') >= 0) {
+			text = text.replace('\u0000', '\uFFFD');
+		}
 		return (text.length() > MAX_TEXT) ? text.substring(0, MAX_TEXT) : text;
 	}
 

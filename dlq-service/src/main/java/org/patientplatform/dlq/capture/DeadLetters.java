@@ -30,7 +30,8 @@ import org.springframework.transaction.annotation.Transactional;
  * The stored dead-letter entries. {@link #capture} stores a whole poll batch in one transaction, its
  * failed original records as one multi-row statement (and its failures of redriven records as another);
  * storing the same DLQ record twice changes nothing. A new failure of the same original record updates its
- * entry, and a failure of a record the DLQ redrove (it carries {@code dlq-entry-id}) updates that entry;
+ * entry and reopens it ({@code NEW}; a resolved or permanently failed one with its retry budget afresh, as a
+ * new episode: its consumer read the record again), and a failure of a record the DLQ redrove (it carries {@code dlq-entry-id}) updates that entry;
  * both add to its history. An entry holds its stack trace's digest, and the batch's distinct traces are
  * stored once ({@link StackTraces}). The batch's new failures are then published as {@link DeadLettersCaptured}
  * in the same transaction, for the retry policy to act on.
@@ -97,6 +98,8 @@ class DeadLetters {
 			    UPDATE dead_letter_state s SET
 			        status = CASE WHEN s.status = 'DISCARDED' THEN 'DISCARDED' ELSE 'NEW' END,
 			        next_attempt_at = NULL, redrive_id = NULL, redriven_at = NULL,
+			        retry_count = CASE WHEN s.status IN ('RESOLVED', 'PERMANENTLY_FAILED') THEN 0 ELSE s.retry_count END,
+			        resolved_at = CASE WHEN s.status = 'DISCARDED' THEN s.resolved_at END,
 			        status_reason = CASE WHEN s.status = 'DISCARDED' THEN s.status_reason ELSE 'failed again' END,
 			        last_failed_at = e.last_failed_at, updated_at = now()
 			    FROM entry e
@@ -166,9 +169,16 @@ class DeadLetters {
 			        source_service, error_class, error_message)
 			    VALUES (?, 'RAW', ?, ?::jsonb, ?, ?, ?, ?, true, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			    ON CONFLICT (dlq_partition, dlq_offset) WHERE kind = 'RAW' DO NOTHING
-			    RETURNING id, first_failed_at, last_failed_at, source_service)
-			INSERT INTO dead_letter_state (id, status, first_failed_at, last_failed_at, source_service)
-			SELECT id, 'NEW', first_failed_at, last_failed_at, source_service FROM raw
+			    RETURNING id, first_failed_at, last_failed_at, source_service, error_class, error_message, raw_reason,
+			        dlq_partition, dlq_offset, original_topic, original_partition, original_offset),
+			state AS (
+			    INSERT INTO dead_letter_state (id, status, first_failed_at, last_failed_at, source_service)
+			    SELECT id, 'NEW', first_failed_at, last_failed_at, source_service FROM raw)
+			INSERT INTO dead_letter_attempt (entry_id, attempt, failed_at, error_class, error_message, dlq_partition,
+			    dlq_offset, record_topic, record_partition, record_offset)
+			SELECT id, 1, first_failed_at, error_class, coalesce(error_message, raw_reason), dlq_partition, dlq_offset,
+			    original_topic, original_partition, original_offset
+			FROM raw
 			""";
 
 	/** The status reason of an entry that is not retried automatically (as the retry feature words it). */

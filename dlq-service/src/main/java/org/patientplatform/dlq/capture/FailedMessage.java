@@ -41,7 +41,8 @@ import org.patientplatform.kit.kafka.DeadLetterHeaders;
 @Schema(description = "A failed record. Give exactly one of payload (text) and payloadBase64 (bytes), and at most "
 		+ "one of key and keyBase64. A record without a value (a tombstone) can only be reported on "
 		+ "dlq.messages.v1 itself.")
-record FailedMessage(@NotBlank @Pattern(regexp = TopicNames.PATTERN, message = TopicNames.RULE) String topic,
+record FailedMessage(
+		@NotBlank @Pattern(regexp = TopicNames.PATTERN, message = TopicNames.RULE) @NotOwnTopic String topic,
 		@NotNull @Min(0) Integer partition, @NotNull @Min(0) Long offset, @Nullable Instant timestamp,
 		@Nullable @Size(max = 16384) String key,
 		@Nullable @Size(max = 21848) String keyBase64, @Nullable @Size(max = 100) List<@NotNull @Valid Header> headers,

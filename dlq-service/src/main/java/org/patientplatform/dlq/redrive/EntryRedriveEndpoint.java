@@ -15,6 +15,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.NotOwnTopic;
 import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
@@ -100,7 +101,7 @@ class EntryRedriveEndpoint {
 	 * @param targetTopic another topic to send to; only when given is the original topic not used
 	 * @param reason why, required: the audit log keeps it
 	 */
-	record RedriveRequest(@Nullable @Pattern(regexp = TOPIC) String targetTopic,
+	record RedriveRequest(@Nullable @Pattern(regexp = TOPIC) @NotOwnTopic String targetTopic,
 			@NotBlank @Size(max = 500) String reason) {
 	}
 
@@ -111,7 +112,8 @@ class EntryRedriveEndpoint {
 	 * @param reason why, for the audit log
 	 */
 	record EditAndRedrive(@Nullable String payload, @Nullable String payloadBase64,
-			@Nullable @Pattern(regexp = TOPIC) String targetTopic, @NotBlank @Size(max = 500) String reason) {
+			@Nullable @Pattern(regexp = TOPIC) @NotOwnTopic String targetTopic,
+			@NotBlank @Size(max = 500) String reason) {
 
 		@AssertTrue(message = "give exactly one of payload and payloadBase64, base64 valid")
 		@Schema(hidden = true)

@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
+import org.patientplatform.kit.web.TimeRangeModule;
 
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpHeaders;
@@ -51,14 +52,15 @@ class DailyReportEndpoint {
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "A day's report as JSON")
 	DailyReport get(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day) {
-		return this.reports.find(day).orElseThrow(() -> new NotFoundException("No report for " + day));
+		return this.reports.find(inRange(day)).orElseThrow(() -> new NotFoundException("No report for " + day));
 	}
 
 	@GetMapping("/{day}.csv")
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "A day's report as CSV (section,name,value)")
 	ResponseEntity<String> csv(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day) {
-		DailyReport report = this.reports.find(day).orElseThrow(() -> new NotFoundException("No report for " + day));
+		DailyReport report = this.reports.find(inRange(day))
+			.orElseThrow(() -> new NotFoundException("No report for " + day));
 		return ResponseEntity.ok()
 			.contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8))
 			.header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"dlq-report-" + day + ".csv\"")
@@ -69,7 +71,7 @@ class DailyReportEndpoint {
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Build (or rebuild) a day's report now; the day so far for today")
 	DailyReport build(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day) {
-		if (day.isAfter(LocalDate.now(ZoneOffset.UTC))) {
+		if (inRange(day).isAfter(LocalDate.now(ZoneOffset.UTC))) {
 			// it would count today's unresolved entries as that day's
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
 					"The day " + day + " has not begun (UTC): a report covers a day that has begun");
@@ -77,6 +79,14 @@ class DailyReportEndpoint {
 		DailyReport report = this.reports.build(day);
 		this.audit.record("dlq.report.build", "dlq-daily-report", day.toString(), "SUCCEEDED", null);
 		return report;
+	}
+
+	/** A day the API can answer with: ISO dates also take signed years, which the database would store. */
+	private static LocalDate inRange(LocalDate day) {
+		if (day.getYear() < 1 || day.getYear() > 9999) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The day " + day + " " + TimeRangeModule.MESSAGE);
+		}
+		return day;
 	}
 
 }

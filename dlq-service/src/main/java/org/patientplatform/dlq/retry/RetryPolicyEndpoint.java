@@ -19,6 +19,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.NotOwnTopic;
 import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
@@ -83,8 +84,8 @@ class RetryPolicyEndpoint {
 	@Operation(summary = "Set a topic's policy",
 			description = "Applies to failures scheduled from now on. The reason is required: the audit log keeps "
 					+ "who and why.")
-	PolicyView put(@PathVariable @Pattern(regexp = TOPIC) String topic, @Valid @RequestBody PolicyChange change,
-			Authentication caller) {
+	PolicyView put(@PathVariable @Pattern(regexp = TOPIC) @NotOwnTopic String topic,
+			@Valid @RequestBody PolicyChange change, Authentication caller) {
 		RetryPolicies.StoredPolicy stored = this.policies.save(topic, change.policy(), caller.getName());
 		this.audit.record("dlq.retry-policy.update", "dlq-retry-policy", topic, "SUCCEEDED", change.reason());
 		return PolicyView.of(topic, stored.policy(), false, stored.updatedAt(), stored.updatedBy());

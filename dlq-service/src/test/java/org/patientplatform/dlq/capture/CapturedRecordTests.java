@@ -44,6 +44,14 @@ class CapturedRecordTests {
 	}
 
 	@Test
+	void derivesTheFingerprintWhenTheSenderGivesABlankOne() {
+		ConsumerRecord<byte[], byte[]> blank = failed();
+		blank.headers().add(DeadLetterHeaders.FINGERPRINT, " ".getBytes());
+		assertThat(CapturedRecord.from(blank, Instant.now()).fingerprint()).hasSize(16)
+			.isEqualTo(CapturedRecord.from(failed(), Instant.now()).fingerprint());
+	}
+
+	@Test
 	void shortensNamesSoTheirIndexEntriesStaySmall() {
 		ConsumerRecord<byte[], byte[]> record = failed();
 		record.headers().add(DeadLetterHeaders.SOURCE_SERVICE, "s".repeat(10_000).getBytes());

@@ -36,6 +36,8 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,6 +60,9 @@ class DeadLetterCaptureIntegrationTests {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Autowired
+	KafkaListenerEndpointRegistry listeners;
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
@@ -177,6 +182,42 @@ class DeadLetterCaptureIntegrationTests {
 			.containsEntry("errorClass", Map.of("(none)", 1));
 		// the volume metric names the missing service as the facets do (before: "null")
 		assertThat(capturedWithoutService()).isEqualTo(counted + 1);
+		// its one attempt is in its history, with the reason (before: attempts 1, no failure listed, and the
+		// daily report and the volume alert, which count the history, left raw entries out)
+		UUID id = this.jdbc.queryForObject("SELECT id FROM dead_letter_entry WHERE kind = 'RAW' AND dlq_partition = ? "
+				+ "AND dlq_offset = ?", UUID.class, sent.partition(), sent.offset());
+		Map<String, Object> history = this.api.get()
+			.uri("/api/v1/dlq/messages/{id}/history", id)
+			.retrieve()
+			.body(new ParameterizedTypeReference<Map<String, Object>>() {
+			});
+		assertThat(history.get("failures")).asInstanceOf(InstanceOfAssertFactories.LIST)
+			.singleElement()
+			.asString()
+			.contains("missing header kafka_dlt-original-topic");
+	}
+
+	@Test
+	void reportsTheRecordsTheCaptureHasNotCommittedAsItsGroupsLag() throws Exception {
+		await().atMost(Duration.ofSeconds(30)).until(this::captureLag, (lag) -> lag == 0);
+		MessageListenerContainer capture = this.listeners.getListenerContainer("dlq-capture");
+		capture.stop();
+		try {
+			for (int i = 0; i < 3; i++) {
+				this.producer.send(TestKafka.failedRecord("lagging.v1", 0, i, "k", "v", true)).get();
+			}
+			// the capture is down: the lag rises all the same (the broker's count, not the consumer's own)
+			await().atMost(Duration.ofSeconds(30)).until(this::captureLag, (lag) -> lag == 3);
+		}
+		finally {
+			capture.start();
+		}
+		await().atMost(Duration.ofSeconds(60)).until(this::captureLag, (lag) -> lag == 0);
+		assertThat(this.deadLetters.findIdsByOriginal("lagging.v1", 0, 2L)).hasSize(1);
+	}
+
+	private double captureLag() {
+		return this.meters.get("dlq.capture.lag").tag("group", "dlq-service.consumer-retry-message").gauge().value();
 	}
 
 	private double capturedWithoutService() {
@@ -202,37 +243,42 @@ class DeadLetterCaptureIntegrationTests {
 	}
 
 	@Test
-	void storesARecordWhoseTextOrDateTheDatabaseRefusesRawWithEveryHeaderAndGoesOn() throws Exception {
+	void storesARecordWhoseDateTheDatabaseRefusesRawWithEveryHeaderAndANulInItsTextAsAReplacementCharacter()
+			throws Exception {
 		// PostgreSQL stores no NUL character in text, and no date 146 million years ahead
 		ProducerRecord<byte[], byte[]> nul = TestKafka.failedRecord("refused.v1", 0, 1L, "k", "v1", true);
 		nul.headers()
 			.remove(DeadLetterHeaders.EXCEPTION_MESSAGE)
-			.add(DeadLetterHeaders.EXCEPTION_MESSAGE, "bad \u0000 byte".getBytes(StandardCharsets.UTF_8));
+			.add(DeadLetterHeaders.EXCEPTION_MESSAGE, "bad \u0000 byte".getBytes(StandardCharsets.UTF_8))
+			.add("x-field\u0000name", "v".getBytes(StandardCharsets.UTF_8));
 		ProducerRecord<byte[], byte[]> farAhead = TestKafka.failedRecord("refused.v1", 0, 2L, "k", "v2", true);
 		farAhead.headers()
 			.add(DeadLetterHeaders.ORIGINAL_TIMESTAMP, ByteBuffer.allocate(8).putLong(Long.MAX_VALUE / 2).array());
-		var first = this.producer.send(nul);
+		this.producer.send(nul);
 		var second = this.producer.send(farAhead);
 		this.producer.send(TestKafka.failedRecord("refused.v1", 0, 3L, "k", "v3", true));
 		this.producer.flush();
 
-		// the valid record of the batch is stored as ever, after the refused ones
+		// the valid record of the batch is stored as ever, after the refused one
 		assertThat(this.deadLetters.findById(awaitEntry("refused.v1", 0, 3L)))
 			.hasValueSatisfying((entry) -> assertThat(entry.kind()).isEqualTo("FAILED_RECORD"));
-		for (var sent : List.of(first.get(), second.get())) {
-			Map<String, Object> raw = await().atMost(Duration.ofSeconds(30))
-				.until(() -> this.jdbc.queryForList("SELECT raw_reason, headers::text AS headers, payload_size "
-						+ "FROM dead_letter_entry WHERE kind = 'RAW' AND dlq_partition = ? AND dlq_offset = ?",
-						sent.partition(), sent.offset()), (rows) -> rows.size() == 1)
-				.getFirst();
-			assertThat(raw.get("raw_reason").toString()).contains("the database refused").contains("SQL state 22");
-			assertThat(raw.get("payload_size")).isEqualTo(2);
-			assertThat(raw.get("headers").toString()).contains(DeadLetterHeaders.ORIGINAL_OFFSET)
-				.contains(DeadLetterHeaders.EXCEPTION_MESSAGE);
-		}
-		assertThat(this.jdbc.queryForObject("SELECT headers::text FROM dead_letter_entry WHERE kind = 'RAW' "
-				+ "AND dlq_partition = ? AND dlq_offset = ?", String.class, first.get().partition(), first.get().offset()))
-			.contains(Base64.getEncoder().encodeToString("bad \u0000 byte".getBytes(StandardCharsets.UTF_8)));
+		// a NUL in its error message or a header's name no longer makes a failed record raw (unsearchable by
+		// its topic, service or error, never retried): it is kept as U+FFFD
+		assertThat(this.deadLetters.findById(awaitEntry("refused.v1", 0, 1L))).hasValueSatisfying((entry) -> {
+			assertThat(entry.kind()).isEqualTo("FAILED_RECORD");
+			assertThat(entry.errorMessage()).isEqualTo("bad \uFFFD byte");
+		});
+		assertThat(this.jdbc.queryForObject("SELECT headers::text FROM dead_letter_entry WHERE original_topic = "
+				+ "'refused.v1' AND original_offset = 1", String.class)).contains("x-field\uFFFDname");
+		Map<String, Object> raw = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT raw_reason, headers::text AS headers, payload_size "
+					+ "FROM dead_letter_entry WHERE kind = 'RAW' AND dlq_partition = ? AND dlq_offset = ?",
+					second.get().partition(), second.get().offset()), (rows) -> rows.size() == 1)
+			.getFirst();
+		assertThat(raw.get("raw_reason").toString()).contains("the database refused").contains("SQL state 22");
+		assertThat(raw.get("payload_size")).isEqualTo(2);
+		assertThat(raw.get("headers").toString()).contains(DeadLetterHeaders.ORIGINAL_OFFSET)
+			.contains(DeadLetterHeaders.ORIGINAL_TIMESTAMP);
 	}
 
 	@Test
@@ -252,6 +298,26 @@ class DeadLetterCaptureIntegrationTests {
 					"SELECT attempts FROM dead_letter_entry WHERE original_topic = 'lab.test-results.v1'", Integer.class))
 				.containsExactly(2));
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_attempt", Integer.class)).isEqualTo(2);
+
+		// resolved after two automatic redrives, then its consumer reads the record again and fails: a new
+		// episode, with the retry budget afresh and no resolution time
+		this.jdbc.update("UPDATE dead_letter_entry SET status = 'RESOLVED', resolved_at = now(), retry_count = 2 "
+				+ "WHERE original_topic = 'lab.test-results.v1'");
+		ProducerRecord<byte[], byte[]> again = new ProducerRecord<>("dlq.messages.v1", "k".getBytes(),
+				"attempt 3".getBytes());
+		again.headers()
+			.add(header(DeadLetterHeaders.ORIGINAL_TOPIC, "lab.test-results.v1".getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_PARTITION, "0".getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_OFFSET, "5".getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, "g".getBytes()));
+		this.producer.send(again).get();
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForMap("SELECT attempts, status, retry_count, resolved_at "
+					+ "FROM dead_letter_entry WHERE original_topic = 'lab.test-results.v1'"))
+				.containsEntry("attempts", 3)
+				.containsEntry("retry_count", 0)
+				.containsEntry("resolved_at", null)
+				.hasEntrySatisfying("status", (status) -> assertThat(status).isIn("NEW", "RETRY_SCHEDULED")));
 	}
 
 	@Test
@@ -414,6 +480,16 @@ class DeadLetterCaptureIntegrationTests {
 			.map((e) -> (Object) ((Map<?, ?>) e).get("field"))
 			.toList();
 		assertThat(fields).containsExactlyInAnyOrder("topic", "headers[0]");
+
+		// a failed record of the DLQ's own topic: a redrive of it would be captured again as a new entry
+		var own = service.post()
+			.uri("/api/v1/dlq/messages")
+			.body(Map.of("topic", "dlq.messages.v1", "partition", 0, "offset", 0, "payload", "x", "errorClass", "E",
+					"consumerGroup", "g", "sourceService", "s"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(own.getStatusCode().value()).isEqualTo(400);
+		assertThat(own.getBody().get("errors").toString()).contains("field=topic", "the DLQ's own topics");
 
 		var ops = this.api.post()
 			.uri("/api/v1/dlq/messages")

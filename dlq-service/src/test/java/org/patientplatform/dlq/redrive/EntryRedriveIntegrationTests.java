@@ -270,6 +270,33 @@ class EntryRedriveIntegrationTests {
 		assertThat(noTopic.getStatusCode().value()).isEqualTo(409);
 		assertThat((String) noTopic.getBody().get("detail")).contains("targetTopic");
 
+		// nor to the DLQ's own topics: it would be captured again as a new entry, this one waiting for an
+		// outcome that never comes
+		for (String own : List.of("dlq.messages.v1", "dlq.retry-outcomes.v1")) {
+			var toOwn = this.ops.post()
+				.uri("/api/v1/dlq/messages/{id}/redrive", id)
+				.body(Map.of("targetTopic", own, "reason", "try it"))
+				.retrieve()
+				.toEntity(MAP);
+			assertThat(toOwn.getStatusCode().value()).isEqualTo(400);
+			assertThat(toOwn.getBody().get("errors").toString()).contains("field=targetTopic", "the DLQ's own topics");
+			var editedToOwn = this.ops.post()
+				.uri("/api/v1/dlq/messages/{id}/edit-and-redrive", id)
+				.body(Map.of("payload", "x", "targetTopic", own, "reason", "try it"))
+				.retrieve()
+				.toEntity(MAP);
+			assertThat(editedToOwn.getStatusCode().value()).isEqualTo(400);
+			var bulkToOwn = this.ops.post()
+				.uri("/api/v1/dlq/redrives")
+				.body(Map.of("ids", List.of(id), "targetTopic", own, "reason", "try it"))
+				.retrieve()
+				.toEntity(MAP);
+			assertThat(bulkToOwn.getStatusCode().value()).isEqualTo(400);
+			assertThat(bulkToOwn.getBody().get("errors").toString()).contains("field=targetTopic");
+		}
+		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
+			.isEqualTo("NEW");
+
 		var toTopic = this.ops.post()
 			.uri("/api/v1/dlq/messages/{id}/redrive", id)
 			.body(Map.of("targetTopic", "raw.replay.v1", "reason", "read it as text"))

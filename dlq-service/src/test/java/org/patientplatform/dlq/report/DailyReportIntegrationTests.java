@@ -112,6 +112,18 @@ class DailyReportIntegrationTests {
 		var future = ops.post().uri("/api/v1/dlq/reports/{day}/build", today.plusDays(2)).retrieve().toEntity(MAP);
 		assertThat(future.getStatusCode().value()).isEqualTo(400);
 		assertThat((String) future.getBody().get("detail")).contains("has not begun");
+		// ISO dates take signed years, which PostgreSQL would store (year -1 as 2 BC) and nothing could read back
+		for (String day : List.of("-0001-01-01", "0000-12-31", "+10000-01-01", "-999999999-01-01")) {
+			for (String path : List.of("/api/v1/dlq/reports/{day}/build", "/api/v1/dlq/reports/{day}")) {
+				var response = path.endsWith("build") ? ops.post().uri(path, day).retrieve().toEntity(MAP)
+						: ops.get().uri(path, day).retrieve().toEntity(MAP);
+				assertThat(response.getStatusCode().value()).as(path + " " + day).isEqualTo(400);
+				assertThat((String) response.getBody().get("detail")).contains("between the years 0001 and 9999");
+			}
+			assertThat(ops.get().uri("/api/v1/dlq/reports/{day}.csv", day).retrieve().toEntity(String.class)
+				.getStatusCode()
+				.value()).isEqualTo(400);
+		}
 		assertThat(ops.get().uri("/api/v1/dlq/reports").retrieve().body(new ParameterizedTypeReference<List<String>>() {
 		})).containsExactly(today.toString());
 	}

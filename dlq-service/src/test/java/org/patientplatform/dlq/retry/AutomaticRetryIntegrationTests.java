@@ -391,6 +391,15 @@ class AutomaticRetryIntegrationTests {
 
 		var badTopic = this.ops.get().uri("/api/v1/dlq/retry-policies/{topic}", "no spaces").retrieve().toEntity(Map.class);
 		assertThat(badTopic.getStatusCode().value()).isEqualTo(400);
+		// no record fails on the DLQ's own topic in another service: a policy for it would apply to nothing
+		var own = this.ops.put()
+			.uri("/api/v1/dlq/retry-policies/{topic}", "dlq.messages.v1")
+			.body(Map.of("maxAttempts", 2, "initialDelaySeconds", 60, "multiplier", 2, "maxDelaySeconds", 600,
+					"jitter", 0, "reason", "x"))
+			.retrieve()
+			.toEntity(Map.class);
+		assertThat(own.getStatusCode().value()).isEqualTo(400);
+		assertThat(own.getBody().toString()).contains("the DLQ's own topics");
 
 		var staff = TestApi.as(this.signingKey, this.port, "staff-1", "staff")
 			.get()
