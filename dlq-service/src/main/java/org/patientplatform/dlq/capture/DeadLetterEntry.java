@@ -1,6 +1,5 @@
 package org.patientplatform.dlq.capture;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Base64;
@@ -44,7 +43,7 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 				rs.getString("source_service"), rs.getString("source_role"), rs.getString("consumer_group"),
 				rs.getString("original_topic"), (Integer) rs.getObject("original_partition"),
 				(Long) rs.getObject("original_offset"), instant(rs.getTimestamp("original_timestamp")),
-				(key != null) ? new String(key, StandardCharsets.UTF_8) : null,
+				Utf8Text.strict(key),
 				(key != null) ? Base64.getEncoder().encodeToString(key) : null, HeaderView.parse(rs.getString("headers")),
 				rs.getInt("payload_size"), rs.getString("error_class"), rs.getString("error_cause_class"),
 				rs.getString("error_message"), rs.getString("error_stacktrace"), rs.getString("fingerprint"),
@@ -62,7 +61,7 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 	 *
 	 * @param key its name
 	 * @param valueBase64 its value's bytes, base64
-	 * @param valueText its value as UTF-8 text (as {@code keyText} is the key's)
+	 * @param valueText its value as text when it is valid UTF-8 (as {@code keyText} is the key's), else null
 	 */
 	public record HeaderView(String key, @Nullable String valueBase64, @Nullable String valueText) {
 
@@ -74,8 +73,7 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 		private static HeaderView of(StoredHeader header) {
 			String text = null;
 			try {
-				byte[] bytes = header.bytes();
-				text = (bytes != null) ? new String(bytes, StandardCharsets.UTF_8) : null;
+				text = Utf8Text.strict(header.bytes());
 			}
 			catch (IllegalArgumentException ex) {
 				// not base64: stored by hand; the value stays as it is

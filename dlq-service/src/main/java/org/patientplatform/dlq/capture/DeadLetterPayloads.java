@@ -1,9 +1,5 @@
 package org.patientplatform.dlq.capture;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Collection;
@@ -149,20 +145,7 @@ public class DeadLetterPayloads {
 		public record Payload(String base64, @Nullable String text, int size) {
 
 			static Payload of(byte[] bytes) {
-				return new Payload(Base64.getEncoder().encodeToString(bytes), utf8(bytes), bytes.length);
-			}
-
-			private static @Nullable String utf8(byte[] bytes) {
-				try {
-					return StandardCharsets.UTF_8.newDecoder()
-						.onMalformedInput(CodingErrorAction.REPORT)
-						.onUnmappableCharacter(CodingErrorAction.REPORT)
-						.decode(ByteBuffer.wrap(bytes))
-						.toString();
-				}
-				catch (CharacterCodingException ex) {
-					return null;
-				}
+				return new Payload(Base64.getEncoder().encodeToString(bytes), Utf8Text.strict(bytes), bytes.length);
 			}
 
 		}

@@ -424,7 +424,9 @@ class DeadLetterCaptureIntegrationTests {
 		var response = service.post()
 			.uri("/api/v1/dlq/messages")
 			.body(Map.of("topic", "billing.events.v1", "partition", 4, "offset", 31337, "key", "invoice-9",
-					"headers", List.of(Map.of("key", "traceparent", "value", "00-abc-def-01")), "payloadBase64",
+					"headers", List.of(Map.of("key", "traceparent", "value", "00-abc-def-01"), Map.of("key", "x-bin",
+							"valueBase64", Base64.getEncoder().encodeToString(new byte[] { (byte) 0xff, 0, (byte) 0xfe }))),
+					"payloadBase64",
 					Base64.getEncoder().encodeToString(new byte[] { 1, 2, 3, (byte) 0xff }), "errorClass",
 					"com.example.BillingException", "errorMessage", "ledger closed", "consumerGroup",
 					"billing-service.consumer-billing", "sourceService", "billing-service"))
@@ -449,7 +451,26 @@ class DeadLetterCaptureIntegrationTests {
 			assertThat(entry.headers()).filteredOn((h) -> h.key().equals("traceparent"))
 				.extracting(DeadLetterEntry.HeaderView::valueText)
 				.containsExactly("00-abc-def-01");
+			// bytes that are not UTF-8 have no text (before: replacement characters), as a revealed payload
+			assertThat(entry.headers()).filteredOn((h) -> h.key().equals("x-bin")).singleElement().satisfies((h) -> {
+				assertThat(h.valueText()).isNull();
+				assertThat(h.valueBase64()).isEqualTo("/wD+");
+			});
 		});
+
+		var binaryKey = service.post()
+			.uri("/api/v1/dlq/messages")
+			.body(Map.of("topic", "billing.events.v1", "partition", 4, "offset", 31338, "keyBase64", "/wD+",
+					"payload", "{}", "errorClass", "E", "consumerGroup", "billing-service.consumer-billing",
+					"sourceService", "billing-service"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(binaryKey.getStatusCode().value()).isEqualTo(202);
+		assertThat(this.deadLetters.findById(awaitEntry("billing.events.v1", 4, 31338L)))
+			.hasValueSatisfying((entry) -> {
+				assertThat(entry.keyText()).isNull();
+				assertThat(entry.keyBase64()).isEqualTo("/wD+");
+			});
 	}
 
 	@Test
