@@ -108,9 +108,20 @@ class AppRoleOnlyIntegrationTests {
 		assertThat(reveal.has("401") && reveal.has("403") && reveal.has("404")).isTrue();
 		assertThat(api.at("/components/schemas/Problem/properties/errors/items/properties/field").isMissingNode())
 			.isFalse();
+		// the reports say what they answer (before: */*)
+		assertThat(api.at("/paths/~1api~1v1~1dlq~1reports~1{day}.csv/get/responses/200/content/text~1csv")
+			.isMissingNode()).isFalse();
+		assertThat(api.at("/paths/~1api~1v1~1dlq~1reports~1{day}/get/responses/200/content/application~1json")
+			.isMissingNode()).isFalse();
+		// the gauges every replica serves, app replicas included: the capture group's lag is the broker's
 		assertThat(client.get().uri("/actuator/prometheus").retrieve().toEntity(String.class).getBody()).contains(
 				"dlq_entries{", "status=\"PERMANENTLY_FAILED\"", "dlq_oldest_unresolved_age_seconds",
-				"dlq_active_failure_patterns");
+				"dlq_active_failure_patterns", "dlq_capture_lag_records{group=\"dlq-service.consumer-retry-message\"");
+		// the retry success rate's two series exist before the first outcome (0 of 0, not no data)
+		assertThat(client.get().uri("/actuator/prometheus").retrieve().toEntity(String.class).getBody().lines()
+			.filter((line) -> line.startsWith("dlq_retry_outcomes_total{")))
+			.anyMatch((line) -> line.contains("status=\"RESOLVED\""))
+			.anyMatch((line) -> line.contains("status=\"PERMANENTLY_FAILED\""));
 	}
 
 	private RestClient client() {

@@ -41,21 +41,21 @@ class DailyReportEndpoint {
 		this.audit = audit;
 	}
 
-	@GetMapping
+	@GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "The days with a report, newest first (at most 90)")
 	List<LocalDate> days() {
 		return this.reports.days(90);
 	}
 
-	@GetMapping("/{day}")
+	@GetMapping(path = "/{day}", produces = MediaType.APPLICATION_JSON_VALUE)
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "A day's report as JSON")
 	DailyReport get(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day) {
 		return this.reports.find(inRange(day)).orElseThrow(() -> new NotFoundException("No report for " + day));
 	}
 
-	@GetMapping("/{day}.csv")
+	@GetMapping(path = "/{day}.csv", produces = "text/csv")
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "A day's report as CSV (section,name,value)")
 	ResponseEntity<String> csv(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day) {
@@ -67,7 +67,7 @@ class DailyReportEndpoint {
 			.body(report.toCsv());
 	}
 
-	@PostMapping("/{day}/build")
+	@PostMapping(path = "/{day}/build", produces = MediaType.APPLICATION_JSON_VALUE)
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Build (or rebuild) a day's report now; the day so far for today")
 	DailyReport build(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day) {

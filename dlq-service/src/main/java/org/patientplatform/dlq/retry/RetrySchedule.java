@@ -73,6 +73,10 @@ class RetrySchedule {
 		this.properties = properties;
 		this.meters = meters;
 		this.events = events;
+		// both series from the start, so a success rate reads 0 of 0 rather than no data before the first outcome
+		for (String status : new String[] { "RESOLVED", "PERMANENTLY_FAILED" }) {
+			meters.counter("dlq.retry.outcomes", "status", status);
+		}
 	}
 
 	/**
