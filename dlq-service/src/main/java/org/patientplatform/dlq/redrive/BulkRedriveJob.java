@@ -91,7 +91,7 @@ class BulkRedriveJob implements JobHandler {
 		String runner = "job-" + job.id() + "-" + UUID.randomUUID().toString().substring(0, 8);
 		Run run = run(bulkId, runner, this.properties.slice(), Integer.MAX_VALUE);
 		if (run == Run.SLICE_USED) {
-			// hand over to a fresh job, so no run outlives the kit's job lease
+			// hand over to a fresh job, so the queue's other jobs (report builds) get their turn
 			this.transactions.executeWithoutResult((status) -> {
 				List<String> current = this.jdbc.queryForList(
 						"SELECT runner FROM bulk_redrive WHERE id = ? AND status = 'RUNNING' FOR UPDATE", String.class,

@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param sendTimeout how long a redrive waits for the broker's acknowledgements
  * @param defaultRatePerSecond the rate of a bulk redrive that asks for none
- * @param slice how long one run of a bulk redrive job works before it hands over to a fresh job (must be
- * well under the kit's job lease, 5 minutes by default)
+ * @param slice how long one run of a bulk redrive job works before it hands over to a fresh job, so the
+ * queue's other jobs (report builds) get their turn
  * @param unthrottledChunk records per chunk of a bulk redrive without rate limit (a throttled one sends a
  * tenth of its rate per chunk, at most 200)
  * @param unthrottledLanes chunks of a bulk redrive without rate limit sent at once, each claimed and

@@ -3,9 +3,12 @@ package org.patientplatform.kit.jobs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -21,6 +24,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Works one queue: claims ready jobs in batches with {@code FOR UPDATE SKIP LOCKED} under a lease, runs
  * each with its handler, and records the outcome. A job whose worker died (its lease expired) is put back
  * and claimed by another worker. Many workers across instances never run one attempt twice.
+ * <p>
+ * While it runs, a started worker renews the lease of the jobs it holds every quarter lease, so the lease
+ * can be short (a minute by default): a job of a worker that died is taken over within about a lease,
+ * however long the job itself runs, and one that outlives the lease is not taken while its worker lives.
+ * A worker that stops puts back the jobs it claimed and has not begun.
  */
 public class JobWorker implements SmartLifecycle {
 
@@ -41,6 +49,13 @@ public class JobWorker implements SmartLifecycle {
 	private volatile boolean running;
 
 	private ExecutorService threads;
+
+	private ScheduledExecutorService heartbeat;
+
+	/** Jobs this worker claimed and has not finished: the ones whose lease it renews. */
+	private final Set<Long> held = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean stopping;
 
 	public JobWorker(String queue, JdbcTemplate jdbc, JsonMapper json, List<JobHandler> handlers,
 			JobsProperties properties) {
@@ -73,10 +88,46 @@ public class JobWorker implements SmartLifecycle {
 				""", (rs, n) -> new JobHandler.Job(rs.getLong(1), rs.getString(2), rs.getString(3),
 				this.json.readTree(rs.getString(4)), rs.getInt(5)), this.queue, limit, this.workerId,
 				(double) this.properties.lease().toSeconds());
-		for (JobHandler.Job job : jobs) {
-			run(job);
+		jobs.forEach((job) -> this.held.add(job.id()));
+		for (int i = 0; i < jobs.size(); i++) {
+			if (this.stopping) {
+				putBack(jobs.subList(i, jobs.size()));
+				return i;
+			}
+			try {
+				run(jobs.get(i));
+			}
+			finally {
+				this.held.remove(jobs.get(i).id());
+			}
 		}
 		return jobs.size();
+	}
+
+	/** Jobs claimed and not begun, as they were: ready, the claim not counted as an attempt. */
+	private void putBack(List<JobHandler.Job> jobs) {
+		Long[] ids = jobs.stream().map(JobHandler.Job::id).toArray(Long[]::new);
+		try {
+			this.jdbc.update("""
+					UPDATE job SET status = 'READY', attempts = attempts - 1, locked_by = NULL, locked_until = NULL,
+					    updated_at = now()
+					WHERE id = ANY(?) AND locked_by = ? AND status = 'RUNNING'
+					""", ids, this.workerId);
+		}
+		finally {
+			jobs.forEach((job) -> this.held.remove(job.id()));
+		}
+	}
+
+	/** Renews the lease of the jobs this worker holds; those another worker took over are left alone. */
+	int renewLeases() {
+		if (this.held.isEmpty()) {
+			return 0;
+		}
+		return this.jdbc.update("""
+				UPDATE job SET locked_until = now() + make_interval(secs => ?)
+				WHERE id = ANY(?) AND locked_by = ? AND status = 'RUNNING'
+				""", (double) this.properties.lease().toSeconds(), this.held.toArray(Long[]::new), this.workerId);
 	}
 
 	private void run(JobHandler.Job job) {
@@ -142,6 +193,18 @@ public class JobWorker implements SmartLifecycle {
 	public synchronized void start() {
 		if (!this.running) {
 			this.running = true;
+			this.stopping = false;
+			long every = Math.max(100, this.properties.lease().toMillis() / 4);
+			this.heartbeat = Executors.newSingleThreadScheduledExecutor(
+					Thread.ofPlatform().name("job-" + this.queue + "-lease").daemon().factory());
+			this.heartbeat.scheduleWithFixedDelay(() -> {
+				try {
+					renewLeases();
+				}
+				catch (RuntimeException ex) {
+					log.warn("Could not renew the leases of queue {}'s jobs: {}", this.queue, ex.toString());
+				}
+			}, every, every, TimeUnit.MILLISECONDS);
 			this.threads = Executors.newFixedThreadPool(this.properties.threads(),
 					Thread.ofPlatform().name("job-" + this.queue + "-", 0).daemon().factory());
 			for (int i = 0; i < this.properties.threads(); i++) {
@@ -153,6 +216,7 @@ public class JobWorker implements SmartLifecycle {
 	@Override
 	public synchronized void stop() {
 		this.running = false;
+		this.stopping = true;
 		if (this.threads != null) {
 			// let running jobs finish (graceful shutdown drains in-flight work)
 			this.threads.shutdown();
@@ -164,6 +228,10 @@ public class JobWorker implements SmartLifecycle {
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 			}
+		}
+		if (this.heartbeat != null) {
+			// after the drain: a job still running when it ended keeps its lease until it runs out
+			this.heartbeat.shutdownNow();
 		}
 	}
 

@@ -9,11 +9,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param threads worker threads per queue and instance
  * @param batchSize jobs claimed per round
  * @param pollInterval the wait when a queue is empty
- * @param lease how long a claimed job belongs to its worker; after that another worker takes it
+ * @param lease how long a claimed job belongs to its worker unless renewed; a started worker renews the lease of
+ * the jobs it holds every quarter lease, so a job of a worker that died is taken over after about this long
  * @param drainTimeout how long shutdown waits for running jobs
  */
 @ConfigurationProperties("platform.jobs")
 public record JobsProperties(@DefaultValue("2") int threads, @DefaultValue("10") int batchSize,
-		@DefaultValue("500ms") Duration pollInterval, @DefaultValue("5m") Duration lease,
+		@DefaultValue("500ms") Duration pollInterval, @DefaultValue("60s") Duration lease,
 		@DefaultValue("20s") Duration drainTimeout) {
 }

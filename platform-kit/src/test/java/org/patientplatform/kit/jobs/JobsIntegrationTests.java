@@ -173,6 +173,51 @@ class JobsIntegrationTests {
 			.isZero();
 	}
 
+	@Test
+	void aLiveWorkerKeepsAJobThatOutlivesTheLeaseAndRunsItOnce() {
+		long id = this.transactions
+			.execute((status) -> this.jobs.enqueue("lease-renewal", "takes-its-time", Map.of("millis", 4_000), null,
+					null, 5));
+		JobsProperties shortLease = new JobsProperties(1, 1, Duration.ofMillis(10), Duration.ofSeconds(1),
+				Duration.ofSeconds(10));
+		JobWorker live = new JobWorker("lease-renewal", this.jdbc, this.json, this.handlers, shortLease);
+		JobWorker other = new JobWorker("lease-renewal", this.jdbc, this.json, this.handlers, shortLease);
+		live.start();
+		try {
+			await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(status(id)));
+			// four leases long: the live worker renews its lease, so the other never takes the job
+			await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(5)).until(() -> other.workOnce(1) == 0);
+			await().atMost(Duration.ofSeconds(10)).until(() -> "SUCCEEDED".equals(status(id)));
+		}
+		finally {
+			live.stop();
+		}
+		assertThat(this.jdbc.queryForObject("SELECT attempts FROM job WHERE id = ?", Integer.class, id)).isOne();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM test_job_run WHERE job_id = ?", Integer.class, id))
+			.isOne();
+	}
+
+	@Test
+	void aStoppingWorkerPutsBackTheJobsItClaimedAndHasNotBegun() {
+		List<Long> ids = this.transactions.execute((status) -> java.util.stream.IntStream.range(0, 3)
+			.mapToObj((i) -> this.jobs.enqueue("put-back", "takes-its-time", Map.of("millis", 1_500), null, null, 5))
+			.toList());
+		JobWorker worker = new JobWorker("put-back", this.jdbc, this.json, this.handlers,
+				new JobsProperties(1, 3, Duration.ofMillis(10), Duration.ofMinutes(5), Duration.ofSeconds(10)));
+		worker.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(status(ids.get(0))));
+		// the first is running, the other two claimed with it; a stop lets the first finish, and the other two
+		// are ready for another worker at once instead of after the lease (5 minutes here)
+		worker.stop();
+		assertThat(status(ids.get(0))).isEqualTo("SUCCEEDED");
+		for (long id : ids.subList(1, 3)) {
+			assertThat(this.jdbc.queryForMap("SELECT status, attempts, locked_by FROM job WHERE id = ?", id))
+				.containsEntry("status", "READY")
+				.containsEntry("attempts", 0)
+				.containsEntry("locked_by", null);
+		}
+	}
+
 	private String status(long id) {
 		return this.jdbc.queryForObject("SELECT status FROM job WHERE id = ?", String.class, id);
 	}

@@ -64,4 +64,21 @@ public class TestJobs {
 		};
 	}
 
+	@Bean
+	JobHandler takesItsTime(JdbcTemplate jdbc) {
+		return new JobHandler() {
+			@Override
+			public String type() {
+				return "takes-its-time";
+			}
+
+			@Override
+			public void handle(Job job) throws Exception {
+				Thread.sleep(job.payload().get("millis").asLong());
+				jdbc.update("INSERT INTO test_job_run (job_id, worker) VALUES (?, ?)", job.id(),
+						Thread.currentThread().getName());
+			}
+		};
+	}
+
 }
