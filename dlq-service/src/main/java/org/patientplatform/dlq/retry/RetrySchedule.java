@@ -41,9 +41,16 @@ class RetrySchedule {
 			                  ELSE 'PERMANENTLY_FAILED' END,
 			    next_attempt_at = CASE WHEN pol.kind = 'RAW' OR pol.non_retryable OR e.retry_count >= pol.max_attempts
 			        THEN NULL
-			        ELSE now() + make_interval(secs => LEAST(pol.max_delay_ms::double precision,
-			            pol.initial_delay_ms * power(pol.multiplier, e.retry_count)
-			                * (1 + pol.jitter * (2 * random() - 1))) / 1000.0) END,
+			        -- d = min(max, initial * multiplier^n), uniform in [d (1 - jitter), min(max, d (1 + jitter))]
+			        ELSE now() + make_interval(secs => (
+			            LEAST(pol.max_delay_ms::double precision, pol.initial_delay_ms * power(pol.multiplier, e.retry_count))
+			                * (1 - pol.jitter)
+			            + random() * (LEAST(pol.max_delay_ms::double precision,
+			                    LEAST(pol.max_delay_ms::double precision,
+			                        pol.initial_delay_ms * power(pol.multiplier, e.retry_count)) * (1 + pol.jitter))
+			                - LEAST(pol.max_delay_ms::double precision,
+			                    pol.initial_delay_ms * power(pol.multiplier, e.retry_count)) * (1 - pol.jitter))
+			            ) / 1000.0) END,
 			    status_reason = ? || CASE WHEN pol.kind = 'RAW' OR pol.non_retryable THEN 'not retried automatically'
 			        WHEN e.retry_count < pol.max_attempts
 			            THEN 'automatic retry ' || (e.retry_count + 1) || ' of ' || pol.max_attempts || ' scheduled'

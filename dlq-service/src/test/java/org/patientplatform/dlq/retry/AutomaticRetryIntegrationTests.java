@@ -440,6 +440,29 @@ class AutomaticRetryIntegrationTests {
 			.containsExactly("dlq.retry-policy.update|INC-7 refunds retry sooner", "dlq.retry-policy.delete|INC-7 closed");
 	}
 
+	@Test
+	void variesTheDelaysOfEntriesThatReachTheCapTogether() {
+		// a policy whose delays are all at the cap: before, every jittered delay above it was the cap itself
+		this.jdbc.update("""
+				INSERT INTO retry_policy (topic, max_attempts, initial_delay_ms, multiplier, max_delay_ms, jitter,
+				    updated_by)
+				VALUES ('capped.v1', 50, 100000, 1, 100000, 0.5, 'test')
+				""");
+		for (int i = 0; i < 20; i++) {
+			UUID id = UUID.randomUUID();
+			insertDue(id, "capped.v1", 9_000 + i, null, null, 0, 5);
+			this.jdbc.update("UPDATE dead_letter_entry SET status = 'RETRYING', retry_count = 3, redrive_id = ?, "
+					+ "redriven_at = now() - interval '11 minutes' WHERE id = ?", 90_000L + i, id);
+		}
+		assertThat(this.schedule.releaseTimedOut()).isEqualTo(20);
+		List<Double> delays = this.jdbc.queryForList("""
+				SELECT extract(epoch FROM next_attempt_at - now()) FROM dead_letter_entry
+				WHERE original_topic = 'capped.v1' AND status = 'RETRY_SCHEDULED'
+				""", Double.class);
+		assertThat(delays).hasSize(20).allSatisfy((delay) -> assertThat(delay).isBetween(48.0, 100.0));
+		assertThat(delays.stream().filter((delay) -> delay > 99.0).count()).as("at the cap itself").isLessThan(5);
+	}
+
 	private static List<String> fields(Map<?, ?> problem) {
 		List<String> fields = new ArrayList<>();
 		for (Object error : (List<?>) problem.get("errors")) {

@@ -24,9 +24,18 @@ class RetryPolicyTests {
 	}
 
 	@Test
-	void capsTheDelayAtTheMaximumEvenWithJitter() {
-		assertThat(this.defaults.delay(20, 0.999)).isEqualTo(Duration.ofHours(1));
-		assertThat(this.defaults.delay(7, 0.5)).isEqualTo(Duration.ofHours(1));
+	void capsTheDelayAtTheMaximumAndStillVariesItThere() {
+		assertThat(this.defaults.delay(20, 0.999_999)).isBetween(Duration.ofMillis(3_599_990), Duration.ofHours(1));
+		// before: every delay whose jittered value passed the cap was the cap itself, so the entries of an
+		// incident that reached it together all came due in the same second
+		assertThat(this.defaults.delay(20, 0.0)).isEqualTo(Duration.ofMinutes(48));
+		assertThat(this.defaults.delay(7, 0.5)).isEqualTo(Duration.ofMinutes(54));
+		// below the cap, where only the upper end of the jitter passes it
+		assertThat(this.defaults.delay(6, 0.999_999)).isBetween(Duration.ofMillis(2_303_990), Duration.ofMillis(2_304_000));
+		for (double random = 0; random < 1; random += 0.01) {
+			assertThat(this.defaults.delay(8, random)).isLessThanOrEqualTo(Duration.ofHours(1))
+				.isGreaterThanOrEqualTo(Duration.ofMinutes(48));
+		}
 	}
 
 	@Test
