@@ -17,6 +17,9 @@ import org.springframework.jdbc.core.RowMapper;
  * @param keyText the record key as UTF-8 text, when it is text
  * @param keyBase64 the record key's bytes, base64
  * @param headers the original record's own headers, in order
+ * @param payloadSize the value's size in bytes (0 also for no value)
+ * @param tombstone true when the record had no value (a compacted topic's deletion), as opposed to an empty one:
+ * a reveal answers {@code original: null} and a redrive sends no value
  * @param attempts failures of the record so far (the original one and each failed redrive)
  * @param retryCount automatic redrives so far
  * @param edited true when an operator stored an edited payload beside the original
@@ -25,7 +28,7 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 		@Nullable String sourceRole, @Nullable String consumerGroup, @Nullable String originalTopic,
 		@Nullable Integer originalPartition, @Nullable Long originalOffset, @Nullable Instant originalTimestamp,
 		@Nullable String keyText, @Nullable String keyBase64, List<HeaderView> headers, int payloadSize,
-		@Nullable String errorClass, @Nullable String errorCauseClass, @Nullable String errorMessage,
+		boolean tombstone, @Nullable String errorClass, @Nullable String errorCauseClass, @Nullable String errorMessage,
 		@Nullable String errorStacktrace, @Nullable String fingerprint, boolean nonRetryable, int attempts,
 		int retryCount, @Nullable String rawReason, Instant firstFailedAt, Instant lastFailedAt,
 		@Nullable Instant nextAttemptAt, @Nullable Instant redrivenAt, @Nullable Instant resolvedAt,
@@ -45,7 +48,7 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 				(Long) rs.getObject("original_offset"), instant(rs.getTimestamp("original_timestamp")),
 				Utf8Text.strict(key),
 				(key != null) ? Base64.getEncoder().encodeToString(key) : null, HeaderView.parse(rs.getString("headers")),
-				rs.getInt("payload_size"), rs.getString("error_class"), rs.getString("error_cause_class"),
+				rs.getInt("payload_size"), rs.getBoolean("tombstone"), rs.getString("error_class"), rs.getString("error_cause_class"),
 				rs.getString("error_message"), rs.getString("error_stacktrace"), rs.getString("fingerprint"),
 				rs.getBoolean("non_retryable"), rs.getInt("attempts"), rs.getInt("retry_count"),
 				rs.getString("raw_reason"), rs.getTimestamp("first_failed_at").toInstant(),

@@ -187,6 +187,7 @@ class DeadLetters {
 	static final String ENTRY_COLUMNS = """
 			id, kind, status, source_service, source_role, consumer_group, original_topic,
 			original_partition, original_offset, original_timestamp, record_key, headers, payload_size,
+			payload_ciphertext IS NULL AS tombstone,
 			error_class, error_cause_class, error_message, error_stacktrace, fingerprint, non_retryable,
 			attempts, retry_count, raw_reason, first_failed_at, last_failed_at, next_attempt_at, redriven_at,
 			resolved_at, status_reason, status_changed_at, status_changed_by, edited_payload_size, edited_at,

@@ -124,6 +124,7 @@ class DeadLetterCaptureIntegrationTests {
 			.containsEntry("sourceService", "notification-service")
 			.containsEntry("keyText", "p-1")
 			.containsEntry("payloadSize", value.length)
+			.containsEntry("tombstone", false)
 			.doesNotContainKey("payload");
 		// the headers as a JSON array, each value as base64 and as text
 		assertThat(entry.get("headers")).asInstanceOf(InstanceOfAssertFactories.LIST)

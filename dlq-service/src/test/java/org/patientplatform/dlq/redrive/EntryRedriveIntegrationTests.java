@@ -135,7 +135,7 @@ class EntryRedriveIntegrationTests {
 		this.kafka.send(new ProducerRecord<>(tombstone.topic(), null, tombstone.key(), null, tombstone.headers()));
 		UUID id = stored("accounts.v1");
 		Map<String, Object> detail = this.ops.get().uri("/api/v1/dlq/messages/{id}", id).retrieve().body(MAP);
-		assertThat(detail).containsEntry("payloadSize", 0);
+		assertThat(detail).containsEntry("payloadSize", 0).containsEntry("tombstone", true);
 		Map<String, Object> revealed = this.ops.post()
 			.uri("/api/v1/dlq/messages/{id}/reveal", id)
 			.body(Map.of("reason", "what was deleted"))
