@@ -31,7 +31,8 @@ import org.springframework.transaction.annotation.Transactional;
  * failed original records as one multi-row statement (and its failures of redriven records as another);
  * storing the same DLQ record twice changes nothing. A new failure of the same original record updates its
  * entry and reopens it ({@code NEW}; a resolved or permanently failed one with its retry budget afresh, as a
- * new episode: its consumer read the record again), and a failure of a record the DLQ redrove (it carries {@code dlq-entry-id}) updates that entry;
+ * new episode: its consumer read the record again), and a failure of a record the DLQ redrove (it carries
+ * {@code dlq-entry-id}) updates that entry;
  * both add to its history. An entry holds its stack trace's digest, and the batch's distinct traces are
  * stored once ({@link StackTraces}). The batch's new failures are then published as {@link DeadLettersCaptured}
  * in the same transaction, for the retry policy to act on.

@@ -127,7 +127,12 @@ class BulkRedriveIntegrationTests {
 		int finalSent = sent(location);
 		assertThat(finalSent).isLessThan(200);
 		assertThat(this.kafka.readAll("cancel.v1")).hasSize(finalSent);
-		assertThat(this.ops.post().uri(location + "/resume").body(Map.of("reason", "go on")).retrieve().toEntity(MAP).getStatusCode().value())
+		assertThat(this.ops.post()
+			.uri(location + "/resume")
+			.body(Map.of("reason", "go on"))
+			.retrieve()
+			.toEntity(MAP)
+			.getStatusCode().value())
 			.isEqualTo(409);
 	}
 
@@ -137,13 +142,21 @@ class BulkRedriveIntegrationTests {
 		String location = start(Map.of("filter", Map.of("topic", "pause.v1"), "ratePerSecond", 20));
 		await().atMost(Duration.ofSeconds(30)).until(() -> sent(location) >= 6);
 
-		var paused = this.ops.post().uri(location + "/pause").body(Map.of("reason", "check the filter")).retrieve().toEntity(MAP);
+		var paused = this.ops.post()
+			.uri(location + "/pause")
+			.body(Map.of("reason", "check the filter"))
+			.retrieve()
+			.toEntity(MAP);
 		assertThat(paused.getStatusCode().value()).isEqualTo(200);
 		int atPause = (Integer) paused.getBody().get("sent");
 		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> sent(location) <= atPause + 2);
 		assertThat(this.ops.get().uri(location).retrieve().body(MAP)).containsEntry("status", "PAUSED");
 
-		var resumed = this.ops.post().uri(location + "/resume").body(Map.of("reason", "filter checked")).retrieve().toEntity(MAP);
+		var resumed = this.ops.post()
+			.uri(location + "/resume")
+			.body(Map.of("reason", "filter checked"))
+			.retrieve()
+			.toEntity(MAP);
 		assertThat(resumed.getStatusCode().value()).isEqualTo(200);
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.ops.get().uri(location).retrieve().body(MAP).get("status"), "COMPLETED"::equals);
@@ -249,7 +262,11 @@ class BulkRedriveIntegrationTests {
 
 		var unknown = this.ops.get().uri("/api/v1/dlq/redrives/{id}", UUID.randomUUID()).retrieve().toEntity(MAP);
 		assertThat(unknown.getStatusCode().value()).isEqualTo(404);
-		var pauseUnknown = this.ops.post().uri("/api/v1/dlq/redrives/{id}/pause", UUID.randomUUID()).body(Map.of("reason", "x")).retrieve().toEntity(MAP);
+		var pauseUnknown = this.ops.post()
+			.uri("/api/v1/dlq/redrives/{id}/pause", UUID.randomUUID())
+			.body(Map.of("reason", "x"))
+			.retrieve()
+			.toEntity(MAP);
 		assertThat(pauseUnknown.getStatusCode().value()).isEqualTo(404);
 	}
 

@@ -92,7 +92,11 @@ class EntryRedriveIntegrationTests {
 			.containsEntry("status_changed_by", "ops-bo");
 		assertThat(audit("dlq.redrive", id)).containsExactly("ops-bo|SUCCEEDED|lab system is back");
 
-		var again = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).body(Map.of("reason", "try again")).retrieve().toEntity(MAP);
+		var again = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "try again"))
+			.retrieve()
+			.toEntity(MAP);
 		assertThat(again.getStatusCode().value()).isEqualTo(409);
 		assertThat(again.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(audit("dlq.redrive", id)).hasSize(2).last().asString().contains("REJECTED");
@@ -246,7 +250,11 @@ class EntryRedriveIntegrationTests {
 			.containsEntry("status_reason", "discarded: duplicate claim, handled by phone");
 		assertThat(audit("dlq.discard", id)).containsExactly("ops-bo|SUCCEEDED|duplicate claim, handled by phone");
 
-		var redrive = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).body(Map.of("reason", "try again")).retrieve().toEntity(MAP);
+		var redrive = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "try again"))
+			.retrieve()
+			.toEntity(MAP);
 		assertThat(redrive.getStatusCode().value()).isEqualTo(409);
 
 		// the same original record failing again does not bring a discarded entry back
@@ -266,7 +274,11 @@ class EntryRedriveIntegrationTests {
 					"SELECT id FROM dead_letter_entry WHERE kind = 'RAW' AND dlq_partition = ? AND dlq_offset = ?",
 					UUID.class, sent.partition(), sent.offset()), (ids) -> ids.size() == 1)
 			.getFirst();
-		var noTopic = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).body(Map.of("reason", "try again")).retrieve().toEntity(MAP);
+		var noTopic = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "try again"))
+			.retrieve()
+			.toEntity(MAP);
 		assertThat(noTopic.getStatusCode().value()).isEqualTo(409);
 		assertThat((String) noTopic.getBody().get("detail")).contains("targetTopic");
 
@@ -333,7 +345,11 @@ class EntryRedriveIntegrationTests {
 		int original = (byKey + 1) % 6;
 		UUID id = capture("visits.v1", original, 5, "visit-1", "{}");
 
-		var response = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).body(Map.of("reason", "try again")).retrieve().toEntity(MAP);
+		var response = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "try again"))
+			.retrieve()
+			.toEntity(MAP);
 
 		assertThat(response.getStatusCode().value()).isEqualTo(200);
 		assertThat(response.getBody()).containsEntry("partition", original);
@@ -345,7 +361,11 @@ class EntryRedriveIntegrationTests {
 		createTopic("rounds.v1", 3);
 		UUID id = capture("rounds.v1", 7, 5, "round-1", "{}");
 
-		var response = this.ops.post().uri("/api/v1/dlq/messages/{id}/redrive", id).body(Map.of("reason", "try again")).retrieve().toEntity(MAP);
+		var response = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "try again"))
+			.retrieve()
+			.toEntity(MAP);
 
 		assertThat(response.getStatusCode().value()).isEqualTo(200);
 		assertThat(single("rounds.v1", id).partition()).isEqualTo(keyPartition("round-1", 3));

@@ -419,7 +419,10 @@ class AutomaticRetryIntegrationTests {
 			.toEntity(Map.class);
 		assertThat(put.getStatusCode().value()).isEqualTo(200);
 
-		var noReason = this.ops.delete().uri("/api/v1/dlq/retry-policies/{topic}", "refunds.v1").retrieve().toEntity(Map.class);
+		var noReason = this.ops.delete()
+			.uri("/api/v1/dlq/retry-policies/{topic}", "refunds.v1")
+			.retrieve()
+			.toEntity(Map.class);
 		assertThat(noReason.getStatusCode().value()).isEqualTo(400);
 		assertThat(noReason.getHeaders().getContentType()).hasToString("application/problem+json");
 		var blank = this.ops.delete()
