@@ -14,6 +14,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.kit.web.ReportedOn;
 
 /**
  * A failed message a service reports over HTTP (as the seed's API takes them); it is published to
@@ -59,12 +60,14 @@ record FailedMessage(
 	 */
 	record Header(@NotBlank @Size(max = 255) String key, @Nullable String value, @Nullable String valueBase64) {
 
+		@ReportedOn("key")
 		@AssertTrue(message = "must not use the kafka_dlt- or dlq- prefix")
 		@Schema(hidden = true)
 		boolean isOwnName() {
 			return this.key == null || !DeadLetterHeaders.isOwned(this.key);
 		}
 
+		@ReportedOn("value")
 		@AssertTrue(message = "give at most one of value and valueBase64, base64 valid")
 		@Schema(hidden = true)
 		boolean isValueReadable() {
@@ -80,12 +83,14 @@ record FailedMessage(
 
 	}
 
+	@ReportedOn("payload")
 	@AssertTrue(message = "give exactly one of payload and payloadBase64, base64 valid")
 	@Schema(hidden = true)
 	boolean isPayloadReadable() {
 		return (this.payload == null) != (this.payloadBase64 == null) && isBase64(this.payloadBase64);
 	}
 
+	@ReportedOn("key")
 	@AssertTrue(message = "give at most one of key and keyBase64, base64 valid")
 	@Schema(hidden = true)
 	boolean isKeyReadable() {

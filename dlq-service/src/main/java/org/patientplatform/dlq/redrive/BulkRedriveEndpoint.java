@@ -31,6 +31,7 @@ import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.Page;
+import org.patientplatform.kit.web.ReportedOn;
 import org.patientplatform.kit.web.TimeCursor;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -195,12 +196,14 @@ class BulkRedriveEndpoint {
 			@Schema(description = "No rate limit: send as fast as the broker takes them (give no ratePerSecond)")
 			@Nullable Boolean unthrottled) {
 
+		@ReportedOn("filter")
 		@AssertTrue(message = "give exactly one of filter and ids")
 		@Schema(hidden = true)
 		boolean isSelectionGiven() {
 			return (this.filter != null) != (this.ids != null && !this.ids.isEmpty());
 		}
 
+		@ReportedOn("ratePerSecond")
 		@AssertTrue(message = "give either ratePerSecond or unthrottled, not both")
 		@Schema(hidden = true)
 		boolean isRateUnambiguous() {

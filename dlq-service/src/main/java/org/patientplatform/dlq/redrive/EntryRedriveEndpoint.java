@@ -19,6 +19,7 @@ import org.patientplatform.dlq.capture.NotOwnTopic;
 import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.web.ReportedOn;
 
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
@@ -115,6 +116,7 @@ class EntryRedriveEndpoint {
 			@Nullable @Pattern(regexp = TOPIC) @NotOwnTopic String targetTopic,
 			@NotBlank @Size(max = 500) String reason) {
 
+		@ReportedOn("payload")
 		@AssertTrue(message = "give exactly one of payload and payloadBase64, base64 valid")
 		@Schema(hidden = true)
 		boolean isPayloadReadable() {

@@ -24,6 +24,7 @@ import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
+import org.patientplatform.kit.web.ReportedOn;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -140,6 +141,7 @@ class RetryPolicyEndpoint {
 			@NotNull @DecimalMin("1") @DecimalMax("604800") Double maxDelaySeconds,
 			@NotNull @DecimalMin("0.0") @DecimalMax("1.0") Double jitter, @NotBlank @Size(max = 500) String reason) {
 
+		@ReportedOn("maxDelaySeconds")
 		@AssertTrue(message = "must not be shorter than initialDelaySeconds")
 		@Schema(hidden = true)
 		boolean isMaxDelaySecondsValid() {

@@ -14,6 +14,7 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.ReportedOn;
 
 /**
  * Which entries: every given criterion must match (none given: all entries). Used by the search API as
@@ -55,6 +56,7 @@ public record EntryFilter(@Parameter(description = "The failing service") @Nulla
 		return new EntryFilter(null, null, null, null, null, null, null, null, null);
 	}
 
+	@ReportedOn("from")
 	@AssertTrue(message = "must be before to")
 	@JsonIgnore
 	@Schema(hidden = true)

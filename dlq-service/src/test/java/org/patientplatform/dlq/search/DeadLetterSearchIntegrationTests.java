@@ -194,6 +194,15 @@ class DeadLetterSearchIntegrationTests {
 		// an empty search box is no criterion
 		assertThat(total("q=")).isEqualTo(40);
 
+		// a time range that ends before it begins names the field it is about
+		var backwards = this.ops.get()
+			.uri("/api/v1/dlq/messages?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z")
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(backwards.getStatusCode().value()).isEqualTo(400);
+		assertThat(backwards.getBody().get("errors").toString()).contains("field=from", "must be before to")
+			.doesNotContain("fromBeforeTo");
+
 		var status = this.ops.get().uri("/api/v1/dlq/messages?status=LOST").retrieve().toEntity(MAP);
 		assertThat(status.getStatusCode().value()).isEqualTo(400);
 		assertThat(status.getBody().get("errors").toString()).contains("status");

@@ -27,6 +27,7 @@ import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.Page;
+import org.patientplatform.kit.web.ReportedOn;
 import org.patientplatform.notification.delivery.Channel;
 import org.patientplatform.notification.delivery.Priority;
 import org.patientplatform.notification.templates.MessageTemplates;
@@ -173,6 +174,7 @@ class BatchEndpoint {
 			@Nullable @Size(min = 1) List<@NotBlank @Size(max = 100) String> patientIds,
 			@Nullable @Valid Segment segment) {
 
+		@ReportedOn("patientIds")
 		@AssertTrue(message = "give either patientIds or segment, not both")
 		boolean isOneSelection() {
 			return (this.patientIds == null) != (this.segment == null);

@@ -29,6 +29,7 @@ import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.Page;
+import org.patientplatform.kit.web.ReportedOn;
 import org.patientplatform.kit.web.TimeCursor;
 import org.patientplatform.notification.delivery.Channel;
 import org.patientplatform.notification.delivery.Priority;
@@ -163,16 +164,19 @@ class ReminderEndpoint {
 			@Nullable @Size(max = 100) String cron, @Nullable Duration every, @NotBlank @Size(max = 64) String timezone,
 			@Nullable Instant startAt, @Nullable Instant endsAt) {
 
+		@ReportedOn("cron")
 		@AssertTrue(message = "give either cron or every, not both")
 		boolean isOneSchedule() {
 			return (this.cron == null) != (this.every == null);
 		}
 
+		@ReportedOn("cron")
 		@AssertTrue(message = "not a cron expression (six fields, seconds first)")
 		boolean isCronValid() {
 			return this.cron == null || CronExpression.isValidExpression(this.cron);
 		}
 
+		@ReportedOn("timezone")
 		@AssertTrue(message = "not a known IANA timezone")
 		boolean isTimezoneValid() {
 			try {
@@ -184,6 +188,7 @@ class ReminderEndpoint {
 			}
 		}
 
+		@ReportedOn("every")
 		@AssertTrue(message = "must be positive")
 		boolean isEveryPositive() {
 			return this.every == null || this.every.isPositive();

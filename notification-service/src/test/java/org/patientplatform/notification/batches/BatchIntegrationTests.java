@@ -255,7 +255,9 @@ class BatchIntegrationTests {
 				"{\"type\": \"t\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": [\"p\"], \"segment\": {}}");
 		assertThat(both.getStatusCode().value()).isEqualTo(400);
 		assertThat(both.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
-		assertThat(this.api.json(both).path("errors").toString()).contains("oneSelection");
+		assertThat(this.api.json(both).path("errors").toString()).contains("\"field\":\"patientIds\"")
+			.contains("give either patientIds or segment")
+			.doesNotContain("oneSelection");
 
 		ResponseEntity<String> unknownType = this.api.post(BATCHES, this.api.staffToken(),
 				"{\"type\": \"no-such-type\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": [\"p\"]}");

@@ -202,9 +202,12 @@ class ReminderIntegrationTests {
 		assertRefused("\"cron\": \"0 * * * * *\", \"timezone\": \"UTC\"", "shortest allowed");
 		assertRefused("\"every\": \"PT30M\", \"timezone\": \"UTC\"", "shortest allowed");
 		assertRefused("\"every\": \"PT2562047788015215H\", \"timezone\": \"UTC\"", "longest allowed");
-		assertRefused("\"cron\": \"every monday\", \"timezone\": \"UTC\"", "cronValid");
-		assertRefused("\"cron\": \"0 0 9 * * *\", \"timezone\": \"Mars/Olympus\"", "timezoneValid");
-		assertRefused("\"cron\": \"0 0 9 * * *\", \"every\": \"P1D\", \"timezone\": \"UTC\"", "oneSchedule");
+		// a cross-field check names the field it is about (before: its own name, cronValid, timezoneValid...)
+		assertRefused("\"cron\": \"every monday\", \"timezone\": \"UTC\"", "\"field\":\"cron\"");
+		assertRefused("\"cron\": \"every monday\", \"timezone\": \"UTC\"", "not a cron expression");
+		assertRefused("\"cron\": \"0 0 9 * * *\", \"timezone\": \"Mars/Olympus\"", "\"field\":\"timezone\"");
+		assertRefused("\"cron\": \"0 0 9 * * *\", \"every\": \"P1D\", \"timezone\": \"UTC\"",
+				"give either cron or every, not both");
 		ResponseEntity<String> unknownType = this.api.post(RULES, this.api.staffToken(),
 				"{\"patientId\": \"p\", \"type\": \"no-such-type\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"every\": \"P1D\", "
 						+ "\"timezone\": \"UTC\"}");

@@ -1,5 +1,6 @@
 package org.patientplatform.kit.web;
 
+import java.lang.reflect.Method;
 import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -14,6 +15,8 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Path;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.method.ParameterErrors;
 import org.springframework.validation.method.ParameterValidationResult;
@@ -183,7 +187,37 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			}
 			return Map.of("field", error.getField(), "message", expected(type));
 		}
-		return Map.of("field", error.getField(), "message", message(error));
+		return Map.of("field", field(error), "message", message(error));
+	}
+
+	/**
+	 * The field an error names: the one a cross-field check reports on ({@link ReportedOn}) instead of the
+	 * check's own name, which the request has no field for.
+	 */
+	static String field(FieldError error) {
+		String field = error.getField();
+		if (!error.contains(ConstraintViolation.class)) {
+			return field;
+		}
+		ConstraintViolation<?> violation = error.unwrap(ConstraintViolation.class);
+		Object leaf = violation.getLeafBean();
+		String property = null;
+		for (Path.Node node : violation.getPropertyPath()) {
+			property = node.getName();
+		}
+		if (leaf == null || property == null || property.isEmpty()) {
+			return field;
+		}
+		String accessor = Character.toUpperCase(property.charAt(0)) + property.substring(1);
+		for (String name : List.of("is" + accessor, "get" + accessor)) {
+			Method method = ReflectionUtils.findMethod(leaf.getClass(), name);
+			ReportedOn on = (method != null) ? method.getAnnotation(ReportedOn.class) : null;
+			if (on != null) {
+				int parent = field.lastIndexOf('.');
+				return (parent >= 0) ? field.substring(0, parent + 1) + on.value() : on.value();
+			}
+		}
+		return field;
 	}
 
 	/** What a value of the type looks like, for a value that did not convert. */

@@ -102,6 +102,18 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void namesTheFieldACrossFieldCheckReportsOnAndOtherwiseTheChecksName() {
+		ResponseEntity<String> response = post(staff(), "{\"value\":\"none\",\"code\":\"none\"}",
+				MediaType.APPLICATION_JSON);
+		assertProblem(response, 400);
+		// (each error object's two members come in either order)
+		assertThat(response.getBody()).contains("\"field\":\"code\"")
+			.contains("must not repeat the value")
+			.contains("\"field\":\"valueGiven\"")
+			.doesNotContain("codeOwn");
+	}
+
+	@Test
 	void saysSoWhenTheBodyIsMissing() {
 		ResponseEntity<String> response = post(staff(), "", MediaType.APPLICATION_JSON);
 		assertProblem(response, 400);

@@ -6,12 +6,14 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import io.micrometer.tracing.Tracer;
 import org.patientplatform.kit.outbox.Outbox;
 import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.web.ReportedOn;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -30,6 +32,18 @@ import org.springframework.web.bind.annotation.RestController;
 class ThingEndpoint {
 
 	record NewThing(@NotBlank String value, @Email String contact, @Size(max = 5) String code, Instant due) {
+
+		@AssertTrue(message = "must not repeat the value")
+		@ReportedOn("code")
+		boolean isCodeOwn() {
+			return this.code == null || !this.code.equals(this.value);
+		}
+
+		@AssertTrue(message = "must not be 'none'")
+		boolean isValueGiven() {
+			return !"none".equals(this.value);
+		}
+
 	}
 
 	record CreatedThing(String id, String value) {
