@@ -8,6 +8,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.audit.AuditLog;
@@ -65,7 +67,8 @@ class PatientEndpoint {
 	@GetMapping
 	@PreAuthorize("hasRole('staff')")
 	@Operation(summary = "The patient with a medical record number (staff)")
-	PatientDocument findByMrn(@Parameter(description = "the LIS's medical record number") @RequestParam String mrn) {
+	PatientDocument findByMrn(@Parameter(description = "the LIS's medical record number") @RequestParam @NotBlank @Size(
+			max = 250) String mrn) {
 		// the detail never echoes the MRN: problem bodies reach logs and browsers
 		PatientDocument patient = this.patients.findByMrn(mrn)
 			.map(PatientDocument::of)

@@ -121,6 +121,10 @@ class PatientApiIntegrationTests {
 		ResponseEntity<String> byMrn = get("/api/v1/patients?mrn=NOBODY-42", token(List.of("staff"), null));
 		assertProblem(byMrn, 404);
 		assertThat(byMrn.getBody()).doesNotContain("NOBODY-42");
+		// no medical record number is a bad request, not an unknown patient (before: 404)
+		ResponseEntity<String> blank = get("/api/v1/patients?mrn=", token(List.of("staff"), null));
+		assertProblem(blank, 400);
+		assertThat(blank.getBody()).contains("\"field\":\"mrn\"");
 	}
 
 	@Test
