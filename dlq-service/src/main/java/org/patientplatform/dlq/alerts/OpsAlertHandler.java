@@ -112,8 +112,19 @@ class OpsAlertHandler implements JobHandler {
 					key));
 		}
 		if (!Boolean.TRUE.equals(inserted.getFirst())) {
-			log.warn("Ops alert {} suppressed: more than {} of this type in the last hour ({})", type,
-					this.properties.ratePerHour(), key);
+			// one warning when a type starts being suppressed in an hour, not one per alert (an incident's
+			// permanent failures made thousands of lines); each suppressed alert is kept in ops_alert
+			Integer suppressed = this.jdbc.queryForObject("""
+					SELECT count(*) FROM ops_alert
+					WHERE alert_type = ? AND NOT delivered AND created_at > now() - interval '1 hour'
+					""", Integer.class, type);
+			if (suppressed != null && suppressed == 1) {
+				log.warn("Ops alerts of type {} are suppressed: more than {} in the last hour; each is kept in "
+						+ "ops_alert (delivered = false)", type, this.properties.ratePerHour());
+			}
+			else {
+				log.debug("Ops alert {} suppressed ({})", type, key);
+			}
 			return false;
 		}
 		this.outbox.append(this.properties.requestsTopic(), this.properties.recipientId(), EVENT_TYPE,

@@ -64,7 +64,13 @@ class OpsAlerts {
 	@Transactional(propagation = Propagation.MANDATORY)
 	void on(EntriesPermanentlyFailed failed) {
 		String[] ids = failed.entryIds().stream().map(UUID::toString).toArray(String[]::new);
-		this.jdbc.query("SELECT id, attempts, fingerprint FROM dead_letter_record WHERE id = ANY(?::uuid[])", (rs) -> {
+		// the failures so far: the record's count, or the original and each failed redrive when the origin's
+		// outcome of the last one was applied before the capture stored that failure (it comes on another topic)
+		this.jdbc.query("""
+				SELECT r.id, GREATEST(r.attempts, s.retry_count + 1) AS attempts, r.fingerprint
+				FROM dead_letter_record r JOIN dead_letter_state s ON s.id = r.id
+				WHERE r.id = ANY(?::uuid[])
+				""", (rs) -> {
 			UUID id = rs.getObject("id", UUID.class);
 			String fingerprint = rs.getString("fingerprint");
 			raise(PERMANENT_FAILURE, id.toString(), true,

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -89,9 +90,10 @@ class BulkRedriveJob implements JobHandler {
 		// a name of this run alone: the kit may run the same job again (its lease ran out) while this run
 		// still sends, and the newer run must be able to tell this one's claims from its own
 		String runner = "job-" + job.id() + "-" + UUID.randomUUID().toString().substring(0, 8);
-		Run run = run(bulkId, runner, this.properties.slice(), Integer.MAX_VALUE);
+		Run run = run(bulkId, runner, this.properties.slice(), Integer.MAX_VALUE, job::isStopping);
 		if (run == Run.SLICE_USED) {
-			// hand over to a fresh job, so the queue's other jobs (report builds) get their turn
+			// hand over to a fresh job, so the queue's other jobs (report builds) get their turn, and on
+			// shutdown at the next chunk (the fresh job runs when a worker is up again, no attempt used)
 			this.transactions.executeWithoutResult((status) -> {
 				List<String> current = this.jdbc.queryForList(
 						"SELECT runner FROM bulk_redrive WHERE id = ? AND status = 'RUNNING' FOR UPDATE", String.class,
@@ -112,6 +114,15 @@ class BulkRedriveJob implements JobHandler {
 	 * @throws BrokerUnavailableException when records could not be delivered for now (they stay pending)
 	 */
 	Run run(UUID bulkId, String runner, Duration slice, int maxChunks) throws InterruptedException {
+		return run(bulkId, runner, slice, maxChunks, () -> false);
+	}
+
+	/**
+	 * As {@link #run(UUID, String, Duration, int)}, and ends as if the slice were used up once
+	 * {@code stopping} says the worker stops.
+	 */
+	Run run(UUID bulkId, String runner, Duration slice, int maxChunks, BooleanSupplier stopping)
+			throws InterruptedException {
 		Integer rate = this.transactions.execute((status) -> start(bulkId, runner));
 		if (rate == null) {
 			return Run.STOPPED;
@@ -121,7 +132,7 @@ class BulkRedriveJob implements JobHandler {
 		int chunk = unthrottled ? Math.max(1, this.properties.unthrottledChunk())
 				: Math.clamp(perSecond / 10, 1, MAX_CHUNK);
 		int lanes = unthrottled ? Math.max(1, this.properties.unthrottledLanes()) : 1;
-		Lanes shared = new Lanes(System.nanoTime() + slice.toNanos(), new AtomicInteger(maxChunks));
+		Lanes shared = new Lanes(System.nanoTime() + slice.toNanos(), new AtomicInteger(maxChunks), stopping);
 		if (lanes == 1) {
 			Run end = lane(bulkId, runner, chunk, perSecond, shared);
 			if (end == Run.COMPLETED) {
@@ -190,7 +201,8 @@ class BulkRedriveJob implements JobHandler {
 			if (shared.stop) {
 				return Run.STOPPED;
 			}
-			if (System.nanoTime() > shared.deadline || shared.chunks.getAndDecrement() <= 0) {
+			if (System.nanoTime() > shared.deadline || shared.stopping.getAsBoolean()
+					|| shared.chunks.getAndDecrement() <= 0) {
 				return Run.SLICE_USED;
 			}
 			Claim claim = this.transactions.execute((status) -> claim(bulkId, runner, chunk));
@@ -430,11 +442,14 @@ class BulkRedriveJob implements JobHandler {
 
 		final AtomicInteger chunks;
 
+		final BooleanSupplier stopping;
+
 		volatile boolean stop;
 
-		Lanes(long deadline, AtomicInteger chunks) {
+		Lanes(long deadline, AtomicInteger chunks, BooleanSupplier stopping) {
 			this.deadline = deadline;
 			this.chunks = chunks;
+			this.stopping = stopping;
 		}
 
 	}

@@ -153,6 +153,18 @@ class OpsAlertsIntegrationTests {
 	}
 
 	@Test
+	void countsTheLastFailedRedriveEvenWhenItsOutcomeCameBeforeItsCapture() {
+		// four redrives, each failed: the origin's outcome of the last one was applied before the capture stored
+		// that failure, so the record still counts 4 of the 5 failures (seen in a local run)
+		UUID entry = entry("PERMANENTLY_FAILED", Duration.ZERO);
+		this.jdbc.update("UPDATE dead_letter_entry SET attempts = 4, retry_count = 4 WHERE id = ?", entry);
+		this.transactions.executeWithoutResult((tx) -> this.events.publishEvent(new EntriesPermanentlyFailed(List.of(entry))));
+		String payload = this.jdbc.queryForObject("SELECT payload::text FROM job WHERE dedupe_key LIKE ?", String.class,
+				"dlq-alert:PERMANENT_FAILURE:" + entry + ":%");
+		assertThat(payload).contains("failed permanently after 5 failures");
+	}
+
+	@Test
 	void raisesTheVolumeSpikeAndTheOldestUnresolvedEntryOncePerHour() {
 		UUID old = entry("RETRY_SCHEDULED", Duration.ofDays(2));
 		for (int i = 0; i < 4; i++) {

@@ -117,6 +117,47 @@ class BulkRedriveRestartIntegrationTests {
 	}
 
 	@Test
+	void aJobWhoseWorkerStopsEndsAtTheNextChunkAndLeavesTheRestToAFreshJob() throws Exception {
+		for (int i = 0; i < 60; i++) {
+			this.kafka.sendAsync(TestKafka.failedRecord("shutdown.v1", 0, i, "k-" + i, "{}", true));
+		}
+		this.kafka.flush();
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForObject(
+					"SELECT count(*) FROM dead_letter_entry WHERE original_topic = 'shutdown.v1'", Integer.class),
+					(n) -> n == 60);
+		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-di", "ops");
+		Map<String, Object> created = ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("filter", Map.of("topic", "shutdown.v1"), "ratePerSecond", 100, "reason", "shutdown test"))
+			.retrieve()
+			.body(MAP);
+		UUID bulkId = UUID.fromString((String) created.get("id"));
+		JobHandler.Job kitJob = kitJob(bulkId);
+
+		// the service shuts down once 20 are sent: before, the run went on sending until the drain time was
+		// over, then was interrupted and counted as a failed attempt
+		java.util.function.BooleanSupplier stopping = () -> this.kafka.readAll("shutdown.v1").size() >= 20;
+		this.job.handle(new JobHandler.Job(kitJob.id(), kitJob.queue(), kitJob.type(), kitJob.payload(), 1, stopping));
+
+		Map<String, Object> stopped = ops.get().uri("/api/v1/dlq/redrives/{id}", bulkId).retrieve().body(MAP);
+		assertThat(stopped).containsEntry("status", "RUNNING").containsEntry("failed", 0);
+		assertThat((Integer) stopped.get("sent")).isBetween(20, 30);
+		Map<String, Object> next = this.jdbc.queryForMap("SELECT id, payload::text AS payload, status FROM job "
+				+ "WHERE job_type = 'dlq.bulk-redrive' AND dedupe_key LIKE ?", "dlq.bulk-redrive:" + bulkId + ":continue-%");
+		assertThat(next).containsEntry("status", "READY");
+
+		// the fresh job, when a worker is up again, sends the rest once
+		this.job.handle(new JobHandler.Job((Long) next.get("id"), "default", "dlq.bulk-redrive",
+				this.json.readTree((String) next.get("payload")), 1));
+		assertThat(this.kafka.readAll("shutdown.v1").stream().map(TestKafka::entryId).toList()).hasSize(60)
+			.doesNotHaveDuplicates();
+		assertThat(ops.get().uri("/api/v1/dlq/redrives/{id}", bulkId).retrieve().body(MAP))
+			.containsEntry("status", "COMPLETED")
+			.containsEntry("sent", 60);
+	}
+
+	@Test
 	void aChunkSentButNeverRecordedIsNotSentAgainAndIsReportedUnconfirmed() throws Exception {
 		for (int i = 0; i < 60; i++) {
 			this.kafka.sendAsync(TestKafka.failedRecord("crash.v1", 0, i, "k-" + i, "{}", true));

@@ -86,7 +86,7 @@ public class JobWorker implements SmartLifecycle {
 				FROM next WHERE job.id = next.id
 				RETURNING job.id, job.queue, job.job_type, job.payload::text, job.attempts
 				""", (rs, n) -> new JobHandler.Job(rs.getLong(1), rs.getString(2), rs.getString(3),
-				this.json.readTree(rs.getString(4)), rs.getInt(5)), this.queue, limit, this.workerId,
+				this.json.readTree(rs.getString(4)), rs.getInt(5), () -> this.stopping), this.queue, limit, this.workerId,
 				(double) this.properties.lease().toSeconds());
 		jobs.forEach((job) -> this.held.add(job.id()));
 		for (int i = 0; i < jobs.size(); i++) {
