@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
 
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.MessageSourceResolvable;
@@ -112,6 +113,17 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
 			problem.setTitle("Validation failed");
 			problem.setProperty("errors", List.of(Map.of("field", field.toString(), "message", why)));
+			return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+		}
+		if (ex.getCause() instanceof JacksonException jackson) {
+			// not JSON at all, cut short, or JSON of another shape: where, never what (it can be patient data)
+			var at = jackson.getLocation();
+			String where = (at != null && at.getLineNr() > 0)
+					? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")." : ".";
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+					(jackson instanceof StreamReadException) ? "The body is not valid JSON" + where
+							: "The body is not the JSON object this operation takes" + where);
+			problem.setTitle("Malformed body");
 			return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
 		}
 		if (ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")) {

@@ -98,7 +98,15 @@ class SecurityAndProblemsIntegrationTests {
 
 	@Test
 	void answersMalformedJsonAsProblem() {
-		assertProblem(post(staff(), "{\"value\":", MediaType.APPLICATION_JSON), 400);
+		ResponseEntity<String> cutShort = post(staff(), "{\"value\":", MediaType.APPLICATION_JSON);
+		assertProblem(cutShort, 400);
+		assertThat(cutShort.getBody()).contains("The body is not valid JSON").doesNotContain("Failed to read request");
+		ResponseEntity<String> notJson = post(staff(), "{\"value\": Ada Lovelace}", MediaType.APPLICATION_JSON);
+		assertProblem(notJson, 400);
+		assertThat(notJson.getBody()).contains("The body is not valid JSON (line 1, column").doesNotContain("Lovelace");
+		ResponseEntity<String> array = post(staff(), "[\"Ada\"]", MediaType.APPLICATION_JSON);
+		assertProblem(array, 400);
+		assertThat(array.getBody()).contains("not the JSON object this operation takes").doesNotContain("Ada");
 	}
 
 	@Test
