@@ -17,8 +17,8 @@ import org.patientplatform.bench.Infrastructure.Database;
 /**
  * Realistic dead-letter entries for the search and API benchmarks, loaded by the very SQL of
  * {@code bin/dlq-seed} (read from that script, so the command-line seed and the benchmarks load the same
- * data): four source services and topics, seven statuses, five error classes, 50,000 record keys, failure
- * times over 30 days. The payloads are random bytes under key id {@code seed}: searchable, not revealable.
+ * data): three source services on four topics, five statuses, five error classes, 50,000 record keys,
+ * failure times over 30 days; a second load adds after the first. The payloads are random bytes under key id {@code seed}: searchable, not revealable.
  */
 final class DlqSeed {
 

@@ -64,6 +64,12 @@ class DlqSeedIntegrationTests {
 			assertThat(db.count("SELECT count(*) FROM dead_letter_entry WHERE status = 'RETRY_SCHEDULED'")).isPositive();
 			assertThat(db.count("SELECT count(*) FROM dead_letter_entry WHERE status = 'RETRY_SCHEDULED' "
 					+ "AND (next_attempt_at IS NULL OR next_attempt_at < now() + interval '300 days')")).isZero();
+			// fingerprints as the platform's (16 hex digits)
+			assertThat(db.count("SELECT count(*) FROM dead_letter_record WHERE length(fingerprint) <> 16")).isZero();
+
+			// a second run adds after the first (before: a duplicate key on the original coordinates)
+			DlqSeed.load(db, 1_000);
+			assertThat(db.count("SELECT count(*) FROM dead_letter_entry")).isEqualTo(6_000);
 		}
 	}
 
