@@ -59,7 +59,8 @@ class ConsoleProducerScriptIntegrationTests {
 			.start();
 		try (OutputStream in = producer.getOutputStream()) {
 			in.write(("kafka_dlt-original-topic:patient.events.v1,kafka_dlt-original-partition:0,"
-					+ "kafka_dlt-original-offset:42|{\"patientId\":\"p-1\"}\n")
+					+ "kafka_dlt-original-offset:43,kafka_dlt-exception-fqcn:java.lang.IllegalStateException,"
+					+ "dlq-non-retryable:true|{\"patientId\":\"p-1\"}\n")
 				.getBytes(StandardCharsets.UTF_8));
 		}
 		assertThat(producer.waitFor(5, TimeUnit.MINUTES)).as("the producer ends at the end of its input").isTrue();
@@ -82,7 +83,9 @@ class ConsoleProducerScriptIntegrationTests {
 		assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"patientId\":\"p-1\"}");
 		assertThat(header(record, "kafka_dlt-original-topic")).isEqualTo("patient.events.v1");
 		assertThat(header(record, "kafka_dlt-original-partition")).isEqualTo("0");
-		assertThat(header(record, "kafka_dlt-original-offset")).isEqualTo("42");
+		assertThat(header(record, "kafka_dlt-original-offset")).isEqualTo("43");
+		assertThat(header(record, "kafka_dlt-exception-fqcn")).isEqualTo("java.lang.IllegalStateException");
+		assertThat(header(record, "dlq-non-retryable")).isEqualTo("true");
 	}
 
 	private static String header(ConsumerRecord<byte[], byte[]> record, String key) {
