@@ -168,6 +168,10 @@ class PlatformKafkaAutoConfiguration {
 		handler.setLogLevel(KafkaException.Level.WARN);
 		// a failed DLQ publish keeps the record: it is sought back and tried again from the start
 		handler.setResetStateOnRecoveryFailure(true);
+		// the rest of the poll stays in memory after a failure: a seek made the next poll wait for the fetch
+		// already in flight at the log's end (fetch.max.wait.ms, 500 ms), so a burst of bad records that
+		// fitted one fetch was dead-lettered at two a second
+		handler.setSeekAfterError(false);
 		return handler;
 	}
 
