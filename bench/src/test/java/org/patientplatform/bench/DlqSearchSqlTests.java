@@ -15,7 +15,7 @@ class DlqSearchSqlTests {
 		List<String> statements = DlqSeed.statements(1234);
 		assertThat(statements).hasSize(4);
 		assertThat(statements.getFirst()).startsWith("INSERT INTO dead_letter_record")
-			.contains("generate_series(1234, 1, -1)")
+			.contains("generate_series(seeded.base + 1234, seeded.base + 1, -1)")
 			.contains("'[]'::jsonb")
 			.doesNotContain(":n");
 		assertThat(statements).noneMatch((sql) -> sql.startsWith("\\"));
