@@ -67,10 +67,13 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		return json.append(']').toString();
 	}
 
-	/** A header as stored: its name, and its value's bytes in base64, or no value (null) when it had none. */
+	/**
+	 * A header as stored: its name (a NUL, which PostgreSQL cannot store in jsonb, as U+FFFD), and its value's
+	 * bytes in base64, or no value (null) when it had none.
+	 */
 	private static Map<String, String> header(String key, byte @Nullable [] value) {
 		Map<String, String> header = new HashMap<>(4);
-		header.put("key", key);
+		header.put("key", key.replace('\u0000', '\uFFFD'));
 		header.put("value", (value != null) ? Base64.getEncoder().encodeToString(value) : null);
 		return header;
 	}
@@ -79,7 +82,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	private static List<Map<String, String>> allHeaders(ConsumerRecord<byte[], byte[]> record) {
 		List<Map<String, String>> headers = new ArrayList<>();
 		for (Header header : record.headers()) {
-			headers.add(header(header.key().replace('\u0000', '\uFFFD'), header.value()));
+			headers.add(header(header.key(), header.value()));
 		}
 		return headers;
 	}
@@ -119,7 +122,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 				last.put(header.key(), header.value());
 			}
 			else {
-				originalHeaders.add(header(header.key().replace('\u0000', '\uFFFD'), header.value()));
+				originalHeaders.add(header(header.key(), header.value()));
 			}
 		}
 		List<String> problems = new ArrayList<>();

@@ -285,14 +285,7 @@ class DeadLetterCaptureIntegrationTests {
 	@Test
 	void updatesTheSameEntryWhenTheSameOriginalRecordFailsAgain() throws Exception {
 		for (int i = 0; i < 2; i++) {
-			ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("dlq.messages.v1", "k".getBytes(),
-					("attempt " + i).getBytes());
-			record.headers()
-				.add(header(DeadLetterHeaders.ORIGINAL_TOPIC, "lab.test-results.v1".getBytes()))
-				.add(header(DeadLetterHeaders.ORIGINAL_PARTITION, "0".getBytes()))
-				.add(header(DeadLetterHeaders.ORIGINAL_OFFSET, "5".getBytes()))
-				.add(header(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, "g".getBytes()));
-			this.producer.send(record).get();
+			this.producer.send(failureOfLabResult5("attempt " + i)).get();
 		}
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(this.jdbc.queryForList(
@@ -304,14 +297,7 @@ class DeadLetterCaptureIntegrationTests {
 		// episode, with the retry budget afresh and no resolution time
 		this.jdbc.update("UPDATE dead_letter_entry SET status = 'RESOLVED', resolved_at = now(), retry_count = 2 "
 				+ "WHERE original_topic = 'lab.test-results.v1'");
-		ProducerRecord<byte[], byte[]> again = new ProducerRecord<>("dlq.messages.v1", "k".getBytes(),
-				"attempt 3".getBytes());
-		again.headers()
-			.add(header(DeadLetterHeaders.ORIGINAL_TOPIC, "lab.test-results.v1".getBytes()))
-			.add(header(DeadLetterHeaders.ORIGINAL_PARTITION, "0".getBytes()))
-			.add(header(DeadLetterHeaders.ORIGINAL_OFFSET, "5".getBytes()))
-			.add(header(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, "g".getBytes()));
-		this.producer.send(again).get();
+		this.producer.send(failureOfLabResult5("attempt 3")).get();
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(this.jdbc.queryForMap("SELECT attempts, status, retry_count, resolved_at "
 					+ "FROM dead_letter_entry WHERE original_topic = 'lab.test-results.v1'"))
@@ -532,6 +518,17 @@ class DeadLetterCaptureIntegrationTests {
 			.toEntity(String.class);
 		assertThat(response.getStatusCode().value()).isEqualTo(404);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+	}
+
+	/** A failure of record 5 of lab.test-results.v1 (partition 0, group g), as a DLQ record. */
+	private static ProducerRecord<byte[], byte[]> failureOfLabResult5(String value) {
+		ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("dlq.messages.v1", "k".getBytes(), value.getBytes());
+		record.headers()
+			.add(header(DeadLetterHeaders.ORIGINAL_TOPIC, "lab.test-results.v1".getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_PARTITION, "0".getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_OFFSET, "5".getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, "g".getBytes()));
+		return record;
 	}
 
 	private UUID awaitEntry(String topic, int partition, long offset) {

@@ -73,21 +73,8 @@ class BulkRedriveRestartIntegrationTests {
 
 	@Test
 	void aRestartedJobContinuesWithoutResendingWhatItSent() throws Exception {
-		for (int i = 0; i < 60; i++) {
-			this.kafka.sendAsync(TestKafka.failedRecord("restart.v1", 0, i, "k-" + i, "{}", true));
-		}
-		this.kafka.flush();
-		await().atMost(Duration.ofSeconds(60))
-			.until(() -> this.jdbc.queryForObject(
-					"SELECT count(*) FROM dead_letter_entry WHERE original_topic = 'restart.v1'", Integer.class),
-					(n) -> n == 60);
 		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-di", "ops");
-		Map<String, Object> created = ops.post()
-			.uri("/api/v1/dlq/redrives")
-			.body(Map.of("filter", Map.of("topic", "restart.v1"), "ratePerSecond", 100, "reason", "restart test"))
-			.retrieve()
-			.body(MAP);
-		UUID bulkId = UUID.fromString((String) created.get("id"));
+		UUID bulkId = bulkOfSixty("restart.v1", ops);
 		JobHandler.Job kitJob = kitJob(bulkId);
 
 		// the first run stops after three chunks of ten, as if its process had been stopped
@@ -118,21 +105,8 @@ class BulkRedriveRestartIntegrationTests {
 
 	@Test
 	void aJobWhoseWorkerStopsEndsAtTheNextChunkAndLeavesTheRestToAFreshJob() throws Exception {
-		for (int i = 0; i < 60; i++) {
-			this.kafka.sendAsync(TestKafka.failedRecord("shutdown.v1", 0, i, "k-" + i, "{}", true));
-		}
-		this.kafka.flush();
-		await().atMost(Duration.ofSeconds(60))
-			.until(() -> this.jdbc.queryForObject(
-					"SELECT count(*) FROM dead_letter_entry WHERE original_topic = 'shutdown.v1'", Integer.class),
-					(n) -> n == 60);
 		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-di", "ops");
-		Map<String, Object> created = ops.post()
-			.uri("/api/v1/dlq/redrives")
-			.body(Map.of("filter", Map.of("topic", "shutdown.v1"), "ratePerSecond", 100, "reason", "shutdown test"))
-			.retrieve()
-			.body(MAP);
-		UUID bulkId = UUID.fromString((String) created.get("id"));
+		UUID bulkId = bulkOfSixty("shutdown.v1", ops);
 		JobHandler.Job kitJob = kitJob(bulkId);
 
 		// the service shuts down once 20 are sent: before, the run went on sending until the drain time was
@@ -159,21 +133,8 @@ class BulkRedriveRestartIntegrationTests {
 
 	@Test
 	void aChunkSentButNeverRecordedIsNotSentAgainAndIsReportedUnconfirmed() throws Exception {
-		for (int i = 0; i < 60; i++) {
-			this.kafka.sendAsync(TestKafka.failedRecord("crash.v1", 0, i, "k-" + i, "{}", true));
-		}
-		this.kafka.flush();
-		await().atMost(Duration.ofSeconds(60))
-			.until(() -> this.jdbc.queryForObject(
-					"SELECT count(*) FROM dead_letter_entry WHERE original_topic = 'crash.v1'", Integer.class),
-					(n) -> n == 60);
 		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-di", "ops");
-		Map<String, Object> created = ops.post()
-			.uri("/api/v1/dlq/redrives")
-			.body(Map.of("filter", Map.of("topic", "crash.v1"), "ratePerSecond", 100, "reason", "restart test"))
-			.retrieve()
-			.body(MAP);
-		UUID bulkId = UUID.fromString((String) created.get("id"));
+		UUID bulkId = bulkOfSixty("crash.v1", ops);
 		JobHandler.Job kitJob = kitJob(bulkId);
 
 		// the first run sends its first chunk of ten, then dies before recording it: its transaction fails
@@ -300,6 +261,23 @@ class BulkRedriveRestartIntegrationTests {
 	private Map<String, Object> bulkRow(UUID bulkId) {
 		return this.jdbc.queryForMap("SELECT status, sent, failed, unconfirmed, claimed_through, open_claims "
 				+ "FROM bulk_redrive WHERE id = ?", bulkId);
+	}
+
+	/** Sixty stored entries of the topic, and a bulk redrive of them at 100/s (chunks of ten), not yet run. */
+	private UUID bulkOfSixty(String topic, RestClient ops) {
+		for (int i = 0; i < 60; i++) {
+			this.kafka.sendAsync(TestKafka.failedRecord(topic, 0, i, "k-" + i, "{}", true));
+		}
+		this.kafka.flush();
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_entry WHERE original_topic = ?",
+					Integer.class, topic), (n) -> n == 60);
+		Map<String, Object> created = ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("filter", Map.of("topic", topic), "ratePerSecond", 100, "reason", "restart test"))
+			.retrieve()
+			.body(MAP);
+		return UUID.fromString((String) created.get("id"));
 	}
 
 	private JobHandler.Job kitJob(UUID bulkId) {
