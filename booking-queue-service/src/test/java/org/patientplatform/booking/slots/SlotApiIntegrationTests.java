@@ -111,6 +111,24 @@ class SlotApiIntegrationTests {
 	}
 
 	@Test
+	void rejectsAStartFinerThanAMicrosecondWhichItCouldNotStore() {
+		// stored to the microsecond: these two would be one slot, and the second a 409 for a time never asked
+		var response = postSlots("site-nanos",
+				Map.of("slots", List.of(Map.of("startsAt", "2030-09-01T09:00:00.000001Z", "capacity", 2),
+					Map.of("startsAt", "2030-09-01T09:00:00.0000011Z", "capacity", 2))));
+		assertThat(response.getStatusCode().value()).isEqualTo(400);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(response.getBody()).contains("\"field\":\"slots[1].startsAt\"").contains("microsecond")
+			.doesNotContain("slots[0]");
+		assertThat(this.staff.get()
+			.uri("/api/v1/sites/{siteId}/slots?from={from}&to={to}", "site-nanos", "2030-09-01T00:00:00Z",
+					"2030-09-02T00:00:00Z")
+			.retrieve()
+			.body(new ParameterizedTypeReference<List<Map<String, Object>>>() {
+			})).isEmpty();
+	}
+
+	@Test
 	void rejectsTwoSlotsAtOneTimeInARequestAsABadRequest() {
 		var response = postSlots("site-twice",
 				Map.of("slots", List.of(Map.of("startsAt", "2030-08-01T09:00:00Z", "capacity", 2),
