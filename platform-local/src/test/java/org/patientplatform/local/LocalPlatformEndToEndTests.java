@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -185,6 +186,72 @@ class LocalPlatformEndToEndTests {
 			}
 			FileSystemUtils.deleteRecursively(this.state);
 		}
+	}
+
+	/**
+	 * After the flows (so every consumer has fetched from its topics): every series that a service's alert rules
+	 * and dashboard read ({@code deploy/monitoring}) is published by that service, with the labels the queries
+	 * match on, group by and join on, and, for the platform's own meters, the exact values they match. A rule
+	 * that reads a series nobody publishes never fires and says nothing. Labels the scrape adds ({@code namespace},
+	 * {@code pod}…) and kube-state-metrics' series are not the services' to publish.
+	 */
+	@Test
+	@Order(Integer.MAX_VALUE - 2)
+	void everySeriesTheAlertRulesAndDashboardsReadIsPublishedWithItsLabels() throws Exception {
+		// Micrometer looks for a Kafka client's new metrics (the per-partition ones appear at its first fetch from
+		// a partition) once a minute
+		List<String> missing = new ArrayList<>();
+		await("every series the monitoring reads").atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofSeconds(5))
+			.untilAsserted(() -> {
+				missing.clear();
+				assertThat(unpublishedSeries(missing)).as("selectors checked").isGreaterThan(40);
+				assertThat(missing).as("what the alerts and dashboards read and the services do not publish").isEmpty();
+			});
+	}
+
+	/** Adds to {@code missing} what a selector of the monitoring reads and its service does not publish. */
+	private int unpublishedSeries(List<String> missing) throws Exception {
+		Set<String> addedByTheScrape = Set.of("namespace", "pod", "container", "role", "job", "instance");
+		Map<String, String> modules = Map.of("dlq-service", "PLATFORM_DLQ_PORT", "notification-service",
+				"PLATFORM_NOTIFICATION_PORT", "booking-queue-service", "PLATFORM_BOOKING_PORT", "patient-service",
+				"PLATFORM_PATIENT_PORT");
+		int checked = 0;
+		for (Map.Entry<String, String> module : modules.entrySet()) {
+			HttpResponse<String> scrape = this.http.send(HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + this.ports.get(module.getValue()) + "/actuator/prometheus"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(scrape.statusCode()).isEqualTo(200);
+			Map<String, List<Map<String, String>>> published = MonitoringQueries.series(scrape.body());
+			for (MonitoringQueries.Selector selector : MonitoringQueries.of(DeployManifestsTests.DEPLOY, module.getKey())) {
+				if (selector.metric().startsWith("kube_")) {
+					continue;
+				}
+				checked++;
+				String where = module.getKey() + ", " + selector.where() + ": " + selector.metric();
+				List<Map<String, String>> series = published.getOrDefault(selector.metric(), List.of());
+				if (series.isEmpty()) {
+					missing.add(where + " is not published");
+					continue;
+				}
+				Set<String> labels = new LinkedHashSet<>(selector.grouping());
+				selector.matchers().forEach((matcher) -> labels.add(matcher.label()));
+				labels.removeAll(addedByTheScrape);
+				for (String label : labels) {
+					if (series.stream().noneMatch((one) -> one.containsKey(label))) {
+						missing.add(where + " has no label " + label);
+					}
+				}
+				boolean own = !selector.metric().matches("(http|jvm|process|kafka)_.*");
+				for (MonitoringQueries.LabelMatcher matcher : selector.matchers()) {
+					if (own && "=".equals(matcher.operator()) && !addedByTheScrape.contains(matcher.label())
+							&& series.stream().noneMatch((one) -> matcher.value().equals(one.get(matcher.label())))) {
+						missing.add(where + " has no series with " + matcher.label() + "=\"" + matcher.value() + "\"");
+					}
+				}
+			}
+		}
+		return checked;
 	}
 
 	/**

@@ -33,12 +33,15 @@ public class BookingDesk {
 
 	private final ApplicationEventPublisher events;
 
+	private final BookingMetrics metrics;
+
 	private final Clock clock = Clock.systemUTC();
 
-	BookingDesk(Bookings bookings, Slots slots, ApplicationEventPublisher events) {
+	BookingDesk(Bookings bookings, Slots slots, ApplicationEventPublisher events, BookingMetrics metrics) {
 		this.bookings = bookings;
 		this.slots = slots;
 		this.events = events;
+		this.metrics = metrics;
 	}
 
 	/** The booking, or empty when there is none with this id. */
@@ -53,7 +56,9 @@ public class BookingDesk {
 	@Transactional
 	BookingAttempt book(UUID slotId, String patientId) {
 		Instant now = now();
-		return attempt(UUID.randomUUID(), slotId, null, patientId, now, now);
+		BookingAttempt attempt = attempt(UUID.randomUUID(), slotId, null, patientId, now, now);
+		this.metrics.requested(attempt, false);
+		return attempt;
 	}
 
 	/**
@@ -69,6 +74,7 @@ public class BookingDesk {
 		Instant now = now();
 		BookingAttempt attempt = attempt(request.bookingId(), request.slotId(), request.siteId(),
 				request.patientId(), micros(request.requestedAt()), now);
+		this.metrics.requested(attempt, true);
 		if (attempt instanceof BookingAttempt.Rejected rejected) {
 			this.bookings.insert(request.bookingId(), request.slotId(), request.siteId(), request.patientId(),
 					rejected.status(), rejected.reason(), null, rejected.slotCapacity(), micros(request.requestedAt()),

@@ -1,5 +1,7 @@
 package org.patientplatform.booking.queue;
 
+import java.time.Duration;
+
 import org.patientplatform.booking.bookings.Booking;
 import org.patientplatform.booking.bookings.BookingStatusChanged;
 
@@ -15,8 +17,11 @@ class QueueProjection {
 
 	private final Queues queues;
 
-	QueueProjection(Queues queues) {
+	private final QueueMetrics metrics;
+
+	QueueProjection(Queues queues, QueueMetrics metrics) {
 		this.queues = queues;
+		this.metrics = metrics;
 	}
 
 	@EventListener
@@ -24,7 +29,8 @@ class QueueProjection {
 		Booking booking = change.booking();
 		switch (booking.status()) {
 			case CHECKED_IN -> this.queues.join(booking.id(), booking.siteId(), booking.patientId(), change.at());
-			case CALLED -> this.queues.leave(booking.id(), true, change.at());
+			case CALLED -> this.queues.leave(booking.id(), true, change.at())
+				.ifPresent((checkedInAt) -> this.metrics.called(Duration.between(checkedInAt, change.at())));
 			case CANCELLED -> this.queues.leave(booking.id(), false, change.at());
 			default -> {
 			}

@@ -34,11 +34,14 @@ class Queues {
 				""").params(bookingId, siteId, patientId, utc(checkedInAt)).update();
 	}
 
-	/** Takes the booking out of the queue, if it waits there. */
-	void leave(UUID bookingId, boolean called, Instant at) {
-		this.jdbc.sql("UPDATE queue_entry SET status = ?, left_at = ? WHERE booking_id = ? AND status = 'WAITING'")
+	/** Takes the booking out of the queue, if it waits there: its check-in time then, else empty. */
+	Optional<Instant> leave(UUID bookingId, boolean called, Instant at) {
+		return this.jdbc
+			.sql("UPDATE queue_entry SET status = ?, left_at = ? WHERE booking_id = ? AND status = 'WAITING' "
+					+ "RETURNING checked_in_at")
 			.params(called ? "CALLED" : "LEFT", utc(at), bookingId)
-			.update();
+			.query((rs, rowNum) -> rs.getObject("checked_in_at", OffsetDateTime.class).toInstant())
+			.optional();
 	}
 
 	List<QueuePosition> waiting(String siteId) {

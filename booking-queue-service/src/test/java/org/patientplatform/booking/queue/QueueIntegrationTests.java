@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +47,9 @@ class QueueIntegrationTests {
 	@Autowired
 	JdbcTemplate jdbc;
 
+	@Autowired
+	MeterRegistry meters;
+
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
 
@@ -72,6 +78,12 @@ class QueueIntegrationTests {
 		UUID ben = UUID.randomUUID();
 		UUID cy = UUID.randomUUID();
 		Instant t = Instant.parse("2033-01-01T07:50:00Z");
+		double confirmed = requests("confirmed");
+		double unknownSlot = requests("rejected_unknown_slot");
+		Timer wait = this.meters.get("booking.queue.wait").timer();
+		long waits = wait.count();
+		double waited = wait.totalTime(TimeUnit.SECONDS);
+		send(BookingRequested.TYPE, new BookingRequested(UUID.randomUUID(), SITE, UUID.randomUUID(), "P-lost", t));
 		send(BookingRequested.TYPE, new BookingRequested(ada, SITE, slotId, "P-ada", t));
 		send(BookingRequested.TYPE, new BookingRequested(ben, SITE, slotId, "P-ben", t));
 		send(BookingRequested.TYPE, new BookingRequested(cy, SITE, slotId, "P-cy", t));
@@ -85,6 +97,16 @@ class QueueIntegrationTests {
 			.containsEntry("patientId", "P-ben")
 			.containsEntry("checkedInAt", "2033-01-01T07:51:00Z");
 		assertThat(position(ada, "P-ada")).containsEntry("position", 2).containsEntry("siteId", SITE);
+		// the seed's booking success rate, queue depth and wait: three places taken, one request for no slot
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(requests("confirmed") - confirmed).isEqualTo(3.0));
+		assertThat(requests("rejected_unknown_slot") - unknownSlot).isEqualTo(1.0);
+		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+			Integer waiting = this.jdbc.queryForObject("SELECT count(*) FROM queue_entry WHERE status = 'WAITING'",
+					Integer.class);
+			assertThat(waiting).isGreaterThanOrEqualTo(3);
+			assertThat(this.meters.get("booking.queue.waiting").gauge().value()).isEqualTo(waiting.doubleValue());
+		});
 
 		send(BookingCalled.TYPE, new BookingCalled(ben, SITE, t.plusSeconds(240)));
 		send(BookingCancelled.TYPE, new BookingCancelled(cy, SITE, t.plusSeconds(250), null));
@@ -92,6 +114,9 @@ class QueueIntegrationTests {
 		assertThat(position(ada, "P-ada")).containsEntry("position", 1);
 		assertThat(booking(ben)).containsEntry("status", "CALLED");
 		assertThat(booking(cy)).containsEntry("status", "CANCELLED");
+		// ben waited from 07:51 to 07:54; a cancellation is not a wait that ended in a call
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(wait.count() - waits).isEqualTo(1));
+		assertThat(wait.totalTime(TimeUnit.SECONDS) - waited).isEqualTo(180.0);
 
 		var notWaiting = TestClients.api(this.port, TestClients.patient(this.signingKey, "P-ben"))
 			.get()
@@ -128,6 +153,10 @@ class QueueIntegrationTests {
 		assertThat(this.jdbc.queryForList("SELECT actor_role || ' ' || action || ' ' || outcome FROM audit_log "
 				+ "WHERE resource_type = 'queue' AND resource_id = 'site-queue-2'", String.class))
 			.containsExactly("staff read OK");
+	}
+
+	private double requests(String outcome) {
+		return this.meters.get("booking.requests").tag("source", "topic").tag("outcome", outcome).counter().count();
 	}
 
 	private void send(String type, Object data) throws Exception {

@@ -1,5 +1,7 @@
 package org.patientplatform.patient.lis;
 
+import java.util.Locale;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.kit.roles.ConditionalOnRole;
@@ -28,24 +30,46 @@ class LisPatientListener {
 
 	private final LisInbox inbox;
 
-	LisPatientListener(Hl7MessageReader reader, LisInbox inbox) {
+	private final LisMetrics metrics;
+
+	LisPatientListener(Hl7MessageReader reader, LisInbox inbox, LisMetrics metrics) {
 		this.reader = reader;
 		this.inbox = inbox;
+		this.metrics = metrics;
 	}
 
 	@KafkaListener(id = "lis-patient", topics = "${patient.lis.topic}", groupId = "${patient.lis.consumer-group}")
 	void on(ConsumerRecord<byte[], byte[]> record) {
-		LisMessage message = this.reader.read(record.value());
+		LisMessage message;
+		try {
+			message = this.reader.read(record.value());
+		}
+		catch (InvalidEventException ex) {
+			this.metrics.count("unreadable", "rejected");
+			throw ex;
+		}
 		LisMessage.Header header = message.header();
+		String type = LisMetrics.type(message);
 		LisInbox.Outcome outcome;
 		try {
 			outcome = this.inbox.accept(message, record);
 		}
 		catch (TestOrderConflictException ex) {
 			// rolled back already; the LIS must settle which patient the order is for
+			this.metrics.count(type, "rejected");
 			throw new InvalidEventException("HL7 message " + header.type() + " (control id " + header.controlId()
 					+ ") names an order that is linked to another patient");
 		}
+		catch (InvalidEventException ex) {
+			this.metrics.count(type, "rejected");
+			throw ex;
+		}
+		this.metrics.count(type, switch (outcome) {
+			case LisInbox.Outcome.Duplicate duplicate -> "duplicate";
+			case LisInbox.Outcome.Recorded recorded -> recorded.recorded().outcome().name().toLowerCase(Locale.ROOT);
+			case LisInbox.Outcome.OrdersApplied applied -> "applied";
+			case LisInbox.Outcome.Kept kept -> (message instanceof LisMessage.Unhandled) ? "kept" : "parked";
+		});
 		switch (outcome) {
 			case LisInbox.Outcome.Duplicate duplicate -> log.info("{} {} at {}-{}@{} was already processed",
 					header.type(), header.controlId(), record.topic(), record.partition(), record.offset());

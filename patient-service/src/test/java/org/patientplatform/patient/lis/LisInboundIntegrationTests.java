@@ -4,10 +4,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -58,6 +60,9 @@ class LisInboundIntegrationTests {
 
 	@Autowired
 	JsonMapper json;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
@@ -126,6 +131,7 @@ class LisInboundIntegrationTests {
 	void appliesEachMessageOnceAndUpdatesTheNameOnAdtA08() throws Exception {
 		String mrn = "MRN-IDEM-1";
 		String registration = Hl7Messages.registration("IDEM-0001", mrn, "Lovelace", "Ada", "20250312143015");
+		Map<String, Double> before = lisMessages();
 		send(mrn, registration);
 		send(mrn, registration);
 		assertThat(awaitPatient(mrn)).containsEntry("familyName", "Lovelace");
@@ -148,6 +154,20 @@ class LisInboundIntegrationTests {
 				"SELECT event_id FROM processed_message WHERE consumer_group = ? AND event_id LIKE 'IDEM-%' ORDER BY 1",
 				String.class, GROUP))
 			.containsExactly("IDEM-0001", "IDEM-0002", "IDEM-0003");
+		// what the seed's "LIS sync status" and "registration success rates" are read from
+		Map<String, Double> after = lisMessages();
+		after.replaceAll((series, count) -> count - before.getOrDefault(series, 0.0));
+		after.values().removeIf((count) -> count == 0);
+		assertThat(after).containsExactlyInAnyOrderEntriesOf(Map.of("demographics registered", 1.0,
+				"demographics duplicate", 2.0, "demographics updated", 1.0, "unhandled kept", 1.0));
+	}
+
+	/** {@code patient.lis.messages} by "type outcome". */
+	private Map<String, Double> lisMessages() {
+		Map<String, Double> counts = new HashMap<>();
+		this.meters.get("patient.lis.messages").counters().forEach((counter) -> counts
+			.put(counter.getId().getTag("type") + " " + counter.getId().getTag("outcome"), counter.count()));
+		return counts;
 	}
 
 	@Test
@@ -167,6 +187,8 @@ class LisInboundIntegrationTests {
 	void deadLettersGarbageAndProcessesTheNextMessageOfThePartition(CapturedOutput output) throws Exception {
 		String mrn = "MRN-POISON-1";
 		byte[] garbage = "PID|1||MRN-POISON-1^^^LAB^MR||Doe^Jane||19900101|F\r".getBytes(StandardCharsets.UTF_8);
+		double rejected = this.meters.get("patient.lis.messages").tag("type", "unreadable").tag("outcome", "rejected")
+			.counter().count();
 		RecordMetadata poison = send(mrn, garbage);
 		RecordMetadata good = send(mrn,
 				Hl7Messages.bytes(Hl7Messages.registration("POISON-0002", mrn, "Hopper", "Grace", "20250312143015")));
@@ -192,6 +214,8 @@ class LisInboundIntegrationTests {
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE family_name = 'Doe'", Integer.class))
 			.isZero();
 		assertThat(output.getAll()).doesNotContain("Doe").doesNotContain("Hopper");
+		assertThat(this.meters.get("patient.lis.messages").tag("type", "unreadable").tag("outcome", "rejected")
+			.counter().count()).isEqualTo(rejected + 1);
 	}
 
 	@Test

@@ -3,6 +3,7 @@ package org.patientplatform.kit.internal;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.consumption.ProcessedMessages;
@@ -10,6 +11,7 @@ import org.patientplatform.kit.cron.CronScheduler;
 import org.patientplatform.kit.cron.CronTask;
 import org.patientplatform.kit.events.PlatformEvents;
 import org.patientplatform.kit.jobs.JobHandler;
+import org.patientplatform.kit.jobs.JobQueueMetrics;
 import org.patientplatform.kit.jobs.JobWorker;
 import org.patientplatform.kit.jobs.JobWorkers;
 import org.patientplatform.kit.jobs.Jobs;
@@ -76,6 +78,12 @@ class PlatformPersistenceAutoConfiguration {
 			}
 		}
 		return new JobWorkers(workers);
+	}
+
+	@Bean
+	@ConditionalOnRole({ "wrk--default", "wrk--notifications", "wrk--batch-publisher" })
+	JobQueueMetrics jobQueueMetrics(JobWorkers workers, JdbcTemplate jdbc, ObjectProvider<MeterRegistry> registry) {
+		return new JobQueueMetrics(jdbc, workers.queues(), registry.getIfAvailable());
 	}
 
 	@Bean

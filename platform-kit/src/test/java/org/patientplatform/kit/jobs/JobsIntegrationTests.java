@@ -1,6 +1,10 @@
 package org.patientplatform.kit.jobs;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.KitIntegrationTest;
 import org.patientplatform.kit.testapp.TestJobs;
@@ -50,6 +55,69 @@ class JobsIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@Test
+	void thePendingGaugeCountsTheDueJobsOfEachQueueItWorks() {
+		this.jdbc.update("DELETE FROM job");
+		this.transactions.executeWithoutResult((status) -> {
+			for (int i = 0; i < 3; i++) {
+				this.jobs.enqueue(Jobs.DEFAULT, "record-run", Map.of("n", i));
+			}
+			this.jobs.enqueue(Jobs.NOTIFICATIONS, "record-run", Map.of("n", 9));
+			// not due yet, and done: neither is pending
+			this.jobs.enqueue(Jobs.DEFAULT, "record-run", Map.of("n", 10), Instant.now().plus(Duration.ofHours(1)),
+					null, 5);
+		});
+		this.jdbc.update("UPDATE job SET status = 'SUCCEEDED' WHERE queue = ? AND payload->>'n' = '2'", Jobs.DEFAULT);
+		MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		new JobQueueMetrics(this.jdbc, List.of(Jobs.DEFAULT, Jobs.NOTIFICATIONS, Jobs.BATCH_PUBLISHER), registry,
+				clock);
+
+		assertThat(pending(registry, Jobs.DEFAULT)).isEqualTo(2.0);
+		assertThat(pending(registry, Jobs.NOTIFICATIONS)).isEqualTo(1.0);
+		assertThat(pending(registry, Jobs.BATCH_PUBLISHER)).isZero();
+		// read at most every few seconds, whatever the scrape rate
+		this.jdbc.update("DELETE FROM job WHERE queue = ?", Jobs.NOTIFICATIONS);
+		assertThat(pending(registry, Jobs.NOTIFICATIONS)).isEqualTo(1.0);
+		clock.advance(Duration.ofSeconds(JobQueueMetrics.REFRESH_SECONDS + 1));
+		assertThat(pending(registry, Jobs.NOTIFICATIONS)).isZero();
+		assertThat(pending(registry, Jobs.DEFAULT)).isEqualTo(2.0);
+	}
+
+	private static double pending(SimpleMeterRegistry registry, String queue) {
+		return registry.get("platform.jobs.pending").tag("queue", queue).gauge().value();
+	}
+
+	/** A clock the test moves. */
+	private static final class MutableClock extends Clock {
+
+		private Instant now;
+
+		MutableClock(Instant now) {
+			this.now = now;
+		}
+
+		void advance(Duration duration) {
+			this.now = this.now.plus(duration);
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
+	}
 
 	@Test
 	void twoWorkersRunEachOfFiveThousandJobsExactlyOnce() throws Exception {
