@@ -54,7 +54,7 @@ class EventContractTests {
 	@Test
 	void readsAndWritesPatientRegistered() throws IOException {
 		PatientRegistered event = roundTrip(PatientRegistered.TYPE, PatientRegistered.class);
-		assertThat(event.patientId()).isEqualTo("P-000123");
+		assertThat(event.patientId()).isEqualTo("5b0c1f0e-7d3a-4a55-9a8e-2f4b6c8d0e1f");
 		assertThat(event.phone()).isNotBlank();
 	}
 

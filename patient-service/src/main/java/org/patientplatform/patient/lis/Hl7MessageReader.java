@@ -5,7 +5,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -14,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.IllformedLocaleException;
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +57,8 @@ import org.patientplatform.patient.records.PostalAddress;
 import org.patientplatform.patient.records.RecordDemographics;
 import org.patientplatform.patient.records.RecordDemographics.Part;
 import org.patientplatform.patient.records.Sex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the value of an LIS record (HL7 v2 ER7 text, v2.3 to v2.5.1, parsed into the v2.5 model) as a
@@ -94,6 +99,17 @@ class Hl7MessageReader {
 
 	private static final String HL7_NULL = "\"\"";
 
+	/** How far ahead of this service's clock a message's MSH-7 may be (the LIS's clock may run a little fast). */
+	static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(15);
+
+	/** HL7's hexadecimal escape, {@code \Xhh…\}: bytes of the message's character set. */
+	private static final Pattern HEX_ESCAPE = Pattern.compile("\\\\X((?:[0-9A-Fa-f]{2})+)\\\\");
+
+	/** HL7's other escapes HAPI leaves: highlighting ({@code \H\}, {@code \N\}), formatting, character sets. */
+	private static final Pattern OTHER_ESCAPE = Pattern.compile("\\\\(?:H|N|\\.[a-z]{2}[+-]?\\d*|[CMZ][0-9A-Za-z]*)\\\\");
+
+	private static final Logger log = LoggerFactory.getLogger(Hl7MessageReader.class);
+
 	private static final Pattern SAFE_TOKEN = Pattern.compile("[A-Za-z0-9_.\\-^]{1,64}");
 
 	private static final Pattern DTM = Pattern
@@ -103,13 +119,20 @@ class Hl7MessageReader {
 
 	private final ZoneId defaultZone;
 
+	private final Clock clock;
+
 	Hl7MessageReader(ZoneId defaultZone) {
+		this(defaultZone, Clock.systemUTC());
+	}
+
+	Hl7MessageReader(ZoneId defaultZone, Clock clock) {
 		HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.5"));
 		// the LIS is not ours to correct: HAPI's rules (lengths, formats of fields this service never reads)
 		// would reject messages over details that do not matter here; the fields used are checked below
 		context.setValidationContext(ValidationContextFactory.noValidation());
 		this.parser = context.getPipeParser();
 		this.defaultZone = defaultZone;
+		this.clock = clock;
 	}
 
 	LisMessage read(byte @Nullable [] value) {
@@ -124,9 +147,11 @@ class Hl7MessageReader {
 	 * set its bytes were in, not the text's).
 	 */
 	LisMessage readText(String er7) {
+		String text = normalize(er7);
+		checkOneMessageOfText(text, er7);
 		Message message;
 		try {
-			message = this.parser.parse(normalize(er7));
+			message = this.parser.parse(text);
 		}
 		catch (HL7Exception | RuntimeException ex) {
 			throw unparseable(er7, ex);
@@ -142,7 +167,7 @@ class Hl7MessageReader {
 			if (RESULTS.contains(header.type())) {
 				return new LisMessage.Results(header, results(header, message), er7);
 			}
-			if (KEPT_UNHANDLED.contains(header.type())) {
+			if (KEPT_UNHANDLED.contains(header.type()) || header.type().startsWith("ADT^")) {
 				return new LisMessage.Unhandled(header, er7);
 			}
 			throw unsupported(header);
@@ -165,6 +190,33 @@ class Hl7MessageReader {
 				"LIS record is not a parseable HL7 v2 message" + describeRaw(er7) + " (" + ex.getClass().getName() + ")");
 	}
 
+	/**
+	 * A record holds one message, as text: a second MSH would be read as an unknown segment of the first and
+	 * its patient lost; a control character (a NUL, say) cannot be stored and is no part of HL7 text.
+	 */
+	private static void checkOneMessageOfText(String text, String er7) {
+		long messages = text.lines().filter((segment) -> segment.startsWith("MSH")).count();
+		if (messages > 1) {
+			throw severalMessages(er7, messages);
+		}
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c < 0x20 && c != '\r' && c != '\t') {
+				throw controlCharacter(er7, c);
+			}
+		}
+	}
+
+	private static InvalidEventException severalMessages(String er7, long messages) {
+		return new InvalidEventException("LIS record holds " + messages + " HL7 messages" + describeRaw(er7)
+				+ "; the feed takes one message per record");
+	}
+
+	private static InvalidEventException controlCharacter(String er7, char c) {
+		return new InvalidEventException("LIS record" + describeRaw(er7) + " holds a control character (U+%04X), "
+			.formatted((int) c) + "which HL7 text never carries");
+	}
+
 	private static InvalidEventException unsupported(LisMessage.Header header) {
 		return new InvalidEventException(
 				"Unsupported HL7 message type " + header.type() + " (control id " + header.controlId() + ")");
@@ -178,7 +230,8 @@ class Hl7MessageReader {
 	static String decode(byte[] value) {
 		String charsetName = characterSet(value);
 		Charset charset = switch (charsetName) {
-			case "", "ASCII", "UNICODE UTF-8" -> StandardCharsets.UTF_8;
+			// "UTF-8" is not in table 0211, but many feeds send it for UNICODE UTF-8
+			case "", "ASCII", "UNICODE UTF-8", "UTF-8", "UTF8" -> StandardCharsets.UTF_8;
 			case "8859/1", "8859/2", "8859/3", "8859/4", "8859/5", "8859/6", "8859/7", "8859/8", "8859/9",
 					"8859/15" -> Charset.forName("ISO-8859-" + charsetName.substring(5));
 			case "GB 18030-2000" -> Charset.forName("GB18030");
@@ -233,7 +286,9 @@ class Hl7MessageReader {
 	/** Segments end in CR; senders that use LF or CRLF, or keep the MLLP frame, are forgiven. */
 	private static String normalize(String er7) {
 		String text = er7.replace("\u000b", "").replace("\u001c", "").replace("\r\n", "\r").replace('\n', '\r');
-		return text.strip();
+		text = text.strip();
+		// a byte order mark, which some senders put before the MSH
+		return text.startsWith("\ufeff") ? text.substring(1).strip() : text;
 	}
 
 	private LisMessage.Header header(Message message) throws HL7Exception {
@@ -263,6 +318,14 @@ class Hl7MessageReader {
 		catch (DateTimeException ex) {
 			// an unreadable MSH-7 only costs the stale-message guard
 			sentAt = null;
+		}
+		Instant latest = this.clock.instant().plus(FUTURE_TOLERANCE);
+		if (sentAt != null && sentAt.isAfter(latest)) {
+			// stored as the patient's message time, a time to come would make every later update "older" and
+			// freeze the record: such a message is taken as sent now
+			log.warn("HL7 message {} (control id {}) was sent, by its MSH-7, more than {} from now: taken as sent now",
+					type, controlId, FUTURE_TOLERANCE);
+			sentAt = this.clock.instant();
 		}
 		return new LisMessage.Header(controlId, type, text(msh.getVersionID().getVersionID()), sentAt);
 	}
@@ -651,14 +714,41 @@ class Hl7MessageReader {
 		return Integer.parseInt((fraction + "000000000").substring(0, 9));
 	}
 
-	/** A primitive's value, trimmed; null when empty or the HL7 null. */
-	private static @Nullable String text(Primitive primitive) {
+	/**
+	 * A primitive's value, trimmed; null when empty or the HL7 null. HAPI turns the delimiter escapes
+	 * ({@code \F\ \S\ \T\ \R\ \E\}) back into their characters; the hexadecimal ones are decoded here
+	 * (UTF-8 when the bytes are valid UTF-8, else ISO 8859-1, the single-byte set they mostly come from), and
+	 * highlighting and formatting escapes are dropped: none of them belongs in a name.
+	 */
+	static @Nullable String text(Primitive primitive) {
 		String value = primitive.getValue();
 		if (value == null) {
 			return null;
 		}
-		String trimmed = value.strip();
+		String trimmed = unescape(value).strip();
 		return (trimmed.isEmpty() || HL7_NULL.equals(trimmed)) ? null : trimmed;
+	}
+
+	static String unescape(String value) {
+		if (value.indexOf('\\') < 0) {
+			return value;
+		}
+		String decoded = HEX_ESCAPE.matcher(value).replaceAll((match) -> Matcher.quoteReplacement(hex(match.group(1))));
+		return OTHER_ESCAPE.matcher(decoded).replaceAll("");
+	}
+
+	private static String hex(String digits) {
+		byte[] bytes = HexFormat.of().parseHex(digits);
+		try {
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(bytes))
+				.toString();
+		}
+		catch (CharacterCodingException ex) {
+			return new String(bytes, StandardCharsets.ISO_8859_1);
+		}
 	}
 
 	/**

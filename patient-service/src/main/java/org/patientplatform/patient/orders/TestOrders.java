@@ -118,8 +118,9 @@ public class TestOrders {
 	/**
 	 * Records the state of the orders a result message reports, linking each to its patient, and
 	 * publishes a {@link TestResultReady} for each result newly released (final or corrected, first
-	 * seen or released again at another time). The release time is the message's (OBR-22), else the
-	 * message's sending time, else {@code receivedAt}.
+	 * seen or released again at another time by OBR-22). The release time is the message's (OBR-22), else
+	 * the stored one of a result already released, else the message's sending time, else {@code receivedAt}.
+	 * A status that is not final after a final one changes nothing but the message time.
 	 * @param receivedAt when the message reached the platform
 	 * @throws TestOrderConflictException when an order is linked to another patient
 	 */
@@ -139,7 +140,7 @@ public class TestOrders {
 			if (stored.isPresent() && stored.get().isNewerThan(asOf)) {
 				continue;
 			}
-			Instant releasedAt = micros(first(result.releasedAt(), command.asOf(), receivedAt));
+			Instant releasedAt = releaseTime(stored, result, command.asOf(), receivedAt);
 			StoredOrder next = stored.map((before) -> before.resulted(result, releasedAt, asOf))
 				.orElseGet(() -> new StoredOrder(result.orderId(), patient, result.testCode(), result.status(), null,
 						micros(result.performedAt()),
@@ -153,6 +154,24 @@ public class TestOrders {
 			}
 		}
 		return new Outcome.Applied(written, released);
+	}
+
+	/**
+	 * When the result was released: OBR-22, which is its status change time. Without it, a result already
+	 * released keeps its release time: a resend of the final result (under a new control id and a new
+	 * MSH-7) cannot be told from a new release, and must not tell the patient again. Otherwise the message's
+	 * sending time, else when it reached the platform.
+	 */
+	private static Instant releaseTime(Optional<StoredOrder> stored, RecordTestResults.Result result,
+			@Nullable Instant sentAt, Instant receivedAt) {
+		if (result.releasedAt() != null) {
+			return micros(result.releasedAt());
+		}
+		if (stored.isPresent() && stored.get().status() == TestOrderStatus.RESULTED
+				&& stored.get().releasedAt() != null) {
+			return stored.get().releasedAt();
+		}
+		return micros(first(null, sentAt, receivedAt));
 	}
 
 	/** The ids of the message's patients by MRN; empty when one of them is not registered. */
@@ -252,6 +271,12 @@ public class TestOrders {
 
 		StoredOrder resulted(RecordTestResults.Result result, Instant releasedAt, @Nullable Instant asOf) {
 			boolean released = result.status() == TestOrderStatus.RESULTED;
+			if (this.status == TestOrderStatus.RESULTED && !released) {
+				// a preliminary (or cancelled) status after the final result is out of order: the result the
+				// patient was told about stays released
+				return new StoredOrder(this.orderId, this.patientId, this.testCode, this.status, this.orderedAt,
+						this.performedAt, this.releasedAt, latest(asOf));
+			}
 			return new StoredOrder(this.orderId, this.patientId, result.testCode(), result.status(), this.orderedAt,
 					(result.performedAt() != null) ? micros(result.performedAt()) : this.performedAt,
 					released ? releasedAt : this.releasedAt, latest(asOf));

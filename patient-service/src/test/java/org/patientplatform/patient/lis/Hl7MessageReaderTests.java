@@ -1,9 +1,11 @@
 package org.patientplatform.patient.lis;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -164,6 +166,65 @@ class Hl7MessageReaderTests {
 
 		assertThat(message).isEqualTo(new LisMessage.Unhandled(
 				new LisMessage.Header("MSG5", "ADT^A40", "2.5", Instant.parse("2025-04-01T08:00:00Z")), er7));
+	}
+
+	@Test
+	void keepsTheAdtEventsOfAFeedThatNoFeatureHandlesInsteadOfDeadLetteringThem() {
+		// a real ADT feed sends transfers, discharges, cancellations… all day: legitimate traffic, not errors
+		for (String trigger : List.of("A02", "A03", "A11", "A13")) {
+			String er7 = Hl7Messages.nameUpdate("MSG-" + trigger, "MRN-1", "Lovelace", "Ada", "20250401090000")
+				.replace("ADT^A08^ADT_A01", "ADT^" + trigger + "^ADT_A01");
+			assertThat(this.reader.read(bytes(er7))).as(trigger).isInstanceOf(LisMessage.Unhandled.class);
+		}
+	}
+
+	@Test
+	void rejectsARecordThatHoldsTwoMessagesInsteadOfLosingTheSecond() {
+		String two = Hl7Messages.registration("TWO-1", "MRN-702", "Lovelace", "Ada", "20250401090000")
+				+ Hl7Messages.registration("TWO-2", "MRN-703", "Hopper", "Grace", "20250401090000");
+
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(two)))
+			.withMessage("LIS record holds 2 HL7 messages ADT^A04^ADT_A01 (control id TWO-1); the feed takes one "
+					+ "message per record")
+			.withMessageNotContaining("MRN-70");
+	}
+
+	@Test
+	void rejectsAControlCharacterWithAClearReasonAndReadsPastAByteOrderMark() {
+		String er7 = Hl7Messages.registration("NUL-1", "MRN-1", "Do\u0000e", "John", "20250401090000");
+
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(er7)))
+			.withMessage("LIS record ADT^A04^ADT_A01 (control id NUL-1) holds a control character (U+0000), which "
+					+ "HL7 text never carries");
+		String withBom = "\ufeff" + Hl7Messages.registration("BOM-1", "MRN-1", "Lovelace", "Ada", "20250401090000");
+		assertThat(((LisMessage.Demographics) this.reader.read(bytes(withBom))).command().familyName())
+			.isEqualTo("Lovelace");
+	}
+
+	@Test
+	void decodesHexadecimalEscapesAndDropsHighlightingInNames() {
+		String er7 = Hl7Messages.nameUpdate("ESC-1", "MRN-1", "Ren\\XE9\\e", "\\H\\Ren\\N\\\\XC3A9\\", "20250401090000");
+
+		RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(er7))).command();
+
+		assertThat(command.familyName()).isEqualTo("Ren\u00e9e");
+		assertThat(command.givenName()).isEqualTo("Ren\u00e9");
+		// formatting escapes go too
+		assertThat(Hl7MessageReader.unescape("Smith\\.br\\Jones")).isEqualTo("SmithJones");
+	}
+
+	@Test
+	void takesAMessageSentInTheFutureAsSentNowSoItCannotFreezeTheRecord() {
+		Instant now = Instant.parse("2026-12-05T12:00:00Z");
+		Hl7MessageReader reader = new Hl7MessageReader(ZoneOffset.UTC, Clock.fixed(now, ZoneOffset.UTC));
+
+		assertThat(reader.read(bytes(Hl7Messages.nameUpdate("F-1", "MRN-1", "Typo", "Future", "20990101090000")))
+			.header()
+			.sentAt()).isEqualTo(now);
+		// a clock a few minutes fast is the LIS's to keep
+		assertThat(reader.read(bytes(Hl7Messages.nameUpdate("F-2", "MRN-1", "King", "Ada", "20261205121000")))
+			.header()
+			.sentAt()).isEqualTo(Instant.parse("2026-12-05T12:10:00Z"));
 	}
 
 	@Test

@@ -207,6 +207,49 @@ class PublishedEventsIntegrationTests {
 	}
 
 	@Test
+	void aFinalResultResentWithoutItsReleaseTimeOrAfterAPreliminaryOneIsAnnouncedOnceAndACorrectionAgain()
+			throws Exception {
+		String mrn = "MRN-EV-RESEND";
+		send(mrn, Hl7Messages.registration("EV-RR-1", mrn, "Lovelace", "Ada", "20250312143015"));
+		// no OBR-22: released at the message's MSH-7
+		send(mrn, Hl7Messages.labResult("EV-RR-2", mrn, "20250410120000", RESULT_VALUE,
+				new Obr("ORD-RR-1", "2345-7", "20250410113000", "", "F")));
+		// the LIS resends it an hour later under a new control id and MSH-7: the same result, no notice
+		send(mrn, Hl7Messages.labResult("EV-RR-3", mrn, "20250410130000", RESULT_VALUE,
+				new Obr("ORD-RR-1", "2345-7", "20250410113000", "", "F")));
+		// a preliminary status after the final one, then the final again: still the same result
+		send(mrn, Hl7Messages.labResult("EV-RR-4", mrn, "20250410140000", RESULT_VALUE,
+				new Obr("ORD-RR-1", "2345-7", "20250410113000", "", "P")));
+		assertThat(awaitStatus("ORD-RR-1", "20250410140000")).isEqualTo("RESULTED");
+		send(mrn, Hl7Messages.labResult("EV-RR-5", mrn, "20250410150000", RESULT_VALUE,
+				new Obr("ORD-RR-1", "2345-7", "20250410113000", "", "F")));
+		// a correction with its own status change time (OBR-22) is released again
+		send(mrn, Hl7Messages.labResult("EV-RR-6", mrn, "20250410160000", RESULT_VALUE,
+				new Obr("ORD-RR-1", "2345-7", "20250410113000", "20250410155500", "C")));
+		send(mrn, Hl7Messages.labResult("EV-RR-7", mrn, "20250410170000", RESULT_VALUE,
+				new Obr("ORD-RR-2", "4548-4", "20250410113000", "20250410165500", "F")));
+		String patientId = awaitPatientId(mrn);
+
+		List<ConsumerRecord<byte[], byte[]>> events = this.topics.awaitRecords(keyed(TEST_RESULTS, patientId),
+				(seen) -> seen.stream().anyMatch((record) -> value(record).contains("ORD-RR-2")));
+
+		assertThat(events).extracting((record) -> this.json.readTree(record.value()).get("orderId").asString() + " "
+				+ this.json.readTree(record.value()).get("releasedAt").asString())
+			.containsExactly("ORD-RR-1 2025-04-10T12:00:00Z", "ORD-RR-1 2025-04-10T15:55:00Z",
+					"ORD-RR-2 2025-04-10T16:55:00Z");
+	}
+
+	/** The order's status once a message sent at {@code sentAt} (MSH-7, UTC) has been applied to it. */
+	private String awaitStatus(String orderId, String sentAt) {
+		Timestamp asOf = Timestamp.from(Instant.parse(sentAt.replaceFirst(
+				"(\\d{4})(\\d{2})(\\d{2})(\\d{2})(\\d{2})(\\d{2})", "$1-$2-$3T$4:$5:$6Z")));
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.jdbc.queryForObject(
+				"SELECT count(*) FROM test_order WHERE order_id = ? AND lis_message_time = ?", Integer.class, orderId,
+				asOf) == 1);
+		return this.jdbc.queryForObject("SELECT status FROM test_order WHERE order_id = ?", String.class, orderId);
+	}
+
+	@Test
 	void keepsAResultOfAnUnknownPatientAndPublishesNothing() throws Exception {
 		String mrn = "MRN-EV-UNKNOWN";
 		send(mrn, Hl7Messages.labResult("EV-UNK-1", mrn, "20250314100000", RESULT_VALUE,

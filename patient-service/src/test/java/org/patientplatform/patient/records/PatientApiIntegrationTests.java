@@ -90,17 +90,27 @@ class PatientApiIntegrationTests {
 	@Test
 	void auditsEveryReadOfPatientDataWithIdsOnly() {
 		long before = this.jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM audit_log", Long.class);
+		UUID unknown = UUID.randomUUID();
 		get("/api/v1/patients/" + this.ada, token(List.of("staff"), null));
 		get("/api/v1/patients/" + this.ada, token(List.of("patient"), this.grace.toString()));
+		// denied by role and reads of what does not exist are traces of probing too (before: not audited)
+		get("/api/v1/patients/" + this.ada, token(List.of("ops"), null));
+		get("/api/v1/patients/" + unknown, token(List.of("staff"), null));
+		get("/api/v1/patients?mrn=API-ADA", token(List.of("service"), null));
+		get("/api/v1/patients?mrn=API-NOBODY", token(List.of("staff"), null));
+		get("/api/v1/patients?mrn=API-GRACE", token(List.of("staff"), null));
 
 		List<Map<String, Object>> rows = this.jdbc.queryForList(
 				"SELECT actor_role, action, resource_type, resource_id, outcome, reason FROM audit_log "
-						+ "WHERE resource_id = ? AND id > ? ORDER BY id",
-				this.ada.toString(), before);
+						+ "WHERE resource_type = 'patient' AND id > ? ORDER BY id",
+				before);
 		assertThat(rows).extracting((row) -> row.get("actor_role") + " " + row.get("action") + " "
-				+ row.get("resource_type") + " " + row.get("outcome"))
-			.containsExactly("staff read patient OK", "patient read patient DENIED");
-		assertThat(rows.toString()).doesNotContain("Ada").doesNotContain("Lovelace").doesNotContain("API-ADA");
+				+ row.get("resource_id") + " " + row.get("outcome"))
+			.containsExactly("staff read " + this.ada + " OK", "patient read " + this.ada + " DENIED",
+					"ops read " + this.ada + " DENIED", "staff read " + unknown + " NOT_FOUND",
+					"service search-by-mrn null DENIED", "staff search-by-mrn null NOT_FOUND",
+					"staff search-by-mrn " + this.grace + " OK");
+		assertThat(rows.toString()).doesNotContain("Ada").doesNotContain("Lovelace").doesNotContain("API-");
 	}
 
 	@Test

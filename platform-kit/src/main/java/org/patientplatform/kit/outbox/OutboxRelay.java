@@ -32,6 +32,16 @@ public class OutboxRelay implements SmartLifecycle {
 
 	private static final long LOCK_ID = 0x6f7574626f78L; // "outbox"
 
+	/**
+	 * Below everything that writes events: the web server's graceful shutdown ({@code Integer.MAX_VALUE - 1024}),
+	 * Kafka's listener containers ({@code - 100}), the kit's job workers and cron (the default phase) stop
+	 * first, so what they commit while they drain is still published by the final pass of {@link #stop()}.
+	 */
+	public static final int PHASE = Integer.MAX_VALUE - 10_000;
+
+	/** How long the final pass at stop may publish before it leaves the rest to the next start. */
+	static final Duration FINAL_DRAIN = Duration.ofSeconds(10);
+
 	record Row(long id, String eventId, String topic, String key, String type, String subject, byte[] data,
 			String traceparent) {
 	}
@@ -154,8 +164,16 @@ public class OutboxRelay implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Stops the relay thread, then publishes what is left (what the other components committed while they
+	 * drained) for at most {@link #FINAL_DRAIN}; the rest, or all of it when Kafka cannot be reached, stays in
+	 * the table for the next start.
+	 */
 	@Override
 	public synchronized void stop() {
+		if (!this.running) {
+			return;
+		}
 		this.running = false;
 		if (this.thread != null) {
 			this.thread.interrupt();
@@ -164,8 +182,28 @@ public class OutboxRelay implements SmartLifecycle {
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
+				return;
 			}
 		}
+		long deadline = System.nanoTime() + FINAL_DRAIN.toNanos();
+		int published = 0;
+		try {
+			int batch;
+			while (System.nanoTime() < deadline && (batch = relayOnce()) > 0) {
+				published += batch;
+			}
+		}
+		catch (RuntimeException ex) {
+			log.warn("Outbox relay could not publish at stop; the next start will: {}", ex.toString());
+		}
+		if (published > 0) {
+			log.info("Outbox relay published {} events at stop", published);
+		}
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
 	}
 
 	@Override

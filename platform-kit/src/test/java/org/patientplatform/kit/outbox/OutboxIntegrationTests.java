@@ -29,6 +29,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -42,6 +43,8 @@ class OutboxIntegrationTests {
 	static final String ROLLBACK = "kit.outbox-rollback.v1";
 
 	static final String RESTART = "kit.outbox-restart.v1";
+
+	static final String STOP = "kit.outbox-stop.v1";
 
 	static final String ORDER = "kit.outbox-order.v1";
 
@@ -79,7 +82,7 @@ class OutboxIntegrationTests {
 		try (AdminClient admin = AdminClient
 			.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers))) {
 			Set<String> existing = admin.listTopics().names().get();
-			List<NewTopic> missing = Stream.of(ROLLBACK, RESTART, ORDER)
+			List<NewTopic> missing = Stream.of(ROLLBACK, RESTART, STOP, ORDER)
 				.filter((name) -> !existing.contains(name))
 				.map((name) -> new NewTopic(name, 3, (short) 1))
 				.toList();
@@ -133,6 +136,34 @@ class OutboxIntegrationTests {
 		finally {
 			this.relay.stop();
 		}
+	}
+
+	@Test
+	void publishesAtStopWhatWasCommittedWhileTheRestOfTheServiceStopped() {
+		String topic = STOP;
+		// stopping comes after the listeners, workers and web server (higher phases stop first), which may
+		// commit events while they drain: the last of them must not wait for the next start
+		assertThat(this.relay.getPhase()).isLessThan(Integer.MAX_VALUE - 1024)
+			.isLessThan(AbstractMessageListenerContainer.DEFAULT_PHASE);
+		// a relay whose loop, once it found nothing, would not look again for an hour: only stop() can publish
+		OutboxRelay sleepy = new OutboxRelay(this.jdbc, this.transactions, this.kafkaTemplate, this.events,
+				new OutboxProperties(true, 500, Duration.ofHours(1), Duration.ofSeconds(30), Duration.ofDays(7)));
+		sleepy.start();
+		UUID eventId;
+		try {
+			await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+			eventId = this.transactions
+				.execute((status) -> this.outbox.append(topic, "s-1", "kit.Changed.v1", new Changed("s-1", 1)));
+		}
+		finally {
+			sleepy.stop();
+		}
+		assertThat(this.jdbc.queryForObject("SELECT published_at IS NOT NULL FROM outbox_event WHERE event_id = ?",
+				Boolean.class, eventId))
+			.as("published by the time stop() returned")
+			.isTrue();
+		assertThat(this.kafka.read(topic, 10, Duration.ofSeconds(5)))
+			.anySatisfy((record) -> assertThat(header(record, "ce_id")).isEqualTo(eventId.toString()));
 	}
 
 	@Test
