@@ -32,6 +32,9 @@ import org.patientplatform.notification.templates.UnknownTemplateException;
  */
 final class SendPolicy {
 
+	/** The longest given name a message greets the patient with, in characters. */
+	static final int MAX_GREETING_NAME = 60;
+
 	static final String DEFAULT_LANGUAGE = "en";
 
 	private final MessageTemplates templates;
@@ -113,7 +116,10 @@ final class SendPolicy {
 
 	private static Map<String, String> parameters(Notification notification, Contact contact, String link) {
 		Map<String, String> parameters = new HashMap<>(notification.parameters());
-		if (contact.givenName() != null) {
+		// a greeting, not a record: a name longer than any real one (a feed's error) is left out, or it would
+		// push an SMS past the provider's length limit and the patient would get nothing
+		if (contact.givenName() != null
+				&& contact.givenName().codePointCount(0, contact.givenName().length()) <= MAX_GREETING_NAME) {
 			parameters.put("givenName", contact.givenName());
 		}
 		parameters.put("portalUrl", link);

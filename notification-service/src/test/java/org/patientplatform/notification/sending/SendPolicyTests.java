@@ -59,6 +59,19 @@ class SendPolicyTests {
 	}
 
 	@Test
+	void leavesOutOfTheGreetingANameLongerThanAnyRealOneSoTheMessageStillFits() {
+		Notification notification = notification(Priority.NORMAL, null, Channel.SMS);
+		Contact c = contact("en", null);
+		Contact longName = new Contact(c.patientId(), "A".repeat(3000), c.phone(), c.phoneProblem(), c.email(),
+				c.emailProblem(), c.language(), c.timezone(), c.channels(), c.quietHours(), c.pushTokens(),
+				c.detailsAt(), c.preferencesAt(), c.localeAt());
+
+		assertThat(decide(notification, longName, NOON)).isInstanceOf(SendDecision.Send.class);
+		assertThat(this.templates.calls.getFirst().parameters()).doesNotContainKey("givenName")
+			.containsKey("portalUrl");
+	}
+
+	@Test
 	void holdsANormalNoticeInQuietHoursUntilTheWindowEnds() {
 		// 22:30 in Chicago
 		Instant late = Instant.parse("2026-01-15T04:30:00Z");
