@@ -33,11 +33,14 @@ class DeadLetterCaptureListener {
 
 	private final MeterRegistry meters;
 
+	private final OwnTopics ownTopics;
+
 	private final Clock clock;
 
-	DeadLetterCaptureListener(DeadLetters deadLetters, MeterRegistry meters) {
+	DeadLetterCaptureListener(DeadLetters deadLetters, MeterRegistry meters, OwnTopics ownTopics) {
 		this.deadLetters = deadLetters;
 		this.meters = meters;
+		this.ownTopics = ownTopics;
 		this.clock = Clock.systemUTC();
 	}
 
@@ -54,8 +57,15 @@ class DeadLetterCaptureListener {
 			containerFactory = "captureContainerFactory", concurrency = "${dlq.capture.concurrency:3}")
 	void on(List<ConsumerRecord<byte[], byte[]>> records) {
 		Instant now = this.clock.instant();
-		List<CapturedRecord> captured = new ArrayList<>(
-				records.stream().map((record) -> CapturedRecord.from(record, now)).toList());
+		List<CapturedRecord> captured = new ArrayList<>(records.size());
+		for (ConsumerRecord<byte[], byte[]> record : records) {
+			CapturedRecord read = CapturedRecord.from(record, now);
+			// never retried into the DLQ itself: kept raw with the reason, every header and its bytes
+			captured.add((!read.isRaw() && this.ownTopics.contains(read.originalTopic()))
+					? CapturedRecord.refused(record, now, "not a failed record of another service: its original topic "
+							+ this.ownTopics.reason(Objects.requireNonNull(read.originalTopic())))
+					: read);
+		}
 		try {
 			// a record whose data the database refuses (a NUL in a header's text, a date it cannot store) is
 			// kept as a raw entry with every header: it neither stalls the partition nor is lost

@@ -65,11 +65,15 @@ class BulkRedriveEndpoint {
 
 	private final JsonMapper json;
 
-	BulkRedriveEndpoint(BulkRedrives bulks, RedriveProperties properties, AuditLog audit, JsonMapper json) {
+	private final TargetTopics targets;
+
+	BulkRedriveEndpoint(BulkRedrives bulks, RedriveProperties properties, AuditLog audit, JsonMapper json,
+			TargetTopics targets) {
 		this.bulks = bulks;
 		this.properties = properties;
 		this.audit = audit;
 		this.json = json;
+		this.targets = targets;
 	}
 
 	@PostMapping
@@ -88,6 +92,7 @@ class BulkRedriveEndpoint {
 	@ApiResponse(responseCode = "200", description = "The dry run's count (dryRun: true); nothing is sent",
 			content = @Content(schema = @Schema(implementation = DryRun.class)))
 	ResponseEntity<?> create(@Valid @RequestBody RedriveEntries request, Authentication caller) {
+		this.targets.requireExisting(request.targetTopic());
 		if (Boolean.TRUE.equals(request.dryRun())) {
 			long count = this.bulks.count(request.filter(), request.ids());
 			this.audit.record("dlq.bulk-redrive.dry-run", "dlq-bulk-redrive", null, "SUCCEEDED", request.reason());

@@ -43,9 +43,12 @@ class EntryRedriveEndpoint {
 
 	private final AuditLog audit;
 
-	EntryRedriveEndpoint(OperatorRedrives redrives, AuditLog audit) {
+	private final TargetTopics targets;
+
+	EntryRedriveEndpoint(OperatorRedrives redrives, AuditLog audit, TargetTopics targets) {
 		this.redrives = redrives;
 		this.audit = audit;
+		this.targets = targets;
 	}
 
 	@PostMapping("/{id}/redrive")
@@ -56,7 +59,10 @@ class EntryRedriveEndpoint {
 					+ "entry or one already in flight. The reason is required: the audit log keeps who and why.")
 	Redriven redrive(@PathVariable UUID id, @Valid @RequestBody RedriveRequest request, Authentication caller) {
 		return audited("dlq.redrive", id, describe(request.targetTopic(), request.reason()),
-				() -> Redriven.of(this.redrives.redrive(id, request.targetTopic(), request.reason(), caller.getName())));
+				() -> {
+					this.targets.requireExisting(request.targetTopic());
+					return Redriven.of(this.redrives.redrive(id, request.targetTopic(), request.reason(), caller.getName()));
+				});
 	}
 
 	@PostMapping("/{id}/edit-and-redrive")
@@ -65,8 +71,11 @@ class EntryRedriveEndpoint {
 			description = "The original payload is kept; later automatic retries send the edited one.")
 	Redriven editAndRedrive(@PathVariable UUID id, @Valid @RequestBody EditAndRedrive request, Authentication caller) {
 		return audited("dlq.edit-and-redrive", id, describe(request.targetTopic(), request.reason()),
-				() -> Redriven.of(this.redrives.editAndRedrive(id, request.bytes(), request.targetTopic(),
-						request.reason(), caller.getName())));
+				() -> {
+					this.targets.requireExisting(request.targetTopic());
+					return Redriven.of(this.redrives.editAndRedrive(id, request.bytes(), request.targetTopic(),
+							request.reason(), caller.getName()));
+				});
 	}
 
 	@PostMapping("/{id}/discard")

@@ -70,7 +70,7 @@ class OperatorRedrives {
 		if (Redriver.NO_TOPIC.equals(why)) {
 			throw new ConflictException("Entry " + id + " has no original topic; give targetTopic");
 		}
-		if (UnreadablePayloadException.isReason(why)) {
+		if (UnreadablePayloadException.isReason(why) || Redriver.OWN_TOPIC.equals(why)) {
 			throw new ConflictException("Entry " + id + " is not redriven: " + why);
 		}
 		throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,

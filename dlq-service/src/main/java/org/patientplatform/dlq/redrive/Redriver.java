@@ -26,6 +26,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.DeadLetterPayloads;
+import org.patientplatform.dlq.capture.OwnTopics;
 import org.patientplatform.dlq.capture.StoredMessage;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
 import org.slf4j.Logger;
@@ -56,6 +57,9 @@ public class Redriver {
 
 	/** Why an entry that does not exist was not sent. */
 	public static final String NO_SUCH_ENTRY = "no such entry";
+
+	/** Why an entry whose original topic is one of the DLQ's own was not sent. */
+	public static final String OWN_TOPIC = "its topic is one of the DLQ's own; nothing is redriven there";
 
 	/** Why an entry without an original topic was not sent when no target was given. */
 	public static final String NO_TOPIC = "the entry has no original topic; give a target topic";
@@ -96,9 +100,12 @@ public class Redriver {
 
 	private final Duration deliveryTimeout;
 
+	private final OwnTopics ownTopics;
+
 	Redriver(DeadLetterPayloads payloads, ProducerFactory<byte[], byte[]> producers, JdbcTemplate jdbc,
-			MeterRegistry meters, RedriveProperties properties) {
+			MeterRegistry meters, RedriveProperties properties, OwnTopics ownTopics) {
 		this.payloads = payloads;
+		this.ownTopics = ownTopics;
 		// the application's producer, without an observation per record: a redriven record carries the
 		// traceparent of the original (stored with its headers), which a span of the redrive would replace;
 		// and at bulk volume the span per record cost about as much CPU as the send itself
@@ -150,6 +157,12 @@ public class Redriver {
 			String topic = (request.targetTopic() != null) ? request.targetTopic() : message.originalTopic();
 			if (topic == null || topic.isBlank()) {
 				failed.put(message.entryId(), NO_TOPIC);
+				continue;
+			}
+			if (this.ownTopics.contains(topic)) {
+				// an entry captured before the capture kept such records raw: refused for good, never sent
+				failed.put(message.entryId(), OWN_TOPIC);
+				refused.add(message.entryId());
 				continue;
 			}
 			if (message.unreadable() != null) {

@@ -531,6 +531,24 @@ class DeadLetterCaptureIntegrationTests {
 		return record;
 	}
 
+	@Test
+	void keepsARecordNamingTheDlqsOwnTopicAsItsOriginRawSoItIsNeverRedrivenIntoTheDlq() throws Exception {
+		// as a console producer can send it; before, it was retried into dlq.messages.v1, captured again as a
+		// new entry each time, and its own entry waited in RETRYING for an outcome that never came
+		var sent = this.producer.send(failed("dlq.messages.v1", 0, 1, null, null, "x")).get();
+
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.jdbc.queryForList(
+				"SELECT e.raw_reason || ' | ' || s.status FROM dead_letter_entry e JOIN dead_letter_state s USING (id) "
+						+ "WHERE e.kind = 'RAW' AND e.dlq_partition = ? AND e.dlq_offset = ?",
+				String.class, sent.partition(), sent.offset()))
+			.singleElement()
+			.asString()
+			.startsWith("not a failed record of another service: its original topic dlq.messages.v1 is one of the "
+					+ "DLQ's own topics")
+			.endsWith("| NEW"));
+		assertThat(this.deadLetters.findIdsByOriginal("dlq.messages.v1", 0, 1)).isEmpty();
+	}
+
 	private UUID awaitEntry(String topic, int partition, long offset) {
 		return await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.deadLetters.findIdsByOriginal(topic, partition, offset), (ids) -> !ids.isEmpty())

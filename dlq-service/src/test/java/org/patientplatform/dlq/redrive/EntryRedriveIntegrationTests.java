@@ -132,6 +132,24 @@ class EntryRedriveIntegrationTests {
 	}
 
 	@Test
+	void neverSendsAnEntryWhoseOriginalTopicIsTheDlqsOwn() {
+		// an entry stored before the capture kept such records raw
+		UUID id = capture("own-topic-origin.v1", 4, "o-4", "{}");
+		this.jdbc.update("UPDATE dead_letter_record SET original_topic = 'dlq.messages.v1' WHERE id = ?", id);
+		long before = this.kafka.readAll("dlq.messages.v1").size();
+
+		var redriven = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "try it"))
+			.retrieve()
+			.toEntity(MAP);
+
+		assertThat(redriven.getStatusCode().value()).isEqualTo(409);
+		assertThat((String) redriven.getBody().get("detail")).contains("one of the DLQ's own");
+		assertThat(this.kafka.readAll("dlq.messages.v1")).hasSize((int) before);
+	}
+
+	@Test
 	void keepsARecordOrAHeaderWithoutAValueWithoutOneAndRedrivesThemSo() {
 		// a deletion on a compacted topic (key, no value) that its consumer failed on, as a recoverer sends it
 		ProducerRecord<byte[], byte[]> tombstone = TestKafka.failedRecord("accounts.v1", 0, 11, "account-9", "", true);
@@ -188,6 +206,24 @@ class EntryRedriveIntegrationTests {
 	@Test
 	void redrivesToAnotherTopicOnlyWhenAskedExplicitly() {
 		UUID id = capture("scans.v1", 2, "scan-1", "{}");
+		// a topic that does not exist is not made by the redrive (a broker creating topics on first use would
+		// have made one from a typo, and the entry would wait for an outcome nobody reports)
+		var noSuchTopic = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("targetTopic", "scans.replay.v1", "reason", "replay into the sandbox"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(noSuchTopic.getStatusCode().value()).isEqualTo(400);
+		assertThat((String) noSuchTopic.getBody().get("detail")).contains("no topic scans.replay.v1");
+		var bulkToNoSuchTopic = this.ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("ids", List.of(id), "targetTopic", "scans.replay.v1", "reason", "replay", "dryRun", true))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(bulkToNoSuchTopic.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
+			.isEqualTo("NEW");
+		this.kafka.createTopic("scans.replay.v1");
 		var response = this.ops.post()
 			.uri("/api/v1/dlq/messages/{id}/redrive", id)
 			.body(Map.of("targetTopic", "scans.replay.v1", "reason", "replay into the sandbox"))
@@ -196,7 +232,10 @@ class EntryRedriveIntegrationTests {
 		assertThat(response.getStatusCode().value()).isEqualTo(200);
 		assertThat(single("scans.replay.v1", id).key()).isEqualTo("scan-1".getBytes());
 		assertThat(this.kafka.readAll("scans.v1")).isEmpty();
-		assertThat(audit("dlq.redrive", id)).containsExactly("ops-bo|SUCCEEDED|to scans.replay.v1: replay into the sandbox");
+		// the refused attempt is audited too
+		assertThat(audit("dlq.redrive", id)).containsExactly(
+				"ops-bo|REJECTED 400|to scans.replay.v1: replay into the sandbox",
+				"ops-bo|SUCCEEDED|to scans.replay.v1: replay into the sandbox");
 	}
 
 	@Test
@@ -309,6 +348,7 @@ class EntryRedriveIntegrationTests {
 		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
 			.isEqualTo("NEW");
 
+		this.kafka.createTopic("raw.replay.v1");
 		var toTopic = this.ops.post()
 			.uri("/api/v1/dlq/messages/{id}/redrive", id)
 			.body(Map.of("targetTopic", "raw.replay.v1", "reason", "read it as text"))

@@ -1,12 +1,18 @@
 package org.patientplatform.patient.lis;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,7 +23,8 @@ import org.springframework.stereotype.Component;
  * {@code stale}, {@code applied}, {@code parked} (orders or results of a patient not known yet, kept),
  * {@code kept} (a type no feature handles yet), {@code duplicate} or {@code rejected} (dead-lettered). A
  * fixed set: the LIS's own message codes never become tags. Every pair that can happen exists from the
- * start, so a reject rate is 0, not absent.
+ * start, so a reject rate is 0, not absent. {@code patient.lis.kept{reason}}: the messages kept instead of
+ * applied, now ({@link #kept(String)}).
  */
 @Component
 class LisMetrics {
@@ -29,9 +36,31 @@ class LisMetrics {
 			"unhandled", List.of("kept", "duplicate"),
 			"unreadable", List.of("rejected"));
 
+	private static final List<String> KEPT_REASONS = List.of(LisInbox.UNHANDLED_TYPE, LisInbox.UNKNOWN_PATIENT,
+			LisInbox.ORDER_CONFLICT);
+
+	private static final Duration KEPT_REFRESH = Duration.ofSeconds(10);
+
+	private static final Logger log = LoggerFactory.getLogger(LisMetrics.class);
+
 	private final Map<String, Counter> counters = new HashMap<>();
 
-	LisMetrics(MeterRegistry registry) {
+	private final JdbcClient jdbc;
+
+	private Map<String, Long> kept = Map.of();
+
+	private Instant keptReadAt = Instant.MIN;
+
+	private boolean keptFailed;
+
+	LisMetrics(MeterRegistry registry, JdbcClient jdbc) {
+		this.jdbc = jdbc;
+		for (String reason : KEPT_REASONS) {
+			Gauge.builder("patient.lis.kept", this, (metrics) -> metrics.kept(reason))
+				.description("LIS messages kept instead of applied, by reason (from the database)")
+				.tag("reason", reason)
+				.register(registry);
+		}
 		OUTCOMES.forEach((type, outcomes) -> outcomes.forEach((outcome) -> this.counters.put(type + "/" + outcome,
 				Counter.builder("patient.lis.messages")
 					.description("LIS messages by what they are and what became of them")
@@ -47,6 +76,34 @@ class LisMetrics {
 			case LisMessage.Results results -> "results";
 			case LisMessage.Unhandled unhandled -> "unhandled";
 		};
+	}
+
+	/**
+	 * The messages kept in {@code lis_unhandled_message} with this reason: waiting for their patient, naming
+	 * another patient's order (they wait for someone to settle it), or of a type no feature handles. Read at
+	 * most every 10 seconds; NaN while the database cannot be read.
+	 */
+	synchronized double kept(String reason) {
+		Instant now = Instant.now();
+		if (now.isAfter(this.keptReadAt.plus(KEPT_REFRESH))) {
+			this.keptReadAt = now;
+			try {
+				Map<String, Long> counts = new HashMap<>();
+				this.jdbc.sql("SELECT reason, count(*) AS kept FROM lis_unhandled_message GROUP BY reason")
+					.query((rs) -> {
+						counts.put(rs.getString("reason"), rs.getLong("kept"));
+					});
+				this.kept = counts;
+				this.keptFailed = false;
+			}
+			catch (RuntimeException ex) {
+				if (!this.keptFailed) {
+					log.warn("Could not count the kept LIS messages: {}", ex.toString());
+				}
+				this.keptFailed = true;
+			}
+		}
+		return this.keptFailed ? Double.NaN : this.kept.getOrDefault(reason, 0L);
 	}
 
 	/** Counts one message; a pair outside the fixed set is not counted. */

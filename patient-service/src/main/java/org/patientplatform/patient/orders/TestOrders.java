@@ -9,12 +9,14 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.consumption.KeyLocks;
 import org.patientplatform.kit.outbox.Outbox;
 import org.patientplatform.patient.records.Patient;
 import org.patientplatform.patient.records.PatientId;
@@ -44,8 +46,7 @@ public class TestOrders {
 			INSERT INTO test_order AS o (order_id, patient_id, test_code, status, ordered_at, performed_at,
 			    released_at, lis_message_time, lis_message_control_id)
 			VALUES (:orderId, :patientId, :testCode, :status, :orderedAt, :performedAt, :releasedAt, :asOf, :controlId)
-			ON CONFLICT (order_id) DO UPDATE SET
-			    test_code = EXCLUDED.test_code,
+			ON CONFLICT (order_id, test_code) DO UPDATE SET
 			    status = EXCLUDED.status,
 			    ordered_at = EXCLUDED.ordered_at,
 			    performed_at = EXCLUDED.performed_at,
@@ -99,10 +100,12 @@ public class TestOrders {
 			return new Outcome.UnknownPatient();
 		}
 		Instant asOf = micros(command.asOf());
+		KeyLocks.lock(this.jdbc, "test-order", command.orders().stream().map(LinkTestOrders.Order::orderId).toList());
 		int written = 0;
 		for (LinkTestOrders.Order order : command.orders()) {
 			PatientId patient = known.get().get(order.mrn());
-			Optional<StoredOrder> stored = lock(order.orderId(), patient, command.messageControlId());
+			Optional<StoredOrder> stored = lock(order.orderId(), order.testCode(), patient,
+					command.messageControlId());
 			if (stored.isPresent() && stored.get().isNewerThan(asOf)) {
 				continue;
 			}
@@ -132,11 +135,14 @@ public class TestOrders {
 			return new Outcome.UnknownPatient();
 		}
 		Instant asOf = micros(command.asOf());
+		KeyLocks.lock(this.jdbc, "test-order",
+				command.results().stream().map(RecordTestResults.Result::orderId).toList());
 		int written = 0;
 		int released = 0;
 		for (RecordTestResults.Result result : command.results()) {
 			PatientId patient = known.get().get(result.mrn());
-			Optional<StoredOrder> stored = lock(result.orderId(), patient, command.messageControlId());
+			Optional<StoredOrder> stored = lock(result.orderId(), result.testCode(), patient,
+					command.messageControlId());
 			if (stored.isPresent() && stored.get().isNewerThan(asOf)) {
 				continue;
 			}
@@ -189,17 +195,21 @@ public class TestOrders {
 		return Optional.of(ids);
 	}
 
-	/** The stored order, locked for this transaction; it must be the patient's. */
-	private Optional<StoredOrder> lock(String orderId, PatientId patient, String controlId) {
-		Optional<StoredOrder> stored = this.jdbc
+	/**
+	 * The stored test of the order, locked for this transaction. An order is one patient's, whatever its tests:
+	 * a message that names it for another patient throws. (The order number alone does not name a test: an
+	 * LIS may send the tests of one accession, a panel, as OBRs with one order number and their own codes.)
+	 */
+	private Optional<StoredOrder> lock(String orderId, String testCode, PatientId patient, String controlId) {
+		List<StoredOrder> tests = this.jdbc
 			.sql("SELECT " + COLUMNS + " FROM test_order WHERE order_id = ? FOR UPDATE")
 			.param(orderId)
 			.query(TestOrders::storedOrder)
-			.optional();
-		if (stored.isPresent() && !stored.get().patientId().equals(patient)) {
+			.list();
+		if (tests.stream().anyMatch((test) -> !test.patientId().equals(patient))) {
 			throw conflict(controlId);
 		}
-		return stored;
+		return tests.stream().filter((test) -> test.testCode().equals(testCode)).findFirst();
 	}
 
 	private void save(StoredOrder order, String controlId) {
@@ -264,7 +274,7 @@ public class TestOrders {
 		StoredOrder linkedAgain(LinkTestOrders.Order order, @Nullable Instant asOf) {
 			boolean cancels = order.status() == TestOrderStatus.CANCELLED && this.status != TestOrderStatus.RESULTED;
 			TestOrderStatus next = cancels ? TestOrderStatus.CANCELLED : this.status;
-			return new StoredOrder(this.orderId, this.patientId, order.testCode(), next,
+			return new StoredOrder(this.orderId, this.patientId, this.testCode, next,
 					(this.orderedAt != null) ? this.orderedAt : micros(order.orderedAt()), this.performedAt,
 					this.releasedAt, latest(asOf));
 		}
@@ -277,7 +287,7 @@ public class TestOrders {
 				return new StoredOrder(this.orderId, this.patientId, this.testCode, this.status, this.orderedAt,
 						this.performedAt, this.releasedAt, latest(asOf));
 			}
-			return new StoredOrder(this.orderId, this.patientId, result.testCode(), result.status(), this.orderedAt,
+			return new StoredOrder(this.orderId, this.patientId, this.testCode, result.status(), this.orderedAt,
 					(result.performedAt() != null) ? micros(result.performedAt()) : this.performedAt,
 					released ? releasedAt : this.releasedAt, latest(asOf));
 		}

@@ -253,6 +253,14 @@ class LisInboundIntegrationTests {
 			.containsEntry("er7", er7);
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn = 'MRN-KEPT-1'", Integer.class))
 			.isZero();
+		// kept messages are visible: the gauge reads the table (at most every ten seconds)
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+				this.meters.get("patient.lis.kept").tag("reason", "unhandled type").gauge().value())
+			.isEqualTo(this.jdbc.queryForObject(
+					"SELECT count(*) FROM lis_unhandled_message WHERE reason = 'unhandled type'", Double.class))
+			.isGreaterThanOrEqualTo(1.0));
+		assertThat(this.meters.get("patient.lis.kept").tag("reason", "order of another patient").gauge().value())
+			.isNotNaN();
 	}
 
 	private RecordMetadata send(String mrn, String er7) throws Exception {

@@ -239,6 +239,31 @@ class PublishedEventsIntegrationTests {
 					"ORD-RR-2 2025-04-10T16:55:00Z");
 	}
 
+	@Test
+	void announcesEachFinalTestOfAnAccessionWhoseOrbsShareOneOrderNumber() throws Exception {
+		String mrn = "MRN-EV-PANEL";
+		send(mrn, Hl7Messages.registration("EV-PN-1", mrn, "Lovelace", "Ada", "20250312143015"));
+		// one accession, three tests, one order number (before: each OBR overwrote the one before, the second
+		// final result was never announced)
+		send(mrn, Hl7Messages.labResult("EV-PN-2", mrn, "20250410120000", RESULT_VALUE,
+				new Obr("ACC-777", "2345-7", "20250410113000", "20250410115500", "F"),
+				new Obr("ACC-777", "2160-0", "20250410113000", "20250410115500", "F"),
+				new Obr("ACC-777", "1975-2", "20250410113000", "", "P")));
+		send(mrn, Hl7Messages.labResult("EV-PN-3", mrn, "20250410130000", RESULT_VALUE,
+				new Obr("ACC-777", "1975-2", "20250410113000", "20250410125500", "F")));
+		String patientId = awaitPatientId(mrn);
+
+		List<ConsumerRecord<byte[], byte[]>> events = this.topics.awaitRecords(keyed(TEST_RESULTS, patientId),
+				(seen) -> seen.stream().anyMatch((record) -> value(record).contains("1975-2")));
+
+		assertThat(events).extracting((record) -> this.json.readTree(record.value()).get("orderId").asString() + " "
+				+ this.json.readTree(record.value()).get("testCode").asString())
+			.containsExactly("ACC-777 2345-7", "ACC-777 2160-0", "ACC-777 1975-2");
+		assertThat(this.jdbc.queryForList("SELECT test_code || ' ' || status FROM test_order WHERE order_id = 'ACC-777' "
+				+ "ORDER BY test_code", String.class))
+			.containsExactly("1975-2 RESULTED", "2160-0 RESULTED", "2345-7 RESULTED");
+	}
+
 	/** The order's status once a message sent at {@code sentAt} (MSH-7, UTC) has been applied to it. */
 	private String awaitStatus(String orderId, String sentAt) {
 		Timestamp asOf = Timestamp.from(Instant.parse(sentAt.replaceFirst(
@@ -374,7 +399,8 @@ class PublishedEventsIntegrationTests {
 		// Grace is not registered yet: her result, which also names Ada's order, is parked
 		send(grace, Hl7Messages.labResult("EV-CF-3", grace, "20250314110000", RESULT_VALUE,
 				new Obr("ORD-EV-CF-GRACE", "2345-7", "20250314073000", "20250314105500", "F"),
-				new Obr("ORD-EV-CF-ADA", "2345-7", "20250314073000", "20250314105500", "F")));
+				// another test of Ada's order is still Ada's order
+				new Obr("ORD-EV-CF-ADA", "4548-4", "20250314073000", "20250314105500", "F")));
 		awaitKept("EV-CF-3", "unknown patient");
 
 		send(grace, Hl7Messages.registration("EV-CF-4", grace, "Hopper", "Grace", "20250312143015"));

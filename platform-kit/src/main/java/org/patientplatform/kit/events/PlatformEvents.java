@@ -83,6 +83,11 @@ public class PlatformEvents {
 			throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
 					+ " (" + ex.getClass().getSimpleName() + " at " + ex.getPathReference() + ")");
 		}
+		if (value == null) {
+			// JSON null maps to no object at all; unchecked, the validator's IllegalArgumentException made it a
+			// failure to retry, which held a batch listener's partitions for minutes
+			throw new InvalidEventException("Event " + event.getId() + " data is JSON null, not a " + type.getSimpleName());
+		}
 		Set<ConstraintViolation<T>> violations = this.validator.validate(value);
 		if (!violations.isEmpty()) {
 			throw new InvalidEventException("Event " + event.getId() + " data is not valid: " + violations.stream()

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
+import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -96,6 +97,23 @@ class FailurePathIntegrationTests {
 		assertThat(text(dead, DeadLetterHeaders.FINGERPRINT)).matches("[0-9a-f]{16}");
 		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_STACKTRACE)).contains("InvalidEventException")
 			.hasSizeLessThanOrEqualTo(8192 + 32);
+	}
+
+	@Test
+	void deadLettersAnEventWhoseDataIsJsonNullAtOnceAsNeverReadable() throws Exception {
+		String key = "null-data-" + UUID.randomUUID();
+		CloudEvent empty = this.events.create(UUID.randomUUID().toString(), Thing.TYPE, key,
+				"null".getBytes(StandardCharsets.UTF_8));
+
+		ConsumerRecord<byte[], byte[]> dead = findDeadLetter(
+				this.kafka.send(KafkaTestClient.event(this.events, ThingListener.TOPIC, key, empty)));
+
+		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_FQCN))
+			.isEqualTo("org.patientplatform.kit.events.InvalidEventException");
+		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("data is JSON null, not a Thing");
+		// before: an IllegalArgumentException, retried in-process and then again and again by the DLQ
+		assertThat(text(dead, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(text(dead, DeadLetterHeaders.ATTEMPT)).isEqualTo("1");
 	}
 
 	@Test
