@@ -80,8 +80,10 @@ class PlatformKafkaAutoConfiguration {
 	 * For listeners that take a whole poll ({@code containerFactory = "batchListenerContainerFactory"}): the
 	 * same failure path, offsets committed per batch. A listener names a bad record by throwing
 	 * {@code BatchListenerFailedException} with its index: the records before it are committed and it goes
-	 * the failure path alone. Any other failure (the database is down) retries the whole batch with
-	 * backoff for up to five minutes before the batch is dead-lettered: delayed, never lost.
+	 * the failure path alone. Any other exception, whatever its cause (meant for the database being down, but a
+	 * listener that lets a data error escape lands here too, so listeners turn a bad record into
+	 * {@code InvalidEventException} or name it), retries the whole batch with backoff for up to five minutes
+	 * before the batch is dead-lettered: delayed, never lost.
 	 */
 	@Bean
 	ConcurrentKafkaListenerContainerFactory<Object, Object> batchListenerContainerFactory(
