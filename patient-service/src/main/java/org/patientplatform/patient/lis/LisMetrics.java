@@ -1,7 +1,7 @@
 package org.patientplatform.patient.lis;
 
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +9,7 @@ import java.util.Map;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.patientplatform.kit.metrics.CachedReading;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -39,22 +38,18 @@ class LisMetrics {
 	private static final List<String> KEPT_REASONS = List.of(LisInbox.UNHANDLED_TYPE, LisInbox.UNKNOWN_PATIENT,
 			LisInbox.ORDER_CONFLICT);
 
-	private static final Duration KEPT_REFRESH = Duration.ofSeconds(10);
-
-	private static final Logger log = LoggerFactory.getLogger(LisMetrics.class);
-
 	private final Map<String, Counter> counters = new HashMap<>();
 
-	private final JdbcClient jdbc;
-
-	private Map<String, Long> kept = Map.of();
-
-	private Instant keptReadAt = Instant.MIN;
-
-	private boolean keptFailed;
+	private final CachedReading<Map<String, Long>> kept;
 
 	LisMetrics(MeterRegistry registry, JdbcClient jdbc) {
-		this.jdbc = jdbc;
+		this.kept = new CachedReading<>("the kept LIS messages", Duration.ofSeconds(10), Clock.systemUTC(), () -> {
+			Map<String, Long> counts = new HashMap<>();
+			jdbc.sql("SELECT reason, count(*) AS kept FROM lis_unhandled_message GROUP BY reason").query((rs) -> {
+				counts.put(rs.getString("reason"), rs.getLong("kept"));
+			});
+			return counts;
+		});
 		for (String reason : KEPT_REASONS) {
 			Gauge.builder("patient.lis.kept", this, (metrics) -> metrics.kept(reason))
 				.description("LIS messages kept instead of applied, by reason (from the database)")
@@ -81,29 +76,11 @@ class LisMetrics {
 	/**
 	 * The messages kept in {@code lis_unhandled_message} with this reason: waiting for their patient, naming
 	 * another patient's order (they wait for someone to settle it), or of a type no feature handles. Read at
-	 * most every 10 seconds; NaN while the database cannot be read.
+	 * most every 10 seconds ({@link CachedReading}).
 	 */
-	synchronized double kept(String reason) {
-		Instant now = Instant.now();
-		if (now.isAfter(this.keptReadAt.plus(KEPT_REFRESH))) {
-			this.keptReadAt = now;
-			try {
-				Map<String, Long> counts = new HashMap<>();
-				this.jdbc.sql("SELECT reason, count(*) AS kept FROM lis_unhandled_message GROUP BY reason")
-					.query((rs) -> {
-						counts.put(rs.getString("reason"), rs.getLong("kept"));
-					});
-				this.kept = counts;
-				this.keptFailed = false;
-			}
-			catch (RuntimeException ex) {
-				if (!this.keptFailed) {
-					log.warn("Could not count the kept LIS messages: {}", ex.toString());
-				}
-				this.keptFailed = true;
-			}
-		}
-		return this.keptFailed ? Double.NaN : this.kept.getOrDefault(reason, 0L);
+	double kept(String reason) {
+		Map<String, Long> counts = this.kept.get();
+		return (counts != null) ? counts.getOrDefault(reason, 0L) : Double.NaN;
 	}
 
 	/** Counts one message; a pair outside the fixed set is not counted. */

@@ -1,0 +1,78 @@
+package org.patientplatform.kit.metrics;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CachedReadingTests {
+
+	private final MovableClock clock = new MovableClock();
+
+	private final AtomicInteger reads = new AtomicInteger();
+
+	private volatile boolean databaseDown;
+
+	private final CachedReading<Integer> reading = new CachedReading<>("a count", Duration.ofSeconds(5), this.clock,
+			() -> {
+				if (this.databaseDown) {
+					throw new IllegalStateException("connection refused");
+				}
+				return this.reads.incrementAndGet();
+			});
+
+	@Test
+	void readsAtMostOncePerMaximumAgeWhateverTheScrapeRate() {
+		assertThat(this.reading.get()).isEqualTo(1);
+		this.clock.advance(Duration.ofSeconds(4));
+		assertThat(this.reading.get()).isEqualTo(1);
+		this.clock.advance(Duration.ofSeconds(2));
+		assertThat(this.reading.get()).isEqualTo(2);
+		assertThat(this.reads).hasValue(2);
+	}
+
+	@Test
+	void isNullWhileTheReadFailsNotTheLastValueThenReadsAgain() {
+		assertThat(this.reading.get()).isEqualTo(1);
+		this.databaseDown = true;
+		this.clock.advance(Duration.ofSeconds(6));
+		// a gauge shows a gap, not a stale count that looks fine
+		assertThat(this.reading.get()).isNull();
+		this.databaseDown = false;
+		assertThat(this.reading.get()).as("not before the maximum age").isNull();
+		this.clock.advance(Duration.ofSeconds(6));
+		assertThat(this.reading.get()).isEqualTo(2);
+	}
+
+	private static final class MovableClock extends Clock {
+
+		private Instant now = Instant.parse("2026-12-01T00:00:00Z");
+
+		void advance(Duration duration) {
+			this.now = this.now.plus(duration);
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
+	}
+
+}
