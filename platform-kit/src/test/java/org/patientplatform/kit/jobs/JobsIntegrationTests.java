@@ -1,10 +1,7 @@
 package org.patientplatform.kit.jobs;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +12,7 @@ import java.util.concurrent.Future;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.KitIntegrationTest;
+import org.patientplatform.kit.MovableClock;
 import org.patientplatform.kit.testapp.TestJobs;
 import org.patientplatform.local.infra.LocalSigningKey;
 import tools.jackson.databind.json.JsonMapper;
@@ -69,7 +67,7 @@ class JobsIntegrationTests {
 					null, 5);
 		});
 		this.jdbc.update("UPDATE job SET status = 'SUCCEEDED' WHERE queue = ? AND payload->>'n' = '2'", Jobs.DEFAULT);
-		MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+		MovableClock clock = new MovableClock(Instant.parse("2026-12-01T00:00:00Z"));
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		new JobQueueMetrics(this.jdbc, List.of(Jobs.DEFAULT, Jobs.NOTIFICATIONS, Jobs.BATCH_PUBLISHER), registry,
 				clock);
@@ -87,36 +85,6 @@ class JobsIntegrationTests {
 
 	private static double pending(SimpleMeterRegistry registry, String queue) {
 		return registry.get("platform.jobs.pending").tag("queue", queue).gauge().value();
-	}
-
-	/** A clock the test moves. */
-	private static final class MutableClock extends Clock {
-
-		private Instant now;
-
-		MutableClock(Instant now) {
-			this.now = now;
-		}
-
-		void advance(Duration duration) {
-			this.now = this.now.plus(duration);
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return this.now;
-		}
-
 	}
 
 	@Test

@@ -1,19 +1,17 @@
 package org.patientplatform.kit.metrics;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.patientplatform.kit.MovableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CachedReadingTests {
 
-	private final MovableClock clock = new MovableClock();
+	private final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T00:00:00Z"));
 
 	private final AtomicInteger reads = new AtomicInteger();
 
@@ -48,31 +46,6 @@ class CachedReadingTests {
 		assertThat(this.reading.get()).as("not before the maximum age").isNull();
 		this.clock.advance(Duration.ofSeconds(6));
 		assertThat(this.reading.get()).isEqualTo(2);
-	}
-
-	private static final class MovableClock extends Clock {
-
-		private Instant now = Instant.parse("2026-12-01T00:00:00Z");
-
-		void advance(Duration duration) {
-			this.now = this.now.plus(duration);
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return this.now;
-		}
-
 	}
 
 }
