@@ -54,8 +54,9 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 
 	private static final String INSERT_DELIVERY = """
 			INSERT INTO delivery (id, notification_id, channel, state, reason, attempts, provider_message_id,
-			    next_attempt_at, state_changed_at, created_at, updated_at, sending_started_at, recipient, subject, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			    next_attempt_at, state_changed_at, created_at, updated_at, sending_started_at, recipient, subject, body,
+			    urgent)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (notification_id, channel) DO NOTHING
 			""";
 
@@ -75,7 +76,7 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 			""";
 
 	private static final String DUE = "d.state IN ('PENDING', 'SCHEDULED') "
-			+ "AND coalesce(d.next_attempt_at, '-infinity'::timestamptz) <= ?";
+			+ "AND coalesce(d.next_attempt_at, d.created_at) <= ?";
 
 	private final JdbcTemplate jdbc;
 
@@ -255,7 +256,9 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 		// FOR UPDATE OF both rows, SKIP LOCKED: another sender's claim, or any writer holding the
 		// notification, makes this one pass the row by instead of waiting
 		this.client.sql("SELECT d.id, d.notification_id FROM delivery d JOIN notification n ON n.id = d.notification_id"
-				+ " WHERE " + DUE + " ORDER BY coalesce(d.next_attempt_at, '-infinity'::timestamptz), d.created_at"
+				// urgent first, then in the order they fell due (V4's index): a batch no longer holds back an
+				// urgent notice, nor the pending ones a reminder already due
+				+ " WHERE " + DUE + " ORDER BY d.urgent DESC, coalesce(d.next_attempt_at, d.created_at), d.created_at"
 				+ " LIMIT ? FOR UPDATE OF d, n SKIP LOCKED")
 			.params(timestamp(now), limit)
 			.query((rs) -> {
@@ -478,7 +481,7 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 				d.attempts(), d.providerMessageId(), timestamp(d.nextAttemptAt()), timestamp(d.stateChangedAt()),
 				timestamp(d.createdAt()), timestamp(n.updatedAt()), timestamp(d.sendingStartedAt()),
 				(content != null) ? content.recipient() : null, (content != null) ? content.subject() : null,
-				(content != null) ? content.text() : null };
+				(content != null) ? content.text() : null, n.priority() == Priority.URGENT };
 	}
 
 	private static Object[] deliveryUpdate(Delivery d, Instant now) {

@@ -20,7 +20,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * show what happened. A notice that may still be sent (waiting for its contact, or with a
  * delivery pending, scheduled or sending) keeps its body. The rows are locked as every
  * writer of deliveries locks them, so a sender never writes a purged body back. Batches
- * finished and reminder rules deleted before the cutoff lose their parameters too.
+ * finished and reminder rules deleted before the cutoff lose their parameters too, and a cancellation whose
+ * request never came is forgotten.
  */
 @Service
 class BodyPurge {
@@ -85,8 +86,10 @@ class BodyPurge {
 				UPDATE reminder_rule SET parameters = '{}'::jsonb
 				WHERE NOT active AND updated_at < ? AND parameters <> '{}'::jsonb
 				""", cutoff);
-		log.info("Purged the message bodies of {} notifications, {} batches and {} deleted reminder rules", purged,
-				batches, rules);
+		// a cancellation whose request never came within the retention is not waited for any longer
+		int cancellations = this.jdbc.update("DELETE FROM cancelled_request WHERE cancelled_at < ?", cutoff);
+		log.info("Purged the message bodies of {} notifications, {} batches and {} deleted reminder rules, and {} "
+				+ "cancellations whose request never came", purged, batches, rules, cancellations);
 		return purged;
 	}
 

@@ -53,6 +53,8 @@ class NotificationRequestEndpoint {
 					description = "Replays the first response to the same request for 24 hours"),
 			responses = { @ApiResponse(responseCode = "201", description = "Created"),
 					@ApiResponse(responseCode = "200", description = "A notification with this idempotencyKey exists"),
+					@ApiResponse(responseCode = "409",
+							description = "The idempotencyKey is taken by a notification of another patient or type"),
 					@ApiResponse(responseCode = "400", description = "Invalid request or unknown type") })
 	ResponseEntity<NotificationView> send(@Valid @RequestBody NotificationRequested request) {
 		NotificationRequests.Created created;
@@ -61,6 +63,9 @@ class NotificationRequestEndpoint {
 		}
 		catch (UnknownNotificationTypeException | MissingParametersException ex) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, ex.getMessage());
+		}
+		catch (IdempotencyKeyTakenException ex) {
+			throw new ResponseStatusException(HttpStatus.CONFLICT, ex.getMessage());
 		}
 		Notification notification = created.notification();
 		this.access.allowed(created.isNew() ? "notification.create" : "notification.create.existing", "notification",

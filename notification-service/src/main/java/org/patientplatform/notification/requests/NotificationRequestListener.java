@@ -2,7 +2,9 @@ package org.patientplatform.notification.requests;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -49,10 +51,21 @@ class NotificationRequestListener {
 			batch = "true", concurrency = "${notification.requests.concurrency}")
 	void on(List<ConsumerRecord<byte[], byte[]>> records) {
 		List<IncomingEvent<?>> valid = new ArrayList<>(records.size());
+		// the requester (patient and type) of each key requested earlier in this batch, not stored yet
+		Map<String, String> keysOfThisBatch = new HashMap<>();
 		for (int index = 0; index < records.size(); index++) {
 			ConsumerRecord<byte[], byte[]> record = records.get(index);
 			try {
-				valid.add(read(record));
+				IncomingEvent<?> event = read(record);
+				if (event.data() instanceof NotificationRequested request) {
+					String requester = request.patientId() + "\u001f" + request.type();
+					String earlier = keysOfThisBatch.putIfAbsent(request.idempotencyKey(), requester);
+					if (earlier != null && !earlier.equals(requester)) {
+						throw new InvalidEventException("Event " + event.id() + ": "
+								+ new IdempotencyKeyTakenException().getMessage());
+					}
+				}
+				valid.add(event);
 			}
 			catch (InvalidEventException ex) {
 				apply(valid);
@@ -73,8 +86,9 @@ class NotificationRequestListener {
 						NotificationRequested.class);
 				try {
 					this.requests.requireRenderable(event.data());
+					this.requests.requireKeyFree(event.data());
 				}
-				catch (UnknownNotificationTypeException | MissingParametersException ex) {
+				catch (UnknownNotificationTypeException | MissingParametersException | IdempotencyKeyTakenException ex) {
 					throw new InvalidEventException("Event " + event.id() + ": " + ex.getMessage());
 				}
 				yield event;

@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -52,8 +53,11 @@ class NotificationRequests {
 
 	private final Clock clock;
 
+	private final JdbcClient jdbc;
+
 	NotificationRequests(ContactDirectory contacts, Notifications notifications, MessageTemplates templates,
-			NotificationMetrics metrics, ObjectProvider<Clock> clock) {
+			NotificationMetrics metrics, ObjectProvider<Clock> clock, JdbcClient jdbc) {
+		this.jdbc = jdbc;
 		this.contacts = contacts;
 		this.notifications = notifications;
 		this.templates = templates;
@@ -96,7 +100,10 @@ class NotificationRequests {
 				created += store(pending);
 				pending.clear();
 				if (cancel(cancelled).isEmpty()) {
-					log.info("Cancellation event {} names no notification; nothing to cancel", event.id());
+					// its request may come later (redriven, or made through the API): it is created cancelled
+					remember(cancelled);
+					log.info("Cancellation event {} names no notification yet; a request with its key that comes later "
+							+ "is created cancelled", event.id());
 				}
 			}
 			else if (event.data() instanceof NotificationRequested) {
@@ -119,11 +126,33 @@ class NotificationRequests {
 		Notification notification = notification(request, null, null,
 				this.contacts.findAllForNotices(List.of(request.patientId())).get(request.patientId()), now());
 		if (this.notifications.storeNew(List.of(notification)) == 1) {
-			return new Created(notification, true);
+			Optional<Notification> cancelled = cancelRemembered(List.of(request.idempotencyKey())).stream().findFirst();
+			return new Created(cancelled.orElse(notification), true);
 		}
 		NotificationId existing = this.notifications.findIdByIdempotencyKey(request.idempotencyKey())
 			.orElseThrow(() -> new IllegalStateException("A notification was skipped but none has its key"));
-		return new Created(this.notifications.findById(existing).orElseThrow(), false);
+		Notification made = this.notifications.findById(existing).orElseThrow();
+		if (!isTheSameRequester(made, request)) {
+			throw new IdempotencyKeyTakenException();
+		}
+		return new Created(made, false);
+	}
+
+	/**
+	 * @throws IdempotencyKeyTakenException when a notification of another patient or type holds the request's
+	 * key (the same request again, a redelivery, is fine: it makes nothing)
+	 */
+	void requireKeyFree(NotificationRequested request) {
+		this.notifications.findIdByIdempotencyKey(request.idempotencyKey())
+			.flatMap(this.notifications::findById)
+			.filter((made) -> !isTheSameRequester(made, request))
+			.ifPresent((made) -> {
+				throw new IdempotencyKeyTakenException();
+			});
+	}
+
+	private static boolean isTheSameRequester(Notification made, NotificationRequested request) {
+		return made.patientId().equals(request.patientId()) && made.type().equals(request.type());
 	}
 
 	/**
@@ -156,7 +185,30 @@ class NotificationRequests {
 			.map((event) -> notification(event.data(), event.id(), event.time(), known.get(event.data().patientId()),
 					now))
 			.toList();
-		return this.notifications.storeNew(created);
+		int stored = this.notifications.storeNew(created);
+		cancelRemembered(requests.stream().map((event) -> event.data().idempotencyKey()).toList());
+		return stored;
+	}
+
+	private void remember(NotificationCancelled cancellation) {
+		this.jdbc.sql("INSERT INTO cancelled_request (idempotency_key, reason) VALUES (?, ?) "
+				+ "ON CONFLICT (idempotency_key) DO NOTHING")
+			.params(cancellation.idempotencyKey(), cancellation.reason())
+			.update();
+	}
+
+	/** Cancels the notifications of these keys whose cancellation came before them; returns them. */
+	private List<Notification> cancelRemembered(List<String> keys) {
+		List<NotificationCancelled> remembered = this.jdbc
+			.sql("DELETE FROM cancelled_request WHERE idempotency_key = ANY(?) RETURNING idempotency_key, reason")
+			.param(keys.toArray(String[]::new))
+			.query((rs, row) -> new NotificationCancelled(rs.getString("idempotency_key"), rs.getString("reason"), null))
+			.list();
+		List<Notification> cancelled = new ArrayList<>();
+		for (NotificationCancelled cancellation : remembered) {
+			cancel(cancellation).ifPresent(cancelled::add);
+		}
+		return cancelled;
 	}
 
 	private static Notification notification(NotificationRequested request, @Nullable String eventId,

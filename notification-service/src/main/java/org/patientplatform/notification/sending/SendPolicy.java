@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.notification.channels.OutboundMessage;
@@ -26,14 +27,20 @@ import org.patientplatform.notification.templates.UnknownTemplateException;
  * whether it goes now, waits, or never goes, in this order: no contact (undeliverable);
  * not-before in the future (hold); quiet hours for a normal-priority notice (hold until
  * the window ends, in the patient's timezone; urgent ones go); the channel opted out
- * (suppressed); no usable address (undeliverable); the frequency cap (suppressed; urgent
- * ones are never capped); otherwise it is rendered in the patient's language and sent.
+ * (suppressed); no usable address (undeliverable); the frequency cap (suppressed, or for a result notice
+ * held for a window; urgent ones are never capped); otherwise it is rendered in the patient's language and sent.
  * Reasons never quote an address or a message.
  */
 final class SendPolicy {
 
 	/** The longest given name a message greets the patient with, in characters. */
 	static final int MAX_GREETING_NAME = 60;
+
+	/**
+	 * Types a patient must hear of in the end: over the frequency cap they wait a window instead of being
+	 * suppressed (a results digest, when digests are on, folds them instead).
+	 */
+	static final Set<String> DEFERRED_OVER_CAP = Set.of("test-result-ready", "results-digest");
 
 	static final String DEFAULT_LANGUAGE = "en";
 
@@ -77,8 +84,14 @@ final class SendPolicy {
 			return new SendDecision.Undeliverable(noAddress(contact, channel));
 		}
 		if (notification.priority() == Priority.NORMAL && tally.exceeded(notification)) {
-			return new SendDecision.Suppress("Frequency cap: " + this.cap.count() + " notifications of type "
-					+ notification.type() + " to this patient within " + describe(this.cap.window()));
+			String over = "Frequency cap: " + this.cap.count() + " notifications of type " + notification.type()
+					+ " to this patient within " + describe(this.cap.window());
+			if (DEFERRED_OVER_CAP.contains(notification.type())) {
+				// a result the patient is never told about is worse than one told later: held for a window, then
+				// weighed against the cap again
+				return new SendDecision.Hold(now.plus(this.cap.window()), over + "; held, not dropped");
+			}
+			return new SendDecision.Suppress(over);
 		}
 		String language = (contact.language() != null) ? contact.language() : DEFAULT_LANGUAGE;
 		String link = this.portal.notificationUrl(notification.id().toString());

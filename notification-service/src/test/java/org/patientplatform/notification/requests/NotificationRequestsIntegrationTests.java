@@ -254,6 +254,32 @@ class NotificationRequestsIntegrationTests {
 	}
 
 	@Test
+	void aRequestThatComesAfterItsCancellationIsCreatedCancelledAndNeverSent() throws Exception {
+		Patient patient = this.patients.patient().store();
+		NotificationRequested request = request(patient.id(), null, null);
+		// the cancellation first: the request is redriven later, or was made through the API
+		this.kafka.send(REQUESTS, NotificationCancelled.TYPE, patient.id(),
+				new NotificationCancelled(request.idempotencyKey(), "The booking was cancelled", patient.id()));
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.jdbc.queryForObject(
+				"SELECT count(*) FROM cancelled_request WHERE idempotency_key = ?", Integer.class,
+				request.idempotencyKey()) == 1);
+
+		ResponseEntity<String> created = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(request), null);
+
+		// before: the cancellation was forgotten ("names no notification") and the message sent
+		assertThat(created.getStatusCode().value()).isEqualTo(201);
+		assertThat(this.api.json(created).path("state").asString()).isEqualTo("CANCELLED");
+		assertThat(notifications(patient)).singleElement()
+			.satisfies((n) -> assertThat(n.path("deliveries").get(0).path("reason").asString())
+				.isEqualTo("The booking was cancelled"));
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM cancelled_request WHERE idempotency_key = ?",
+				Integer.class, request.idempotencyKey())).isZero();
+		await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(providers.smsTo(patient.phone())).isZero());
+	}
+
+	@Test
 	void createsANotificationThroughTheApiOnceAndCancelsItByKey() throws Exception {
 		Patient patient = this.patients.patient().store();
 		String body = this.json.writeValueAsString(request(patient.id(), null, Instant.now().plus(Duration.ofHours(1))));
@@ -278,6 +304,32 @@ class NotificationRequestsIntegrationTests {
 		assertThat(this.api.json(cancelled).path("state").asString()).isEqualTo("CANCELLED");
 		assertThat(post("/api/v1/notifications/cancel", this.api.token("service"),
 				"{\"idempotencyKey\":\"no-such-key\"}", null).getStatusCode().value()).isEqualTo(404);
+	}
+
+	@Test
+	void refusesAKeyTakenByAnotherPatientsNotificationAndNeverShowsThatNotification() throws Exception {
+		Patient ada = this.patients.patient().store();
+		Patient grace = this.patients.patient().store();
+		NotificationRequested forAda = request(ada.id(), null, Instant.now().plus(Duration.ofHours(1)));
+		assertThat(post("/api/v1/notifications", this.api.token("service"), this.json.writeValueAsString(forAda), null)
+			.getStatusCode()
+			.value()).isEqualTo(201);
+		NotificationRequested forGrace = new NotificationRequested(grace.id(), forAda.type(), forAda.parameters(), null,
+				Priority.NORMAL, null, forAda.idempotencyKey());
+
+		// before: 200 with Ada's notification (her address and message), and nothing made for Grace
+		ResponseEntity<String> taken = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(forGrace), null);
+		assertThat(taken.getStatusCode().value()).isEqualTo(409);
+		assertThat(taken.getBody()).contains("idempotencyKey is taken").doesNotContain(ada.id());
+
+		// the same on the topic: dead-lettered with the reason, never dropped without a word
+		RecordMetadata sent = this.kafka.send(REQUESTS, NotificationRequested.TYPE, grace.id(), forGrace);
+		ConsumerRecord<byte[], byte[]> dead = this.kafka.awaitDeadLetter(REQUESTS, sent.partition(), sent.offset());
+		assertThat(TestKafka.text(dead, DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("idempotencyKey is taken");
+		assertThat(TestKafka.text(dead, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(notifications(grace)).isEmpty();
+		assertThat(notifications(ada)).hasSize(1);
 	}
 
 	@Test

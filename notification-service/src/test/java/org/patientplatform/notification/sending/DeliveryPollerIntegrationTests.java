@@ -137,6 +137,27 @@ class DeliveryPollerIntegrationTests {
 	}
 
 	@Test
+	void takesAnUrgentDeliveryFirstThenEachInTheOrderItFellDue() {
+		List<Patient> batch = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			batch.add(this.patients.patient().store());
+		}
+		this.notifications.storeNew(batch.stream().map((p) -> notification(p, Priority.NORMAL, null)).toList());
+		Notification urgent = store(notification(this.patients.patient().store(), Priority.URGENT, null));
+		Notification due = store(notification(this.patients.patient().store(), Priority.NORMAL, null));
+		// a reminder whose time came an hour ago, stored after the batch
+		this.jdbc.update("UPDATE delivery SET state = 'SCHEDULED', next_attempt_at = now() - interval '1 hour' "
+				+ "WHERE notification_id = ?", due.id().value());
+
+		// before: every pending delivery first, in creation order, whatever its priority, then the scheduled ones
+		assertThat(this.batches.claim(1).attempts()).singleElement()
+			.satisfies((attempt) -> assertThat(attempt.notificationId()).isEqualTo(urgent.id()));
+		assertThat(this.batches.claim(1).attempts()).singleElement()
+			.satisfies((attempt) -> assertThat(attempt.notificationId()).isEqualTo(due.id()));
+		assertThat(this.batches.claim(5).attempts()).hasSize(3);
+	}
+
+	@Test
 	void theSenderLoopsOfOneInstanceSendEachDeliveryOnce() {
 		List<Patient> recipients = new ArrayList<>();
 		for (int i = 0; i < 120; i++) {
@@ -319,20 +340,22 @@ class DeliveryPollerIntegrationTests {
 	}
 
 	@Test
-	void suppressesNoticesOverTheFrequencyCapWithTheReason() {
+	void holdsAResultNoticeOverTheFrequencyCapForAWindowWithTheReason() {
 		Patient patient = this.patients.patient().store();
 		List<Notification> three = List.of(store(notification(patient, Priority.NORMAL, null)),
 				store(notification(patient, Priority.NORMAL, null)), store(notification(patient, Priority.NORMAL, null)));
 
 		this.poller.pollOnce();
 		assertThat(three).extracting((n) -> state(n, Channel.SMS))
-			.filteredOn((state) -> !state.equals("SUPPRESSED"))
+			.filteredOn((state) -> !state.equals("SCHEDULED"))
 			.hasSize(2)
 			.allSatisfy((state) -> assertThat(state).isIn("SENT", "DELIVERED"));
-		Notification capped = three.stream().filter((n) -> state(n, Channel.SMS).equals("SUPPRESSED")).findFirst()
+		// before: suppressed, and the patient never heard of that result
+		Notification capped = three.stream().filter((n) -> state(n, Channel.SMS).equals("SCHEDULED")).findFirst()
 			.orElseThrow();
-		assertThat(reason(capped, Channel.SMS))
-			.isEqualTo("Frequency cap: 2 notifications of type test-result-ready to this patient within 1h");
+		assertThat(reason(capped, Channel.SMS)).isEqualTo(
+				"Frequency cap: 2 notifications of type test-result-ready to this patient within 1h; held, not dropped");
+		assertThat(time(capped, Channel.SMS, "next_attempt_at")).isAfter(Instant.now().plus(Duration.ofMinutes(59)));
 		assertThat(providers.smsTo(patient.phone())).isEqualTo(2);
 	}
 

@@ -110,14 +110,25 @@ class SendPolicyTests {
 	}
 
 	@Test
-	void suppressesANormalNoticeOverTheFrequencyCapButNeverAnUrgentOne() {
+	void holdsAResultNoticeOverTheFrequencyCapSuppressesAnotherTypeButNeverCapsAnUrgentOne() {
 		Notification third = notification(Priority.NORMAL, null, Channel.SMS);
 		List<RecentSend> recent = List.of(new RecentSend("P-1", "test-result-ready", NotificationId.random()),
 				new RecentSend("P-1", "test-result-ready", NotificationId.random()));
 		SendDecision capped = this.policy.decide(third, sms(third), contact("en", null),
 				new FrequencyCapTally(2, recent), NOON);
-		assertThat(capped).isEqualTo(new SendDecision.Suppress(
-				"Frequency cap: 2 notifications of type test-result-ready to this patient within 1h"));
+		// before: suppressed, and the patient was never told of the result
+		assertThat(capped).isEqualTo(new SendDecision.Hold(NOON.plus(Duration.ofHours(1)),
+				"Frequency cap: 2 notifications of type test-result-ready to this patient within 1h; held, not dropped"));
+
+		Notification reminder = Notification.create(new NewNotification("appointment-reminder", "P-1",
+				Priority.NORMAL, "key-" + NotificationId.random(), null, Map.of("siteName", "North Lab"), null),
+				List.of(ChannelTarget.reachable(Channel.SMS)), NOON.minusSeconds(60));
+		List<RecentSend> reminders = List.of(new RecentSend("P-1", "appointment-reminder", NotificationId.random()),
+				new RecentSend("P-1", "appointment-reminder", NotificationId.random()));
+		assertThat(this.policy.decide(reminder, sms(reminder), contact("en", null), new FrequencyCapTally(2, reminders),
+				NOON))
+			.isEqualTo(new SendDecision.Suppress(
+					"Frequency cap: 2 notifications of type appointment-reminder to this patient within 1h"));
 
 		Notification urgent = notification(Priority.URGENT, null, Channel.SMS);
 		assertThat(this.policy.decide(urgent, sms(urgent), contact("en", null), new FrequencyCapTally(2, recent), NOON))
