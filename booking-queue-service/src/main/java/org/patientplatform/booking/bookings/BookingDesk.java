@@ -8,6 +8,7 @@ import java.util.OptionalInt;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.booking.slots.Slot;
 import org.patientplatform.booking.slots.Slots;
 import org.slf4j.Logger;
@@ -141,6 +142,9 @@ public class BookingDesk {
 		if (current == null || (siteId != null && !current.siteId().equals(siteId))) {
 			return new StatusChange(StatusChange.Outcome.UNKNOWN, null);
 		}
+		if (next == BookingStatus.CHECKED_IN) {
+			requirePlausibleCheckIn(current, micros(at));
+		}
 		if (current.status() == next) {
 			return new StatusChange(StatusChange.Outcome.ALREADY, current);
 		}
@@ -151,6 +155,21 @@ public class BookingDesk {
 		this.events.publishEvent(new BookingStatusChanged(changed, current.status(), micros(at)));
 		log.info("Booking {} is now {} (was {})", id, next, current.status());
 		return new StatusChange(StatusChange.Outcome.CHANGED, changed);
+	}
+
+	/**
+	 * The queue is ordered by check-in time: a time before the booking was asked for would put the patient
+	 * ahead of everyone who really waited. Such an event is refused (dead-lettered with the reason) rather than
+	 * applied.
+	 */
+	private void requirePlausibleCheckIn(Booking booking, Instant at) {
+		// the earlier of the request's own time and the time it was recorded here: a producer's clock may run fast
+		Instant askedFor = booking.requestedAt().isBefore(booking.updatedAt()) ? booking.requestedAt()
+				: booking.updatedAt();
+		if (at.isBefore(askedFor)) {
+			throw new InvalidEventException("Check-in of booking " + booking.id() + " at " + at
+					+ " is before the booking was asked for (" + askedFor + ")");
+		}
 	}
 
 	Instant now() {

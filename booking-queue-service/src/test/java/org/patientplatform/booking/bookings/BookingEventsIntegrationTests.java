@@ -211,6 +211,26 @@ class BookingEventsIntegrationTests {
 			.isEqualTo("false");
 	}
 
+	@Test
+	void refusesACheckInBeforeItsBookingWasAskedForWhichWouldPutThePatientFirst() throws Exception {
+		UUID slotId = newSlot("site-early", 2);
+		UUID bookingId = UUID.randomUUID();
+		Instant requestedAt = Instant.parse("2026-03-02T08:15:00Z");
+		send(BookingRequested.TYPE, "site-early",
+				new BookingRequested(bookingId, "site-early", slotId, "P-early", requestedAt));
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "CONFIRMED");
+
+		RecordMetadata sent = send(BookingCheckedIn.TYPE, "site-early",
+				new BookingCheckedIn(bookingId, "site-early", requestedAt.minus(Duration.ofDays(1))));
+
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(sent);
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE), StandardCharsets.UTF_8))
+			.contains("is before the booking was asked for");
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE), StandardCharsets.UTF_8))
+			.isEqualTo("true");
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "CONFIRMED");
+	}
+
 	private RecordMetadata send(String type, String siteId, Object data) throws Exception {
 		return this.producer.send(TestClients.event(this.events, type, siteId, data)).get();
 	}

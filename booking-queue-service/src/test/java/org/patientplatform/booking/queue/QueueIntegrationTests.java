@@ -128,6 +128,29 @@ class QueueIntegrationTests {
 	}
 
 	@Test
+	void aCallHandledBeforeItsCheckInLeavesNobodyWaitingInTheQueue() throws Exception {
+		String site = "site-queue-3";
+		UUID slotId = TestClients.createSlot(this.staff, site, Instant.parse("2033-03-01T08:00:00Z"), 2);
+		UUID eve = UUID.randomUUID();
+		Instant t = Instant.parse("2033-03-01T07:00:00Z");
+		send(BookingRequested.TYPE, site, new BookingRequested(eve, site, slotId, "P-eve", t));
+		// the DLQ redrives failed events one by one: the call may come back before the check-in
+		send(BookingCalled.TYPE, site, new BookingCalled(eve, site, t.plusSeconds(600)));
+		send(BookingCheckedIn.TYPE, site, new BookingCheckedIn(eve, site, t.plusSeconds(300)));
+		UUID sentinel = UUID.randomUUID();
+		send(BookingRequested.TYPE, site, new BookingRequested(sentinel, site, slotId, "P-sentinel", t));
+		send(BookingCheckedIn.TYPE, site, new BookingCheckedIn(sentinel, site, t.plusSeconds(700)));
+
+		// before: the call was ignored (CONFIRMED cannot be called), then the check-in queued Eve for good
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.staff.get()
+			.uri("/api/v1/sites/{site}/queue", site)
+			.retrieve()
+			.body(new ParameterizedTypeReference<List<Map<String, Object>>>() {
+			})).extracting((entry) -> entry.get("bookingId")).containsExactly(sentinel.toString()));
+		assertThat(booking(eve)).containsEntry("status", "CALLED");
+	}
+
+	@Test
 	void showsAQueuePositionToItsPatientOnly() throws Exception {
 		UUID slotId = TestClients.createSlot(this.staff, "site-queue-2", Instant.parse("2033-02-01T08:00:00Z"), 2);
 		UUID dee = UUID.randomUUID();
