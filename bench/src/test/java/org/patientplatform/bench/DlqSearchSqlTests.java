@@ -13,7 +13,7 @@ class DlqSearchSqlTests {
 	@Test
 	void takesTheSeedStatementsOfTheScriptForTheGivenCount() {
 		List<String> statements = DlqSeed.statements(1234);
-		assertThat(statements).hasSize(4);
+		assertThat(statements).hasSize(5);
 		assertThat(statements.getFirst()).startsWith("INSERT INTO dead_letter_record")
 			.contains("generate_series(seeded.base + 1234, seeded.base + 1, -1)")
 			.contains("'[]'::jsonb")
@@ -21,7 +21,10 @@ class DlqSearchSqlTests {
 		assertThat(statements).noneMatch((sql) -> sql.startsWith("\\"));
 		assertThat(statements.get(1)).startsWith("-- each new record's state")
 			.contains("INSERT INTO dead_letter_state");
-		assertThat(statements.get(2)).endsWith("VACUUM ANALYZE dead_letter_record, dead_letter_state");
+		assertThat(statements.get(2)).startsWith("-- each new record's history")
+			.contains("INSERT INTO dead_letter_attempt");
+		assertThat(statements.get(3))
+			.endsWith("VACUUM ANALYZE dead_letter_record, dead_letter_state, dead_letter_attempt");
 	}
 
 	@Test

@@ -67,9 +67,17 @@ class DlqSeedIntegrationTests {
 			// fingerprints as the platform's (16 hex digits)
 			assertThat(db.count("SELECT count(*) FROM dead_letter_record WHERE length(fingerprint) <> 16")).isZero();
 
+			// each entry has its history, one failure per attempt (before: none, so the daily report counted no
+			// failures and the volume alert ignored them)
+			assertThat(db.count("SELECT count(*) FROM dead_letter_record r WHERE r.attempts <> "
+					+ "(SELECT count(*) FROM dead_letter_attempt a WHERE a.entry_id = r.id)")).isZero();
+			assertThat(db.count("SELECT count(*) FROM dead_letter_attempt")).isGreaterThan(5_000);
+
 			// a second run adds after the first (before: a duplicate key on the original coordinates)
 			DlqSeed.load(db, 1_000);
 			assertThat(db.count("SELECT count(*) FROM dead_letter_entry")).isEqualTo(6_000);
+			assertThat(db.count("SELECT count(*) FROM dead_letter_record r WHERE r.attempts <> "
+					+ "(SELECT count(*) FROM dead_letter_attempt a WHERE a.entry_id = r.id)")).isZero();
 		}
 	}
 

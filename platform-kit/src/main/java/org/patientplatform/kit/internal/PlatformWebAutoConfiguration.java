@@ -4,7 +4,9 @@ import org.apache.catalina.Pipeline;
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
+import org.patientplatform.kit.roles.PlatformRoles;
 import org.patientplatform.kit.security.PlatformSecurityProperties;
+import org.patientplatform.kit.web.BearerSchemeDocumented;
 import org.patientplatform.kit.web.IdempotencyKeyFilter;
 import org.patientplatform.kit.web.ProblemDetailsAdvice;
 import org.patientplatform.kit.web.ProblemErrorReportValve;
@@ -71,6 +73,12 @@ class PlatformWebAutoConfiguration {
 	@Bean
 	ProblemResponsesDocumented problemResponsesDocumented() {
 		return new ProblemResponsesDocumented();
+	}
+
+	/** The OpenAPI document declares the bearer scheme its operations name, and its title names the service. */
+	@Bean
+	BearerSchemeDocumented bearerSchemeDocumented(PlatformRoles roles) {
+		return new BearerSchemeDocumented(roles.service());
 	}
 
 	/**

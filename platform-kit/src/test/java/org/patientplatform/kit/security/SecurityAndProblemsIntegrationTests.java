@@ -12,6 +12,7 @@ import org.patientplatform.kit.KitIntegrationTest;
 import org.patientplatform.kit.web.TimeRangeModule;
 import org.patientplatform.local.infra.LocalSigningKey;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -237,8 +238,16 @@ class SecurityAndProblemsIntegrationTests {
 	void servesHealthAndTheApiDocumentWithoutToken() {
 		assertThat(this.client.get().uri("/actuator/health").retrieve().toEntity(String.class).getStatusCode().value())
 			.isEqualTo(200);
-		assertThat(this.client.get().uri("/v3/api-docs").retrieve().toEntity(String.class).getBody())
-			.contains("/api/v1/things");
+		String document = this.client.get().uri("/v3/api-docs").retrieve().toEntity(String.class).getBody();
+		assertThat(document).contains("/api/v1/things");
+		// the scheme the operations name is declared (before: only where a service declared it itself, so Swagger
+		// UI had no Authorize button), and the title names the service
+		JsonNode api = this.json.readTree(document);
+		assertThat(api.path("components").path("securitySchemes").path("bearer").path("scheme").asString())
+			.isEqualTo("bearer");
+		assertThat(api.path("info").path("title").asString()).isEqualTo("kit-test");
+		assertThat(api.path("paths").path("/api/v1/ops/jobs").path("get").path("security").toString())
+			.contains("bearer");
 	}
 
 	private String staff() {
