@@ -149,13 +149,21 @@ class ContactProjection {
 		}
 	}
 
-	/** A known IANA timezone id, or null. */
+	/**
+	 * A known IANA timezone id (a region of the tz database, e.g. America/Chicago, or UTC), or null. Offsets
+	 * ("Z", "+02:00") and the JDK's SystemV ids are not IANA ids: a fixed offset would keep a patient's quiet
+	 * hours an hour off for half the year.
+	 */
 	static @Nullable String timezone(@Nullable String id) {
 		if (id == null || id.isBlank()) {
 			return null;
 		}
+		String stripped = id.strip();
+		if (!ZoneId.getAvailableZoneIds().contains(stripped) || stripped.startsWith("SystemV/")) {
+			return null;
+		}
 		try {
-			return ZoneId.of(id.strip()).getId();
+			return ZoneId.of(stripped).getId();
 		}
 		catch (DateTimeException ex) {
 			return null;

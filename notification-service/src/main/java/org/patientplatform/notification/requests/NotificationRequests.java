@@ -41,6 +41,10 @@ class NotificationRequests {
 
 	private static final Logger log = LoggerFactory.getLogger(NotificationRequests.class);
 
+	/** Types only this service makes, never on request. */
+	static final Set<String> SERVICE_OWN_TYPES = Set.of("sms-opt-out-confirmation", "sms-opt-in-confirmation",
+			"results-digest");
+
 	static final String WAITING_FOR_CONTACT = "Waiting for the patient's contact details (no PatientRegistered yet)";
 
 	private final ContactDirectory contacts;
@@ -69,6 +73,11 @@ class NotificationRequests {
 	 * @throws UnknownNotificationTypeException when no channel has a template of the type
 	 */
 	void requireKnownType(String type) {
+		if (SERVICE_OWN_TYPES.contains(type)) {
+			// the service's own answers (a STOP's confirmation, a digest): another service asking for one would
+			// tell a patient they opted out, or sum results, when nothing of the kind happened
+			throw new UnknownNotificationTypeException(type, "is this service's own answer; it is not sent on request");
+		}
 		for (Channel channel : Channel.values()) {
 			if (this.templates.exists(type, channel)) {
 				return;

@@ -7,4 +7,8 @@ class UnknownNotificationTypeException extends RuntimeException {
 		super("Unknown notification type '" + type + "': it has no template on any channel");
 	}
 
+	UnknownNotificationTypeException(String type, String why) {
+		super("Notification type '" + type + "' " + why);
+	}
+
 }

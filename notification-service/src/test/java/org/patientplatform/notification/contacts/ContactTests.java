@@ -91,4 +91,15 @@ class ContactTests {
 		return new Contact.NormalizedDetails("Ada", phone, null, email, null);
 	}
 
+	@Test
+	void takesOnlyIanaRegionsAsTimezones() {
+		assertThat(ContactProjection.timezone(" America/Chicago ")).isEqualTo("America/Chicago");
+		assertThat(ContactProjection.timezone("UTC")).isEqualTo("UTC");
+		// offsets and the JDK's own ids are not IANA ids (before: accepted, so quiet hours ignored daylight saving)
+		assertThat(ContactProjection.timezone("Z")).isNull();
+		assertThat(ContactProjection.timezone("+02:00")).isNull();
+		assertThat(ContactProjection.timezone("SystemV/CST6")).isNull();
+		assertThat(ContactProjection.timezone("Mars/Olympus_Mons")).isNull();
+	}
+
 }

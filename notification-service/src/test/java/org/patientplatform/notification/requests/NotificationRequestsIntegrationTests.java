@@ -323,6 +323,13 @@ class NotificationRequestsIntegrationTests {
 		assertThat(taken.getStatusCode().value()).isEqualTo(409);
 		assertThat(taken.getBody()).contains("idempotencyKey is taken").doesNotContain(ada.id());
 
+		// nor may a service ask for one of this service's own answers (a STOP's confirmation)
+		ResponseEntity<String> ownType = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(new NotificationRequested(grace.id(), "sms-opt-out-confirmation", Map.of(),
+						null, Priority.NORMAL, null, "k-" + UUID.randomUUID())), null);
+		assertThat(ownType.getStatusCode().value()).isEqualTo(400);
+		assertThat(ownType.getBody()).contains("not sent on request");
+
 		// the same on the topic: dead-lettered with the reason, never dropped without a word
 		RecordMetadata sent = this.kafka.send(REQUESTS, NotificationRequested.TYPE, grace.id(), forGrace);
 		ConsumerRecord<byte[], byte[]> dead = this.kafka.awaitDeadLetter(REQUESTS, sent.partition(), sent.offset());
