@@ -1,6 +1,7 @@
 package org.patientplatform.booking.bookings;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
@@ -27,6 +28,9 @@ import org.springframework.transaction.annotation.Transactional;
 public class BookingDesk {
 
 	private static final Logger log = LoggerFactory.getLogger(BookingDesk.class);
+
+	/** How much earlier than its booking a check-in may be dated (producers' clocks and events race). */
+	static final Duration CHECK_IN_MARGIN = Duration.ofHours(1);
 
 	private final Bookings bookings;
 
@@ -158,15 +162,17 @@ public class BookingDesk {
 	}
 
 	/**
-	 * The queue is ordered by check-in time: a time before the booking was asked for would put the patient
-	 * ahead of everyone who really waited. Such an event is refused (dead-lettered with the reason) rather than
+	 * The queue is ordered by check-in time: a time well before the booking was asked for (more than
+	 * {@link #CHECK_IN_MARGIN}) would put the patient ahead of everyone who really waited. Such an event is refused (dead-lettered with the reason) rather than
 	 * applied.
 	 */
 	private void requirePlausibleCheckIn(Booking booking, Instant at) {
-		// the earlier of the request's own time and the time it was recorded here: a producer's clock may run fast
+		// the earlier of the request's own time and the time it was recorded here (a producer's clock may run
+		// fast), less a margin: a walk-in's booking and check-in are made at once, by two producers whose
+		// clocks and events race
 		Instant askedFor = booking.requestedAt().isBefore(booking.updatedAt()) ? booking.requestedAt()
 				: booking.updatedAt();
-		if (at.isBefore(askedFor)) {
+		if (at.isBefore(askedFor.minus(CHECK_IN_MARGIN))) {
 			throw new InvalidEventException("Check-in of booking " + booking.id() + " at " + at
 					+ " is before the booking was asked for (" + askedFor + ")");
 		}
