@@ -7,10 +7,9 @@ import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.patientplatform.booking.AfterCommit;
 
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * {@code booking.requests{source,outcome}}: requests for a place, counted once their transaction commits, by
@@ -56,17 +55,7 @@ class BookingMetrics {
 		if (counter == null) {
 			return;
 		}
-		if (TransactionSynchronizationManager.isSynchronizationActive()) {
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void afterCommit() {
-					counter.increment();
-				}
-			});
-		}
-		else {
-			counter.increment();
-		}
+		AfterCommit.run(counter::increment);
 	}
 
 }

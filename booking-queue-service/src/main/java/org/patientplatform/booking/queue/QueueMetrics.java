@@ -6,12 +6,11 @@ import java.time.Duration;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.patientplatform.booking.AfterCommit;
 import org.patientplatform.kit.metrics.CachedReading;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The seed's "queue depth and wait times": {@code booking.queue.waiting}, the bookings waiting in every site's
@@ -53,17 +52,7 @@ class QueueMetrics {
 		if (waited.isNegative()) {
 			return;
 		}
-		if (TransactionSynchronizationManager.isSynchronizationActive()) {
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void afterCommit() {
-					QueueMetrics.this.wait.record(waited);
-				}
-			});
-		}
-		else {
-			this.wait.record(waited);
-		}
+		AfterCommit.run(() -> this.wait.record(waited));
 	}
 
 }

@@ -239,15 +239,24 @@ class Hl7MessageReader {
 			case "KS X 1001" -> Charset.forName("EUC-KR");
 			default -> throw unknownCharacterSet(charsetName);
 		};
+		String text = strictly(charset, value);
+		if (text == null) {
+			throw notInItsCharacterSet(charsetName);
+		}
+		return text;
+	}
+
+	/** The bytes as text in the set, or null when they are not valid in it (never a replacement character). */
+	private static @Nullable String strictly(Charset charset, byte[] bytes) {
 		try {
 			return charset.newDecoder()
 				.onMalformedInput(CodingErrorAction.REPORT)
 				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(value))
+				.decode(ByteBuffer.wrap(bytes))
 				.toString();
 		}
 		catch (CharacterCodingException ex) {
-			throw notInItsCharacterSet(charsetName);
+			return null;
 		}
 	}
 
@@ -319,13 +328,13 @@ class Hl7MessageReader {
 			// an unreadable MSH-7 only costs the stale-message guard
 			sentAt = null;
 		}
-		Instant latest = this.clock.instant().plus(FUTURE_TOLERANCE);
-		if (sentAt != null && sentAt.isAfter(latest)) {
+		Instant now = this.clock.instant();
+		if (sentAt != null && sentAt.isAfter(now.plus(FUTURE_TOLERANCE))) {
 			// stored as the patient's message time, a time to come would make every later update "older" and
 			// freeze the record: such a message is taken as sent now
 			log.warn("HL7 message {} (control id {}) was sent, by its MSH-7, more than {} from now: taken as sent now",
 					type, controlId, FUTURE_TOLERANCE);
-			sentAt = this.clock.instant();
+			sentAt = now;
 		}
 		return new LisMessage.Header(controlId, type, text(msh.getVersionID().getVersionID()), sentAt);
 	}
@@ -739,16 +748,8 @@ class Hl7MessageReader {
 
 	private static String hex(String digits) {
 		byte[] bytes = HexFormat.of().parseHex(digits);
-		try {
-			return StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(bytes))
-				.toString();
-		}
-		catch (CharacterCodingException ex) {
-			return new String(bytes, StandardCharsets.ISO_8859_1);
-		}
+		String utf8 = strictly(StandardCharsets.UTF_8, bytes);
+		return (utf8 != null) ? utf8 : new String(bytes, StandardCharsets.ISO_8859_1);
 	}
 
 	/**

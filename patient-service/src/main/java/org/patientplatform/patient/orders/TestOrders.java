@@ -177,7 +177,7 @@ public class TestOrders {
 				&& stored.get().releasedAt() != null) {
 			return stored.get().releasedAt();
 		}
-		return micros(first(null, sentAt, receivedAt));
+		return micros((sentAt != null) ? sentAt : receivedAt);
 	}
 
 	/** The ids of the message's patients by MRN; empty when one of them is not registered. */
@@ -254,10 +254,6 @@ public class TestOrders {
 	/** PostgreSQL keeps microseconds: compare what is stored with what would be stored. */
 	private static @Nullable Instant micros(@Nullable Instant instant) {
 		return (instant != null) ? instant.truncatedTo(ChronoUnit.MICROS) : null;
-	}
-
-	private static Instant first(@Nullable Instant first, @Nullable Instant second, Instant last) {
-		return (first != null) ? first : (second != null) ? second : last;
 	}
 
 	/** A test_order row. */
