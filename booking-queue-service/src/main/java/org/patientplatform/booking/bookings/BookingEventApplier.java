@@ -37,7 +37,7 @@ class BookingEventApplier {
 	 */
 	@Transactional
 	void apply(IncomingEvent<?> event) {
-		if (!this.processed.markProcessed(this.consumerGroup, event.id())) {
+		if (!this.processed.markProcessed(this.consumerGroup, event)) {
 			log.debug("Event {} was applied before", event.id());
 			return;
 		}

@@ -118,6 +118,28 @@ class BookingEventsIntegrationTests {
 	}
 
 	@Test
+	void anotherProducersEventWithTheSameIdIsNoDuplicate() throws Exception {
+		// CloudEvents makes ce_source and ce_id unique together: the front desk and the online portal may both
+		// number their events from 1, and the second was dropped as a duplicate of the first
+		UUID slotId = newSlot("site-two-sources", 3);
+		UUID first = UUID.randomUUID();
+		UUID second = UUID.randomUUID();
+		ProducerRecord<byte[], byte[]> record = TestClients.event(this.events, BookingRequested.TYPE, "site-two-sources",
+				new BookingRequested(first, "site-two-sources", slotId, "P-desk", now()));
+		this.producer.send(record).get();
+		ProducerRecord<byte[], byte[]> other = TestClients.event(this.events, BookingRequested.TYPE, "site-two-sources",
+				new BookingRequested(second, "site-two-sources", slotId, "P-portal", now()));
+		other.headers().remove("ce_id").remove("ce_source");
+		other.headers()
+			.add("ce_id", record.headers().lastHeader("ce_id").value())
+			.add("ce_source", "urn:example:online-portal".getBytes(StandardCharsets.UTF_8));
+		this.producer.send(other).get();
+
+		assertThat(awaitBooking(first)).containsEntry("patientId", "P-desk");
+		assertThat(awaitBooking(second)).containsEntry("patientId", "P-portal");
+	}
+
+	@Test
 	void rejectsARequestForAFullSlotWithTheReason() throws Exception {
 		UUID slotId = newSlot("site-full", 1);
 		UUID first = UUID.randomUUID();

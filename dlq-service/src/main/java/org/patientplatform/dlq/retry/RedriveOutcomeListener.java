@@ -51,7 +51,7 @@ class RedriveOutcomeListener {
 		if (!RedriveOutcome.SUCCEEDED.equals(outcome.outcome()) && !RedriveOutcome.FAILED.equals(outcome.outcome())) {
 			throw new InvalidEventException("Event " + event.id() + " has an unknown outcome");
 		}
-		boolean applied = this.processed.processOnce(this.properties.outcomesConsumerGroup(), event.id(), () -> {
+		boolean applied = this.processed.processOnce(this.properties.outcomesConsumerGroup(), event, () -> {
 			String status = this.schedule.apply(entryId, outcome);
 			log.debug("Outcome {} of entry {} -> {}", outcome.outcome(), entryId, status);
 		});

@@ -53,7 +53,7 @@ class ContactProjection {
 	 */
 	@Transactional
 	boolean applyDetails(IncomingEvent<? extends PatientDetails> event, Instant fallbackTime) {
-		if (!this.processed.markProcessed(this.properties.consumerGroup(), event.id())) {
+		if (!this.processed.markProcessed(this.properties.consumerGroup(), event)) {
 			return false;
 		}
 		PatientDetails details = event.data();
@@ -77,7 +77,7 @@ class ContactProjection {
 	 */
 	@Transactional
 	boolean applyPreferences(IncomingEvent<ContactPreferencesChanged> event, Instant fallbackTime) {
-		if (!this.processed.markProcessed(this.properties.consumerGroup(), event.id())) {
+		if (!this.processed.markProcessed(this.properties.consumerGroup(), event)) {
 			return false;
 		}
 		ContactPreferencesChanged change = event.data();

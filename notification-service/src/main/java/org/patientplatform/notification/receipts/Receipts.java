@@ -74,7 +74,7 @@ class Receipts {
 	int apply(List<IncomingEvent<DeliveryStatusReported>> events) {
 		Map<IncomingEvent<DeliveryStatusReported>, NotificationId> resolved = new LinkedHashMap<>();
 		for (IncomingEvent<DeliveryStatusReported> event : events) {
-			if (!this.processed.markProcessed(this.properties.consumerGroup(), event.id())) {
+			if (!this.processed.markProcessed(this.properties.consumerGroup(), event)) {
 				continue;
 			}
 			DeliveryStatusReported receipt = event.data();

@@ -38,6 +38,7 @@ import ca.uhn.hl7v2.model.Structure;
 import ca.uhn.hl7v2.model.Type;
 import ca.uhn.hl7v2.model.v25.datatype.CX;
 import ca.uhn.hl7v2.model.v25.datatype.EI;
+import ca.uhn.hl7v2.model.v25.datatype.HD;
 import ca.uhn.hl7v2.model.v25.datatype.XAD;
 import ca.uhn.hl7v2.model.v25.datatype.XPN;
 import ca.uhn.hl7v2.model.v25.datatype.XTN;
@@ -336,7 +337,14 @@ class Hl7MessageReader {
 					type, controlId, FUTURE_TOLERANCE);
 			sentAt = now;
 		}
-		return new LisMessage.Header(controlId, type, text(msh.getVersionID().getVersionID()), sentAt);
+		return new LisMessage.Header(controlId, sender(msh.getSendingApplication()) + "^" + sender(msh.getSendingFacility()),
+				type, text(msh.getVersionID().getVersionID()), sentAt);
+	}
+
+	/** An HD's namespace id, else its universal id, else empty. */
+	private static String sender(HD hd) {
+		String name = first(text(hd.getNamespaceID()), text(hd.getUniversalID()));
+		return (name != null) ? name : "";
 	}
 
 	private static PID pid(Message message, LisMessage.Header header) throws HL7Exception {

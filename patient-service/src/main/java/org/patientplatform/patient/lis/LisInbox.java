@@ -31,7 +31,8 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Applies each LIS message once per consumer group: the message control id (MSH-10) is claimed in
+ * Applies each LIS message once per consumer group: the message control id (MSH-10), with its sender
+ * (MSH-3 and MSH-4: control ids are unique per sender), is claimed in
  * platform-kit's {@code processed_message} table in the same transaction as the effect and the events
  * it appends to the outbox, so a redelivered or redriven message changes nothing and publishes nothing,
  * and a failed effect leaves the message unclaimed and publishes nothing.
@@ -111,7 +112,8 @@ class LisInbox {
 	 */
 	@Transactional
 	Outcome accept(LisMessage message, ConsumerRecord<?, ?> source) {
-		if (!this.processed.markProcessed(this.consumerGroup, message.header().controlId())) {
+		if (!this.processed.markProcessed(this.consumerGroup, message.header().sender(),
+				message.header().controlId())) {
 			return new Outcome.Duplicate();
 		}
 		// parking a message for want of a patient and registering that patient take the same lock, so a message
@@ -159,11 +161,12 @@ class LisInbox {
 	private Outcome keep(LisMessage.Header header, String er7, String reason, String @Nullable [] mrns,
 			ConsumerRecord<?, ?> source) {
 		this.jdbc.sql("""
-				INSERT INTO lis_unhandled_message (id, consumer_group, message_control_id, message_type, hl7_version,
-				    message_time, source_topic, source_partition, source_offset, er7, reason, mrns, source_timestamp)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				INSERT INTO lis_unhandled_message (id, consumer_group, sender, message_control_id, message_type,
+				    hl7_version, message_time, source_topic, source_partition, source_offset, er7, reason, mrns,
+				    source_timestamp)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				""")
-			.params(UUID.randomUUID(), this.consumerGroup, header.controlId(), header.type(),
+			.params(UUID.randomUUID(), this.consumerGroup, header.sender(), header.controlId(), header.type(),
 					new SqlParameterValue(Types.VARCHAR, header.version()),
 					new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
 							(header.sentAt() != null) ? header.sentAt().atOffset(ZoneOffset.UTC) : null),

@@ -18,12 +18,14 @@ sealed interface LisMessage {
 	/**
 	 * The parts of MSH this service uses; none of them is patient data, so they may be logged.
 	 *
-	 * @param controlId MSH-10, unique per message of the LIS
+	 * @param controlId MSH-10, unique per message of its sender
+	 * @param sender MSH-3 and MSH-4 as {@code <application>^<facility>} (each the HD's namespace id, else its
+	 * universal id, else empty): with the control id, what makes a message unique
 	 * @param type MSH-9 as {@code <code>^<trigger>}, e.g. {@code ADT^A04}
 	 * @param version MSH-12
 	 * @param sentAt MSH-7
 	 */
-	record Header(String controlId, String type, @Nullable String version, @Nullable Instant sentAt) {
+	record Header(String controlId, String sender, String type, @Nullable String version, @Nullable Instant sentAt) {
 	}
 
 	/** ADT^A04 (register) or ADT^A08 (update): the patient's demographics. */

@@ -33,7 +33,7 @@ class Hl7MessageReaderTests {
 		LisMessage message = this.reader
 			.read(bytes(Hl7Messages.registration("MSG00001", "MRN-100234", "Lovelace", "Ada", "20250312143015+0100")));
 
-		assertThat(message.header()).isEqualTo(new LisMessage.Header("MSG00001", "ADT^A04", "2.5",
+		assertThat(message.header()).isEqualTo(new LisMessage.Header("MSG00001", "LABSYS^CITYLAB", "ADT^A04", "2.5",
 				Instant.parse("2025-03-12T13:30:15Z")));
 		assertThat(message).asInstanceOf(type(LisMessage.Demographics.class))
 			.extracting(LisMessage.Demographics::command)
@@ -165,7 +165,7 @@ class Hl7MessageReaderTests {
 		LisMessage message = this.reader.read(bytes(er7));
 
 		assertThat(message).isEqualTo(new LisMessage.Unhandled(
-				new LisMessage.Header("MSG5", "ADT^A40", "2.5", Instant.parse("2025-04-01T08:00:00Z")), er7));
+				new LisMessage.Header("MSG5", "LABSYS^CITYLAB", "ADT^A40", "2.5", Instant.parse("2025-04-01T08:00:00Z")), er7));
 	}
 
 	@Test
@@ -236,7 +236,7 @@ class Hl7MessageReaderTests {
 		LisMessage message = this.reader.read(bytes(er7));
 
 		assertThat(message.header()).isEqualTo(
-				new LisMessage.Header("RES1", "ORU^R01", "2.5", Instant.parse("2025-04-01T09:00:00Z")));
+				new LisMessage.Header("RES1", "LABSYS^CITYLAB", "ORU^R01", "2.5", Instant.parse("2025-04-01T09:00:00Z")));
 		RecordTestResults command = ((LisMessage.Results) message).command();
 		assertThat(command).isEqualTo(new RecordTestResults(List.of(
 				new RecordTestResults.Result("MRN-1", "ORD-1", "2345-7", TestOrderStatus.RESULTED,

@@ -29,7 +29,7 @@ class LisInboundContractTests {
 	void readsTheDocumentedRegistration() throws IOException {
 		LisMessage message = this.reader.read(example("lis.inbound.v1.ADT_A04.hl7"));
 
-		assertThat(message.header()).isEqualTo(new LisMessage.Header("MSG00001", "ADT^A04", "2.5",
+		assertThat(message.header()).isEqualTo(new LisMessage.Header("MSG00001", "LABSYS^CITYLAB", "ADT^A04", "2.5",
 				Instant.parse("2025-03-12T13:30:15Z")));
 		assertThat(((LisMessage.Demographics) message).command()).isEqualTo(new RecordDemographics("MRN-100234", "Ada",
 				"Lovelace", LocalDate.of(1980, 12, 10), Sex.FEMALE, "+44 20 79460123", "ada@example.org",

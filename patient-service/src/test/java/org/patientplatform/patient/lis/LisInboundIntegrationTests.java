@@ -128,6 +128,34 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void aControlIdIsUniquePerSenderSoTwoLabsMayUseTheSameOne() throws Exception {
+		// MSH-10 is unique per sending application and facility; a second LIS reusing a control id was taken
+		// for a redelivery and its patient silently not registered
+		String other = "MSH|^~\\&|OTHERLIS|NORTHLAB|";
+		send("MRN-TWO-1", Hl7Messages.registration("TWO-0001", "MRN-TWO-1", "Lovelace", "Ada", "20250312143015"));
+		send("MRN-TWO-2", Hl7Messages.registration("TWO-0001", "MRN-TWO-2", "Hopper", "Grace", "20250312143015")
+			.replace("MSH|^~\\&|LABSYS|CITYLAB|", other));
+		assertThat(awaitPatient("MRN-TWO-1")).containsEntry("familyName", "Lovelace");
+		assertThat(awaitPatient("MRN-TWO-2")).containsEntry("familyName", "Hopper");
+		// kept messages too: two merges with one control id, one from each sender
+		send("MRN-TWO-1", Hl7Messages.merge("TWO-0002", "MRN-TWO-1", "MRN-TWO-0", "20250313100000"));
+		send("MRN-TWO-2", Hl7Messages.merge("TWO-0002", "MRN-TWO-2", "MRN-TWO-9", "20250313100000")
+			.replace("MSH|^~\\&|LABSYS|CITYLAB|", other));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForList(
+					"SELECT sender FROM lis_unhandled_message WHERE message_control_id = 'TWO-0002' ORDER BY 1",
+					String.class)).containsExactly("LABSYS^CITYLAB", "OTHERLIS^NORTHLAB"));
+		// and each is still applied once: the first sender's registration again changes nothing
+		send("MRN-TWO-1", Hl7Messages.registration("TWO-0001", "MRN-TWO-1", "Changed", "Ada", "20250312143015"));
+		send("MRN-TWO-1", Hl7Messages.merge("TWO-0003", "MRN-TWO-1", "MRN-TWO-0", "20250313100000"));
+		awaitKept("TWO-0003");
+		assertThat(awaitPatient("MRN-TWO-1")).containsEntry("familyName", "Lovelace");
+		assertThat(this.jdbc.queryForList("SELECT source FROM processed_message WHERE consumer_group = ? "
+				+ "AND event_id = 'TWO-0001' ORDER BY 1", String.class, GROUP))
+			.containsExactly("LABSYS^CITYLAB", "OTHERLIS^NORTHLAB");
+	}
+
+	@Test
 	void appliesEachMessageOnceAndUpdatesTheNameOnAdtA08() throws Exception {
 		String mrn = "MRN-IDEM-1";
 		String registration = Hl7Messages.registration("IDEM-0001", mrn, "Lovelace", "Ada", "20250312143015");

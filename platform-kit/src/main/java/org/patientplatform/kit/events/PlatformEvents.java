@@ -112,7 +112,7 @@ public class PlatformEvents {
 			throw new InvalidEventException("Record is not a CloudEvent in binary mode: " + ex.getClass().getSimpleName());
 		}
 		T data = data(event, expectedType, type);
-		return new IncomingEvent<>(event.getId(), event.getType(), event.getSubject(),
+		return new IncomingEvent<>(event.getId(), event.getSource().toString(), event.getType(), event.getSubject(),
 				(event.getTime() != null) ? event.getTime().toInstant() : null, data);
 	}
 

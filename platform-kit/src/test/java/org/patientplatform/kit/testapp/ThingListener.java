@@ -66,7 +66,7 @@ public class ThingListener {
 		if ("retryable".equals(event.data().fail())) {
 			throw new IllegalStateException("downstream unavailable for thing " + event.id());
 		}
-		this.processed.processOnce(GROUP, event.id(), () -> this.jdbc
+		this.processed.processOnce(GROUP, event, () -> this.jdbc
 			.update("INSERT INTO test_effect (event_id, value) VALUES (?, ?)", event.id(), event.data().value()));
 		this.values.add(event.data().value());
 		Span span = this.tracer.currentSpan();
