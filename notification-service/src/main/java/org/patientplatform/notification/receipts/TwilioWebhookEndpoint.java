@@ -72,14 +72,15 @@ class TwilioWebhookEndpoint {
 	@Operation(summary = "Twilio inbound message",
 			description = "STOP, STOPALL, UNSUBSCRIBE, CANCEL, END or QUIT opts the sender's number out of SMS at once; "
 					+ "START, UNSTOP or YES opts it back in. Answers TwiML with the confirmation to text back; an "
-					+ "empty Response for any other message.",
+					+ "empty Response for any other message, and for a MessageSid applied before (a retry or a "
+					+ "replay changes nothing and is not confirmed twice).",
 			parameters = @Parameter(in = ParameterIn.HEADER, name = SIGNATURE, required = true),
 			responses = { @ApiResponse(responseCode = "200", description = "TwiML"),
 					@ApiResponse(responseCode = "403", description = "The signature does not match") })
 	ResponseEntity<String> inbound(HttpServletRequest request, @RequestHeader(name = SIGNATURE,
 			required = false) @Nullable String signature) {
 		Map<String, String> params = verified(request, this.channels.sms().inboundUrl(), signature);
-		String twiml = this.webhooks.inbound(params.get("From"), params.get("Body"))
+		String twiml = this.webhooks.inbound(params.get("From"), params.get("Body"), params.get("MessageSid"))
 			.map((text) -> "<Response><Message>" + xml(text) + "</Message></Response>")
 			.orElse("<Response/>");
 		return ResponseEntity.ok()

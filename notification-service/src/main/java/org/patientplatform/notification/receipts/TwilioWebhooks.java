@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.audit.AuditLog;
+import org.patientplatform.kit.consumption.ProcessedMessages;
 import org.patientplatform.kit.outbox.Outbox;
 import org.patientplatform.notification.contacts.Contact;
 import org.patientplatform.notification.contacts.ContactChanges;
@@ -38,6 +39,9 @@ class TwilioWebhooks {
 
 	static final String PROVIDER = "twilio";
 
+	/** The processed-message group of inbound messages, whose ids are Twilio's MessageSids. */
+	static final String INBOUND_GROUP = "notification-service.twilio-inbound";
+
 	static final String OPT_OUT_TEMPLATE = "sms-opt-out-confirmation";
 
 	static final String OPT_IN_TEMPLATE = "sms-opt-in-confirmation";
@@ -58,16 +62,19 @@ class TwilioWebhooks {
 
 	private final ReceiptsProperties properties;
 
+	private final ProcessedMessages processed;
+
 	private final Clock clock;
 
 	TwilioWebhooks(Notifications notifications, ContactChanges contacts, MessageTemplates templates, Outbox outbox,
-			AuditLog audit, ReceiptsProperties properties, ObjectProvider<Clock> clock) {
+			AuditLog audit, ReceiptsProperties properties, ProcessedMessages processed, ObjectProvider<Clock> clock) {
 		this.notifications = notifications;
 		this.contacts = contacts;
 		this.templates = templates;
 		this.outbox = outbox;
 		this.audit = audit;
 		this.properties = properties;
+		this.processed = processed;
 		this.clock = clock.getIfAvailable(Clock::systemUTC);
 	}
 
@@ -112,13 +119,23 @@ class TwilioWebhooks {
 	}
 
 	/**
-	 * Applies an inbound message: a keyword changes the opt-in of the sender's number.
-	 * @return the confirmation to text back, or empty for any other message
+	 * Applies an inbound message: a keyword changes the opt-in of the sender's number. Each message
+	 * (its {@code MessageSid}) is applied once: Twilio retries a webhook it got no answer to, and a signed
+	 * request can be replayed, and either would text the confirmation again, or put back an opt-out the
+	 * patient has since undone with START.
+	 * @return the confirmation to text back, or empty for any other message and for a message applied
+	 * before
 	 */
 	@Transactional
-	Optional<String> inbound(@Nullable String from, @Nullable String body) {
+	Optional<String> inbound(@Nullable String from, @Nullable String body, @Nullable String messageSid) {
 		Optional<SmsKeyword> keyword = SmsKeyword.of(body);
 		if (keyword.isEmpty() || from == null || from.isBlank()) {
+			return Optional.empty();
+		}
+		if (messageSid != null && !messageSid.isBlank()
+				&& !this.processed.markProcessed(INBOUND_GROUP, PROVIDER, messageSid.strip())) {
+			log.info("Inbound SMS {} was applied before; it changes nothing and is not confirmed again",
+					messageSid.strip());
 			return Optional.empty();
 		}
 		boolean optIn = keyword.get() == SmsKeyword.OPT_IN;

@@ -194,6 +194,31 @@ class NotificationPipelineIntegrationTests {
 	}
 
 	@Test
+	void appliesAnInboundMessageOnceHoweverOftenItIsPosted() {
+		// Twilio retries a webhook it got no answer to, and a signed request can be replayed: a STOP posted again
+		// after the patient's START opted them out again, and each post texted another confirmation
+		Patient patient = this.patients.patient().store();
+		Map<String, String> stop = Map.of("From", patient.phone(), "Body", "STOP", "MessageSid", "SM" + UUID.randomUUID());
+		String stopSignature = sign(ChannelsProperties.Sms.INBOUND_PATH, stop);
+		assertThat(postForm(ChannelsProperties.Sms.INBOUND_PATH, stop, stopSignature).getBody())
+			.contains("<Response><Message>");
+		assertThat(preferences(patient).path("channels").path("sms").asBoolean()).isFalse();
+		Map<String, String> start = Map.of("From", patient.phone(), "Body", "START", "MessageSid",
+				"SM" + UUID.randomUUID());
+		assertThat(postForm(ChannelsProperties.Sms.INBOUND_PATH, start, sign(ChannelsProperties.Sms.INBOUND_PATH, start))
+			.getBody()).contains("<Response><Message>");
+		assertThat(preferences(patient).path("channels").path("sms").asBoolean()).isTrue();
+
+		ResponseEntity<String> replayed = postForm(ChannelsProperties.Sms.INBOUND_PATH, stop, stopSignature);
+
+		assertThat(replayed.getStatusCode().value()).isEqualTo(200);
+		assertThat(replayed.getBody()).endsWith("<Response/>");
+		assertThat(preferences(patient).path("channels").path("sms").asBoolean()).isTrue();
+		assertThat(this.jdbc.queryForList("SELECT action FROM audit_log WHERE action LIKE 'sms.opt-%' AND resource_id = ? "
+				+ "ORDER BY occurred_at", String.class, patient.id())).containsExactly("sms.opt-out", "sms.opt-in");
+	}
+
+	@Test
 	void ignoresDuplicateAndLateReceipts() {
 		Patient patient = this.patients.patient().store();
 		this.kafka.send(RESULTS, TestResultReady.TYPE, patient.id(), result(patient, "ORD-R"));
