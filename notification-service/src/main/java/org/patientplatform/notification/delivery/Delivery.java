@@ -1,6 +1,8 @@
 package org.patientplatform.notification.delivery;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +40,9 @@ public final class Delivery {
 	/** The state when loaded or last stored; null while the delivery was never stored. */
 	private @Nullable DeliveryState storedState;
 
+	/** Each state entered since the delivery was loaded or last stored, in order (a new one's first). */
+	private final List<DeliveryState> entered = new ArrayList<>(2);
+
 	/** True when something changed since the delivery was loaded or last stored. */
 	private boolean changed;
 
@@ -60,6 +65,9 @@ public final class Delivery {
 		this.sendingStartedAt = sendingStartedAt;
 		this.content = content;
 		this.storedState = storedState;
+		if (storedState == null) {
+			this.entered.add(state);
+		}
 	}
 
 	/** A new delivery waiting for a sender. */
@@ -181,6 +189,21 @@ public final class Delivery {
 	}
 
 	/**
+	 * The provider accepted the message under {@code providerMessageId} after the patient had already
+	 * read it (the patient API, while the attempt was {@code SENDING}): the delivery stays read, and keeps
+	 * the provider's id, by which its receipts and the provider's records are found.
+	 * @return false when the delivery is not read or has a provider id already
+	 */
+	public boolean keepProviderMessageIdOfRead(String providerMessageId) {
+		if (this.state != DeliveryState.READ || this.providerMessageId != null) {
+			return false;
+		}
+		this.providerMessageId = providerMessageId;
+		this.changed = true;
+		return true;
+	}
+
+	/**
 	 * The provider reports the message delivered.
 	 * @return false when the delivery is already delivered or read (a duplicate or late
 	 * receipt)
@@ -275,6 +298,7 @@ public final class Delivery {
 		this.state = next;
 		this.stateChangedAt = now;
 		this.changed = true;
+		this.entered.add(next);
 	}
 
 	public DeliveryId id() {
@@ -328,11 +352,12 @@ public final class Delivery {
 	}
 
 	/**
-	 * True when the state moved since the delivery was loaded (or it is new), i.e. a
-	 * transition to count.
+	 * Each state the delivery entered since it was loaded or last stored (a new one's first state too), in
+	 * order: the transitions to count. One transaction can take a delivery through several (sent, then
+	 * delivered by a receipt that had overtaken the provider's answer), and each is counted.
 	 */
-	public boolean hasNewState() {
-		return this.storedState != this.state;
+	public List<DeliveryState> statesEntered() {
+		return List.copyOf(this.entered);
 	}
 
 	boolean isNew() {
@@ -351,6 +376,7 @@ public final class Delivery {
 		this.storedState = this.state;
 		this.changed = false;
 		this.contentChanged = false;
+		this.entered.clear();
 	}
 
 }

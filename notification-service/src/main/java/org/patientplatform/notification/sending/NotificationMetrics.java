@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.patientplatform.notification.delivery.Delivery;
+import org.patientplatform.notification.delivery.DeliveryState;
 import org.patientplatform.notification.delivery.Notification;
 
 /**
@@ -33,16 +34,16 @@ public final class NotificationMetrics {
 			.register(registry);
 	}
 
-	/** Counts every delivery of these notifications whose state moved since it was loaded. */
+	/** Counts every state each delivery of these notifications entered since it was loaded. */
 	public void countTransitions(Collection<Notification> notifications) {
 		for (Notification notification : notifications) {
 			for (Delivery delivery : notification.deliveries()) {
-				if (delivery.hasNewState()) {
+				for (DeliveryState state : delivery.statesEntered()) {
 					Counter.builder("notification.notifications")
 						.description("Deliveries entering each state")
 						.tag("type", notification.type())
 						.tag("channel", delivery.channel().name().toLowerCase(Locale.ROOT))
-						.tag("status", delivery.state().name().toLowerCase(Locale.ROOT))
+						.tag("status", state.name().toLowerCase(Locale.ROOT))
 						.register(this.registry)
 						.increment();
 				}

@@ -167,6 +167,9 @@ class SendBatches {
 			Attempt attempt = outcome.attempt();
 			Delivery delivery = batch.current(attempt);
 			if (delivery == null) {
+				if (outcome.result() instanceof SendResult.Accepted accepted) {
+					batch.acceptedAfterRead(attempt, accepted.providerMessageId());
+				}
 				continue;
 			}
 			Notification notification = batch.owner(delivery.id());
@@ -262,6 +265,9 @@ class SendBatches {
 			Attempt attempt = outcome.attempt();
 			Delivery delivery = batch.current(attempt);
 			if (delivery == null || !attempt.startedAt().equals(delivery.sendingStartedAt())) {
+				if (outcome.result() instanceof LookupResult.Found found) {
+					batch.acceptedAfterRead(attempt, found.providerMessageId());
+				}
 				continue;
 			}
 			Notification notification = batch.owner(delivery.id());
@@ -398,6 +404,21 @@ class SendBatches {
 
 		Notification owner(DeliveryId id) {
 			return Objects.requireNonNull(this.owners.get(id));
+		}
+
+		/**
+		 * The provider took the attempt, but the patient read the notification while it was {@code SENDING}
+		 * (the patient API): the delivery stays read and keeps the provider's id (it was dropped, and with it
+		 * the way from the provider's records and receipts to the delivery).
+		 */
+		void acceptedAfterRead(Attempt attempt, String providerMessageId) {
+			Delivery delivery = this.deliveries.get(attempt.deliveryId());
+			if (delivery != null && delivery.attempts() == attempt.attempt()
+					&& delivery.keepProviderMessageIdOfRead(providerMessageId)) {
+				log.debug("Delivery {} was read while attempt {} was sending; the provider's id is kept",
+						attempt.deliveryId(), attempt.attempt());
+				accepted(delivery);
+			}
 		}
 
 		void accepted(Delivery delivery) {

@@ -21,7 +21,38 @@ class DeliveryAttemptTests {
 		assertThat(delivery.attempts()).isEqualTo(1);
 		assertThat(delivery.sendingStartedAt()).isEqualTo(T0.plusSeconds(1));
 		assertThat(delivery.content()).isEqualTo(CONTENT);
-		assertThat(delivery.hasNewState()).isTrue();
+		assertThat(delivery.statesEntered()).containsExactly(DeliveryState.PENDING, DeliveryState.SENDING);
+	}
+
+	@Test
+	void countsEachStateEnteredInOneChangeNotOnlyTheLast() {
+		Delivery delivery = sending();
+		delivery.markStored();
+		assertThat(delivery.statesEntered()).isEmpty();
+		// the provider's answer, then a delivery receipt that had overtaken it, in one transaction
+		delivery.markSent("SM1", T0);
+		delivery.applyReceipt(ReceiptStatus.DELIVERED, null, T0);
+		assertThat(delivery.statesEntered()).containsExactly(DeliveryState.SENT, DeliveryState.DELIVERED);
+		delivery.markStored();
+		assertThat(delivery.statesEntered()).isEmpty();
+	}
+
+	@Test
+	void keepsTheProvidersIdOfADeliveryReadWhileItWasSending() {
+		Delivery delivery = sending();
+		delivery.markStored();
+		delivery.markRead(T0);
+		delivery.markStored();
+
+		assertThat(delivery.keepProviderMessageIdOfRead("SM1")).isTrue();
+		assertThat(delivery.providerMessageId()).isEqualTo("SM1");
+		assertThat(delivery.state()).isEqualTo(DeliveryState.READ);
+		assertThat(delivery.isChanged()).isTrue();
+		assertThat(delivery.statesEntered()).isEmpty();
+		// only once, and only for a read delivery
+		assertThat(delivery.keepProviderMessageIdOfRead("SM2")).isFalse();
+		assertThat(delivery.providerMessageId()).isEqualTo("SM1");
+		assertThat(sending().keepProviderMessageIdOfRead("SM3")).isFalse();
 	}
 
 	@Test

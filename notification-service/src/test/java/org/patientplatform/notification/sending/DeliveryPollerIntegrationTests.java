@@ -37,6 +37,7 @@ import org.patientplatform.standins.Faults;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -87,6 +88,9 @@ class DeliveryPollerIntegrationTests {
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	@Autowired
+	TransactionTemplate transactions;
 
 	TestPatients patients;
 
@@ -222,6 +226,30 @@ class DeliveryPollerIntegrationTests {
 		awaitReconciled(notification, Channel.SMS);
 		// the stand-in's delivery receipt may have come first: it waited for the send to be recorded
 		assertThat(state(notification, Channel.SMS)).isIn("SENT", "DELIVERED");
+		assertThat(providerMessageId(notification, Channel.SMS))
+			.isEqualTo(((SendResult.Accepted) answer).providerMessageId());
+		this.poller.pollOnce();
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+	}
+
+	@Test
+	void keepsTheProvidersIdOfAMessageThePatientReadWhileItWasSending() {
+		Patient patient = this.patients.patient().store();
+		Notification notification = store(notification(patient, Priority.NORMAL, null));
+		Attempt attempt = this.batches.claim(20).attempts().getFirst();
+		SendResult answer = attempt.sender().send(attempt.message());
+		assertThat(answer).isInstanceOf(SendResult.Accepted.class);
+		// the patient opens the notification in the portal before the sender records the provider's answer
+		this.transactions.executeWithoutResult((status) -> {
+			List<Notification> locked = this.notifications.lock(List.of(notification.id()));
+			locked.forEach((n) -> n.markRead(Instant.now()));
+			this.notifications.saveChanges(locked, Instant.now());
+		});
+
+		this.batches.record(List.of(new SendBatches.Outcome(attempt, answer, Instant.now())));
+
+		assertThat(state(notification, Channel.SMS)).isEqualTo("READ");
+		// dropped before: nothing led from the provider's records and receipts to the delivery any more
 		assertThat(providerMessageId(notification, Channel.SMS))
 			.isEqualTo(((SendResult.Accepted) answer).providerMessageId());
 		this.poller.pollOnce();

@@ -1,0 +1,45 @@
+package org.patientplatform.notification.sending;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.notification.delivery.Channel;
+import org.patientplatform.notification.delivery.ChannelTarget;
+import org.patientplatform.notification.delivery.Delivery;
+import org.patientplatform.notification.delivery.NewNotification;
+import org.patientplatform.notification.delivery.Notification;
+import org.patientplatform.notification.delivery.Priority;
+import org.patientplatform.notification.delivery.ReceiptStatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NotificationMetricsTests {
+
+	static final Instant T0 = Instant.parse("2026-03-07T15:00:00Z");
+
+	@Test
+	void countsEveryStateADeliveryEnteredNotOnlyWhereItEnded() {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		NotificationMetrics metrics = new NotificationMetrics(registry);
+		Notification notification = Notification.create(new NewNotification("test-result-ready", "P-1", Priority.NORMAL,
+				"key-1", null, Map.of(), null, null, null), List.of(ChannelTarget.reachable(Channel.SMS)), T0);
+		Delivery delivery = notification.deliveries().getFirst();
+		delivery.startSending(T0);
+		// the provider's answer and a delivery receipt that had overtaken it, recorded in one transaction:
+		// "sent" was not counted, so the sent series undercounted what the provider took
+		delivery.markSent("SM1", T0);
+		delivery.applyReceipt(ReceiptStatus.DELIVERED, null, T0);
+
+		metrics.countTransitions(List.of(notification));
+
+		for (String status : List.of("pending", "sending", "sent", "delivered")) {
+			assertThat(registry.get("notification.notifications").tag("status", status).counter().count())
+				.as(status)
+				.isEqualTo(1.0);
+		}
+	}
+
+}
