@@ -45,7 +45,7 @@ class NotificationRequestEndpoint {
 	@PreAuthorize("hasRole('service')")
 	@Operation(summary = "Send a notification to a patient",
 			description = "Role service. Like a NotificationRequested event: the patient's preferred channels unless "
-					+ "channels are named (then those only, with no fallback to another), held until notBefore, quiet hours and the frequency cap apply to NORMAL "
+					+ "channels are named, held until notBefore, quiet hours and the frequency cap apply to NORMAL "
 					+ "priority. The body's idempotencyKey makes one notification however often it is sent (200 with "
 					+ "the one made first); the Idempotency-Key header replays the first response. A patient whose "
 					+ "contact is not known yet gets it once the contact arrives.",

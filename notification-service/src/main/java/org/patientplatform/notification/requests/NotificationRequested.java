@@ -21,8 +21,7 @@ import org.patientplatform.notification.delivery.Priority;
  *
  * @param type the notification type (its templates), e.g. {@code appointment-reminder}
  * @param parameters the values its templates may use; never result values
- * @param channels the channels to use, and the only ones (no fallback to another); null or empty for the
- * patient's preferences
+ * @param channels the channels to use; null or empty for the patient's preferences
  * @param priority {@code URGENT} ones are not held by quiet hours or capped; null for
  * {@code NORMAL}
  * @param notBefore not to be sent before this time; it waits as {@code SCHEDULED}

@@ -18,9 +18,7 @@ import org.patientplatform.notification.delivery.Notification;
  * ends {@code FAILED} or {@code UNDELIVERABLE} and nothing of its notification went out
  * or is still on its way, the first channel in the order that the notification has not
  * tried and the patient can be reached on (opted in, with an address) gets a new pending
- * delivery. Suppressed and cancelled deliveries never fall back: policy said no. A request
- * that named its channels is sent on those only: it falls back to none of the others (a
- * message its requester chose to send by email only is never texted instead).
+ * delivery. Suppressed and cancelled deliveries never fall back: policy said no.
  */
 public final class FallbackPolicy {
 
@@ -47,10 +45,8 @@ public final class FallbackPolicy {
 			.filter((target) -> target.unreachableReason() == null)
 			.map(ChannelTarget::channel)
 			.forEach(reachable::add);
-		Set<Channel> named = notification.channels();
 		for (Channel channel : this.order) {
-			if (reachable.contains(channel) && notification.delivery(channel).isEmpty()
-					&& (named == null || named.contains(channel))) {
+			if (reachable.contains(channel) && notification.delivery(channel).isEmpty()) {
 				return notification.addFallback(channel, now);
 			}
 		}

@@ -3,7 +3,6 @@ package org.patientplatform.notification.sending;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.patientplatform.notification.contacts.ChannelPreferences;
@@ -63,18 +62,6 @@ class FallbackPolicyTests {
 	}
 
 	@Test
-	void fallsBackToNoChannelARequestDidNotName() {
-		// the requester asked for email only: a failed email is not texted instead
-		Notification emailOnly = Notification.create(content(Set.of(Channel.EMAIL)),
-				List.of(ChannelTarget.reachable(Channel.PUSH), ChannelTarget.reachable(Channel.SMS),
-						ChannelTarget.reachable(Channel.EMAIL)), T0);
-		assertThat(emailOnly.deliveries()).extracting(Delivery::channel).containsExactly(Channel.EMAIL);
-		fail(emailOnly.delivery(Channel.EMAIL).orElseThrow());
-		assertThat(this.fallback.afterFailure(emailOnly, contact(true, true), T0)).isEmpty();
-		assertThat(emailOnly.deliveries()).hasSize(1);
-	}
-
-	@Test
 	void neverFallsBackFromASuppressedDelivery() {
 		Notification notification = notification(Channel.PUSH);
 		notification.delivery(Channel.PUSH).orElseThrow().suppress("opted out", T0);
@@ -93,11 +80,6 @@ class FallbackPolicyTests {
 	private static NewNotification content() {
 		return new NewNotification("test-result-ready", "P-1", Priority.NORMAL, "k-" + System.nanoTime(), null,
 				Map.of(), null);
-	}
-
-	private static NewNotification content(Set<Channel> channels) {
-		return new NewNotification("test-result-ready", "P-1", Priority.NORMAL, "k-" + System.nanoTime(), null,
-				Map.of(), null, null, channels);
 	}
 
 	private static Contact contact(boolean sms, boolean email) {
