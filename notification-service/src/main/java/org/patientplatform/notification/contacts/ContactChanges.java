@@ -20,8 +20,8 @@ public interface ContactChanges {
 
 	/**
 	 * Removes a push token the provider reported as no longer registered.
-	 * @return true when the contact had it
+	 * @return how many device tokens the patient has left
 	 */
-	boolean removePushToken(String patientId, String token);
+	int removePushToken(String patientId, String token);
 
 }

@@ -105,11 +105,17 @@ class Contacts implements ContactDirectory, ContactChanges {
 
 	@Override
 	@Transactional(propagation = Propagation.MANDATORY)
-	public boolean removePushToken(String patientId, String token) {
-		return this.jdbc.sql("""
-				UPDATE contact SET push_tokens = array_remove(push_tokens, ?), updated_at = now()
-				WHERE patient_id = ? AND ? = ANY(push_tokens)
-				""").params(token, patientId, token).update() > 0;
+	public int removePushToken(String patientId, String token) {
+		// the contact's tokens after the removal: the updated row's when it had the token, else the stored row's
+		Integer left = this.jdbc.sql("""
+				WITH removed AS (
+				    UPDATE contact SET push_tokens = array_remove(push_tokens, ?), updated_at = now()
+				    WHERE patient_id = ? AND ? = ANY(push_tokens)
+				    RETURNING push_tokens)
+				SELECT coalesce((SELECT cardinality(push_tokens) FROM removed),
+				                (SELECT cardinality(push_tokens) FROM contact WHERE patient_id = ?), 0)
+				""").params(token, patientId, token, patientId).query(Integer.class).single();
+		return (left != null) ? left : 0;
 	}
 
 	/**

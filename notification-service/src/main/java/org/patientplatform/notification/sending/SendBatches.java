@@ -198,16 +198,24 @@ class SendBatches {
 				case SendResult.Rejected rejected -> {
 					this.metrics.providerError(attempt.provider(), "rejected");
 					if (rejected.recipientInvalid()) {
-						delivery.markUndeliverable(rejected.reason(), now);
 						MessageContent content = delivery.content();
-						if (delivery.channel() == Channel.PUSH && content != null) {
-							this.contactChanges.removePushToken(notification.patientId(), content.recipient());
+						int devicesLeft = (delivery.channel() == Channel.PUSH && content != null)
+								? this.contactChanges.removePushToken(notification.patientId(), content.recipient()) : 0;
+						if (devicesLeft > 0 && delivery.attempts() < this.properties.maxAttempts()) {
+							// the patient's newest device is gone, not the patient: their next device is tried at once
+							// (before, push ended here and fell back to SMS although another device was registered)
+							delivery.scheduleRetry(now, rejected.reason() + "; the token was removed and the patient's "
+									+ "next device is tried", now);
+						}
+						else {
+							delivery.markUndeliverable(rejected.reason(), now);
+							batch.failed(notification);
 						}
 					}
 					else {
 						delivery.markFailed(rejected.reason(), now);
+						batch.failed(notification);
 					}
-					batch.failed(notification);
 				}
 				case SendResult.Unknown unknown -> {
 					this.metrics.providerError(attempt.provider(), "unknown");

@@ -34,6 +34,7 @@ import org.patientplatform.notification.delivery.Notification;
 import org.patientplatform.notification.delivery.Notifications;
 import org.patientplatform.notification.delivery.Priority;
 import org.patientplatform.standins.Faults;
+import org.patientplatform.standins.SentPush;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -305,6 +306,28 @@ class DeliveryPollerIntegrationTests {
 		this.poller.pollOnce();
 		assertThat(state(notification, Channel.SMS)).isIn("SENT", "DELIVERED");
 		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+	}
+
+	@Test
+	void triesThePatientsNextDeviceWhenTheNewestIsUnregistered() {
+		String older = "token-" + UUID.randomUUID();
+		String newest = "token-" + UUID.randomUUID();
+		providers.standins().faults().unregister(newest);
+		Patient patient = this.patients.patient().push(older).push(newest).store();
+		Notification notification = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.PUSH)));
+
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.PUSH)).isEqualTo("SCHEDULED");
+		assertThat(reason(notification, Channel.PUSH)).contains("next device");
+		assertThat(this.contacts.find(patient.id()).orElseThrow().pushTokens()).containsExactly(older);
+
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.PUSH)).isIn("SENT", "DELIVERED");
+		assertThat(providers.standins().push().sent()).extracting(SentPush::token).contains(older);
+		// push reached the patient: no fallback (before: UNDELIVERABLE, then an SMS)
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM delivery WHERE notification_id = ? AND channel <> 'PUSH'",
+				Integer.class, notification.id().value())).isZero();
+		assertThat(providers.smsTo(patient.phone())).isZero();
 	}
 
 	@Test
