@@ -13,12 +13,13 @@ import java.util.Set;
 public interface DeliveryQueue {
 
 	/**
-	 * Claims up to {@code limit} due deliveries, oldest due first, in the caller's
-	 * transaction: each claimed delivery and its notification stay locked until it ends.
-	 * Rows another transaction holds are passed by ({@code SKIP LOCKED}), so several
-	 * senders share the queue without waiting for each other.
+	 * Claims up to {@code limit} due deliveries on one channel, urgent first, then oldest due
+	 * first, in the caller's transaction: each claimed delivery and its notification stay
+	 * locked until it ends. Rows another transaction holds are passed by ({@code SKIP
+	 * LOCKED}), so several senders share the queue without waiting for each other. One
+	 * channel at a time, so a slow provider holds back only its own channel's batches.
 	 */
-	Claim claimDue(int limit, Instant now);
+	Claim claimDue(int limit, Channel channel, Instant now);
 
 	/** {@code SENDING} deliveries whose attempt started before {@code startedBefore}. */
 	List<StaleAttempt> findStaleSending(Instant startedBefore, int limit);

@@ -250,17 +250,18 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 
 	@Override
 	@Transactional(propagation = Propagation.MANDATORY)
-	public Claim claimDue(int limit, Instant now) {
+	public Claim claimDue(int limit, Channel channel, Instant now) {
 		Set<DeliveryId> claimed = new java.util.LinkedHashSet<>();
 		Set<UUID> notificationIds = new java.util.LinkedHashSet<>();
 		// FOR UPDATE OF both rows, SKIP LOCKED: another sender's claim, or any writer holding the
 		// notification, makes this one pass the row by instead of waiting
 		this.client.sql("SELECT d.id, d.notification_id FROM delivery d JOIN notification n ON n.id = d.notification_id"
-				// urgent first, then in the order they fell due (V4's index): a batch no longer holds back an
-				// urgent notice, nor the pending ones a reminder already due
-				+ " WHERE " + DUE + " ORDER BY d.urgent DESC, coalesce(d.next_attempt_at, d.created_at), d.created_at"
+				// one channel, urgent first, then in the order they fell due (V6's index): a batch no longer holds
+				// back an urgent notice, nor the pending ones a reminder already due, nor a slow provider the others
+				+ " WHERE d.channel = ? AND " + DUE
+				+ " ORDER BY d.urgent DESC, coalesce(d.next_attempt_at, d.created_at), d.created_at"
 				+ " LIMIT ? FOR UPDATE OF d, n SKIP LOCKED")
-			.params(timestamp(now), limit)
+			.params(channel.name(), timestamp(now), limit)
 			.query((rs) -> {
 				claimed.add(new DeliveryId(rs.getObject("id", UUID.class)));
 				notificationIds.add(rs.getObject("notification_id", UUID.class));

@@ -4,7 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,19 +22,22 @@ import org.patientplatform.notification.channels.ChannelSender;
 import org.patientplatform.notification.channels.LookupResult;
 import org.patientplatform.notification.channels.OutboundMessage;
 import org.patientplatform.notification.channels.SendResult;
+import org.patientplatform.notification.delivery.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
 
 /**
- * A sender of role {@code wrk--notifications}: claims a batch of due deliveries in one
- * transaction, calls the providers for the attempts (in parallel on virtual threads, at
- * most {@code max-concurrent-sends} at once, each provider at its rate limit), and
- * records the batch's outcomes in one transaction; every {@code reconcile-interval} it
- * asks the providers about attempts left {@code SENDING}. It runs {@code senders} such
- * loops, so one claims while another waits for the providers or records; they share the
- * queue as several instances do. On shutdown the batches in hand are finished first.
+ * A sender of role {@code wrk--notifications}: claims a batch of due deliveries of one
+ * channel in one transaction, calls the provider for the attempts (in parallel on virtual
+ * threads, at most {@code max-concurrent-sends} at once per channel, each provider at its
+ * rate limit), and records the batch's outcomes in one transaction; every
+ * {@code reconcile-interval} it asks the providers about attempts left {@code SENDING}. It
+ * runs {@code senders} such loops per channel, so one claims while another waits for the
+ * provider or records, and a slow or hanging provider holds back only its own channel;
+ * they share the queue as several instances do. On shutdown the batches in hand are
+ * finished first.
  */
 final class DeliveryPoller implements SmartLifecycle {
 
@@ -44,7 +51,7 @@ final class DeliveryPoller implements SmartLifecycle {
 
 	private final Clock clock;
 
-	private final Semaphore inFlight;
+	private final Map<Channel, Semaphore> inFlight = new EnumMap<>(Channel.class);
 
 	private final ExecutorService calls = Executors
 		.newThreadPerTaskExecutor(Thread.ofVirtual().name("notification-send-", 0).factory());
@@ -60,17 +67,31 @@ final class DeliveryPoller implements SmartLifecycle {
 		this.rateLimits = rateLimits;
 		this.properties = properties;
 		this.clock = clock;
-		this.inFlight = new Semaphore(properties.maxConcurrentSends());
+		for (Channel channel : Channel.values()) {
+			this.inFlight.put(channel, new Semaphore(properties.maxConcurrentSends()));
+		}
 	}
 
 	/**
-	 * Works one batch: claim, send, record.
+	 * Works one batch of each channel: claim, send, record.
 	 * @return how many deliveries were claimed
 	 */
 	int pollOnce() {
-		SendBatches.Claimed claimed = this.batches.claim(this.properties.batchSize());
+		int claimed = 0;
+		for (Channel channel : Channel.values()) {
+			claimed += pollOnce(channel);
+		}
+		return claimed;
+	}
+
+	/**
+	 * Works one batch of the channel: claim, send, record.
+	 * @return how many deliveries were claimed
+	 */
+	int pollOnce(Channel channel) {
+		SendBatches.Claimed claimed = this.batches.claim(this.properties.batchSize(), channel);
 		if (!claimed.attempts().isEmpty()) {
-			this.batches.record(send(claimed.attempts()));
+			this.batches.record(send(channel, claimed.attempts()));
 		}
 		return claimed.claimed();
 	}
@@ -123,11 +144,12 @@ final class DeliveryPoller implements SmartLifecycle {
 		return sender.lookup(message, attempt.startedAt());
 	}
 
-	private List<SendBatches.Outcome> send(List<Attempt> attempts) {
+	private List<SendBatches.Outcome> send(Channel channel, List<Attempt> attempts) {
 		long deadline = System.nanoTime() + this.properties.sendTimeout().toNanos();
+		Semaphore slots = Objects.requireNonNull(this.inFlight.get(channel));
 		List<Future<@Nullable SendResult>> calls = new ArrayList<>(attempts.size());
 		for (Attempt attempt : attempts) {
-			calls.add(this.calls.submit(() -> call(attempt, deadline)));
+			calls.add(this.calls.submit(() -> call(attempt, slots, deadline)));
 		}
 		List<SendBatches.Outcome> outcomes = new ArrayList<>(attempts.size());
 		for (int i = 0; i < attempts.size(); i++) {
@@ -141,8 +163,8 @@ final class DeliveryPoller implements SmartLifecycle {
 	 * deadline.
 	 * @return the answer, or null when the call was never made
 	 */
-	private @Nullable SendResult call(Attempt attempt, long deadline) throws InterruptedException {
-		if (!this.inFlight.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+	private @Nullable SendResult call(Attempt attempt, Semaphore slots, long deadline) throws InterruptedException {
+		if (!slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
 			return null;
 		}
 		try {
@@ -157,7 +179,7 @@ final class DeliveryPoller implements SmartLifecycle {
 			return sender.send(message);
 		}
 		finally {
-			this.inFlight.release();
+			slots.release();
 		}
 	}
 
@@ -183,10 +205,10 @@ final class DeliveryPoller implements SmartLifecycle {
 	}
 
 	/**
-	 * One sender loop: a full batch is followed by the next claim at once, a smaller one by
-	 * {@code poll-interval}; the first loop also reconciles.
+	 * One sender loop of a channel: a full batch is followed by the next claim at once, a
+	 * smaller one by {@code poll-interval}; the first loop also reconciles.
 	 */
-	private void loop(boolean reconciles) {
+	private void loop(Channel channel, boolean reconciles) {
 		while (this.running) {
 			try {
 				Instant now = this.clock.instant();
@@ -194,7 +216,7 @@ final class DeliveryPoller implements SmartLifecycle {
 					this.nextReconciliation = now.plus(this.properties.reconcileInterval());
 					reconcileOnce();
 				}
-				if (pollOnce() < this.properties.batchSize()) {
+				if (pollOnce(channel) < this.properties.batchSize()) {
 					sleep(this.properties.pollInterval());
 				}
 			}
@@ -219,12 +241,14 @@ final class DeliveryPoller implements SmartLifecycle {
 	public synchronized void start() {
 		if (!this.running) {
 			this.running = true;
-			for (int i = 0; i < this.properties.senders(); i++) {
-				boolean reconciles = (i == 0);
-				this.threads.add(Thread.ofPlatform()
-					.name("notification-sender-" + i)
-					.daemon()
-					.start(() -> loop(reconciles)));
+			for (Channel channel : Channel.values()) {
+				for (int i = 0; i < this.properties.senders(); i++) {
+					boolean reconciles = this.threads.isEmpty();
+					this.threads.add(Thread.ofPlatform()
+						.name("notification-sender-" + channel.name().toLowerCase(Locale.ROOT) + "-" + i)
+						.daemon()
+						.start(() -> loop(channel, reconciles)));
+				}
 			}
 		}
 	}

@@ -85,13 +85,13 @@ class SendBatches {
 	}
 
 	/**
-	 * Claims due deliveries and decides each with its patient's contact read now: held,
-	 * suppressed, undeliverable (with fallback) or recorded as an attempt.
+	 * Claims due deliveries of one channel and decides each with its patient's contact read
+	 * now: held, suppressed, undeliverable (with fallback) or recorded as an attempt.
 	 */
 	@Transactional
-	Claimed claim(int limit) {
+	Claimed claim(int limit, Channel channel) {
 		Instant now = now();
-		DeliveryQueue.Claim claim = this.queue.claimDue(limit, now);
+		DeliveryQueue.Claim claim = this.queue.claimDue(limit, channel, now);
 		if (claim.deliveries().isEmpty()) {
 			return new Claimed(0, List.of());
 		}

@@ -155,11 +155,11 @@ class DeliveryPollerIntegrationTests {
 				+ "WHERE notification_id = ?", due.id().value());
 
 		// before: every pending delivery first, in creation order, whatever its priority, then the scheduled ones
-		assertThat(this.batches.claim(1).attempts()).singleElement()
+		assertThat(this.batches.claim(1, Channel.SMS).attempts()).singleElement()
 			.satisfies((attempt) -> assertThat(attempt.notificationId()).isEqualTo(urgent.id()));
-		assertThat(this.batches.claim(1).attempts()).singleElement()
+		assertThat(this.batches.claim(1, Channel.SMS).attempts()).singleElement()
 			.satisfies((attempt) -> assertThat(attempt.notificationId()).isEqualTo(due.id()));
-		assertThat(this.batches.claim(5).attempts()).hasSize(3);
+		assertThat(this.batches.claim(5, Channel.SMS).attempts()).hasSize(3);
 	}
 
 	@Test
@@ -197,11 +197,42 @@ class DeliveryPollerIntegrationTests {
 	}
 
 	@Test
+	void aSlowProviderHoldsBackOnlyItsOwnChannel() {
+		Patient patient = this.patients.patient().email(true).store();
+		Notification notification = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.SMS, Channel.EMAIL)));
+		// the SMS provider takes four seconds to answer
+		providers.standins().faults().delayNext(Faults.Target.SMS, 1, Duration.ofSeconds(4));
+		SendingProperties p = this.properties;
+		SendingProperties oneLoopEach = new SendingProperties(true, p.batchSize(), Duration.ofMillis(50),
+				p.maxConcurrentSends(), p.sendTimeout(), p.maxAttempts(), p.backoff(), p.defaultRateLimit(),
+				p.rateLimits(), p.frequencyCap(), p.fallbackOrder(), p.defaultTimezone(), p.reconcileAfter(),
+				p.reconcileInterval(), p.reconcileGiveUpAfter(), p.queueDepthSampling(), 1);
+		DeliveryPoller instance = new DeliveryPoller(this.batches, new ProviderRateLimits(oneLoopEach), oneLoopEach,
+				Clock.systemUTC());
+		instance.start();
+		try {
+			// the email is sent and recorded while the SMS call still waits: before, one batch held both until
+			// its slowest call answered (up to send-timeout, 30 s), so a hanging SMS provider held back every channel
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> state(notification, Channel.EMAIL), (state) -> !state.equals("PENDING")
+						&& !state.equals("SENDING"));
+			assertThat(state(notification, Channel.EMAIL)).isIn("SENT", "DELIVERED");
+			assertThat(state(notification, Channel.SMS)).isEqualTo("SENDING");
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> state(notification, Channel.SMS), (state) -> state.equals("SENT") || state.equals("DELIVERED"));
+		}
+		finally {
+			instance.stop();
+		}
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+	}
+
+	@Test
 	void sendsAgainAnAttemptLostBeforeTheProviderCallOnceTheProviderSaysItNeverGotIt() {
 		Patient patient = this.patients.patient().store();
 		Notification notification = store(notification(patient, Priority.NORMAL, null));
 		// the sender records the attempt, then its process dies before calling the provider
-		assertThat(this.batches.claim(20).attempts()).hasSize(1);
+		assertThat(this.batches.claim(20, Channel.SMS).attempts()).hasSize(1);
 		assertThat(state(notification, Channel.SMS)).isEqualTo("SENDING");
 
 		awaitReconciled(notification, Channel.SMS);
@@ -219,7 +250,7 @@ class DeliveryPollerIntegrationTests {
 	void marksSentAnAttemptLostAfterTheProviderCallWithoutSendingItAgain() {
 		Patient patient = this.patients.patient().store();
 		Notification notification = store(notification(patient, Priority.NORMAL, null));
-		Attempt attempt = this.batches.claim(20).attempts().getFirst();
+		Attempt attempt = this.batches.claim(20, Channel.SMS).attempts().getFirst();
 		// the provider takes it, then the process dies before recording the answer
 		SendResult answer = attempt.sender().send(attempt.message());
 		assertThat(answer).isInstanceOf(SendResult.Accepted.class);
@@ -237,7 +268,7 @@ class DeliveryPollerIntegrationTests {
 	void keepsTheProvidersIdOfAMessageThePatientReadWhileItWasSending() {
 		Patient patient = this.patients.patient().store();
 		Notification notification = store(notification(patient, Priority.NORMAL, null));
-		Attempt attempt = this.batches.claim(20).attempts().getFirst();
+		Attempt attempt = this.batches.claim(20, Channel.SMS).attempts().getFirst();
 		SendResult answer = attempt.sender().send(attempt.message());
 		assertThat(answer).isInstanceOf(SendResult.Accepted.class);
 		// the patient opens the notification in the portal before the sender records the provider's answer
@@ -279,7 +310,7 @@ class DeliveryPollerIntegrationTests {
 		String token = "token-" + UUID.randomUUID();
 		Patient patient = this.patients.patient().push(token).store();
 		Notification notification = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.PUSH)));
-		assertThat(this.batches.claim(20).attempts()).hasSize(1);
+		assertThat(this.batches.claim(20, Channel.PUSH).attempts()).hasSize(1);
 
 		// FCM has no lookup: asked again until the give-up time, then failed, never resent
 		awaitReconciled(notification, Channel.PUSH);
