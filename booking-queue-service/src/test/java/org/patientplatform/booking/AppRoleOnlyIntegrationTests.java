@@ -1,9 +1,14 @@
 package org.patientplatform.booking;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.cron.CronScheduler;
 import org.patientplatform.kit.jobs.JobWorkers;
 import org.patientplatform.local.infra.LocalSigningKey;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
@@ -54,7 +59,7 @@ class AppRoleOnlyIntegrationTests {
 			.retrieve()
 			.toEntity(String.class);
 		assertThat(authorized.getStatusCode().value()).isEqualTo(200);
-		assertThat(authorized.getBody()).isEqualTo("[]");
+		assertThat(authorized.getBody()).isEqualTo("{\"items\":[],\"nextCursor\":null}");
 	}
 
 	@Test
@@ -83,6 +88,35 @@ class AppRoleOnlyIntegrationTests {
 			.contains("\"/api/v1/bookings/{id}/queue-position\"")
 			.contains("\"bearer\"")
 			.doesNotContain("\"authentication\"");
+	}
+
+	@Test
+	void documentsBothListingsAsKeysetPages() {
+		String document = TestClients.anonymous(this.port)
+			.get()
+			.uri("/v3/api-docs")
+			.retrieve()
+			.toEntity(String.class)
+			.getBody();
+		JsonNode api = JsonMapper.shared().readTree(document);
+		Map<String, String> pages = Map.of("/api/v1/sites/{siteId}/queue", "PageQueuePosition",
+				"/api/v1/sites/{siteId}/slots", "PageSlotAvailability");
+		for (String path : pages.keySet()) {
+			JsonNode list = api.path("paths").path(path).path("get");
+			Map<String, JsonNode> parameters = new HashMap<>();
+			list.path("parameters").forEach((parameter) -> parameters.put(parameter.path("name").asString(), parameter));
+			assertThat(parameters).as(path).containsKeys("cursor", "limit");
+			assertThat(parameters.get("cursor").path("required").asBoolean(false)).as(path).isFalse();
+			JsonNode limit = parameters.get("limit").path("schema");
+			assertThat(limit.path("minimum").asInt()).as(path).isEqualTo(1);
+			assertThat(limit.path("maximum").asInt()).as(path).isEqualTo(200);
+			// before: a bare array of every slot or waiting booking
+			assertThat(list.at("/responses/200/content/*~1*/schema/$ref").asString()).as(path)
+				.isEqualTo("#/components/schemas/" + pages.get(path));
+			assertThat(api.path("components").path("schemas").path(pages.get(path)).path("properties").propertyNames())
+				.as(path)
+				.containsExactlyInAnyOrder("items", "nextCursor");
+		}
 	}
 
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -44,14 +46,41 @@ class Queues {
 			.optional();
 	}
 
-	List<QueuePosition> waiting(String siteId) {
+	/**
+	 * A page of the site's waiting bookings in queue order ({@code checked_in_at, arrival}), after the cursor;
+	 * {@code limit + 1} rows at most (the kit's {@code Page.of} takes the extra one as "there is a next page").
+	 * Positions are the queue's as the page is read: those ahead of the cursor that still wait are counted,
+	 * so a booking called between two pages moves the later ones up. Both parts read the
+	 * {@code queue_entry_waiting} index {@code (site_id, checked_in_at, arrival) WHERE status = 'WAITING'}.
+	 */
+	List<Waiting> waiting(String siteId, @Nullable QueueCursor after, int limit) {
+		if (after == null) {
+			return this.jdbc.sql("""
+					SELECT booking_id, site_id, patient_id, checked_in_at, arrival,
+					       row_number() OVER (ORDER BY checked_in_at, arrival) AS position
+					FROM queue_entry
+					WHERE site_id = :site AND status = 'WAITING'
+					ORDER BY checked_in_at, arrival
+					LIMIT :limit
+					""").param("site", siteId).param("limit", limit + 1).query(Queues::waiting).list();
+		}
 		return this.jdbc.sql("""
-				SELECT booking_id, site_id, patient_id, checked_in_at,
-				       row_number() OVER (ORDER BY checked_in_at, arrival) AS position
+				SELECT booking_id, site_id, patient_id, checked_in_at, arrival,
+				       (SELECT count(*) FROM queue_entry w
+				        WHERE w.site_id = :site AND w.status = 'WAITING'
+				          AND (w.checked_in_at, w.arrival) <= (:at, :arrival))
+				       + row_number() OVER (ORDER BY checked_in_at, arrival) AS position
 				FROM queue_entry
-				WHERE site_id = ? AND status = 'WAITING'
+				WHERE site_id = :site AND status = 'WAITING' AND (checked_in_at, arrival) > (:at, :arrival)
 				ORDER BY checked_in_at, arrival
-				""").param(siteId).query(Queues::position).list();
+				LIMIT :limit
+				""")
+			.param("site", siteId)
+			.param("at", utc(after.checkedInAt()))
+			.param("arrival", after.arrival())
+			.param("limit", limit + 1)
+			.query(Queues::waiting)
+			.list();
 	}
 
 	Optional<QueuePosition> positionOf(UUID bookingId) {
@@ -70,8 +99,21 @@ class Queues {
 				rs.getString("patient_id"), rs.getObject("checked_in_at", OffsetDateTime.class).toInstant());
 	}
 
+	private static Waiting waiting(ResultSet rs, int rowNum) throws SQLException {
+		QueuePosition position = position(rs, rowNum);
+		return new Waiting(position, new QueueCursor(position.checkedInAt(), rs.getLong("arrival")));
+	}
+
 	private static OffsetDateTime utc(Instant instant) {
 		return instant.atOffset(ZoneOffset.UTC);
+	}
+
+	/**
+	 * A waiting booking with where it stands in the queue's order.
+	 *
+	 * @param cursor the cursor of a page that ends with it
+	 */
+	record Waiting(QueuePosition position, QueueCursor cursor) {
 	}
 
 }

@@ -6,12 +6,17 @@ import java.time.Instant;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.web.Page;
+import org.patientplatform.kit.web.TimeCursor;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.format.annotation.DateTimeFormat;
@@ -76,11 +81,17 @@ class SlotEndpoint {
 
 	@GetMapping
 	@PreAuthorize("isAuthenticated()")
-	@Operation(summary = "The site's slots starting in [from, to) with their free places",
-			description = "from defaults to now, to to 14 days after from; the window is at most 92 days")
-	List<SlotAvailability> availability(@PathVariable @Pattern(regexp = SITE_ID) String siteId,
+	@Operation(summary = "The site's slots starting in [from, to) with their free places, earliest first",
+			description = "from defaults to now, to to 14 days after from; the window is at most 92 days. Keyset "
+					+ "pagination in (start, id) order: pass the page's nextCursor as cursor, with the same from "
+					+ "and to; null on the last page.")
+	Page<SlotAvailability> availability(@PathVariable @Pattern(regexp = SITE_ID) String siteId,
 			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant from,
-			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant to) {
+			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant to,
+			@Parameter(description = "The nextCursor of the previous page") @RequestParam(
+					required = false) @Nullable String cursor,
+			@Parameter(description = "Page size, 1 to 200 (50 by default); more is refused") @RequestParam(
+					required = false) @Nullable @Min(1) @Max(Page.MAX_LIMIT) Integer limit) {
 		Instant start = (from != null) ? from : this.clock.instant();
 		Instant end = (to != null) ? to : start.plus(DEFAULT_WINDOW);
 		if (!end.isAfter(start) || Duration.between(start, end).compareTo(MAX_WINDOW) > 0) {
@@ -89,7 +100,9 @@ class SlotEndpoint {
 			problem.setTitle("Invalid time window");
 			throw new ErrorResponseException(HttpStatus.BAD_REQUEST, problem, null);
 		}
-		return this.slots.availability(siteId, start, end);
+		int size = Page.limit(limit);
+		return Page.of(this.slots.availability(siteId, start, end, TimeCursor.decodeOrFirst(cursor), size), size,
+				(slot) -> new TimeCursor(slot.startsAt(), slot.id()).sortKey());
 	}
 
 }

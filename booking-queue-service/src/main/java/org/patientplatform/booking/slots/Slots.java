@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.TimeCursor;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Propagation;
@@ -22,13 +25,18 @@ import org.springframework.transaction.annotation.Transactional;
 @Repository
 public class Slots {
 
+	/**
+	 * A page of a site's slots in {@code [from, to)}, in (start, id) order after the keyset bound {@code %s}; the
+	 * places booked counted for the page's slots only. The start is unique per site, so the page is read in order
+	 * from {@code slot_one_per_site_and_time (site_id, starts_at)}, the id only breaking ties that cannot occur.
+	 */
 	private static final String AVAILABILITY = """
-			SELECT s.id, s.site_id, s.starts_at, s.capacity, count(b.place_no) AS booked
+			SELECT s.id, s.site_id, s.starts_at, s.capacity,
+			       (SELECT count(*) FROM booking b WHERE b.slot_id = s.id AND b.place_no IS NOT NULL) AS booked
 			FROM slot s
-			LEFT JOIN booking b ON b.slot_id = s.id AND b.place_no IS NOT NULL
-			WHERE s.site_id = :site AND s.starts_at >= :from AND s.starts_at < :to
-			GROUP BY s.id
-			ORDER BY s.starts_at
+			WHERE s.site_id = :site AND s.starts_at >= :from AND s.starts_at < :to%s
+			ORDER BY s.starts_at, s.id
+			LIMIT :limit
 			""";
 
 	private final JdbcClient jdbc;
@@ -58,20 +66,29 @@ public class Slots {
 		return created;
 	}
 
-	/** The site's slots starting in {@code [from, to)}, earliest first, with their free places. */
+	/**
+	 * The site's slots starting in {@code [from, to)}, earliest first (then by id), after the cursor, with their
+	 * free places; {@code limit + 1} rows at most (the kit's {@code Page.of} takes the extra one as "there is a
+	 * next page").
+	 */
 	@Transactional(readOnly = true)
-	List<SlotAvailability> availability(String siteId, Instant from, Instant to) {
-		return this.jdbc.sql(AVAILABILITY)
+	List<SlotAvailability> availability(String siteId, Instant from, Instant to, @Nullable TimeCursor after,
+			int limit) {
+		var query = this.jdbc
+			.sql(AVAILABILITY.formatted((after != null) ? " AND (s.starts_at, s.id) > (:afterStart, :afterId)" : ""))
 			.param("site", siteId)
 			.param("from", utc(from))
 			.param("to", utc(to))
-			.query((rs, rowNum) -> {
-				int capacity = rs.getInt("capacity");
-				int booked = rs.getInt("booked");
-				return new SlotAvailability(rs.getObject("id", UUID.class), rs.getString("site_id"),
-						instant(rs, "starts_at"), capacity, booked, Math.max(0, capacity - booked));
-			})
-			.list();
+			.param("limit", limit + 1);
+		if (after != null) {
+			query = query.param("afterStart", utc(after.at())).param("afterId", after.id());
+		}
+		return query.query((rs, rowNum) -> {
+			int capacity = rs.getInt("capacity");
+			int booked = rs.getInt("booked");
+			return new SlotAvailability(rs.getObject("id", UUID.class), rs.getString("site_id"),
+					instant(rs, "starts_at"), capacity, booked, Math.max(0, capacity - booked));
+		}).list();
 	}
 
 	/**
