@@ -148,8 +148,9 @@ class BatchEndpoint {
 	@PreAuthorize("hasAnyRole('staff', 'service')")
 	@Operation(summary = "Cancel a batch",
 			description = "No notification is created after this answers; the batch's deliveries not yet sent are "
-					+ "cancelled by its job, and its notifications still waiting for a contact end. 409 when the "
-					+ "batch already completed or was cancelled.")
+					+ "cancelled by its job, and its notifications still waiting for a contact end. A completed batch "
+					+ "can be cancelled too: what it scheduled for later, or what is still queued, is not sent; what "
+					+ "went out stays sent. 409 when the batch was cancelled already.")
 	NotificationBatch cancel(@PathVariable UUID id, Authentication caller) {
 		NotificationBatch batch = this.batches.cancel(id, caller.getName(),
 				this.clock.instant().truncatedTo(ChronoUnit.MICROS));

@@ -10,8 +10,8 @@ public enum BatchState {
 	/** Every recipient was handled. */
 	COMPLETED,
 	/**
-	 * Cancelled: no more notifications are created and the deliveries not yet sent are
-	 * cancelled.
+	 * Cancelled, while open or after it completed: no more notifications are created and
+	 * the deliveries not yet sent are cancelled.
 	 */
 	CANCELLED;
 

@@ -129,20 +129,24 @@ class Batches {
 	}
 
 	/**
-	 * Cancels an open batch: waits for a chunk in progress to commit (it holds the batch's
-	 * row), so no notification is created after this returns, and enqueues the job that
-	 * cancels the deliveries not yet sent.
+	 * Cancels a batch: waits for a chunk in progress to commit (it holds the batch's row),
+	 * so no notification is created after this returns, and enqueues the job that cancels
+	 * the deliveries not yet sent. A completed batch can be cancelled too: all its
+	 * notifications exist, but those scheduled for later (its not-before), held for quiet
+	 * hours or still queued behind a rate limit have not gone out.
 	 * @throws NotFoundException when there is no such batch
-	 * @throws ConflictException when it already completed or was cancelled
+	 * @throws ConflictException when it was cancelled already
 	 */
 	@Transactional
 	NotificationBatch cancel(UUID id, String cancelledBy, Instant now) {
 		BatchState state = lockState(id).orElseThrow(() -> new NotFoundException("No batch " + id));
-		if (!state.isOpen()) {
-			throw new ConflictException("Batch " + id + " is " + state + ", not queued or running");
+		if (state == BatchState.CANCELLED) {
+			throw new ConflictException("Batch " + id + " was cancelled already");
 		}
+		// a completed batch keeps the time its last notification was created
 		this.jdbc.update("""
-				UPDATE notification_batch SET state = 'CANCELLED', cancelled_by = ?, finished_at = ?, updated_at = ?
+				UPDATE notification_batch SET state = 'CANCELLED', cancelled_by = ?, finished_at = coalesce(finished_at, ?),
+				    updated_at = ?
 				WHERE id = ?
 				""", cancelledBy, timestamp(now), timestamp(now), id);
 		this.jobs.enqueue(Jobs.BATCH_PUBLISHER, JOB_TYPE, Map.of("batchId", id.toString()), null,

@@ -1,6 +1,8 @@
 package org.patientplatform.notification.batches;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -193,6 +195,36 @@ class BatchIntegrationTests {
 		assertThat(again.getStatusCode().value()).isEqualTo(409);
 		assertThat(again.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(audit("notification.batch.cancel", id)).containsExactly("staff-1 cancelled");
+	}
+
+	@Test
+	void cancelsWhatACompletedBatchScheduledForLater() {
+		// a campaign for tomorrow: every notification is created today, and it can still be called off
+		List<String> listed = IntStream.range(0, 5).mapToObj((i) -> this.contacts.known("en")).toList();
+		ResponseEntity<String> created = this.api.post(BATCHES, this.api.staffToken(), """
+				{"type": "booking-cancelled", "parameters": {"date": "2026-12-24", "siteName": "North Lab", "startsAt": "24 Dec 10:00"},
+				 "notBefore": "%s", "patientIds": %s}
+				""".formatted(Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS),
+				this.json.writeValueAsString(listed)));
+		assertThat(created.getStatusCode().value()).isEqualTo(202);
+		UUID id = UUID.fromString(this.api.json(created).path("id").asString());
+		this.publisher.handle(job(id));
+		assertThat(progress(id).path("state").asString()).isEqualTo("COMPLETED");
+		String finishedAt = progress(id).path("finishedAt").asString();
+
+		ResponseEntity<String> cancelled = this.api.post(BATCHES + "/" + id + "/cancel", this.api.staffToken(), null);
+
+		// before: 409, and the only way to stop it was to cancel each notification
+		assertThat(cancelled.getStatusCode().value()).isEqualTo(200);
+		assertThat(this.api.json(cancelled).path("state").asString()).isEqualTo("CANCELLED");
+		assertThat(this.api.json(cancelled).path("finishedAt").asString()).isEqualTo(finishedAt);
+		this.publisher.handle(job(id));
+		assertThat(this.jdbc.queryForList("""
+				SELECT DISTINCT d.state FROM delivery d
+				JOIN notification n ON n.id = d.notification_id WHERE n.idempotency_key LIKE ?
+				""", String.class, "batch:" + id + ":%")).containsExactly("CANCELLED");
+		assertThat(this.api.post(BATCHES + "/" + id + "/cancel", this.api.staffToken(), null).getStatusCode().value())
+			.isEqualTo(409);
 	}
 
 	@Test
