@@ -2,7 +2,9 @@ package org.patientplatform.notification.reminders;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 
 import org.jspecify.annotations.Nullable;
@@ -12,7 +14,8 @@ import org.springframework.scheduling.support.CronExpression;
 /**
  * When a rule's reminders fall: at each occurrence of a cron expression (six fields,
  * seconds first) read in the rule's timezone, so "9 am" stays 9 am across daylight
- * saving; or every fixed interval from the first run. Nothing after {@code endsAt}.
+ * saving (and a local time the change repeats or skips fires once); or every fixed
+ * interval from the first run. Nothing after {@code endsAt}.
  */
 record ReminderSchedule(@Nullable CronExpression cron, @Nullable Duration every, ZoneId zone,
 		@Nullable Instant endsAt) {
@@ -42,12 +45,36 @@ record ReminderSchedule(@Nullable CronExpression cron, @Nullable Duration every,
 		return next(after);
 	}
 
-	/** The occurrence after {@code occurrence}; null when the schedule has ended. */
+	/**
+	 * The occurrence after {@code occurrence}; null when the schedule has ended. A cron rule
+	 * keeps to the wall clock on the days clocks change, as a patient reads "1:30 am": a local
+	 * time that occurs twice (clocks go back) fires once, the first time; one that does not
+	 * occur (clocks go forward) fires when the clocks have gone forward, shifted by the gap as
+	 * {@code java.time} shifts it (2:30 am becomes 3:30 am). Spring's {@code CronExpression}
+	 * alone fired the first twice and skipped the second that day.
+	 */
 	@Nullable Instant next(Instant occurrence) {
 		if (this.every != null) {
 			return bounded(occurrence.plus(this.every));
 		}
-		ZonedDateTime next = this.cron.next(occurrence.atZone(this.zone));
+		ZonedDateTime from = occurrence.atZone(this.zone);
+		ZonedDateTime next = this.cron.next(from);
+		while (next != null && next.toLocalDateTime().equals(from.toLocalDateTime())) {
+			// the same wall-clock time again, an hour later: the clocks went back
+			next = this.cron.next(next);
+		}
+		// the next wall-clock occurrence, read on a clock without daylight saving: one in a gap is the one
+		// CronExpression passed over
+		ZonedDateTime wall = this.cron.next(from.toLocalDateTime().atZone(ZoneOffset.UTC));
+		if (wall != null) {
+			LocalDateTime local = wall.toLocalDateTime();
+			if (this.zone.getRules().getValidOffsets(local).isEmpty()) {
+				Instant shifted = ZonedDateTime.ofLocal(local, this.zone, null).toInstant();
+				if (shifted.isAfter(occurrence) && (next == null || shifted.isBefore(next.toInstant()))) {
+					return bounded(shifted);
+				}
+			}
+		}
 		return (next != null) ? bounded(next.toInstant()) : null;
 	}
 

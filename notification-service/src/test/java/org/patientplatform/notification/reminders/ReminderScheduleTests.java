@@ -23,6 +23,32 @@ class ReminderScheduleTests {
 	}
 
 	@Test
+	void firesALocalTimeThatOccursTwiceOnlyOnce() {
+		// New York's clocks go back from 2:00 EDT to 1:00 EST on 2026-11-01: 1:30 am happens twice
+		ReminderSchedule halfPastOne = ReminderSchedule.of("0 30 1 * * *", null, "America/New_York", null);
+		Instant first = halfPastOne.next(Instant.parse("2026-11-01T04:00:00Z"));
+		assertThat(first).isEqualTo(Instant.parse("2026-11-01T05:30:00Z"));
+		// before: 1:30 EST, an hour later, a second reminder the same night
+		assertThat(halfPastOne.next(first)).isEqualTo(Instant.parse("2026-11-02T06:30:00Z"));
+	}
+
+	@Test
+	void firesALocalTimeThatDoesNotOccurOnceTheClocksHaveGoneForward() {
+		// New York's clocks go forward from 2:00 EST to 3:00 EDT on 2026-03-08: 2:30 am does not happen
+		ReminderSchedule halfPastTwo = ReminderSchedule.of("0 30 2 * * *", null, "America/New_York", null);
+		Instant dayBefore = Instant.parse("2026-03-07T07:30:00Z");
+		Instant shifted = halfPastTwo.next(dayBefore);
+		// before: skipped that day (the next reminder came on 2026-03-09); now 3:30 EDT, as java.time shifts it
+		assertThat(shifted).isEqualTo(Instant.parse("2026-03-08T07:30:00Z"));
+		assertThat(shifted.atZone(java.time.ZoneId.of("America/New_York")).toLocalTime())
+			.isEqualTo(java.time.LocalTime.of(3, 30));
+		assertThat(halfPastTwo.next(shifted)).isEqualTo(Instant.parse("2026-03-09T06:30:00Z"));
+		// a time that exists is untouched that day
+		ReminderSchedule nineAm = ReminderSchedule.of("0 0 9 * * *", null, "America/New_York", null);
+		assertThat(nineAm.next(Instant.parse("2026-03-07T14:00:00Z"))).isEqualTo(Instant.parse("2026-03-08T13:00:00Z"));
+	}
+
+	@Test
 	void startsAnIntervalRuleAtItsStartOrOneIntervalFromNow() {
 		ReminderSchedule everyTwoHours = ReminderSchedule.of(null, Duration.ofHours(2), "UTC", null);
 		Instant now = Instant.parse("2026-03-01T10:00:00Z");
