@@ -12,7 +12,8 @@ import org.patientplatform.notification.contacts.QuietHours;
 /**
  * Quiet hours in the patient's own timezone. {@code start} after {@code end} spans
  * midnight (21:00 to 08:00); equal times mean none. Daylight-saving changes are the zone's
- * own: a window end that falls into a gap moves to the first instant after it.
+ * own: a window end that falls into a gap moves to the first instant after it, and one in
+ * the hour the clocks repeat is its first occurrence.
  */
 final class QuietHoursWindow {
 
@@ -34,16 +35,24 @@ final class QuietHoursWindow {
 		LocalDate today = local.toLocalDate();
 		if (start.isBefore(end)) {
 			// e.g. 12:00-14:00 on the same day
-			return (!time.isBefore(start) && time.isBefore(end)) ? at(today, end, zone) : null;
+			return (!time.isBefore(start) && time.isBefore(end)) ? future(at(today, end, zone), now) : null;
 		}
 		// spans midnight, e.g. 21:00-08:00
 		if (!time.isBefore(start)) {
 			return at(today.plusDays(1), end, zone);
 		}
 		if (time.isBefore(end)) {
-			return at(today, end, zone);
+			return future(at(today, end, zone), now);
 		}
 		return null;
+	}
+
+	/**
+	 * The end, or null when it has passed: on the day clocks go back, a local time in the repeated hour comes
+	 * twice, and the window ended the first time its end came.
+	 */
+	private static @Nullable Instant future(Instant end, Instant now) {
+		return end.isAfter(now) ? end : null;
 	}
 
 	private static Instant at(LocalDate date, LocalTime time, ZoneId zone) {

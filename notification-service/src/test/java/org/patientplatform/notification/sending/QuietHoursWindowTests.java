@@ -53,6 +53,19 @@ class QuietHoursWindowTests {
 	}
 
 	@Test
+	void endsAWindowEndingInTheRepeatedHourTheFirstTimeThatTimeComes() {
+		// Chicago's clocks go back from 02:00 CDT to 01:00 CST on 1 November 2026; quiet hours 21:00 to 01:30
+		QuietHours untilHalfPastOne = new QuietHours(LocalTime.of(21, 0), LocalTime.of(1, 30));
+		// 01:10 CDT: quiet until 01:30 CDT
+		assertThat(QuietHoursWindow.endIfQuiet(untilHalfPastOne, CHICAGO, Instant.parse("2026-11-01T06:10:00Z")))
+			.isEqualTo(Instant.parse("2026-11-01T06:30:00Z"));
+		// 01:10 CST, after the window ended at 01:30 CDT: not quiet (before: held again, until an end that had
+		// already passed, and weighed again at once)
+		assertThat(QuietHoursWindow.endIfQuiet(untilHalfPastOne, CHICAGO, Instant.parse("2026-11-01T07:10:00Z")))
+			.isNull();
+	}
+
+	@Test
 	void endsTheWindowAtTheLocalTimeAcrossADaylightSavingChange() {
 		// 23:00 CST on 7 March 2026; DST starts at 02:00 on 8 March, so 08:00 is CDT (UTC-5)
 		Instant now = Instant.parse("2026-03-08T05:00:00Z");
