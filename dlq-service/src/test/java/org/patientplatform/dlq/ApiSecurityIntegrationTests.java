@@ -64,6 +64,31 @@ class ApiSecurityIntegrationTests {
 		assertProblem(get(this.signingKey.mint("someone", List.of(role), "p-1", Duration.ofMinutes(5))), 403);
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "patient", "staff", "ops" })
+	void forbidsReportingAFailureToEveryRoleButServiceBeforeReadingTheBody(String role) {
+		// an invalid body from a caller without the role was a 400 naming the body's fields
+		String token = this.signingKey.mint("someone", List.of(role), "p-1", Duration.ofMinutes(5));
+		ResponseEntity<String> response = this.client.post()
+			.uri(SEARCH)
+			.header("Authorization", "Bearer " + token)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body("{\"originalTopic\": \"\"}")
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(response, 403);
+		assertThat(response.getBody()).doesNotContain("originalTopic");
+		// the service role gets the field errors
+		String service = this.signingKey.mint("svc", List.of("service"), null, Duration.ofMinutes(5));
+		assertProblem(this.client.post()
+			.uri(SEARCH)
+			.header("Authorization", "Bearer " + service)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body("{\"originalTopic\": \"\"}")
+			.retrieve()
+			.toEntity(String.class), 400);
+	}
+
 	@Test
 	void servesOps() {
 		assertThat(get(this.signingKey.mint("ops-1", List.of("ops"), null, Duration.ofMinutes(5))).getStatusCode()

@@ -33,7 +33,12 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authorization.AuthorizationResult;
+import org.springframework.security.authorization.method.PreAuthorizeAuthorizationManager;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.util.SimpleMethodInvocation;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.method.ParameterErrors;
@@ -41,9 +46,12 @@ import org.springframework.validation.method.ParameterValidationResult;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -55,6 +63,43 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+	private final PreAuthorizeAuthorizationManager preAuthorize = new PreAuthorizeAuthorizationManager();
+
+	/**
+	 * A request refused as bad (400) is first weighed against its operation's {@code @PreAuthorize}: the
+	 * role is checked when the method is called, after Spring has read and validated its arguments, so a
+	 * caller without the role got the body's field errors (what the operation takes) instead of 403.
+	 */
+	@Override
+	protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body,
+			HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+		if (statusCode.value() == HttpStatus.BAD_REQUEST.value() && deniedByRole(request)) {
+			return super.handleExceptionInternal(ex, forbidden(new AccessDeniedException("role")), headers,
+					HttpStatus.FORBIDDEN, request);
+		}
+		return super.handleExceptionInternal(ex, body, headers, statusCode, request);
+	}
+
+	/** True when the operation the request was mapped to has a {@code @PreAuthorize} its caller fails. */
+	private boolean deniedByRole(WebRequest request) {
+		Object handler = request.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE,
+				RequestAttributes.SCOPE_REQUEST);
+		Authentication caller = SecurityContextHolder.getContext().getAuthentication();
+		if (!(handler instanceof HandlerMethod method) || caller == null) {
+			return false;
+		}
+		try {
+			// the expression is weighed without the arguments (they did not read): one that needs them is left
+			// to the method call, as before
+			AuthorizationResult result = this.preAuthorize.authorize(() -> caller, new SimpleMethodInvocation(
+					method.getBean(), method.getMethod(), new Object[method.getMethodParameters().length]));
+			return result != null && !result.isGranted();
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
 
 	@Override
 	protected @Nullable ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,

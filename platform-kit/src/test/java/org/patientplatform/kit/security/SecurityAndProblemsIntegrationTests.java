@@ -83,6 +83,26 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void forbidsTheWrongRoleBeforeReadingTheRequest() {
+		// the role is checked when the method is called, after its arguments are read: a caller without the role
+		// got 400 with the body's field errors (what the operation takes), or a parameter's, instead of 403
+		String patient = this.signingKey.mint("p-1", List.of("patient"), "p-1", Duration.ofMinutes(5));
+		ResponseEntity<String> invalid = post(patient, "{\"value\":\"\",\"contact\":\"not-an-email\"}",
+				MediaType.APPLICATION_JSON);
+		assertProblem(invalid, 403);
+		assertThat(invalid.getBody()).doesNotContain("contact");
+		assertProblem(post(patient, "{\"value\":", MediaType.APPLICATION_JSON), 403);
+		assertProblem(post(patient, "", MediaType.APPLICATION_JSON), 403);
+		assertProblem(this.client.get()
+			.uri("/api/v1/things/due?at={at}", "not-a-date")
+			.header("Authorization", "Bearer " + patient)
+			.retrieve()
+			.toEntity(String.class), 403);
+		// with the role, the same requests are still 400
+		assertProblem(post(staff(), "{\"value\":", MediaType.APPLICATION_JSON), 400);
+	}
+
+	@Test
 	void listsEveryFieldErrorOfAnInvalidBody() {
 		ResponseEntity<String> response = post(staff(), "{\"value\":\"\",\"contact\":\"not-an-email\",\"code\":\"toolong\"}",
 				MediaType.APPLICATION_JSON);
