@@ -423,7 +423,7 @@ final class JobLibrariesBenchmark implements Benchmark {
 
 	private static JobWorker kitWorker(HikariDataSource pool, CountDownLatch hang) {
 		JobsProperties properties = new JobsProperties(1, JobQueueBenchmark.BATCH, Duration.ofMillis(500), KIT_LEASE,
-				Duration.ofSeconds(1));
+				Duration.ofSeconds(1), Duration.ofMinutes(15));
 		List<JobHandler> handlers = List.of(kitHandler(NOOP, () -> HANDLED.incrementAndGet()),
 				kitHandler(HANG, () -> hangOrCount(hang)));
 		return new JobWorker(Jobs.DEFAULT, new JdbcTemplate(pool), tools.jackson.databind.json.JsonMapper.builder().build(),

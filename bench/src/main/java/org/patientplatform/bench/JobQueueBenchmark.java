@@ -80,7 +80,7 @@ final class JobQueueBenchmark implements Benchmark {
 		long backlog = Math.max(jobs / rounds, 1);
 		long warmup = backlog;
 		JobsProperties properties = new JobsProperties(1, BATCH, Duration.ofMillis(500), Duration.ofMinutes(5),
-				Duration.ofSeconds(20));
+				Duration.ofSeconds(20), Duration.ofMinutes(15));
 		AtomicLong handled = new AtomicLong();
 		JobHandler noop = new JobHandler() {
 

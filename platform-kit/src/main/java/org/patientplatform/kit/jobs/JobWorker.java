@@ -1,9 +1,9 @@
 package org.patientplatform.kit.jobs;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,8 +53,8 @@ public class JobWorker implements SmartLifecycle {
 
 	private ScheduledExecutorService heartbeat;
 
-	/** Jobs this worker claimed and has not finished: the ones whose lease it renews. */
-	private final Set<Long> held = ConcurrentHashMap.newKeySet();
+	/** Jobs this worker claimed and has not finished: the ones whose lease it renews, with their runs. */
+	private final Map<Long, Run> held = new ConcurrentHashMap<>();
 
 	private volatile boolean stopping;
 
@@ -88,17 +89,20 @@ public class JobWorker implements SmartLifecycle {
 				""", (rs, n) -> new JobHandler.Job(rs.getLong(1), rs.getString(2), rs.getString(3),
 				this.json.readTree(rs.getString(4)), rs.getInt(5), () -> this.stopping), this.queue, limit, this.workerId,
 				(double) this.properties.lease().toSeconds());
-		jobs.forEach((job) -> this.held.add(job.id()));
+		jobs.forEach((job) -> this.held.put(job.id(), new Run()));
 		for (int i = 0; i < jobs.size(); i++) {
 			if (this.stopping) {
 				putBack(jobs.subList(i, jobs.size()));
 				return i;
 			}
+			Run current = this.held.get(jobs.get(i).id());
+			current.begin();
 			try {
 				run(jobs.get(i));
 			}
 			finally {
 				this.held.remove(jobs.get(i).id());
+				current.end();
 			}
 		}
 		return jobs.size();
@@ -119,15 +123,68 @@ public class JobWorker implements SmartLifecycle {
 		}
 	}
 
-	/** Renews the lease of the jobs this worker holds; those another worker took over are left alone. */
+	/**
+	 * Renews the lease of the jobs this worker holds; those another worker took over are left alone. A run
+	 * past {@code max-run-time} is given up instead: interrupted, and its lease left to run out, so the job is
+	 * tried again (by the interrupted run's failure, or by any worker once the lease is over).
+	 */
 	int renewLeases() {
-		if (this.held.isEmpty()) {
+		List<Long> renew = new ArrayList<>();
+		long now = System.nanoTime();
+		this.held.forEach((id, run) -> {
+			if (run.giveUpIfPast(now, this.properties.maxRunTime())) {
+				log.warn("Job {} of queue {} has run longer than {}: it is interrupted and its lease left to run out",
+						id, this.queue, this.properties.maxRunTime());
+			}
+			else if (!run.givenUp()) {
+				renew.add(id);
+			}
+		});
+		if (renew.isEmpty()) {
 			return 0;
 		}
 		return this.jdbc.update("""
 				UPDATE job SET locked_until = now() + make_interval(secs => ?)
 				WHERE id = ANY(?) AND locked_by = ? AND status = 'RUNNING'
-				""", (double) this.properties.lease().toSeconds(), this.held.toArray(Long[]::new), this.workerId);
+				""", (double) this.properties.lease().toSeconds(), renew.toArray(Long[]::new), this.workerId);
+	}
+
+	/** One claimed job's run on a worker thread: when it began, and whether it was given up. */
+	private static final class Run {
+
+		private @Nullable Thread thread;
+
+		private long startedAt;
+
+		private boolean givenUp;
+
+		synchronized void begin() {
+			this.thread = Thread.currentThread();
+			this.startedAt = System.nanoTime();
+		}
+
+		/** Ends the run on its thread; an interrupt meant for it does not outlive it. */
+		synchronized void end() {
+			if (this.givenUp) {
+				Thread.interrupted();
+			}
+			this.thread = null;
+		}
+
+		/** @return true when the run is past {@code limit} and was given up now (its thread interrupted) */
+		synchronized boolean giveUpIfPast(long now, Duration limit) {
+			if (this.givenUp || this.thread == null || now - this.startedAt < limit.toNanos()) {
+				return false;
+			}
+			this.givenUp = true;
+			this.thread.interrupt();
+			return true;
+		}
+
+		synchronized boolean givenUp() {
+			return this.givenUp;
+		}
+
 	}
 
 	private void run(JobHandler.Job job) {

@@ -97,7 +97,7 @@ class JobsIntegrationTests {
 			}
 		});
 		JobsProperties properties = new JobsProperties(1, 25, Duration.ofMillis(10), Duration.ofMinutes(5),
-				Duration.ofSeconds(5));
+				Duration.ofSeconds(5), Duration.ofMinutes(15));
 		JobWorker first = new JobWorker(Jobs.DEFAULT, this.jdbc, this.json, this.handlers, properties);
 		JobWorker second = new JobWorker(Jobs.DEFAULT, this.jdbc, this.json, this.handlers, properties);
 		ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -132,7 +132,7 @@ class JobsIntegrationTests {
 		long id = this.transactions
 			.execute((status) -> this.jobs.enqueue(Jobs.NOTIFICATIONS, "blocks", Map.of(), null, null, 5));
 		JobsProperties shortLease = new JobsProperties(1, 1, Duration.ofMillis(10), Duration.ofSeconds(2),
-				Duration.ofSeconds(1));
+				Duration.ofSeconds(1), Duration.ofMinutes(15));
 		JobWorker stuck = new JobWorker(Jobs.NOTIFICATIONS, this.jdbc, this.json, this.handlers, shortLease);
 		Thread dying = Thread.ofPlatform().start(() -> stuck.workOnce(1));
 		await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(status(id)));
@@ -158,7 +158,8 @@ class JobsIntegrationTests {
 		long id = this.transactions
 			.execute((status) -> this.jobs.enqueue(Jobs.DEFAULT, "always-fails", Map.of(), null, null, 2));
 		JobWorker worker = new JobWorker(Jobs.DEFAULT, this.jdbc, this.json, this.handlers,
-				new JobsProperties(1, 1, Duration.ofMillis(10), Duration.ofMinutes(1), Duration.ofSeconds(1)));
+				new JobsProperties(1, 1, Duration.ofMillis(10), Duration.ofMinutes(1), Duration.ofSeconds(1),
+						Duration.ofMinutes(15)));
 		assertThat(worker.workOnce(1)).isEqualTo(1);
 		assertThat(status(id)).isEqualTo("READY");
 		assertThat(this.jdbc.queryForObject("SELECT run_at > now() FROM job WHERE id = ?", Boolean.class, id))
@@ -215,7 +216,7 @@ class JobsIntegrationTests {
 			.execute((status) -> this.jobs.enqueue("lease-renewal", "takes-its-time", Map.of("millis", 4_000), null,
 					null, 5));
 		JobsProperties shortLease = new JobsProperties(1, 1, Duration.ofMillis(10), Duration.ofSeconds(1),
-				Duration.ofSeconds(10));
+				Duration.ofSeconds(10), Duration.ofMinutes(15));
 		JobWorker live = new JobWorker("lease-renewal", this.jdbc, this.json, this.handlers, shortLease);
 		JobWorker other = new JobWorker("lease-renewal", this.jdbc, this.json, this.handlers, shortLease);
 		live.start();
@@ -234,12 +235,42 @@ class JobsIntegrationTests {
 	}
 
 	@Test
+	void aRunPastTheMaximumRunTimeIsInterruptedAndTriedAgainAndItsWorkerGoesOn() {
+		// a handler hung on a call that never answers: its live worker renewed its lease for ever, so the job was
+		// never tried again and the worker thread never came back
+		long hung = this.transactions
+			.execute((status) -> this.jobs.enqueue("max-run", "takes-its-time", Map.of("millis", 600_000), null,
+					null, 5));
+		JobsProperties oneSecond = new JobsProperties(1, 1, Duration.ofMillis(10), Duration.ofSeconds(1),
+				Duration.ofSeconds(5), Duration.ofSeconds(2));
+		JobWorker worker = new JobWorker("max-run", this.jdbc, this.json, this.handlers, oneSecond);
+		worker.start();
+		try {
+			await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(status(hung)));
+			// interrupted after two seconds: the attempt failed and the job waits for its retry
+			await().atMost(Duration.ofSeconds(15)).until(() -> "READY".equals(status(hung)));
+			assertThat(this.jdbc.queryForObject("SELECT last_error FROM job WHERE id = ?", String.class, hung))
+				.contains("InterruptedException");
+			// the worker thread is not lost with it: it runs the next job
+			long next = this.transactions
+				.execute((status) -> this.jobs.enqueue("max-run", "takes-its-time", Map.of("millis", 10), null,
+						null, 5));
+			await().atMost(Duration.ofSeconds(15)).until(() -> "SUCCEEDED".equals(status(next)));
+		}
+		finally {
+			worker.stop();
+		}
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM test_job_run WHERE job_id = ?", Integer.class, hung))
+			.isZero();
+	}
+
+	@Test
 	void aStoppingWorkerPutsBackTheJobsItClaimedAndHasNotBegun() {
 		List<Long> ids = this.transactions.execute((status) -> java.util.stream.IntStream.range(0, 3)
 			.mapToObj((i) -> this.jobs.enqueue("put-back", "takes-its-time", Map.of("millis", 1_500), null, null, 5))
 			.toList());
 		JobWorker worker = new JobWorker("put-back", this.jdbc, this.json, this.handlers,
-				new JobsProperties(1, 3, Duration.ofMillis(10), Duration.ofMinutes(5), Duration.ofSeconds(10)));
+				new JobsProperties(1, 3, Duration.ofMillis(10), Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofMinutes(15)));
 		worker.start();
 		await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(status(ids.get(0))));
 		// the first is running, the other two claimed with it; a stop lets the first finish, and the other two
