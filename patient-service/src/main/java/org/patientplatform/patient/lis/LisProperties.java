@@ -1,5 +1,6 @@
 package org.patientplatform.patient.lis;
 
+import java.time.Duration;
 import java.time.ZoneId;
 
 import jakarta.validation.constraints.Min;
@@ -7,6 +8,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -16,9 +18,19 @@ import org.springframework.validation.annotation.Validated;
  * @param partitions the topic's partitions when this service creates it
  * @param consumerGroup the consumer group, {@code <service>.<role>}
  * @param defaultZone the zone of HL7 timestamps that carry no offset
+ * @param unhandledRetention how long a message kept because no feature handles its type (its ER7 text holds
+ * patient data) is kept; those waiting for their patient, or naming another patient's order, stay until
+ * applied or resolved
  */
 @ConfigurationProperties("patient.lis")
 @Validated
 record LisProperties(@NotBlank String topic, @Min(1) int partitions, @NotBlank String consumerGroup,
-		@NotNull ZoneId defaultZone) {
+		@NotNull ZoneId defaultZone, @DefaultValue("365d") Duration unhandledRetention) {
+
+	LisProperties {
+		if (unhandledRetention.isNegative() || unhandledRetention.isZero()) {
+			throw new IllegalArgumentException("patient.lis.unhandled-retention must be positive");
+		}
+	}
+
 }

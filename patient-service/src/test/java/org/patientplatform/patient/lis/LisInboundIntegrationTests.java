@@ -64,6 +64,9 @@ class LisInboundIntegrationTests {
 	@Autowired
 	MeterRegistry meters;
 
+	@Autowired
+	KeptMessageRetention retention;
+
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
 
@@ -153,6 +156,26 @@ class LisInboundIntegrationTests {
 		assertThat(this.jdbc.queryForList("SELECT source FROM processed_message WHERE consumer_group = ? "
 				+ "AND event_id = 'TWO-0001' ORDER BY 1", String.class, GROUP))
 			.containsExactly("LABSYS^CITYLAB", "OTHERLIS^NORTHLAB");
+	}
+
+	@Test
+	void deletesKeptMessagesOfUnhandledTypesAfterTheirRetentionButNotThoseStillToApply() throws Exception {
+		// a merge no feature handles, and an order for a patient not registered yet, both a year and more old
+		send("MRN-RET-1", Hl7Messages.merge("RET-0001", "MRN-RET-1", "MRN-RET-0", "20250313100000"));
+		send("MRN-RET-2", Hl7Messages.order("RET-0002", "MRN-RET-2", "20250313100000", "NW", "ORD-RET-2", "2345-7"));
+		awaitKept("RET-0001");
+		awaitKept("RET-0002");
+		this.jdbc.update("UPDATE lis_unhandled_message SET received_at = now() - interval '400 days' "
+				+ "WHERE message_control_id IN ('RET-0001', 'RET-0002')");
+
+		// before: kept for good, with the patient data of their ER7 text
+		assertThat(this.retention.purge()).isPositive();
+
+		assertThat(this.jdbc.queryForList("SELECT message_control_id || ' ' || reason FROM lis_unhandled_message "
+				+ "WHERE message_control_id IN ('RET-0001', 'RET-0002')", String.class))
+			.containsExactly("RET-0002 unknown patient");
+		assertThat(this.jdbc.queryForList("SELECT action FROM audit_log WHERE action = 'lis-kept-purged'",
+				String.class)).isNotEmpty();
 	}
 
 	@Test
