@@ -32,6 +32,9 @@ public class BookingDesk {
 	/** How much earlier than its booking a check-in may be dated (producers' clocks and events race). */
 	static final Duration CHECK_IN_MARGIN = Duration.ofHours(1);
 
+	/** How far ahead of this service's clock a request may be dated (a producer's clock may run fast). */
+	static final Duration REQUESTED_AHEAD_MARGIN = Duration.ofHours(1);
+
 	private final Bookings bookings;
 
 	private final Slots slots;
@@ -98,6 +101,13 @@ public class BookingDesk {
 		// a request made before the slot started keeps its chance however late it is handled (a lagging
 		// consumer); one made after does not
 		if (!slot.startsAt().isAfter(requestedAt)) {
+			if (requestedAt.isAfter(now.plus(REQUESTED_AHEAD_MARGIN))) {
+				// "asked for after the slot started", but dated well ahead of this clock: a producer's wrong clock or
+				// a typo, refused with that reason (it was rejected as too late, a reason that was not the one)
+				throw new InvalidEventException("Booking " + bookingId + " was asked for at " + requestedAt
+						+ ", more than " + REQUESTED_AHEAD_MARGIN.toHours() + " h ahead of this service's clock ("
+						+ now + ")");
+			}
 			return new BookingAttempt.Rejected(BookingStatus.REJECTED_SLOT_STARTED,
 					"Slot " + slotId + " started at " + slot.startsAt() + ", before the booking was asked for.",
 					slot.capacity());

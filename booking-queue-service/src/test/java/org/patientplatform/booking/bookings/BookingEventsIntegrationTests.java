@@ -154,7 +154,9 @@ class BookingEventsIntegrationTests {
 
 	@Test
 	void rejectsARequestMadeAfterItsSlotStartedAndKeepsOneMadeBefore() throws Exception {
-		Instant startsAt = Instant.parse("2032-01-01T08:00:00Z").plusSeconds(60L * minutes.incrementAndGet());
+		// a slot ten minutes from now, so the late request's time is within the hour a producer's clock may run
+		// ahead (a request dated further ahead, after its slot's start, is refused as invalid)
+		Instant startsAt = Instant.now().plus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
 		UUID slotId = TestClients.createSlot(this.staff, "site-late", startsAt, 2);
 		UUID late = UUID.randomUUID();
 		UUID early = UUID.randomUUID();
@@ -231,6 +233,25 @@ class BookingEventsIntegrationTests {
 		// the booking may still come: the DLQ retries it on its policy
 		assertThat(new String(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE), StandardCharsets.UTF_8))
 			.isEqualTo("false");
+	}
+
+	@Test
+	void refusesARequestDatedAfterItsSlotAndHoursAheadInsteadOfRejectingItAsTooLate() throws Exception {
+		UUID slotId = newSlot("site-ahead", 2);
+		UUID bookingId = UUID.randomUUID();
+
+		// dated years ahead, after its slot (which starts in 2032): taken as read, it was asked for too late
+		RecordMetadata sent = send(BookingRequested.TYPE, "site-ahead", new BookingRequested(bookingId, "site-ahead",
+				slotId, "P-ahead", Instant.parse("2033-01-01T00:00:00Z")));
+
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(sent);
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE), StandardCharsets.UTF_8))
+			.contains("ahead of this service's clock");
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE), StandardCharsets.UTF_8))
+			.isEqualTo("true");
+		// before: stored REJECTED_SLOT_STARTED, a reason that was not the one
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM booking WHERE id = ?", Integer.class, bookingId))
+			.isZero();
 	}
 
 	@Test
