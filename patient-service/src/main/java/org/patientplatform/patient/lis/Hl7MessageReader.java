@@ -337,8 +337,8 @@ class Hl7MessageReader {
 					type, controlId, FUTURE_TOLERANCE);
 			sentAt = now;
 		}
-		return new LisMessage.Header(controlId, sender(msh.getSendingApplication()) + "^" + sender(msh.getSendingFacility()),
-				type, text(msh.getVersionID().getVersionID()), sentAt);
+		String sender = sender(msh.getSendingApplication()) + "^" + sender(msh.getSendingFacility());
+		return new LisMessage.Header(controlId, sender, type, text(msh.getVersionID().getVersionID()), sentAt);
 	}
 
 	/** An HD's namespace id, else its universal id, else empty. */
