@@ -132,10 +132,9 @@ class TwilioWebhooks {
 		if (keyword.isEmpty() || from == null || from.isBlank()) {
 			return Optional.empty();
 		}
-		if (messageSid != null && !messageSid.isBlank()
-				&& !this.processed.markProcessed(INBOUND_GROUP, PROVIDER, messageSid.strip())) {
-			log.info("Inbound SMS {} was applied before; it changes nothing and is not confirmed again",
-					messageSid.strip());
+		String sid = (messageSid != null) ? messageSid.strip() : "";
+		if (!sid.isEmpty() && !this.processed.markProcessed(INBOUND_GROUP, PROVIDER, sid)) {
+			log.info("Inbound SMS {} was applied before; it changes nothing and is not confirmed again", sid);
 			return Optional.empty();
 		}
 		boolean optIn = keyword.get() == SmsKeyword.OPT_IN;

@@ -75,8 +75,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body,
 			HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
 		if (statusCode.value() == HttpStatus.BAD_REQUEST.value() && deniedByRole(request)) {
-			return super.handleExceptionInternal(ex, forbidden(new AccessDeniedException("role")), headers,
-					HttpStatus.FORBIDDEN, request);
+			return super.handleExceptionInternal(ex, forbiddenProblem(), headers, HttpStatus.FORBIDDEN, request);
 		}
 		return super.handleExceptionInternal(ex, body, headers, statusCode, request);
 	}
@@ -317,6 +316,10 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler(AccessDeniedException.class)
 	ProblemDetail forbidden(AccessDeniedException ex) {
+		return forbiddenProblem();
+	}
+
+	private static ProblemDetail forbiddenProblem() {
 		return ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, "Your role does not allow this.");
 	}
 

@@ -8,7 +8,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where a page ends in a list ordered by a time and an id, newest first: the last item's time and id.
+ * Where a page ends in a list ordered by a time and an id (newest first, or earliest first as a site's slots):
+ * the last item's time and id.
  * Clients see it as the opaque cursor of {@link Page}.
  *
  * @param at the last item's time
