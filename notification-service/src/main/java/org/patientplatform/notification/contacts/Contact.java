@@ -96,6 +96,33 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 	}
 
 	/**
+	 * The device registered as the patient's newest at {@code at}: moved to the end of the
+	 * tokens if it was there, and the oldest devices dropped beyond {@code maxDevices}. The
+	 * preferences take the time, so an older event's token list no longer replaces it.
+	 */
+	Contact withPushDevice(String token, int maxDevices, Instant at) {
+		List<String> tokens = new ArrayList<>(this.pushTokens);
+		tokens.remove(token);
+		tokens.add(token);
+		List<String> kept = tokens.subList(Math.max(0, tokens.size() - maxDevices), tokens.size());
+		return new Contact(this.patientId, this.givenName, this.phone, this.phoneProblem, this.email, this.emailProblem,
+				this.language, this.timezone, this.channels, this.quietHours, kept, this.detailsAt, at, this.localeAt);
+	}
+
+	/**
+	 * The device no longer registered, at {@code at}; this contact itself when it was not.
+	 */
+	Contact withoutPushDevice(String token, Instant at) {
+		if (!this.pushTokens.contains(token)) {
+			return this;
+		}
+		List<String> tokens = new ArrayList<>(this.pushTokens);
+		tokens.remove(token);
+		return new Contact(this.patientId, this.givenName, this.phone, this.phoneProblem, this.email, this.emailProblem,
+				this.language, this.timezone, this.channels, this.quietHours, tokens, this.detailsAt, at, this.localeAt);
+	}
+
+	/**
 	 * The language and timezone given (null ones are kept), unless newer ones are already
 	 * applied.
 	 */

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.consumption.ProcessedMessages;
 import org.patientplatform.notification.delivery.Notifications;
 import org.patientplatform.kit.events.IncomingEvent;
@@ -37,8 +38,11 @@ class ContactProjection {
 
 	private final Notifications notifications;
 
+	private final AuditLog audit;
+
 	ContactProjection(Contacts contacts, ProcessedMessages processed, ContactsProperties properties,
-			Notifications notifications) {
+			Notifications notifications, AuditLog audit) {
+		this.audit = audit;
 		this.notifications = notifications;
 		this.contacts = contacts;
 		this.processed = processed;
@@ -97,13 +101,52 @@ class ContactProjection {
 	@Transactional
 	Optional<Contact> changePreferences(String patientId, PreferencesUpdate update, Instant now) {
 		return this.contacts.lock(patientId).map((current) -> {
-			// the API's change is the newest word, even over a change stamped later than now (a clock ahead)
-			Instant at = after(after(now, current.preferencesAt()), current.localeAt());
+			Instant at = after(newest(now, current), current.localeAt());
 			Contact next = current.withPreferences(update.channels(), update.quietHours(), null, at)
 				.withLocale(language(update.language()), timezone(update.timezone()), at);
 			saveIfChanged(current, next);
 			return next;
 		});
+	}
+
+	/**
+	 * Registers a device for push as the patient's newest (the API: the patient's app, or
+	 * staff), taking it from any other patient who had it. Beyond
+	 * {@code max-push-devices} the oldest device is dropped.
+	 * @return the contact, or empty when this service has no contact for the patient
+	 */
+	@Transactional
+	Optional<Contact> registerPushDevice(String patientId, String token, Instant now) {
+		if (this.contacts.find(patientId).isEmpty()) {
+			return Optional.empty();
+		}
+		List<String> others = this.contacts.takePushTokenFromOthers(token, patientId, now);
+		others.forEach((other) -> this.audit.record("push-device.remove", "patient", other, "allowed",
+				"the device was registered by another patient"));
+		return this.contacts.lock(patientId).map((current) -> {
+			Contact next = current.withPushDevice(token, this.properties.maxPushDevices(), newest(now, current));
+			saveIfChanged(current, next);
+			return next;
+		});
+	}
+
+	/**
+	 * Unregisters a device (the patient signed out of the app on it); nothing changes when
+	 * the patient did not have it.
+	 * @return the contact, or empty when this service has no contact for the patient
+	 */
+	@Transactional
+	Optional<Contact> removePushDevice(String patientId, String token, Instant now) {
+		return this.contacts.lock(patientId).map((current) -> {
+			Contact next = current.withoutPushDevice(token, newest(now, current));
+			saveIfChanged(current, next);
+			return next;
+		});
+	}
+
+	/** The API's change is the newest word, even over a change stamped later than now (a clock ahead). */
+	private static Instant newest(Instant now, Contact current) {
+		return after(now, current.preferencesAt());
 	}
 
 	/**

@@ -119,6 +119,25 @@ class Contacts implements ContactDirectory, ContactChanges {
 	}
 
 	/**
+	 * Takes a device token away from every contact but {@code patientId}'s: a device
+	 * registered by one patient no longer receives another's messages (a shared tablet, a
+	 * phone handed on). Their preferences take the time {@code at}, so an older event does
+	 * not give the token back.
+	 * @return the patients who had the token
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	List<String> takePushTokenFromOthers(String token, String patientId, Instant at) {
+		// two patients registering one device at once take it in turn: the later keeps it
+		KeyLocks.lock(this.jdbc, "push-token", List.of(token));
+		return this.jdbc.sql("""
+				UPDATE contact SET push_tokens = array_remove(push_tokens, ?),
+				    preferences_at = greatest(preferences_at, ?), updated_at = now()
+				WHERE push_tokens @> ARRAY[?]::text[] AND patient_id <> ?
+				RETURNING patient_id
+				""").params(token, timestamp(at), token, patientId).query(String.class).list();
+	}
+
+	/**
 	 * The contact, locked until the transaction ends; created with the defaults when
 	 * missing.
 	 */

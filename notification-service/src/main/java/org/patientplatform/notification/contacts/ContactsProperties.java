@@ -1,6 +1,11 @@
 package org.patientplatform.notification.contacts;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The contact projection's settings.
@@ -11,7 +16,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * country code
  * @param defaultChannels the channels a patient is reached on until they state their
  * preferences
+ * @param maxPushDevices how many devices a patient keeps registered for push; registering
+ * one more drops the oldest
  */
 @ConfigurationProperties("notification.contacts")
-record ContactsProperties(String consumerGroup, String defaultRegion, ChannelPreferences defaultChannels) {
+@Validated
+record ContactsProperties(String consumerGroup, String defaultRegion, ChannelPreferences defaultChannels,
+		@DefaultValue("10") @Min(1) @Max(100) int maxPushDevices) {
 }
