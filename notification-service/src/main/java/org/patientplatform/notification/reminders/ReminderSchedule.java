@@ -14,7 +14,8 @@ import org.springframework.scheduling.support.CronExpression;
 /**
  * When a rule's reminders fall: at each occurrence of a cron expression (six fields,
  * seconds first) read in the rule's timezone, so "9 am" stays 9 am across daylight
- * saving (and a local time the change repeats or skips fires once); or every fixed
+ * saving (and a local time the change repeats or skips fires once, unless the rule runs by
+ * the hour: its hour field a wildcard); or every fixed
  * interval from the first run. Nothing after {@code endsAt}.
  */
 record ReminderSchedule(@Nullable CronExpression cron, @Nullable Duration every, ZoneId zone,
@@ -51,7 +52,8 @@ record ReminderSchedule(@Nullable CronExpression cron, @Nullable Duration every,
 	 * time that occurs twice (clocks go back) fires once, the first time; one that does not
 	 * occur (clocks go forward) fires when the clocks have gone forward, shifted by the gap as
 	 * {@code java.time} shifts it (2:30 am becomes 3:30 am). Spring's {@code CronExpression}
-	 * alone fired the first twice and skipped the second that day.
+	 * alone fired the first twice and skipped the second that day. A rule whose hour field is a
+	 * wildcard runs by the hour, and fires in both passes of a repeated hour.
 	 */
 	@Nullable Instant next(Instant occurrence) {
 		if (this.every != null) {
@@ -59,7 +61,7 @@ record ReminderSchedule(@Nullable CronExpression cron, @Nullable Duration every,
 		}
 		ZonedDateTime from = occurrence.atZone(this.zone);
 		ZonedDateTime next = this.cron.next(from);
-		while (next != null && next.toLocalDateTime().equals(from.toLocalDateTime())) {
+		while (next != null && !everyHour(this.cron) && next.toLocalDateTime().equals(from.toLocalDateTime())) {
 			// the same wall-clock time again, an hour later: the clocks went back
 			next = this.cron.next(next);
 		}
@@ -76,6 +78,20 @@ record ReminderSchedule(@Nullable CronExpression cron, @Nullable Duration every,
 			}
 		}
 		return (next != null) ? bounded(next.toInstant()) : null;
+	}
+
+	/**
+	 * True when the expression's hour field is a wildcard ({@code *} alone or with a step, or {@code @hourly}): such a
+	 * rule runs by the hour, not at a time of day, so it fires in both passes of an hour the clocks repeat, as cron
+	 * does for its wildcard jobs; otherwise an hourly rule would leave a two-hour gap that night.
+	 */
+	private static boolean everyHour(CronExpression cron) {
+		String expression = cron.toString().strip();
+		if (expression.startsWith("@")) {
+			return expression.equalsIgnoreCase("@hourly");
+		}
+		String[] fields = expression.split("\\s+");
+		return fields.length == 6 && fields[2].startsWith("*");
 	}
 
 	/**

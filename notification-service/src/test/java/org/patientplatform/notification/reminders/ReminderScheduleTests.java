@@ -33,6 +33,27 @@ class ReminderScheduleTests {
 	}
 
 	@Test
+	void firesAnHourlyRuleInBothPassesOfTheRepeatedHour() {
+		// New York's clocks go back from 2:00 EDT to 1:00 EST on 2026-11-01: an hourly rule runs by the hour
+		for (String hourly : new String[] { "0 0 * * * *", "@hourly" }) {
+			ReminderSchedule schedule = ReminderSchedule.of(hourly, null, "America/New_York", null);
+			Instant oneEdt = schedule.next(Instant.parse("2026-11-01T04:00:00Z"));
+			assertThat(oneEdt).isEqualTo(Instant.parse("2026-11-01T05:00:00Z"));
+			// before: 1:00 EST was skipped, two hours to 2:00 EST
+			Instant oneEst = schedule.next(oneEdt);
+			assertThat(oneEst).isEqualTo(Instant.parse("2026-11-01T06:00:00Z"));
+			assertThat(schedule.next(oneEst)).isEqualTo(Instant.parse("2026-11-01T07:00:00Z"));
+		}
+		// every other hour, from midnight: 0, 2, 4 by the wall clock, so 1:00 is not among them either pass
+		ReminderSchedule everyOther = ReminderSchedule.of("0 30 */2 * * *", null, "America/New_York", null);
+		assertThat(everyOther.next(Instant.parse("2026-11-01T04:30:00Z")))
+			.isEqualTo(Instant.parse("2026-11-01T07:30:00Z"));
+		// going forward, an hourly rule has no 2:00 to make up: 1:00 EST, then 3:00 EDT
+		ReminderSchedule hourly = ReminderSchedule.of("0 0 * * * *", null, "America/New_York", null);
+		assertThat(hourly.next(Instant.parse("2026-03-08T06:00:00Z"))).isEqualTo(Instant.parse("2026-03-08T07:00:00Z"));
+	}
+
+	@Test
 	void firesALocalTimeThatDoesNotOccurOnceTheClocksHaveGoneForward() {
 		// New York's clocks go forward from 2:00 EST to 3:00 EDT on 2026-03-08: 2:30 am does not happen
 		ReminderSchedule halfPastTwo = ReminderSchedule.of("0 30 2 * * *", null, "America/New_York", null);
