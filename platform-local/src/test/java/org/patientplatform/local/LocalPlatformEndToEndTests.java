@@ -400,6 +400,35 @@ class LocalPlatformEndToEndTests {
 	}
 
 	@Test
+	void aDeviceThePatientsAppRegistersReceivesTheResultByPush() throws Exception {
+		String suffix = UUID.randomUUID().toString().substring(0, 8).toUpperCase(Locale.ROOT);
+		String email = "grace-" + suffix.toLowerCase(Locale.ROOT) + "@example.org";
+		String patientId = register(suffix, "^PRN^PH^^1^415^5550132", email);
+		String patientToken = issueToken("role=patient&patient_id=" + patientId);
+		// the patient's app signs in on a device once the notification service knows the patient
+		String device = "e2e-" + suffix + ":APA91b" + UUID.randomUUID().toString().replace("-", "_");
+		String devicePath = "/api/v1/patients/" + patientId + "/push-devices/" + device;
+		await("the device registered").atMost(FLOW)
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> exchange("PUT", "notification", devicePath, patientToken, null).statusCode(),
+					(status) -> status == 200);
+
+		release(suffix);
+		JsonNode notification = awaitSentNotification(patientId, Set.of("PUSH", "SMS", "EMAIL"));
+		await("the push at the FCM stand-in").atMost(FLOW).untilAsserted(() -> {
+			List<JsonNode> pushed = new ArrayList<>();
+			standin("/standin/messages?channel=push").forEach((message) -> {
+				if (device.equals(message.path("to").asString())) {
+					pushed.add(message);
+				}
+			});
+			assertThat(pushed).singleElement()
+				.satisfies((push) -> assertThat(push.path("body").asString()).doesNotContain("7.91").doesNotContain("mmol"));
+		});
+		assertThat(listed("sms", "+14155550132", notification.get("id").asString())).hasSize(1);
+	}
+
+	@Test
 	void aRecordAnotherServicesConsumerCannotReadIsInTheDlqWithItsCoordinatesAndError() throws Exception {
 		RecordMetadata sent = this.producer
 			.send(new ProducerRecord<>(BOOKING_TOPIC, "site-e2e-malformed", "this is not a CloudEvent"))
@@ -556,6 +585,13 @@ class LocalPlatformEndToEndTests {
 	 * patient's id.
 	 */
 	private String registerAndRelease(String suffix, String phone, String email) throws Exception {
+		String patientId = register(suffix, phone, email);
+		release(suffix);
+		return patientId;
+	}
+
+	/** The LIS registers the patient of MRN {@code MRN-E2E-<suffix>} (ADT^A04); returns the patient's id. */
+	private String register(String suffix, String phone, String email) throws Exception {
 		String mrn = "MRN-E2E-" + suffix;
 		String sentAt = DateTimeFormatter.ofPattern("yyyyMMddHHmmssZ").format(OffsetDateTime.now(ZoneOffset.UTC));
 		String contact = (email != null) ? phone + "~^NET^Internet^" + email : phone;
@@ -568,6 +604,13 @@ class LocalPlatformEndToEndTests {
 		JsonNode patient = await("the patient registered").atMost(FLOW)
 			.pollInterval(Duration.ofMillis(500))
 			.until(() -> callOrNull("GET", "patient", "/api/v1/patients?mrn=" + mrn, "staff"), (found) -> found != null);
+		return patient.get("id").asString();
+	}
+
+	/** The LIS releases a glucose result of 7.91 mmol/L (ORU^R01) for the patient of {@link #register}. */
+	private void release(String suffix) throws Exception {
+		String mrn = "MRN-E2E-" + suffix;
+		String sentAt = DateTimeFormatter.ofPattern("yyyyMMddHHmmssZ").format(OffsetDateTime.now(ZoneOffset.UTC));
 		String[] obr = new String[26];
 		Arrays.fill(obr, "");
 		obr[0] = "OBR";
@@ -582,7 +625,6 @@ class LocalPlatformEndToEndTests {
 				"PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada", String.join("|", obr),
 				"OBX|1|NM|2345-7^Glucose^LN||7.91|mmol/L|||||F", "");
 		this.producer.send(new ProducerRecord<>("lis.inbound.v1", mrn, result)).get(30, TimeUnit.SECONDS);
-		return patient.get("id").asString();
 	}
 
 	/** The patient's one notification, once it went out on these channels. */
