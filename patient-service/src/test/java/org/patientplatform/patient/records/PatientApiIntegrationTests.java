@@ -8,6 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.jspecify.annotations.Nullable;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @PatientIntegrationTest
 class PatientApiIntegrationTests {
+
+	static final String FHIR = "/api/fhir/r4";
 
 	@Autowired
 	Patients patients;
@@ -192,6 +200,117 @@ class PatientApiIntegrationTests {
 		String foreign = LocalSigningKey.generate("https://tests.patient-platform.local")
 			.mint("staff-1", List.of("staff"), null, Duration.ofMinutes(5));
 		assertProblem(get("/api/v1/patients/" + this.ada, foreign), 401);
+	}
+
+	@Test
+	void servesARecordAsAFhirR4PatientThatHapiFhirReads() {
+		long before = this.jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM audit_log", Long.class);
+		ResponseEntity<String> response = get(FHIR + "/Patient/" + this.ada, token(List.of("staff"), null));
+
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		assertThat(response.getHeaders().getContentType()).isNotNull()
+			.satisfies((type) -> assertThat(type.isCompatibleWith(MediaType.parseMediaType("application/fhir+json")))
+				.isTrue());
+		org.hl7.fhir.r4.model.Patient patient = fhirParser()
+			.parseResource(org.hl7.fhir.r4.model.Patient.class, response.getBody());
+		assertThat(patient.getIdElement().getIdPart()).isEqualTo(this.ada.toString());
+		assertThat(patient.getMeta().getLastUpdated()).isNotNull();
+		assertThat(patient.getIdentifier()).singleElement().satisfies((identifier) -> {
+			assertThat(identifier.getSystem()).isEqualTo("urn:patient-platform:mrn");
+			assertThat(identifier.getValue()).isEqualTo("API-ADA");
+			assertThat(identifier.getType().getCodingFirstRep().getCode()).isEqualTo("MR");
+			assertThat(identifier.getType().getCodingFirstRep().getSystem())
+				.isEqualTo("http://terminology.hl7.org/CodeSystem/v2-0203");
+		});
+		assertThat(patient.getNameFirstRep().getFamily()).isEqualTo("Lovelace");
+		assertThat(patient.getNameFirstRep().getGivenAsSingleString()).isEqualTo("Ada");
+		assertThat(patient.getGender()).isEqualTo(Enumerations.AdministrativeGender.FEMALE);
+		assertThat(patient.getBirthDateElement().getValueAsString()).isEqualTo("1815-12-10");
+		assertThat(patient.getTelecom()).extracting((telecom) -> telecom.getSystem().toCode() + " " + telecom.getValue())
+			.containsExactly("phone +44 20 79460123", "email ada@example.org");
+		assertThat(patient.getAddressFirstRep().getLine()).extracting(Object::toString)
+			.containsExactly("12 Analytical Row");
+		assertThat(patient.getAddressFirstRep().getCity()).isEqualTo("London");
+		assertThat(patient.getAddressFirstRep().getPostalCode()).isEqualTo("N1 9GU");
+		assertThat(patient.getAddressFirstRep().getCountry()).isEqualTo("GBR");
+		assertThat(patient.getCommunicationFirstRep().getLanguage().getCodingFirstRep().getCode()).isEqualTo("en-GB");
+		// audited as the API's reads are
+		assertThat(this.jdbc.queryForList("SELECT actor_role || ' ' || action || ' ' || resource_id || ' ' || outcome "
+				+ "FROM audit_log WHERE resource_type = 'patient' AND id > ? ORDER BY id", String.class, before))
+			.containsExactly("staff read " + this.ada + " OK");
+	}
+
+	@Test
+	void letsAPatientReadTheirOwnFhirRecordAndNoOneElses() {
+		String ownToken = token(List.of("patient"), this.grace.toString());
+		ResponseEntity<String> own = get(FHIR + "/Patient/" + this.grace, ownToken);
+		assertThat(own.getStatusCode().value()).isEqualTo(200);
+		assertThat(fhirParser().parseResource(org.hl7.fhir.r4.model.Patient.class, own.getBody())
+			.getNameFirstRep()
+			.getFamily()).isEqualTo("Hopper");
+
+		assertOutcome(get(FHIR + "/Patient/" + this.ada, ownToken), 403, OperationOutcome.IssueType.FORBIDDEN);
+		assertOutcome(get(FHIR + "/Patient?identifier=API-ADA", ownToken), 403, OperationOutcome.IssueType.FORBIDDEN);
+		assertProblem(get(FHIR + "/Patient/" + this.ada, null), 401);
+	}
+
+	@Test
+	void answersAnUnknownFhirPatientWithAnOperationOutcome() {
+		String staff = token(List.of("staff"), null);
+		assertOutcome(get(FHIR + "/Patient/" + UUID.randomUUID(), staff), 404, OperationOutcome.IssueType.NOTFOUND);
+		// a FHIR id is any string: one that is no UUID names no patient here
+		assertOutcome(get(FHIR + "/Patient/not-a-uuid", staff), 404, OperationOutcome.IssueType.NOTFOUND);
+		assertOutcome(get(FHIR + "/Patient", staff), 400, OperationOutcome.IssueType.REQUIRED);
+	}
+
+	@Test
+	void searchesFhirPatientsByTheirMrnAsAnIdentifier() {
+		String staff = token(List.of("staff"), null);
+		for (String identifier : List.of("urn:patient-platform:mrn|API-GRACE", "API-GRACE")) {
+			ResponseEntity<String> response = get(FHIR + "/Patient?identifier=" + identifier, staff);
+			assertThat(response.getStatusCode().value()).as(identifier).isEqualTo(200);
+			Bundle bundle = fhirParser().parseResource(Bundle.class, response.getBody());
+			assertThat(bundle.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
+			assertThat(bundle.getTotal()).as(identifier).isEqualTo(1);
+			assertThat(bundle.getEntryFirstRep().getFullUrl()).endsWith(FHIR + "/Patient/" + this.grace);
+			assertThat(((org.hl7.fhir.r4.model.Patient) bundle.getEntryFirstRep().getResource()).getIdElement()
+				.getIdPart()).isEqualTo(this.grace.toString());
+		}
+		// another system, or none at all (|value), is not the MRNs'
+		for (String identifier : List.of("urn:other-lab:mrn|API-GRACE", "|API-GRACE", "API-NOBODY")) {
+			Bundle none = fhirParser().parseResource(Bundle.class,
+					get(FHIR + "/Patient?identifier=" + identifier, staff).getBody());
+			assertThat(none.getTotal()).as(identifier).isZero();
+			assertThat(none.getEntry()).isEmpty();
+		}
+	}
+
+	@Test
+	void describesTheFhirServerInItsCapabilityStatement() {
+		ResponseEntity<String> response = get(FHIR + "/metadata", token(List.of("staff"), null));
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		CapabilityStatement statement = fhirParser().parseResource(CapabilityStatement.class, response.getBody());
+		assertThat(statement.getFhirVersion()).isEqualTo(Enumerations.FHIRVersion._4_0_1);
+		assertThat(statement.getRestFirstRep().getResource()).singleElement().satisfies((resource) -> {
+			assertThat(resource.getType()).isEqualTo("Patient");
+			assertThat(resource.getInteraction()).extracting((interaction) -> interaction.getCode().toCode())
+				.containsExactly("read", "search-type");
+			assertThat(resource.getSearchParamFirstRep().getName()).isEqualTo("identifier");
+		});
+	}
+
+	private static IParser fhirParser() {
+		return FhirContext.forR4Cached().newJsonParser();
+	}
+
+	private void assertOutcome(ResponseEntity<String> response, int status, OperationOutcome.IssueType code) {
+		assertThat(response.getStatusCode().value()).as(response.getBody()).isEqualTo(status);
+		assertThat(response.getHeaders().getContentType()).isNotNull()
+			.satisfies((type) -> assertThat(type.isCompatibleWith(MediaType.parseMediaType("application/fhir+json")))
+				.isTrue());
+		OperationOutcome outcome = fhirParser().parseResource(OperationOutcome.class, response.getBody());
+		assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(code);
+		assertThat(outcome.getIssueFirstRep().getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.ERROR);
 	}
 
 	private PatientId register(String mrn, String given, String family) {

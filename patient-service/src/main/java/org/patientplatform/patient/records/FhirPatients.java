@@ -1,0 +1,98 @@
+package org.patientplatform.patient.records;
+
+import java.util.Date;
+
+import org.hl7.fhir.r4.model.Address;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Identifier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A patient as a FHIR R4 {@code Patient} resource, built with HAPI FHIR's model: the id, the MRN as an identifier
+ * typed {@code MR}, the name, telecom, gender, birth date, home address and language, and the time the demographics
+ * last changed as {@code meta.lastUpdated}.
+ */
+final class FhirPatients {
+
+	/** HL7 table 0203, identifier types. */
+	static final String IDENTIFIER_TYPES = "http://terminology.hl7.org/CodeSystem/v2-0203";
+
+	/** BCP 47 language tags, the system FHIR names for {@code Patient.communication.language}. */
+	static final String LANGUAGES = "urn:ietf:bcp:47";
+
+	private FhirPatients() {
+	}
+
+	/**
+	 * @param mrnSystem the identifier system of the LIS's medical record numbers
+	 */
+	static org.hl7.fhir.r4.model.Patient of(Patient patient, String mrnSystem) {
+		org.hl7.fhir.r4.model.Patient resource = new org.hl7.fhir.r4.model.Patient();
+		resource.setId(patient.id().value().toString());
+		resource.getMeta().setLastUpdated(Date.from(patient.updatedAt()));
+		resource.setActive(true);
+		resource.addIdentifier()
+			.setUse(Identifier.IdentifierUse.USUAL)
+			.setType(new CodeableConcept(new Coding(IDENTIFIER_TYPES, "MR", "Medical record number")))
+			.setSystem(mrnSystem)
+			.setValue(patient.mrn());
+		if (patient.familyName() != null || patient.givenName() != null) {
+			HumanName name = resource.addName().setUse(HumanName.NameUse.OFFICIAL).setFamily(patient.familyName());
+			if (patient.givenName() != null) {
+				name.addGiven(patient.givenName());
+			}
+		}
+		if (patient.phone() != null) {
+			resource.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue(patient.phone());
+		}
+		if (patient.email() != null) {
+			resource.addTelecom().setSystem(ContactPoint.ContactPointSystem.EMAIL).setValue(patient.email());
+		}
+		if (patient.sex() != null) {
+			resource.setGender(gender(patient.sex()));
+		}
+		if (patient.birthDate() != null) {
+			resource.setBirthDateElement(new DateType(patient.birthDate().getYear(),
+					patient.birthDate().getMonthValue() - 1, patient.birthDate().getDayOfMonth()));
+		}
+		PostalAddress address = patient.address();
+		if (address != null) {
+			Address fhir = resource.addAddress().setUse(Address.AddressUse.HOME);
+			addLine(fhir, address.street());
+			addLine(fhir, address.otherDesignation());
+			fhir.setCity(address.city()).setState(address.state()).setPostalCode(address.postalCode())
+				.setCountry(address.country());
+		}
+		if (patient.language() != null) {
+			resource.addCommunication()
+				.setLanguage(new CodeableConcept(new Coding(LANGUAGES, patient.language(), null)))
+				.setPreferred(true);
+		}
+		return resource;
+	}
+
+	/**
+	 * HL7 table 0001 as FHIR's administrative gender: ambiguous is {@code other}, as HL7's v2-to-FHIR mapping
+	 * reads it; not applicable is {@code unknown}.
+	 */
+	static AdministrativeGender gender(Sex sex) {
+		return switch (sex) {
+			case FEMALE -> AdministrativeGender.FEMALE;
+			case MALE -> AdministrativeGender.MALE;
+			case OTHER, AMBIGUOUS -> AdministrativeGender.OTHER;
+			case UNKNOWN, NOT_APPLICABLE -> AdministrativeGender.UNKNOWN;
+		};
+	}
+
+	private static void addLine(Address address, @Nullable String line) {
+		if (line != null && !line.isBlank()) {
+			address.addLine(line);
+		}
+	}
+
+}

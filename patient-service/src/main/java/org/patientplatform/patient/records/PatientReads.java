@@ -1,0 +1,108 @@
+package org.patientplatform.patient.records;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import org.patientplatform.kit.audit.AuditLog;
+import org.patientplatform.kit.security.PlatformSecurityProperties;
+import org.patientplatform.kit.web.NotFoundException;
+
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.stereotype.Component;
+
+/**
+ * Who may read a patient record, and the audit of every read, for the API and its FHIR view alike: staff read any
+ * record, a patient only their own (the token's patient id claim must be the record's id, else 403 whether or not
+ * the record exists); searching by MRN is for staff. The roles are checked here rather than by
+ * {@code @PreAuthorize}, so that every read, allowed, denied or of a record that does not exist, is audited:
+ * probing for ids or MRNs leaves a trace. Neither the audit nor an error names the MRN: problem bodies reach logs
+ * and browsers.
+ */
+@Component
+class PatientReads {
+
+	private final Patients patients;
+
+	private final String patientIdClaim;
+
+	private final AuditLog audit;
+
+	PatientReads(Patients patients, PlatformSecurityProperties security, AuditLog audit) {
+		this.patients = patients;
+		this.audit = audit;
+		this.patientIdClaim = security.effectivePatientIdClaim();
+	}
+
+	/**
+	 * @param id the record's id as the caller wrote it: one that is not a UUID names no record
+	 * @throws AccessDeniedException (403) unless the caller is staff or this patient
+	 * @throws NotFoundException (404) when there is no such record
+	 */
+	Patient read(String id, Authentication caller) {
+		if (!isStaff(caller) && !isPatient(caller, id)) {
+			this.audit.record("read", "patient", id, "DENIED", null);
+			throw new AccessDeniedException(hasRole(caller, "ROLE_patient")
+					? "A patient may read only their own record" : "Patient records are for staff and their patient");
+		}
+		Patient patient = parse(id).flatMap((uuid) -> this.patients.findById(new PatientId(uuid))).orElse(null);
+		if (patient == null) {
+			this.audit.record("read", "patient", id, "NOT_FOUND", null);
+			throw new NotFoundException("No patient " + id);
+		}
+		this.audit.record("read", "patient", id, "OK", null);
+		return patient;
+	}
+
+	/**
+	 * @throws AccessDeniedException (403) unless the caller is staff
+	 * @throws NotFoundException (404) when no record has the MRN
+	 */
+	Patient findByMrn(String mrn, Authentication caller) {
+		requireSearch(caller);
+		Patient patient = this.patients.findByMrn(mrn).orElse(null);
+		if (patient == null) {
+			this.audit.record("search-by-mrn", "patient", null, "NOT_FOUND", null);
+			throw new NotFoundException("No patient with this medical record number");
+		}
+		this.audit.record("search-by-mrn", "patient", patient.id().value().toString(), "OK", null);
+		return patient;
+	}
+
+	/**
+	 * @throws AccessDeniedException (403, audited) unless the caller is staff, who alone search patients
+	 */
+	void requireSearch(Authentication caller) {
+		if (!isStaff(caller)) {
+			this.audit.record("search-by-mrn", "patient", null, "DENIED", null);
+			throw new AccessDeniedException("Searching patients by MRN is for staff");
+		}
+	}
+
+	private static Optional<UUID> parse(String id) {
+		try {
+			return Optional.of(UUID.fromString(id));
+		}
+		catch (IllegalArgumentException ex) {
+			return Optional.empty();
+		}
+	}
+
+	private static boolean isStaff(Authentication caller) {
+		return hasRole(caller, "ROLE_staff");
+	}
+
+	private static boolean hasRole(Authentication caller, String role) {
+		return caller.getAuthorities().stream().anyMatch((authority) -> role.equals(authority.getAuthority()));
+	}
+
+	private boolean isPatient(Authentication caller, String id) {
+		if (hasRole(caller, "ROLE_patient") && caller.getPrincipal() instanceof Jwt jwt) {
+			String own = jwt.getClaimAsString(this.patientIdClaim);
+			return own != null && id.trim().equalsIgnoreCase(own.trim());
+		}
+		return false;
+	}
+
+}
