@@ -98,13 +98,18 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 	/**
 	 * The device registered as the patient's newest at {@code at}: moved to the end of the
 	 * tokens if it was there, and the oldest devices dropped beyond {@code maxDevices}. The
-	 * preferences take the time, so an older event's token list no longer replaces it.
+	 * preferences take the time, so an older event's token list no longer replaces it; this
+	 * contact itself when the device was the newest already.
 	 */
 	Contact withPushDevice(String token, int maxDevices, Instant at) {
 		List<String> tokens = new ArrayList<>(this.pushTokens);
 		tokens.remove(token);
 		tokens.add(token);
 		List<String> kept = tokens.subList(Math.max(0, tokens.size() - maxDevices), tokens.size());
+		if (kept.equals(this.pushTokens)) {
+			// already the newest: an app that registers on every start changes nothing, nor the preferences' time
+			return this;
+		}
 		return new Contact(this.patientId, this.givenName, this.phone, this.phoneProblem, this.email, this.emailProblem,
 				this.language, this.timezone, this.channels, this.quietHours, kept, this.detailsAt, at, this.localeAt);
 	}

@@ -35,6 +35,20 @@ class ContactTests {
 	}
 
 	@Test
+	void registersADeviceAsTheNewestAndLeavesTheTimeAloneWhenItAlreadyIs() {
+		Contact contact = Contact.unknown("P-1", ALL).withPushDevice("phone", 3, T1).withPushDevice("tablet", 3, T1);
+		assertThat(contact.pushTokens()).containsExactly("phone", "tablet");
+		// the app registers again on every start: nothing changes, and an event of a change before T2 still applies
+		assertThat(contact.withPushDevice("tablet", 3, T2)).isSameAs(contact);
+		Contact moved = contact.withPushDevice("phone", 3, T2);
+		assertThat(moved.pushTokens()).containsExactly("tablet", "phone");
+		assertThat(moved.preferencesAt()).isEqualTo(T2);
+		assertThat(moved.withPushDevice("watch", 2, T2).pushTokens()).containsExactly("phone", "watch");
+		assertThat(moved.withoutPushDevice("laptop", T2)).isSameAs(moved);
+		assertThat(moved.withoutPushDevice("tablet", T2).pushTokens()).containsExactly("phone");
+	}
+
+	@Test
 	void keepsPreferencesAndDetailsApartInTime() {
 		Contact contact = Contact.unknown("P-1", ALL)
 			.withPreferences(new ChannelPreferences(false, true, false), null, null, T2)
