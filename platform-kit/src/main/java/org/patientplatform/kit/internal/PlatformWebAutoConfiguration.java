@@ -10,10 +10,13 @@ import org.patientplatform.kit.web.BearerSchemeDocumented;
 import org.patientplatform.kit.web.IdempotencyKeyFilter;
 import org.patientplatform.kit.web.ProblemDetailsAdvice;
 import org.patientplatform.kit.web.ProblemErrorReportValve;
+import org.patientplatform.kit.web.BodyFieldErrors;
+import org.patientplatform.kit.web.BodyFieldErrorsAdvice;
 import org.patientplatform.kit.web.ProblemResponses;
 import org.patientplatform.kit.web.ProblemResponsesDocumented;
 import org.patientplatform.kit.web.RequestSizeLimitFilter;
 import org.patientplatform.kit.web.TimeRangeModule;
+import tools.jackson.databind.JacksonModule;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -67,6 +70,25 @@ class PlatformWebAutoConfiguration {
 	@Bean
 	ProblemDetailsAdvice problemDetailsAdvice() {
 		return new ProblemDetailsAdvice();
+	}
+
+	/** A request body's every wrong field, not only the first (with the advice and the filter below). */
+	@Bean
+	JacksonModule platformBodyFieldErrorsModule() {
+		return BodyFieldErrors.module();
+	}
+
+	@Bean
+	BodyFieldErrorsAdvice bodyFieldErrorsAdvice() {
+		return new BodyFieldErrorsAdvice();
+	}
+
+	@Bean
+	FilterRegistrationBean<BodyFieldErrorsAdvice.Cleanup> bodyFieldErrorsCleanup() {
+		FilterRegistrationBean<BodyFieldErrorsAdvice.Cleanup> registration = new FilterRegistrationBean<>(
+				new BodyFieldErrorsAdvice.Cleanup());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
+		return registration;
 	}
 
 	/** The OpenAPI document names the problem answers each operation can give. */

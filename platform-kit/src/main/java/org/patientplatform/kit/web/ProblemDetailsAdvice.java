@@ -135,13 +135,18 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	/**
-	 * A body that does not map names the field and why, when Jackson can say (a wrong type or format, a date
-	 * out of range); never the value, which can be patient data. A missing body says so (Spring's answer is
+	 * A body that does not map names each field and why, when Jackson can say (a wrong type or format, a date
+	 * out of range; every such field, {@link BodyFieldErrors}); never the value, which can be patient data. A missing body says so (Spring's answer is
 	 * "Failed to read request").
 	 */
 	@Override
 	protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		// the fields noted wrong before the reading failed, if it failed part way
+		List<Map<String, Object>> noted = BodyFieldErrors.drain();
+		if (ex.getCause() instanceof BodyFieldErrorsAdvice.WrongFields wrong) {
+			return fieldErrors(ex, wrong.errors(), headers, request);
+		}
 		if (ex.getCause() instanceof JacksonException jackson && !jackson.getPath().isEmpty()) {
 			StringBuilder field = new StringBuilder();
 			for (JacksonException.Reference reference : jackson.getPath()) {
@@ -153,11 +158,10 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 				}
 			}
 			String why = (TimeRangeModule.MESSAGE.equals(jackson.getOriginalMessage())) ? TimeRangeModule.MESSAGE
-					: "has the wrong type or format";
-			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
-			problem.setTitle("Validation failed");
-			problem.setProperty("errors", List.of(Map.of("field", field.toString(), "message", why)));
-			return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+					: BodyFieldErrors.WRONG_TYPE;
+			List<Map<String, Object>> errors = new ArrayList<>(noted);
+			errors.add(Map.of("field", field.toString(), "message", why));
+			return fieldErrors(ex, errors, headers, request);
 		}
 		if (ex.getCause() instanceof JacksonException jackson) {
 			// not JSON at all, cut short, or JSON of another shape: where, never what (it can be patient data)
@@ -178,6 +182,14 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
 		}
 		return super.handleHttpMessageNotReadable(ex, headers, status, request);
+	}
+
+	private @Nullable ResponseEntity<Object> fieldErrors(Exception ex, List<Map<String, Object>> errors,
+			HttpHeaders headers, WebRequest request) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
+		problem.setTitle("Validation failed");
+		problem.setProperty("errors", errors);
+		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
 	}
 
 	/** The servlet container could not decode a request parameter (Tomcat's InvalidParameterException). */

@@ -76,6 +76,9 @@ public class TimeRangeModule extends SimpleModule {
 			Object value = super.deserialize(parser, context);
 			Integer year = (value != null) ? year(value) : null;
 			if (year != null && (year < 1 || year > 9999)) {
+				if (BodyFieldErrors.note(parser, MESSAGE)) {
+					return null;
+				}
 				throw InvalidFormatException.from(parser, MESSAGE, value, value.getClass());
 			}
 			return value;

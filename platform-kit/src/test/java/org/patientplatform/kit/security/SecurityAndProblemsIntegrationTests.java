@@ -232,6 +232,37 @@ class SecurityAndProblemsIntegrationTests {
 	record Dated(Instant at, LocalDate day) {
 	}
 
+	@Test
+	void namesEveryFieldThatDoesNotMapNotOnlyTheFirst() {
+		ResponseEntity<String> response = post(staff(), """
+				{"value": "a", "due": "soon", "count": "many", "weight": {"kg": 3},
+				 "refs": ["2f1c6a3e-8d7b-4c5a-9e0f-1a2b3c4d5e6f", "not-a-uuid"],
+				 "detail": {"note": {"a": "b"}, "seen": "+300000-01-01T00:00:00Z"}, "contact": 7}
+				""", MediaType.APPLICATION_JSON);
+		assertProblem(response, 400);
+		var errors = this.json.readTree(response.getBody()).path("errors");
+		// before: only "due"
+		assertThat(errors.valueStream().map((error) -> error.path("field").asString() + ": " + error.path("message")
+			.asString())).containsExactly("due: has the wrong type or format", "count: has the wrong type or format",
+					"weight: has the wrong type or format", "refs[1]: has the wrong type or format",
+					"detail.note: has the wrong type or format", "detail.seen: " + TimeRangeModule.MESSAGE);
+		assertThat(response.getBody()).doesNotContain("soon").doesNotContain("many").doesNotContain("not-a-uuid");
+		// an array for a single value ends the reading there, with the fields noted before it
+		ResponseEntity<String> listed = post(staff(), "{\"due\": \"soon\", \"count\": [1, 2], \"weight\": \"x\"}",
+				MediaType.APPLICATION_JSON);
+		assertProblem(listed, 400);
+		assertThat(this.json.readTree(listed.getBody()).path("errors").valueStream().map((error) -> error.path("field")
+			.asString())).startsWith("due", "count").doesNotContain("weight");
+
+		// a body that is not JSON part way leaves nothing behind for the next request on the thread
+		assertProblem(post(staff(), "{\"value\": \"a\", \"count\": \"x\", ", MediaType.APPLICATION_JSON), 400);
+		for (int i = 0; i < 4; i++) {
+			assertThat(post(staff(), "{\"value\":\"a\",\"count\":3,\"refs\":[]}", MediaType.APPLICATION_JSON)
+				.getStatusCode()
+				.value()).isEqualTo(201);
+		}
+	}
+
 	private void assertFieldError(ResponseEntity<String> response, String field, String message) {
 		var errors = this.json.readTree(response.getBody()).path("errors");
 		assertThat(errors.size()).isEqualTo(1);

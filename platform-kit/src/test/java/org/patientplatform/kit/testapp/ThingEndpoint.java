@@ -2,6 +2,7 @@ package org.patientplatform.kit.testapp;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,6 +12,7 @@ import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import io.micrometer.tracing.Tracer;
+import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.outbox.Outbox;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.ReportedOn;
@@ -31,7 +33,8 @@ import org.springframework.web.bind.annotation.RestController;
 @ConditionalOnRole("app")
 class ThingEndpoint {
 
-	record NewThing(@NotBlank String value, @Email String contact, @Size(max = 5) String code, Instant due) {
+	record NewThing(@NotBlank String value, @Email String contact, @Size(max = 5) String code, Instant due,
+			@Nullable Integer count, @Nullable Integer weight, @Nullable List<UUID> refs, @Nullable Detail detail) {
 
 		@AssertTrue(message = "must not repeat the value")
 		@ReportedOn("code")
@@ -44,6 +47,9 @@ class ThingEndpoint {
 			return !"none".equals(this.value);
 		}
 
+	}
+
+	record Detail(@Nullable String note, @Nullable Instant seen) {
 	}
 
 	record CreatedThing(String id, String value) {
