@@ -136,8 +136,8 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	/**
 	 * A body that does not map names each field and why, when Jackson can say (a wrong type or format, a date
-	 * out of range; every such field, {@link BodyFieldErrors}); never the value, which can be patient data. A missing body says so (Spring's answer is
-	 * "Failed to read request").
+	 * out of range; every such field, {@link BodyFieldErrors}); never the value, which can be patient data. A
+	 * missing body says so (Spring's answer is "Failed to read request").
 	 */
 	@Override
 	protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
