@@ -35,6 +35,12 @@ public class BookingDesk {
 	/** How far ahead of this service's clock a request may be dated (a producer's clock may run fast). */
 	static final Duration REQUESTED_AHEAD_MARGIN = Duration.ofHours(1);
 
+	/**
+	 * How far ahead of this service's clock a check-in may be dated: a later time (a wrong clock, a mistyped
+	 * year) would put the patient behind every check-in until then, for good.
+	 */
+	static final Duration CHECK_IN_AHEAD_MARGIN = Duration.ofHours(1);
+
 	private final Bookings bookings;
 
 	private final Slots slots;
@@ -173,10 +179,16 @@ public class BookingDesk {
 
 	/**
 	 * The queue is ordered by check-in time: a time well before the booking was asked for (more than
-	 * {@link #CHECK_IN_MARGIN}) would put the patient ahead of everyone who really waited. Such an event is refused (dead-lettered with the reason) rather than
-	 * applied.
+	 * {@link #CHECK_IN_MARGIN}) would put the patient ahead of everyone who really waited, and one well ahead of
+	 * this service's clock (more than {@link #CHECK_IN_AHEAD_MARGIN}) behind everyone who checks in until then.
+	 * Such an event is refused (dead-lettered with the reason) rather than applied.
 	 */
 	private void requirePlausibleCheckIn(Booking booking, Instant at) {
+		Instant now = now();
+		if (at.isAfter(now.plus(CHECK_IN_AHEAD_MARGIN))) {
+			throw new InvalidEventException("Check-in of booking " + booking.id() + " at " + at + " is more than "
+					+ CHECK_IN_AHEAD_MARGIN.toHours() + " h ahead of this service's clock (" + now + ")");
+		}
 		// the earlier of the request's own time and the time it was recorded here (a producer's clock may run
 		// fast), less a margin: a walk-in's booking and check-in are made at once, by two producers whose
 		// clocks and events race

@@ -274,6 +274,29 @@ class BookingEventsIntegrationTests {
 		assertThat(awaitBooking(bookingId)).containsEntry("status", "CONFIRMED");
 	}
 
+	@Test
+	void refusesACheckInDatedHoursAheadWhichWouldPutThePatientBehindEveryoneForGood() throws Exception {
+		UUID slotId = newSlot("site-late-typo", 2);
+		UUID bookingId = UUID.randomUUID();
+		send(BookingRequested.TYPE, "site-late-typo",
+				new BookingRequested(bookingId, "site-late-typo", slotId, "P-typo", now()));
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "CONFIRMED");
+
+		// a mistyped year: joined as read, the patient waited behind every check-in of the next decades
+		RecordMetadata sent = send(BookingCheckedIn.TYPE, "site-late-typo",
+				new BookingCheckedIn(bookingId, "site-late-typo", Instant.parse("2099-01-01T00:00:00Z")));
+
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(sent);
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE), StandardCharsets.UTF_8))
+			.contains("ahead of this service's clock");
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE), StandardCharsets.UTF_8))
+			.isEqualTo("true");
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "CONFIRMED");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM queue_entry WHERE booking_id = ?", Integer.class,
+				bookingId))
+			.isZero();
+	}
+
 	private RecordMetadata send(String type, String siteId, Object data) throws Exception {
 		return this.producer.send(TestClients.event(this.events, type, siteId, data)).get();
 	}

@@ -2,6 +2,7 @@ package org.patientplatform.booking.queue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -77,7 +78,7 @@ class QueueIntegrationTests {
 		UUID ada = UUID.randomUUID();
 		UUID ben = UUID.randomUUID();
 		UUID cy = UUID.randomUUID();
-		Instant t = Instant.parse("2033-01-01T07:50:00Z");
+		Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(30));
 		double confirmed = requests("confirmed");
 		double unknownSlot = requests("rejected_unknown_slot");
 		Timer wait = this.meters.get("booking.queue.wait").timer();
@@ -95,7 +96,7 @@ class QueueIntegrationTests {
 		List<Map<String, Object>> queue = queue();
 		assertThat(queue.get(0)).containsEntry("position", 1)
 			.containsEntry("patientId", "P-ben")
-			.containsEntry("checkedInAt", "2033-01-01T07:51:00Z");
+			.containsEntry("checkedInAt", t.plusSeconds(60).toString());
 		assertThat(position(ada, "P-ada")).containsEntry("position", 2).containsEntry("siteId", SITE);
 		// the seed's booking success rate, queue depth and wait: three places taken, one request for no slot
 		await().atMost(Duration.ofSeconds(5))
@@ -114,7 +115,7 @@ class QueueIntegrationTests {
 		assertThat(position(ada, "P-ada")).containsEntry("position", 1);
 		assertThat(booking(ben)).containsEntry("status", "CALLED");
 		assertThat(booking(cy)).containsEntry("status", "CANCELLED");
-		// ben waited from 07:51 to 07:54; a cancellation is not a wait that ended in a call
+		// ben waited from t + 1 min to t + 4 min; a cancellation is not a wait that ended in a call
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(wait.count() - waits).isEqualTo(1));
 		assertThat(wait.totalTime(TimeUnit.SECONDS) - waited).isEqualTo(180.0);
 
@@ -132,7 +133,7 @@ class QueueIntegrationTests {
 		String site = "site-queue-3";
 		UUID slotId = TestClients.createSlot(this.staff, site, Instant.parse("2033-03-01T08:00:00Z"), 2);
 		UUID eve = UUID.randomUUID();
-		Instant t = Instant.parse("2033-03-01T07:00:00Z");
+		Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(30));
 		send(BookingRequested.TYPE, site, new BookingRequested(eve, site, slotId, "P-eve", t));
 		// the DLQ redrives failed events one by one: the call may come back before the check-in
 		send(BookingCalled.TYPE, site, new BookingCalled(eve, site, t.plusSeconds(600)));
@@ -153,9 +154,9 @@ class QueueIntegrationTests {
 		UUID slotId = TestClients.createSlot(this.staff, "site-queue-2", Instant.parse("2033-02-01T08:00:00Z"), 2);
 		UUID dee = UUID.randomUUID();
 		send(BookingRequested.TYPE, "site-queue-2",
-				new BookingRequested(dee, "site-queue-2", slotId, "P-dee", Instant.parse("2033-02-01T07:00:00Z")));
+				new BookingRequested(dee, "site-queue-2", slotId, "P-dee", Instant.now().minus(Duration.ofMinutes(60))));
 		send(BookingCheckedIn.TYPE, "site-queue-2",
-				new BookingCheckedIn(dee, "site-queue-2", Instant.parse("2033-02-01T07:55:00Z")));
+				new BookingCheckedIn(dee, "site-queue-2", Instant.now().minus(Duration.ofMinutes(5))));
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(position(dee, "P-dee")).containsEntry(
 				"position", 1));
 

@@ -2,6 +2,7 @@ package org.patientplatform.booking.queue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,11 @@ class QueuePaginationIntegrationTests {
 	private static final ParameterizedTypeReference<Map<String, Object>> PAGE = new ParameterizedTypeReference<>() {
 	};
 
-	private static final Instant T = Instant.parse("2034-01-01T07:00:00Z");
+	/** The slots' start, years ahead. */
+	private static final Instant SLOT = Instant.parse("2034-01-01T08:00:00Z");
+
+	/** When the bookings are asked for, and the first minute of check-ins: check-ins are dated about now. */
+	private static final Instant T = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(30));
 
 	@Autowired
 	PlatformEvents events;
@@ -74,7 +79,7 @@ class QueuePaginationIntegrationTests {
 	@Test
 	void pagesOfEverySizeVisitEachWaitingBookingOnceInQueueOrderEvenWhenCheckInTimesTie() throws Exception {
 		String site = "site-pages-ties";
-		UUID slot = TestClients.createSlot(this.staff, site, T.plusSeconds(3600), 20);
+		UUID slot = TestClients.createSlot(this.staff, site, SLOT, 20);
 		// eleven bookings; three groups checked in at one time each, so most page sizes split a group
 		List<UUID> bookings = new ArrayList<>();
 		for (int i = 0; i < 11; i++) {
@@ -111,14 +116,14 @@ class QueuePaginationIntegrationTests {
 		}
 		assertThat(page(site, "limit=3").items().getFirst()).containsEntry("siteId", site)
 			.containsEntry("patientId", "P-tie-4")
-			.containsEntry("checkedInAt", "2034-01-01T07:01:00Z")
+			.containsEntry("checkedInAt", T.plusSeconds(60).toString())
 			.containsEntry("position", 1);
 	}
 
 	@Test
 	void followingCursorsWhileBookingsAreCalledAndCheckInVisitsEachStillWaitingOnce() throws Exception {
 		String site = "site-pages-moving";
-		UUID slot = TestClients.createSlot(this.staff, site, T.plusSeconds(3600), 20);
+		UUID slot = TestClients.createSlot(this.staff, site, SLOT, 20);
 		List<UUID> a = new ArrayList<>();
 		for (int i = 0; i < 6; i++) {
 			UUID booking = UUID.randomUUID();
@@ -155,7 +160,7 @@ class QueuePaginationIntegrationTests {
 	@Test
 	void servesFiftyByDefaultAndAtMostTwoHundred() throws Exception {
 		String site = "site-pages-default";
-		UUID slot = TestClients.createSlot(this.staff, site, T.plusSeconds(3600), 100);
+		UUID slot = TestClients.createSlot(this.staff, site, SLOT, 100);
 		for (int i = 0; i < 60; i++) {
 			UUID booking = UUID.randomUUID();
 			send(site, BookingRequested.TYPE, new BookingRequested(booking, site, slot, "P-default-" + i, T));
