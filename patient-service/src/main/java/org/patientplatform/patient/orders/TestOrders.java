@@ -123,7 +123,8 @@ public class TestOrders {
 	 * publishes a {@link TestResultReady} for each result newly released (final or corrected, first
 	 * seen or released again at another time by OBR-22). The release time is the message's (OBR-22), else
 	 * the stored one of a result already released, else the message's sending time, else {@code receivedAt}.
-	 * A status that is not final after a final one changes nothing but the message time.
+	 * A status that is not final after a final one changes nothing but the message time. A message older than
+	 * the stored state of a test changes nothing of it, unless that state is only the order's (ORDERED).
 	 * @param receivedAt when the message reached the platform
 	 * @throws TestOrderConflictException when an order is linked to another patient
 	 */
@@ -143,7 +144,7 @@ public class TestOrders {
 			PatientId patient = known.get().get(result.mrn());
 			Optional<StoredOrder> stored = lock(result.orderId(), result.testCode(), patient,
 					command.messageControlId());
-			if (stored.isPresent() && stored.get().isNewerThan(asOf)) {
+			if (stored.isPresent() && stored.get().reportsAResult() && stored.get().isNewerThan(asOf)) {
 				continue;
 			}
 			Instant releasedAt = releaseTime(stored, result, command.asOf(), receivedAt);
@@ -264,6 +265,15 @@ public class TestOrders {
 		/** Whether a message sent at {@code asOf} is older than the one this state came from. */
 		boolean isNewerThan(@Nullable Instant asOf) {
 			return this.messageTime != null && asOf != null && asOf.isBefore(this.messageTime);
+		}
+
+		/**
+		 * Whether this state came from a result message. An order only ordered so far holds no news a result could
+		 * be older than: its MSH-7 is the ordering system's, whose clock (or zone) need not be the lab's, and a
+		 * result dated before it is still the order's first result.
+		 */
+		boolean reportsAResult() {
+			return this.status != TestOrderStatus.ORDERED;
 		}
 
 		/** Ordered again: the progress stays, only an order without a result can be cancelled. */

@@ -240,6 +240,37 @@ class PublishedEventsIntegrationTests {
 	}
 
 	@Test
+	void aResultDatedBeforeItsOrderMessageIsStillRecordedAndAnnounced() throws Exception {
+		String mrn = "MRN-EV-SKEW";
+		send(mrn, Hl7Messages.registration("EV-SK-1", mrn, "Lovelace", "Ada", "20250312143015"));
+		// the order comes from the ordering system, whose clock runs three minutes fast (or states local time
+		// without an offset); the lab's result, a minute after the order really was placed, is dated before it
+		send(mrn, Hl7Messages.order("EV-SK-2", mrn, "20250410120300", "NW", "ORD-SK-1", "2345-7"));
+		assertThat(awaitStatus("ORD-SK-1", "20250410120300")).isEqualTo("ORDERED");
+		send(mrn, Hl7Messages.labResult("EV-SK-3", mrn, "20250410120100", RESULT_VALUE,
+				new Obr("ORD-SK-1", "2345-7", "20250410120030", "20250410120100", "F")));
+		// and a preliminary result dated before the final one stays behind it, as before
+		send(mrn, Hl7Messages.labResult("EV-SK-4", mrn, "20250410120000", RESULT_VALUE,
+				new Obr("ORD-SK-1", "2345-7", "20250410120030", "", "P")));
+		send(mrn, Hl7Messages.labResult("EV-SK-5", mrn, "20250410130000", RESULT_VALUE,
+				new Obr("ORD-SK-2", "2345-7", "20250410123000", "20250410125500", "F")));
+		String patientId = awaitPatientId(mrn);
+
+		// before: the result was taken for older than the order, skipped, and the patient never told
+		List<ConsumerRecord<byte[], byte[]>> events = this.topics.awaitRecords(keyed(TEST_RESULTS, patientId),
+				(seen) -> seen.stream().anyMatch((record) -> value(record).contains("ORD-SK-2")));
+		assertThat(fields(events, "orderId", "releasedAt")).containsExactly("ORD-SK-1 2025-04-10T12:01:00Z",
+				"ORD-SK-2 2025-04-10T12:55:00Z");
+		assertThat(this.jdbc.queryForMap("SELECT status, ordered_at, performed_at, released_at, lis_message_time "
+				+ "FROM test_order WHERE order_id = 'ORD-SK-1'"))
+			.containsEntry("status", "RESULTED")
+			.containsEntry("ordered_at", Timestamp.from(Instant.parse("2025-04-10T12:03:00Z")))
+			.containsEntry("performed_at", Timestamp.from(Instant.parse("2025-04-10T12:00:30Z")))
+			.containsEntry("released_at", Timestamp.from(Instant.parse("2025-04-10T12:01:00Z")))
+			.containsEntry("lis_message_time", Timestamp.from(Instant.parse("2025-04-10T12:03:00Z")));
+	}
+
+	@Test
 	void announcesEachFinalTestOfAnAccessionWhoseOrbsShareOneOrderNumber() throws Exception {
 		String mrn = "MRN-EV-PANEL";
 		send(mrn, Hl7Messages.registration("EV-PN-1", mrn, "Lovelace", "Ada", "20250312143015"));
