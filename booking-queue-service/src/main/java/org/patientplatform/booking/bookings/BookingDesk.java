@@ -77,11 +77,19 @@ public class BookingDesk {
 
 	/**
 	 * Records a booking request from the topic: CONFIRMED with a place, or rejected with the reason. A
-	 * booking id that is already stored changes nothing.
+	 * booking id that is already stored changes nothing: a request sent again. One already stored for another
+	 * patient, slot or site is refused (dead-lettered with the reason): skipped as a resend, its patient would
+	 * believe they were booked.
 	 */
 	@Transactional
 	void record(BookingRequested request) {
-		if (this.bookings.findById(request.bookingId()).isPresent()) {
+		Booking stored = this.bookings.findById(request.bookingId()).orElse(null);
+		if (stored != null) {
+			if (!stored.patientId().equals(request.patientId()) || !stored.slotId().equals(request.slotId())
+					|| !stored.siteId().equals(request.siteId())) {
+				throw new InvalidEventException("Booking " + request.bookingId() + " is already recorded for another "
+						+ "patient, slot or site; a request under its id must repeat them");
+			}
 			log.debug("Booking {} is already recorded", request.bookingId());
 			return;
 		}

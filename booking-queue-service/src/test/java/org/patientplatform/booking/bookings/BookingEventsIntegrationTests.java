@@ -118,6 +118,34 @@ class BookingEventsIntegrationTests {
 	}
 
 	@Test
+	void deadLettersARequestReusingABookingIdOfAnotherPatientOrSlotInsteadOfDroppingIt() throws Exception {
+		UUID slotId = newSlot("site-reused", 3);
+		UUID otherSlot = newSlot("site-reused", 3);
+		UUID bookingId = UUID.randomUUID();
+		send(BookingRequested.TYPE, "site-reused",
+				new BookingRequested(bookingId, "site-reused", slotId, "P-first", now()));
+		assertThat(awaitBooking(bookingId)).containsEntry("patientId", "P-first");
+
+		// a producer's bug gives another patient's request the same booking id: before, it was skipped as a
+		// redelivery, with a debug line only, and that patient believed they were booked
+		RecordMetadata otherPatient = send(BookingRequested.TYPE, "site-reused",
+				new BookingRequested(bookingId, "site-reused", slotId, "P-second", now()));
+		RecordMetadata otherSlotSent = send(BookingRequested.TYPE, "site-reused",
+				new BookingRequested(bookingId, "site-reused", otherSlot, "P-first", now()));
+
+		for (RecordMetadata sent : List.of(otherPatient, otherSlotSent)) {
+			ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(sent);
+			assertThat(new String(header(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE), StandardCharsets.UTF_8))
+				.contains("already recorded for another");
+			assertThat(new String(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE), StandardCharsets.UTF_8))
+				.isEqualTo("true");
+		}
+		assertThat(awaitBooking(bookingId)).containsEntry("patientId", "P-first")
+			.containsEntry("slotId", slotId.toString())
+			.containsEntry("status", "CONFIRMED");
+	}
+
+	@Test
 	void anotherProducersEventWithTheSameIdIsNoDuplicate() throws Exception {
 		// CloudEvents makes ce_source and ce_id unique together: the front desk and the online portal may both
 		// number their events from 1, and the second was dropped as a duplicate of the first
