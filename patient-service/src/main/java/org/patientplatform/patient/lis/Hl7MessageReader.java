@@ -100,6 +100,12 @@ class Hl7MessageReader {
 
 	private static final String HL7_NULL = "\"\"";
 
+	/** XTN-3 equipment types (HL7 table 0202) that are no phone: fax, modem, beeper, teletypes, X.400, Internet. */
+	private static final Set<String> NOT_A_PHONE = Set.of("FX", "MD", "BP", "TDD", "TTY", "X.400", "INTERNET");
+
+	/** XTN-2 use codes (HL7 table 0201) of numbers that are not the patient's phone: beeper, emergency contact. */
+	private static final Set<String> NOT_THE_PATIENTS_PHONE = Set.of("BPN", "EMR");
+
 	/** How far ahead of this service's clock a message's MSH-7 may be (the LIS's clock may run a little fast). */
 	static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(15);
 
@@ -395,15 +401,22 @@ class Hl7MessageReader {
 		String phone = null;
 		String email = null;
 		if (stated(pid, 13, Part.CONTACT, stated)) {
+			String mobile = null;
 			for (XTN telecom : pid.getPhoneNumberHome()) {
 				String address = emailOf(telecom);
 				if (address != null) {
 					email = (email != null) ? email : address;
 				}
-				else if (phone == null) {
-					phone = phoneOf(telecom);
+				else if (isPhone(telecom)) {
+					String number = phoneOf(telecom);
+					phone = (phone != null) ? phone : number;
+					if (mobile == null && "CP".equalsIgnoreCase(text(telecom.getTelecommunicationEquipmentType()))) {
+						mobile = number;
+					}
 				}
 			}
+			// the patient's messages are texted to it: the mobile, else the first number that is a phone
+			phone = (mobile != null) ? mobile : phone;
 		}
 
 		PostalAddress address = null;
@@ -662,6 +675,17 @@ class Hl7MessageReader {
 			address = (legacy != null && legacy.contains("@")) ? legacy : null;
 		}
 		return address;
+	}
+
+	/**
+	 * Whether the repetition is a number to call or text the patient on: not a fax, modem, pager or teletype
+	 * (XTN-3, HL7 table 0202), nor a beeper or emergency number (XTN-2, table 0201), which are no phone of theirs.
+	 */
+	private static boolean isPhone(XTN telecom) {
+		String equipment = text(telecom.getTelecommunicationEquipmentType());
+		String use = text(telecom.getTelecommunicationUseCode());
+		return (equipment == null || !NOT_A_PHONE.contains(equipment.toUpperCase(Locale.ROOT)))
+				&& (use == null || !NOT_THE_PATIENTS_PHONE.contains(use.toUpperCase(Locale.ROOT)));
 	}
 
 	/** XTN-1 as sent, else the unformatted number (XTN-12), else country, area and local number (XTN-5..8). */

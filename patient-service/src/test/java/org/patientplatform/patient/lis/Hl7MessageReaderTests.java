@@ -127,6 +127,31 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void takesTheMobileForThePhoneAndNeverAFaxOrPager() {
+		// the phone is the number the patient's messages are texted to: before, the first repetition was taken,
+		// here the fax, and the patient's SMS went to the surgery's fax machine
+		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG-TEL|P|2.5\r"
+				+ "PID|1||MRN-TEL^^^LAB^MR||Doe^Jane||||||||^PRN^FX^^1^555^5550000~^PRN^PH^^1^415^5550100"
+				+ "~^NET^Internet^jane@example.org~^ORN^CP^^1^415^5550133\r";
+		RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(er7))).command();
+		assertThat(command.phone()).isEqualTo("+1 415 5550133");
+		assertThat(command.email()).isEqualTo("jane@example.org");
+
+		// without a mobile: the first number that is a phone, not the fax, pager or emergency contact before it
+		String noMobile = er7.replace("~^ORN^CP^^1^415^5550133", "")
+			.replace("^PRN^FX^^1^555^5550000~", "^PRN^FX^^1^555^5550000~^BPN^BP^^1^555^5550001~^EMR^PH^^1^555^5550002~");
+		assertThat(((LisMessage.Demographics) this.reader.read(bytes(noMobile))).command().phone())
+			.isEqualTo("+1 415 5550100");
+
+		// a fax alone is no phone: the contacts are stated, and the patient has none to text
+		String faxOnly = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG-FAX|P|2.5\r"
+				+ "PID|1||MRN-TEL^^^LAB^MR||Doe^Jane||||||||^WPN^FX^^1^555^5550000\r";
+		RecordDemographics fax = ((LisMessage.Demographics) this.reader.read(bytes(faxOnly))).command();
+		assertThat(fax.stated()).contains(Part.CONTACT);
+		assertThat(fax.phone()).isNull();
+	}
+
+	@Test
 	void statesOnlyTheFieldsTheMessageCarries() {
 		RecordDemographics command = ((LisMessage.Demographics) this.reader
 			.read(bytes(Hl7Messages.nameUpdate("MSG2", "MRN-1", "King", "Ada", "20250401090000")))).command();
