@@ -137,6 +137,10 @@ class Hl7MessageReader {
 		// the LIS is not ours to correct: HAPI's rules (lengths, formats of fields this service never reads)
 		// would reject messages over details that do not matter here; the fields used are checked below
 		context.setValidationContext(ValidationContextFactory.noValidation());
+		// OBX-2 types the result value, which is never read: an OBX-5 without an OBX-2, or with a type that is not
+		// HL7's ("nm", "NUM"), made HAPI refuse the whole message; such a value is taken as a string instead
+		context.getParserConfiguration().setDefaultObx2Type("ST");
+		context.getParserConfiguration().setInvalidObx2Type("ST");
 		this.parser = context.getPipeParser();
 		this.defaultZone = defaultZone;
 		this.clock = clock;

@@ -299,6 +299,25 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsAResultWhoseObxValueTypeIsMissingOrNotHl7s() {
+		// OBX-2 names the type of the result value, which this service never reads: before, HAPI refused the
+		// message over it (an OBX-5 without an OBX-2, or a type it does not know) and the final result was
+		// dead-lettered as unparseable, never announced
+		for (String valueType : List.of("", "nm", "NUM", "TX ", "XYZ")) {
+			String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401100000||ORU^R01^ORU_R01|CTRL-OBX|P|2.5.1\r"
+					+ "PID|1||MRN-1^^^LAB^MR||Doe^John\r"
+					+ "OBR|1|ORD-OBX||2823-3^Potassium^LN|||20250401080000|||||||||||||||20250401095500|||F\r"
+					+ "OBX|1|" + valueType + "|2823-3^Potassium^LN||4.1|mmol/L|3.5-5.1|N|||F\r";
+
+			RecordTestResults command = ((LisMessage.Results) this.reader.read(bytes(er7))).command();
+
+			assertThat(command.results()).as("OBX-2 '%s'", valueType)
+				.containsExactly(new RecordTestResults.Result("MRN-1", "ORD-OBX", "2823-3", TestOrderStatus.RESULTED,
+						Instant.parse("2025-04-01T07:00:00Z"), Instant.parse("2025-04-01T08:55:00Z")));
+		}
+	}
+
+	@Test
 	void readsOrdersPlacedAndCancelled() {
 		LisMessage placed = this.reader
 			.read(bytes(Hl7Messages.order("ORM1", "MRN-1", "20250401090000", "NW", "ORD-9", "2345-7")));
