@@ -1,6 +1,8 @@
 package org.patientplatform.booking;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -88,6 +90,32 @@ class AppRoleOnlyIntegrationTests {
 			.contains("\"/api/v1/bookings/{id}/queue-position\"")
 			.contains("\"bearer\"")
 			.doesNotContain("\"authentication\"");
+	}
+
+	@Test
+	void documentsTheConflictsEachOperationAnswersAndTheIdempotencyKeyOfBooking() {
+		String document = TestClients.anonymous(this.port)
+			.get()
+			.uri("/v3/api-docs")
+			.retrieve()
+			.toEntity(String.class)
+			.getBody();
+		JsonNode paths = JsonMapper.shared().readTree(document).path("paths");
+		// before: a client made from the document knew no 409 of these two, nor the key that makes a booking retryable
+		assertThat(paths.path("/api/v1/sites/{siteId}/slots").path("post").path("responses").propertyNames())
+			.contains("201", "400", "409");
+		assertThat(paths.path("/api/v1/bookings/{id}").path("delete").path("responses").propertyNames())
+			.contains("200", "404", "409");
+		JsonNode book = paths.path("/api/v1/bookings").path("post");
+		assertThat(book.path("responses").propertyNames()).contains("201", "409");
+		List<JsonNode> headers = new ArrayList<>();
+		book.path("parameters").forEach((parameter) -> {
+			if ("header".equals(parameter.path("in").asString())) {
+				headers.add(parameter);
+			}
+		});
+		assertThat(headers).extracting((header) -> header.path("name").asString()).containsExactly("Idempotency-Key");
+		assertThat(headers.getFirst().path("required").asBoolean(false)).isFalse();
 	}
 
 	@Test

@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -14,6 +15,7 @@ import jakarta.validation.Valid;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.security.PlatformSecurityProperties;
+import org.patientplatform.kit.web.IdempotencyKeyFilter;
 import org.patientplatform.kit.web.NotFoundException;
 
 import org.springframework.http.HttpStatus;
@@ -79,6 +81,10 @@ class BookingEndpoint {
 							description = "No place: bookingStatus REJECTED_FULL, REJECTED_SLOT_STARTED or "
 									+ "REJECTED_ALREADY_BOOKED",
 							content = @Content(mediaType = "application/problem+json")) })
+	@Parameter(name = IdempotencyKeyFilter.HEADER, in = ParameterIn.HEADER, required = false,
+			description = "Makes the request safe to retry: the same key with the same body replays the first answer "
+					+ "(24 h); with another body, 422. Without one, a retried request is answered 409 "
+					+ "REJECTED_ALREADY_BOOKED, never given a second place.")
 	ResponseEntity<Booking> book(@Valid @RequestBody BookSlot body, @Parameter(hidden = true) Authentication caller) {
 		authorize(caller, body.patientId(), "create", "new");
 		BookingAttempt attempt = this.desk.book(body.slotId(), body.patientId());
@@ -114,7 +120,18 @@ class BookingEndpoint {
 	@DeleteMapping("/{id}")
 	@PreAuthorize("hasAnyRole('patient', 'staff')")
 	@Operation(summary = "Cancel a booking: it gives its place back and leaves the queue",
-			description = "Cancelling a cancelled booking answers it again; 409 when the booking was called or rejected.")
+			description = "Cancelling a cancelled booking answers it again; 409 when the booking was called or rejected.",
+			responses = {
+					@ApiResponse(responseCode = "200", description = "Cancelled: the booking",
+							content = @Content(mediaType = "application/json",
+									schema = @Schema(implementation = Booking.class))),
+					@ApiResponse(responseCode = "403", description = "Another patient's booking",
+							content = @Content(mediaType = "application/problem+json")),
+					@ApiResponse(responseCode = "404", description = "No such booking",
+							content = @Content(mediaType = "application/problem+json")),
+					@ApiResponse(responseCode = "409",
+							description = "Not cancellable: bookingStatus CALLED or REJECTED_*",
+							content = @Content(mediaType = "application/problem+json")) })
 	Booking cancel(@PathVariable UUID id, @Parameter(hidden = true) Authentication caller) {
 		Booking booking = this.desk.find(id).orElseThrow(() -> new NotFoundException("No booking " + id));
 		Caller who = authorize(caller, booking.patientId(), "cancel", id);

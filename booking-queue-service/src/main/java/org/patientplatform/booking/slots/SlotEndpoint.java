@@ -7,6 +7,10 @@ import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -57,7 +61,17 @@ class SlotEndpoint {
 	@PostMapping
 	@ResponseStatus(HttpStatus.CREATED)
 	@PreAuthorize("hasRole('staff')")
-	@Operation(summary = "Create slots at a site (all or none); 409 when the site has a slot at one of the times")
+	@Operation(summary = "Create slots at a site (all or none); 409 when the site has a slot at one of the times",
+			responses = {
+					@ApiResponse(responseCode = "201", description = "Created: the slots",
+							content = @Content(mediaType = "application/json",
+									array = @ArraySchema(schema = @Schema(implementation = Slot.class)))),
+					@ApiResponse(responseCode = "400",
+							description = "Invalid request, or two slots of it at one time (problem+json)",
+							content = @Content(mediaType = "application/problem+json")),
+					@ApiResponse(responseCode = "409",
+							description = "The site has a slot at one of the times; none was created",
+							content = @Content(mediaType = "application/problem+json")) })
 	List<Slot> create(@PathVariable @Pattern(regexp = SITE_ID) String siteId, @Valid @RequestBody CreateSlots body) {
 		int[] same = body.sameTime();
 		if (same != null) {
