@@ -160,6 +160,7 @@ class Hl7MessageReader {
 	LisMessage readText(String er7) {
 		String text = normalize(er7);
 		checkOneMessageOfText(text, er7);
+		checkVersionIsNamed(text, er7);
 		Message message;
 		try {
 			message = this.parser.parse(text);
@@ -216,6 +217,27 @@ class Hl7MessageReader {
 				throw controlCharacter(er7, c);
 			}
 		}
+	}
+
+	/**
+	 * MSH-12 names the version HAPI parses the message by: without it HAPI fails with a message of its own, which
+	 * quotes the text and so is never passed on. Say what is missing instead.
+	 */
+	private static void checkVersionIsNamed(String text, String er7) {
+		if (text.length() < 8 || !text.startsWith("MSH")) {
+			return;
+		}
+		String msh = text.lines().findFirst().orElse(text);
+		String[] fields = msh.split(Pattern.quote(String.valueOf(msh.charAt(3))), -1);
+		// fields[0] is "MSH", so MSH-n is fields[n - 1]
+		String version = (fields.length > 11) ? fields[11].strip() : "";
+		if (version.isEmpty() || HL7_NULL.equals(version)) {
+			throw noVersion(er7);
+		}
+	}
+
+	private static InvalidEventException noVersion(String er7) {
+		return new InvalidEventException("HL7 message" + describeRaw(er7) + " has no version id (MSH-12)");
 	}
 
 	private static InvalidEventException severalMessages(String er7, long messages) {

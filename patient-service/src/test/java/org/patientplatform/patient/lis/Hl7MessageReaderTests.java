@@ -421,6 +421,20 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void rejectsMessageWithoutVersionSayingSo() {
+		// before: "not a parseable HL7 v2 message ... (ca.uhn.hl7v2.HL7Exception)", which told the LIS's team nothing
+		for (String msh12 : List.of("", "  ", "\"\"")) {
+			String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A04^ADT_A01|MSG-NOVER|P|" + msh12
+					+ "\rPID|1||MRN-9^^^LAB^MR||Doe^Jane||19900101|F\r";
+
+			assertThatExceptionOfType(InvalidEventException.class).as("MSH-12 '%s'", msh12)
+				.isThrownBy(() -> this.reader.read(bytes(er7)))
+				.withMessage("HL7 message ADT^A04^ADT_A01 (control id MSG-NOVER) has no version id (MSH-12)")
+				.withNoCause();
+		}
+	}
+
+	@Test
 	void rejectsUnsupportedMessageTypeNamingOnlyTypeAndControlId() {
 		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||SIU^S12|MSG7|P|2.5\rPID|1||MRN-9||Doe^Jane\r";
 
