@@ -8,16 +8,21 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.kit.kafka.NonRetryableClassifier;
 import tools.jackson.core.io.JsonStringEncoder;
+
+import org.springframework.kafka.support.KafkaHeaders;
 
 /**
  * What one record on {@code dlq.messages.v1} says: a failed original record with its coordinates and
@@ -35,6 +40,13 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		Instant receivedAt, @Nullable UUID entryId) {
 
 	private static final int MAX_TEXT = 16_384;
+
+	/**
+	 * The exception classes no retry can mend, for a failed record that does not say whether it can be
+	 * retried ({@code dlq-non-retryable}, which the platform's failure path always writes): the platform's
+	 * own, and those Spring Kafka's {@code DefaultErrorHandler} does not retry.
+	 */
+	private static final Set<String> NON_RETRYABLE_CLASSES = nonRetryableClasses();
 
 	/** Names (topic, group, service, class) are indexed; btree entries must stay well under 2.7 kB. */
 	private static final int MAX_NAME = 255;
@@ -148,8 +160,21 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 			originalHeaders = allHeaders(record);
 		}
 		String service = name(last, DeadLetterHeaders.SOURCE_SERVICE);
-		String errorClass = name(last, DeadLetterHeaders.EXCEPTION_FQCN);
+		// a Spring Kafka recoverer names a key that could not be deserialized in its key-exception headers
+		// (and only there when the value was read): the entry's error is then that one
+		boolean keyFailed = !last.containsKey(DeadLetterHeaders.EXCEPTION_FQCN)
+				&& last.containsKey(KafkaHeaders.DLT_KEY_EXCEPTION_FQCN);
+		String errorClass = name(last, keyFailed ? KafkaHeaders.DLT_KEY_EXCEPTION_FQCN : DeadLetterHeaders.EXCEPTION_FQCN);
 		String causeClass = name(last, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN);
+		String errorMessage = text(last,
+				keyFailed ? KafkaHeaders.DLT_KEY_EXCEPTION_MESSAGE : DeadLetterHeaders.EXCEPTION_MESSAGE);
+		byte[] stacktrace = last.get(
+				keyFailed ? KafkaHeaders.DLT_KEY_EXCEPTION_STACKTRACE : DeadLetterHeaders.EXCEPTION_STACKTRACE);
+		String nonRetryableFlag = text(last, DeadLetterHeaders.NON_RETRYABLE);
+		// the platform's failure path says whether a retry can succeed; a plain Spring Kafka recoverer does not,
+		// and its exception classes say it instead (a record that cannot be deserialized never will be)
+		boolean nonRetryable = (nonRetryableFlag != null) ? "true".equalsIgnoreCase(nonRetryableFlag.trim())
+				: keyFailed || neverRetried(errorClass) || neverRetried(causeClass);
 		String fingerprint = name(last, DeadLetterHeaders.FINGERPRINT);
 		if (fingerprint != null && fingerprint.isBlank()) {
 			fingerprint = null; // no fingerprint: a pattern named "" would group unrelated failures
@@ -161,10 +186,21 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 				(group != null) ? group : "", (topic != null && topic.isBlank()) ? null : topic, partition, offset,
 				(timestamp != null) ? Instant.ofEpochMilli(timestamp) : null, record.key(), originalHeaders,
 				record.value(), errorClass, causeClass,
-				text(last, DeadLetterHeaders.EXCEPTION_MESSAGE), last.get(DeadLetterHeaders.EXCEPTION_STACKTRACE),
-				fingerprint, "true".equalsIgnoreCase(text(last, DeadLetterHeaders.NON_RETRYABLE)),
+				errorMessage, stacktrace, fingerprint, nonRetryable,
 				(attempt != null) ? Math.max(1, attempt.intValue()) : 1, record.partition(), record.offset(),
 				receivedAt, entryId(last));
+	}
+
+	private static boolean neverRetried(@Nullable String exceptionClass) {
+		return exceptionClass != null && NON_RETRYABLE_CLASSES.contains(exceptionClass);
+	}
+
+	private static Set<String> nonRetryableClasses() {
+		Set<String> classes = new HashSet<>(new NonRetryableClassifier(List.of()).classNames());
+		classes.add("org.springframework.messaging.handler.invocation.MethodArgumentResolutionException");
+		classes.add("org.springframework.messaging.handler.annotation.support.MethodArgumentNotValidException");
+		classes.add("java.lang.NoSuchMethodException");
+		return Set.copyOf(classes);
 	}
 
 	/**

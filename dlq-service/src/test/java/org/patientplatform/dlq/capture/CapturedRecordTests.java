@@ -81,6 +81,55 @@ class CapturedRecordTests {
 			.headersJson()).isEqualTo("[]");
 	}
 
+	@Test
+	void takesTheErrorOfAKeyThatCouldNotBeDeserializedFromSpringKafkasKeyExceptionHeaders() {
+		ConsumerRecord<byte[], byte[]> record = failed();
+		record.headers().remove(DeadLetterHeaders.EXCEPTION_FQCN);
+		record.headers()
+			.add("kafka_dlt-key-exception-fqcn",
+					"org.springframework.kafka.support.serializer.DeserializationException".getBytes())
+			.add("kafka_dlt-exception-cause-fqcn", "java.lang.NumberFormatException".getBytes())
+			.add("kafka_dlt-key-exception-message", "failed to deserialize; For input string: \"x\"".getBytes())
+			.add("kafka_dlt-key-exception-stacktrace", "org.springframework.kafka...".getBytes());
+		CapturedRecord captured = CapturedRecord.from(record, Instant.now());
+		// before: no error class, message nor stack trace, and retried automatically as if a retry could mend it
+		assertThat(captured.errorClass()).isEqualTo("org.springframework.kafka.support.serializer.DeserializationException");
+		assertThat(captured.errorMessage()).isEqualTo("failed to deserialize; For input string: \"x\"");
+		assertThat(captured.errorStacktrace()).isEqualTo("org.springframework.kafka...".getBytes());
+		assertThat(captured.nonRetryable()).isTrue();
+	}
+
+	@Test
+	void takesAFailureThatNoRetryCanMendAsNonRetryableWhenTheRecordDoesNotSay() {
+		for (String type : List.of("org.springframework.kafka.support.serializer.DeserializationException",
+				"org.springframework.messaging.converter.MessageConversionException", "java.lang.ClassCastException",
+				"org.springframework.messaging.handler.annotation.support.MethodArgumentNotValidException")) {
+			ConsumerRecord<byte[], byte[]> record = failed();
+			record.headers().remove(DeadLetterHeaders.EXCEPTION_FQCN);
+			record.headers().add(DeadLetterHeaders.EXCEPTION_FQCN, type.getBytes());
+			assertThat(CapturedRecord.from(record, Instant.now()).nonRetryable()).as(type).isTrue();
+			// a listener's failure wrapping one, as a Spring Kafka recoverer names it: its root cause
+			ConsumerRecord<byte[], byte[]> wrapped = failed();
+			wrapped.headers().remove(DeadLetterHeaders.EXCEPTION_FQCN);
+			wrapped.headers()
+				.add(DeadLetterHeaders.EXCEPTION_FQCN,
+						"org.springframework.kafka.listener.ListenerExecutionFailedException".getBytes())
+				.add(DeadLetterHeaders.EXCEPTION_CAUSE_FQCN, type.getBytes());
+			assertThat(CapturedRecord.from(wrapped, Instant.now()).nonRetryable()).as(type).isTrue();
+		}
+		assertThat(CapturedRecord.from(failed(), Instant.now()).nonRetryable()).isFalse();
+		// the platform's failure path says so itself, and is taken at its word either way
+		ConsumerRecord<byte[], byte[]> said = failed();
+		said.headers().remove(DeadLetterHeaders.EXCEPTION_FQCN);
+		said.headers()
+			.add(DeadLetterHeaders.EXCEPTION_FQCN, "java.lang.ClassCastException".getBytes())
+			.add(DeadLetterHeaders.NON_RETRYABLE, "false".getBytes());
+		assertThat(CapturedRecord.from(said, Instant.now()).nonRetryable()).isFalse();
+		ConsumerRecord<byte[], byte[]> flagged = failed();
+		flagged.headers().add(DeadLetterHeaders.NON_RETRYABLE, "true".getBytes());
+		assertThat(CapturedRecord.from(flagged, Instant.now()).nonRetryable()).isTrue();
+	}
+
 	private static ConsumerRecord<byte[], byte[]> failed() {
 		ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("dlq.messages.v1", 0, 1L, "k".getBytes(),
 				"v".getBytes());
