@@ -28,7 +28,7 @@ import org.springframework.transaction.annotation.Transactional;
  * Raises ops alerts as kit jobs on the {@code notifications} queue, each with a de-duplication key
  * ({@code dlq-alert:<type>:<subject>[:<UTC hour>]}) so the same cause never enqueues a second job.
  * Permanent failures and new patterns are raised in the transaction that caused them; the volume spike
- * and the oldest unresolved entry are checked by {@link #check()} (the cron role, every minute).
+ * (of all failures, and of each pattern) and the oldest unresolved entry are checked by {@link #check()} (the cron role, every minute).
  * Summaries carry ids and counts only, never payloads or error texts.
  */
 @Component
@@ -41,6 +41,8 @@ class OpsAlerts {
 	static final String NEW_PATTERN = "NEW_PATTERN";
 
 	static final String VOLUME_SPIKE = "VOLUME_SPIKE";
+
+	static final String PATTERN_SPIKE = "PATTERN_SPIKE";
 
 	static final String OLDEST_UNRESOLVED = "OLDEST_UNRESOLVED";
 
@@ -129,19 +131,34 @@ class OpsAlerts {
 	/** The volume and age checks; raises what is due (each at most once per hour). */
 	@Transactional
 	void check() {
-		Map<String, Object> volume = this.jdbc.queryForMap("""
-				SELECT count(*) FILTER (WHERE failed_at >= now() - interval '1 hour') AS last_hour,
+		// the failures of the last hour and of the hour before, in all and per failure pattern, in one pass
+		this.jdbc.query("""
+				SELECT GROUPING(fingerprint) = 1 AS everything, fingerprint,
+				       count(*) FILTER (WHERE failed_at >= now() - interval '1 hour') AS last_hour,
 				       count(*) FILTER (WHERE failed_at < now() - interval '1 hour') AS hour_before
 				FROM dead_letter_attempt WHERE failed_at >= now() - interval '2 hours'
-				""");
-		long lastHour = ((Number) volume.get("last_hour")).longValue();
-		long hourBefore = ((Number) volume.get("hour_before")).longValue();
-		if (lastHour >= this.properties.volumeSpikeMinimum()
-				&& lastHour > this.properties.volumeSpikeFactor() * hourBefore) {
-			raise(VOLUME_SPIKE, "all", true,
-					"DLQ volume spike: " + lastHour + " failures in the last hour, " + hourBefore + " the hour before",
-					params("lastHour", lastHour, "hourBefore", hourBefore));
-		}
+				GROUP BY GROUPING SETS ((), (fingerprint))
+				""", (rs) -> {
+			long lastHour = rs.getLong("last_hour");
+			long hourBefore = rs.getLong("hour_before");
+			if (lastHour < this.properties.volumeSpikeMinimum()
+					|| lastHour <= this.properties.volumeSpikeFactor() * hourBefore) {
+				return;
+			}
+			if (rs.getBoolean("everything")) {
+				raise(VOLUME_SPIKE, "all", true,
+						"DLQ volume spike: " + lastHour + " failures in the last hour, " + hourBefore + " the hour before",
+						params("lastHour", lastHour, "hourBefore", hourBefore));
+			}
+			else if (rs.getString("fingerprint") != null) {
+				// a known pattern whose rate jumps (issue 5, point 4), which the volume of all of them can hide
+				String fingerprint = rs.getString("fingerprint");
+				raise(PATTERN_SPIKE, fingerprint, true,
+						"DLQ failure pattern " + fingerprint + " jumped: " + lastHour + " failures in the last hour, "
+								+ hourBefore + " the hour before",
+						params("fingerprint", fingerprint, "lastHour", lastHour, "hourBefore", hourBefore));
+			}
+		});
 		this.jdbc.query("""
 				SELECT id, first_failed_at FROM dead_letter_state
 				WHERE status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING', 'PERMANENTLY_FAILED')

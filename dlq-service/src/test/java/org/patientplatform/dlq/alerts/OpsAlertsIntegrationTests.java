@@ -181,6 +181,33 @@ class OpsAlertsIntegrationTests {
 	}
 
 	@Test
+	void raisesAPatternWhoseRateJumpsOncePerHour() {
+		UUID entry = entry("RETRY_SCHEDULED", Duration.ofMinutes(30));
+		// pattern a: 2 failures the hour before, 5 in the last hour (> 2.0 x 2, and at least 3): a jump;
+		// pattern b: 3, then 5 (not more than 2.0 x 3): none
+		failures(entry, "a0a0a0a0a0a0a0a0", 2, 5, 2000);
+		failures(entry, "b0b0b0b0b0b0b0b0", 3, 5, 3000);
+		this.alerts.check();
+		this.alerts.check();
+
+		// before: only the volume of all patterns together was watched
+		assertThat(jobs("dlq-alert:PATTERN_SPIKE:a0a0a0a0a0a0a0a0:%")).hasSize(1);
+		assertThat(jobs("dlq-alert:PATTERN_SPIKE:b0b0b0b0b0b0b0b0:%")).isEmpty();
+		String payload = this.jdbc.queryForObject("SELECT payload::text FROM job WHERE dedupe_key LIKE ?", String.class,
+				"dlq-alert:PATTERN_SPIKE:a0a0a0a0a0a0a0a0:%");
+		assertThat(payload).contains("5 failures in the last hour, 2 the hour before");
+	}
+
+	private void failures(UUID entry, String fingerprint, int hourBefore, int lastHour, int firstOffset) {
+		for (int i = 0; i < hourBefore + lastHour; i++) {
+			this.jdbc.update("""
+					INSERT INTO dead_letter_attempt (entry_id, attempt, failed_at, dlq_partition, dlq_offset, fingerprint)
+					VALUES (?, ?, now() - make_interval(mins => ?), 5, ?, ?)
+					""", entry, i + 2, (i < hourBefore) ? 90 : 10, firstOffset + i, fingerprint);
+		}
+	}
+
+	@Test
 	void deliversAtMostTheHourlyLimitPerAlertType() throws Exception {
 		for (int i = 0; i < 3; i++) {
 			String subject = "subject-" + i;
