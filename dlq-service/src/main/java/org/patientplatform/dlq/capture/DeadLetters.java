@@ -218,13 +218,9 @@ class DeadLetters {
 	void capture(List<CapturedRecord> records) {
 		List<CapturedRecord> failed = records.stream().filter((r) -> !r.isRaw()).toList();
 		List<CapturedRecord> raw = records.stream().filter(CapturedRecord::isRaw).toList();
-		Set<UUID> known = knownEntries(failed);
-		List<CapturedRecord> ofEntries = failed.stream()
-			.filter((r) -> r.entryId() != null && known.contains(r.entryId()))
-			.toList();
-		List<CapturedRecord> ofOriginals = failed.stream()
-			.filter((r) -> r.entryId() == null || !known.contains(r.entryId()))
-			.toList();
+		Map<UUID, Original> known = knownEntries(failed);
+		List<CapturedRecord> ofEntries = failed.stream().filter((r) -> isFailureOfEntry(r, known)).toList();
+		List<CapturedRecord> ofOriginals = failed.stream().filter((r) -> !isFailureOfEntry(r, known)).toList();
 		Captured captured = new Captured();
 		StackTraces traces = new StackTraces();
 		if (!ofOriginals.isEmpty()) {
@@ -418,7 +414,10 @@ class DeadLetters {
 		return rounds;
 	}
 
-	private Set<UUID> knownEntries(List<CapturedRecord> failed) {
+	/**
+	 * The stored entries the batch's records name ({@code dlq-entry-id}), with their original topic and group.
+	 */
+	private Map<UUID, Original> knownEntries(List<CapturedRecord> failed) {
 		String[] ids = failed.stream()
 			.map(CapturedRecord::entryId)
 			.filter(Objects::nonNull)
@@ -426,10 +425,34 @@ class DeadLetters {
 			.distinct()
 			.toArray(String[]::new);
 		if (ids.length == 0) {
-			return Set.of();
+			return Map.of();
 		}
-		return new HashSet<>(this.jdbc.queryForList("SELECT id FROM dead_letter_record WHERE id = ANY(?::uuid[])",
-				UUID.class, (Object) ids));
+		Map<UUID, Original> known = new HashMap<>();
+		this.jdbc.query("SELECT id, original_topic, consumer_group FROM dead_letter_record WHERE id = ANY(?::uuid[])",
+				(rs) -> {
+					known.put(rs.getObject("id", UUID.class),
+							new Original(rs.getString("original_topic"), null, null, rs.getString("consumer_group")));
+				}, (Object) ids);
+		return known;
+	}
+
+	/**
+	 * True when a record is a failure of the stored entry it names: a redriven copy failed again. A redrive
+	 * to the entry's own topic reaches every consumer group of that topic, and each one that fails it
+	 * dead-letters it with the entry id; only the entry's own group's failure is the entry's (when both name
+	 * a group). Another group's failure is its own original record, stored by its coordinates.
+	 */
+	private static boolean isFailureOfEntry(CapturedRecord record, Map<UUID, Original> known) {
+		Original entry = (record.entryId() != null) ? known.get(record.entryId()) : null;
+		if (entry == null) {
+			return false;
+		}
+		return !Objects.equals(entry.topic(), record.originalTopic()) || isBlank(entry.group())
+				|| isBlank(record.consumerGroup()) || Objects.equals(entry.group(), record.consumerGroup());
+	}
+
+	private static boolean isBlank(@Nullable String text) {
+		return text == null || text.isBlank();
 	}
 
 	private Object[] rawRow(CapturedRecord r) {

@@ -139,6 +139,17 @@ class RetrySchedule {
 					entryId);
 			return null;
 		}
+		// a record redriven to its own topic reaches every consumer group of the topic, and each reports; only
+		// the group whose failure the entry is says whether it was mended (when both name one)
+		List<String> group = this.jdbc.queryForList(
+				"SELECT consumer_group FROM dead_letter_record WHERE id = ? AND original_topic = ?", String.class,
+				entryId, outcome.topic());
+		if (!group.isEmpty() && isGroup(group.getFirst()) && isGroup(outcome.consumerGroup())
+				&& !group.getFirst().equals(outcome.consumerGroup())) {
+			log.info("Outcome {} for entry {} comes from consumer group {}, not the entry's; ignored",
+					outcome.outcome(), entryId, outcome.consumerGroup());
+			return null;
+		}
 		List<Long> matched = this.jdbc.queryForList("""
 				SELECT id FROM dead_letter_redrive
 				WHERE entry_id = ? AND target_topic = ? AND target_partition = ? AND target_offset = ?
@@ -271,6 +282,11 @@ class RetrySchedule {
 				this.meters.counter("dlq.retry.outcomes", "status", status).increment();
 			}
 		}
+	}
+
+	private static boolean isGroup(@Nullable String group) {
+		// the kit names no group "null" when its listener context has none
+		return group != null && !group.isBlank() && !"null".equals(group);
 	}
 
 	private static @Nullable String truncate(@Nullable String text) {

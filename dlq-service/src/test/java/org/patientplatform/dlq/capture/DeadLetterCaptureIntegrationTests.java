@@ -366,6 +366,39 @@ class DeadLetterCaptureIntegrationTests {
 	}
 
 	@Test
+	void storesAnotherGroupsFailureOfARedrivenRecordAsItsOwnEntry() throws Exception {
+		this.producer.send(failed("lab.two-groups.v1", 1, 10, null, null, "the entry's failure")).get();
+		UUID id = awaitEntry("lab.two-groups.v1", 1, 10L);
+
+		// the copy redriven to the topic reached another consumer group too, which failed it
+		ProducerRecord<byte[], byte[]> other = failed("lab.two-groups.v1", 2, 77, id, "2", "another group's failure");
+		other.headers().remove(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP);
+		other.headers().add(header(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, "reporting-service.reader".getBytes()));
+		this.producer.send(other).get();
+
+		// before: the entry took the other group's failure as its own (attempt 2, its error, its redrive FAILED)
+		UUID others = awaitEntry("lab.two-groups.v1", 2, 77L);
+		assertThat(others).isNotEqualTo(id);
+		assertThat(this.deadLetters.findById(others)).hasValueSatisfying((entry) -> {
+			assertThat(entry.consumerGroup()).isEqualTo("reporting-service.reader");
+			assertThat(entry.errorMessage()).isEqualTo("another group's failure");
+		});
+		assertThat(this.deadLetters.findById(id)).hasValueSatisfying((entry) -> {
+			assertThat(entry.attempts()).isEqualTo(1);
+			assertThat(entry.errorMessage()).isEqualTo("the entry's failure");
+		});
+
+		// the entry's own group failing the copy is the entry's failure, as before
+		this.producer.send(failed("lab.two-groups.v1", 2, 78, id, "2", "the entry's second failure")).get();
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.deadLetters.findById(id)).hasValueSatisfying((entry) -> {
+				assertThat(entry.attempts()).isEqualTo(2);
+				assertThat(entry.errorMessage()).isEqualTo("the entry's second failure");
+			}));
+		assertThat(this.deadLetters.findIdsByOriginal("lab.two-groups.v1", 2, 78)).isEmpty();
+	}
+
+	@Test
 	void storesEachStackTraceOnceAndShowsItWithEveryEntryThatHoldsIt() throws Exception {
 		String topic = "lab.stack-traces.v1";
 		String shared = "java.lang.IllegalStateException: no patient\n\tat org.example.Listener.on(Listener.java:42)\n";

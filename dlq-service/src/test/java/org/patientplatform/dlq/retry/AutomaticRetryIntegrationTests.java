@@ -205,6 +205,36 @@ class AutomaticRetryIntegrationTests {
 	}
 
 	@Test
+	void appliesOnlyTheOutcomeOfTheEntrysOwnConsumerGroup() {
+		UUID entry = UUID.randomUUID();
+		long offset = 8_000_000 + (System.nanoTime() % 1_000_000);
+		this.jdbc.update("""
+				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
+				    original_partition, original_offset, dlq_partition, dlq_offset, first_failed_at, last_failed_at)
+				VALUES (?, 'FAILED_RECORD', 'RETRYING', 'patient-service', 'g', 'two-groups.v1', 0, ?, 5, ?, now(), now())
+				""", entry, offset, offset);
+		Long redrive = this.jdbc.queryForObject("""
+				INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
+				    target_offset)
+				VALUES (?, 'AUTOMATIC', 1, 'system', 'two-groups.v1', 0, 43) RETURNING id
+				""", Long.class, entry);
+		this.jdbc.update("UPDATE dead_letter_entry SET redrive_id = ?, redriven_at = now() WHERE id = ?", redrive, entry);
+
+		// the redriven record reached every group of its topic: another group that processes it says nothing of
+		// the entry's consumer, which may well fail it again (before: the entry was RESOLVED)
+		RedriveOutcome other = new RedriveOutcome(entry.toString(), RedriveOutcome.SUCCEEDED, "reporting-service",
+				"reporting-service.reader", "two-groups.v1", 0, 43, Instant.now(), null, null);
+		assertThat((String) this.transactions.execute((tx) -> this.schedule.apply(entry, other))).isNull();
+		assertThat(status(entry)).isEqualTo("RETRYING");
+		assertThat(this.jdbc.queryForObject("SELECT outcome FROM dead_letter_redrive WHERE id = ?", String.class,
+				redrive)).isNull();
+
+		RedriveOutcome own = new RedriveOutcome(entry.toString(), RedriveOutcome.SUCCEEDED, "patient-service", "g",
+				"two-groups.v1", 0, 43, Instant.now(), null, null);
+		assertThat((String) this.transactions.execute((tx) -> this.schedule.apply(entry, own))).isEqualTo("RESOLVED");
+	}
+
+	@Test
 	void schedulesAFailureByThePolicyThenRedrivesItAsItWasAndResolvesItWhenTheOriginSucceeds() {
 		this.origin.failing.add("orders.v1");
 		ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("orders.v1", "order-1".getBytes(),
