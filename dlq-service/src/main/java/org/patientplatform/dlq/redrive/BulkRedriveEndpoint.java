@@ -22,6 +22,7 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
@@ -194,7 +195,7 @@ class BulkRedriveEndpoint {
 	 * @param reason why, required: the audit log keeps it (a dry run's too)
 	 * @param unthrottled no rate limit: send as fast as the broker takes them (then give no ratePerSecond)
 	 */
-	record RedriveEntries(@Valid @Nullable EntryFilter filter, @Nullable @Size(max = 10_000) List<UUID> ids,
+	record RedriveEntries(@Valid @Nullable EntryFilter filter, @Nullable @Size(max = 10_000) List<@NotNull UUID> ids,
 			@Nullable @Min(1) @Max(5000) Integer ratePerSecond, @Nullable Boolean dryRun,
 			@Nullable @Pattern(regexp = EntryRedriveEndpoint.TOPIC) @NotOwnTopic String targetTopic,
 			@NotBlank @Size(max = 500) String reason,

@@ -19,6 +19,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.client.RestClient;
@@ -240,6 +241,18 @@ class BulkRedriveIntegrationTests {
 			.toEntity(MAP);
 		assertThat(noWord.getStatusCode().value()).isEqualTo(400);
 		assertThat(noWord.getBody().get("errors").toString()).contains("field=filter.q", "must hold a letter or a digit");
+
+		// an id list holding a null (before: a 500 from the selection, for the dry run and the job alike)
+		for (String dryRun : List.of("true", "false")) {
+			var nullId = this.ops.post()
+				.uri("/api/v1/dlq/redrives")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body("{\"ids\": [\"" + UUID.randomUUID() + "\", null], \"dryRun\": " + dryRun + ", \"reason\": \"x\"}")
+				.retrieve()
+				.toEntity(MAP);
+			assertThat(nullId.getStatusCode().value()).as(dryRun).isEqualTo(400);
+			assertThat(nullId.getBody().get("errors").toString()).as(dryRun).contains("field=ids[1]");
+		}
 
 		// every action says why, for the audit log: the job, its dry run, a pause, a resume, a cancel
 		var noReason = this.ops.post()
