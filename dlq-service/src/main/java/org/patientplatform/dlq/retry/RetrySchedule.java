@@ -114,9 +114,14 @@ class RetrySchedule {
 					failures.stream().map(DeadLettersCaptured.RedriveFailure::errorClass).toArray(String[]::new),
 					failures.stream().map(DeadLettersCaptured.RedriveFailure::errorMessage).toArray(String[]::new));
 			if (!redrives.isEmpty()) {
-				afterFailure(failures.stream().map(DeadLettersCaptured.RedriveFailure::entryId).distinct().toList(),
-						"e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])", redrives.toArray(Long[]::new),
-						"redriven record failed again; ");
+				List<UUID> entries = failures.stream().map(DeadLettersCaptured.RedriveFailure::entryId).distinct().toList();
+				afterFailure(entries, "e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])",
+						redrives.toArray(Long[]::new), "redriven record failed again; ");
+				// the origin's outcome of this redrive (another topic, another consumer) can come first: it
+				// scheduled the entry by what the entry knew, and only this failure says it cannot succeed on retry
+				afterFailure(entries, "e.status = 'RETRY_SCHEDULED' AND pol.non_retryable AND (SELECT max(r.id) "
+						+ "FROM dead_letter_redrive r WHERE r.entry_id = e.id) = ANY(?::bigint[])",
+						redrives.toArray(Long[]::new), "redriven record failed again; ");
 			}
 		}
 	}

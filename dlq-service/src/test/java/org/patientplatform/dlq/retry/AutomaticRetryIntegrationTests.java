@@ -235,6 +235,43 @@ class AutomaticRetryIntegrationTests {
 	}
 
 	@Test
+	void stopsRetryingWhenARedrivenRecordFailsForGoodEvenIfItsOutcomeCameFirst() {
+		UUID entry = UUID.randomUUID();
+		long offset = 9_000_000 + (System.nanoTime() % 1_000_000);
+		this.jdbc.update("""
+				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
+				    original_partition, original_offset, dlq_partition, dlq_offset, first_failed_at, last_failed_at)
+				VALUES (?, 'FAILED_RECORD', 'RETRYING', 'orders-service', 'orders-service.consumer-orders',
+				    'outcome-first.v1', 0, ?, 5, ?, now(), now())
+				""", entry, offset, offset);
+		Long redrive = this.jdbc.queryForObject("""
+				INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
+				    target_offset)
+				VALUES (?, 'AUTOMATIC', 1, 'system', 'outcome-first.v1', 0, 44) RETURNING id
+				""", Long.class, entry);
+		this.jdbc.update("UPDATE dead_letter_entry SET redrive_id = ?, redriven_at = now(), retry_count = 1 WHERE id = ?",
+				redrive, entry);
+		// the origin failed the redriven record for good: its outcome is read first (it says nothing of that) ...
+		RedriveOutcome failed = new RedriveOutcome(entry.toString(), RedriveOutcome.FAILED, "orders-service",
+				"orders-service.consumer-orders", "outcome-first.v1", 0, 44, Instant.now(),
+				"jakarta.validation.ConstraintViolationException", "invalid");
+		assertThat((String) this.transactions.execute((tx) -> this.schedule.apply(entry, failed)))
+			.isEqualTo("RETRY_SCHEDULED");
+		// ... then its failed record, which says it is not retryable
+		ProducerRecord<byte[], byte[]> record = TestKafka.failedRecord("outcome-first.v1", 0, 44, "k", "{}", true);
+		record.headers().add(DeadLetterHeaders.ENTRY_ID, entry.toString().getBytes(StandardCharsets.UTF_8));
+		record.headers().add(DeadLetterHeaders.ATTEMPT, "2".getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(record);
+
+		// before: it stayed RETRY_SCHEDULED and was redriven automatically until its attempts ran out
+		await().atMost(Duration.ofSeconds(30)).until(() -> status(entry), "NEW"::equals);
+		assertThat(this.jdbc.queryForMap("SELECT next_attempt_at, status_reason FROM dead_letter_entry WHERE id = ?",
+				entry))
+			.containsEntry("next_attempt_at", null)
+			.containsEntry("status_reason", "redriven record failed again; not retried automatically");
+	}
+
+	@Test
 	void schedulesAFailureByThePolicyThenRedrivesItAsItWasAndResolvesItWhenTheOriginSucceeds() {
 		this.origin.failing.add("orders.v1");
 		ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("orders.v1", "order-1".getBytes(),
