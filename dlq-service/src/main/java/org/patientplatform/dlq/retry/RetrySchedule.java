@@ -105,7 +105,7 @@ class RetrySchedule {
 					FROM unnest(?::uuid[], ?::text[], ?::int[], ?::bigint[], ?::text[], ?::text[])
 					    AS f(entry_id, topic, part, off, error_class, error_message)
 					WHERE r.entry_id = f.entry_id AND r.target_topic = f.topic AND r.target_partition = f.part
-					  AND r.target_offset = f.off AND (r.outcome IS NULL OR r.outcome = 'FAILED')
+					  AND r.target_offset = f.off AND (r.outcome IS NULL OR r.outcome IN ('FAILED', 'TIMED_OUT'))
 					RETURNING r.id
 					""", Long.class, failures.stream().map((f) -> f.entryId().toString()).toArray(String[]::new),
 					failures.stream().map(DeadLettersCaptured.RedriveFailure::topic).toArray(String[]::new),
@@ -117,8 +117,9 @@ class RetrySchedule {
 				List<UUID> entries = failures.stream().map(DeadLettersCaptured.RedriveFailure::entryId).distinct().toList();
 				afterFailure(entries, "e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])",
 						redrives.toArray(Long[]::new), "redriven record failed again; ");
-				// the origin's outcome of this redrive (another topic, another consumer) can come first: it
-				// scheduled the entry by what the entry knew, and only this failure says it cannot succeed on retry
+				// the origin's outcome of this redrive (another topic, another consumer) can come first, or the
+				// outcome timeout (a capture that lags): either scheduled the entry by what the entry knew, and only
+				// this failure says it cannot succeed on retry
 				afterFailure(entries, "e.status = 'RETRY_SCHEDULED' AND pol.non_retryable AND (SELECT max(r.id) "
 						+ "FROM dead_letter_redrive r WHERE r.entry_id = e.id) = ANY(?::bigint[])",
 						redrives.toArray(Long[]::new), "redriven record failed again; ");

@@ -272,6 +272,38 @@ class AutomaticRetryIntegrationTests {
 	}
 
 	@Test
+	void stopsRetryingWhenARedrivenRecordFailsForGoodAfterItsRedriveTimedOut() {
+		UUID entry = UUID.randomUUID();
+		long offset = 9_500_000 + (System.nanoTime() % 1_000_000);
+		this.jdbc.update("""
+				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
+				    original_partition, original_offset, dlq_partition, dlq_offset, first_failed_at, last_failed_at)
+				VALUES (?, 'FAILED_RECORD', 'RETRYING', 'orders-service', 'orders-service.consumer-orders',
+				    'timed-out-first.v1', 0, ?, 5, ?, now(), now())
+				""", entry, offset, offset);
+		Long redrive = this.jdbc.queryForObject("""
+				INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
+				    target_offset)
+				VALUES (?, 'AUTOMATIC', 1, 'system', 'timed-out-first.v1', 0, 45) RETURNING id
+				""", Long.class, entry);
+		// sent long enough ago that the timeout takes it: the capture lags behind an incident's backlog
+		this.jdbc.update("UPDATE dead_letter_entry SET redrive_id = ?, redriven_at = now() - interval '1 day', "
+				+ "retry_count = 1 WHERE id = ?", redrive, entry);
+		this.schedule.releaseTimedOut();
+		assertThat(status(entry)).isEqualTo("RETRY_SCHEDULED");
+
+		ProducerRecord<byte[], byte[]> record = TestKafka.failedRecord("timed-out-first.v1", 0, 45, "k", "{}", true);
+		record.headers().add(DeadLetterHeaders.ENTRY_ID, entry.toString().getBytes(StandardCharsets.UTF_8));
+		record.headers().add(DeadLetterHeaders.ATTEMPT, "2".getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(record);
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> status(entry), "NEW"::equals);
+		// the origin's own word replaces the timeout's guess
+		assertThat(this.jdbc.queryForObject("SELECT outcome FROM dead_letter_redrive WHERE id = ?", String.class,
+				redrive)).isEqualTo("FAILED");
+	}
+
+	@Test
 	void schedulesAFailureByThePolicyThenRedrivesItAsItWasAndResolvesItWhenTheOriginSucceeds() {
 		this.origin.failing.add("orders.v1");
 		ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("orders.v1", "order-1".getBytes(),
