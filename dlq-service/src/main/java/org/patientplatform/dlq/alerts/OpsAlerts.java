@@ -132,12 +132,16 @@ class OpsAlerts {
 	@Transactional
 	void check() {
 		// the failures of the last hour and of the hour before, in all and per failure pattern, in one pass
+		// (a pattern first seen within the hour has had its NEW_PATTERN alert: its first hour is no jump)
 		this.jdbc.query("""
-				SELECT GROUPING(fingerprint) = 1 AS everything, fingerprint,
-				       count(*) FILTER (WHERE failed_at >= now() - interval '1 hour') AS last_hour,
-				       count(*) FILTER (WHERE failed_at < now() - interval '1 hour') AS hour_before
-				FROM dead_letter_attempt WHERE failed_at >= now() - interval '2 hours'
-				GROUP BY GROUPING SETS ((), (fingerprint))
+				SELECT c.everything, c.fingerprint, c.last_hour, c.hour_before,
+				       coalesce(f.first_seen_at >= now() - interval '1 hour', false) AS fresh
+				FROM (SELECT GROUPING(fingerprint) = 1 AS everything, fingerprint,
+				             count(*) FILTER (WHERE failed_at >= now() - interval '1 hour') AS last_hour,
+				             count(*) FILTER (WHERE failed_at < now() - interval '1 hour') AS hour_before
+				      FROM dead_letter_attempt WHERE failed_at >= now() - interval '2 hours'
+				      GROUP BY GROUPING SETS ((), (fingerprint))) c
+				LEFT JOIN alert_fingerprint f ON f.fingerprint = c.fingerprint
 				""", (rs) -> {
 			long lastHour = rs.getLong("last_hour");
 			long hourBefore = rs.getLong("hour_before");
@@ -150,7 +154,7 @@ class OpsAlerts {
 						"DLQ volume spike: " + lastHour + " failures in the last hour, " + hourBefore + " the hour before",
 						params("lastHour", lastHour, "hourBefore", hourBefore));
 			}
-			else if (rs.getString("fingerprint") != null) {
+			else if (rs.getString("fingerprint") != null && !rs.getBoolean("fresh")) {
 				// a known pattern whose rate jumps (issue 5, point 4), which the volume of all of them can hide
 				String fingerprint = rs.getString("fingerprint");
 				raise(PATTERN_SPIKE, fingerprint, true,

@@ -187,12 +187,16 @@ class OpsAlertsIntegrationTests {
 		// pattern b: 3, then 5 (not more than 2.0 x 3): none
 		failures(entry, "a0a0a0a0a0a0a0a0", 2, 5, 2000);
 		failures(entry, "b0b0b0b0b0b0b0b0", 3, 5, 3000);
+		// pattern c: new this hour, so its NEW_PATTERN alert says it already
+		this.jdbc.update("INSERT INTO alert_fingerprint (fingerprint) VALUES ('c0c0c0c0c0c0c0c0')");
+		failures(entry, "c0c0c0c0c0c0c0c0", 0, 5, 4000);
 		this.alerts.check();
 		this.alerts.check();
 
 		// before: only the volume of all patterns together was watched
 		assertThat(jobs("dlq-alert:PATTERN_SPIKE:a0a0a0a0a0a0a0a0:%")).hasSize(1);
 		assertThat(jobs("dlq-alert:PATTERN_SPIKE:b0b0b0b0b0b0b0b0:%")).isEmpty();
+		assertThat(jobs("dlq-alert:PATTERN_SPIKE:c0c0c0c0c0c0c0c0:%")).isEmpty();
 		String payload = this.jdbc.queryForObject("SELECT payload::text FROM job WHERE dedupe_key LIKE ?", String.class,
 				"dlq-alert:PATTERN_SPIKE:a0a0a0a0a0a0a0a0:%");
 		assertThat(payload).contains("5 failures in the last hour, 2 the hour before");
