@@ -5,13 +5,28 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.LongDeserializer;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.ListenerExecutionFailedException;
+import org.springframework.kafka.mock.MockProducerFactory;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,6 +111,39 @@ class CapturedRecordTests {
 		assertThat(captured.errorClass()).isEqualTo("org.springframework.kafka.support.serializer.DeserializationException");
 		assertThat(captured.errorMessage()).isEqualTo("failed to deserialize; For input string: \"x\"");
 		assertThat(captured.errorStacktrace()).isEqualTo("org.springframework.kafka...".getBytes());
+		assertThat(captured.nonRetryable()).isTrue();
+	}
+
+	@Test
+	void readsWhatSpringKafkasOwnRecovererWritesForAKeyItCouldNotDeserialize() {
+		MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+				new ByteArraySerializer());
+		DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(
+				new KafkaTemplate<>(new MockProducerFactory<>(() -> producer)),
+				(record, ex) -> new TopicPartition("dlq.messages.v1", 0));
+		// a plain Spring Kafka consumer whose key is not the long it expects
+		RecordHeaders headers = new RecordHeaders();
+		ErrorHandlingDeserializer<Long> keys = new ErrorHandlingDeserializer<>(new LongDeserializer());
+		keys.setForKey(true);
+		assertThat(keys.deserialize("orders.v1", headers, "not-a-long".getBytes())).isNull();
+		ConsumerRecord<Object, Object> failed = new ConsumerRecord<>("orders.v1", 2, 41L, 0L, TimestampType.CREATE_TIME,
+				10, 11, null, "{\"order\":1}".getBytes(), headers, Optional.empty());
+		recoverer.accept(failed, null,
+				new ListenerExecutionFailedException("listener failed", "orders.consumer", new IllegalStateException()));
+
+		ProducerRecord<byte[], byte[]> sent = producer.history().getFirst();
+		CapturedRecord captured = CapturedRecord.from(new ConsumerRecord<>("dlq.messages.v1", 0, 7L, 0L,
+				TimestampType.CREATE_TIME, 0, 0, sent.key(), sent.value(), sent.headers(), Optional.empty()),
+				Instant.now());
+		assertThat(captured.rawReason()).isNull();
+		assertThat(captured.originalTopic()).isEqualTo("orders.v1");
+		assertThat(captured.originalPartition()).isEqualTo(2);
+		assertThat(captured.originalOffset()).isEqualTo(41L);
+		assertThat(captured.consumerGroup()).isEqualTo("orders.consumer");
+		// before: no error class, message nor trace, and retried five times to no avail
+		assertThat(captured.errorClass()).isEqualTo(DeserializationException.class.getName());
+		assertThat(captured.errorMessage()).isNotBlank();
+		assertThat(captured.errorStacktrace()).isNotEmpty();
 		assertThat(captured.nonRetryable()).isTrue();
 	}
 
