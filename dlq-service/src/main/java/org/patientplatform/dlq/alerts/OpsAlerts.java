@@ -28,7 +28,8 @@ import org.springframework.transaction.annotation.Transactional;
  * Raises ops alerts as kit jobs on the {@code notifications} queue, each with a de-duplication key
  * ({@code dlq-alert:<type>:<subject>[:<UTC hour>]}) so the same cause never enqueues a second job.
  * Permanent failures and new patterns are raised in the transaction that caused them; the volume spike
- * (of all failures, and of each pattern) and the oldest unresolved entry are checked by {@link #check()} (the cron role, every minute).
+ * (of all failures, and of each pattern) and the oldest unresolved entry are checked by {@link #check()}
+ * (the cron role, every minute).
  * Summaries carry ids and counts only, never payloads or error texts.
  */
 @Component
@@ -150,9 +151,8 @@ class OpsAlerts {
 				return;
 			}
 			if (rs.getBoolean("everything")) {
-				raise(VOLUME_SPIKE, "all", true,
-						"DLQ volume spike: " + lastHour + " failures in the last hour, " + hourBefore + " the hour before",
-						params("lastHour", lastHour, "hourBefore", hourBefore));
+				raise(VOLUME_SPIKE, "all", true, "DLQ volume spike: " + lastHour + " failures in the last hour, "
+						+ hourBefore + " the hour before", params("lastHour", lastHour, "hourBefore", hourBefore));
 			}
 			else if (rs.getString("fingerprint") != null && !rs.getBoolean("fresh")) {
 				// a known pattern whose rate jumps (issue 5, point 4), which the volume of all of them can hide

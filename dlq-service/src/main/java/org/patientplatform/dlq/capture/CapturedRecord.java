@@ -164,7 +164,8 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		// (and only there when the value was read): the entry's error is then that one
 		boolean keyFailed = !last.containsKey(DeadLetterHeaders.EXCEPTION_FQCN)
 				&& last.containsKey(KafkaHeaders.DLT_KEY_EXCEPTION_FQCN);
-		String errorClass = name(last, keyFailed ? KafkaHeaders.DLT_KEY_EXCEPTION_FQCN : DeadLetterHeaders.EXCEPTION_FQCN);
+		String errorClass = name(last,
+				keyFailed ? KafkaHeaders.DLT_KEY_EXCEPTION_FQCN : DeadLetterHeaders.EXCEPTION_FQCN);
 		String causeClass = name(last, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN);
 		String errorMessage = text(last,
 				keyFailed ? KafkaHeaders.DLT_KEY_EXCEPTION_MESSAGE : DeadLetterHeaders.EXCEPTION_MESSAGE);

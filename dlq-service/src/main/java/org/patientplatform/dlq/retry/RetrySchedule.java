@@ -114,7 +114,10 @@ class RetrySchedule {
 					failures.stream().map(DeadLettersCaptured.RedriveFailure::errorClass).toArray(String[]::new),
 					failures.stream().map(DeadLettersCaptured.RedriveFailure::errorMessage).toArray(String[]::new));
 			if (!redrives.isEmpty()) {
-				List<UUID> entries = failures.stream().map(DeadLettersCaptured.RedriveFailure::entryId).distinct().toList();
+				List<UUID> entries = failures.stream()
+					.map(DeadLettersCaptured.RedriveFailure::entryId)
+					.distinct()
+					.toList();
 				afterFailure(entries, "e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])",
 						redrives.toArray(Long[]::new), "redriven record failed again; ");
 				// the origin's outcome of this redrive (another topic, another consumer) can come first, or the

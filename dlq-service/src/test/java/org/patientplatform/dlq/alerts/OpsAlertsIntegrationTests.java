@@ -205,7 +205,8 @@ class OpsAlertsIntegrationTests {
 	private void failures(UUID entry, String fingerprint, int hourBefore, int lastHour, int firstOffset) {
 		for (int i = 0; i < hourBefore + lastHour; i++) {
 			this.jdbc.update("""
-					INSERT INTO dead_letter_attempt (entry_id, attempt, failed_at, dlq_partition, dlq_offset, fingerprint)
+					INSERT INTO dead_letter_attempt (entry_id, attempt, failed_at, dlq_partition, dlq_offset,
+					    fingerprint)
 					VALUES (?, ?, now() - make_interval(mins => ?), 5, ?, ?)
 					""", entry, i + 2, (i < hourBefore) ? 90 : 10, firstOffset + i, fingerprint);
 		}

@@ -108,7 +108,8 @@ class CapturedRecordTests {
 			.add("kafka_dlt-key-exception-stacktrace", "org.springframework.kafka...".getBytes());
 		CapturedRecord captured = CapturedRecord.from(record, Instant.now());
 		// before: no error class, message nor stack trace, and retried automatically as if a retry could mend it
-		assertThat(captured.errorClass()).isEqualTo("org.springframework.kafka.support.serializer.DeserializationException");
+		assertThat(captured.errorClass())
+			.isEqualTo("org.springframework.kafka.support.serializer.DeserializationException");
 		assertThat(captured.errorMessage()).isEqualTo("failed to deserialize; For input string: \"x\"");
 		assertThat(captured.errorStacktrace()).isEqualTo("org.springframework.kafka...".getBytes());
 		assertThat(captured.nonRetryable()).isTrue();
@@ -128,8 +129,8 @@ class CapturedRecordTests {
 		assertThat(keys.deserialize("orders.v1", headers, "not-a-long".getBytes())).isNull();
 		ConsumerRecord<Object, Object> failed = new ConsumerRecord<>("orders.v1", 2, 41L, 0L, TimestampType.CREATE_TIME,
 				10, 11, null, "{\"order\":1}".getBytes(), headers, Optional.empty());
-		recoverer.accept(failed, null,
-				new ListenerExecutionFailedException("listener failed", "orders.consumer", new IllegalStateException()));
+		recoverer.accept(failed, null, new ListenerExecutionFailedException("listener failed", "orders.consumer",
+				new IllegalStateException()));
 
 		ProducerRecord<byte[], byte[]> sent = producer.history().getFirst();
 		CapturedRecord captured = CapturedRecord.from(new ConsumerRecord<>("dlq.messages.v1", 0, 7L, 0L,

@@ -211,7 +211,8 @@ class AutomaticRetryIntegrationTests {
 		this.jdbc.update("""
 				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
 				    original_partition, original_offset, dlq_partition, dlq_offset, first_failed_at, last_failed_at)
-				VALUES (?, 'FAILED_RECORD', 'RETRYING', 'patient-service', 'g', 'two-groups.v1', 0, ?, 5, ?, now(), now())
+				VALUES (?, 'FAILED_RECORD', 'RETRYING', 'patient-service', 'g', 'two-groups.v1', 0, ?, 5, ?, now(),
+				    now())
 				""", entry, offset, offset);
 		Long redrive = this.jdbc.queryForObject("""
 				INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
@@ -249,8 +250,8 @@ class AutomaticRetryIntegrationTests {
 				    target_offset)
 				VALUES (?, 'AUTOMATIC', 1, 'system', 'outcome-first.v1', 0, 44) RETURNING id
 				""", Long.class, entry);
-		this.jdbc.update("UPDATE dead_letter_entry SET redrive_id = ?, redriven_at = now(), retry_count = 1 WHERE id = ?",
-				redrive, entry);
+		this.jdbc.update("UPDATE dead_letter_entry SET redrive_id = ?, redriven_at = now(), retry_count = 1 "
+				+ "WHERE id = ?", redrive, entry);
 		// the origin failed the redriven record for good: its outcome is read first (it says nothing of that) ...
 		RedriveOutcome failed = new RedriveOutcome(entry.toString(), RedriveOutcome.FAILED, "orders-service",
 				"orders-service.consumer-orders", "outcome-first.v1", 0, 44, Instant.now(),
