@@ -102,6 +102,9 @@ class DeadLetters {
 			        retry_count = CASE WHEN s.status IN ('RESOLVED', 'PERMANENTLY_FAILED') THEN 0 ELSE s.retry_count END,
 			        resolved_at = CASE WHEN s.status = 'DISCARDED' THEN s.resolved_at END,
 			        status_reason = CASE WHEN s.status = 'DISCARDED' THEN s.status_reason ELSE 'failed again' END,
+			        -- the state's copy of the first failure is the unresolved age (gauge, alert, report): a resolved
+			        -- entry's new episode is unresolved since this failure, not since the record first failed
+			        first_failed_at = CASE WHEN s.status = 'RESOLVED' THEN e.last_failed_at ELSE s.first_failed_at END,
 			        last_failed_at = e.last_failed_at, updated_at = now()
 			    FROM entry e
 			    WHERE s.id = e.id AND NOT e.inserted),

@@ -308,6 +308,46 @@ class DeadLetterCaptureIntegrationTests {
 	}
 
 	@Test
+	void aResolvedEntryThatFailsAgainIsUnresolvedSinceThatFailureNotSinceItsFirst() {
+		UUID resolved = failedTenDaysAgo(11, "RESOLVED");
+		UUID permanent = failedTenDaysAgo(12, "PERMANENTLY_FAILED");
+		// the consumer reads both records again (its group rewound) and fails them again
+		this.deadLetters.capture(List.of(CapturedRecord.from(reopening(11, 920_011L), Instant.now()),
+				CapturedRecord.from(reopening(12, 920_012L), Instant.now())));
+
+		// before: the reopened entry counted ten days unresolved at once (the oldest-unresolved gauge, alert and
+		// report), though it was resolved until now
+		assertThat(this.jdbc.queryForObject("SELECT now() - first_failed_at < interval '1 minute' FROM "
+				+ "dead_letter_state WHERE id = ?", Boolean.class, resolved)).isTrue();
+		// its detail still says when the record first failed
+		assertThat(this.deadLetters.findById(resolved).orElseThrow().firstFailedAt())
+			.isBefore(Instant.now().minus(Duration.ofDays(9)));
+		// a permanently failed one was unresolved all along
+		assertThat(this.jdbc.queryForObject("SELECT now() - first_failed_at > interval '9 days' FROM "
+				+ "dead_letter_state WHERE id = ?", Boolean.class, permanent)).isTrue();
+	}
+
+	private UUID failedTenDaysAgo(long offset, String status) {
+		this.deadLetters.capture(List.of(CapturedRecord.from(reopening(offset, 910_000L + offset), Instant.now())));
+		UUID id = this.deadLetters.findIdsByOriginal("reopened.topic.v1", 0, offset).getFirst();
+		this.jdbc.update("UPDATE dead_letter_entry SET status = ?, first_failed_at = now() - interval '10 days', "
+				+ "last_failed_at = now() - interval '10 days' WHERE id = ?", status, id);
+		return id;
+	}
+
+	private static ConsumerRecord<byte[], byte[]> reopening(long offset, long dlqOffset) {
+		ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("dlq.messages.v1", 0, dlqOffset, "k".getBytes(),
+				"{}".getBytes());
+		record.headers()
+			.add(header(DeadLetterHeaders.ORIGINAL_TOPIC, "reopened.topic.v1".getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_PARTITION, "0".getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_OFFSET, Long.toString(offset).getBytes()))
+			.add(header(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, "g".getBytes()))
+			.add(header(DeadLetterHeaders.EXCEPTION_MESSAGE, "failed".getBytes()));
+		return record;
+	}
+
+	@Test
 	void changesNothingWhenAnEarlierFailureOfAnEntryIsReadAgain() {
 		// two failures of one original record, then the first one's DLQ record again (a rewound or replayed
 		// DLQ consumer): the entry stays as the second failure left it
