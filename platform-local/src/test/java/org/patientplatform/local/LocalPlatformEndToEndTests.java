@@ -393,6 +393,15 @@ class LocalPlatformEndToEndTests {
 		HttpResponse<String> own = exchange("GET", "notification", "/api/v1/notifications/" + notificationId,
 				issueToken("role=patient&patient_id=" + patientId), null);
 		assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+		// and their record, as a FHIR R4 Patient
+		HttpResponse<String> fhir = exchange("GET", "patient", "/api/fhir/r4/Patient/" + patientId,
+				issueToken("role=patient&patient_id=" + patientId), null);
+		assertThat(fhir.statusCode()).as(fhir.body()).isEqualTo(200);
+		assertThat(fhir.headers().firstValue("Content-Type")).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("application/fhir+json"));
+		JsonNode record = this.json.readTree(fhir.body());
+		assertThat(record.path("resourceType").asString()).isEqualTo("Patient");
+		assertThat(record.path("name").path(0).path("family").asString()).isEqualTo("Lovelace");
 		HttpResponse<String> other = exchange("GET", "notification",
 				"/api/v1/patients/" + patientId + "/notifications",
 				issueToken("role=patient&patient_id=" + UUID.randomUUID()), null);
