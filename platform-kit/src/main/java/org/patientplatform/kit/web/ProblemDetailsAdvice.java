@@ -144,6 +144,14 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		// the fields noted wrong before the reading failed, if it failed part way
 		List<Map<String, Object>> noted = BodyFieldErrors.drain();
+		if (anyCause(ex, (t) -> t instanceof RequestSizeLimitFilter.BodyTooLargeException)) {
+			// a body sent without its length (chunked) passed the limit while Jackson read it: the filter's 413,
+			// which Jackson's wrapping of the read error had turned into a 400 "not valid JSON"
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+					RequestSizeLimitFilter.tooLargeMessage(ex));
+			problem.setTitle(HttpStatus.CONTENT_TOO_LARGE.getReasonPhrase());
+			return handleExceptionInternal(ex, problem, headers, HttpStatus.CONTENT_TOO_LARGE, request);
+		}
 		if (ex.getCause() instanceof BodyFieldErrorsAdvice.WrongFields wrong) {
 			return fieldErrors(ex, wrong.errors(), headers, request);
 		}

@@ -1,5 +1,11 @@
 package org.patientplatform.kit.security;
 
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -150,9 +156,22 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
-	void answersPayloadTooLargeAsProblem() {
+	void answersPayloadTooLargeAsProblem() throws Exception {
 		String huge = "{\"value\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
 		assertProblem(post(staff(), huge, MediaType.APPLICATION_JSON), 413);
+		// the same body without its length (chunked): refused once it passes the limit (before: a 400, "not JSON")
+		try (HttpClient http = HttpClient.newHttpClient()) {
+			HttpResponse<String> chunked = http.send(java.net.http.HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/v1/things"))
+				.header("Authorization", "Bearer " + staff())
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofInputStream(
+						() -> new ByteArrayInputStream(huge.getBytes(StandardCharsets.UTF_8))))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(chunked.statusCode()).as(chunked.body()).isEqualTo(413);
+			assertThat(chunked.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(chunked.body()).contains("larger than");
+		}
 	}
 
 	@Test
@@ -342,7 +361,7 @@ class SecurityAndProblemsIntegrationTests {
 		connection.setRequestProperty("Authorization", "Bearer " + token);
 		int status = connection.getResponseCode();
 		java.io.InputStream stream = (status >= 400) ? connection.getErrorStream() : connection.getInputStream();
-		String body = (stream != null) ? new String(stream.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+		String body = (stream != null) ? new String(stream.readAllBytes(), StandardCharsets.UTF_8)
 				: "";
 		return new RawResponse(status, connection.getContentType(), body);
 	}
