@@ -3,6 +3,7 @@ package org.patientplatform.kit.events;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -74,9 +75,15 @@ public class PlatformEvents {
 		if (data == null) {
 			throw new InvalidEventException("Event " + event.getId() + " of type " + event.getType() + " has no data");
 		}
+		byte[] bytes = data.toBytes();
+		if (holdsNul(bytes)) {
+			// no text column stores it: before, the database refused it and its error became the DLQ's reason
+			throw new InvalidEventException("Event " + event.getId() + " data holds a NUL character (\\u0000), "
+					+ "which no text can store");
+		}
 		T value;
 		try {
-			value = this.json.readValue(data.toBytes(), type);
+			value = this.json.readValue(bytes, type);
 		}
 		catch (JacksonException ex) {
 			// the message can quote the payload: keep only where it broke
@@ -96,6 +103,28 @@ public class PlatformEvents {
 				.toList());
 		}
 		return value;
+	}
+
+	/**
+	 * True when JSON text holds the escape of a NUL character, a backslash then {@code u0000} (JSON has no other
+	 * way to carry one): the escape's backslash is one not itself escaped, so an escaped backslash followed by
+	 * {@code u0000} is text, not a NUL.
+	 */
+	static boolean holdsNul(byte[] json) {
+		byte[] escape = { 'u', '0', '0', '0', '0' };
+		int backslashes = 0;
+		for (int i = 0; i < json.length; i++) {
+			if (json[i] == '\\') {
+				backslashes++;
+				continue;
+			}
+			if (backslashes % 2 == 1 && i + escape.length <= json.length
+					&& Arrays.equals(json, i, i + escape.length, escape, 0, escape.length)) {
+				return true;
+			}
+			backslashes = 0;
+		}
+		return false;
 	}
 
 	/**

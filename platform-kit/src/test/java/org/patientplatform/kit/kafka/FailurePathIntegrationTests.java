@@ -117,6 +117,21 @@ class FailurePathIntegrationTests {
 	}
 
 	@Test
+	void deadLettersAnEventWhoseDataHoldsANulCharacterSayingSo() throws Exception {
+		String key = "nul-data-" + UUID.randomUUID();
+		CloudEvent nul = this.events.create(UUID.randomUUID().toString(), Thing.TYPE, key,
+				"{\"value\": \"a\\u0000b\"}".getBytes(StandardCharsets.UTF_8));
+
+		ConsumerRecord<byte[], byte[]> dead = findDeadLetter(
+				this.kafka.send(KafkaTestClient.event(this.events, ThingListener.TOPIC, key, nul)));
+
+		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_FQCN))
+			.isEqualTo("org.patientplatform.kit.events.InvalidEventException");
+		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("holds a NUL character");
+		assertThat(text(dead, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+	}
+
+	@Test
 	void deadLettersAFailureOnlyTimeMendsWithoutTheQuickRetriesAndLeavesItToTheDlqsRetries() throws Exception {
 		String key = "not-yet-" + UUID.randomUUID();
 		var notYet = this.events.create(Thing.TYPE, key, new Thing("v", "not-yet", null, null));
