@@ -15,9 +15,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * {@code platform.jobs.pending{queue}}: the jobs of each queue this instance works that are due and not
- * started ({@code READY}, {@code run_at} passed): the seeds' "worker queue depth". One grouped count over the
- * {@code job_ready} index, at most every {@value #REFRESH_SECONDS} seconds ({@link CachedReading}: the same on
- * every pod, NaN while the database cannot be read).
+ * started ({@code READY}, {@code run_at} passed): the seeds' "worker queue depth"; and
+ * {@code platform.jobs.failed{queue}}: the jobs whose attempts ran out, kept {@code FAILED} until an operator
+ * retries them (a bulk redrive, a report build, an alert that will not run again by itself). Each one grouped
+ * count over its partial index ({@code job_ready}, {@code job_failed}), at most every {@value #REFRESH_SECONDS}
+ * seconds ({@link CachedReading}: the same on every pod, NaN while the database cannot be read).
  */
 public final class JobQueueMetrics {
 
@@ -25,20 +27,19 @@ public final class JobQueueMetrics {
 
 	private final CachedReading<Map<String, Long>> pending;
 
+	private final CachedReading<Map<String, Long>> failed;
+
 	/** Registers one gauge per queue; none without a registry (metrics off). */
 	public JobQueueMetrics(JdbcTemplate jdbc, List<String> queues, @Nullable MeterRegistry registry) {
 		this(jdbc, queues, registry, Clock.systemUTC());
 	}
 
 	JobQueueMetrics(JdbcTemplate jdbc, List<String> queues, @Nullable MeterRegistry registry, Clock clock) {
-		this.pending = new CachedReading<>("the pending jobs", Duration.ofSeconds(REFRESH_SECONDS), clock, () -> {
-			Map<String, Long> counts = new HashMap<>();
-			jdbc.query("SELECT queue, count(*) AS pending FROM job WHERE status = 'READY' AND run_at <= now() "
-					+ "GROUP BY queue", (rs) -> {
-						counts.put(rs.getString("queue"), rs.getLong("pending"));
-					});
-			return counts;
-		});
+		this.pending = new CachedReading<>("the pending jobs", Duration.ofSeconds(REFRESH_SECONDS), clock,
+				() -> counts(jdbc, "SELECT queue, count(*) AS jobs FROM job WHERE status = 'READY' AND run_at <= now() "
+						+ "GROUP BY queue"));
+		this.failed = new CachedReading<>("the failed jobs", Duration.ofSeconds(REFRESH_SECONDS), clock,
+				() -> counts(jdbc, "SELECT queue, count(*) AS jobs FROM job WHERE status = 'FAILED' GROUP BY queue"));
 		if (registry == null) {
 			return;
 		}
@@ -47,12 +48,29 @@ public final class JobQueueMetrics {
 				.description("Jobs due and not started, per queue")
 				.tag("queue", queue)
 				.register(registry);
+			Gauge.builder("platform.jobs.failed", this, (metrics) -> metrics.failed(queue))
+				.description("Jobs whose attempts ran out, kept FAILED until retried (POST /api/v1/ops/jobs/{id}/retry)")
+				.tag("queue", queue)
+				.register(registry);
 		}
 	}
 
 	double pending(String queue) {
 		Map<String, Long> counts = this.pending.get();
 		return (counts != null) ? counts.getOrDefault(queue, 0L) : Double.NaN;
+	}
+
+	double failed(String queue) {
+		Map<String, Long> counts = this.failed.get();
+		return (counts != null) ? counts.getOrDefault(queue, 0L) : Double.NaN;
+	}
+
+	private static Map<String, Long> counts(JdbcTemplate jdbc, String sql) {
+		Map<String, Long> counts = new HashMap<>();
+		jdbc.query(sql, (rs) -> {
+			counts.put(rs.getString("queue"), rs.getLong("jobs"));
+		});
+		return counts;
 	}
 
 }

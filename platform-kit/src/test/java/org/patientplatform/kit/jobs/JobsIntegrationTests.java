@@ -81,10 +81,22 @@ class JobsIntegrationTests {
 		clock.advance(Duration.ofSeconds(JobQueueMetrics.REFRESH_SECONDS + 1));
 		assertThat(pending(registry, Jobs.NOTIFICATIONS)).isZero();
 		assertThat(pending(registry, Jobs.DEFAULT)).isEqualTo(2.0);
+		// jobs whose attempts ran out, until retried
+		assertThat(failed(registry, Jobs.DEFAULT)).isZero();
+		this.jdbc.update("UPDATE job SET status = 'FAILED' WHERE queue = ? AND payload->>'n' IN ('0', '10')",
+				Jobs.DEFAULT);
+		clock.advance(Duration.ofSeconds(JobQueueMetrics.REFRESH_SECONDS + 1));
+		assertThat(failed(registry, Jobs.DEFAULT)).isEqualTo(2.0);
+		assertThat(failed(registry, Jobs.NOTIFICATIONS)).isZero();
+		assertThat(pending(registry, Jobs.DEFAULT)).isEqualTo(1.0);
 	}
 
 	private static double pending(SimpleMeterRegistry registry, String queue) {
 		return registry.get("platform.jobs.pending").tag("queue", queue).gauge().value();
+	}
+
+	private static double failed(SimpleMeterRegistry registry, String queue) {
+		return registry.get("platform.jobs.failed").tag("queue", queue).gauge().value();
 	}
 
 	@Test
