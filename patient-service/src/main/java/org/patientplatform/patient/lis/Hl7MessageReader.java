@@ -421,7 +421,14 @@ class Hl7MessageReader {
 		Sex sex = null;
 		if (stated(pid, 8, Part.SEX, stated)) {
 			String code = text(pid.getAdministrativeSex());
-			sex = (code != null) ? Sex.ofCode(code) : null;
+			if (code != null && !Sex.isCode(code)) {
+				// a code outside HL7 table 0001 (a word, a local code) says nothing: leave the stored sex alone,
+				// as an unreadable language is (before: stored as UNKNOWN over what was known)
+				stated.remove(Part.SEX);
+			}
+			else {
+				sex = (code != null) ? Sex.ofCode(code) : null;
+			}
 		}
 
 		String phone = null;

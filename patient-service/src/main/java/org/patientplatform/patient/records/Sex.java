@@ -19,6 +19,12 @@ public enum Sex {
 		return this.code;
 	}
 
+	/** True when the code is one of HL7 table 0001's (any case, blanks around it ignored). */
+	public static boolean isCode(String code) {
+		String normalized = code.trim().toUpperCase(Locale.ROOT);
+		return Arrays.stream(values()).anyMatch((sex) -> sex.code.equals(normalized));
+	}
+
 	/** The sex for an HL7 table 0001 code; a code outside the table is {@link #UNKNOWN}. */
 	public static Sex ofCode(String code) {
 		String normalized = code.trim().toUpperCase(Locale.ROOT);

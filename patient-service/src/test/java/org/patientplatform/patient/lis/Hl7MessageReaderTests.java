@@ -163,6 +163,23 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void leavesTheStoredSexAloneForACodeOutsideHl7Table0001() {
+		for (String code : List.of("X", "Female", "9")) {
+			String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG4|P|2.5.1\r"
+					+ "PID|1||MRN-1^^^LAB^MR||King^Ada||19801210|" + code + "\r";
+			RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(er7))).command();
+			// before: stated as UNKNOWN, over the sex the record held
+			assertThat(command.stated()).as(code).containsExactlyInAnyOrder(Part.NAME, Part.BIRTH_DATE);
+			assertThat(command.sex()).as(code).isNull();
+		}
+		String female = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG5|P|2.5.1\r"
+				+ "PID|1||MRN-1^^^LAB^MR||King^Ada||19801210|f\r";
+		RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(female))).command();
+		assertThat(command.stated()).contains(Part.SEX);
+		assertThat(command.sex()).isEqualTo(Sex.FEMALE);
+	}
+
+	@Test
 	void statesFieldsSentAsHl7NullAsCleared() {
 		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG3|P|2.5.1\r"
 				+ "PID|1||MRN-1^^^LAB^MR||King^Ada||\"\"||||||\"\"\r";
