@@ -525,9 +525,23 @@ class Hl7MessageReader {
 			OBR obr = test.obr();
 			results.add(new RecordTestResults.Result(test.mrn(), test.orderId(), test.testCode(),
 					resultStatus(text(obr.getResultStatus())), time(obr.getObservationDateTime().getTime()),
-					time(obr.getResultsRptStatusChngDateTime().getTime())));
+					released(header, time(obr.getResultsRptStatusChngDateTime().getTime()))));
 		}
 		return new RecordTestResults(results, header.sentAt(), header.controlId());
+	}
+
+	/**
+	 * OBR-22, unless it is more than {@link #FUTURE_TOLERANCE} ahead of this service's clock: then it is taken as
+	 * not sent (the release falls back to MSH-7), for a release time to come would reach the patient's notice, and
+	 * a resend with the time mended would read as a new release and notify the patient again.
+	 */
+	private @Nullable Instant released(LisMessage.Header header, @Nullable Instant releasedAt) {
+		if (releasedAt != null && releasedAt.isAfter(this.clock.instant().plus(FUTURE_TOLERANCE))) {
+			log.warn("HL7 message {} (control id {}) releases a result, by its OBR-22, more than {} from now: "
+					+ "taken as not stated", header.type(), header.controlId(), FUTURE_TOLERANCE);
+			return null;
+		}
+		return releasedAt;
 	}
 
 	private static TestOrderStatus resultStatus(@Nullable String code) {

@@ -270,6 +270,21 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void takesAReleaseTimeInTheFutureAsNotStated() {
+		Instant now = Instant.parse("2026-12-05T12:00:00Z");
+		Hl7MessageReader reader = new Hl7MessageReader(ZoneOffset.UTC, Clock.fixed(now, ZoneOffset.UTC));
+		String er7 = Hl7Messages.labResult("REL-1", "MRN-1", "20261205115500", "5.4",
+				new Hl7Messages.Obr("ORD-1", "2345-7", "20261205073000", "20991205095500", "F"),
+				new Hl7Messages.Obr("ORD-2", "2345-7", "20261205073000", "20261205121000", "F"));
+
+		List<RecordTestResults.Result> results = ((LisMessage.Results) reader.read(bytes(er7))).command().results();
+		// before: released in 2099, which the patient's notice carried
+		assertThat(results.get(0).releasedAt()).isNull();
+		// a clock a few minutes fast is the LIS's to keep
+		assertThat(results.get(1).releasedAt()).isEqualTo(Instant.parse("2026-12-05T12:10:00Z"));
+	}
+
+	@Test
 	void readsResultsAsOrderCodesStatusesAndTimesWithoutAnyResultValue() {
 		String er7 = Hl7Messages.labResult("RES1", "MRN-1", "20250401100000", "7.9123",
 				new Hl7Messages.Obr("ORD-1", "2345-7", "20250401073000", "20250401095500", "F"),
