@@ -112,8 +112,11 @@ class LisInbox {
 	 */
 	@Transactional
 	Outcome accept(LisMessage message, ConsumerRecord<?, ?> source) {
-		if (!this.processed.markProcessed(this.consumerGroup, message.header().sender(),
-				message.header().controlId())) {
+		// a message is its sender's control id and what it says (LisDigest): a LIS that counts its control ids
+		// again from 1 sends other messages under ids used before, and those were dropped as duplicates
+		String digest = (source.value() instanceof byte[] value) ? LisDigest.of(value) : "";
+		if (processedBeforeDigests(message.header()) || !this.processed.markProcessed(this.consumerGroup,
+				message.header().sender(), message.header().controlId() + "#" + digest)) {
 			return new Outcome.Duplicate();
 		}
 		// parking a message for want of a patient and registering that patient take the same lock, so a message
@@ -145,6 +148,17 @@ class LisInbox {
 		};
 	}
 
+	/**
+	 * A message claimed by its control id alone, before messages were told apart by what they say (patient V7):
+	 * delivered again across the upgrade, it is still a duplicate.
+	 */
+	private boolean processedBeforeDigests(LisMessage.Header header) {
+		return Boolean.TRUE.equals(this.jdbc.sql("""
+				SELECT EXISTS (SELECT 1 FROM processed_message
+				               WHERE consumer_group = ? AND source IN (?, '') AND event_id = ?)
+				""").params(this.consumerGroup, header.sender(), header.controlId()).query(Boolean.class).single());
+	}
+
 	private Outcome applied(TestOrders.Outcome outcome, LisMessage.Header header, String er7, Stream<String> mrns,
 			ConsumerRecord<?, ?> source) {
 		return switch (outcome) {
@@ -161,12 +175,13 @@ class LisInbox {
 	private Outcome keep(LisMessage.Header header, String er7, String reason, String @Nullable [] mrns,
 			ConsumerRecord<?, ?> source) {
 		this.jdbc.sql("""
-				INSERT INTO lis_unhandled_message (id, consumer_group, sender, message_control_id, message_type,
-				    hl7_version, message_time, source_topic, source_partition, source_offset, er7, reason, mrns,
-				    source_timestamp)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				INSERT INTO lis_unhandled_message (id, consumer_group, sender, message_control_id, content_digest,
+				    message_type, hl7_version, message_time, source_topic, source_partition, source_offset, er7, reason,
+				    mrns, source_timestamp)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				""")
-			.params(UUID.randomUUID(), this.consumerGroup, header.sender(), header.controlId(), header.type(),
+			.params(UUID.randomUUID(), this.consumerGroup, header.sender(), header.controlId(),
+					(source.value() instanceof byte[] value) ? LisDigest.of(value) : "", header.type(),
 					new SqlParameterValue(Types.VARCHAR, header.version()),
 					new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
 							(header.sentAt() != null) ? header.sentAt().atOffset(ZoneOffset.UTC) : null),

@@ -148,14 +148,40 @@ class LisInboundIntegrationTests {
 			.untilAsserted(() -> assertThat(this.jdbc.queryForList(
 					"SELECT sender FROM lis_unhandled_message WHERE message_control_id = 'TWO-0002' ORDER BY 1",
 					String.class)).containsExactly("LABSYS^CITYLAB", "OTHERLIS^NORTHLAB"));
-		// and each is still applied once: the first sender's registration again changes nothing
-		send("MRN-TWO-1", Hl7Messages.registration("TWO-0001", "MRN-TWO-1", "Changed", "Ada", "20250312143015"));
+		// and each is still applied once: the first sender's registration delivered again changes nothing
+		send("MRN-TWO-1", Hl7Messages.registration("TWO-0001", "MRN-TWO-1", "Lovelace", "Ada", "20250312143015"));
 		send("MRN-TWO-1", Hl7Messages.merge("TWO-0003", "MRN-TWO-1", "MRN-TWO-0", "20250313100000"));
 		awaitKept("TWO-0003");
-		assertThat(awaitPatient("MRN-TWO-1")).containsEntry("familyName", "Lovelace");
 		assertThat(this.jdbc.queryForList("SELECT source FROM processed_message WHERE consumer_group = ? "
-				+ "AND event_id = 'TWO-0001' ORDER BY 1", String.class, GROUP))
+				+ "AND event_id LIKE 'TWO-0001#%' ORDER BY 1", String.class, GROUP))
 			.containsExactly("LABSYS^CITYLAB", "OTHERLIS^NORTHLAB");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE action LIKE 'lis-%' "
+				+ "AND reason = 'HL7 TWO-0001'", Integer.class)).isEqualTo(2);
+	}
+
+	@Test
+	void appliesAnotherMessageUnderAControlIdItsLisUsedBeforeButNotTheSameOneSentAgain() throws Exception {
+		// a LIS whose control ids count from 1 again after a restart: the second patient was dropped as a duplicate
+		send("MRN-RST-1", Hl7Messages.registration("RST-0001", "MRN-RST-1", "Lovelace", "Ada", "20250312143015"));
+		assertThat(awaitPatient("MRN-RST-1")).containsEntry("familyName", "Lovelace");
+		send("MRN-RST-2", Hl7Messages.registration("RST-0001", "MRN-RST-2", "Hopper", "Grace", "20250314090000"));
+		assertThat(awaitPatient("MRN-RST-2")).containsEntry("familyName", "Hopper");
+		// kept messages too: two different merges under one control id are both kept
+		send("MRN-RST-1", Hl7Messages.merge("RST-0002", "MRN-RST-1", "MRN-RST-0", "20250313100000"));
+		send("MRN-RST-2", Hl7Messages.merge("RST-0002", "MRN-RST-2", "MRN-RST-9", "20250315100000"));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForObject(
+					"SELECT count(DISTINCT content_digest) FROM lis_unhandled_message WHERE message_control_id = 'RST-0002'",
+					Integer.class)).isEqualTo(2));
+
+		// the first registration sent again, its MSH-7 stamped anew by the interface engine: the same message
+		String again = Hl7Messages.registration("RST-0001", "MRN-RST-1", "Lovelace", "Ada", "20250312143015")
+			.replace("|CITYLAB|20250312143015||", "|CITYLAB|20250316120000||");
+		send("MRN-RST-1", again);
+		send("MRN-RST-1", Hl7Messages.merge("RST-0003", "MRN-RST-1", "MRN-RST-0", "20250313100000"));
+		awaitKept("RST-0003");
+		assertThat(this.jdbc.queryForList("SELECT outcome || ' ' || resource_id FROM audit_log WHERE action LIKE 'lis-%' "
+				+ "AND reason = 'HL7 RST-0001' ORDER BY id", String.class)).hasSize(2);
 	}
 
 	@Test
@@ -202,7 +228,8 @@ class LisInboundIntegrationTests {
 			.containsEntry("birthDate", "1980-12-10")
 			.containsEntry("email", "ada@example.org");
 		assertThat(this.jdbc.queryForList(
-				"SELECT event_id FROM processed_message WHERE consumer_group = ? AND event_id LIKE 'IDEM-%' ORDER BY 1",
+				"SELECT split_part(event_id, '#', 1) FROM processed_message WHERE consumer_group = ? "
+						+ "AND event_id LIKE 'IDEM-%' ORDER BY 1",
 				String.class, GROUP))
 			.containsExactly("IDEM-0001", "IDEM-0002", "IDEM-0003");
 		// what the seed's "LIS sync status" and "registration success rates" are read from
@@ -280,7 +307,8 @@ class LisInboundIntegrationTests {
 		assertThat(deadLetter.value()).isEqualTo(Hl7Messages.bytes(er7));
 		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE))
 			.isEqualTo("Unsupported HL7 message type SIU^S12 (control id UNSUP-0001)");
-		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM processed_message WHERE event_id = 'UNSUP-0001'",
+		assertThat(this.jdbc.queryForObject(
+				"SELECT count(*) FROM processed_message WHERE split_part(event_id, '#', 1) = 'UNSUP-0001'",
 				Integer.class))
 			.isZero();
 	}
