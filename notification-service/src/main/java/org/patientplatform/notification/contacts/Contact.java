@@ -19,15 +19,27 @@ import org.patientplatform.notification.delivery.ChannelTarget;
  * @param phoneProblem why the phone received could not be used (it is then null)
  * @param emailProblem why the email received could not be used (it is then null)
  * @param detailsAt when the details last changed; null until the patient's record arrives
+ * @param preferencesAt when the channels and quiet hours last changed
+ * @param pushTokensAt when the device tokens last changed: a device registered through the API stamps only this, so
+ *     a channel change made before it (an opt-out) and arriving after it still applies
  */
 public record Contact(String patientId, @Nullable String givenName, @Nullable String phone,
 		@Nullable String phoneProblem, @Nullable String email, @Nullable String emailProblem, @Nullable String language,
 		@Nullable String timezone, ChannelPreferences channels, @Nullable QuietHours quietHours,
 		List<String> pushTokens, @Nullable Instant detailsAt, @Nullable Instant preferencesAt,
-		@Nullable Instant localeAt) {
+		@Nullable Instant localeAt, @Nullable Instant pushTokensAt) {
 
 	public Contact {
 		pushTokens = List.copyOf(pushTokens);
+	}
+
+	/** A contact whose device tokens changed with its preferences. */
+	public Contact(String patientId, @Nullable String givenName, @Nullable String phone, @Nullable String phoneProblem,
+			@Nullable String email, @Nullable String emailProblem, @Nullable String language, @Nullable String timezone,
+			ChannelPreferences channels, @Nullable QuietHours quietHours, List<String> pushTokens,
+			@Nullable Instant detailsAt, @Nullable Instant preferencesAt, @Nullable Instant localeAt) {
+		this(patientId, givenName, phone, phoneProblem, email, emailProblem, language, timezone, channels, quietHours,
+				pushTokens, detailsAt, preferencesAt, localeAt, preferencesAt);
 	}
 
 	/** A patient of whom nothing is known yet but the default channel preferences. */
@@ -77,7 +89,7 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 		}
 		return new Contact(this.patientId, details.givenName(), details.phone(), details.phoneProblem(),
 				details.email(), details.emailProblem(), this.language, this.timezone, this.channels, this.quietHours,
-				this.pushTokens, at, this.preferencesAt, this.localeAt);
+				this.pushTokens, at, this.preferencesAt, this.localeAt, this.pushTokensAt);
 	}
 
 	/**
@@ -87,18 +99,23 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 	 */
 	Contact withPreferences(ChannelPreferences channels, @Nullable QuietHours quietHours,
 			@Nullable List<String> pushTokens, Instant at) {
-		if (!isNewer(this.preferencesAt, at)) {
+		boolean newerPreferences = isNewer(this.preferencesAt, at);
+		// the device list has its own time: a device registered since keeps it from an older list
+		boolean newerTokens = pushTokens != null && isNewer(this.pushTokensAt, at);
+		if (!newerPreferences && !newerTokens) {
 			return this;
 		}
 		return new Contact(this.patientId, this.givenName, this.phone, this.phoneProblem, this.email, this.emailProblem,
-				this.language, this.timezone, channels, quietHours, (pushTokens != null) ? pushTokens : this.pushTokens,
-				this.detailsAt, at, this.localeAt);
+				this.language, this.timezone, newerPreferences ? channels : this.channels,
+				newerPreferences ? quietHours : this.quietHours, newerTokens ? pushTokens : this.pushTokens,
+				this.detailsAt, newerPreferences ? at : this.preferencesAt, this.localeAt,
+				newerTokens ? at : this.pushTokensAt);
 	}
 
 	/**
 	 * The device registered as the patient's newest at {@code at}: moved to the end of the
 	 * tokens if it was there, and the oldest devices dropped beyond {@code maxDevices}. The
-	 * preferences take the time, so an older event's token list no longer replaces it; this
+	 * tokens take the time (not the channels), so an older event's token list no longer replaces it; this
 	 * contact itself when the device was the newest already.
 	 */
 	Contact withPushDevice(String token, int maxDevices, Instant at) {
@@ -111,7 +128,8 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 			return this;
 		}
 		return new Contact(this.patientId, this.givenName, this.phone, this.phoneProblem, this.email, this.emailProblem,
-				this.language, this.timezone, this.channels, this.quietHours, kept, this.detailsAt, at, this.localeAt);
+				this.language, this.timezone, this.channels, this.quietHours, kept, this.detailsAt, this.preferencesAt,
+				this.localeAt, at);
 	}
 
 	/**
@@ -124,7 +142,8 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 		List<String> tokens = new ArrayList<>(this.pushTokens);
 		tokens.remove(token);
 		return new Contact(this.patientId, this.givenName, this.phone, this.phoneProblem, this.email, this.emailProblem,
-				this.language, this.timezone, this.channels, this.quietHours, tokens, this.detailsAt, at, this.localeAt);
+				this.language, this.timezone, this.channels, this.quietHours, tokens, this.detailsAt, this.preferencesAt,
+				this.localeAt, at);
 	}
 
 	/**
@@ -137,7 +156,8 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 		}
 		return new Contact(this.patientId, this.givenName, this.phone, this.phoneProblem, this.email, this.emailProblem,
 				(language != null) ? language : this.language, (timezone != null) ? timezone : this.timezone,
-				this.channels, this.quietHours, this.pushTokens, this.detailsAt, this.preferencesAt, at);
+				this.channels, this.quietHours, this.pushTokens, this.detailsAt, this.preferencesAt, at,
+				this.pushTokensAt);
 	}
 
 	private static boolean isNewer(@Nullable Instant applied, Instant at) {

@@ -124,7 +124,8 @@ class ContactProjection {
 		others.forEach((other) -> this.audit.record("push-device.remove", "patient", other, "allowed",
 				"the device was registered by another patient"));
 		return this.contacts.lock(patientId).map((current) -> {
-			Contact next = current.withPushDevice(token, this.properties.maxPushDevices(), newest(now, current));
+			Contact next = current.withPushDevice(token, this.properties.maxPushDevices(),
+					after(now, current.pushTokensAt()));
 			saveIfChanged(current, next);
 			return next;
 		});
@@ -138,7 +139,7 @@ class ContactProjection {
 	@Transactional
 	Optional<Contact> removePushDevice(String patientId, String token, Instant now) {
 		return this.contacts.lock(patientId).map((current) -> {
-			Contact next = current.withoutPushDevice(token, newest(now, current));
+			Contact next = current.withoutPushDevice(token, after(now, current.pushTokensAt()));
 			saveIfChanged(current, next);
 			return next;
 		});

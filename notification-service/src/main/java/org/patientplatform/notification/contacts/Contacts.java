@@ -33,7 +33,8 @@ class Contacts implements ContactDirectory, ContactChanges {
 	private static final String COLUMNS = """
 			SELECT patient_id, given_name, phone_e164, phone_problem, email, email_problem, language, timezone,
 			       sms_opt_in, email_opt_in, push_opt_in, quiet_hours_start, quiet_hours_end, push_tokens,
-			       details_at, preferences_at, locale_at
+			       details_at, preferences_at, locale_at,
+			       coalesce(push_tokens_at, preferences_at) AS push_tokens_at
 			FROM contact
 			""";
 
@@ -121,8 +122,8 @@ class Contacts implements ContactDirectory, ContactChanges {
 	/**
 	 * Takes a device token away from every contact but {@code patientId}'s: a device
 	 * registered by one patient no longer receives another's messages (a shared tablet, a
-	 * phone handed on). Their preferences take the time {@code at}, so an older event does
-	 * not give the token back.
+	 * phone handed on). Their device list takes the time {@code at}, so an older event does
+	 * not give the token back (their channels keep theirs: an opt-out made before still applies).
 	 * @return the patients who had the token
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
@@ -131,7 +132,7 @@ class Contacts implements ContactDirectory, ContactChanges {
 		KeyLocks.lock(this.jdbc, "push-token", List.of(token));
 		return this.jdbc.sql("""
 				UPDATE contact SET push_tokens = array_remove(push_tokens, ?),
-				    preferences_at = greatest(preferences_at, ?), updated_at = now()
+				    push_tokens_at = greatest(coalesce(push_tokens_at, preferences_at), ?), updated_at = now()
 				WHERE push_tokens @> ARRAY[?]::text[] AND patient_id <> ?
 				RETURNING patient_id
 				""").params(token, timestamp(at), token, patientId).query(String.class).list();
@@ -167,14 +168,14 @@ class Contacts implements ContactDirectory, ContactChanges {
 				UPDATE contact SET given_name = ?, phone_e164 = ?, phone_problem = ?, email = ?, email_problem = ?,
 				    language = ?, timezone = ?, sms_opt_in = ?, email_opt_in = ?, push_opt_in = ?,
 				    quiet_hours_start = ?, quiet_hours_end = ?, push_tokens = ?, details_at = ?, preferences_at = ?,
-				    locale_at = ?, updated_at = now()
+				    locale_at = ?, push_tokens_at = ?, updated_at = now()
 				WHERE patient_id = ?
 				""")
 			.params(c.givenName(), c.phone(), c.phoneProblem(), c.email(), c.emailProblem(), c.language(), c.timezone(),
 					c.channels().sms(), c.channels().email(), c.channels().push(),
 					(quiet != null) ? quiet.start() : null, (quiet != null) ? quiet.end() : null,
 					c.pushTokens().toArray(String[]::new), timestamp(c.detailsAt()), timestamp(c.preferencesAt()),
-					timestamp(c.localeAt()), c.patientId())
+					timestamp(c.localeAt()), timestamp(c.pushTokensAt()), c.patientId())
 			.update();
 	}
 
@@ -189,7 +190,7 @@ class Contacts implements ContactDirectory, ContactChanges {
 						rs.getBoolean("push_opt_in")),
 				(quietStart != null && quietEnd != null) ? new QuietHours(quietStart, quietEnd) : null,
 				(tokens != null) ? Arrays.asList((String[]) tokens.getArray()) : List.of(), instant(rs, "details_at"),
-				instant(rs, "preferences_at"), instant(rs, "locale_at"));
+				instant(rs, "preferences_at"), instant(rs, "locale_at"), instant(rs, "push_tokens_at"));
 	}
 
 	private static @Nullable OffsetDateTime timestamp(@Nullable Instant instant) {

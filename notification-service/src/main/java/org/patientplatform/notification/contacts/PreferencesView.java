@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param contactKnown true once the patient's record (phone, email) has arrived
  * @param pushDevices how many devices can receive push messages
- * @param updatedAt when the preferences last changed; null while they are the defaults
+ * @param updatedAt when the preferences or the devices last changed; null while they are the defaults
  */
 record PreferencesView(String patientId, ChannelPreferences channels, @Nullable QuietHours quietHours,
 		@Nullable String language, @Nullable String timezone, boolean contactKnown, int pushDevices,
@@ -17,7 +17,15 @@ record PreferencesView(String patientId, ChannelPreferences channels, @Nullable 
 
 	static PreferencesView of(Contact contact) {
 		return new PreferencesView(contact.patientId(), contact.channels(), contact.quietHours(), contact.language(),
-				contact.timezone(), contact.isKnown(), contact.pushTokens().size(), contact.preferencesAt());
+				contact.timezone(), contact.isKnown(), contact.pushTokens().size(),
+				latest(contact.preferencesAt(), contact.pushTokensAt()));
+	}
+
+	private static @Nullable Instant latest(@Nullable Instant preferencesAt, @Nullable Instant pushTokensAt) {
+		if (preferencesAt == null || pushTokensAt == null) {
+			return (preferencesAt != null) ? preferencesAt : pushTokensAt;
+		}
+		return pushTokensAt.isAfter(preferencesAt) ? pushTokensAt : preferencesAt;
 	}
 
 }

@@ -451,6 +451,49 @@ class ContactProjectionIntegrationTests {
 	}
 
 	@Test
+	void appliesAnOptOutMadeBeforeARegistrationThatArrivesAfterIt() {
+		String patientId = registered();
+		String device = fcmToken();
+		Instant beforeRegistration = Instant.now().minusSeconds(60);
+		this.api.put(deviceOf(patientId, device), this.api.patientToken(patientId), "");
+
+		// the patient opted out of SMS a minute ago; the event arrives after the app registered the device
+		CloudEvent optOut = this.kafka.event(ContactPreferencesChanged.TYPE, patientId,
+				new ContactPreferencesChanged(patientId, new ChannelPreferences(false, true, true), null, null, null,
+						List.of("old-device")),
+				beforeRegistration);
+		this.kafka.send(PATIENT_EVENTS, optOut);
+		awaitProcessed(optOut.getId());
+
+		Contact contact = this.contacts.find(patientId).orElseThrow();
+		assertThat(contact.channels()).isEqualTo(new ChannelPreferences(false, true, true));
+		assertThat(contact.deliveryTargets()).noneMatch((target) -> target.channel() == Channel.SMS);
+		assertThat(contact.pushTokens()).containsExactly(device);
+	}
+
+	@Test
+	void appliesTheOptOutOfAPatientWhoseDeviceWasTakenBeforeItArrived() {
+		String earlier = registered();
+		String later = registered();
+		String shared = fcmToken();
+		this.api.put(deviceOf(earlier, shared), this.api.patientToken(earlier), "");
+		Instant beforeHandOn = Instant.now().minusSeconds(1);
+		this.api.put(deviceOf(later, shared), this.api.patientToken(later), "");
+
+		CloudEvent optOut = this.kafka.event(ContactPreferencesChanged.TYPE, earlier,
+				new ContactPreferencesChanged(earlier, new ChannelPreferences(false, false, false), null, null, null,
+						null),
+				beforeHandOn);
+		this.kafka.send(PATIENT_EVENTS, optOut);
+		awaitProcessed(optOut.getId());
+
+		Contact contact = this.contacts.find(earlier).orElseThrow();
+		assertThat(contact.channels()).isEqualTo(new ChannelPreferences(false, false, false));
+		assertThat(contact.deliveryTargets()).isEmpty();
+		assertThat(contact.pushTokens()).isEmpty();
+	}
+
+	@Test
 	void forbidsAPatientAnotherPatientsDevices() {
 		String patientId = registered();
 		String device = fcmToken();

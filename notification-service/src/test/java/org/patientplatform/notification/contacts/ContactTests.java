@@ -42,7 +42,12 @@ class ContactTests {
 		assertThat(contact.withPushDevice("tablet", 3, T2)).isSameAs(contact);
 		Contact moved = contact.withPushDevice("phone", 3, T2);
 		assertThat(moved.pushTokens()).containsExactly("tablet", "phone");
-		assertThat(moved.preferencesAt()).isEqualTo(T2);
+		// the devices take the time, the channels keep theirs: a channel change made before T2 still applies
+		assertThat(moved.pushTokensAt()).isEqualTo(T2);
+		assertThat(moved.preferencesAt()).isNull();
+		Contact optedOut = moved.withPreferences(new ChannelPreferences(false, true, true), null, List.of("old"), T1);
+		assertThat(optedOut.channels().sms()).isFalse();
+		assertThat(optedOut.pushTokens()).containsExactly("tablet", "phone");
 		assertThat(moved.withPushDevice("watch", 2, T2).pushTokens()).containsExactly("phone", "watch");
 		assertThat(moved.withoutPushDevice("laptop", T2)).isSameAs(moved);
 		assertThat(moved.withoutPushDevice("tablet", T2).pushTokens()).containsExactly("phone");
