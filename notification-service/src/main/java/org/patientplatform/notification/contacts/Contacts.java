@@ -130,6 +130,12 @@ class Contacts implements ContactDirectory, ContactChanges {
 	List<String> takePushTokenFromOthers(String token, String patientId, Instant at) {
 		// two patients registering one device at once take it in turn: the later keeps it
 		KeyLocks.lock(this.jdbc, "push-token", List.of(token));
+		// the patient's contact and those with the device, in id order: two patients taking each other's device at
+		// once would otherwise each hold the other's contact and wait for their own (a deadlock, one of them a 500)
+		this.jdbc.sql("""
+				SELECT patient_id FROM contact WHERE patient_id = ? OR push_tokens @> ARRAY[?]::text[]
+				ORDER BY patient_id FOR UPDATE
+				""").params(patientId, token).query(String.class).list();
 		return this.jdbc.sql("""
 				UPDATE contact SET push_tokens = array_remove(push_tokens, ?),
 				    push_tokens_at = greatest(coalesce(push_tokens_at, preferences_at), ?), updated_at = now()

@@ -1,14 +1,21 @@
 package org.patientplatform.notification.contacts;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+
+import javax.sql.DataSource;
 
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -69,6 +76,9 @@ class ContactProjectionIntegrationTests {
 
 	@Autowired
 	TransactionTemplate transactions;
+
+	@Autowired
+	DataSource dataSource;
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
@@ -404,6 +414,50 @@ class ContactProjectionIntegrationTests {
 		assertThat(before.pushTokens()).isEmpty();
 		assertThat(before.deliveryTargets()).noneMatch((target) -> target.channel() == Channel.PUSH);
 		assertThat(audited("push-device.remove", earlier, "allowed")).isEqualTo(1);
+	}
+
+	@Test
+	void twoPatientsTakingEachOthersDeviceAtOnceAreBothAnswered() throws Exception {
+		String ada = registered();
+		String bob = registered();
+		String adasTablet = fcmToken();
+		String bobsTablet = fcmToken();
+		this.api.put(deviceOf(ada, adasTablet), this.api.patientToken(ada), "");
+		this.api.put(deviceOf(bob, bobsTablet), this.api.patientToken(bob), "");
+
+		// Ada's contact held for a moment (a preference change, a send's cleanup): Bob, taking her tablet, waits for
+		// it first; Ada, taking his, has his contact already when she waits for hers
+		ExecutorService requests = Executors.newFixedThreadPool(2);
+		try (Connection blocker = this.dataSource.getConnection()) {
+			blocker.setAutoCommit(false);
+			try (var lock = blocker.prepareStatement("SELECT 1 FROM contact WHERE patient_id = ? FOR UPDATE")) {
+				lock.setString(1, ada);
+				lock.executeQuery();
+			}
+			Future<ResponseEntity<String>> bobTakes = requests
+				.submit(() -> this.api.put(deviceOf(bob, adasTablet), this.api.patientToken(bob), ""));
+			await().atMost(Duration.ofSeconds(30)).until(() -> rowLockWaiters() == 1);
+			Future<ResponseEntity<String>> adaTakes = requests
+				.submit(() -> this.api.put(deviceOf(ada, bobsTablet), this.api.patientToken(ada), ""));
+			await().atMost(Duration.ofSeconds(30)).until(() -> rowLockWaiters() == 2);
+			blocker.commit();
+
+			assertThat(bobTakes.get(30, TimeUnit.SECONDS).getStatusCode().value()).isEqualTo(200);
+			assertThat(adaTakes.get(30, TimeUnit.SECONDS).getStatusCode().value()).isEqualTo(200);
+		}
+		finally {
+			requests.shutdownNow();
+		}
+		assertThat(this.contacts.find(ada).orElseThrow().pushTokens()).containsExactly(bobsTablet);
+		assertThat(this.contacts.find(bob).orElseThrow().pushTokens()).containsExactly(adasTablet);
+	}
+
+	/** Sessions waiting for a row lock (a transaction id or a tuple). */
+	private int rowLockWaiters() {
+		Integer count = this.jdbc.queryForObject("""
+				SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND locktype IN ('transactionid', 'tuple')
+				""", Integer.class);
+		return (count != null) ? count : 0;
 	}
 
 	@Test
