@@ -133,15 +133,16 @@ class Contacts implements ContactDirectory, ContactChanges {
 		// the patient's contact and those with the device, in id order: two patients taking each other's device at
 		// once would otherwise each hold the other's contact and wait for their own (a deadlock, one of them a 500)
 		this.jdbc.sql("""
-				SELECT patient_id FROM contact WHERE patient_id = ? OR push_tokens @> ARRAY[?]::text[]
+				SELECT patient_id FROM contact
+				WHERE patient_id = ? OR (contact_push_token_keys(push_tokens) @> ARRAY[md5(?)] AND ? = ANY(push_tokens))
 				ORDER BY patient_id FOR UPDATE
-				""").params(patientId, token).query(String.class).list();
+				""").params(patientId, token, token).query(String.class).list();
 		return this.jdbc.sql("""
 				UPDATE contact SET push_tokens = array_remove(push_tokens, ?),
 				    push_tokens_at = greatest(coalesce(push_tokens_at, preferences_at), ?), updated_at = now()
-				WHERE push_tokens @> ARRAY[?]::text[] AND patient_id <> ?
+				WHERE contact_push_token_keys(push_tokens) @> ARRAY[md5(?)] AND ? = ANY(push_tokens) AND patient_id <> ?
 				RETURNING patient_id
-				""").params(token, timestamp(at), token, patientId).query(String.class).list();
+				""").params(token, timestamp(at), token, token, patientId).query(String.class).list();
 	}
 
 	/**

@@ -588,6 +588,21 @@ class ContactProjectionIntegrationTests {
 	}
 
 	@Test
+	void registersTheLongestTokenItAccepts() {
+		String patientId = registered();
+		// random, as real tokens are: a repeated letter would compress to nothing
+		StringBuilder random = new StringBuilder();
+		while (random.length() < 4096) {
+			random.append(UUID.randomUUID().toString().replace("-", ""));
+		}
+		String longest = random.substring(0, 4096);
+		ResponseEntity<String> registered = this.api.put(deviceOf(patientId, longest), this.api.patientToken(patientId),
+				"");
+		assertThat(registered.getStatusCode().value()).isEqualTo(200);
+		assertThat(this.contacts.find(patientId).orElseThrow().pushTokens()).containsExactly(longest);
+	}
+
+	@Test
 	void answersNotFoundToADeviceOfAPatientWithoutContact() {
 		String patientId = newPatientId();
 		ResponseEntity<String> register = this.api.put(deviceOf(patientId, fcmToken()), this.api.staffToken(), "");
