@@ -8,8 +8,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.EnumSet;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.patientplatform.patient.orders.RecordTestResults;
+import org.patientplatform.patient.orders.TestOrderStatus;
 import org.patientplatform.patient.records.PostalAddress;
 import org.patientplatform.patient.records.RecordDemographics;
 import org.patientplatform.patient.records.RecordDemographics.Part;
@@ -48,6 +51,19 @@ class LisInboundContractTests {
 		assertThat(command.phone()).isEqualTo("+44 7700 900123");
 		assertThat(command.email()).isEqualTo("ada.king@example.org");
 		assertThat(command.asOf()).isEqualTo(Instant.parse("2025-04-01T08:00:00Z"));
+	}
+
+	@Test
+	void readsTheDocumentedResult() throws IOException {
+		LisMessage message = this.reader.read(example("lis.inbound.v1.ORU_R01.hl7"));
+
+		assertThat(message.header()).isEqualTo(new LisMessage.Header("MSG00003", "LABSYS^CITYLAB", "ORU^R01", "2.5",
+				Instant.parse("2025-04-02T09:15:00Z")));
+		RecordTestResults command = ((LisMessage.Results) message).command();
+		assertThat(command).isEqualTo(new RecordTestResults(List.of(new RecordTestResults.Result("MRN-100234",
+				"ORD-2025-0000457", "2345-7", TestOrderStatus.RESULTED, Instant.parse("2025-04-02T07:20:00Z"),
+				Instant.parse("2025-04-02T09:10:00Z"))), Instant.parse("2025-04-02T09:15:00Z"), "MSG00003"));
+		assertThat(command.toString()).doesNotContain("7.91").doesNotContain("Glucose");
 	}
 
 	private static byte[] example(String name) throws IOException {
