@@ -52,7 +52,16 @@ final class LocalTokenIssuer implements AutoCloseable {
 				respond(exchange, 400, "text/plain", "a patient token needs patient_id\n");
 				return;
 			}
-			long ttl = Long.parseLong(query.getOrDefault("ttl_seconds", "3600"));
+			long ttl;
+			try {
+				// negative: an expired token, to see the services' 401
+				ttl = Long.parseLong(query.getOrDefault("ttl_seconds", "3600"));
+			}
+			catch (NumberFormatException ex) {
+				// before, the exception closed the connection with no answer at all
+				respond(exchange, 400, "text/plain", "ttl_seconds must be a whole number of seconds\n");
+				return;
+			}
 			// a patient's own subject, as an identity provider gives each of its users
 			String subject = query.getOrDefault("sub",
 					"local-" + String.join("-", roles) + ((patientId != null) ? "-" + patientId : ""));

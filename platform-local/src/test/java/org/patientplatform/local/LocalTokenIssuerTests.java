@@ -1,0 +1,62 @@
+package org.patientplatform.local;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.local.infra.LocalSigningKey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The local token issuer answers every request, a malformed one with 400. */
+class LocalTokenIssuerTests {
+
+	private static final HttpClient http = HttpClient.newHttpClient();
+
+	private static LocalTokenIssuer issuer;
+
+	@BeforeAll
+	static void start() throws Exception {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		issuer = LocalTokenIssuer.start(LocalSigningKey.generate("http://127.0.0.1:" + port), port);
+	}
+
+	@AfterAll
+	static void stop() {
+		issuer.close();
+	}
+
+	@Test
+	void mintsATokenForARole() throws Exception {
+		HttpResponse<String> response = get("/token?role=ops&ttl_seconds=60");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body().trim().split("\\.")).hasSize(3);
+	}
+
+	@Test
+	void answersAMalformedLifetimeWith400() throws Exception {
+		HttpResponse<String> response = get("/token?role=ops&ttl_seconds=abc");
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.body()).contains("ttl_seconds");
+	}
+
+	@Test
+	void answersAnUnknownRoleWith400() throws Exception {
+		assertThat(get("/token?role=admin").statusCode()).isEqualTo(400);
+		assertThat(get("/token?role=patient").statusCode()).isEqualTo(400);
+	}
+
+	private static HttpResponse<String> get(String path) throws Exception {
+		return http.send(HttpRequest.newBuilder(URI.create(issuer.baseUrl() + path)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+}
