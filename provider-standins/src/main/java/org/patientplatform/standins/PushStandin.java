@@ -41,14 +41,7 @@ public final class PushStandin {
 
 	static final String GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";
 
-	/**
-	 * A registration token as the notification service's push-devices API takes one (letters,
-	 * digits, {@code _ : . -}, at most 4,096): before, the stand-in also wanted 16 characters or
-	 * more and no {@code .}, so a device registered through the API with a shorter token, or one
-	 * with a dot, was refused at its first push ({@code INVALID_ARGUMENT}) and dropped from the
-	 * patient's devices, the push going to an older device instead.
-	 */
-	private static final Pattern TOKEN_SHAPE = Pattern.compile("[A-Za-z0-9_:.\\-]{1,4096}");
+	private static final Pattern TOKEN_SHAPE = Pattern.compile("[A-Za-z0-9_:\\-]{16,4096}");
 
 	private static final SecureRandom random = new SecureRandom();
 
