@@ -34,8 +34,14 @@ import org.springframework.web.bind.annotation.RestController;
 @SecurityRequirement(name = "bearer")
 class PushDeviceEndpoint {
 
-	/** FCM registration tokens and APNs device tokens: letters, digits, {@code _ : . -}; at most 4,096 of them. */
-	static final String TOKEN = "^[A-Za-z0-9_:.\\-]{1,4096}$";
+	/**
+	 * An FCM registration token, the sender's provider (APNs devices reach it through FCM too): 16 to 4,096 letters,
+	 * digits, {@code _ : -}, the shape FCM itself takes; a token FCM would refuse is refused here, at registration,
+	 * not dropped at the device's first push.
+	 */
+	static final String TOKEN = "^[A-Za-z0-9_:\\-]{16,4096}$";
+
+	static final String TOKEN_MESSAGE = "must be an FCM registration token: 16 to 4096 letters, digits, _ : or -";
 
 	private final ContactProjection projection;
 
@@ -58,7 +64,7 @@ class PushDeviceEndpoint {
 					+ "404 when no contact of the patient has arrived.")
 	PreferencesView register(@PathVariable String patientId,
 			@Parameter(description = "The push provider's registration token") @PathVariable @Pattern(regexp = TOKEN,
-					message = "must be a push registration token: 1 to 4096 letters, digits, _ : . or -") String token,
+					message = TOKEN_MESSAGE) String token,
 			Authentication caller) {
 		this.access.requireAccess(caller, patientId, "push-device.register");
 		PreferencesView view = this.projection.registerPushDevice(patientId, token, now())
@@ -76,7 +82,7 @@ class PushDeviceEndpoint {
 					+ "the patient had the device; 404 when no contact of the patient has arrived.")
 	void remove(@PathVariable String patientId,
 			@Parameter(description = "The push provider's registration token") @PathVariable @Pattern(regexp = TOKEN,
-					message = "must be a push registration token: 1 to 4096 letters, digits, _ : . or -") String token,
+					message = TOKEN_MESSAGE) String token,
 			Authentication caller) {
 		this.access.requireAccess(caller, patientId, "push-device.remove");
 		this.projection.removePushDevice(patientId, token, now())
