@@ -101,7 +101,8 @@ class ContactProjection {
 	@Transactional
 	Optional<Contact> changePreferences(String patientId, PreferencesUpdate update, Instant now) {
 		return this.contacts.lock(patientId).map((current) -> {
-			Instant at = after(newest(now, current), current.localeAt());
+			// the API's change is the newest word, even over a change stamped later than now (a clock ahead)
+			Instant at = after(after(now, current.preferencesAt()), current.localeAt());
 			Contact next = current.withPreferences(update.channels(), update.quietHours(), null, at)
 				.withLocale(language(update.language()), timezone(update.timezone()), at);
 			saveIfChanged(current, next);
@@ -143,11 +144,6 @@ class ContactProjection {
 			saveIfChanged(current, next);
 			return next;
 		});
-	}
-
-	/** The API's change is the newest word, even over a change stamped later than now (a clock ahead). */
-	private static Instant newest(Instant now, Contact current) {
-		return after(now, current.preferencesAt());
 	}
 
 	/**

@@ -138,13 +138,14 @@ class LisInbox {
 						? replayParked(demographics.command().mrn()) : 0;
 				yield new Outcome.Recorded(recorded, replayed);
 			}
-			case LisMessage.Orders orders -> applied(this.orders.link(orders.command()), orders.header(),
+			case LisMessage.Orders orders -> applied(this.orders.link(orders.command()), orders.header(), digest,
 					orders.er7(), orders.command().orders().stream().map(LinkTestOrders.Order::mrn), source);
 			case LisMessage.Results results ->
 				applied(this.orders.record(results.command(), Instant.ofEpochMilli(source.timestamp())),
-						results.header(), results.er7(),
+						results.header(), digest, results.er7(),
 						results.command().results().stream().map(RecordTestResults.Result::mrn), source);
-			case LisMessage.Unhandled unhandled -> keep(unhandled.header(), unhandled.er7(), UNHANDLED_TYPE, source);
+			case LisMessage.Unhandled unhandled ->
+				keep(unhandled.header(), digest, unhandled.er7(), UNHANDLED_TYPE, null, source);
 		};
 	}
 
@@ -159,20 +160,17 @@ class LisInbox {
 				""").params(this.consumerGroup, header.sender(), header.controlId()).query(Boolean.class).single());
 	}
 
-	private Outcome applied(TestOrders.Outcome outcome, LisMessage.Header header, String er7, Stream<String> mrns,
-			ConsumerRecord<?, ?> source) {
+	private Outcome applied(TestOrders.Outcome outcome, LisMessage.Header header, String digest, String er7,
+			Stream<String> mrns, ConsumerRecord<?, ?> source) {
 		return switch (outcome) {
 			case TestOrders.Outcome.Applied applied -> new Outcome.OrdersApplied(applied);
-			case TestOrders.Outcome.UnknownPatient unknown -> keep(header, er7, UNKNOWN_PATIENT,
+			case TestOrders.Outcome.UnknownPatient unknown -> keep(header, digest, er7, UNKNOWN_PATIENT,
 					mrns.distinct().toArray(String[]::new), source);
 		};
 	}
 
-	private Outcome keep(LisMessage.Header header, String er7, String reason, ConsumerRecord<?, ?> source) {
-		return keep(header, er7, reason, null, source);
-	}
-
-	private Outcome keep(LisMessage.Header header, String er7, String reason, String @Nullable [] mrns,
+	/** @param digest what the message says ({@link LisDigest}), with the control id the kept message's key */
+	private Outcome keep(LisMessage.Header header, String digest, String er7, String reason, String @Nullable [] mrns,
 			ConsumerRecord<?, ?> source) {
 		this.jdbc.sql("""
 				INSERT INTO lis_unhandled_message (id, consumer_group, sender, message_control_id, content_digest,
@@ -180,8 +178,7 @@ class LisInbox {
 				    mrns, source_timestamp)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				""")
-			.params(UUID.randomUUID(), this.consumerGroup, header.sender(), header.controlId(),
-					(source.value() instanceof byte[] value) ? LisDigest.of(value) : "", header.type(),
+			.params(UUID.randomUUID(), this.consumerGroup, header.sender(), header.controlId(), digest, header.type(),
 					new SqlParameterValue(Types.VARCHAR, header.version()),
 					new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
 							(header.sentAt() != null) ? header.sentAt().atOffset(ZoneOffset.UTC) : null),

@@ -2,7 +2,6 @@ package org.patientplatform.patient.records;
 
 import java.util.Date;
 import java.util.List;
-import java.util.Optional;
 
 import ca.uhn.fhir.context.FhirContext;
 import io.swagger.v3.oas.annotations.Operation;
@@ -158,7 +157,7 @@ class FhirPatientEndpoint {
 		outcome.addIssue()
 			.setSeverity(OperationOutcome.IssueSeverity.ERROR)
 			.setCode(type)
-			.setDiagnostics(Optional.ofNullable(diagnostics).orElse(status.getReasonPhrase()));
+			.setDiagnostics((diagnostics != null) ? diagnostics : status.getReasonPhrase());
 		return ResponseEntity.status(status).contentType(FHIR_JSON).body(write(outcome));
 	}
 

@@ -144,11 +144,13 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		// the fields noted wrong before the reading failed, if it failed part way
 		List<Map<String, Object>> noted = BodyFieldErrors.drain();
-		if (anyCause(ex, (t) -> t instanceof RequestSizeLimitFilter.BodyTooLargeException)) {
+		RequestSizeLimitFilter.BodyTooLargeException tooLarge = cause(ex,
+				RequestSizeLimitFilter.BodyTooLargeException.class);
+		if (tooLarge != null) {
 			// a body sent without its length (chunked) passed the limit while Jackson read it: the filter's 413,
 			// which Jackson's wrapping of the read error had turned into a 400 "not valid JSON"
 			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
-					RequestSizeLimitFilter.tooLargeMessage(ex));
+					tooLarge.getMessage());
 			problem.setTitle(HttpStatus.CONTENT_TOO_LARGE.getReasonPhrase());
 			return handleExceptionInternal(ex, problem, headers, HttpStatus.CONTENT_TOO_LARGE, request);
 		}
@@ -225,15 +227,24 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	/** True when the failure or one of its causes is such. */
 	private static boolean anyCause(Throwable failure, Predicate<Throwable> such) {
+		return cause(failure, Throwable.class, such) != null;
+	}
+
+	/** The first of a failure's causes (itself included) of a type. */
+	private static <T extends Throwable> @Nullable T cause(Throwable failure, Class<T> type) {
+		return cause(failure, type, (t) -> true);
+	}
+
+	private static <T extends Throwable> @Nullable T cause(Throwable failure, Class<T> type, Predicate<T> such) {
 		for (Throwable t = failure; t != null; t = t.getCause()) {
-			if (such.test(t)) {
-				return true;
+			if (type.isInstance(t) && such.test(type.cast(t))) {
+				return type.cast(t);
 			}
 			if (t.getCause() == t) {
 				break;
 			}
 		}
-		return false;
+		return null;
 	}
 
 	/**

@@ -47,16 +47,6 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
 		}
 	}
 
-	/** The limit's message of the {@link BodyTooLargeException} among a failure's causes. */
-	static String tooLargeMessage(Throwable failure) {
-		for (Throwable t = failure; t != null; t = (t.getCause() != t) ? t.getCause() : null) {
-			if (t instanceof BodyTooLargeException tooLarge) {
-				return tooLarge.getMessage();
-			}
-		}
-		return "The request body is too large.";
-	}
-
 	static final class BodyTooLargeException extends IOException {
 
 		BodyTooLargeException(long max) {
