@@ -4,9 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,15 +29,16 @@ class DeadLetterCaptureListener {
 
 	private final DeadLetters deadLetters;
 
-	private final MeterRegistry meters;
+	private final CaptureVolume volume;
 
 	private final OwnTopics ownTopics;
 
 	private final Clock clock;
 
-	DeadLetterCaptureListener(DeadLetters deadLetters, MeterRegistry meters, OwnTopics ownTopics) {
+	DeadLetterCaptureListener(DeadLetters deadLetters, MeterRegistry meters, OwnTopics ownTopics,
+			DlqProperties properties) {
 		this.deadLetters = deadLetters;
-		this.meters = meters;
+		this.volume = new CaptureVolume(meters, properties.capture().maxVolumeSeries());
 		this.ownTopics = ownTopics;
 		this.clock = Clock.systemUTC();
 	}
@@ -93,27 +92,13 @@ class DeadLetterCaptureListener {
 			// loop's polls would fetch and drop their records.
 			throw new BatchListenerFailedException("Could not store the batch", ex, 0);
 		}
-		count(captured);
+		this.volume.count(captured);
 		long raw = captured.stream().filter(CapturedRecord::isRaw).count();
 		if (raw > 0) {
 			log.warn("Stored {} records of {} that are not failed-record messages as raw entries", raw,
 					records.size());
 		}
 		log.debug("Captured {} dead-letter records", records.size());
-	}
-
-	/**
-	 * DLQ volume by failing service and original topic ({@code dlq_captured_total}); a record without a
-	 * service is counted under {@code (none)}, as the API's facets name it, and a raw one under the topic
-	 * {@code (raw)} (a record naming a topic Kafka cannot have is raw: no label from it).
-	 */
-	private void count(List<CapturedRecord> captured) {
-		Map<List<String>, Long> volume = captured.stream()
-			.collect(Collectors.groupingBy((r) -> List.of(Objects.requireNonNullElse(r.sourceService(), "(none)"),
-					r.isRaw() ? "(raw)" : String.valueOf(r.originalTopic())), Collectors.counting()));
-		volume.forEach((tags, count) -> this.meters
-			.counter("dlq.captured", "source_service", tags.get(0), "topic", tags.get(1))
-			.increment(count));
 	}
 
 }

@@ -26,9 +26,12 @@ record DlqProperties(Topics topics, Capture capture, Encryption encryption) {
 	 * stack trace, about 3.5 kB each, so the client default of 1 MiB caps a fetch at under 300 records)
 	 * @param concurrency capture consumers per instance (the topic has 6 partitions); one consumer's
 	 * parsing and encryption overlap another's database statement
+	 * @param maxVolumeSeries the (service, topic) pairs {@code dlq_captured_total} counts on their own, per
+	 * instance; later ones are counted under {@code (other)} (the labels come from any producer's headers)
 	 */
 	record Capture(String consumerGroup, @DefaultValue("1000") int maxPollRecords,
-			@DefaultValue("4194304") int maxPartitionFetchBytes, @DefaultValue("3") int concurrency) {
+			@DefaultValue("4194304") int maxPartitionFetchBytes, @DefaultValue("3") int concurrency,
+			@DefaultValue("500") int maxVolumeSeries) {
 	}
 
 	/**
