@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
-import ch.qos.logback.classic.Level;
 import org.patientplatform.booking.BookingQueueApplication;
 import org.patientplatform.dlq.DlqApplication;
 import org.patientplatform.kit.logging.ServiceThreads;
@@ -22,11 +21,14 @@ import org.patientplatform.local.infra.PostgresServer;
 import org.patientplatform.notification.NotificationApplication;
 import org.patientplatform.patient.PatientApplication;
 import org.patientplatform.standins.ProviderStandins;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingInitializationContext;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Runs the whole platform on this machine: a KRaft broker on 9092, PostgreSQL (configured, the
@@ -69,7 +71,7 @@ public final class LocalPlatform {
 	}
 
 	public static void main(String[] args) throws Exception {
-		quietInfrastructureLogs();
+		structuredLogging();
 		Map<String, String> env = System.getenv();
 		Path state = Path.of(env.getOrDefault("PLATFORM_STATE_DIR", ".platform-state")).toAbsolutePath();
 		// a folder without a Kafka log yet is new: no database can hold its data
@@ -260,11 +262,22 @@ public final class LocalPlatform {
 		return Files.readString(file).trim();
 	}
 
-	private static void quietInfrastructureLogs() {
-		// before Spring configures logging: the broker and the database start first
-		((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.INFO);
+	/**
+	 * Configures logging as each service's own start would (Boot's ECS JSON lines), before the broker and the
+	 * database start: otherwise their first lines came out in Logback's plain default format. The services find it
+	 * configured and keep it (Boot configures Logback once per process); each applies its own levels.
+	 */
+	private static void structuredLogging() {
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources()
+			.addFirst(new MapPropertySource("platform-local-logging", Map.of("logging.structured.format.console", "ecs",
+					"spring.application.name", "platform-local", "spring.application.pid", ProcessHandle.current().pid())));
+		LoggingSystem logging = LoggingSystem.get(LocalPlatform.class.getClassLoader());
+		logging.beforeInitialize();
+		logging.initialize(new LoggingInitializationContext(environment), null, null);
+		logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.INFO);
 		for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger", "io.zonky", "com.icegreen")) {
-			((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(Level.WARN);
+			logging.setLogLevel(name, LogLevel.WARN);
 		}
 	}
 

@@ -257,7 +257,8 @@ class LocalPlatformEndToEndTests {
 	/**
 	 * After the flows (so consumers, web requests and jobs have logged): each structured log line names the
 	 * service that wrote it, though one Logback configuration serves the four. A line of a service's own
-	 * classes, or of a thread of its web server, names that service.
+	 * classes, or of a thread of its web server, names that service. The broker's lines, written before any
+	 * service starts, are structured too and name it.
 	 */
 	@Test
 	@Order(Integer.MAX_VALUE - 1)
@@ -271,7 +272,11 @@ class LocalPlatformEndToEndTests {
 				"http-nio-" + this.ports.get("PLATFORM_PATIENT_PORT") + "-", "patient-service");
 		Set<String> named = new HashSet<>();
 		Set<String> checkedOffMain = new HashSet<>();
+		List<String> brokerStarted = new ArrayList<>();
 		for (String line : Files.readAllLines(this.log)) {
+			if (line.contains("Kafka broker (KRaft) listening")) {
+				brokerStarted.add(line);
+			}
 			if (!line.startsWith("{")) {
 				continue;
 			}
@@ -295,6 +300,9 @@ class LocalPlatformEndToEndTests {
 			}
 		}
 		assertThat(named).contains("dlq-service", "notification-service", "booking-queue-service", "patient-service");
+		assertThat(brokerStarted).singleElement()
+			.satisfies((line) -> assertThat(this.json.readTree(line).path("service").path("name").asString())
+				.isEqualTo("kafka"));
 		// the flows above log from a consumer's thread: the booking service confirms a booking
 		assertThat(checkedOffMain).contains("booking-queue-service");
 	}
