@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
@@ -19,7 +20,7 @@ import org.patientplatform.kit.web.NotFoundException;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
@@ -33,8 +34,9 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
- * The patient records as FHIR R4 {@code Patient} resources ({@code application/fhir+json}, built and written by
- * HAPI FHIR), for portals and EHRs that speak FHIR: read by id, search by the MRN as an identifier, and the
+ * The patient records as FHIR R4 {@code Patient} resources ({@code application/fhir+json} or
+ * {@code application/fhir+xml}, as the client asks with {@code _format} or {@code Accept}: {@link FhirFormat}; built
+ * and written by HAPI FHIR), for portals and EHRs that speak FHIR: read by id, search by the MRN as an identifier, and the
  * server's capability statement. The same rules as the API: staff read any record, a patient only their own, and
  * only staff search; every read is audited ({@link PatientReads}). Errors of these operations are FHIR
  * {@code OperationOutcome}s; a missing or invalid token is answered by the platform's security layer, as
@@ -48,8 +50,6 @@ import org.springframework.web.util.UriComponentsBuilder;
 class FhirPatientEndpoint {
 
 	static final String BASE = "/api/fhir/r4";
-
-	static final MediaType FHIR_JSON = MediaType.parseMediaType("application/fhir+json;charset=UTF-8");
 
 	private final FhirContext fhir = FhirContext.forR4Cached();
 
@@ -66,8 +66,9 @@ class FhirPatientEndpoint {
 	@GetMapping("/Patient/{id}")
 	@Operation(summary = "One patient as a FHIR R4 Patient; staff, or the patient themself",
 			description = "404 OperationOutcome when there is no such patient (an id that is not a UUID names none).")
-	ResponseEntity<String> read(@PathVariable String id, Authentication caller) {
-		return ok(FhirPatients.of(this.reads.read(id, caller), this.mrnSystem));
+	ResponseEntity<String> read(@PathVariable String id, Authentication caller, HttpServletRequest request) {
+		FhirFormat format = FhirFormat.of(request);
+		return ok(FhirPatients.of(this.reads.read(id, caller), this.mrnSystem), format, request);
 	}
 
 	@GetMapping("/Patient")
@@ -75,11 +76,12 @@ class FhirPatientEndpoint {
 			description = "identifier is [system|]value; the system, when given, must be patient.fhir.mrn-system "
 					+ "(another system, or none as in |value, matches nothing).")
 	ResponseEntity<String> search(@Parameter(description = "the MRN, as <system>|<value> or <value>") @RequestParam(
-			required = false) @Nullable String identifier, Authentication caller) {
+			required = false) @Nullable String identifier, Authentication caller, HttpServletRequest request) {
+		FhirFormat format = FhirFormat.of(request);
 		this.reads.requireSearch(caller);
 		if (identifier == null || identifier.isBlank() || identifier.length() > 500) {
 			return outcome(HttpStatus.BAD_REQUEST, OperationOutcome.IssueType.REQUIRED,
-					"Search by identifier: identifier=[system|]value, at most 500 characters.");
+					"Search by identifier: identifier=[system|]value, at most 500 characters.", request);
 		}
 		int bar = identifier.indexOf('|');
 		String system = (bar >= 0) ? identifier.substring(0, bar) : null;
@@ -112,18 +114,20 @@ class FhirPatientEndpoint {
 				.setMode(Bundle.SearchEntryMode.MATCH);
 		}
 		bundle.setTotal(found.size());
-		return ok(bundle);
+		return ok(bundle, format, request);
 	}
 
 	@GetMapping("/metadata")
 	@Operation(summary = "The FHIR server's capability statement")
-	ResponseEntity<String> metadata() {
+	ResponseEntity<String> metadata(HttpServletRequest request) {
+		FhirFormat format = FhirFormat.of(request);
 		CapabilityStatement statement = new CapabilityStatement();
 		statement.setStatus(Enumerations.PublicationStatus.ACTIVE)
 			.setDate(new Date())
 			.setKind(CapabilityStatement.CapabilityStatementKind.INSTANCE)
 			.setFhirVersion(Enumerations.FHIRVersion._4_0_1)
 			.addFormat("json")
+			.addFormat("xml")
 			.setPublisher("patient-platform")
 			.getImplementation()
 			.setDescription("patient-service: patient records from the LIS")
@@ -138,35 +142,44 @@ class FhirPatientEndpoint {
 			.setName("identifier")
 			.setType(Enumerations.SearchParamType.TOKEN)
 			.setDocumentation("The MRN, system " + this.mrnSystem);
-		return ok(statement);
+		return ok(statement, format, request);
 	}
 
 	@ExceptionHandler(NotFoundException.class)
-	ResponseEntity<String> notFound(NotFoundException ex) {
-		return outcome(HttpStatus.NOT_FOUND, OperationOutcome.IssueType.NOTFOUND, ex.getMessage());
+	ResponseEntity<String> notFound(NotFoundException ex, HttpServletRequest request) {
+		return outcome(HttpStatus.NOT_FOUND, OperationOutcome.IssueType.NOTFOUND, ex.getMessage(), request);
 	}
 
 	@ExceptionHandler(AccessDeniedException.class)
-	ResponseEntity<String> forbidden(AccessDeniedException ex) {
-		return outcome(HttpStatus.FORBIDDEN, OperationOutcome.IssueType.FORBIDDEN, ex.getMessage());
+	ResponseEntity<String> forbidden(AccessDeniedException ex, HttpServletRequest request) {
+		return outcome(HttpStatus.FORBIDDEN, OperationOutcome.IssueType.FORBIDDEN, ex.getMessage(), request);
 	}
 
+	@ExceptionHandler(FhirFormat.Unsupported.class)
+	ResponseEntity<String> notAcceptable(FhirFormat.Unsupported ex, HttpServletRequest request) {
+		return outcome(HttpStatus.NOT_ACCEPTABLE, OperationOutcome.IssueType.NOTSUPPORTED, ex.getMessage(), request);
+	}
+
+	/** An OperationOutcome in the encoding asked for (JSON when that was not one this server writes). */
 	private ResponseEntity<String> outcome(HttpStatus status, OperationOutcome.IssueType type,
-			@Nullable String diagnostics) {
+			@Nullable String diagnostics, HttpServletRequest request) {
 		OperationOutcome outcome = new OperationOutcome();
 		outcome.addIssue()
 			.setSeverity(OperationOutcome.IssueSeverity.ERROR)
 			.setCode(type)
 			.setDiagnostics((diagnostics != null) ? diagnostics : status.getReasonPhrase());
-		return ResponseEntity.status(status).contentType(FHIR_JSON).body(write(outcome));
+		return answer(ResponseEntity.status(status), outcome, FhirFormat.orJson(request), request);
 	}
 
-	private ResponseEntity<String> ok(IBaseResource resource) {
-		return ResponseEntity.ok().contentType(FHIR_JSON).body(write(resource));
+	private ResponseEntity<String> ok(IBaseResource resource, FhirFormat format, HttpServletRequest request) {
+		return answer(ResponseEntity.ok(), resource, format, request);
 	}
 
-	private String write(IBaseResource resource) {
-		return this.fhir.newJsonParser().encodeResourceToString(resource);
+	private ResponseEntity<String> answer(ResponseEntity.BodyBuilder builder, IBaseResource resource,
+			FhirFormat format, HttpServletRequest request) {
+		return builder.contentType(format.mediaType())
+			.header(HttpHeaders.VARY, HttpHeaders.ACCEPT)
+			.body(format.writer(this.fhir, request).encodeResourceToString(resource));
 	}
 
 }

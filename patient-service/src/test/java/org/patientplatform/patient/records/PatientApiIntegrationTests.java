@@ -297,6 +297,66 @@ class PatientApiIntegrationTests {
 				.containsExactly("read", "search-type");
 			assertThat(resource.getSearchParamFirstRep().getName()).isEqualTo("identifier");
 		});
+		assertThat(statement.getFormat()).extracting(Object::toString).containsExactly("json", "xml");
+	}
+
+	@Test
+	void servesFhirAsXmlWhenTheClientAsksForItByFormatOrAccept() {
+		String staff = token(List.of("staff"), null);
+		IParser xml = FhirContext.forR4Cached().newXmlParser();
+		for (String accept : List.of("application/fhir+xml", "application/xml", "text/xml",
+				"application/fhir+json;q=0.5, application/fhir+xml")) {
+			ResponseEntity<String> response = get(FHIR + "/Patient/" + this.ada, staff, accept);
+			assertThat(response.getStatusCode().value()).as(accept).isEqualTo(200);
+			assertFhirType(response, "application/fhir+xml");
+			assertThat(response.getBody()).startsWith("<Patient xmlns=\"http://hl7.org/fhir\">");
+			assertThat(xml.parseResource(org.hl7.fhir.r4.model.Patient.class, response.getBody())
+				.getNameFirstRep()
+				.getFamily()).as(accept).isEqualTo("Lovelace");
+		}
+		// _format wins over Accept, and takes the short names and the MIME types
+		ResponseEntity<String> byFormat = get(FHIR + "/Patient?identifier=API-ADA&_format=xml", staff,
+				"application/fhir+json");
+		assertFhirType(byFormat, "application/fhir+xml");
+		assertThat(xml.parseResource(Bundle.class, byFormat.getBody()).getTotal()).isEqualTo(1);
+		assertFhirType(get(FHIR + "/metadata?_format=application/fhir+xml", staff, null), "application/fhir+xml");
+		assertFhirType(get(FHIR + "/Patient/" + this.ada + "?_format=json", staff, "application/fhir+xml"),
+				"application/fhir+json");
+		// JSON when preferred, when anything goes, or when nothing is said
+		for (String accept : List.of("application/fhir+json", "application/fhir+xml;q=0.4, application/json;q=0.8",
+				"*/*")) {
+			assertFhirType(get(FHIR + "/Patient/" + this.ada, staff, accept), "application/fhir+json");
+		}
+		// errors in the encoding asked for
+		ResponseEntity<String> missing = get(FHIR + "/Patient/" + UUID.randomUUID() + "?_format=xml", staff, null);
+		assertThat(missing.getStatusCode().value()).isEqualTo(404);
+		assertFhirType(missing, "application/fhir+xml");
+		assertThat(xml.parseResource(OperationOutcome.class, missing.getBody()).getIssueFirstRep().getCode())
+			.isEqualTo(OperationOutcome.IssueType.NOTFOUND);
+		// an encoding this server does not write: 406, said in JSON
+		ResponseEntity<String> turtle = get(FHIR + "/Patient/" + this.ada + "?_format=ttl", staff, null);
+		assertOutcome(turtle, 406, OperationOutcome.IssueType.NOTSUPPORTED);
+		assertThat(turtle.getBody()).contains("_format ttl");
+		// _pretty=true indents
+		assertThat(get(FHIR + "/Patient/" + this.ada + "?_pretty=true", staff, null).getBody()).contains("\n  ");
+		assertThat(get(FHIR + "/Patient/" + this.ada, staff, null).getBody()).doesNotContain("\n");
+	}
+
+	private static void assertFhirType(ResponseEntity<String> response, String type) {
+		assertThat(response.getHeaders().getContentType()).as(response.getBody())
+			.isNotNull()
+			.satisfies((actual) -> assertThat(actual.isCompatibleWith(MediaType.parseMediaType(type))).isTrue());
+	}
+
+	private ResponseEntity<String> get(String uri, @Nullable String token, @Nullable String accept) {
+		var request = this.api.get().uri(uri);
+		if (token != null) {
+			request = request.header("Authorization", "Bearer " + token);
+		}
+		if (accept != null) {
+			request = request.header("Accept", accept);
+		}
+		return request.retrieve().toEntity(String.class);
 	}
 
 	private static IParser fhirParser() {
