@@ -379,7 +379,7 @@ final class DeliveryPoller implements SmartLifecycle {
 			if (marks.isEmpty()) {
 				return;
 			}
-			boolean written;
+			boolean written = false;
 			try {
 				this.batches.markCalled(marks.stream().map(Mark::attempt).toList());
 				written = true;
@@ -387,10 +387,12 @@ final class DeliveryPoller implements SmartLifecycle {
 			catch (RuntimeException ex) {
 				log.warn("Could not record that {} provider calls begin; they are not made now: {}", marks.size(),
 						ex.toString());
-				written = false;
 			}
-			for (Mark mark : marks) {
-				mark.written().complete(written);
+			finally {
+				// every mark taken is answered, even when an error passes through: its thread waits for it
+				for (Mark mark : marks) {
+					mark.written().complete(written);
+				}
 			}
 		}
 
