@@ -257,11 +257,17 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		return (text.length() > MAX_TEXT) ? text.substring(0, MAX_TEXT) : text;
 	}
 
-	/** A partition or an offset: present, and never negative (no Kafka record has one). */
+	/**
+	 * A partition or an offset: present with a value (a header without one, as {@code kcat -H name} sends, is
+	 * no coordinate), and never negative (no Kafka record has one).
+	 */
 	private static void coordinate(Map<String, byte[]> headers, String name, @Nullable Number value,
 			List<String> problems) {
 		if (!headers.containsKey(name)) {
 			problems.add("missing header " + name);
+		}
+		else if (headers.get(name) == null) {
+			problems.add("header " + name + " has no value");
 		}
 		else if (value != null && value.longValue() < 0) {
 			problems.add("header " + name + " is negative");

@@ -214,6 +214,28 @@ class CapturedRecordTests {
 	}
 
 	@Test
+	void keepsARecordWhoseCoordinateHeadersHaveNoValueRaw() {
+		// kcat -H kafka_dlt-original-partition (no '=') sends the header without a value: before, such a record
+		// was a failed record without a partition (or offset), stored as a new entry on each failure of it (the
+		// unique coordinates hold no null) and redriven to whatever partition the key picked
+		ConsumerRecord<byte[], byte[]> partition = failed();
+		partition.headers().remove(DeadLetterHeaders.ORIGINAL_PARTITION);
+		partition.headers().add(DeadLetterHeaders.ORIGINAL_PARTITION, null);
+		CapturedRecord noPartition = CapturedRecord.from(partition, Instant.now());
+		assertThat(noPartition.rawReason())
+			.isEqualTo("not a failed-record message: header kafka_dlt-original-partition has no value");
+		assertThat(JsonMapper.shared().readTree(noPartition.headersJson()).size()).isEqualTo(4);
+
+		ConsumerRecord<byte[], byte[]> both = failed();
+		both.headers().remove(DeadLetterHeaders.ORIGINAL_PARTITION);
+		both.headers().add(DeadLetterHeaders.ORIGINAL_PARTITION, null);
+		both.headers().remove(DeadLetterHeaders.ORIGINAL_OFFSET);
+		both.headers().add(DeadLetterHeaders.ORIGINAL_OFFSET, null);
+		assertThat(CapturedRecord.from(both, Instant.now()).rawReason()).isEqualTo("not a failed-record message: "
+				+ "header kafka_dlt-original-partition has no value; header kafka_dlt-original-offset has no value");
+	}
+
+	@Test
 	void keepsARecordFromATopicKafkaCannotHaveRawWithEveryHeader() {
 		for (String name : List.of("bad topic/with spaces", "t.\u00fc\u00f1", "", ".", "t".repeat(250))) {
 			ConsumerRecord<byte[], byte[]> record = failed();
