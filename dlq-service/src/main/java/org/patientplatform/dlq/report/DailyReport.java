@@ -78,9 +78,13 @@ record DailyReport(LocalDate day, Instant builtAt, long newEntries, long failure
 			.append('\n');
 	}
 
-	/** RFC 4180 quoting; a leading formula character is neutralised so a spreadsheet never runs it. */
+	/**
+	 * RFC 4180 quoting; a leading formula character ({@code = + - @}, or a tab or carriage return, which
+	 * spreadsheets also read as the start of a formula: OWASP's CSV injection list) is neutralised so a
+	 * spreadsheet never runs it.
+	 */
 	static String escape(String value) {
-		String safe = (!value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0 && !value.matches("-?[0-9.]+"))
+		String safe = (!value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0 && !value.matches("-?[0-9.]+"))
 				? "'" + value : value;
 		if (safe.contains(",") || safe.contains("\"") || safe.contains("\n") || safe.contains("\r")) {
 			return "\"" + safe.replace("\"", "\"\"") + "\"";

@@ -13,6 +13,17 @@ class DailyReportTests {
 		assertThat(DailyReport.escape("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
 		assertThat(DailyReport.escape("=HYPERLINK(\"x\")")).isEqualTo("\"'=HYPERLINK(\"\"x\"\")\"");
 		assertThat(DailyReport.escape("-12.5")).isEqualTo("-12.5");
+		for (String formula : new String[] { "+SUM(1,2)", "-2+3", "@SUM(A1)" }) {
+			assertThat(DailyReport.escape(formula)).as(formula).contains("'" + formula.charAt(0));
+		}
+	}
+
+	@Test
+	void neutralisesAFormulaBehindALeadingTabOrCarriageReturn() {
+		// OWASP's CSV injection list: a cell starting with a tab or a carriage return is read as a formula too
+		// (a service or error class header from any producer can start so); before, they were written as they came
+		assertThat(DailyReport.escape("\t=1+1")).isEqualTo("'\t=1+1");
+		assertThat(DailyReport.escape("\r=1+1")).isEqualTo("\"'\r=1+1\"");
 	}
 
 }
