@@ -5,11 +5,15 @@ import org.jspecify.annotations.Nullable;
 /** Kafka's rule for a topic's name: what a record's coordinates and an operator's target may name. */
 public final class TopicNames {
 
-	/** Letters, digits, {@code .}, {@code _} and {@code -}; 1 to 249 characters (Kafka's {@code Topic.validate}). */
-	public static final String PATTERN = "[a-zA-Z0-9._-]{1,249}";
+	/**
+	 * Letters, digits, {@code .}, {@code _} and {@code -}; 1 to 249 characters, but not {@code .} or {@code ..}
+	 * alone (Kafka's {@code Topic.validate}, as {@link #isLegal}).
+	 */
+	public static final String PATTERN = "(?!\\.{1,2}$)[a-zA-Z0-9._-]{1,249}";
 
 	/** What a validation error says of a name that breaks the rule. */
-	public static final String RULE = "must be a Kafka topic name: 1 to 249 letters, digits, '.', '_' or '-'";
+	public static final String RULE = "must be a Kafka topic name: 1 to 249 letters, digits, '.', '_' or '-', "
+			+ "and not '.' or '..'";
 
 	private TopicNames() {
 	}

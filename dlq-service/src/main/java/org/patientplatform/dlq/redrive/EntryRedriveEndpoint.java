@@ -111,7 +111,7 @@ class EntryRedriveEndpoint {
 	 * @param targetTopic another topic to send to; only when given is the original topic not used
 	 * @param reason why, required: the audit log keeps it
 	 */
-	record RedriveRequest(@Nullable @Pattern(regexp = TOPIC) @NotOwnTopic String targetTopic,
+	record RedriveRequest(@Nullable @Pattern(regexp = TOPIC, message = TopicNames.RULE) @NotOwnTopic String targetTopic,
 			@NotBlank @Size(max = 500) String reason) {
 	}
 
@@ -122,7 +122,7 @@ class EntryRedriveEndpoint {
 	 * @param reason why, for the audit log
 	 */
 	record EditAndRedrive(@Nullable String payload, @Nullable String payloadBase64,
-			@Nullable @Pattern(regexp = TOPIC) @NotOwnTopic String targetTopic,
+			@Nullable @Pattern(regexp = TOPIC, message = TopicNames.RULE) @NotOwnTopic String targetTopic,
 			@NotBlank @Size(max = 500) String reason) {
 
 		@ReportedOn("payload")

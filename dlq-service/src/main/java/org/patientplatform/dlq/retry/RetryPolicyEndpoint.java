@@ -74,7 +74,7 @@ class RetryPolicyEndpoint {
 	@GetMapping("/{topic}")
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "The policy that applies to a topic: its own, or the defaults")
-	PolicyView get(@PathVariable @Pattern(regexp = TOPIC) String topic) {
+	PolicyView get(@PathVariable @Pattern(regexp = TOPIC, message = TopicNames.RULE) String topic) {
 		return this.policies.find(topic)
 			.map((p) -> PolicyView.of(topic, p.policy(), false, p.updatedAt(), p.updatedBy()))
 			.orElseGet(() -> PolicyView.of(topic, this.properties.defaults(), true, null, null));
@@ -85,7 +85,7 @@ class RetryPolicyEndpoint {
 	@Operation(summary = "Set a topic's policy",
 			description = "Applies to failures scheduled from now on. The reason is required: the audit log keeps "
 					+ "who and why.")
-	PolicyView put(@PathVariable @Pattern(regexp = TOPIC) @NotOwnTopic String topic,
+	PolicyView put(@PathVariable @Pattern(regexp = TOPIC, message = TopicNames.RULE) @NotOwnTopic String topic,
 			@Valid @RequestBody PolicyChange change, Authentication caller) {
 		RetryPolicies.StoredPolicy stored = this.policies.save(topic, change.policy(), caller.getName());
 		this.audit.record("dlq.retry-policy.update", "dlq-retry-policy", topic, "SUCCEEDED", change.reason());
@@ -97,7 +97,7 @@ class RetryPolicyEndpoint {
 	@ResponseStatus(HttpStatus.NO_CONTENT)
 	@Operation(summary = "Remove a topic's policy; the defaults apply again",
 			description = "The reason is required: the audit log keeps who and why.")
-	void delete(@PathVariable @Pattern(regexp = TOPIC) String topic,
+	void delete(@PathVariable @Pattern(regexp = TOPIC, message = TopicNames.RULE) String topic,
 			@Parameter(description = "Why, kept in the audit log") @RequestParam @NotBlank @Size(
 					max = 500) String reason) {
 		if (!this.policies.delete(topic)) {

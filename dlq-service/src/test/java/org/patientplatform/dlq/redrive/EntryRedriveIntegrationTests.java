@@ -345,6 +345,23 @@ class EntryRedriveIntegrationTests {
 			assertThat(bulkToOwn.getStatusCode().value()).isEqualTo(400);
 			assertThat(bulkToOwn.getBody().get("errors").toString()).contains("field=targetTopic");
 		}
+		// nor to "." or "..", which Kafka refuses as topic names: before, the broker was asked about them and its
+		// refusal answered 503 "try again", which no retry mends
+		for (String illegal : List.of(".", "..")) {
+			var toIllegal = this.ops.post()
+				.uri("/api/v1/dlq/messages/{id}/redrive", id)
+				.body(Map.of("targetTopic", illegal, "reason", "try it"))
+				.retrieve()
+				.toEntity(MAP);
+			assertThat(toIllegal.getStatusCode().value()).as(illegal).isEqualTo(400);
+			assertThat(toIllegal.getBody().get("errors").toString()).contains("field=targetTopic", "Kafka topic name");
+			var bulkToIllegal = this.ops.post()
+				.uri("/api/v1/dlq/redrives")
+				.body(Map.of("ids", List.of(id), "targetTopic", illegal, "reason", "try it", "dryRun", true))
+				.retrieve()
+				.toEntity(MAP);
+			assertThat(bulkToIllegal.getStatusCode().value()).as(illegal).isEqualTo(400);
+		}
 		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
 			.isEqualTo("NEW");
 
