@@ -95,15 +95,15 @@ class BulkRedriveEndpoint {
 			content = @Content(schema = @Schema(implementation = DryRun.class)))
 	ResponseEntity<?> create(@Valid @RequestBody RedriveEntries request, Authentication caller) {
 		this.targets.requireExisting(request.targetTopic());
+		List<UUID> ids = request.selectedIds();
 		if (Boolean.TRUE.equals(request.dryRun())) {
-			long count = this.bulks.count(request.filter(), request.ids());
+			long count = this.bulks.count(request.filter(), ids);
 			this.audit.record("dlq.bulk-redrive.dry-run", "dlq-bulk-redrive", null, "SUCCEEDED", request.reason());
-			return ResponseEntity.ok(new DryRun(true, count,
-					(request.ids() != null) ? this.bulks.notSelected(request.ids()) : null));
+			return ResponseEntity.ok(new DryRun(true, count, (ids != null) ? this.bulks.notSelected(ids) : null));
 		}
 		int rate = Boolean.TRUE.equals(request.unthrottled()) ? 0
 				: (request.ratePerSecond() != null) ? request.ratePerSecond() : this.properties.defaultRatePerSecond();
-		BulkRedrives.BulkRedrive bulk = this.bulks.create(request.filter(), request.ids(), rate,
+		BulkRedrives.BulkRedrive bulk = this.bulks.create(request.filter(), ids, rate,
 				request.targetTopic(), caller.getName(), request.reason());
 		this.audit.record("dlq.bulk-redrive.create", "dlq-bulk-redrive", bulk.id().toString(),
 				"SUCCEEDED " + bulk.total() + " entries",
@@ -208,6 +208,14 @@ class BulkRedriveEndpoint {
 		@Schema(hidden = true)
 		boolean isSelectionGiven() {
 			return (this.filter != null) != (this.ids != null && !this.ids.isEmpty());
+		}
+
+		/**
+		 * The id list when it is the selection: none with a filter (an empty list may come with one, as a
+		 * console that always sends {@code ids} sends it; the filter selects, and the job keeps the filter).
+		 */
+		@Nullable List<UUID> selectedIds() {
+			return (this.filter != null) ? null : this.ids;
 		}
 
 		@ReportedOn("ratePerSecond")

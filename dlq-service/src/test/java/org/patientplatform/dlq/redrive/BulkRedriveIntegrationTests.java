@@ -223,6 +223,25 @@ class BulkRedriveIntegrationTests {
 	}
 
 	@Test
+	void keepsTheFilterAsTheSelectionWhenAnEmptyIdListComesWithIt() {
+		// a console that always sends "ids" sends [] with a filter: the job selects by the filter, and its view
+		// must say so (before: its selection read {"ids": [], "notSelected": []}, a job that selected nothing
+		// while it sent every entry of the filter, and the dry run listed an empty notSelected)
+		capture("emptyids.v1", 2);
+		Map<String, Object> dryRun = this.ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("filter", Map.of("topic", "emptyids.v1"), "ids", List.of(), "dryRun", true, "reason", "count"))
+			.retrieve()
+			.body(MAP);
+		assertThat(dryRun).containsEntry("count", 2).containsEntry("notSelected", null);
+		String location = start(Map.of("filter", Map.of("topic", "emptyids.v1"), "ids", List.of()));
+		Map<String, Object> job = this.ops.get().uri(location).retrieve().body(MAP);
+		assertThat(job).containsEntry("total", 2);
+		assertThat(List.copyOf(((Map<?, ?>) job.get("selection")).keySet())).isEqualTo(List.of("filter"));
+		assertThat(((Map<?, ?>) ((Map<?, ?>) job.get("selection")).get("filter")).get("topic")).isEqualTo("emptyids.v1");
+	}
+
+	@Test
 	void rejectsAnInvalidRequestAndAnswersNotFoundForAnUnknownJob() {
 		var both = this.ops.post()
 			.uri("/api/v1/dlq/redrives")
