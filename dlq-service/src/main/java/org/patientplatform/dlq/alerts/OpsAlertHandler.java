@@ -89,7 +89,7 @@ class OpsAlertHandler implements JobHandler {
 		if (url.isBlank()) {
 			return;
 		}
-		post(url, "[DLQ " + type + "] " + summary);
+		post(url, slackText("[DLQ " + type + "] " + summary));
 		this.jdbc.update("UPDATE ops_alert SET webhook_sent_at = now() WHERE dedupe_key = ?", key);
 		log.info("Ops alert {} posted to the webhook ({})", type, key);
 	}
@@ -151,6 +151,15 @@ class OpsAlertHandler implements JobHandler {
 			.toList();
 		return new NotificationRequest(this.properties.recipientId(), TYPE, parameters, channels, PRIORITY,
 				key.startsWith(KEY_PREFIX) ? key : KEY_PREFIX + key);
+	}
+
+	/**
+	 * A text as Slack reads it: {@code &}, {@code <} and {@code >} escaped, as Slack asks, since it reads
+	 * {@code <...>} as a mention or a link. A summary names a fingerprint, which is whatever a failed record's
+	 * {@code dlq-fingerprint} header says: unescaped, {@code <!channel>} there pinged the whole channel.
+	 */
+	static String slackText(String text) {
+		return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
 	}
 
 	private static String text(String value) {

@@ -153,6 +153,24 @@ class OpsAlertsIntegrationTests {
 	}
 
 	@Test
+	void escapesSlackControlCharactersInTheWebhookText() throws Exception {
+		// a fingerprint is whatever the dlq-fingerprint header says; Slack reads <...> in a text as a mention or a
+		// link and & as an entity, so such a header pinged the whole channel and showed a link of the sender's
+		// choosing in an ops alert (seen with kcat in a local run); Slack asks for &, < and > escaped
+		UUID entry = entry("NEW", Duration.ZERO);
+		String fingerprint = "<!channel> & <https://evil.example/|open the console>";
+		this.jdbc.update("UPDATE dead_letter_entry SET fingerprint = ? WHERE id = ?", fingerprint, entry);
+		this.transactions.executeWithoutResult((tx) -> this.events.publishEvent(new EntriesPermanentlyFailed(List.of(entry))));
+		handle(jobs("dlq-alert:PERMANENT_FAILURE:" + entry + ":%").getFirst());
+
+		List<String> posted = webhookBodies.stream().filter((body) -> body.contains(entry.toString())).toList();
+		assertThat(posted).hasSize(1);
+		String text = this.json.readTree(posted.getFirst()).get("text").asString();
+		assertThat(text).contains("(pattern &lt;!channel&gt; &amp; &lt;https://evil.example/|open the console&gt;)")
+			.doesNotContain("<", ">");
+	}
+
+	@Test
 	void countsTheLastFailedRedriveEvenWhenItsOutcomeCameBeforeItsCapture() {
 		// four redrives, each failed: the origin's outcome of the last one was applied before the capture stored
 		// that failure, so the record still counts 4 of the 5 failures (seen in a local run)
