@@ -42,6 +42,13 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	private static final int MAX_TEXT = 16_384;
 
 	/**
+	 * The largest {@code dlq-attempt} taken; a larger one is left out as a value that is not a number is. No
+	 * record fails that often, and the entry's count must stay far from the integer's end: a new failure adds
+	 * one to it (at 2,147,483,647 that overflowed, and the same record's next failure became a raw entry).
+	 */
+	static final int MAX_ATTEMPT = 1_000_000;
+
+	/**
 	 * The exception classes no retry can mend, for a failed record that does not say whether it can be
 	 * retried ({@code dlq-non-retryable}, which the platform's failure path always writes): the platform's
 	 * own, and those Spring Kafka's {@code DefaultErrorHandler} does not retry.
@@ -188,7 +195,8 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 				(timestamp != null) ? Instant.ofEpochMilli(timestamp) : null, record.key(), originalHeaders,
 				record.value(), errorClass, causeClass,
 				errorMessage, stacktrace, fingerprint, nonRetryable,
-				(attempt != null) ? Math.max(1, attempt.intValue()) : 1, record.partition(), record.offset(),
+				(attempt != null && attempt <= MAX_ATTEMPT) ? Math.max(1, attempt.intValue()) : 1, record.partition(),
+				record.offset(),
 				receivedAt, entryId(last));
 	}
 

@@ -280,6 +280,22 @@ class CapturedRecordTests {
 	}
 
 	@Test
+	void leavesOutAnAttemptNoRecordReaches() {
+		// before: 2147483647 was stored as the entry's attempts, and the next failure of the same record overflowed
+		// attempts + 1 (SQL state 22003) and became a raw entry of its own; 99999999999 was read as 1215752191
+		for (String attempt : List.of("2147483647", "99999999999", "1000001")) {
+			ConsumerRecord<byte[], byte[]> record = failed();
+			record.headers().add(DeadLetterHeaders.ATTEMPT, attempt.getBytes());
+			CapturedRecord captured = CapturedRecord.from(record, Instant.now());
+			assertThat(captured.rawReason()).as(attempt).isNull();
+			assertThat(captured.attempt()).as(attempt).isEqualTo(1);
+		}
+		ConsumerRecord<byte[], byte[]> record = failed();
+		record.headers().add(DeadLetterHeaders.ATTEMPT, "1000000".getBytes());
+		assertThat(CapturedRecord.from(record, Instant.now()).attempt()).isEqualTo(1_000_000);
+	}
+
+	@Test
 	void keepsNoValueAsNoValue() {
 		ConsumerRecord<byte[], byte[]> tombstone = new ConsumerRecord<>("dlq.messages.v1", 0, 1L, "k".getBytes(), null);
 		failed().headers().forEach((header) -> tombstone.headers().add(header));
