@@ -8,12 +8,12 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /** Bytes shown as text only when they are text: valid UTF-8, else no text (the base64 beside it says all). */
-final class Utf8Text {
+public final class Utf8Text {
 
 	private Utf8Text() {
 	}
 
-	static @Nullable String strict(byte @Nullable [] bytes) {
+	public static @Nullable String strict(byte @Nullable [] bytes) {
 		if (bytes == null) {
 			return null;
 		}

@@ -1,6 +1,5 @@
 package org.patientplatform.dlq.search;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -14,6 +13,7 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.DeadLetterEntry;
+import org.patientplatform.dlq.capture.Utf8Text;
 import org.patientplatform.kit.web.Page;
 import org.patientplatform.kit.web.TimeCursor;
 
@@ -95,7 +95,7 @@ class EntrySearch {
 			return new EntrySummary(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
 					rs.getString("source_service"), rs.getString("consumer_group"), rs.getString("original_topic"),
 					(Integer) rs.getObject("original_partition"), (Long) rs.getObject("original_offset"),
-					(key != null) ? new String(key, StandardCharsets.UTF_8) : null, rs.getString("error_class"),
+					Utf8Text.strict(key), rs.getString("error_class"),
 					rs.getString("error_message"), rs.getString("fingerprint"), rs.getBoolean("non_retryable"),
 					rs.getInt("attempts"), rs.getInt("retry_count"), rs.getTimestamp("first_failed_at").toInstant(),
 					rs.getTimestamp("last_failed_at").toInstant(), (next != null) ? next.toInstant() : null);
@@ -265,7 +265,7 @@ class EntrySearch {
 	/**
 	 * One entry in a result list: what an operator scans for, without stack trace, headers or payload.
 	 *
-	 * @param keyText the record key as UTF-8 text
+	 * @param keyText the record key as text when its bytes are valid UTF-8, else null (as in the entry's detail)
 	 * @param errorMessage the first 500 characters of the error message
 	 */
 	record EntrySummary(UUID id, String kind, String status, @Nullable String sourceService,

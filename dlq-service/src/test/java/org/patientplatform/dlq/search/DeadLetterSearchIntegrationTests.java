@@ -125,6 +125,34 @@ class DeadLetterSearchIntegrationTests {
 	}
 
 	@Test
+	void listsNoKeyTextForAKeyThatIsNotUtf8AsTheDetailDoes() {
+		// before: the list showed such a key decoded with replacement characters ("\uFFFD\uFFFD\u0000bin"), a text
+		// the key search never finds, while the entry's detail said it had no text (null, its base64 beside it)
+		this.jdbc.update("UPDATE dead_letter_entry SET record_key = '\\xfffe0062696e'::bytea WHERE original_offset = 1");
+		try {
+			@SuppressWarnings("unchecked")
+			List<Map<String, Object>> items = (List<Map<String, Object>>) this.ops.get()
+				.uri("/api/v1/dlq/messages?topic=booking.events.v1&limit=200")
+				.retrieve()
+				.body(MAP)
+				.get("items");
+			Map<String, Object> binary = items.stream()
+				.filter((item) -> Integer.valueOf(1).equals(item.get("originalOffset")))
+				.findFirst()
+				.orElseThrow();
+			assertThat(binary).containsEntry("keyText", null);
+			Map<String, Object> detail = this.ops.get()
+				.uri("/api/v1/dlq/messages/{id}", binary.get("id"))
+				.retrieve()
+				.body(MAP);
+			assertThat(detail).containsEntry("keyText", null).containsEntry("keyBase64", "//4AYmlu");
+		}
+		finally {
+			this.jdbc.update("UPDATE dead_letter_entry SET record_key = convert_to('key-1', 'UTF8') WHERE original_offset = 1");
+		}
+	}
+
+	@Test
 	void pagesThroughAStatusAloneAndWithOtherCriteria() {
 		// status alone walks the entry states' index, with other criteria the records': both in the same order
 		assertThat(offsets(pages("status=RETRY_SCHEDULED", 3))).isEqualTo(descending(0, 37, (i) -> true));
