@@ -289,10 +289,10 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 			return null;
 		}
 		long parsed;
-		if (value.length == 4 && type == Integer.class && !isDigits(value)) {
+		if (value.length == 4 && type == Integer.class && !isDecimalText(value)) {
 			parsed = ByteBuffer.wrap(value).getInt();
 		}
-		else if (value.length == 8 && !isDigits(value)) {
+		else if (value.length == 8 && !isDecimalText(value)) {
 			parsed = ByteBuffer.wrap(value).getLong();
 		}
 		else {
@@ -312,13 +312,23 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		return type.cast(boxed);
 	}
 
-	private static boolean isDigits(byte[] value) {
+	/**
+	 * True for what a person types as a number: digits, with a sign or spaces around them ({@code "-100"},
+	 * {@code " 12 "}). Read as big-endian binary, such bytes would make a partition above 151,000,000 or an
+	 * offset above 6.5 * 10^17 (their smallest byte is a tab, 0x09), which no record has, so a value of them is
+	 * taken as text.
+	 */
+	private static boolean isDecimalText(byte[] value) {
+		boolean digit = false;
 		for (byte b : value) {
-			if (b < '0' || b > '9') {
+			if (b >= '0' && b <= '9') {
+				digit = true;
+			}
+			else if (b != '+' && b != '-' && b != ' ' && b != '\t') {
 				return false;
 			}
 		}
-		return value.length > 0;
+		return digit;
 	}
 
 }

@@ -214,6 +214,37 @@ class CapturedRecordTests {
 	}
 
 	@Test
+	void readsDecimalTextOfFourOrEightCharactersWithASignOrSpacesAsText() {
+		// kcat sends what is typed: before, a 4-character partition or an 8-character offset that was not digits
+		// alone was read as a big-endian number, so "-100" became partition 758198320 (not a raw entry: negative),
+		// " 12 " partition 540095008 and "+1234567" offset 3112324012990346807
+		ConsumerRecord<byte[], byte[]> signed = failed();
+		signed.headers().remove(DeadLetterHeaders.ORIGINAL_PARTITION);
+		signed.headers().add(DeadLetterHeaders.ORIGINAL_PARTITION, " 12 ".getBytes());
+		signed.headers().remove(DeadLetterHeaders.ORIGINAL_OFFSET);
+		signed.headers().add(DeadLetterHeaders.ORIGINAL_OFFSET, "+1234567".getBytes());
+		CapturedRecord captured = CapturedRecord.from(signed, Instant.now());
+		assertThat(captured.rawReason()).isNull();
+		assertThat(captured.originalPartition()).isEqualTo(12);
+		assertThat(captured.originalOffset()).isEqualTo(1_234_567L);
+
+		ConsumerRecord<byte[], byte[]> negative = failed();
+		negative.headers().remove(DeadLetterHeaders.ORIGINAL_PARTITION);
+		negative.headers().add(DeadLetterHeaders.ORIGINAL_PARTITION, "-100".getBytes());
+		negative.headers().remove(DeadLetterHeaders.ORIGINAL_OFFSET);
+		negative.headers().add(DeadLetterHeaders.ORIGINAL_OFFSET, "-1234567".getBytes());
+		assertThat(CapturedRecord.from(negative, Instant.now()).rawReason()).isEqualTo("not a failed-record message: "
+				+ "header kafka_dlt-original-partition is negative; header kafka_dlt-original-offset is negative");
+
+		// Spring Kafka's binary numbers are still read as such
+		assertThat(CapturedRecord.from(failed(), Instant.now()).originalOffset()).isEqualTo(9L);
+		ConsumerRecord<byte[], byte[]> binary = failed();
+		binary.headers().remove(DeadLetterHeaders.ORIGINAL_PARTITION);
+		binary.headers().add(DeadLetterHeaders.ORIGINAL_PARTITION, ByteBuffer.allocate(4).putInt(12_345).array());
+		assertThat(CapturedRecord.from(binary, Instant.now()).originalPartition()).isEqualTo(12_345);
+	}
+
+	@Test
 	void keepsARecordWhoseCoordinateHeadersHaveNoValueRaw() {
 		// kcat -H kafka_dlt-original-partition (no '=') sends the header without a value: before, such a record
 		// was a failed record without a partition (or offset), stored as a new entry on each failure of it (the
