@@ -27,6 +27,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.NotOwnTopic;
+import org.patientplatform.dlq.capture.OperatorReason;
 import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.dlq.search.EntryFilter;
 import org.patientplatform.kit.audit.AuditLog;
@@ -199,7 +200,8 @@ class BulkRedriveEndpoint {
 	record RedriveEntries(@Valid @Nullable EntryFilter filter, @Nullable @Size(max = 10_000) List<@NotNull UUID> ids,
 			@Nullable @Min(1) @Max(5000) Integer ratePerSecond, @Nullable Boolean dryRun,
 			@Nullable @Pattern(regexp = EntryRedriveEndpoint.TOPIC, message = TopicNames.RULE) @NotOwnTopic String targetTopic,
-			@NotBlank @Size(max = 500) String reason,
+			@NotBlank @Size(max = 500)
+				@Pattern(regexp = OperatorReason.TEXT, message = OperatorReason.RULE) String reason,
 			@Schema(description = "No rate limit: send as fast as the broker takes them (give no ratePerSecond)")
 			@Nullable Boolean unthrottled) {
 
@@ -237,7 +239,8 @@ class BulkRedriveEndpoint {
 	}
 
 	/** @param reason why, required: the audit log keeps it */
-	record Because(@NotBlank @Size(max = 500) String reason) {
+	record Because(@NotBlank @Size(max = 500)
+			@Pattern(regexp = OperatorReason.TEXT, message = OperatorReason.RULE) String reason) {
 	}
 
 	/**

@@ -16,6 +16,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.NotOwnTopic;
+import org.patientplatform.dlq.capture.OperatorReason;
 import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
@@ -112,7 +113,8 @@ class EntryRedriveEndpoint {
 	 * @param reason why, required: the audit log keeps it
 	 */
 	record RedriveRequest(@Nullable @Pattern(regexp = TOPIC, message = TopicNames.RULE) @NotOwnTopic String targetTopic,
-			@NotBlank @Size(max = 500) String reason) {
+			@NotBlank @Size(max = 500)
+				@Pattern(regexp = OperatorReason.TEXT, message = OperatorReason.RULE) String reason) {
 	}
 
 	/**
@@ -123,7 +125,8 @@ class EntryRedriveEndpoint {
 	 */
 	record EditAndRedrive(@Nullable String payload, @Nullable String payloadBase64,
 			@Nullable @Pattern(regexp = TOPIC, message = TopicNames.RULE) @NotOwnTopic String targetTopic,
-			@NotBlank @Size(max = 500) String reason) {
+			@NotBlank @Size(max = 500)
+				@Pattern(regexp = OperatorReason.TEXT, message = OperatorReason.RULE) String reason) {
 
 		@ReportedOn("payload")
 		@AssertTrue(message = "give exactly one of payload and payloadBase64, base64 valid")
@@ -149,7 +152,8 @@ class EntryRedriveEndpoint {
 	}
 
 	/** @param reason why, required */
-	record DiscardRequest(@NotBlank @Size(max = 500) String reason) {
+	record DiscardRequest(@NotBlank @Size(max = 500)
+			@Pattern(regexp = OperatorReason.TEXT, message = OperatorReason.RULE) String reason) {
 	}
 
 	record Redriven(UUID entryId, String status, long redriveId, String topic, int partition, long offset) {

@@ -20,6 +20,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.NotOwnTopic;
+import org.patientplatform.dlq.capture.OperatorReason;
 import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
@@ -98,8 +99,8 @@ class RetryPolicyEndpoint {
 	@Operation(summary = "Remove a topic's policy; the defaults apply again",
 			description = "The reason is required: the audit log keeps who and why.")
 	void delete(@PathVariable @Pattern(regexp = TOPIC, message = TopicNames.RULE) String topic,
-			@Parameter(description = "Why, kept in the audit log") @RequestParam @NotBlank @Size(
-					max = 500) String reason) {
+			@Parameter(description = "Why, kept in the audit log") @RequestParam @NotBlank @Size(max = 500)
+					@Pattern(regexp = OperatorReason.TEXT, message = OperatorReason.RULE) String reason) {
 		if (!this.policies.delete(topic)) {
 			throw new NotFoundException("Topic " + topic + " has no policy of its own");
 		}
@@ -139,7 +140,8 @@ class RetryPolicyEndpoint {
 			@NotNull @DecimalMin("1") @DecimalMax("86400") Double initialDelaySeconds,
 			@NotNull @DecimalMin("1.0") @DecimalMax("10.0") Double multiplier,
 			@NotNull @DecimalMin("1") @DecimalMax("604800") Double maxDelaySeconds,
-			@NotNull @DecimalMin("0.0") @DecimalMax("1.0") Double jitter, @NotBlank @Size(max = 500) String reason) {
+			@NotNull @DecimalMin("0.0") @DecimalMax("1.0") Double jitter, @NotBlank @Size(max = 500)
+				@Pattern(regexp = OperatorReason.TEXT, message = OperatorReason.RULE) String reason) {
 
 		@ReportedOn("maxDelaySeconds")
 		@AssertTrue(message = "must not be shorter than initialDelaySeconds")

@@ -12,9 +12,11 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.DeadLetterPayloads;
+import org.patientplatform.dlq.capture.OperatorReason;
 import org.patientplatform.dlq.capture.UnreadablePayloadException;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
@@ -103,7 +105,8 @@ class DeadLetterSearchEndpoint {
 	}
 
 	/** @param reason why the operator needs to see the payload, kept in the audit log */
-	record RevealRequest(@NotBlank @Size(max = 500) String reason) {
+	record RevealRequest(@NotBlank @Size(max = 500)
+			@Pattern(regexp = OperatorReason.TEXT, message = OperatorReason.RULE) String reason) {
 	}
 
 }

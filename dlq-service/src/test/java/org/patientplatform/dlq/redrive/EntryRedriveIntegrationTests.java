@@ -103,6 +103,44 @@ class EntryRedriveIntegrationTests {
 	}
 
 	@Test
+	void refusesAReasonWithANulBeforeActing() {
+		// PostgreSQL cannot store a NUL in text: before, the redrive went out, then recording it (and its audit
+		// row) failed, and the answer was a 400 as if nothing had been done; the record was on the topic, the
+		// entry had no redrive in flight and the audit log had no row for it
+		this.kafka.createTopic("nul-reason.v1");
+		UUID id = capture("nul-reason.v1", 1, "n-1", "{}");
+		var redriven = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "INC-7\u0000 replay"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(redriven.getStatusCode().value()).isEqualTo(400);
+		assertThat(redriven.getBody().get("errors").toString()).contains("field=reason", "NUL");
+		var edited = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/edit-and-redrive", id)
+			.body(Map.of("payload", "{}", "reason", "\u0000"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(edited.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.kafka.readAll("nul-reason.v1")).isEmpty();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_redrive WHERE entry_id = ?", Integer.class,
+				id))
+			.isZero();
+
+		// nor is a retry policy changed without its audit row
+		var policy = this.ops.put()
+			.uri("/api/v1/dlq/retry-policies/nul-reason.v1")
+			.body(Map.of("maxAttempts", 1, "initialDelaySeconds", 5, "multiplier", 1, "maxDelaySeconds", 5, "jitter", 0,
+					"reason", "a\u0000b"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(policy.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM retry_policy WHERE topic = 'nul-reason.v1'",
+				Integer.class))
+			.isZero();
+	}
+
+	@Test
 	void answersConflictWhenThePayloadsKeyIsNoLongerConfigured() {
 		UUID id = capture("vault-keys.v1", 3, "v-3", "{\"sealed\":true}");
 		// the key it was sealed with retired from dlq.encryption.keys too early
