@@ -16,6 +16,8 @@ import org.patientplatform.kit.web.ProblemResponses;
 import org.patientplatform.kit.web.ProblemResponsesDocumented;
 import org.patientplatform.kit.web.RequestSizeLimitFilter;
 import org.patientplatform.kit.web.TimeRangeModule;
+import org.patientplatform.kit.web.TransientDatabaseFailures;
+import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.JacksonModule;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,11 +53,13 @@ class PlatformWebAutoConfiguration {
 
 	@Bean
 	FilterRegistrationBean<IdempotencyKeyFilter> idempotencyKeyFilter(JdbcTemplate jdbc, ProblemResponses problems,
-			PlatformHttpProperties http, ObjectProvider<PlatformSecurityProperties> security) {
+			TransientDatabaseFailures transientFailures, PlatformHttpProperties http,
+			ObjectProvider<PlatformSecurityProperties> security) {
 		PlatformSecurityProperties jwt = security.getIfAvailable();
 		String patientIdClaim = (jwt != null) ? jwt.effectivePatientIdClaim() : "patient_id";
 		FilterRegistrationBean<IdempotencyKeyFilter> registration = new FilterRegistrationBean<>(
-				new IdempotencyKeyFilter(jdbc, problems, http.idempotencyKeyTtl(), patientIdClaim));
+				new IdempotencyKeyFilter(jdbc, problems, transientFailures, http.idempotencyKeyTtl(),
+						patientIdClaim));
 		// after Spring Security (order -100), so the key belongs to the authenticated caller
 		registration.setOrder(0);
 		return registration;
@@ -67,9 +71,15 @@ class PlatformWebAutoConfiguration {
 		return new TimeRangeModule();
 	}
 
+	/** A deadlock, lock timeout, serialization failure or unusable database answers 503, logged and counted. */
 	@Bean
-	ProblemDetailsAdvice problemDetailsAdvice() {
-		return new ProblemDetailsAdvice();
+	TransientDatabaseFailures transientDatabaseFailures(ObjectProvider<MeterRegistry> registry) {
+		return new TransientDatabaseFailures(registry.getIfAvailable());
+	}
+
+	@Bean
+	ProblemDetailsAdvice problemDetailsAdvice(TransientDatabaseFailures transientFailures) {
+		return new ProblemDetailsAdvice(transientFailures);
 	}
 
 	/** A request body's every wrong field, not only the first (with the advice and the filter below). */

@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.core.Authentication;
@@ -45,16 +46,21 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 
 	private final ProblemResponses problems;
 
+	private final TransientDatabaseFailures transientFailures;
+
 	private final Duration ttl;
 
 	private final String patientIdClaim;
 
 	/**
+	 * @param transientFailures answers a transient database failure of the filter's own as 503
 	 * @param patientIdClaim the token claim that holds a patient's own id
 	 */
-	public IdempotencyKeyFilter(JdbcTemplate jdbc, ProblemResponses problems, Duration ttl, String patientIdClaim) {
+	public IdempotencyKeyFilter(JdbcTemplate jdbc, ProblemResponses problems,
+			TransientDatabaseFailures transientFailures, Duration ttl, String patientIdClaim) {
 		this.jdbc = jdbc;
 		this.problems = problems;
+		this.transientFailures = transientFailures;
 		this.ttl = ttl;
 		this.patientIdClaim = patientIdClaim;
 	}
@@ -77,15 +83,27 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 		byte[] body = StreamUtils.copyToByteArray(request.getInputStream());
 		String principal = principal();
 		String hash = hash(request.getMethod(), request.getRequestURI(), body);
-		this.jdbc.update("DELETE FROM idempotency_key WHERE principal = ? AND idem_key = ? AND expires_at < now()",
-				principal, key);
-		int claimed = this.jdbc.update("""
-				INSERT INTO idempotency_key (principal, idem_key, method, path, request_hash, expires_at)
-				VALUES (?, ?, ?, ?, ?, now() + make_interval(secs => ?))
-				ON CONFLICT DO NOTHING
-				""", principal, key, request.getMethod(), request.getRequestURI(), hash, (double) this.ttl.toSeconds());
-		if (claimed == 0) {
-			answerFromStore(principal, key, hash, response);
+		try {
+			this.jdbc.update("DELETE FROM idempotency_key WHERE principal = ? AND idem_key = ? AND expires_at < now()",
+					principal, key);
+			int claimed = this.jdbc.update("""
+					INSERT INTO idempotency_key (principal, idem_key, method, path, request_hash, expires_at)
+					VALUES (?, ?, ?, ?, ?, now() + make_interval(secs => ?))
+					ON CONFLICT DO NOTHING
+					""", principal, key, request.getMethod(), request.getRequestURI(), hash,
+					(double) this.ttl.toSeconds());
+			if (claimed == 0) {
+				answerFromStore(principal, key, hash, response);
+				return;
+			}
+		}
+		catch (DataAccessException ex) {
+			// before the request runs, so nothing was done: the same 503 the advice gives a controller's failure
+			TransientDatabaseFailures.Failure failure = TransientDatabaseFailures.classify(ex);
+			if (failure == null) {
+				throw ex;
+			}
+			this.transientFailures.write(response, this.problems, failure, ex);
 			return;
 		}
 		ContentCachingResponseWrapper recorded = new ContentCachingResponseWrapper(response);

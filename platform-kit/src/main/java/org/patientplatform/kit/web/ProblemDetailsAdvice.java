@@ -55,9 +55,9 @@ import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Every error leaves as RFC 9457 problem+json: validation failures list each field error, and
- * unexpected errors say nothing of their cause (it goes to the log with the trace id, never to the
- * client).
+ * Every error leaves as RFC 9457 problem+json: validation failures list each field error, a transient
+ * database failure is a 503 with {@code Retry-After} ({@link TransientDatabaseFailures}), and unexpected
+ * errors say nothing of their cause (it goes to the log with the trace id, never to the client).
  */
 @RestControllerAdvice
 public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
@@ -65,6 +65,19 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
 	private final PreAuthorizeAuthorizationManager preAuthorize = new PreAuthorizeAuthorizationManager();
+
+	private final TransientDatabaseFailures transientFailures;
+
+	public ProblemDetailsAdvice() {
+		this(new TransientDatabaseFailures(null));
+	}
+
+	/**
+	 * @param transientFailures answers (logs and counts) a transient database failure as 503
+	 */
+	public ProblemDetailsAdvice(TransientDatabaseFailures transientFailures) {
+		this.transientFailures = transientFailures;
+	}
 
 	/**
 	 * A request refused as bad (400) is first weighed against its operation's {@code @PreAuthorize}: the
@@ -370,7 +383,18 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	@ExceptionHandler(Exception.class)
-	ProblemDetail unexpected(Exception ex) {
+	ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+		TransientDatabaseFailures.Failure transientFailure = TransientDatabaseFailures.classify(ex);
+		if (transientFailure != null) {
+			// a deadlock, a serialization failure, a lock timeout, or no database just now: nothing wrong with the
+			// request, which can be sent again (it was a 500 "unexpected error")
+			return this.transientFailures.answer(transientFailure, ex);
+		}
+		ProblemDetail problem = unexpectedProblem(ex);
+		return ResponseEntity.status(problem.getStatus()).body(problem);
+	}
+
+	private ProblemDetail unexpectedProblem(Exception ex) {
 		if (holdsNul(ex)) {
 			// PostgreSQL stores no NUL in text (pgjdbc refuses it in a parameter, the server in a cast or array):
 			// the caller's to fix, and not a date out of range

@@ -23,10 +23,14 @@ public class ProblemResponses {
 	}
 
 	public void write(HttpServletResponse response, HttpStatusCode status, String detail) throws IOException {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-		response.setStatus(status.value());
+		write(response, ProblemDetail.forStatusAndDetail(status, detail));
+	}
+
+	/** Writes the problem with its status. */
+	public void write(HttpServletResponse response, ProblemDetail problem) throws IOException {
+		response.setStatus(problem.getStatus());
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		if (status.value() == HttpStatus.UNAUTHORIZED.value()) {
+		if (problem.getStatus() == HttpStatus.UNAUTHORIZED.value()) {
 			response.setHeader("WWW-Authenticate", "Bearer");
 		}
 		this.jsonMapper.writeValue(response.getOutputStream(), problem);

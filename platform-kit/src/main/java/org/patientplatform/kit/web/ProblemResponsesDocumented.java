@@ -7,6 +7,7 @@ import java.util.Map;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.media.ArraySchema;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
@@ -21,8 +22,9 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 /**
  * Documents the error answers every API operation can give, as {@link ProblemDetailsAdvice} and the
  * security chain write them (RFC 9457 {@code application/problem+json}): 400 for a request that is not
- * valid (with each field error), 401 without a valid token, 403 for a role that does not allow it, and 404
- * where the path names a resource. An operation that documents one of these itself keeps its own.
+ * valid (with each field error), 401 without a valid token, 403 for a role that does not allow it, 404
+ * where the path names a resource, and 503 with {@code Retry-After} for a transient database failure
+ * ({@link TransientDatabaseFailures}). An operation that documents one of these itself keeps its own.
  */
 public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 
@@ -53,6 +55,14 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 				add(responses, "403", "The token's role does not allow this");
 				if (path.contains("{")) {
 					add(responses, "404", "No such resource");
+				}
+				if (!responses.containsKey("503")) {
+					add(responses, "503", "A transient conflict with a concurrent request (a deadlock, a lock timeout, a "
+							+ "serialization failure), or the service's database unavailable just now: nothing is wrong "
+							+ "with the request, send it again as it is after the `Retry-After` seconds");
+					responses.get("503").addHeaderObject("Retry-After", new Header()
+						.description("seconds to wait before sending the request again")
+						.schema(new IntegerSchema()));
 				}
 			}
 		});

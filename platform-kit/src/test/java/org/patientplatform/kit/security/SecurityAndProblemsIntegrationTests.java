@@ -318,6 +318,11 @@ class SecurityAndProblemsIntegrationTests {
 		assertThat(api.path("info").path("title").asString()).isEqualTo("kit-test");
 		assertThat(api.path("paths").path("/api/v1/ops/jobs").path("get").path("security").toString())
 			.contains("bearer");
+		// a transient database failure's 503, with the seconds to wait, is documented for every operation
+		JsonNode unavailable = api.path("paths").path("/api/v1/things").path("post").path("responses").path("503");
+		assertThat(unavailable.at("/content/application~1problem+json/schema/$ref").asString())
+			.isEqualTo("#/components/schemas/Problem");
+		assertThat(unavailable.at("/headers/Retry-After/schema/type").asString()).isEqualTo("integer");
 	}
 
 	private String staff() {

@@ -1,0 +1,53 @@
+package org.patientplatform.kit.web;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.jdbc.UncategorizedSQLException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which failures are transient (the integration tests provoke each on the real database). */
+class TransientDatabaseFailuresTests {
+
+	@Test
+	void aLockTimeoutSpringLeavesUncategorizedIsAConflictByItsSqlState() {
+		var failure = TransientDatabaseFailures.classify(
+				new UncategorizedSQLException("update", "UPDATE t", new SQLException("lock timeout", "55P03")));
+		assertThat(failure).isNotNull();
+		assertThat(failure.kind()).isEqualTo(TransientDatabaseFailures.Kind.CONFLICT);
+		assertThat(failure.cause()).isEqualTo("lock-timeout");
+	}
+
+	@Test
+	void anOptimisticLockingFailureIsAConflictToo() {
+		var failure = TransientDatabaseFailures.classify(new OptimisticLockingFailureException("version 3 is gone"));
+		assertThat(failure).isNotNull();
+		assertThat(failure.cause()).isEqualTo("concurrency");
+	}
+
+	@Test
+	void noConnectionIsUnavailableEvenWithTheStateOfTheLastRefusal() {
+		var failure = TransientDatabaseFailures.classify(new CannotGetJdbcConnectionException("Failed to obtain",
+				new SQLTransientConnectionException("timed out", "08001")));
+		assertThat(failure).isNotNull();
+		assertThat(failure.kind()).isEqualTo(TransientDatabaseFailures.Kind.UNAVAILABLE);
+		assertThat(failure.cause()).isEqualTo("no-connection");
+	}
+
+	@Test
+	void aStatementTimeoutARefusedValueAndAnythingElseAreNot() {
+		assertThat(TransientDatabaseFailures.classify(
+				new QueryTimeoutException("select", new SQLException("canceling statement", "57014")))).isNull();
+		assertThat(TransientDatabaseFailures.classify(
+				new DataIntegrityViolationException("insert", new SQLException("duplicate key", "23505")))).isNull();
+		assertThat(TransientDatabaseFailures.classify(new IllegalStateException("bug"))).isNull();
+	}
+
+}
