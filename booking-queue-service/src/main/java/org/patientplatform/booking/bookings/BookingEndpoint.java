@@ -82,8 +82,9 @@ class BookingEndpoint {
 									+ "REJECTED_ALREADY_BOOKED",
 							content = @Content(mediaType = "application/problem+json")) })
 	@Parameter(name = IdempotencyKeyFilter.HEADER, in = ParameterIn.HEADER, required = false,
-			description = "Makes the request safe to retry: the same key with the same body replays the first answer "
-					+ "(24 h); with another body, 422. Without one, a retried request is answered 409 "
+			description = "Makes the request safe to retry: the same key with the same body (the same JSON, however "
+					+ "spaced or its members ordered) replays the first answer (24 h); with a body that says something "
+					+ "else, 422. Without one, a retried request is answered 409 "
 					+ "REJECTED_ALREADY_BOOKED, never given a second place.")
 	ResponseEntity<Booking> book(@Valid @RequestBody BookSlot body, @Parameter(hidden = true) Authentication caller) {
 		authorize(caller, body.patientId(), "create", "new");

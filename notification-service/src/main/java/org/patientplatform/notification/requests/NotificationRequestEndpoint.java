@@ -50,7 +50,9 @@ class NotificationRequestEndpoint {
 					+ "the one made first); the Idempotency-Key header replays the first response. A patient whose "
 					+ "contact is not known yet gets it once the contact arrives.",
 			parameters = @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", required = false,
-					description = "Replays the first response to the same request for 24 hours"),
+					description = "Replays the first response to the same request for 24 hours (the same JSON body, "
+							+ "however spaced or its members ordered); the key with a body that says something else is "
+							+ "a 422"),
 			responses = { @ApiResponse(responseCode = "201", description = "Created"),
 					@ApiResponse(responseCode = "200", description = "A notification with this idempotencyKey exists"),
 					@ApiResponse(responseCode = "409",

@@ -2,11 +2,7 @@ package org.patientplatform.kit.web;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -30,8 +26,8 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 
 /**
  * {@code Idempotency-Key} on POSTs: the first request with a key runs and its response is kept for 24
- * hours; the same key with the same body replays that response; the same key with another body answers
- * 422; a key whose first request is still running answers 409. Keys belong to the caller: the token's
+ * hours; the same key with the same body replays that response (a JSON body compared by what it says, not
+ * how it was written: {@link RequestFingerprint}); the same key with another body answers 422; a key whose first request is still running answers 409. Keys belong to the caller: the token's
  * subject and, when the token has one, its patient id claim (an identity provider may give every patient
  * token the same subject, as the local token issuer did), so two callers never see each other's
  * responses. Server errors are not kept, so a retry after a 5xx runs again.
@@ -82,18 +78,23 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 		}
 		byte[] body = StreamUtils.copyToByteArray(request.getInputStream());
 		String principal = principal();
-		String hash = hash(request.getMethod(), request.getRequestURI(), body);
+		// the raw body's hash, which an instance of the kit before the canonical fingerprint compares, and the
+		// fingerprint, which compares a JSON body by what it says
+		String hash = RequestFingerprint.legacyHash(request.getMethod(), request.getRequestURI(), body);
+		String fingerprint = RequestFingerprint.of(request.getMethod(), request.getRequestURI(),
+				request.getContentType(), body);
 		try {
 			this.jdbc.update("DELETE FROM idempotency_key WHERE principal = ? AND idem_key = ? AND expires_at < now()",
 					principal, key);
 			int claimed = this.jdbc.update("""
-					INSERT INTO idempotency_key (principal, idem_key, method, path, request_hash, expires_at)
-					VALUES (?, ?, ?, ?, ?, now() + make_interval(secs => ?))
+					INSERT INTO idempotency_key (principal, idem_key, method, path, request_hash, request_fingerprint,
+					    expires_at)
+					VALUES (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?))
 					ON CONFLICT DO NOTHING
-					""", principal, key, request.getMethod(), request.getRequestURI(), hash,
+					""", principal, key, request.getMethod(), request.getRequestURI(), hash, fingerprint,
 					(double) this.ttl.toSeconds());
 			if (claimed == 0) {
-				answerFromStore(principal, key, hash, response);
+				answerFromStore(principal, key, hash, fingerprint, response);
 				return;
 			}
 		}
@@ -128,18 +129,22 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 		}
 	}
 
-	private void answerFromStore(String principal, String key, String hash, HttpServletResponse response)
-			throws IOException {
+	private void answerFromStore(String principal, String key, String hash, String fingerprint,
+			HttpServletResponse response) throws IOException {
 		List<Map<String, Object>> rows = this.jdbc.queryForList(
-				"SELECT request_hash, status, response_body, content_type, location FROM idempotency_key "
-						+ "WHERE principal = ? AND idem_key = ?",
+				"SELECT request_hash, request_fingerprint, status, response_body, content_type, location "
+						+ "FROM idempotency_key WHERE principal = ? AND idem_key = ?",
 				principal, key);
 		if (rows.isEmpty()) {
 			this.problems.write(response, HttpStatus.CONFLICT, "A request with this " + HEADER + " just finished; retry.");
 			return;
 		}
 		Map<String, Object> row = rows.getFirst();
-		if (!hash.equals(row.get("request_hash"))) {
+		// a row kept before the canonical fingerprint (or by an instance not yet upgraded) has the raw body's hash
+		// only: compared as it was then, so a retry in flight across the upgrade is answered as before
+		boolean same = (row.get("request_fingerprint") != null) ? fingerprint.equals(row.get("request_fingerprint"))
+				: hash.equals(row.get("request_hash"));
+		if (!same) {
 			this.problems.write(response, HttpStatus.UNPROCESSABLE_CONTENT,
 					"This " + HEADER + " was used for a different request.");
 			return;
@@ -175,18 +180,6 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 			}
 		}
 		return authentication.getName();
-	}
-
-	private static String hash(String method, String path, byte[] body) {
-		try {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			digest.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
-			digest.update(body);
-			return HexFormat.of().formatHex(digest.digest());
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	private static final class CachedBodyRequest extends HttpServletRequestWrapper {

@@ -1,6 +1,10 @@
 package org.patientplatform.kit.web;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 
@@ -68,6 +72,121 @@ class IdempotencyKeyIntegrationTests {
 	}
 
 	@Test
+	void replaysARetryThatSendsTheSameJsonSerialisedAnotherWay() {
+		// an HTTP client retrying may serialise the body again: other whitespace, other key order, other escapes
+		String key = UUID.randomUUID().toString();
+		int before = created();
+		ResponseEntity<String> first = post(token("staff-1"), key,
+				"{\"value\":\"a\",\"count\":2,\"detail\":{\"note\":\"n\",\"seen\":null},\"refs\":[]}");
+		ResponseEntity<String> retry = post(token("staff-1"), key, """
+				{
+				  "refs" : [ ],
+				  "detail" : { "seen" : null, "note" : "\\u006e" },
+				  "count" : 2,
+				  "value" : "a"
+				}
+				""");
+
+		assertThat(first.getStatusCode().value()).isEqualTo(201);
+		assertThat(retry.getStatusCode().value()).as(retry.getBody()).isEqualTo(201);
+		assertThat(retry.getHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+		assertThat(retry.getBody()).isEqualTo(first.getBody());
+		assertThat(created()).isEqualTo(before + 1);
+	}
+
+	@Test
+	void stillRefusesAJsonBodyThatSaysSomethingElse() {
+		String key = UUID.randomUUID().toString();
+		post(token("staff-1"), key, "{\"value\":\"a\",\"count\":2,\"refs\":[\"" + A + "\",\"" + B + "\"]}");
+		// a number as written is the number sent: 2.0 is not 2 to an integer field
+		assertThat(post(token("staff-1"), key, "{\"value\":\"a\",\"count\":2.0,\"refs\":[\"" + A + "\",\"" + B + "\"]}")
+			.getStatusCode()
+			.value()).isEqualTo(422);
+		// an array's order is part of it
+		assertThat(post(token("staff-1"), key, "{\"value\":\"a\",\"count\":2,\"refs\":[\"" + B + "\",\"" + A + "\"]}")
+			.getStatusCode()
+			.value()).isEqualTo(422);
+		// a field more, even a null one
+		assertThat(post(token("staff-1"), key,
+				"{\"value\":\"a\",\"count\":2,\"refs\":[\"" + A + "\",\"" + B + "\"],\"weight\":null}")
+			.getStatusCode()
+			.value()).isEqualTo(422);
+		// the same field twice, in the other order (the last one is what a reader takes)
+		String twice = UUID.randomUUID().toString();
+		post(token("staff-1"), twice, "{\"value\":\"a\",\"value\":\"b\"}");
+		assertThat(post(token("staff-1"), twice, "{\"value\":\"b\",\"value\":\"a\"}").getStatusCode().value())
+			.isEqualTo(422);
+	}
+
+	@Test
+	void comparesABodyThatIsNotJsonByItsBytes() {
+		String key = UUID.randomUUID().toString();
+		ResponseEntity<String> first = post(token("staff-1"), key, "{\"value\":\"a\"}", MediaType.TEXT_PLAIN);
+		assertThat(first.getStatusCode().value()).isEqualTo(415);
+		assertThat(post(token("staff-1"), key, "{\"value\":\"a\"}", MediaType.TEXT_PLAIN).getHeaders()
+			.getFirst("Idempotent-Replayed")).isEqualTo("true");
+		assertThat(post(token("staff-1"), key, "{ \"value\": \"a\" }", MediaType.TEXT_PLAIN).getStatusCode().value())
+			.isEqualTo(422);
+		// nor is it the same request as the JSON body it reads like
+		assertThat(post(token("staff-1"), key, "{\"value\":\"a\"}").getStatusCode().value()).isEqualTo(422);
+	}
+
+	@Test
+	void replaysAKeyStoredBeforeTheCanonicalFingerprintForTheSameBytes() {
+		// a row written by the kit before the upgrade: the hash of the raw body only
+		String key = UUID.randomUUID().toString();
+		String body = "{ \"value\": \"a\" }";
+		this.jdbc.update("""
+				INSERT INTO idempotency_key (principal, idem_key, method, path, request_hash, status, response_body,
+				    content_type, location, expires_at)
+				VALUES ('staff-1', ?, 'POST', '/api/v1/things', ?, 201, ?, 'application/json', '/api/v1/things/old',
+				    now() + interval '1 hour')
+				""", key, rawHash("POST", "/api/v1/things", body), "{\"id\":\"old\"}".getBytes(StandardCharsets.UTF_8));
+
+		ResponseEntity<String> retry = post(token("staff-1"), key, body);
+		assertThat(retry.getStatusCode().value()).isEqualTo(201);
+		assertThat(retry.getHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+		assertThat(retry.getBody()).isEqualTo("{\"id\":\"old\"}");
+		assertThat(post(token("staff-1"), key, "{\"value\":\"b\"}").getStatusCode().value()).isEqualTo(422);
+
+		// and one still running when the upgraded instance took over: its retry waits (409), it is not refused (422)
+		String running = UUID.randomUUID().toString();
+		this.jdbc.update("""
+				INSERT INTO idempotency_key (principal, idem_key, method, path, request_hash, expires_at)
+				VALUES ('staff-1', ?, 'POST', '/api/v1/things', ?, now() + interval '1 hour')
+				""", running, rawHash("POST", "/api/v1/things", body));
+		assertThat(post(token("staff-1"), running, body).getStatusCode().value()).isEqualTo(409);
+	}
+
+	@Test
+	void keepsTheRawBodysHashForAnInstanceNotYetUpgraded() {
+		// during a rolling upgrade an instance of the kit before the change may take the retry: it compares
+		// request_hash, which stays the raw body's
+		String key = UUID.randomUUID().toString();
+		String body = "{\"value\": \"a\"}";
+		post(token("staff-1"), key, body);
+		assertThat(this.jdbc.queryForObject("SELECT request_hash FROM idempotency_key WHERE idem_key = ?", String.class,
+				key)).isEqualTo(rawHash("POST", "/api/v1/things", body));
+	}
+
+	/** The fingerprint the kit kept before the change (and still keeps in request_hash). */
+	private static String rawHash(String method, String path, String body) {
+		try {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			digest.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+			digest.update(body.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest.digest());
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static final String A = "0b9d3f0e-6b1a-4c35-9a43-0f1c2d3e4f50";
+
+	private static final String B = "1c8e4a1f-7c2b-4d46-8b54-1a2b3c4d5e6f";
+
+	@Test
 	void keepsKeysOfDifferentCallersApart() {
 		String key = UUID.randomUUID().toString();
 		ResponseEntity<String> mine = post(token("staff-1"), key, "{\"value\":\"a\"}");
@@ -121,9 +240,13 @@ class IdempotencyKeyIntegrationTests {
 	}
 
 	private ResponseEntity<String> post(String token, String key, String body) {
+		return post(token, key, body, MediaType.APPLICATION_JSON);
+	}
+
+	private ResponseEntity<String> post(String token, String key, String body, MediaType type) {
 		return this.client.post()
 			.uri("/api/v1/things")
-			.contentType(MediaType.APPLICATION_JSON)
+			.contentType(type)
 			.header("Authorization", "Bearer " + token)
 			.header("Idempotency-Key", key)
 			.body(body)
