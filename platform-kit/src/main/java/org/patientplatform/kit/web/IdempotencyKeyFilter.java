@@ -27,10 +27,12 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 /**
  * {@code Idempotency-Key} on POSTs: the first request with a key runs and its response is kept for 24
  * hours; the same key with the same body replays that response (a JSON body compared by what it says, not
- * how it was written: {@link RequestFingerprint}); the same key with another body answers 422; a key whose first request is still running answers 409. Keys belong to the caller: the token's
- * subject and, when the token has one, its patient id claim (an identity provider may give every patient
- * token the same subject, as the local token issuer did), so two callers never see each other's
- * responses. Server errors are not kept, so a retry after a 5xx runs again.
+ * how it was written: {@link RequestFingerprint}); the same key with another body answers 422; a key whose
+ * first request is still running answers 409. Keys belong to the caller: the token's subject and, when the
+ * token has one, its patient id claim (an identity provider may give every patient token the same subject,
+ * as the local token issuer did), so two callers never see each other's responses. Server errors are not
+ * kept, so a retry after a 5xx runs again; a transient database failure of the filter's own is a 503
+ * ({@link TransientDatabaseFailures}).
  */
 public class IdempotencyKeyFilter extends OncePerRequestFilter {
 

@@ -57,9 +57,10 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 					add(responses, "404", "No such resource");
 				}
 				if (!responses.containsKey("503")) {
-					add(responses, "503", "A transient conflict with a concurrent request (a deadlock, a lock timeout, a "
-							+ "serialization failure), or the service's database unavailable just now: nothing is wrong "
-							+ "with the request, send it again as it is after the `Retry-After` seconds");
+					add(responses, "503", "A transient conflict with a concurrent request (a deadlock, a lock "
+							+ "timeout, a serialization failure), or the service's database unavailable just now: "
+							+ "nothing is wrong with the request, send it again as it is after the `Retry-After` "
+							+ "seconds");
 					responses.get("503").addHeaderObject("Retry-After", new Header()
 						.description("seconds to wait before sending the request again")
 						.schema(new IntegerSchema()));

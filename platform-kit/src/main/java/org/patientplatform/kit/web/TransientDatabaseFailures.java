@@ -94,7 +94,8 @@ public final class TransientDatabaseFailures {
 				state = sql.getSQLState();
 			}
 			concurrency |= t instanceof ConcurrencyFailureException;
-			noConnection |= t instanceof CannotGetJdbcConnectionException || t instanceof SQLTransientConnectionException;
+			noConnection |= t instanceof CannotGetJdbcConnectionException
+					|| t instanceof SQLTransientConnectionException;
 			resource |= t instanceof TransientDataAccessResourceException;
 			if (t.getCause() == t) {
 				break;
