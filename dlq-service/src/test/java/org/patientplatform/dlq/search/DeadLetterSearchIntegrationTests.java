@@ -153,6 +153,26 @@ class DeadLetterSearchIntegrationTests {
 	}
 
 	@Test
+	void findsAnEntryByTheLongestKeyTheSearchTakesInAnyScript() {
+		// 16,384 characters of a script outside ASCII: 147 kB percent-encoded in the query string; before, past
+		// Tomcat's default 8 kB of request line and headers, the search was Tomcat's bare 400, not an answer
+		String key = "\u8840".repeat(16_384);
+		this.jdbc.update("UPDATE dead_letter_entry SET record_key = convert_to(?, 'UTF8') WHERE original_offset = 2", key);
+		try {
+			@SuppressWarnings("unchecked")
+			List<Map<String, Object>> items = (List<Map<String, Object>>) this.ops.get()
+				.uri((uri) -> uri.path("/api/v1/dlq/messages").queryParam("key", key).build())
+				.retrieve()
+				.body(MAP)
+				.get("items");
+			assertThat(items).singleElement().satisfies((item) -> assertThat(item).containsEntry("originalOffset", 2));
+		}
+		finally {
+			this.jdbc.update("UPDATE dead_letter_entry SET record_key = convert_to('key-2', 'UTF8') WHERE original_offset = 2");
+		}
+	}
+
+	@Test
 	void pagesThroughAStatusAloneAndWithOtherCriteria() {
 		// status alone walks the entry states' index, with other criteria the records': both in the same order
 		assertThat(offsets(pages("status=RETRY_SCHEDULED", 3))).isEqualTo(descending(0, 37, (i) -> true));
