@@ -379,7 +379,7 @@ final class DeliveryPoller implements SmartLifecycle {
 			if (marks.isEmpty()) {
 				return;
 			}
-			boolean written = false;
+			boolean written;
 			try {
 				this.batches.markCalled(marks.stream().map(Mark::attempt).toList());
 				written = true;
@@ -387,12 +387,10 @@ final class DeliveryPoller implements SmartLifecycle {
 			catch (RuntimeException ex) {
 				log.warn("Could not record that {} provider calls begin; they are not made now: {}", marks.size(),
 						ex.toString());
+				written = false;
 			}
-			finally {
-				// every mark taken is answered, even when an error passes through: its thread waits for it
-				for (Mark mark : marks) {
-					mark.written().complete(written);
-				}
+			for (Mark mark : marks) {
+				mark.written().complete(written);
 			}
 		}
 
