@@ -3,7 +3,6 @@ package org.patientplatform.notification.delivery;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,18 +21,8 @@ public interface DeliveryQueue {
 	 */
 	Claim claimDue(int limit, Channel channel, Instant now);
 
-	/**
-	 * {@code SENDING} deliveries whose attempt started before {@code startedBefore}, each
-	 * saying whether its provider call began ({@link #markCalled}).
-	 */
+	/** {@code SENDING} deliveries whose attempt started before {@code startedBefore}. */
 	List<StaleAttempt> findStaleSending(Instant startedBefore, int limit);
-
-	/**
-	 * Records, in a transaction of its own, that the provider calls of these attempts
-	 * (delivery and attempt number) begin: committed before the calls, so an attempt left
-	 * {@code SENDING} without it was never sent.
-	 */
-	void markCalled(Map<DeliveryId, Integer> attempts);
 
 	/** The notifications with their deliveries, unlocked (to read what was sent). */
 	List<Notification> findAll(Collection<NotificationId> ids);
@@ -60,14 +49,8 @@ public interface DeliveryQueue {
 
 	}
 
-	/**
-	 * A {@code SENDING} delivery and the attempt it is in.
-	 *
-	 * @param called whether the provider call of this attempt began; when not, the
-	 * provider never got it
-	 */
-	record StaleAttempt(NotificationId notificationId, DeliveryId deliveryId, int attempt, Instant startedAt,
-			boolean called) {
+	/** A {@code SENDING} delivery and the attempt it is in. */
+	record StaleAttempt(NotificationId notificationId, DeliveryId deliveryId, int attempt, Instant startedAt) {
 	}
 
 	/** A notification of a patient that had a delivery sent recently. */

@@ -9,7 +9,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -277,33 +276,14 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 	@Transactional(readOnly = true)
 	public List<StaleAttempt> findStaleSending(Instant startedBefore, int limit) {
 		return this.client
-			.sql("SELECT d.id, d.notification_id, d.attempts,"
-					+ " coalesce(d.sending_started_at, d.state_changed_at) AS started_at,"
-					+ " EXISTS (SELECT 1 FROM delivery_call c WHERE c.delivery_id = d.id AND c.attempt = d.attempts)"
-					+ " AS called FROM delivery d WHERE d.state = 'SENDING'"
-					+ " AND coalesce(d.sending_started_at, d.state_changed_at) < ? ORDER BY started_at LIMIT ?")
+			.sql("SELECT id, notification_id, attempts, coalesce(sending_started_at, state_changed_at) AS started_at"
+					+ " FROM delivery WHERE state = 'SENDING'"
+					+ " AND coalesce(sending_started_at, state_changed_at) < ? ORDER BY started_at LIMIT ?")
 			.params(timestamp(startedBefore), limit)
 			.query((rs, row) -> new StaleAttempt(new NotificationId(rs.getObject("notification_id", UUID.class)),
 					new DeliveryId(rs.getObject("id", UUID.class)), rs.getInt("attempts"),
-					requiredInstant(rs, "started_at"), rs.getBoolean("called")))
+					requiredInstant(rs, "started_at")))
 			.list();
-	}
-
-	@Override
-	@Transactional(propagation = Propagation.REQUIRES_NEW)
-	public void markCalled(Map<DeliveryId, Integer> attempts) {
-		if (attempts.isEmpty()) {
-			return;
-		}
-		List<Object[]> rows = attempts.entrySet()
-			.stream()
-			.sorted(Map.Entry.comparingByKey(Comparator.comparing(DeliveryId::value)))
-			.map((e) -> new Object[] { e.getKey().value(), e.getValue() })
-			.toList();
-		this.jdbc.batchUpdate("""
-				INSERT INTO delivery_call (delivery_id, attempt, called_at) VALUES (?, ?, now())
-				ON CONFLICT (delivery_id) DO UPDATE SET attempt = EXCLUDED.attempt, called_at = EXCLUDED.called_at
-				""", rows);
 	}
 
 	@Override

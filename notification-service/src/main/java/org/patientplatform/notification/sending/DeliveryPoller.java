@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,7 +16,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.notification.channels.ChannelSender;
@@ -60,8 +56,6 @@ final class DeliveryPoller implements SmartLifecycle {
 	private final ExecutorService calls = Executors
 		.newThreadPerTaskExecutor(Thread.ofVirtual().name("notification-send-", 0).factory());
 
-	private final CallMarks calling;
-
 	private volatile boolean running;
 
 	private final List<Thread> threads = new ArrayList<>();
@@ -73,7 +67,6 @@ final class DeliveryPoller implements SmartLifecycle {
 		this.rateLimits = rateLimits;
 		this.properties = properties;
 		this.clock = clock;
-		this.calling = new CallMarks(batches);
 		for (Channel channel : Channel.values()) {
 			this.inFlight.put(channel, new Semaphore(properties.maxConcurrentSends()));
 		}
@@ -98,42 +91,9 @@ final class DeliveryPoller implements SmartLifecycle {
 	int pollOnce(Channel channel) {
 		SendBatches.Claimed claimed = this.batches.claim(this.properties.batchSize(), channel);
 		if (!claimed.attempts().isEmpty()) {
-			record(send(channel, claimed.attempts()), this.clock.instant());
+			this.batches.record(send(channel, claimed.attempts()));
 		}
 		return claimed.claimed();
-	}
-
-	/**
-	 * Records a batch's answers, trying again while the database cannot take them, until
-	 * {@code reconcile-after} has passed (then reconciliation has the attempts) or the
-	 * thread is interrupted. Before, one failure dropped the answers: an email or push the
-	 * provider had taken during a database outage ended {@code FAILED} as unknown, and a
-	 * retry-later answer was never retried.
-	 */
-	void record(List<SendBatches.Outcome> outcomes, Instant answered) {
-		Instant giveUp = answered.plus(this.properties.reconcileAfter());
-		Duration pause = min(this.properties.pollInterval().multipliedBy(20),
-				this.properties.reconcileAfter().dividedBy(10));
-		while (true) {
-			try {
-				this.batches.record(outcomes);
-				return;
-			}
-			catch (RuntimeException ex) {
-				if (!this.clock.instant().plus(pause).isBefore(giveUp) || Thread.currentThread().isInterrupted()) {
-					throw ex;
-				}
-				log.warn("Could not record the answers of {} sends, tried again in {}: {}", outcomes.size(), pause,
-						ex.toString());
-				try {
-					Thread.sleep(pause);
-				}
-				catch (InterruptedException interrupted) {
-					Thread.currentThread().interrupt();
-					throw ex;
-				}
-			}
-		}
 	}
 
 	/**
@@ -142,7 +102,6 @@ final class DeliveryPoller implements SmartLifecycle {
 	 */
 	int reconcileOnce() {
 		this.batches.sweepParkedReceipts(this.properties.batchSize());
-		this.batches.resendNeverCalled(this.properties.batchSize());
 		List<Attempt> stale = this.batches.staleAttempts(this.properties.batchSize());
 		if (stale.isEmpty()) {
 			return 0;
@@ -214,7 +173,7 @@ final class DeliveryPoller implements SmartLifecycle {
 			if (sender == null || message == null) {
 				throw new IllegalStateException("An attempt to send has its message and provider");
 			}
-			if (!this.rateLimits.acquire(sender.provider(), deadline) || !this.calling.begin(attempt)) {
+			if (!this.rateLimits.acquire(sender.provider(), deadline)) {
 				return null;
 			}
 			return sender.send(message);
@@ -266,10 +225,6 @@ final class DeliveryPoller implements SmartLifecycle {
 				sleep(this.properties.pollInterval().multipliedBy(20));
 			}
 		}
-	}
-
-	private static Duration min(Duration a, Duration b) {
-		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
 	private void sleep(Duration duration) {
@@ -326,77 +281,6 @@ final class DeliveryPoller implements SmartLifecycle {
 	@Override
 	public boolean isAutoStartup() {
 		return this.properties.enabled();
-	}
-
-	/**
-	 * The record that an attempt's provider call begins, committed before the call: the
-	 * calls ready at the same moment share one commit (the first of them writes for all
-	 * that wait). Without the record, an attempt left {@code SENDING} by a process that
-	 * died between the claim and the call is known never to have been sent.
-	 */
-	static final class CallMarks {
-
-		private final SendBatches batches;
-
-		private final Queue<Mark> waiting = new ConcurrentLinkedQueue<>();
-
-		private final ReentrantLock writing = new ReentrantLock();
-
-		CallMarks(SendBatches batches) {
-			this.batches = batches;
-		}
-
-		/** @return whether the call may be made: false when its record could not be written */
-		boolean begin(Attempt attempt) throws InterruptedException {
-			Mark mark = new Mark(attempt, new CompletableFuture<>());
-			this.waiting.add(mark);
-			while (!mark.written().isDone()) {
-				if (this.writing.tryLock()) {
-					try {
-						writeWaiting();
-					}
-					finally {
-						this.writing.unlock();
-					}
-				}
-				else {
-					try {
-						mark.written().get(20, TimeUnit.MILLISECONDS);
-					}
-					catch (TimeoutException | ExecutionException ex) {
-						// written by another thread meanwhile, or this one writes next
-					}
-				}
-			}
-			return mark.written().join();
-		}
-
-		private void writeWaiting() {
-			List<Mark> marks = new ArrayList<>();
-			for (Mark next = this.waiting.poll(); next != null; next = this.waiting.poll()) {
-				marks.add(next);
-			}
-			if (marks.isEmpty()) {
-				return;
-			}
-			boolean written;
-			try {
-				this.batches.markCalled(marks.stream().map(Mark::attempt).toList());
-				written = true;
-			}
-			catch (RuntimeException ex) {
-				log.warn("Could not record that {} provider calls begin; they are not made now: {}", marks.size(),
-						ex.toString());
-				written = false;
-			}
-			for (Mark mark : marks) {
-				mark.written().complete(written);
-			}
-		}
-
-		private record Mark(Attempt attempt, CompletableFuture<Boolean> written) {
-		}
-
 	}
 
 }

@@ -243,10 +243,6 @@ class SendBatches {
 			.forEach((n) -> byId.put(n.id(), n));
 		List<Attempt> attempts = new ArrayList<>();
 		for (DeliveryQueue.StaleAttempt candidate : stale) {
-			if (!candidate.called()) {
-				// never sent: resendNeverCalled queues it again, no provider is asked
-				continue;
-			}
 			Notification notification = byId.get(candidate.notificationId());
 			Delivery delivery = (notification != null) ? find(notification, candidate.deliveryId()) : null;
 			if (notification == null || delivery == null || delivery.state() != DeliveryState.SENDING) {
@@ -258,59 +254,6 @@ class SendBatches {
 					this.senders.of(delivery.channel()).orElse(null)));
 		}
 		return attempts;
-	}
-
-	/**
-	 * Records, committed at once, that the provider calls of these attempts begin; an
-	 * attempt is called only once this returned.
-	 */
-	void markCalled(List<Attempt> attempts) {
-		Map<DeliveryId, Integer> calls = new HashMap<>();
-		attempts.forEach((attempt) -> calls.put(attempt.deliveryId(), attempt.attempt()));
-		this.queue.markCalled(calls);
-	}
-
-	/**
-	 * Queues again the stale attempts whose provider call never began (their process died,
-	 * or could not record its batch, between the claim and the call): the provider never got
-	 * them, so they are sent again on every channel, within the attempts, without asking it.
-	 * Before, an email or push (no lookup) claimed this way ended {@code FAILED} unsent.
-	 * @return how many were queued again or, their attempts used up, failed
-	 */
-	@Transactional
-	int resendNeverCalled(int limit) {
-		Instant now = now();
-		List<DeliveryQueue.StaleAttempt> uncalled = this.queue
-			.findStaleSending(now.minus(this.properties.reconcileAfter()), limit)
-			.stream()
-			.filter((stale) -> !stale.called())
-			.toList();
-		if (uncalled.isEmpty()) {
-			return 0;
-		}
-		Batch batch = new Batch(this.notifications
-			.lock(uncalled.stream().map(DeliveryQueue.StaleAttempt::notificationId).distinct().toList()));
-		int resent = 0;
-		for (DeliveryQueue.StaleAttempt stale : uncalled) {
-			Delivery delivery = batch.deliveries.get(stale.deliveryId());
-			if (delivery == null || delivery.state() != DeliveryState.SENDING || delivery.attempts() != stale.attempt()
-					|| !stale.startedAt().equals(delivery.sendingStartedAt())) {
-				continue;
-			}
-			resent++;
-			if (delivery.attempts() >= this.properties.maxAttempts()) {
-				delivery.markFailed("The provider was never called for the last attempt (its sender stopped first); "
-						+ "gave up after " + delivery.attempts() + " attempts", now);
-				batch.failed(batch.owner(delivery.id()));
-			}
-			else {
-				delivery.scheduleRetry(now,
-						"The provider was never called for the last attempt (its sender stopped first); sending again",
-						now);
-			}
-		}
-		finish(batch, now);
-		return resent;
 	}
 
 	/**
