@@ -89,11 +89,62 @@ final class DeliveryPoller implements SmartLifecycle {
 	 * @return how many deliveries were claimed
 	 */
 	int pollOnce(Channel channel) {
-		SendBatches.Claimed claimed = this.batches.claim(this.properties.batchSize(), channel);
+		SendBatches.Claimed claimed = this.batches.claim(claimLimit(channel), channel);
 		if (!claimed.attempts().isEmpty()) {
-			this.batches.record(send(channel, claimed.attempts()));
+			record(send(channel, claimed.attempts()), this.clock.instant());
 		}
 		return claimed.claimed();
+	}
+
+	/**
+	 * How many deliveries of a channel one batch claims: {@code batch-size}, but no more than about a second of
+	 * its provider's rate limit. A claimed delivery is {@code SENDING} until its call is made, and one whose
+	 * sender dies before calling cannot be told from one whose answer was lost: for a provider without a lookup
+	 * (SMTP, FCM) it then ends {@code FAILED}, never resent. A batch of 200 at SMTP's 50/s took four seconds to
+	 * call, so a process killed in that time left up to 200 emails unsent and failed; now at most a second's worth,
+	 * about what is in flight anyway.
+	 */
+	int claimLimit(Channel channel) {
+		int batch = this.properties.batchSize();
+		return this.batches.provider(channel)
+			.map((provider) -> (int) Math.max(1, Math.min(batch, Math.ceil(this.properties.rateLimit(provider)))))
+			.orElse(batch);
+	}
+
+	/**
+	 * Records a batch's answers, trying again while the database cannot take them, until {@code reconcile-after}
+	 * has passed (then reconciliation has the attempts) or the thread is interrupted. Before, one failure dropped
+	 * the answers: an email or push the provider had taken during a database outage ended {@code FAILED} as
+	 * unknown, and a retry-later answer was never retried.
+	 */
+	void record(List<SendBatches.Outcome> outcomes, Instant answered) {
+		Instant giveUp = answered.plus(this.properties.reconcileAfter());
+		Duration pause = min(this.properties.pollInterval().multipliedBy(20),
+				this.properties.reconcileAfter().dividedBy(10));
+		while (true) {
+			try {
+				this.batches.record(outcomes);
+				return;
+			}
+			catch (RuntimeException ex) {
+				if (!this.clock.instant().plus(pause).isBefore(giveUp) || Thread.currentThread().isInterrupted()) {
+					throw ex;
+				}
+				log.warn("Could not record the answers of {} sends, tried again in {}: {}", outcomes.size(), pause,
+						ex.toString());
+				try {
+					Thread.sleep(pause);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					throw ex;
+				}
+			}
+		}
+	}
+
+	private static Duration min(Duration a, Duration b) {
+		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
 	/**
@@ -216,7 +267,7 @@ final class DeliveryPoller implements SmartLifecycle {
 					this.nextReconciliation = now.plus(this.properties.reconcileInterval());
 					reconcileOnce();
 				}
-				if (pollOnce(channel) < this.properties.batchSize()) {
+				if (pollOnce(channel) < claimLimit(channel)) {
 					sleep(this.properties.pollInterval());
 				}
 			}

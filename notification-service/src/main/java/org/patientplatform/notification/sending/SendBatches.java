@@ -256,6 +256,11 @@ class SendBatches {
 		return attempts;
 	}
 
+	/** The provider that sends a channel's messages (its rate limit's name), if the channel has one. */
+	Optional<String> provider(Channel channel) {
+		return this.senders.of(channel).map(ChannelSender::provider);
+	}
+
 	/**
 	 * Records what the providers said of stale attempts: found ones are {@code SENT},
 	 * ones the provider never got are sent again (scheduled now, within the attempts),

@@ -163,6 +163,60 @@ class DeliveryPollerIntegrationTests {
 	}
 
 	@Test
+	void claimsNoMoreThanASecondOfItsProvidersRateLimitAtOnce() {
+		List<Patient> recipients = new ArrayList<>();
+		for (int i = 0; i < 12; i++) {
+			recipients.add(this.patients.patient().email(true).store());
+		}
+		this.notifications
+			.storeNew(recipients.stream().map((p) -> notification(p, Priority.NORMAL, EnumSet.of(Channel.EMAIL))).toList());
+		SendingProperties p = this.properties;
+		// SMTP at 5 a second, batches of 20: a batch claims 5, so a sender that dies leaves at most a second's
+		// calls SENDING unmade (before, the whole batch of 20, four seconds of calls, ended FAILED unsent)
+		SendingProperties slowMail = new SendingProperties(false, p.batchSize(), p.pollInterval(),
+				p.maxConcurrentSends(), p.sendTimeout(), p.maxAttempts(), p.backoff(), p.defaultRateLimit(),
+				Map.of("smtp", 5.0), p.frequencyCap(), p.fallbackOrder(), p.defaultTimezone(), p.reconcileAfter(),
+				p.reconcileInterval(), p.reconcileGiveUpAfter(), p.queueDepthSampling(), 1);
+		DeliveryPoller instance = new DeliveryPoller(this.batches, new ProviderRateLimits(slowMail), slowMail,
+				Clock.systemUTC());
+		assertThat(instance.claimLimit(Channel.EMAIL)).isEqualTo(5);
+		assertThat(instance.claimLimit(Channel.SMS)).isEqualTo(20);
+		assertThat(instance.pollOnce(Channel.EMAIL)).isEqualTo(5);
+		assertThat(instance.pollOnce(Channel.EMAIL)).isEqualTo(5);
+		assertThat(instance.pollOnce(Channel.EMAIL)).isEqualTo(2);
+		String[] ids = recipients.stream().map(Patient::id).toArray(String[]::new);
+		assertThat(this.jdbc.queryForList("SELECT d.state || '/' || d.attempts FROM delivery d JOIN notification n "
+				+ "ON n.id = d.notification_id WHERE n.patient_id = ANY(?)", String.class, (Object) ids))
+			.hasSize(12)
+			.allSatisfy((stateAndAttempts) -> assertThat(stateAndAttempts).isEqualTo("SENT/1"));
+	}
+
+	@Test
+	void recordsTheAnswersOfABatchOnceTheDatabaseIsBackAfterAnOutage() throws Exception {
+		Patient patient = this.patients.patient().email(true).store();
+		Notification notification = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.EMAIL)));
+		Attempt attempt = this.batches.claim(20, Channel.EMAIL).attempts().getFirst();
+		SendResult answer = attempt.sender().send(attempt.message());
+		assertThat(answer).isInstanceOf(SendResult.Accepted.class);
+		// the database cannot take the batch's answers for a moment (as in an outage)
+		this.jdbc.execute("ALTER TABLE notification RENAME TO notification_away");
+		try (ExecutorService recording = Executors.newSingleThreadExecutor()) {
+			Future<?> recorded = recording.submit(() -> this.poller
+				.record(List.of(new SendBatches.Outcome(attempt, answer, Instant.now())), Instant.now()));
+			Thread.sleep(300);
+			this.jdbc.execute("ALTER TABLE notification_away RENAME TO notification");
+			recorded.get();
+		}
+		finally {
+			this.jdbc.execute("ALTER TABLE IF EXISTS notification_away RENAME TO notification");
+		}
+		// before, the answers were dropped: the email the provider took ended FAILED as unknown
+		assertThat(state(notification, Channel.EMAIL)).isEqualTo("SENT");
+		assertThat(providerMessageId(notification, Channel.EMAIL))
+			.isEqualTo(((SendResult.Accepted) answer).providerMessageId());
+	}
+
+	@Test
 	void theSenderLoopsOfOneInstanceSendEachDeliveryOnce() {
 		List<Patient> recipients = new ArrayList<>();
 		for (int i = 0; i < 120; i++) {
