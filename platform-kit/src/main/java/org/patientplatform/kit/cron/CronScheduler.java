@@ -77,8 +77,14 @@ public class CronScheduler implements SmartLifecycle {
 			return;
 		}
 		this.scheduler.schedule(() -> {
-			fire(task, next.toInstant());
-			scheduleNext(task, expression, next);
+			try {
+				fire(task, next.toInstant());
+			}
+			finally {
+				// whatever happened to this occurrence, the task keeps its schedule: a failure escaping here ended
+				// the chain, and the task never fired again until the process restarted
+				scheduleNext(task, expression, next);
+			}
 		}, next.toInstant());
 	}
 
@@ -103,8 +109,16 @@ public class CronScheduler implements SmartLifecycle {
 			outcome = "FAILED: " + ex.getClass().getName();
 			log.warn("Cron task {} occurrence {} failed: {}", task.name(), occurrence, ex.toString());
 		}
-		this.jdbc.update("UPDATE cron_occurrence SET finished_at = now(), outcome = ? WHERE task = ? AND scheduled_for = ?",
-				outcome, task.name(), occurrence.atOffset(ZoneOffset.UTC));
+		try {
+			this.jdbc.update(
+					"UPDATE cron_occurrence SET finished_at = now(), outcome = ? WHERE task = ? AND scheduled_for = ?",
+					outcome, task.name(), occurrence.atOffset(ZoneOffset.UTC));
+		}
+		catch (RuntimeException ex) {
+			// the database went away during the run: the occurrence stays without its outcome, the next one fires
+			log.warn("Cron task {} occurrence {} ran ({}) but its outcome could not be recorded: {}", task.name(),
+					occurrence, outcome, ex.toString());
+		}
 	}
 
 	@Override

@@ -1,16 +1,23 @@
 package org.patientplatform.kit.cron;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.KitIntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +52,54 @@ class CronIntegrationTests {
 				"SELECT count(*) FROM cron_occurrence WHERE task = 'every-second' AND outcome = 'SUCCEEDED'",
 				Integer.class))
 			.isEqualTo(occurrences);
+	}
+
+	@Test
+	void aTaskGoesOnFiringAfterTheDatabaseFailedWhileAnOccurrenceRan() {
+		// the database becomes unreachable while an occurrence runs (it was claimed, then the server stopped), so
+		// the occurrence's outcome cannot be recorded either; once the database is back, the task fires again
+		AtomicBoolean databaseDown = new AtomicBoolean();
+		AtomicInteger runs = new AtomicInteger();
+		DataSource dataSource = new DelegatingDataSource(this.jdbc.getDataSource()) {
+			@Override
+			public Connection getConnection() throws SQLException {
+				if (databaseDown.get()) {
+					throw new SQLTransientConnectionException("the database is down (test)");
+				}
+				return super.getConnection();
+			}
+		};
+		CronTask task = new CronTask() {
+			@Override
+			public String name() {
+				return "outage-every-second";
+			}
+
+			@Override
+			public String cron() {
+				return "* * * * * *";
+			}
+
+			@Override
+			public void run() {
+				if (runs.incrementAndGet() == 1) {
+					databaseDown.set(true);
+					throw new IllegalStateException("the database went away during the run (test)");
+				}
+			}
+		};
+		CronScheduler scheduler = new CronScheduler(List.of(task), new JdbcTemplate(dataSource));
+		scheduler.start();
+		try {
+			await().atMost(Duration.ofSeconds(20)).until(() -> runs.get() >= 1);
+			// a few occurrences pass with the database down: none can be claimed
+			await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
+			databaseDown.set(false);
+			await().atMost(Duration.ofSeconds(20)).until(() -> runs.get() >= 3);
+		}
+		finally {
+			scheduler.stop();
+		}
 	}
 
 	private int occurrences() {
