@@ -1,9 +1,6 @@
 package org.patientplatform.dlq.capture;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +18,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.dlq.DlqIntegrationTest;
 import org.patientplatform.dlq.TestKafka;
-import org.patientplatform.local.infra.PostgresServer;
 import org.patientplatform.local.infra.testing.RealInfrastructureInitializer;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -125,15 +121,7 @@ class CaptureDatabaseOutageIntegrationTests {
 
 	/** Makes the test database refuse (or accept again) every connection, ending the open sessions. */
 	private void databaseAccepting(boolean accepting) throws SQLException {
-		PostgresServer server = RealInfrastructureInitializer.postgres();
-		try (Connection admin = DriverManager.getConnection(server.jdbcUrl("postgres"), server.user(),
-				server.password()); Statement statement = admin.createStatement()) {
-			statement.execute("ALTER DATABASE \"" + this.database + "\" ALLOW_CONNECTIONS " + accepting);
-			if (!accepting) {
-				statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
-						+ this.database + "' AND pid <> pg_backend_pid()");
-			}
-		}
+		RealInfrastructureInitializer.postgres().acceptConnections(this.database, accepting);
 	}
 
 	private static long committed(Admin admin, String topic, String group) throws Exception {

@@ -257,6 +257,23 @@ public final class PostgresServer implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Makes a database refuse every new connection and ends its open sessions, or accept connections again: an
+	 * outage of that database alone, for tests of what a service does without it.
+	 */
+	public void acceptConnections(String name, boolean accepting) throws SQLException {
+		if (!DATABASE_NAME.matcher(name).matches()) {
+			throw new IllegalArgumentException("Not a database name this platform changes: " + name);
+		}
+		try (Connection admin = connect(this.adminDatabase); Statement statement = admin.createStatement()) {
+			statement.execute("ALTER DATABASE \"" + name + "\" ALLOW_CONNECTIONS " + accepting);
+			if (!accepting) {
+				statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name
+						+ "' AND pid <> pg_backend_pid()");
+			}
+		}
+	}
+
 	private Connection connect(String database) throws SQLException {
 		return DriverManager.getConnection(jdbcUrl(database), this.user, this.password);
 	}

@@ -419,7 +419,8 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			// of the log
 			log.info("Refused a request with a parameter that is not validly percent-encoded");
 			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-					"A query parameter is not validly percent-encoded (a % must be followed by two hex digits).");
+					"A query parameter is not validly percent-encoded UTF-8 (a % must be followed by two hex digits, and "
+							+ "the bytes they give must be UTF-8).");
 			problem.setTitle("Bad Request");
 			return problem;
 		}

@@ -345,6 +345,10 @@ class SecurityAndProblemsIntegrationTests {
 		assertThat(response.contentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 		assertThat(response.body()).contains("not validly percent-encoded").doesNotContain("Ada");
 		assertThat(output.getAll()).doesNotContain("Lovelace").doesNotContain("Unexpected error");
+		// well-formed escapes of bytes that are not UTF-8: the answer says what is wrong with them
+		RawResponse notUtf8 = raw("/api/v1/things/due?at=%ff%fe", staff());
+		assertThat(notUtf8.status()).isEqualTo(400);
+		assertThat(notUtf8.body()).contains("must be UTF-8");
 	}
 
 	@Test

@@ -249,15 +249,7 @@ class TransientDatabaseFailureIntegrationTests {
 
 	/** Makes the test database refuse (or accept again) every connection, ending the open sessions. */
 	private void databaseAccepting(boolean accepting) throws SQLException {
-		PostgresServer server = RealInfrastructureInitializer.postgres();
-		try (Connection admin = DriverManager.getConnection(server.jdbcUrl("postgres"), server.user(),
-				server.password()); Statement statement = admin.createStatement()) {
-			statement.execute("ALTER DATABASE \"" + this.database + "\" ALLOW_CONNECTIONS " + accepting);
-			if (!accepting) {
-				statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
-						+ this.database + "' AND pid <> pg_backend_pid()");
-			}
-		}
+		RealInfrastructureInitializer.postgres().acceptConnections(this.database, accepting);
 	}
 
 	private double counted(String cause) {
