@@ -30,12 +30,12 @@ import org.patientplatform.kit.web.ReportedOn;
  * @param to last failure before
  * @param q words in the error message (each word also matches as a prefix)
  */
-public record EntryFilter(@Parameter(description = "The failing service") @Nullable @Size(max = 255) String sourceService,
-		@Parameter(description = "The original topic") @Nullable @Size(max = 255) String topic,
+public record EntryFilter(@Parameter(description = "The failing service; (none) for entries without one") @Nullable @Size(max = 255) String sourceService,
+		@Parameter(description = "The original topic; (none) for entries without one") @Nullable @Size(max = 255) String topic,
 		@Parameter(description = "Statuses (repeat the parameter for several)") @Nullable @Size(max = 6) List<@Pattern(
 				regexp = "NEW|RETRY_SCHEDULED|RETRYING|RESOLVED|PERMANENTLY_FAILED|DISCARDED",
 				message = "must be NEW, RETRY_SCHEDULED, RETRYING, RESOLVED, PERMANENTLY_FAILED or DISCARDED") String> status,
-		@Parameter(description = "The exception class, exactly") @Nullable @Size(max = 255) String errorClass,
+		@Parameter(description = "The exception class, exactly; (none) for entries without one") @Nullable @Size(max = 255) String errorClass,
 		@Parameter(description = "The failure fingerprint") @Nullable @Size(max = 255) String fingerprint,
 		@Parameter(description = "The record key as text, exactly") @Nullable @Size(max = 16384) String key,
 		@Parameter(description = "Last failure at or after (ISO-8601 instant)") @Nullable Instant from,
@@ -50,6 +50,12 @@ public record EntryFilter(@Parameter(description = "The failing service") @Nulla
 	 * would select every entry, a bulk redrive by that filter too.
 	 */
 	static final String SEARCHABLE_TEXT = "(?s)\\s*|.*[\\p{L}\\p{N}].*";
+
+	/**
+	 * What the facets name entries without a source service, topic or error class; as one of those criteria, it
+	 * selects them (no service, topic or error class is named so: Kafka allows no parentheses in a topic's name).
+	 */
+	public static final String NONE = "(none)";
 
 	/** No criteria: every entry. */
 	public static EntryFilter all() {
@@ -109,20 +115,17 @@ public record EntryFilter(@Parameter(description = "The failing service") @Nulla
 		List<String> conditions = new ArrayList<>();
 		List<Object> args = new ArrayList<>();
 		if (this.sourceService != null && !this.sourceService.isBlank()) {
-			conditions.add(record + "source_service = ?");
-			args.add(this.sourceService);
+			equalOrNone(record + "source_service", this.sourceService, conditions, args);
 		}
 		if (this.topic != null && !this.topic.isBlank()) {
-			conditions.add(record + "original_topic = ?");
-			args.add(this.topic);
+			equalOrNone(record + "original_topic", this.topic, conditions, args);
 		}
 		if (hasStatus()) {
 			conditions.add(state + "status = ANY(?::text[])");
 			args.add(this.status.toArray(String[]::new));
 		}
 		if (this.errorClass != null && !this.errorClass.isBlank()) {
-			conditions.add(record + "error_class = ?");
-			args.add(this.errorClass);
+			equalOrNone(record + "error_class", this.errorClass, conditions, args);
 		}
 		if (this.fingerprint != null && !this.fingerprint.isBlank()) {
 			conditions.add(record + "fingerprint = ?");
@@ -146,6 +149,20 @@ public record EntryFilter(@Parameter(description = "The failing service") @Nulla
 			args.add(words);
 		}
 		return new Where(conditions.isEmpty() ? "TRUE" : String.join(" AND ", conditions), List.copyOf(args));
+	}
+
+	/**
+	 * A column equal to the value, or without one when the value is {@link #NONE}: the facets' name for the entries
+	 * that have none, which an operator can then select (before, it matched nothing).
+	 */
+	private static void equalOrNone(String column, String value, List<String> conditions, List<Object> args) {
+		if (NONE.equals(value)) {
+			conditions.add(column + " IS NULL");
+		}
+		else {
+			conditions.add(column + " = ?");
+			args.add(value);
+		}
 	}
 
 	/**

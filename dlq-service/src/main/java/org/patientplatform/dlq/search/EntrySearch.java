@@ -246,7 +246,7 @@ class EntrySearch {
 	}
 
 	private static void add(Map<String, Map<String, Long>> groups, String group, @Nullable String value, long count) {
-		groups.computeIfAbsent(group, (g) -> new LinkedHashMap<>()).put((value != null) ? value : "(none)", count);
+		groups.computeIfAbsent(group, (g) -> new LinkedHashMap<>()).put((value != null) ? value : EntryFilter.NONE, count);
 	}
 
 	private static Map<String, Long> top(@Nullable Map<String, Long> counts) {

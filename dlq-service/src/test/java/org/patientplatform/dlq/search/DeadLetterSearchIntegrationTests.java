@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -310,6 +311,41 @@ class DeadLetterSearchIntegrationTests {
 		assertThat(bounded).containsEntry("total", 3).containsEntry("status", Map.of("RETRY_SCHEDULED", 3));
 		assertThat(bounded.get("topic")).isEqualTo(Map.of("patient.events.v1", 2, "booking.events.v1", 1));
 		assertThat(total(window)).isEqualTo(3);
+	}
+
+	@Test
+	void selectsTheEntriesTheFacetsCountUnderNone() {
+		// offset 3 (patient-service in the fixture) loses its service and error class, as a record
+		// that names neither does: the facets count it under (none), and (none) as a criterion selects it
+		String offset3 = "(SELECT id FROM dead_letter_record WHERE original_offset = 3)";
+		this.jdbc.update("UPDATE dead_letter_record SET source_service = NULL, error_class = NULL WHERE id = " + offset3);
+		this.jdbc.update("UPDATE dead_letter_state SET source_service = NULL WHERE id = " + offset3);
+		try {
+			Map<String, Object> facets = this.ops.get()
+				.uri("/api/v1/dlq/messages/facets?from=2026-01-01T00:00:00Z")
+				.retrieve()
+				.body(MAP);
+			assertThat(facets.get("sourceService")).asInstanceOf(InstanceOfAssertFactories.map(String.class, Integer.class))
+				.containsEntry("(none)", 1);
+			assertThat(facets.get("errorClass")).asInstanceOf(InstanceOfAssertFactories.map(String.class, Integer.class))
+				.containsEntry("(none)", 1);
+			// before, (none) matched nothing: no service is named so
+			assertThat(offsets(pages("sourceService=(none)", 200))).containsExactly(3);
+			assertThat(offsets(pages("errorClass=(none)", 200))).containsExactly(3);
+			assertThat(total("sourceService=(none)&errorClass=(none)&topic=booking.events.v1")).isEqualTo(1);
+			assertThat(total("topic=(none)")).isZero();
+			// service and time only: counted from the states' copy of the service and from the records apart
+			Map<String, Object> none = this.ops.get()
+				.uri("/api/v1/dlq/messages/facets?sourceService=(none)&from=2026-01-01T00:00:00Z")
+				.retrieve()
+				.body(MAP);
+			assertThat(none).containsEntry("total", 1).containsEntry("status", Map.of("RETRY_SCHEDULED", 1));
+		}
+		finally {
+			this.jdbc.update("UPDATE dead_letter_record SET source_service = 'patient-service', "
+					+ "error_class = 'java.lang.IllegalStateException' WHERE id = " + offset3);
+			this.jdbc.update("UPDATE dead_letter_state SET source_service = 'patient-service' WHERE id = " + offset3);
+		}
 	}
 
 	@Test
