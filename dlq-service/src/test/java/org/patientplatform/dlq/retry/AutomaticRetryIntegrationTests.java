@@ -237,21 +237,7 @@ class AutomaticRetryIntegrationTests {
 
 	@Test
 	void stopsRetryingWhenARedrivenRecordFailsForGoodEvenIfItsOutcomeCameFirst() {
-		UUID entry = UUID.randomUUID();
-		long offset = 9_000_000 + (System.nanoTime() % 1_000_000);
-		this.jdbc.update("""
-				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
-				    original_partition, original_offset, dlq_partition, dlq_offset, first_failed_at, last_failed_at)
-				VALUES (?, 'FAILED_RECORD', 'RETRYING', 'orders-service', 'orders-service.consumer-orders',
-				    'outcome-first.v1', 0, ?, 5, ?, now(), now())
-				""", entry, offset, offset);
-		Long redrive = this.jdbc.queryForObject("""
-				INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
-				    target_offset)
-				VALUES (?, 'AUTOMATIC', 1, 'system', 'outcome-first.v1', 0, 44) RETURNING id
-				""", Long.class, entry);
-		this.jdbc.update("UPDATE dead_letter_entry SET redrive_id = ?, redriven_at = now(), retry_count = 1 "
-				+ "WHERE id = ?", redrive, entry);
+		UUID entry = retryingOnItsFirstRedrive("outcome-first.v1", 9_000_000, 44, "0 seconds").id();
 		// the origin failed the redriven record for good: its outcome is read first (it says nothing of that) ...
 		RedriveOutcome failed = new RedriveOutcome(entry.toString(), RedriveOutcome.FAILED, "orders-service",
 				"orders-service.consumer-orders", "outcome-first.v1", 0, 44, Instant.now(),
@@ -259,10 +245,7 @@ class AutomaticRetryIntegrationTests {
 		assertThat((String) this.transactions.execute((tx) -> this.schedule.apply(entry, failed)))
 			.isEqualTo("RETRY_SCHEDULED");
 		// ... then its failed record, which says it is not retryable
-		ProducerRecord<byte[], byte[]> record = TestKafka.failedRecord("outcome-first.v1", 0, 44, "k", "{}", true);
-		record.headers().add(DeadLetterHeaders.ENTRY_ID, entry.toString().getBytes(StandardCharsets.UTF_8));
-		record.headers().add(DeadLetterHeaders.ATTEMPT, "2".getBytes(StandardCharsets.UTF_8));
-		this.kafka.send(record);
+		failsForGood("outcome-first.v1", 44, entry);
 
 		// before: it stayed RETRY_SCHEDULED and was redriven automatically until its attempts ran out
 		await().atMost(Duration.ofSeconds(30)).until(() -> status(entry), "NEW"::equals);
@@ -274,34 +257,54 @@ class AutomaticRetryIntegrationTests {
 
 	@Test
 	void stopsRetryingWhenARedrivenRecordFailsForGoodAfterItsRedriveTimedOut() {
-		UUID entry = UUID.randomUUID();
-		long offset = 9_500_000 + (System.nanoTime() % 1_000_000);
-		this.jdbc.update("""
-				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
-				    original_partition, original_offset, dlq_partition, dlq_offset, first_failed_at, last_failed_at)
-				VALUES (?, 'FAILED_RECORD', 'RETRYING', 'orders-service', 'orders-service.consumer-orders',
-				    'timed-out-first.v1', 0, ?, 5, ?, now(), now())
-				""", entry, offset, offset);
-		Long redrive = this.jdbc.queryForObject("""
-				INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
-				    target_offset)
-				VALUES (?, 'AUTOMATIC', 1, 'system', 'timed-out-first.v1', 0, 45) RETURNING id
-				""", Long.class, entry);
 		// sent long enough ago that the timeout takes it: the capture lags behind an incident's backlog
-		this.jdbc.update("UPDATE dead_letter_entry SET redrive_id = ?, redriven_at = now() - interval '1 day', "
-				+ "retry_count = 1 WHERE id = ?", redrive, entry);
+		RedrivenEntry redriven = retryingOnItsFirstRedrive("timed-out-first.v1", 9_500_000, 45, "1 day");
+		UUID entry = redriven.id();
+		long redrive = redriven.redrive();
 		this.schedule.releaseTimedOut();
 		assertThat(status(entry)).isEqualTo("RETRY_SCHEDULED");
 
-		ProducerRecord<byte[], byte[]> record = TestKafka.failedRecord("timed-out-first.v1", 0, 45, "k", "{}", true);
-		record.headers().add(DeadLetterHeaders.ENTRY_ID, entry.toString().getBytes(StandardCharsets.UTF_8));
-		record.headers().add(DeadLetterHeaders.ATTEMPT, "2".getBytes(StandardCharsets.UTF_8));
-		this.kafka.send(record);
+		failsForGood("timed-out-first.v1", 45, entry);
 
 		await().atMost(Duration.ofSeconds(30)).until(() -> status(entry), "NEW"::equals);
 		// the origin's own word replaces the timeout's guess
 		assertThat(this.jdbc.queryForObject("SELECT outcome FROM dead_letter_redrive WHERE id = ?", String.class,
 				redrive)).isEqualTo("FAILED");
+	}
+
+	/**
+	 * An entry of partition 0 of the topic (an original offset above {@code offsets}, new each run) in
+	 * {@code RETRYING}, its first automatic redrive sent to offset {@code target} of that partition
+	 * {@code sentAgo} ago (a PostgreSQL interval).
+	 */
+	private RedrivenEntry retryingOnItsFirstRedrive(String topic, long offsets, long target, String sentAgo) {
+		UUID entry = UUID.randomUUID();
+		long offset = offsets + (System.nanoTime() % 1_000_000);
+		this.jdbc.update("""
+				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
+				    original_partition, original_offset, dlq_partition, dlq_offset, first_failed_at, last_failed_at)
+				VALUES (?, 'FAILED_RECORD', 'RETRYING', 'orders-service', 'orders-service.consumer-orders',
+				    ?, 0, ?, 5, ?, now(), now())
+				""", entry, topic, offset, offset);
+		Long redrive = this.jdbc.queryForObject("""
+				INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
+				    target_offset)
+				VALUES (?, 'AUTOMATIC', 1, 'system', ?, 0, ?) RETURNING id
+				""", Long.class, entry, topic, target);
+		this.jdbc.update("UPDATE dead_letter_entry SET redrive_id = ?, redriven_at = now() - ?::interval, "
+				+ "retry_count = 1 WHERE id = ?", redrive, sentAgo, entry);
+		return new RedrivenEntry(entry, Objects.requireNonNull(redrive));
+	}
+
+	/** The entry's redriven record (at {@code target} of the topic's partition 0) failed again, not retryably. */
+	private void failsForGood(String topic, long target, UUID entry) {
+		ProducerRecord<byte[], byte[]> record = TestKafka.failedRecord(topic, 0, target, "k", "{}", true);
+		record.headers().add(DeadLetterHeaders.ENTRY_ID, entry.toString().getBytes(StandardCharsets.UTF_8));
+		record.headers().add(DeadLetterHeaders.ATTEMPT, "2".getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(record);
+	}
+
+	private record RedrivenEntry(UUID id, long redrive) {
 	}
 
 	@Test

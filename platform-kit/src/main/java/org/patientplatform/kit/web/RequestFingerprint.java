@@ -46,8 +46,7 @@ final class RequestFingerprint {
 	/** The fingerprint of a request: its method, path and body, a JSON body canonical. */
 	static String of(String method, String path, @Nullable String contentType, byte[] body) {
 		String canonical = isJson(contentType) ? canonicalJson(body) : null;
-		MessageDigest digest = sha256();
-		digest.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+		MessageDigest digest = digestOf(method, path);
 		if (canonical != null) {
 			digest.update("json\n".getBytes(StandardCharsets.UTF_8));
 			digest.update(canonical.getBytes(StandardCharsets.UTF_8));
@@ -61,8 +60,7 @@ final class RequestFingerprint {
 
 	/** The raw-bytes hash the kit kept before {@link #of}: method, path and the body's bytes. */
 	static String legacyHash(String method, String path, byte[] body) {
-		MessageDigest digest = sha256();
-		digest.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+		MessageDigest digest = digestOf(method, path);
 		digest.update(body);
 		return HexFormat.of().formatHex(digest.digest());
 	}
@@ -147,9 +145,12 @@ final class RequestFingerprint {
 		out.append('"');
 	}
 
-	private static MessageDigest sha256() {
+	/** A SHA-256 that has taken the request's method and path, as both forms begin. */
+	private static MessageDigest digestOf(String method, String path) {
 		try {
-			return MessageDigest.getInstance("SHA-256");
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			digest.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+			return digest;
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
