@@ -5,6 +5,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -13,6 +18,8 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
@@ -31,14 +38,36 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * first request is still running answers 409. Keys belong to the caller: the token's subject and, when the
  * token has one, its patient id claim (an identity provider may give every patient token the same subject,
  * as the local token issuer did), so two callers never see each other's responses. Server errors are not
- * kept, so a retry after a 5xx runs again; a transient database failure of the filter's own is a 503
- * ({@link TransientDatabaseFailures}).
+ * kept, so a retry after a 5xx runs again; a transient database failure of the filter's own before the request
+ * runs is a 503 ({@link TransientDatabaseFailures}).
+ * <p>
+ * The database can fail after the request ran, when its answer is to be kept (or, after a 5xx, its key
+ * released). The caller still gets the request's own answer, never a 500 in its place, and the write is
+ * tried again in the background until the database takes it (at most {@value #MAX_DEFERRED} at a time per
+ * instance, for at most the key's lifetime): a kept answer is then replayed, a released key runs again. Until
+ * then a retry with the key is answered 409 with {@code Retry-After}, so a request that did its work is never
+ * run twice. A write still waiting when the instance stops is lost, as after a crash: the key then answers 409
+ * until it expires.
  */
 public class IdempotencyKeyFilter extends OncePerRequestFilter {
 
 	public static final String HEADER = "Idempotency-Key";
 
 	private static final int MAX_KEY_LENGTH = 255;
+
+	/** Writes waiting for the database, per instance; past that a key stays claimed until it expires. */
+	static final int MAX_DEFERRED = 1_000;
+
+	private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
+	private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
+
+	private static final Logger log = LoggerFactory.getLogger(IdempotencyKeyFilter.class);
+
+	private final ScheduledExecutorService deferred = Executors.newSingleThreadScheduledExecutor(
+			Thread.ofPlatform().name("idempotency-key-writes").daemon().factory());
+
+	private final AtomicInteger deferredCount = new AtomicInteger();
 
 	private final JdbcTemplate jdbc;
 
@@ -110,25 +139,89 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 			return;
 		}
 		ContentCachingResponseWrapper recorded = new ContentCachingResponseWrapper(response);
-		boolean kept = false;
+		boolean ran = false;
 		try {
 			chain.doFilter(new CachedBodyRequest(request, body), recorded);
-			if (recorded.getStatus() < 500) {
-				String location = recorded.getHeader("Location");
-				this.jdbc.update("""
-						UPDATE idempotency_key SET status = ?, response_body = ?, content_type = ?, location = ?
-						WHERE principal = ? AND idem_key = ?
-						""", recorded.getStatus(), recorded.getContentAsByteArray(), recorded.getContentType(), location,
-						principal, key);
-				kept = true;
-			}
+			ran = true;
 		}
 		finally {
-			if (!kept) {
-				this.jdbc.update("DELETE FROM idempotency_key WHERE principal = ? AND idem_key = ?", principal, key);
-			}
+			settle(principal, key, recorded, ran);
 			recorded.copyBodyToResponse();
 		}
+	}
+
+	/**
+	 * Keeps the answer of a request that ran, or releases the key of one that failed (a 5xx or an exception),
+	 * now or, when the database fails, later.
+	 */
+	private void settle(String principal, String key, ContentCachingResponseWrapper recorded, boolean ran) {
+		Runnable write;
+		String what;
+		if (ran && recorded.getStatus() < 500) {
+			int status = recorded.getStatus();
+			byte[] answer = recorded.getContentAsByteArray();
+			String contentType = recorded.getContentType();
+			String location = recorded.getHeader("Location");
+			write = () -> this.jdbc.update("""
+					UPDATE idempotency_key SET status = ?, response_body = ?, content_type = ?, location = ?
+					WHERE principal = ? AND idem_key = ?
+					""", status, answer, contentType, location, principal, key);
+			what = "keep the answer";
+		}
+		else {
+			write = () -> this.jdbc.update("DELETE FROM idempotency_key WHERE principal = ? AND idem_key = ?",
+					principal, key);
+			what = "release the key";
+		}
+		try {
+			write.run();
+		}
+		catch (DataAccessException ex) {
+			defer(write, what, ex);
+		}
+	}
+
+	private void defer(Runnable write, String what, DataAccessException failure) {
+		if (this.deferredCount.incrementAndGet() > MAX_DEFERRED) {
+			this.deferredCount.decrementAndGet();
+			log.warn("Could not " + what + " of an " + HEADER + " request (" + failure.getClass().getSimpleName()
+					+ ") and " + MAX_DEFERRED + " writes already wait: the key stays claimed until it expires");
+			return;
+		}
+		log.warn("Could not " + what + " of an " + HEADER + " request (" + failure.getClass().getSimpleName()
+				+ "); retrying in the background");
+		long giveUpAt = System.nanoTime() + this.ttl.toNanos();
+		schedule(write, what, FIRST_RETRY, giveUpAt);
+	}
+
+	private void schedule(Runnable write, String what, Duration delay, long giveUpAt) {
+		try {
+			this.deferred.schedule(() -> {
+				try {
+					write.run();
+					this.deferredCount.decrementAndGet();
+					log.info("The database answered again: could " + what + " of an " + HEADER + " request");
+				}
+				catch (RuntimeException ex) {
+					if (System.nanoTime() - giveUpAt >= 0) {
+						this.deferredCount.decrementAndGet();
+						log.warn("Gave up trying to " + what + " of an " + HEADER + " request: the key has expired");
+						return;
+					}
+					Duration next = delay.multipliedBy(2);
+					schedule(write, what, (next.compareTo(LONGEST_RETRY) > 0) ? LONGEST_RETRY : next, giveUpAt);
+				}
+			}, delay.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// stopping: lost, as after a crash
+			this.deferredCount.decrementAndGet();
+		}
+	}
+
+	@Override
+	public void destroy() {
+		this.deferred.shutdownNow();
 	}
 
 	private void answerFromStore(String principal, String key, String hash, String fingerprint,
@@ -152,6 +245,7 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 			return;
 		}
 		if (row.get("status") == null) {
+			response.setHeader("Retry-After", "1");
 			this.problems.write(response, HttpStatus.CONFLICT,
 					"The first request with this " + HEADER + " is still in progress.");
 			return;

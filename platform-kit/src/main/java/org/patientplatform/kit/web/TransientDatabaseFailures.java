@@ -21,6 +21,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * A database failure that says nothing about the request, only about the moment (docs/adr/0017): a conflict
@@ -85,6 +86,14 @@ public final class TransientDatabaseFailures {
 
 	/** The failure as a transient one, or null when it is not one (or not the database's). */
 	public static @Nullable Failure classify(Throwable failure) {
+		if (failure instanceof TransactionSystemException rollback && rollback.getApplicationException() != null) {
+			// the rollback of a transaction that had failed failed too (its connection ended under it: Hikari's
+			// "Connection is closed", no SQL state) and took the failure's place: the failure is what happened
+			Failure original = classify(rollback.getApplicationException());
+			if (original != null) {
+				return original;
+			}
+		}
 		String state = null;
 		boolean concurrency = false;
 		boolean noConnection = false;

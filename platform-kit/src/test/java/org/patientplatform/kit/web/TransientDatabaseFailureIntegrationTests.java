@@ -151,6 +151,64 @@ class TransientDatabaseFailureIntegrationTests {
 	}
 
 	@Test
+	void aKeyedRequestCutOffFromTheDatabaseIsA503AndRunsWhenRetriedOnceTheDatabaseIsBack() throws Exception {
+		String key = UUID.randomUUID().toString();
+		long before = tally(1);
+		hold(1);
+		CompletableFuture<HttpResponse<String>> request = bump("ids=1", key);
+		awaitRequestWaitingForALock();
+		HttpResponse<String> response;
+		try {
+			// ends the request's session (and the test's): its key cannot be released now either
+			databaseAccepting(false);
+			response = request.get(30, TimeUnit.SECONDS);
+		}
+		finally {
+			databaseAccepting(true);
+		}
+		// the request's own answer, not a 500 for the release that failed
+		assertTransientProblem(response, "unavailable");
+		assertThat(tally(1)).isEqualTo(before);
+
+		// the key is released once the database is back, and the retry runs (409 with Retry-After until then)
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+			HttpResponse<String> retry = bump("ids=1", key).get(30, TimeUnit.SECONDS);
+			if (retry.statusCode() == 409) {
+				assertThat(retry.headers().firstValue("Retry-After")).hasValue("1");
+			}
+			assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+			assertThat(retry.headers().firstValue("Idempotent-Replayed")).isEmpty();
+		});
+		assertThat(tally(1)).isEqualTo(before + 1);
+	}
+
+	@Test
+	void aKeyedRequestWhoseAnswerCannotBeKeptIsAnsweredAndReplayedOnceTheDatabaseIsBack() throws Exception {
+		String key = UUID.randomUUID().toString();
+		long before = tally(3);
+		HttpResponse<String> response;
+		try {
+			response = bump("ids=3&thenLoseTheDatabase=true", key).get(30, TimeUnit.SECONDS);
+		}
+		finally {
+			databaseAccepting(true);
+		}
+		// the work is done and committed: its answer, not a 500 for the answer that could not be kept
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("bumped");
+		assertThat(tally(3)).isEqualTo(before + 1);
+
+		// kept once the database is back: a retry replays it and never bumps again
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+			HttpResponse<String> retry = bump("ids=3&thenLoseTheDatabase=true", key).get(30, TimeUnit.SECONDS);
+			assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+			assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+			assertThat(retry.body()).isEqualTo("bumped");
+		});
+		assertThat(tally(3)).isEqualTo(before + 1);
+	}
+
+	@Test
 	void noConnectionFromThePoolInTimeIsA503ProblemSayingTheRequestCanBeRetried(CapturedOutput output)
 			throws Exception {
 		double before = counted("no-connection");
@@ -245,6 +303,17 @@ class TransientDatabaseFailureIntegrationTests {
 				return rows.getInt(1) > 0;
 			}
 		});
+	}
+
+	/** A tally's count, read on a connection of its own. */
+	private long tally(int id) throws SQLException {
+		PostgresServer server = RealInfrastructureInitializer.postgres();
+		try (Connection reader = DriverManager.getConnection(server.jdbcUrl(this.database), server.user(),
+				server.password()); Statement statement = reader.createStatement();
+				var rows = statement.executeQuery("SELECT n FROM test_tally WHERE id = " + id)) {
+			rows.next();
+			return rows.getLong(1);
+		}
 	}
 
 	/** Makes the test database refuse (or accept again) every connection, ending the open sessions. */

@@ -10,6 +10,7 @@ import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.UncategorizedSQLException;
+import org.springframework.transaction.TransactionSystemException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +40,26 @@ class TransientDatabaseFailuresTests {
 		assertThat(failure).isNotNull();
 		assertThat(failure.kind()).isEqualTo(TransientDatabaseFailures.Kind.UNAVAILABLE);
 		assertThat(failure.cause()).isEqualTo("no-connection");
+	}
+
+	@Test
+	void aRollbackThatFailedOnAClosedConnectionIsClassifiedByTheFailureItRolledBack() {
+		// the session ended under a transaction: the statement failed (57P01), then the rollback on the closed
+		// connection, and Spring throws the rollback's failure, with the statement's kept beside it
+		TransactionSystemException rollback = new TransactionSystemException("JDBC rollback failed",
+				new SQLException("Connection is closed"));
+		rollback.initApplicationException(new UncategorizedSQLException("update", "UPDATE t",
+				new SQLException("terminating connection due to administrator command", "57P01")));
+		var failure = TransientDatabaseFailures.classify(rollback);
+		assertThat(failure).isNotNull();
+		assertThat(failure.kind()).isEqualTo(TransientDatabaseFailures.Kind.UNAVAILABLE);
+		assertThat(failure.cause()).isEqualTo("connection-lost");
+
+		// a rollback failure after a failure that is not transient stays unexpected
+		TransactionSystemException afterABug = new TransactionSystemException("JDBC rollback failed",
+				new SQLException("Connection is closed"));
+		afterABug.initApplicationException(new IllegalStateException("a bug"));
+		assertThat(TransientDatabaseFailures.classify(afterABug)).isNull();
 	}
 
 	@Test
