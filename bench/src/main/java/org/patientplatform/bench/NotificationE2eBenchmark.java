@@ -549,10 +549,7 @@ final class NotificationE2eBenchmark implements Benchmark {
 	 * not part of the path measured.
 	 */
 	static ProviderStandins.Config standinsConfig() {
-		ProviderStandins.Config defaults = ProviderStandins.Config.defaults();
-		return new ProviderStandins.Config(defaults.smsPort(), defaults.pushPort(), defaults.smtpPort(),
-				defaults.accountSid(), defaults.authToken(), defaults.smsNumber(), defaults.pushProjectId(),
-				defaults.serviceAccountEmail(), STATUS_DELAY);
+		return ProviderStandins.Config.defaults().withStatusDelay(STATUS_DELAY);
 	}
 
 	private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {

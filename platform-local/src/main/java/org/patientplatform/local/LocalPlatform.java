@@ -82,7 +82,9 @@ public final class LocalPlatform {
 		ProviderStandins.Config standinsConfig = ProviderStandins.Config.defaults()
 			.withPorts(Integer.parseInt(env.getOrDefault("PLATFORM_SMS_PORT", "31880")),
 					Integer.parseInt(env.getOrDefault("PLATFORM_PUSH_PORT", "31881")),
-					Integer.parseInt(env.getOrDefault("PLATFORM_SMTP_PORT", "3025")));
+					Integer.parseInt(env.getOrDefault("PLATFORM_SMTP_PORT", "3025")))
+			// Twilio keeps its messages: the notification service's lookup after a hard kill finds the SMS it sent
+			.withSmsJournal(state.resolve("standins").resolve("sms-messages.jsonl"));
 
 		// each log line names the service whose thread wrote it (Logback is configured once, by the first service)
 		ServiceThreads.set("platform-local");

@@ -1,6 +1,7 @@
 package org.patientplatform.standins;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
@@ -14,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 
 import com.sun.net.httpserver.HttpServer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local stand-ins for the notification providers, started together on loopback: the
@@ -46,21 +48,36 @@ public final class ProviderStandins implements AutoCloseable {
 	 * @param pushProjectId the Firebase project
 	 * @param serviceAccountEmail the service account allowed to get tokens
 	 * @param statusDelay how long a message stays in each status before the next
+	 * @param smsJournal the file in which the SMS stand-in keeps its messages and opt-outs across restarts, as
+	 * Twilio does (the local run's state folder); null to keep them in memory only
 	 */
 	public record Config(int smsPort, int pushPort, int smtpPort, String accountSid, String authToken,
-			String smsNumber, String pushProjectId, String serviceAccountEmail, Duration statusDelay) {
+			String smsNumber, String pushProjectId, String serviceAccountEmail, Duration statusDelay,
+			@Nullable Path smsJournal) {
 
-		/** Free ports and the credentials {@code notification-service.yml} defaults to. */
+		/** Free ports and the credentials {@code notification-service.yml} defaults to; nothing kept on disk. */
 		public static Config defaults() {
 			return new Config(0, 0, 0, "AC00000000000000000000000000000000", "local-standin-auth-token",
 					"+15005550006", "patient-platform-local",
-					"notification@patient-platform-local.iam.gserviceaccount.com", Duration.ofMillis(200));
+					"notification@patient-platform-local.iam.gserviceaccount.com", Duration.ofMillis(200), null);
 		}
 
 		/** The same with these ports. */
 		public Config withPorts(int sms, int push, int smtp) {
 			return new Config(sms, push, smtp, this.accountSid, this.authToken, this.smsNumber, this.pushProjectId,
-					this.serviceAccountEmail, this.statusDelay);
+					this.serviceAccountEmail, this.statusDelay, this.smsJournal);
+		}
+
+		/** The same with this status delay. */
+		public Config withStatusDelay(Duration delay) {
+			return new Config(this.smsPort, this.pushPort, this.smtpPort, this.accountSid, this.authToken,
+					this.smsNumber, this.pushProjectId, this.serviceAccountEmail, delay, this.smsJournal);
+		}
+
+		/** The same, the SMS stand-in keeping its messages and opt-outs in this file. */
+		public Config withSmsJournal(@Nullable Path file) {
+			return new Config(this.smsPort, this.pushPort, this.smtpPort, this.accountSid, this.authToken,
+					this.smsNumber, this.pushProjectId, this.serviceAccountEmail, this.statusDelay, file);
 		}
 
 	}
@@ -84,7 +101,7 @@ public final class ProviderStandins implements AutoCloseable {
 	private ProviderStandins(Config config) throws IOException {
 		this.serviceAccountKeys = rsaKeyPair();
 		this.sms = new SmsStandin(config.accountSid(), config.authToken(), config.smsNumber(), this.faults,
-				config.statusDelay());
+				config.statusDelay(), config.smsJournal());
 		this.push = new PushStandin(config.pushProjectId(), config.serviceAccountEmail(),
 				this.serviceAccountKeys.getPublic(), this.faults);
 		this.mail = new MailStandin(config.smtpPort(), this.faults);
@@ -239,6 +256,10 @@ public final class ProviderStandins implements AutoCloseable {
 		Config config = Config.defaults()
 			.withPorts(port("STANDIN_SMS_PORT", 31880), port("STANDIN_PUSH_PORT", 31881),
 					port("STANDIN_SMTP_PORT", 3025));
+		String journal = System.getenv("STANDIN_SMS_JOURNAL");
+		if (journal != null && !journal.isBlank()) {
+			config = config.withSmsJournal(Path.of(journal));
+		}
 		ProviderStandins standins = start(config);
 		String inbound = System.getenv("STANDIN_SMS_INBOUND_URL");
 		standins.sms().inboundUrl(inbound);

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.NodeList;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The Twilio-compatible SMS stand-in: the Messages resource of the 2010-04-01 REST API
@@ -102,12 +104,34 @@ public final class SmsStandin {
 
 	private volatile @Nullable String inboundUrl;
 
-	SmsStandin(String accountSid, String authToken, String number, Faults faults, Duration statusDelay) {
+	private final @Nullable SmsJournal journal;
+
+	/**
+	 * @param journal the file that keeps the messages and opt-outs across restarts, or null to keep them in
+	 * memory only
+	 */
+	SmsStandin(String accountSid, String authToken, String number, Faults faults, Duration statusDelay,
+			@Nullable Path journal) throws IOException {
 		this.accountSid = accountSid;
 		this.authToken = authToken;
 		this.number = number;
 		this.faults = faults;
 		this.statusDelay = statusDelay;
+		if (journal == null) {
+			this.journal = null;
+			return;
+		}
+		SmsJournal.Loaded loaded = SmsJournal.open(journal);
+		for (JsonNode state : loaded.messages()) {
+			Resource message = Resource.restore(state);
+			this.bySid.put(message.sid, message);
+			this.messages.add(message);
+			if (message.direction.equals("outbound-api")) {
+				this.sentCount.incrementAndGet();
+			}
+		}
+		this.optedOut.addAll(loaded.optedOut());
+		this.journal = loaded.journal();
 	}
 
 	void routes(Http.Router router) {
@@ -185,11 +209,13 @@ public final class SmsStandin {
 		String optOutType = null;
 		if (OPT_OUT_WORDS.contains(keyword)) {
 			this.optedOut.add(from);
+			journalOptOut(from, true);
 			optOutChange = "opted-out";
 			optOutType = "STOP";
 		}
 		else if (OPT_IN_WORDS.contains(keyword)) {
 			this.optedOut.remove(from);
+			journalOptOut(from, false);
 			optOutChange = "opted-in";
 			optOutType = "START";
 		}
@@ -241,11 +267,17 @@ public final class SmsStandin {
 		this.optedOut.clear();
 		this.callbacks.clear();
 		this.inbound.clear();
+		if (this.journal != null) {
+			this.journal.clear();
+		}
 	}
 
 	void close() {
 		this.lifecycles.shutdownNow();
 		this.client.close();
+		if (this.journal != null) {
+			this.journal.close();
+		}
 	}
 
 	private void create(HttpExchange exchange, Matcher path) throws IOException {
@@ -413,23 +445,36 @@ public final class SmsStandin {
 			message.from = this.number; // the messaging service picked its sender
 		}
 		if (outcome == PhoneOutcome.FAILED) {
-			message.advance("failed", 30008);
+			advance(message, "failed", 30008);
 			callback(message);
 			return;
 		}
-		message.advance("sent", null);
+		advance(message, "sent", null);
 		callback(message);
 		Http.pause(this.statusDelay.toMillis());
 		if (Thread.currentThread().isInterrupted()) {
 			return;
 		}
 		if (outcome == PhoneOutcome.UNDELIVERED) {
-			message.advance("undelivered", 30003);
+			advance(message, "undelivered", 30003);
 		}
 		else {
-			message.advance("delivered", null);
+			advance(message, "delivered", null);
 		}
 		callback(message);
+	}
+
+	private void advance(Resource message, String status, @Nullable Integer errorCode) {
+		message.advance(status, errorCode);
+		if (this.journal != null) {
+			this.journal.message(message.state());
+		}
+	}
+
+	private void journalOptOut(String from, boolean out) {
+		if (this.journal != null) {
+			this.journal.optOut(from, out);
+		}
 	}
 
 	private void callback(Resource message) {
@@ -549,6 +594,9 @@ public final class SmsStandin {
 	}
 
 	private void store(Resource message) {
+		if (this.journal != null) {
+			this.journal.message(message.state());
+		}
 		this.bySid.put(message.sid, message);
 		this.messages.add(message);
 	}
@@ -582,9 +630,9 @@ public final class SmsStandin {
 
 		final int numSegments;
 
-		final Instant dateCreated = Instant.now();
+		final Instant dateCreated;
 
-		volatile Instant dateUpdated = this.dateCreated;
+		volatile Instant dateUpdated;
 
 		volatile @Nullable Instant dateSent;
 
@@ -603,6 +651,59 @@ public final class SmsStandin {
 			this.statusCallback = statusCallback;
 			this.numSegments = SegmentCount.of(body);
 			this.status = status;
+			this.dateCreated = Instant.now();
+			this.dateUpdated = this.dateCreated;
+		}
+
+		/** A message as the journal kept it. */
+		static Resource restore(JsonNode state) {
+			Resource message = new Resource(state.path("sid").asString(), state.path("direction").asString(),
+					text(state, "from"), state.path("to").asString(), state.path("body").asString(),
+					text(state, "messagingServiceSid"), text(state, "statusCallback"), state.path("status").asString(),
+					Instant.parse(state.path("dateCreated").asString()));
+			message.dateUpdated = Instant.parse(state.path("dateUpdated").asString());
+			String dateSent = text(state, "dateSent");
+			message.dateSent = (dateSent != null) ? Instant.parse(dateSent) : null;
+			message.errorCode = state.hasNonNull("errorCode") ? state.path("errorCode").asInt() : null;
+			return message;
+		}
+
+		private Resource(String sid, String direction, @Nullable String from, String to, String body,
+				@Nullable String messagingServiceSid, @Nullable String statusCallback, String status,
+				Instant dateCreated) {
+			this.sid = sid;
+			this.direction = direction;
+			this.from = from;
+			this.to = to;
+			this.body = body;
+			this.messagingServiceSid = messagingServiceSid;
+			this.statusCallback = statusCallback;
+			this.numSegments = SegmentCount.of(body);
+			this.status = status;
+			this.dateCreated = dateCreated;
+			this.dateUpdated = dateCreated;
+		}
+
+		private static @Nullable String text(JsonNode state, String field) {
+			return state.hasNonNull(field) ? state.path(field).asString() : null;
+		}
+
+		/** What the journal keeps of it. */
+		synchronized Map<String, @Nullable Object> state() {
+			Map<String, @Nullable Object> state = new LinkedHashMap<>();
+			state.put("sid", this.sid);
+			state.put("direction", this.direction);
+			state.put("from", this.from);
+			state.put("to", this.to);
+			state.put("body", this.body);
+			state.put("messagingServiceSid", this.messagingServiceSid);
+			state.put("statusCallback", this.statusCallback);
+			state.put("status", this.status);
+			state.put("errorCode", this.errorCode);
+			state.put("dateCreated", this.dateCreated.toString());
+			state.put("dateUpdated", this.dateUpdated.toString());
+			state.put("dateSent", (this.dateSent != null) ? this.dateSent.toString() : null);
+			return state;
 		}
 
 		synchronized void advance(String status, @Nullable Integer errorCode) {

@@ -1,0 +1,166 @@
+package org.patientplatform.standins;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The SMS stand-in with a journal, as the local run starts it: what it took outlives the process, so the
+ * notification service's lookup after a hard kill finds the SMS it sent, as Twilio's would.
+ */
+class SmsJournalIntegrationTests {
+
+	@TempDir
+	Path state;
+
+	final HttpClient client = HttpClient.newHttpClient();
+
+	@Test
+	void aStandinStartedAgainOnItsJournalListsAndFindsWhatItTookWithItsStatusAndOptOuts() throws Exception {
+		Path journal = this.state.resolve("standins").resolve("sms-messages.jsonl");
+		ProviderStandins.Config config = ProviderStandins.Config.defaults()
+			.withStatusDelay(Duration.ofMillis(20))
+			.withSmsJournal(journal);
+		String delivered;
+		String queued;
+		try (ProviderStandins first = ProviderStandins.start(config)) {
+			delivered = json(send(first, "+15551239001", "Your results are ready: https://portal.example/n/1"))
+				.path("sid")
+				.asString();
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> first.sms().message(delivered).map(SentSms::status).orElse("").equals("delivered"));
+			first.sms().receive("+15551239002", "STOP");
+			first.faults().phone("+15551239003", Faults.PhoneOutcome.UNDELIVERED);
+			queued = json(send(first, "+15551239003", "Your appointment is confirmed")).path("sid").asString();
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> first.sms().message(queued).map(SentSms::status).orElse("").equals("undelivered"));
+
+			// the first one still running, never closed, as a process killed: what it answered is in the file
+			try (ProviderStandins killed = ProviderStandins.start(config)) {
+				assertThat(killed.sms().message(delivered)).isPresent();
+			}
+		}
+
+		try (ProviderStandins again = ProviderStandins.start(config)) {
+			assertThat(again.sms().sent()).extracting(SentSms::sid).containsExactly(delivered, queued);
+			assertThat(again.sms().sentCount()).isEqualTo(2);
+			SentSms first = again.sms().message(delivered).orElseThrow();
+			assertThat(first.status()).isEqualTo("delivered");
+			assertThat(first.from()).isEqualTo("+15005550006");
+			assertThat(first.body()).isEqualTo("Your results are ready: https://portal.example/n/1");
+			assertThat(first.dateSent()).isNotNull();
+			SentSms second = again.sms().message(queued).orElseThrow();
+			assertThat(second.status()).isEqualTo("undelivered");
+			assertThat(second.errorCode()).isEqualTo(30003);
+
+			// Twilio's list, as the notification service's lookup asks it
+			String today = LocalDate.now(ZoneOffset.UTC).toString();
+			JsonNode page = json(get(again, "?To=%2B15551239001&DateSent%3E=" + today));
+			assertThat(page.path("messages")).singleElement()
+				.satisfies((message) -> assertThat(message.path("sid").asString()).isEqualTo(delivered));
+			// and a fetch by its sid
+			assertThat(this.client
+				.send(request(again, again.smsBaseUrl() + "/2010-04-01/Accounts/" + again.sms().accountSid()
+						+ "/Messages/" + delivered + ".json").GET().build(), HttpResponse.BodyHandlers.ofString())
+				.statusCode()).isEqualTo(200);
+
+			// the number that sent STOP is still opted out
+			assertThat(again.sms().isOptedOut("+15551239002")).isTrue();
+			HttpResponse<String> blocked = send(again, "+15551239002", "hi");
+			assertThat(blocked.statusCode()).isEqualTo(400);
+			assertThat(json(blocked).path("code").asInt()).isEqualTo(21610);
+			again.sms().receive("+15551239002", "START");
+		}
+
+		// opted in again, and that too is kept
+		try (ProviderStandins third = ProviderStandins.start(config)) {
+			assertThat(third.sms().isOptedOut("+15551239002")).isFalse();
+			assertThat(third.sms().sent()).extracting(SentSms::sid).containsExactly(delivered, queued);
+		}
+	}
+
+	@Test
+	void aLineCutShortByAKillIsSkippedAndTheConsolesResetForgetsTheJournalToo() throws Exception {
+		Path journal = this.state.resolve("sms-messages.jsonl");
+		ProviderStandins.Config config = ProviderStandins.Config.defaults().withSmsJournal(journal);
+		String sid;
+		try (ProviderStandins first = ProviderStandins.start(config)) {
+			sid = json(send(first, "+15551239004", "kept")).path("sid").asString();
+		}
+		Files.writeString(journal, "{\"sid\":\"SM0123", StandardOpenOption.APPEND);
+
+		try (ProviderStandins again = ProviderStandins.start(config)) {
+			assertThat(again.sms().sent()).extracting(SentSms::sid).containsExactly(sid);
+			// what is taken after the cut line is kept too
+			String later = json(send(again, "+15551239004", "after the cut")).path("sid").asString();
+			try (ProviderStandins reader = ProviderStandins.start(config)) {
+				assertThat(reader.sms().sent()).extracting(SentSms::sid).contains(sid, later);
+			}
+			again.reset();
+		}
+		try (ProviderStandins afterReset = ProviderStandins.start(config)) {
+			assertThat(afterReset.sms().sent()).isEmpty();
+		}
+	}
+
+	private HttpResponse<String> send(ProviderStandins standins, String to, String body) throws Exception {
+		Map<String, String> params = new LinkedHashMap<>();
+		params.put("To", to);
+		params.put("From", "+15005550006");
+		params.put("Body", body);
+		String form = params.entrySet()
+			.stream()
+			.map((e) -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+			.collect(Collectors.joining("&"));
+		return this.client.send(request(standins, messagesUrl(standins))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private String get(ProviderStandins standins, String query) throws Exception {
+		return this.client
+			.send(request(standins, messagesUrl(standins) + query).GET().build(), HttpResponse.BodyHandlers.ofString())
+			.body();
+	}
+
+	private static HttpRequest.Builder request(ProviderStandins standins, String url) {
+		String credentials = standins.sms().accountSid() + ":" + standins.sms().authToken();
+		return HttpRequest.newBuilder(URI.create(url))
+			.header("Authorization",
+					"Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+	}
+
+	private static String messagesUrl(ProviderStandins standins) {
+		return standins.smsBaseUrl() + "/2010-04-01/Accounts/" + standins.sms().accountSid() + "/Messages.json";
+	}
+
+	private static JsonNode json(HttpResponse<String> response) {
+		return Http.JSON.readTree(response.body());
+	}
+
+	private static JsonNode json(String body) {
+		return Http.JSON.readTree(body);
+	}
+
+}
