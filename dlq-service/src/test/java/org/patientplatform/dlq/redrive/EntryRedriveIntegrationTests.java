@@ -103,6 +103,37 @@ class EntryRedriveIntegrationTests {
 	}
 
 	@Test
+	void aResolvedEntryRedrivenIsUnresolvedSinceTheRedriveNotSinceItsFirstFailure() {
+		UUID resolved = capture("replays.v1", 1, "replay-1", "{}");
+		UUID waiting = capture("waits.v1", 1, "wait-1", "{}");
+		this.jdbc.update("UPDATE dead_letter_entry SET status = 'RESOLVED', resolved_at = now(), "
+				+ "first_failed_at = now() - interval '10 days' WHERE id = ?", resolved);
+		this.jdbc.update("UPDATE dead_letter_entry SET first_failed_at = now() - interval '10 days' WHERE id = ?",
+				waiting);
+
+		for (UUID id : List.of(resolved, waiting)) {
+			assertThat(this.ops.post()
+				.uri("/api/v1/dlq/messages/{id}/redrive", id)
+				.body(Map.of("reason", "replay for the audit"))
+				.retrieve()
+				.toEntity(MAP)
+				.getStatusCode()
+				.value()).isEqualTo(200);
+		}
+
+		// before: the replayed entry counted ten days unresolved at once (the oldest-unresolved gauge, alert and
+		// report), though it was resolved until the operator sent it again
+		assertThat(this.jdbc.queryForObject("SELECT now() - first_failed_at < interval '1 minute' FROM "
+				+ "dead_letter_state WHERE id = ?", Boolean.class, resolved)).isTrue();
+		// its detail still says when the record first failed
+		assertThat(this.jdbc.queryForObject("SELECT now() - first_failed_at > interval '9 days' FROM "
+				+ "dead_letter_record WHERE id = ?", Boolean.class, resolved)).isTrue();
+		// an entry unresolved all along keeps its age
+		assertThat(this.jdbc.queryForObject("SELECT now() - first_failed_at > interval '9 days' FROM "
+				+ "dead_letter_state WHERE id = ?", Boolean.class, waiting)).isTrue();
+	}
+
+	@Test
 	void refusesAReasonWithANulBeforeActing() {
 		// PostgreSQL cannot store a NUL in text: before, the redrive went out, then recording it (and its audit
 		// row) failed, and the answer was a 400 as if nothing had been done; the record was on the topic, the
