@@ -26,8 +26,14 @@ class BookingEventsListener {
 
 	private static final Logger log = LoggerFactory.getLogger(BookingEventsListener.class);
 
-	/** Types that travel on the topic but that this consumer has no use for (the app will publish them). */
-	private static final Set<String> NOT_CONSUMED = Set.of("booking.BookingConfirmed.v1", "booking.BookingNoShow.v1");
+	/**
+	 * Types that travel on the topic but that this consumer has no use for: {@link BookingConfirmed} is this
+	 * service's own announcement of a change it has made (applying it again would change nothing, and must never
+	 * publish anything), NoShow is not handled yet. The service's own {@link BookingCancelled} (an API
+	 * cancellation) is read back like any other: its booking is already cancelled, so it changes nothing and
+	 * announces nothing (a cancellation from the topic is never published again, see {@code BookingAnnouncements}).
+	 */
+	private static final Set<String> NOT_CONSUMED = Set.of(BookingConfirmed.TYPE, "booking.BookingNoShow.v1");
 
 	private final PlatformEvents events;
 

@@ -25,7 +25,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The documented examples in {@code docs/events} are what this service reads: each maps to its record
+ * The documented examples in {@code docs/events} are what this service reads and writes (BookingConfirmed,
+ * BookingCancelled): each maps to its record
  * through the application's JsonMapper, is valid, and writes back to the same JSON; the documented
  * headers are the ones the envelope writes.
  */
@@ -33,6 +34,7 @@ class BookingEventContractTests {
 
 	static Stream<Arguments> contracts() {
 		return Stream.of(Arguments.of(BookingRequested.TYPE, BookingRequested.class),
+				Arguments.of(BookingConfirmed.TYPE, BookingConfirmed.class),
 				Arguments.of(BookingCancelled.TYPE, BookingCancelled.class),
 				Arguments.of(BookingCheckedIn.TYPE, BookingCheckedIn.class),
 				Arguments.of(BookingCalled.TYPE, BookingCalled.class));
