@@ -49,13 +49,17 @@ public class BookingDesk {
 
 	private final BookingMetrics metrics;
 
+	private final BookingAnnouncements announcements;
+
 	private final Clock clock = Clock.systemUTC();
 
-	BookingDesk(Bookings bookings, Slots slots, ApplicationEventPublisher events, BookingMetrics metrics) {
+	BookingDesk(Bookings bookings, Slots slots, ApplicationEventPublisher events, BookingMetrics metrics,
+			BookingAnnouncements announcements) {
 		this.bookings = bookings;
 		this.slots = slots;
 		this.events = events;
 		this.metrics = metrics;
+		this.announcements = announcements;
 	}
 
 	/** The booking, or empty when there is none with this id. */
@@ -137,19 +141,33 @@ public class BookingDesk {
 		}
 		Optional<Booking> stored = this.bookings.insert(bookingId, slotId, slot.siteId(), patientId,
 				BookingStatus.CONFIRMED, null, place.getAsInt(), slot.capacity(), requestedAt, now);
-		// an empty result means the id exists already: it is a redelivery, answer with what is stored
-		Booking booking = stored.or(() -> this.bookings.findById(bookingId)).orElseThrow();
+		if (stored.isEmpty()) {
+			// the id exists already: it is a redelivery, answer with what is stored (announced when it was stored)
+			return new BookingAttempt.Confirmed(this.bookings.findById(bookingId).orElseThrow());
+		}
+		Booking booking = stored.get();
+		this.announcements.confirmed(booking, slot.startsAt(), now);
 		log.info("Booking {} confirmed in slot {}", booking.id(), slotId);
 		return new BookingAttempt.Confirmed(booking);
 	}
 
 	/**
-	 * Cancels the booking: it gives its place back and leaves the queue.
+	 * Cancels the booking: it gives its place back and leaves the queue. A cancellation that changes the booking
+	 * asks for the patient's notification and, unless it came from the topic, publishes {@link BookingCancelled}
+	 * ({@link BookingAnnouncements}); one of a booking already cancelled announces nothing.
 	 * @param siteId the site the booking must be at, or null for any
+	 * @param fromTopic true for a {@link BookingCancelled} read from {@code booking.events.v1}
 	 */
 	@Transactional
-	StatusChange cancel(UUID id, @Nullable String siteId, @Nullable String reason, Instant at) {
-		return change(id, siteId, BookingStatus.CANCELLED, (reason != null) ? reason : "Cancelled.", at);
+	StatusChange cancel(UUID id, @Nullable String siteId, @Nullable String reason, Instant at, boolean fromTopic) {
+		String why = (reason != null) ? reason : "Cancelled.";
+		StatusChange change = change(id, siteId, BookingStatus.CANCELLED, why, at);
+		if (change.outcome() == StatusChange.Outcome.CHANGED && change.booking() != null) {
+			Booking cancelled = change.booking();
+			this.announcements.cancelled(cancelled,
+					this.slots.find(cancelled.slotId()).map(Slot::startsAt), why, micros(at), fromTopic);
+		}
+		return change;
 	}
 
 	/** Checks the patient in: the booking joins its site's queue. */

@@ -138,7 +138,7 @@ class BookingEndpoint {
 		Caller who = authorize(caller, booking.patientId(), "cancel", id);
 		this.audit.record("cancel", "booking", id.toString(), "REQUESTED", null);
 		StatusChange change = this.desk.cancel(id, null,
-				who.isStaff() ? "Cancelled by staff." : "Cancelled by the patient.", this.desk.now());
+				who.isStaff() ? "Cancelled by staff." : "Cancelled by the patient.", this.desk.now(), false);
 		return switch (change.outcome()) {
 			case CHANGED, ALREADY -> change.booking();
 			case UNKNOWN -> throw new NotFoundException("No booking " + id);

@@ -45,7 +45,7 @@ class BookingEventApplier {
 			case BookingRequested requested -> this.desk.record(requested);
 			case BookingCancelled cancelled -> check(event, cancelled.bookingId(), cancelled.siteId(),
 					this.desk.cancel(cancelled.bookingId(), cancelled.siteId(), cancelled.reason(),
-							cancelled.cancelledAt()));
+							cancelled.cancelledAt(), true));
 			case BookingCheckedIn checkedIn -> check(event, checkedIn.bookingId(), checkedIn.siteId(),
 					this.desk.checkIn(checkedIn.bookingId(), checkedIn.siteId(), checkedIn.checkedInAt()));
 			case BookingCalled called -> check(event, called.bookingId(), called.siteId(),

@@ -15,4 +15,14 @@ class BookingEventsConfiguration {
 		return TopicBuilder.name(properties.topics().events()).partitions(6).build();
 	}
 
+	/**
+	 * The notification service's requests topic, with the partitions it declares too (DESIGN §3): the outbox
+	 * relay publishes this service's events in one batch, so a topic missing where the broker does not create
+	 * topics would hold back the booking events as well.
+	 */
+	@Bean
+	NewTopic notificationRequestsTopic(BookingProperties properties) {
+		return TopicBuilder.name(properties.topics().notificationRequests()).partitions(6).build();
+	}
+
 }

@@ -105,6 +105,15 @@ public class Slots {
 			.optional();
 	}
 
+	/** The slot, or empty when there is none with this id. */
+	@Transactional(readOnly = true)
+	public Optional<Slot> find(UUID slotId) {
+		return this.jdbc.sql("SELECT id, site_id, starts_at, capacity FROM slot WHERE id = ?")
+			.param(slotId)
+			.query(Slots::slot)
+			.optional();
+	}
+
 	private static Slot slot(ResultSet rs, int rowNum) throws SQLException {
 		return new Slot(rs.getObject("id", UUID.class), rs.getString("site_id"), instant(rs, "starts_at"),
 				rs.getInt("capacity"));
