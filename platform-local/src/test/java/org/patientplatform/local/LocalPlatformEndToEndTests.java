@@ -446,6 +446,50 @@ class LocalPlatformEndToEndTests {
 	}
 
 	@Test
+	void aBookingThePatientMakesAndCancelsIsConfirmedAndThenCancelledToThemByEmail() throws Exception {
+		String suffix = UUID.randomUUID().toString().substring(0, 8).toUpperCase(Locale.ROOT);
+		String email = "grace-" + suffix.toLowerCase(Locale.ROOT) + "@example.org";
+		String patientId = register(suffix, "^PRN^PH^^1^415^5550134", email);
+		String site = "site-e2e-" + suffix.toLowerCase(Locale.ROOT);
+		JsonNode slots = call("POST", "booking", "/api/v1/sites/" + site + "/slots", "staff",
+				Map.of("slots", List.of(Map.of("startsAt", Instant.now().plus(3, ChronoUnit.HOURS)
+					.truncatedTo(ChronoUnit.MINUTES)
+					.toString(), "capacity", 2))),
+				201);
+		String patientToken = issueToken("role=patient&patient_id=" + patientId);
+		HttpResponse<String> booked = exchange("POST", "booking", "/api/v1/bookings", patientToken,
+				Map.of("slotId", slots.get(0).get("id").asString(), "patientId", patientId));
+		assertThat(booked.statusCode()).as(booked.body()).isEqualTo(201);
+		String bookingId = this.json.readTree(booked.body()).get("id").asString();
+		// booking's outbox -> notification.requests.v1 -> the notification service -> the mail stand-in
+		awaitEmail(email, site + " on ", "is confirmed");
+		HttpResponse<String> cancelled = exchange("DELETE", "booking", "/api/v1/bookings/" + bookingId, patientToken,
+				null);
+		assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+		awaitEmail(email, site + " on ", "has been cancelled");
+		JsonNode items = call("GET", "notification", "/api/v1/patients/" + patientId + "/notifications", "staff", null,
+				200)
+			.get("items");
+		List<String> types = new ArrayList<>();
+		items.forEach((item) -> types.add(item.get("type").asString()));
+		assertThat(types).containsExactlyInAnyOrder("booking-confirmed", "booking-cancelled");
+	}
+
+	private void awaitEmail(String to, String... fragments) {
+		await("an email to the patient saying " + List.of(fragments)).atMost(FLOW)
+			.pollInterval(Duration.ofSeconds(1))
+			.untilAsserted(() -> {
+				List<String> bodies = new ArrayList<>();
+				standin("/standin/messages?channel=email").forEach((message) -> {
+					if (to.equals(message.path("to").asString())) {
+						bodies.add(message.path("body").asString(""));
+					}
+				});
+				assertThat(bodies).anySatisfy((body) -> assertThat(body).contains(fragments));
+			});
+	}
+
+	@Test
 	void aRecordAnotherServicesConsumerCannotReadIsInTheDlqWithItsCoordinatesAndError() throws Exception {
 		RecordMetadata sent = this.producer
 			.send(new ProducerRecord<>(BOOKING_TOPIC, "site-e2e-malformed", "this is not a CloudEvent"))
