@@ -56,6 +56,9 @@ class ConsumerRoleOnlyIntegrationTests {
 			.isEqualTo(404);
 		assertThat(client.get().uri("/actuator/health").retrieve().toEntity(String.class).getStatusCode().value())
 			.isEqualTo(200);
+		// nor the ops console, which is the app role's
+		assertThat(client.get().uri("/console/console.js").retrieve().toEntity(String.class).getStatusCode().value())
+			.isEqualTo(404);
 	}
 
 }

@@ -218,6 +218,9 @@ public final class LocalPlatform {
 			out.append('\n').append(service.name()).append('\n');
 			out.append("  API base:    ").append(base).append("/api/v1\n");
 			out.append("  Swagger UI:  ").append(base).append("/swagger-ui.html\n");
+			if (service == SERVICES.get(0)) {
+				out.append("  Ops console: ").append(base).append("/console/  (paste an ops token)\n");
+			}
 			out.append("  Health:      ").append(base).append("/actuator/health\n");
 			out.append("  Metrics:     ").append(base).append("/actuator/prometheus\n");
 		}
