@@ -102,7 +102,10 @@ public final class LocalPlatform {
 		// the DLQ's ops alerts also go to the Slack-compatible webhook stand-in, listed with the messages
 		Map<String, Map<String, Object>> serviceProperties = Map.of("notification-service",
 				notificationChannels(standins, standinsConfig, env), "dlq-service",
-				Map.of("dlq.alerts.webhook-url", env.getOrDefault("DLQ_ALERTS_WEBHOOK_URL", standins.slackWebhookUrl())));
+				Map.of("dlq.alerts.webhook-url", env.getOrDefault("DLQ_ALERTS_WEBHOOK_URL", standins.slackWebhookUrl()),
+						// an alert's email links to the ops console of this run
+						"dlq.alerts.console-url", env.getOrDefault("DLQ_ALERTS_CONSOLE_URL",
+								"http://127.0.0.1:" + SERVICES.get(0).port(env) + "/console/")));
 
 		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 		CountDownLatch stopped = new CountDownLatch(1);
