@@ -642,17 +642,7 @@ public final class SmsStandin {
 
 		Resource(String sid, String direction, @Nullable String from, String to, String body,
 				@Nullable String messagingServiceSid, @Nullable String statusCallback, String status) {
-			this.sid = sid;
-			this.direction = direction;
-			this.from = from;
-			this.to = to;
-			this.body = body;
-			this.messagingServiceSid = messagingServiceSid;
-			this.statusCallback = statusCallback;
-			this.numSegments = SegmentCount.of(body);
-			this.status = status;
-			this.dateCreated = Instant.now();
-			this.dateUpdated = this.dateCreated;
+			this(sid, direction, from, to, body, messagingServiceSid, statusCallback, status, Instant.now());
 		}
 
 		/** A message as the journal kept it. */
