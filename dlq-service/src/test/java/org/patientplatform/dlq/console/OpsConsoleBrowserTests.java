@@ -1,5 +1,9 @@
 package org.patientplatform.dlq.console;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,7 +192,7 @@ class OpsConsoleBrowserTests {
 	}
 
 	@Test
-	void textFromAProducerIsShownAsTextNeverRunAsMarkup() {
+	void textFromAProducerIsShownAsTextNeverRunAsMarkup() throws Exception {
 		String hostile = "<img src=x onerror=\"document.body.setAttribute('data-owned','yes')\">";
 		this.kafka.createTopic("console-hostile.v1");
 		this.kafka.send(TestKafka.failedRecord("evil-service", "console-hostile.v1", 1, "<b>key</b>", hostile,
@@ -205,6 +209,13 @@ class OpsConsoleBrowserTests {
 		this.wait.until(ExpectedConditions.textToBe(By.id("payload-text"), hostile));
 
 		assertThat(rows().get(0).getText()).contains(hostile).contains("<b>key</b>");
+		// and the page allows no script but its own, should markup ever get in
+		assertThat(HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/console/")).build(),
+					HttpResponse.BodyHandlers.discarding())
+			.headers()
+			.firstValue("Content-Security-Policy")).hasValueSatisfying(
+					(policy) -> assertThat(policy).contains("script-src 'self'").contains("default-src 'none'"));
 		assertThat(this.browser.findElements(By.cssSelector("main img, main script, main b"))).isEmpty();
 		assertThat(this.browser.findElement(By.tagName("body")).getAttribute("data-owned")).isNull();
 	}
