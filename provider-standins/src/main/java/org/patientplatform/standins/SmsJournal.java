@@ -36,6 +36,8 @@ final class SmsJournal implements AutoCloseable {
 
 	private BufferedWriter out;
 
+	private boolean closed;
+
 	private SmsJournal(Path file) throws IOException {
 		this.file = file;
 		boolean cutShort = Files.size(file) > 0 && !endsWithNewline(file);
@@ -125,6 +127,7 @@ final class SmsJournal implements AutoCloseable {
 
 	@Override
 	public synchronized void close() {
+		this.closed = true;
 		try {
 			this.out.close();
 		}
@@ -134,6 +137,10 @@ final class SmsJournal implements AutoCloseable {
 	}
 
 	private void write(Map<String, ?> entry) {
+		if (this.closed) {
+			// a status the lifecycle reached as the stand-in stopped: lost, as a crash would lose it
+			return;
+		}
 		try {
 			this.out.write(Http.JSON.writeValueAsString(entry));
 			this.out.newLine();
