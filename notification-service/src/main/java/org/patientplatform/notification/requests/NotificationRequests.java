@@ -132,7 +132,7 @@ class NotificationRequests {
 	@Transactional
 	Created create(NotificationRequested request) {
 		requireRenderable(request);
-		Notification notification = notification(request, null, null,
+		Notification notification = notification(request, null,
 				this.contacts.findAllForNotices(List.of(request.patientId())).get(request.patientId()), now());
 		if (this.notifications.storeNew(List.of(notification)) == 1) {
 			Optional<Notification> cancelled = cancelRemembered(List.of(request.idempotencyKey())).stream().findFirst();
@@ -191,8 +191,7 @@ class NotificationRequests {
 			.findAllForNotices(requests.stream().map((event) -> event.data().patientId()).toList());
 		Instant now = now();
 		List<Notification> created = requests.stream()
-			.map((event) -> notification(event.data(), event.id(), event.time(), known.get(event.data().patientId()),
-					now))
+			.map((event) -> notification(event.data(), event.id(), known.get(event.data().patientId()), now))
 			.toList();
 		int stored = this.notifications.storeNew(created);
 		cancelRemembered(requests.stream().map((event) -> event.data().idempotencyKey()).toList());
@@ -220,14 +219,19 @@ class NotificationRequests {
 		return cancelled;
 	}
 
+	/**
+	 * A requested notification. It keeps no source event time: {@code notification.end_to_end} times only result
+	 * notices, from their TestResultReady; a request's event time would count a reminder's wait for its
+	 * {@code notBefore} (a day, for a 24-hour reminder) as latency.
+	 */
 	private static Notification notification(NotificationRequested request, @Nullable String eventId,
-			@Nullable Instant eventTime, @Nullable Contact contact, Instant now) {
+			@Nullable Contact contact, Instant now) {
 		Set<Channel> channels = (request.channels() != null && !request.channels().isEmpty())
 				? EnumSet.copyOf(request.channels()) : null;
 		NewNotification content = new NewNotification(request.type(), request.patientId(),
 				(request.priority() != null) ? request.priority() : Priority.NORMAL, request.idempotencyKey(), eventId,
 				(request.parameters() != null) ? request.parameters() : Map.of(),
-				(request.notBefore() != null) ? request.notBefore().truncatedTo(ChronoUnit.MICROS) : null, eventTime,
+				(request.notBefore() != null) ? request.notBefore().truncatedTo(ChronoUnit.MICROS) : null, null,
 				channels);
 		if (contact == null || !contact.isKnown()) {
 			return Notification.awaitingContact(content, WAITING_FOR_CONTACT, now);

@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
@@ -80,6 +82,9 @@ class NotificationRequestsIntegrationTests {
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
@@ -167,6 +172,28 @@ class NotificationRequestsIntegrationTests {
 		assertThat(output.getAll().lines().filter((line) -> line.contains(" ERROR ")))
 			.as("error lines")
 			.isEmpty();
+	}
+
+	@Test
+	void aRequestIsNotTimedAsTheEndToEndLatencyOfAResultNotice() {
+		// notification.end_to_end is from a TestResultReady to the provider; a request made an hour before it went
+		// (a reminder waiting for its notBefore) was recorded as an hour's latency
+		Patient patient = this.patients.patient().email(true).store();
+		long before = endToEndCount();
+		CloudEvent event = this.kafka.event(NotificationRequested.TYPE, patient.id(),
+				request(patient.id(), List.of(Channel.SMS), null), Instant.now().minus(Duration.ofHours(1)));
+		this.kafka.send(REQUESTS, event);
+
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> notifications(patient), (n) -> n.size() == 1
+					&& n.get(0).path("state").asString().matches("SENT|DELIVERED"));
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+		assertThat(endToEndCount()).isEqualTo(before);
+	}
+
+	private long endToEndCount() {
+		Timer timer = this.meters.find("notification.end_to_end").timer();
+		return (timer != null) ? timer.count() : 0;
 	}
 
 	@Test
