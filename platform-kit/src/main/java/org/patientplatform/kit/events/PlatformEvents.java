@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.header.Headers;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -26,6 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  * that can never succeed, so the failure path skips retries for it.
  */
 public class PlatformEvents {
+
+	/** The attributes CloudEvents 1.0 requires, as binary-mode Kafka headers. */
+	private static final List<String> REQUIRED_HEADERS = List.of("ce_specversion", "ce_id", "ce_source", "ce_type");
 
 	private final JsonMapper json;
 
@@ -88,7 +93,7 @@ public class PlatformEvents {
 		catch (JacksonException ex) {
 			// the message can quote the payload: keep only where it broke
 			throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
-					+ " (" + ex.getClass().getSimpleName() + " at " + ex.getPathReference() + ")");
+					+ " (" + ex.getClass().getSimpleName() + " at " + where(ex) + ")");
 		}
 		if (value == null) {
 			// JSON null maps to no object at all; unchecked, the validator's IllegalArgumentException made it a
@@ -103,6 +108,20 @@ public class PlatformEvents {
 				.toList());
 		}
 		return value;
+	}
+
+	/**
+	 * Where JSON broke: the path to the value when there is one, else the line and column (JSON that does not
+	 * parse, or text after its end). Never the text itself, which can be PHI.
+	 */
+	private static String where(JacksonException ex) {
+		String path = ex.getPathReference();
+		if (path != null && !path.isEmpty()) {
+			return path;
+		}
+		TokenStreamLocation location = ex.getLocation();
+		return (location != null && location.getLineNr() > 0)
+				? "line " + location.getLineNr() + ", column " + location.getColumnNr() : "an unknown position";
 	}
 
 	/**
@@ -133,6 +152,14 @@ public class PlatformEvents {
 	 * @throws InvalidEventException when the record is not a CloudEvent, or its data is not valid
 	 */
 	public <T> IncomingEvent<T> read(ConsumerRecord<byte[], byte[]> record, String expectedType, Class<T> type) {
+		List<String> missing = REQUIRED_HEADERS.stream()
+			.filter((name) -> record.headers().lastHeader(name) == null)
+			.toList();
+		if (!missing.isEmpty()) {
+			// the SDK's exception named only its class: a producer could not tell which header to add
+			throw new InvalidEventException(
+					"Record is not a CloudEvent in binary mode: no " + String.join(", ", missing) + " header");
+		}
 		CloudEvent event;
 		try (CloudEventDeserializer deserializer = new CloudEventDeserializer()) {
 			event = deserializer.deserialize(record.topic(), record.headers(), record.value());

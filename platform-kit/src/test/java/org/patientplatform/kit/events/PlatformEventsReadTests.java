@@ -1,0 +1,80 @@
+package org.patientplatform.kit.events;
+
+import java.nio.charset.StandardCharsets;
+
+import jakarta.validation.Validation;
+import jakarta.validation.ValidatorFactory;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The reasons a record a producer got wrong is dead-lettered with: they must tell the producer what to fix,
+ * without quoting the payload.
+ */
+class PlatformEventsReadTests {
+
+	record Thing(String name) {
+	}
+
+	final ValidatorFactory validation = Validation.buildDefaultValidatorFactory();
+
+	final PlatformEvents events = new PlatformEvents(JsonMapper.builder().build(), this.validation.getValidator(),
+			"test-service");
+
+	@AfterEach
+	void close() {
+		this.validation.close();
+	}
+
+	@Test
+	void namesTheRequiredCeHeadersARecordLacks() {
+		RecordHeaders headers = headers("ce_specversion", "1.0", "ce_id", "e-1", "content-type", "application/json");
+		ConsumerRecord<byte[], byte[]> record = record(headers, "{\"name\":\"secret-name\"}");
+
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(record, "test.Thing.v1", Thing.class))
+			.withMessage("Record is not a CloudEvent in binary mode: no ce_source, ce_type header");
+	}
+
+	@Test
+	void namesEveryRequiredCeHeaderOfARecordWithoutHeaders() {
+		ConsumerRecord<byte[], byte[]> record = record(new RecordHeaders(), "{\"name\":\"secret-name\"}");
+
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(record, "test.Thing.v1", Thing.class))
+			.withMessage("Record is not a CloudEvent in binary mode: no ce_specversion, ce_id, ce_source, ce_type header");
+	}
+
+	@Test
+	void saysWhereJsonWithTrailingGarbageBreaksWithoutQuotingIt() {
+		ConsumerRecord<byte[], byte[]> record = record(headers("ce_specversion", "1.0", "ce_id", "e-2", "ce_source",
+				"urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/json"),
+				"{\"name\":\"secret-name\"}xyz");
+
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(record, "test.Thing.v1", Thing.class))
+			.withMessage("Event e-2 data is not a valid Thing (StreamReadException at line 1, column 23)")
+			.withMessageNotContaining("secret-name");
+	}
+
+	private static RecordHeaders headers(String... namesAndValues) {
+		RecordHeaders headers = new RecordHeaders();
+		for (int i = 0; i < namesAndValues.length; i += 2) {
+			headers.add(namesAndValues[i], namesAndValues[i + 1].getBytes(StandardCharsets.UTF_8));
+		}
+		return headers;
+	}
+
+	private static ConsumerRecord<byte[], byte[]> record(RecordHeaders headers, String value) {
+		return new ConsumerRecord<>("things.v1", 0, 7L, ConsumerRecord.NO_TIMESTAMP,
+				org.apache.kafka.common.record.TimestampType.NO_TIMESTAMP_TYPE, ConsumerRecord.NULL_SIZE,
+				ConsumerRecord.NULL_SIZE, "k".getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8),
+				headers, java.util.Optional.empty());
+	}
+
+}
