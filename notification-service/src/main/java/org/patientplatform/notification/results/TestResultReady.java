@@ -21,4 +21,18 @@ public record TestResultReady(@NotBlank String patientId, @NotBlank String order
 
 	public static final String TYPE = "patient.TestResultReady.v1";
 
+	/**
+	 * Ids without the spaces a producer may leave around them (an HL7 field copied with its padding): " ORD-1 " is
+	 * order ORD-1, so the natural key finds the notice already made instead of telling the patient twice.
+	 */
+	public TestResultReady {
+		patientId = strip(patientId);
+		orderId = strip(orderId);
+		testCode = strip(testCode);
+	}
+
+	private static String strip(String id) {
+		return (id != null) ? id.strip() : null;
+	}
+
 }

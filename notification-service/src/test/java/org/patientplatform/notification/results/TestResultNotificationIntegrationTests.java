@@ -126,6 +126,26 @@ class TestResultNotificationIntegrationTests {
 	}
 
 	@Test
+	void createsOneNotificationWhenAProducerPadsTheSameResultsIdsWithSpaces() {
+		// an independent producer's " ORD-1 " (an HL7 field copied with its padding) is the same order: the patient
+		// was told twice of one result, and a padded patient id parked the notice for a patient never to come
+		String patientId = newPatientId();
+		register(patientId, "+14155550132", null);
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-1"));
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId,
+				Map.of("patientId", " " + patientId + " ", "orderId", " ORD-1\t", "testCode", "2345-7 ",
+						"performedAt", "2026-03-07T07:20:00Z", "releasedAt", "2026-03-07T15:05:00Z"));
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-2"));
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> notificationsFor(patientId, "ORD-2"), (count) -> count == 1);
+		assertThat(notificationsFor(patientId, "ORD-1")).isEqualTo(1);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM notification WHERE patient_id <> ? AND "
+				+ "trim(patient_id) = ?", Integer.class, patientId, patientId)).isZero();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM notification WHERE patient_id = ?", Integer.class,
+				patientId)).isEqualTo(2);
+	}
+
+	@Test
 	void keepsTheNoticeWaitingWithItsReasonWhileThePatientIsUnknown() {
 		String patientId = newPatientId();
 		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-9"));
