@@ -20,7 +20,8 @@ import org.patientplatform.notification.delivery.Priority;
  * notification, and cancels it later ({@link NotificationCancelled}).
  *
  * @param type the notification type (its templates), e.g. {@code appointment-reminder}
- * @param parameters the values its templates may use; never result values
+ * @param parameters the values its templates may use, at most 50 (as for batches and reminder rules); never
+ * result values
  * @param channels the channels to use; null or empty for the patient's preferences
  * @param priority {@code URGENT} ones are not held by quiet hours or capped; null for
  * {@code NORMAL}
@@ -31,7 +32,7 @@ import org.patientplatform.notification.delivery.Priority;
 public record NotificationRequested(@NotBlank @Size(max = 100) String patientId,
 		@NotBlank @Pattern(regexp = "^[a-z0-9][a-z0-9-]{0,63}$",
 				message = "must be a notification type such as appointment-reminder") String type,
-		@Nullable Map<@NotBlank @Size(max = 64) String, @NotNull @Size(max = 2000) String> parameters,
+		@Nullable @Size(max = 50) Map<@NotBlank @Size(max = 64) String, @NotNull @Size(max = 2000) String> parameters,
 		@Nullable List<@NotNull Channel> channels, @Nullable Priority priority, @Nullable Instant notBefore,
 		@NotBlank @Size(max = 255) @Schema(example = "booking:B-1042:reminder-24h") String idempotencyKey) {
 

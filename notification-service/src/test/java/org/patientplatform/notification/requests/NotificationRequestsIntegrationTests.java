@@ -399,6 +399,32 @@ class NotificationRequestsIntegrationTests {
 			.contains("type", "idempotencyKey");
 	}
 
+	@Test
+	void refusesARequestWithMoreParametersThanABatchOrReminderMayHave() throws Exception {
+		// batches and reminder rules take at most 50; a request took any number (5,000 of them, 560 KB, were stored
+		// and rendered for one notice)
+		Patient patient = this.patients.patient().store();
+		Map<String, String> parameters = new java.util.HashMap<>(Map.of("siteName", "North Lab", "startsAt", "Monday"));
+		for (int i = 0; parameters.size() < 51; i++) {
+			parameters.put("extra" + i, "x");
+		}
+		ResponseEntity<String> many = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(new NotificationRequested(patient.id(), "appointment-reminder", parameters,
+						null, null, null, "k-" + UUID.randomUUID())),
+				null);
+		assertThat(many.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.api.json(many).path("errors").valueStream().map((e) -> e.path("field").asString()))
+			.containsExactly("parameters");
+		assertThat(notifications(patient)).isEmpty();
+
+		parameters.remove("extra0");
+		ResponseEntity<String> fifty = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(new NotificationRequested(patient.id(), "appointment-reminder", parameters,
+						null, null, null, "k-" + UUID.randomUUID())),
+				null);
+		assertThat(fifty.getStatusCode().value()).isEqualTo(201);
+	}
+
 	private ResponseEntity<String> post(String path, String token, String body, String idempotencyKey) {
 		RestClient.RequestBodySpec request = RestClient.builder()
 			.defaultStatusHandler(HttpStatusCode::isError, (req, res) -> {
