@@ -202,6 +202,11 @@ class ReminderIntegrationTests {
 		assertRefused("\"cron\": \"0 * * * * *\", \"timezone\": \"UTC\"", "shortest allowed");
 		assertRefused("\"every\": \"PT30M\", \"timezone\": \"UTC\"", "shortest allowed");
 		assertRefused("\"every\": \"PT2562047788015215H\", \"timezone\": \"UTC\"", "longest allowed");
+		// weeks and months are refused as the README says, and the answer says why (it was "has the wrong type or
+		// format")
+		assertRefused("\"every\": \"P1W\", \"timezone\": \"UTC\"", "\"field\":\"every\"");
+		assertRefused("\"every\": \"P1M\", \"timezone\": \"UTC\"",
+				"weeks, months and years are not fixed lengths");
 		// a cross-field check names the field it is about (before: its own name, cronValid, timezoneValid...)
 		assertRefused("\"cron\": \"every monday\", \"timezone\": \"UTC\"", "\"field\":\"cron\"");
 		assertRefused("\"cron\": \"every monday\", \"timezone\": \"UTC\"", "not a cron expression");

@@ -1,5 +1,6 @@
 package org.patientplatform.kit.web;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,13 @@ public final class BodyFieldErrors {
 
 	/** What a field of the wrong type or format is told. */
 	public static final String WRONG_TYPE = "has the wrong type or format";
+
+	/**
+	 * For a duration that does not read: java.time.Duration takes no weeks, months or years (P1W, P1M), which are
+	 * not fixed lengths; "has the wrong type or format" did not say so.
+	 */
+	public static final String DURATION = "must be an ISO-8601 duration of days, hours, minutes or seconds, such as "
+			+ "PT12H, P7D or P1DT6H (weeks, months and years are not fixed lengths)";
 
 	private static final ThreadLocal<@Nullable List<Map<String, Object>>> COLLECTED = new ThreadLocal<>();
 
@@ -102,7 +110,8 @@ public final class BodyFieldErrors {
 		@Override
 		public Object handleWeirdStringValue(DeserializationContext context, Class<?> targetType, String value,
 				String failure) throws JacksonException {
-			return note(context.getParser(), WRONG_TYPE) ? placeholder(targetType) : NOT_HANDLED;
+			return note(context.getParser(), (targetType == Duration.class) ? DURATION : WRONG_TYPE)
+					? placeholder(targetType) : NOT_HANDLED;
 		}
 
 		@Override

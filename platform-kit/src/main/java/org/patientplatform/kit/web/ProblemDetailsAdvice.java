@@ -3,6 +3,7 @@ package org.patientplatform.kit.web;
 import java.lang.reflect.Method;
 import java.sql.SQLException;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -333,6 +334,9 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		}
 		if (type == UUID.class) {
 			return "must be a UUID";
+		}
+		if (type == Duration.class) {
+			return BodyFieldErrors.DURATION;
 		}
 		if (type == Integer.class || type == int.class || type == Long.class || type == long.class
 				|| type == Short.class || type == short.class) {
