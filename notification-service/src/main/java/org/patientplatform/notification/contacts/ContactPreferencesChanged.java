@@ -23,4 +23,9 @@ public record ContactPreferencesChanged(@NotBlank String patientId, @NotNull @Va
 
 	public static final String TYPE = "patient.ContactPreferencesChanged.v1";
 
+	/** The patient id without spaces around it, as every event of this service reads it. */
+	public ContactPreferencesChanged {
+		patientId = (patientId != null) ? patientId.strip() : null;
+	}
+
 }

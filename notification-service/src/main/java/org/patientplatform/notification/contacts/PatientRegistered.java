@@ -14,4 +14,9 @@ public record PatientRegistered(@NotBlank String patientId, @Nullable String mrn
 
 	public static final String TYPE = "patient.PatientRegistered.v1";
 
+	/** The patient id without spaces around it, as every event of this service reads it. */
+	public PatientRegistered {
+		patientId = (patientId != null) ? patientId.strip() : null;
+	}
+
 }

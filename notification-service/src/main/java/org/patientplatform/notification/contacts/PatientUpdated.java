@@ -14,4 +14,9 @@ public record PatientUpdated(@NotBlank String patientId, @Nullable String mrn, @
 
 	public static final String TYPE = "patient.PatientUpdated.v1";
 
+	/** The patient id without spaces around it, as every event of this service reads it. */
+	public PatientUpdated {
+		patientId = (patientId != null) ? patientId.strip() : null;
+	}
+
 }

@@ -38,4 +38,9 @@ public record NotificationRequested(@NotBlank @Size(max = 100) String patientId,
 
 	public static final String TYPE = "notification.NotificationRequested.v1";
 
+	/** The patient id without spaces around it, as every event of this service reads it. */
+	public NotificationRequested {
+		patientId = (patientId != null) ? patientId.strip() : null;
+	}
+
 }

@@ -146,6 +146,24 @@ class TestResultNotificationIntegrationTests {
 	}
 
 	@Test
+	void notifiesAPatientWhoseRegistrationPaddedTheirId() {
+		// every event reads the patient id without its padding, so a padded registration is the patient the
+		// result names
+		String patientId = newPatientId();
+		this.kafka.send(PATIENT_EVENTS, PatientRegistered.TYPE, patientId,
+				Map.of("patientId", patientId + " ", "givenName", "Ada", "phone", "+14155550132", "language", "en"));
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-1"));
+
+		// the result may come first and wait for the registration: it must not wait for another patient
+		JsonNode notification = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.api.json(this.api.get(notificationsOf(patientId), this.api.staffToken())).path("items"),
+					(items) -> items.size() == 1 && !items.get(0).path("waitingForContact").asBoolean())
+			.get(0);
+		assertThat(notification.path("deliveries").valueStream().map((d) -> d.path("channel").asString()))
+			.contains("SMS");
+	}
+
+	@Test
 	void keepsTheNoticeWaitingWithItsReasonWhileThePatientIsUnknown() {
 		String patientId = newPatientId();
 		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-9"));
