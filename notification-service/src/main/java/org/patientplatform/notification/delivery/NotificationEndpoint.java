@@ -66,10 +66,11 @@ class NotificationEndpoint {
 			@Parameter(description = "The nextCursor of the previous page") @RequestParam(
 					required = false) @Nullable String cursor,
 			@Parameter(description = "Page size, 1 to 100; larger values are capped, smaller ones refused") @RequestParam(
-					defaultValue = "" + DEFAULT_PAGE_SIZE) @Min(1) int limit,
+					defaultValue = "" + DEFAULT_PAGE_SIZE) @Min(1) long limit,
 			Authentication caller) {
 		this.access.requireAccess(caller, patientId, "notifications.list");
-		int size = Math.min(limit, MAX_PAGE_SIZE);
+		// long: a size past int's range is capped like any other, not refused as no whole number
+		int size = (int) Math.min(limit, MAX_PAGE_SIZE);
 		TimeCursor after = TimeCursor.decodeOrFirst(cursor);
 		Page<Notification> page = Page.of(this.notifications.findByPatient(patientId, after, size + 1), size,
 				(notification) -> new TimeCursor(notification.createdAt(), notification.id().value()).sortKey());

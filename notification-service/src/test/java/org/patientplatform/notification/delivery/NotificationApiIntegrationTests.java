@@ -105,6 +105,9 @@ class NotificationApiIntegrationTests {
 		JsonNode page = this.api.json(this.api.get(listOf(patientId) + "?limit=1000", this.api.staffToken()));
 		assertThat(page.path("items").size()).isEqualTo(100);
 		assertThat(page.path("nextCursor").asString()).isNotBlank();
+		// a size past int's range is capped too (it was refused as "must be a whole number")
+		JsonNode huge = this.api.json(this.api.get(listOf(patientId) + "?limit=99999999999", this.api.staffToken()));
+		assertThat(huge.path("items").size()).isEqualTo(100);
 		// a page of none (or fewer) is a mistake to say, not one to guess at
 		for (String limit : List.of("0", "-3")) {
 			ResponseEntity<String> refused = this.api.get(listOf(patientId) + "?limit=" + limit, this.api.staffToken());
