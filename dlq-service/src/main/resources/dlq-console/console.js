@@ -100,12 +100,23 @@ function describeToken() {
   }
 }
 
+// an alert's link names the entry it is about: #entry=<id>
+function linkedEntry() {
+  const match = /^#entry=([0-9a-fA-F-]{36})$/.exec(location.hash);
+  return match ? match[1] : null;
+}
+
+function start() {
+  const linked = linkedEntry();
+  return Promise.all([search(true), loadJobs(), linked ? openEntry(linked) : null]);
+}
+
 $('token-form').addEventListener('submit', (event) => {
   event.preventDefault();
   sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
   $('token').value = '';
   describeToken();
-  guarded(() => Promise.all([search(true), loadJobs()]));
+  guarded(start);
 });
 
 // ---- search, facets, pages
@@ -392,5 +403,10 @@ for (const status of STATUSES) {
 }
 describeToken();
 if (token()) {
-  guarded(() => Promise.all([search(true), loadJobs()]));
+  guarded(start);
 }
+window.addEventListener('hashchange', () => {
+  if (token() && linkedEntry()) {
+    guarded(() => openEntry(linkedEntry()));
+  }
+});

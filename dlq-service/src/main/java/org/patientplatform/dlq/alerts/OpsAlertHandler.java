@@ -142,8 +142,11 @@ class OpsAlertHandler implements JobHandler {
 				parameters.putIfAbsent(name, text(String.valueOf(value)));
 			}
 		});
-		if (!this.properties.consoleUrl().isBlank()) {
-			parameters.put("consoleUrl", this.properties.consoleUrl());
+		String console = this.properties.consoleUrl();
+		if (!console.isBlank()) {
+			// an alert about one entry opens it (the ops console reads #entry=<id>)
+			Object entry = details.get("entryId");
+			parameters.put("consoleUrl", (entry != null && !console.contains("#")) ? console + "#entry=" + entry : console);
 		}
 		List<String> channels = this.properties.channels()
 			.stream()

@@ -142,7 +142,8 @@ class OpsAlertsIntegrationTests {
 		assertThat(parameters.get("entryId").asString()).isEqualTo(entry.toString());
 		assertThat(parameters.get("attempts").asString()).isEqualTo("6");
 		assertThat(parameters.get("fingerprint").asString()).isEqualTo("feedfacefeedface");
-		assertThat(parameters.get("consoleUrl").asString()).isEqualTo("https://ops.lab.example/dlq");
+		// the link opens the entry in the ops console
+		assertThat(parameters.get("consoleUrl").asString()).isEqualTo("https://ops.lab.example/dlq#entry=" + entry);
 		assertThat(parameters.get("summary").asString()).contains(entry.toString()).doesNotContain("{}");
 
 		List<String> posted = webhookBodies.stream().filter((body) -> body.contains(entry.toString())).toList();

@@ -221,6 +221,18 @@ class OpsConsoleBrowserTests {
 	}
 
 	@Test
+	void anAlertsLinkOpensTheEntryItIsAbout() {
+		this.kafka.createTopic("console-alerted.v1");
+		this.kafka.send(TestKafka.failedRecord("alerted-service", "console-alerted.v1", 7, "a-7", "{}",
+				"java.lang.IllegalStateException", "failed for good", "7777000077770000", true));
+		UUID id = stored("console-alerted.v1", 7);
+
+		open("#entry=" + id, this.signingKey.mint("ops-console", List.of("ops"), null, Duration.ofMinutes(10)));
+		this.wait.until(ExpectedConditions.textToBe(By.id("detail-id"), id.toString()));
+		assertThat(this.browser.findElement(By.id("detail-fields")).getText()).contains("failed for good");
+	}
+
+	@Test
 	void aTokenWithoutTheOpsRoleIsRefusedByTheApiAndTheConsoleSaysSo() {
 		open(this.signingKey.mint("staff-console", List.of("staff"), null, Duration.ofMinutes(10)));
 		this.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("error"), "Forbidden: Your role does not allow this"));
@@ -232,7 +244,11 @@ class OpsConsoleBrowserTests {
 	}
 
 	private void open(String token) {
-		this.browser.get("http://127.0.0.1:" + this.port + "/console/");
+		open("", token);
+	}
+
+	private void open(String fragment, String token) {
+		this.browser.get("http://127.0.0.1:" + this.port + "/console/" + fragment);
 		this.wait.until(ExpectedConditions.titleIs("DLQ console"));
 		this.browser.findElement(By.id("token")).sendKeys(token);
 		this.browser.findElement(By.id("token-use")).click();

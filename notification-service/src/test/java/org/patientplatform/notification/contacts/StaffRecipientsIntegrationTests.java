@@ -117,7 +117,7 @@ class StaffRecipientsIntegrationTests {
 		assertThat(mail.to()).containsExactly(OPS_EMAIL);
 		assertThat(mail.subject()).startsWith("[DLQ PERMANENT_FAILURE] DLQ entry 0b8f7a52-3c1e-4d2a-9f61-7e2d8c4b5a10");
 		assertThat(mail.text()).contains("failed permanently after 6 failures").contains("https://ops.lab.example/dlq");
-		assertThat(mail.html()).contains("href=\"https://ops.lab.example/dlq\"");
+		assertThat(mail.html()).contains("href=\"https://ops.lab.example/dlq#entry=0b8f7a52-3c1e-4d2a-9f61-7e2d8c4b5a10\"");
 
 		// each request was applied as a notification (an invalid one is dead-lettered instead, never applied)
 		JsonNode notifications = await().atMost(Duration.ofSeconds(60))
