@@ -556,6 +556,15 @@ class LocalPlatformEndToEndTests {
 				assertThat(bodies).anySatisfy((body) -> assertThat(body).contains(entryId).contains("permanently"));
 			});
 		}
+		// the email links to the entry in this run's ops console, which is there
+		String console = "http://127.0.0.1:" + this.ports.get("PLATFORM_DLQ_PORT") + "/console/";
+		List<String> emails = new ArrayList<>();
+		standin("/standin/messages?channel=email").forEach((message) -> emails.add(message.path("body").asString("")));
+		assertThat(emails).anySatisfy((body) -> assertThat(body).contains(console + "#entry=" + entryId));
+		HttpResponse<String> page = this.http.send(HttpRequest.newBuilder(URI.create(console)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(page.statusCode()).isEqualTo(200);
+		assertThat(page.body()).contains("<title>DLQ console</title>");
 	}
 
 	@Test
