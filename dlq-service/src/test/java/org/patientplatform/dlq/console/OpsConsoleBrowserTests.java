@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -91,7 +92,10 @@ class OpsConsoleBrowserTests {
 			.usingAnyFreePort()
 			.build();
 		this.browser = new ChromeDriver(service, options);
+		// the page redraws its tables (the jobs every second while one runs): an element read as it is replaced is
+		// read again
 		this.wait = new WebDriverWait(this.browser, Duration.ofSeconds(30));
+		this.wait.ignoring(StaleElementReferenceException.class);
 	}
 
 	@AfterEach
