@@ -5,7 +5,6 @@
 
 const API = '/api/v1/dlq';
 const TOKEN_KEY = 'dlq-console-token';
-const STATUSES = ['NEW', 'RETRY_SCHEDULED', 'RETRYING', 'RESOLVED', 'PERMANENTLY_FAILED', 'DISCARDED'];
 
 const state = { filter: {}, cursor: null, entry: null, jobTimer: null };
 
@@ -299,8 +298,7 @@ $('redrive').addEventListener('click', () => guarded(async () => {
     body.targetTopic = $('action-target').value.trim();
   }
   const sent = await call('POST', API + '/messages/' + encodeURIComponent(state.entry.id) + '/redrive', body);
-  $('action-result').textContent = 'Redriven to ' + sent.topic + ' (partition ' + sent.partition + ', offset '
-    + sent.offset + '): ' + sent.status;
+  // the entry read again (its status, its history), then what was sent: opening it clears the result line
   await openEntry(state.entry.id);
   $('action-result').textContent = 'Redriven to ' + sent.topic + ' (partition ' + sent.partition + ', offset '
     + sent.offset + '): ' + sent.status;
@@ -395,12 +393,6 @@ $('jobs-refresh').addEventListener('click', () => guarded(loadJobs));
 
 // ---- start
 
-for (const status of STATUSES) {
-  // the page lists every status the API knows; a missing box would hide entries from a filter
-  if (!document.querySelector('input[name=status][value=' + status + ']')) {
-    showError('console out of date: status ' + status + ' missing');
-  }
-}
 describeToken();
 if (token()) {
   guarded(start);

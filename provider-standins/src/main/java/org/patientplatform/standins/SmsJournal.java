@@ -3,7 +3,6 @@ package org.patientplatform.standins;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,23 +37,13 @@ final class SmsJournal implements AutoCloseable {
 
 	private boolean closed;
 
-	private SmsJournal(Path file) throws IOException {
+	private SmsJournal(Path file, boolean cutShort) throws IOException {
 		this.file = file;
-		boolean cutShort = Files.size(file) > 0 && !endsWithNewline(file);
 		this.out = open(file, StandardOpenOption.APPEND);
 		if (cutShort) {
 			// the next line starts on its own, not glued to the cut one
 			this.out.newLine();
 			this.out.flush();
-		}
-	}
-
-	private static boolean endsWithNewline(Path file) throws IOException {
-		try (var channel = Files.newByteChannel(file)) {
-			channel.position(channel.size() - 1);
-			ByteBuffer last = ByteBuffer.allocate(1);
-			channel.read(last);
-			return last.get(0) == '\n';
 		}
 	}
 
@@ -64,44 +53,42 @@ final class SmsJournal implements AutoCloseable {
 		if (parent != null) {
 			Files.createDirectories(parent);
 		}
+		// bytes a cut write left undecodable become U+FFFD in a line that is skipped, never an exception
+		String content = Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
 		Map<String, JsonNode> messages = new LinkedHashMap<>();
 		Set<String> optedOut = new LinkedHashSet<>();
 		int skipped = 0;
-		if (Files.exists(file)) {
-			for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-				if (line.isBlank()) {
-					continue;
+		for (String line : content.split("\n")) {
+			if (line.isBlank()) {
+				continue;
+			}
+			JsonNode entry;
+			try {
+				entry = Http.JSON.readTree(line);
+			}
+			catch (JacksonException ex) {
+				skipped++;
+				continue;
+			}
+			if (entry.has("optOut")) {
+				String number = entry.path("optOut").asString();
+				if (entry.path("out").asBoolean()) {
+					optedOut.add(number);
 				}
-				JsonNode entry;
-				try {
-					entry = Http.JSON.readTree(line);
+				else {
+					optedOut.remove(number);
 				}
-				catch (JacksonException ex) {
-					skipped++;
-					continue;
-				}
-				if (entry.has("optOut")) {
-					String number = entry.path("optOut").asString();
-					if (entry.path("out").asBoolean()) {
-						optedOut.add(number);
-					}
-					else {
-						optedOut.remove(number);
-					}
-				}
-				else if (entry.hasNonNull("sid")) {
-					// a message keeps its first place in the listing; its latest line is its state
-					messages.put(entry.path("sid").asString(), entry);
-				}
+			}
+			else if (entry.hasNonNull("sid")) {
+				// a message keeps its first place in the listing; its latest line is its state
+				messages.put(entry.path("sid").asString(), entry);
 			}
 		}
 		if (skipped > 0) {
 			logger.warn("SMS stand-in skipped {} unreadable line(s) of {} (a write cut short)", skipped, file);
 		}
-		if (!Files.exists(file)) {
-			Files.createFile(file);
-		}
-		return new Loaded(new SmsJournal(file), new ArrayList<>(messages.values()), optedOut);
+		boolean cutShort = !content.isEmpty() && !content.endsWith("\n");
+		return new Loaded(new SmsJournal(file, cutShort), new ArrayList<>(messages.values()), optedOut);
 	}
 
 	/** Appends a message's state. */
