@@ -30,6 +30,7 @@ import org.patientplatform.kit.web.Page;
 import org.patientplatform.kit.web.ReportedOn;
 import org.patientplatform.notification.delivery.Channel;
 import org.patientplatform.notification.delivery.Priority;
+import org.patientplatform.notification.delivery.SchedulingHorizon;
 import org.patientplatform.notification.templates.MessageTemplates;
 import org.patientplatform.notification.templates.MissingParametersException;
 
@@ -63,7 +64,11 @@ class BatchEndpoint {
 
 	private final Clock clock = Clock.systemUTC();
 
-	BatchEndpoint(Batches batches, BatchesProperties properties, AuditLog audit, MessageTemplates templates) {
+	private final SchedulingHorizon horizon;
+
+	BatchEndpoint(Batches batches, BatchesProperties properties, AuditLog audit, MessageTemplates templates,
+			SchedulingHorizon horizon) {
+		this.horizon = horizon;
 		this.batches = batches;
 		this.properties = properties;
 		this.audit = audit;
@@ -90,6 +95,10 @@ class BatchEndpoint {
 		}
 		catch (MissingParametersException ex) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, ex.getMessage());
+		}
+		String tooFar = this.horizon.refusal(request.notBefore());
+		if (tooFar != null) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, tooFar);
 		}
 		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
 		Batches.BatchContent content = new Batches.BatchContent(request.type(),

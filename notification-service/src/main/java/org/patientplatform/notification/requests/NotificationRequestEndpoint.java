@@ -57,13 +57,14 @@ class NotificationRequestEndpoint {
 					@ApiResponse(responseCode = "200", description = "A notification with this idempotencyKey exists"),
 					@ApiResponse(responseCode = "409",
 							description = "The idempotencyKey is taken by a notification of another patient or type"),
-					@ApiResponse(responseCode = "400", description = "Invalid request or unknown type") })
+					@ApiResponse(responseCode = "400",
+							description = "Invalid request, unknown type, or a notBefore more than 366 days ahead") })
 	ResponseEntity<NotificationView> send(@Valid @RequestBody NotificationRequested request) {
 		NotificationRequests.Created created;
 		try {
 			created = this.requests.create(request);
 		}
-		catch (UnknownNotificationTypeException | MissingParametersException ex) {
+		catch (UnknownNotificationTypeException | MissingParametersException | NotBeforeTooFarException ex) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, ex.getMessage());
 		}
 		catch (IdempotencyKeyTakenException ex) {

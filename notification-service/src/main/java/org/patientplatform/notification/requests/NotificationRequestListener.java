@@ -88,7 +88,8 @@ class NotificationRequestListener {
 					this.requests.requireRenderable(event.data());
 					this.requests.requireKeyFree(event.data());
 				}
-				catch (UnknownNotificationTypeException | MissingParametersException | IdempotencyKeyTakenException ex) {
+				catch (UnknownNotificationTypeException | MissingParametersException | NotBeforeTooFarException
+						| IdempotencyKeyTakenException ex) {
 					throw new InvalidEventException("Event " + event.id() + ": " + ex.getMessage());
 				}
 				yield event;

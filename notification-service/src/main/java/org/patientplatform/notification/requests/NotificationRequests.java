@@ -20,6 +20,7 @@ import org.patientplatform.notification.delivery.Notification;
 import org.patientplatform.notification.delivery.NotificationId;
 import org.patientplatform.notification.delivery.Notifications;
 import org.patientplatform.notification.delivery.Priority;
+import org.patientplatform.notification.delivery.SchedulingHorizon;
 import org.patientplatform.notification.sending.NotificationMetrics;
 import org.patientplatform.notification.templates.MessageTemplates;
 import org.patientplatform.notification.templates.MissingParametersException;
@@ -57,11 +58,14 @@ class NotificationRequests {
 
 	private final Clock clock;
 
+	private final SchedulingHorizon horizon;
+
 	private final JdbcClient jdbc;
 
 	NotificationRequests(ContactDirectory contacts, Notifications notifications, MessageTemplates templates,
-			NotificationMetrics metrics, ObjectProvider<Clock> clock, JdbcClient jdbc) {
+			NotificationMetrics metrics, ObjectProvider<Clock> clock, JdbcClient jdbc, SchedulingHorizon horizon) {
 		this.jdbc = jdbc;
+		this.horizon = horizon;
 		this.contacts = contacts;
 		this.notifications = notifications;
 		this.templates = templates;
@@ -89,10 +93,15 @@ class NotificationRequests {
 	/**
 	 * @throws UnknownNotificationTypeException when no channel has a template of the type
 	 * @throws MissingParametersException when its templates show parameters the request does not give
+	 * @throws NotBeforeTooFarException when it asks to be held past the scheduling horizon
 	 */
 	void requireRenderable(NotificationRequested request) {
 		requireKnownType(request.type());
 		this.templates.requireParameters(request.type(), request.parameters());
+		String tooFar = this.horizon.refusal(request.notBefore());
+		if (tooFar != null) {
+			throw new NotBeforeTooFarException(tooFar);
+		}
 	}
 
 	/**

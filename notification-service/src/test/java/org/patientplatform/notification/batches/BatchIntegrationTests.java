@@ -302,6 +302,13 @@ class BatchIntegrationTests {
 		assertThat(this.api.json(incomplete).path("detail").asString())
 			.isEqualTo("Notification type 'booking-cancelled' needs the parameters siteName, startsAt (its messages show them)");
 
+		// a typo in the year would hold every recipient's notice for decades (expiry counts from notBefore)
+		ResponseEntity<String> decades = this.api.post(BATCHES, this.api.staffToken(),
+				"{\"type\": \"booking-cancelled\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"notBefore\": \"9999-12-24T10:00:00Z\", \"patientIds\": [\"p\"]}");
+		assertThat(decades.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.api.json(decades).path("detail").asString())
+			.startsWith("notBefore 9999-12-24T10:00:00Z is more than 366 days ahead");
+
 		ResponseEntity<String> patient = this.api.post(BATCHES, this.api.patientToken("p"),
 				"{\"type\": \"t\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": [\"p\"]}");
 		assertThat(patient.getStatusCode().value()).isEqualTo(403);

@@ -144,9 +144,11 @@ class NotificationRequestsIntegrationTests {
 		CloudEvent noParameters = this.kafka.event(NotificationRequested.TYPE, patient.id(),
 				new NotificationRequested(patient.id(), "booking-confirmed", Map.of("siteName", " "), null, null, null,
 						"k-" + UUID.randomUUID()));
+		CloudEvent decades = this.kafka.event(NotificationRequested.TYPE, patient.id(),
+				request(patient.id(), null, Instant.parse("9999-03-09T09:30:00Z")));
 		List<RecordMetadata> sent = this.kafka.sendAsOneBatch(REQUESTS,
 				List.of(this.kafka.event(NotificationRequested.TYPE, patient.id(), request(patient.id(), null, null)),
-						unknownType, noKey, noParameters,
+						unknownType, noKey, noParameters, decades,
 						this.kafka.event(NotificationRequested.TYPE, patient.id(), request(patient.id(), null, null))));
 
 		await().atMost(Duration.ofSeconds(60)).until(() -> notifications(patient).size() == 2);
@@ -165,6 +167,11 @@ class NotificationRequestsIntegrationTests {
 				sent.get(3).offset());
 		assertThat(TestKafka.text(third, DeadLetterHeaders.EXCEPTION_MESSAGE))
 			.contains("'booking-confirmed' needs the parameters siteName, startsAt");
+		ConsumerRecord<byte[], byte[]> fourth = this.kafka.awaitDeadLetter(REQUESTS, sent.get(4).partition(),
+				sent.get(4).offset());
+		assertThat(TestKafka.text(fourth, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.contains("notBefore 9999-03-09T09:30:00Z is more than 366 days ahead");
+		assertThat(TestKafka.text(fourth, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
 		assertThat(notifications(patient)).hasSize(2);
 		// dead-lettering a record of a batch is routine: the kit warns, and Spring Kafka's seek to the rest of the
 		// batch (an exception it throws on purpose) is not an ERROR with a stack trace
@@ -391,6 +398,17 @@ class NotificationRequestsIntegrationTests {
 		assertThat(incomplete.getStatusCode().value()).isEqualTo(400);
 		assertThat(this.api.json(incomplete).path("detail").asString())
 			.isEqualTo("Notification type 'booking-confirmed' needs the parameters siteName (its messages show them)");
+
+		// the year 9999 (or 2062 for 2026) would wait SCHEDULED for decades: expiry counts from notBefore
+		ResponseEntity<String> decades = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(request(patient.id(), null, Instant.parse("9999-03-09T09:30:00Z"))), null);
+		assertThat(decades.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.api.json(decades).path("detail").asString())
+			.startsWith("notBefore 9999-03-09T09:30:00Z is more than 366 days ahead");
+		ResponseEntity<String> inAYear = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(request(patient.id(), null, Instant.now().plus(Duration.ofDays(365)))),
+				null);
+		assertThat(inAYear.getStatusCode().value()).isEqualTo(201);
 
 		ResponseEntity<String> invalid = post("/api/v1/notifications", this.api.token("service"),
 				"{\"patientId\":\"" + patient.id() + "\",\"type\":\"Appointment Reminder\"}", null);
