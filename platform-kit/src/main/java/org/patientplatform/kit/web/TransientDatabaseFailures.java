@@ -3,6 +3,7 @@ package org.patientplatform.kit.web;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.List;
 import java.util.Set;
 
 import io.micrometer.core.instrument.Counter;
@@ -78,10 +79,22 @@ public final class TransientDatabaseFailures {
 	public record Failure(Kind kind, String cause, @Nullable String sqlState) {
 	}
 
+	/** Every {@code cause} tag {@link #classify} gives. */
+	public static final List<String> CAUSES = List.of("deadlock", "serialization", "lock-timeout", "concurrency",
+			"no-connection", "connection-lost");
+
 	private final @Nullable MeterRegistry registry;
 
+	/**
+	 * Registers the counter of every cause at zero, so that its series exists before the first failure: a counter
+	 * that first appears at 1 has no earlier sample, and {@code rate()} or {@code increase()} (the alert rules') do
+	 * not see that first failure, nor a burst that all comes in its first scrape.
+	 */
 	public TransientDatabaseFailures(@Nullable MeterRegistry registry) {
 		this.registry = registry;
+		if (registry != null) {
+			CAUSES.forEach((cause) -> counter(registry, cause));
+		}
 	}
 
 	/** The failure as a transient one, or null when it is not one (or not the database's). */
@@ -173,12 +186,15 @@ public final class TransientDatabaseFailures {
 					failure.cause(), failure.sqlState(), rootMessage(ex));
 		}
 		if (this.registry != null) {
-			Counter.builder(METER)
-				.description("Requests answered 503 for a transient database failure")
-				.tag("cause", failure.cause())
-				.register(this.registry)
-				.increment();
+			counter(this.registry, failure.cause()).increment();
 		}
+	}
+
+	private static Counter counter(MeterRegistry registry, String cause) {
+		return Counter.builder(METER)
+			.description("Requests answered 503 for a transient database failure")
+			.tag("cause", cause)
+			.register(registry);
 	}
 
 	private static String rootMessage(Throwable ex) {

@@ -3,6 +3,7 @@ package org.patientplatform.kit.web;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.dao.DataIntegrityViolationException;
@@ -69,6 +70,26 @@ class TransientDatabaseFailuresTests {
 		assertThat(TransientDatabaseFailures.classify(
 				new DataIntegrityViolationException("insert", new SQLException("duplicate key", "23505")))).isNull();
 		assertThat(TransientDatabaseFailures.classify(new IllegalStateException("bug"))).isNull();
+	}
+
+	@Test
+	void everyCauseIsCountedFromZeroBeforeItsFirstFailureSoRateSeesTheFirstOne() {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		TransientDatabaseFailures failures = new TransientDatabaseFailures(registry);
+		assertThat(registry.find(TransientDatabaseFailures.METER).counters())
+			.extracting((counter) -> counter.getId().getTag("cause"))
+			.containsExactlyInAnyOrder("deadlock", "serialization", "lock-timeout", "concurrency", "no-connection",
+					"connection-lost");
+		assertThat(registry.find(TransientDatabaseFailures.METER).counters()).allSatisfy(
+				(counter) -> assertThat(counter.count()).isZero());
+
+		var deadlock = TransientDatabaseFailures.classify(
+				new UncategorizedSQLException("update", "UPDATE t", new SQLException("deadlock detected", "40P01")));
+		assertThat(deadlock).isNotNull();
+		failures.answer(deadlock, new SQLException("deadlock detected", "40P01"));
+		assertThat(registry.get(TransientDatabaseFailures.METER).tag("cause", "deadlock").counter().count())
+			.isEqualTo(1);
+		assertThat(registry.find(TransientDatabaseFailures.METER).counters()).hasSize(6);
 	}
 
 }
