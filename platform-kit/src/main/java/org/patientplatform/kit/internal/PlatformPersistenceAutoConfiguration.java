@@ -6,6 +6,7 @@ import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import org.patientplatform.kit.audit.AuditLog;
+import org.patientplatform.kit.audit.RoleDenials;
 import org.patientplatform.kit.consumption.ProcessedMessages;
 import org.patientplatform.kit.cron.CronScheduler;
 import org.patientplatform.kit.cron.CronTask;
@@ -106,6 +107,12 @@ class PlatformPersistenceAutoConfiguration {
 	@Bean
 	AuditLog auditLog(JdbcTemplate jdbc, ObjectProvider<Tracer> tracer) {
 		return new AuditLog(jdbc, tracer);
+	}
+
+	/** Requests refused for their caller's role, audited (the web advice and the security filters' 403). */
+	@Bean
+	RoleDenials roleDenials(AuditLog audit) {
+		return new RoleDenials(audit);
 	}
 
 }

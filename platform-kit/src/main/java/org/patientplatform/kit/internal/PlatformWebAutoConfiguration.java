@@ -4,6 +4,7 @@ import org.apache.catalina.Pipeline;
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
+import org.patientplatform.kit.audit.RoleDenials;
 import org.patientplatform.kit.roles.PlatformRoles;
 import org.patientplatform.kit.security.PlatformSecurityProperties;
 import org.patientplatform.kit.web.BearerSchemeDocumented;
@@ -78,8 +79,9 @@ class PlatformWebAutoConfiguration {
 	}
 
 	@Bean
-	ProblemDetailsAdvice problemDetailsAdvice(TransientDatabaseFailures transientFailures) {
-		return new ProblemDetailsAdvice(transientFailures);
+	ProblemDetailsAdvice problemDetailsAdvice(TransientDatabaseFailures transientFailures,
+			ObjectProvider<RoleDenials> roleDenials) {
+		return new ProblemDetailsAdvice(transientFailures, roleDenials.getIfAvailable());
 	}
 
 	/** A request body's every wrong field, not only the first (with the advice and the filter below). */

@@ -8,12 +8,15 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.audit.RoleDenials;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.roles.PlatformRoles;
 import org.patientplatform.kit.web.ProblemResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -81,28 +84,33 @@ class PlatformSecurityConfiguration {
 	@Order(10)
 	@ConditionalOnRole(PlatformRoles.APP)
 	SecurityFilterChain apiEndpoints(HttpSecurity http, JwtDecoder jwtDecoder, PlatformSecurityProperties properties,
-			ProblemResponses problems) throws Exception {
+			ProblemResponses problems, ObjectProvider<RoleDenials> roleDenials) throws Exception {
 		return tokenRequired(http.securityMatcher("/api/**"), jwtDecoder, properties, problems,
-				(authorize) -> authorize.anyRequest().authenticated());
+				roleDenials.getIfAvailable(), (authorize) -> authorize.anyRequest().authenticated());
 	}
 
 	/** Actuator endpoints beyond health, Prometheus and info (e.g. metrics) are for ops, in every role. */
 	@Bean
 	@Order(20)
 	SecurityFilterChain actuatorEndpoints(HttpSecurity http, JwtDecoder jwtDecoder,
-			PlatformSecurityProperties properties, ProblemResponses problems) throws Exception {
+			PlatformSecurityProperties properties, ProblemResponses problems, ObjectProvider<RoleDenials> roleDenials)
+			throws Exception {
 		return tokenRequired(http.securityMatcher("/actuator/**"), jwtDecoder, properties, problems,
-				(authorize) -> authorize.anyRequest().hasRole("ops"));
+				roleDenials.getIfAvailable(), (authorize) -> authorize.anyRequest().hasRole("ops"));
 	}
 
 	private static SecurityFilterChain tokenRequired(HttpSecurity http, JwtDecoder jwtDecoder,
-			PlatformSecurityProperties properties, ProblemResponses problems,
+			PlatformSecurityProperties properties, ProblemResponses problems, @Nullable RoleDenials roleDenials,
 			Customizer<AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry> rules)
 			throws Exception {
 		AuthenticationEntryPoint unauthorized = (request, response, ex) -> problems.write(response,
 				HttpStatus.UNAUTHORIZED, "A valid bearer token is required: " + ex.getMessage());
-		AccessDeniedHandler forbidden = (request, response, ex) -> problems.write(response, HttpStatus.FORBIDDEN,
-				"Your role does not allow this.");
+		AccessDeniedHandler forbidden = (request, response, ex) -> {
+			if (roleDenials != null) {
+				roleDenials.record(request);
+			}
+			problems.write(response, HttpStatus.FORBIDDEN, "Your role does not allow this.");
+		};
 		return http.authorizeHttpRequests(rules)
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.decoder(jwtDecoder).jwtAuthenticationConverter(authenticationConverter(properties)))

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Path;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.audit.RoleDenials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -34,6 +35,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authorization.AuthorizationDeniedException;
 import org.springframework.security.authorization.AuthorizationResult;
 import org.springframework.security.authorization.method.PreAuthorizeAuthorizationManager;
 import org.springframework.security.core.Authentication;
@@ -48,6 +50,7 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -69,15 +72,19 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	private final TransientDatabaseFailures transientFailures;
 
+	private final @Nullable RoleDenials roleDenials;
+
 	public ProblemDetailsAdvice() {
-		this(new TransientDatabaseFailures(null));
+		this(new TransientDatabaseFailures(null), null);
 	}
 
 	/**
 	 * @param transientFailures answers (logs and counts) a transient database failure as 503
+	 * @param roleDenials audits a request refused for its caller's role, when the service keeps an audit log
 	 */
-	public ProblemDetailsAdvice(TransientDatabaseFailures transientFailures) {
+	public ProblemDetailsAdvice(TransientDatabaseFailures transientFailures, @Nullable RoleDenials roleDenials) {
 		this.transientFailures = transientFailures;
+		this.roleDenials = roleDenials;
 	}
 
 	/**
@@ -89,6 +96,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body,
 			HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
 		if (statusCode.value() == HttpStatus.BAD_REQUEST.value() && deniedByRole(request)) {
+			auditRoleDenial(request);
 			return super.handleExceptionInternal(ex, forbiddenProblem(), headers, HttpStatus.FORBIDDEN, request);
 		}
 		return super.handleExceptionInternal(ex, body, headers, statusCode, request);
@@ -362,9 +370,22 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
 	}
 
+	/**
+	 * A refusal by a {@code @PreAuthorize} (Spring's {@link AuthorizationDeniedException}) is audited here; one a
+	 * service throws itself (an object-level check) was audited by the service with its resource.
+	 */
 	@ExceptionHandler(AccessDeniedException.class)
-	ProblemDetail forbidden(AccessDeniedException ex) {
+	ProblemDetail forbidden(AccessDeniedException ex, WebRequest request) {
+		if (ex instanceof AuthorizationDeniedException) {
+			auditRoleDenial(request);
+		}
 		return forbiddenProblem();
+	}
+
+	private void auditRoleDenial(WebRequest request) {
+		if (this.roleDenials != null && request instanceof ServletWebRequest servlet) {
+			this.roleDenials.record(servlet.getRequest());
+		}
 	}
 
 	private static ProblemDetail forbiddenProblem() {

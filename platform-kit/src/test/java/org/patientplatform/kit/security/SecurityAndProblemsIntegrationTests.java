@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.RestClient;
@@ -42,6 +45,9 @@ class SecurityAndProblemsIntegrationTests {
 
 	@Autowired
 	LocalSigningKey signingKey;
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	@LocalServerPort
 	int port;
@@ -86,6 +92,40 @@ class SecurityAndProblemsIntegrationTests {
 	void forbidsTheWrongRole() {
 		String patient = this.signingKey.mint("p-1", List.of("patient"), "p-1", Duration.ofMinutes(5));
 		assertProblem(post(patient, "{\"value\":\"x\"}", MediaType.APPLICATION_JSON), 403);
+	}
+
+	@Test
+	void auditsEveryRequestRefusedForItsCallersRole() {
+		// a @PreAuthorize refusal, one weighed before a bad body was read, and a path rule's: each is in the audit
+		// log with who asked and for what (before, only the services' own object-level refusals were)
+		String subject = "p-" + UUID.randomUUID();
+		String patient = this.signingKey.mint(subject, List.of("patient"), subject, Duration.ofMinutes(5));
+		assertProblem(post(patient, "{\"value\":\"x\"}", MediaType.APPLICATION_JSON), 403);
+		assertProblem(post(patient, "{\"value\":", MediaType.APPLICATION_JSON), 403);
+		assertProblem(this.client.get()
+			.uri("/actuator/metrics?tag=secret")
+			.header("Authorization", "Bearer " + patient)
+			.retrieve()
+			.toEntity(String.class), 403);
+
+		List<Map<String, Object>> audited = this.jdbc.queryForList(
+				"SELECT action, resource_type, resource_id, outcome, actor_role FROM audit_log WHERE actor = ? ORDER BY id",
+				subject);
+		assertThat(audited).extracting((row) -> row.get("resource_id"))
+			.containsExactly("POST /api/v1/things", "POST /api/v1/things", "GET /actuator/metrics");
+		assertThat(audited).allSatisfy((row) -> {
+			assertThat(row.get("action")).isEqualTo("access.denied");
+			assertThat(row.get("resource_type")).isEqualTo("endpoint");
+			assertThat(row.get("outcome")).isEqualTo("denied");
+			assertThat(row.get("actor_role")).isEqualTo("patient");
+		});
+		// a caller with the role is not audited as refused
+		String staffSubject = "staff-" + UUID.randomUUID();
+		String staff = this.signingKey.mint(staffSubject, List.of("staff"), null, Duration.ofMinutes(5));
+		assertThat(post(staff, "{\"value\":\"x\"}", MediaType.APPLICATION_JSON).getStatusCode().is2xxSuccessful())
+			.isTrue();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE actor = ?", Long.class,
+				staffSubject)).isZero();
 	}
 
 	@Test
