@@ -31,6 +31,8 @@ import org.springframework.stereotype.Component;
  * patient is told, only when the booking's patient id is the patient service's id (a UUID): the notification
  * service addresses patients by it alone, and a free-text id would wait there for a contact that never comes,
  * or reach whoever holds that id (its staff recipients are ids such as {@code ops-oncall}).</li>
+ * <li>a cancellation, for such a patient: before its notice, a {@link BookingNotificationWithdrawal} of the
+ * confirmation's notice (same topic and key), so one not sent yet is never sent.</li>
  * </ul>
  * A request that got no place announces nothing. {@code booking.notification.requests{type,outcome}} counts the
  * notifications asked for ({@code requested}) and those not asked for ({@code skipped_patient_id}), on commit.
@@ -102,8 +104,27 @@ class BookingAnnouncements {
 			this.outbox.append(this.topics.events(), booking.siteId(), BookingCancelled.TYPE,
 					new BookingCancelled(booking.id(), booking.siteId(), cancelledAt, reason));
 		}
+		withdrawConfirmation(booking);
 		startsAt.ifPresent((at) -> notifyPatient(booking, BookingNotificationRequest.CANCELLED, at,
 				this.cancelledCounters));
+	}
+
+	/**
+	 * Withdraws the booking's confirmation notice, ahead of the cancellation's on the patient's partition: one not
+	 * sent yet (a booking cancelled at once, a patient whose contact has not come) is never sent.
+	 */
+	private void withdrawConfirmation(Booking booking) {
+		if (!PATIENT_SERVICE_ID.matcher(booking.patientId()).matches()) {
+			return;
+		}
+		String patientId = booking.patientId().toLowerCase(Locale.ROOT);
+		this.outbox.append(this.topics.notificationRequests(), patientId, BookingNotificationWithdrawal.EVENT_TYPE,
+				new BookingNotificationWithdrawal(confirmationKey(booking), BookingNotificationWithdrawal.REASON,
+						patientId));
+	}
+
+	private static String confirmationKey(Booking booking) {
+		return "booking:" + booking.id() + ":confirmed";
 	}
 
 	private void notifyPatient(Booking booking, String type, Instant startsAt, Map<Outcome, Counter> counters) {
@@ -133,8 +154,8 @@ class BookingAnnouncements {
 		}
 		return Optional.of(new BookingNotificationRequest(booking.patientId().toLowerCase(Locale.ROOT), type,
 				parameters(this.notifications.siteName(booking.siteId()), this.startsAtFormat.format(startsAt)),
-				"booking:" + booking.id() + ":" + (type.equals(BookingNotificationRequest.CONFIRMED) ? "confirmed"
-						: "cancelled")));
+				type.equals(BookingNotificationRequest.CONFIRMED) ? confirmationKey(booking)
+						: "booking:" + booking.id() + ":cancelled"));
 	}
 
 }

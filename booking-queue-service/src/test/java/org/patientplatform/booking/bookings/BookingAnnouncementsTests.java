@@ -10,6 +10,8 @@ import java.util.UUID;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import org.mockito.InOrder;
 import org.patientplatform.kit.outbox.Outbox;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -17,9 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.verifyNoMoreInteractions;
 
 /**
@@ -124,9 +128,14 @@ class BookingAnnouncementsTests {
 	void announcesACancellationMadeHereOnTheBookingTopic() {
 		Instant at = Instant.parse("2026-03-02T09:40:00Z");
 		this.announcements.cancelled(booking(PATIENT), Optional.of(STARTS_AT), "Cancelled by staff.", at, false);
-		verify(this.outbox).append("booking.events.v1", "site-north", BookingCancelled.TYPE,
+		InOrder order = inOrder(this.outbox);
+		order.verify(this.outbox).append("booking.events.v1", "site-north", BookingCancelled.TYPE,
 				new BookingCancelled(BOOKING, "site-north", at, "Cancelled by staff."));
-		verify(this.outbox).append(eq("notification.requests.v1"), eq(PATIENT),
+		// the confirmation's notice is withdrawn before the cancellation's is asked for (same topic and key)
+		order.verify(this.outbox).append("notification.requests.v1", PATIENT, "notification.NotificationCancelled.v1",
+				new BookingNotificationWithdrawal("booking:" + BOOKING + ":confirmed", "The booking was cancelled",
+						PATIENT));
+		order.verify(this.outbox).append(eq("notification.requests.v1"), eq(PATIENT),
 				eq("notification.NotificationRequested.v1"), any(BookingNotificationRequest.class));
 		verifyNoMoreInteractions(this.outbox);
 	}
@@ -137,8 +146,27 @@ class BookingAnnouncementsTests {
 				STARTS_AT, true);
 		verify(this.outbox, never()).append(eq("booking.events.v1"), anyString(), anyString(), any());
 		verify(this.outbox).append(eq("notification.requests.v1"), eq(PATIENT),
+				eq("notification.NotificationCancelled.v1"), any(BookingNotificationWithdrawal.class));
+		verify(this.outbox).append(eq("notification.requests.v1"), eq(PATIENT),
 				eq("notification.NotificationRequested.v1"), any(BookingNotificationRequest.class));
 		verifyNoMoreInteractions(this.outbox);
+	}
+
+	@Test
+	void withdrawsTheConfirmationAsDocumented() throws Exception {
+		this.announcements.cancelled(booking(PATIENT), Optional.of(STARTS_AT), null, STARTS_AT, false);
+		ArgumentCaptor<Object> withdrawal = ArgumentCaptor.forClass(Object.class);
+		verify(this.outbox).append(eq("notification.requests.v1"), eq(PATIENT),
+				eq("notification.NotificationCancelled.v1"), withdrawal.capture());
+		assertThat(this.json.readTree(this.json.writeValueAsString(withdrawal.getValue()))).isEqualTo(this.json
+			.readTree(Files.readString(Path.of("..", "docs", "events",
+					"notification.NotificationCancelled.v1.booking-confirmed.json"))));
+	}
+
+	@Test
+	void withdrawsNothingForAFreeTextPatientId() {
+		this.announcements.cancelled(booking("P-000123"), Optional.of(STARTS_AT), null, STARTS_AT, true);
+		verifyNoInteractions(this.outbox);
 	}
 
 	private double counted(String type, String outcome) {

@@ -8,9 +8,11 @@ import java.util.Map;
 
 import jakarta.validation.Validation;
 import jakarta.validation.ValidatorFactory;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.patientplatform.notification.delivery.Channel;
+import org.patientplatform.notification.requests.NotificationCancelled;
 import org.patientplatform.notification.requests.NotificationRequested;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -63,6 +65,22 @@ class BookingServiceRequestsTests {
 		withoutStart.remove("startsAt");
 		assertThatExceptionOfType(MissingParametersException.class)
 			.isThrownBy(() -> this.templates.requireParameters(type, withoutStart));
+	}
+
+	@Test
+	void acceptsTheBookingServicesWithdrawalOfAConfirmation() throws Exception {
+		NotificationCancelled withdrawal = this.json.readValue(Files.readString(
+				Path.of("..", "docs", "events", NotificationCancelled.TYPE + ".booking-confirmed.json")),
+				NotificationCancelled.class);
+		try (ValidatorFactory validation = Validation.buildDefaultValidatorFactory()) {
+			assertThat(validation.getValidator().validate(withdrawal)).isEmpty();
+		}
+		// the key of the booking service's confirmation request, which it withdraws
+		NotificationRequested confirmation = this.json.readValue(Files.readString(
+				Path.of("..", "docs", "events", NotificationRequested.TYPE + ".booking-confirmed.json")),
+				NotificationRequested.class);
+		assertThat(withdrawal.idempotencyKey()).isEqualTo(confirmation.idempotencyKey());
+		assertThat(withdrawal.patientId()).isEqualTo(confirmation.patientId());
 	}
 
 }
