@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -93,7 +94,7 @@ public class PlatformEvents {
 		catch (JacksonException ex) {
 			// the message can quote the payload: keep only where it broke
 			throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
-					+ " (" + ex.getClass().getSimpleName() + " at " + where(ex) + ")");
+					+ " (" + ex.getClass().getSimpleName() + " at " + where(ex) + ")" + notJson(event));
 		}
 		if (value == null) {
 			// JSON null maps to no object at all; unchecked, the validator's IllegalArgumentException made it a
@@ -108,6 +109,22 @@ public class PlatformEvents {
 				.toList());
 		}
 		return value;
+	}
+
+	/**
+	 * Data that did not read is explained by a content type that says it is not JSON (looked at only then: data
+	 * that reads is taken whatever its label).
+	 */
+	private static String notJson(CloudEvent event) {
+		String contentType = event.getDataContentType();
+		if (contentType == null) {
+			return "";
+		}
+		String media = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+		if (media.equals("application/json") || media.equals("text/json") || media.endsWith("+json")) {
+			return "";
+		}
+		return "; its content type is " + media + ", and events are read as JSON (application/json)";
 	}
 
 	/**

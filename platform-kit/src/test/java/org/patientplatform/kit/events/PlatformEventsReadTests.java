@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
@@ -60,6 +61,31 @@ class PlatformEventsReadTests {
 			.isThrownBy(() -> this.events.read(record, "test.Thing.v1", Thing.class))
 			.withMessage("Event e-2 data is not a valid Thing (StreamReadException at line 1, column 23)")
 			.withMessageNotContaining("secret-name");
+	}
+
+	@Test
+	void saysDataThatDoesNotReadIsLabelledAsSomethingElseThanJson() {
+		ConsumerRecord<byte[], byte[]> xml = record(headers("ce_specversion", "1.0", "ce_id", "e-3", "ce_source",
+				"urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/XML; charset=utf-8"),
+				"<thing><name>secret-name</name></thing>");
+
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(xml, "test.Thing.v1", Thing.class))
+			.withMessage("Event e-3 data is not a valid Thing (StreamReadException at line 1, column 1); its content "
+					+ "type is application/xml, and events are read as JSON (application/json)")
+			.withMessageNotContaining("secret-name");
+
+		// JSON that reads is taken whatever its label; a JSON label adds nothing to a JSON error
+		ConsumerRecord<byte[], byte[]> labelledText = record(headers("ce_specversion", "1.0", "ce_id", "e-4",
+				"ce_source", "urn:probe", "ce_type", "test.Thing.v1", "content-type", "text/plain"),
+				"{\"name\":\"n\"}");
+		assertThat(this.events.read(labelledText, "test.Thing.v1", Thing.class).data()).isEqualTo(new Thing("n"));
+		ConsumerRecord<byte[], byte[]> cloudEventsJson = record(headers("ce_specversion", "1.0", "ce_id", "e-5",
+				"ce_source", "urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/vnd.lab+json"),
+				"{\"name\":");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(cloudEventsJson, "test.Thing.v1", Thing.class))
+			.withMessageNotContaining("content type");
 	}
 
 	private static RecordHeaders headers(String... namesAndValues) {
