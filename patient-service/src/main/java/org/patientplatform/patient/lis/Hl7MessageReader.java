@@ -263,8 +263,9 @@ class Hl7MessageReader {
 	static String decode(byte[] value) {
 		String charsetName = characterSet(value);
 		Charset charset = switch (charsetName) {
-			// "UTF-8" is not in table 0211, but many feeds send it for UNICODE UTF-8
-			case "", "ASCII", "UNICODE UTF-8", "UTF-8", "UTF8" -> StandardCharsets.UTF_8;
+			// "UTF-8" is not in table 0211, but many feeds send it for UNICODE UTF-8; "UNICODE" is table 0211's name
+			// (to v2.4) of ISO 10646 text, which HAPI reads as UTF-8 too; "ISO IR6" is ASCII
+			case "", "ASCII", "ISO IR6", "UNICODE", "UNICODE UTF-8", "UTF-8", "UTF8" -> StandardCharsets.UTF_8;
 			case "8859/1", "8859/2", "8859/3", "8859/4", "8859/5", "8859/6", "8859/7", "8859/8", "8859/9",
 					"8859/15" -> Charset.forName("ISO-8859-" + charsetName.substring(5));
 			case "GB 18030-2000" -> Charset.forName("GB18030");

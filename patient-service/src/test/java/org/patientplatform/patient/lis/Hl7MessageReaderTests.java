@@ -70,6 +70,24 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsTheTable0211NamesOfUnicodeAndAsciiThatOlderFeedsSend() {
+		// v2.3 and v2.4 feeds name UTF-8 text "UNICODE" (table 0211 until v2.5 split it by encoding form) and ASCII
+		// "ISO IR6"; HAPI reads both (HL7Charsets): before, each message of such a feed was dead-lettered
+		String er7 = Hl7Messages.registration("CS1", "MRN-403", "M\u00fcller", "J\u00fcrgen", "20261205120003")
+			.replace("|P|2.5|", "|P|2.4|");
+		RecordDemographics unicode = ((LisMessage.Demographics) this.reader
+			.read(bytes(er7.replace("UNICODE UTF-8", "UNICODE")))).command();
+		assertThat(unicode.familyName()).isEqualTo("M\u00fcller");
+		RecordDemographics ascii = ((LisMessage.Demographics) this.reader
+			.read(bytes(er7.replace("UNICODE UTF-8", "ISO IR6").replace("\u00fc", "ue")))).command();
+		assertThat(ascii.familyName()).isEqualTo("Mueller");
+		// still refused, never replaced, when the bytes are not what it names
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(er7.replace("UNICODE UTF-8", "UNICODE").getBytes(StandardCharsets.ISO_8859_1)))
+			.withMessageContaining("not valid");
+	}
+
+	@Test
 	void readsTheAdmissionAndPersonMessagesOfAnAdtFeedAsDemographics() {
 		// HL7's widely published ADT^A01 example (v2.5, an identifier typed PI, a non-ASCII character)
 		String admission = String.join("\r",
