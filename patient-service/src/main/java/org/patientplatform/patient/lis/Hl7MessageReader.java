@@ -98,6 +98,17 @@ class Hl7MessageReader {
 		.collect(Collectors.toMap((code) -> Locale.of(code).getISO3Language(), Function.identity(),
 				(first, second) -> first));
 
+	/**
+	 * ISO 639-2's bibliographic codes (which many feeds send: FRE, GER, CHI) to its terminology ones, which the
+	 * two-letter map above knows: the twenty codes in which the two differ.
+	 */
+	private static final Map<String, String> TERMINOLOGY_LANGUAGES = Map.ofEntries(Map.entry("alb", "sqi"),
+			Map.entry("arm", "hye"), Map.entry("baq", "eus"), Map.entry("bur", "mya"), Map.entry("chi", "zho"),
+			Map.entry("cze", "ces"), Map.entry("dut", "nld"), Map.entry("fre", "fra"), Map.entry("geo", "kat"),
+			Map.entry("ger", "deu"), Map.entry("gre", "ell"), Map.entry("ice", "isl"), Map.entry("mac", "mkd"),
+			Map.entry("mao", "mri"), Map.entry("may", "msa"), Map.entry("per", "fas"), Map.entry("rum", "ron"),
+			Map.entry("slo", "slk"), Map.entry("tib", "bod"), Map.entry("wel", "cym"));
+
 	private static final String HL7_NULL = "\"\"";
 
 	/** XTN-3 equipment types (HL7 table 0202) that are no phone: fax, modem, beeper, teletypes, X.400, Internet. */
@@ -486,7 +497,7 @@ class Hl7MessageReader {
 			if (language.length() < 2 || language.length() > 3) {
 				return null;
 			}
-			String twoLetters = TWO_LETTER_LANGUAGES.get(language);
+			String twoLetters = TWO_LETTER_LANGUAGES.get(TERMINOLOGY_LANGUAGES.getOrDefault(language, language));
 			if (language.length() == 3 && twoLetters != null) {
 				locale = new Locale.Builder().setLocale(locale).setLanguage(twoLetters).build();
 			}

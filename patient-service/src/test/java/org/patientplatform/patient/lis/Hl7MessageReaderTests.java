@@ -438,6 +438,20 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsTheBibliographicIso6392CodesFeedsSendForTheirLanguage() {
+		// PID-15 of many feeds is ISO 639-2's bibliographic code (FRE, GER, CHI): before, stored as "fre", which is
+		// no BCP 47 tag, so the FHIR Patient's communication.language was invalid and no French message matched
+		assertThat(Hl7MessageReader.languageTag("FRE")).isEqualTo("fr");
+		assertThat(Hl7MessageReader.languageTag("ger")).isEqualTo("de");
+		assertThat(Hl7MessageReader.languageTag("CHI")).isEqualTo("zh");
+		assertThat(Hl7MessageReader.languageTag("dut")).isEqualTo("nl");
+		assertThat(Hl7MessageReader.languageTag("WEL")).isEqualTo("cy");
+		assertThat(Hl7MessageReader.languageTag("fre_CA")).isEqualTo("fr-CA");
+		// a 639-2 code with no two-letter one stays as it is, which BCP 47 takes
+		assertThat(Hl7MessageReader.languageTag("haw")).isEqualTo("haw");
+	}
+
+	@Test
 	void leavesTheLanguageAloneWhenItIsNotACode() {
 		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG11|P|2.5\r"
 				+ "PID|1||MRN-9^^^LAB^MR||Doe^Jane||||||||||English\r";
