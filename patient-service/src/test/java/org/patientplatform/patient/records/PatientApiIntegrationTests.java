@@ -9,7 +9,15 @@ import java.util.Map;
 import java.util.UUID;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.Enumerations;
@@ -340,6 +348,55 @@ class PatientApiIntegrationTests {
 		// _pretty=true indents
 		assertThat(get(FHIR + "/Patient/" + this.ada + "?_pretty=true", staff, null).getBody()).contains("\n  ");
 		assertThat(get(FHIR + "/Patient/" + this.ada, staff, null).getBody()).doesNotContain("\n");
+	}
+
+	@Test
+	void servesFhirResourcesThatTheR4ProfilesValidate() {
+		// HAPI FHIR's instance validator with the R4 core profiles and code systems: what a FHIR client checks
+		String staff = token(List.of("staff"), null);
+		// a record with the least the LIS may state: an MRN and nothing else
+		PatientId sparse = this.patients.record(new RecordDemographics("API-SPARSE", null, null, null, Sex.AMBIGUOUS,
+				null, null, new PostalAddress(null, null, "London", null, null, null), null, EnumSet.allOf(Part.class),
+				Instant.now(), "API-" + UUID.randomUUID())).patientId();
+		List<String> served = new java.util.ArrayList<>();
+		for (String format : List.of("json", "xml")) {
+			served.add(FHIR + "/Patient/" + this.ada + "?_format=" + format);
+			served.add(FHIR + "/Patient/" + sparse + "?_format=" + format);
+			served.add(FHIR + "/Patient?identifier=API-GRACE&_format=" + format);
+			served.add(FHIR + "/Patient?identifier=API-NOBODY&_format=" + format);
+			served.add(FHIR + "/metadata?_format=" + format);
+			served.add(FHIR + "/Patient/" + UUID.randomUUID() + "?_format=" + format);
+			served.add(FHIR + "/Patient?_format=" + format);
+		}
+		for (String uri : served) {
+			ResponseEntity<String> response = get(uri, staff);
+			ca.uhn.fhir.validation.ValidationResult result = FhirProfiles.VALIDATOR.validateWithResult(response.getBody());
+			assertThat(result.getMessages()).as("%s %s", uri, response.getBody())
+				.filteredOn((message) -> message.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())
+				.isEmpty();
+		}
+		for (ResponseEntity<String> error : List.of(get(FHIR + "/Patient/" + this.ada, token(List.of("patient"),
+				this.grace.toString())), get(FHIR + "/Patient/" + this.ada + "?_format=ttl", staff))) {
+			assertThat(FhirProfiles.VALIDATOR.validateWithResult(error.getBody()).getMessages()).as(error.getBody())
+				.filteredOn((message) -> message.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())
+				.isEmpty();
+		}
+	}
+
+	/** The R4 core profiles and code systems, as HAPI FHIR's validator reads them (no terminology server). */
+	private static final class FhirProfiles {
+
+		static final FhirValidator VALIDATOR;
+
+		static {
+			FhirContext context = FhirContext.forR4Cached();
+			ValidationSupportChain support = new ValidationSupportChain(new DefaultProfileValidationSupport(context),
+					new CommonCodeSystemsTerminologyService(context),
+					new InMemoryTerminologyServerValidationSupport(context),
+					new SnapshotGeneratingValidationSupport(context));
+			VALIDATOR = context.newValidator().registerValidatorModule(new FhirInstanceValidator(support));
+		}
+
 	}
 
 	private static void assertFhirType(ResponseEntity<String> response, String type) {
