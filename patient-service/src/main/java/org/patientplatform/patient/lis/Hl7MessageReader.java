@@ -222,6 +222,9 @@ class Hl7MessageReader {
 		if (messages > 1) {
 			throw severalMessages(er7, messages);
 		}
+		if (text.lines().anyMatch((segment) -> segment.startsWith("FHS") || segment.startsWith("BHS"))) {
+			throw batch(er7);
+		}
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
 			if (c < 0x20 && c != '\r' && c != '\t') {
@@ -254,6 +257,11 @@ class Hl7MessageReader {
 	private static InvalidEventException severalMessages(String er7, long messages) {
 		return new InvalidEventException("LIS record holds " + messages + " HL7 messages" + describeRaw(er7)
 				+ "; the feed takes one message per record");
+	}
+
+	private static InvalidEventException batch(String er7) {
+		return new InvalidEventException("LIS record" + describeRaw(er7) + " is an HL7 batch (FHS, BHS segments); the "
+				+ "feed takes one message per record, without batch segments");
 	}
 
 	private static InvalidEventException controlCharacter(String er7, char c) {
@@ -848,11 +856,11 @@ class Hl7MessageReader {
 	 * look like what they should be (so no patient data can slip through), for the DLQ's error message.
 	 */
 	private static String describeRaw(String er7) {
-		String text = normalize(er7);
-		if (text.length() < 8 || !text.startsWith("MSH")) {
+		// the first MSH: a batch's is after its FHS and BHS
+		String msh = normalize(er7).lines().filter((segment) -> segment.startsWith("MSH")).findFirst().orElse("");
+		if (msh.length() < 8) {
 			return "";
 		}
-		String msh = text.lines().findFirst().orElse(text);
 		String[] fields = msh.split(Pattern.quote(String.valueOf(msh.charAt(3))), -1);
 		// fields[0] is "MSH", so MSH-n is fields[n - 1]
 		String type = (fields.length > 8) ? safe(fields[8]) : null;

@@ -250,6 +250,22 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void rejectsABatchFileSayingSoAndNamingItsMessage() {
+		// a batch file (FHS, BHS, the message, BTS, FTS) put on the topic whole: before, "not a parseable HL7 v2
+		// message (EncodingNotSupportedException)", which pointed the LIS's team at the encoding
+		String batch = String.join("\r", "FHS|^~\\&||ABCHS||AUSDHSV|20070101123401|||abchs20070101123401.hl7|",
+				"BHS|^~\\&||ABCHS||AUSDHSV|20070101123401||||abchs20070101123401-1",
+				"MSH|^~\\&||ABCHS||AUSDHSV|20070101112951||ADT^A04^ADT_A01|12334456778890|P|2.5|||NE|NE|AU|ASCII",
+				"EVN|A04|20060705000000", "PID|1||0000112234^^^100^A||Doe^Jane||19700101|F", "BTS|1", "FTS|1", "");
+
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(batch)))
+			.withMessage("LIS record ADT^A04^ADT_A01 (control id 12334456778890) is an HL7 batch (FHS, BHS "
+					+ "segments); the feed takes one message per record, without batch segments")
+			.withMessageNotContaining("0000112234")
+			.withNoCause();
+	}
+
+	@Test
 	void rejectsAControlCharacterWithAClearReasonAndReadsPastAByteOrderMark() {
 		String er7 = Hl7Messages.registration("NUL-1", "MRN-1", "Do\u0000e", "John", "20250401090000");
 
