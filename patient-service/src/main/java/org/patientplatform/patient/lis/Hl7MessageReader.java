@@ -460,7 +460,8 @@ class Hl7MessageReader {
 				if (address != null) {
 					email = (email != null) ? email : address;
 				}
-				else if (isPhone(telecom)) {
+				// a phone's repetition may carry an email in XTN-4 beside its number: the number is still the phone
+				if (isPhone(telecom) && (address == null || isNumberBesideEmail(telecom))) {
 					String number = phoneOf(telecom);
 					phone = (phone != null) ? phone : number;
 					if (mobile == null && "CP".equalsIgnoreCase(text(telecom.getTelecommunicationEquipmentType()))) {
@@ -753,6 +754,13 @@ class Hl7MessageReader {
 		String use = text(telecom.getTelecommunicationUseCode());
 		return (equipment == null || !NOT_A_PHONE.contains(equipment.toUpperCase(Locale.ROOT)))
 				&& (use == null || !NOT_THE_PATIENTS_PHONE.contains(use.toUpperCase(Locale.ROOT)));
+	}
+
+	/** Whether a repetition with an email (XTN-4) is a phone's too: not of use NET, and a number beside it. */
+	private static boolean isNumberBesideEmail(XTN telecom) {
+		String number = phoneOf(telecom);
+		return !"NET".equalsIgnoreCase(text(telecom.getTelecommunicationUseCode())) && number != null
+				&& !number.contains("@");
 	}
 
 	/** XTN-1 as sent, else the unformatted number (XTN-12), else country, area and local number (XTN-5..8). */

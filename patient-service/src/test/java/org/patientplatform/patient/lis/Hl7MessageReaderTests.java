@@ -145,6 +145,22 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void takesBothThePhoneAndTheEmailOfOneRepetitionThatHoldsThem() {
+		// feeds that fill XTN-4 beside the number of a phone repetition: before, the repetition was taken for the email
+		// alone and the patient's phone was dropped (no SMS)
+		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG-TEL2|P|2.3\r"
+				+ "PID|1||MRN-TEL2^^^LAB^MR||Doe^Jane||||||||(217)555-0100^PRN^PH^jane@example.org\r";
+		RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(er7))).command();
+		assertThat(command.phone()).isEqualTo("(217)555-0100");
+		assertThat(command.email()).isEqualTo("jane@example.org");
+		// an Internet repetition is the email only, whatever its XTN-1 holds
+		RecordDemographics internet = ((LisMessage.Demographics) this.reader
+			.read(bytes(er7.replace("(217)555-0100^PRN^PH^", "jane@example.org^NET^Internet^")))).command();
+		assertThat(internet.phone()).isNull();
+		assertThat(internet.email()).isEqualTo("jane@example.org");
+	}
+
+	@Test
 	void takesTheMobileForThePhoneAndNeverAFaxOrPager() {
 		// the phone is the number the patient's messages are texted to: before, the first repetition was taken,
 		// here the fax, and the patient's SMS went to the surgery's fax machine
