@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.Version;
 import ca.uhn.hl7v2.model.Group;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.Primitive;
@@ -248,6 +249,18 @@ class Hl7MessageReader {
 		if (version.isEmpty() || HL7_NULL.equals(version)) {
 			throw noVersion(er7);
 		}
+		// HAPI reads the version id, the first component, as it is spelled ("2.3.0" or "2.4 " it does not know)
+		char component = (fields.length > 1 && !fields[1].isEmpty()) ? fields[1].charAt(0) : '^';
+		String id = fields[11].split(Pattern.quote(String.valueOf(component)), -1)[0];
+		if (!Version.supportsVersion(id)) {
+			throw unknownVersion(er7, id.strip());
+		}
+	}
+
+	private static InvalidEventException unknownVersion(String er7, String version) {
+		String named = safe(version);
+		return new InvalidEventException("HL7 message" + describeRaw(er7) + " names a version (MSH-12) that is not an "
+				+ "HL7 v2 version" + ((named != null) ? ": " + named : ""));
 	}
 
 	private static InvalidEventException noVersion(String er7) {

@@ -505,6 +505,26 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void rejectsAVersionHapiDoesNotKnowSayingSo() {
+		// before: "not a parseable HL7 v2 message ... (ca.uhn.hl7v2.HL7Exception)", for a message whose only fault is
+		// how its MSH-12 spells the version
+		for (String msh12 : List.of("2.3.0", "2.4 ", "V2.5")) {
+			String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG-VER|P|" + msh12
+					+ "\rPID|1||MRN-9^^^LAB^MR||Doe^Jane||19900101|F\r";
+
+			assertThatExceptionOfType(InvalidEventException.class).as("MSH-12 '%s'", msh12)
+				.isThrownBy(() -> this.reader.read(bytes(er7)))
+				.withMessage("HL7 message ADT^A08 (control id MSG-VER) names a version (MSH-12) that is not an HL7 "
+						+ "v2 version: " + msh12.strip())
+				.withNoCause();
+		}
+		// a version with its internationalization components is read
+		String international = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG-VER|P|2.4^AUS\r"
+				+ "PID|1||MRN-9^^^LAB^MR||Doe^Jane||19900101|F\r";
+		assertThat(this.reader.read(bytes(international)).header().version()).isEqualTo("2.4");
+	}
+
+	@Test
 	void rejectsBrokenMessageNamingOnlyItsTypeAndControlId() {
 		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A04|MSG6|P|9.9\rPID|1||MRN-9||Doe^Jane\r";
 
