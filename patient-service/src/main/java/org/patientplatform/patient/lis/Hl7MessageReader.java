@@ -124,8 +124,14 @@ class Hl7MessageReader {
 	/** HL7's hexadecimal escape, {@code \Xhh…\}: bytes of the message's character set. */
 	private static final Pattern HEX_ESCAPE = Pattern.compile("\\\\X((?:[0-9A-Fa-f]{2})+)\\\\");
 
-	/** HL7's other escapes HAPI leaves: highlighting ({@code \H\}, {@code \N\}), formatting, character sets. */
-	private static final Pattern OTHER_ESCAPE = Pattern.compile("\\\\(?:H|N|\\.[a-z]{2}[+-]?\\d*|[CMZ][0-9A-Za-z]*)\\\\");
+	/**
+	 * HL7's formatting escapes ({@code \.br\} a line break, {@code \.sp\} skipped lines, {@code \.in\} an indent…)
+	 * with the spaces around them: each separates what is on either side ("1 Main St\.br\Apt 2").
+	 */
+	private static final Pattern FORMATTING_ESCAPE = Pattern.compile("\\s*\\\\\\.[a-z]{2}[+-]?\\d*\\\\\\s*");
+
+	/** HL7's other escapes HAPI leaves: highlighting ({@code \H\}, {@code \N\}) and character sets. */
+	private static final Pattern OTHER_ESCAPE = Pattern.compile("\\\\(?:H|N|[CMZ][0-9A-Za-z]*)\\\\");
 
 	private static final Logger log = LoggerFactory.getLogger(Hl7MessageReader.class);
 
@@ -847,7 +853,8 @@ class Hl7MessageReader {
 	 * A primitive's value, trimmed; null when empty or the HL7 null. HAPI turns the delimiter escapes
 	 * ({@code \F\ \S\ \T\ \R\ \E\}) back into their characters; the hexadecimal ones are decoded here
 	 * (UTF-8 when the bytes are valid UTF-8, else ISO 8859-1, the single-byte set they mostly come from), and
-	 * highlighting and formatting escapes are dropped: none of them belongs in a name.
+	 * highlighting escapes are dropped, and a formatting one (a line break) becomes a space: it separated what was
+	 * on its two sides.
 	 */
 	static @Nullable String text(Primitive primitive) {
 		String value = primitive.getValue();
@@ -863,7 +870,7 @@ class Hl7MessageReader {
 			return value;
 		}
 		String decoded = HEX_ESCAPE.matcher(value).replaceAll((match) -> Matcher.quoteReplacement(hex(match.group(1))));
-		return OTHER_ESCAPE.matcher(decoded).replaceAll("");
+		return OTHER_ESCAPE.matcher(FORMATTING_ESCAPE.matcher(decoded).replaceAll(" ")).replaceAll("");
 	}
 
 	private static String hex(String digits) {

@@ -301,8 +301,11 @@ class Hl7MessageReaderTests {
 
 		assertThat(command.familyName()).isEqualTo("Ren\u00e9e");
 		assertThat(command.givenName()).isEqualTo("Ren\u00e9");
-		// formatting escapes go too
-		assertThat(Hl7MessageReader.unescape("Smith\\.br\\Jones")).isEqualTo("SmithJones");
+		// a formatting escape separates what is on its two sides: a line break in an address is not the words run
+		// together ("1 Main StApt 2" was stored)
+		assertThat(Hl7MessageReader.unescape("1 Main St\\.br\\Apt 2")).isEqualTo("1 Main St Apt 2");
+		assertThat(Hl7MessageReader.unescape("Line one \\.sp2\\ line two\\.br\\")).isEqualTo("Line one line two ");
+		assertThat(Hl7MessageReader.unescape("\\H\\Smith\\N\\")).isEqualTo("Smith");
 	}
 
 	@Test
