@@ -1,5 +1,9 @@
 package org.patientplatform.patient.records;
 
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -291,6 +295,24 @@ class PatientApiIntegrationTests {
 			assertThat(none.getTotal()).as(identifier).isZero();
 			assertThat(none.getEntry()).isEmpty();
 		}
+	}
+
+	@Test
+	void searchesByASystemAndMrnWrittenWithAPlainBarAsFhirClientsAndCurlSendIt() throws Exception {
+		// FHIR writes a token search as system|value; curl and many clients send the bar as it is, not as %7C
+		String request = "GET " + FHIR + "/Patient?identifier=urn:patient-platform:mrn|API-GRACE HTTP/1.1\r\n"
+				+ "Host: 127.0.0.1:" + this.port + "\r\nAuthorization: Bearer " + token(List.of("staff"), null)
+				+ "\r\nAccept: application/fhir+json\r\nConnection: close\r\n\r\n";
+		String response;
+		try (Socket socket = new Socket("127.0.0.1", this.port)) {
+			OutputStream out = socket.getOutputStream();
+			out.write(request.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+		assertThat(response).startsWith("HTTP/1.1 200");
+		assertThat(response).contains("\"total\":1").contains(this.grace.toString());
 	}
 
 	@Test
