@@ -62,6 +62,15 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		return this.rawReason != null;
 	}
 
+	/** The same record, counted as the given attempt. */
+	CapturedRecord withAttempt(int attempt) {
+		return new CapturedRecord(this.rawReason, this.sourceService, this.sourceRole, this.consumerGroup,
+				this.originalTopic, this.originalPartition, this.originalOffset, this.originalTimestamp, this.key,
+				this.headers, this.payload, this.errorClass, this.errorCauseClass, this.errorMessage,
+				this.errorStacktrace, this.fingerprint, this.nonRetryable, attempt, this.dlqPartition, this.dlqOffset,
+				this.receivedAt, this.entryId);
+	}
+
 	/**
 	 * The original headers as the JSON array the entry stores ({@code [{"key": …, "value": base64}]}),
 	 * written directly: at incident volume a general-purpose serializer cost a tenth of the capture thread.

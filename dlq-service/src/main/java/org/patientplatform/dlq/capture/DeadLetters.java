@@ -223,7 +223,12 @@ class DeadLetters {
 		List<CapturedRecord> raw = records.stream().filter(CapturedRecord::isRaw).toList();
 		Map<UUID, Original> known = knownEntries(failed);
 		List<CapturedRecord> ofEntries = failed.stream().filter((r) -> isFailureOfEntry(r, known)).toList();
-		List<CapturedRecord> ofOriginals = failed.stream().filter((r) -> !isFailureOfEntry(r, known)).toList();
+		List<CapturedRecord> ofOriginals = failed.stream()
+			.filter((r) -> !isFailureOfEntry(r, known))
+			// another group's failure of a redriven copy: its dlq-attempt counts the other entry's redrives, and
+			// this is its own group's first failure of that record (a later one counts on from the stored entry)
+			.map((r) -> (r.entryId() != null && known.containsKey(r.entryId())) ? r.withAttempt(1) : r)
+			.toList();
 		Captured captured = new Captured();
 		StackTraces traces = new StackTraces();
 		if (!ofOriginals.isEmpty()) {

@@ -422,7 +422,11 @@ class DeadLetterCaptureIntegrationTests {
 		assertThat(this.deadLetters.findById(others)).hasValueSatisfying((entry) -> {
 			assertThat(entry.consumerGroup()).isEqualTo("reporting-service.reader");
 			assertThat(entry.errorMessage()).isEqualTo("another group's failure");
+			// its group's first failure of that record: the copy's dlq-attempt counted the other entry's redrives
+			assertThat(entry.attempts()).isEqualTo(1);
 		});
+		assertThat(this.jdbc.queryForList("SELECT attempt FROM dead_letter_attempt WHERE entry_id = ?", Integer.class,
+				others)).containsExactly(1);
 		assertThat(this.deadLetters.findById(id)).hasValueSatisfying((entry) -> {
 			assertThat(entry.attempts()).isEqualTo(1);
 			assertThat(entry.errorMessage()).isEqualTo("the entry's failure");
