@@ -11,7 +11,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.local.infra.LocalSigningKey;
 
+import org.springframework.security.oauth2.jwt.JwtValidationException;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The local token issuer answers every request, a malformed one with 400. */
 class LocalTokenIssuerTests {
@@ -39,6 +43,16 @@ class LocalTokenIssuerTests {
 		HttpResponse<String> response = get("/token?role=ops&ttl_seconds=60");
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body().trim().split("\\.")).hasSize(3);
+	}
+
+	@Test
+	void mintsANegativeLifetimeAsAWellFormedTokenThatExpiredThatLongAgo() throws Exception {
+		// the services' decoder, as the kit builds it (default validators: expiry with a minute of clock skew)
+		NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(issuer.jwksUrl()).build();
+		String token = get("/token?role=ops&ttl_seconds=-3600").body().trim();
+		// before, it was issued after it expired, and refused as malformed ("expiresAt must be after issuedAt")
+		assertThatThrownBy(() -> decoder.decode(token)).isInstanceOf(JwtValidationException.class)
+			.hasMessageContaining("expired");
 	}
 
 	@Test

@@ -125,11 +125,14 @@ public final class LocalSigningKey {
 	 */
 	public String mint(String subject, List<String> roles, @Nullable String patientId, Duration lifetime) {
 		Instant now = Instant.now();
+		// an expired token was issued, and valid, before it expired: issued after its expiry, it is refused as
+		// malformed ("expiresAt must be after issuedAt"), not as expired
+		Instant issued = now.minus(lifetime.isNegative() ? lifetime.abs().plusMinutes(5) : Duration.ofSeconds(1));
 		JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(subject)
 			.issuer(this.issuer)
 			.jwtID(UUID.randomUUID().toString())
-			.issueTime(Date.from(now.minusSeconds(1)))
-			.notBeforeTime(Date.from(now.minus(lifetime.isNegative() ? lifetime.abs().plusMinutes(5) : Duration.ofSeconds(1))))
+			.issueTime(Date.from(issued))
+			.notBeforeTime(Date.from(issued))
 			.expirationTime(Date.from(now.plus(lifetime)))
 			.claim("roles", roles);
 		if (patientId != null) {
