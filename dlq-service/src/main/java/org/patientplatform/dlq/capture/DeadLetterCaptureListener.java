@@ -61,7 +61,7 @@ class DeadLetterCaptureListener {
 			CapturedRecord read = CapturedRecord.from(record, now);
 			// never retried into the DLQ itself: kept raw with the reason, every header and its bytes
 			captured.add((!read.isRaw() && this.ownTopics.contains(read.originalTopic()))
-					? CapturedRecord.refused(record, now, "not a failed record of another service: its original topic "
+					? read.asRawOfOwnTopic(record, "not a failed record of another service: its original topic "
 							+ this.ownTopics.reason(Objects.requireNonNull(read.originalTopic())))
 					: read);
 		}

@@ -29,7 +29,7 @@ public class OwnTopics {
 	/** Why a record is not sent to, or captured from, one of them. */
 	public String reason(String topic) {
 		return topic + " is one of the DLQ's own topics (" + String.join(", ", this.names)
-				+ "): no service's failed record comes from it, and a record redriven there would be captured again";
+				+ "): kept raw and never redriven, since a record redriven there would be captured again";
 	}
 
 }

@@ -626,6 +626,34 @@ class DeadLetterCaptureIntegrationTests {
 		assertThat(this.deadLetters.findIdsByOriginal("dlq.messages.v1", 0, 1)).isEmpty();
 	}
 
+	@Test
+	void keepsWhatTheDlqsOwnOutcomeConsumerSaidOfARecordItCouldNotRead() throws Exception {
+		// a malformed record on dlq.retry-outcomes.v1 fails in this service's own outcome listener, whose failure
+		// path dead-letters it like any other service's; before, its raw entry kept none of it (no service,
+		// group or error) and said that no service's failed record comes from that topic
+		ProducerRecord<byte[], byte[]> record = failed("dlq.retry-outcomes.v1", 3, 109, null, null,
+				"Event 1 data is not a valid RedriveOutcome");
+		record.headers().remove(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP);
+		record.headers()
+			.add(header(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP,
+					"dlq-service.consumer-retry-message.outcomes".getBytes()))
+			.add(header(DeadLetterHeaders.SOURCE_SERVICE, "dlq-service".getBytes()));
+		var sent = this.producer.send(record).get();
+
+		Map<String, Object> entry = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT raw_reason, source_service, consumer_group, error_class, "
+					+ "error_message FROM dead_letter_entry WHERE kind = 'RAW' AND dlq_partition = ? AND dlq_offset = ?",
+					sent.partition(), sent.offset()), (rows) -> !rows.isEmpty())
+			.getFirst();
+		assertThat(entry).containsEntry("source_service", "dlq-service")
+			.containsEntry("consumer_group", "dlq-service.consumer-retry-message.outcomes")
+			.containsEntry("error_class", "java.lang.IllegalStateException")
+			.containsEntry("error_message", "Event 1 data is not a valid RedriveOutcome");
+		assertThat((String) entry.get("raw_reason")).contains("dlq.retry-outcomes.v1 is one of the DLQ's own topics")
+			.doesNotContain("no service's failed record comes from it");
+		assertThat(this.deadLetters.findIdsByOriginal("dlq.retry-outcomes.v1", 3, 109)).isEmpty();
+	}
+
 	private UUID awaitEntry(String topic, int partition, long offset) {
 		return await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.deadLetters.findIdsByOriginal(topic, partition, offset), (ids) -> !ids.isEmpty())
