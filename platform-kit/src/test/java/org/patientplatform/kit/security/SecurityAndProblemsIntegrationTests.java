@@ -392,6 +392,23 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void answersARequestLineTomcatRefusesWithoutLoggingItsQuery(CapturedOutput output) throws Exception {
+		// a character RFC 3986 does not allow in a query (a client that does not encode it): Tomcat refuses the
+		// request line, and before, logged it whole at INFO ("Invalid character found in the request target
+		// [/api/v1/things/due?at=Ada<Lovelace ]"), the query's values (an MRN, a name) with it
+		String request = "GET /api/v1/things/due?at=Ada<Lovelace HTTP/1.1\r\nHost: 127.0.0.1:" + this.port
+				+ "\r\nAuthorization: Bearer " + staff() + "\r\nConnection: close\r\n\r\n";
+		String response;
+		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", this.port)) {
+			socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+			socket.getOutputStream().flush();
+			response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		}
+		assertThat(response).startsWith("HTTP/1.1 400");
+		assertThat(output.getAll()).doesNotContain("Lovelace");
+	}
+
+	@Test
 	void answersAPathTheFirewallRefusesAsProblem() throws Exception {
 		for (String path : List.of("/api/v1/things//due?at=2026-01-01T00:00:00Z",
 				"/api/v1/things/due;x=1?at=2026-01-01T00:00:00Z")) {
