@@ -53,6 +53,23 @@ class AppRoleOnlyIntegrationTests {
 	}
 
 	@Test
+	void documentsTheStatusesTheOperationsAnswer() {
+		// the API document said 200 where a reminder rule is created (201) and a batch accepted (202), and named
+		// neither a batch cancelled twice (409) nor a cancellation by an idempotency key no notification has (404)
+		var paths = this.api.json(this.api.get("/v3/api-docs", null)).path("paths");
+		assertThat(paths.path("/api/v1/notifications/reminders").path("post").path("responses").propertyNames())
+			.contains("201")
+			.doesNotContain("200");
+		assertThat(paths.path("/api/v1/notifications/batches").path("post").path("responses").propertyNames())
+			.contains("202")
+			.doesNotContain("200");
+		assertThat(paths.path("/api/v1/notifications/batches/{id}/cancel").path("post").path("responses")
+			.propertyNames()).contains("200", "404", "409");
+		assertThat(paths.path("/api/v1/notifications/cancel").path("post").path("responses").propertyNames())
+			.contains("200", "404");
+	}
+
+	@Test
 	void servesTheApiBehindAToken() {
 		var anonymous = this.api.get("/api/v1/patients/P-1/notifications", null);
 		assertThat(anonymous.getStatusCode().value()).isEqualTo(401);

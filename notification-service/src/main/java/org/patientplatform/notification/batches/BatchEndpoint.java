@@ -12,6 +12,9 @@ import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -81,7 +84,8 @@ class BatchEndpoint {
 			description = "The type must have templates. Either patientIds (each notified once) or segment (every patient with a known contact, "
 					+ "optionally only those with the language and/or reachable on the channel). The recipients are "
 					+ "fixed now; the wrk--batch-publisher worker creates one notification per patient. Answers 202 "
-					+ "with the batch; follow its progress at the Location.")
+					+ "with the batch; follow its progress at the Location.",
+			responses = @ApiResponse(responseCode = "202", description = "Accepted: the batch, at its Location"))
 	ResponseEntity<NotificationBatch> create(@Valid @RequestBody SendBatch request, Authentication caller) {
 		if (request.patientIds() != null && request.patientIds().size() > this.properties.maxPatients()) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
@@ -159,7 +163,10 @@ class BatchEndpoint {
 			description = "No notification is created after this answers; the batch's deliveries not yet sent are "
 					+ "cancelled by its job, and its notifications still waiting for a contact end. A completed batch "
 					+ "can be cancelled too: what it scheduled for later, or what is still queued, is not sent; what "
-					+ "went out stays sent. 409 when the batch was cancelled already.")
+					+ "went out stays sent. 409 when the batch was cancelled already.",
+			responses = { @ApiResponse(responseCode = "200", description = "The batch, cancelled"),
+					@ApiResponse(responseCode = "404", description = "No such batch", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem"))),
+					@ApiResponse(responseCode = "409", description = "The batch was cancelled already", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	NotificationBatch cancel(@PathVariable UUID id, Authentication caller) {
 		NotificationBatch batch = this.batches.cancel(id, caller.getName(),
 				this.clock.instant().truncatedTo(ChronoUnit.MICROS));

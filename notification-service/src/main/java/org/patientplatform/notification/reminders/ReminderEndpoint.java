@@ -14,6 +14,9 @@ import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -80,7 +83,8 @@ class ReminderEndpoint {
 	@Operation(summary = "Create a reminder rule",
 			description = "The type must have templates. Either cron (six fields, seconds first, read in timezone) or every (an ISO-8601 duration "
 					+ "such as PT12H). The cron role makes one notification per occurrence. Schedules that remind "
-					+ "more often than notification.reminders.min-interval, or with every longer than 366 days, are refused (400).")
+					+ "more often than notification.reminders.min-interval, or with every longer than 366 days, are refused (400).",
+			responses = @ApiResponse(responseCode = "201", description = "Created: the rule, at its Location"))
 	ResponseEntity<ReminderRule> create(@Valid @RequestBody CreateReminder request, Authentication caller) {
 		if (Arrays.stream(Channel.values()).noneMatch((channel) -> this.templates.exists(request.type(), channel))) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "No templates for type " + request.type());

@@ -5,6 +5,8 @@ import java.net.URI;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -84,7 +86,9 @@ class NotificationRequestEndpoint {
 	@PreAuthorize("hasAnyRole('service', 'staff')")
 	@Operation(summary = "Cancel a notification by its idempotency key",
 			description = "Role service or staff. Deliveries not sent yet (pending, scheduled) are cancelled; sent ones "
-					+ "stay. 404 when no notification has the key.")
+					+ "stay. 404 when no notification has the key.",
+			responses = { @ApiResponse(responseCode = "200", description = "The notification"),
+					@ApiResponse(responseCode = "404", description = "No notification has the key", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	NotificationView cancel(@Valid @RequestBody NotificationCancelled cancellation) {
 		Notification notification = this.requests.cancel(cancellation)
 			.orElseThrow(() -> new NotFoundException("No notification has this idempotency key"));
