@@ -106,6 +106,17 @@ class AppRoleOnlyIntegrationTests {
 			.isEqualTo("#/components/schemas/Problem");
 		JsonNode reveal = api.at("/paths/~1api~1v1~1dlq~1messages~1{id}~1reveal/post/responses");
 		assertThat(reveal.has("401") && reveal.has("403") && reveal.has("404")).isTrue();
+		// the conflicts the operator actions answer (a payload that cannot be decrypted, a discarded entry, a
+		// redrive in flight, a job not in the state the action needs) are in the document too, beside their 200
+		for (String action : List.of("/api/v1/dlq/messages/{id}/reveal", "/api/v1/dlq/messages/{id}/redrive",
+				"/api/v1/dlq/messages/{id}/edit-and-redrive", "/api/v1/dlq/messages/{id}/discard",
+				"/api/v1/dlq/redrives/{id}/pause", "/api/v1/dlq/redrives/{id}/resume",
+				"/api/v1/dlq/redrives/{id}/cancel")) {
+			JsonNode responses = api.path("paths").path(action).path("post").path("responses");
+			assertThat(responses.has("200")).as(action).isTrue();
+			assertThat(responses.at("/409/content/application~1problem+json/schema/$ref").asString()).as(action)
+				.isEqualTo("#/components/schemas/Problem");
+		}
 		assertThat(api.at("/components/schemas/Problem/properties/errors/items/properties/field").isMissingNode())
 			.isFalse();
 		// the reports say what they answer (before: */*)

@@ -145,6 +145,9 @@ class BulkRedriveEndpoint {
 	@PostMapping("/{id}/pause")
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Pause: no entry is sent after the chunk in progress", description = WHY)
+	@ApiResponse(responseCode = "200", description = "The job, paused")
+	@ApiResponse(responseCode = "409", description = "The job is not running",
+			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	BulkView pause(@PathVariable UUID id, @Valid @RequestBody Because because) {
 		return audited("dlq.bulk-redrive.pause", id, because, () -> this.bulks.pause(id));
 	}
@@ -152,6 +155,9 @@ class BulkRedriveEndpoint {
 	@PostMapping("/{id}/resume")
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Resume a paused bulk redrive where it stopped", description = WHY)
+	@ApiResponse(responseCode = "200", description = "The job, running again")
+	@ApiResponse(responseCode = "409", description = "The job is not paused",
+			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	BulkView resume(@PathVariable UUID id, @Valid @RequestBody Because because) {
 		return audited("dlq.bulk-redrive.resume", id, because, () -> this.bulks.resume(id));
 	}
@@ -160,6 +166,9 @@ class BulkRedriveEndpoint {
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Cancel: no entry is sent after the chunk in progress; the rest stay as they are",
 			description = WHY)
+	@ApiResponse(responseCode = "200", description = "The job, cancelled")
+	@ApiResponse(responseCode = "409", description = "The job is neither running nor paused",
+			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	BulkView cancel(@PathVariable UUID id, @Valid @RequestBody Because because) {
 		return audited("dlq.bulk-redrive.cancel", id, because, () -> this.bulks.cancel(id));
 	}

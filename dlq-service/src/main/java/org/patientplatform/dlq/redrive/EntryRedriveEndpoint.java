@@ -6,7 +6,9 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -58,6 +60,9 @@ class EntryRedriveEndpoint {
 			description = "To its original topic with its original key, value and headers, unless targetTopic is "
 					+ "given. The entry is RETRYING until the origin reports the outcome. 409 for a discarded "
 					+ "entry or one already in flight. The reason is required: the audit log keeps who and why.")
+	@ApiResponse(responseCode = "200", description = "Sent; the entry is RETRYING")
+	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight, its payload cannot be decrypted, or it has no topic to go to",
+			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	Redriven redrive(@PathVariable UUID id, @Valid @RequestBody RedriveRequest request, Authentication caller) {
 		return audited("dlq.redrive", id, describe(request.targetTopic(), request.reason()),
 				() -> {
@@ -70,6 +75,9 @@ class EntryRedriveEndpoint {
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Store an edited payload beside the original and send it",
 			description = "The original payload is kept; later automatic retries send the edited one.")
+	@ApiResponse(responseCode = "200", description = "Stored and sent; the entry is RETRYING")
+	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight, or it has no topic to go to",
+			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	Redriven editAndRedrive(@PathVariable UUID id, @Valid @RequestBody EditAndRedrive request, Authentication caller) {
 		return audited("dlq.edit-and-redrive", id, describe(request.targetTopic(), request.reason()),
 				() -> {
@@ -82,6 +90,9 @@ class EntryRedriveEndpoint {
 	@PostMapping("/{id}/discard")
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Discard the entry: never retried again, kept until retention")
+	@ApiResponse(responseCode = "200", description = "Discarded")
+	@ApiResponse(responseCode = "409", description = "The entry is discarded already",
+			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	Discarded discard(@PathVariable UUID id, @Valid @RequestBody DiscardRequest request, Authentication caller) {
 		return audited("dlq.discard", id, request.reason(), () -> {
 			this.redrives.discard(id, request.reason(), caller.getName());

@@ -5,6 +5,9 @@ import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -85,6 +88,9 @@ class DeadLetterSearchEndpoint {
 	@Operation(summary = "Reveal an entry's payload (and its edited version), decrypted",
 			description = "The payload may hold PHI: every reveal is audited with who and the reason given. "
 					+ "Idempotency-Key is refused here, so a payload is never kept outside its encrypted column.")
+	@ApiResponse(responseCode = "200", description = "The payload, decrypted")
+	@ApiResponse(responseCode = "409", description = "The payload cannot be decrypted: its key id is no longer configured, or the bytes do not match it",
+			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	DeadLetterPayloads.RevealedPayload reveal(@PathVariable UUID id, @Valid @RequestBody RevealRequest request,
 			HttpServletRequest http) {
 		if (http.getHeader(IdempotencyKeyFilter.HEADER) != null) {
