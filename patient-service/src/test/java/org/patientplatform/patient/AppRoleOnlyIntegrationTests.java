@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.cron.CronScheduler;
 import org.patientplatform.kit.jobs.JobWorkers;
 import org.patientplatform.local.infra.LocalSigningKey;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -81,6 +83,11 @@ class AppRoleOnlyIntegrationTests {
 		assertThat(client.get().uri("/v3/api-docs").retrieve().toEntity(String.class).getBody())
 			.contains("/api/v1/patients/{id}")
 			.contains("/api/v1/patients\"");
+		// a search by an MRN no patient has is a 404 problem, as the README says; the document did not list it
+		JsonNode api = JsonMapper.shared().readTree(client.get().uri("/v3/api-docs").retrieve().body(String.class));
+		assertThat(api.at("/paths/~1api~1v1~1patients/get/responses/404/content/application~1problem+json/schema/$ref")
+			.asString()).isEqualTo("#/components/schemas/Problem");
+		assertThat(api.at("/paths/~1api~1v1~1patients/get/responses/200").isMissingNode()).isFalse();
 	}
 
 	private RestClient client() {

@@ -6,6 +6,9 @@ import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.NotBlank;
@@ -46,6 +49,9 @@ class PatientEndpoint {
 
 	@GetMapping
 	@Operation(summary = "The patient with a medical record number (staff)")
+	@ApiResponse(responseCode = "200", description = "The patient")
+	@ApiResponse(responseCode = "404", description = "No patient has this medical record number",
+			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	PatientDocument findByMrn(@Parameter(description = "the LIS's medical record number") @RequestParam @NotBlank @Size(
 			max = 250) String mrn, Authentication caller) {
 		return PatientDocument.of(this.reads.findByMrn(mrn, caller));
