@@ -13,6 +13,7 @@ import org.patientplatform.kit.kafka.NonRetryableClassifier;
 import org.patientplatform.kit.kafka.PlatformKafkaProperties;
 import org.patientplatform.kit.kafka.RedriveOutcomeReporter;
 import org.patientplatform.kit.roles.PlatformRoles;
+import org.patientplatform.kit.web.TransientDatabaseFailures;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.jspecify.annotations.Nullable;
@@ -120,8 +121,21 @@ class PlatformKafkaAutoConfiguration {
 		return factory;
 	}
 
-	/** The database cannot be reached (as opposed to refusing this record's data). */
+	/**
+	 * The database cannot be reached (as opposed to refusing this record's data): also when the pool gave no
+	 * connection in time or the session was ended, as the API's 503s have it ({@link TransientDatabaseFailures},
+	 * unavailable). Before, a database refusing connections (Hikari's timeout carries the last attempt's SQL state,
+	 * 55000 "not accepting connections" or 57P03 "starting up", wrapped in CannotCreateTransactionException) was
+	 * taken for a fault of the record: after the three quick retries the record was dead-lettered, and a message
+	 * in flight when the database went away was lost to the service.
+	 */
 	static boolean isInfrastructureOutage(@Nullable Throwable failure) {
+		if (failure != null) {
+			TransientDatabaseFailures.Failure transientFailure = TransientDatabaseFailures.classify(failure);
+			if (transientFailure != null && transientFailure.kind() == TransientDatabaseFailures.Kind.UNAVAILABLE) {
+				return true;
+			}
+		}
 		for (Throwable t = failure; t != null; t = t.getCause()) {
 			if (t instanceof CannotGetJdbcConnectionException || t instanceof TransientDataAccessResourceException
 					|| t instanceof RecoverableDataAccessException || t instanceof java.net.ConnectException
