@@ -53,8 +53,13 @@ final class DeliveryPoller implements SmartLifecycle {
 
 	private final Map<Channel, Semaphore> inFlight = new EnumMap<>(Channel.class);
 
-	private final ExecutorService calls = Executors
-		.newThreadPerTaskExecutor(Thread.ofVirtual().name("notification-send-", 0).factory());
+	/**
+	 * The provider calls and lookups; shut down by {@link #stop()} and made anew by {@link #start()}. Before, a
+	 * stop and start (the context's lifecycle) left it shut down: every claim after it was refused its calls and
+	 * left {@code SENDING}, and reconciliation, refused its lookups too, never took them up: those notices were
+	 * never sent.
+	 */
+	private volatile ExecutorService calls = newCallExecutor();
 
 	private volatile boolean running;
 
@@ -288,9 +293,16 @@ final class DeliveryPoller implements SmartLifecycle {
 		}
 	}
 
+	private static ExecutorService newCallExecutor() {
+		return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("notification-send-", 0).factory());
+	}
+
 	@Override
 	public synchronized void start() {
 		if (!this.running) {
+			if (this.calls.isShutdown()) {
+				this.calls = newCallExecutor();
+			}
 			this.running = true;
 			for (Channel channel : Channel.values()) {
 				for (int i = 0; i < this.properties.senders(); i++) {
