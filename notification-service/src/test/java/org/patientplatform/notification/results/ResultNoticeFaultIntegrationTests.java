@@ -142,7 +142,7 @@ class ResultNoticeFaultIntegrationTests {
 	void sendsEachNoticeOncePerChannelWhenTheBrokerStopsMidFlow() throws Exception {
 		runWithFault(() -> {
 			this.broker.stop();
-			Thread.sleep(15_000);
+			Thread.sleep(8_000);
 			this.broker.restart();
 		});
 	}
@@ -152,7 +152,7 @@ class ResultNoticeFaultIntegrationTests {
 		runWithFault(() -> {
 			RealInfrastructureInitializer.postgres().acceptConnections(this.database, false);
 			try {
-				Thread.sleep(15_000);
+				Thread.sleep(8_000);
 			}
 			finally {
 				RealInfrastructureInitializer.postgres().acceptConnections(this.database, true);

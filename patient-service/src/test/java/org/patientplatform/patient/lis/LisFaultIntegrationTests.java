@@ -107,7 +107,7 @@ class LisFaultIntegrationTests {
 	void appliesEachMessageOnceAndPublishesEachEventWhenTheBrokerStopsMidFlow() throws Exception {
 		runWithFault(() -> {
 			this.broker.stop();
-			Thread.sleep(15_000);
+			Thread.sleep(8_000);
 			this.broker.restart();
 		});
 	}
@@ -117,7 +117,7 @@ class LisFaultIntegrationTests {
 		runWithFault(() -> {
 			RealInfrastructureInitializer.postgres().acceptConnections(this.database, false);
 			try {
-				Thread.sleep(15_000);
+				Thread.sleep(8_000);
 			}
 			finally {
 				RealInfrastructureInitializer.postgres().acceptConnections(this.database, true);
