@@ -63,7 +63,12 @@ import static org.awaitility.Awaitility.await;
 @NotificationIntegrationTest
 @TestPropertySource(properties = { "notification.sending.poll-interval=100ms",
 		"notification.sending.rate-limits.twilio=1000", "notification.sending.rate-limits.smtp=1000",
-		"notification.sending.rate-limits.fcm=1000", "notification.sending.default-timezone=UTC" })
+		"notification.sending.rate-limits.fcm=1000", "notification.sending.default-timezone=UTC",
+		// an SMS whose answer the database outage kept from being recorded is reconciled by a lookup at the
+		// provider: after 20 s here, not the 2 minutes of the service's default, which took the database test to
+		// within a minute of its wait on CI
+		"notification.sending.send-timeout=12s", "notification.sending.reconcile-after=20s",
+		"notification.sending.reconcile-interval=2s" })
 class ResultNoticeFaultIntegrationTests {
 
 	static final String RESULTS = "lab.test-results.v1";
