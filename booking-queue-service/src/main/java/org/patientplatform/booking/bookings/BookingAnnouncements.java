@@ -114,13 +114,16 @@ class BookingAnnouncements {
 	 * sent yet (a booking cancelled at once, a patient whose contact has not come) is never sent.
 	 */
 	private void withdrawConfirmation(Booking booking) {
-		if (!PATIENT_SERVICE_ID.matcher(booking.patientId()).matches()) {
-			return;
-		}
-		String patientId = booking.patientId().toLowerCase(Locale.ROOT);
-		this.outbox.append(this.topics.notificationRequests(), patientId, BookingNotificationWithdrawal.EVENT_TYPE,
+		addressablePatientId(booking).ifPresent((patientId) -> this.outbox.append(
+				this.topics.notificationRequests(), patientId, BookingNotificationWithdrawal.EVENT_TYPE,
 				new BookingNotificationWithdrawal(confirmationKey(booking), BookingNotificationWithdrawal.REASON,
-						patientId));
+						patientId)));
+	}
+
+	/** The booking's patient id in lower case, as the notification service knows it: only a patient service id. */
+	private static Optional<String> addressablePatientId(Booking booking) {
+		return PATIENT_SERVICE_ID.matcher(booking.patientId()).matches()
+				? Optional.of(booking.patientId().toLowerCase(Locale.ROOT)) : Optional.empty();
 	}
 
 	private static String confirmationKey(Booking booking) {
@@ -149,10 +152,7 @@ class BookingAnnouncements {
 
 	/** The notification to ask for, or empty when the booking's patient id is not one the notification service knows. */
 	Optional<BookingNotificationRequest> request(Booking booking, String type, Instant startsAt) {
-		if (!PATIENT_SERVICE_ID.matcher(booking.patientId()).matches()) {
-			return Optional.empty();
-		}
-		return Optional.of(new BookingNotificationRequest(booking.patientId().toLowerCase(Locale.ROOT), type,
+		return addressablePatientId(booking).map((patientId) -> new BookingNotificationRequest(patientId, type,
 				parameters(this.notifications.siteName(booking.siteId()), this.startsAtFormat.format(startsAt)),
 				type.equals(BookingNotificationRequest.CONFIRMED) ? confirmationKey(booking)
 						: "booking:" + booking.id() + ":cancelled"));

@@ -85,7 +85,7 @@ class NotificationRequestListener {
 				IncomingEvent<NotificationRequested> event = this.events.read(record, type,
 						NotificationRequested.class);
 				try {
-					this.requests.requireRenderable(event.data());
+					this.requests.requireAcceptable(event.data());
 					this.requests.requireKeyFree(event.data());
 				}
 				catch (UnknownNotificationTypeException | MissingParametersException | NotBeforeTooFarException

@@ -91,11 +91,13 @@ class NotificationRequests {
 	}
 
 	/**
+	 * Whether a request can be taken as it is: its type can be rendered with its parameters, and it is not held past
+	 * the scheduling horizon.
 	 * @throws UnknownNotificationTypeException when no channel has a template of the type
 	 * @throws MissingParametersException when its templates show parameters the request does not give
 	 * @throws NotBeforeTooFarException when it asks to be held past the scheduling horizon
 	 */
-	void requireRenderable(NotificationRequested request) {
+	void requireAcceptable(NotificationRequested request) {
 		requireKnownType(request.type());
 		this.templates.requireParameters(request.type(), request.parameters());
 		String tooFar = this.horizon.refusal(request.notBefore());
@@ -140,7 +142,7 @@ class NotificationRequests {
 	 */
 	@Transactional
 	Created create(NotificationRequested request) {
-		requireRenderable(request);
+		requireAcceptable(request);
 		Notification notification = notification(request, null,
 				this.contacts.findAllForNotices(List.of(request.patientId())).get(request.patientId()), now());
 		if (this.notifications.storeNew(List.of(notification)) == 1) {
