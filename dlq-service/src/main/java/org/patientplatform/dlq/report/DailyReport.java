@@ -37,7 +37,8 @@ record DailyReport(LocalDate day, Instant builtAt, long newEntries, long failure
 	/**
 	 * @param sent records sent back that day (automatic, manual, edited, bulk)
 	 * @param automatic of which automatic retries
-	 * @param succeeded of those sent that day, processed by the origin
+	 * @param succeeded of those sent that day, processed by the origin (it reported so, or the entry's consumer group
+	 * read past the record with no failure reported: {@code CONSUMED} in the history)
 	 * @param failed of those, failed again
 	 * @param timedOut of those, no outcome within the timeout
 	 * @param awaiting of those, no outcome yet

@@ -64,7 +64,7 @@ class DailyReports {
 		}, from, to);
 		Map<String, Object> redrives = this.jdbc.queryForMap("""
 				SELECT count(*) AS sent, count(*) FILTER (WHERE kind = 'AUTOMATIC') AS automatic,
-				       count(*) FILTER (WHERE outcome = 'SUCCEEDED') AS succeeded,
+				       count(*) FILTER (WHERE outcome IN ('SUCCEEDED', 'CONSUMED')) AS succeeded,
 				       count(*) FILTER (WHERE outcome = 'FAILED') AS failed,
 				       count(*) FILTER (WHERE outcome = 'TIMED_OUT') AS timed_out,
 				       count(*) FILTER (WHERE outcome IS NULL) AS awaiting

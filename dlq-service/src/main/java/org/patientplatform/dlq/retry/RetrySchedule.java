@@ -3,11 +3,15 @@ package org.patientplatform.dlq.retry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.DeadLettersCaptured;
 import org.patientplatform.kit.kafka.RedriveOutcome;
@@ -55,7 +59,8 @@ class RetrySchedule {
 			        WHEN e.retry_count < pol.max_attempts
 			            THEN 'automatic retry ' || (e.retry_count + 1) || ' of ' || pol.max_attempts || ' scheduled'
 			        ELSE 'failed after ' || e.retry_count || ' automatic retries' END,
-			    redrive_id = NULL, redriven_at = NULL, status_changed_at = now(), status_changed_by = 'system',
+			    redrive_id = NULL, redriven_at = NULL, resolved_at = NULL, status_changed_at = now(),
+			    status_changed_by = 'system',
 			    updated_at = now()
 			FROM (SELECT x.id, x.kind, x.non_retryable, COALESCE(p.max_attempts, ?) AS max_attempts,
 			             COALESCE(p.initial_delay_ms, ?) AS initial_delay_ms, COALESCE(p.multiplier, ?) AS multiplier,
@@ -74,12 +79,15 @@ class RetrySchedule {
 
 	private final ApplicationEventPublisher events;
 
+	private final ConsumerGroupOffsets offsets;
+
 	RetrySchedule(JdbcTemplate jdbc, RetryProperties properties, MeterRegistry meters,
-			ApplicationEventPublisher events) {
+			ApplicationEventPublisher events, ConsumerGroupOffsets offsets) {
 		this.jdbc = jdbc;
 		this.properties = properties;
 		this.meters = meters;
 		this.events = events;
+		this.offsets = offsets;
 		// both series from the start, so a success rate reads 0 of 0 rather than no data before the first outcome
 		for (String status : new String[] { "RESOLVED", "PERMANENTLY_FAILED" }) {
 			meters.counter("dlq.retry.outcomes", "status", status);
@@ -98,16 +106,31 @@ class RetrySchedule {
 		}
 		if (!captured.failedRedrives().isEmpty()) {
 			List<DeadLettersCaptured.RedriveFailure> failures = captured.failedRedrives();
-			List<Long> redrives = this.jdbc.queryForList("""
+			// the redrives these failures are of, with the outcome each had: a CONSUMED one was taken as processed
+			List<Long> redrives = new ArrayList<>();
+			List<Long> consumed = new ArrayList<>();
+			this.jdbc.query("""
+					WITH matched AS (
+					    SELECT r.id, r.outcome AS was, f.error_class, f.error_message
+					    FROM dead_letter_redrive r
+					    JOIN unnest(?::uuid[], ?::text[], ?::int[], ?::bigint[], ?::text[], ?::text[])
+					        AS f(entry_id, topic, part, off, error_class, error_message)
+					      ON r.entry_id = f.entry_id AND r.target_topic = f.topic AND r.target_partition = f.part
+					         AND r.target_offset = f.off
+					    WHERE r.outcome IS NULL OR r.outcome IN ('FAILED', 'TIMED_OUT', 'CONSUMED')
+					    FOR UPDATE OF r)
 					UPDATE dead_letter_redrive r SET outcome = 'FAILED', outcome_at = now(),
-					    outcome_error_class = COALESCE(r.outcome_error_class, f.error_class),
-					    outcome_error_message = COALESCE(r.outcome_error_message, f.error_message)
-					FROM unnest(?::uuid[], ?::text[], ?::int[], ?::bigint[], ?::text[], ?::text[])
-					    AS f(entry_id, topic, part, off, error_class, error_message)
-					WHERE r.entry_id = f.entry_id AND r.target_topic = f.topic AND r.target_partition = f.part
-					  AND r.target_offset = f.off AND (r.outcome IS NULL OR r.outcome IN ('FAILED', 'TIMED_OUT'))
-					RETURNING r.id
-					""", Long.class, failures.stream().map((f) -> f.entryId().toString()).toArray(String[]::new),
+					    outcome_error_class = COALESCE(r.outcome_error_class, m.error_class),
+					    outcome_error_message = COALESCE(r.outcome_error_message, m.error_message)
+					FROM matched m
+					WHERE r.id = m.id
+					RETURNING r.id, m.was
+					""", (rs) -> {
+				redrives.add(rs.getLong("id"));
+				if ("CONSUMED".equals(rs.getString("was"))) {
+					consumed.add(rs.getLong("id"));
+				}
+			}, failures.stream().map((f) -> f.entryId().toString()).toArray(String[]::new),
 					failures.stream().map(DeadLettersCaptured.RedriveFailure::topic).toArray(String[]::new),
 					failures.stream().map(DeadLettersCaptured.RedriveFailure::partition).toArray(Integer[]::new),
 					failures.stream().map(DeadLettersCaptured.RedriveFailure::offset).toArray(Long[]::new),
@@ -126,6 +149,13 @@ class RetrySchedule {
 				afterFailure(entries, "e.status = 'RETRY_SCHEDULED' AND pol.non_retryable AND (SELECT max(r.id) "
 						+ "FROM dead_letter_redrive r WHERE r.entry_id = e.id) = ANY(?::bigint[])",
 						redrives.toArray(Long[]::new), "redriven record failed again; ");
+				if (!consumed.isEmpty()) {
+					// its consumer group had committed past it with no failure reported within the outcome timeout
+					// (a capture that lags further still): the entry was resolved, and this failure reopens it
+					afterFailure(entries, "e.status = 'RESOLVED' AND (SELECT max(r.id) FROM dead_letter_redrive r "
+							+ "WHERE r.entry_id = e.id) = ANY(?::bigint[])", consumed.toArray(Long[]::new),
+							"redriven record failed after its consumer group had read past it; ");
+				}
 			}
 		}
 	}
@@ -159,17 +189,18 @@ class RetrySchedule {
 					outcome.outcome(), entryId, outcome.consumerGroup());
 			return null;
 		}
-		List<Long> matched = this.jdbc.queryForList("""
-				SELECT id FROM dead_letter_redrive
+		List<Map<String, Object>> matched = this.jdbc.queryForList("""
+				SELECT id, outcome FROM dead_letter_redrive
 				WHERE entry_id = ? AND target_topic = ? AND target_partition = ? AND target_offset = ?
 				ORDER BY id DESC LIMIT 1
-				""", Long.class, entryId, outcome.topic(), outcome.partition(), outcome.offset());
+				""", entryId, outcome.topic(), outcome.partition(), outcome.offset());
 		if (matched.isEmpty()) {
 			log.info("Outcome {} for entry {} matches no redrive ({}-{}@{}); ignored", outcome.outcome(), entryId,
 					outcome.topic(), outcome.partition(), outcome.offset());
 			return null;
 		}
-		long redrive = matched.getFirst();
+		long redrive = ((Number) matched.getFirst().get("id")).longValue();
+		boolean wasConsumed = "CONSUMED".equals(matched.getFirst().get("outcome"));
 		// the origin's own report wins over what the DLQ inferred (a captured failure or a timeout)
 		this.jdbc.update("""
 				UPDATE dead_letter_redrive SET outcome = ?, outcome_at = ?, outcome_service = ?,
@@ -192,8 +223,11 @@ class RetrySchedule {
 			count(resolved);
 			return resolved.isEmpty() ? null : resolved.getFirst();
 		}
-		List<String> statuses = afterFailure(List.of(entryId),
-				"e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])", new Long[] { redrive },
+		List<String> statuses = afterFailure(List.of(entryId), wasConsumed
+				// resolved when its consumer group committed past it with no word within the outcome timeout
+				? "e.status = 'RESOLVED' AND (SELECT max(r.id) FROM dead_letter_redrive r WHERE r.entry_id = e.id) "
+						+ "= ANY(?::bigint[])"
+				: "e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])", new Long[] { redrive },
 				"redriven record failed (" + outcome.errorClass() + "); ");
 		return statuses.isEmpty() ? null : statuses.getFirst();
 	}
@@ -232,32 +266,98 @@ class RetrySchedule {
 	}
 
 	/**
-	 * Counts redrives nobody reported on within the timeout as failed.
-	 * @return the entries rescheduled (or permanently failed)
+	 * Settles the redrives nobody reported on within the timeout. One whose record the entry's consumer group has
+	 * committed past was read by it, and no failure of it came back: {@code CONSUMED}, and the entry is
+	 * {@code RESOLVED} (a consumer outside the platform never reports; its failures reach the DLQ as failed
+	 * records, which reopen the entry, see {@link #on}). Any other counts as failed ({@code TIMED_OUT}) and the
+	 * entry is scheduled again: the group has not read the record yet (it may be down), the record went to
+	 * another topic, the entry names no group, or the broker could not say.
+	 * @return the entries settled (resolved, rescheduled or permanently failed)
 	 */
 	@Transactional
 	int releaseTimedOut() {
-		Map<UUID, Long> inFlight = new java.util.LinkedHashMap<>();
+		List<InFlight> inFlight = new ArrayList<>();
 		this.jdbc.query("""
-				SELECT id, redrive_id FROM dead_letter_state
-				WHERE status = 'RETRYING' AND redriven_at < now() - make_interval(secs => ?)
-				ORDER BY redriven_at LIMIT 500
-				FOR UPDATE SKIP LOCKED
+				SELECT s.id, s.redrive_id, r.consumer_group, d.target_topic, d.target_partition, d.target_offset,
+				       d.target_topic = r.original_topic AS to_original_topic
+				FROM (SELECT id, redrive_id FROM dead_letter_state
+				      WHERE status = 'RETRYING' AND redriven_at < now() - make_interval(secs => ?)
+				      ORDER BY redriven_at LIMIT 500
+				      FOR UPDATE SKIP LOCKED) s
+				JOIN dead_letter_record r ON r.id = s.id
+				LEFT JOIN dead_letter_redrive d ON d.id = s.redrive_id
 				""", (rs) -> {
-			inFlight.put(rs.getObject("id", UUID.class), rs.getLong("redrive_id"));
+			String group = rs.getString("consumer_group");
+			String topic = rs.getString("target_topic");
+			boolean readByGroup = rs.getBoolean("to_original_topic") && isGroup(group) && topic != null;
+			inFlight.add(new InFlight(rs.getObject("id", UUID.class), rs.getLong("redrive_id"),
+					readByGroup ? group : null,
+					readByGroup ? new TopicPartition(topic, rs.getInt("target_partition")) : null,
+					rs.getLong("target_offset")));
 		}, (double) this.properties.outcomeTimeout().toSeconds());
 		if (inFlight.isEmpty()) {
 			return 0;
 		}
-		Long[] redrives = inFlight.values().toArray(Long[]::new);
-		this.jdbc.update("UPDATE dead_letter_redrive SET outcome = 'TIMED_OUT', outcome_at = now() "
+		Map<String, Set<TopicPartition>> asked = new HashMap<>();
+		for (InFlight redrive : inFlight) {
+			if (redrive.group() != null && redrive.partition() != null) {
+				asked.computeIfAbsent(redrive.group(), (g) -> new HashSet<>()).add(redrive.partition());
+			}
+		}
+		Map<String, Map<TopicPartition, Long>> committed = this.offsets.committed(asked);
+		List<InFlight> consumed = new ArrayList<>();
+		List<InFlight> timedOut = new ArrayList<>();
+		for (InFlight redrive : inFlight) {
+			Long offset = (committed != null && redrive.group() != null)
+					? committed.getOrDefault(redrive.group(), Map.of()).get(redrive.partition()) : null;
+			// a committed offset is the next record the group will read: past the redriven record's own
+			((offset != null && offset > redrive.targetOffset()) ? consumed : timedOut).add(redrive);
+		}
+		int settled = 0;
+		if (!consumed.isEmpty()) {
+			settled += resolveConsumed(consumed);
+		}
+		if (!timedOut.isEmpty()) {
+			Long[] redrives = timedOut.stream().map(InFlight::redrive).toArray(Long[]::new);
+			this.jdbc.update("UPDATE dead_letter_redrive SET outcome = 'TIMED_OUT', outcome_at = now() "
+					+ "WHERE id = ANY(?::bigint[]) AND outcome IS NULL", (Object) redrives);
+			List<String> statuses = afterFailure(timedOut.stream().map(InFlight::entry).toList(),
+					"e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])", redrives,
+					"no outcome within " + this.properties.outcomeTimeout() + "; ");
+			log.warn("{} redrives had no outcome within {}; their entries were rescheduled", statuses.size(),
+					this.properties.outcomeTimeout());
+			settled += statuses.size();
+		}
+		return settled;
+	}
+
+	/** Resolves the entries whose redriven record their consumer group read with no failure reported. */
+	private int resolveConsumed(List<InFlight> consumed) {
+		Long[] redrives = consumed.stream().map(InFlight::redrive).toArray(Long[]::new);
+		this.jdbc.update("UPDATE dead_letter_redrive SET outcome = 'CONSUMED', outcome_at = now() "
 				+ "WHERE id = ANY(?::bigint[]) AND outcome IS NULL", (Object) redrives);
-		List<String> statuses = afterFailure(inFlight.keySet(),
-				"e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])", redrives,
-				"no outcome within " + this.properties.outcomeTimeout() + "; ");
-		log.warn("{} redrives had no outcome within {}; their entries were rescheduled", statuses.size(),
-				this.properties.outcomeTimeout());
-		return statuses.size();
+		List<String> resolved = this.jdbc.queryForList("""
+				UPDATE dead_letter_state e SET status = 'RESOLVED', resolved_at = now(), redrive_id = NULL,
+				    next_attempt_at = NULL,
+				    status_reason = 'read by consumer group ' || r.consumer_group || ' with no failure reported within '
+				        || ?, status_changed_at = now(), status_changed_by = 'system', updated_at = now()
+				FROM dead_letter_record r
+				WHERE e.id = ANY(?::uuid[]) AND r.id = e.id AND e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])
+				RETURNING e.status
+				""", String.class, this.properties.outcomeTimeout().toString(),
+				consumed.stream().map((c) -> c.entry().toString()).toArray(String[]::new), redrives);
+		count(resolved);
+		log.info("{} redrives without an outcome were read by their consumer group; their entries are resolved",
+				resolved.size());
+		return resolved.size();
+	}
+
+	/**
+	 * A redrive in flight past the timeout; {@code group} and {@code partition} are set when the entry's consumer
+	 * group reads the redriven record (it went back to the entry's own topic).
+	 */
+	private record InFlight(UUID entry, long redrive, @Nullable String group, @Nullable TopicPartition partition,
+			long targetOffset) {
 	}
 
 	private List<String> afterFailure(Collection<UUID> entries, String condition, Long @Nullable [] redrives,

@@ -1,0 +1,255 @@
+package org.patientplatform.dlq.retry;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.patientplatform.dlq.DlqIntegrationTest;
+import org.patientplatform.dlq.TestKafka;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+import org.springframework.kafka.listener.MessageListener;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.util.backoff.FixedBackOff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A redrive nobody reports on: a consumer outside the platform, a plain Spring Kafka application whose
+ * {@code DeadLetterPublishingRecoverer} writes to dlq.messages.v1, never sends an outcome. The DLQ learns
+ * from the group's committed offset that it read the redriven record. The cron role is off: the tests run
+ * the timeout and the due retries themselves.
+ */
+@DlqIntegrationTest
+@TestPropertySource(properties = "platform.roles=app,consumer-retry-message")
+class RedriveReadByItsGroupIntegrationTests {
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	DueRetries dueRetries;
+
+	@Autowired
+	RetrySchedule schedule;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	TestKafka kafka;
+
+	Admin admin;
+
+	@BeforeEach
+	void setUp() {
+		this.kafka = new TestKafka(this.bootstrapServers);
+		this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers));
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.kafka.close();
+		this.admin.close(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void resolvesARedriveThatASpringKafkaApplicationReadWithoutSendingItAgain() throws Exception {
+		this.kafka.createTopic("ledger.v1");
+		AtomicBoolean failing = new AtomicBoolean(true);
+		List<ConsumerRecord<byte[], byte[]>> processed = new CopyOnWriteArrayList<>();
+		KafkaMessageListenerContainer<byte[], byte[]> ledger = springKafkaApplication("ledger-app", "ledger.v1",
+				(record) -> {
+					if (failing.get()) {
+						throw new IllegalStateException("ledger database unavailable");
+					}
+					processed.add(record);
+				});
+		try {
+			this.kafka.send(new ProducerRecord<>("ledger.v1", "L-1".getBytes(), "{\"amount\":12}".getBytes()));
+			UUID id = await().atMost(Duration.ofSeconds(30))
+				.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = "
+						+ "'ledger.v1' AND status = 'RETRY_SCHEDULED'", UUID.class), (ids) -> ids.size() == 1)
+				.getFirst();
+			assertThat(this.jdbc.queryForObject("SELECT consumer_group FROM dead_letter_entry WHERE id = ?",
+					String.class, id)).isEqualTo("ledger-app");
+
+			failing.set(false);
+			this.jdbc.update("UPDATE dead_letter_entry SET next_attempt_at = now() WHERE id = ?", id);
+			assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
+			await().atMost(Duration.ofSeconds(30)).until(() -> processed.size() == 1);
+			assertThat(TestKafka.entryId(processed.getFirst())).isEqualTo(id);
+			long target = this.jdbc.queryForObject("SELECT target_offset FROM dead_letter_redrive WHERE entry_id = ?",
+					Long.class, id);
+			await().atMost(Duration.ofSeconds(30)).until(() -> committed("ledger-app", "ledger.v1", 0) > target);
+
+			// no outcome within the timeout: the application reports none
+			this.jdbc.update("UPDATE dead_letter_entry SET redriven_at = now() - interval '11 minutes' WHERE id = ?", id);
+			assertThat(this.schedule.releaseTimedOut()).isEqualTo(1);
+
+			// before: TIMED_OUT and scheduled again, the record sent four more times, then PERMANENTLY_FAILED
+			assertThat(this.jdbc.queryForMap("SELECT status, status_reason, resolved_at IS NOT NULL AS resolved "
+					+ "FROM dead_letter_entry WHERE id = ?", id))
+				.containsEntry("status", "RESOLVED")
+				.containsEntry("status_reason", "read by consumer group ledger-app with no failure reported within PT10M")
+				.containsEntry("resolved", true);
+			assertThat(this.jdbc.queryForList("SELECT outcome FROM dead_letter_redrive WHERE entry_id = ?", String.class,
+					id))
+				.containsExactly("CONSUMED");
+			assertThat(this.schedule.releaseTimedOut()).isZero();
+			assertThat(this.dueRetries.redriveDue()).isZero();
+			assertThat(this.kafka.readAll("ledger.v1")).as("the record, and its one redrive").hasSize(2);
+			assertThat(processed).hasSize(1);
+		}
+		finally {
+			ledger.stop();
+		}
+	}
+
+	@Test
+	void reopensTheEntryWhenTheRedrivenRecordsFailureArrivesAfterItsGroupReadPastIt() throws Exception {
+		RedrivenEntry redriven = retrying("late-failure.v1", "late-failure-app", 70);
+		commit("late-failure-app", "late-failure.v1", 71);
+		assertThat(this.schedule.releaseTimedOut()).isEqualTo(1);
+		assertThat(status(redriven.id())).isEqualTo("RESOLVED");
+
+		// the capture lagged further than the outcome timeout: the failure of that redrive arrives now
+		ProducerRecord<byte[], byte[]> failure = TestKafka.failedRecord("late-failure.v1", 0, 70, "k", "{}", false);
+		failure.headers()
+			.remove(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP)
+			.add(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, "late-failure-app".getBytes(StandardCharsets.UTF_8))
+			.add(DeadLetterHeaders.ENTRY_ID, redriven.id().toString().getBytes(StandardCharsets.UTF_8))
+			.add(DeadLetterHeaders.ATTEMPT, "2".getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(failure);
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> status(redriven.id()), "RETRY_SCHEDULED"::equals);
+		assertThat(this.jdbc.queryForMap("SELECT status_reason, resolved_at FROM dead_letter_entry WHERE id = ?",
+				redriven.id()))
+			.containsEntry("resolved_at", null)
+			.hasEntrySatisfying("status_reason", (reason) -> assertThat((String) reason)
+				.startsWith("redriven record failed after its consumer group had read past it; automatic retry 2 of 5"));
+		assertThat(this.jdbc.queryForObject("SELECT outcome FROM dead_letter_redrive WHERE id = ?", String.class,
+				redriven.redrive())).isEqualTo("FAILED");
+	}
+
+	@Test
+	void countsARedriveAsTimedOutWhileItsGroupHasNotReadIt() throws Exception {
+		RedrivenEntry redriven = retrying("unread.v1", "unread-app", 40);
+		// the next record the group reads is the redriven one itself: it has not been read
+		commit("unread-app", "unread.v1", 40);
+		assertThat(this.schedule.releaseTimedOut()).isEqualTo(1);
+		assertThat(status(redriven.id())).isEqualTo("RETRY_SCHEDULED");
+		assertThat(this.jdbc.queryForObject("SELECT outcome FROM dead_letter_redrive WHERE id = ?", String.class,
+				redriven.redrive())).isEqualTo("TIMED_OUT");
+	}
+
+	@Test
+	void countsARedriveToAnotherTopicAsTimedOutWhateverItsGroupReadThere() throws Exception {
+		// an operator sent it to another topic: the entry's group may not read that topic at all
+		RedrivenEntry redriven = retrying("elsewhere.v1", "elsewhere-app", 10);
+		this.jdbc.update("UPDATE dead_letter_redrive SET target_topic = 'elsewhere.fixed.v1' WHERE id = ?",
+				redriven.redrive());
+		commit("elsewhere-app", "elsewhere.fixed.v1", 500);
+		commit("elsewhere-app", "elsewhere.v1", 500);
+		assertThat(this.schedule.releaseTimedOut()).isEqualTo(1);
+		assertThat(status(redriven.id())).isEqualTo("RETRY_SCHEDULED");
+	}
+
+	/** A Spring Kafka application outside the platform: its failures go to dlq.messages.v1, it reports nothing. */
+	private KafkaMessageListenerContainer<byte[], byte[]> springKafkaApplication(String group, String topic,
+			MessageListener<byte[], byte[]> listener) {
+		Map<String, Object> consumer = new HashMap<>();
+		consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers);
+		consumer.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+		consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+		consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+		consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+		KafkaTemplate<Object, Object> template = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(Map.of(
+				ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers,
+				ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
+		ContainerProperties properties = new ContainerProperties(topic);
+		properties.setMessageListener(listener);
+		KafkaMessageListenerContainer<byte[], byte[]> container = new KafkaMessageListenerContainer<>(
+				new DefaultKafkaConsumerFactory<>(consumer), properties);
+		container.setCommonErrorHandler(new DefaultErrorHandler(new DeadLetterPublishingRecoverer(template,
+				(record, ex) -> new TopicPartition("dlq.messages.v1", -1)), new FixedBackOff(0, 0)));
+		container.start();
+		return container;
+	}
+
+	/**
+	 * An entry of the group on partition 0 of the topic, {@code RETRYING} on its first automatic redrive (sent to
+	 * offset {@code target} of that partition eleven minutes ago, past the outcome timeout).
+	 */
+	private RedrivenEntry retrying(String topic, String group, long target) {
+		UUID entry = UUID.randomUUID();
+		this.jdbc.update("""
+				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
+				    original_partition, original_offset, dlq_partition, dlq_offset, first_failed_at, last_failed_at)
+				VALUES (?, 'FAILED_RECORD', 'RETRYING', 'ledger-service', ?, ?, 0, 3, 5, 3, now(), now())
+				""", entry, group, topic);
+		Long redrive = this.jdbc.queryForObject("""
+				INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
+				    target_offset)
+				VALUES (?, 'AUTOMATIC', 1, 'system', ?, 0, ?) RETURNING id
+				""", Long.class, entry, topic, target);
+		this.jdbc.update("UPDATE dead_letter_entry SET redrive_id = ?, redriven_at = now() - interval '11 minutes', "
+				+ "retry_count = 1 WHERE id = ?", redrive, entry);
+		return new RedrivenEntry(entry, Objects.requireNonNull(redrive));
+	}
+
+	/** Commits {@code offset} for a group with no member, as a consumer that read up to it would have. */
+	private void commit(String group, String topic, long offset) throws Exception {
+		this.kafka.createTopic(topic);
+		this.admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(offset)))
+			.all()
+			.get(10, TimeUnit.SECONDS);
+	}
+
+	private long committed(String group, String topic, int partition) throws Exception {
+		OffsetAndMetadata offset = this.admin.listConsumerGroupOffsets(group)
+			.partitionsToOffsetAndMetadata()
+			.get(10, TimeUnit.SECONDS)
+			.get(new TopicPartition(topic, partition));
+		return (offset != null) ? offset.offset() : -1;
+	}
+
+	private String status(UUID id) {
+		return this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id);
+	}
+
+	private record RedrivenEntry(UUID id, long redrive) {
+	}
+
+}
