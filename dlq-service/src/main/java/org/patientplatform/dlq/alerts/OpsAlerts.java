@@ -69,15 +69,22 @@ class OpsAlerts {
 		String[] ids = failed.entryIds().stream().map(UUID::toString).toArray(String[]::new);
 		// the failures so far: the record's count, or the original and each failed redrive when the origin's
 		// outcome of the last one was applied before the capture stored that failure (it comes on another topic)
+		// (a redrive nobody answered within the outcome timeout counted as failed, but the entry's history holds no
+		// failure for it: said apart, so the alert does not count failures the entry does not show)
 		this.jdbc.query("""
-				SELECT r.id, GREATEST(r.attempts, s.retry_count + 1) AS attempts, r.fingerprint
+				SELECT r.id, GREATEST(r.attempts, s.retry_count + 1) AS attempts, r.fingerprint,
+				       (SELECT count(*) FROM dead_letter_redrive d WHERE d.entry_id = r.id AND d.outcome = 'TIMED_OUT')
+				           AS unanswered
 				FROM dead_letter_record r JOIN dead_letter_state s ON s.id = r.id
 				WHERE r.id = ANY(?::uuid[])
 				""", (rs) -> {
 			UUID id = rs.getObject("id", UUID.class);
 			String fingerprint = rs.getString("fingerprint");
+			long unanswered = rs.getLong("unanswered");
 			raise(PERMANENT_FAILURE, id.toString(), true,
-					"DLQ entry " + id + " failed permanently after " + rs.getInt("attempts") + " failures"
+					"DLQ entry " + id + " failed permanently after " + rs.getInt("attempts")
+							+ ((unanswered > 0) ? " attempts, " + unanswered + " of them redrives without an outcome"
+									: " failures")
 							+ ((fingerprint != null) ? " (pattern " + fingerprint + ")" : ""),
 					params("entryId", id.toString(), "attempts", rs.getInt("attempts"), "fingerprint", fingerprint));
 		}, (Object) ids);

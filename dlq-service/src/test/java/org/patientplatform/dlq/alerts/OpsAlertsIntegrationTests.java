@@ -184,6 +184,25 @@ class OpsAlertsIntegrationTests {
 	}
 
 	@Test
+	void saysHowManyAttemptsWereRedrivesWithoutAnOutcome() {
+		// one failure stored, then five automatic redrives that nobody answered within the outcome timeout
+		UUID entry = entry("PERMANENTLY_FAILED", Duration.ZERO);
+		this.jdbc.update("UPDATE dead_letter_entry SET attempts = 1, retry_count = 5 WHERE id = ?", entry);
+		for (int attempt = 1; attempt <= 5; attempt++) {
+			this.jdbc.update("""
+					INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
+					    target_offset, outcome, outcome_at)
+					VALUES (?, 'AUTOMATIC', ?, 'system', 'orders.v1', 0, ?, 'TIMED_OUT', now())
+					""", entry, attempt, 100 + attempt);
+		}
+		this.transactions.executeWithoutResult((tx) -> this.events.publishEvent(new EntriesPermanentlyFailed(List.of(entry))));
+		String payload = this.jdbc.queryForObject("SELECT payload::text FROM job WHERE dedupe_key LIKE ?", String.class,
+				"dlq-alert:PERMANENT_FAILURE:" + entry + ":%");
+		// before: "after 6 failures", where the entry's history shows one
+		assertThat(payload).contains("failed permanently after 6 attempts, 5 of them redrives without an outcome");
+	}
+
+	@Test
 	void raisesTheVolumeSpikeAndTheOldestUnresolvedEntryOncePerHour() {
 		UUID old = entry("RETRY_SCHEDULED", Duration.ofDays(2));
 		for (int i = 0; i < 4; i++) {
