@@ -16,6 +16,7 @@ import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.kafka.CloudEventDeserializer;
 import io.cloudevents.kafka.CloudEventSerializer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -26,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Creates and reads the platform's events. Data is JSON of a Java record; {@link #data} checks the
  * type, maps the JSON and validates the record, and throws {@link InvalidEventException} for anything
- * that can never succeed, so the failure path skips retries for it.
+ * that can never succeed, so the failure path skips retries for it. Events are written in CloudEvents
+ * binary mode and read in binary or structured mode (ADR 0018).
  */
 public class PlatformEvents {
 
@@ -39,8 +41,11 @@ public class PlatformEvents {
 
 	private final URI source;
 
+	private final StructuredMode structured;
+
 	public PlatformEvents(JsonMapper json, Validator validator, String serviceName) {
 		this.json = json;
+		this.structured = new StructuredMode(json);
 		this.validator = validator;
 		this.source = URI.create("urn:patient-platform:" + serviceName);
 	}
@@ -164,24 +169,55 @@ public class PlatformEvents {
 	}
 
 	/**
-	 * Reads a Kafka record in CloudEvents binary mode (the {@code ce_*} headers and the JSON value) as an
-	 * event of the expected type.
+	 * Reads a Kafka record as an event of the expected type, in either CloudEvents content mode: binary (the
+	 * {@code ce_*} headers and the JSON value) or structured (a {@code content-type} header
+	 * {@code application/cloudevents+json} and the whole event as the value).
 	 * @throws InvalidEventException when the record is not a CloudEvent, or its data is not valid
 	 */
 	public <T> IncomingEvent<T> read(ConsumerRecord<byte[], byte[]> record, String expectedType, Class<T> type) {
-		CloudEvent event;
+		return read(envelope(record), expectedType, type);
+	}
+
+	/**
+	 * The CloudEvent a Kafka record holds, binary or structured mode, its data not read yet: the one way to know
+	 * a record's type, id and source before choosing what to read it as ({@link #read(CloudEvent, String, Class)}).
+	 * Never null.
+	 * @throws InvalidEventException when the record is a CloudEvent in neither mode, naming what it lacks
+	 */
+	public CloudEvent envelope(ConsumerRecord<byte[], byte[]> record) {
+		Headers headers = record.headers();
+		// binary mode is the platform's own and the most read: one header lookup, nothing allocated, decides
+		Header structured = StructuredMode.structuredContentType(headers);
+		if (structured != null) {
+			return this.structured.read(structured, record.value());
+		}
 		try (CloudEventDeserializer deserializer = new CloudEventDeserializer()) {
-			event = deserializer.deserialize(record.topic(), record.headers(), record.value());
+			return deserializer.deserialize(record.topic(), headers, record.value());
 		}
 		catch (RuntimeException ex) {
 			// the SDK's exception names only its class: say which required header is missing, so a producer knows
 			// what to add (looked for only here, off the path of every valid record)
-			List<String> missing = REQUIRED_HEADERS.stream()
-				.filter((name) -> record.headers().lastHeader(name) == null)
-				.toList();
+			List<String> missing = REQUIRED_HEADERS.stream().filter((name) -> headers.lastHeader(name) == null).toList();
+			if (missing.contains("ce_specversion")) {
+				// Kafka's header names are case-sensitive; an HTTP habit writes Content-Type
+				Header otherCase = StructuredMode.structuredContentTypeAnyCase(headers);
+				if (otherCase != null) {
+					return this.structured.read(otherCase, record.value());
+				}
+			}
 			throw new InvalidEventException("Record is not a CloudEvent in binary mode: " + (missing.isEmpty()
-					? ex.getClass().getSimpleName() : "no " + String.join(", ", missing) + " header"));
+					? ex.getClass().getSimpleName() : "no " + String.join(", ", missing) + " header")
+					+ " (structured mode, a content-type header " + StructuredMode.JSON_FORMAT + ", is read too)");
 		}
+	}
+
+	/**
+	 * An event of the expected type from its envelope ({@link #envelope}): its attributes and its data as the
+	 * given record, validated.
+	 * @throws InvalidEventException when the type differs, there is no data, the JSON does not map or the record
+	 * is not valid
+	 */
+	public <T> IncomingEvent<T> read(CloudEvent event, String expectedType, Class<T> type) {
 		T data = data(event, expectedType, type);
 		return new IncomingEvent<>(event.getId(), event.getSource().toString(), event.getType(), event.getSubject(),
 				(event.getTime() != null) ? event.getTime().toInstant() : null, data);

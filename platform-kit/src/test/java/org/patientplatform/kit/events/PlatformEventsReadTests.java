@@ -39,7 +39,8 @@ class PlatformEventsReadTests {
 
 		assertThatExceptionOfType(InvalidEventException.class)
 			.isThrownBy(() -> this.events.read(record, "test.Thing.v1", Thing.class))
-			.withMessage("Record is not a CloudEvent in binary mode: no ce_source, ce_type header");
+			.withMessage("Record is not a CloudEvent in binary mode: no ce_source, ce_type header (structured mode, a "
+					+ "content-type header application/cloudevents+json, is read too)");
 	}
 
 	@Test
@@ -48,7 +49,8 @@ class PlatformEventsReadTests {
 
 		assertThatExceptionOfType(InvalidEventException.class)
 			.isThrownBy(() -> this.events.read(record, "test.Thing.v1", Thing.class))
-			.withMessage("Record is not a CloudEvent in binary mode: no ce_specversion, ce_id, ce_source, ce_type header");
+			.withMessage("Record is not a CloudEvent in binary mode: no ce_specversion, ce_id, ce_source, ce_type header "
+					+ "(structured mode, a content-type header application/cloudevents+json, is read too)");
 	}
 
 	@Test
