@@ -1,10 +1,9 @@
 package org.patientplatform.booking.bookings;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
+import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.kit.events.PlatformEvents;
 import org.patientplatform.kit.roles.ConditionalOnRole;
@@ -47,12 +46,14 @@ class BookingEventsListener {
 	@KafkaListener(id = "booking-events", topics = "${booking.topics.events}", groupId = "${booking.consumer.group-id}",
 			concurrency = "${booking.consumer.concurrency}")
 	void on(ConsumerRecord<byte[], byte[]> record) {
-		String type = type(record);
+		// binary or structured mode: the kit's envelope names the type either way
+		CloudEvent event = this.events.envelope(record);
+		String type = shortened(event.getType());
 		switch (type) {
-			case BookingRequested.TYPE -> this.applier.apply(this.events.read(record, type, BookingRequested.class));
-			case BookingCancelled.TYPE -> this.applier.apply(this.events.read(record, type, BookingCancelled.class));
-			case BookingCheckedIn.TYPE -> this.applier.apply(this.events.read(record, type, BookingCheckedIn.class));
-			case BookingCalled.TYPE -> this.applier.apply(this.events.read(record, type, BookingCalled.class));
+			case BookingRequested.TYPE -> this.applier.apply(this.events.read(event, type, BookingRequested.class));
+			case BookingCancelled.TYPE -> this.applier.apply(this.events.read(event, type, BookingCancelled.class));
+			case BookingCheckedIn.TYPE -> this.applier.apply(this.events.read(event, type, BookingCheckedIn.class));
+			case BookingCalled.TYPE -> this.applier.apply(this.events.read(event, type, BookingCalled.class));
 			default -> {
 				if (!NOT_CONSUMED.contains(type)) {
 					throw new InvalidEventException("Unknown event type " + type + " on " + record.topic());
@@ -62,12 +63,7 @@ class BookingEventsListener {
 		}
 	}
 
-	private static String type(ConsumerRecord<byte[], byte[]> record) {
-		Header header = record.headers().lastHeader("ce_type");
-		if (header == null || header.value() == null) {
-			throw new InvalidEventException("Record is not a CloudEvent in binary mode: no ce_type header");
-		}
-		String type = new String(header.value(), StandardCharsets.UTF_8);
+	private static String shortened(String type) {
 		return (type.length() > 200) ? type.substring(0, 200) : type;
 	}
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -165,6 +166,94 @@ class BookingEventsIntegrationTests {
 
 		assertThat(awaitBooking(first)).containsEntry("patientId", "P-desk");
 		assertThat(awaitBooking(second)).containsEntry("patientId", "P-portal");
+	}
+
+	@Test
+	void appliesEventsWrittenInCloudEventsStructuredModeOnce() throws Exception {
+		// another client writing the JSON event format by hand (a CloudEvents SDK in structured mode, kcat); before,
+		// each was dead-lettered as no CloudEvent in binary mode
+		UUID slotId = newSlot("site-structured", 1);
+		UUID bookingId = UUID.randomUUID();
+		String requestId = UUID.randomUUID().toString();
+		byte[] request = """
+				{"specversion":"1.0","id":"%s","source":"urn:example:front-desk","type":"%s","subject":"site-structured",
+				 "time":"%s","datacontenttype":"application/json",
+				 "data":{"bookingId":"%s","siteId":"site-structured","slotId":"%s","patientId":"P-structured",
+				         "requestedAt":"%s"}}"""
+			.formatted(requestId, BookingRequested.TYPE, now(), bookingId, slotId, now())
+			.getBytes(StandardCharsets.UTF_8);
+		sendStructured("site-structured", request, "application/cloudevents+json; charset=UTF-8");
+		sendStructured("site-structured", request, "application/cloudevents+json");
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "CONFIRMED")
+			.containsEntry("patientId", "P-structured");
+		// a type it does not consume is skipped, and one it does not know is dead-lettered, in this mode as in the other
+		sendStructured("site-structured", """
+				{"specversion":"1.0","id":"%s","source":"urn:example:front-desk","type":"booking.BookingNoShow.v1",
+				 "data":{"bookingId":"%s"}}""".formatted(UUID.randomUUID(), bookingId).getBytes(StandardCharsets.UTF_8),
+				"application/cloudevents+json");
+		RecordMetadata unknown = sendStructured("site-structured", """
+				{"specversion":"1.0","id":"%s","source":"urn:example:front-desk","type":"booking.BookingMoved.v1",
+				 "data":{"bookingId":"%s"}}""".formatted(UUID.randomUUID(), bookingId).getBytes(StandardCharsets.UTF_8),
+				"application/cloudevents+json");
+		String cancellation = Base64.getEncoder().encodeToString("""
+				{"bookingId":"%s","siteId":"site-structured","cancelledAt":"%s","reason":"Patient cancelled by phone"}"""
+			.formatted(bookingId, now())
+			.getBytes(StandardCharsets.UTF_8));
+		sendStructured("site-structured", """
+				{"specversion":"1.0","id":"%s","source":"urn:example:front-desk","type":"%s","data_base64":"%s"}"""
+			.formatted(UUID.randomUUID(), BookingCancelled.TYPE, cancellation)
+			.getBytes(StandardCharsets.UTF_8), "application/cloudevents+json");
+
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "CANCELLED");
+		assertThat(new String(header(awaitDeadLetter(unknown), DeadLetterHeaders.EXCEPTION_MESSAGE),
+				StandardCharsets.UTF_8))
+			.isEqualTo("Unknown event type booking.BookingMoved.v1 on " + TestClients.EVENTS_TOPIC);
+		assertThat(this.jdbc.queryForList("SELECT source FROM processed_message WHERE event_id = ? "
+				+ "AND consumer_group = 'booking-queue-service.spc-booking-topic--consumer'", String.class, requestId))
+			.containsExactly("urn:example:front-desk");
+	}
+
+	@Test
+	void deadLettersAMalformedStructuredEnvelopeAndGoesOnWithTheNextRecordOfItsPartition() throws Exception {
+		UUID slotId = newSlot("site-structured-poison", 2);
+		byte[] both = """
+				{"specversion":"1.0","id":"e-both","source":"urn:example:front-desk","type":"%s",
+				 "data":{"bookingId":"%s"},"data_base64":"e30="}"""
+			.formatted(BookingCheckedIn.TYPE, UUID.randomUUID())
+			.getBytes(StandardCharsets.UTF_8);
+		RecordMetadata poison = sendStructured("site-structured-poison", both, "application/cloudevents+json");
+		RecordMetadata version = sendStructured("site-structured-poison", """
+				{"specversion":"0.3","id":"e-03","source":"urn:example:front-desk","type":"%s","data":{}}"""
+			.formatted(BookingCheckedIn.TYPE)
+			.getBytes(StandardCharsets.UTF_8), "application/cloudevents+json");
+		UUID bookingId = UUID.randomUUID();
+		sendStructured("site-structured-poison", """
+				{"specversion":"1.0","id":"%s","source":"urn:example:front-desk","type":"%s",
+				 "data":{"bookingId":"%s","siteId":"site-structured-poison","slotId":"%s","patientId":"P-1",
+				         "requestedAt":"%s"}}"""
+			.formatted(UUID.randomUUID(), BookingRequested.TYPE, bookingId, slotId, now())
+			.getBytes(StandardCharsets.UTF_8), "application/cloudevents+json");
+
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "CONFIRMED");
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(poison);
+		assertThat(deadLetter.value()).isEqualTo(both);
+		assertThat(header(deadLetter, "content-type"))
+			.isEqualTo("application/cloudevents+json".getBytes(StandardCharsets.UTF_8));
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE), StandardCharsets.UTF_8))
+			.isEqualTo("Record is not a CloudEvent in structured mode: both data and data_base64 (an event holds its "
+					+ "data in one of them)");
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE), StandardCharsets.UTF_8))
+			.isEqualTo("true");
+		assertThat(new String(header(awaitDeadLetter(version), DeadLetterHeaders.EXCEPTION_MESSAGE),
+				StandardCharsets.UTF_8))
+			.isEqualTo("Record is not a CloudEvent in structured mode: specversion 0.3 is not supported (1.0 is)");
+	}
+
+	private RecordMetadata sendStructured(String siteId, byte[] value, String contentType) throws Exception {
+		ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(TestClients.EVENTS_TOPIC,
+				siteId.getBytes(StandardCharsets.UTF_8), value);
+		record.headers().add("content-type", contentType.getBytes(StandardCharsets.UTF_8));
+		return this.producer.send(record).get();
 	}
 
 	@Test

@@ -1,12 +1,9 @@
 package org.patientplatform.notification.contacts;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
+import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import org.jspecify.annotations.Nullable;
-import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.kit.events.PlatformEvents;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.slf4j.Logger;
@@ -41,15 +38,16 @@ class ContactProjectionListener {
 			groupId = "${notification.contacts.consumer-group}")
 	void on(ConsumerRecord<byte[], byte[]> record) {
 		Instant recordTime = Instant.ofEpochMilli(record.timestamp());
-		String type = ceType(record);
+		// binary or structured mode: the kit's envelope names the type either way
+		CloudEvent event = this.events.envelope(record);
+		String type = event.getType();
 		switch (type) {
 			case PatientRegistered.TYPE -> applied(record,
-					this.projection.applyDetails(this.events.read(record, type, PatientRegistered.class), recordTime));
+					this.projection.applyDetails(this.events.read(event, type, PatientRegistered.class), recordTime));
 			case PatientUpdated.TYPE -> applied(record,
-					this.projection.applyDetails(this.events.read(record, type, PatientUpdated.class), recordTime));
+					this.projection.applyDetails(this.events.read(event, type, PatientUpdated.class), recordTime));
 			case ContactPreferencesChanged.TYPE -> applied(record, this.projection
-				.applyPreferences(this.events.read(record, type, ContactPreferencesChanged.class), recordTime));
-			case null -> throw new InvalidEventException("Record has no ce_type header: not a CloudEvent");
+				.applyPreferences(this.events.read(event, type, ContactPreferencesChanged.class), recordTime));
 			default -> log.debug("Skipped event type {} at {}-{}@{}", type, record.topic(), record.partition(),
 					record.offset());
 		}
@@ -59,11 +57,6 @@ class ContactProjectionListener {
 		if (!applied) {
 			log.debug("Event at {}-{}@{} was applied before", record.topic(), record.partition(), record.offset());
 		}
-	}
-
-	private static @Nullable String ceType(ConsumerRecord<byte[], byte[]> record) {
-		Header header = record.headers().lastHeader("ce_type");
-		return (header != null && header.value() != null) ? new String(header.value(), StandardCharsets.UTF_8) : null;
 	}
 
 }

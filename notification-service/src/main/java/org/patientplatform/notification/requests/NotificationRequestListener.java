@@ -1,14 +1,12 @@
 package org.patientplatform.notification.requests;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.events.IncomingEvent;
 import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.kit.events.PlatformEvents;
@@ -79,10 +77,12 @@ class NotificationRequestListener {
 	}
 
 	private IncomingEvent<?> read(ConsumerRecord<byte[], byte[]> record) {
-		String type = ceType(record);
+		// binary or structured mode: the kit's envelope names the type either way
+		CloudEvent envelope = this.events.envelope(record);
+		String type = envelope.getType();
 		return switch (type) {
 			case NotificationRequested.TYPE -> {
-				IncomingEvent<NotificationRequested> event = this.events.read(record, type,
+				IncomingEvent<NotificationRequested> event = this.events.read(envelope, type,
 						NotificationRequested.class);
 				try {
 					this.requests.requireAcceptable(event.data());
@@ -94,8 +94,7 @@ class NotificationRequestListener {
 				}
 				yield event;
 			}
-			case NotificationCancelled.TYPE -> this.events.read(record, type, NotificationCancelled.class);
-			case null -> throw new InvalidEventException("Record has no ce_type header: not a CloudEvent");
+			case NotificationCancelled.TYPE -> this.events.read(envelope, type, NotificationCancelled.class);
 			default -> throw new InvalidEventException("Event type " + type + " is not a notification request");
 		};
 	}
@@ -106,11 +105,6 @@ class NotificationRequestListener {
 			int created = this.requests.apply(events);
 			log.debug("Created {} notifications from {} request events", created, events.size());
 		});
-	}
-
-	private static @Nullable String ceType(ConsumerRecord<byte[], byte[]> record) {
-		Header header = record.headers().lastHeader("ce_type");
-		return (header != null && header.value() != null) ? new String(header.value(), StandardCharsets.UTF_8) : null;
 	}
 
 }

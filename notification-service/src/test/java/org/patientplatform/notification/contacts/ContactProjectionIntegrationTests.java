@@ -20,6 +20,8 @@ import javax.sql.DataSource;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -203,6 +205,87 @@ class ContactProjectionIntegrationTests {
 		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP)).isEqualTo(GROUP);
 		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.SOURCE_ROLE)).isEqualTo("consumer-notification");
 		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+	}
+
+	@Test
+	void projectsEventsInCloudEventsStructuredModeOncePerSourceAndId() {
+		// another client writing the JSON event format by hand (a CloudEvents SDK in structured mode, kcat)
+		String patientId = newPatientId();
+		String firstId = UUID.randomUUID().toString();
+		byte[] first = structuredUpdate(firstId, patientId, "first@example.org");
+		this.kafka.sendRaw(PATIENT_EVENTS, patientId, first, contentType("application/cloudevents+json; charset=UTF-8"));
+		this.kafka.send(PATIENT_EVENTS, this.kafka.event(PatientUpdated.TYPE, patientId,
+				updated(patientId, "second@example.org"), Instant.parse("2026-03-05T14:00:00Z")));
+		// the first again, as new as the applied one: only its recorded source and id keep it out
+		this.kafka.sendRaw(PATIENT_EVENTS, patientId, first, contentType("application/cloudevents+json"));
+		// a type it does not project, in structured mode: skipped
+		String mergedId = UUID.randomUUID().toString();
+		this.kafka.sendRaw(PATIENT_EVENTS, patientId, """
+				{"specversion":"1.0","id":"%s","source":"urn:lab:adt","type":"patient.PatientMerged.v1",
+				 "data":{"patientId":"%s","mergedIntoPatientId":"P-other"}}"""
+			.formatted(mergedId, patientId)
+			.getBytes(StandardCharsets.UTF_8), contentType("application/cloudevents+json"));
+		String markerId = UUID.randomUUID().toString();
+		this.kafka.sendRaw(PATIENT_EVENTS, patientId, """
+				{"specversion":"1.0","id":"%s","source":"urn:lab:adt","type":"%s",
+				 "data":{"patientId":"%s","channels":{"sms":true,"email":true,"push":false}}}"""
+			.formatted(markerId, ContactPreferencesChanged.TYPE, patientId)
+			.getBytes(StandardCharsets.UTF_8), contentType("application/cloudevents+json"));
+
+		awaitProcessed(markerId);
+		assertThat(this.contacts.find(patientId))
+			.hasValueSatisfying((contact) -> assertThat(contact.email()).isEqualTo("second@example.org"));
+		assertThat(this.jdbc.queryForObject(
+				"SELECT source FROM processed_message WHERE consumer_group = ? AND event_id = ?", String.class, GROUP,
+				firstId))
+			.isEqualTo("urn:lab:adt");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM processed_message WHERE event_id = ?", Integer.class,
+				mergedId))
+			.isZero();
+	}
+
+	@Test
+	void deadLettersAMalformedStructuredEnvelopeAndProjectsTheNextOne() {
+		String patientId = newPatientId();
+		byte[] noType = """
+				{"specversion":"1.0","id":"%s","source":"urn:lab:adt",
+				 "data":{"patientId":"%s","givenName":"Zebediah"}}"""
+			.formatted(UUID.randomUUID(), patientId)
+			.getBytes(StandardCharsets.UTF_8);
+		RecordMetadata poison = this.kafka.sendRaw(PATIENT_EVENTS, patientId, noType,
+				contentType("application/cloudevents+json"));
+		RecordMetadata wrongCharset = this.kafka.sendRaw(PATIENT_EVENTS, patientId,
+				structuredUpdate(UUID.randomUUID().toString(), patientId, "x@example.org"), contentType("application/cloudevents+json; charset=ISO-8859-1"));
+		this.kafka.sendRaw(PATIENT_EVENTS, patientId,
+				structuredUpdate(UUID.randomUUID().toString(), patientId, "ada@example.org"),
+				contentType("application/cloudevents+json"));
+
+		awaitContact(patientId, (contact) -> "ada@example.org".equals(contact.email()));
+		ConsumerRecord<byte[], byte[]> deadLetter = this.kafka.awaitDeadLetter(PATIENT_EVENTS, poison.partition(),
+				poison.offset());
+		assertThat(deadLetter.value()).isEqualTo(noType);
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("Record is not a CloudEvent in structured mode: no type attribute")
+			.doesNotContain("Zebediah");
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(TestKafka.text(this.kafka.awaitDeadLetter(PATIENT_EVENTS, wrongCharset.partition(),
+				wrongCharset.offset()), DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("Record is not a CloudEvent in structured mode: charset ISO-8859-1 is not supported: the JSON "
+					+ "event format is UTF-8");
+	}
+
+	private static byte[] structuredUpdate(String eventId, String patientId, String email) {
+		return """
+				{"specversion":"1.0","id":"%s","source":"urn:lab:adt","type":"%s","subject":"%s",
+				 "time":"2026-03-05T14:00:00Z","datacontenttype":"application/json",
+				 "data":{"patientId":"%s","mrn":"MRN-6","givenName":"Ada","familyName":"King","phone":"+14155550132",
+				         "email":"%s","language":"en","timezone":"America/Chicago"}}"""
+			.formatted(eventId, PatientUpdated.TYPE, patientId, patientId, email)
+			.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static Header contentType(String value) {
+		return new RecordHeader("content-type", value.getBytes(StandardCharsets.UTF_8));
 	}
 
 	@Test

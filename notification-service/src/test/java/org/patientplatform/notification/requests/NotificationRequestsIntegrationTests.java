@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -16,6 +17,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -252,6 +255,113 @@ class NotificationRequestsIntegrationTests {
 		assertThat(TestKafka.text(refused, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not after the batch's five minutes of retries")
 			.isLessThan(Duration.ofMinutes(2));
+	}
+
+	@Test
+	void sendsARequestWrittenInCloudEventsStructuredModeByAnotherClient() {
+		// a producer with a CloudEvents SDK in structured mode, or kcat: the event in the JSON event format as the
+		// value, written here by hand with a plain producer; before, dead-lettered as no CloudEvent in binary mode
+		Patient patient = this.patients.patient().email(true).store();
+		String key = "booking:" + UUID.randomUUID() + ":reminder-24h";
+		String eventId = UUID.randomUUID().toString();
+		byte[] value = """
+				{"specversion":"1.0","id":"%s","source":"urn:lab:front-desk","type":"%s","subject":"%s",
+				 "time":"2026-03-01T09:30:00Z","datacontenttype":"application/json",
+				 "traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+				 "data":{"patientId":"%s","type":"appointment-reminder","channels":["SMS"],
+				         "parameters":{"siteName":"North Lab","startsAt":"Monday 9 March, 9:30"},"idempotencyKey":"%s"}}"""
+			.formatted(eventId, NotificationRequested.TYPE, patient.id(), patient.id(), key)
+			.getBytes(StandardCharsets.UTF_8);
+		this.kafka.sendRaw(REQUESTS, patient.id(), value, structured("application/cloudevents+json; charset=UTF-8"));
+		this.kafka.sendRaw(REQUESTS, patient.id(), value, structured("Application/CloudEvents+JSON"));
+
+		JsonNode notification = await().atMost(Duration.ofSeconds(60))
+			.until(() -> notifications(patient).get(0), (n) -> n.path("state").asString().matches("SENT|DELIVERED"));
+		assertThat(notification.path("type").asString()).isEqualTo("appointment-reminder");
+		assertThat(notification.path("deliveries").valueStream().map((d) -> d.path("channel").asString()))
+			.containsExactly("SMS");
+		assertThat(notifications(patient)).hasSize(1);
+		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
+
+		// and its cancellation in structured mode too
+		Patient later = this.patients.patient().store();
+		String laterKey = "booking:" + UUID.randomUUID() + ":reminder-24h";
+		this.kafka.sendRaw(REQUESTS, later.id(), """
+				{"specversion":"1.0","id":"%s","source":"urn:lab:front-desk","type":"%s",
+				 "data":{"patientId":"%s","type":"appointment-reminder","notBefore":"%s",
+				         "parameters":{"siteName":"North Lab","startsAt":"Monday 9 March, 9:30"},"idempotencyKey":"%s"}}"""
+			.formatted(UUID.randomUUID(), NotificationRequested.TYPE, later.id(),
+					Instant.now().plus(Duration.ofHours(2)), laterKey)
+			.getBytes(StandardCharsets.UTF_8), structured("application/cloudevents+json"));
+		await().atMost(Duration.ofSeconds(60)).until(() -> notifications(later).size() == 1);
+		String cancellation = Base64.getEncoder().encodeToString("""
+				{"idempotencyKey":"%s","reason":"The booking was cancelled","patientId":"%s"}"""
+			.formatted(laterKey, later.id())
+			.getBytes(StandardCharsets.UTF_8));
+		this.kafka.sendRaw(REQUESTS, later.id(), """
+				{"specversion":"1.0","id":"%s","source":"urn:lab:front-desk","type":"%s",
+				 "datacontenttype":"application/json","data_base64":"%s"}"""
+			.formatted(UUID.randomUUID(), NotificationCancelled.TYPE, cancellation)
+			.getBytes(StandardCharsets.UTF_8), structured("application/cloudevents+json"));
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> notifications(later).get(0), (n) -> n.path("state").asString().equals("CANCELLED"));
+	}
+
+	@Test
+	void deadLettersAMalformedStructuredEnvelopeWithItsReasonAndAppliesTheRecordsBehindIt() {
+		Patient patient = this.patients.patient().store();
+		String data = """
+				{"patientId":"%s","type":"appointment-reminder","idempotencyKey":"k-%s",
+				 "parameters":{"siteName":"North Lab","startsAt":"Monday 9 March, 9:30"}}""";
+		byte[] both = """
+				{"specversion":"1.0","id":"e-both","source":"urn:lab:front-desk","type":"%s","data":%s,
+				 "data_base64":"e30="}"""
+			.formatted(NotificationRequested.TYPE, data.formatted(patient.id(), UUID.randomUUID()))
+			.getBytes(StandardCharsets.UTF_8);
+		byte[] notJson = "specversion=1.0 id=e-text".getBytes(StandardCharsets.UTF_8);
+		byte[] noSource = """
+				{"specversion":"1.0","id":"e-nosource","type":"%s","data":%s}"""
+			.formatted(NotificationRequested.TYPE, data.formatted(patient.id(), UUID.randomUUID()))
+			.getBytes(StandardCharsets.UTF_8);
+		byte[] unknownNotice = """
+				{"specversion":"1.0","id":"e-unknown","source":"urn:lab:front-desk","type":"%s",
+				 "data":{"patientId":"%s","type":"no-such-notice","idempotencyKey":"k-%s"}}"""
+			.formatted(NotificationRequested.TYPE, patient.id(), UUID.randomUUID())
+			.getBytes(StandardCharsets.UTF_8);
+		RecordMetadata first = this.kafka.sendRaw(REQUESTS, patient.id(), both, structured("application/cloudevents+json"));
+		RecordMetadata second = this.kafka.sendRaw(REQUESTS, patient.id(), notJson,
+				structured("application/cloudevents+json"));
+		RecordMetadata third = this.kafka.sendRaw(REQUESTS, patient.id(), noSource,
+				structured("application/cloudevents+json"));
+		RecordMetadata fourth = this.kafka.sendRaw(REQUESTS, patient.id(), unknownNotice,
+				structured("application/cloudevents+json"));
+		this.kafka.sendRaw(REQUESTS, patient.id(), """
+				{"specversion":"1.0","id":"%s","source":"urn:lab:front-desk","type":"%s","data":%s}"""
+			.formatted(UUID.randomUUID(), NotificationRequested.TYPE, data.formatted(patient.id(), UUID.randomUUID()))
+			.getBytes(StandardCharsets.UTF_8), structured("application/cloudevents+json"));
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> notifications(patient).size() == 1);
+		ConsumerRecord<byte[], byte[]> bothDead = this.kafka.awaitDeadLetter(REQUESTS, first.partition(),
+				first.offset());
+		assertThat(TestKafka.text(bothDead, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.contains("Record is not a CloudEvent in structured mode: both data and data_base64");
+		assertThat(TestKafka.text(bothDead, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		// the record as it was, to be redriven as it was: its value bytes and its content-type
+		assertThat(bothDead.value()).isEqualTo(both);
+		assertThat(TestKafka.text(bothDead, "content-type")).isEqualTo("application/cloudevents+json");
+		assertThat(TestKafka.text(this.kafka.awaitDeadLetter(REQUESTS, second.partition(), second.offset()),
+				DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.contains("Record is not a CloudEvent in structured mode: the value is not JSON");
+		assertThat(TestKafka.text(this.kafka.awaitDeadLetter(REQUESTS, third.partition(), third.offset()),
+				DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.contains("Record is not a CloudEvent in structured mode: no source attribute");
+		assertThat(TestKafka.text(this.kafka.awaitDeadLetter(REQUESTS, fourth.partition(), fourth.offset()),
+				DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.contains("Unknown notification type 'no-such-notice'");
+	}
+
+	private static Header structured(String contentType) {
+		return new RecordHeader("content-type", contentType.getBytes(StandardCharsets.UTF_8));
 	}
 
 	@Test
