@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.patientplatform.dlq.DlqIntegrationTest;
 import org.patientplatform.dlq.TestApi;
 import org.patientplatform.dlq.TestKafka;
+import org.patientplatform.kit.events.PlatformEvents;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
 import org.patientplatform.local.infra.LocalSigningKey;
 
@@ -42,6 +43,9 @@ class EntryRedriveIntegrationTests {
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	@Autowired
+	PlatformEvents events;
 
 	@Autowired
 	LocalSigningKey signingKey;
@@ -100,6 +104,32 @@ class EntryRedriveIntegrationTests {
 		assertThat(again.getStatusCode().value()).isEqualTo(409);
 		assertThat(again.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(audit("dlq.redrive", id)).hasSize(2).last().asString().contains("REJECTED");
+	}
+
+	@Test
+	void redrivesACloudEventInStructuredModeAsItWasSoItsConsumerReadsItAgain() {
+		// a structured-mode record keeps its mode through the DLQ: the content-type header and the value's bytes
+		String event = """
+				{"specversion":"1.0","id":"e-structured","source":"urn:lab:front-desk","type":"test.Thing.v1",
+				 "data":{"name":"Ada"}}""";
+		ProducerRecord<byte[], byte[]> failed = TestKafka.failedRecord("things-structured.v1", 0, 1, "k-1", event, true);
+		failed.headers().add("content-type", "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(failed);
+		UUID id = stored("things-structured.v1");
+
+		assertThat(this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "producer fixed"))
+			.retrieve()
+			.toEntity(MAP)
+			.getStatusCode()
+			.value()).isEqualTo(200);
+
+		ConsumerRecord<byte[], byte[]> sent = single("things-structured.v1", id);
+		assertThat(sent.value()).isEqualTo(event.getBytes(StandardCharsets.UTF_8));
+		assertThat(TestKafka.header(sent, "content-type")).isEqualTo("application/cloudevents+json; charset=UTF-8");
+		assertThat(this.events.envelope(sent).getId()).isEqualTo("e-structured");
+		assertThat(this.events.envelope(sent).getSource()).hasToString("urn:lab:front-desk");
 	}
 
 	@Test
