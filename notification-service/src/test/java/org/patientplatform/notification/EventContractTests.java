@@ -3,15 +3,21 @@ package org.patientplatform.notification;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.patientplatform.kit.events.IncomingEvent;
+import org.patientplatform.kit.events.PlatformEvents;
 import org.patientplatform.notification.contacts.ContactPreferencesChanged;
 import org.patientplatform.notification.contacts.PatientRegistered;
 import org.patientplatform.notification.contacts.PatientUpdated;
@@ -25,6 +31,7 @@ import org.patientplatform.notification.results.TestResultReady;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -86,6 +93,35 @@ class EventContractTests {
 		assertThat(event.priority()).isEqualTo(Priority.NORMAL);
 		assertThat(event.notBefore()).isNotNull();
 		assertThat(event.idempotencyKey()).startsWith("booking:");
+	}
+
+	@Test
+	void readsTheStructuredModeExampleAsTheSameEventAsTheBinaryOne() throws IOException {
+		// docs/events/*.structured.json: the same event as the binary example (its headers and its data), in the
+		// JSON event format a producer writes as the value with content-type application/cloudevents+json
+		PlatformEvents events = new PlatformEvents(this.json, validator, "contract");
+		byte[] structured = Files
+			.readAllBytes(Path.of("..", "docs", "events", NotificationRequested.TYPE + ".structured.json"));
+		RecordHeaders structuredHeaders = new RecordHeaders();
+		structuredHeaders.add("content-type", "application/cloudevents+json; charset=UTF-8".getBytes(UTF_8));
+		RecordHeaders binaryHeaders = new RecordHeaders();
+		this.json.readTree(Files.readString(Path.of("..", "docs", "events", NotificationRequested.TYPE + ".headers.json")))
+			.properties()
+			.forEach((header) -> binaryHeaders.add(header.getKey(), header.getValue().asString().getBytes(UTF_8)));
+
+		IncomingEvent<NotificationRequested> fromStructured = events.read(record(structuredHeaders, structured),
+				NotificationRequested.TYPE, NotificationRequested.class);
+		IncomingEvent<NotificationRequested> fromBinary = events.read(
+				record(binaryHeaders, example(NotificationRequested.TYPE).getBytes(UTF_8)), NotificationRequested.TYPE,
+				NotificationRequested.class);
+		assertThat(fromStructured).isEqualTo(fromBinary);
+		assertThat(fromStructured.source()).isEqualTo("urn:patient-platform:booking-queue-service");
+	}
+
+	private static ConsumerRecord<byte[], byte[]> record(RecordHeaders headers, byte[] value) {
+		return new ConsumerRecord<>("notification.requests.v1", 0, 0L, ConsumerRecord.NO_TIMESTAMP,
+				TimestampType.NO_TIMESTAMP_TYPE, ConsumerRecord.NULL_SIZE, ConsumerRecord.NULL_SIZE,
+				"P-000123".getBytes(UTF_8), value, headers, Optional.empty());
 	}
 
 	@Test
