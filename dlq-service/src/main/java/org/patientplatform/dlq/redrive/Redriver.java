@@ -83,7 +83,7 @@ public class Redriver {
 	// the state's copy of the first failure is the unresolved age (gauge, alert, report): a resolved entry an operator
 	// sends again is unresolved since now, as one that fails again is since that failure
 	private static final String MARK_RETRYING = """
-			UPDATE dead_letter_state e SET status = 'RETRYING', redrive_id = u.rid, redriven_at = now(),
+			UPDATE dead_letter_state e SET status = 'RETRYING', redrive_id = u.rid, redriven_at = now(), outcome_check_at = NULL,
 			    next_attempt_at = NULL, retry_count = e.retry_count + ?, status_reason = ?,
 			    first_failed_at = CASE WHEN e.status = 'RESOLVED' THEN now() ELSE e.first_failed_at END,
 			    status_changed_at = now(), status_changed_by = ?, updated_at = now()

@@ -13,7 +13,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param multiplier each next delay is the previous one times this
  * @param maxDelay the longest delay
  * @param jitter the delay varies by up to this fraction either way, so retries of a burst spread out
- * @param outcomeTimeout a redrive nobody reported on within this time counts as failed
+ * @param outcomeTimeout a redrive nobody reported on within this time counts as failed, unless its consumer group has
+ * read past it (resolved) or has not read it yet (waited for)
+ * @param outcomeRecheck how often a redrive its consumer group has not read yet is looked at again
+ * @param outcomeMaxWait how long after its redrive such a record is waited for; then it counts as failed
  * @param cron when the retry task runs (six fields, UTC)
  * @param batchSize entries claimed and sent per transaction
  * @param maxBatchesPerRun batches per run, so one run stays short
@@ -25,6 +28,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 record RetryProperties(@DefaultValue("5") int maxAttempts, @DefaultValue("30s") Duration initialDelay,
 		@DefaultValue("2.0") double multiplier, @DefaultValue("1h") Duration maxDelay,
 		@DefaultValue("0.2") double jitter, @DefaultValue("10m") Duration outcomeTimeout,
+		@DefaultValue("1m") Duration outcomeRecheck, @DefaultValue("24h") Duration outcomeMaxWait,
 		@DefaultValue("*/5 * * * * *") String cron, @DefaultValue("200") int batchSize,
 		@DefaultValue("20") int maxBatchesPerRun, @DefaultValue("30s") Duration sendFailureDelay,
 		@DefaultValue("dlq-service.consumer-retry-message.outcomes") String outcomesConsumerGroup) {

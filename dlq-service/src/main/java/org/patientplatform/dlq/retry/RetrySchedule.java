@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -69,6 +71,20 @@ class RetrySchedule {
 			      WHERE x.id = ANY(?::uuid[])) pol
 			WHERE e.id = pol.id AND %s
 			RETURNING e.id, e.status
+			""";
+
+	/**
+	 * Redrives in flight ({@code RETRYING}) matching a condition on the state (with its order), claimed, with what
+	 * settles them: the entry's group, the redriven record's place, whether it may still be waited for.
+	 */
+	private static final String IN_FLIGHT = """
+			SELECT s.id, s.redrive_id, s.may_wait, r.consumer_group, d.target_topic, d.target_partition,
+			       d.target_offset, d.target_topic = r.original_topic AS to_original_topic
+			FROM (SELECT id, redrive_id, redriven_at >= now() - make_interval(secs => ?) AS may_wait
+			      FROM dead_letter_state WHERE status = 'RETRYING' AND %s LIMIT 500
+			      FOR UPDATE SKIP LOCKED) s
+			JOIN dead_letter_record r ON r.id = s.id
+			LEFT JOIN dead_letter_redrive d ON d.id = s.redrive_id
 			""";
 
 	private final JdbcTemplate jdbc;
@@ -266,35 +282,37 @@ class RetrySchedule {
 	}
 
 	/**
-	 * Settles the redrives nobody reported on within the timeout. One whose record the entry's consumer group has
-	 * committed past was read by it, and no failure of it came back: {@code CONSUMED}, and the entry is
-	 * {@code RESOLVED} (a consumer outside the platform never reports; its failures reach the DLQ as failed
-	 * records, which reopen the entry, see {@link #on}). Any other counts as failed ({@code TIMED_OUT}) and the
-	 * entry is scheduled again: the group has not read the record yet (it may be down), the record went to
-	 * another topic, the entry names no group, or the broker could not say.
-	 * @return the entries settled (resolved, rescheduled or permanently failed)
+	 * Settles the redrives nobody reported on within the timeout, by the offset the entry's consumer group has
+	 * committed on the redriven record's partition (a consumer outside the platform never reports; its failures reach
+	 * the DLQ as failed records, which reopen or reschedule the entry, see {@link #on}):
+	 * <ul>
+	 * <li>past the record, and no failure of it came back: {@code CONSUMED}, the entry is {@code RESOLVED};</li>
+	 * <li>not past it (the group is down, or behind): waited for, looked at again every {@code outcome-recheck},
+	 * rather than sent again to a group that would then read it twice; up to {@code outcome-max-wait} after the
+	 * redrive;</li>
+	 * <li>otherwise counted as failed ({@code TIMED_OUT}) and the entry scheduled again: the wait is over, the record
+	 * went to another topic, the entry names no group, the group never committed on that partition, or the broker
+	 * could not say.</li>
+	 * </ul>
+	 * @return the entries settled (resolved, rescheduled or permanently failed); those waited for are not counted
 	 */
 	@Transactional
 	int releaseTimedOut() {
 		List<InFlight> inFlight = new ArrayList<>();
-		this.jdbc.query("""
-				SELECT s.id, s.redrive_id, r.consumer_group, d.target_topic, d.target_partition, d.target_offset,
-				       d.target_topic = r.original_topic AS to_original_topic
-				FROM (SELECT id, redrive_id FROM dead_letter_state
-				      WHERE status = 'RETRYING' AND redriven_at < now() - make_interval(secs => ?)
-				      ORDER BY redriven_at LIMIT 500
-				      FOR UPDATE SKIP LOCKED) s
-				JOIN dead_letter_record r ON r.id = s.id
-				LEFT JOIN dead_letter_redrive d ON d.id = s.redrive_id
-				""", (rs) -> {
+		RowCallbackHandler row = (rs) -> {
 			String group = rs.getString("consumer_group");
 			String topic = rs.getString("target_topic");
 			boolean readByGroup = rs.getBoolean("to_original_topic") && isGroup(group) && topic != null;
 			inFlight.add(new InFlight(rs.getObject("id", UUID.class), rs.getLong("redrive_id"),
 					readByGroup ? group : null,
 					readByGroup ? new TopicPartition(topic, rs.getInt("target_partition")) : null,
-					rs.getLong("target_offset")));
-		}, (double) this.properties.outcomeTimeout().toSeconds());
+					rs.getLong("target_offset"), rs.getBoolean("may_wait")));
+		};
+		double maxWait = this.properties.outcomeMaxWait().toSeconds();
+		// not looked at yet, past the timeout; then those waited for whose next look is due
+		this.jdbc.query(IN_FLIGHT.formatted("outcome_check_at IS NULL AND redriven_at < now() - make_interval(secs => ?) "
+				+ "ORDER BY redriven_at"), row, maxWait, (double) this.properties.outcomeTimeout().toSeconds());
+		this.jdbc.query(IN_FLIGHT.formatted("outcome_check_at <= now() ORDER BY outcome_check_at"), row, maxWait);
 		if (inFlight.isEmpty()) {
 			return 0;
 		}
@@ -306,16 +324,28 @@ class RetrySchedule {
 		}
 		Map<String, Map<TopicPartition, Long>> committed = this.offsets.committed(asked);
 		List<InFlight> consumed = new ArrayList<>();
+		Map<InFlight, Long> unread = new java.util.LinkedHashMap<>();
 		List<InFlight> timedOut = new ArrayList<>();
 		for (InFlight redrive : inFlight) {
 			Long offset = (committed != null && redrive.group() != null)
 					? committed.getOrDefault(redrive.group(), Map.of()).get(redrive.partition()) : null;
 			// a committed offset is the next record the group will read: past the redriven record's own
-			((offset != null && offset > redrive.targetOffset()) ? consumed : timedOut).add(redrive);
+			if (offset != null && offset > redrive.targetOffset()) {
+				consumed.add(redrive);
+			}
+			else if (offset != null && redrive.mayWait()) {
+				unread.put(redrive, offset);
+			}
+			else {
+				timedOut.add(redrive);
+			}
 		}
 		int settled = 0;
 		if (!consumed.isEmpty()) {
 			settled += resolveConsumed(consumed);
+		}
+		if (!unread.isEmpty()) {
+			waitFor(unread);
 		}
 		if (!timedOut.isEmpty()) {
 			Long[] redrives = timedOut.stream().map(InFlight::redrive).toArray(Long[]::new);
@@ -329,6 +359,33 @@ class RetrySchedule {
 			settled += statuses.size();
 		}
 		return settled;
+	}
+
+	/**
+	 * Redrives whose consumer group has not read the record yet, with the offset it will read next: looked at again
+	 * after {@code outcome-recheck}, the entry's reason saying what it waits for.
+	 */
+	private void waitFor(Map<InFlight, Long> unread) {
+		List<InFlight> redrives = List.copyOf(unread.keySet());
+		this.jdbc.update("""
+				UPDATE dead_letter_state e SET outcome_check_at = now() + make_interval(secs => ?),
+				    status_reason = 'waiting for consumer group ' || u.grp || ' to read the redriven record ('
+				        || u.topic || '-' || u.part || '@' || u.off || '; the group is at offset ' || u.next
+				        || '), not sending it again meanwhile',
+				    updated_at = now()
+				FROM unnest(?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[])
+				    AS u(id, rid, grp, topic, part, off, next)
+				WHERE e.id = u.id AND e.status = 'RETRYING' AND e.redrive_id = u.rid
+				""", (double) this.properties.outcomeRecheck().toSeconds(),
+				redrives.stream().map((r) -> r.entry().toString()).toArray(String[]::new),
+				redrives.stream().map(InFlight::redrive).toArray(Long[]::new),
+				redrives.stream().map(InFlight::group).toArray(String[]::new),
+				redrives.stream().map((r) -> Objects.requireNonNull(r.partition()).topic()).toArray(String[]::new),
+				redrives.stream().map((r) -> Objects.requireNonNull(r.partition()).partition()).toArray(Integer[]::new),
+				redrives.stream().map(InFlight::targetOffset).toArray(Long[]::new),
+				redrives.stream().map(unread::get).toArray(Long[]::new));
+		log.info("{} redrives without an outcome are not read by their consumer group yet; waiting for it, not sending "
+				+ "them again", redrives.size());
 	}
 
 	/** Resolves the entries whose redriven record their consumer group read with no failure reported. */
@@ -357,7 +414,7 @@ class RetrySchedule {
 	 * group reads the redriven record (it went back to the entry's own topic).
 	 */
 	private record InFlight(UUID entry, long redrive, @Nullable String group, @Nullable TopicPartition partition,
-			long targetOffset) {
+			long targetOffset, boolean mayWait) {
 	}
 
 	private List<String> afterFailure(Collection<UUID> entries, String condition, Long @Nullable [] redrives,

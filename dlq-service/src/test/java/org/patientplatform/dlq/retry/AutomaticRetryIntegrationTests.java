@@ -423,7 +423,7 @@ class AutomaticRetryIntegrationTests {
 		this.jdbc.update("UPDATE dead_letter_entry SET next_attempt_at = now() - interval '1 second' "
 				+ "WHERE original_topic = 'twins.v1'");
 		RetryProperties small = new RetryProperties(5, Duration.ofSeconds(30), 2, Duration.ofHours(1), 0.2,
-				Duration.ofMinutes(10), "*/5 * * * * *", 7, 1000, Duration.ofSeconds(30), "unused");
+				Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofHours(24), "*/5 * * * * *", 7, 1000, Duration.ofSeconds(30), "unused");
 		DueRetries first = new DueRetries(this.jdbc, this.transactions, this.redriver, small, this.schedule);
 		DueRetries second = new DueRetries(this.jdbc, this.transactions, this.redriver, small, this.schedule);
 

@@ -163,14 +163,82 @@ class RedriveReadByItsGroupIntegrationTests {
 	}
 
 	@Test
-	void countsARedriveAsTimedOutWhileItsGroupHasNotReadIt() throws Exception {
+	void waitsForAnApplicationThatIsDownInsteadOfSendingItTheRecordAgain() throws Exception {
+		this.kafka.createTopic("ledger2.v1");
+		AtomicBoolean failing = new AtomicBoolean(true);
+		List<ConsumerRecord<byte[], byte[]>> processed = new CopyOnWriteArrayList<>();
+		MessageListener<byte[], byte[]> listener = (record) -> {
+			if (failing.get()) {
+				throw new IllegalStateException("ledger database unavailable");
+			}
+			processed.add(record);
+		};
+		KafkaMessageListenerContainer<byte[], byte[]> ledger = springKafkaApplication("ledger2-app", "ledger2.v1",
+				listener);
+		this.kafka.send(new ProducerRecord<>("ledger2.v1", "L-2".getBytes(), "{\"amount\":7}".getBytes()));
+		UUID id = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = "
+					+ "'ledger2.v1' AND status = 'RETRY_SCHEDULED'", UUID.class), (ids) -> ids.size() == 1)
+			.getFirst();
+		// the recoverer's record was published before the group committed past the failed one
+		await().atMost(Duration.ofSeconds(30)).until(() -> committed("ledger2-app", "ledger2.v1", 0) == 1);
+		ledger.stop();
+
+		failing.set(false);
+		this.jdbc.update("UPDATE dead_letter_entry SET next_attempt_at = now() WHERE id = ?", id);
+		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
+		this.jdbc.update("UPDATE dead_letter_entry SET redriven_at = now() - interval '11 minutes' WHERE id = ?", id);
+
+		// the application is down: before, TIMED_OUT, and the record sent again, so it would read it twice
+		assertThat(this.schedule.releaseTimedOut()).isZero();
+		assertThat(this.jdbc.queryForMap("SELECT status, status_reason FROM dead_letter_entry WHERE id = ?", id))
+			.containsEntry("status", "RETRYING")
+			.containsEntry("status_reason", "waiting for consumer group ledger2-app to read the redriven record "
+					+ "(ledger2.v1-0@1; the group is at offset 1), not sending it again meanwhile");
+		assertThat(this.jdbc.queryForObject("SELECT outcome FROM dead_letter_redrive WHERE entry_id = ?", String.class,
+				id)).isNull();
+		assertThat(this.schedule.releaseTimedOut()).as("looked at again only after outcome-recheck").isZero();
+		assertThat(this.dueRetries.redriveDue()).isZero();
+
+		KafkaMessageListenerContainer<byte[], byte[]> again = springKafkaApplication("ledger2-app", "ledger2.v1",
+				listener);
+		try {
+			await().atMost(Duration.ofSeconds(30)).until(() -> processed.size() == 1);
+			await().atMost(Duration.ofSeconds(30)).until(() -> committed("ledger2-app", "ledger2.v1", 0) == 2);
+			this.jdbc.update("UPDATE dead_letter_state SET outcome_check_at = now() - interval '1 second' WHERE id = ?",
+					id);
+			assertThat(this.schedule.releaseTimedOut()).isEqualTo(1);
+			assertThat(status(id)).isEqualTo("RESOLVED");
+			assertThat(this.jdbc.queryForObject("SELECT outcome FROM dead_letter_redrive WHERE entry_id = ?",
+					String.class, id)).isEqualTo("CONSUMED");
+			assertThat(this.kafka.readAll("ledger2.v1")).as("the record, and its one redrive").hasSize(2);
+			assertThat(processed).hasSize(1);
+			assertThat(TestKafka.entryId(processed.getFirst())).isEqualTo(id);
+		}
+		finally {
+			again.stop();
+		}
+	}
+
+	@Test
+	void countsARedriveAsTimedOutOnceItsGroupHasLeftItUnreadForTheLongestWait() throws Exception {
 		RedrivenEntry redriven = retrying("unread.v1", "unread-app", 40);
-		// the next record the group reads is the redriven one itself: it has not been read
+		// the next record the group reads is the redriven one itself: it has not been read, for a day and more
 		commit("unread-app", "unread.v1", 40);
+		this.jdbc.update("UPDATE dead_letter_entry SET redriven_at = now() - interval '25 hours' WHERE id = ?",
+				redriven.id());
 		assertThat(this.schedule.releaseTimedOut()).isEqualTo(1);
 		assertThat(status(redriven.id())).isEqualTo("RETRY_SCHEDULED");
 		assertThat(this.jdbc.queryForObject("SELECT outcome FROM dead_letter_redrive WHERE id = ?", String.class,
 				redriven.redrive())).isEqualTo("TIMED_OUT");
+	}
+
+	@Test
+	void countsARedriveAsTimedOutWhenItsGroupNeverCommittedOnThePartition() {
+		// a hand-made record names a group that does not exist, or the group never read that partition
+		RedrivenEntry redriven = retrying("nobody.v1", "nobody-app", 12);
+		assertThat(this.schedule.releaseTimedOut()).isEqualTo(1);
+		assertThat(status(redriven.id())).isEqualTo("RETRY_SCHEDULED");
 	}
 
 	@Test

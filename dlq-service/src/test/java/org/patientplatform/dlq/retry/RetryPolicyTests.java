@@ -41,7 +41,8 @@ class RetryPolicyTests {
 	@Test
 	void matchesTheConfiguredDefaults() {
 		RetryProperties properties = new RetryProperties(5, Duration.ofSeconds(30), 2.0, Duration.ofHours(1), 0.2,
-				Duration.ofMinutes(10), "*/5 * * * * *", 200, 20, Duration.ofSeconds(30), "g");
+				Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofHours(24), "*/5 * * * * *",
+				200, 20, Duration.ofSeconds(30), "g");
 		assertThat(properties.defaults()).isEqualTo(this.defaults);
 	}
 
