@@ -55,6 +55,7 @@ import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.patient.orders.LinkTestOrders;
 import org.patientplatform.patient.orders.RecordTestResults;
 import org.patientplatform.patient.orders.TestOrderStatus;
+import org.patientplatform.patient.records.PlainText;
 import org.patientplatform.patient.records.PostalAddress;
 import org.patientplatform.patient.records.RecordDemographics;
 import org.patientplatform.patient.records.RecordDemographics.Part;
@@ -428,93 +429,104 @@ class Hl7MessageReader {
 	}
 
 	private RecordDemographics demographics(LisMessage.Header header, PID pid) throws HL7Exception {
-		String mrn = mrn(pid.getPatientIdentifierList());
+		String mrn = mrn(pid.getPatientIdentifierList(), header);
 		if (mrn == null) {
 			throw new InvalidEventException("HL7 message " + header.type() + " (control id " + header.controlId()
 					+ ") has no patient identifier (PID-3)");
 		}
 		Set<Part> stated = EnumSet.noneOf(Part.class);
-
-		String given = null;
-		String family = null;
-		if (stated(pid, 5, Part.NAME, stated)) {
-			XPN name = preferredName(pid.getPatientName());
-			if (name != null) {
-				given = text(name.getGivenName());
-				family = text(name.getFamilyName().getSurname());
-			}
-		}
-
-		LocalDate birthDate = null;
-		if (stated(pid, 7, Part.BIRTH_DATE, stated)) {
-			String value = text(pid.getDateTimeOfBirth().getTime());
-			if (value != null) {
-				birthDate = date(value, header);
-				if (birthDate == null) {
-					// a year or a month alone is not a birth date: leave the stored one alone
-					stated.remove(Part.BIRTH_DATE);
+		// the field read, for the reason when one of its values is nothing but control characters
+		String field = "PID-5";
+		try {
+			String given = null;
+			String family = null;
+			if (stated(pid, 5, Part.NAME, stated)) {
+				XPN name = preferredName(pid.getPatientName());
+				if (name != null) {
+					given = stored(name.getGivenName());
+					family = stored(name.getFamilyName().getSurname());
 				}
 			}
-		}
 
-		Sex sex = null;
-		if (stated(pid, 8, Part.SEX, stated)) {
-			String code = text(pid.getAdministrativeSex());
-			if (code != null && !Sex.isCode(code)) {
-				// a code outside HL7 table 0001 (a word, a local code) says nothing: leave the stored sex alone,
-				// as an unreadable language is (before: stored as UNKNOWN over what was known)
-				stated.remove(Part.SEX);
-			}
-			else {
-				sex = (code != null) ? Sex.ofCode(code) : null;
-			}
-		}
-
-		String phone = null;
-		String email = null;
-		if (stated(pid, 13, Part.CONTACT, stated)) {
-			String mobile = null;
-			for (XTN telecom : pid.getPhoneNumberHome()) {
-				String address = emailOf(telecom);
-				if (address != null) {
-					email = (email != null) ? email : address;
-				}
-				// a phone's repetition may carry an email in XTN-4 beside its number: the number is still the phone
-				if (isPhone(telecom) && (address == null || isNumberBesideEmail(telecom))) {
-					String number = phoneOf(telecom);
-					phone = (phone != null) ? phone : number;
-					if (mobile == null && "CP".equalsIgnoreCase(text(telecom.getTelecommunicationEquipmentType()))) {
-						mobile = number;
+			LocalDate birthDate = null;
+			field = "PID-7";
+			if (stated(pid, 7, Part.BIRTH_DATE, stated)) {
+				String value = text(pid.getDateTimeOfBirth().getTime());
+				if (value != null) {
+					birthDate = date(value, header);
+					if (birthDate == null) {
+						// a year or a month alone is not a birth date: leave the stored one alone
+						stated.remove(Part.BIRTH_DATE);
 					}
 				}
 			}
-			// the patient's messages are texted to it: the mobile, else the first number that is a phone
-			phone = (mobile != null) ? mobile : phone;
-		}
 
-		PostalAddress address = null;
-		if (stated(pid, 11, Part.ADDRESS, stated)) {
-			XAD xad = preferredAddress(pid.getPatientAddress());
-			if (xad != null) {
-				PostalAddress read = new PostalAddress(text(xad.getStreetAddress().getStreetOrMailingAddress()),
-						text(xad.getOtherDesignation()), text(xad.getCity()), text(xad.getStateOrProvince()),
-						text(xad.getZipOrPostalCode()), text(xad.getCountry()));
-				address = read.carriesNothing() ? null : read;
-			}
-		}
-		String language = null;
-		if (stated(pid, 15, Part.LANGUAGE, stated)) {
-			String code = text(pid.getPrimaryLanguage().getIdentifier());
-			if (code != null) {
-				language = languageTag(code);
-				if (language == null) {
-					// a language named in words or a local code: leave the stored one alone
-					stated.remove(Part.LANGUAGE);
+			Sex sex = null;
+			field = "PID-8";
+			if (stated(pid, 8, Part.SEX, stated)) {
+				String code = text(pid.getAdministrativeSex());
+				if (code != null && !Sex.isCode(code)) {
+					// a code outside HL7 table 0001 (a word, a local code) says nothing: leave the stored sex alone,
+					// as an unreadable language is (before: stored as UNKNOWN over what was known)
+					stated.remove(Part.SEX);
+				}
+				else {
+					sex = (code != null) ? Sex.ofCode(code) : null;
 				}
 			}
+
+			String phone = null;
+			String email = null;
+			field = "PID-13";
+			if (stated(pid, 13, Part.CONTACT, stated)) {
+				String mobile = null;
+				for (XTN telecom : pid.getPhoneNumberHome()) {
+					String address = emailOf(telecom);
+					if (address != null) {
+						email = (email != null) ? email : address;
+					}
+					// a phone's repetition may carry an email in XTN-4 beside its number: the number is still the phone
+					if (isPhone(telecom) && (address == null || isNumberBesideEmail(telecom))) {
+						String number = phoneOf(telecom);
+						phone = (phone != null) ? phone : number;
+						if (mobile == null && "CP".equalsIgnoreCase(text(telecom.getTelecommunicationEquipmentType()))) {
+							mobile = number;
+						}
+					}
+				}
+				// the patient's messages are texted to it: the mobile, else the first number that is a phone
+				phone = (mobile != null) ? mobile : phone;
+			}
+
+			PostalAddress address = null;
+			field = "PID-11";
+			if (stated(pid, 11, Part.ADDRESS, stated)) {
+				XAD xad = preferredAddress(pid.getPatientAddress());
+				if (xad != null) {
+					PostalAddress read = new PostalAddress(stored(xad.getStreetAddress().getStreetOrMailingAddress()),
+							stored(xad.getOtherDesignation()), stored(xad.getCity()), stored(xad.getStateOrProvince()),
+							stored(xad.getZipOrPostalCode()), stored(xad.getCountry()));
+					address = read.carriesNothing() ? null : read;
+				}
+			}
+			String language = null;
+			field = "PID-15";
+			if (stated(pid, 15, Part.LANGUAGE, stated)) {
+				String code = text(pid.getPrimaryLanguage().getIdentifier());
+				if (code != null) {
+					language = languageTag(code);
+					if (language == null) {
+						// a language named in words or a local code: leave the stored one alone
+						stated.remove(Part.LANGUAGE);
+					}
+				}
+			}
+			return new RecordDemographics(mrn, given, family, birthDate, sex, phone, email, address, language, stated,
+					header.sentAt(), header.controlId());
 		}
-		return new RecordDemographics(mrn, given, family, birthDate, sex, phone, email, address, language, stated,
-				header.sentAt(), header.controlId());
+		catch (NothingButControls ex) {
+			throw nothingButControls(header, field);
+		}
 	}
 
 	/** ISO 639 code (2 or 3 letters, optionally with a region: en, eng, en-GB, EN_gb) as a BCP 47 tag. */
@@ -610,7 +622,7 @@ class Hl7MessageReader {
 		ORC orc = null;
 		for (Segment segment : segments(message)) {
 			if (segment instanceof PID pid) {
-				mrn = mrn(pid.getPatientIdentifierList());
+				mrn = mrn(pid.getPatientIdentifierList(), header);
 				if (mrn == null) {
 					throw invalid(header, "has no patient identifier (PID-3)");
 				}
@@ -623,13 +635,15 @@ class Hl7MessageReader {
 				if (mrn == null) {
 					throw invalid(header, "has no PID segment before its OBR");
 				}
-				String orderId = first(text(obr.getPlacerOrderNumber()), text(obr.getFillerOrderNumber()),
-						(orc != null) ? text(orc.getPlacerOrderNumber()) : null,
-						(orc != null) ? text(orc.getFillerOrderNumber()) : null);
+				String orderId = first(orderNumber(obr.getPlacerOrderNumber(), header),
+						orderNumber(obr.getFillerOrderNumber(), header),
+						(orc != null) ? orderNumber(orc.getPlacerOrderNumber(), header) : null,
+						(orc != null) ? orderNumber(orc.getFillerOrderNumber(), header) : null);
 				if (orderId == null) {
 					throw invalid(header, "has an OBR without an order number (OBR-2, OBR-3)");
 				}
-				String testCode = text(obr.getUniversalServiceIdentifier().getIdentifier());
+				String testCode = identifier(obr.getUniversalServiceIdentifier().getIdentifier(), header,
+						"a test code (OBR-4)");
 				if (testCode == null) {
 					throw invalid(header, "has an OBR without a test code (OBR-4)");
 				}
@@ -664,8 +678,8 @@ class Hl7MessageReader {
 				"HL7 message " + header.type() + " (control id " + header.controlId() + ") " + problem);
 	}
 
-	private static @Nullable String text(EI identifier) {
-		return text(identifier.getEntityIdentifier());
+	private static @Nullable String orderNumber(EI number, LisMessage.Header header) {
+		return identifier(number.getEntityIdentifier(), header, "an order number (OBR-2, OBR-3)");
 	}
 
 	private static @Nullable String first(@Nullable String... values) {
@@ -709,10 +723,10 @@ class Hl7MessageReader {
 	}
 
 	/** The medical record number: the identifier typed MR, else the first one. */
-	private static @Nullable String mrn(CX[] identifiers) {
+	private static @Nullable String mrn(CX[] identifiers, LisMessage.Header header) {
 		String first = null;
 		for (CX identifier : identifiers) {
-			String id = text(identifier.getIDNumber());
+			String id = identifier(identifier.getIDNumber(), header, "a patient identifier (PID-3)");
 			if (id == null) {
 				continue;
 			}
@@ -753,12 +767,12 @@ class Hl7MessageReader {
 
 	/** XTN-4 when the repetition is an email (use code NET or equipment Internet, or XTN-4 set). */
 	private static @Nullable String emailOf(XTN telecom) {
-		String address = text(telecom.getEmailAddress());
+		String address = stored(telecom.getEmailAddress());
 		boolean internet = "NET".equalsIgnoreCase(text(telecom.getTelecommunicationUseCode()))
 				|| "Internet".equalsIgnoreCase(text(telecom.getTelecommunicationEquipmentType()));
 		if (address == null && internet) {
 			// v2.3 senders often put the address in XTN-1
-			String legacy = text(telecom.getTelephoneNumber());
+			String legacy = stored(telecom.getTelephoneNumber());
 			address = (legacy != null && legacy.contains("@")) ? legacy : null;
 		}
 		return address;
@@ -784,18 +798,18 @@ class Hl7MessageReader {
 
 	/** XTN-1 as sent, else the unformatted number (XTN-12), else country, area and local number (XTN-5..8). */
 	private static @Nullable String phoneOf(XTN telecom) {
-		String number = text(telecom.getTelephoneNumber());
+		String number = stored(telecom.getTelephoneNumber());
 		if (number == null) {
-			number = text(telecom.getUnformattedTelephoneNumber());
+			number = stored(telecom.getUnformattedTelephoneNumber());
 		}
 		if (number == null) {
-			String local = text(telecom.getLocalNumber());
+			String local = stored(telecom.getLocalNumber());
 			if (local == null) {
 				return null;
 			}
-			String country = text(telecom.getCountryCode());
-			String area = text(telecom.getAreaCityCode());
-			String extension = text(telecom.getExtension());
+			String country = stored(telecom.getCountryCode());
+			String area = stored(telecom.getAreaCityCode());
+			String extension = stored(telecom.getExtension());
 			number = ((country != null) ? "+" + country + " " : "") + ((area != null) ? area + " " : "") + local
 					+ ((extension != null) ? " x" + extension : "");
 		}
@@ -854,9 +868,21 @@ class Hl7MessageReader {
 	 * ({@code \F\ \S\ \T\ \R\ \E\}) back into their characters; the hexadecimal ones are decoded here
 	 * (UTF-8 when the bytes are valid UTF-8, else ISO 8859-1, the single-byte set they mostly come from), and
 	 * highlighting escapes are dropped, and a formatting one (a line break) becomes a space: it separated what was
-	 * on its two sides.
+	 * on its two sides. So does a line break or tab that a hexadecimal escape decodes to ({@code \X0D\ \X0A\ \X09\}),
+	 * or a raw tab; any other control character an escape decodes to ({@code \X00\ \X1B\}, C1) is dropped
+	 * ({@link PlainText}): stored, it reached the FHIR XML (which cannot hold it), the API and the events.
 	 */
 	static @Nullable String text(Primitive primitive) {
+		String raw = raw(primitive);
+		if (raw == null) {
+			return null;
+		}
+		String trimmed = clean(raw).strip();
+		return (trimmed.isEmpty() || HL7_NULL.equals(trimmed)) ? null : trimmed;
+	}
+
+	/** A primitive's value unescaped and trimmed, before {@link #clean(String)}; null when empty or the HL7 null. */
+	private static @Nullable String raw(Primitive primitive) {
 		String value = primitive.getValue();
 		if (value == null) {
 			return null;
@@ -865,12 +891,57 @@ class Hl7MessageReader {
 		return (trimmed.isEmpty() || HL7_NULL.equals(trimmed)) ? null : trimmed;
 	}
 
+	/**
+	 * A value the patient's record keeps ({@link #text(Primitive)}); one that held nothing but control characters
+	 * (escapes such as {@code \X00\}) is refused: read as empty, it would clear what is stored.
+	 */
+	private static @Nullable String stored(Primitive primitive) {
+		String text = text(primitive);
+		if (text == null && raw(primitive) != null) {
+			throw new NothingButControls();
+		}
+		return text;
+	}
+
+	/**
+	 * An identifier (an MRN, an order number, a test code) as sent; null when empty. One holding a control
+	 * character is refused: a space in its place would make it another identifier.
+	 */
+	private static @Nullable String identifier(Primitive primitive, LisMessage.Header header, String what) {
+		String raw = raw(primitive);
+		if (raw != null && !clean(raw).equals(raw)) {
+			throw invalid(header, "has " + what + " that holds a control character");
+		}
+		return raw;
+	}
+
+	/** A stored value of a field held nothing but control characters: its caller names the field. */
+	private static final class NothingButControls extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		NothingButControls() {
+			super(null, null, false, false);
+		}
+
+	}
+
+	private static InvalidEventException nothingButControls(LisMessage.Header header, String field) {
+		return invalid(header, "has a value in " + field
+				+ " that is nothing but control characters (from escapes such as \\X00\\)");
+	}
+
 	static String unescape(String value) {
 		if (value.indexOf('\\') < 0) {
 			return value;
 		}
 		String decoded = HEX_ESCAPE.matcher(value).replaceAll((match) -> Matcher.quoteReplacement(hex(match.group(1))));
 		return OTHER_ESCAPE.matcher(FORMATTING_ESCAPE.matcher(decoded).replaceAll(" ")).replaceAll("");
+	}
+
+	/** A value's text as it is stored, served and published: {@link PlainText#of(String)}. */
+	static String clean(String value) {
+		return PlainText.of(value);
 	}
 
 	private static String hex(String digits) {

@@ -309,6 +309,57 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsLineBreaksAndTabsOfEscapesAsOneSpaceAndDropsOtherControlCharacters() {
+		// \X0D\ \X0A\ \X09\ (and a raw tab, which the record may hold) decoded to CR, LF and TAB, and \X00\ \X1B\
+		// \X7F\ and C1 controls to themselves: stored, served (FHIR XML cannot hold most of them) and published
+		String er7 = String.join("\r",
+				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|20250401090000||ADT^A04^ADT_A01|CTL-1|P|2.5|||AL|NE||8859/1",
+				"PID|1||MRN-7^^^CITYLAB^MR||O\\X0D\\\\X0A\\Brien^Mary \\X09\\\tAnn^^^^^L||19801210|F|||"
+						+ "1 Main St\\X0D0A\\ \\X0D0A\\Apt 2^Fl\\X00\\oor 3^Lon\\X1B\\do\\XC280\\n^LD\\X85\\N^N1\\X7F\\ 9GU^GBR^H||"
+						+ "+44 20\\X09\\7946 0123^PRN^PH~^NET^Internet^ada\\X00\\@example.org||en\\X0A\\|S",
+				"");
+
+		RecordDemographics command = ((LisMessage.Demographics) this.reader
+			.read(er7.getBytes(StandardCharsets.ISO_8859_1))).command();
+
+		assertThat(command.familyName()).isEqualTo("O Brien");
+		assertThat(command.givenName()).isEqualTo("Mary Ann");
+		assertThat(command.address()).isEqualTo(new PostalAddress("1 Main St Apt 2", "Floor 3", "London", "LD N",
+				"N1 9GU", "GBR"));
+		assertThat(command.phone()).isEqualTo("+44 20 7946 0123");
+		assertThat(command.email()).isEqualTo("ada@example.org");
+		assertThat(command.language()).isEqualTo("en");
+		// what a value of kept text could hold too: a lone surrogate (not a character) goes, a pair stays
+		assertThat(Hl7MessageReader.clean("A\uD800B\uDFFF\uFFFE")).isEqualTo("AB");
+		assertThat(Hl7MessageReader.clean("Ren\uD83D\uDE00e\u2028Smith")).isEqualTo("Ren\uD83D\uDE00e Smith");
+	}
+
+	@Test
+	void rejectsAValueOfNothingButControlCharactersNamingItsField() {
+		String er7 = Hl7Messages.nameUpdate("CTL-2", "MRN-1", "\\X00\\\\X1B\\", "Ada", "20250401090000");
+
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(er7)))
+			.withMessage("HL7 message ADT^A08 (control id CTL-2) has a value in PID-5 that is nothing but control "
+					+ "characters (from escapes such as \\X00\\)");
+	}
+
+	@Test
+	void rejectsAnIdentifierHoldingAControlCharacterInsteadOfChangingIt() {
+		String registration = Hl7Messages.nameUpdate("CTL-3", "MRN\\X0D\\7", "Lovelace", "Ada", "20250401090000");
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(registration)))
+			.withMessage("HL7 message ADT^A08 (control id CTL-3) has a patient identifier (PID-3) that holds a control "
+					+ "character");
+
+		String result = Hl7Messages.result("CTL-4", "MRN-1", "20250401090000").replace("|ORD-1|", "|ORD\\X09\\1|");
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(result)))
+			.withMessage("HL7 message ORU^R01 (control id CTL-4) has an order number (OBR-2, OBR-3) that holds a "
+					+ "control character");
+		String code = Hl7Messages.result("CTL-5", "MRN-1", "20250401090000").replace("|2345-7^", "|2345\\X00\\-7^");
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(code)))
+			.withMessage("HL7 message ORU^R01 (control id CTL-5) has a test code (OBR-4) that holds a control character");
+	}
+
+	@Test
 	void takesAMessageSentInTheFutureAsSentNowSoItCannotFreezeTheRecord() {
 		Instant now = Instant.parse("2026-12-05T12:00:00Z");
 		Hl7MessageReader reader = new Hl7MessageReader(ZoneOffset.UTC, Clock.fixed(now, ZoneOffset.UTC));
