@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A patient as a FHIR R4 {@code Patient} resource, built with HAPI FHIR's model: the id, the MRN as an identifier
  * typed {@code MR}, the name, telecom, gender, birth date, home address and language, and the time the demographics
- * last changed as {@code meta.lastUpdated}.
+ * last changed as {@code meta.lastUpdated}. Its text holds no control character ({@link PlainText}).
  */
 final class FhirPatients {
 
@@ -40,18 +40,20 @@ final class FhirPatients {
 			.setUse(Identifier.IdentifierUse.USUAL)
 			.setType(new CodeableConcept(new Coding(IDENTIFIER_TYPES, "MR", "Medical record number")))
 			.setSystem(mrnSystem)
-			.setValue(patient.mrn());
+			.setValue(plain(patient.mrn()));
 		if (patient.familyName() != null || patient.givenName() != null) {
-			HumanName name = resource.addName().setUse(HumanName.NameUse.OFFICIAL).setFamily(patient.familyName());
+			HumanName name = resource.addName()
+				.setUse(HumanName.NameUse.OFFICIAL)
+				.setFamily(plain(patient.familyName()));
 			if (patient.givenName() != null) {
-				name.addGiven(patient.givenName());
+				name.addGiven(plain(patient.givenName()));
 			}
 		}
 		if (patient.phone() != null) {
-			resource.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue(patient.phone());
+			resource.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue(plain(patient.phone()));
 		}
 		if (patient.email() != null) {
-			resource.addTelecom().setSystem(ContactPoint.ContactPointSystem.EMAIL).setValue(patient.email());
+			resource.addTelecom().setSystem(ContactPoint.ContactPointSystem.EMAIL).setValue(plain(patient.email()));
 		}
 		if (patient.sex() != null) {
 			resource.setGender(gender(patient.sex()));
@@ -65,8 +67,10 @@ final class FhirPatients {
 			Address fhir = resource.addAddress().setUse(Address.AddressUse.HOME);
 			addLine(fhir, address.street());
 			addLine(fhir, address.otherDesignation());
-			fhir.setCity(address.city()).setState(address.state()).setPostalCode(address.postalCode())
-				.setCountry(address.country());
+			fhir.setCity(plain(address.city()))
+				.setState(plain(address.state()))
+				.setPostalCode(plain(address.postalCode()))
+				.setCountry(plain(address.country()));
 		}
 		if (patient.language() != null) {
 			resource.addCommunication()
@@ -90,9 +94,23 @@ final class FhirPatients {
 	}
 
 	private static void addLine(Address address, @Nullable String line) {
-		if (line != null && !line.isBlank()) {
-			address.addLine(line);
+		String plain = plain(line);
+		if (plain != null && !plain.isBlank()) {
+			address.addLine(plain);
 		}
+	}
+
+	/**
+	 * The text without control characters ({@link PlainText}), trimmed; null when nothing is left. The LIS reader
+	 * stores none since it reads escapes such as {@code \X1B\} as {@code PlainText}; a row stored before may hold
+	 * them, and HAPI FHIR refuses to write XML that would hold one (XML 1.0 cannot).
+	 */
+	private static @Nullable String plain(@Nullable String text) {
+		if (text == null) {
+			return null;
+		}
+		String plain = PlainText.of(text).strip();
+		return plain.isEmpty() ? null : plain;
 	}
 
 }

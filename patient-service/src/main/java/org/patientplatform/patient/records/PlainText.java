@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 /**
  * A patient's text as this service stores, serves and publishes it: one line of characters, without control
  * characters. The LIS reader keeps them out of what it stores (HL7's hexadecimal escapes decode to any, {@code \X0D\},
- * {@code \X00\}, {@code \X1B\}…).
+ * {@code \X00\}, {@code \X1B\}…); the FHIR resources are built through it too, for rows stored before it did, since
+ * XML 1.0 cannot hold most of them (HAPI FHIR refused to write such a resource, an error for the client).
  */
 public final class PlainText {
 
