@@ -300,7 +300,8 @@ class Hl7MessageReader {
 	 * go on into the patient's record and the messages sent to them.
 	 */
 	static String decode(byte[] value) {
-		String charsetName = characterSet(value);
+		checkNotUtf16(value);
+		String charsetName = characterSet(new String(value, StandardCharsets.ISO_8859_1));
 		Charset charset = switch (charsetName) {
 			// "UTF-8" is not in table 0211, but many feeds send it for UNICODE UTF-8; "UNICODE" is table 0211's name
 			// (to v2.4) of ISO 10646 text, which HAPI reads as UTF-8 too; "ISO IR6" is ASCII
@@ -333,9 +334,49 @@ class Hl7MessageReader {
 		}
 	}
 
-	/** MSH-18 as the bytes hold it (its value is ASCII in every set), or "" when the message names none. */
-	private static String characterSet(byte[] value) {
-		String latin1 = new String(value, StandardCharsets.ISO_8859_1);
+	/**
+	 * A record in UTF-16 (with a byte order mark or without: its MSH read two bytes a character) is refused saying so.
+	 * Read as the set its MSH-18 names, it was refused as "not valid UTF-8 (MSH-18 names no character set)" (its
+	 * MSH-18 is not found in the bytes), or, ASCII alone, for the NUL of each character's other byte.
+	 */
+	private static void checkNotUtf16(byte[] value) {
+		String order = null;
+		String text = null;
+		if (value.length >= 2 && (value[0] & 0xFF) == 0xFE && (value[1] & 0xFF) == 0xFF) {
+			order = "big-endian";
+			text = new String(value, StandardCharsets.UTF_16BE);
+		}
+		else if (value.length >= 2 && (value[0] & 0xFF) == 0xFF && (value[1] & 0xFF) == 0xFE) {
+			order = "little-endian";
+			text = new String(value, StandardCharsets.UTF_16LE);
+		}
+		else if (!new String(value, StandardCharsets.ISO_8859_1).contains("MSH")) {
+			for (Charset utf16 : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
+				String decoded = new String(value, utf16);
+				if (decoded.contains("MSH")) {
+					order = (utf16 == StandardCharsets.UTF_16LE) ? "little-endian" : "big-endian";
+					text = decoded;
+					break;
+				}
+			}
+		}
+		if (order != null) {
+			throw utf16(order, characterSet(text));
+		}
+	}
+
+	private static InvalidEventException utf16(String order, String named) {
+		String record = "LIS record is UTF-16 text (" + order + "), ";
+		String name = named.substring(0, Math.min(named.length(), 40));
+		if (named.toUpperCase(Locale.ROOT).contains("UTF-16") || named.toUpperCase(Locale.ROOT).contains("UTF16")) {
+			return new InvalidEventException(record + "in a character set (MSH-18) this service does not read: " + name);
+		}
+		return new InvalidEventException(record + "not in the character set its MSH-18 names ("
+				+ (named.isEmpty() ? "none: UTF-8" : name) + ")");
+	}
+
+	/** MSH-18 as the text holds it (its value is ASCII in every set), or "" when the message names none. */
+	private static String characterSet(String latin1) {
 		int msh = latin1.indexOf("MSH");
 		if (msh < 0 || msh + 3 >= latin1.length()) {
 			return "";

@@ -70,6 +70,33 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void rejectsAUtf16RecordSayingItIsUtf16() {
+		String er7 = Hl7Messages.registration("U16", "MRN-404", "M\u00fcller", "J\u00fcrgen", "20261205120003");
+		List<byte[]> utf16 = List.of(er7.getBytes(StandardCharsets.UTF_16LE), er7.getBytes(StandardCharsets.UTF_16BE),
+				("\ufeff" + er7).getBytes(StandardCharsets.UTF_16LE), er7.getBytes(StandardCharsets.UTF_16),
+				("\u000b" + er7 + "\u001c\r").getBytes(StandardCharsets.UTF_16LE),
+				// ASCII alone: valid UTF-8, refused for the NUL of each character's other byte
+				er7.replace("\u00fc", "ue").getBytes(StandardCharsets.UTF_16LE));
+		for (byte[] value : utf16) {
+			assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(value))
+				.withMessageStartingWith("LIS record is UTF-16 text")
+				.withMessageContaining("not in the character set its MSH-18 names (UNICODE UTF-8)")
+				.withMessageNotContaining("ller");
+		}
+		// one that names no character set is read as UTF-8
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(er7.replace("UNICODE UTF-8", "").getBytes(StandardCharsets.UTF_16LE)))
+			.withMessage("LIS record is UTF-16 text (little-endian), not in the character set its MSH-18 names "
+					+ "(none: UTF-8)");
+		// and one that names UTF-16, a set of table 0211 this service does not read
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader
+				.read(er7.replace("UNICODE UTF-8", "UNICODE UTF-16").getBytes(StandardCharsets.UTF_16BE)))
+			.withMessage("LIS record is UTF-16 text (big-endian), in a character set (MSH-18) this service does not "
+					+ "read: UNICODE UTF-16");
+	}
+
+	@Test
 	void readsTheTable0211NamesOfUnicodeAndAsciiThatOlderFeedsSend() {
 		// v2.3 and v2.4 feeds name UTF-8 text "UNICODE" (table 0211 until v2.5 split it by encoding form) and ASCII
 		// "ISO IR6"; HAPI reads both (HL7Charsets): before, each message of such a feed was dead-lettered
