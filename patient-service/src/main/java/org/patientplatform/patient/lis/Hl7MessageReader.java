@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.regex.Matcher;
@@ -166,10 +167,20 @@ class Hl7MessageReader {
 	}
 
 	LisMessage read(byte @Nullable [] value) {
+		return read(value, (type) -> {
+		});
+	}
+
+	/**
+	 * Reads a record's value; {@code typeRead} is told its message type (MSH-9, {@code ADT^A04}) as soon as it is read,
+	 * before the fields are: a message refused after that is one of its type that broke a rule (a birth date that
+	 * is no date), not a record that could not be read as HL7.
+	 */
+	LisMessage read(byte @Nullable [] value, Consumer<String> typeRead) {
 		if (value == null || value.length == 0) {
 			throw new InvalidEventException("LIS record has no HL7 message");
 		}
-		return readText(decode(value));
+		return readText(decode(value), typeRead);
 	}
 
 	/**
@@ -177,6 +188,11 @@ class Hl7MessageReader {
 	 * set its bytes were in, not the text's).
 	 */
 	LisMessage readText(String er7) {
+		return readText(er7, (type) -> {
+		});
+	}
+
+	private LisMessage readText(String er7, Consumer<String> typeRead) {
 		String text = normalize(er7);
 		checkOneMessageOfText(text, er7);
 		checkVersionIsNamed(text, er7);
@@ -189,6 +205,7 @@ class Hl7MessageReader {
 		}
 		try {
 			LisMessage.Header header = header(message);
+			typeRead.accept(header.type());
 			if (DEMOGRAPHICS.contains(header.type())) {
 				return new LisMessage.Demographics(header, demographics(header, pid(message, header)));
 			}

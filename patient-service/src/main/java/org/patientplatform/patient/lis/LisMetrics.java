@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
  * {@code patient.lis.messages{type,outcome}}: what became of each message of the LIS feed, the seed's "LIS
  * sync status" and "patient registration success rates". {@code type} is what the message is
  * ({@code demographics}, {@code orders}, {@code results}, {@code unhandled}, or {@code unreadable} when it could
- * not be read as HL7 this service takes); {@code outcome} is {@code registered}, {@code updated},
+ * not be read as HL7 this service takes: a message of a type it reads that breaks a rule, a birth date that is no
+ * date, is {@code rejected} under its type); {@code outcome} is {@code registered}, {@code updated},
  * {@code stale}, {@code applied}, {@code parked} (orders or results of a patient not known yet, kept),
  * {@code kept} (a type no feature handles yet), {@code duplicate} or {@code rejected} (dead-lettered). A
  * fixed set: the LIS's own message codes never become tags. Every pair that can happen exists from the
@@ -71,6 +72,21 @@ class LisMetrics {
 			case LisMessage.Results results -> "results";
 			case LisMessage.Unhandled unhandled -> "unhandled";
 		};
+	}
+
+	/**
+	 * The type a message of this HL7 type (MSH-9, {@code ADT^A04}) is counted under when it is refused:
+	 * {@code demographics}, {@code orders} or {@code results} for the types this service reads (it parsed, and a field
+	 * broke a rule), else {@code unreadable} (a type it does not take).
+	 */
+	static String refusedType(String messageType) {
+		if (Hl7MessageReader.DEMOGRAPHICS.contains(messageType)) {
+			return "demographics";
+		}
+		if (Hl7MessageReader.ORDERS.contains(messageType)) {
+			return "orders";
+		}
+		return Hl7MessageReader.RESULTS.contains(messageType) ? "results" : "unreadable";
 	}
 
 	/**

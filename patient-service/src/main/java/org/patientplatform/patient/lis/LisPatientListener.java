@@ -41,11 +41,13 @@ class LisPatientListener {
 	@KafkaListener(id = "lis-patient", topics = "${patient.lis.topic}", groupId = "${patient.lis.consumer-group}")
 	void on(ConsumerRecord<byte[], byte[]> record) {
 		LisMessage message;
+		// unreadable until its message type is read; a message of a type this service reads is refused as that type
+		String[] refusedAs = { "unreadable" };
 		try {
-			message = this.reader.read(record.value());
+			message = this.reader.read(record.value(), (messageType) -> refusedAs[0] = LisMetrics.refusedType(messageType));
 		}
 		catch (InvalidEventException ex) {
-			this.metrics.count("unreadable", "rejected");
+			this.metrics.count(refusedAs[0], "rejected");
 			throw ex;
 		}
 		LisMessage.Header header = message.header();

@@ -314,6 +314,32 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void deadLettersARegistrationWithAnUnreadableBirthDateCountedAsARejectedRegistration() throws Exception {
+		// it parses and is a registration: a field breaks a rule, as an order of another patient does; it was counted
+		// as a record that could not be read as HL7 (type unreadable)
+		String er7 = "MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|20250312143015||ADT^A04|BADDOB-0001|P|2.5\r"
+				+ "PID|1||MRN-BADDOB-1^^^CITYLAB^MR||Doe^Jane||19801332|F\r";
+		double registrations = this.meters.get("patient.lis.messages").tag("type", "demographics")
+			.tag("outcome", "rejected").counter().count();
+		double unreadable = this.meters.get("patient.lis.messages").tag("type", "unreadable")
+			.tag("outcome", "rejected").counter().count();
+		RecordMetadata sent = send("MRN-BADDOB-1", er7);
+
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(sent);
+
+		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("HL7 message ADT^A04 (control id BADDOB-0001) has a birth date (PID-7) that is not a date");
+		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_FQCN)).isEqualTo(InvalidEventException.class.getName());
+		assertThat(text(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(this.meters.get("patient.lis.messages").tag("type", "demographics").tag("outcome", "rejected")
+			.counter().count()).isEqualTo(registrations + 1);
+		assertThat(this.meters.get("patient.lis.messages").tag("type", "unreadable").tag("outcome", "rejected")
+			.counter().count()).isEqualTo(unreadable);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn = 'MRN-BADDOB-1'", Integer.class))
+			.isZero();
+	}
+
+	@Test
 	void keepsKnownMessageTypesNoFeatureHandlesYet() throws Exception {
 		String er7 = Hl7Messages.merge("KEPT-0001", "MRN-KEPT-1", "MRN-KEPT-0", "20250312143015");
 		RecordMetadata sent = send("MRN-KEPT-1", er7);
