@@ -135,6 +135,9 @@ class Hl7MessageReader {
 	/** HL7's other escapes HAPI leaves: highlighting ({@code \H\}, {@code \N\}) and character sets. */
 	private static final Pattern OTHER_ESCAPE = Pattern.compile("\\\\(?:H|N|[CMZ][0-9A-Za-z]*)\\\\");
 
+	/** An ISO 2022 run of two-byte characters: from {@code ESC $} to the next {@code ESC (}, or the end. */
+	private static final Pattern TWO_BYTE_RUN = Pattern.compile("\\x1B\\$[^\\x1B]*(?:\\x1B[^(][^\\x1B]*)*");
+
 	private static final Logger log = LoggerFactory.getLogger(Hl7MessageReader.class);
 
 	private static final Pattern SAFE_TOKEN = Pattern.compile("[A-Za-z0-9_.\\-^]{1,64}");
@@ -318,7 +321,11 @@ class Hl7MessageReader {
 	 */
 	static String decode(byte[] value) {
 		checkNotUtf16(value);
-		String charsetName = characterSet(new String(value, StandardCharsets.ISO_8859_1));
+		String latin1 = new String(value, StandardCharsets.ISO_8859_1);
+		if (isIso2022(characterSets(latin1))) {
+			return iso2022(value, latin1);
+		}
+		String charsetName = characterSet(latin1);
 		Charset charset = switch (charsetName) {
 			// "UTF-8" is not in table 0211, but many feeds send it for UNICODE UTF-8; "UNICODE" is table 0211's name
 			// (to v2.4) of ISO 10646 text, which HAPI reads as UTF-8 too; "ISO IR6" is ASCII
@@ -333,6 +340,29 @@ class Hl7MessageReader {
 		String text = strictly(charset, value);
 		if (text == null) {
 			throw notInItsCharacterSet(charsetName);
+		}
+		return text;
+	}
+
+	/**
+	 * Whether MSH-18 announces JIS X 0208 ({@code ISO IR87}) or JIS X 0212 ({@code ISO IR159}), as Japanese feeds do
+	 * ({@code ~ISO IR87}: ASCII by default, kanji in ISO 2022 escape sequences; MSH-20 {@code ISO 2022-1994}).
+	 */
+	private static boolean isIso2022(List<String> sets) {
+		return sets.stream().anyMatch((set) -> set.equals("ISO IR87") || set.equals("ISO IR159"));
+	}
+
+	/**
+	 * A Japanese message: ISO 2022 text, 7 bits, whose escape sequences switch to JIS X 0208 ({@code ESC $ B},
+	 * {@code ESC $ @}), JIS X 0212 ({@code ESC $ ( D}), JIS X 0201 and back to ASCII ({@code ESC ( B}), read with the
+	 * JDK's ISO-2022-JP-2 decoder before HAPI parses the text (a kanji's bytes may be those of a delimiter, {@code |}
+	 * or {@code ^}; HAPI's own name for ISO IR87 is JIS X 0208 without escape sequences). Strict as every set is: an
+	 * 8-bit byte (Shift_JIS, EUC-JP) or an escape sequence it does not know refuses the record.
+	 */
+	private static String iso2022(byte[] value, String latin1) {
+		String text = strictly(Charset.forName("ISO-2022-JP-2"), value);
+		if (text == null) {
+			throw notInItsCharacterSet(String.join("~", characterSets(latin1)));
 		}
 		return text;
 	}
@@ -394,23 +424,33 @@ class Hl7MessageReader {
 
 	/** MSH-18 as the text holds it (its value is ASCII in every set), or "" when the message names none. */
 	private static String characterSet(String latin1) {
+		// a repetition names the sets of an ISO 2022 message: the first is the default
+		return characterSets(latin1).getFirst();
+	}
+
+	/**
+	 * The repetitions of MSH-18, each stripped ({@code ~ISO IR87} is "" and "ISO IR87"); one "" when the message names
+	 * none. An ISO 2022 run of two-byte characters (from {@code ESC $} to the next {@code ESC (}) in MSH-3 to MSH-6 is
+	 * skipped: its bytes may be a field separator's.
+	 */
+	private static List<String> characterSets(String latin1) {
 		int msh = latin1.indexOf("MSH");
 		if (msh < 0 || msh + 3 >= latin1.length()) {
-			return "";
+			return List.of("");
 		}
 		char separator = latin1.charAt(msh + 3);
 		int end = msh;
 		while (end < latin1.length() && latin1.charAt(end) != '\r' && latin1.charAt(end) != '\n') {
 			end++;
 		}
+		String segment = TWO_BYTE_RUN.matcher(latin1.substring(msh, end)).replaceAll("");
 		// MSH-1 is the separator itself: MSH-n is field n - 1 of the split segment
-		String[] fields = latin1.substring(msh, end).split(Pattern.quote(String.valueOf(separator)), -1);
+		String[] fields = segment.split(Pattern.quote(String.valueOf(separator)), -1);
 		if (fields.length <= 17) {
-			return "";
+			return List.of("");
 		}
-		// a repetition names the sets of an ISO 2022 message: the first is the default
-		String first = fields[17].split(fields[1].length() > 1 ? Pattern.quote(fields[1].substring(1, 2)) : "~", -1)[0];
-		return first.strip();
+		String repetition = fields[1].length() > 1 ? Pattern.quote(fields[1].substring(1, 2)) : "~";
+		return Arrays.stream(fields[17].split(repetition, -1)).map(String::strip).toList();
 	}
 
 	private static InvalidEventException unknownCharacterSet(String name) {

@@ -97,6 +97,48 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsAJapaneseMessageInIso2022WhoseMsh18NamesIsoIr87AndIsoIr159() throws Exception {
+		// an SS-MIX2 style ADT^A08, ISO-2022-JP-2 bytes written by glibc's iconv (hl7/iso-2022-jp/README.md); before,
+		// its escape sequences' ESC was read as a control character, or MSH-18 ISO IR87 alone as a set not read
+		byte[] value;
+		try (var in = getClass().getResourceAsStream("/hl7/iso-2022-jp/adt_a08.hl7")) {
+			value = in.readAllBytes();
+		}
+
+		LisMessage message = this.reader.read(value);
+
+		assertThat(message.header().type()).isEqualTo("ADT^A08");
+		RecordDemographics command = ((LisMessage.Demographics) message).command();
+		assertThat(command.mrn()).isEqualTo("00012345");
+		assertThat(command.familyName()).isEqualTo("\u6FF5\u7530");
+		assertThat(command.givenName()).isEqualTo("\u82B1\u5B50");
+		assertThat(command.birthDate()).isEqualTo(LocalDate.of(1980, 4, 12));
+		assertThat(command.address()).isEqualTo(new PostalAddress("\u767B\u5442\u4E09\u4E01\u76EE\uFF15\u756A", null,
+				"\u9759\u5CA1\u5E02", "\u9759\u5CA1\u770C", "422-8033", "JPN"));
+		assertThat(command.phone()).isEqualTo("054-000-0000");
+		// MSH-18 naming the set alone (no ASCII default before it) reads the same
+		String alone = new String(value, StandardCharsets.ISO_8859_1).replace("|~ISO IR87~ISO IR159|", "|ISO IR87|");
+		assertThat(((LisMessage.Demographics) this.reader.read(alone.getBytes(StandardCharsets.ISO_8859_1))).command()
+			.givenName()).isEqualTo("\u82B1\u5B50");
+		// a facility (MSH-4) in kanji whose bytes hold a field separator: 奥 is 0x317C in JIS X 0208, '1' and '|'
+		String okushu = new String("\u5965\u5DDE".getBytes("ISO-2022-JP"), StandardCharsets.ISO_8859_1);
+		String facility = new String(value, StandardCharsets.ISO_8859_1).replace("|KANAGAWA|", "|" + okushu + "|");
+		assertThat(this.reader.read(facility.getBytes(StandardCharsets.ISO_8859_1)).header().sender())
+			.isEqualTo("HIS^\u5965\u5DDE");
+
+		// bytes that are not ISO 2022 (Shift_JIS, as some Japanese systems send) are refused, never guessed
+		String er7 = Hl7Messages.registration("JP-2", "MRN-405", "\u5C71\u7530", "\u82B1\u5B50", "20261205120003")
+			.replace("|UNICODE UTF-8", "|~ISO IR87");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(er7.getBytes("Shift_JIS")))
+			.withMessage("LIS record is not valid in the character set its MSH-18 names (~ISO IR87)");
+		// MSH-20's scheme is no character set of table 0211: refused naming it
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(bytes(er7.replace("|~ISO IR87", "|ISO 2022-1994"))))
+			.withMessage("LIS record names a character set (MSH-18) this service does not read: ISO 2022-1994");
+	}
+
+	@Test
 	void readsTheTable0211NamesOfUnicodeAndAsciiThatOlderFeedsSend() {
 		// v2.3 and v2.4 feeds name UTF-8 text "UNICODE" (table 0211 until v2.5 split it by encoding form) and ASCII
 		// "ISO IR6"; HAPI reads both (HL7Charsets): before, each message of such a feed was dead-lettered
