@@ -373,6 +373,27 @@ class PatientApiIntegrationTests {
 	}
 
 	@Test
+	void servesAsXmlARecordStoredWithControlCharactersWithoutThem() {
+		// a row the LIS reader stored before it kept the control characters of HL7 escapes (\X1B\, \X0D\X0A\) out:
+		// HAPI FHIR refused to write it as XML (XML 1.0 cannot hold them) and the read failed
+		PatientId stored = register("API-CTRL", "Ada", "Lovelace");
+		this.jdbc.update("UPDATE patient SET family_name = ?, given_name = ?, address_street = ? WHERE id = ?",
+				"Love\u001Blace", "Ada\u0007", "1 Main St\r\nApt 2", stored.value());
+
+		ResponseEntity<String> response = get(FHIR + "/Patient/" + stored + "?_format=xml",
+				token(List.of("staff"), null), null);
+
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		org.hl7.fhir.r4.model.Patient patient = FhirContext.forR4Cached()
+			.newXmlParser()
+			.parseResource(org.hl7.fhir.r4.model.Patient.class, response.getBody());
+		assertThat(patient.getNameFirstRep().getFamily()).isEqualTo("Lovelace");
+		assertThat(patient.getNameFirstRep().getGivenAsSingleString()).isEqualTo("Ada");
+		assertThat(patient.getAddressFirstRep().getLine()).extracting((line) -> line.getValue())
+			.containsExactly("1 Main St Apt 2");
+	}
+
+	@Test
 	void servesFhirResourcesThatTheR4ProfilesValidate() {
 		// HAPI FHIR's instance validator with the R4 core profiles and code systems: what a FHIR client checks
 		String staff = token(List.of("staff"), null);
