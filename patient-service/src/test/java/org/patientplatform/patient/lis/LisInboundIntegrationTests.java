@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -311,6 +312,25 @@ class LisInboundIntegrationTests {
 				"SELECT count(*) FROM processed_message WHERE split_part(event_id, '#', 1) = 'UNSUP-0001'",
 				Integer.class))
 			.isZero();
+	}
+
+	@Test
+	void storesAndPublishesTextWithoutTheControlCharactersHl7EscapesDecodeTo() throws Exception {
+		// \X0D\\X0A\ was stored as a line break, \X1B\ as ESC (served, published); \X00\ reached PostgreSQL, which
+		// cannot store a NUL in text
+		String er7 = Hl7Messages.registration("CTRL-0001", "MRN-CTRL-1", "O\\X0D\\\\X0A\\Brien", "Ada\\X00\\",
+				"20250312143015").replace("12 Analytical Row", "12 Analytical\\X1B\\ Row");
+		send("MRN-CTRL-1", er7);
+
+		Map<String, Object> patient = awaitPatient("MRN-CTRL-1");
+
+		assertThat(patient).containsEntry("familyName", "O Brien").containsEntry("givenName", "Ada");
+		assertThat(patient.get("address")).asInstanceOf(InstanceOfAssertFactories.MAP)
+			.containsEntry("street", "12 Analytical Row");
+		String event = this.jdbc.queryForObject("SELECT convert_from(data, 'UTF8') FROM outbox_event WHERE "
+				+ "event_type = 'patient.PatientRegistered.v1' AND position('MRN-CTRL-1' IN convert_from(data, 'UTF8')) > 0",
+				String.class);
+		assertThat(event).contains("\"familyName\":\"O Brien\"").doesNotContain("\\u").doesNotContain("\\r");
 	}
 
 	@Test
