@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.consumption.KeyLocks;
 import org.patientplatform.kit.consumption.ProcessedMessages;
+import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.patient.orders.LinkTestOrders;
 import org.patientplatform.patient.orders.RecordTestResults;
 import org.patientplatform.patient.orders.TestOrderConflictException;
@@ -54,6 +55,12 @@ class LisInbox {
 
 	/** Why a parked message stays: replayed, it named an order linked to another patient. */
 	static final String ORDER_CONFLICT = "order of another patient";
+
+	/**
+	 * Why a parked message stays: read again to be replayed, the reader refuses it (a rule it did not have when the
+	 * message was parked: an order number holding a control character).
+	 */
+	static final String REFUSED_ON_REPLAY = "refused on replay";
 
 	private static final Logger log = LoggerFactory.getLogger(LisInbox.class);
 
@@ -221,6 +228,16 @@ class LisInbox {
 					.update();
 				log.warn("Parked {} {} names an order linked to another patient; it stays parked ({})", message.type(),
 						message.controlId(), ORDER_CONFLICT);
+				continue;
+			}
+			catch (InvalidEventException ex) {
+				// its refusal would roll back the registration that replays it, and dead-letter that: it stays, to
+				// be settled by hand (the reader's reasons name no patient data)
+				this.jdbc.sql("UPDATE lis_unhandled_message SET reason = ? WHERE id = ?")
+					.params(REFUSED_ON_REPLAY, message.id())
+					.update();
+				log.warn("Parked {} {} is refused now that it is replayed; it stays parked ({}): {}", message.type(),
+						message.controlId(), REFUSED_ON_REPLAY, ex.getMessage());
 				continue;
 			}
 			if (result != null) {

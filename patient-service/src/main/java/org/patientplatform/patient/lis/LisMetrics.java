@@ -37,7 +37,7 @@ class LisMetrics {
 			"unreadable", List.of("rejected"));
 
 	private static final List<String> KEPT_REASONS = List.of(LisInbox.UNHANDLED_TYPE, LisInbox.UNKNOWN_PATIENT,
-			LisInbox.ORDER_CONFLICT);
+			LisInbox.ORDER_CONFLICT, LisInbox.REFUSED_ON_REPLAY);
 
 	private final Map<String, Counter> counters = new HashMap<>();
 
@@ -91,8 +91,8 @@ class LisMetrics {
 
 	/**
 	 * The messages kept in {@code lis_unhandled_message} with this reason: waiting for their patient, naming
-	 * another patient's order (they wait for someone to settle it), or of a type no feature handles. Read at
-	 * most every 10 seconds ({@link CachedReading}).
+	 * another patient's order or refused when replayed (they wait for someone to settle them), or of a type no feature
+	 * handles. Read at most every 10 seconds ({@link CachedReading}).
 	 */
 	double kept(String reason) {
 		Map<String, Long> counts = this.kept.get();

@@ -334,6 +334,26 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void keepsAParkedMessageTheReaderNowRefusesAndRegistersItsPatient() throws Exception {
+		// parked before the reader refused an order number holding a control character (\X0D\): replayed, its refusal
+		// rolled the registration back and dead-lettered it
+		String result = Hl7Messages.result("PARKED-CTRL-1", "MRN-PCTRL-1", "20250312143015").replace("|ORD-1|",
+				"|ORD\\X0D\\1|");
+		this.jdbc.update("""
+				INSERT INTO lis_unhandled_message (id, consumer_group, sender, message_control_id, message_type,
+				    source_topic, source_partition, source_offset, er7, reason, mrns)
+				VALUES (?, ?, 'LABSYS^CITYLAB', 'PARKED-CTRL-1', 'ORU^R01', ?, 0, 0, ?, 'unknown patient', ARRAY['MRN-PCTRL-1'])
+				""", UUID.randomUUID(), GROUP, TOPIC, result);
+
+		send("MRN-PCTRL-1", Hl7Messages.registration("PCTRL-0001", "MRN-PCTRL-1", "Lovelace", "Ada", "20250312143016"));
+
+		assertThat(awaitPatient("MRN-PCTRL-1")).containsEntry("familyName", "Lovelace");
+		assertThat(this.jdbc.queryForObject(
+				"SELECT reason FROM lis_unhandled_message WHERE message_control_id = 'PARKED-CTRL-1'", String.class))
+			.isEqualTo("refused on replay");
+	}
+
+	@Test
 	void deadLettersARegistrationWithAnUnreadableBirthDateCountedAsARejectedRegistration() throws Exception {
 		// it parses and is a registration: a field breaks a rule, as an order of another patient does; it was counted
 		// as a record that could not be read as HL7 (type unreadable)
