@@ -733,18 +733,18 @@ class Hl7MessageReader {
 				if (mrn == null) {
 					throw invalid(header, "has no PID segment before its OBR");
 				}
-				String orderId = first(orderNumber(obr.getPlacerOrderNumber(), header),
-						orderNumber(obr.getFillerOrderNumber(), header),
-						(orc != null) ? orderNumber(orc.getPlacerOrderNumber(), header) : null,
-						(orc != null) ? orderNumber(orc.getFillerOrderNumber(), header) : null);
+				String orderId = first(raw(obr.getPlacerOrderNumber()), raw(obr.getFillerOrderNumber()),
+						(orc != null) ? raw(orc.getPlacerOrderNumber()) : null,
+						(orc != null) ? raw(orc.getFillerOrderNumber()) : null);
 				if (orderId == null) {
 					throw invalid(header, "has an OBR without an order number (OBR-2, OBR-3)");
 				}
-				String testCode = identifier(obr.getUniversalServiceIdentifier().getIdentifier(), header,
-						"a test code (OBR-4)");
+				orderId = identifier(orderId, header, "an order number (OBR-2, OBR-3)");
+				String testCode = raw(obr.getUniversalServiceIdentifier().getIdentifier());
 				if (testCode == null) {
 					throw invalid(header, "has an OBR without a test code (OBR-4)");
 				}
+				testCode = identifier(testCode, header, "a test code (OBR-4)");
 				tests.add(new OrderedTest(mrn, orderId, testCode, orc, obr));
 				orc = null;
 			}
@@ -776,8 +776,8 @@ class Hl7MessageReader {
 				"HL7 message " + header.type() + " (control id " + header.controlId() + ") " + problem);
 	}
 
-	private static @Nullable String orderNumber(EI number, LisMessage.Header header) {
-		return identifier(number.getEntityIdentifier(), header, "an order number (OBR-2, OBR-3)");
+	private static @Nullable String raw(EI identifier) {
+		return raw(identifier.getEntityIdentifier());
 	}
 
 	private static @Nullable String first(@Nullable String... values) {
@@ -824,16 +824,16 @@ class Hl7MessageReader {
 	private static @Nullable String mrn(CX[] identifiers, LisMessage.Header header) {
 		String first = null;
 		for (CX identifier : identifiers) {
-			String id = identifier(identifier.getIDNumber(), header, "a patient identifier (PID-3)");
+			String id = raw(identifier.getIDNumber());
 			if (id == null) {
 				continue;
 			}
 			if ("MR".equalsIgnoreCase(text(identifier.getIdentifierTypeCode()))) {
-				return id;
+				return identifier(id, header, "a patient identifier (PID-3)");
 			}
 			first = (first != null) ? first : id;
 		}
-		return first;
+		return (first != null) ? identifier(first, header, "a patient identifier (PID-3)") : null;
 	}
 
 	/** The legal name (type L), else the first name given. */
@@ -1002,12 +1002,11 @@ class Hl7MessageReader {
 	}
 
 	/**
-	 * An identifier (an MRN, an order number, a test code) as sent; null when empty. One holding a control
-	 * character is refused: a space in its place would make it another identifier.
+	 * The identifier read (an MRN, an order number, a test code: {@link #raw(Primitive)}, unescaped and trimmed) as it
+	 * was sent. One holding a control character is refused: a space in its place would make it another identifier.
 	 */
-	private static @Nullable String identifier(Primitive primitive, LisMessage.Header header, String what) {
-		String raw = raw(primitive);
-		if (raw != null && !clean(raw).equals(raw)) {
+	private static String identifier(String raw, LisMessage.Header header, String what) {
+		if (!clean(raw).equals(raw)) {
 			throw invalid(header, "has " + what + " that holds a control character");
 		}
 		return raw;

@@ -423,6 +423,12 @@ class Hl7MessageReaderTests {
 		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(result)))
 			.withMessage("HL7 message ORU^R01 (control id CTL-4) has an order number (OBR-2, OBR-3) that holds a "
 					+ "control character");
+		// only the identifier read: a control character in another (the filler number beside a placer number, an NHS
+		// number beside the MRN) is not stored
+		String other = Hl7Messages.result("CTL-6", "MRN-1", "20250401090000").replace("|FIL-1|", "|FIL\\X0D\\1|")
+			.replace("MRN-1^^^CITYLAB^MR", "MRN-1^^^CITYLAB^MR~99\\X09\\8^^^NHS^NH");
+		assertThat(((LisMessage.Results) this.reader.read(bytes(other))).command().results())
+			.extracting(RecordTestResults.Result::orderId).containsExactly("ORD-1");
 		String code = Hl7Messages.result("CTL-5", "MRN-1", "20250401090000").replace("|2345-7^", "|2345\\X00\\-7^");
 		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(code)))
 			.withMessage("HL7 message ORU^R01 (control id CTL-5) has a test code (OBR-4) that holds a control character");
