@@ -320,12 +320,15 @@ class Hl7MessageReader {
 	 * go on into the patient's record and the messages sent to them.
 	 */
 	static String decode(byte[] value) {
-		checkNotUtf16(value);
+		// MSH-18's value is ASCII in every set but UTF-16: read from the bytes as they are
 		String latin1 = new String(value, StandardCharsets.ISO_8859_1);
-		if (isIso2022(characterSets(latin1))) {
-			return iso2022(value, latin1);
+		checkNotUtf16(value, latin1);
+		List<String> sets = characterSets(latin1);
+		if (isIso2022(sets)) {
+			return iso2022(value, sets);
 		}
-		String charsetName = characterSet(latin1);
+		// a repetition names the sets of an ISO 2022 message: the first is the default
+		String charsetName = sets.getFirst();
 		Charset charset = switch (charsetName) {
 			// "UTF-8" is not in table 0211, but many feeds send it for UNICODE UTF-8; "UNICODE" is table 0211's name
 			// (to v2.4) of ISO 10646 text, which HAPI reads as UTF-8 too; "ISO IR6" is ASCII
@@ -359,10 +362,10 @@ class Hl7MessageReader {
 	 * or {@code ^}; HAPI's own name for ISO IR87 is JIS X 0208 without escape sequences). Strict as every set is: an
 	 * 8-bit byte (Shift_JIS, EUC-JP) or an escape sequence it does not know refuses the record.
 	 */
-	private static String iso2022(byte[] value, String latin1) {
+	private static String iso2022(byte[] value, List<String> sets) {
 		String text = strictly(Charset.forName("ISO-2022-JP-2"), value);
 		if (text == null) {
-			throw notInItsCharacterSet(String.join("~", characterSets(latin1)));
+			throw notInItsCharacterSet(String.join("~", sets));
 		}
 		return text;
 	}
@@ -386,7 +389,7 @@ class Hl7MessageReader {
 	 * Read as the set its MSH-18 names, it was refused as "not valid UTF-8 (MSH-18 names no character set)" (its
 	 * MSH-18 is not found in the bytes), or, ASCII alone, for the NUL of each character's other byte.
 	 */
-	private static void checkNotUtf16(byte[] value) {
+	private static void checkNotUtf16(byte[] value, String latin1) {
 		String order = null;
 		String text = null;
 		if (value.length >= 2 && (value[0] & 0xFF) == 0xFE && (value[1] & 0xFF) == 0xFF) {
@@ -397,7 +400,7 @@ class Hl7MessageReader {
 			order = "little-endian";
 			text = new String(value, StandardCharsets.UTF_16LE);
 		}
-		else if (!new String(value, StandardCharsets.ISO_8859_1).contains("MSH")) {
+		else if (!latin1.contains("MSH")) {
 			for (Charset utf16 : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
 				String decoded = new String(value, utf16);
 				if (decoded.contains("MSH")) {
@@ -408,7 +411,7 @@ class Hl7MessageReader {
 			}
 		}
 		if (order != null) {
-			throw utf16(order, characterSet(text));
+			throw utf16(order, characterSets(text).getFirst());
 		}
 	}
 
@@ -422,15 +425,9 @@ class Hl7MessageReader {
 				+ (named.isEmpty() ? "none: UTF-8" : name) + ")");
 	}
 
-	/** MSH-18 as the text holds it (its value is ASCII in every set), or "" when the message names none. */
-	private static String characterSet(String latin1) {
-		// a repetition names the sets of an ISO 2022 message: the first is the default
-		return characterSets(latin1).getFirst();
-	}
-
 	/**
-	 * The repetitions of MSH-18, each stripped ({@code ~ISO IR87} is "" and "ISO IR87"); one "" when the message names
-	 * none. An ISO 2022 run of two-byte characters (from {@code ESC $} to the next {@code ESC (}) in MSH-3 to MSH-6 is
+	 * The repetitions of MSH-18 as the text holds them, each stripped ({@code ~ISO IR87} is "" and "ISO IR87"); one ""
+	 * when the message names none. An ISO 2022 run of two-byte characters (from {@code ESC $} to the next {@code ESC (}) in MSH-3 to MSH-6 is
 	 * skipped: its bytes may be a field separator's.
 	 */
 	private static List<String> characterSets(String latin1) {
