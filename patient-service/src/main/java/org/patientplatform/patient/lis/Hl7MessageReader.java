@@ -138,6 +138,9 @@ class Hl7MessageReader {
 	/** An ISO 2022 run of two-byte characters: from {@code ESC $} to the next {@code ESC (}, or the end. */
 	private static final Pattern TWO_BYTE_RUN = Pattern.compile("\\x1B\\$[^\\x1B]*(?:\\x1B[^(][^\\x1B]*)*");
 
+	/** ISO 8859-1 with the letters and signs Windows puts at 0x80-0x9F: how text labelled 8859/1 is read. */
+	private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
+
 	private static final Logger log = LoggerFactory.getLogger(Hl7MessageReader.class);
 
 	private static final Pattern SAFE_TOKEN = Pattern.compile("[A-Za-z0-9_.\\-^]{1,64}");
@@ -222,6 +225,9 @@ class Hl7MessageReader {
 				return new LisMessage.Unhandled(header, er7);
 			}
 			throw unsupported(header);
+		}
+		catch (UndefinedByte ex) {
+			throw undefinedByte(er7, ex);
 		}
 		catch (HL7Exception | RuntimeException ex) {
 			if (ex instanceof InvalidEventException invalid) {
@@ -333,8 +339,12 @@ class Hl7MessageReader {
 			// "UTF-8" is not in table 0211, but many feeds send it for UNICODE UTF-8; "UNICODE" is table 0211's name
 			// (to v2.4) of ISO 10646 text, which HAPI reads as UTF-8 too; "ISO IR6" is ASCII
 			case "", "ASCII", "ISO IR6", "UNICODE", "UNICODE UTF-8", "UTF-8", "UTF8" -> StandardCharsets.UTF_8;
-			case "8859/1", "8859/2", "8859/3", "8859/4", "8859/5", "8859/6", "8859/7", "8859/8", "8859/9",
-					"8859/15" -> Charset.forName("ISO-8859-" + charsetName.substring(5));
+			// what feeds label 8859/1 is mostly Windows text, with its quotes, dashes and euro sign at 0x80-0x9F where
+			// ISO 8859-1 has only C1 controls (which are dropped): read as windows-1252, as the WHATWG encoding
+			// standard reads the label iso-8859-1; the two sets are the same elsewhere
+			case "8859/1" -> WINDOWS_1252;
+			case "8859/2", "8859/3", "8859/4", "8859/5", "8859/6", "8859/7", "8859/8", "8859/9", "8859/15" ->
+				Charset.forName("ISO-8859-" + charsetName.substring(5));
 			case "GB 18030-2000" -> Charset.forName("GB18030");
 			case "BIG-5" -> Charset.forName("Big5");
 			case "KS X 1001" -> Charset.forName("EUC-KR");
@@ -342,9 +352,32 @@ class Hl7MessageReader {
 		};
 		String text = strictly(charset, value);
 		if (text == null) {
-			throw notInItsCharacterSet(charsetName);
+			throw (charset == WINDOWS_1252) ? undefinedInWindows1252(charsetName, value)
+					: notInItsCharacterSet(charsetName);
 		}
 		return text;
+	}
+
+	/**
+	 * A record labelled ISO 8859-1 holding one of the five bytes windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90,
+	 * 0x9D), refused naming it: no character in either set, and a letter in other Windows code pages (0x8D is Ť in
+	 * windows-1250, Ќ in windows-1251), so the record is likely in another set than it says; dropped, a letter would
+	 * silently go from the patient's name.
+	 */
+	private static InvalidEventException undefinedInWindows1252(String charsetName, byte[] value) {
+		int undefined = 0;
+		for (byte b : value) {
+			if (isUndefinedInWindows1252(b & 0xFF)) {
+				undefined = b & 0xFF;
+				break;
+			}
+		}
+		return new InvalidEventException("LIS record is not valid in the character set its MSH-18 names (" + charsetName
+				+ "): byte 0x%02X is no character in ISO 8859-1 (a C1 control) nor in windows-1252".formatted(undefined));
+	}
+
+	private static boolean isUndefinedInWindows1252(int b) {
+		return b == 0x81 || b == 0x8D || b == 0x8F || b == 0x90 || b == 0x9D;
 	}
 
 	/**
@@ -961,7 +994,8 @@ class Hl7MessageReader {
 	/**
 	 * A primitive's value, trimmed; null when empty or the HL7 null. HAPI turns the delimiter escapes
 	 * ({@code \F\ \S\ \T\ \R\ \E\}) back into their characters; the hexadecimal ones are decoded here
-	 * (UTF-8 when the bytes are valid UTF-8, else ISO 8859-1, the single-byte set they mostly come from), and
+	 * (UTF-8 when the bytes are valid UTF-8, else windows-1252, ISO 8859-1 as Windows fills it, the single-byte set they
+	 * mostly come from), and
 	 * highlighting escapes are dropped, and a formatting one (a line break) becomes a space: it separated what was
 	 * on its two sides. So does a line break or tab that a hexadecimal escape decodes to ({@code \X0D\ \X0A\ \X09\}),
 	 * or a raw tab; any other control character an escape decodes to ({@code \X00\ \X1B\}, C1) is dropped
@@ -1038,10 +1072,46 @@ class Hl7MessageReader {
 		return PlainText.of(value);
 	}
 
+	/**
+	 * A hexadecimal escape's bytes: UTF-8 when they are, else windows-1252 (ISO 8859-1 but for the quotes, dashes and
+	 * euro sign at 0x80-0x9F, where ISO 8859-1 has C1 controls: {@code O\X92\Brien} is O’Brien, not OBrien). A byte
+	 * windows-1252 leaves undefined is refused ({@link UndefinedByte}), as it is in a record's bytes.
+	 */
 	private static String hex(String digits) {
 		byte[] bytes = HexFormat.of().parseHex(digits);
 		String utf8 = strictly(StandardCharsets.UTF_8, bytes);
-		return (utf8 != null) ? utf8 : new String(bytes, StandardCharsets.ISO_8859_1);
+		if (utf8 != null) {
+			return utf8;
+		}
+		String windows = strictly(WINDOWS_1252, bytes);
+		if (windows == null) {
+			for (byte b : bytes) {
+				if (isUndefinedInWindows1252(b & 0xFF)) {
+					throw new UndefinedByte(b & 0xFF);
+				}
+			}
+		}
+		return windows;
+	}
+
+	/** A hexadecimal escape of a byte windows-1252 leaves undefined: its caller names the message. */
+	private static final class UndefinedByte extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		private final int value;
+
+		UndefinedByte(int value) {
+			super(null, null, false, false);
+			this.value = value;
+		}
+
+	}
+
+	private static InvalidEventException undefinedByte(String er7, UndefinedByte ex) {
+		return new InvalidEventException("HL7 message" + describeRaw(er7) + " has a hexadecimal escape of byte "
+				+ "0x%02X, which is not UTF-8 and no character in ISO 8859-1 (a C1 control) nor in windows-1252"
+					.formatted(ex.value));
 	}
 
 	/**

@@ -70,6 +70,44 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsTextLabelledIso88591AsWindows1252SoItsQuotesDashesAndEuroAreKept() throws Exception {
+		// LIS and interface engines label Windows text 8859/1: its quotes, dashes and euro sign at 0x80-0x9F are C1
+		// controls in ISO 8859-1, and were dropped ("O'Brien" with 0x92 was stored "OBrien")
+		String er7 = Hl7Messages.registration("W1252-1", "MRN-406", "O\u2019Brien", "Zo\u00eb \u201eZ\u201c", "20261205120003")
+			.replace("UNICODE UTF-8", "8859/1")
+			.replace("12 Analytical Row", "12 Analytical Row \u2013 \u20ac5");
+		RecordDemographics command = ((LisMessage.Demographics) this.reader.read(er7.getBytes("windows-1252")))
+			.command();
+		assertThat(command.familyName()).isEqualTo("O\u2019Brien");
+		assertThat(command.givenName()).isEqualTo("Zo\u00eb \u201eZ\u201c");
+		assertThat(command.address().street()).isEqualTo("12 Analytical Row \u2013 \u20ac5");
+		// and so is a hexadecimal escape whose bytes are not UTF-8, whatever MSH-18 names (none: UTF-8)
+		for (String named : List.of("8859/1", "")) {
+			String escaped = Hl7Messages.registration("W1252-2", "MRN-406", "O\\X92\\Brien", "Ada\\X96\\Zo\\XEB\\",
+					"20261205120003")
+				.replace("UNICODE UTF-8", named);
+			RecordDemographics read = ((LisMessage.Demographics) this.reader
+				.read(escaped.getBytes(StandardCharsets.ISO_8859_1))).command();
+			assertThat(read.familyName()).as(named).isEqualTo("O\u2019Brien");
+			assertThat(read.givenName()).as(named).isEqualTo("Ada\u2013Zo\u00eb");
+		}
+		// a record that names no set is UTF-8, and a Windows byte is not: refused, as it was
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(er7.replace("8859/1", "").getBytes("windows-1252")))
+			.withMessage("LIS record is not valid UTF-8 (MSH-18 names no character set)");
+		// the five bytes windows-1252 leaves undefined are no character in either set, and letters in other Windows code
+		// pages (0x8D is windows-1250's T with caron): refused naming the byte, in the record and in an escape
+		byte[] tupa = er7.replace("O\u2019Brien", "\u0164upa").getBytes("windows-1250");
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(tupa))
+			.withMessage("LIS record is not valid in the character set its MSH-18 names (8859/1): byte 0x8D is no "
+					+ "character in ISO 8859-1 (a C1 control) nor in windows-1252");
+		String escaped = Hl7Messages.nameUpdate("W1252-3", "MRN-406", "\\X8D\\upa", "Ada", "20261205120003");
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(escaped)))
+			.withMessage("HL7 message ADT^A08^ADT_A01 (control id W1252-3) has a hexadecimal escape of byte 0x8D, which "
+					+ "is not UTF-8 and no character in ISO 8859-1 (a C1 control) nor in windows-1252");
+	}
+
+	@Test
 	void rejectsAUtf16RecordSayingItIsUtf16() {
 		String er7 = Hl7Messages.registration("U16", "MRN-404", "M\u00fcller", "J\u00fcrgen", "20261205120003");
 		List<byte[]> utf16 = List.of(er7.getBytes(StandardCharsets.UTF_16LE), er7.getBytes(StandardCharsets.UTF_16BE),
@@ -384,7 +422,7 @@ class Hl7MessageReaderTests {
 		String er7 = String.join("\r",
 				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|20250401090000||ADT^A04^ADT_A01|CTL-1|P|2.5|||AL|NE||8859/1",
 				"PID|1||MRN-7^^^CITYLAB^MR||O\\X0D\\\\X0A\\Brien^Mary \\X09\\\tAnn^^^^^L||19801210|F|||"
-						+ "1 Main St\\X0D0A\\ \\X0D0A\\Apt 2^Fl\\X00\\oor 3^Lon\\X1B\\do\\XC280\\n^LD\\X85\\N^N1\\X7F\\ 9GU^GBR^H||"
+						+ "1 Main St\\X0D0A\\ \\X0D0A\\Apt 2^Fl\\X00\\oor 3^Lon\\X1B\\do\\XC280\\n^LD\\XC285\\N^N1\\X7F\\ 9GU^GBR^H||"
 						+ "+44 20\\X09\\7946 0123^PRN^PH~^NET^Internet^ada\\X00\\@example.org||en\\X0A\\|S",
 				"");
 

@@ -334,6 +334,35 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void storesAndPublishesTheWindowsQuotesOfTextLabelledIso88591AndRefusesAByteNeitherSetHas() throws Exception {
+		// a Windows LIS labels its text 8859/1: its apostrophe (0x92, or the escape \X92\) was read as a C1 control and
+		// dropped, the patient stored and published as "OBrien"
+		String er7 = Hl7Messages.registration("W1252-0001", "MRN-W1252-1", "O\u2019Brien", "Zo\u00eb\\X96\\Ann",
+				"20250312143015").replace("UNICODE UTF-8", "8859/1");
+		send("MRN-W1252-1", er7.getBytes("windows-1252"));
+
+		Map<String, Object> patient = awaitPatient("MRN-W1252-1");
+
+		assertThat(patient).containsEntry("familyName", "O\u2019Brien").containsEntry("givenName", "Zo\u00eb\u2013Ann");
+		String event = this.jdbc.queryForObject("SELECT convert_from(data, 'UTF8') FROM outbox_event WHERE "
+				+ "event_type = 'patient.PatientRegistered.v1' AND position('MRN-W1252-1' IN convert_from(data, 'UTF8')) > 0",
+				String.class);
+		assertThat(event).contains("\"familyName\":\"O\u2019Brien\"").contains("\"givenName\":\"Zo\u00eb\u2013Ann\"");
+		// a byte windows-1252 leaves undefined (0x8D: a Czech LIS's T with caron, windows-1250) is dead-lettered naming it
+		byte[] tupa = er7.replace("W1252-0001", "W1252-0002").replace("MRN-W1252-1", "MRN-W1252-2")
+			.replace("O\u2019Brien", "\u0164upa")
+			.getBytes("windows-1250");
+		RecordMetadata sent = send("MRN-W1252-2", tupa);
+
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(sent);
+
+		assertThat(deadLetter.value()).isEqualTo(tupa);
+		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE)).isEqualTo("LIS record is not valid in the "
+				+ "character set its MSH-18 names (8859/1): byte 0x8D is no character in ISO 8859-1 (a C1 control) nor "
+				+ "in windows-1252");
+	}
+
+	@Test
 	void keepsAParkedMessageTheReaderNowRefusesAndRegistersItsPatient() throws Exception {
 		// parked before the reader refused an order number holding a control character (\X0D\): replayed, its refusal
 		// rolled the registration back and dead-lettered it
