@@ -328,7 +328,10 @@ class Hl7MessageReader {
 	static String decode(byte[] value) {
 		// MSH-18's value is ASCII in every set but UTF-16: read from the bytes as they are
 		String latin1 = new String(value, StandardCharsets.ISO_8859_1);
-		checkNotUtf16(value, latin1);
+		Utf16 utf16 = utf16(value, latin1);
+		if (utf16 != null) {
+			return readUtf16(value, utf16);
+		}
 		List<String> sets = characterSets(latin1);
 		if (isIso2022(sets)) {
 			return iso2022(value, sets);
@@ -345,6 +348,7 @@ class Hl7MessageReader {
 			case "8859/1" -> WINDOWS_1252;
 			case "8859/2", "8859/3", "8859/4", "8859/5", "8859/6", "8859/7", "8859/8", "8859/9", "8859/15" ->
 				Charset.forName("ISO-8859-" + charsetName.substring(5));
+			case "UNICODE UTF-16", "UTF-16", "UTF16" -> throw notUtf16(charsetName);
 			case "GB 18030-2000" -> Charset.forName("GB18030");
 			case "BIG-5" -> Charset.forName("Big5");
 			case "KS X 1001" -> Charset.forName("EUC-KR");
@@ -418,34 +422,63 @@ class Hl7MessageReader {
 	}
 
 	/**
-	 * A record in UTF-16 (with a byte order mark or without: its MSH read two bytes a character) is refused saying so.
-	 * Read as the set its MSH-18 names, it was refused as "not valid UTF-8 (MSH-18 names no character set)" (its
-	 * MSH-18 is not found in the bytes), or, ASCII alone, for the NUL of each character's other byte.
+	 * A record in UTF-16, with a byte order mark or without one (then its MSH read two bytes a character), and which
+	 * order; null for one that is not. Its text is read without checking, for its MSH-18 alone.
 	 */
-	private static void checkNotUtf16(byte[] value, String latin1) {
-		String order = null;
-		String text = null;
+	private static @Nullable Utf16 utf16(byte[] value, String latin1) {
 		if (value.length >= 2 && (value[0] & 0xFF) == 0xFE && (value[1] & 0xFF) == 0xFF) {
-			order = "big-endian";
-			text = new String(value, StandardCharsets.UTF_16BE);
+			return new Utf16(StandardCharsets.UTF_16BE, 2, new String(value, StandardCharsets.UTF_16BE));
 		}
-		else if (value.length >= 2 && (value[0] & 0xFF) == 0xFF && (value[1] & 0xFF) == 0xFE) {
-			order = "little-endian";
-			text = new String(value, StandardCharsets.UTF_16LE);
+		if (value.length >= 2 && (value[0] & 0xFF) == 0xFF && (value[1] & 0xFF) == 0xFE) {
+			return new Utf16(StandardCharsets.UTF_16LE, 2, new String(value, StandardCharsets.UTF_16LE));
 		}
-		else if (!latin1.contains("MSH")) {
-			for (Charset utf16 : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
-				String decoded = new String(value, utf16);
+		if (!latin1.contains("MSH")) {
+			for (Charset order : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
+				String decoded = new String(value, order);
 				if (decoded.contains("MSH")) {
-					order = (utf16 == StandardCharsets.UTF_16LE) ? "little-endian" : "big-endian";
-					text = decoded;
-					break;
+					return new Utf16(order, 0, decoded);
 				}
 			}
 		}
-		if (order != null) {
-			throw utf16(order, characterSets(text).getFirst());
+		return null;
+	}
+
+	/** A record in UTF-16: its byte order, the length of its byte order mark, and its text read leniently. */
+	private record Utf16(Charset order, int mark, String text) {
+
+		String orderName() {
+			return (this.order == StandardCharsets.UTF_16LE) ? "little-endian" : "big-endian";
 		}
+
+	}
+
+	/**
+	 * A record in UTF-16 whose MSH-18 says so ({@code UNICODE UTF-16}, HL7 table 0211) is read in its byte order, strictly
+	 * (a surrogate without its pair, an odd last byte refuse it): its delimiters are two bytes each, but HAPI parses the
+	 * text, not the bytes. One whose MSH-18 names another set is refused saying it is UTF-16: read as the set it names,
+	 * it was refused as "not valid UTF-8 (MSH-18 names no character set)" (its MSH-18 is not found in the bytes), or,
+	 * ASCII alone, for the NUL of each character's other byte.
+	 */
+	private static String readUtf16(byte[] value, Utf16 utf16) {
+		String named = characterSets(utf16.text()).getFirst();
+		if (!isUtf16(named)) {
+			throw utf16(utf16.orderName(), named);
+		}
+		String text = strictly(utf16.order(), Arrays.copyOfRange(value, utf16.mark(), value.length));
+		if (text == null) {
+			throw notInItsCharacterSet(named);
+		}
+		return text;
+	}
+
+	/** Table 0211's UTF-16, and the name many feeds send for it as they do {@code UTF-8}. */
+	private static boolean isUtf16(String named) {
+		return named.equals("UNICODE UTF-16") || named.equals("UTF-16") || named.equals("UTF16");
+	}
+
+	private static InvalidEventException notUtf16(String named) {
+		return new InvalidEventException("LIS record is not valid in the character set its MSH-18 names (" + named
+				+ "): its MSH segment is one byte a character, not UTF-16");
 	}
 
 	private static InvalidEventException utf16(String order, String named) {

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -126,12 +127,45 @@ class Hl7MessageReaderTests {
 			.isThrownBy(() -> this.reader.read(er7.replace("UNICODE UTF-8", "").getBytes(StandardCharsets.UTF_16LE)))
 			.withMessage("LIS record is UTF-16 text (little-endian), not in the character set its MSH-18 names "
 					+ "(none: UTF-8)");
-		// and one that names UTF-16, a set of table 0211 this service does not read
+		// and one that names a UTF-16 of no table, a set this service does not read
 		assertThatExceptionOfType(InvalidEventException.class)
 			.isThrownBy(() -> this.reader
-				.read(er7.replace("UNICODE UTF-8", "UNICODE UTF-16").getBytes(StandardCharsets.UTF_16BE)))
+				.read(er7.replace("UNICODE UTF-8", "UNICODE UTF-16LE").getBytes(StandardCharsets.UTF_16BE)))
 			.withMessage("LIS record is UTF-16 text (big-endian), in a character set (MSH-18) this service does not "
-					+ "read: UNICODE UTF-16");
+					+ "read: UNICODE UTF-16LE");
+	}
+
+	@Test
+	void readsAUtf16RecordWhoseMsh18SaysSoInEitherByteOrderWithOrWithoutAByteOrderMark() {
+		// table 0211's UNICODE UTF-16: every such message was dead-lettered as in a set this service does not read; its
+		// delimiters are two bytes each, but HAPI parses the text, decoded first
+		String er7 = Hl7Messages.registration("U16-2", "MRN-407", "M\u00fcller", "J\u00fcrgen \uD83D\uDE00", "20261205120003")
+			.replace("UNICODE UTF-8", "UNICODE UTF-16");
+		List<byte[]> utf16 = List.of(er7.getBytes(StandardCharsets.UTF_16LE), er7.getBytes(StandardCharsets.UTF_16BE),
+				("\ufeff" + er7).getBytes(StandardCharsets.UTF_16LE), er7.getBytes(StandardCharsets.UTF_16),
+				("\u000b" + er7 + "\u001c\r").getBytes(StandardCharsets.UTF_16LE),
+				er7.replace("UNICODE UTF-16", "UTF-16").getBytes(StandardCharsets.UTF_16BE));
+		for (byte[] value : utf16) {
+			RecordDemographics command = ((LisMessage.Demographics) this.reader.read(value)).command();
+			assertThat(command.mrn()).isEqualTo("MRN-407");
+			assertThat(command.familyName()).isEqualTo("M\u00fcller");
+			assertThat(command.givenName()).isEqualTo("J\u00fcrgen \uD83D\uDE00");
+		}
+		// one that says UTF-16 and is not: UTF-8 (or any set of one byte a character) is refused, not read as what it is
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(er7)))
+			.withMessage("LIS record is not valid in the character set its MSH-18 names (UNICODE UTF-16): its MSH "
+					+ "segment is one byte a character, not UTF-16");
+		// and a UTF-16 one with a surrogate without its pair, or an odd last byte, is refused as not valid in it
+		byte[] lone = er7.replace("\uD83D\uDE00", "\u00a7").getBytes(StandardCharsets.UTF_16LE);
+		int section = new String(lone, StandardCharsets.ISO_8859_1).indexOf("\u00a7\u0000");
+		// the high surrogate of U+1F600 alone, before the '^' of the next component
+		lone[section] = (byte) 0x3D;
+		lone[section + 1] = (byte) 0xD8;
+		byte[] odd = Arrays.copyOf(er7.getBytes(StandardCharsets.UTF_16BE), er7.length() * 2 + 1);
+		for (byte[] value : List.of(lone, odd)) {
+			assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(value))
+				.withMessage("LIS record is not valid in the character set its MSH-18 names (UNICODE UTF-16)");
+		}
 	}
 
 	@Test
