@@ -1,6 +1,8 @@
 package org.patientplatform.patient.lis;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +26,22 @@ class LisDigestTests {
 			.isEqualTo(digest("\u000b" + MESSAGE + "\u001c\r"));
 		String hashes = MESSAGE.replace('|', '#');
 		assertThat(digest(hashes.replace("20250312143015", "2030"))).isEqualTo(digest(hashes));
+	}
+
+	@Test
+	void digestsAUtf16MessageButItsMsh7InEitherByteOrder() {
+		// read since the reader takes UTF-16 whose MSH-18 says so: its MSH was not found in single bytes, and a message
+		// sent again with a new MSH-7 digested as another one
+		for (Charset utf16 : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16)) {
+			assertThat(LisDigest.of(MESSAGE.replace("20250312143015", "20260101000000").getBytes(utf16))).as("%s", utf16)
+				.isEqualTo(LisDigest.of(MESSAGE.getBytes(utf16)));
+			assertThat(LisDigest.of(MESSAGE.replace("Lovelace", "Hopper").getBytes(utf16))).as("%s", utf16)
+				.isNotEqualTo(LisDigest.of(MESSAGE.getBytes(utf16)));
+		}
+		String shortHeader = "MSH|^~\\&|A|B|C|D|20250312\rPID|1\r";
+		assertThat(LisDigest.msh7(shortHeader.getBytes(StandardCharsets.UTF_16LE))).containsExactly(34, 50);
+		// with its byte order mark (FE FF) first
+		assertThat(LisDigest.msh7(shortHeader.getBytes(StandardCharsets.UTF_16))).containsExactly(36, 52);
 	}
 
 	@Test

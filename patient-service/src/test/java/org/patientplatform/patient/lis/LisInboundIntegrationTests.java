@@ -363,6 +363,31 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void readsUtf16MessagesThatSaySoInEitherByteOrderAndKnowsOneSentAgainWithANewMsh7() throws Exception {
+		// MSH-18 UNICODE UTF-16 was dead-lettered as a set this service does not read
+		String registration = Hl7Messages.registration("U16-0001", "MRN-U16-1", "M\u00fcller", "J\u00fcrgen",
+				"20250312143015").replace("UNICODE UTF-8", "UNICODE UTF-16");
+		send("MRN-U16-1", registration.getBytes(StandardCharsets.UTF_16));
+		assertThat(awaitPatient("MRN-U16-1")).containsEntry("familyName", "M\u00fcller");
+		// sent again with only a new MSH-7 (found in UTF-16 too): a duplicate, not an update; then an update, big-endian
+		// without a byte order mark, after it on the partition
+		send("MRN-U16-1", registration.replace("|CITYLAB|20250312143015||", "|CITYLAB|20250312150000||")
+			.getBytes(StandardCharsets.UTF_16));
+		send("MRN-U16-1", Hl7Messages.nameUpdate("U16-0002", "MRN-U16-1", "M\u00f6ller", "J\u00f6rg", "20250312160000")
+			.replace("|P|2.5", "|P|2.5||||||UNICODE UTF-16")
+			.getBytes(StandardCharsets.UTF_16BE));
+
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> awaitPatient("MRN-U16-1").get("familyName"), "M\u00f6ller"::equals);
+		assertThat(awaitPatient("MRN-U16-1")).containsEntry("givenName", "J\u00f6rg");
+		List<String> events = this.jdbc.queryForList("SELECT event_type || ' ' || convert_from(data, 'UTF8') FROM "
+				+ "outbox_event WHERE position('MRN-U16-1' IN convert_from(data, 'UTF8')) > 0 ORDER BY id", String.class);
+		assertThat(events).hasSize(2);
+		assertThat(events.get(0)).startsWith("patient.PatientRegistered.v1 ").contains("\"familyName\":\"M\u00fcller\"");
+		assertThat(events.get(1)).startsWith("patient.PatientUpdated.v1 ").contains("\"familyName\":\"M\u00f6ller\"");
+	}
+
+	@Test
 	void keepsAParkedMessageTheReaderNowRefusesAndRegistersItsPatient() throws Exception {
 		// parked before the reader refused an order number holding a control character (\X0D\): replayed, its refusal
 		// rolled the registration back and dead-lettered it
