@@ -16,7 +16,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.LazyAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,20 +39,18 @@ class CaptureLag implements MeterBinder, DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(CaptureLag.class);
 
-	private final KafkaAdmin kafkaAdmin;
-
 	private final String topic;
 
 	private final String group;
 
-	private @Nullable Admin admin;
+	private final LazyAdmin admin;
 
 	private long readAt;
 
 	private double lag = Double.NaN;
 
 	CaptureLag(KafkaAdmin kafkaAdmin, DlqProperties properties) {
-		this.kafkaAdmin = kafkaAdmin;
+		this.admin = new LazyAdmin(kafkaAdmin, "dlq-capture-lag");
 		this.topic = properties.topics().messages();
 		this.group = properties.capture().consumerGroup();
 	}
@@ -78,7 +76,7 @@ class CaptureLag implements MeterBinder, DisposableBean {
 
 	private double read() {
 		try {
-			Admin client = admin();
+			Admin client = this.admin.get();
 			Set<TopicPartition> partitions = client.describeTopics(Set.of(this.topic))
 				.allTopicNames()
 				.get(2, TimeUnit.SECONDS)
@@ -118,20 +116,9 @@ class CaptureLag implements MeterBinder, DisposableBean {
 		}
 	}
 
-	private Admin admin() {
-		if (this.admin == null) {
-			Map<String, Object> config = new HashMap<>(this.kafkaAdmin.getConfigurationProperties());
-			config.put("client.id", "dlq-capture-lag");
-			this.admin = Admin.create(config);
-		}
-		return this.admin;
-	}
-
 	@Override
-	public synchronized void destroy() {
-		if (this.admin != null) {
-			this.admin.close(Duration.ofSeconds(5));
-		}
+	public void destroy() {
+		this.admin.close();
 	}
 
 }

@@ -1,6 +1,5 @@
 package org.patientplatform.dlq.retry;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +10,7 @@ import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.LazyAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +29,10 @@ class ConsumerGroupOffsets implements DisposableBean {
 
 	private static final long TIMEOUT_SECONDS = 3;
 
-	private final KafkaAdmin kafkaAdmin;
-
-	private @Nullable Admin admin;
+	private final LazyAdmin admin;
 
 	ConsumerGroupOffsets(KafkaAdmin kafkaAdmin) {
-		this.kafkaAdmin = kafkaAdmin;
+		this.admin = new LazyAdmin(kafkaAdmin, "dlq-redrive-outcomes");
 	}
 
 	/**
@@ -51,7 +49,7 @@ class ConsumerGroupOffsets implements DisposableBean {
 		partitionsByGroup.forEach((group, partitions) -> specs.put(group,
 				new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)));
 		try {
-			Map<String, Map<TopicPartition, OffsetAndMetadata>> all = admin().listConsumerGroupOffsets(specs)
+			Map<String, Map<TopicPartition, OffsetAndMetadata>> all = this.admin.get().listConsumerGroupOffsets(specs)
 				.all()
 				.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 			Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
@@ -76,20 +74,9 @@ class ConsumerGroupOffsets implements DisposableBean {
 		}
 	}
 
-	private Admin admin() {
-		if (this.admin == null) {
-			Map<String, Object> config = new HashMap<>(this.kafkaAdmin.getConfigurationProperties());
-			config.put("client.id", "dlq-redrive-outcomes");
-			this.admin = Admin.create(config);
-		}
-		return this.admin;
-	}
-
 	@Override
-	public synchronized void destroy() {
-		if (this.admin != null) {
-			this.admin.close(Duration.ofSeconds(5));
-		}
+	public void destroy() {
+		this.admin.close();
 	}
 
 }
