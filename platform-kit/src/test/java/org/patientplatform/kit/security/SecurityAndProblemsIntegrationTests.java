@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.patientplatform.kit.KitIntegrationTest;
+import org.patientplatform.kit.web.BodyFieldErrors;
 import org.patientplatform.kit.web.TimeRangeModule;
 import org.patientplatform.local.infra.LocalSigningKey;
 import tools.jackson.core.JacksonException;
@@ -304,7 +305,9 @@ class SecurityAndProblemsIntegrationTests {
 		assertThat(errors.valueStream().map((error) -> error.path("field").asString() + ": " + error.path("message")
 			.asString())).containsExactly("due: has the wrong type or format", "count: has the wrong type or format",
 					"weight: has the wrong type or format", "refs[1]: has the wrong type or format",
-					"detail.note: has the wrong type or format", "detail.seen: " + TimeRangeModule.MESSAGE);
+					"detail.note: has the wrong type or format", "detail.seen: " + TimeRangeModule.MESSAGE,
+					// a number for text (before: read as the text "7")
+					"contact: has the wrong type or format");
 		assertThat(response.getBody()).doesNotContain("soon").doesNotContain("many").doesNotContain("not-a-uuid");
 		// an array for a single value ends the reading there, with the fields noted before it
 		ResponseEntity<String> listed = post(staff(), "{\"due\": \"soon\", \"count\": [1, 2], \"weight\": \"x\"}",
@@ -320,6 +323,47 @@ class SecurityAndProblemsIntegrationTests {
 				.getStatusCode()
 				.value()).isEqualTo(201);
 		}
+	}
+
+	@Test
+	void refusesTextWithAnUnpairedSurrogateNamingTheField() {
+		// before: read, and stored by PostgreSQL with '?' in its place (or sent to Kafka as a record the broker
+		// refused, answered 503 "try again")
+		ResponseEntity<String> response = post(staff(),
+				"{\"value\": \"a\\ud800b\", \"detail\": {\"note\": \"x\\udc00\"}}", MediaType.APPLICATION_JSON);
+		assertProblem(response, 400);
+		assertThat(this.json.readTree(response.getBody()).path("errors").valueStream().map((error) -> error.path("field")
+			.asString() + ": " + error.path("message").asString())).containsExactly(
+					"value: " + BodyFieldErrors.UNPAIRED_SURROGATE, "detail.note: " + BodyFieldErrors.UNPAIRED_SURROGATE);
+		// a pair is a character (an emoji), escaped or not
+		assertThat(post(staff(), "{\"value\": \"\\ud83d\\ude00 \uD83D\uDE00\"}", MediaType.APPLICATION_JSON)
+			.getStatusCode()
+			.value()).isEqualTo(201);
+	}
+
+	@Test
+	void refusesANumberOrBooleanForTextAndABlankOrNumericDateInABody() {
+		// before: 1.5 and true were read as the text "1.5" and "true", a blank date as no date, and a number as
+		// seconds since 1970
+		ResponseEntity<String> response = post(staff(), """
+				{"value": 1.5, "code": true, "due": "  ", "detail": {"note": 7, "seen": 1.5}}
+				""", MediaType.APPLICATION_JSON);
+		assertProblem(response, 400);
+		assertThat(this.json.readTree(response.getBody()).path("errors").valueStream().map((error) -> error.path("field")
+			.asString() + ": " + error.path("message").asString())).containsExactly(
+					"value: has the wrong type or format", "code: has the wrong type or format",
+					"due: has the wrong type or format", "detail.note: has the wrong type or format",
+					"detail.seen: has the wrong type or format");
+		assertFieldError(post(staff(), "{\"value\": \"a\", \"due\": \"\"}", MediaType.APPLICATION_JSON), "due",
+				"has the wrong type or format");
+		assertFieldError(post(staff(), "{\"value\": \"a\", \"due\": 1767225600}", MediaType.APPLICATION_JSON),
+				"due", "has the wrong type or format");
+		assertThat(post(staff(), "{\"value\": \"a\", \"code\": null, \"due\": null}", MediaType.APPLICATION_JSON)
+			.getStatusCode()
+			.value()).isEqualTo(201);
+		// event data and stored JSON read as before
+		assertThat(this.json.readValue("{\"at\": 0, \"day\": \"\"}", Dated.class)).isEqualTo(new Dated(Instant.EPOCH,
+				null));
 	}
 
 	private void assertFieldError(ResponseEntity<String> response, String field, String message) {
