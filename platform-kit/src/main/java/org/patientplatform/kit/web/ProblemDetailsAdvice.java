@@ -47,6 +47,8 @@ import org.springframework.validation.FieldError;
 import org.springframework.validation.method.ParameterErrors;
 import org.springframework.validation.method.ParameterValidationResult;
 import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingPathVariableException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.RequestAttributes;
@@ -282,6 +284,32 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		problem.setTitle("Validation failed");
 		problem.setProperty("errors", List.of(Map.of("field", name, "message", expected(ex.getRequiredType()))));
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+	}
+
+	/**
+	 * A path variable given as nothing but spaces (an encoded space, {@code /bookings/%20}) converts to no value:
+	 * Spring said "Required path variable 'id' is not present", though it was there and not the form it takes. It
+	 * is answered as a value that does not convert: the variable and the form.
+	 */
+	@Override
+	protected @Nullable ResponseEntity<Object> handleMissingPathVariable(MissingPathVariableException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		if (!ex.isMissingAfterConversion()) {
+			return super.handleMissingPathVariable(ex, headers, status, request);
+		}
+		return fieldErrors(ex, List.of(Map.of("field", ex.getVariableName(), "message",
+				expected(ex.getParameter().getNestedParameterType()))), headers, request);
+	}
+
+	/** The same for a required query parameter given as nothing but spaces ({@code ?at=%20}). */
+	@Override
+	protected @Nullable ResponseEntity<Object> handleMissingServletRequestParameter(
+			MissingServletRequestParameterException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		if (!ex.isMissingAfterConversion() || ex.getMethodParameter() == null) {
+			return super.handleMissingServletRequestParameter(ex, headers, status, request);
+		}
+		return fieldErrors(ex, List.of(Map.of("field", ex.getParameterName(), "message",
+				expected(ex.getMethodParameter().getNestedParameterType()))), headers, request);
 	}
 
 	private static Map<String, Object> describe(FieldError error) {

@@ -374,6 +374,30 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void namesAPathVariableOrQueryParameterGivenAsSpacesAndTheFormItTakes() {
+		// before: "Required path variable 'id' is not present." (and the same of the parameter), though it was given
+		for (String[] given : List.of(new String[] { "/api/v1/things/by-id/%20", "id", "must be a UUID" },
+				new String[] { "/api/v1/things/due?at=%20%20", "at",
+						"must be a date-time with its offset, such as 2026-01-31T09:30:00Z" })) {
+			ResponseEntity<String> response = this.client.get()
+				.uri(URI.create("http://127.0.0.1:" + this.port + given[0]))
+				.header("Authorization", "Bearer " + staff())
+				.retrieve()
+				.toEntity(String.class);
+			assertProblem(response, 400);
+			assertFieldError(response, given[1], given[2]);
+		}
+		// not given at all: as before
+		ResponseEntity<String> missing = this.client.get()
+			.uri("/api/v1/things/due")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(missing, 400);
+		assertThat(this.json.readTree(missing.getBody()).path("detail").asString()).contains("'at' is not present");
+	}
+
+	@Test
 	void hidesTheCauseOfAnUnexpectedError() {
 		ResponseEntity<String> response = this.client.get()
 			.uri("/api/v1/things/boom")

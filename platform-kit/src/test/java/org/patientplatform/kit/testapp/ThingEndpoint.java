@@ -22,6 +22,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -104,6 +105,13 @@ class ThingEndpoint {
 	@GetMapping("/named")
 	boolean named(@RequestParam String name) {
 		return Boolean.TRUE.equals(this.jdbc.queryForObject("SELECT ? = 'thing'", Boolean.class, name));
+	}
+
+	/** A path variable that converts (a UUID). */
+	@GetMapping("/by-id/{id}")
+	@PreAuthorize("hasRole('staff')")
+	String byId(@PathVariable UUID id) {
+		return id.toString();
 	}
 
 	@GetMapping("/boom")
