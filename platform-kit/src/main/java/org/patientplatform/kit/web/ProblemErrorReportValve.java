@@ -21,6 +21,14 @@ import org.springframework.http.HttpStatusCode;
  */
 public class ProblemErrorReportValve extends ErrorReportValve {
 
+	/**
+	 * For a 400 the container gives no reason for: it could not parse the request (a request line or header that
+	 * breaks HTTP's rules, a path whose percent escapes do not give UTF-8), and "Bad Request" said nothing of it.
+	 */
+	static final String MALFORMED = "The request is malformed and could not be read: its request line, path or a "
+			+ "header breaks HTTP's rules (for example a character a URL must percent-encode, percent escapes that do "
+			+ "not give UTF-8, or a header line without a colon).";
+
 	private final ProblemResponses problems;
 
 	public ProblemErrorReportValve(ProblemResponses problems) {
@@ -44,7 +52,7 @@ public class ProblemErrorReportValve extends ErrorReportValve {
 		HttpStatus known = HttpStatus.resolve(status);
 		String message = response.getMessage();
 		String detail = (status < 500 && message != null && !message.isBlank()) ? message
-				: (known != null) ? known.getReasonPhrase() : "Error";
+				: (status == 400) ? MALFORMED : (known != null) ? known.getReasonPhrase() : "Error";
 		try {
 			this.problems.write(response, HttpStatusCode.valueOf(status), detail);
 			response.finishResponse();

@@ -398,6 +398,27 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void saysWhatIsMalformedWhenTomcatRefusesARequestWithoutAReason() throws Exception {
+		// percent escapes that do not give UTF-8 in the path, a header line without a colon: Tomcat gives no
+		// reason, and the detail was "Bad Request"
+		for (String head : List.of("GET /api/v1/things/by-id/%FF%FE HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+				"GET /api/v1/things/created HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n")) {
+			String response;
+			try (java.net.Socket socket = new java.net.Socket("127.0.0.1", this.port)) {
+				socket.getOutputStream()
+					.write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+				socket.getOutputStream().flush();
+				response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			}
+			assertThat(response).as(head).startsWith("HTTP/1.1 400").contains("application/problem+json");
+			String detail = this.json.readTree(response.substring(response.indexOf("\r\n\r\n") + 4))
+				.path("detail")
+				.asString();
+			assertThat(detail).as(head).isNotEqualTo("Bad Request").contains("malformed");
+		}
+	}
+
+	@Test
 	void hidesTheCauseOfAnUnexpectedError() {
 		ResponseEntity<String> response = this.client.get()
 			.uri("/api/v1/things/boom")
