@@ -118,8 +118,8 @@ public final class BodyFieldErrors {
 
 	/**
 	 * Registers the handler that notes wrong fields with the application's JSON mapper, and the stricter reading
-	 * of text and dates in a request body ({@link StrictText}, {@link StrictTime}); outside a body's reading
-	 * (event data, stored JSON) they read as Jackson does.
+	 * of scalars in a request body ({@link Strict}); outside a body's reading (event data, stored JSON) they read
+	 * as Jackson does.
 	 */
 	public static JacksonModule module() {
 		return new tools.jackson.databind.module.SimpleModule("platform-body-field-errors") {
@@ -134,10 +134,8 @@ public final class BodyFieldErrors {
 					public ValueDeserializer<?> modifyDeserializer(DeserializationConfig config,
 							BeanDescription.Supplier description, ValueDeserializer<?> deserializer) {
 						Class<?> type = description.getBeanClass();
-						if (type == String.class) {
-							return new StrictText(deserializer);
-						}
-						return StrictTime.TYPES.contains(type) ? new StrictTime(deserializer) : deserializer;
+						Strict.Kind kind = Strict.kind(type);
+						return (kind != null) ? new Strict(deserializer, type, kind) : deserializer;
 					}
 
 				});
@@ -161,26 +159,66 @@ public final class BodyFieldErrors {
 	}
 
 	/**
-	 * Text in a request body: a number or a boolean given for it is of the wrong type (Jackson took {@code 1.5} or
-	 * {@code true} as the text "1.5", "true"), and text with an unpaired surrogate is refused
-	 * ({@link #UNPAIRED_SURROGATE}).
+	 * A scalar in a request body is read only from the JSON type its field has; Jackson coerced the others, so a
+	 * wrong value was taken for another: a number or boolean for text ({@code 1.5}, {@code true} read as the text
+	 * "1.5", "true"), text for a number ({@code "7000"}), anything but true or false for a boolean ({@code 1},
+	 * {@code "  "} read as true, as false), empty or blank text for a date, time or duration (read as none: a
+	 * {@code notBefore} of {@code "  "} meant now), and a number for a date or time (read as seconds since 1970:
+	 * {@code 1.5} was 1970-01-01T00:00:01.500Z; the API documents ISO 8601 text). Text with an unpaired surrogate
+	 * is refused too ({@link #UNPAIRED_SURROGATE}). Null is left to the validation, as before.
 	 */
-	private static final class StrictText extends DelegatingDeserializer {
+	private static final class Strict extends DelegatingDeserializer {
 
-		StrictText(ValueDeserializer<?> delegate) {
+		enum Kind {
+
+			TEXT, NUMBER, BOOLEAN, TIME, DURATION
+
+		}
+
+		private static final List<Class<?>> NUMBERS = List.of(Integer.class, int.class, Long.class, long.class,
+				Short.class, short.class, Byte.class, byte.class, Double.class, double.class, Float.class, float.class,
+				java.math.BigDecimal.class, java.math.BigInteger.class);
+
+		private static final List<Class<?>> TIMES = List.of(Instant.class, OffsetDateTime.class, ZonedDateTime.class,
+				LocalDateTime.class, LocalDate.class, LocalTime.class);
+
+		private final Class<?> type;
+
+		private final Kind kind;
+
+		Strict(ValueDeserializer<?> delegate, Class<?> type, Kind kind) {
 			super(delegate);
+			this.type = type;
+			this.kind = kind;
+		}
+
+		static @Nullable Kind kind(Class<?> type) {
+			if (type == String.class) {
+				return Kind.TEXT;
+			}
+			if (NUMBERS.contains(type)) {
+				return Kind.NUMBER;
+			}
+			if (type == Boolean.class || type == boolean.class) {
+				return Kind.BOOLEAN;
+			}
+			if (TIMES.contains(type)) {
+				return Kind.TIME;
+			}
+			return (type == Duration.class) ? Kind.DURATION : null;
 		}
 
 		@Override
 		protected ValueDeserializer<?> newDelegatingInstance(ValueDeserializer<?> delegate) {
-			return new StrictText(delegate);
+			return new Strict(delegate, this.type, this.kind);
 		}
 
 		@Override
 		public Object deserialize(JsonParser parser, DeserializationContext context) throws JacksonException {
-			if (collecting() && parser.currentToken() != null && parser.currentToken().isScalarValue()
-					&& parser.currentToken() != JsonToken.VALUE_STRING && note(parser, WRONG_TYPE)) {
-				return null;
+			JsonToken token = parser.currentToken();
+			if (collecting() && token != null && token.isScalarValue() && token != JsonToken.VALUE_NULL
+					&& !takes(token, parser) && note(parser, (this.kind == Kind.DURATION) ? DURATION : WRONG_TYPE)) {
+				return Noting.placeholder(this.type);
 			}
 			Object value = super.deserialize(parser, context);
 			if (value instanceof String text && hasUnpairedSurrogate(text) && note(parser, UNPAIRED_SURROGATE)) {
@@ -189,37 +227,14 @@ public final class BodyFieldErrors {
 			return value;
 		}
 
-	}
-
-	/**
-	 * A date, time or duration in a request body: empty or blank text is of the wrong format (Jackson took it as
-	 * no value, so a {@code notBefore} of {@code "  "} meant now), and so is a number for a date or time (Jackson
-	 * took it as seconds since 1970: {@code 1.5} was 1970-01-01T00:00:01.500Z); the API documents ISO 8601 text.
-	 */
-	private static final class StrictTime extends DelegatingDeserializer {
-
-		static final List<Class<?>> TYPES = List.of(Instant.class, OffsetDateTime.class, ZonedDateTime.class,
-				LocalDateTime.class, LocalDate.class, LocalTime.class, Duration.class);
-
-		StrictTime(ValueDeserializer<?> delegate) {
-			super(delegate);
-		}
-
-		@Override
-		protected ValueDeserializer<?> newDelegatingInstance(ValueDeserializer<?> delegate) {
-			return new StrictTime(delegate);
-		}
-
-		@Override
-		public Object deserialize(JsonParser parser, DeserializationContext context) throws JacksonException {
-			JsonToken token = parser.currentToken();
-			Class<?> type = handledType();
-			boolean wrong = (token == JsonToken.VALUE_STRING) ? parser.getString().isBlank()
-					: token != null && token.isNumeric() && type != Duration.class;
-			if (collecting() && wrong && note(parser, (type == Duration.class) ? DURATION : WRONG_TYPE)) {
-				return null;
-			}
-			return super.deserialize(parser, context);
+		private boolean takes(JsonToken token, JsonParser parser) throws JacksonException {
+			return switch (this.kind) {
+				case TEXT -> token == JsonToken.VALUE_STRING;
+				case NUMBER -> token.isNumeric();
+				case BOOLEAN -> token.isBoolean();
+				case TIME -> token == JsonToken.VALUE_STRING && !parser.getString().isBlank();
+				case DURATION -> token.isNumeric() || (token == JsonToken.VALUE_STRING && !parser.getString().isBlank());
+			};
 		}
 
 	}

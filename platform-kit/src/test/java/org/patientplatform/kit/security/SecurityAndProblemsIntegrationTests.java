@@ -342,7 +342,7 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
-	void refusesANumberOrBooleanForTextAndABlankOrNumericDateInABody() {
+	void refusesAScalarOfAnotherJsonTypeAndABlankOrNumericDateInABody() {
 		// before: 1.5 and true were read as the text "1.5" and "true", a blank date as no date, and a number as
 		// seconds since 1970
 		ResponseEntity<String> response = post(staff(), """
@@ -359,6 +359,16 @@ class SecurityAndProblemsIntegrationTests {
 		assertFieldError(post(staff(), "{\"value\": \"a\", \"due\": 1767225600}", MediaType.APPLICATION_JSON),
 				"due", "has the wrong type or format");
 		assertThat(post(staff(), "{\"value\": \"a\", \"code\": null, \"due\": null}", MediaType.APPLICATION_JSON)
+			.getStatusCode()
+			.value()).isEqualTo(201);
+		// text for a number and anything but true or false for a boolean (before: read as 3, true and false)
+		assertFieldError(post(staff(), "{\"value\": \"a\", \"count\": \"3\"}", MediaType.APPLICATION_JSON), "count",
+				"has the wrong type or format");
+		for (String flag : List.of("1", "\"true\"", "\"  \"")) {
+			assertFieldError(post(staff(), "{\"value\": \"a\", \"urgent\": " + flag + "}", MediaType.APPLICATION_JSON),
+					"urgent", "has the wrong type or format");
+		}
+		assertThat(post(staff(), "{\"value\": \"a\", \"count\": 3, \"urgent\": false}", MediaType.APPLICATION_JSON)
 			.getStatusCode()
 			.value()).isEqualTo(201);
 		// event data and stored JSON read as before

@@ -35,7 +35,8 @@ import org.springframework.web.bind.annotation.RestController;
 class ThingEndpoint {
 
 	record NewThing(@NotBlank String value, @Email String contact, @Size(max = 5) String code, Instant due,
-			@Nullable Integer count, @Nullable Integer weight, @Nullable List<UUID> refs, @Nullable Detail detail) {
+			@Nullable Integer count, @Nullable Integer weight, @Nullable List<UUID> refs, @Nullable Detail detail,
+			@Nullable Boolean urgent) {
 
 		@AssertTrue(message = "must not repeat the value")
 		@ReportedOn("code")
