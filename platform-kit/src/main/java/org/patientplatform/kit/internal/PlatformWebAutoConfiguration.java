@@ -10,6 +10,7 @@ import org.patientplatform.kit.security.PlatformSecurityProperties;
 import org.patientplatform.kit.web.BearerSchemeDocumented;
 import org.patientplatform.kit.web.IdempotencyKeyFilter;
 import org.patientplatform.kit.web.ProblemDetailsAdvice;
+import org.patientplatform.kit.web.ProblemErrorController;
 import org.patientplatform.kit.web.ProblemErrorReportValve;
 import org.patientplatform.kit.web.BodyFieldErrors;
 import org.patientplatform.kit.web.BodyFieldErrorsAdvice;
@@ -34,7 +35,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-@AutoConfiguration
+// before Boot's error MVC configuration, whose error controller backs off for the kit's
+@AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
 @EnableConfigurationProperties(PlatformHttpProperties.class)
 class PlatformWebAutoConfiguration {
 
@@ -101,6 +103,13 @@ class PlatformWebAutoConfiguration {
 				new BodyFieldErrorsAdvice.Cleanup());
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
 		return registration;
+	}
+
+	/** The container's error page ({@code /error}) answers problem+json, not Boot's JSON or a 500 of its own. */
+	@Bean
+	@ConditionalOnClass(name = "org.springframework.boot.webmvc.error.ErrorController")
+	ProblemErrorController problemErrorController(ProblemResponses problems) {
+		return new ProblemErrorController(problems);
 	}
 
 	/** The OpenAPI document names the problem answers each operation can give. */

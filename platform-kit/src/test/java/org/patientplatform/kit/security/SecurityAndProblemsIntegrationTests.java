@@ -429,6 +429,31 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void answersTheErrorPageAsProblemAndItsPathRequestedDirectlyAs404() {
+		// before: Boot's error page, application/json {"timestamp", "status": 409, "error", "path"}
+		ResponseEntity<String> sent = this.client.get()
+			.uri("/api/v1/things/send-error")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(sent, 409);
+		assertThat(this.json.readTree(sent.getBody()).path("detail").asString()).isEqualTo("The thing is busy.");
+		// before: 500 application/json {"status": 999, "error": "None"}, with a token or without
+		for (String token : java.util.Arrays.asList(staff(), null)) {
+			var request = this.client.get().uri("/error");
+			if (token != null) {
+				request.header("Authorization", "Bearer " + token);
+			}
+			assertProblem(request.retrieve().toEntity(String.class), 404);
+		}
+		assertProblem(this.client.post().uri("/error").retrieve().toEntity(String.class), 404);
+		// not an operation of the API
+		assertThat(this.json.readTree(this.client.get().uri("/v3/api-docs").retrieve().body(String.class))
+			.path("paths")
+			.has("/error")).isFalse();
+	}
+
+	@Test
 	void hidesTheCauseOfAnUnexpectedError() {
 		ResponseEntity<String> response = this.client.get()
 			.uri("/api/v1/things/boom")

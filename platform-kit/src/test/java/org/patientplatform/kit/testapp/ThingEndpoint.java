@@ -115,6 +115,13 @@ class ThingEndpoint {
 		return id.toString();
 	}
 
+	/** An error sent as the servlet API sends one, which the container forwards to its error page. */
+	@GetMapping("/send-error")
+	@PreAuthorize("hasRole('staff')")
+	void sendError(jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+		response.sendError(409, "The thing is busy.");
+	}
+
 	@GetMapping("/boom")
 	@PreAuthorize("hasRole('staff')")
 	String boom() {
