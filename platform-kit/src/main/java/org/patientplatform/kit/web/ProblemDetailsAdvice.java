@@ -31,6 +31,7 @@ import org.springframework.context.MessageSourceResolvable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -97,11 +98,30 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	@Override
 	protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body,
 			HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+		HttpHeaders problemHeaders = problemHeaders(headers);
 		if (statusCode.value() == HttpStatus.BAD_REQUEST.value() && deniedByRole(request)) {
 			auditRoleDenial(request);
-			return super.handleExceptionInternal(ex, forbiddenProblem(), headers, HttpStatus.FORBIDDEN, request);
+			return super.handleExceptionInternal(ex, forbiddenProblem(), problemHeaders, HttpStatus.FORBIDDEN, request);
 		}
-		return super.handleExceptionInternal(ex, body, headers, statusCode, request);
+		return super.handleExceptionInternal(ex, body, problemHeaders, statusCode, request);
+	}
+
+	/**
+	 * The headers of a problem answer, with its content type set: Spring then writes it without weighing the
+	 * request's {@code Accept}, which it could not read when it was not a list of media types ({@code Accept:
+	 * garbage}); every error then left with an empty body and no content type, and a 406 for the header itself
+	 * too.
+	 */
+	private static HttpHeaders problemHeaders(HttpHeaders headers) {
+		HttpHeaders copy = new HttpHeaders();
+		copy.putAll(headers);
+		copy.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+		return copy;
+	}
+
+	/** A problem as an answer, its content type set ({@link #problemHeaders}). */
+	static ResponseEntity<ProblemDetail> answer(ProblemDetail problem) {
+		return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
 	}
 
 	/** True when the operation the request was mapped to has a {@code @PreAuthorize} its caller fails. */
@@ -394,8 +414,8 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	@ExceptionHandler(NotFoundException.class)
-	ProblemDetail notFound(NotFoundException ex) {
-		return ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
+	ResponseEntity<ProblemDetail> notFound(NotFoundException ex) {
+		return answer(ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage()));
 	}
 
 	/**
@@ -403,11 +423,11 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	 * service throws itself (an object-level check) was audited by the service with its resource.
 	 */
 	@ExceptionHandler(AccessDeniedException.class)
-	ProblemDetail forbidden(AccessDeniedException ex, WebRequest request) {
+	ResponseEntity<ProblemDetail> forbidden(AccessDeniedException ex, WebRequest request) {
 		if (ex instanceof AuthorizationDeniedException) {
 			auditRoleDenial(request);
 		}
-		return forbiddenProblem();
+		return answer(forbiddenProblem());
 	}
 
 	private void auditRoleDenial(WebRequest request) {
@@ -421,18 +441,18 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	@ExceptionHandler(AuthenticationException.class)
-	ProblemDetail unauthorized(AuthenticationException ex) {
-		return ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, "A valid bearer token is required.");
+	ResponseEntity<ProblemDetail> unauthorized(AuthenticationException ex) {
+		return answer(ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, "A valid bearer token is required."));
 	}
 
 	@ExceptionHandler(Page.InvalidCursorException.class)
-	ProblemDetail invalidCursor(Page.InvalidCursorException ex) {
-		return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+	ResponseEntity<ProblemDetail> invalidCursor(Page.InvalidCursorException ex) {
+		return answer(ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage()));
 	}
 
 	@ExceptionHandler(ConflictException.class)
-	ProblemDetail conflict(ConflictException ex) {
-		return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
+	ResponseEntity<ProblemDetail> conflict(ConflictException ex) {
+		return answer(ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage()));
 	}
 
 	@ExceptionHandler(Exception.class)
@@ -441,10 +461,12 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		if (transientFailure != null) {
 			// a deadlock, a serialization failure, a lock timeout, or no database just now: nothing wrong with the
 			// request, which can be sent again (it was a 500 "unexpected error")
-			return this.transientFailures.answer(transientFailure, ex);
+			ResponseEntity<ProblemDetail> answer = this.transientFailures.answer(transientFailure, ex);
+			return ResponseEntity.status(answer.getStatusCode())
+				.headers(problemHeaders(answer.getHeaders()))
+				.body(answer.getBody());
 		}
-		ProblemDetail problem = unexpectedProblem(ex);
-		return ResponseEntity.status(problem.getStatus()).body(problem);
+		return answer(unexpectedProblem(ex));
 	}
 
 	private ProblemDetail unexpectedProblem(Exception ex) {

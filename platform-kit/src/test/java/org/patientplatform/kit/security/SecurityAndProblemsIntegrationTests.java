@@ -1,6 +1,7 @@
 package org.patientplatform.kit.security;
 
 import java.io.ByteArrayInputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -451,6 +452,30 @@ class SecurityAndProblemsIntegrationTests {
 		assertThat(this.json.readTree(this.client.get().uri("/v3/api-docs").retrieve().body(String.class))
 			.path("paths")
 			.has("/error")).isFalse();
+	}
+
+	@Test
+	void answersProblemJsonWhenTheAcceptHeaderIsNoListOfMediaTypes() throws Exception {
+		// before: each answer below had an empty body and no content type (Spring could not read the header to
+		// choose how to write the problem)
+		String patient = this.signingKey.mint("patient-1", List.of("patient"), null, Duration.ofMinutes(5));
+		for (Object[] given : List.of(new Object[] { "/api/v1/things/created", staff(), 406 },
+				new Object[] { "/api/v1/things/due?at=soon", staff(), 400 },
+				new Object[] { "/api/v1/things/created", patient, 403 },
+				new Object[] { "/api/v1/things/boom", staff(), 500 })) {
+			HttpURLConnection connection = (HttpURLConnection) URI
+				.create("http://127.0.0.1:" + this.port + given[0])
+				.toURL()
+				.openConnection();
+			connection.setRequestProperty("Authorization", "Bearer " + given[1]);
+			connection.setRequestProperty("Accept", "garbage");
+			int status = connection.getResponseCode();
+			java.io.InputStream stream = connection.getErrorStream();
+			String body = (stream != null) ? new String(stream.readAllBytes(), StandardCharsets.UTF_8) : "";
+			assertThat(status).as((String) given[0]).isEqualTo(given[2]);
+			assertThat(connection.getContentType()).as((String) given[0]).isEqualTo("application/problem+json");
+			assertThat(this.json.readTree(body).path("detail").asString()).as((String) given[0]).isNotBlank();
+		}
 	}
 
 	@Test
