@@ -59,14 +59,33 @@ class PlatformSecurityConfiguration {
 
 	/**
 	 * A request the firewall refuses (a path with {@code //}, {@code ;} or an encoded slash) is a 400 as
-	 * problem+json like every other error, not the servlet container's error page.
+	 * problem+json like every other error, not the servlet container's error page. The detail says what was
+	 * refused, never the value (the firewall's message quotes it): a header or a query parameter holding a
+	 * character the firewall allows in none (a control character, such as the C1 bytes of UTF-8 text read as
+	 * ISO-8859-1), an HTTP method it does not know (405), or the path; every one was said to be the path.
 	 */
 	@Bean
 	RequestRejectedHandler problemRequestRejectedHandler(ProblemResponses problems) {
 		return (request, response, rejected) -> {
 			log.info("Refused a request the firewall rejects: {}", rejected.getClass().getSimpleName());
-			problems.write(response, HttpStatus.BAD_REQUEST,
-					"The request's path is not allowed (for example a double slash, a semicolon or an encoded slash).");
+			String why = String.valueOf(rejected.getMessage());
+			if (why.startsWith("The request was rejected because the header")) {
+				problems.write(response, HttpStatus.BAD_REQUEST, "A request header's name or value holds a character "
+						+ "that is not allowed (a control character; a header is ISO-8859-1 text, so UTF-8 bytes of some "
+						+ "characters read as control characters).");
+			}
+			else if (why.startsWith("The request was rejected because the parameter")) {
+				problems.write(response, HttpStatus.BAD_REQUEST,
+						"A query parameter's name or value holds a character that is not allowed (a control character).");
+			}
+			else if (why.startsWith("The request was rejected because the HTTP method")) {
+				problems.write(response, HttpStatus.METHOD_NOT_ALLOWED,
+						"The HTTP method is not one this service takes (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS).");
+			}
+			else {
+				problems.write(response, HttpStatus.BAD_REQUEST, "The request's path is not allowed (for example a "
+						+ "double slash, a semicolon or an encoded slash).");
+			}
 		};
 	}
 

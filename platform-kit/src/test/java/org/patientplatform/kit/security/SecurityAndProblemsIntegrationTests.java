@@ -479,6 +479,29 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void saysWhatTheFirewallRefusedAHeaderOrAMethodNotThePath() throws Exception {
+		// before: each was "The request's path is not allowed (for example a double slash, ...)"
+		for (Object[] given : List.of(
+				new Object[] { "GET /api/v1/things/created HTTP/1.1\r\nAuthorization: Bearer " + staff()
+						+ "\r\nAccept: application/json\u0085\r\n", 400, "header" },
+				new Object[] { "FOO /api/v1/things/created HTTP/1.1\r\nAuthorization: Bearer " + staff() + "\r\n", 405,
+						"method" })) {
+			String response;
+			try (java.net.Socket socket = new java.net.Socket("127.0.0.1", this.port)) {
+				socket.getOutputStream()
+					.write((given[0] + "Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
+						.getBytes(StandardCharsets.ISO_8859_1));
+				socket.getOutputStream().flush();
+				response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			}
+			assertThat(response).as((String) given[2]).startsWith("HTTP/1.1 " + given[1])
+				.contains("application/problem+json");
+			String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+			assertThat(body).as((String) given[2]).contains(given[2] + "").doesNotContain("path");
+		}
+	}
+
+	@Test
 	void hidesTheCauseOfAnUnexpectedError() {
 		ResponseEntity<String> response = this.client.get()
 			.uri("/api/v1/things/boom")
