@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -324,7 +325,7 @@ class RetrySchedule {
 		}
 		Map<String, Map<TopicPartition, Long>> committed = this.offsets.committed(asked);
 		List<InFlight> consumed = new ArrayList<>();
-		Map<InFlight, Long> unread = new java.util.LinkedHashMap<>();
+		Map<InFlight, Long> unread = new LinkedHashMap<>();
 		List<InFlight> timedOut = new ArrayList<>();
 		for (InFlight redrive : inFlight) {
 			Long offset = (committed != null && redrive.group() != null)

@@ -215,9 +215,13 @@ public final class BodyFieldErrors {
 
 		@Override
 		public Object deserialize(JsonParser parser, DeserializationContext context) throws JacksonException {
+			// outside a request body (event data, stored JSON) nothing is checked: every text of every event is read here
+			if (!collecting()) {
+				return super.deserialize(parser, context);
+			}
 			JsonToken token = parser.currentToken();
-			if (collecting() && token != null && token.isScalarValue() && token != JsonToken.VALUE_NULL
-					&& !takes(token, parser) && note(parser, (this.kind == Kind.DURATION) ? DURATION : WRONG_TYPE)) {
+			if (token != null && token.isScalarValue() && token != JsonToken.VALUE_NULL && !takes(token, parser)
+					&& note(parser, (this.kind == Kind.DURATION) ? DURATION : WRONG_TYPE)) {
 				return Noting.placeholder(this.type);
 			}
 			Object value = super.deserialize(parser, context);
