@@ -132,6 +132,16 @@ public final class Delivery {
 	}
 
 	/**
+	 * Takes up again an attempt whose claim's commit was in doubt and turned out made: nothing was sent yet, and the
+	 * attempt counts from {@code now}, so reconciliation waits for it as for a new one.
+	 */
+	public void resumeSending(Instant now) {
+		requireCurrent(DeliveryState.SENDING, DeliveryState.SENDING);
+		this.sendingStartedAt = now;
+		this.changed = true;
+	}
+
+	/**
 	 * The attempt never reached the provider (the batch ran out of time waiting for the
 	 * rate limit): back to the queue, due at once, the attempt not counted.
 	 */

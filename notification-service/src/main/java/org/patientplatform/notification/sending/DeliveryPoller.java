@@ -3,12 +3,15 @@ package org.patientplatform.notification.sending;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,11 +97,66 @@ final class DeliveryPoller implements SmartLifecycle {
 	 * @return how many deliveries were claimed
 	 */
 	int pollOnce(Channel channel) {
-		SendBatches.Claimed claimed = this.batches.claim(claimLimit(channel), channel);
+		List<Attempt> prepared = new ArrayList<>();
+		SendBatches.Claimed claimed;
+		try {
+			claimed = this.batches.claim(claimLimit(channel), channel, prepared::addAll);
+		}
+		catch (RuntimeException ex) {
+			List<Attempt> takenUp = takeUpInDoubt(prepared, ex);
+			if (takenUp.isEmpty()) {
+				throw ex;
+			}
+			claimed = new SendBatches.Claimed(takenUp.size(), takenUp);
+		}
 		if (!claimed.attempts().isEmpty()) {
 			record(send(channel, claimed.attempts()), this.clock.instant());
 		}
 		return claimed.claimed();
+	}
+
+	/**
+	 * The attempts of a claim whose commit failed that it made all the same, taken up to be sent. A commit's answer
+	 * is lost when the connection goes as the database does: the claim may have been made, its attempts
+	 * {@code SENDING} with nobody to call their providers. Reconciliation would find an SMS missing at Twilio and send
+	 * it after {@code reconcile-after}; an email or push, which no provider can look up, ended {@code FAILED}, never
+	 * sent. Asked again while the database cannot answer, until {@code reconcile-give-up-after}; each try of its own
+	 * may be in doubt too, so each one's start is one the attempts may have.
+	 */
+	private List<Attempt> takeUpInDoubt(List<Attempt> prepared, RuntimeException failure) {
+		if (prepared.isEmpty()) {
+			return List.of();
+		}
+		Set<Instant> starts = new HashSet<>();
+		starts.add(prepared.getFirst().startedAt());
+		Instant giveUp = prepared.getFirst().startedAt().plus(this.properties.reconcileGiveUpAfter());
+		Duration pause = recordingPause();
+		log.warn("The claim of {} attempts failed as it committed ({}); finding out whether it was made",
+				prepared.size(), failure.toString());
+		while (true) {
+			Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+			try {
+				List<Attempt> takenUp = this.batches.takeUp(prepared, starts, now);
+				log.warn("{} of the {} attempts of the claim were made and are sent now", takenUp.size(),
+						prepared.size());
+				return takenUp;
+			}
+			catch (RuntimeException ex) {
+				starts.add(now);
+				if (!now.plus(pause).isBefore(giveUp) || Thread.currentThread().isInterrupted()) {
+					log.warn("Could not find out whether the claim of {} attempts was made; reconciliation has them: {}",
+							prepared.size(), ex.toString());
+					return List.of();
+				}
+				try {
+					Thread.sleep(pause);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					return List.of();
+				}
+			}
+		}
 	}
 
 	/**
@@ -124,8 +182,7 @@ final class DeliveryPoller implements SmartLifecycle {
 	 */
 	void record(List<SendBatches.Outcome> outcomes, Instant answered) {
 		Instant giveUp = answered.plus(this.properties.reconcileAfter());
-		Duration pause = min(this.properties.pollInterval().multipliedBy(20),
-				this.properties.reconcileAfter().dividedBy(10));
+		Duration pause = recordingPause();
 		while (true) {
 			try {
 				this.batches.record(outcomes);
@@ -146,6 +203,11 @@ final class DeliveryPoller implements SmartLifecycle {
 				}
 			}
 		}
+	}
+
+	/** How long to wait before trying the database again. */
+	private Duration recordingPause() {
+		return min(this.properties.pollInterval().multipliedBy(20), this.properties.reconcileAfter().dividedBy(10));
 	}
 
 	private static Duration min(Duration a, Duration b) {

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 import org.jspecify.annotations.Nullable;
@@ -90,6 +92,17 @@ class SendBatches {
 	 */
 	@Transactional
 	Claimed claim(int limit, Channel channel) {
+		return claim(limit, channel, (attempts) -> {
+		});
+	}
+
+	/**
+	 * Claims as {@link #claim(int, Channel)} does, and hands {@code prepared} the attempts once only the commit is
+	 * left: a commit that fails may have been made all the same (its answer lost with the connection as the database
+	 * went away), and {@link #takeUp} then finds them.
+	 */
+	@Transactional
+	Claimed claim(int limit, Channel channel, Consumer<List<Attempt>> prepared) {
 		Instant now = now();
 		DeliveryQueue.Claim claim = this.queue.claimDue(limit, channel, now);
 		if (claim.deliveries().isEmpty()) {
@@ -115,7 +128,42 @@ class SendBatches {
 		}
 		this.metrics.countTransitions(claim.notifications());
 		this.notifications.saveChanges(claim.notifications(), now);
+		prepared.accept(List.copyOf(attempts));
 		return new Claimed(claim.deliveries().size(), attempts);
+	}
+
+	/**
+	 * Takes up the attempts of a claim whose commit failed, as far as it was made: each attempt still
+	 * {@code SENDING} as the claim left it (the same attempt, started at one of {@code startedAt}) starts again at
+	 * {@code now}, so reconciliation waits for it as for a new attempt, and is returned to be sent. The others were
+	 * not committed (they are claimed again in their turn) or have moved on since.
+	 * @param startedAt the starts the attempts may have: the claim's, and that of each earlier take-up whose commit
+	 * failed too
+	 * @param now the new start, to the microsecond
+	 */
+	@Transactional
+	List<Attempt> takeUp(List<Attempt> claimed, Set<Instant> startedAt, Instant now) {
+		if (claimed.isEmpty()) {
+			return List.of();
+		}
+		Batch batch = new Batch(this.notifications.lock(claimed.stream().map(Attempt::notificationId).toList()));
+		List<Attempt> takenUp = new ArrayList<>();
+		List<Notification> changed = new ArrayList<>();
+		for (Attempt attempt : claimed) {
+			Delivery delivery = batch.current(attempt);
+			if (delivery == null || !startedAt.contains(delivery.sendingStartedAt())) {
+				continue;
+			}
+			delivery.resumeSending(now);
+			takenUp.add(new Attempt(attempt.notificationId(), attempt.deliveryId(), attempt.attempt(), now,
+					attempt.message(), attempt.sender()));
+			Notification notification = batch.owner(delivery.id());
+			if (!changed.contains(notification)) {
+				changed.add(notification);
+			}
+		}
+		this.notifications.saveChanges(changed, now);
+		return takenUp;
 	}
 
 	/** @return true when the delivery ended undeliverable */

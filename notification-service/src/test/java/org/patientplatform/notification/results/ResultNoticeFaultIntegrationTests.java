@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -228,9 +229,12 @@ class ResultNoticeFaultIntegrationTests {
 						+ "ON n.id = d.notification_id WHERE n.patient_id = ANY(?) AND d.state IN ('SENT', 'DELIVERED')",
 						Integer.class, (Object) ids) == expectedDeliveries);
 		}
-		finally {
-			mark("deliveries " + deliveries(ids));
+		catch (ConditionTimeoutException ex) {
+			// CI shows the failure, not the test's output: the states the deliveries were left in go with it
+			throw new AssertionError("Not every delivery was sent; " + expectedDeliveries + " expected, found "
+					+ deliveries(ids) + "; unsent: " + unsent(ids), ex);
 		}
+		mark("deliveries " + deliveries(ids));
 		mark("all sent");
 		// late duplicates have time to show
 		Thread.sleep(3_000);
@@ -283,6 +287,14 @@ class ResultNoticeFaultIntegrationTests {
 					counts.put(rs.getString(1), rs.getLong(2));
 				}, (Object) ids);
 		return counts;
+	}
+
+	/** The first deliveries of the patients not sent, with their last reason. */
+	private List<String> unsent(String[] ids) {
+		return this.jdbc.queryForList("SELECT d.channel || ' ' || d.state || '/' || d.attempts || ': ' "
+				+ "|| coalesce(d.reason, '-') FROM delivery d JOIN notification n ON n.id = d.notification_id "
+				+ "WHERE n.patient_id = ANY(?) AND d.state NOT IN ('SENT', 'DELIVERED') ORDER BY d.id LIMIT 10",
+				String.class, (Object) ids);
 	}
 
 	private static void mark(String what) {

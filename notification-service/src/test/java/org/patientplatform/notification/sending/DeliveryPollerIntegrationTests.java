@@ -1,5 +1,6 @@
 package org.patientplatform.notification.sending;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,15 +10,20 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,14 +42,17 @@ import org.patientplatform.notification.delivery.Priority;
 import org.patientplatform.standins.Faults;
 import org.patientplatform.standins.SentPush;
 
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -214,6 +223,118 @@ class DeliveryPollerIntegrationTests {
 		assertThat(state(notification, Channel.EMAIL)).isEqualTo("SENT");
 		assertThat(providerMessageId(notification, Channel.EMAIL))
 			.isEqualTo(((SendResult.Accepted) answer).providerMessageId());
+	}
+
+	@Test
+	void sendsTheAttemptsOfAClaimWhoseCommitWasMadeThoughItsAnswerWasLost() {
+		Patient patient = this.patients.patient().email(true).store();
+		Notification notification = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.EMAIL)));
+		LostCommitAnswers lost = new LostCommitAnswers(this.transactions).lose("claim", true);
+
+		// before, the sender took the claim for failed: the email stayed SENDING with nobody to send it, and as no
+		// provider can look an email up, it ended FAILED at reconcile-give-up-after, never sent
+		assertThat(senderWith(lost).pollOnce(Channel.EMAIL)).isEqualTo(1);
+		assertThat(state(notification, Channel.EMAIL)).isEqualTo("SENT");
+		assertThat(attempts(notification, Channel.EMAIL)).isEqualTo(1);
+		assertThat(mailsTo(patient)).isEqualTo(1);
+		this.poller.pollOnce();
+		assertThat(mailsTo(patient)).isEqualTo(1);
+	}
+
+	@Test
+	void leavesToTheNextClaimTheAttemptsOfAClaimWhoseCommitWasNotMade() {
+		Patient patient = this.patients.patient().email(true).store();
+		Notification notification = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.EMAIL)));
+		LostCommitAnswers lost = new LostCommitAnswers(this.transactions).lose("claim", false);
+
+		assertThatThrownBy(() -> senderWith(lost).pollOnce(Channel.EMAIL))
+			.isInstanceOf(TransactionSystemException.class);
+		assertThat(state(notification, Channel.EMAIL)).isEqualTo("PENDING");
+		assertThat(mailsTo(patient)).isZero();
+
+		this.poller.pollOnce();
+		assertThat(state(notification, Channel.EMAIL)).isEqualTo("SENT");
+		assertThat(attempts(notification, Channel.EMAIL)).isEqualTo(1);
+		assertThat(mailsTo(patient)).isEqualTo(1);
+	}
+
+	@Test
+	void findsTheAttemptsOfAClaimWhenTheAnswerToTheirTakeUpIsLostToo() {
+		Patient patient = this.patients.patient().email(true).store();
+		Notification made = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.EMAIL)));
+		LostCommitAnswers lost = new LostCommitAnswers(this.transactions).lose("claim", true).lose("takeUp", true);
+
+		assertThat(senderWith(lost).pollOnce(Channel.EMAIL)).isEqualTo(1);
+		assertThat(state(made, Channel.EMAIL)).isEqualTo("SENT");
+		assertThat(mailsTo(patient)).isEqualTo(1);
+
+		Patient other = this.patients.patient().email(true).store();
+		Notification notMade = store(notification(other, Priority.NORMAL, EnumSet.of(Channel.EMAIL)));
+		lost.lose("claim", true).lose("takeUp", false);
+		assertThat(senderWith(lost).pollOnce(Channel.EMAIL)).isEqualTo(1);
+		assertThat(state(notMade, Channel.EMAIL)).isEqualTo("SENT");
+		assertThat(mailsTo(other)).isEqualTo(1);
+	}
+
+	private DeliveryPoller senderWith(LostCommitAnswers lost) {
+		ProxyFactory factory = new ProxyFactory(this.batches);
+		factory.setProxyTargetClass(true);
+		factory.addAdvice(lost);
+		return new DeliveryPoller((SendBatches) factory.getProxy(), new ProviderRateLimits(this.properties),
+				this.properties, Clock.systemUTC());
+	}
+
+	private long mailsTo(Patient patient) {
+		return providers.standins().mail().received().stream().filter((mail) -> mail.to().contains(patient.email()))
+			.count();
+	}
+
+	/**
+	 * The senders' transactions with the answer to the next commits of some of them lost, as when the connection
+	 * goes as the database does: the commit made or not, and the caller told it failed.
+	 */
+	static final class LostCommitAnswers implements MethodInterceptor {
+
+		private final TransactionTemplate transactions;
+
+		private final Map<String, Deque<Boolean>> next = new ConcurrentHashMap<>();
+
+		LostCommitAnswers(TransactionTemplate transactions) {
+			this.transactions = transactions;
+		}
+
+		/** The answer to the next commit of {@code method} not yet lost is lost, the commit {@code made} or not. */
+		LostCommitAnswers lose(String method, boolean made) {
+			this.next.computeIfAbsent(method, (m) -> new ConcurrentLinkedDeque<>()).add(made);
+			return this;
+		}
+
+		@Override
+		public Object invoke(MethodInvocation invocation) throws Throwable {
+			Deque<Boolean> outcomes = this.next.get(invocation.getMethod().getName());
+			Boolean made = (outcomes != null) ? outcomes.poll() : null;
+			if (made == null) {
+				return invocation.proceed();
+			}
+			if (made) {
+				// the target is the transactional bean: committed when it returns
+				invocation.proceed();
+			}
+			else {
+				this.transactions.executeWithoutResult((status) -> {
+					try {
+						invocation.proceed();
+					}
+					catch (Throwable ex) {
+						throw new IllegalStateException(ex);
+					}
+					status.setRollbackOnly();
+				});
+			}
+			throw new TransactionSystemException("Could not commit JDBC transaction",
+					new SQLException("FATAL: terminating connection due to administrator command", "57P01"));
+		}
+
 	}
 
 	@Test
