@@ -8,6 +8,7 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -144,6 +145,21 @@ public final class BodyFieldErrors {
 		};
 	}
 
+	/**
+	 * What a body's field of the type takes, for one that did not read: the form of a date, a number, text, a list
+	 * or an object. Before, every such field was told {@link #WRONG_TYPE}, and a client sending a date for a
+	 * date-time was not told it lacks its time and offset.
+	 */
+	static String expected(Class<?> type) {
+		if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+			return "must be a list";
+		}
+		if (type.isRecord() || Map.class.isAssignableFrom(type)) {
+			return "must be an object";
+		}
+		return ProblemDetailsAdvice.expected(type);
+	}
+
 	/** True when text holds a surrogate without its pair. */
 	static boolean hasUnpairedSurrogate(String text) {
 		for (int i = 0; i < text.length(); i++) {
@@ -221,7 +237,7 @@ public final class BodyFieldErrors {
 			}
 			JsonToken token = parser.currentToken();
 			if (token != null && token.isScalarValue() && token != JsonToken.VALUE_NULL && !takes(token, parser)
-					&& note(parser, (this.kind == Kind.DURATION) ? DURATION : WRONG_TYPE)) {
+					&& note(parser, expected(this.type))) {
 				return Noting.placeholder(this.type);
 			}
 			Object value = super.deserialize(parser, context);
@@ -248,20 +264,19 @@ public final class BodyFieldErrors {
 		@Override
 		public Object handleWeirdStringValue(DeserializationContext context, Class<?> targetType, String value,
 				String failure) throws JacksonException {
-			return note(context.getParser(), (targetType == Duration.class) ? DURATION : WRONG_TYPE)
-					? placeholder(targetType) : NOT_HANDLED;
+			return note(context.getParser(), expected(targetType)) ? placeholder(targetType) : NOT_HANDLED;
 		}
 
 		@Override
 		public Object handleWeirdNumberValue(DeserializationContext context, Class<?> targetType, Number value,
 				String failure) throws JacksonException {
-			return note(context.getParser(), WRONG_TYPE) ? placeholder(targetType) : NOT_HANDLED;
+			return note(context.getParser(), expected(targetType)) ? placeholder(targetType) : NOT_HANDLED;
 		}
 
 		@Override
 		public Object handleUnexpectedToken(DeserializationContext context, JavaType targetType, JsonToken token,
 				JsonParser parser, String failure) throws JacksonException {
-			if (inArray(parser) || !note(parser, WRONG_TYPE)) {
+			if (inArray(parser) || !note(parser, expected(targetType.getRawClass()))) {
 				return NOT_HANDLED;
 			}
 			// an object or array where a value was expected: past it, to go on with the next field
@@ -272,7 +287,7 @@ public final class BodyFieldErrors {
 		@Override
 		public Object handleMissingInstantiator(DeserializationContext context, Class<?> instanceClass,
 				ValueInstantiator instantiator, JsonParser parser, String failure) throws JacksonException {
-			if (inArray(parser) || !note(parser, WRONG_TYPE)) {
+			if (inArray(parser) || !note(parser, expected(instanceClass))) {
 				return NOT_HANDLED;
 			}
 			parser.skipChildren();

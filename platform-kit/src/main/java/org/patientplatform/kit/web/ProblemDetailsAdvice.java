@@ -1,11 +1,15 @@
 package org.patientplatform.kit.web;
 
 import java.lang.reflect.Method;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -377,16 +381,26 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return field;
 	}
 
-	/** What a value of the type looks like, for a value that did not convert. */
+	/**
+	 * What a value of the type looks like, for a value that did not convert: a query parameter, a path variable or
+	 * a field of a body. A body's field of the wrong form said only "has the wrong type or format", so a client sending
+	 * {@code "due": "2026-01-31"} for a date-time was not told it lacks its time and offset.
+	 */
 	static String expected(@Nullable Class<?> type) {
 		if (type == null) {
-			return "has the wrong type or format";
+			return BodyFieldErrors.WRONG_TYPE;
 		}
 		if (type == Instant.class || type == OffsetDateTime.class || type == ZonedDateTime.class) {
 			return "must be a date-time with its offset, such as 2026-01-31T09:30:00Z";
 		}
 		if (type == LocalDate.class) {
 			return "must be a date, such as 2026-01-31";
+		}
+		if (type == LocalDateTime.class) {
+			return "must be a date-time without offset, such as 2026-01-31T09:30:00";
+		}
+		if (type == LocalTime.class) {
+			return "must be a time of day, such as 09:30";
 		}
 		if (type == UUID.class) {
 			return "must be a UUID";
@@ -395,18 +409,26 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			return BodyFieldErrors.DURATION;
 		}
 		if (type == Integer.class || type == int.class || type == Long.class || type == long.class
-				|| type == Short.class || type == short.class) {
+				|| type == Short.class || type == short.class || type == Byte.class || type == byte.class
+				|| type == BigInteger.class) {
 			return "must be a whole number";
+		}
+		if (type == Double.class || type == double.class || type == Float.class || type == float.class
+				|| type == BigDecimal.class) {
+			return "must be a number";
 		}
 		if (type == Boolean.class || type == boolean.class) {
 			return "must be true or false";
+		}
+		if (type == String.class) {
+			return "must be text";
 		}
 		if (type.isEnum()) {
 			return "must be one of " + Arrays.stream(type.getEnumConstants())
 				.map(String::valueOf)
 				.collect(Collectors.joining(", "));
 		}
-		return "has the wrong type or format";
+		return BodyFieldErrors.WRONG_TYPE;
 	}
 
 	private static String message(MessageSourceResolvable error) {

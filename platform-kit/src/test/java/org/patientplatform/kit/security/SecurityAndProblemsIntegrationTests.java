@@ -42,6 +42,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(OutputCaptureExtension.class)
 class SecurityAndProblemsIntegrationTests {
 
+	static final String DATE_TIME = "must be a date-time with its offset, such as 2026-01-31T09:30:00Z";
+
+	static final String WHOLE_NUMBER = "must be a whole number";
+
+	static final String TEXT = "must be text";
+
 	@Autowired
 	JsonMapper json;
 
@@ -226,7 +232,10 @@ class SecurityAndProblemsIntegrationTests {
 		}
 		ResponseEntity<String> garbled = post(staff(), "{\"value\":\"a\",\"due\":\"soon\"}", MediaType.APPLICATION_JSON);
 		assertProblem(garbled, 400);
-		assertFieldError(garbled, "due", "has the wrong type or format");
+		// before: "has the wrong type or format", which did not say what form a date takes
+		assertFieldError(garbled, "due", DATE_TIME);
+		assertFieldError(post(staff(), "{\"value\":\"a\",\"due\":\"2026-01-31\"}", MediaType.APPLICATION_JSON), "due",
+				DATE_TIME);
 		assertThat(post(staff(), "{\"value\":\"a\",\"due\":\"9999-12-31T23:59:59Z\"}", MediaType.APPLICATION_JSON)
 			.getStatusCode()
 			.value()).isEqualTo(201);
@@ -304,11 +313,16 @@ class SecurityAndProblemsIntegrationTests {
 		var errors = this.json.readTree(response.getBody()).path("errors");
 		// before: only "due"
 		assertThat(errors.valueStream().map((error) -> error.path("field").asString() + ": " + error.path("message")
-			.asString())).containsExactly("due: has the wrong type or format", "count: has the wrong type or format",
-					"weight: has the wrong type or format", "refs[1]: has the wrong type or format",
-					"detail.note: has the wrong type or format", "detail.seen: " + TimeRangeModule.MESSAGE,
+			.asString())).containsExactly("due: " + DATE_TIME, "count: " + WHOLE_NUMBER,
+					"weight: " + WHOLE_NUMBER, "refs[1]: must be a UUID", "detail.note: " + TEXT,
+					"detail.seen: " + TimeRangeModule.MESSAGE,
 					// a number for text (before: read as the text "7")
-					"contact: has the wrong type or format");
+					"contact: " + TEXT);
+		// a scalar for an object or a list says which it must be
+		assertThat(this.json.readTree(post(staff(), "{\"value\": \"a\", \"detail\": \"x\", \"refs\": 3}",
+				MediaType.APPLICATION_JSON).getBody()).path("errors").valueStream().map((error) -> error.path("field")
+			.asString() + ": " + error.path("message").asString())).containsExactly("refs: must be a list",
+					"detail: must be an object");
 		assertThat(response.getBody()).doesNotContain("soon").doesNotContain("many").doesNotContain("not-a-uuid");
 		// an array for a single value ends the reading there, with the fields noted before it
 		ResponseEntity<String> listed = post(staff(), "{\"due\": \"soon\", \"count\": [1, 2], \"weight\": \"x\"}",
@@ -352,22 +366,21 @@ class SecurityAndProblemsIntegrationTests {
 		assertProblem(response, 400);
 		assertThat(this.json.readTree(response.getBody()).path("errors").valueStream().map((error) -> error.path("field")
 			.asString() + ": " + error.path("message").asString())).containsExactly(
-					"value: has the wrong type or format", "code: has the wrong type or format",
-					"due: has the wrong type or format", "detail.note: has the wrong type or format",
-					"detail.seen: has the wrong type or format");
+					"value: " + TEXT, "code: " + TEXT, "due: " + DATE_TIME, "detail.note: " + TEXT,
+					"detail.seen: " + DATE_TIME);
 		assertFieldError(post(staff(), "{\"value\": \"a\", \"due\": \"\"}", MediaType.APPLICATION_JSON), "due",
-				"has the wrong type or format");
+				DATE_TIME);
 		assertFieldError(post(staff(), "{\"value\": \"a\", \"due\": 1767225600}", MediaType.APPLICATION_JSON),
-				"due", "has the wrong type or format");
+				"due", DATE_TIME);
 		assertThat(post(staff(), "{\"value\": \"a\", \"code\": null, \"due\": null}", MediaType.APPLICATION_JSON)
 			.getStatusCode()
 			.value()).isEqualTo(201);
 		// text for a number and anything but true or false for a boolean (before: read as 3, true and false)
 		assertFieldError(post(staff(), "{\"value\": \"a\", \"count\": \"3\"}", MediaType.APPLICATION_JSON), "count",
-				"has the wrong type or format");
+				WHOLE_NUMBER);
 		for (String flag : List.of("1", "\"true\"", "\"  \"")) {
 			assertFieldError(post(staff(), "{\"value\": \"a\", \"urgent\": " + flag + "}", MediaType.APPLICATION_JSON),
-					"urgent", "has the wrong type or format");
+					"urgent", "must be true or false");
 		}
 		assertThat(post(staff(), "{\"value\": \"a\", \"count\": 3, \"urgent\": false}", MediaType.APPLICATION_JSON)
 			.getStatusCode()
