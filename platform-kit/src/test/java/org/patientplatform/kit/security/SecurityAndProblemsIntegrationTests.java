@@ -321,8 +321,8 @@ class SecurityAndProblemsIntegrationTests {
 		// a scalar for an object or a list says which it must be
 		assertThat(this.json.readTree(post(staff(), "{\"value\": \"a\", \"detail\": \"x\", \"refs\": 3}",
 				MediaType.APPLICATION_JSON).getBody()).path("errors").valueStream().map((error) -> error.path("field")
-			.asString() + ": " + error.path("message").asString())).containsExactly("refs: must be a list",
-					"detail: must be an object");
+			.asString() + ": " + error.path("message").asString())).containsExactly("detail: must be an object",
+					"refs: must be a list");
 		assertThat(response.getBody()).doesNotContain("soon").doesNotContain("many").doesNotContain("not-a-uuid");
 		// an array for a single value ends the reading there, with the fields noted before it
 		ResponseEntity<String> listed = post(staff(), "{\"due\": \"soon\", \"count\": [1, 2], \"weight\": \"x\"}",
