@@ -59,9 +59,12 @@ class EntryRedriveEndpoint {
 	@Operation(summary = "Send the entry back now",
 			description = "To its original topic with its original key, value and headers, unless targetTopic is "
 					+ "given. The entry is RETRYING until the origin reports the outcome. 409 for a discarded "
-					+ "entry or one already in flight. The reason is required: the audit log keeps who and why.")
+					+ "entry or one already in flight within dlq.retry.outcome-timeout; a redrive past it that waits "
+					+ "for the entry's consumer group to read it is counted as timed out and the entry sent again "
+					+ "(the group may then read two copies). The reason is required: the audit log keeps who and "
+					+ "why.")
 	@ApiResponse(responseCode = "200", description = "Sent; the entry is RETRYING")
-	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight, its payload cannot be decrypted, or it has no topic to go to",
+	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight within the outcome timeout, its payload cannot be decrypted, or it has no topic to go to",
 			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	Redriven redrive(@PathVariable UUID id, @Valid @RequestBody RedriveRequest request, Authentication caller) {
 		return audited("dlq.redrive", id, describe(request.targetTopic(), request.reason()),
@@ -76,7 +79,7 @@ class EntryRedriveEndpoint {
 	@Operation(summary = "Store an edited payload beside the original and send it",
 			description = "The original payload is kept; later automatic retries send the edited one.")
 	@ApiResponse(responseCode = "200", description = "Stored and sent; the entry is RETRYING")
-	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight, or it has no topic to go to",
+	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight within the outcome timeout, or it has no topic to go to",
 			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	Redriven editAndRedrive(@PathVariable UUID id, @Valid @RequestBody EditAndRedrive request, Authentication caller) {
 		return audited("dlq.edit-and-redrive", id, describe(request.targetTopic(), request.reason()),

@@ -82,9 +82,26 @@ class OperatorRedrives {
 		if ("DISCARDED".equals(status)) {
 			throw new ConflictException("Entry " + id + " is discarded; it is not redriven");
 		}
-		if ("RETRYING".equals(status)) {
+		if ("RETRYING".equals(status) && !settleWaitingRedrive(id)) {
 			throw new ConflictException("A redrive of entry " + id + " is in flight; wait for its outcome");
 		}
+	}
+
+	/**
+	 * A redrive that had no outcome within {@code outcome-timeout} and waits for the entry's consumer group to read
+	 * it (ADR 0019: the group is down or behind) is counted as timed out, so the operator may send the entry again.
+	 * Before, the entry could not be redriven for up to {@code outcome-max-wait} (24 hours) while it waited; the
+	 * operator asking now knows the group may then read two copies. A redrive still within the timeout stays in
+	 * flight: its outcome may come at any moment.
+	 * @return true when the entry's redrive was waiting, and is settled
+	 */
+	private boolean settleWaitingRedrive(UUID id) {
+		return this.jdbc.update("""
+				UPDATE dead_letter_redrive r SET outcome = 'TIMED_OUT', outcome_at = now()
+				FROM dead_letter_state e
+				WHERE e.id = ? AND e.status = 'RETRYING' AND e.outcome_check_at IS NOT NULL AND r.id = e.redrive_id
+				  AND r.outcome IS NULL
+				""", id) > 0;
 	}
 
 	/**

@@ -25,11 +25,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.dlq.DlqIntegrationTest;
+import org.patientplatform.dlq.TestApi;
 import org.patientplatform.dlq.TestKafka;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.local.infra.LocalSigningKey;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -41,6 +46,7 @@ import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.util.backoff.FixedBackOff;
+import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -55,6 +61,9 @@ import static org.awaitility.Awaitility.await;
 @TestPropertySource(properties = "platform.roles=app,consumer-retry-message")
 class RedriveReadByItsGroupIntegrationTests {
 
+	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+	};
+
 	@Autowired
 	JdbcTemplate jdbc;
 
@@ -66,6 +75,12 @@ class RedriveReadByItsGroupIntegrationTests {
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
+
+	@Autowired
+	LocalSigningKey signingKey;
+
+	@LocalServerPort
+	int port;
 
 	TestKafka kafka;
 
@@ -218,6 +233,55 @@ class RedriveReadByItsGroupIntegrationTests {
 		finally {
 			again.stop();
 		}
+	}
+
+	@Test
+	void letsAnOperatorRedriveAnEntryThatWaitsForItsGroup() throws Exception {
+		this.kafka.createTopic("waiting.v1");
+		this.kafka.send(TestKafka.failedRecord("waiting.v1", 0, 3, "w-1", "{\"n\":1}", false));
+		UUID id = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = "
+					+ "'waiting.v1' AND status = 'RETRY_SCHEDULED'", UUID.class), (ids) -> ids.size() == 1)
+			.getFirst();
+		this.jdbc.update("UPDATE dead_letter_entry SET next_attempt_at = now() WHERE id = ?", id);
+		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
+		Map<String, Object> first = this.jdbc.queryForMap("SELECT target_partition, target_offset "
+				+ "FROM dead_letter_redrive WHERE entry_id = ?", id);
+		// the entry's group has not read the redriven record, ten minutes on: the DLQ waits for it
+		this.admin.alterConsumerGroupOffsets("orders-service.consumer-orders", Map.of(new TopicPartition("waiting.v1",
+				((Number) first.get("target_partition")).intValue()),
+				new OffsetAndMetadata(((Number) first.get("target_offset")).longValue())))
+			.all()
+			.get(10, TimeUnit.SECONDS);
+		this.jdbc.update("UPDATE dead_letter_entry SET redriven_at = now() - interval '11 minutes' WHERE id = ?", id);
+		assertThat(this.schedule.releaseTimedOut()).isZero();
+		assertThat(this.jdbc.queryForObject("SELECT status_reason FROM dead_letter_entry WHERE id = ?", String.class,
+				id)).startsWith("waiting for consumer group orders-service.consumer-orders");
+
+		// before: 409 "a redrive is in flight", for up to outcome-max-wait (a day)
+		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-bo", "ops");
+		ResponseEntity<Map<String, Object>> redriven = ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "the ledger's group was reset; send it again"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(redriven.getStatusCode().value()).isEqualTo(200);
+		assertThat(this.jdbc.queryForList("SELECT kind || ' ' || coalesce(outcome, '-') FROM dead_letter_redrive "
+				+ "WHERE entry_id = ? ORDER BY id", String.class, id)).containsExactly("AUTOMATIC TIMED_OUT", "MANUAL -");
+		assertThat(this.jdbc.queryForMap("SELECT status, outcome_check_at FROM dead_letter_state WHERE id = ?", id))
+			.containsEntry("status", "RETRYING")
+			.containsEntry("outcome_check_at", null);
+		assertThat(this.kafka.readAll("waiting.v1")).as("the automatic redrive and the operator's").hasSize(2);
+
+		// a redrive within the outcome timeout is still in flight
+		assertThat(ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "once more"))
+			.retrieve()
+			.toEntity(MAP)
+			.getStatusCode()
+			.value()).isEqualTo(409);
+		assertThat(this.kafka.readAll("waiting.v1")).hasSize(2);
 	}
 
 	@Test
