@@ -15,6 +15,7 @@ import org.patientplatform.kit.roles.ConditionalOnRole;
 
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -48,7 +49,7 @@ class FailurePatternEndpoint {
 			@Parameter(description = "Only entries not resolved or discarded (default true)") @RequestParam(
 					defaultValue = "true") boolean unresolvedOnly,
 			@Parameter(description = "Only entries that failed at or after this instant (default: an hour ago)") @RequestParam(
-					required = false) @Nullable Instant since,
+					required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant since,
 			@Parameter(description = "At most this many patterns (default 100)") @RequestParam(
 					defaultValue = "100") @Min(1) @Max(500) int limit) {
 		Instant from = (since != null) ? since : Instant.now().minus(this.defaultWindow);

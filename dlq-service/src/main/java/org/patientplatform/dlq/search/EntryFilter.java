@@ -16,6 +16,8 @@ import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.web.ReportedOn;
 
+import org.springframework.format.annotation.DateTimeFormat;
+
 /**
  * Which entries: every given criterion must match (none given: all entries). Used by the search API as
  * query parameters and by bulk redrive as JSON.
@@ -38,8 +40,12 @@ public record EntryFilter(@Parameter(description = "The failing service; (none) 
 		@Parameter(description = "The exception class, exactly; (none) for entries without one") @Nullable @Size(max = 255) String errorClass,
 		@Parameter(description = "The failure fingerprint") @Nullable @Size(max = 255) String fingerprint,
 		@Parameter(description = "The record key as text, exactly") @Nullable @Size(max = 16384) String key,
-		@Parameter(description = "Last failure at or after (ISO-8601 instant)") @Nullable Instant from,
-		@Parameter(description = "Last failure before (ISO-8601 instant)") @Nullable Instant to,
+		// ISO-8601 only: Spring also read a bare number, as epoch milliseconds, so from=1765000000 (seconds, as
+		// many clients write it) searched from January 1970 and matched everything without a word
+		@Parameter(description = "Last failure at or after (ISO-8601 instant)") @DateTimeFormat(
+				iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant from,
+		@Parameter(description = "Last failure before (ISO-8601 instant)") @DateTimeFormat(
+				iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant to,
 		@Parameter(description = "Words in the error message; each word also matches as a prefix") @Nullable @Size(
 				max = 200) @Pattern(regexp = SEARCHABLE_TEXT,
 						message = "must hold a letter or a digit: the search matches words of the error message") String q) {

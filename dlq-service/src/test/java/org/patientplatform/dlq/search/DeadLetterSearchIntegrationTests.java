@@ -252,6 +252,18 @@ class DeadLetterSearchIntegrationTests {
 		assertThat(backwards.getBody().get("errors").toString()).contains("field=from", "must be before to")
 			.doesNotContain("fromBeforeTo");
 
+		// a bare number is no instant: Spring read it as epoch milliseconds, so from=1765000000 (seconds) searched
+		// from January 1970 and matched every entry without a word
+		for (String query : List.of("/api/v1/dlq/messages?from=1765000000", "/api/v1/dlq/messages/facets?to=1765000000",
+				"/api/v1/dlq/patterns?since=1765000000")) {
+			var epoch = this.ops.get().uri(query).retrieve().toEntity(MAP);
+			assertThat(epoch.getStatusCode().value()).as(query).isEqualTo(400);
+			assertThat(epoch.getBody().get("errors").toString()).as(query)
+				.contains("must be a date-time with its offset, such as 2026-01-31T09:30:00Z");
+		}
+		// the ISO forms with fractions and offsets still read
+		assertThat(total("from=2026-01-01T00:10:00.000Z&to=2025-12-31T23:20:00-01:00")).isEqualTo(10);
+
 		var status = this.ops.get().uri("/api/v1/dlq/messages?status=LOST").retrieve().toEntity(MAP);
 		assertThat(status.getStatusCode().value()).isEqualTo(400);
 		assertThat(status.getBody().get("errors").toString()).contains("status");
