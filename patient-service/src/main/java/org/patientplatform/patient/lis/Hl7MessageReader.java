@@ -127,6 +127,14 @@ class Hl7MessageReader {
 	private static final Pattern HEX_ESCAPE = Pattern.compile("\\\\X((?:[0-9A-Fa-f]{2})+)\\\\");
 
 	/**
+	 * The character set a message's hexadecimal escapes are read in, while it is read ({@link #readText}): the one its
+	 * MSH-18 names when that is another ISO 8859 part or a Chinese or Korean set. Null otherwise: UTF-8 when the bytes
+	 * are, else windows-1252 ({@link #hex}). Before, every escape was read so: in a message declared ISO 8859-5,
+	 * {@code \XD2\} (Cyrillic в) was stored as Ò.
+	 */
+	private static final ThreadLocal<@Nullable Charset> ESCAPES = new ThreadLocal<>();
+
+	/**
 	 * HL7's formatting escapes ({@code \.br\} a line break, {@code \.sp\} skipped lines, {@code \.in\} an indent…)
 	 * with the spaces around them: each separates what is on either side ("1 Main St\.br\Apt 2").
 	 */
@@ -202,6 +210,16 @@ class Hl7MessageReader {
 		String text = normalize(er7);
 		checkOneMessageOfText(text, er7);
 		checkVersionIsNamed(text, er7);
+		ESCAPES.set(otherCharacterSet(characterSets(text).getFirst()));
+		try {
+			return readChecked(er7, text, typeRead);
+		}
+		finally {
+			ESCAPES.remove();
+		}
+	}
+
+	private LisMessage readChecked(String er7, String text, Consumer<String> typeRead) {
 		Message message;
 		try {
 			message = this.parser.parse(text);
@@ -228,6 +246,10 @@ class Hl7MessageReader {
 		}
 		catch (UndefinedByte ex) {
 			throw undefinedByte(er7, ex);
+		}
+		catch (NotInDeclaredSet ex) {
+			throw new InvalidEventException("HL7 message" + describeRaw(er7) + " has a hexadecimal escape whose bytes "
+					+ "are no text in its character set (MSH-18, " + ex.charset.name() + ")");
 		}
 		catch (HL7Exception | RuntimeException ex) {
 			if (ex instanceof InvalidEventException invalid) {
@@ -346,13 +368,14 @@ class Hl7MessageReader {
 			// ISO 8859-1 has only C1 controls (which are dropped): read as windows-1252, as the WHATWG encoding
 			// standard reads the label iso-8859-1; the two sets are the same elsewhere
 			case "8859/1" -> WINDOWS_1252;
-			case "8859/2", "8859/3", "8859/4", "8859/5", "8859/6", "8859/7", "8859/8", "8859/9", "8859/15" ->
-				Charset.forName("ISO-8859-" + charsetName.substring(5));
 			case "UNICODE UTF-16", "UTF-16", "UTF16" -> throw notUtf16(charsetName);
-			case "GB 18030-2000" -> Charset.forName("GB18030");
-			case "BIG-5" -> Charset.forName("Big5");
-			case "KS X 1001" -> Charset.forName("EUC-KR");
-			default -> throw unknownCharacterSet(charsetName);
+			default -> {
+				Charset other = otherCharacterSet(charsetName);
+				if (other == null) {
+					throw unknownCharacterSet(charsetName);
+				}
+				yield other;
+			}
 		};
 		String text = strictly(charset, value);
 		if (text == null) {
@@ -408,6 +431,21 @@ class Hl7MessageReader {
 	}
 
 	/** The bytes as text in the set, or null when they are not valid in it (never a replacement character). */
+	/**
+	 * The character set of a table 0211 name other than those of ASCII, UTF-8, ISO 8859-1, UTF-16 and the ISO 2022
+	 * sets: the other ISO 8859 parts and the Chinese and Korean sets; null for any other name.
+	 */
+	private static @Nullable Charset otherCharacterSet(String name) {
+		return switch (name) {
+			case "8859/2", "8859/3", "8859/4", "8859/5", "8859/6", "8859/7", "8859/8", "8859/9", "8859/15" ->
+				Charset.forName("ISO-8859-" + name.substring(5));
+			case "GB 18030-2000" -> Charset.forName("GB18030");
+			case "BIG-5" -> Charset.forName("Big5");
+			case "KS X 1001" -> Charset.forName("EUC-KR");
+			default -> null;
+		};
+	}
+
 	private static @Nullable String strictly(Charset charset, byte[] bytes) {
 		try {
 			return charset.newDecoder()
@@ -1106,12 +1144,22 @@ class Hl7MessageReader {
 	}
 
 	/**
-	 * A hexadecimal escape's bytes: UTF-8 when they are, else windows-1252 (ISO 8859-1 but for the quotes, dashes and
+	 * A hexadecimal escape's bytes: in the message's character set when MSH-18 names another ISO 8859 part or a
+	 * Chinese or Korean set ({@link #ESCAPES}; bytes that are no text there are refused), else UTF-8 when they are,
+	 * else windows-1252 (ISO 8859-1 but for the quotes, dashes and
 	 * euro sign at 0x80-0x9F, where ISO 8859-1 has C1 controls: {@code O\X92\Brien} is O’Brien, not OBrien). A byte
 	 * windows-1252 leaves undefined is refused ({@link UndefinedByte}), as it is in a record's bytes.
 	 */
 	private static String hex(String digits) {
 		byte[] bytes = HexFormat.of().parseHex(digits);
+		Charset declared = ESCAPES.get();
+		if (declared != null) {
+			String text = strictly(declared, bytes);
+			if (text == null) {
+				throw new NotInDeclaredSet(declared);
+			}
+			return text;
+		}
 		String utf8 = strictly(StandardCharsets.UTF_8, bytes);
 		if (utf8 != null) {
 			return utf8;
@@ -1125,6 +1173,20 @@ class Hl7MessageReader {
 			}
 		}
 		return windows;
+	}
+
+	/** A hexadecimal escape whose bytes are no text in the message's declared character set. */
+	private static final class NotInDeclaredSet extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		private final transient Charset charset;
+
+		NotInDeclaredSet(Charset charset) {
+			super(null, null, false, false);
+			this.charset = charset;
+		}
+
 	}
 
 	/** A hexadecimal escape of a byte windows-1252 leaves undefined: its caller names the message. */

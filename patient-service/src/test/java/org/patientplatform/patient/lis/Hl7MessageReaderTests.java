@@ -109,6 +109,37 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsAHexadecimalEscapeInTheCharacterSetItsMsh18Names() throws Exception {
+		// before, every escape was read as UTF-8 or windows-1252: in a Cyrillic message \XD2\ (в) was stored as "Ò"
+		String cyrillic = Hl7Messages.registration("C5-1", "MRN-407", "\\XB8D2DED2\\", "\\XB0\\\\XDDDDD0\\",
+				"20261205120003")
+			.replace("UNICODE UTF-8", "8859/5");
+		RecordDemographics read = ((LisMessage.Demographics) this.reader
+			.read(cyrillic.getBytes(StandardCharsets.ISO_8859_1))).command();
+		assertThat(read.familyName()).isEqualTo("\u0418\u0432\u043e\u0432");
+		assertThat(read.givenName()).isEqualTo("\u0410\u043d\u043d\u0430");
+		// as it reads the same name sent as bytes of that set
+		String raw = Hl7Messages.registration("C5-2", "MRN-407", "\u0418\u0432\u043e\u0432", "\u0410\u043d\u043d\u0430",
+				"20261205120003")
+			.replace("UNICODE UTF-8", "8859/5");
+		assertThat(((LisMessage.Demographics) this.reader.read(raw.getBytes("ISO-8859-5"))).command()).extracting(
+				RecordDemographics::familyName, RecordDemographics::givenName)
+			.containsExactly(read.familyName(), read.givenName());
+		// kept as text and read again, the same
+		assertThat(((LisMessage.Demographics) this.reader.readText(cyrillic)).command().familyName())
+			.isEqualTo("\u0418\u0432\u043e\u0432");
+		// a two-byte set: GB 18030's bytes of 张 (D5 C5); half a character is refused, naming the set
+		String chinese = Hl7Messages.registration("GB-1", "MRN-408", "\\XD5C5\\", "Wei", "20261205120003")
+			.replace("UNICODE UTF-8", "GB 18030-2000");
+		assertThat(((LisMessage.Demographics) this.reader.read(chinese.getBytes(StandardCharsets.US_ASCII))).command()
+			.familyName()).isEqualTo("\u5f20");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(chinese.replace("\\XD5C5\\", "\\XD5\\").getBytes(StandardCharsets.US_ASCII)))
+			.withMessage("HL7 message ADT^A04^ADT_A01 (control id GB-1) has a hexadecimal escape whose bytes are no "
+					+ "text in its character set (MSH-18, GB18030)");
+	}
+
+	@Test
 	void rejectsAUtf16RecordSayingItIsUtf16() {
 		String er7 = Hl7Messages.registration("U16", "MRN-404", "M\u00fcller", "J\u00fcrgen", "20261205120003");
 		List<byte[]> utf16 = List.of(er7.getBytes(StandardCharsets.UTF_16LE), er7.getBytes(StandardCharsets.UTF_16BE),
