@@ -430,7 +430,6 @@ class Hl7MessageReader {
 		return text;
 	}
 
-	/** The bytes as text in the set, or null when they are not valid in it (never a replacement character). */
 	/**
 	 * The character set of a table 0211 name other than those of ASCII, UTF-8, ISO 8859-1, UTF-16 and the ISO 2022
 	 * sets: the other ISO 8859 parts and the Chinese and Korean sets; null for any other name.
@@ -446,6 +445,7 @@ class Hl7MessageReader {
 		};
 	}
 
+	/** The bytes as text in the set, or null when they are not valid in it (never a replacement character). */
 	private static @Nullable String strictly(Charset charset, byte[] bytes) {
 		try {
 			return charset.newDecoder()
