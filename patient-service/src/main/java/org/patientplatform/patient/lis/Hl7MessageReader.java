@@ -377,6 +377,12 @@ class Hl7MessageReader {
 				yield other;
 			}
 		};
+		if (charset == WINDOWS_1252 && isUtf8BeyondAscii(value)) {
+			// UTF-8 labelled 8859/1, as an interface engine that re-encodes text and keeps its label sends it: read as
+			// windows-1252 it was stored as "MÃ¼ller". Windows text is valid UTF-8 beyond ASCII only where each
+			// accented capital (0xC2-0xF4) is followed by symbols or punctuation (0x80-0xBF), "Ã¼" or "Â©": not in names
+			return new String(value, StandardCharsets.UTF_8);
+		}
 		String text = strictly(charset, value);
 		if (text == null) {
 			throw (charset == WINDOWS_1252) ? undefinedInWindows1252(charsetName, value)
@@ -443,6 +449,16 @@ class Hl7MessageReader {
 			case "KS X 1001" -> Charset.forName("EUC-KR");
 			default -> null;
 		};
+	}
+
+	/** True when the bytes are valid UTF-8 and not all ASCII. */
+	private static boolean isUtf8BeyondAscii(byte[] value) {
+		for (byte b : value) {
+			if (b < 0) {
+				return strictly(StandardCharsets.UTF_8, value) != null;
+			}
+		}
+		return false;
 	}
 
 	/** The bytes as text in the set, or null when they are not valid in it (never a replacement character). */

@@ -56,6 +56,12 @@ class Hl7MessageReaderTests {
 		// set of its bytes, not of the text
 		assertThat(((LisMessage.Demographics) this.reader.readText(er7.replace("UNICODE UTF-8", "8859/1"))).command()
 			.familyName()).isEqualTo("M\u00fcller");
+		// UTF-8 labelled 8859/1 (an interface engine that re-encoded the text and kept its label): before, stored as
+		// "M\u00c3\u00bcller"
+		RecordDemographics mislabelled = ((LisMessage.Demographics) this.reader
+			.read(er7.replace("UNICODE UTF-8", "8859/1").getBytes(StandardCharsets.UTF_8))).command();
+		assertThat(mislabelled.familyName()).isEqualTo("M\u00fcller");
+		assertThat(mislabelled.givenName()).isEqualTo("J\u00fcrgen");
 		// and one that does not: before, stored as "M\ufffdller"
 		for (String named : List.of("UNICODE UTF-8", "")) {
 			assertThatExceptionOfType(InvalidEventException.class).as(named)
