@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -148,7 +149,7 @@ class SendBatches {
 		}
 		Batch batch = new Batch(this.notifications.lock(claimed.stream().map(Attempt::notificationId).toList()));
 		List<Attempt> takenUp = new ArrayList<>();
-		List<Notification> changed = new ArrayList<>();
+		Set<Notification> changed = new LinkedHashSet<>();
 		for (Attempt attempt : claimed) {
 			Delivery delivery = batch.current(attempt);
 			if (delivery == null || !startedAt.contains(delivery.sendingStartedAt())) {
@@ -157,10 +158,7 @@ class SendBatches {
 			delivery.resumeSending(now);
 			takenUp.add(new Attempt(attempt.notificationId(), attempt.deliveryId(), attempt.attempt(), now,
 					attempt.message(), attempt.sender()));
-			Notification notification = batch.owner(delivery.id());
-			if (!changed.contains(notification)) {
-				changed.add(notification);
-			}
+			changed.add(batch.owner(delivery.id()));
 		}
 		this.notifications.saveChanges(changed, now);
 		return takenUp;

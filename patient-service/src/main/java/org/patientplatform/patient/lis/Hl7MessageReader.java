@@ -377,11 +377,12 @@ class Hl7MessageReader {
 				yield other;
 			}
 		};
-		if (charset == WINDOWS_1252 && isUtf8BeyondAscii(value)) {
-			// UTF-8 labelled 8859/1, as an interface engine that re-encodes text and keeps its label sends it: read as
-			// windows-1252 it was stored as "MÃ¼ller". Windows text is valid UTF-8 beyond ASCII only where each
-			// accented capital (0xC2-0xF4) is followed by symbols or punctuation (0x80-0xBF), "Ã¼" or "Â©": not in names
-			return new String(value, StandardCharsets.UTF_8);
+		// UTF-8 labelled 8859/1, as an interface engine that re-encodes text and keeps its label sends it: read as
+		// windows-1252 it was stored as "MÃ¼ller". Windows text is valid UTF-8 beyond ASCII only where each
+		// accented capital (0xC2-0xF4) is followed by symbols or punctuation (0x80-0xBF), "Ã¼" or "Â©": not in names
+		String utf8 = (charset == WINDOWS_1252) ? utf8BeyondAscii(value) : null;
+		if (utf8 != null) {
+			return utf8;
 		}
 		String text = strictly(charset, value);
 		if (text == null) {
@@ -451,14 +452,14 @@ class Hl7MessageReader {
 		};
 	}
 
-	/** True when the bytes are valid UTF-8 and not all ASCII. */
-	private static boolean isUtf8BeyondAscii(byte[] value) {
+	/** The bytes as UTF-8 text when they are valid UTF-8 and not all ASCII; null otherwise. */
+	private static @Nullable String utf8BeyondAscii(byte[] value) {
 		for (byte b : value) {
 			if (b < 0) {
-				return strictly(StandardCharsets.UTF_8, value) != null;
+				return strictly(StandardCharsets.UTF_8, value);
 			}
 		}
-		return false;
+		return null;
 	}
 
 	/** The bytes as text in the set, or null when they are not valid in it (never a replacement character). */
