@@ -1,12 +1,16 @@
 package org.patientplatform.kit.jobs;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.Page;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -57,13 +61,48 @@ public class Jobs {
 		return (id != null) ? id : -1;
 	}
 
-	/** Jobs in a state, newest first, for the ops endpoint. */
-	public List<Map<String, Object>> list(@Nullable String queue, String status, int limit) {
-		return this.jdbc.queryForList("""
-				SELECT id, queue, job_type, status, attempts, max_attempts, run_at, last_error, created_at, updated_at
+	/**
+	 * Jobs in a state, the most recently changed first, one keyset page for the ops endpoint.
+	 * @param queue only this queue's jobs, or null for every queue
+	 * @param status the state
+	 * @param cursor the page's start, from the previous page's {@code nextCursor}, or null for the first
+	 * @param limit the page size
+	 * @throws Page.InvalidCursorException (answered 400) for a cursor this method did not write
+	 */
+	public Page<JobView> list(@Nullable String queue, String status, @Nullable String cursor, int limit) {
+		Instant before = null;
+		Long beforeId = null;
+		if (cursor != null && !cursor.isBlank()) {
+			List<String> parts = Page.decode(cursor, 2);
+			try {
+				before = Instant.parse(parts.get(0));
+				beforeId = Long.valueOf(parts.get(1));
+			}
+			catch (DateTimeException | NumberFormatException ex) {
+				throw new Page.InvalidCursorException();
+			}
+		}
+		OffsetDateTime at = (before != null) ? before.atOffset(ZoneOffset.UTC) : null;
+		List<JobView> rows = this.jdbc.query("""
+				SELECT id, queue, job_type, status, attempts, max_attempts, run_at, last_error, created_at, updated_at,
+				       finished_at
 				FROM job WHERE status = ? AND (?::text IS NULL OR queue = ?)
+				  AND (?::timestamptz IS NULL OR (updated_at, id) < (?::timestamptz, ?::bigint))
 				ORDER BY updated_at DESC, id DESC LIMIT ?
-				""", status, queue, queue, Math.min(limit, 500));
+				""", (rs, n) -> new JobView(rs.getLong("id"), rs.getString("queue"), rs.getString("job_type"),
+				rs.getString("status"), rs.getInt("attempts"), rs.getInt("max_attempts"), instant(rs, "run_at"),
+				rs.getString("last_error"), instant(rs, "created_at"), instant(rs, "updated_at"),
+				nullableInstant(rs, "finished_at")), status, queue, queue, at, at, beforeId, limit + 1);
+		return Page.of(rows, limit, (job) -> List.of(job.updatedAt().toString(), Long.toString(job.id())));
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		return rs.getObject(column, OffsetDateTime.class).toInstant();
+	}
+
+	private static @Nullable Instant nullableInstant(ResultSet rs, String column) throws SQLException {
+		OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+		return (value != null) ? value.toInstant() : null;
 	}
 
 	/** Puts a FAILED job back to READY with fresh attempts. */

@@ -1,6 +1,5 @@
 package org.patientplatform.kit.jobs;
 
-import java.util.List;
 import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -12,6 +11,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.web.NotFoundException;
+import org.patientplatform.kit.web.Page;
 
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -36,12 +36,14 @@ public class JobsEndpoint {
 
 	@GetMapping
 	@PreAuthorize("hasRole('ops')")
-	@Operation(summary = "Jobs in a state (default FAILED), newest first; at most 500")
-	public List<Map<String, Object>> list(@RequestParam(required = false) @Nullable @Size(max = 255) String queue,
+	@Operation(summary = "Jobs in a state (default FAILED), the most recently changed first; keyset pages "
+			+ "(pass nextCursor back as cursor)")
+	public Page<JobView> list(@RequestParam(required = false) @Nullable @Size(max = 255) String queue,
 			@RequestParam(defaultValue = "FAILED") @Pattern(regexp = "READY|RUNNING|SUCCEEDED|FAILED",
 					message = "must be READY, RUNNING, SUCCEEDED or FAILED") String status,
-			@RequestParam(defaultValue = "100") @Min(1) @Max(500) int limit) {
-		return this.jobs.list(queue, status, limit);
+			@RequestParam(required = false) @Nullable @Size(max = 200) String cursor,
+			@RequestParam(required = false) @Nullable @Min(1) @Max(Page.MAX_LIMIT) Integer limit) {
+		return this.jobs.list((queue != null && !queue.isBlank()) ? queue : null, status, cursor, Page.limit(limit));
 	}
 
 	@PostMapping("/{id}/retry")

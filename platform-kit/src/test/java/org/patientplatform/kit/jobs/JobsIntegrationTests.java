@@ -213,6 +213,72 @@ class JobsIntegrationTests {
 	}
 
 	@Test
+	void opsListsJobsInCamelCaseInKeysetPagesMostRecentlyChangedFirst() throws Exception {
+		String queue = "ops-list-" + System.nanoTime();
+		List<Long> ids = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			ids.add(this.jobs.enqueue(queue, "send-report", Map.of("n", i), null, null, 3));
+		}
+		// three of them changed in the same microsecond, across a page's end: the id breaks the tie, and no page
+		// loses or repeats one
+		this.jdbc.update("""
+				UPDATE job SET status = 'FAILED', attempts = 3, last_error = 'provider said no ' || id,
+				    finished_at = '2026-12-01T10:00:00Z',
+				    updated_at = CASE WHEN id = ? THEN timestamptz '2026-12-01T09:00:00Z'
+				                      WHEN id = ? THEN timestamptz '2026-12-01T10:00:00Z'
+				                      ELSE timestamptz '2026-12-01T08:00:00Z' END
+				WHERE queue = ?
+				""", ids.get(4), ids.get(2), queue);
+		List<Long> expected = this.jdbc.queryForList(
+				"SELECT id FROM job WHERE queue = ? ORDER BY updated_at DESC, id DESC", Long.class, queue);
+
+		RestClient client = RestClient.builder()
+			.baseUrl("http://127.0.0.1:" + this.port)
+			.defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
+			})
+			.build();
+		String ops = this.signingKey.mint("ops-1", List.of("ops"), null, Duration.ofMinutes(5));
+		List<Long> listed = new ArrayList<>();
+		String cursor = null;
+		int pages = 0;
+		do {
+			String uri = "/api/v1/ops/jobs?status=FAILED&limit=2&queue=" + queue
+					+ ((cursor != null) ? "&cursor=" + cursor : "");
+			tools.jackson.databind.JsonNode page = this.json.readTree(
+					client.get().uri(uri).header("Authorization", "Bearer " + ops).retrieve().body(String.class));
+			for (tools.jackson.databind.JsonNode job : page.path("items")) {
+				listed.add(job.path("id").asLong());
+				if (job.path("id").asLong() == ids.get(2)) {
+					assertThat(job.path("queue").asString()).isEqualTo(queue);
+					assertThat(job.path("type").asString()).isEqualTo("send-report");
+					assertThat(job.path("status").asString()).isEqualTo("FAILED");
+					assertThat(job.path("attempts").asInt()).isEqualTo(3);
+					assertThat(job.path("maxAttempts").asInt()).isEqualTo(3);
+					assertThat(job.path("lastError").asString()).isEqualTo("provider said no " + ids.get(2));
+					assertThat(job.path("updatedAt").asString()).isEqualTo("2026-12-01T10:00:00Z");
+					assertThat(job.path("finishedAt").asString()).isEqualTo("2026-12-01T10:00:00Z");
+					assertThat(Instant.parse(job.path("createdAt").asString())).isBefore(Instant.now());
+					assertThat(job.has("job_type")).as("no column names").isFalse();
+				}
+			}
+			cursor = page.hasNonNull("nextCursor") ? page.path("nextCursor").asString() : null;
+			pages++;
+		}
+		while (cursor != null && pages < 10);
+		assertThat(expected).containsExactly(ids.get(2), ids.get(4), ids.get(3), ids.get(1), ids.get(0));
+		assertThat(listed).isEqualTo(expected);
+		assertThat(pages).isEqualTo(3);
+
+		var foreign = client.get()
+			.uri("/api/v1/ops/jobs?cursor=bm90LWEtY3Vyc29y")
+			.header("Authorization", "Bearer " + ops)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(foreign.getStatusCode().value()).isEqualTo(400);
+		assertThat(foreign.getBody()).contains("cursor");
+	}
+
+	@Test
 	void enqueuesNothingWhenTheCallersTransactionRollsBack() {
 		this.transactions.executeWithoutResult((status) -> {
 			this.jobs.enqueue(Jobs.BATCH_PUBLISHER, "record-run", Map.of("rolled", "back"));
