@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,6 +29,8 @@ import org.springframework.format.annotation.DateTimeFormat;
  * @param errorClass the exception class, exactly
  * @param fingerprint the failure fingerprint
  * @param key the record key as UTF-8 text, exactly
+ * @param keyBase64 the record key's bytes in base64 (standard or URL-safe alphabet), exactly: a key that is no
+ *        UTF-8 text (an Avro or a binary key) as the entry's detail shows it; not beside {@code key}
  * @param from last failure at or after
  * @param to last failure before
  * @param q words in the error message (each word also matches as a prefix)
@@ -40,6 +43,8 @@ public record EntryFilter(@Parameter(description = "The failing service; (none) 
 		@Parameter(description = "The exception class, exactly; (none) for entries without one") @Nullable @Size(max = 255) String errorClass,
 		@Parameter(description = "The failure fingerprint") @Nullable @Size(max = 255) String fingerprint,
 		@Parameter(description = "The record key as text, exactly") @Nullable @Size(max = 16384) String key,
+		@Parameter(description = "The record key's bytes in base64, exactly (as an entry's keyBase64; a key that is "
+				+ "no text); not beside key. In a URL, + is %2B") @Nullable @Size(max = 21848) String keyBase64,
 		// ISO-8601 only: Spring also read a bare number, as epoch milliseconds, so from=1765000000 (seconds, as
 		// many clients write it) searched from January 1970 and matched everything without a word
 		@Parameter(description = "Last failure at or after (ISO-8601 instant)") @DateTimeFormat(
@@ -65,7 +70,39 @@ public record EntryFilter(@Parameter(description = "The failing service; (none) 
 
 	/** No criteria: every entry. */
 	public static EntryFilter all() {
-		return new EntryFilter(null, null, null, null, null, null, null, null, null);
+		return new EntryFilter(null, null, null, null, null, null, null, null, null, null);
+	}
+
+	@ReportedOn("keyBase64")
+	@AssertTrue(message = "must be base64 (as an entry's keyBase64; in a URL, + is %2B), and not beside key")
+	@JsonIgnore
+	@Schema(hidden = true)
+	@Parameter(hidden = true)
+	public boolean isKeyBase64Readable() {
+		if (this.keyBase64 == null) {
+			return true;
+		}
+		return this.key == null && decodedKey(this.keyBase64) != null;
+	}
+
+	/** The record key the filter names, as bytes; null for none. */
+	@JsonIgnore
+	public byte @Nullable [] keyBytes() {
+		if (this.key != null) {
+			return this.key.getBytes(StandardCharsets.UTF_8);
+		}
+		return (this.keyBase64 != null) ? decodedKey(this.keyBase64) : null;
+	}
+
+	/** The bytes of a base64 text in either alphabet, padded or not; null when it is not base64. */
+	private static byte @Nullable [] decodedKey(String base64) {
+		boolean urlSafe = base64.indexOf('-') >= 0 || base64.indexOf('_') >= 0;
+		try {
+			return (urlSafe ? Base64.getUrlDecoder() : Base64.getDecoder()).decode(base64);
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
 	}
 
 	@ReportedOn("from")
@@ -101,7 +138,7 @@ public record EntryFilter(@Parameter(description = "The failing service; (none) 
 		return (this.topic != null && !this.topic.isBlank())
 				|| (this.errorClass != null && !this.errorClass.isBlank())
 				|| (this.fingerprint != null && !this.fingerprint.isBlank()) || this.key != null
-				|| textQuery(this.q) != null;
+				|| this.keyBase64 != null || textQuery(this.q) != null;
 	}
 
 	/**
@@ -137,9 +174,10 @@ public record EntryFilter(@Parameter(description = "The failing service; (none) 
 			conditions.add(record + "fingerprint = ?");
 			args.add(this.fingerprint);
 		}
-		if (this.key != null) {
+		byte[] keyBytes = keyBytes();
+		if (keyBytes != null) {
 			conditions.add(record + "record_key = ?");
-			args.add(this.key.getBytes(StandardCharsets.UTF_8));
+			args.add(keyBytes);
 		}
 		if (this.from != null) {
 			conditions.add(time + "last_failed_at >= ?");

@@ -139,7 +139,7 @@ class EntrySearch {
 		if (filter.from() == null && filter.to() == null) {
 			Instant from = this.clock.instant().minus(this.properties.facetsWindow()).truncatedTo(ChronoUnit.SECONDS);
 			windowed = new EntryFilter(filter.sourceService(), filter.topic(), filter.status(), filter.errorClass(),
-					filter.fingerprint(), filter.key(), from, null, filter.q());
+					filter.fingerprint(), filter.key(), filter.keyBase64(), from, null, filter.q());
 		}
 		Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
 		long[] total = { 0 };

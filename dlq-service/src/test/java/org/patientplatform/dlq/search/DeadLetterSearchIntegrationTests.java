@@ -147,6 +147,44 @@ class DeadLetterSearchIntegrationTests {
 				.retrieve()
 				.body(MAP);
 			assertThat(detail).containsEntry("keyText", null).containsEntry("keyBase64", "//4AYmlu");
+
+			// and such a key is found by its base64, as the detail shows it (before, a key that is no text could
+			// not be searched for at all), in either alphabet, in the search, the facets and a bulk dry run
+			List<String> binaryKeyed = this.jdbc.queryForList(
+					"SELECT id::text FROM dead_letter_entry WHERE record_key = '\\xfffe0062696e'::bytea", String.class);
+			assertThat(binaryKeyed).isNotEmpty().contains(String.valueOf(binary.get("id")));
+			for (String base64 : List.of("//4AYmlu", "__4AYmlu")) {
+				assertThat(pages("keyBase64=" + base64, 200)).as(base64)
+					.extracting((item) -> String.valueOf(item.get("id")))
+					.containsExactlyInAnyOrderElementsOf(binaryKeyed);
+			}
+			Map<String, Object> facets = this.ops.get()
+				.uri("/api/v1/dlq/messages/facets?keyBase64={k}&from=2000-01-01T00:00:00Z", "//4AYmlu")
+				.retrieve()
+				.body(MAP);
+			assertThat(((Number) facets.get("total")).intValue()).isEqualTo(binaryKeyed.size());
+			Map<String, Object> byKey = this.ops.post()
+				.uri("/api/v1/dlq/redrives")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(Map.of("filter", Map.of("keyBase64", "//4AYmlu"), "dryRun", true, "reason", "binary keys"))
+				.retrieve()
+				.body(MAP);
+			Map<String, Object> byIds = this.ops.post()
+				.uri("/api/v1/dlq/redrives")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(Map.of("ids", binaryKeyed, "dryRun", true, "reason", "binary keys"))
+				.retrieve()
+				.body(MAP);
+			assertThat(((Number) byKey.get("count")).longValue()).isPositive()
+				.isEqualTo(((Number) byIds.get("count")).longValue());
+
+			// a + sent as a space (not %2B), a text that is no base64, or both forms of the key: a 400 that says so
+			for (String query : List.of("keyBase64=ab+c", "keyBase64=abcde", "key=bin&keyBase64=Ymlu")) {
+				var refused = this.ops.get().uri("/api/v1/dlq/messages?" + query).retrieve().toEntity(MAP);
+				assertThat(refused.getStatusCode().value()).as(query).isEqualTo(400);
+				assertThat(refused.getBody().get("errors").toString()).as(query)
+					.contains("field=keyBase64", "must be base64");
+			}
 		}
 		finally {
 			this.jdbc.update("UPDATE dead_letter_entry SET record_key = convert_to('key-1', 'UTF8') WHERE original_offset = 1");

@@ -21,12 +21,33 @@ class EntryFilterTests {
 
 	@Test
 	void passesEveryCriterionAsAnArgumentNeverAsSql() {
-		EntryFilter filter = new EntryFilter("svc'; DROP TABLE x; --", "t", List.of("NEW"), "E", "f", "k",
+		EntryFilter filter = new EntryFilter("svc'; DROP TABLE x; --", "t", List.of("NEW"), "E", "f", "k", null,
 				Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-02T00:00:00Z"), "time out");
 		EntryFilter.Where where = filter.where();
 		assertThat(where.sql()).doesNotContain("DROP").contains("source_service = ?", "status = ANY(?::text[])",
 				"record_key = ?", "last_failed_at >= ?", "last_failed_at < ?", "to_tsquery('simple', ?)");
 		assertThat(where.args()).hasSize(9).contains("svc'; DROP TABLE x; --", "time:* & out:*");
+	}
+
+	@Test
+	void readsAKeyInBase64OfEitherAlphabetAndRefusesOneThatIsNotOrStandsBesideAKeyText() {
+		assertThat(key(null, "//4AYmlu").keyBytes()).containsExactly(0xff, 0xfe, 0x00, 'b', 'i', 'n');
+		assertThat(key(null, "__4AYmlu").keyBytes()).containsExactly(0xff, 0xfe, 0x00, 'b', 'i', 'n');
+		assertThat(key(null, "AAAAAcg").keyBytes()).as("unpadded").containsExactly(0, 0, 0, 1, 0xc8);
+		assertThat(key(null, "").keyBytes()).as("the empty key, as key= names it").isEmpty();
+		assertThat(key(null, "//4AYmlu").isKeyBase64Readable()).isTrue();
+		// a + that arrived as a space (not %2B in the URL), a stray character, a length no base64 has
+		assertThat(key(null, "ab c").isKeyBase64Readable()).isFalse();
+		assertThat(key(null, "a%b=").isKeyBase64Readable()).isFalse();
+		assertThat(key(null, "abcde").isKeyBase64Readable()).isFalse();
+		assertThat(key("bin", "Ymlu").isKeyBase64Readable()).as("both").isFalse();
+		assertThat(key("k", null).keyBytes()).containsExactly('k');
+		assertThat(key(null, null).keyBytes()).isNull();
+		assertThat(key(null, "Ymlu").hasRecordCriteriaBesideService()).isTrue();
+	}
+
+	private static EntryFilter key(@Nullable String text, @Nullable String base64) {
+		return new EntryFilter(null, null, null, null, null, text, base64, null, null, null);
 	}
 
 	@Test
@@ -56,15 +77,15 @@ class EntryFilterTests {
 	}
 
 	private static EntryFilter withText(@Nullable String q) {
-		return new EntryFilter(null, null, null, null, null, null, null, null, q);
+		return new EntryFilter(null, null, null, null, null, null, null, null, null, q);
 	}
 
 	@Test
 	void rejectsATimeRangeThatEndsBeforeItStarts() {
 		Instant now = Instant.now();
-		assertThat(new EntryFilter(null, null, null, null, null, null, now, now.minusSeconds(1), null).isFromBeforeTo())
+		assertThat(new EntryFilter(null, null, null, null, null, null, null, now, now.minusSeconds(1), null).isFromBeforeTo())
 			.isFalse();
-		assertThat(new EntryFilter(null, null, null, null, null, null, now, null, null).isFromBeforeTo()).isTrue();
+		assertThat(new EntryFilter(null, null, null, null, null, null, null, now, null, null).isFromBeforeTo()).isTrue();
 	}
 
 }
