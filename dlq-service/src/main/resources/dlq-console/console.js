@@ -123,7 +123,7 @@ $('token-form').addEventListener('submit', (event) => {
 function readFilter() {
   const form = $('search-form');
   const filter = {};
-  for (const name of ['sourceService', 'topic', 'errorClass', 'fingerprint', 'key', 'q']) {
+  for (const name of ['sourceService', 'topic', 'errorClass', 'fingerprint', 'key', 'keyBase64', 'q']) {
     const value = form.elements[name].value;
     if (value.trim() !== '') {
       filter[name] = value;

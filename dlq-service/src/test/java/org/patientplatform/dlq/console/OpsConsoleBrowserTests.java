@@ -127,6 +127,12 @@ class OpsConsoleBrowserTests {
 		timeout.click();
 		this.wait.until((d) -> rows().size() == 1 && rows().get(0).getText().contains("lab answered late"));
 		this.browser.findElement(By.id("clear")).click();
+		// a key that is no text is searched for by its base64, as the detail shows it ('+' and '/' included)
+		UUID second = stored("console-labs.v1", 2);
+		this.jdbc.update("UPDATE dead_letter_entry SET record_key = '\\xfbff00'::bytea WHERE id = ?", second);
+		search("keyBase64", "+/8A");
+		this.wait.until((d) -> rows().size() == 1 && rows().get(0).getText().contains("lab answered late"));
+		this.browser.findElement(By.id("clear")).click();
 		search("topic", "console-labs.v1");
 		this.wait.until((d) -> rows().size() == 2);
 
