@@ -270,8 +270,10 @@ class Hl7MessageReader {
 	}
 
 	/**
-	 * A record holds one message, as text: a second MSH would be read as an unknown segment of the first and
-	 * its patient lost; a control character (a NUL, say) cannot be stored and is no part of HL7 text.
+	 * A message is read alone (the listener cuts a record of several, or a batch, into its messages first:
+	 * {@link Hl7Batch}; several reach here only in a text it cannot cut, two bytes a character): a second MSH
+	 * would be read as an unknown segment of the first and its patient lost; a control character (a NUL, say)
+	 * cannot be stored and is no part of HL7 text.
 	 */
 	private static void checkOneMessageOfText(String text, String er7) {
 		long messages = text.lines().filter((segment) -> segment.startsWith("MSH")).count();
@@ -324,12 +326,12 @@ class Hl7MessageReader {
 
 	private static InvalidEventException severalMessages(String er7, long messages) {
 		return new InvalidEventException("LIS record holds " + messages + " HL7 messages" + describeRaw(er7)
-				+ "; the feed takes one message per record");
+				+ " that the feed could not cut apart (it cuts a text of one byte a character or UTF-8, not UTF-16)");
 	}
 
 	private static InvalidEventException batch(String er7) {
-		return new InvalidEventException("LIS record" + describeRaw(er7) + " is an HL7 batch (FHS, BHS segments); the "
-				+ "feed takes one message per record, without batch segments");
+		return new InvalidEventException("LIS record" + describeRaw(er7) + " is an HL7 batch (FHS, BHS segments) that "
+				+ "the feed could not cut apart (it cuts a text of one byte a character or UTF-8, not UTF-16)");
 	}
 
 	private static InvalidEventException controlCharacter(String er7, char c) {

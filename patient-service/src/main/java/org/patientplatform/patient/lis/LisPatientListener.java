@@ -1,8 +1,11 @@
 package org.patientplatform.patient.lis;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.patient.orders.TestOrderConflictException;
@@ -14,7 +17,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Role {@code consumer-lis-patient}: reads each HL7 message of {@code lis.inbound.v1} (key: the MRN,
- * value: ER7 text, not a CloudEvent) and records it, with the events it publishes through the outbox. A
+ * value: ER7 text, not a CloudEvent; or an HL7 batch of messages, each applied on its own: {@link Hl7Batch}) and
+ * records it, with the events it publishes through the outbox. A
  * message that can never be read, or that names an order of another patient, is thrown as
  * {@code InvalidEventException} (nothing of it is applied or published), and platform-kit dead-letters
  * it without retries; database failures are retried by the kit, then dead-lettered. Logs carry
@@ -25,6 +29,9 @@ import org.springframework.stereotype.Component;
 class LisPatientListener {
 
 	private static final Logger log = LoggerFactory.getLogger(LisPatientListener.class);
+
+	/** The refusals of a batch's messages its dead letter's reason lists; the rest are counted. */
+	private static final int MOST_REASONS = 10;
 
 	private final Hl7MessageReader reader;
 
@@ -40,11 +47,48 @@ class LisPatientListener {
 
 	@KafkaListener(id = "lis-patient", topics = "${patient.lis.topic}", groupId = "${patient.lis.consumer-group}")
 	void on(ConsumerRecord<byte[], byte[]> record) {
+		List<byte[]> batch;
+		try {
+			batch = Hl7Batch.messages(record.value());
+		}
+		catch (InvalidEventException ex) {
+			this.metrics.count("unreadable", "rejected");
+			throw ex;
+		}
+		if (batch == null) {
+			accept(record.value(), record, "");
+			return;
+		}
+		// each message of a batch is applied on its own, in order, once (a redelivered or redriven batch applies only
+		// those not applied yet); one that is refused does not hold back the others, and the record is dead-lettered
+		// once they are done, with each refusal's reason
+		List<String> refused = new ArrayList<>();
+		for (int i = 0; i < batch.size(); i++) {
+			String where = " (message " + (i + 1) + " of " + batch.size() + " in the record)";
+			try {
+				accept(batch.get(i), record, where);
+			}
+			catch (InvalidEventException ex) {
+				refused.add("message " + (i + 1) + ": " + ex.getMessage());
+			}
+		}
+		log.info("HL7 batch at {}-{}@{}: {} messages, {} refused", record.topic(), record.partition(), record.offset(),
+				batch.size(), refused.size());
+		if (!refused.isEmpty()) {
+			String reasons = String.join("; ", refused.subList(0, Math.min(refused.size(), MOST_REASONS)))
+					+ ((refused.size() > MOST_REASONS) ? "; and " + (refused.size() - MOST_REASONS) + " more" : "");
+			throw new InvalidEventException("LIS record is an HL7 batch of " + batch.size() + " messages; " + refused.size()
+					+ " refused, the others applied (sent again, the batch applies only what was refused): " + reasons);
+		}
+	}
+
+	/** Reads and applies one message of the record ({@code where}: which, in a batch, for the log). */
+	private void accept(byte @Nullable [] value, ConsumerRecord<byte[], byte[]> record, String where) {
 		LisMessage message;
 		// unreadable until its message type is read; a message of a type this service reads is refused as that type
 		String[] refusedAs = { "unreadable" };
 		try {
-			message = this.reader.read(record.value(), (messageType) -> refusedAs[0] = LisMetrics.refusedType(messageType));
+			message = this.reader.read(value, (messageType) -> refusedAs[0] = LisMetrics.refusedType(messageType));
 		}
 		catch (InvalidEventException ex) {
 			this.metrics.count(refusedAs[0], "rejected");
@@ -54,7 +98,7 @@ class LisPatientListener {
 		String type = LisMetrics.type(message);
 		LisInbox.Outcome outcome;
 		try {
-			outcome = this.inbox.accept(message, record);
+			outcome = this.inbox.accept(message, (value != null) ? value : new byte[0], record);
 		}
 		catch (TestOrderConflictException ex) {
 			// rolled back already; the LIS must settle which patient the order is for
@@ -72,17 +116,17 @@ class LisPatientListener {
 			case LisInbox.Outcome.OrdersApplied applied -> "applied";
 			case LisInbox.Outcome.Kept kept -> (message instanceof LisMessage.Unhandled) ? "kept" : "parked";
 		});
+		String at = record.topic() + "-" + record.partition() + "@" + record.offset() + where;
 		switch (outcome) {
-			case LisInbox.Outcome.Duplicate duplicate -> log.info("{} {} at {}-{}@{} was already processed",
-					header.type(), header.controlId(), record.topic(), record.partition(), record.offset());
-			case LisInbox.Outcome.Recorded recorded -> log.info("{} {} at {}-{}@{}: patient {} {}, {} parked messages replayed",
-					header.type(), header.controlId(), record.topic(), record.partition(), record.offset(),
-					recorded.recorded().patientId(), recorded.recorded().outcome(), recorded.replayed());
-			case LisInbox.Outcome.OrdersApplied applied -> log.info("{} {} at {}-{}@{}: {} orders, {} results released",
-					header.type(), header.controlId(), record.topic(), record.partition(), record.offset(),
-					applied.applied().orders(), applied.applied().released());
-			case LisInbox.Outcome.Kept kept -> log.info("{} {} at {}-{}@{} kept unhandled ({})", header.type(),
-					header.controlId(), record.topic(), record.partition(), record.offset(), kept.reason());
+			case LisInbox.Outcome.Duplicate duplicate -> log.info("{} {} at {} was already processed",
+					header.type(), header.controlId(), at);
+			case LisInbox.Outcome.Recorded recorded -> log.info("{} {} at {}: patient {} {}, {} parked messages replayed",
+					header.type(), header.controlId(), at, recorded.recorded().patientId(), recorded.recorded().outcome(),
+					recorded.replayed());
+			case LisInbox.Outcome.OrdersApplied applied -> log.info("{} {} at {}: {} orders, {} results released",
+					header.type(), header.controlId(), at, applied.applied().orders(), applied.applied().released());
+			case LisInbox.Outcome.Kept kept -> log.info("{} {} at {} kept unhandled ({})", header.type(),
+					header.controlId(), at, kept.reason());
 		}
 	}
 

@@ -433,20 +433,23 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
-	void rejectsARecordThatHoldsTwoMessagesInsteadOfLosingTheSecond() {
+	void rejectsATextThatHoldsTwoMessagesInsteadOfLosingTheSecond() {
+		// the listener cuts a record of several messages first (Hl7Batch); the reader, given two, never reads the
+		// second as a segment of the first
 		String two = Hl7Messages.registration("TWO-1", "MRN-702", "Lovelace", "Ada", "20250401090000")
 				+ Hl7Messages.registration("TWO-2", "MRN-703", "Hopper", "Grace", "20250401090000");
 
 		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(two)))
-			.withMessage("LIS record holds 2 HL7 messages ADT^A04^ADT_A01 (control id TWO-1); the feed takes one "
-					+ "message per record")
+			.withMessage("LIS record holds 2 HL7 messages ADT^A04^ADT_A01 (control id TWO-1) that the feed could not "
+					+ "cut apart (it cuts a text of one byte a character or UTF-8, not UTF-16)")
 			.withMessageNotContaining("MRN-70");
 	}
 
 	@Test
 	void rejectsABatchFileSayingSoAndNamingItsMessage() {
-		// a batch file (FHS, BHS, the message, BTS, FTS) put on the topic whole: before, "not a parseable HL7 v2
-		// message (EncodingNotSupportedException)", which pointed the LIS's team at the encoding
+		// a batch file (FHS, BHS, the message, BTS, FTS) given to the reader whole (the listener cuts one first,
+		// Hl7Batch, unless it is in UTF-16): before, "not a parseable HL7 v2 message (EncodingNotSupportedException)",
+		// which pointed the LIS's team at the encoding
 		String batch = String.join("\r", "FHS|^~\\&||ABCHS||AUSDHSV|20070101123401|||abchs20070101123401.hl7|",
 				"BHS|^~\\&||ABCHS||AUSDHSV|20070101123401||||abchs20070101123401-1",
 				"MSH|^~\\&||ABCHS||AUSDHSV|20070101112951||ADT^A04^ADT_A01|12334456778890|P|2.5|||NE|NE|AU|ASCII",
@@ -454,7 +457,8 @@ class Hl7MessageReaderTests {
 
 		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(batch)))
 			.withMessage("LIS record ADT^A04^ADT_A01 (control id 12334456778890) is an HL7 batch (FHS, BHS "
-					+ "segments); the feed takes one message per record, without batch segments")
+					+ "segments) that the feed could not cut apart (it cuts a text of one byte a character or UTF-8, "
+					+ "not UTF-16)")
 			.withMessageNotContaining("0000112234")
 			.withNoCause();
 	}

@@ -434,6 +434,55 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void appliesEachMessageOfABatchOnceAndDeadLettersTheBatchNamingTheMessagesItRefused() throws Exception {
+		// a batch file as a LIS writes one: an order for a patient not registered yet, a registration whose birth date
+		// is no date, and the order's patient's registration. Before, the whole record was refused as a batch.
+		String mrn = "MRN-BATCH-1";
+		String bad = "MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|20250312143015||ADT^A04|BATCH-0002|P|2.5\r"
+				+ "PID|1||MRN-BATCH-9^^^CITYLAB^MR||Doe^Jane||19801332|F\r";
+		String batch = "FHS|^~\\&|LABSYS|CITYLAB\rBHS|^~\\&|LABSYS|CITYLAB\r"
+				+ Hl7Messages.order("BATCH-0001", mrn, "20250312143000", "NW", "ORD-BATCH-1", "2345-7") + bad
+				+ Hl7Messages.registration("BATCH-0003", mrn, "Lovelace", "Ada", "20250312143015") + "BTS|3\rFTS|1\r";
+		Map<String, Double> before = lisMessages();
+		RecordMetadata sent = send(mrn, batch);
+
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(sent);
+		String reason = "LIS record is an HL7 batch of 3 messages; 1 refused, the others applied (sent again, the batch "
+				+ "applies only what was refused): message 2: HL7 message ADT^A04 (control id BATCH-0002) has a birth "
+				+ "date (PID-7) that is not a date";
+		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE)).isEqualTo(reason);
+		assertThat(text(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(deadLetter.value()).isEqualTo(Hl7Messages.bytes(batch));
+		// the others applied, in their order: the order parked for its patient, then linked when she was registered
+		assertThat(awaitPatient(mrn)).containsEntry("familyName", "Lovelace");
+		assertThat(this.jdbc.queryForList("SELECT o.status FROM test_order o JOIN patient p ON p.id = o.patient_id "
+				+ "WHERE p.mrn = ? AND o.order_id = 'ORD-BATCH-1'", String.class, mrn)).containsExactly("ORDERED");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn = 'MRN-BATCH-9'", Integer.class))
+			.isZero();
+
+		// sent again (a redrive of its dead letter): nothing applied twice, the refused message refused again
+		RecordMetadata again = send(mrn, batch);
+		assertThat(text(awaitDeadLetter(again), DeadLetterHeaders.EXCEPTION_MESSAGE)).isEqualTo(reason);
+		assertThat(this.jdbc.queryForList("SELECT split_part(event_id, '#', 1) FROM processed_message "
+				+ "WHERE consumer_group = ? AND event_id LIKE 'BATCH-%' ORDER BY 1", String.class, GROUP))
+			.containsExactly("BATCH-0001", "BATCH-0003");
+		Map<String, Double> after = lisMessages();
+		after.replaceAll((series, count) -> count - before.getOrDefault(series, 0.0));
+		after.values().removeIf((count) -> count == 0);
+		assertThat(after).containsExactlyInAnyOrderEntriesOf(Map.of("orders parked", 1.0, "demographics rejected", 2.0,
+				"demographics registered", 1.0, "orders duplicate", 1.0, "demographics duplicate", 1.0));
+
+		// a batch whose trailer counts other than it holds is refused whole: nothing of it applied
+		RecordMetadata cutShort = send("MRN-BATCH-2", "BHS|^~\\&|LABSYS|CITYLAB\r"
+				+ Hl7Messages.registration("BATCH-0004", "MRN-BATCH-2", "Hopper", "Grace", "20250312143015") + "BTS|2\r");
+		assertThat(text(awaitDeadLetter(cutShort), DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("LIS record is an HL7 batch whose trailer (BTS-1) counts 2 messages where the batch holds 1; "
+					+ "nothing of it was applied (a batch cut short, or two run together)");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn = 'MRN-BATCH-2'", Integer.class))
+			.isZero();
+	}
+
+	@Test
 	void keepsKnownMessageTypesNoFeatureHandlesYet() throws Exception {
 		String er7 = Hl7Messages.merge("KEPT-0001", "MRN-KEPT-1", "MRN-KEPT-0", "20250312143015");
 		RecordMetadata sent = send("MRN-KEPT-1", er7);

@@ -121,9 +121,14 @@ class LisPublicSamplesIntegrationTests {
 				// a VAERS report as ORU^R01: its OBRs carry no order number
 				"simple-hl7-3.3.0/oru-imm.hl7",
 				"HL7 message ORU^R01 (control id 20010422GA03) has an OBR without an order number (OBR-2, OBR-3)",
+				// a batch file of an ADT^A01 and an RSP^K11 (a query's answer, no LIS feed message): the first is
+				// applied, the second refused (before, the whole record was refused as "holds 2 HL7 messages")
 				"hl7-standard-1.0.4/batch.hl7",
-				"LIS record holds 2 HL7 messages ADT^A01 (control id 24553); the feed takes one message per record",
+				"LIS record is an HL7 batch of 2 messages; 1 refused, the others applied (sent again, the batch applies "
+						+ "only what was refused): message 2: Unsupported HL7 message type RSP^K11 (control id "
+						+ "20171023134421)",
 				"hl7-standard-1.0.4/message2.hl7", "Unsupported HL7 message type ACK^V01 (control id 5465156441.100178620)");
+		int applied24553Before = appliedAs24553();
 		for (Map.Entry<String, String> sample : reasons.entrySet()) {
 			byte[] value = sample(sample.getKey());
 			RecordMetadata sent = send("MRN-PUB-DLQ", value);
@@ -133,17 +138,19 @@ class LisPublicSamplesIntegrationTests {
 			assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE)).as(sample.getKey())
 				.isEqualTo(sample.getValue());
 		}
-		// a batch file of one message, after a Victorian health department's published sample: before, "not a
-		// parseable HL7 v2 message (EncodingNotSupportedException)"
-		RecordMetadata batch = send("0000112234", String.join("\r",
+		// the batch's ADT^A01 applied (its patient and control id are also another sample's, whose bytes differ)
+		assertThat(awaitPatient("4019060")).containsEntry("family_name", "MotherToBe");
+		assertThat(appliedAs24553()).isEqualTo(applied24553Before + 1);
+		// a batch file of one message, after a Victorian health department's published sample: at first "not a
+		// parseable HL7 v2 message (EncodingNotSupportedException)", then refused as a batch; now its message is
+		// applied as if it had come alone
+		send("0000112234", String.join("\r",
 				"FHS|^~\\&||ABCHS||AUSDHSV|20070101123401|||abchs20070101123401.hl7|",
 				"BHS|^~\\&||ABCHS||AUSDHSV|20070101123401||||abchs20070101123401-1",
 				"MSH|^~\\&||ABCHS||AUSDHSV|20070101112951||ADT^A04^ADT_A01|12334456778890|P|2.5|||NE|NE|AU|ASCII",
 				"EVN|A04|20060705000000", "PID|1||0000112234^^^100^A||XXXXXXXXXX^^^^^^S||10131113|1", "BTS|1", "FTS|1",
 				"").getBytes(StandardCharsets.US_ASCII));
-		assertThat(text(awaitDeadLetter(batch), DeadLetterHeaders.EXCEPTION_MESSAGE))
-			.isEqualTo("LIS record ADT^A04^ADT_A01 (control id 12334456778890) is an HL7 batch (FHS, BHS segments); "
-					+ "the feed takes one message per record, without batch segments");
+		assertThat(awaitPatient("0000112234")).containsEntry("family_name", "XXXXXXXXXX");
 		// and the partition goes on
 		send("MRN-PUB-DLQ", Hl7Messages.registration("PUB-DLQ-1", "MRN-PUB-DLQ", "Hopper", "Grace", "20250312143015"));
 		assertThat(awaitPatient("MRN-PUB-DLQ")).containsEntry("family_name", "Hopper");
@@ -162,6 +169,12 @@ class LisPublicSamplesIntegrationTests {
 		assertThat(awaitPatient("MRN-PUB-FR")).containsEntry("family_name", "L\u00e9vesque")
 			.containsEntry("given_name", "Ren\u00e9e")
 			.containsEntry("language", "fr");
+	}
+
+	/** How many messages of control id 24553 were applied (the samples' ADT^A01). */
+	private int appliedAs24553() {
+		return this.jdbc.queryForObject(
+				"SELECT count(*) FROM audit_log WHERE action LIKE 'lis-%' AND reason = 'HL7 24553'", Integer.class);
 	}
 
 	private static byte[] sample(String name) throws IOException {
