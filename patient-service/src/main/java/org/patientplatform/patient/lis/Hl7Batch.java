@@ -44,6 +44,18 @@ final class Hl7Batch {
 		if (messages <= 1 && !batchSegments) {
 			return null;
 		}
+		// what lies outside every message must be the envelope's own segments: any other would be lost unread
+		int first = firstByte(record);
+		if (!blank(record, first, segments.getFirst().start())) {
+			throw outsideMessages();
+		}
+		for (int i = 0; i < segments.size(); i++) {
+			Segment segment = segments.get(i);
+			int end = (i + 1 < segments.size()) ? segments.get(i + 1).start() : record.length;
+			if (!segment.name().equals("MSH") && !blank(record, lineEnd(record, segment.start(), end), end)) {
+				throw outsideMessages();
+			}
+		}
 		List<byte[]> cut = new ArrayList<>();
 		int inBatch = 0;
 		for (int i = 0; i < segments.size(); i++) {
@@ -72,15 +84,45 @@ final class Hl7Batch {
 		return cut;
 	}
 
-	/** The segments that start or end a message, a batch or a file, in order. */
-	private static List<Segment> headerSegments(byte[] record) {
-		List<Segment> segments = new ArrayList<>();
+	private static InvalidEventException outsideMessages() {
+		return new InvalidEventException("LIS record holds several HL7 messages and segments outside any of them (before "
+				+ "its first MSH, or after a BTS or FTS); nothing of it was applied");
+	}
+
+	/** Where the text starts: after an MLLP start block and UTF-8's byte order mark, which some writers put first. */
+	private static int firstByte(byte[] record) {
 		int first = (record[0] == START_BLOCK) ? 1 : 0;
-		// UTF-8's byte order mark, which some writers put first
 		if (record.length >= first + 3 && (record[first] & 0xff) == 0xef && (record[first + 1] & 0xff) == 0xbb
 				&& (record[first + 2] & 0xff) == 0xbf) {
 			first += 3;
 		}
+		return first;
+	}
+
+	/** Where the segment that starts at {@code start} ends (its CR or LF), at most {@code end}. */
+	private static int lineEnd(byte[] record, int start, int end) {
+		int at = start;
+		while (at < end && record[at] != '\r' && record[at] != '\n') {
+			at++;
+		}
+		return at;
+	}
+
+	/** True when the bytes between hold nothing but line ends, white space and MLLP frame bytes. */
+	private static boolean blank(byte[] record, int from, int to) {
+		for (int i = from; i < to; i++) {
+			byte b = record[i];
+			if (b != '\r' && b != '\n' && b != ' ' && b != '\t' && b != START_BLOCK && b != END_BLOCK) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** The segments that start or end a message, a batch or a file, in order. */
+	private static List<Segment> headerSegments(byte[] record) {
+		List<Segment> segments = new ArrayList<>();
+		int first = firstByte(record);
 		for (int i = first; i + 3 < record.length; i++) {
 			// after a segment's end, or the start block of a frame of its own (frames one after another)
 			boolean segmentStart = i == first || record[i - 1] == '\r' || record[i - 1] == '\n'

@@ -76,6 +76,20 @@ class Hl7BatchTests {
 			.withMessageContaining("counts 1 messages where the batch holds 2");
 	}
 
+	@Test
+	void refusesSegmentsOutsideEveryMessageRatherThanLoseThem() {
+		for (String stray : List.of("PID|1||M-0^^^CITY^MR||Poe^Pat\r" + FIRST + "\r" + SECOND,
+				String.join("\r", "BHS|^~\\&", FIRST, "BTS|1", "NTE|1||a comment", "BHS|^~\\&", SECOND, "BTS|1"),
+				String.join("\r", "FHS|^~\\&", "PID|1||M-0", "BHS|^~\\&", FIRST, "BTS|1", "FTS|1"))) {
+			assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> Hl7Batch.messages(bytes(stray)))
+				.as(stray)
+				.withMessage("LIS record holds several HL7 messages and segments outside any of them (before its first "
+						+ "MSH, or after a BTS or FTS); nothing of it was applied");
+		}
+		// blank lines and frames between them are no segments
+		assertThat(Hl7Batch.messages(bytes("\r\n" + String.join("\r\n\r\n", "BHS|^~\\&", FIRST, "BTS|1", " ", "")))).hasSize(1);
+	}
+
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
