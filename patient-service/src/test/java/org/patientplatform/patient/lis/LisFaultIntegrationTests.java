@@ -43,7 +43,7 @@ import static org.patientplatform.patient.TopicReader.header;
 
 /**
  * The LIS feed under one fault at a time, at volume: a registration (ADT^A04) and a result (ORU^R01) per patient
- * arrive at a steady pace on lis.inbound.v1 while the broker stops and comes back, the database refuses
+ * (every other patient's two in one record, an HL7 batch) arrive at a steady pace on lis.inbound.v1 while the broker stops and comes back, the database refuses
  * connections and accepts them again, or the listener container is stopped and started again. Each message
  * must be applied once (one patient, one resulted order, one processed mark, one outbox row per event) and
  * each event published at least once (duplicates on the topics share their ce_id, which consumers
@@ -250,9 +250,19 @@ class LisFaultIntegrationTests {
 				}
 			}
 			String mrn = "MRN-" + run + "-" + i;
-			send(mrn, Hl7Messages.registration("REG-" + run + "-" + i, mrn, "Lovelace", "Ada", "20250312143015"));
-			send(mrn, Hl7Messages.labResult("RES-" + run + "-" + i, mrn, "20250314100000", "5.4",
-					new Obr("ORD-" + run + "-" + i, "2345-7", "20250314073000", "20250314095500", "F")));
+			String registration = Hl7Messages.registration("REG-" + run + "-" + i, mrn, "Lovelace", "Ada",
+					"20250312143015");
+			String result = Hl7Messages.labResult("RES-" + run + "-" + i, mrn, "20250314100000", "5.4",
+					new Obr("ORD-" + run + "-" + i, "2345-7", "20250314073000", "20250314095500", "F"));
+			if (i % 2 == 0) {
+				send(mrn, registration);
+				send(mrn, result);
+			}
+			else {
+				// every other patient's two messages in one record, an HL7 batch: a fault between them (or during
+				// either) applies each once all the same
+				send(mrn, "BHS|^~\\&|LABSYS|CITYLAB\r" + registration + result + "BTS|2\r");
+			}
 			published.incrementAndGet();
 		}
 	}
