@@ -45,41 +45,35 @@ final class Hl7Batch {
 			return null;
 		}
 		// what lies outside every message must be the envelope's own segments: any other would be lost unread
-		int first = firstByte(record);
-		if (!blank(record, first, segments.getFirst().start())) {
+		if (!blank(record, firstByte(record), segments.getFirst().start())) {
 			throw outsideMessages();
-		}
-		for (int i = 0; i < segments.size(); i++) {
-			Segment segment = segments.get(i);
-			int end = (i + 1 < segments.size()) ? segments.get(i + 1).start() : record.length;
-			if (!segment.name().equals("MSH") && !blank(record, lineEnd(record, segment.start(), end), end)) {
-				throw outsideMessages();
-			}
 		}
 		List<byte[]> cut = new ArrayList<>();
 		int inBatch = 0;
 		for (int i = 0; i < segments.size(); i++) {
 			Segment segment = segments.get(i);
-			switch (segment.name()) {
-				case "MSH" -> {
-					int end = (i + 1 < segments.size()) ? segments.get(i + 1).start() : record.length;
-					cut.add(Arrays.copyOfRange(record, segment.start(), withoutFrame(record, segment.start(), end)));
-					inBatch++;
-				}
-				case "BHS" -> inBatch = 0;
-				case "BTS" -> {
-					Long counted = firstField(record, segment.start());
-					if (counted != null && counted != inBatch) {
-						throw new InvalidEventException("LIS record is an HL7 batch whose trailer (BTS-1) counts " + counted
-								+ " messages where the batch holds " + inBatch
-								+ "; nothing of it was applied (a batch cut short, or two run together)");
-					}
-					inBatch = 0;
-				}
-				default -> {
-					// FHS, FTS: the file's own header and trailer
-				}
+			int end = (i + 1 < segments.size()) ? segments.get(i + 1).start() : record.length;
+			if (segment.name().equals("MSH")) {
+				cut.add(Arrays.copyOfRange(record, segment.start(), withoutFrame(record, segment.start(), end)));
+				inBatch++;
+				continue;
 			}
+			if (!blank(record, lineEnd(record, segment.start(), end), end)) {
+				throw outsideMessages();
+			}
+			if (segment.name().equals("BHS")) {
+				inBatch = 0;
+			}
+			else if (segment.name().equals("BTS")) {
+				Long counted = firstField(record, segment.start());
+				if (counted != null && counted != inBatch) {
+					throw new InvalidEventException("LIS record is an HL7 batch whose trailer (BTS-1) counts " + counted
+							+ " messages where the batch holds " + inBatch
+							+ "; nothing of it was applied (a batch cut short, or two run together)");
+				}
+				inBatch = 0;
+			}
+			// FHS, FTS: the file's own header and trailer
 		}
 		return cut;
 	}

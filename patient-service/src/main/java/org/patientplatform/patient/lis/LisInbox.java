@@ -118,19 +118,11 @@ class LisInbox {
 	 * another patient (nothing is applied)
 	 */
 	@Transactional
-	Outcome accept(LisMessage message, ConsumerRecord<?, ?> source) {
-		return accept(message, (source.value() instanceof byte[] value) ? value : new byte[0], source);
-	}
-
-	/**
-	 * Applies a message of the record (its bytes: the record's, or one message's of a batch), or keeps it.
-	 * @see #accept(LisMessage, ConsumerRecord)
-	 */
-	@Transactional
 	Outcome accept(LisMessage message, byte[] bytes, ConsumerRecord<?, ?> source) {
-		// a message is its sender's control id and what it says (LisDigest): a LIS that counts its control ids
-		// again from 1 sends other messages under ids used before, and those were dropped as duplicates
-		String digest = (bytes.length > 0) ? LisDigest.of(bytes) : "";
+		// a message is its sender's control id and what it says (LisDigest of its bytes: the record's, or its own
+		// in a batch): a LIS that counts its control ids again from 1 sends other messages under ids used before,
+		// and those were dropped as duplicates
+		String digest = LisDigest.of(bytes);
 		if (processedBeforeDigests(message.header()) || !this.processed.markProcessed(this.consumerGroup,
 				message.header().sender(), message.header().controlId() + "#" + digest)) {
 			return new Outcome.Duplicate();

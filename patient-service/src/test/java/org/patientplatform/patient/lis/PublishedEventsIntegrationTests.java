@@ -388,8 +388,8 @@ class PublishedEventsIntegrationTests {
 		// the result's transaction (its record on one partition) parks it, and before it commits the
 		// registration (on another partition) is handled
 		this.transactions.executeWithoutResult((status) -> {
-			assertThat(this.inbox.accept(result, record(1, 1))).isInstanceOf(LisInbox.Outcome.Kept.class);
-			registering[0] = Thread.ofPlatform().start(() -> this.inbox.accept(registration, record(2, 1)));
+			assertThat(this.inbox.accept(result, new byte[0], record(1, 1))).isInstanceOf(LisInbox.Outcome.Kept.class);
+			registering[0] = Thread.ofPlatform().start(() -> this.inbox.accept(registration, new byte[0], record(2, 1)));
 			// the registration waits for the parked result's transaction, or, were it not to, has finished
 			await().pollDelay(Duration.ofMillis(200))
 				.atMost(Duration.ofSeconds(10))

@@ -1,7 +1,5 @@
 package org.patientplatform.kit.jobs;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,19 +88,11 @@ public class Jobs {
 				  AND (?::timestamptz IS NULL OR (updated_at, id) < (?::timestamptz, ?::bigint))
 				ORDER BY updated_at DESC, id DESC LIMIT ?
 				""", (rs, n) -> new JobView(rs.getLong("id"), rs.getString("queue"), rs.getString("job_type"),
-				rs.getString("status"), rs.getInt("attempts"), rs.getInt("max_attempts"), instant(rs, "run_at"),
-				rs.getString("last_error"), instant(rs, "created_at"), instant(rs, "updated_at"),
-				nullableInstant(rs, "finished_at")), status, queue, queue, at, at, beforeId, limit + 1);
+				rs.getString("status"), rs.getInt("attempts"), rs.getInt("max_attempts"),
+				rs.getTimestamp("run_at").toInstant(), rs.getString("last_error"), rs.getTimestamp("created_at").toInstant(),
+				rs.getTimestamp("updated_at").toInstant(),
+				(rs.getTimestamp("finished_at") != null) ? rs.getTimestamp("finished_at").toInstant() : null), status, queue, queue, at, at, beforeId, limit + 1);
 		return Page.of(rows, limit, (job) -> List.of(job.updatedAt().toString(), Long.toString(job.id())));
-	}
-
-	private static Instant instant(ResultSet rs, String column) throws SQLException {
-		return rs.getObject(column, OffsetDateTime.class).toInstant();
-	}
-
-	private static @Nullable Instant nullableInstant(ResultSet rs, String column) throws SQLException {
-		OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-		return (value != null) ? value.toInstant() : null;
 	}
 
 	/** Puts a FAILED job back to READY with fresh attempts. */
