@@ -164,6 +164,43 @@ public class TestOrders {
 	}
 
 	/**
+	 * A page of a patient's tests, the most recently linked first (by when this service first learnt of the
+	 * test, then order number and test code: a keyset, so a page deep in the list costs what the first does).
+	 * @param status only tests in this state, or every state when null
+	 * @param after where the previous page ended, or null for the first page
+	 * @param limit how many to fetch: a page's size plus one, to know whether another page follows
+	 */
+	public List<TestOrder> findByPatient(PatientId patient, @Nullable TestOrderStatus status,
+			TestOrder.@Nullable Cursor after, int limit) {
+		StringBuilder sql = new StringBuilder("""
+				SELECT order_id, test_code, status, ordered_at, performed_at, released_at, created_at, updated_at
+				FROM test_order WHERE patient_id = :patient
+				""");
+		Map<String, Object> params = new HashMap<>();
+		params.put("patient", patient.value());
+		if (status != null) {
+			sql.append(" AND status = :status");
+			params.put("status", status.name());
+		}
+		if (after != null) {
+			sql.append(" AND (created_at, order_id, test_code) < (:at, :orderId, :testCode)");
+			params.put("at", timestamp(after.createdAt()));
+			params.put("orderId", after.orderId());
+			params.put("testCode", after.testCode());
+		}
+		sql.append(" ORDER BY created_at DESC, order_id DESC, test_code DESC LIMIT :limit");
+		params.put("limit", limit);
+		return this.jdbc.sql(sql.toString())
+			.params(params)
+			.query((rs, row) -> new TestOrder(rs.getString("order_id"), rs.getString("test_code"),
+					TestOrderStatus.valueOf(rs.getString("status")), instant(rs, "ordered_at"),
+					instant(rs, "performed_at"), instant(rs, "released_at"),
+					rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+					rs.getObject("updated_at", OffsetDateTime.class).toInstant()))
+			.list();
+	}
+
+	/**
 	 * When the result was released: OBR-22, which is its status change time. Without it, a result already
 	 * released keeps its release time: a resend of the final result (under a new control id and a new
 	 * MSH-7) cannot be told from a new release, and must not tell the patient again. Otherwise the message's

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  * and browsers.
  */
 @Component
-class PatientReads {
+public class PatientReads {
 
 	private final Patients patients;
 
@@ -41,17 +41,29 @@ class PatientReads {
 	 * @throws NotFoundException (404) when there is no such record
 	 */
 	Patient read(String id, Authentication caller) {
+		return read("read", id, caller);
+	}
+
+	/**
+	 * The patient whose data the caller reads, under the rules of {@link #read(String, Authentication)}, the
+	 * read audited under {@code action}: the patient's test orders, say.
+	 * @param action what is read, as the audit log names it
+	 * @param id the record's id as the caller wrote it: one that is not a UUID names no record
+	 * @throws AccessDeniedException (403) unless the caller is staff or this patient
+	 * @throws NotFoundException (404) when there is no such record
+	 */
+	public Patient read(String action, String id, Authentication caller) {
 		if (!isStaff(caller) && !isPatient(caller, id)) {
-			this.audit.record("read", "patient", id, "DENIED", null);
+			this.audit.record(action, "patient", id, "DENIED", null);
 			throw new AccessDeniedException(hasRole(caller, "ROLE_patient")
 					? "A patient may read only their own record" : "Patient records are for staff and their patient");
 		}
 		Patient patient = parse(id).flatMap((uuid) -> this.patients.findById(new PatientId(uuid))).orElse(null);
 		if (patient == null) {
-			this.audit.record("read", "patient", id, "NOT_FOUND", null);
+			this.audit.record(action, "patient", id, "NOT_FOUND", null);
 			throw new NotFoundException("No patient " + id);
 		}
-		this.audit.record("read", "patient", id, "OK", null);
+		this.audit.record(action, "patient", id, "OK", null);
 		return patient;
 	}
 

@@ -32,6 +32,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.local.infra.LocalSigningKey;
 import org.patientplatform.patient.PatientIntegrationTest;
+import org.patientplatform.patient.orders.LinkTestOrders;
+import org.patientplatform.patient.orders.RecordTestResults;
+import org.patientplatform.patient.orders.TestOrderStatus;
+import org.patientplatform.patient.orders.TestOrders;
 import org.patientplatform.patient.records.RecordDemographics.Outcome;
 import org.patientplatform.patient.records.RecordDemographics.Part;
 import tools.jackson.databind.json.JsonMapper;
@@ -62,6 +66,9 @@ class PatientApiIntegrationTests {
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	@Autowired
+	TestOrders orders;
 
 	@LocalServerPort
 	int port;
@@ -471,6 +478,96 @@ class PatientApiIntegrationTests {
 		OperationOutcome outcome = fhirParser().parseResource(OperationOutcome.class, response.getBody());
 		assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(code);
 		assertThat(outcome.getIssueFirstRep().getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.ERROR);
+	}
+
+	@Test
+	void listsAPatientsTestsNewestFirstInKeysetPagesToStaffAndToThePatientAlone() {
+		String mrn = "API-ORD-" + UUID.randomUUID();
+		PatientId patient = register(mrn, "Ada", "Lovelace");
+		String otherMrn = "API-ORD-" + UUID.randomUUID();
+		PatientId other = register(otherMrn, "Grace", "Hopper");
+		Instant orderedAt = Instant.parse("2026-11-30T08:15:00Z");
+		// three messages, one at a time: each test's createdAt is its own message's transaction
+		link(mrn, "ORD-1", "GLU", orderedAt);
+		this.orders.link(new LinkTestOrders(List.of(
+				new LinkTestOrders.Order(mrn, "ORD-2", "CBC", TestOrderStatus.ORDERED, orderedAt.plusSeconds(60)),
+				new LinkTestOrders.Order(mrn, "ORD-2", "BMP", TestOrderStatus.ORDERED, orderedAt.plusSeconds(60))),
+				orderedAt.plusSeconds(60), "API-" + UUID.randomUUID()));
+		link(mrn, "ORD-3", "TSH", orderedAt.plusSeconds(120));
+		this.orders.record(new RecordTestResults(List.of(new RecordTestResults.Result(mrn, "ORD-1", "GLU",
+				TestOrderStatus.RESULTED, Instant.parse("2026-11-30T09:00:00Z"), Instant.parse("2026-11-30T11:30:00Z"))),
+				Instant.parse("2026-11-30T11:31:00Z"), "API-" + UUID.randomUUID()), Instant.now());
+		link(otherMrn, "ORD-9", "HBA1C", orderedAt);
+		String staff = token(List.of("staff"), null);
+		String uri = "/api/v1/patients/" + patient + "/test-orders";
+
+		ResponseEntity<String> first = get(uri + "?limit=2", staff);
+		assertThat(first.getStatusCode().value()).isEqualTo(200);
+		Map<String, Object> firstPage = body(first);
+		assertThat(items(firstPage)).extracting((item) -> item.get("orderId") + "/" + item.get("testCode"))
+			.containsExactly("ORD-3/TSH", "ORD-2/CBC");
+		assertThat(firstPage.get("nextCursor")).isInstanceOf(String.class);
+		Map<String, Object> secondPage = body(get(uri + "?limit=2&cursor=" + firstPage.get("nextCursor"), staff));
+		// the two tests of one order came in one message: the same createdAt, then the order and test code
+		assertThat(items(secondPage)).extracting((item) -> item.get("orderId") + "/" + item.get("testCode"))
+			.containsExactly("ORD-2/BMP", "ORD-1/GLU");
+		assertThat(secondPage.get("nextCursor")).isNull();
+		Map<String, Object> resulted = items(secondPage).get(1);
+		assertThat(resulted).containsEntry("status", "RESULTED")
+			.containsEntry("orderedAt", "2026-11-30T08:15:00Z")
+			.containsEntry("performedAt", "2026-11-30T09:00:00Z")
+			.containsEntry("releasedAt", "2026-11-30T11:30:00Z")
+			.containsKeys("createdAt", "updatedAt");
+		assertThat(items(secondPage).get(0)).containsEntry("status", "ORDERED")
+			.containsEntry("releasedAt", null)
+			.containsEntry("orderedAt", "2026-11-30T08:16:00Z");
+
+		assertThat(items(body(get(uri + "?status=RESULTED", staff))))
+			.extracting((item) -> item.get("orderId") + "/" + item.get("testCode"))
+			.containsExactly("ORD-1/GLU");
+		assertThat(items(body(get(uri, token(List.of("patient"), patient.toString()))))).hasSize(4);
+
+		ResponseEntity<String> another = get(uri, token(List.of("patient"), other.toString()));
+		assertProblem(another, 403);
+		assertThat(another.getBody()).doesNotContain("ORD-");
+		assertThat(this.jdbc.queryForList("SELECT actor_role || ' ' || outcome FROM audit_log WHERE action = "
+				+ "'read-test-orders' AND resource_id = ? ORDER BY id", String.class, patient.toString()))
+			.containsExactly("staff OK", "staff OK", "staff OK", "patient OK", "patient DENIED");
+	}
+
+	@Test
+	void answersBadTestOrderRequestsWithProblems() {
+		PatientId patient = register("API-ORD-" + UUID.randomUUID(), "Ada", "Lovelace");
+		String staff = token(List.of("staff"), null);
+		String uri = "/api/v1/patients/" + patient + "/test-orders";
+
+		ResponseEntity<String> status = get(uri + "?status=DONE", staff);
+		assertProblem(status, 400);
+		assertThat(status.getBody()).contains("ORDERED").contains("RESULTED");
+		assertProblem(get(uri + "?limit=0", staff), 400);
+		assertProblem(get(uri + "?limit=201", staff), 400);
+		assertProblem(get(uri + "?cursor=bm90LWEtY3Vyc29y", staff), 400);
+		UUID unknown = UUID.randomUUID();
+		ResponseEntity<String> missing = get("/api/v1/patients/" + unknown + "/test-orders", staff);
+		assertProblem(missing, 404);
+		assertThat(body(missing)).containsEntry("detail", "No patient " + unknown);
+		assertProblem(get("/api/v1/patients/not-a-uuid/test-orders", staff), 400);
+		assertProblem(get(uri, token(List.of("ops"), null)), 403);
+		assertProblem(get(uri, null), 401);
+		Map<String, Object> none = body(get(uri, staff));
+		assertThat(items(none)).isEmpty();
+		assertThat(none.get("nextCursor")).isNull();
+	}
+
+	private void link(String mrn, String orderId, String testCode, Instant orderedAt) {
+		this.orders.link(new LinkTestOrders(
+				List.of(new LinkTestOrders.Order(mrn, orderId, testCode, TestOrderStatus.ORDERED, orderedAt)),
+				orderedAt, "API-" + UUID.randomUUID()));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<Map<String, Object>> items(Map<String, Object> page) {
+		return (List<Map<String, Object>>) page.get("items");
 	}
 
 	private PatientId register(String mrn, String given, String family) {
