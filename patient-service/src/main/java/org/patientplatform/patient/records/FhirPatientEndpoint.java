@@ -6,6 +6,7 @@ import java.util.List;
 import ca.uhn.fhir.context.FhirContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,16 +29,14 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
-import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * The patient records as FHIR R4 {@code Patient} resources ({@code application/fhir+json} or
  * {@code application/fhir+xml}, as the client asks with {@code _format} or {@code Accept}: {@link FhirFormat}; built
- * and written by HAPI FHIR), for portals and EHRs that speak FHIR: read by id, search by the MRN as an identifier, and the
- * server's capability statement. The same rules as the API: staff read any record, a patient only their own, and
+ * and written by HAPI FHIR), for portals and EHRs that speak FHIR: read by id, search by name, birth date, gender,
+ * id or the MRN as an identifier ({@link FhirPatientSearch}), and the server's capability statement. The same rules as the API: staff read any record, a patient only their own, and
  * only staff search; every read is audited ({@link PatientReads}). Errors of these operations are FHIR
  * {@code OperationOutcome}s; a missing or invalid token is answered by the platform's security layer, as
  * problem+json.
@@ -72,48 +71,60 @@ class FhirPatientEndpoint {
 	}
 
 	@GetMapping("/Patient")
-	@Operation(summary = "Search patients by identifier (staff): a searchset Bundle of the one with this MRN, or none",
-			description = "identifier is [system|]value; the system, when given, must be patient.fhir.mrn-system "
-					+ "(another system, or none as in |value, matches nothing).")
-	ResponseEntity<String> search(@Parameter(description = "the MRN, as <system>|<value> or <value>") @RequestParam(
-			required = false) @Nullable String identifier, Authentication caller, HttpServletRequest request) {
+	@Operation(summary = "Search patients (staff): a searchset Bundle, by family name, given name and id",
+			description = "FHIR R4 search. identifier is [system|]value: the MRN, whose system, when given, must be "
+					+ "patient.fhir.mrn-system (another system, or none as in |value, matches nothing). family, given "
+					+ "and name (either) match a prefix of the name, whatever its case and the accents of Latin "
+					+ "letters. birthdate is a day, a month or a year, with a prefix eq (default), ne, gt, ge, lt or "
+					+ "le. gender is male, female, other or unknown. A parameter repeated must match each time; "
+					+ "values separated by commas match any one. _count sets the page size (default 50, at most 200); "
+					+ "the Bundle's next link holds the next page. At least one criterion; another parameter, or a "
+					+ "modifier such as family:exact, is a 400 OperationOutcome that names it. Every patient shown is "
+					+ "audited.")
+	@Parameter(name = "identifier", in = ParameterIn.QUERY, description = "the MRN, as <system>|<value> or <value>")
+	@Parameter(name = "family", in = ParameterIn.QUERY, description = "the start of the family name")
+	@Parameter(name = "given", in = ParameterIn.QUERY, description = "the start of the given name")
+	@Parameter(name = "name", in = ParameterIn.QUERY, description = "the start of the family or the given name")
+	@Parameter(name = "birthdate", in = ParameterIn.QUERY,
+			description = "[eq|ne|gt|ge|lt|le]YYYY[-MM[-DD]], e.g. 1815-12-10 or ge1940")
+	@Parameter(name = "gender", in = ParameterIn.QUERY, description = "male, female, other or unknown")
+	@Parameter(name = "_id", in = ParameterIn.QUERY, description = "the patient's id")
+	@Parameter(name = "_count", in = ParameterIn.QUERY, description = "page size, 1 to 200 (default 50)")
+	@Parameter(name = "_cursor", in = ParameterIn.QUERY, description = "the next page, as the next link gives it")
+	ResponseEntity<String> search(Authentication caller, HttpServletRequest request) {
 		FhirFormat format = FhirFormat.of(request);
-		this.reads.requireSearch(caller);
-		if (identifier == null || identifier.isBlank() || identifier.length() > 500) {
-			return outcome(HttpStatus.BAD_REQUEST, OperationOutcome.IssueType.REQUIRED,
-					"Search by identifier: identifier=[system|]value, at most 500 characters.", request);
+		this.reads.requireSearchByCriteria(caller);
+		FhirPatientSearch search;
+		try {
+			search = FhirPatientSearch.of(request.getParameterMap(), this.mrnSystem);
 		}
-		int bar = identifier.indexOf('|');
-		String system = (bar >= 0) ? identifier.substring(0, bar) : null;
-		String value = (bar >= 0) ? identifier.substring(bar + 1) : identifier;
+		catch (FhirPatientSearch.Invalid ex) {
+			return outcome(HttpStatus.BAD_REQUEST, ex.type(), ex.getMessage(), request);
+		}
+		int size = search.count();
+		List<Patients.Found> found = this.reads.search(search.criteria(), search.names(), search.after(), size,
+				caller);
 		Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET);
 		bundle.getMeta().setLastUpdated(new Date());
 		String base = ServletUriComponentsBuilder.fromCurrentContextPath().path(BASE).toUriString();
-		bundle.addLink()
-			.setRelation("self")
-			.setUrl(UriComponentsBuilder.fromUriString(base + "/Patient")
-				.queryParam("identifier", identifier)
-				.encode()
-				.toUriString());
-		List<Patient> found = List.of();
-		// FHIR's token search: value alone matches any system, |value only identifiers without one (none here)
-		if (!value.isBlank() && (system == null || system.equals(this.mrnSystem))) {
-			try {
-				found = List.of(this.reads.findByMrn(value, caller));
-			}
-			catch (NotFoundException ex) {
-				// none: an empty searchset, not an error
-			}
+		bundle.addLink().setRelation("self").setUrl(search.link(base + "/Patient", search.cursorText()));
+		if (found.size() > size) {
+			bundle.addLink()
+				.setRelation("next")
+				.setUrl(search.link(base + "/Patient", found.get(size - 1).cursor().encode()));
 		}
-		for (Patient patient : found) {
-			org.hl7.fhir.r4.model.Patient resource = FhirPatients.of(patient, this.mrnSystem);
+		else if (search.after() == null) {
+			// every match is on this page: the total is known without counting
+			bundle.setTotal(found.size());
+		}
+		for (Patients.Found each : found.subList(0, Math.min(size, found.size()))) {
+			org.hl7.fhir.r4.model.Patient resource = FhirPatients.of(each.patient(), this.mrnSystem);
 			bundle.addEntry()
 				.setFullUrl(base + "/Patient/" + resource.getIdElement().getIdPart())
 				.setResource(resource)
 				.getSearch()
 				.setMode(Bundle.SearchEntryMode.MATCH);
 		}
-		bundle.setTotal(found.size());
 		return ok(bundle, format, request);
 	}
 
@@ -142,6 +153,30 @@ class FhirPatientEndpoint {
 			.setName("identifier")
 			.setType(Enumerations.SearchParamType.TOKEN)
 			.setDocumentation("The MRN, system " + this.mrnSystem);
+		patients.addSearchParam()
+			.setName("family")
+			.setType(Enumerations.SearchParamType.STRING)
+			.setDocumentation("The start of the family name, whatever its case and accents");
+		patients.addSearchParam()
+			.setName("given")
+			.setType(Enumerations.SearchParamType.STRING)
+			.setDocumentation("The start of the given name, whatever its case and accents");
+		patients.addSearchParam()
+			.setName("name")
+			.setType(Enumerations.SearchParamType.STRING)
+			.setDocumentation("The start of the family or the given name");
+		patients.addSearchParam()
+			.setName("birthdate")
+			.setType(Enumerations.SearchParamType.DATE)
+			.setDocumentation("A day, month or year, with eq, ne, gt, ge, lt or le");
+		patients.addSearchParam()
+			.setName("gender")
+			.setType(Enumerations.SearchParamType.TOKEN)
+			.setDocumentation("male, female, other or unknown");
+		patients.addSearchParam()
+			.setName("_id")
+			.setType(Enumerations.SearchParamType.TOKEN)
+			.setDocumentation("The patient's id");
 		return ok(statement, format, request);
 	}
 

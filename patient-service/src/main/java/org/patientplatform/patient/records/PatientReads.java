@@ -1,8 +1,10 @@
 package org.patientplatform.patient.records;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.security.PlatformSecurityProperties;
 import org.patientplatform.kit.web.NotFoundException;
@@ -11,6 +13,7 @@ import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Who may read a patient record, and the audit of every read, for the API and its FHIR view alike: staff read any
@@ -90,6 +93,41 @@ public class PatientReads {
 			this.audit.record("search-by-mrn", "patient", null, "DENIED", null);
 			throw new AccessDeniedException("Searching patients by MRN is for staff");
 		}
+	}
+
+	/**
+	 * @throws AccessDeniedException (403, audited as a {@code search}) unless the caller is staff, who alone search
+	 *     patients
+	 */
+	void requireSearchByCriteria(Authentication caller) {
+		if (!isStaff(caller)) {
+			this.audit.record("search", "patient", null, "DENIED", null);
+			throw new AccessDeniedException("Searching patients is for staff");
+		}
+	}
+
+	/**
+	 * A page of the patients a search finds, for staff. Each patient shown is audited as read by a {@code search}
+	 * (a search that finds none as {@code NOT_FOUND}), with the names of the criteria as the reason, never their
+	 * values.
+	 * @param criteria the names of the search's criteria, e.g. {@code family,birthdate}
+	 * @param size the page's size: one more is fetched, to know whether another page follows, and not audited
+	 * @return at most {@code size + 1} patients
+	 * @throws AccessDeniedException (403, audited) unless the caller is staff
+	 */
+	@Transactional
+	public List<Patients.Found> search(PatientSearch search, String criteria, Patients.@Nullable SearchCursor after, int size,
+			Authentication caller) {
+		requireSearchByCriteria(caller);
+		List<Patients.Found> found = this.patients.search(search, after, size + 1);
+		if (found.isEmpty()) {
+			this.audit.record("search", "patient", null, "NOT_FOUND", criteria);
+		}
+		found.stream()
+			.limit(size)
+			.forEach((patient) -> this.audit.record("search", "patient", patient.patient().id().toString(), "OK",
+					criteria));
+		return found;
 	}
 
 	private static Optional<UUID> parse(String id) {

@@ -7,10 +7,14 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.Page;
 import org.patientplatform.patient.records.RecordDemographics.Outcome;
 import org.patientplatform.patient.records.RecordDemographics.Part;
 import org.patientplatform.patient.records.RecordDemographics.Recorded;
@@ -129,6 +133,70 @@ public class Patients {
 			.param(mrn)
 			.query(Patients::patient)
 			.optional();
+	}
+
+	/**
+	 * A page of the patients a search finds, by family name, given name and id (their search keys: case and
+	 * accents aside), after the patient the previous page ended with.
+	 * @param limit how many to fetch: a page's size plus one, to know whether another page follows
+	 */
+	public List<Found> search(PatientSearch search, @Nullable SearchCursor after, int limit) {
+		Map<String, Object> params = new HashMap<>(search.params());
+		String keyset = "";
+		if (after != null) {
+			keyset = " AND (" + PatientSearch.FAMILY_KEY + ", " + PatientSearch.GIVEN_KEY
+					+ ", id) > (:afterFamily, :afterGiven, :afterId)";
+			params.put("afterFamily", after.familyKey());
+			params.put("afterGiven", after.givenKey());
+			params.put("afterId", after.id());
+		}
+		params.put("limit", limit);
+		return this.jdbc
+			.sql("SELECT " + COLUMNS + ", " + PatientSearch.FAMILY_KEY + " AS family_key, " + PatientSearch.GIVEN_KEY
+					+ " AS given_key FROM patient WHERE " + search.where() + keyset + " ORDER BY "
+					+ PatientSearch.FAMILY_KEY + ", " + PatientSearch.GIVEN_KEY + ", id LIMIT :limit")
+			.params(params)
+			.query((rs, row) -> new Found(patient(rs, row),
+					new SearchCursor(rs.getString("family_key"), rs.getString("given_key"), rs.getObject("id", UUID.class))))
+			.list();
+	}
+
+	/**
+	 * A patient a search found, and where a page that ends with them ends.
+	 *
+	 * @param patient the patient
+	 * @param cursor the search's keyset at this patient
+	 */
+	public record Found(Patient patient, SearchCursor cursor) {
+	}
+
+	/**
+	 * Where a page of a search ends: the last patient's search keys and id.
+	 *
+	 * @param familyKey the family name's search key
+	 * @param givenKey the given name's
+	 * @param id the patient's id
+	 */
+	public record SearchCursor(String familyKey, String givenKey, UUID id) {
+
+		/** The cursor as {@link Page} encodes it. */
+		public String encode() {
+			return Page.encode(List.of(this.familyKey, this.givenKey, this.id.toString()));
+		}
+
+		/**
+		 * @throws Page.InvalidCursorException when the text is not a cursor this class wrote
+		 */
+		public static SearchCursor decode(String text) {
+			List<String> parts = Page.decode(text, 3);
+			try {
+				return new SearchCursor(parts.get(0), parts.get(1), UUID.fromString(parts.get(2)));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new Page.InvalidCursorException();
+			}
+		}
+
 	}
 
 	private static Patient patient(ResultSet rs, int row) throws SQLException {

@@ -481,6 +481,115 @@ class PatientApiIntegrationTests {
 	}
 
 	@Test
+	void searchesFhirPatientsByNameWhateverItsCaseAndAccentsByBirthDateAndGenderInPages() {
+		PatientId anna = register("API-S-" + UUID.randomUUID(), "Anna", "Żółkiewska", LocalDate.of(1948, 2, 3),
+				Sex.FEMALE);
+		PatientId barbara = register("API-S-" + UUID.randomUUID(), "Barbara", "ZOLKIEWSKA", LocalDate.of(1950, 6, 1),
+				Sex.FEMALE);
+		PatientId jan = register("API-S-" + UUID.randomUUID(), "Jan", "Zolkiewski", LocalDate.of(1950, 12, 31),
+				Sex.MALE);
+		PatientId eva = register("API-S-" + UUID.randomUUID(), "Éva", "Zöllner", LocalDate.of(1951, 1, 1),
+				Sex.AMBIGUOUS);
+		String staff = token(List.of("staff"), null);
+		long before = this.jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM audit_log", Long.class);
+
+		// by family name, then given name, then id; the key of Żółkiewska and ZOLKIEWSKA is zolkiewska
+		Bundle all = search("family=zol", staff);
+		assertThat(ids(all)).containsExactly(anna, barbara, jan, eva);
+		assertThat(all.getTotal()).isEqualTo(4);
+		assertThat(all.getLink("next")).isNull();
+
+		Bundle first = search("family=ZÓŁ&_count=3", staff);
+		assertThat(ids(first)).containsExactly(anna, barbara, jan);
+		assertThat(first.hasTotal()).isFalse();
+		String next = first.getLink("next").getUrl();
+		assertThat(next).contains("family=").contains("_count=3").contains("_cursor=");
+		ResponseEntity<String> page = this.api.get()
+			.uri(java.net.URI.create(next))
+			.header("Authorization", "Bearer " + staff)
+			.retrieve()
+			.toEntity(String.class);
+		Bundle second = fhirParser().parseResource(Bundle.class, page.getBody());
+		assertThat(ids(second)).containsExactly(eva);
+		assertThat(second.getLink("next")).isNull();
+
+		assertThat(ids(search("family=zolkiewsk&gender=male", staff))).containsExactly(jan);
+		assertThat(ids(search("family=zol&gender=other", staff))).containsExactly(eva);
+		assertThat(ids(search("family=zol&gender=female,other", staff))).containsExactly(anna, barbara, eva);
+		assertThat(ids(search("family=zol&birthdate=1950", staff))).containsExactly(barbara, jan);
+		assertThat(ids(search("family=zol&birthdate=1950-06", staff))).containsExactly(barbara);
+		assertThat(ids(search("family=zol&birthdate=1948-02-03", staff))).containsExactly(anna);
+		assertThat(ids(search("family=zol&birthdate=gt1950", staff))).containsExactly(eva);
+		assertThat(ids(search("family=zol&birthdate=ge1950-12-31", staff))).containsExactly(jan, eva);
+		assertThat(ids(search("family=zol&birthdate=lt1950", staff))).containsExactly(anna);
+		assertThat(ids(search("family=zol&birthdate=ge1949&birthdate=le1950", staff))).containsExactly(barbara, jan);
+		assertThat(ids(search("family=zol&birthdate=ne1950", staff))).containsExactly(anna, eva);
+		assertThat(ids(search("family=zol&given=eva,ann", staff))).containsExactly(anna, eva);
+		assertThat(ids(search("family=zol&family=zoll", staff))).containsExactly(eva);
+		assertThat(ids(search("family=zol&name=barb", staff))).containsExactly(barbara);
+		assertThat(ids(search("name=zolkiewski", staff))).containsExactly(jan);
+		assertThat(ids(search("family=zol&_id=" + jan + "," + eva, staff))).containsExactly(jan, eva);
+		assertThat(ids(search("family=zol&_id=not-a-uuid", staff))).isEmpty();
+		assertThat(ids(search("family=hopper&identifier=API-ADA", staff))).isEmpty();
+		assertThat(ids(search("family=zol&family=", staff))).hasSize(4);
+
+		// each patient a search showed is audited, with the criteria's names and not their values
+		List<Map<String, Object>> audited = this.jdbc.queryForList(
+				"SELECT action, resource_id, outcome, reason FROM audit_log WHERE id > ? ORDER BY id", before);
+		assertThat(audited.subList(0, 4)).extracting((row) -> row.get("action") + " " + row.get("resource_id") + " "
+				+ row.get("outcome") + " " + row.get("reason"))
+			.containsExactly("search " + anna + " OK family", "search " + barbara + " OK family",
+					"search " + jan + " OK family", "search " + eva + " OK family");
+		assertThat(audited).extracting((row) -> row.get("reason"))
+			.contains("family,gender", "family,birthdate", "family,_id", "identifier,family");
+		assertThat(audited).anySatisfy((row) -> assertThat(row).containsEntry("outcome", "NOT_FOUND"));
+		assertThat(audited.toString()).doesNotContain("zol").doesNotContain("1950");
+	}
+
+	@Test
+	void refusesAFhirSearchItCannotRunSayingWhy() {
+		String staff = token(List.of("staff"), null);
+		Map<String, OperationOutcome.IssueType> refused = Map.of("family:exact=Lovelace",
+				OperationOutcome.IssueType.NOTSUPPORTED, "familyname=Lovelace", OperationOutcome.IssueType.NOTSUPPORTED,
+				"_sort=family&family=L", OperationOutcome.IssueType.NOTSUPPORTED, "birthdate=1815-13",
+				OperationOutcome.IssueType.INVALID, "birthdate=1815-12-10T10:00:00Z", OperationOutcome.IssueType.INVALID,
+				"birthdate=sa1815", OperationOutcome.IssueType.INVALID, "gender=f", OperationOutcome.IssueType.INVALID,
+				"family=L&_count=0", OperationOutcome.IssueType.INVALID, "family=L&_cursor=bm9wZQ",
+				OperationOutcome.IssueType.INVALID, "_count=5", OperationOutcome.IssueType.REQUIRED);
+		refused.forEach((query, code) -> {
+			ResponseEntity<String> response = get(FHIR + "/Patient?" + query, staff);
+			assertOutcome(response, 400, code);
+			String diagnostics = fhirParser().parseResource(OperationOutcome.class, response.getBody())
+				.getIssueFirstRep()
+				.getDiagnostics();
+			assertThat(diagnostics).as(query).isNotBlank();
+			if (code == OperationOutcome.IssueType.NOTSUPPORTED) {
+				assertThat(diagnostics).as(query).contains(query.substring(0, query.indexOf('=')));
+			}
+		});
+		// a page larger than the most served is served at that size, as FHIR lets a server
+		assertThat(search("family=L&_count=100000000000", staff).getEntry()).isNotNull();
+		long before = this.jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM audit_log", Long.class);
+		assertOutcome(get(FHIR + "/Patient?family=Lovelace", token(List.of("patient"), this.ada.toString())), 403,
+				OperationOutcome.IssueType.FORBIDDEN);
+		assertThat(this.jdbc.queryForList("SELECT actor_role || ' ' || action || ' ' || outcome FROM audit_log "
+				+ "WHERE id > ?", String.class, before)).containsExactly("patient search DENIED");
+	}
+
+	private Bundle search(String query, String token) {
+		ResponseEntity<String> response = get(FHIR + "/Patient?" + query, token);
+		assertThat(response.getStatusCode().value()).as(query + ": " + response.getBody()).isEqualTo(200);
+		return fhirParser().parseResource(Bundle.class, response.getBody());
+	}
+
+	private static List<PatientId> ids(Bundle bundle) {
+		return bundle.getEntry()
+			.stream()
+			.map((entry) -> new PatientId(UUID.fromString(entry.getResource().getIdElement().getIdPart())))
+			.toList();
+	}
+
+	@Test
 	void listsAPatientsTestsNewestFirstInKeysetPagesToStaffAndToThePatientAlone() {
 		String mrn = "API-ORD-" + UUID.randomUUID();
 		PatientId patient = register(mrn, "Ada", "Lovelace");
@@ -571,8 +680,12 @@ class PatientApiIntegrationTests {
 	}
 
 	private PatientId register(String mrn, String given, String family) {
+		return register(mrn, given, family, LocalDate.of(1815, 12, 10), Sex.FEMALE);
+	}
+
+	private PatientId register(String mrn, String given, String family, LocalDate birthDate, Sex sex) {
 		RecordDemographics.Recorded recorded = this.patients.record(new RecordDemographics(mrn, given, family,
-				LocalDate.of(1815, 12, 10), Sex.FEMALE, "+44 20 79460123", "ada@example.org",
+				birthDate, sex, "+44 20 79460123", "ada@example.org",
 				new PostalAddress("12 Analytical Row", null, "London", null, "N1 9GU", "GBR"), "en-GB",
 				EnumSet.allOf(Part.class), Instant.now(), "API-" + UUID.randomUUID()));
 		assertThat(recorded.outcome()).isIn(Outcome.REGISTERED, Outcome.UPDATED);

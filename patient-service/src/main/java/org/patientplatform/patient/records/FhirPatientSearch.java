@@ -1,0 +1,325 @@
+package org.patientplatform.patient.records;
+
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.Page;
+
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * A FHIR R4 search of patients as its query parameters state it, read into a {@link PatientSearch}. FHIR's rules: a
+ * parameter repeated must match each time (AND), values separated by commas match any one (OR; {@code \,} is a
+ * comma in a value), an empty value is ignored. Strict where FHIR lets a server choose: a parameter or modifier
+ * this server does not know is an error that names it, not ignored, so that a mistyped criterion never widens a
+ * search of patient records to patients it did not ask for.
+ */
+final class FhirPatientSearch {
+
+	/** The criteria, in the order the audit names them. */
+	private static final List<String> CRITERIA = List.of("identifier", "family", "given", "name", "birthdate",
+			"gender", "_id");
+
+	/** What else a search may say: the page, and the format of the answer ({@link FhirFormat}). */
+	private static final Set<String> CONTROLS = Set.of("_count", "_cursor", "_format", "_pretty");
+
+	private static final int MAX_VALUE_LENGTH = 250;
+
+	private static final String GENDER_SYSTEM = "http://hl7.org/fhir/administrative-gender";
+
+	private static final Pattern DATE = Pattern
+		.compile("(eq|ne|gt|ge|lt|le)?(\\d{4})(?:-(\\d{2})(?:-(\\d{2}))?)?");
+
+	private static final Pattern UNESCAPED_COMMA = Pattern.compile("(?<!\\\\),");
+
+	private static final String SEARCHED_BY = "Patient is searched by identifier, family, given, name, birthdate, "
+			+ "gender and _id, paged by _count.";
+
+	private final PatientSearch criteria = new PatientSearch();
+
+	private final List<String> names = new ArrayList<>();
+
+	private final Map<String, String[]> parameters = new LinkedHashMap<>();
+
+	private Patients.@Nullable SearchCursor after;
+
+	private @Nullable String cursorText;
+
+	private int count = Page.DEFAULT_LIMIT;
+
+	private FhirPatientSearch() {
+	}
+
+	/**
+	 * @param parameters the query's parameters
+	 * @param mrnSystem the identifier system of MRNs
+	 * @throws Invalid when a parameter is unknown or its value is not one this search takes, or no criterion is given
+	 */
+	static FhirPatientSearch of(Map<String, String[]> parameters, String mrnSystem) {
+		FhirPatientSearch search = new FhirPatientSearch();
+		for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
+			String name = parameter.getKey();
+			if (!CRITERIA.contains(name) && !CONTROLS.contains(name)) {
+				throw (name.indexOf(':') > 0 && CRITERIA.contains(name.substring(0, name.indexOf(':'))))
+						? new Invalid(IssueType.NOTSUPPORTED,
+								"The modifier of " + name + " is not supported: a name matches by its start, "
+										+ "whatever its case and accents. " + SEARCHED_BY)
+						: new Invalid(IssueType.NOTSUPPORTED, "Unknown search parameter " + name + ". " + SEARCHED_BY);
+			}
+			if (!name.equals("_cursor")) {
+				search.parameters.put(name, parameter.getValue());
+			}
+		}
+		for (String name : CRITERIA) {
+			for (String value : parameters.getOrDefault(name, new String[0])) {
+				List<String> anyOf = values(name, value);
+				if (!anyOf.isEmpty()) {
+					search.add(name, anyOf, mrnSystem);
+					if (!search.names.contains(name)) {
+						search.names.add(name);
+					}
+				}
+			}
+		}
+		if (search.criteria.isEmpty()) {
+			throw new Invalid(IssueType.REQUIRED, "Search by at least one of identifier=[system|]value, family, "
+					+ "given, name, birthdate, gender or _id. " + SEARCHED_BY);
+		}
+		String count = single(parameters, "_count");
+		if (count != null) {
+			search.count = count(count);
+		}
+		String cursor = single(parameters, "_cursor");
+		if (cursor != null) {
+			try {
+				search.after = Patients.SearchCursor.decode(cursor);
+				search.cursorText = cursor;
+			}
+			catch (Page.InvalidCursorException ex) {
+				throw new Invalid(IssueType.INVALID, "The _cursor is not one of this search's pages; start again "
+						+ "without one.");
+			}
+		}
+		return search;
+	}
+
+	/** The criteria as SQL. */
+	PatientSearch criteria() {
+		return this.criteria;
+	}
+
+	/** The names of the criteria given, comma separated: what the audit records of the search. */
+	String names() {
+		return String.join(",", this.names);
+	}
+
+	/** The page's size. */
+	int count() {
+		return this.count;
+	}
+
+	/** Where the previous page ended, or null for the first page. */
+	Patients.@Nullable SearchCursor after() {
+		return this.after;
+	}
+
+	/** The cursor the query named, or null. */
+	@Nullable String cursorText() {
+		return this.cursorText;
+	}
+
+	/** The search's address with the page that begins after {@code cursor}, or the first page for null. */
+	String link(String base, @Nullable String cursor) {
+		UriComponentsBuilder link = UriComponentsBuilder.fromUriString(base);
+		this.parameters.forEach((name, values) -> link.queryParam(name, (Object[]) values));
+		if (cursor != null) {
+			link.queryParam("_cursor", cursor);
+		}
+		return link.encode().toUriString();
+	}
+
+	private void add(String name, List<String> anyOf, String mrnSystem) {
+		switch (name) {
+			case "identifier" -> this.criteria.mrnIn(anyOf.stream().map((token) -> mrn(token, mrnSystem))
+				.filter((mrn) -> mrn != null)
+				.map((mrn) -> (String) mrn)
+				.toList());
+			case "family" -> this.criteria.familyStartsWith(anyOf);
+			case "given" -> this.criteria.givenStartsWith(anyOf);
+			case "name" -> this.criteria.nameStartsWith(anyOf);
+			case "birthdate" -> birthDate(anyOf);
+			case "gender" -> {
+				Set<Sex> sexes = EnumSet.noneOf(Sex.class);
+				anyOf.forEach((token) -> sexes.addAll(sexes(token)));
+				this.criteria.sexIn(sexes);
+			}
+			case "_id" -> this.criteria.idIn(anyOf.stream().map(FhirPatientSearch::uuid)
+				.filter((id) -> id != null)
+				.map((id) -> (UUID) id)
+				.toList());
+			default -> throw new IllegalStateException(name);
+		}
+	}
+
+	private void birthDate(List<String> anyOf) {
+		List<PatientSearch.DateRange> ranges = new ArrayList<>();
+		for (String value : anyOf) {
+			Matcher date = DATE.matcher(value);
+			if (!date.matches()) {
+				// the value is not repeated: it may be someone's birth date
+				throw new Invalid(IssueType.INVALID, "birthdate is [eq|ne|gt|ge|lt|le]YYYY[-MM[-DD]], such as "
+						+ "1815-12-10, 1815-12 or ge1940, with no time");
+			}
+			LocalDate from;
+			LocalDate until;
+			try {
+				int year = Integer.parseInt(date.group(2));
+				if (date.group(3) == null) {
+					from = LocalDate.of(year, 1, 1);
+					until = from.plusYears(1);
+				}
+				else if (date.group(4) == null) {
+					from = LocalDate.of(year, Integer.parseInt(date.group(3)), 1);
+					until = from.plusMonths(1);
+				}
+				else {
+					from = LocalDate.of(year, Integer.parseInt(date.group(3)), Integer.parseInt(date.group(4)));
+					until = from.plusDays(1);
+				}
+			}
+			catch (DateTimeException ex) {
+				throw new Invalid(IssueType.INVALID, "birthdate names a month or a day that no calendar has");
+			}
+			String prefix = (date.group(1) != null) ? date.group(1) : "eq";
+			if (prefix.equals("ne")) {
+				if (anyOf.size() > 1) {
+					throw new Invalid(IssueType.NOTSUPPORTED, "birthdate=ne… cannot be one of several values: repeat "
+							+ "the parameter instead (birthdate=ne1815&birthdate=ne1816)");
+				}
+				this.criteria.bornOutside(new PatientSearch.DateRange(from, until));
+				return;
+			}
+			ranges.add(switch (prefix) {
+				case "gt" -> new PatientSearch.DateRange(until, null);
+				case "ge" -> new PatientSearch.DateRange(from, null);
+				case "lt" -> new PatientSearch.DateRange(null, from);
+				case "le" -> new PatientSearch.DateRange(null, until);
+				default -> new PatientSearch.DateRange(from, until);
+			});
+		}
+		this.criteria.bornIn(ranges);
+	}
+
+	/** The MRN of an identifier token, or null when it names another system, or no system as in |value. */
+	private static @Nullable String mrn(String token, String mrnSystem) {
+		int bar = token.indexOf('|');
+		if (bar < 0) {
+			return token;
+		}
+		String value = token.substring(bar + 1);
+		return (token.substring(0, bar).equals(mrnSystem) && !value.isBlank()) ? value : null;
+	}
+
+	/** The sexes FHIR's administrative gender names ({@link FhirPatients#gender}, read backwards). */
+	private static Set<Sex> sexes(String token) {
+		int bar = token.indexOf('|');
+		if (bar >= 0 && !token.substring(0, bar).isEmpty() && !token.substring(0, bar).equals(GENDER_SYSTEM)) {
+			return Set.of();
+		}
+		String code = (bar >= 0) ? token.substring(bar + 1) : token;
+		return switch (code) {
+			case "male" -> EnumSet.of(Sex.MALE);
+			case "female" -> EnumSet.of(Sex.FEMALE);
+			case "other" -> EnumSet.of(Sex.OTHER, Sex.AMBIGUOUS);
+			case "unknown" -> EnumSet.of(Sex.UNKNOWN, Sex.NOT_APPLICABLE);
+			default -> throw new Invalid(IssueType.INVALID,
+					"gender is male, female, other or unknown, not " + quoted(code));
+		};
+	}
+
+	private static @Nullable UUID uuid(String id) {
+		try {
+			return UUID.fromString(id);
+		}
+		catch (IllegalArgumentException ex) {
+			// a FHIR id is any string: one that is no UUID names no patient here
+			return null;
+		}
+	}
+
+	/** A parameter's comma separated values, unescaped and trimmed, the empty ones left out. */
+	private static List<String> values(String name, String value) {
+		List<String> values = new ArrayList<>();
+		for (String part : UNESCAPED_COMMA.split(value, -1)) {
+			String one = part.replace("\\,", ",").strip();
+			if (one.length() > MAX_VALUE_LENGTH) {
+				throw new Invalid(IssueType.INVALID, name + " is longer than " + MAX_VALUE_LENGTH + " characters");
+			}
+			if (!one.isEmpty()) {
+				values.add(one);
+			}
+		}
+		return values;
+	}
+
+	private static @Nullable String single(Map<String, String[]> parameters, String name) {
+		String[] values = parameters.get(name);
+		if (values == null || values.length == 0) {
+			return null;
+		}
+		if (values.length > 1) {
+			throw new Invalid(IssueType.INVALID, name + " is given " + values.length + " times; give it once");
+		}
+		return values[0].isBlank() ? null : values[0].strip();
+	}
+
+	private static int count(String value) {
+		try {
+			int count = Integer.parseInt(value);
+			if (count >= 1) {
+				return Math.min(count, Page.MAX_LIMIT);
+			}
+		}
+		catch (NumberFormatException ex) {
+			if (value.matches("\\d+")) {
+				// a whole number too large for an int: the most a page holds, as any count above it
+				return Page.MAX_LIMIT;
+			}
+		}
+		throw new Invalid(IssueType.INVALID, "_count is a whole number from 1 (at most " + Page.MAX_LIMIT
+				+ " are served), not " + quoted(value));
+	}
+
+	private static String quoted(String value) {
+		String shown = (value.length() > 40) ? value.substring(0, 40) + "…" : value;
+		return "'" + shown + "'";
+	}
+
+	/** A search this server cannot run, and why: a 400 OperationOutcome. */
+	static final class Invalid extends RuntimeException {
+
+		private final IssueType type;
+
+		Invalid(IssueType type, String message) {
+			super(message);
+			this.type = type;
+		}
+
+		IssueType type() {
+			return this.type;
+		}
+
+	}
+
+}

@@ -1,0 +1,134 @@
+package org.patientplatform.patient.records;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a staff search of patients asks, as SQL conditions: each criterion added is a clause, and a patient matches
+ * every clause; a clause of several values matches a patient that any one of them matches (FHIR's search: repeated
+ * parameters AND, comma separated values OR). A name matches by prefix, whatever its case and the accents of its
+ * Latin letters (the database's {@code patient_name_key}); an MRN or id exactly. A clause of no value matches no
+ * patient.
+ */
+public final class PatientSearch {
+
+	static final String FAMILY_KEY = "patient_name_key(coalesce(family_name, '')) COLLATE \"C\"";
+
+	static final String GIVEN_KEY = "patient_name_key(coalesce(given_name, '')) COLLATE \"C\"";
+
+	private final List<String> clauses = new ArrayList<>();
+
+	private final Map<String, Object> params = new HashMap<>();
+
+	/** Family names that begin with one of the prefixes. */
+	public PatientSearch familyStartsWith(Collection<String> prefixes) {
+		return anyOf(prefixes.stream().map((prefix) -> startsWith(FAMILY_KEY, prefix)).toList());
+	}
+
+	/** Given names that begin with one of the prefixes. */
+	public PatientSearch givenStartsWith(Collection<String> prefixes) {
+		return anyOf(prefixes.stream().map((prefix) -> startsWith(GIVEN_KEY, prefix)).toList());
+	}
+
+	/** A family or a given name that begins with one of the prefixes. */
+	public PatientSearch nameStartsWith(Collection<String> prefixes) {
+		return anyOf(prefixes.stream()
+			.map((prefix) -> startsWith(FAMILY_KEY, prefix) + " OR " + startsWith(GIVEN_KEY, prefix))
+			.toList());
+	}
+
+	/** Born on a day in one of the ranges. */
+	public PatientSearch bornIn(Collection<DateRange> ranges) {
+		List<String> any = new ArrayList<>();
+		for (DateRange range : ranges) {
+			List<String> bounds = new ArrayList<>();
+			if (range.from() != null) {
+				bounds.add("birth_date >= :" + param(range.from()));
+			}
+			if (range.until() != null) {
+				bounds.add("birth_date < :" + param(range.until()));
+			}
+			any.add(bounds.isEmpty() ? "birth_date IS NOT NULL" : String.join(" AND ", bounds));
+		}
+		return anyOf(any);
+	}
+
+	/** Born on no day of the range: the patient's birth date is known, and outside it. */
+	public PatientSearch bornOutside(DateRange range) {
+		List<String> outside = new ArrayList<>();
+		if (range.from() != null) {
+			outside.add("birth_date < :" + param(range.from()));
+		}
+		if (range.until() != null) {
+			outside.add("birth_date >= :" + param(range.until()));
+		}
+		return anyOf(outside);
+	}
+
+	/** Of one of the sexes. */
+	public PatientSearch sexIn(Collection<Sex> sexes) {
+		return anyOf(sexes.stream().map((sex) -> "sex = :" + param(sex.code())).toList());
+	}
+
+	/** With one of the medical record numbers. */
+	public PatientSearch mrnIn(Collection<String> mrns) {
+		return anyOf(mrns.stream().map((mrn) -> "mrn = :" + param(mrn)).toList());
+	}
+
+	/** With one of the ids. */
+	public PatientSearch idIn(Collection<UUID> ids) {
+		return anyOf(ids.stream().map((id) -> "id = :" + param(id)).toList());
+	}
+
+	/** Whether no criterion was added: a search of every patient. */
+	public boolean isEmpty() {
+		return this.clauses.isEmpty();
+	}
+
+	/** The clauses, each in parentheses, joined by AND; {@code TRUE} for none. */
+	String where() {
+		return this.clauses.isEmpty() ? "TRUE" : String.join(" AND ", this.clauses);
+	}
+
+	/** The values of the clauses' named parameters. */
+	Map<String, Object> params() {
+		return Map.copyOf(this.params);
+	}
+
+	private PatientSearch anyOf(List<String> conditions) {
+		this.clauses.add(conditions.isEmpty() ? "FALSE"
+				: "(" + String.join(" OR ", conditions.stream().map((condition) -> "(" + condition + ")").toList())
+						+ ")");
+		return this;
+	}
+
+	/** The range [key, key || U+10FFFF) in code point order: a btree serves it, as it would not LIKE 'key%'. */
+	private String startsWith(String column, String prefix) {
+		String name = param(prefix);
+		return column + " >= patient_name_key(:" + name + ") COLLATE \"C\" AND " + column + " < (patient_name_key(:"
+				+ name + ") || chr(1114111)) COLLATE \"C\"";
+	}
+
+	private String param(Object value) {
+		String name = "p" + this.params.size();
+		this.params.put(name, value);
+		return name;
+	}
+
+	/**
+	 * Days from one to another.
+	 *
+	 * @param from the first day, or null for no lower bound
+	 * @param until the first day after the range, or null for no upper bound
+	 */
+	public record DateRange(@Nullable LocalDate from, @Nullable LocalDate until) {
+	}
+
+}
