@@ -36,8 +36,8 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * The patient records as FHIR R4 {@code Patient} resources ({@code application/fhir+json} or
  * {@code application/fhir+xml}, as the client asks with {@code _format} or {@code Accept}: {@link FhirFormat}; built
  * and written by HAPI FHIR), for portals and EHRs that speak FHIR: read by id, search by name, birth date, gender,
- * id or the MRN as an identifier ({@link FhirPatientSearch}), and the server's capability statement. The same rules as the API: staff read any record, a patient only their own, and
- * only staff search; every read is audited ({@link PatientReads}). Errors of these operations are FHIR
+ * id or the MRN as an identifier ({@link FhirPatientSearch}), and the server's capability statement. The same rules
+ * as the API: staff read any record, a patient only their own, and only staff search; every read is audited ({@link PatientReads}). Errors of these operations are FHIR
  * {@code OperationOutcome}s; a missing or invalid token is answered by the platform's security layer, as
  * problem+json.
  */
@@ -71,7 +71,7 @@ class FhirPatientEndpoint {
 	}
 
 	@GetMapping("/Patient")
-	@Operation(summary = "Search patients (staff): a searchset Bundle, by family name, given name and id",
+	@Operation(summary = "Search patients (staff): a searchset Bundle, ordered by family name, given name and id",
 			description = "FHIR R4 search. identifier is [system|]value: the MRN, whose system, when given, must be "
 					+ "patient.fhir.mrn-system (another system, or none as in |value, matches nothing). family, given "
 					+ "and name (either) match a prefix of the name, whatever its case and the accents of Latin "
