@@ -4,12 +4,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.events.InvalidEventException;
+import org.patientplatform.kit.web.TimeCursor;
 import org.patientplatform.booking.slots.Slot;
 import org.patientplatform.booking.slots.Slots;
 import org.slf4j.Logger;
@@ -66,6 +68,16 @@ public class BookingDesk {
 	@Transactional(readOnly = true)
 	public Optional<Booking> find(UUID id) {
 		return this.bookings.findById(id);
+	}
+
+	/**
+	 * A page of the patient's bookings, newest first: {@link Bookings#findByPatient}.
+	 * @param limit a page's size plus one
+	 */
+	@Transactional(readOnly = true)
+	public List<Booking> findByPatient(String patientId, @Nullable BookingStatus status, @Nullable TimeCursor after,
+			int limit) {
+		return this.bookings.findByPatient(patientId, status, after, limit);
 	}
 
 	/**

@@ -5,11 +5,15 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.TimeCursor;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -34,6 +38,31 @@ class Bookings {
 			.param(id)
 			.query(Bookings::booking)
 			.optional();
+	}
+
+	/**
+	 * A page of the patient's bookings, the most recently requested first (then by id), after the one the previous
+	 * page ended with.
+	 * @param status only bookings in this state, or every state when null
+	 * @param limit how many to fetch: a page's size plus one, to know whether another page follows
+	 */
+	List<Booking> findByPatient(String patientId, @Nullable BookingStatus status, @Nullable TimeCursor after,
+			int limit) {
+		StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM booking WHERE patient_id = :patient");
+		Map<String, Object> params = new HashMap<>();
+		params.put("patient", patientId);
+		if (status != null) {
+			sql.append(" AND status = :status");
+			params.put("status", status.name());
+		}
+		if (after != null) {
+			sql.append(" AND (requested_at, id) < (:at, :id)");
+			params.put("at", utc(after.at()));
+			params.put("id", after.id());
+		}
+		sql.append(" ORDER BY requested_at DESC, id DESC LIMIT :limit");
+		params.put("limit", limit);
+		return this.jdbc.sql(sql.toString()).params(params).query(Bookings::booking).list();
 	}
 
 	/** The booking, its row locked until the transaction ends. */

@@ -218,6 +218,63 @@ class BookingApiIntegrationTests {
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 	}
 
+	@Test
+	void listsAPatientsBookingsNewestFirstInKeysetPagesToStaffAndToThePatientAlone() {
+		String patientId = "P-list-" + UUID.randomUUID().toString().substring(0, 8);
+		UUID slot = newSlot("site-list", 2);
+		String first = bookingId(book(this.staff, slot, patientId));
+		String second = bookingId(book(this.staff, newSlot("site-list", 2), patientId));
+		String third = bookingId(book(this.staff, newSlot("site-list", 2), patientId));
+		bookingId(book(this.staff, slot, "P-list-other"));
+		assertThat(this.staff.delete().uri("/api/v1/bookings/" + second).retrieve().toEntity(String.class)
+			.getStatusCode()
+			.value()).isEqualTo(200);
+		RestClient patient = TestClients.api(this.port, TestClients.patient(this.signingKey, patientId));
+		String uri = "/api/v1/patients/" + patientId + "/bookings";
+		long before = this.jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM audit_log", Long.class);
+
+		Map<String, Object> page = list(patient, uri + "?limit=2");
+		assertThat(items(page)).extracting((booking) -> booking.get("id")).containsExactly(third, second);
+		assertThat(items(page).get(1)).containsEntry("status", "CANCELLED").containsEntry("patientId", patientId);
+		Map<String, Object> last = list(patient, uri + "?limit=2&cursor=" + page.get("nextCursor"));
+		assertThat(items(last)).extracting((booking) -> booking.get("id")).containsExactly(first);
+		assertThat(items(last).get(0)).containsEntry("slotId", slot.toString())
+			.containsEntry("siteId", "site-list")
+			.containsEntry("status", "CONFIRMED");
+		assertThat(last.get("nextCursor")).isNull();
+		assertThat(items(list(this.staff, uri + "?status=CONFIRMED"))).extracting((booking) -> booking.get("id"))
+			.containsExactly(third, first);
+		assertThat(items(list(this.staff, "/api/v1/patients/P-list-nobody/bookings"))).isEmpty();
+
+		RestClient other = TestClients.api(this.port, TestClients.patient(this.signingKey, "P-list-other"));
+		ResponseEntity<String> denied = other.get().uri(uri).retrieve().toEntity(String.class);
+		assertThat(denied.getStatusCode().value()).isEqualTo(403);
+		assertThat(denied.getBody()).doesNotContain(first);
+		for (String bad : List.of("?status=BOOKED", "?limit=0", "?limit=201", "?cursor=bm90LWEtY3Vyc29y")) {
+			ResponseEntity<String> response = this.staff.get().uri(uri + bad).retrieve().toEntity(String.class);
+			assertThat(response.getStatusCode().value()).as(bad).isEqualTo(400);
+			assertThat(response.getHeaders().getContentType()).as(bad).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		}
+		assertThat(this.jdbc.queryForList("SELECT actor_role || ' ' || outcome FROM audit_log WHERE id > ? AND "
+				+ "action = 'list-bookings' AND resource_id = ? ORDER BY id", String.class, before, patientId))
+			.containsExactly("patient OK", "patient OK", "staff OK", "patient DENIED");
+	}
+
+	private static Map<String, Object> list(RestClient client, String uri) {
+		ResponseEntity<Map<String, Object>> response = client.get()
+			.uri(uri)
+			.retrieve()
+			.toEntity(new ParameterizedTypeReference<>() {
+			});
+		assertThat(response.getStatusCode().value()).as(uri).isEqualTo(200);
+		return response.getBody();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<Map<String, Object>> items(Map<String, Object> page) {
+		return (List<Map<String, Object>>) page.get("items");
+	}
+
 	private UUID newSlot(String siteId, int capacity) {
 		Instant startsAt = Instant.parse("2031-01-01T08:00:00Z").plusSeconds(60L * minutes.incrementAndGet());
 		return TestClients.createSlot(this.staff, siteId, startsAt, capacity);

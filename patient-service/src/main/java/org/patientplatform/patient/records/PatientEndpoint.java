@@ -52,8 +52,10 @@ class PatientEndpoint {
 	@ApiResponse(responseCode = "200", description = "The patient")
 	@ApiResponse(responseCode = "404", description = "No patient has this medical record number",
 			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
-	PatientDocument findByMrn(@Parameter(description = "the LIS's medical record number") @RequestParam @NotBlank @Size(
-			max = 250) String mrn, Authentication caller) {
+	PatientDocument findByMrn(@Parameter(description = "the LIS's medical record number") @RequestParam @NotBlank(
+			message = "must be a medical record number; to find a patient by name and birth date, search "
+					+ "/api/fhir/r4/Patient?family=…&birthdate=…") @Size(max = 250) String mrn,
+			Authentication caller) {
 		return PatientDocument.of(this.reads.findByMrn(mrn, caller));
 	}
 

@@ -161,7 +161,7 @@ class PatientApiIntegrationTests {
 		// no medical record number is a bad request, not an unknown patient (before: 404)
 		ResponseEntity<String> blank = get("/api/v1/patients?mrn=", token(List.of("staff"), null));
 		assertProblem(blank, 400);
-		assertThat(blank.getBody()).contains("\"field\":\"mrn\"");
+		assertThat(blank.getBody()).contains("\"field\":\"mrn\"").contains("/api/fhir/r4/Patient?family=");
 	}
 
 	@Test
