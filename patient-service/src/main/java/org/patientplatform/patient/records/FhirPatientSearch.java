@@ -266,6 +266,10 @@ final class FhirPatientSearch {
 			if (one.length() > MAX_VALUE_LENGTH) {
 				throw new Invalid(IssueType.INVALID, name + " is longer than " + MAX_VALUE_LENGTH + " characters");
 			}
+			if (one.indexOf('\u0000') >= 0) {
+				// no name or identifier holds one, and the database refuses it in a query
+				throw new Invalid(IssueType.INVALID, name + " holds a NUL character (U+0000)");
+			}
 			if (!one.isEmpty()) {
 				values.add(one);
 			}
