@@ -21,11 +21,8 @@ import org.patientplatform.kit.web.Page;
  * @param createdAt when this service first learnt of the test; the list's order
  * @param updatedAt when its state last changed here
  */
-public record TestOrder(String orderId, String testCode, TestOrderStatus status,
-		@Nullable Instant orderedAt,
-		@Nullable Instant performedAt,
-		@Nullable Instant releasedAt,
-		Instant createdAt, Instant updatedAt) {
+public record TestOrder(String orderId, String testCode, TestOrderStatus status, @Nullable Instant orderedAt,
+		@Nullable Instant performedAt, @Nullable Instant releasedAt, Instant createdAt, Instant updatedAt) {
 
 	/** Where a page of a patient's tests ends, in the list's order. */
 	Cursor cursor() {

@@ -43,8 +43,9 @@ class TestOrderEndpoint {
 	}
 
 	@GetMapping("/api/v1/patients/{patientId}/test-orders")
-	@Operation(summary = "A patient's lab tests, the most recently ordered first; staff, or the patient themself",
-			description = "One item per test of an order (an order number may name several tests). Keyset pages: "
+	@Operation(summary = "A patient's lab tests, newest first; staff, or the patient themself",
+			description = "One item per test of an order (an order number may name several tests), the tests this "
+					+ "service learnt of last first (createdAt, then order number and test code). Keyset pages: "
 					+ "pass the page's nextCursor as cursor; null on the last page. 404 when there is no such patient.")
 	Page<TestOrder> list(@PathVariable UUID patientId,
 			@Parameter(description = "only tests in this state") @RequestParam(

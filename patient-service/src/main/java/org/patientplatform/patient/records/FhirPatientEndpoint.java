@@ -37,9 +37,9 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * {@code application/fhir+xml}, as the client asks with {@code _format} or {@code Accept}: {@link FhirFormat}; built
  * and written by HAPI FHIR), for portals and EHRs that speak FHIR: read by id, search by name, birth date, gender,
  * id or the MRN as an identifier ({@link FhirPatientSearch}), and the server's capability statement. The same rules
- * as the API: staff read any record, a patient only their own, and only staff search; every read is audited ({@link PatientReads}). Errors of these operations are FHIR
- * {@code OperationOutcome}s; a missing or invalid token is answered by the platform's security layer, as
- * problem+json.
+ * as the API: staff read any record, a patient only their own, and only staff search; every read is audited
+ * ({@link PatientReads}). Errors of these operations are FHIR {@code OperationOutcome}s; a missing or invalid token
+ * is answered by the platform's security layer, as problem+json.
  */
 @RestController
 @RequestMapping(path = FhirPatientEndpoint.BASE)

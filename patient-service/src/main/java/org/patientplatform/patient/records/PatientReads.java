@@ -18,7 +18,7 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Who may read a patient record, and the audit of every read, for the API and its FHIR view alike: staff read any
  * record, a patient only their own (the token's patient id claim must be the record's id, else 403 whether or not
- * the record exists); searching by MRN is for staff. The roles are checked here rather than by
+ * the record exists); searching, by MRN or by name, is for staff. The roles are checked here rather than by
  * {@code @PreAuthorize}, so that every read, allowed, denied or of a record that does not exist, is audited:
  * probing for ids or MRNs leaves a trace. Neither the audit nor an error names the MRN: problem bodies reach logs
  * and browsers.
@@ -116,8 +116,8 @@ public class PatientReads {
 	 * @throws AccessDeniedException (403, audited) unless the caller is staff
 	 */
 	@Transactional
-	public List<Patients.Found> search(PatientSearch search, String criteria, Patients.@Nullable SearchCursor after, int size,
-			Authentication caller) {
+	public List<Patients.Found> search(PatientSearch search, String criteria, Patients.@Nullable SearchCursor after,
+			int size, Authentication caller) {
 		requireSearchByCriteria(caller);
 		List<Patients.Found> found = this.patients.search(search, after, size + 1);
 		if (found.isEmpty()) {
