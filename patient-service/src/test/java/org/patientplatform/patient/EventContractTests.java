@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.patient.orders.TestResultReady;
 import org.patientplatform.patient.records.PatientRegistered;
+import org.patientplatform.patient.records.PatientMerged;
 import org.patientplatform.patient.records.PatientUpdated;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -51,6 +52,16 @@ class EventContractTests {
 					"5b0c1f0e-7d3a-4a55-9a8e-2f4b6c8d0e1f", "MRN-1", "Ada", null, null, null, null, null)))
 				.propertyNames()).containsExactlyInAnyOrderElementsOf(documented(json, PatientUpdated.TYPE)
 					.propertyNames());
+		});
+	}
+
+	@Test
+	void writesPatientMergedAsDocumented() {
+		withJson((json) -> {
+			PatientMerged example = roundTrip(json, PatientMerged.TYPE, PatientMerged.class);
+			assertThat(example.mergedAt()).isEqualTo(Instant.parse("2026-03-08T10:15:42.318Z"));
+			assertThat(documented(json, PatientMerged.TYPE).propertyNames())
+				.containsExactlyInAnyOrder("patientId", "mergedPatientId", "mergedMrn", "mergedAt");
 		});
 	}
 

@@ -44,6 +44,7 @@ import ca.uhn.hl7v2.model.v25.datatype.HD;
 import ca.uhn.hl7v2.model.v25.datatype.XAD;
 import ca.uhn.hl7v2.model.v25.datatype.XPN;
 import ca.uhn.hl7v2.model.v25.datatype.XTN;
+import ca.uhn.hl7v2.model.v25.segment.MRG;
 import ca.uhn.hl7v2.model.v25.segment.MSH;
 import ca.uhn.hl7v2.model.v25.segment.OBR;
 import ca.uhn.hl7v2.model.v25.segment.ORC;
@@ -90,8 +91,8 @@ class Hl7MessageReader {
 	/** Result messages: each OBR reports the state of an order's result. */
 	static final Set<String> RESULTS = Set.of("ORU^R01");
 
-	/** Message types the LIS sends that no feature handles yet: kept, not rejected. */
-	static final Set<String> KEPT_UNHANDLED = Set.of("ADT^A40");
+	/** Merges: each MRG's patient is merged into the patient of the PID before it. */
+	static final Set<String> MERGES = Set.of("ADT^A40");
 
 	/** ORC-1 order control codes that cancel or discontinue an order. */
 	private static final Set<String> CANCELLING = Set.of("CA", "OC", "CR", "DC", "OD", "DR");
@@ -239,7 +240,11 @@ class Hl7MessageReader {
 			if (RESULTS.contains(header.type())) {
 				return new LisMessage.Results(header, results(header, message), er7);
 			}
-			if (KEPT_UNHANDLED.contains(header.type()) || header.type().startsWith("ADT^")) {
+			if (MERGES.contains(header.type())) {
+				return new LisMessage.Merge(header, merges(header, message));
+			}
+			// the other events of an ADT feed (transfers, discharges…): kept, not rejected
+			if (header.type().startsWith("ADT^")) {
 				return new LisMessage.Unhandled(header, er7);
 			}
 			throw unsupported(header);
@@ -875,6 +880,36 @@ class Hl7MessageReader {
 		return tests;
 	}
 
+	/**
+	 * The merges of an ADT^A40: each MRG names (MRG-1) the patient merged into the patient of the PID before it,
+	 * whose demographics the PID carries.
+	 */
+	private List<LisMessage.Merge.Merged> merges(LisMessage.Header header, Message message) throws HL7Exception {
+		List<LisMessage.Merge.Merged> merges = new ArrayList<>();
+		PID survivor = null;
+		for (Segment segment : segments(message)) {
+			if (segment instanceof PID pid) {
+				survivor = pid;
+			}
+			else if (segment instanceof MRG mrg) {
+				if (survivor == null) {
+					throw invalid(header, "has an MRG segment without a PID before it");
+				}
+				String prior = mrn(mrg.getPriorPatientIdentifierList(), header,
+						"a prior patient identifier (MRG-1)");
+				if (prior == null) {
+					throw invalid(header, "has an MRG without a prior patient identifier (MRG-1)");
+				}
+				merges.add(new LisMessage.Merge.Merged(demographics(header, survivor), prior));
+				survivor = null;
+			}
+		}
+		if (merges.isEmpty()) {
+			throw invalid(header, "has no MRG segment");
+		}
+		return merges;
+	}
+
 	/** The segments of a message in order, through all its groups. */
 	private static List<Segment> segments(Group group) throws HL7Exception {
 		List<Segment> segments = new ArrayList<>();
@@ -942,6 +977,11 @@ class Hl7MessageReader {
 
 	/** The medical record number: the identifier typed MR, else the first one. */
 	private static @Nullable String mrn(CX[] identifiers, LisMessage.Header header) {
+		return mrn(identifiers, header, "a patient identifier (PID-3)");
+	}
+
+	/** The medical record number of {@code what}: the identifier typed MR, else the first one. */
+	private static @Nullable String mrn(CX[] identifiers, LisMessage.Header header, String what) {
 		String first = null;
 		for (CX identifier : identifiers) {
 			String id = raw(identifier.getIDNumber());
@@ -949,11 +989,11 @@ class Hl7MessageReader {
 				continue;
 			}
 			if ("MR".equalsIgnoreCase(text(identifier.getIdentifierTypeCode()))) {
-				return identifier(id, header, "a patient identifier (PID-3)");
+				return identifier(id, header, what);
 			}
 			first = (first != null) ? first : id;
 		}
-		return (first != null) ? identifier(first, header, "a patient identifier (PID-3)") : null;
+		return (first != null) ? identifier(first, header, what) : null;
 	}
 
 	/** The legal name (type L), else the first name given. */

@@ -5,6 +5,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -18,6 +19,7 @@ import org.patientplatform.patient.orders.LinkTestOrders;
 import org.patientplatform.patient.orders.RecordTestResults;
 import org.patientplatform.patient.orders.TestOrderConflictException;
 import org.patientplatform.patient.orders.TestOrders;
+import org.patientplatform.patient.records.PatientId;
 import org.patientplatform.patient.records.Patients;
 import org.patientplatform.patient.records.RecordDemographics;
 import org.slf4j.Logger;
@@ -107,6 +109,14 @@ class LisInbox {
 		record OrdersApplied(TestOrders.Outcome.Applied applied) implements Outcome {
 		}
 
+		/**
+		 * @param merged patients merged into others now (a merge applied before, or of an MRN not registered, is none)
+		 * @param testsMoved their tests, moved to the patients they were merged into
+		 * @param replayed parked messages of a surviving patient registered by the merge, applied with it
+		 */
+		record Merged(int merged, int testsMoved, int replayed) implements Outcome {
+		}
+
 		record Kept(String reason) implements Outcome {
 		}
 
@@ -134,6 +144,10 @@ class LisInbox {
 			case LisMessage.Orders orders -> orders.command().orders().stream().map(LinkTestOrders.Order::mrn).toList();
 			case LisMessage.Results results ->
 				results.command().results().stream().map(RecordTestResults.Result::mrn).toList();
+			case LisMessage.Merge merge -> merge.merges()
+				.stream()
+				.flatMap((merged) -> Stream.of(merged.survivor().mrn(), merged.priorMrn()))
+				.toList();
 			case LisMessage.Unhandled unhandled -> List.<String>of();
 		});
 		return switch (message) {
@@ -152,9 +166,43 @@ class LisInbox {
 				applied(this.orders.record(results.command(), Instant.ofEpochMilli(source.timestamp())),
 						results.header(), digest, results.er7(),
 						results.command().results().stream().map(RecordTestResults.Result::mrn), source);
+			case LisMessage.Merge merge -> merge(merge);
 			case LisMessage.Unhandled unhandled ->
 				keep(unhandled.header(), digest, unhandled.er7(), UNHANDLED_TYPE, null, source);
 		};
+	}
+
+	/**
+	 * Applies each merge of an ADT^A40 in order: the surviving patient's demographics are recorded (registering
+	 * them if need be, and replaying what was parked for them), then the patient of the prior MRN is merged into
+	 * them and their tests move with them. A prior MRN not registered is recorded as merged (there is nothing else of
+	 * it here): the messages parked for it are replayed as the survivor's, and so are those to come.
+	 * @throws org.patientplatform.patient.records.PatientMergedException when the survivor, or the prior patient,
+	 * was merged into another patient before (the message is refused whole)
+	 */
+	private Outcome merge(LisMessage.Merge merge) {
+		int merged = 0;
+		int moved = 0;
+		int replayed = 0;
+		for (LisMessage.Merge.Merged each : merge.merges()) {
+			RecordDemographics.Recorded survivor = this.patients.record(each.survivor());
+			this.audit.record("lis-" + survivor.outcome().name().toLowerCase(), "patient",
+					survivor.patientId().value().toString(), "OK", "HL7 " + merge.header().controlId());
+			if (survivor.outcome() != RecordDemographics.Outcome.STALE) {
+				replayed += replayParked(each.survivor().mrn());
+			}
+			Optional<PatientId> prior = this.patients.merge(each.priorMrn(), survivor.patientId(),
+					merge.header().controlId());
+			if (prior.isPresent()) {
+				merged++;
+				moved += this.orders.moveToSurvivor(prior.get(), survivor.patientId());
+				this.audit.record("lis-merged", "patient", prior.get().value().toString(), "OK",
+						"into " + survivor.patientId() + ", HL7 " + merge.header().controlId());
+			}
+			// orders and results parked for the prior MRN, unknown here until now, are the survivor's
+			replayed += replayParked(each.priorMrn());
+		}
+		return new Outcome.Merged(merged, moved, replayed);
 	}
 
 	/**
@@ -244,6 +292,56 @@ class LisInbox {
 			if (result != null) {
 				applied++;
 				log.info("Parked {} {} replayed: {}", message.type(), message.controlId(), result);
+			}
+		}
+		return applied;
+	}
+
+	/**
+	 * Applies the ADT^A40 merges kept as "unhandled type" before this service handled merges, oldest first (by
+	 * MSH-7, then arrival), each under a savepoint, and deletes each one applied. One the reader or the merge refuses
+	 * (a patient merged into another before) stays, with reason {@value #REFUSED_ON_REPLAY}, to be settled by hand.
+	 * Run once by the consumer role when it starts ({@link KeptMergeReplay}); none is kept any more, so later runs
+	 * find nothing.
+	 * @return how many were applied
+	 */
+	@Transactional
+	int replayKeptMerges() {
+		List<Parked> kept = this.jdbc.sql("""
+				SELECT id, message_control_id, message_type, er7, COALESCE(source_timestamp, received_at) AS received
+				FROM lis_unhandled_message
+				WHERE reason = ? AND message_type IN ('ADT^A40') AND consumer_group = ?
+				ORDER BY message_time NULLS LAST, received_at
+				FOR UPDATE SKIP LOCKED
+				""")
+			.params(UNHANDLED_TYPE, this.consumerGroup)
+			.query((rs, n) -> new Parked(rs.getObject("id", UUID.class), rs.getString("message_control_id"),
+					rs.getString("message_type"), rs.getString("er7"), rs.getTimestamp("received")))
+			.list();
+		int applied = 0;
+		for (Parked message : kept) {
+			try {
+				Outcome outcome = this.savepoint.execute((status) -> {
+					if (!(this.reader.readText(message.er7()) instanceof LisMessage.Merge merge)) {
+						throw new InvalidEventException("Kept " + message.type() + " " + message.controlId()
+								+ " is no longer read as a merge");
+					}
+					KeyLocks.lock(this.jdbc, "lis-mrn", merge.merges()
+						.stream()
+						.flatMap((merged) -> Stream.of(merged.survivor().mrn(), merged.priorMrn()))
+						.toList());
+					return merge(merge);
+				});
+				this.jdbc.sql("DELETE FROM lis_unhandled_message WHERE id = ?").param(message.id()).update();
+				this.audit.record("lis-replayed", "lis-message", message.controlId(), "OK", String.valueOf(outcome));
+				applied++;
+			}
+			catch (InvalidEventException ex) {
+				this.jdbc.sql("UPDATE lis_unhandled_message SET reason = ? WHERE id = ?")
+					.params(REFUSED_ON_REPLAY, message.id())
+					.update();
+				log.warn("Kept {} {} is refused now that it is replayed; it stays ({}): {}", message.type(),
+						message.controlId(), REFUSED_ON_REPLAY, ex.getMessage());
 			}
 		}
 		return applied;

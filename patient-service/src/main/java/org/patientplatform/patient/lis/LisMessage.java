@@ -1,6 +1,7 @@
 package org.patientplatform.patient.lis;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.patient.orders.LinkTestOrders;
@@ -44,6 +45,28 @@ sealed interface LisMessage {
 	 * values) is kept only when a patient is not known yet.
 	 */
 	record Results(Header header, RecordTestResults command, String er7) implements LisMessage {
+	}
+
+	/**
+	 * ADT^A40: patients merged into others, in the order of the message.
+	 *
+	 * @param merges at least one
+	 */
+	record Merge(Header header, List<Merged> merges) implements LisMessage {
+
+		public Merge {
+			merges = List.copyOf(merges);
+		}
+
+		/**
+		 * One merge.
+		 *
+		 * @param survivor the surviving patient's demographics (the PID)
+		 * @param priorMrn the MRN of the patient merged into them (MRG-1)
+		 */
+		record Merged(RecordDemographics survivor, String priorMrn) {
+		}
+
 	}
 
 	/** A known message type that no feature of this service handles yet; kept with its ER7 text. */

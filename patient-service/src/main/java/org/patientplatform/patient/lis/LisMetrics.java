@@ -33,6 +33,7 @@ class LisMetrics {
 			"demographics", List.of("registered", "updated", "stale", "duplicate", "rejected"),
 			"orders", List.of("applied", "parked", "duplicate", "rejected"),
 			"results", List.of("applied", "parked", "duplicate", "rejected"),
+			"merges", List.of("merged", "duplicate", "rejected"),
 			"unhandled", List.of("kept", "duplicate"),
 			"unreadable", List.of("rejected"));
 
@@ -70,13 +71,14 @@ class LisMetrics {
 			case LisMessage.Demographics demographics -> "demographics";
 			case LisMessage.Orders orders -> "orders";
 			case LisMessage.Results results -> "results";
+			case LisMessage.Merge merge -> "merges";
 			case LisMessage.Unhandled unhandled -> "unhandled";
 		};
 	}
 
 	/**
 	 * The type a message of this HL7 type (MSH-9, {@code ADT^A04}) is counted under when it is refused:
-	 * {@code demographics}, {@code orders} or {@code results} for the types this service reads (it parsed, and a field
+	 * {@code demographics}, {@code orders}, {@code merges} or {@code results} for the types this service reads (it parsed, and a field
 	 * broke a rule), else {@code unreadable} (a type it does not take).
 	 */
 	static String refusedType(String messageType) {
@@ -85,6 +87,9 @@ class LisMetrics {
 		}
 		if (Hl7MessageReader.ORDERS.contains(messageType)) {
 			return "orders";
+		}
+		if (Hl7MessageReader.MERGES.contains(messageType)) {
+			return "merges";
 		}
 		return Hl7MessageReader.RESULTS.contains(messageType) ? "results" : "unreadable";
 	}

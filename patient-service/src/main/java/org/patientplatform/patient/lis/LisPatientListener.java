@@ -114,6 +114,7 @@ class LisPatientListener {
 			case LisInbox.Outcome.Duplicate duplicate -> "duplicate";
 			case LisInbox.Outcome.Recorded recorded -> recorded.recorded().outcome().name().toLowerCase(Locale.ROOT);
 			case LisInbox.Outcome.OrdersApplied applied -> "applied";
+			case LisInbox.Outcome.Merged merged -> "merged";
 			case LisInbox.Outcome.Kept kept -> (message instanceof LisMessage.Unhandled) ? "kept" : "parked";
 		});
 		String at = record.topic() + "-" + record.partition() + "@" + record.offset() + where;
@@ -125,6 +126,9 @@ class LisPatientListener {
 					recorded.replayed());
 			case LisInbox.Outcome.OrdersApplied applied -> log.info("{} {} at {}: {} orders, {} results released",
 					header.type(), header.controlId(), at, applied.applied().orders(), applied.applied().released());
+			case LisInbox.Outcome.Merged merged -> log.info("{} {} at {}: {} patients merged, {} tests moved, {} parked "
+					+ "messages replayed", header.type(), header.controlId(), at, merged.merged(), merged.testsMoved(),
+					merged.replayed());
 			case LisInbox.Outcome.Kept kept -> log.info("{} {} at {} kept unhandled ({})", header.type(),
 					header.controlId(), at, kept.reason());
 		}

@@ -164,6 +164,17 @@ public class TestOrders {
 	}
 
 	/**
+	 * Moves the tests of a merged patient to the patient it was merged into (ADT^A40), in the merge's transaction.
+	 * @return how many tests moved
+	 */
+	@Transactional
+	public int moveToSurvivor(PatientId merged, PatientId survivor) {
+		return this.jdbc.sql("UPDATE test_order SET patient_id = ?, updated_at = now() WHERE patient_id = ?")
+			.params(survivor.value(), merged.value())
+			.update();
+	}
+
+	/**
 	 * A page of a patient's tests, the most recently linked first (by when this service first learnt of the
 	 * test, then order number and test code: a keyset, so a page deep in the list costs what the first does).
 	 * @param status only tests in this state, or every state when null
@@ -224,7 +235,8 @@ public class TestOrders {
 		mrns.forEach(distinct::add);
 		Map<String, PatientId> ids = new HashMap<>();
 		for (String mrn : distinct) {
-			Optional<PatientId> id = this.patients.findByMrn(mrn).map(Patient::id);
+			// a merged patient's MRN names the patient it was merged into (ADT^A40)
+			Optional<PatientId> id = this.patients.findByMrn(mrn).map(Patient::current);
 			if (id.isEmpty()) {
 				return Optional.empty();
 			}

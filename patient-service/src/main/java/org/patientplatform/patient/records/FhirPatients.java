@@ -35,7 +35,13 @@ final class FhirPatients {
 		org.hl7.fhir.r4.model.Patient resource = new org.hl7.fhir.r4.model.Patient();
 		resource.setId(patient.id().value().toString());
 		resource.getMeta().setLastUpdated(Date.from(patient.updatedAt()));
-		resource.setActive(true);
+		// merged into another patient (ADT^A40): no longer in use, and FHIR's link names the record that replaced it
+		resource.setActive(patient.mergedInto() == null);
+		if (patient.mergedInto() != null) {
+			resource.addLink()
+				.setType(org.hl7.fhir.r4.model.Patient.LinkType.REPLACEDBY)
+				.setOther(new org.hl7.fhir.r4.model.Reference("Patient/" + patient.mergedInto()));
+		}
 		resource.addIdentifier()
 			.setUse(Identifier.IdentifierUse.USUAL)
 			.setType(new CodeableConcept(new Coding(IDENTIFIER_TYPES, "MR", "Medical record number")))

@@ -13,8 +13,17 @@ import org.jspecify.annotations.Nullable;
  * @param mrn the LIS's medical record number, unique
  * @param language the primary language as a BCP 47 tag
  * @param updatedAt when the demographics last changed
+ * @param mergedInto the patient this one was merged into (ADT^A40), whose record is the one to use; null for a
+ *     patient not merged
  */
 public record Patient(PatientId id, String mrn, @Nullable String givenName, @Nullable String familyName,
 		@Nullable LocalDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
-		@Nullable PostalAddress address, @Nullable String language, Instant createdAt, Instant updatedAt) {
+		@Nullable PostalAddress address, @Nullable String language, Instant createdAt, Instant updatedAt,
+		@Nullable PatientId mergedInto) {
+
+	/** The patient to use for this one: the one it was merged into, else itself. */
+	public PatientId current() {
+		return (this.mergedInto != null) ? this.mergedInto : this.id;
+	}
+
 }

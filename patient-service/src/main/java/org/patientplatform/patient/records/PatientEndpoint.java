@@ -59,15 +59,17 @@ class PatientEndpoint {
 		return PatientDocument.of(this.reads.findByMrn(mrn, caller));
 	}
 
-	/** A patient as the API shows them. */
+	/** A patient as the API shows them; {@code mergedInto} names the patient to use instead, once merged. */
 	record PatientDocument(UUID id, String mrn, @Nullable String givenName, @Nullable String familyName,
 			@Nullable LocalDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
-			@Nullable PostalAddress address, @Nullable String language, Instant createdAt, Instant updatedAt) {
+			@Nullable PostalAddress address, @Nullable String language, Instant createdAt, Instant updatedAt,
+			@Nullable UUID mergedInto) {
 
 		static PatientDocument of(Patient patient) {
 			return new PatientDocument(patient.id().value(), patient.mrn(), patient.givenName(), patient.familyName(),
 					patient.birthDate(), patient.sex(), patient.phone(), patient.email(), patient.address(),
-					patient.language(), patient.createdAt(), patient.updatedAt());
+					patient.language(), patient.createdAt(), patient.updatedAt(),
+					(patient.mergedInto() != null) ? patient.mergedInto().value() : null);
 		}
 
 	}

@@ -1,5 +1,7 @@
 package org.patientplatform.patient.records;
 
+import java.time.Instant;
+
 import org.patientplatform.kit.outbox.Outbox;
 import org.patientplatform.patient.records.RecordDemographics.Recorded;
 
@@ -7,8 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Appends the event of a recorded change to the outbox, in the transaction of the change: registered
- * -> PatientRegistered, updated -> PatientUpdated, stale -> nothing. The data is the patient as stored
- * after the change.
+ * -> PatientRegistered, updated -> PatientUpdated, stale -> nothing, merged -> PatientMerged. The data is the patient
+ * as stored after the change.
  */
 @Component
 class PatientEvents {
@@ -20,6 +22,11 @@ class PatientEvents {
 	PatientEvents(Outbox outbox, PatientEventsProperties properties) {
 		this.outbox = outbox;
 		this.topic = properties.topic();
+	}
+
+	void merged(PatientId survivor, PatientId merged, String mergedMrn, Instant mergedAt) {
+		this.outbox.append(this.topic, survivor.toString(), PatientMerged.TYPE,
+				new PatientMerged(survivor.toString(), merged.toString(), mergedMrn, mergedAt));
 	}
 
 	void recorded(Recorded recorded, Patient patient) {

@@ -57,14 +57,15 @@ public class Patients {
 			    lis_message_time = GREATEST(p.lis_message_time, EXCLUDED.lis_message_time),
 			    lis_message_control_id = EXCLUDED.lis_message_control_id,
 			    updated_at = now()
-			WHERE p.lis_message_time IS NULL OR EXCLUDED.lis_message_time IS NULL
-			    OR EXCLUDED.lis_message_time >= p.lis_message_time
+			WHERE p.merged_into IS NULL AND (p.lis_message_time IS NULL OR EXCLUDED.lis_message_time IS NULL
+			    OR EXCLUDED.lis_message_time >= p.lis_message_time)
 			RETURNING p.id, (p.xmax = 0) AS inserted
 			""";
 
 	private static final String COLUMNS = """
 			id, mrn, given_name, family_name, birth_date, sex, phone, email, address_street, address_other,
-			address_city, address_state, address_postal_code, address_country, language, created_at, updated_at
+			address_city, address_state, address_postal_code, address_country, language, created_at, updated_at,
+			merged_into
 			""";
 
 	private final JdbcClient jdbc;
@@ -114,11 +115,60 @@ public class Patients {
 					rs.getBoolean("inserted") ? Outcome.REGISTERED : Outcome.UPDATED))
 			.optional();
 		if (written.isEmpty()) {
-			return new Recorded(findByMrn(command.mrn()).orElseThrow().id(), Outcome.STALE);
+			Patient stored = findByMrn(command.mrn()).orElseThrow();
+			if (stored.mergedInto() != null) {
+				throw new PatientMergedException(stored);
+			}
+			return new Recorded(stored.id(), Outcome.STALE);
 		}
 		Recorded recorded = written.get();
 		this.events.recorded(recorded, findById(recorded.patientId()).orElseThrow());
 		return recorded;
+	}
+
+	/**
+	 * Merges the patient of {@code priorMrn} into {@code survivor} (ADT^A40): the prior record is kept, marked
+	 * merged, and so are those merged into it before (they now point to the survivor); a {@link PatientMerged} is
+	 * appended to the outbox. The caller moves what else belongs to the prior patient (its test orders) in the same
+	 * transaction. Joins the caller's transaction.
+	 * <p>A prior MRN no patient has here is recorded as merged, with nothing else (no demographics, no event: there
+	 * was no patient to tell of), so that the messages naming it, parked or to come, are the survivor's.
+	 * @param controlId the merge message's control id (MSH-10), stored with a record made for an unknown MRN
+	 * @return the prior patient merged now; empty when there is nothing to merge: the MRN is unknown (then only
+	 *     recorded as merged), it is the survivor's own, or it was merged into the survivor before
+	 * @throws PatientMergedException when the prior patient was merged into another patient than the survivor
+	 */
+	@Transactional
+	public Optional<PatientId> merge(String priorMrn, PatientId survivor, String controlId) {
+		Optional<Patient> prior = this.jdbc.sql("SELECT " + COLUMNS + " FROM patient WHERE mrn = ? FOR UPDATE")
+			.param(priorMrn)
+			.query(Patients::patient)
+			.optional();
+		if (prior.isEmpty()) {
+			this.jdbc.sql("""
+					INSERT INTO patient (id, mrn, lis_message_control_id, merged_into, merged_at)
+					VALUES (?, ?, ?, ?, now())
+					""").params(UUID.randomUUID(), priorMrn, controlId, survivor.value()).update();
+			return Optional.empty();
+		}
+		if (prior.get().id().equals(survivor) || survivor.equals(prior.get().mergedInto())) {
+			return Optional.empty();
+		}
+		if (prior.get().mergedInto() != null) {
+			throw new PatientMergedException(prior.get());
+		}
+		PatientId merged = prior.get().id();
+		this.jdbc.sql("UPDATE patient SET merged_into = ?, updated_at = now() WHERE merged_into = ?")
+			.params(survivor.value(), merged.value())
+			.update();
+		Instant mergedAt = this.jdbc
+			.sql("UPDATE patient SET merged_into = ?, merged_at = now(), updated_at = now() WHERE id = ? "
+					+ "RETURNING merged_at")
+			.params(survivor.value(), merged.value())
+			.query((rs, row) -> rs.getTimestamp(1).toInstant())
+			.single();
+		this.events.merged(survivor, merged, prior.get().mrn(), mergedAt);
+		return Optional.of(merged);
 	}
 
 	public Optional<Patient> findById(PatientId id) {
@@ -208,7 +258,8 @@ public class Patients {
 				rs.getString("given_name"), rs.getString("family_name"), rs.getObject("birth_date", LocalDate.class),
 				(sex != null) ? Sex.ofCode(sex) : null, rs.getString("phone"), rs.getString("email"),
 				address.carriesNothing() ? null : address, rs.getString("language"),
-				instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")));
+				instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
+				(rs.getObject("merged_into") != null) ? new PatientId(rs.getObject("merged_into", UUID.class)) : null);
 	}
 
 	private static Instant instant(Timestamp timestamp) {

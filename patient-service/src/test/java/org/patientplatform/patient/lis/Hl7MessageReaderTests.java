@@ -22,6 +22,7 @@ import org.patientplatform.patient.records.Sex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.InstanceOfAssertFactories.type;
 import static org.patientplatform.patient.lis.Hl7Messages.bytes;
 
@@ -413,13 +414,42 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsAMergeAsTheSurvivorsDemographicsAndTheMrnMergedIntoThem() {
+		String er7 = Hl7Messages.merge("MSG6", "MRN-1", "MRN-0", "20250401090000");
+
+		LisMessage.Merge merge = (LisMessage.Merge) this.reader.read(bytes(er7));
+
+		assertThat(merge.header().type()).isEqualTo("ADT^A40");
+		assertThat(merge.merges()).singleElement().satisfies((merged) -> {
+			assertThat(merged.priorMrn()).isEqualTo("MRN-0");
+			assertThat(merged.survivor().mrn()).isEqualTo("MRN-1");
+			assertThat(merged.survivor().familyName()).isEqualTo("Lovelace");
+			assertThat(merged.survivor().messageControlId()).isEqualTo("MSG6");
+		});
+		// two merges in one message (v2.3, a prior MRN typed MR after another identifier), in their order
+		String two = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A40|MSG7|P|2.3\r"
+				+ "EVN|A40|20250401090000\rPID|1||MRN-5^^^LAB^MR||Doe^Jane\rMRG|999^^^SSA^SS~MRN-4^^^LAB^MR\r"
+				+ "PID|1||MRN-7^^^LAB^MR||Roe^Richard\rMRG|MRN-6\r";
+		assertThat(((LisMessage.Merge) this.reader.read(bytes(two))).merges())
+			.extracting((merged) -> merged.survivor().mrn() + "<-" + merged.priorMrn())
+			.containsExactly("MRN-5<-MRN-4", "MRN-7<-MRN-6");
+		// a merge that names no patient to merge is refused, saying so
+		assertThatThrownBy(() -> this.reader.read(bytes(er7.replace("MRG|MRN-0^^^CITYLAB^MR\r", ""))))
+			.isInstanceOf(InvalidEventException.class)
+			.hasMessage("HL7 message ADT^A40 (control id MSG6) has no MRG segment");
+		assertThatThrownBy(() -> this.reader.read(bytes(er7.replace("MRG|MRN-0^^^CITYLAB^MR", "MRG|^^^CITYLAB^MR"))))
+			.isInstanceOf(InvalidEventException.class)
+			.hasMessage("HL7 message ADT^A40 (control id MSG6) has an MRG without a prior patient identifier (MRG-1)");
+	}
+
+	@Test
 	void keepsKnownMessageTypesNoFeatureHandlesYet() {
-		String er7 = Hl7Messages.merge("MSG5", "MRN-1", "MRN-0", "20250401090000");
+		String er7 = Hl7Messages.discharge("MSG5", "MRN-1", "20250401090000");
 
 		LisMessage message = this.reader.read(bytes(er7));
 
 		assertThat(message).isEqualTo(new LisMessage.Unhandled(
-				new LisMessage.Header("MSG5", "LABSYS^CITYLAB", "ADT^A40", "2.5", Instant.parse("2025-04-01T08:00:00Z")), er7));
+				new LisMessage.Header("MSG5", "LABSYS^CITYLAB", "ADT^A03", "2.5", Instant.parse("2025-04-01T08:00:00Z")), er7));
 	}
 
 	@Test

@@ -92,7 +92,14 @@ final class Hl7Messages {
 				"OBR|1|" + orderId + "||" + testCode + "^Glucose^LN|||" + sentAt, "");
 	}
 
-	/** An ADT^A40 (merge): a type the LIS sends that no feature handles yet. */
+	/** An ADT^A03 (discharge): an event of the ADT feed that no feature handles, kept. */
+	static String discharge(String controlId, String mrn, String sentAt) {
+		return String.join("\r",
+				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|" + sentAt + "||ADT^A03^ADT_A03|" + controlId + "|P|2.5",
+				"EVN|A03|" + sentAt, "PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada", "PV1|1|O", "");
+	}
+
+	/** An ADT^A40: the patient of {@code priorMrn} merged into the patient of {@code mrn}. */
 	static String merge(String controlId, String mrn, String priorMrn, String sentAt) {
 		return String.join("\r",
 				"MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|" + sentAt + "||ADT^A40^ADT_A39|" + controlId + "|P|2.5",

@@ -141,9 +141,9 @@ class LisInboundIntegrationTests {
 			.replace("MSH|^~\\&|LABSYS|CITYLAB|", other));
 		assertThat(awaitPatient("MRN-TWO-1")).containsEntry("familyName", "Lovelace");
 		assertThat(awaitPatient("MRN-TWO-2")).containsEntry("familyName", "Hopper");
-		// kept messages too: two merges with one control id, one from each sender
-		send("MRN-TWO-1", Hl7Messages.merge("TWO-0002", "MRN-TWO-1", "MRN-TWO-0", "20250313100000"));
-		send("MRN-TWO-2", Hl7Messages.merge("TWO-0002", "MRN-TWO-2", "MRN-TWO-9", "20250313100000")
+		// kept messages too: two discharges with one control id, one from each sender
+		send("MRN-TWO-1", Hl7Messages.discharge("TWO-0002", "MRN-TWO-1", "20250313100000"));
+		send("MRN-TWO-2", Hl7Messages.discharge("TWO-0002", "MRN-TWO-2", "20250313100000")
 			.replace("MSH|^~\\&|LABSYS|CITYLAB|", other));
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(this.jdbc.queryForList(
@@ -151,7 +151,7 @@ class LisInboundIntegrationTests {
 					String.class)).containsExactly("LABSYS^CITYLAB", "OTHERLIS^NORTHLAB"));
 		// and each is still applied once: the first sender's registration delivered again changes nothing
 		send("MRN-TWO-1", Hl7Messages.registration("TWO-0001", "MRN-TWO-1", "Lovelace", "Ada", "20250312143015"));
-		send("MRN-TWO-1", Hl7Messages.merge("TWO-0003", "MRN-TWO-1", "MRN-TWO-0", "20250313100000"));
+		send("MRN-TWO-1", Hl7Messages.discharge("TWO-0003", "MRN-TWO-1", "20250313100000"));
 		awaitKept("TWO-0003");
 		assertThat(this.jdbc.queryForList("SELECT source FROM processed_message WHERE consumer_group = ? "
 				+ "AND event_id LIKE 'TWO-0001#%' ORDER BY 1", String.class, GROUP))
@@ -167,9 +167,9 @@ class LisInboundIntegrationTests {
 		assertThat(awaitPatient("MRN-RST-1")).containsEntry("familyName", "Lovelace");
 		send("MRN-RST-2", Hl7Messages.registration("RST-0001", "MRN-RST-2", "Hopper", "Grace", "20250314090000"));
 		assertThat(awaitPatient("MRN-RST-2")).containsEntry("familyName", "Hopper");
-		// kept messages too: two different merges under one control id are both kept
-		send("MRN-RST-1", Hl7Messages.merge("RST-0002", "MRN-RST-1", "MRN-RST-0", "20250313100000"));
-		send("MRN-RST-2", Hl7Messages.merge("RST-0002", "MRN-RST-2", "MRN-RST-9", "20250315100000"));
+		// kept messages too: two different discharges under one control id are both kept
+		send("MRN-RST-1", Hl7Messages.discharge("RST-0002", "MRN-RST-1", "20250313100000"));
+		send("MRN-RST-2", Hl7Messages.discharge("RST-0002", "MRN-RST-2", "20250315100000"));
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(this.jdbc.queryForObject(
 					"SELECT count(DISTINCT content_digest) FROM lis_unhandled_message WHERE message_control_id = 'RST-0002'",
@@ -179,7 +179,7 @@ class LisInboundIntegrationTests {
 		String again = Hl7Messages.registration("RST-0001", "MRN-RST-1", "Lovelace", "Ada", "20250312143015")
 			.replace("|CITYLAB|20250312143015||", "|CITYLAB|20250316120000||");
 		send("MRN-RST-1", again);
-		send("MRN-RST-1", Hl7Messages.merge("RST-0003", "MRN-RST-1", "MRN-RST-0", "20250313100000"));
+		send("MRN-RST-1", Hl7Messages.discharge("RST-0003", "MRN-RST-1", "20250313100000"));
 		awaitKept("RST-0003");
 		assertThat(this.jdbc.queryForList("SELECT outcome || ' ' || resource_id FROM audit_log WHERE action LIKE 'lis-%' "
 				+ "AND reason = 'HL7 RST-0001' ORDER BY id", String.class)).hasSize(2);
@@ -187,8 +187,8 @@ class LisInboundIntegrationTests {
 
 	@Test
 	void deletesKeptMessagesOfUnhandledTypesAfterTheirRetentionButNotThoseStillToApply() throws Exception {
-		// a merge no feature handles, and an order for a patient not registered yet, both a year and more old
-		send("MRN-RET-1", Hl7Messages.merge("RET-0001", "MRN-RET-1", "MRN-RET-0", "20250313100000"));
+		// a discharge no feature handles, and an order for a patient not registered yet, both a year and more old
+		send("MRN-RET-1", Hl7Messages.discharge("RET-0001", "MRN-RET-1", "20250313100000"));
 		send("MRN-RET-2", Hl7Messages.order("RET-0002", "MRN-RET-2", "20250313100000", "NW", "ORD-RET-2", "2345-7"));
 		awaitKept("RET-0001");
 		awaitKept("RET-0002");
@@ -217,7 +217,7 @@ class LisInboundIntegrationTests {
 		send(mrn, Hl7Messages.nameUpdate("IDEM-0002", mrn, "King", "Ada", "20250313090000"));
 		// the registration again, as a redelivery after the update would bring it
 		send(mrn, registration);
-		send(mrn, Hl7Messages.merge("IDEM-0003", mrn, "MRN-IDEM-0", "20250313100000"));
+		send(mrn, Hl7Messages.discharge("IDEM-0003", mrn, "20250313100000"));
 		awaitKept("IDEM-0003");
 
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn = ?", Integer.class, mrn))
@@ -255,7 +255,7 @@ class LisInboundIntegrationTests {
 		send(mrn, Hl7Messages.registration("STALE-0001", mrn, "Lovelace", "Ada", "20250312143015"));
 		send(mrn, Hl7Messages.nameUpdate("STALE-0002", mrn, "King", "Ada", "20250314090000"));
 		send(mrn, Hl7Messages.nameUpdate("STALE-0003", mrn, "Byron", "Ada", "20250313090000"));
-		send(mrn, Hl7Messages.merge("STALE-0004", mrn, "MRN-STALE-0", "20250314100000"));
+		send(mrn, Hl7Messages.discharge("STALE-0004", mrn, "20250314100000"));
 		awaitKept("STALE-0004");
 
 		assertThat(this.jdbc.queryForObject("SELECT family_name FROM patient WHERE mrn = ?", String.class, mrn))
@@ -484,7 +484,7 @@ class LisInboundIntegrationTests {
 
 	@Test
 	void keepsKnownMessageTypesNoFeatureHandlesYet() throws Exception {
-		String er7 = Hl7Messages.merge("KEPT-0001", "MRN-KEPT-1", "MRN-KEPT-0", "20250312143015");
+		String er7 = Hl7Messages.discharge("KEPT-0001", "MRN-KEPT-1", "20250312143015");
 		RecordMetadata sent = send("MRN-KEPT-1", er7);
 
 		awaitKept("KEPT-0001");
@@ -492,7 +492,7 @@ class LisInboundIntegrationTests {
 		assertThat(this.jdbc.queryForMap(
 				"SELECT message_type, hl7_version, source_topic, source_partition, source_offset, er7, reason "
 						+ "FROM lis_unhandled_message WHERE message_control_id = 'KEPT-0001'"))
-			.containsEntry("message_type", "ADT^A40")
+			.containsEntry("message_type", "ADT^A03")
 			.containsEntry("reason", "unhandled type")
 			.containsEntry("hl7_version", "2.5")
 			.containsEntry("source_topic", TOPIC)

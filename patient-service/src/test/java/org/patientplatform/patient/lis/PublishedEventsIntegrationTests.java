@@ -28,6 +28,7 @@ import org.patientplatform.patient.PatientIntegrationTest;
 import org.patientplatform.patient.TopicReader;
 import org.patientplatform.patient.lis.Hl7Messages.Obr;
 import org.patientplatform.patient.orders.TestResultReady;
+import org.patientplatform.patient.records.PatientMerged;
 import org.patientplatform.patient.records.PatientRegistered;
 import org.patientplatform.patient.records.PatientUpdated;
 import org.patientplatform.patient.records.Patients;
@@ -501,6 +502,114 @@ class PublishedEventsIntegrationTests {
 		assertThat(header(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE))
 			.isEqualTo("HL7 message ORU^R01 (control id EV-RB-4) names an order that is linked to another patient");
 		assertThat(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+	}
+
+	@Test
+	void mergesAPatientIntoAnotherOnAdtA40WithTheirTestsAndReadsTheOldMrnAsTheSurvivors() throws Exception {
+		String prior = "MRN-EV-MRG-0";
+		String survivor = "MRN-EV-MRG-1";
+		send(prior, Hl7Messages.registration("EV-MRG-1", prior, "Lovelace", "Ada", "20250312143015"));
+		send(survivor, Hl7Messages.registration("EV-MRG-2", survivor, "Lovelace", "Ada", "20250312143015"));
+		send(prior, Hl7Messages.labResult("EV-MRG-3", prior, "20250314100000", RESULT_VALUE,
+				new Obr("ORD-EV-MRG-1", "2345-7", "20250314073000", "20250314095500", "F")));
+		String priorId = awaitPatientId(prior);
+		String survivorId = awaitPatientId(survivor);
+		this.topics.awaitRecords(keyed(TEST_RESULTS, priorId), (seen) -> !seen.isEmpty());
+
+		send(survivor, Hl7Messages.merge("EV-MRG-4", survivor, prior, "20250315090000"));
+		List<ConsumerRecord<byte[], byte[]>> merged = this.topics.awaitRecords(keyed(PATIENT_EVENTS, survivorId),
+				(seen) -> seen.stream().anyMatch(ofType(PatientMerged.TYPE)));
+		JsonNode event = this.json.readTree(merged.stream().filter(ofType(PatientMerged.TYPE)).findFirst().orElseThrow()
+			.value());
+		assertThat(event.path("patientId").asString()).isEqualTo(survivorId);
+		assertThat(event.path("mergedPatientId").asString()).isEqualTo(priorId);
+		assertThat(event.path("mergedMrn").asString()).isEqualTo(prior);
+		assertThat(this.jdbc.queryForObject("SELECT merged_into::text FROM patient WHERE id = ?::uuid", String.class,
+				priorId)).isEqualTo(survivorId);
+		// the prior patient's tests are the survivor's now
+		assertThat(this.jdbc.queryForObject("SELECT patient_id::text FROM test_order WHERE order_id = 'ORD-EV-MRG-1'",
+				String.class))
+			.isEqualTo(survivorId);
+		assertThat(this.jdbc.queryForList("SELECT action || ' ' || resource_id FROM audit_log WHERE action = "
+				+ "'lis-merged'", String.class)).contains("lis-merged " + priorId);
+
+		// a result naming the old MRN is the survivor's, and so is its notice
+		send(prior, Hl7Messages.labResult("EV-MRG-5", prior, "20250316100000", RESULT_VALUE,
+				new Obr("ORD-EV-MRG-2", "2345-7", "20250316073000", "20250316095500", "F")));
+		this.topics.awaitRecords(keyed(TEST_RESULTS, survivorId),
+				(seen) -> seen.stream().anyMatch((record) -> value(record).contains("ORD-EV-MRG-2")));
+		assertThat(this.jdbc.queryForObject("SELECT patient_id::text FROM test_order WHERE order_id = 'ORD-EV-MRG-2'",
+				String.class))
+			.isEqualTo(survivorId);
+		// demographics of the old MRN are refused, not applied to a record no longer used
+		String update = Hl7Messages.nameUpdate("EV-MRG-6", prior, "King", "Ada", "20250316120000");
+		send(prior, update);
+		ConsumerRecord<byte[], byte[]> deadLetter = this.topics
+			.awaitRecords((record) -> "dlq.messages.v1".equals(record.topic()) && value(record).contains("|EV-MRG-6|"),
+					(seen) -> !seen.isEmpty())
+			.get(0);
+		assertThat(header(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE)).isEqualTo("Patient " + priorId
+				+ " was merged into patient " + survivorId + "; its MRN is no longer used (send the surviving "
+				+ "patient's MRN)");
+		assertThat(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(this.jdbc.queryForObject("SELECT family_name FROM patient WHERE id = ?::uuid", String.class,
+				priorId)).isEqualTo("Lovelace");
+
+		// the merge sent again, and a merge of the survivor into the merged patient, change nothing
+		send(survivor, Hl7Messages.merge("EV-MRG-4", survivor, prior, "20250315090000"));
+		String backwards = Hl7Messages.merge("EV-MRG-7", prior, survivor, "20250317090000");
+		send(prior, backwards);
+		this.topics.awaitRecords((record) -> "dlq.messages.v1".equals(record.topic())
+				&& value(record).contains("|EV-MRG-7|"), (seen) -> !seen.isEmpty());
+		assertThat(this.jdbc.queryForObject("SELECT merged_into IS NULL FROM patient WHERE id = ?::uuid",
+				Boolean.class, survivorId)).isTrue();
+		assertThat(this.topics.seen(keyed(PATIENT_EVENTS, survivorId)).stream().filter(ofType(PatientMerged.TYPE)))
+			.hasSize(1);
+
+		// a result parked for an MRN this service never registered, merged into the survivor: the survivor's
+		String unknown = "MRN-EV-MRG-8";
+		send(unknown, Hl7Messages.labResult("EV-MRG-8", unknown, "20250317100000", RESULT_VALUE,
+				new Obr("ORD-EV-MRG-8", "2345-7", "20250317073000", "20250317095500", "F")));
+		awaitKept("EV-MRG-8", "unknown patient");
+		send(survivor, Hl7Messages.merge("EV-MRG-9", survivor, unknown, "20250318090000"));
+		this.topics.awaitRecords(keyed(TEST_RESULTS, survivorId),
+				(seen) -> seen.stream().anyMatch((record) -> value(record).contains("ORD-EV-MRG-8")));
+		assertThat(kept("EV-MRG-8")).isZero();
+		assertThat(this.jdbc.queryForObject("SELECT merged_into::text FROM patient WHERE mrn = ?", String.class,
+				unknown)).isEqualTo(survivorId);
+	}
+
+	@Test
+	void appliesTheMergesKeptBeforeThisServiceHandledThem() {
+		String prior = "MRN-EV-KMG-0";
+		String survivor = "MRN-EV-KMG-1";
+		String priorId = this.patients.record(demographics(prior, "Lovelace", "EV-KMG-1")).patientId().toString();
+		String survivorId = this.patients.record(demographics(survivor, "Lovelace", "EV-KMG-2")).patientId()
+			.toString();
+		// kept as an unhandled type by the service before, as it stored them
+		keepAsUnhandled("EV-KMG-3", Hl7Messages.merge("EV-KMG-3", survivor, prior, "20250315090000"));
+		// and one it cannot apply now: its survivor is the patient merged by the one before
+		keepAsUnhandled("EV-KMG-4", Hl7Messages.merge("EV-KMG-4", prior, "MRN-EV-KMG-9", "20250316090000"));
+
+		assertThat(this.inbox.replayKeptMerges()).isEqualTo(1);
+
+		assertThat(this.jdbc.queryForObject("SELECT merged_into::text FROM patient WHERE id = ?::uuid", String.class,
+				priorId)).isEqualTo(survivorId);
+		this.topics.awaitRecords(keyed(PATIENT_EVENTS, survivorId),
+				(seen) -> seen.stream().anyMatch(ofType(PatientMerged.TYPE)));
+		assertThat(this.jdbc.queryForList("SELECT message_control_id || ' ' || reason FROM lis_unhandled_message "
+				+ "WHERE message_control_id LIKE 'EV-KMG-%' ORDER BY 1", String.class))
+			.containsExactly("EV-KMG-4 refused on replay");
+		assertThat(this.inbox.replayKeptMerges()).isZero();
+	}
+
+	private void keepAsUnhandled(String controlId, String er7) {
+		this.jdbc.update("""
+				INSERT INTO lis_unhandled_message (id, consumer_group, sender, message_control_id, content_digest,
+				    message_type, hl7_version, message_time, source_topic, source_partition, source_offset, er7, reason)
+				VALUES (gen_random_uuid(), 'patient-service.consumer-lis-patient', 'LABSYS^CITYLAB', ?, ?, 'ADT^A40',
+				    '2.5', now(), ?, 0, 0, ?, 'unhandled type')
+				""", controlId, LisDigest.of(Hl7Messages.bytes(er7)), LIS, er7);
 	}
 
 	@Test

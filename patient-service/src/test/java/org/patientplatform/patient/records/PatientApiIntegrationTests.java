@@ -547,6 +547,30 @@ class PatientApiIntegrationTests {
 	}
 
 	@Test
+	void servesAMergedPatientAsNoLongerInUseNamingThePatientToUseInstead() {
+		String priorMrn = "API-MRG-" + UUID.randomUUID();
+		PatientId prior = register(priorMrn, "Ada", "Lovelace");
+		PatientId survivor = register("API-MRG-" + UUID.randomUUID(), "Ada", "Lovelace");
+		assertThat(this.patients.merge(priorMrn, survivor, "API-MRG")).contains(prior);
+		String staff = token(List.of("staff"), null);
+
+		assertThat(body(get("/api/v1/patients/" + prior, staff))).containsEntry("mergedInto", survivor.toString());
+		assertThat(body(get("/api/v1/patients/" + survivor, staff))).containsEntry("mergedInto", null);
+		org.hl7.fhir.r4.model.Patient merged = fhirParser().parseResource(org.hl7.fhir.r4.model.Patient.class,
+				get(FHIR + "/Patient/" + prior, staff).getBody());
+		assertThat(merged.getActive()).isFalse();
+		assertThat(merged.getLinkFirstRep().getType()).isEqualTo(org.hl7.fhir.r4.model.Patient.LinkType.REPLACEDBY);
+		assertThat(merged.getLinkFirstRep().getOther().getReference()).isEqualTo("Patient/" + survivor);
+		org.hl7.fhir.r4.model.Patient used = fhirParser().parseResource(org.hl7.fhir.r4.model.Patient.class,
+				get(FHIR + "/Patient/" + survivor, staff).getBody());
+		assertThat(used.getActive()).isTrue();
+		assertThat(used.getLink()).isEmpty();
+		// merged once: merging it again, or into itself, merges nothing
+		assertThat(this.patients.merge(priorMrn, survivor, "API-MRG")).isEmpty();
+		assertThat(this.patients.merge(priorMrn, prior, "API-MRG")).isEmpty();
+	}
+
+	@Test
 	void refusesAFhirSearchItCannotRunSayingWhy() {
 		String staff = token(List.of("staff"), null);
 		OperationOutcome.IssueType notSupported = OperationOutcome.IssueType.NOTSUPPORTED;
