@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The documented examples of {@code lis.inbound.v1} (ER7 text, not CloudEvents; kept with LF line ends
- * for reading, sent with CR as HL7 requires) read as the demographics this service records.
+ * for reading, sent with CR as HL7 requires) read as the demographics, results and merges this service records.
  */
 class LisInboundContractTests {
 
@@ -64,6 +64,19 @@ class LisInboundContractTests {
 				"ORD-2025-0000457", "2345-7", TestOrderStatus.RESULTED, Instant.parse("2025-04-02T07:20:00Z"),
 				Instant.parse("2025-04-02T09:10:00Z"))), Instant.parse("2025-04-02T09:15:00Z"), "MSG00003"));
 		assertThat(command.toString()).doesNotContain("7.91").doesNotContain("Glucose");
+	}
+
+	@Test
+	void readsTheDocumentedMerge() throws IOException {
+		LisMessage message = this.reader.read(example("lis.inbound.v1.ADT_A40.hl7"));
+
+		assertThat(message.header()).isEqualTo(new LisMessage.Header("MSG00004", "LABSYS^CITYLAB", "ADT^A40", "2.5",
+				Instant.parse("2025-04-03T09:00:00Z")));
+		assertThat(((LisMessage.Merge) message).merges()).singleElement().satisfies((merged) -> {
+			assertThat(merged.priorMrn()).isEqualTo("MRN-100199");
+			assertThat(merged.survivor().mrn()).isEqualTo("MRN-100234");
+			assertThat(merged.survivor().familyName()).isEqualTo("King");
+		});
 	}
 
 	private static byte[] example(String name) throws IOException {
