@@ -112,7 +112,8 @@ class LisInbox {
 		/**
 		 * @param merged patients merged into others now (a merge applied before, or of an MRN not registered, is none)
 		 * @param testsMoved their tests, moved to the patients they were merged into
-		 * @param replayed parked messages of a surviving patient registered by the merge, applied with it
+		 * @param replayed parked messages applied with the merge: a surviving patient's it registered, and those of an
+		 * MRN unknown here until it was merged
 		 */
 		record Merged(int merged, int testsMoved, int replayed) implements Outcome {
 		}
