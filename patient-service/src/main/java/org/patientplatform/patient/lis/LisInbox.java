@@ -273,9 +273,7 @@ class LisInbox {
 				result = this.savepoint.execute((status) -> replay(message));
 			}
 			catch (TestOrderConflictException ex) {
-				this.jdbc.sql("UPDATE lis_unhandled_message SET reason = ? WHERE id = ?")
-					.params(ORDER_CONFLICT, message.id())
-					.update();
+				keepFor(ORDER_CONFLICT, message.id());
 				log.warn("Parked {} {} names an order linked to another patient; it stays parked ({})", message.type(),
 						message.controlId(), ORDER_CONFLICT);
 				continue;
@@ -283,9 +281,7 @@ class LisInbox {
 			catch (InvalidEventException ex) {
 				// its refusal would roll back the registration that replays it, and dead-letter that: it stays, to
 				// be settled by hand (the reader's reasons name no patient data)
-				this.jdbc.sql("UPDATE lis_unhandled_message SET reason = ? WHERE id = ?")
-					.params(REFUSED_ON_REPLAY, message.id())
-					.update();
+				keepFor(REFUSED_ON_REPLAY, message.id());
 				log.warn("Parked {} {} is refused now that it is replayed; it stays parked ({}): {}", message.type(),
 						message.controlId(), REFUSED_ON_REPLAY, ex.getMessage());
 				continue;
@@ -338,14 +334,17 @@ class LisInbox {
 				applied++;
 			}
 			catch (InvalidEventException ex) {
-				this.jdbc.sql("UPDATE lis_unhandled_message SET reason = ? WHERE id = ?")
-					.params(REFUSED_ON_REPLAY, message.id())
-					.update();
+				keepFor(REFUSED_ON_REPLAY, message.id());
 				log.warn("Kept {} {} is refused now that it is replayed; it stays ({}): {}", message.type(),
 						message.controlId(), REFUSED_ON_REPLAY, ex.getMessage());
 			}
 		}
 		return applied;
+	}
+
+	/** Keeps a parked or kept message, for another reason. */
+	private void keepFor(String reason, UUID id) {
+		this.jdbc.sql("UPDATE lis_unhandled_message SET reason = ? WHERE id = ?").params(reason, id).update();
 	}
 
 	/** Applies one parked message; null when it still names a patient not registered. */

@@ -149,35 +149,22 @@ class FhirPatientEndpoint {
 			.setType("Patient");
 		patients.addInteraction().setCode(CapabilityStatement.TypeRestfulInteraction.READ);
 		patients.addInteraction().setCode(CapabilityStatement.TypeRestfulInteraction.SEARCHTYPE);
-		patients.addSearchParam()
-			.setName("identifier")
-			.setType(Enumerations.SearchParamType.TOKEN)
-			.setDocumentation("The MRN, system " + this.mrnSystem);
-		patients.addSearchParam()
-			.setName("family")
-			.setType(Enumerations.SearchParamType.STRING)
-			.setDocumentation("The start of the family name, whatever its case and accents");
-		patients.addSearchParam()
-			.setName("given")
-			.setType(Enumerations.SearchParamType.STRING)
-			.setDocumentation("The start of the given name, whatever its case and accents");
-		patients.addSearchParam()
-			.setName("name")
-			.setType(Enumerations.SearchParamType.STRING)
-			.setDocumentation("The start of the family or the given name");
-		patients.addSearchParam()
-			.setName("birthdate")
-			.setType(Enumerations.SearchParamType.DATE)
-			.setDocumentation("A day, month or year, with eq, ne, gt, ge, lt or le");
-		patients.addSearchParam()
-			.setName("gender")
-			.setType(Enumerations.SearchParamType.TOKEN)
-			.setDocumentation("male, female, other or unknown");
-		patients.addSearchParam()
-			.setName("_id")
-			.setType(Enumerations.SearchParamType.TOKEN)
-			.setDocumentation("The patient's id");
+		searchParam(patients, "identifier", Enumerations.SearchParamType.TOKEN, "The MRN, system " + this.mrnSystem);
+		searchParam(patients, "family", Enumerations.SearchParamType.STRING,
+				"The start of the family name, whatever its case and accents");
+		searchParam(patients, "given", Enumerations.SearchParamType.STRING,
+				"The start of the given name, whatever its case and accents");
+		searchParam(patients, "name", Enumerations.SearchParamType.STRING, "The start of the family or the given name");
+		searchParam(patients, "birthdate", Enumerations.SearchParamType.DATE,
+				"A day, month or year, with eq, ne, gt, ge, lt or le");
+		searchParam(patients, "gender", Enumerations.SearchParamType.TOKEN, "male, female, other or unknown");
+		searchParam(patients, "_id", Enumerations.SearchParamType.TOKEN, "The patient's id");
 		return ok(statement, format, request);
+	}
+
+	private static void searchParam(CapabilityStatement.CapabilityStatementRestResourceComponent resource, String name,
+			Enumerations.SearchParamType type, String documentation) {
+		resource.addSearchParam().setName(name).setType(type).setDocumentation(documentation);
 	}
 
 	@ExceptionHandler(NotFoundException.class)

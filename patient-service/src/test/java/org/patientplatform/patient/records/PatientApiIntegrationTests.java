@@ -332,7 +332,9 @@ class PatientApiIntegrationTests {
 			assertThat(resource.getType()).isEqualTo("Patient");
 			assertThat(resource.getInteraction()).extracting((interaction) -> interaction.getCode().toCode())
 				.containsExactly("read", "search-type");
-			assertThat(resource.getSearchParamFirstRep().getName()).isEqualTo("identifier");
+			assertThat(resource.getSearchParam()).extracting((param) -> param.getName() + ":" + param.getType().toCode())
+				.containsExactly("identifier:token", "family:string", "given:string", "name:string", "birthdate:date",
+						"gender:token", "_id:token");
 		});
 		assertThat(statement.getFormat()).extracting(Object::toString).containsExactly("json", "xml");
 	}
