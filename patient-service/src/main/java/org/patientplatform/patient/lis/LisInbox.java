@@ -140,17 +140,7 @@ class LisInbox {
 		}
 		// parking a message for want of a patient and registering that patient take the same lock, so a message
 		// parked while its patient is registered (their records on two partitions) is still replayed
-		KeyLocks.lock(this.jdbc, "lis-mrn", switch (message) {
-			case LisMessage.Demographics demographics -> List.of(demographics.command().mrn());
-			case LisMessage.Orders orders -> orders.command().orders().stream().map(LinkTestOrders.Order::mrn).toList();
-			case LisMessage.Results results ->
-				results.command().results().stream().map(RecordTestResults.Result::mrn).toList();
-			case LisMessage.Merge merge -> merge.merges()
-				.stream()
-				.flatMap((merged) -> Stream.of(merged.survivor().mrn(), merged.priorMrn()))
-				.toList();
-			case LisMessage.Unhandled unhandled -> List.<String>of();
-		});
+		KeyLocks.lock(this.jdbc, "lis-mrn", mrns(message));
 		return switch (message) {
 			case LisMessage.Demographics demographics -> {
 				RecordDemographics.Recorded recorded = this.patients.record(demographics.command());
@@ -204,6 +194,21 @@ class LisInbox {
 			replayed += replayParked(each.priorMrn());
 		}
 		return new Outcome.Merged(merged, moved, replayed);
+	}
+
+	/** The MRNs a message names: what it locks while it is applied. */
+	private static List<String> mrns(LisMessage message) {
+		return switch (message) {
+			case LisMessage.Demographics demographics -> List.of(demographics.command().mrn());
+			case LisMessage.Orders orders -> orders.command().orders().stream().map(LinkTestOrders.Order::mrn).toList();
+			case LisMessage.Results results ->
+				results.command().results().stream().map(RecordTestResults.Result::mrn).toList();
+			case LisMessage.Merge merge -> merge.merges()
+				.stream()
+				.flatMap((merged) -> Stream.of(merged.survivor().mrn(), merged.priorMrn()))
+				.toList();
+			case LisMessage.Unhandled unhandled -> List.<String>of();
+		};
 	}
 
 	/**
@@ -323,10 +328,7 @@ class LisInbox {
 						throw new InvalidEventException("Kept " + message.type() + " " + message.controlId()
 								+ " is no longer read as a merge");
 					}
-					KeyLocks.lock(this.jdbc, "lis-mrn", merge.merges()
-						.stream()
-						.flatMap((merged) -> Stream.of(merged.survivor().mrn(), merged.priorMrn()))
-						.toList());
+					KeyLocks.lock(this.jdbc, "lis-mrn", mrns(merge));
 					return merge(merge);
 				});
 				this.jdbc.sql("DELETE FROM lis_unhandled_message WHERE id = ?").param(message.id()).update();

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.jspecify.annotations.Nullable;
@@ -151,10 +152,8 @@ final class FhirPatientSearch {
 
 	private void add(String name, List<String> anyOf, String mrnSystem) {
 		switch (name) {
-			case "identifier" -> this.criteria.mrnIn(anyOf.stream().map((token) -> mrn(token, mrnSystem))
-				.filter((mrn) -> mrn != null)
-				.map((mrn) -> (String) mrn)
-				.toList());
+			case "identifier" -> this.criteria
+				.mrnIn(anyOf.stream().flatMap((token) -> Stream.ofNullable(mrn(token, mrnSystem))).toList());
 			case "family" -> this.criteria.familyStartsWith(anyOf);
 			case "given" -> this.criteria.givenStartsWith(anyOf);
 			case "name" -> this.criteria.nameStartsWith(anyOf);
@@ -164,10 +163,7 @@ final class FhirPatientSearch {
 				anyOf.forEach((token) -> sexes.addAll(sexes(token)));
 				this.criteria.sexIn(sexes);
 			}
-			case "_id" -> this.criteria.idIn(anyOf.stream().map(FhirPatientSearch::uuid)
-				.filter((id) -> id != null)
-				.map((id) -> (UUID) id)
-				.toList());
+			case "_id" -> this.criteria.idIn(anyOf.stream().flatMap((id) -> Stream.ofNullable(uuid(id))).toList());
 			default -> throw new IllegalStateException(name);
 		}
 	}

@@ -89,10 +89,7 @@ public class PatientReads {
 	 * @throws AccessDeniedException (403, audited) unless the caller is staff, who alone search patients
 	 */
 	void requireSearch(Authentication caller) {
-		if (!isStaff(caller)) {
-			this.audit.record("search-by-mrn", "patient", null, "DENIED", null);
-			throw new AccessDeniedException("Searching patients by MRN is for staff");
-		}
+		requireStaff(caller, "search-by-mrn", "Searching patients by MRN is for staff");
 	}
 
 	/**
@@ -100,9 +97,13 @@ public class PatientReads {
 	 *     patients
 	 */
 	void requireSearchByCriteria(Authentication caller) {
+		requireStaff(caller, "search", "Searching patients is for staff");
+	}
+
+	private void requireStaff(Authentication caller, String action, String refusal) {
 		if (!isStaff(caller)) {
-			this.audit.record("search", "patient", null, "DENIED", null);
-			throw new AccessDeniedException("Searching patients is for staff");
+			this.audit.record(action, "patient", null, "DENIED", null);
+			throw new AccessDeniedException(refusal);
 		}
 	}
 
