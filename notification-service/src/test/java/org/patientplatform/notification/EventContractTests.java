@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.events.IncomingEvent;
 import org.patientplatform.kit.events.PlatformEvents;
 import org.patientplatform.notification.contacts.ContactPreferencesChanged;
+import org.patientplatform.notification.contacts.PatientMerged;
 import org.patientplatform.notification.contacts.PatientRegistered;
 import org.patientplatform.notification.contacts.PatientUpdated;
 import org.patientplatform.notification.delivery.Channel;
@@ -76,6 +77,13 @@ class EventContractTests {
 		ContactPreferencesChanged event = roundTrip(ContactPreferencesChanged.TYPE, ContactPreferencesChanged.class);
 		assertThat(event.quietHours()).isNotNull();
 		assertThat(event.pushTokens()).isNotEmpty();
+	}
+
+	@Test
+	void readsAndWritesPatientMerged() throws IOException {
+		PatientMerged event = roundTrip(PatientMerged.TYPE, PatientMerged.class);
+		assertThat(event.mergedPatientId()).isNotBlank().isNotEqualTo(event.patientId());
+		assertThat(event.mergedAt()).isNotNull();
 	}
 
 	@Test

@@ -160,6 +160,48 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 				this.pushTokensAt);
 	}
 
+	/**
+	 * This contact, the survivor of a merge, with what the merged patient (the same person) chose: their channels
+	 * and quiet hours when those are newer than this contact's (an opt-out or a STOP made on the merged record
+	 * holds, unless the patient chose otherwise here since), their language and timezone where this contact has
+	 * none, and their devices before this contact's own (the survivor's stay the newest), at most
+	 * {@code maxDevices}. The details stay this contact's: they are the survivor's record.
+	 */
+	Contact absorbing(Contact merged, int maxDevices) {
+		boolean theirsNewer = merged.preferencesAt != null
+				&& (this.preferencesAt == null || merged.preferencesAt.isAfter(this.preferencesAt));
+		List<String> tokens = new ArrayList<>(merged.pushTokens);
+		tokens.removeAll(this.pushTokens);
+		tokens.addAll(this.pushTokens);
+		List<String> kept = List.copyOf(tokens.subList(Math.max(0, tokens.size() - maxDevices), tokens.size()));
+		boolean localeFromThem = (this.language == null && merged.language != null)
+				|| (this.timezone == null && merged.timezone != null);
+		return new Contact(this.patientId, this.givenName, this.phone, this.phoneProblem, this.email, this.emailProblem,
+				(this.language != null) ? this.language : merged.language,
+				(this.timezone != null) ? this.timezone : merged.timezone, theirsNewer ? merged.channels : this.channels,
+				theirsNewer ? merged.quietHours : this.quietHours, kept, this.detailsAt,
+				theirsNewer ? merged.preferencesAt : this.preferencesAt,
+				localeFromThem ? latest(this.localeAt, merged.localeAt) : this.localeAt,
+				kept.equals(this.pushTokens) ? this.pushTokensAt : latest(this.pushTokensAt, merged.pushTokensAt));
+	}
+
+	/** This contact without any device, at {@code at}: its devices went to the patient it was merged into. */
+	Contact withoutPushDevices(Instant at) {
+		if (this.pushTokens.isEmpty()) {
+			return this;
+		}
+		return new Contact(this.patientId, this.givenName, this.phone, this.phoneProblem, this.email, this.emailProblem,
+				this.language, this.timezone, this.channels, this.quietHours, List.of(), this.detailsAt,
+				this.preferencesAt, this.localeAt, at);
+	}
+
+	private static @Nullable Instant latest(@Nullable Instant a, @Nullable Instant b) {
+		if (a == null) {
+			return b;
+		}
+		return (b == null || a.isAfter(b)) ? a : b;
+	}
+
 	private static boolean isNewer(@Nullable Instant applied, Instant at) {
 		return applied == null || !at.isBefore(applied);
 	}

@@ -7,6 +7,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.IllformedLocaleException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
@@ -90,6 +92,48 @@ class ContactProjection {
 		Contact next = current.withPreferences(change.channels(), change.quietHours(), change.pushTokens(), at)
 			.withLocale(language(change.language()), timezone(change.timezone()), at);
 		saveIfChanged(current, next);
+		return true;
+	}
+
+	/**
+	 * Applies a PatientMerged event: the survivor's contact takes what the merged patient chose
+	 * ({@link Contact#absorbing}) and their devices, and the notices waiting for the merged patient's contact now
+	 * wait for, or are released by, the survivor's. The merged patient's contact keeps its details, unused: every
+	 * later notice carries the survivor's id.
+	 * @return false when the event was applied before
+	 */
+	@Transactional
+	boolean applyMerge(IncomingEvent<PatientMerged> event, Instant fallbackTime) {
+		if (!this.processed.markProcessed(this.properties.consumerGroup(), event)) {
+			return false;
+		}
+		PatientMerged merge = event.data();
+		String survivorId = merge.patientId();
+		String mergedId = merge.mergedPatientId();
+		if (survivorId.equals(mergedId)) {
+			return true;
+		}
+		Instant at = eventTime(event, fallbackTime);
+		// as a notice parked for want of either contact takes them: one moved now is released below, not stranded
+		this.contacts.lockDetails(List.of(survivorId, mergedId));
+		this.contacts.createIfMissing(survivorId, this.properties.defaultChannels());
+		Map<String, Contact> locked = this.contacts.lockAll(List.of(survivorId, mergedId));
+		Contact survivor = Objects.requireNonNull(locked.get(survivorId));
+		Contact merged = locked.get(mergedId);
+		Contact next = (merged != null) ? survivor.absorbing(merged, this.properties.maxPushDevices()) : survivor;
+		if (merged != null) {
+			// a device gets one patient's messages: the merged record's went to the survivor
+			saveIfChanged(merged, merged.withoutPushDevices(after(at, merged.pushTokensAt())));
+		}
+		saveIfChanged(survivor, next);
+		Instant now = Instant.now();
+		int moved = this.notifications.moveWaitingForContact(mergedId, survivorId, now);
+		if (next.isKnown()) {
+			this.notifications.releaseWaitingForContact(survivorId, next.deliveryTargets(), now);
+		}
+		this.audit.record("contact.merge", "patient", survivorId, "allowed", "patient " + mergedId
+				+ " merged into it" + ((merged != null) ? "; its preferences and devices carried over" : "")
+				+ ((moved > 0) ? "; " + moved + " notice(s) waiting for its contact moved" : ""));
 		return true;
 	}
 

@@ -14,8 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Role {@code consumer-notification}: projects patient.events.v1 into contacts, in its
- * own consumer group so it never takes the test-result consumers' capacity. Event types
- * it does not project (a merge, a linked order) are skipped; a record that is not a valid
+ * own consumer group so it never takes the test-result consumers' capacity. A merge carries the
+ * merged patient's choices to the survivor. Event types it does not project (a test result) are
+ * skipped; a record that is not a valid
  * event goes to the DLQ through the kit's failure path. Logs carry event ids and
  * coordinates only.
  */
@@ -48,6 +49,8 @@ class ContactProjectionListener {
 					this.projection.applyDetails(this.events.read(event, type, PatientUpdated.class), recordTime));
 			case ContactPreferencesChanged.TYPE -> applied(record, this.projection
 				.applyPreferences(this.events.read(event, type, ContactPreferencesChanged.class), recordTime));
+			case PatientMerged.TYPE -> applied(record,
+					this.projection.applyMerge(this.events.read(event, type, PatientMerged.class), recordTime));
 			default -> log.debug("Skipped event type {} at {}-{}@{}", type, record.topic(), record.partition(),
 					record.offset());
 		}

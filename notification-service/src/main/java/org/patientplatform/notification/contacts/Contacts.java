@@ -151,12 +151,31 @@ class Contacts implements ContactDirectory, ContactChanges {
 	 */
 	@Transactional
 	Contact lockOrCreate(String patientId, ChannelPreferences defaults) {
+		createIfMissing(patientId, defaults);
+		return lock(patientId).orElseThrow();
+	}
+
+	/** Creates the contact with the defaults when missing (locking only a contact it creates). */
+	@Transactional(propagation = Propagation.MANDATORY)
+	void createIfMissing(String patientId, ChannelPreferences defaults) {
 		this.jdbc.sql("""
 				INSERT INTO contact (patient_id, sms_opt_in, email_opt_in, push_opt_in)
 				VALUES (?, ?, ?, ?)
 				ON CONFLICT (patient_id) DO NOTHING
 				""").params(patientId, defaults.sms(), defaults.email(), defaults.push()).update();
-		return lock(patientId).orElseThrow();
+	}
+
+	/**
+	 * The contacts there are of these patients, locked until the transaction ends, in id order (as every
+	 * writer of several contacts locks them, so two never deadlock).
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	Map<String, Contact> lockAll(Collection<String> patientIds) {
+		return this.jdbc.sql(COLUMNS + " WHERE patient_id = ANY(?) ORDER BY patient_id FOR UPDATE")
+			.param(patientIds.stream().distinct().toArray(String[]::new))
+			.query(Contacts::contact)
+			.stream()
+			.collect(Collectors.toMap(Contact::patientId, Function.identity()));
 	}
 
 	/** The contact, locked until the transaction ends. */

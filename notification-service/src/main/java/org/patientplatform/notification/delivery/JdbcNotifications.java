@@ -140,6 +140,13 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 	}
 
 	@Override
+	@Transactional
+	public int moveWaitingForContact(String fromPatientId, String toPatientId, Instant now) {
+		return this.jdbc.update("UPDATE notification SET patient_id = ?, updated_at = ? "
+				+ "WHERE patient_id = ? AND waiting_for_contact", toPatientId, timestamp(now), fromPatientId);
+	}
+
+	@Override
 	@Transactional(readOnly = true)
 	public Optional<Notification> findById(NotificationId id) {
 		List<Notification> found = withDeliveries(this.client.sql(NOTIFICATION_COLUMNS + " WHERE id = ?")

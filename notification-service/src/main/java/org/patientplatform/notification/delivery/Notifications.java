@@ -52,6 +52,14 @@ public interface Notifications {
 	int releaseWaitingForContact(String patientId, List<ChannelTarget> targets, Instant now);
 
 	/**
+	 * Gives the notifications waiting for {@code fromPatientId}'s contact to {@code toPatientId} (the patient it
+	 * was merged into, the same person), in the caller's transaction; they then wait for, or are released by,
+	 * that patient's contact.
+	 * @return how many notifications were moved
+	 */
+	int moveWaitingForContact(String fromPatientId, String toPatientId, Instant now);
+
+	/**
 	 * Locks the notifications until the caller's transaction ends (in id order, so two
 	 * writers never deadlock) and returns them with their deliveries as they are once
 	 * locked. Unknown ids are left out.

@@ -314,16 +314,61 @@ class ContactProjectionIntegrationTests {
 	@Test
 	void skipsPatientEventTypesItDoesNotProject() {
 		String patientId = newPatientId();
-		CloudEvent merged = this.kafka.event("patient.PatientMerged.v1", patientId,
-				Map.of("patientId", patientId, "mergedIntoPatientId", "P-other"));
-		this.kafka.send(PATIENT_EVENTS, merged);
+		// the test-result consumers' type, on the same topic
+		CloudEvent result = this.kafka.event("patient.TestResultReady.v1", patientId,
+				Map.of("patientId", patientId, "orderId", "ORD-1"));
+		this.kafka.send(PATIENT_EVENTS, result);
 		this.kafka.send(PATIENT_EVENTS, PatientRegistered.TYPE, patientId,
 				new PatientRegistered(patientId, "MRN-4", "Ada", "Lovelace", null, "ada@example.org", null, null));
 
 		awaitContact(patientId, Contact::isKnown);
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM processed_message WHERE event_id = ?", Integer.class,
-				merged.getId()))
+				result.getId()))
 			.isZero();
+	}
+
+	@Test
+	void aMergeCarriesTheMergedPatientsOptOutDevicesAndWaitingNoticesToTheSurvivor() {
+		String survivorId = registered();
+		String mergedId = newPatientId();
+		String device = fcmToken();
+		// on the duplicate record the patient opted out of SMS, and their phone's app registered there
+		this.kafka.send(PATIENT_EVENTS, ContactPreferencesChanged.TYPE, mergedId, new ContactPreferencesChanged(
+				mergedId, new ChannelPreferences(false, true, true), null, null, null, List.of(device)));
+		awaitContact(mergedId, (c) -> c.preferencesAt() != null);
+		// a notice for the duplicate waits for its details, which will not come now
+		Notification notice = Notification.awaitingContact(new NewNotification("test-result-ready", mergedId,
+				Priority.NORMAL, "merge-" + mergedId, null, Map.of("orderId", "ORD-MERGE"), null), "waiting",
+				Instant.now());
+		assertThat(this.notifications.storeNew(List.of(notice))).isEqualTo(1);
+
+		CloudEvent merge = this.kafka.event(PatientMerged.TYPE, survivorId,
+				new PatientMerged(survivorId, mergedId, "MRN-7", Instant.now()));
+		this.kafka.send(PATIENT_EVENTS, merge);
+		awaitProcessed(merge.getId());
+
+		Contact survivor = this.contacts.find(survivorId).orElseThrow();
+		assertThat(survivor.channels()).isEqualTo(new ChannelPreferences(false, true, true));
+		assertThat(survivor.pushTokens()).containsExactly(device);
+		assertThat(survivor.phone()).isEqualTo("+14155550132");
+		assertThat(this.contacts.find(mergedId).orElseThrow().pushTokens()).isEmpty();
+		// the notice is the survivor's now, released on the channels the patient kept: no SMS
+		assertThat(this.jdbc.queryForMap("SELECT patient_id, waiting_for_contact FROM notification WHERE id = ?",
+				notice.id().value()))
+			.containsEntry("patient_id", survivorId)
+			.containsEntry("waiting_for_contact", false);
+		assertThat(this.jdbc.queryForList("SELECT channel FROM delivery WHERE notification_id = ?", String.class,
+				notice.id().value()))
+			.containsExactlyInAnyOrder("EMAIL", "PUSH");
+		assertThat(audited("contact.merge", survivorId, "allowed")).isOne();
+
+		// sent again: applied once
+		this.kafka.send(PATIENT_EVENTS, merge);
+		CloudEvent marker = this.kafka.event(ContactPreferencesChanged.TYPE, survivorId, new ContactPreferencesChanged(
+				survivorId, new ChannelPreferences(false, true, true), null, null, null, null));
+		this.kafka.send(PATIENT_EVENTS, marker);
+		awaitProcessed(marker.getId());
+		assertThat(audited("contact.merge", survivorId, "allowed")).isOne();
 	}
 
 	@Test

@@ -54,6 +54,50 @@ class ContactTests {
 	}
 
 	@Test
+	void aSurvivorTakesTheMergedPatientsNewerChoiceAndDevicesButKeepsItsDetails() {
+		Contact survivor = Contact.unknown("P-S", ALL)
+			.withDetails(details("+14155550132", "s@example.org"), T1)
+			.withLocale("en", null, T1)
+			.withPushDevice("tablet", 3, T1);
+		QuietHours nights = new QuietHours(LocalTime.of(21, 0), LocalTime.of(8, 0));
+		Contact merged = Contact.unknown("P-M", ALL)
+			.withDetails(details("+14155550199", "m@example.org"), T1)
+			.withLocale("es", "America/Chicago", T1)
+			.withPreferences(new ChannelPreferences(false, true, true), nights, List.of("phone", "tablet", "watch"), T2);
+
+		Contact absorbed = survivor.absorbing(merged, 3);
+		// the merged record's opt-out of SMS (made at T2) is the patient's newest word on their channels
+		assertThat(absorbed.channels()).isEqualTo(new ChannelPreferences(false, true, true));
+		assertThat(absorbed.quietHours()).isEqualTo(nights);
+		assertThat(absorbed.preferencesAt()).isEqualTo(T2);
+		// the survivor's own device stays the newest; the merged record's come before it
+		assertThat(absorbed.pushTokens()).containsExactly("phone", "watch", "tablet");
+		assertThat(absorbed.pushTokensAt()).isEqualTo(T2);
+		// its own record's details and language stay; a timezone it had none of comes from the merged record
+		assertThat(absorbed.phone()).isEqualTo("+14155550132");
+		assertThat(absorbed.email()).isEqualTo("s@example.org");
+		assertThat(absorbed.detailsAt()).isEqualTo(T1);
+		assertThat(absorbed.language()).isEqualTo("en");
+		assertThat(absorbed.timezone()).isEqualTo("America/Chicago");
+		assertThat(survivor.absorbing(merged, 2).pushTokens()).containsExactly("watch", "tablet");
+		assertThat(merged.withoutPushDevices(T2.plusSeconds(1)).pushTokens()).isEmpty();
+	}
+
+	@Test
+	void aSurvivorKeepsItsOwnChoiceWhenItIsNewerOrTheMergedPatientMadeNone() {
+		Contact survivor = Contact.unknown("P-S", ALL)
+			.withPreferences(new ChannelPreferences(true, false, true), null, null, T2);
+		Contact optedOutBefore = Contact.unknown("P-M", ALL)
+			.withPreferences(new ChannelPreferences(false, true, true), null, null, T1);
+		assertThat(survivor.absorbing(optedOutBefore, 3)).isEqualTo(survivor);
+		// defaults are no choice: they never undo one
+		assertThat(survivor.absorbing(Contact.unknown("P-M", new ChannelPreferences(false, false, false)), 3))
+			.isEqualTo(survivor);
+		Contact undecided = Contact.unknown("P-S", ALL);
+		assertThat(undecided.absorbing(optedOutBefore, 3).channels().sms()).isFalse();
+	}
+
+	@Test
 	void keepsPreferencesAndDetailsApartInTime() {
 		Contact contact = Contact.unknown("P-1", ALL)
 			.withPreferences(new ChannelPreferences(false, true, false), null, null, T2)
