@@ -17,8 +17,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Who may read a patient record, and the audit of every read, for the API and its FHIR view alike: staff read any
- * record, a patient only their own (the token's patient id claim must be the record's id, else 403 whether or not
- * the record exists); searching, by MRN or by name, is for staff. The roles are checked here rather than by
+ * record, a patient only their own (the token's patient id claim must be the record's id, or name a record merged
+ * into it, else 403 whether or not the record exists); searching, by MRN or by name, is for staff. The roles are checked here rather than by
  * {@code @PreAuthorize}, so that every read, allowed, denied or of a record that does not exist, is audited:
  * probing for ids or MRNs leaves a trace. Neither the audit nor an error names the MRN: problem bodies reach logs
  * and browsers.
@@ -56,18 +56,41 @@ public class PatientReads {
 	 * @throws NotFoundException (404) when there is no such record
 	 */
 	public Patient read(String action, String id, Authentication caller) {
+		String mergedOwn = null;
 		if (!isStaff(caller) && !isPatient(caller, id)) {
-			this.audit.record(action, "patient", id, "DENIED", null);
-			throw new AccessDeniedException(hasRole(caller, "ROLE_patient")
-					? "A patient may read only their own record" : "Patient records are for staff and their patient");
+			mergedOwn = ownRecordMergedInto(caller, id);
+			if (mergedOwn == null) {
+				this.audit.record(action, "patient", id, "DENIED", null);
+				throw new AccessDeniedException(hasRole(caller, "ROLE_patient")
+						? "A patient may read only their own record" : "Patient records are for staff and their patient");
+			}
 		}
-		Patient patient = parse(id).flatMap((uuid) -> this.patients.findById(new PatientId(uuid))).orElse(null);
+		Patient patient = find(id).orElse(null);
 		if (patient == null) {
 			this.audit.record(action, "patient", id, "NOT_FOUND", null);
 			throw new NotFoundException("No patient " + id);
 		}
-		this.audit.record(action, "patient", id, "OK", null);
+		this.audit.record(action, "patient", id, "OK",
+				(mergedOwn != null) ? "the caller's record " + mergedOwn + " was merged into it" : null);
 		return patient;
+	}
+
+	/**
+	 * The caller's own record's id when the caller is a patient whose record was merged into {@code id} (ADT^A40:
+	 * the same person; their identity provider may still name the record they first had), else null.
+	 */
+	private @Nullable String ownRecordMergedInto(Authentication caller, String id) {
+		String own = ownPatientId(caller);
+		Optional<UUID> target = parse(id);
+		if (own == null || target.isEmpty()) {
+			return null;
+		}
+		PatientId survivor = find(own.trim()).map(Patient::mergedInto).orElse(null);
+		return (survivor != null && survivor.value().equals(target.get())) ? own.trim() : null;
+	}
+
+	private Optional<Patient> find(String id) {
+		return parse(id).flatMap((uuid) -> this.patients.findById(new PatientId(uuid)));
 	}
 
 	/**
@@ -149,11 +172,16 @@ public class PatientReads {
 	}
 
 	private boolean isPatient(Authentication caller, String id) {
+		String own = ownPatientId(caller);
+		return own != null && id.trim().equalsIgnoreCase(own.trim());
+	}
+
+	/** The patient id claim of a patient's token; null for any other caller. */
+	private @Nullable String ownPatientId(Authentication caller) {
 		if (hasRole(caller, "ROLE_patient") && caller.getPrincipal() instanceof Jwt jwt) {
-			String own = jwt.getClaimAsString(this.patientIdClaim);
-			return own != null && id.trim().equalsIgnoreCase(own.trim());
+			return jwt.getClaimAsString(this.patientIdClaim);
 		}
-		return false;
+		return null;
 	}
 
 }

@@ -567,6 +567,21 @@ class PatientApiIntegrationTests {
 				get(FHIR + "/Patient/" + survivor, staff).getBody());
 		assertThat(used.getActive()).isTrue();
 		assertThat(used.getLink()).isEmpty();
+		// the patient, signed in with their first record's id, reads the record in use and its test orders
+		String patient = token(List.of("patient"), prior.toString());
+		long before = this.jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM audit_log", Long.class);
+		assertThat(body(get("/api/v1/patients/" + survivor, patient))).containsEntry("id", survivor.toString());
+		assertThat(get("/api/v1/patients/" + survivor + "/test-orders", patient).getStatusCode().value())
+			.isEqualTo(200);
+		assertThat(this.jdbc.queryForList("SELECT action || ' ' || outcome || ' ' || reason FROM audit_log "
+				+ "WHERE id > ? ORDER BY id", String.class, before))
+			.containsExactly("read OK the caller's record " + prior + " was merged into it",
+					"read-test-orders OK the caller's record " + prior + " was merged into it");
+		// the survivor's own token does not read the merged record, nor anyone else's token the survivor's
+		assertThat(get("/api/v1/patients/" + prior, token(List.of("patient"), survivor.toString())).getStatusCode()
+			.value()).isEqualTo(403);
+		assertThat(get("/api/v1/patients/" + survivor, token(List.of("patient"), this.ada.toString())).getStatusCode()
+			.value()).isEqualTo(403);
 		// merged once: merging it again, or into itself, merges nothing
 		assertThat(this.patients.merge(priorMrn, survivor, "API-MRG")).isEmpty();
 		assertThat(this.patients.merge(priorMrn, prior, "API-MRG")).isEmpty();
