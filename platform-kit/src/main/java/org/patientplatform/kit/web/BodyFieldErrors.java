@@ -10,6 +10,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -57,6 +58,9 @@ public final class BodyFieldErrors {
 	public static final String UNPAIRED_SURROGATE = "holds an unpaired UTF-16 surrogate (a \\uD800 to \\uDFFF escape "
 			+ "without its pair), which is no character";
 
+	/** What a field the body's type does not have is told. */
+	public static final String UNKNOWN_FIELD = "is not a field of this body (its schema is in the OpenAPI document)";
+
 	private static final ThreadLocal<@Nullable List<Map<String, Object>>> COLLECTED = new ThreadLocal<>();
 
 	private BodyFieldErrors() {
@@ -99,6 +103,32 @@ public final class BodyFieldErrors {
 		}
 		collected.add(Map.of("field", field, "message", message));
 		return true;
+	}
+
+	/**
+	 * Where a field the body's type does not have is: the path of the object holding it, then its name. The parser
+	 * is at its value (which may have opened an object or array), and a record's fields are read from a buffer
+	 * whose contexts repeat the name of the field they were buffered under; so a name is taken once where it
+	 * follows itself.
+	 */
+	static String unknownPath(@Nullable TokenStreamContext context, String propertyName) {
+		List<String> parts = new ArrayList<>();
+		for (TokenStreamContext at = context; at != null && !at.inRoot(); at = at.getParent()) {
+			String part = null;
+			if (at.inObject() && at.currentName() != null) {
+				part = "." + at.currentName();
+			}
+			else if (at.inArray() && at.getCurrentIndex() >= 0) {
+				part = "[" + at.getCurrentIndex() + "]";
+			}
+			if (part != null && (parts.isEmpty() || !parts.getFirst().equals(part))) {
+				parts.addFirst(part);
+			}
+		}
+		if (parts.isEmpty() || !parts.getLast().equals("." + propertyName)) {
+			parts.addLast("." + propertyName);
+		}
+		return String.join("", parts).substring(1);
 	}
 
 	/** The field a parser is at, as the problem's errors name fields: {@code channels.email}, {@code ids[2]}. */
@@ -158,6 +188,56 @@ public final class BodyFieldErrors {
 			return "must be an object";
 		}
 		return ProblemDetailsAdvice.expected(type);
+	}
+
+	/**
+	 * The known field a misspelt one most likely meant, whatever the case: one at most two typing slips away (a
+	 * letter missing, added, changed or two swapped) when the name is longer than twice that, or one the name cuts
+	 * short or runs past (of four letters at least: {@code ratePerSec}); null when none is that close.
+	 */
+	static @Nullable String closest(String name, Collection<String> known) {
+		String given = name.toLowerCase(Locale.ROOT);
+		String best = null;
+		int bestDistance = Integer.MAX_VALUE;
+		for (String candidate : known) {
+			String lower = candidate.toLowerCase(Locale.ROOT);
+			int distance = distance(given, lower);
+			if (distance < bestDistance) {
+				best = candidate;
+				bestDistance = distance;
+			}
+		}
+		if (best != null && bestDistance <= 2 && bestDistance * 2 < given.length()) {
+			return best;
+		}
+		for (String candidate : known) {
+			String lower = candidate.toLowerCase(Locale.ROOT);
+			if (Math.min(lower.length(), given.length()) >= 4 && (lower.startsWith(given) || given.startsWith(lower))) {
+				return candidate;
+			}
+		}
+		return null;
+	}
+
+	/** The optimal string alignment distance of two short names: slips of one letter, and two letters swapped. */
+	private static int distance(String a, String b) {
+		int[][] d = new int[a.length() + 1][b.length() + 1];
+		for (int i = 0; i <= a.length(); i++) {
+			d[i][0] = i;
+		}
+		for (int j = 0; j <= b.length(); j++) {
+			d[0][j] = j;
+		}
+		for (int i = 1; i <= a.length(); i++) {
+			for (int j = 1; j <= b.length(); j++) {
+				int cost = (a.charAt(i - 1) == b.charAt(j - 1)) ? 0 : 1;
+				d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+				if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+					d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+				}
+			}
+		}
+		return d[a.length()][b.length()];
 	}
 
 	/** True when text holds a surrogate without its pair. */
@@ -260,6 +340,32 @@ public final class BodyFieldErrors {
 	}
 
 	private static final class Noting extends DeserializationProblemHandler {
+
+		/**
+		 * A field the body's type does not have is refused in a request body, naming it (and the field it is
+		 * closest to, for a typo): ignored, a misspelt {@code dryRun} or filter field started a real bulk redrive
+		 * of everything. Event data and stored JSON still skip fields they do not know (a producer may add one).
+		 */
+		@Override
+		public boolean handleUnknownProperty(DeserializationContext context, JsonParser parser,
+				ValueDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws JacksonException {
+			if (!collecting()) {
+				return false;
+			}
+			List<String> known = new ArrayList<>();
+			if (deserializer != null) {
+				deserializer.getKnownPropertyNames().forEach((name) -> known.add(String.valueOf(name)));
+			}
+			String closest = closest(propertyName, known);
+			List<Map<String, Object>> collected = COLLECTED.get();
+			if (collected == null) {
+				return false;
+			}
+			collected.add(Map.of("field", unknownPath(parser.streamReadContext(), propertyName), "message",
+					UNKNOWN_FIELD + ((closest != null) ? " (did you mean " + closest + "?)" : "")));
+			parser.skipChildren();
+			return true;
+		}
 
 		@Override
 		public Object handleWeirdStringValue(DeserializationContext context, Class<?> targetType, String value,

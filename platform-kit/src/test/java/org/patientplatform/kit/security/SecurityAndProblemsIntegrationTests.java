@@ -242,6 +242,33 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void refusesFieldsTheBodyDoesNotHaveNamingEachAndTheOneATypoMeant() {
+		int before = createdThings();
+		ResponseEntity<String> response = post(staff(),
+				"{\"value\":\"a\",\"valeu\":\"b\",\"detail\":{\"note\":\"n\",\"noet\":{\"x\":[1]}},"
+						+ "\"Urgent\":true,\"zzz\":1}",
+				MediaType.APPLICATION_JSON);
+		assertProblem(response, 400);
+		var errors = this.json.readTree(response.getBody()).path("errors");
+		assertThat(errors.valueStream().map((error) -> error.path("field").asString() + ": "
+				+ error.path("message").asString()))
+			.containsExactlyInAnyOrder("valeu: " + BodyFieldErrors.UNKNOWN_FIELD + " (did you mean value?)",
+					"detail.noet: " + BodyFieldErrors.UNKNOWN_FIELD + " (did you mean note?)",
+					"Urgent: " + BodyFieldErrors.UNKNOWN_FIELD + " (did you mean urgent?)",
+					"zzz: " + BodyFieldErrors.UNKNOWN_FIELD);
+		assertThat(createdThings()).isEqualTo(before);
+	}
+
+	private int createdThings() {
+		Integer created = this.client.get()
+			.uri("/api/v1/things/created")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.body(Integer.class);
+		return (created != null) ? created : -1;
+	}
+
+	@Test
 	void namesAQueryParameterThatDoesNotConvertAndTheFormItTakesButNotItsValue() {
 		ResponseEntity<String> response = this.client.get()
 			.uri("/api/v1/things/due?at={at}", "Ada Lovelace")
