@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import jakarta.validation.ConstraintViolation;
@@ -74,6 +75,10 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+	/** A date-time whose offset has a space where its sign was: {@code 2026-12-07T01:30:00 01:00}. */
+	private static final Pattern OFFSET_SIGN_AS_SPACE = Pattern
+		.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)? \\d{2}(:?\\d{2})?");
 
 	private final PreAuthorizeAuthorizationManager preAuthorize = new PreAuthorizeAuthorizationManager();
 
@@ -306,7 +311,8 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 				: String.valueOf(ex.getPropertyName());
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
 		problem.setTitle("Validation failed");
-		problem.setProperty("errors", List.of(Map.of("field", name, "message", expected(ex.getRequiredType()))));
+		problem.setProperty("errors",
+				List.of(Map.of("field", name, "message", expected(ex.getRequiredType(), ex.getValue()))));
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
 	}
 
@@ -346,7 +352,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			catch (IllegalArgumentException ex) {
 				// not a conversion failure: no type to name
 			}
-			return Map.of("field", error.getField(), "message", expected(type));
+			return Map.of("field", error.getField(), "message", expected(type, error.getRejectedValue()));
 		}
 		return Map.of("field", field(error), "message", message(error));
 	}
@@ -386,6 +392,16 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	 * a field of a body. A body's field of the wrong form said only "has the wrong type or format", so a client sending
 	 * {@code "due": "2026-01-31"} for a date-time was not told it lacks its time and offset.
 	 */
+	static String expected(@Nullable Class<?> type, @Nullable Object rejected) {
+		String expected = expected(type);
+		if (rejected instanceof String text && OFFSET_SIGN_AS_SPACE.matcher(text).matches()
+				&& (type == Instant.class || type == OffsetDateTime.class || type == ZonedDateTime.class)) {
+			// never the value: only that its offset's + came as a space, as a URL's query reads a bare +
+			return expected + " (its offset's + arrived as a space: in a URL's query, send + as %2B)";
+		}
+		return expected;
+	}
+
 	static String expected(@Nullable Class<?> type) {
 		if (type == null) {
 			return BodyFieldErrors.WRONG_TYPE;

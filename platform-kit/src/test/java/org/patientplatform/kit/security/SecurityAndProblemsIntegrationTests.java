@@ -278,6 +278,15 @@ class SecurityAndProblemsIntegrationTests {
 		assertProblem(response, 400);
 		assertFieldError(response, "at", "must be a date-time with its offset, such as 2026-01-31T09:30:00Z");
 		assertThat(response.getBody()).doesNotContain("Ada").doesNotContain("java.");
+		// an offset's + not encoded arrives as a space: the answer says so (before: only the form, which it had)
+		ResponseEntity<String> plus = this.client.get()
+			.uri(java.net.URI.create("http://127.0.0.1:" + this.port + "/api/v1/things/due?at=2026-12-07T01:30:00+01:00"))
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(plus, 400);
+		assertFieldError(plus, "at", "must be a date-time with its offset, such as 2026-01-31T09:30:00Z (its offset's + "
+				+ "arrived as a space: in a URL's query, send + as %2B)");
 	}
 
 	@Test
