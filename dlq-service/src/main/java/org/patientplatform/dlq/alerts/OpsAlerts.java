@@ -30,7 +30,8 @@ import org.springframework.transaction.annotation.Transactional;
  * Permanent failures and new patterns are raised in the transaction that caused them; the volume spike
  * (of all failures, and of each pattern) and the oldest unresolved entry are checked by {@link #check()}
  * (the cron role, every minute).
- * Summaries carry ids and counts only, never payloads or error texts.
+ * Summaries carry ids, counts and fingerprints (a failing service may name its own), never payloads or error
+ * texts.
  */
 @Component
 class OpsAlerts {
@@ -84,7 +85,7 @@ class OpsAlerts {
 			raise(PERMANENT_FAILURE, id.toString(), true,
 					"DLQ entry " + id + " failed permanently after " + rs.getInt("attempts")
 							+ ((unanswered > 0) ? " attempts, " + unanswered + " of them redrives without an outcome"
-									: " failures")
+									: ((rs.getInt("attempts") == 1) ? " failure" : " failures"))
 							+ ((fingerprint != null) ? " (pattern " + fingerprint + ")" : ""),
 					params("entryId", id.toString(), "attempts", rs.getInt("attempts"), "fingerprint", fingerprint));
 		}, (Object) ids);

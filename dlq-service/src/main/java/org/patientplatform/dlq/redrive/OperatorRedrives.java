@@ -73,6 +73,11 @@ class OperatorRedrives {
 		if (UnreadablePayloadException.isReason(why) || Redriver.OWN_TOPIC.equals(why)) {
 			throw new ConflictException("Entry " + id + " is not redriven: " + why);
 		}
+		if (result.refused().contains(id)) {
+			// a topic name Kafka does not allow, a record too large: sent again, the same refusal
+			throw new ConflictException("Kafka refuses the redriven record (" + why + "), and would refuse it "
+					+ "again; the entry is unchanged. Redrive it to another topic with targetTopic, or discard it.");
+		}
 		throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
 				"The broker did not take the redriven record (" + why + "); the entry is unchanged, try again.");
 	}

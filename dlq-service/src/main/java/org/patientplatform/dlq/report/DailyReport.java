@@ -70,7 +70,9 @@ record DailyReport(LocalDate day, Instant builtAt, long newEntries, long failure
 			.stream()
 			.sorted(Map.Entry.comparingByKey())
 			.forEach((e) -> line(csv, "redrives", e.getKey(), e.getValue()));
-		line(csv, "redrives", "successRate", (this.redrives.successRate() != null) ? this.redrives.successRate() : "");
+		// plain decimal notation: Double's text writes 6.47E-4, which a spreadsheet may read as text
+		line(csv, "redrives", "successRate", (this.redrives.successRate() != null)
+				? java.math.BigDecimal.valueOf(this.redrives.successRate()).toPlainString() : "");
 		return csv.toString();
 	}
 

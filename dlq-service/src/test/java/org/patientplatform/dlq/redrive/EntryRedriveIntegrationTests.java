@@ -475,6 +475,25 @@ class EntryRedriveIntegrationTests {
 	}
 
 	@Test
+	void answersConflictNamingTheWayOutWhenKafkaRefusesTheEntrysOwnTopic() {
+		UUID id = capture("wards.v1", 3, "ward-1", "{}");
+		// an original topic Kafka does not allow, as a producer of the DLQ's records may write one
+		this.jdbc.update("UPDATE dead_letter_record SET original_topic = 'bad topic!' WHERE id = ?", id);
+
+		var refused = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "try again"))
+			.retrieve()
+			.toEntity(MAP);
+
+		// before: 503 "try again", which no retry mends
+		assertThat(refused.getStatusCode().value()).isEqualTo(409);
+		assertThat(String.valueOf(refused.getBody().get("detail"))).contains("InvalidTopicException", "targetTopic");
+		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
+			.isEqualTo("NEW");
+	}
+
+	@Test
 	void answersNotFoundForAnUnknownEntryAndForbiddenForAService() {
 		var missing = this.ops.post()
 			.uri("/api/v1/dlq/messages/{id}/redrive", UUID.randomUUID())

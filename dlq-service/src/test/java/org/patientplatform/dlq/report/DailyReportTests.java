@@ -26,4 +26,16 @@ class DailyReportTests {
 		assertThat(DailyReport.escape("\r=1+1")).isEqualTo("\"'\r=1+1\"");
 	}
 
+
+	@Test
+	void writesASmallSuccessRateInPlainDecimals() {
+		DailyReport report = new DailyReport(java.time.LocalDate.parse("2026-12-06"),
+				java.time.Instant.parse("2026-12-07T00:00:00Z"), 0, 0, java.util.List.of(), java.util.List.of(),
+				java.util.List.of(), new DailyReport.Redrives(1546, 1546, 1, 1544, 1, 0, 1.0 / 1546), 0, 0, 0, 0, null,
+				0);
+		// before: 6.46830530401035E-4, which a spreadsheet may take for text
+		assertThat(report.toCsv()).containsPattern("redrives,successRate,0\\.000646830530401\\d*\n")
+			.doesNotContain("E-");
+	}
+
 }
