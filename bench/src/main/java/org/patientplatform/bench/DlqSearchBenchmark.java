@@ -59,20 +59,23 @@ final class DlqSearchBenchmark implements Benchmark {
 	record Search(String name, String query) {
 
 		String key() {
-			return ApiLatencyBenchmark.camel(this.name.substring(3));
+			return ApiLatencyBenchmark.camel(this.name.substring(this.name.indexOf('-') + 1));
 		}
 
 	}
 
 	/**
-	 * The searches of {@code run.sh} but the facets: the five typical ones, the newest page, and a page
-	 * deep in a keyset scan, after the given cursor position (last failure time and id).
+	 * The searches of {@code run.sh} but the facets: the five typical ones, a service and topic with no entries,
+	 * the newest page, and a page deep in a keyset scan, after the given cursor position (last failure time and
+	 * id).
 	 */
 	static List<Search> searches(Instant now, Instant deepAt, String deepId) {
 		String weekAgo = now.minus(7, ChronoUnit.DAYS).toString();
 		String cursor = Page.encode(List.of(deepAt.toString(), deepId));
 		return List.of(new Search("q1-recent", ""), new Search("q2-status", "status=PERMANENTLY_FAILED"),
 				new Search("q3-service-topic", "sourceService=patient-service&topic=lis.inbound.v1"),
+				// a pair with no entries: a topic the service does not consume
+				new Search("q11-service-topic-none", "sourceService=patient-service&topic=patient.events.v1"),
 				new Search("q4-error-week", "errorClass=java.net.SocketTimeoutException&from=" + encode(weekAgo)),
 				new Search("q5-key", "key=patient-4242"), new Search("q6-text", "q=" + encode("timed sms")),
 				new Search("q7-deep-page", "cursor=" + encode(cursor)));
