@@ -1,5 +1,6 @@
 package org.patientplatform.dlq.report;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -72,7 +73,7 @@ record DailyReport(LocalDate day, Instant builtAt, long newEntries, long failure
 			.forEach((e) -> line(csv, "redrives", e.getKey(), e.getValue()));
 		// plain decimal notation: Double's text writes 6.47E-4, which a spreadsheet may read as text
 		line(csv, "redrives", "successRate", (this.redrives.successRate() != null)
-				? java.math.BigDecimal.valueOf(this.redrives.successRate()).toPlainString() : "");
+				? BigDecimal.valueOf(this.redrives.successRate()).toPlainString() : "");
 		return csv.toString();
 	}
 

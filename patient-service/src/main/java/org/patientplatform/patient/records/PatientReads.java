@@ -18,10 +18,10 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Who may read a patient record, and the audit of every read, for the API and its FHIR view alike: staff read any
  * record, a patient only their own (the token's patient id claim must be the record's id, or name a record merged
- * into it, else 403 whether or not the record exists); searching, by MRN or by name, is for staff. The roles are checked here rather than by
- * {@code @PreAuthorize}, so that every read, allowed, denied or of a record that does not exist, is audited:
- * probing for ids or MRNs leaves a trace. Neither the audit nor an error names the MRN: problem bodies reach logs
- * and browsers.
+ * into it, else 403 whether or not the record exists); searching, by MRN or by name, is for staff. The roles are
+ * checked here rather than by {@code @PreAuthorize}, so that every read, allowed, denied or of a record that does
+ * not exist, is audited: probing for ids or MRNs leaves a trace. Neither the audit nor an error names the MRN:
+ * problem bodies reach logs and browsers.
  */
 @Component
 public class PatientReads {
