@@ -141,10 +141,14 @@ class OpsAlerts {
 	@Transactional
 	void check() {
 		// the failures of the last hour and of the hour before, in all and per failure pattern, in one pass
-		// (a pattern first seen within the hour has had its NEW_PATTERN alert: its first hour is no jump)
+		// (a pattern first seen within the hour has its NEW_PATTERN alert: its first hour is no jump; unless the
+		// hourly limit suppressed that alert, as an incident's tenth small pattern can do to its big one)
 		this.jdbc.query("""
 				SELECT c.everything, c.fingerprint, c.last_hour, c.hour_before,
-				       coalesce(f.first_seen_at >= now() - interval '1 hour', false) AS fresh
+				       coalesce(f.first_seen_at >= now() - interval '1 hour', false)
+				           AND NOT EXISTS (SELECT 1 FROM ops_alert a
+				                           WHERE a.dedupe_key = 'dlq-alert:NEW_PATTERN:' || c.fingerprint
+				                             AND NOT a.delivered) AS fresh
 				FROM (SELECT GROUPING(fingerprint) = 1 AS everything, fingerprint,
 				             count(*) FILTER (WHERE failed_at >= now() - interval '1 hour') AS last_hour,
 				             count(*) FILTER (WHERE failed_at < now() - interval '1 hour') AS hour_before

@@ -228,6 +228,11 @@ class OpsAlertsIntegrationTests {
 		// pattern c: new this hour, so its NEW_PATTERN alert says it already
 		this.jdbc.update("INSERT INTO alert_fingerprint (fingerprint) VALUES ('c0c0c0c0c0c0c0c0')");
 		failures(entry, "c0c0c0c0c0c0c0c0", 0, 5, 4000);
+		// pattern d: new this hour too, but the hourly limit suppressed its NEW_PATTERN alert: its jump is told
+		this.jdbc.update("INSERT INTO alert_fingerprint (fingerprint) VALUES ('d0d0d0d0d0d0d0d0')");
+		this.jdbc.update("INSERT INTO ops_alert (dedupe_key, alert_type, delivered) "
+				+ "VALUES ('dlq-alert:NEW_PATTERN:d0d0d0d0d0d0d0d0', 'NEW_PATTERN', false)");
+		failures(entry, "d0d0d0d0d0d0d0d0", 0, 5, 5000);
 		this.alerts.check();
 		this.alerts.check();
 
@@ -235,6 +240,7 @@ class OpsAlertsIntegrationTests {
 		assertThat(jobs("dlq-alert:PATTERN_SPIKE:a0a0a0a0a0a0a0a0:%")).hasSize(1);
 		assertThat(jobs("dlq-alert:PATTERN_SPIKE:b0b0b0b0b0b0b0b0:%")).isEmpty();
 		assertThat(jobs("dlq-alert:PATTERN_SPIKE:c0c0c0c0c0c0c0c0:%")).isEmpty();
+		assertThat(jobs("dlq-alert:PATTERN_SPIKE:d0d0d0d0d0d0d0d0:%")).hasSize(1);
 		String payload = this.jdbc.queryForObject("SELECT payload::text FROM job WHERE dedupe_key LIKE ?", String.class,
 				"dlq-alert:PATTERN_SPIKE:a0a0a0a0a0a0a0a0:%");
 		assertThat(payload).contains("5 failures in the last hour, 2 the hour before");
