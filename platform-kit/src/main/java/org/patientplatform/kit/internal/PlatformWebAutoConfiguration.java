@@ -19,6 +19,7 @@ import org.patientplatform.kit.web.ProblemResponsesDocumented;
 import org.patientplatform.kit.web.RequestSizeLimitFilter;
 import org.patientplatform.kit.web.TimeRangeModule;
 import org.patientplatform.kit.web.TransientDatabaseFailures;
+import org.patientplatform.kit.web.UnknownQueryParameters;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.JacksonModule;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,6 +35,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 // before Boot's error MVC configuration, whose error controller backs off for the kit's
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
@@ -103,6 +106,20 @@ class PlatformWebAutoConfiguration {
 				new BodyFieldErrorsAdvice.Cleanup());
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
 		return registration;
+	}
+
+	/** A query parameter a GET operation does not take is a 400 naming it, not silently ignored. */
+	@Bean
+	WebMvcConfigurer unknownQueryParameters() {
+		UnknownQueryParameters interceptor = new UnknownQueryParameters();
+		return new WebMvcConfigurer() {
+
+			@Override
+			public void addInterceptors(InterceptorRegistry registry) {
+				registry.addInterceptor(interceptor);
+			}
+
+		};
 	}
 
 	/** The container's error page ({@code /error}) answers problem+json, not Boot's JSON or a 500 of its own. */

@@ -451,6 +451,12 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return (error.getDefaultMessage() != null) ? error.getDefaultMessage() : "invalid";
 	}
 
+	/** A query parameter the operation does not take, each named ({@link UnknownQueryParameters}). */
+	@ExceptionHandler(UnknownQueryParameters.Refused.class)
+	@Nullable ResponseEntity<Object> unknownQueryParameters(UnknownQueryParameters.Refused ex, WebRequest request) {
+		return fieldErrors(ex, ex.errors(), new HttpHeaders(), request);
+	}
+
 	@ExceptionHandler(NotFoundException.class)
 	ResponseEntity<ProblemDetail> notFound(NotFoundException ex) {
 		return answer(ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage()));

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.patientplatform.kit.KitIntegrationTest;
 import org.patientplatform.kit.web.BodyFieldErrors;
 import org.patientplatform.kit.web.TimeRangeModule;
+import org.patientplatform.kit.web.UnknownQueryParameters;
 import org.patientplatform.local.infra.LocalSigningKey;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -287,6 +288,34 @@ class SecurityAndProblemsIntegrationTests {
 		assertProblem(plus, 400);
 		assertFieldError(plus, "at", "must be a date-time with its offset, such as 2026-01-31T09:30:00Z (its offset's + "
 				+ "arrived as a space: in a URL's query, send + as %2B)");
+	}
+
+	@Test
+	void refusesQueryParametersTheOperationDoesNotTakeNamingEach() {
+		ResponseEntity<String> response = this.client.get()
+			.uri("/api/v1/things/due?at={at}&att=1&zzz=2", "2026-01-31T09:30:00Z")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(response, 400);
+		var errors = this.json.readTree(response.getBody()).path("errors");
+		assertThat(errors.valueStream().map((error) -> error.path("field").asString() + ": "
+				+ error.path("message").asString()))
+			.containsExactlyInAnyOrder("att: " + UnknownQueryParameters.UNKNOWN + " (did you mean at?)",
+					"zzz: " + UnknownQueryParameters.UNKNOWN);
+		// the parameters it takes still answer; a caller without the role is told 403, not what it takes
+		assertThat(this.client.get()
+			.uri("/api/v1/things/due?at={at}", "2026-01-31T09:30:00Z")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class)
+			.getStatusCode()
+			.value()).isEqualTo(200);
+		assertProblem(this.client.get()
+			.uri("/api/v1/things/due?at={at}&att=1", "2026-01-31T09:30:00Z")
+			.header("Authorization", "Bearer " + this.signingKey.mint("ops-1", List.of("ops"), null, Duration.ofMinutes(5)))
+			.retrieve()
+			.toEntity(String.class), 403);
 	}
 
 	@Test
