@@ -47,10 +47,14 @@ public final class JobQueueMetrics {
 			Gauge.builder("platform.jobs.pending", this, (metrics) -> metrics.pending(queue))
 				.description("Jobs due and not started, per queue")
 				.tag("queue", queue)
+				// the gauge holds this object: a registry holds its state weakly, and one no bean held read NaN
+				// once collected (a test that built it alone failed so under load)
+				.strongReference(true)
 				.register(registry);
 			Gauge.builder("platform.jobs.failed", this, (metrics) -> metrics.failed(queue))
 				.description("Jobs whose attempts ran out, kept FAILED until retried (POST /api/v1/ops/jobs/{id}/retry)")
 				.tag("queue", queue)
+				.strongReference(true)
 				.register(registry);
 		}
 	}
