@@ -3,6 +3,7 @@ package org.patientplatform.notification;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.security.PlatformSecurityProperties;
 
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -11,7 +12,7 @@ import org.springframework.stereotype.Component;
 /**
  * The object-level check of every endpoint that serves one patient's data, and its audit:
  * {@code staff} may access any patient's data, a {@code patient} only their own (the
- * token's patient id claim must match). Every access to patient data, allowed or denied,
+ * token's patient id claim must match, or name a patient merged into it). Every access to patient data, allowed or denied,
  * goes to the audit log with ids only.
  */
 @Component
@@ -21,18 +22,30 @@ public final class PatientAccess {
 
 	private final AuditLog audit;
 
-	PatientAccess(PlatformSecurityProperties security, AuditLog audit) {
+	private final JdbcTemplate jdbc;
+
+	PatientAccess(PlatformSecurityProperties security, AuditLog audit, JdbcTemplate jdbc) {
 		this.patientIdClaim = security.effectivePatientIdClaim();
 		this.audit = audit;
+		this.jdbc = jdbc;
 	}
 
-	/** True when the caller is staff, or the patient {@code patientId} themself. */
+	/**
+	 * True when the caller is staff, or the patient {@code patientId} themself: their token names that patient, or
+	 * a patient whose record was merged into it (ADT^A40, ADR 0023: the same person, whose identity provider may
+	 * still name the record they first had).
+	 */
 	public boolean mayAccess(Authentication caller, String patientId) {
 		if (hasRole(caller, "staff")) {
 			return true;
 		}
-		return hasRole(caller, "patient") && caller.getPrincipal() instanceof Jwt jwt
-				&& patientId.equals(jwt.getClaimAsString(this.patientIdClaim));
+		if (!hasRole(caller, "patient") || !(caller.getPrincipal() instanceof Jwt jwt)) {
+			return false;
+		}
+		String own = jwt.getClaimAsString(this.patientIdClaim);
+		return own != null && (patientId.equals(own) || Boolean.TRUE.equals(this.jdbc.queryForObject(
+				"SELECT EXISTS (SELECT 1 FROM contact WHERE patient_id = ? AND merged_into = ?)", Boolean.class, own,
+				patientId)));
 	}
 
 	/**

@@ -96,6 +96,8 @@ class Batches {
 				INSERT INTO notification_batch_recipient (batch_id, seq, patient_id)
 				SELECT ?, row_number() OVER (ORDER BY patient_id), patient_id FROM contact
 				WHERE details_at IS NOT NULL
+				  -- a merged patient's record is the survivor's person: the survivor is written to once
+				  AND merged_into IS NULL
 				  AND NOT (patient_id = ANY (?))
 				  AND (?::text IS NULL OR lower(split_part(language, '-', 1)) = lower(split_part(?::text, '-', 1)))
 				  AND %s

@@ -116,23 +116,24 @@ class ContactProjection {
 		Instant at = eventTime(event, fallbackTime);
 		// as a notice parked for want of either contact takes them: one moved now is released below, not stranded
 		this.contacts.lockDetails(List.of(survivorId, mergedId));
+		// both, the merged one to keep where it leads (a patient signed in with its id reads the survivor's data)
 		this.contacts.createIfMissing(survivorId, this.properties.defaultChannels());
+		this.contacts.createIfMissing(mergedId, this.properties.defaultChannels());
 		Map<String, Contact> locked = this.contacts.lockAll(List.of(survivorId, mergedId));
 		Contact survivor = Objects.requireNonNull(locked.get(survivorId));
-		Contact merged = locked.get(mergedId);
-		Contact next = (merged != null) ? survivor.absorbing(merged, this.properties.maxPushDevices()) : survivor;
-		if (merged != null) {
-			// a device gets one patient's messages: the merged record's went to the survivor
-			saveIfChanged(merged, merged.withoutPushDevices(after(at, merged.pushTokensAt())));
-		}
+		Contact merged = Objects.requireNonNull(locked.get(mergedId));
+		Contact next = survivor.absorbing(merged, this.properties.maxPushDevices());
+		// a device gets one patient's messages: the merged record's went to the survivor
+		saveIfChanged(merged, merged.withoutPushDevices(after(at, merged.pushTokensAt())));
 		saveIfChanged(survivor, next);
+		this.contacts.markMerged(mergedId, survivorId);
 		Instant now = Instant.now();
 		int moved = this.notifications.moveWaitingForContact(mergedId, survivorId, now);
 		if (next.isKnown()) {
 			this.notifications.releaseWaitingForContact(survivorId, next.deliveryTargets(), now);
 		}
 		this.audit.record("contact.merge", "patient", survivorId, "allowed", "patient " + mergedId
-				+ " merged into it" + ((merged != null) ? "; its preferences and devices carried over" : "")
+				+ " merged into it" + (!next.equals(survivor) ? "; its choices carried over" : "")
 				+ ((moved > 0) ? "; " + moved + " notice(s) waiting for its contact moved" : ""));
 		return true;
 	}

@@ -166,6 +166,17 @@ class Contacts implements ContactDirectory, ContactChanges {
 	}
 
 	/**
+	 * Records that {@code mergedId}'s record was merged into {@code survivorId}'s, and points to the survivor those
+	 * merged into {@code mergedId} before (one step always leads to the record in use, as in the patient service).
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	void markMerged(String mergedId, String survivorId) {
+		this.jdbc.sql("UPDATE contact SET merged_into = ?, updated_at = now() WHERE patient_id = ? OR merged_into = ?")
+			.params(survivorId, mergedId, mergedId)
+			.update();
+	}
+
+	/**
 	 * The contacts there are of these patients, locked until the transaction ends, in id order (as every
 	 * writer of several contacts locks them, so two never deadlock).
 	 */

@@ -125,6 +125,10 @@ class BatchIntegrationTests {
 		this.contacts.known(spanishEmailOnly, "es", false, true);
 		this.contacts.known("en");
 		this.contacts.preferencesOnly("es");
+		// a duplicate registration merged into one of them: the same person, written to once
+		String merged = UUID.randomUUID().toString();
+		this.contacts.known(merged, "es", true, true);
+		this.jdbc.update("UPDATE contact SET merged_into = ? WHERE patient_id = ?", spanishBySms.getFirst(), merged);
 
 		JsonNode batch = this.api.json(this.api.post(BATCHES, this.api.token("service"), """
 				{"type": "appointment-reminder", "parameters": {"siteName": "North Lab", "startsAt": "24 Dec 10:00"}, "segment": {"language": "es", "channel": "SMS"}}

@@ -361,6 +361,25 @@ class ContactProjectionIntegrationTests {
 				notice.id().value()))
 			.containsExactlyInAnyOrder("EMAIL", "PUSH");
 		assertThat(audited("contact.merge", survivorId, "allowed")).isOne();
+		// signed in with the merged record's id, the patient reads and changes the survivor's data
+		String mergedToken = this.api.patientToken(mergedId);
+		assertThat(this.api.get(preferencesOf(survivorId), mergedToken).getStatusCode().value()).isEqualTo(200);
+		assertThat(this.api.get("/api/v1/patients/" + survivorId + "/notifications", mergedToken).getStatusCode().value())
+			.isEqualTo(200);
+		assertThat(this.api.get("/api/v1/notifications/" + notice.id().value(), mergedToken).getStatusCode().value())
+			.isEqualTo(200);
+		// the survivor's token does not read the merged record's, nor another patient's token the survivor's
+		assertThat(this.api.get(preferencesOf(mergedId), this.api.patientToken(survivorId)).getStatusCode().value())
+			.isEqualTo(403);
+		assertThat(this.api.get(preferencesOf(survivorId), this.api.patientToken(newPatientId())).getStatusCode()
+			.value()).isEqualTo(403);
+		// a later merge of the survivor leads the first record on to the record in use
+		String laterSurvivor = registered();
+		CloudEvent again = this.kafka.event(PatientMerged.TYPE, laterSurvivor,
+				new PatientMerged(laterSurvivor, survivorId, "MRN-8", Instant.now()));
+		this.kafka.send(PATIENT_EVENTS, again);
+		awaitProcessed(again.getId());
+		assertThat(this.api.get(preferencesOf(laterSurvivor), mergedToken).getStatusCode().value()).isEqualTo(200);
 
 		// sent again: applied once
 		this.kafka.send(PATIENT_EVENTS, merge);
