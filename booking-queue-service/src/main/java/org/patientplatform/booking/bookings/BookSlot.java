@@ -13,4 +13,10 @@ import jakarta.validation.constraints.Size;
  * @param patientId the patient; a patient may only book for themself
  */
 record BookSlot(@NotNull UUID slotId, @NotBlank @Size(max = 64) String patientId) {
+
+	/** A UUID patient id in lower case ({@link PatientIds}). */
+	BookSlot {
+		patientId = PatientIds.canonical(patientId);
+	}
+
 }

@@ -17,4 +17,9 @@ public record BookingRequested(@NotNull UUID bookingId, @NotBlank @Size(max = 64
 
 	public static final String TYPE = "booking.BookingRequested.v1";
 
+	/** A UUID patient id in lower case ({@link PatientIds}). */
+	public BookingRequested {
+		patientId = PatientIds.canonical(patientId);
+	}
+
 }

@@ -28,7 +28,7 @@ public record Caller(Set<String> roles, @Nullable String patientId) {
 			.map((authority) -> authority.substring("ROLE_".length()))
 			.collect(Collectors.toUnmodifiableSet());
 		String patientId = (authentication.getPrincipal() instanceof Jwt jwt)
-				? jwt.getClaimAsString(security.effectivePatientIdClaim()) : null;
+				? PatientIds.canonical(jwt.getClaimAsString(security.effectivePatientIdClaim())) : null;
 		return new Caller(roles, patientId);
 	}
 
@@ -38,7 +38,7 @@ public record Caller(Set<String> roles, @Nullable String patientId) {
 
 	/** True for staff, and for the patient whose id this is. */
 	public boolean mayActFor(String patientId) {
-		return isStaff() || (this.roles.contains("patient") && patientId.equals(this.patientId));
+		return isStaff() || (this.roles.contains("patient") && PatientIds.canonical(patientId).equals(this.patientId));
 	}
 
 	/**

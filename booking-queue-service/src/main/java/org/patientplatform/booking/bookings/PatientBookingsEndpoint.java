@@ -67,7 +67,7 @@ class PatientBookingsEndpoint {
 		who.requireActingFor(patientId);
 		TimeCursor after = TimeCursor.decodeOrFirst(cursor);
 		int size = Page.limit(limit);
-		List<Booking> fetched = this.desk.findByPatient(patientId, status, after, size + 1);
+		List<Booking> fetched = this.desk.findByPatient(PatientIds.canonical(patientId), status, after, size + 1);
 		this.audit.record("list-bookings", "patient", patientId, "OK", null);
 		return Page.of(fetched, size, (booking) -> new TimeCursor(booking.requestedAt(), booking.id()).sortKey());
 	}

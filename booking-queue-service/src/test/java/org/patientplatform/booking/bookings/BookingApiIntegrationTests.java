@@ -180,6 +180,20 @@ class BookingApiIntegrationTests {
 		assertThat(second.getStatusCode().value()).isEqualTo(409);
 		assertThat(second.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(second.getBody()).contains("\"bookingStatus\":\"REJECTED_ALREADY_BOOKED\"");
+
+		// a UUID patient id is one patient however its letters are written: before, capitals held a second place
+		String patientId = UUID.randomUUID().toString();
+		String booked = bookingId(book(this.staff, slotId, patientId.toUpperCase(java.util.Locale.ROOT)));
+		assertThat(book(this.staff, slotId, patientId).getStatusCode().value()).isEqualTo(409);
+		RestClient patient = TestClients.api(this.port,
+				TestClients.patient(this.signingKey, patientId.toUpperCase(java.util.Locale.ROOT)));
+		assertThat(patient.get().uri("/api/v1/bookings/{id}", booked).retrieve().toEntity(String.class).getBody())
+			.contains("\"patientId\":\"" + patientId + "\"");
+		assertThat(patient.get()
+			.uri("/api/v1/patients/{id}/bookings", patientId)
+			.retrieve()
+			.toEntity(String.class)
+			.getBody()).contains(booked);
 	}
 
 	@Test
