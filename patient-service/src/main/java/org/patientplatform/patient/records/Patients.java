@@ -194,20 +194,18 @@ public class Patients {
 		Map<String, Object> params = new HashMap<>(search.params());
 		String keyset = "";
 		if (after != null) {
-			keyset = " AND (" + PatientSearch.FAMILY_KEY + ", " + PatientSearch.GIVEN_KEY
-					+ ", id) > (:afterFamily, :afterGiven, :afterId)";
-			params.put("afterFamily", after.familyKey());
-			params.put("afterGiven", after.givenKey());
+			// the keys of the patient the page ended with, read again: the cursor names the patient alone, never
+			// their name (it travels in URLs, which proxies and access logs keep)
+			keyset = " AND (" + PatientSearch.FAMILY_KEY + ", " + PatientSearch.GIVEN_KEY + ", id) > (SELECT "
+					+ PatientSearch.FAMILY_KEY + ", " + PatientSearch.GIVEN_KEY + ", id FROM patient WHERE id = :afterId)";
 			params.put("afterId", after.id());
 		}
 		params.put("limit", limit);
 		return this.jdbc
-			.sql("SELECT " + COLUMNS + ", " + PatientSearch.FAMILY_KEY + " AS family_key, " + PatientSearch.GIVEN_KEY
-					+ " AS given_key FROM patient WHERE " + search.where() + keyset + " ORDER BY "
+			.sql("SELECT " + COLUMNS + " FROM patient WHERE " + search.where() + keyset + " ORDER BY "
 					+ PatientSearch.FAMILY_KEY + ", " + PatientSearch.GIVEN_KEY + ", id LIMIT :limit")
 			.params(params)
-			.query((rs, row) -> new Found(patient(rs, row),
-					new SearchCursor(rs.getString("family_key"), rs.getString("given_key"), rs.getObject("id", UUID.class))))
+			.query((rs, row) -> new Found(patient(rs, row), new SearchCursor(rs.getObject("id", UUID.class))))
 			.list();
 	}
 
@@ -221,26 +219,25 @@ public class Patients {
 	}
 
 	/**
-	 * Where a page of a search ends: the last patient's search keys and id.
+	 * Where a page of a search ends: the last patient's id. Their search keys are read again from their record, so
+	 * the cursor carries no name.
 	 *
-	 * @param familyKey the family name's search key
-	 * @param givenKey the given name's
 	 * @param id the patient's id
 	 */
-	public record SearchCursor(String familyKey, String givenKey, UUID id) {
+	public record SearchCursor(UUID id) {
 
 		/** The cursor as {@link Page} encodes it. */
 		public String encode() {
-			return Page.encode(List.of(this.familyKey, this.givenKey, this.id.toString()));
+			return Page.encode(List.of(this.id.toString()));
 		}
 
 		/**
 		 * @throws Page.InvalidCursorException when the text is not a cursor this class wrote
 		 */
 		public static SearchCursor decode(String text) {
-			List<String> parts = Page.decode(text, 3);
+			List<String> parts = Page.decode(text, 1);
 			try {
-				return new SearchCursor(parts.get(0), parts.get(1), UUID.fromString(parts.get(2)));
+				return new SearchCursor(UUID.fromString(parts.get(0)));
 			}
 			catch (IllegalArgumentException ex) {
 				throw new Page.InvalidCursorException();
