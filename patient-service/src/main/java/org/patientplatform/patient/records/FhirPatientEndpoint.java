@@ -4,6 +4,7 @@ import java.util.Date;
 import java.util.List;
 
 import ca.uhn.fhir.context.FhirContext;
+import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
@@ -165,6 +166,30 @@ class FhirPatientEndpoint {
 	private static void searchParam(CapabilityStatement.CapabilityStatementRestResourceComponent resource, String name,
 			Enumerations.SearchParamType type, String documentation) {
 		resource.addSearchParam().setName(name).setType(type).setDocumentation(documentation);
+	}
+
+	/**
+	 * Whatever else is asked under the FHIR base: an OperationOutcome, as a FHIR client reads errors, not the
+	 * platform's problem+json ("No static resource …"). A method this server does not serve on a path it serves
+	 * is 405 with {@code Allow}; any other path (a resource type, an interaction such as {@code _history}) is 404,
+	 * naming what is served.
+	 */
+	@RequestMapping("/**")
+	@Hidden
+	ResponseEntity<String> notServed(HttpServletRequest request) {
+		String path = request.getRequestURI().substring(request.getContextPath().length() + BASE.length());
+		boolean served = path.equals("/Patient") || path.matches("/Patient/[^/]+") || path.equals("/metadata");
+		String what = "This server serves Patient (read: GET Patient/{id}; search: GET Patient?…) and GET metadata only";
+		if (served) {
+			ResponseEntity<String> refused = outcome(HttpStatus.METHOD_NOT_ALLOWED, OperationOutcome.IssueType.NOTSUPPORTED,
+					request.getMethod() + " is not served here. " + what + ".", request);
+			return ResponseEntity.status(refused.getStatusCode())
+				.headers(refused.getHeaders())
+				.header(HttpHeaders.ALLOW, "GET")
+				.body(refused.getBody());
+		}
+		return outcome(HttpStatus.NOT_FOUND, OperationOutcome.IssueType.NOTSUPPORTED,
+				"Nothing is served at this path. " + what + ".", request);
 	}
 
 	@ExceptionHandler(NotFoundException.class)

@@ -618,6 +618,20 @@ class PatientApiIntegrationTests {
 				assertThat(diagnostics).as(query).contains(query.substring(0, query.indexOf('=')));
 			}
 		});
+		// what this server does not serve is an OperationOutcome too, as a FHIR client reads errors (before:
+		// problem+json, "No static resource …")
+		assertOutcome(get(FHIR + "/Observation", staff), 404, OperationOutcome.IssueType.NOTSUPPORTED);
+		assertOutcome(get(FHIR + "/Patient/" + this.ada + "/_history", staff), 404,
+				OperationOutcome.IssueType.NOTSUPPORTED);
+		ResponseEntity<String> create = this.api.post()
+			.uri(FHIR + "/Patient")
+			.header("Authorization", "Bearer " + staff)
+			.contentType(MediaType.parseMediaType("application/fhir+json"))
+			.body("{\"resourceType\":\"Patient\"}")
+			.retrieve()
+			.toEntity(String.class);
+		assertOutcome(create, 405, OperationOutcome.IssueType.NOTSUPPORTED);
+		assertThat(create.getHeaders().getAllow()).containsExactly(org.springframework.http.HttpMethod.GET);
 		// a page larger than the most served is served at that size, as FHIR lets a server
 		assertThat(search("family=L&_count=100000000000", staff).getEntry()).isNotEmpty();
 		long before = this.jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM audit_log", Long.class);
