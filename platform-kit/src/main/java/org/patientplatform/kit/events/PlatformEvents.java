@@ -23,6 +23,7 @@ import jakarta.validation.Validator;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.json.JsonMapper;
+import org.patientplatform.kit.web.BodyFieldErrors;
 
 /**
  * Creates and reads the platform's events. Data is JSON of a Java record; {@link #data} checks the
@@ -93,6 +94,9 @@ public class PlatformEvents {
 					+ "which no text can store");
 		}
 		T value;
+		List<Map<String, Object>> wrong;
+		// a scalar of another JSON type than its field's (a number for an id) is noted, not coerced, as in a body
+		BodyFieldErrors.collectEventData();
 		try {
 			value = this.json.readValue(bytes, type);
 		}
@@ -100,6 +104,13 @@ public class PlatformEvents {
 			// the message can quote the payload: keep only where it broke
 			throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
 					+ " (" + ex.getClass().getSimpleName() + " at " + where(ex) + ")" + notJson(event));
+		}
+		finally {
+			wrong = BodyFieldErrors.drain();
+		}
+		if (!wrong.isEmpty()) {
+			throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
+					+ ": " + wrong.stream().map((error) -> error.get("field") + " " + error.get("message")).toList());
 		}
 		if (value == null) {
 			// JSON null maps to no object at all; unchecked, the validator's IllegalArgumentException made it a

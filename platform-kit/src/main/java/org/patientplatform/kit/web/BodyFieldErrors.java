@@ -35,8 +35,9 @@ import tools.jackson.databind.util.ClassUtil;
  * value it cannot read, so a client fixing a body learnt of one wrong field per attempt. While a body is read
  * ({@link #collect}), a value of the wrong type or format is noted with its field and read as null (a primitive as
  * its default), and the reading goes on; the body is then refused with every field noted
- * ({@link #drain}, {@code ProblemDetailsAdvice}). Outside a body's reading (event data, stored JSON) nothing is
- * collected and Jackson fails at once, as before. Never the value, which can be patient data.
+ * ({@link #drain}, {@code ProblemDetailsAdvice}). An event's data is read so too ({@link #collectEventData}), but
+ * for the fields its type does not know, which it skips. Outside these (stored JSON) nothing is collected and
+ * Jackson fails at once, as before. Never the value, which can be patient data.
  */
 public final class BodyFieldErrors {
 
@@ -63,18 +64,32 @@ public final class BodyFieldErrors {
 
 	private static final ThreadLocal<@Nullable List<Map<String, Object>>> COLLECTED = new ThreadLocal<>();
 
+	private static final ThreadLocal<@Nullable Boolean> EVENT_DATA = new ThreadLocal<>();
+
 	private BodyFieldErrors() {
 	}
 
 	/** From now until {@link #drain}, this thread's reading of JSON notes wrong fields instead of failing. */
 	public static void collect() {
 		COLLECTED.set(new ArrayList<>());
+		EVENT_DATA.remove();
+	}
+
+	/**
+	 * As {@link #collect}, for an event's data: its scalars are read as strictly as a body's (a number for an id
+	 * was read as its text, and an event about patient "123" was applied), but a field its type does not know is
+	 * skipped, as a consumer must when a producer adds one.
+	 */
+	public static void collectEventData() {
+		COLLECTED.set(new ArrayList<>());
+		EVENT_DATA.set(Boolean.TRUE);
 	}
 
 	/** The fields noted since {@link #collect}, in the body's order; collecting stops. */
 	public static List<Map<String, Object>> drain() {
 		List<Map<String, Object>> collected = COLLECTED.get();
 		COLLECTED.remove();
+		EVENT_DATA.remove();
 		return (collected != null) ? collected : List.of();
 	}
 
@@ -349,7 +364,7 @@ public final class BodyFieldErrors {
 		@Override
 		public boolean handleUnknownProperty(DeserializationContext context, JsonParser parser,
 				ValueDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws JacksonException {
-			if (!collecting()) {
+			if (!collecting() || EVENT_DATA.get() != null) {
 				return false;
 			}
 			List<String> known = new ArrayList<>();

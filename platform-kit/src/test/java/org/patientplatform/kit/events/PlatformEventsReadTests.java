@@ -43,6 +43,13 @@ class PlatformEventsReadTests {
 				"{\"name\":\"n\",\"addedLater\":{\"x\":1}}");
 
 		assertThat(withModule.read(record, "test.Thing.v1", Thing.class).data()).isEqualTo(new Thing("n"));
+
+		// a scalar of another JSON type is refused, not coerced: a number for an id was applied as its text
+		ConsumerRecord<byte[], byte[]> numeric = record(headers("ce_specversion", "1.0", "ce_id", "e-00", "ce_source",
+				"urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/json"), "{\"name\":123}");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> withModule.read(numeric, "test.Thing.v1", Thing.class))
+			.withMessage("Event e-00 data is not a valid Thing: [name must be text]");
 	}
 
 	@Test
