@@ -48,7 +48,8 @@ final class LocalTokenIssuer implements AutoCloseable {
 				return;
 			}
 			String patientId = query.get("patient_id");
-			if (roles.contains("patient") && patientId == null) {
+			// an empty one names no patient: a token for it read nobody's data and said nothing of why
+			if (roles.contains("patient") && (patientId == null || patientId.isBlank())) {
 				respond(exchange, 400, "text/plain", "a patient token needs patient_id\n");
 				return;
 			}

@@ -66,6 +66,9 @@ class LocalTokenIssuerTests {
 	void answersAnUnknownRoleWith400() throws Exception {
 		assertThat(get("/token?role=admin").statusCode()).isEqualTo(400);
 		assertThat(get("/token?role=patient").statusCode()).isEqualTo(400);
+		// an empty patient_id names no patient (before: a token minted for "")
+		assertThat(get("/token?role=patient&patient_id=").statusCode()).isEqualTo(400);
+		assertThat(get("/token?role=patient&patient_id=%20").statusCode()).isEqualTo(400);
 	}
 
 	private static HttpResponse<String> get(String path) throws Exception {

@@ -216,7 +216,9 @@ public class PlatformEvents {
 					return this.structured.read(otherCase, record.value());
 				}
 			}
-			throw new InvalidEventException("Record is not a CloudEvent in binary mode: " + (missing.isEmpty()
+			// a record without a value (a tombstone, a compaction's delete) says so first: its headers are rarely the point
+			String tombstone = (record.value() == null) ? "Record has no value (a tombstone), and " : "Record ";
+			throw new InvalidEventException(tombstone + "is not a CloudEvent in binary mode: " + (missing.isEmpty()
 					? ex.getClass().getSimpleName() : "no " + String.join(", ", missing) + " header")
 					+ " (structured mode, a content-type header " + StructuredMode.JSON_FORMAT + ", is read too)");
 		}

@@ -64,6 +64,17 @@ class PlatformEventsReadTests {
 	}
 
 	@Test
+	void saysARecordWithoutValueIsATombstone() {
+		ConsumerRecord<byte[], byte[]> tombstone = new ConsumerRecord<>("test.things.v1", 0, 0L, "k".getBytes(
+				StandardCharsets.UTF_8), null);
+
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(tombstone, "test.Thing.v1", Thing.class))
+			.withMessageStartingWith("Record has no value (a tombstone), and is not a CloudEvent in binary mode: no "
+					+ "ce_specversion, ce_id, ce_source, ce_type header");
+	}
+
+	@Test
 	void namesEveryRequiredCeHeaderOfARecordWithoutHeaders() {
 		ConsumerRecord<byte[], byte[]> record = record(new RecordHeaders(), "{\"name\":\"secret-name\"}");
 
