@@ -364,7 +364,8 @@ public final class BodyFieldErrors {
 		@Override
 		public boolean handleUnknownProperty(DeserializationContext context, JsonParser parser,
 				ValueDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws JacksonException {
-			if (!collecting() || EVENT_DATA.get() != null) {
+			List<Map<String, Object>> collected = COLLECTED.get();
+			if (collected == null || EVENT_DATA.get() != null) {
 				return false;
 			}
 			List<String> known = new ArrayList<>();
@@ -372,10 +373,6 @@ public final class BodyFieldErrors {
 				deserializer.getKnownPropertyNames().forEach((name) -> known.add(String.valueOf(name)));
 			}
 			String closest = closest(propertyName, known);
-			List<Map<String, Object>> collected = COLLECTED.get();
-			if (collected == null) {
-				return false;
-			}
 			collected.add(Map.of("field", unknownPath(parser.streamReadContext(), propertyName), "message",
 					UNKNOWN_FIELD + ((closest != null) ? " (did you mean " + closest + "?)" : "")));
 			parser.skipChildren();

@@ -22,7 +22,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestBodyAdviceAd
 
 /**
  * Reads each JSON request body with {@link BodyFieldErrors} collecting, and refuses one with wrong fields with all
- * of them: an {@link HttpMessageNotReadableException} caused by {@link WrongFields}, answered by
+ * of them: an {@link HttpMessageNotReadableException} caused by {@link FieldErrorsException}, answered by
  * {@code ProblemDetailsAdvice} as a 400 listing each.
  */
 @ControllerAdvice
@@ -46,7 +46,8 @@ public class BodyFieldErrorsAdvice extends RequestBodyAdviceAdapter {
 			Class<? extends HttpMessageConverter<?>> converterType) {
 		List<Map<String, Object>> wrong = BodyFieldErrors.drain();
 		if (!wrong.isEmpty()) {
-			throw new HttpMessageNotReadableException("Fields of the wrong type or format", new WrongFields(wrong),
+			throw new HttpMessageNotReadableException("Fields of the wrong type or format",
+					new FieldErrorsException("Fields of the wrong type or format", wrong),
 					input);
 		}
 		return body;
@@ -57,22 +58,6 @@ public class BodyFieldErrorsAdvice extends RequestBodyAdviceAdapter {
 			Type targetType, Class<? extends HttpMessageConverter<?>> converterType) {
 		BodyFieldErrors.drain();
 		return body;
-	}
-
-	/** Every field of a body that did not read, with why. */
-	public static final class WrongFields extends RuntimeException {
-
-		private final transient List<Map<String, Object>> errors;
-
-		WrongFields(List<Map<String, Object>> errors) {
-			super("Fields of the wrong type or format: " + errors.size(), null, false, false);
-			this.errors = List.copyOf(errors);
-		}
-
-		public List<Map<String, Object>> errors() {
-			return this.errors;
-		}
-
 	}
 
 	/**

@@ -207,7 +207,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			problem.setTitle(HttpStatus.CONTENT_TOO_LARGE.getReasonPhrase());
 			return handleExceptionInternal(ex, problem, headers, HttpStatus.CONTENT_TOO_LARGE, request);
 		}
-		if (ex.getCause() instanceof BodyFieldErrorsAdvice.WrongFields wrong) {
+		if (ex.getCause() instanceof FieldErrorsException wrong) {
 			return fieldErrors(ex, wrong.errors(), headers, request);
 		}
 		if (ex.getCause() instanceof JacksonException jackson && !jackson.getPath().isEmpty()) {
@@ -451,9 +451,9 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return (error.getDefaultMessage() != null) ? error.getDefaultMessage() : "invalid";
 	}
 
-	/** A query parameter the operation does not take, each named ({@link UnknownQueryParameters}). */
-	@ExceptionHandler(UnknownQueryParameters.Refused.class)
-	@Nullable ResponseEntity<Object> unknownQueryParameters(UnknownQueryParameters.Refused ex, WebRequest request) {
+	/** A request's fields refused before its operation ran, each named (the query's, {@link UnknownQueryParameters}). */
+	@ExceptionHandler(FieldErrorsException.class)
+	@Nullable ResponseEntity<Object> refusedFields(FieldErrorsException ex, WebRequest request) {
 		return fieldErrors(ex, ex.errors(), new HttpHeaders(), request);
 	}
 

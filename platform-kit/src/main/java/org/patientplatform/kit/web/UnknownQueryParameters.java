@@ -41,7 +41,7 @@ public final class UnknownQueryParameters implements HandlerInterceptor {
 
 	private static final String PLATFORM = "org.patientplatform.";
 
-	private final Map<Method, Optional<Set<String>>> taken = new ConcurrentHashMap<>();
+	private final Map<Method, Optional<Set<String>>> parametersByMethod = new ConcurrentHashMap<>();
 
 	@Override
 	public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
@@ -52,7 +52,7 @@ public final class UnknownQueryParameters implements HandlerInterceptor {
 				|| !method.getBeanType().getName().startsWith(PLATFORM)) {
 			return true;
 		}
-		Optional<Set<String>> names = this.taken.computeIfAbsent(method.getMethod(), (m) -> taken(method));
+		Optional<Set<String>> names = this.parametersByMethod.computeIfAbsent(method.getMethod(), (m) -> taken(method));
 		if (names.isEmpty()) {
 			return true;
 		}
@@ -65,7 +65,7 @@ public final class UnknownQueryParameters implements HandlerInterceptor {
 			}
 		}
 		if (!errors.isEmpty()) {
-			throw new Refused(errors);
+			throw new FieldErrorsException("Query parameters the operation does not take", errors);
 		}
 		return true;
 	}
@@ -112,22 +112,6 @@ public final class UnknownQueryParameters implements HandlerInterceptor {
 	private static boolean boundFromQuery(MethodParameter parameter) {
 		return parameter.hasParameterAnnotation(ModelAttribute.class) || Arrays.stream(parameter.getParameterAnnotations())
 			.anyMatch((annotation) -> annotation.annotationType().getSimpleName().equals("ParameterObject"));
-	}
-
-	/** The query's parameters the operation does not take, each with why; answered as a 400 naming them. */
-	public static final class Refused extends RuntimeException {
-
-		private final transient List<Map<String, Object>> errors;
-
-		Refused(List<Map<String, Object>> errors) {
-			super("Query parameters the operation does not take: " + errors.size(), null, false, false);
-			this.errors = List.copyOf(errors);
-		}
-
-		public List<Map<String, Object>> errors() {
-			return this.errors;
-		}
-
 	}
 
 }
