@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
@@ -21,7 +22,9 @@ import org.apache.kafka.common.header.Headers;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 import org.patientplatform.kit.web.BodyFieldErrors;
 
@@ -44,8 +47,14 @@ public class PlatformEvents {
 
 	private final StructuredMode structured;
 
+	/** Reads data naming a field twice as invalid (Jackson would keep the last value), whatever the mapper says. */
+	private final ObjectReader strict;
+
+	private final Map<Class<?>, ObjectReader> dataReaders = new ConcurrentHashMap<>();
+
 	public PlatformEvents(JsonMapper json, Validator validator, String serviceName) {
 		this.json = json;
+		this.strict = json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 		this.structured = new StructuredMode(json);
 		this.validator = validator;
 		this.source = URI.create("urn:patient-platform:" + serviceName);
@@ -98,9 +107,14 @@ public class PlatformEvents {
 		// a scalar of another JSON type than its field's (a number for an id) is noted, not coerced, as in a body
 		BodyFieldErrors.collectEventData();
 		try {
-			value = this.json.readValue(bytes, type);
+			value = this.dataReaders.computeIfAbsent(type, this.strict::forType).readValue(bytes);
 		}
 		catch (JacksonException ex) {
+			String twice = BodyFieldErrors.duplicateField(ex);
+			if (twice != null) {
+				throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
+						+ ": [" + twice + " " + BodyFieldErrors.DUPLICATE_FIELD + "]");
+			}
 			// the message can quote the payload: keep only where it broke
 			throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
 					+ " (" + ex.getClass().getSimpleName() + " at " + where(ex) + ")" + notJson(event));

@@ -6,7 +6,10 @@ import org.flywaydb.core.Flyway;
 import org.patientplatform.kit.kafka.KafkaHealthIndicator;
 import org.patientplatform.kit.roles.PlatformRoles;
 
+import tools.jackson.core.StreamReadFeature;
+
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -41,6 +44,16 @@ class PlatformKitAutoConfiguration {
 				.migrate();
 			serviceFlyway.migrate();
 		};
+	}
+
+	/**
+	 * A JSON object that names a field twice is refused wherever the application's mapper reads it: a request body
+	 * (400 naming the field), an event's data (an invalid record, dead-lettered with the reason). Jackson would keep
+	 * the last one, and a client or a producer that sent two values would never learn which one counted.
+	 */
+	@Bean
+	JsonMapperBuilderCustomizer platformDuplicateFieldsRefused() {
+		return (builder) -> builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 	}
 
 	@Bean(name = "kafkaHealthIndicator")

@@ -18,6 +18,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamContext;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.BeanDescription;
 import tools.jackson.databind.DeserializationConfig;
 import tools.jackson.databind.DeserializationContext;
@@ -61,6 +62,12 @@ public final class BodyFieldErrors {
 
 	/** What a field the body's type does not have is told. */
 	public static final String UNKNOWN_FIELD = "is not a field of this body (its schema is in the OpenAPI document)";
+
+	/** A field an object names twice (Jackson would keep the last value, and the sender would not know). */
+	public static final String DUPLICATE_FIELD = "is given more than once; give each field once";
+
+	/** Jackson's message for a field an object names twice, up to the name. */
+	private static final String DUPLICATE_PREFIX = "Duplicate Object property \"";
 
 	private static final ThreadLocal<@Nullable List<Map<String, Object>>> COLLECTED = new ThreadLocal<>();
 
@@ -147,6 +154,26 @@ public final class BodyFieldErrors {
 	}
 
 	/** The field a parser is at, as the problem's errors name fields: {@code channels.email}, {@code ids[2]}. */
+	/**
+	 * The field a JSON object names twice, with the path of the object it is in, when that is why the reading failed
+	 * (strict duplicate detection), else null. A field's name is the schema's, never patient data.
+	 */
+	public static @Nullable String duplicateField(Throwable failure) {
+		for (Throwable at = failure; at != null; at = (at.getCause() == at) ? null : at.getCause()) {
+			if (at instanceof StreamReadException read && read.getOriginalMessage() != null
+					&& read.getOriginalMessage().startsWith(DUPLICATE_PREFIX)) {
+				String message = read.getOriginalMessage();
+				int end = message.indexOf('"', DUPLICATE_PREFIX.length());
+				String name = message.substring(DUPLICATE_PREFIX.length(), (end < 0) ? message.length() : end);
+				// the parser stays where it found the second name: in the object, whose parents give its path
+				String in = (read.processor() instanceof JsonParser parser)
+						? path(parser.streamReadContext().getParent()) : "";
+				return in.isEmpty() ? name : in + "." + name;
+			}
+		}
+		return null;
+	}
+
 	static String path(@Nullable TokenStreamContext context) {
 		List<String> parts = new ArrayList<>();
 		for (TokenStreamContext at = context; at != null && !at.inRoot(); at = at.getParent()) {

@@ -210,6 +210,12 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		if (ex.getCause() instanceof FieldErrorsException wrong) {
 			return fieldErrors(ex, wrong.errors(), headers, request);
 		}
+		String twice = BodyFieldErrors.duplicateField(ex);
+		if (twice != null) {
+			List<Map<String, Object>> errors = new ArrayList<>(noted);
+			errors.add(Map.of("field", twice, "message", BodyFieldErrors.DUPLICATE_FIELD));
+			return fieldErrors(ex, errors, headers, request);
+		}
 		if (ex.getCause() instanceof JacksonException jackson && !jackson.getPath().isEmpty()) {
 			StringBuilder field = new StringBuilder();
 			for (JacksonException.Reference reference : jackson.getPath()) {

@@ -53,6 +53,18 @@ class PlatformEventsReadTests {
 	}
 
 	@Test
+	void refusesDataThatNamesAFieldTwiceNamingTheFieldButNotItsValues() {
+		// before: read, the last value kept; a producer that sent two names for a patient never learned which counted
+		ConsumerRecord<byte[], byte[]> record = record(headers("ce_specversion", "1.0", "ce_id", "e-2", "ce_source",
+				"urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/json"),
+				"{\"name\":\"Ada\",\"name\":\"Lovelace\"}");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(record, "test.Thing.v1", Thing.class))
+			.withMessage("Event e-2 data is not a valid Thing: [name " + org.patientplatform.kit.web.BodyFieldErrors.DUPLICATE_FIELD
+					+ "]");
+	}
+
+	@Test
 	void namesTheRequiredCeHeadersARecordLacks() {
 		RecordHeaders headers = headers("ce_specversion", "1.0", "ce_id", "e-1", "content-type", "application/json");
 		ConsumerRecord<byte[], byte[]> record = record(headers, "{\"name\":\"secret-name\"}");

@@ -260,6 +260,26 @@ class SecurityAndProblemsIntegrationTests {
 		assertThat(createdThings()).isEqualTo(before);
 	}
 
+	@Test
+	void refusesAFieldNamedTwiceNamingItButNotItsValues() {
+		int before = createdThings();
+		// before: accepted, the last value kept, and the client never told which one counted
+		ResponseEntity<String> twice = post(staff(), "{\"value\":\"Ada\",\"value\":\"Lovelace\"}",
+				MediaType.APPLICATION_JSON);
+		assertProblem(twice, 400);
+		assertFieldError(twice, "value", "is given more than once; give each field once");
+		assertThat(twice.getBody()).doesNotContain("Ada").doesNotContain("Lovelace");
+		ResponseEntity<String> nested = post(staff(),
+				"{\"value\":\"a\",\"detail\":{\"note\":\"x\",\"note\":\"y\"}}", MediaType.APPLICATION_JSON);
+		assertProblem(nested, 400);
+		assertFieldError(nested, "detail.note", "is given more than once; give each field once");
+		assertThat(createdThings()).isEqualTo(before);
+		// the same name in two objects is not a duplicate
+		assertThat(post(staff(), "{\"value\":\"a\",\"detail\":{\"note\":\"value\"}}", MediaType.APPLICATION_JSON)
+			.getStatusCode()
+			.value()).isEqualTo(201);
+	}
+
 	private int createdThings() {
 		Integer created = this.client.get()
 			.uri("/api/v1/things/created")
