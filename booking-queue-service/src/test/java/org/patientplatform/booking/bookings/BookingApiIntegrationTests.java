@@ -129,6 +129,7 @@ class BookingApiIntegrationTests {
 		var other = book(patient, slotId, "P-someone-else");
 		assertThat(other.getStatusCode().value()).isEqualTo(403);
 		assertThat(other.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(other.getBody()).contains("\"detail\":\"A patient may only see and change their own bookings.\"");
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM booking WHERE patient_id = 'P-someone-else'",
 				Integer.class)).isZero();
 	}

@@ -163,6 +163,9 @@ class NotificationApiIntegrationTests {
 		ResponseEntity<String> response = this.api.get(listOf(patientId), this.api.patientToken(newPatientId()));
 		assertThat(response.getStatusCode().value()).isEqualTo(403);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		// the service's own refusal is told, not "Your role does not allow this": a patient's role does allow it
+		assertThat(this.api.json(response).path("detail").asString())
+			.isEqualTo("Only staff or the patient themself may access this patient's data.");
 		assertThat(audited("notifications.list", patientId)).containsExactly("denied");
 	}
 

@@ -122,13 +122,13 @@ class PlatformSecurityConfiguration {
 			PlatformSecurityProperties properties, ProblemResponses problems, @Nullable RoleDenials roleDenials,
 			Customizer<AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry> rules)
 			throws Exception {
-		AuthenticationEntryPoint unauthorized = (request, response, ex) -> problems.write(response,
+		AuthenticationEntryPoint unauthorized = (request, response, ex) -> problems.write(request, response,
 				HttpStatus.UNAUTHORIZED, "A valid bearer token is required: " + ex.getMessage());
 		AccessDeniedHandler forbidden = (request, response, ex) -> {
 			if (roleDenials != null) {
 				roleDenials.record(request);
 			}
-			problems.write(response, HttpStatus.FORBIDDEN, "Your role does not allow this.");
+			problems.write(request, response, HttpStatus.FORBIDDEN, "Your role does not allow this.");
 		};
 		return http.authorizeHttpRequests(rules)
 			.oauth2ResourceServer((resourceServer) -> resourceServer

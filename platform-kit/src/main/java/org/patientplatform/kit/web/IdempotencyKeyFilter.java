@@ -103,7 +103,7 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		String key = request.getHeader(HEADER);
 		if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
-			this.problems.write(response, HttpStatus.BAD_REQUEST,
+			this.problems.write(request, response, HttpStatus.BAD_REQUEST,
 					HEADER + " must be 1 to " + MAX_KEY_LENGTH + " characters.");
 			return;
 		}
@@ -125,7 +125,7 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 					""", principal, key, request.getMethod(), request.getRequestURI(), hash, fingerprint,
 					(double) this.ttl.toSeconds());
 			if (claimed == 0) {
-				answerFromStore(principal, key, hash, fingerprint, response);
+				answerFromStore(principal, key, hash, fingerprint, request, response);
 				return;
 			}
 		}
@@ -135,7 +135,7 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 			if (failure == null) {
 				throw ex;
 			}
-			this.transientFailures.write(response, this.problems, failure, ex);
+			this.transientFailures.write(request, response, this.problems, failure, ex);
 			return;
 		}
 		ContentCachingResponseWrapper recorded = new ContentCachingResponseWrapper(response);
@@ -225,13 +225,13 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 	}
 
 	private void answerFromStore(String principal, String key, String hash, String fingerprint,
-			HttpServletResponse response) throws IOException {
+			HttpServletRequest request, HttpServletResponse response) throws IOException {
 		List<Map<String, Object>> rows = this.jdbc.queryForList(
 				"SELECT request_hash, request_fingerprint, status, response_body, content_type, location "
 						+ "FROM idempotency_key WHERE principal = ? AND idem_key = ?",
 				principal, key);
 		if (rows.isEmpty()) {
-			this.problems.write(response, HttpStatus.CONFLICT, "A request with this " + HEADER + " just finished; retry.");
+			this.problems.write(request, response, HttpStatus.CONFLICT, "A request with this " + HEADER + " just finished; retry.");
 			return;
 		}
 		Map<String, Object> row = rows.getFirst();
@@ -240,13 +240,13 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 		boolean same = (row.get("request_fingerprint") != null) ? fingerprint.equals(row.get("request_fingerprint"))
 				: hash.equals(row.get("request_hash"));
 		if (!same) {
-			this.problems.write(response, HttpStatus.UNPROCESSABLE_CONTENT,
+			this.problems.write(request, response, HttpStatus.UNPROCESSABLE_CONTENT,
 					"This " + HEADER + " was used for a different request.");
 			return;
 		}
 		if (row.get("status") == null) {
 			response.setHeader("Retry-After", "1");
-			this.problems.write(response, HttpStatus.CONFLICT,
+			this.problems.write(request, response, HttpStatus.CONFLICT,
 					"The first request with this " + HEADER + " is still in progress.");
 			return;
 		}

@@ -469,15 +469,20 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	/**
-	 * A refusal by a {@code @PreAuthorize} (Spring's {@link AuthorizationDeniedException}) is audited here; one a
-	 * service throws itself (an object-level check) was audited by the service with its resource.
+	 * A refusal by a {@code @PreAuthorize} (Spring's {@link AuthorizationDeniedException}) is audited here and told
+	 * as the role's; one a service throws itself (an object-level check, such as a patient asking for another's
+	 * record) was audited by the service with its resource, and its message says why (before, it too was told "Your
+	 * role does not allow this", which a patient whose role does allow the operation could not make sense of).
 	 */
 	@ExceptionHandler(AccessDeniedException.class)
 	ResponseEntity<ProblemDetail> forbidden(AccessDeniedException ex, WebRequest request) {
 		if (ex instanceof AuthorizationDeniedException) {
 			auditRoleDenial(request);
+			return answer(forbiddenProblem());
 		}
-		return answer(forbiddenProblem());
+		String why = ex.getMessage();
+		return answer((why == null || why.isBlank()) ? forbiddenProblem()
+				: ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, why.endsWith(".") ? why : why + "."));
 	}
 
 	private void auditRoleDenial(WebRequest request) {

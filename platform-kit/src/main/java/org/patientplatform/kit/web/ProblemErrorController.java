@@ -36,7 +36,7 @@ public class ProblemErrorController implements ErrorController {
 	void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		if (!(request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer status)) {
 			// not forwarded by the container: no error to tell of, and no such resource
-			this.problems.write(response, HttpStatus.NOT_FOUND, "No resource " + request.getRequestURI() + ".");
+			this.problems.write(request, response, HttpStatus.NOT_FOUND, "No resource " + request.getRequestURI() + ".");
 			return;
 		}
 		HttpStatus known = HttpStatus.resolve(status);
@@ -50,7 +50,7 @@ public class ProblemErrorController implements ErrorController {
 			return;
 		}
 		response.resetBuffer();
-		this.problems.write(response, HttpStatusCode.valueOf(status), detail);
+		this.problems.write(request, response, HttpStatusCode.valueOf(status), detail);
 	}
 
 }

@@ -32,7 +32,7 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		if (request.getContentLengthLong() > this.maxBytes) {
-			this.problems.write(response, HttpStatus.CONTENT_TOO_LARGE,
+			this.problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE,
 					"The request body is larger than " + this.maxBytes + " bytes.");
 			return;
 		}
@@ -42,7 +42,7 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
 		catch (BodyTooLargeException ex) {
 			if (!response.isCommitted()) {
 				response.reset();
-				this.problems.write(response, HttpStatus.CONTENT_TOO_LARGE, ex.getMessage());
+				this.problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, ex.getMessage());
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -157,11 +158,11 @@ public final class TransientDatabaseFailures {
 	}
 
 	/** The same answer written outside Spring MVC (a filter that needs the database). */
-	public void write(HttpServletResponse response, ProblemResponses problems, Failure failure, Throwable ex)
-			throws IOException {
+	public void write(HttpServletRequest request, HttpServletResponse response, ProblemResponses problems,
+			Failure failure, Throwable ex) throws IOException {
 		note(failure, ex);
 		response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(failure.kind().retryAfterSeconds()));
-		problems.write(response, problem(failure));
+		problems.write(request, response, problem(failure));
 	}
 
 	private static ProblemDetail problem(Failure failure) {

@@ -709,6 +709,8 @@ class SecurityAndProblemsIntegrationTests {
 		assertThat(response.getStatusCode().value()).isEqualTo(status);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(response.getBody()).contains("\"status\":" + status);
+		// every problem names the request it answers, whether a controller, a filter or the container wrote it
+		assertThat(response.getBody()).contains("\"instance\":\"/");
 	}
 
 }
