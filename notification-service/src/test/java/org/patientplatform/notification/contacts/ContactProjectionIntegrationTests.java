@@ -462,6 +462,17 @@ class ContactProjectionIntegrationTests {
 		assertThat(problem.path("status").asInt()).isEqualTo(400);
 		assertThat(problem.path("errors").valueStream().map((error) -> error.path("field").asString()))
 			.containsExactlyInAnyOrder("channels.email", "quietHours.end", "language", "timezone");
+
+		// the same start and end: no quiet hours or the whole day? (was taken as none, silently)
+		ResponseEntity<String> same = this.api.put(preferencesOf(patientId), this.api.patientToken(patientId), """
+				{"channels": {"sms": true, "email": true, "push": false},
+				 "quietHours": {"start": "22:00", "end": "22:00"}}
+				""");
+		assertThat(same.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.api.json(same).path("errors").valueStream()
+			.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+			.containsExactly("quietHours.end must differ from start (the same time is no quiet hours or the whole "
+					+ "day; for none, send quietHours null)");
 	}
 
 	@Test
