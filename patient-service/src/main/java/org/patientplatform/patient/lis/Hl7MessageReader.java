@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.IllformedLocaleException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -95,6 +96,12 @@ class Hl7MessageReader {
 	static final Set<String> MERGES = Set.of("ADT^A40");
 
 	/** ORC-1 order control codes that cancel or discontinue an order. */
+	/**
+	 * The longest identifier (an MRN, an order number, a test code) taken: the REST lookup by MRN takes as much, and
+	 * the database's indexes far more.
+	 */
+	static final int MAX_IDENTIFIER_LENGTH = 250;
+
 	private static final Set<String> CANCELLING = Set.of("CA", "OC", "CR", "DC", "OD", "DR");
 
 	/** ISO 639-2 codes to the ISO 639-1 ones BCP 47 prefers, where there is one. */
@@ -232,16 +239,17 @@ class Hl7MessageReader {
 			LisMessage.Header header = header(message);
 			typeRead.accept(header.type());
 			if (DEMOGRAPHICS.contains(header.type())) {
-				return new LisMessage.Demographics(header, demographics(header, pid(message, header)));
+				return new LisMessage.Demographics(header, demographics(header, pid(message, header)),
+						authorities(header, message));
 			}
 			if (ORDERS.contains(header.type())) {
-				return new LisMessage.Orders(header, orders(header, message), er7);
+				return new LisMessage.Orders(header, orders(header, message), er7, authorities(header, message));
 			}
 			if (RESULTS.contains(header.type())) {
-				return new LisMessage.Results(header, results(header, message), er7);
+				return new LisMessage.Results(header, results(header, message), er7, authorities(header, message));
 			}
 			if (MERGES.contains(header.type())) {
-				return new LisMessage.Merge(header, merges(header, message));
+				return new LisMessage.Merge(header, merges(header, message), authorities(header, message));
 			}
 			// the other events of an ADT feed (transfers, discharges…): kept, not rejected
 			if (header.type().startsWith("ADT^")) {
@@ -975,6 +983,49 @@ class Hl7MessageReader {
 		return any;
 	}
 
+	/**
+	 * The assigning authority (CX-4: its namespace id, else its universal id) of each MRN the message's PIDs and
+	 * MRGs name, when given. A message that gives one MRN two authorities is refused: which patient it means cannot
+	 * be told.
+	 */
+	private static Map<String, String> authorities(LisMessage.Header header, Message message) throws HL7Exception {
+		Map<String, String> authorities = new LinkedHashMap<>();
+		for (Segment segment : segments(message)) {
+			CX[] identifiers = (segment instanceof PID pid) ? pid.getPatientIdentifierList()
+					: (segment instanceof MRG mrg) ? mrg.getPriorPatientIdentifierList() : null;
+			CX chosen = (identifiers != null) ? mrnIdentifier(identifiers) : null;
+			if (chosen == null) {
+				continue;
+			}
+			String authority = first(text(chosen.getAssigningAuthority().getNamespaceID()),
+					text(chosen.getAssigningAuthority().getUniversalID()));
+			if (authority == null) {
+				continue;
+			}
+			String before = authorities.putIfAbsent(raw(chosen.getIDNumber()), authority);
+			if (before != null && !before.equalsIgnoreCase(authority)) {
+				throw invalid(header, "names one patient identifier with two assigning authorities (CX-4): " + before
+						+ " and " + authority);
+			}
+		}
+		return authorities;
+	}
+
+	/** The identifier {@link #mrn(CX[], LisMessage.Header, String)} reads the MRN from, or null. */
+	private static @Nullable CX mrnIdentifier(CX[] identifiers) {
+		CX first = null;
+		for (CX identifier : identifiers) {
+			if (raw(identifier.getIDNumber()) == null) {
+				continue;
+			}
+			if ("MR".equalsIgnoreCase(text(identifier.getIdentifierTypeCode()))) {
+				return identifier;
+			}
+			first = (first != null) ? first : identifier;
+		}
+		return first;
+	}
+
 	/** The medical record number: the identifier typed MR, else the first one. */
 	private static @Nullable String mrn(CX[] identifiers, LisMessage.Header header) {
 		return mrn(identifiers, header, "a patient identifier (PID-3)");
@@ -982,18 +1033,8 @@ class Hl7MessageReader {
 
 	/** The medical record number of {@code what}: the identifier typed MR, else the first one. */
 	private static @Nullable String mrn(CX[] identifiers, LisMessage.Header header, String what) {
-		String first = null;
-		for (CX identifier : identifiers) {
-			String id = raw(identifier.getIDNumber());
-			if (id == null) {
-				continue;
-			}
-			if ("MR".equalsIgnoreCase(text(identifier.getIdentifierTypeCode()))) {
-				return identifier(id, header, what);
-			}
-			first = (first != null) ? first : id;
-		}
-		return (first != null) ? identifier(first, header, what) : null;
+		CX chosen = mrnIdentifier(identifiers);
+		return (chosen != null) ? identifier(raw(chosen.getIDNumber()), header, what) : null;
 	}
 
 	/** The legal name (type L), else the first name given. */
@@ -1169,6 +1210,10 @@ class Hl7MessageReader {
 	private static String identifier(String raw, LisMessage.Header header, String what) {
 		if (!clean(raw).equals(raw)) {
 			throw invalid(header, "has " + what + " that holds a control character");
+		}
+		if (raw.length() > MAX_IDENTIFIER_LENGTH) {
+			// before: the database's index refused it, and the dead letter's reason was an SQL statement
+			throw invalid(header, "has " + what + " longer than " + MAX_IDENTIFIER_LENGTH + " characters");
 		}
 		return raw;
 	}

@@ -5,6 +5,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -141,7 +142,8 @@ class LisInbox {
 		// parking a message for want of a patient and registering that patient take the same lock, so a message
 		// parked while its patient is registered (their records on two partitions) is still replayed
 		KeyLocks.lock(this.jdbc, "lis-mrn", mrns(message));
-		return switch (message) {
+		requireSameAuthorities(message);
+		Outcome outcome = switch (message) {
 			case LisMessage.Demographics demographics -> {
 				RecordDemographics.Recorded recorded = this.patients.record(demographics.command());
 				// a change of patient data from the LIS is audited like one through the API (actor: system)
@@ -161,6 +163,25 @@ class LisInbox {
 			case LisMessage.Unhandled unhandled ->
 				keep(unhandled.header(), digest, unhandled.er7(), UNHANDLED_TYPE, null, source);
 		};
+		this.patients.adoptAuthorities(message.authorities());
+		return outcome;
+	}
+
+	/**
+	 * Refuses a message that names an MRN under another assigning authority (CX-4) than the one its patient was
+	 * registered with: two labs may each have an MRN-5003, and the second one's demographics, orders and results were
+	 * applied to the first one's patient (ADR 0025). The reason names the authorities, never the MRN.
+	 * @throws InvalidEventException (dead-lettered, never retried) when one does
+	 */
+	private void requireSameAuthorities(LisMessage message) {
+		Map<String, String> conflicts = this.patients.authorityConflicts(message.authorities());
+		if (!conflicts.isEmpty()) {
+			Map.Entry<String, String> conflict = conflicts.entrySet().iterator().next();
+			throw new InvalidEventException("HL7 message " + message.header().type() + " (control id "
+					+ message.header().controlId() + ") names a patient identifier assigned by "
+					+ message.authorities().get(conflict.getKey()) + " (CX-4), which this service's patient has from "
+					+ conflict.getValue() + ": another authority's patient is not applied to them");
+		}
 	}
 
 	/**
@@ -329,7 +350,10 @@ class LisInbox {
 								+ " is no longer read as a merge");
 					}
 					KeyLocks.lock(this.jdbc, "lis-mrn", mrns(merge));
-					return merge(merge);
+					requireSameAuthorities(merge);
+					Outcome merged = merge(merge);
+					this.patients.adoptAuthorities(merge.authorities());
+					return merged;
 				});
 				this.jdbc.sql("DELETE FROM lis_unhandled_message WHERE id = ?").param(message.id()).update();
 				this.audit.record("lis-replayed", "lis-message", message.controlId(), "OK", String.valueOf(outcome));
@@ -352,6 +376,7 @@ class LisInbox {
 	/** Applies one parked message; null when it still names a patient not registered. */
 	private @Nullable String replay(Parked parked) {
 		LisMessage message = this.reader.readText(parked.er7());
+		requireSameAuthorities(message);
 		TestOrders.Outcome outcome = switch (message) {
 			case LisMessage.Orders orders -> this.orders.link(orders.command());
 			case LisMessage.Results results -> this.orders.record(results.command(), parked.received().toInstant());
@@ -361,6 +386,7 @@ class LisInbox {
 		if (!(outcome instanceof TestOrders.Outcome.Applied applied)) {
 			return null;
 		}
+		this.patients.adoptAuthorities(message.authorities());
 		this.jdbc.sql("DELETE FROM lis_unhandled_message WHERE id = ?").param(parked.id()).update();
 		String result = applied.orders() + " orders, " + applied.released() + " results released";
 		this.audit.record("lis-replayed", "lis-message", parked.controlId(), "OK", result);

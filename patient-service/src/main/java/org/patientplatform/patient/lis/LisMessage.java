@@ -2,6 +2,7 @@ package org.patientplatform.patient.lis;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.patient.orders.LinkTestOrders;
@@ -17,6 +18,12 @@ sealed interface LisMessage {
 	Header header();
 
 	/**
+	 * The assigning authority (CX-4) of each MRN the message names (PID-3, MRG-1) that has one, by MRN: an MRN is
+	 * its authority's, and a patient registered with one authority's MRN is not another authority's patient.
+	 */
+	Map<String, String> authorities();
+
+	/**
 	 * The parts of MSH this service uses; none of them is patient data, so they may be logged.
 	 *
 	 * @param controlId MSH-10, unique per message of its sender
@@ -30,21 +37,50 @@ sealed interface LisMessage {
 	}
 
 	/** ADT^A04 (register) or ADT^A08 (update): the patient's demographics. */
-	record Demographics(Header header, RecordDemographics command) implements LisMessage {
+	record Demographics(Header header, RecordDemographics command, Map<String, String> authorities) implements LisMessage {
+
+		public Demographics {
+			authorities = Map.copyOf(authorities);
+		}
+
+		Demographics(Header header, RecordDemographics command) {
+			this(header, command, Map.of());
+		}
+
 	}
 
 	/**
 	 * ORM^O01 or OML^O21: orders to link to their patients. The ER7 text is kept when a patient is not
 	 * known yet.
 	 */
-	record Orders(Header header, LinkTestOrders command, String er7) implements LisMessage {
+	record Orders(Header header, LinkTestOrders command, String er7, Map<String, String> authorities)
+			implements LisMessage {
+
+		public Orders {
+			authorities = Map.copyOf(authorities);
+		}
+
+		Orders(Header header, LinkTestOrders command, String er7) {
+			this(header, command, er7, Map.of());
+		}
+
 	}
 
 	/**
 	 * ORU^R01: the state of orders' results, without any result value. The ER7 text (which has the
 	 * values) is kept only when a patient is not known yet.
 	 */
-	record Results(Header header, RecordTestResults command, String er7) implements LisMessage {
+	record Results(Header header, RecordTestResults command, String er7, Map<String, String> authorities)
+			implements LisMessage {
+
+		public Results {
+			authorities = Map.copyOf(authorities);
+		}
+
+		Results(Header header, RecordTestResults command, String er7) {
+			this(header, command, er7, Map.of());
+		}
+
 	}
 
 	/**
@@ -52,10 +88,15 @@ sealed interface LisMessage {
 	 *
 	 * @param merges at least one
 	 */
-	record Merge(Header header, List<Merged> merges) implements LisMessage {
+	record Merge(Header header, List<Merged> merges, Map<String, String> authorities) implements LisMessage {
 
 		public Merge {
 			merges = List.copyOf(merges);
+			authorities = Map.copyOf(authorities);
+		}
+
+		Merge(Header header, List<Merged> merges) {
+			this(header, merges, Map.of());
 		}
 
 		/**
@@ -71,6 +112,12 @@ sealed interface LisMessage {
 
 	/** A known message type that no feature of this service handles yet; kept with its ER7 text. */
 	record Unhandled(Header header, String er7) implements LisMessage {
+
+		@Override
+		public Map<String, String> authorities() {
+			return Map.of();
+		}
+
 	}
 
 }

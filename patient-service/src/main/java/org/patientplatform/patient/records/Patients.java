@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -169,6 +170,43 @@ public class Patients {
 			.single();
 		this.events.merged(survivor, merged, prior.get().mrn(), mergedAt);
 		return Optional.of(merged);
+	}
+
+	/**
+	 * The MRNs among these whose patient was registered under another assigning authority, with that authority
+	 * (compared without case): a message naming them means another authority's patient.
+	 * @param authorities the assigning authority of each MRN that has one, by MRN
+	 */
+	public Map<String, String> authorityConflicts(Map<String, String> authorities) {
+		if (authorities.isEmpty()) {
+			return Map.of();
+		}
+		Map<String, String> conflicts = new LinkedHashMap<>();
+		this.jdbc.sql("SELECT mrn, mrn_authority FROM patient WHERE mrn = ANY(?) AND mrn_authority IS NOT NULL")
+			.param(new SqlParameterValue(Types.ARRAY, authorities.keySet().toArray(String[]::new)))
+			.query((rs, row) -> Map.entry(rs.getString(1), rs.getString(2)))
+			.list()
+			.forEach((stored) -> {
+				if (!stored.getValue().equalsIgnoreCase(authorities.get(stored.getKey()))) {
+					conflicts.put(stored.getKey(), stored.getValue());
+				}
+			});
+		return conflicts;
+	}
+
+	/** Records each MRN's assigning authority on its patient that has none yet (registered now, or before V10). */
+	public void adoptAuthorities(Map<String, String> authorities) {
+		if (authorities.isEmpty()) {
+			return;
+		}
+		this.jdbc.sql("""
+				UPDATE patient SET mrn_authority = given.authority
+				FROM unnest(?::text[], ?::text[]) AS given(mrn, authority)
+				WHERE patient.mrn = given.mrn AND patient.mrn_authority IS NULL
+				""")
+			.params(new SqlParameterValue(Types.ARRAY, authorities.keySet().toArray(String[]::new)),
+					new SqlParameterValue(Types.ARRAY, authorities.values().toArray(String[]::new)))
+			.update();
 	}
 
 	public Optional<Patient> findById(PatientId id) {

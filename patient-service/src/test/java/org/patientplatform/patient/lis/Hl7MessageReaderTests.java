@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.events.InvalidEventException;
@@ -575,6 +576,38 @@ class Hl7MessageReaderTests {
 		String code = Hl7Messages.result("CTL-5", "MRN-1", "20250401090000").replace("|2345-7^", "|2345\\X00\\-7^");
 		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(code)))
 			.withMessage("HL7 message ORU^R01 (control id CTL-5) has a test code (OBR-4) that holds a control character");
+	}
+
+	@Test
+	void rejectsAnIdentifierLongerThanTheApiTakesNamingItsField() {
+		// a 9,000-character MRN was refused by the database's index, and the dead letter's reason was an SQL statement
+		String mrn = "M".repeat(251);
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(bytes(Hl7Messages.nameUpdate("LEN-1", mrn, "King", "Ada", "20250401090000"))))
+			.withMessage("HL7 message ADT^A08 (control id LEN-1) has a patient identifier (PID-3) longer than 250 "
+					+ "characters");
+		String order = Hl7Messages.result("LEN-2", "MRN-1", "20250401090000").replace("|ORD-1|", "|" + mrn + "|");
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(order)))
+			.withMessage("HL7 message ORU^R01 (control id LEN-2) has an order number (OBR-2, OBR-3) longer than 250 "
+					+ "characters");
+		assertThat(((LisMessage.Demographics) this.reader
+			.read(bytes(Hl7Messages.nameUpdate("LEN-3", "M".repeat(250), "King", "Ada", "20250401090000")))).command()
+			.mrn()).hasSize(250);
+	}
+
+	@Test
+	void readsEachMrnsAssigningAuthorityAndRefusesOneMrnGivenTwo() {
+		LisMessage merge = this.reader.read(bytes(Hl7Messages.merge("AA-1", "MRN-1", "MRN-2", "20250401090000")
+			.replace("MRN-2^^^CITYLAB^MR", "MRN-2^^^&1.2.3.4&ISO^MR")));
+		// the namespace id, else the universal id; an MRN given none has none
+		assertThat(merge.authorities()).containsExactlyInAnyOrderEntriesOf(Map.of("MRN-1", "CITYLAB", "MRN-2", "1.2.3.4"));
+		assertThat(this.reader.read(bytes(Hl7Messages.nameUpdate("AA-2", "MRN-3", "King", "Ada", "20250401090000")
+			.replace("MRN-3^^^CITYLAB^MR", "MRN-3"))).authorities()).isEmpty();
+		String twice = Hl7Messages.merge("AA-3", "MRN-1", "MRN-1", "20250401090000")
+			.replace("MRG|MRN-1^^^CITYLAB^MR", "MRG|MRN-1^^^OTHERLAB^MR");
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(twice)))
+			.withMessage("HL7 message ADT^A40 (control id AA-3) names one patient identifier with two assigning "
+					+ "authorities (CX-4): CITYLAB and OTHERLAB");
 	}
 
 	@Test

@@ -161,6 +161,47 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void refusesAnotherAuthoritysPatientWithTheSameMrnAndLeavesTheFirstOnesRecordAsItWas() throws Exception {
+		// two labs may each have an MRN-5003 (PID-3.4 names who assigned it): the second lab's registration made the
+		// first one's patient "Totally Stranger", and would have sent her result notices to the stranger's phone
+		String mrn = "MRN-AUTH-1";
+		send(mrn, Hl7Messages.registration("AUTH-0001", mrn, "Lovelace", "Ada", "20250312143015"));
+		assertThat(awaitPatient(mrn)).containsEntry("familyName", "Lovelace");
+		String otherLab = "MSH|^~\\&|LIS2|OTHERLAB|";
+		String reason = "names a patient identifier assigned by OTHERLAB (CX-4), which this service's patient has "
+				+ "from CITYLAB: another authority's patient is not applied to them";
+
+		RecordMetadata registration = send(mrn,
+				Hl7Messages.registration("AUTH-0002", mrn, "Stranger", "Totally", "20250313100000")
+					.replace("MSH|^~\\&|LABSYS|CITYLAB|", otherLab)
+					.replace(mrn + "^^^CITYLAB^MR", mrn + "^^^OTHERLAB^MR"));
+		ConsumerRecord<byte[], byte[]> refused = awaitDeadLetter(registration);
+		assertThat(text(refused, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("HL7 message ADT^A04 (control id AUTH-0002) " + reason);
+		assertThat(text(refused, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		// nor are the other lab's results for its patient recorded as hers
+		RecordMetadata result = send(mrn, Hl7Messages.result("AUTH-0003", mrn, "20250313110000")
+			.replace(mrn + "^^^CITYLAB^MR", mrn + "^^^otherlab^MR"));
+		assertThat(text(awaitDeadLetter(result), DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("HL7 message ORU^R01 (control id AUTH-0003) " + reason.replace("by OTHERLAB", "by otherlab"));
+
+		// her own lab's update applies, and so does one that names no authority (as before authorities were kept)
+		send(mrn, Hl7Messages.nameUpdate("AUTH-0004", mrn, "Byron", "Ada", "20250314100000")
+			.replace(mrn + "^^^CITYLAB^MR", mrn + "^^^citylab^MR"));
+		send(mrn, Hl7Messages.nameUpdate("AUTH-0005", mrn, "King", "Ada", "20250315100000")
+			.replace(mrn + "^^^CITYLAB^MR", mrn));
+		send(mrn, Hl7Messages.discharge("AUTH-0006", mrn, "20250316100000"));
+		awaitKept("AUTH-0006");
+		assertThat(awaitPatient(mrn)).containsEntry("familyName", "King")
+			.containsEntry("givenName", "Ada")
+			.containsEntry("birthDate", "1980-12-10");
+		assertThat(this.jdbc.queryForObject("SELECT mrn_authority FROM patient WHERE mrn = ?", String.class, mrn))
+			.isEqualTo("CITYLAB");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM test_order t JOIN patient p ON p.id = t.patient_id "
+				+ "WHERE p.mrn = ?", Integer.class, mrn)).isZero();
+	}
+
+	@Test
 	void appliesAnotherMessageUnderAControlIdItsLisUsedBeforeButNotTheSameOneSentAgain() throws Exception {
 		// a LIS whose control ids count from 1 again after a restart: the second patient was dropped as a duplicate
 		send("MRN-RST-1", Hl7Messages.registration("RST-0001", "MRN-RST-1", "Lovelace", "Ada", "20250312143015"));
