@@ -58,6 +58,7 @@ import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.patient.orders.LinkTestOrders;
 import org.patientplatform.patient.orders.RecordTestResults;
 import org.patientplatform.patient.orders.TestOrderStatus;
+import org.patientplatform.patient.records.BirthDate;
 import org.patientplatform.patient.records.PlainText;
 import org.patientplatform.patient.records.PostalAddress;
 import org.patientplatform.patient.records.RecordDemographics;
@@ -679,16 +680,12 @@ class Hl7MessageReader {
 				}
 			}
 
-			LocalDate birthDate = null;
+			BirthDate birthDate = null;
 			field = "PID-7";
 			if (stated(pid, 7, Part.BIRTH_DATE, stated)) {
 				String value = text(pid.getDateTimeOfBirth().getTime());
 				if (value != null) {
 					birthDate = date(value, header);
-					if (birthDate == null) {
-						// a year or a month alone is not a birth date: leave the stored one alone
-						stated.remove(Part.BIRTH_DATE);
-					}
 				}
 			}
 
@@ -1115,18 +1112,26 @@ class Hl7MessageReader {
 		return number;
 	}
 
-	/** YYYYMMDD[...] as a date; null for a year or month alone. */
-	private static @Nullable LocalDate date(String value, LisMessage.Header header) {
+	/**
+	 * YYYY[MM[DD[...]]] as a birth date to its precision: a year or a month alone is kept as such (it was dropped, as
+	 * if the LIS had said nothing), a time of birth is not.
+	 */
+	private static BirthDate date(String value, LisMessage.Header header) {
 		Matcher matcher = DTM.matcher(value);
 		if (!matcher.matches()) {
 			throw invalidBirthDate(header);
 		}
-		if (matcher.group(3) == null) {
-			return null;
-		}
 		try {
-			return LocalDate.of(Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2)),
-					Integer.parseInt(matcher.group(3)));
+			int year = Integer.parseInt(matcher.group(1));
+			if (matcher.group(2) == null) {
+				return new BirthDate(LocalDate.of(year, 1, 1), BirthDate.Precision.YEAR);
+			}
+			if (matcher.group(3) == null) {
+				return new BirthDate(LocalDate.of(year, Integer.parseInt(matcher.group(2)), 1),
+						BirthDate.Precision.MONTH);
+			}
+			return BirthDate.of(LocalDate.of(year, Integer.parseInt(matcher.group(2)),
+					Integer.parseInt(matcher.group(3))));
 		}
 		catch (DateTimeException ex) {
 			throw invalidBirthDate(header);

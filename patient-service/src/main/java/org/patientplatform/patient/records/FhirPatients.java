@@ -65,8 +65,8 @@ final class FhirPatients {
 			resource.setGender(gender(patient.sex()));
 		}
 		if (patient.birthDate() != null) {
-			resource.setBirthDateElement(new DateType(patient.birthDate().getYear(),
-					patient.birthDate().getMonthValue() - 1, patient.birthDate().getDayOfMonth()));
+			// to its precision: a year alone is "1975", not the 1st of January
+			resource.setBirthDateElement(new DateType(patient.birthDate().toString()));
 		}
 		PostalAddress address = patient.address();
 		if (address != null) {

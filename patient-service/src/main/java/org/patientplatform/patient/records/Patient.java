@@ -1,7 +1,6 @@
 package org.patientplatform.patient.records;
 
 import java.time.Instant;
-import java.time.LocalDate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  *     patient not merged
  */
 public record Patient(PatientId id, String mrn, @Nullable String givenName, @Nullable String familyName,
-		@Nullable LocalDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
+		@Nullable BirthDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
 		@Nullable PostalAddress address, @Nullable String language, Instant createdAt, Instant updatedAt,
 		@Nullable PatientId mergedInto) {
 

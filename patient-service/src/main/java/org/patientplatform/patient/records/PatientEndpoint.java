@@ -1,7 +1,6 @@
 package org.patientplatform.patient.records;
 
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -61,7 +60,8 @@ class PatientEndpoint {
 
 	/** A patient as the API shows them; {@code mergedInto} names the patient to use instead, once merged. */
 	record PatientDocument(UUID id, String mrn, @Nullable String givenName, @Nullable String familyName,
-			@Nullable LocalDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
+			@Schema(type = "string", description = "ISO 8601 to the precision the LIS gave: a day, a month or a year",
+					example = "1980-12-10") @Nullable BirthDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
 			@Nullable PostalAddress address, @Nullable String language, Instant createdAt, Instant updatedAt,
 			@Nullable UUID mergedInto) {
 

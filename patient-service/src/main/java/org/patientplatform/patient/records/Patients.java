@@ -35,15 +35,16 @@ import org.springframework.transaction.annotation.Transactional;
 public class Patients {
 
 	private static final String UPSERT = """
-			INSERT INTO patient AS p (id, mrn, given_name, family_name, birth_date, sex, phone, email,
+			INSERT INTO patient AS p (id, mrn, given_name, family_name, birth_date, birth_date_precision, sex, phone, email,
 			    address_street, address_other, address_city, address_state, address_postal_code, address_country,
 			    language, lis_message_time, lis_message_control_id)
-			VALUES (:id, :mrn, :givenName, :familyName, :birthDate, :sex, :phone, :email,
+			VALUES (:id, :mrn, :givenName, :familyName, :birthDate, :birthDatePrecision, :sex, :phone, :email,
 			    :street, :other, :city, :state, :postalCode, :country, :language, :asOf, :controlId)
 			ON CONFLICT (mrn) DO UPDATE SET
 			    given_name = CASE WHEN :name THEN EXCLUDED.given_name ELSE p.given_name END,
 			    family_name = CASE WHEN :name THEN EXCLUDED.family_name ELSE p.family_name END,
 			    birth_date = CASE WHEN :birth THEN EXCLUDED.birth_date ELSE p.birth_date END,
+			    birth_date_precision = CASE WHEN :birth THEN EXCLUDED.birth_date_precision ELSE p.birth_date_precision END,
 			    sex = CASE WHEN :sexStated THEN EXCLUDED.sex ELSE p.sex END,
 			    phone = CASE WHEN :contact THEN EXCLUDED.phone ELSE p.phone END,
 			    email = CASE WHEN :contact THEN EXCLUDED.email ELSE p.email END,
@@ -64,7 +65,7 @@ public class Patients {
 			""";
 
 	private static final String COLUMNS = """
-			id, mrn, given_name, family_name, birth_date, sex, phone, email, address_street, address_other,
+			id, mrn, given_name, family_name, birth_date, birth_date_precision, sex, phone, email, address_street, address_other,
 			address_city, address_state, address_postal_code, address_country, language, created_at, updated_at,
 			merged_into
 			""";
@@ -93,7 +94,10 @@ public class Patients {
 			.param("mrn", command.mrn())
 			.param("givenName", command.givenName())
 			.param("familyName", command.familyName())
-			.param("birthDate", new SqlParameterValue(Types.DATE, command.birthDate()))
+			.param("birthDate",
+					new SqlParameterValue(Types.DATE, (command.birthDate() != null) ? command.birthDate().first() : null))
+			.param("birthDatePrecision", (command.birthDate() != null) ? command.birthDate().storedPrecision() : null,
+					Types.VARCHAR)
 			.param("sex", (command.sex() != null) ? command.sex().code() : null, Types.VARCHAR)
 			.param("phone", command.phone(), Types.VARCHAR)
 			.param("email", command.email(), Types.VARCHAR)
@@ -290,7 +294,8 @@ public class Patients {
 				rs.getString("address_country"));
 		String sex = rs.getString("sex");
 		return new Patient(new PatientId(rs.getObject("id", UUID.class)), rs.getString("mrn"),
-				rs.getString("given_name"), rs.getString("family_name"), rs.getObject("birth_date", LocalDate.class),
+				rs.getString("given_name"), rs.getString("family_name"), BirthDate.stored(rs.getObject("birth_date", LocalDate.class),
+						rs.getString("birth_date_precision")),
 				(sex != null) ? Sex.ofCode(sex) : null, rs.getString("phone"), rs.getString("email"),
 				address.carriesNothing() ? null : address, rs.getString("language"),
 				instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),

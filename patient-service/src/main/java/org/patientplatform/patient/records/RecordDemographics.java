@@ -1,7 +1,6 @@
 package org.patientplatform.patient.records;
 
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -18,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param messageControlId the HL7 message control id (MSH-10) it came from
  */
 public record RecordDemographics(String mrn, @Nullable String givenName, @Nullable String familyName,
-		@Nullable LocalDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
+		@Nullable BirthDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
 		@Nullable PostalAddress address, @Nullable String language, Set<Part> stated, @Nullable Instant asOf,
 		String messageControlId) {
 

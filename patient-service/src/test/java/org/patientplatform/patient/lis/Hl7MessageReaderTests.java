@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.patientplatform.patient.records.BirthDate;
 import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.patient.orders.LinkTestOrders;
 import org.patientplatform.patient.orders.RecordTestResults;
@@ -40,7 +41,7 @@ class Hl7MessageReaderTests {
 				Instant.parse("2025-03-12T13:30:15Z")));
 		assertThat(message).asInstanceOf(type(LisMessage.Demographics.class))
 			.extracting(LisMessage.Demographics::command)
-			.isEqualTo(new RecordDemographics("MRN-100234", "Ada", "Lovelace", LocalDate.of(1980, 12, 10), Sex.FEMALE,
+			.isEqualTo(new RecordDemographics("MRN-100234", "Ada", "Lovelace", BirthDate.of(LocalDate.of(1980, 12, 10)), Sex.FEMALE,
 					"+44 20 79460123", "ada@example.org",
 					new PostalAddress("12 Analytical Row", "Flat 3", "London", "LDN", "N1 9GU", "GBR"), "en",
 					EnumSet.allOf(Part.class), Instant.parse("2025-03-12T13:30:15Z"), "MSG00001"));
@@ -223,7 +224,7 @@ class Hl7MessageReaderTests {
 		assertThat(command.mrn()).isEqualTo("00012345");
 		assertThat(command.familyName()).isEqualTo("\u6FF5\u7530");
 		assertThat(command.givenName()).isEqualTo("\u82B1\u5B50");
-		assertThat(command.birthDate()).isEqualTo(LocalDate.of(1980, 4, 12));
+		assertThat(command.birthDate()).isEqualTo(BirthDate.of(LocalDate.of(1980, 4, 12)));
 		assertThat(command.address()).isEqualTo(new PostalAddress("\u767B\u5442\u4E09\u4E01\u76EE\uFF15\u756A", null,
 				"\u9759\u5CA1\u5E02", "\u9759\u5CA1\u770C", "422-8033", "JPN"));
 		assertThat(command.phone()).isEqualTo("054-000-0000");
@@ -287,7 +288,7 @@ class Hl7MessageReaderTests {
 		assertThat(admitted.mrn()).isEqualTo("56782445");
 		assertThat(admitted.familyName()).isEqualTo("KLEINSAMPLE");
 		assertThat(admitted.givenName()).isEqualTo("BARRY");
-		assertThat(admitted.birthDate()).isEqualTo(LocalDate.of(1962, 9, 10));
+		assertThat(admitted.birthDate()).isEqualTo(BirthDate.of(LocalDate.of(1962, 9, 10)));
 		assertThat(admitted.sex()).isEqualTo(Sex.MALE);
 
 		// ADT^A28 / A31 (add or update person information) and A05 (pre-admit) use the ADT_A05 structure
@@ -297,7 +298,7 @@ class Hl7MessageReaderTests {
 			RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(person))).command();
 			assertThat(command.mrn()).as(trigger).isEqualTo("MRN-28");
 			assertThat(command.familyName()).as(trigger).isEqualTo("Doe");
-			assertThat(command.birthDate()).as(trigger).isEqualTo(LocalDate.of(1990, 1, 1));
+			assertThat(command.birthDate()).as(trigger).isEqualTo(BirthDate.of(LocalDate.of(1990, 1, 1)));
 		}
 	}
 
@@ -317,7 +318,7 @@ class Hl7MessageReaderTests {
 		assertThat(command.mrn()).isEqualTo("445566");
 		assertThat(command.familyName()).isEqualTo("Doe");
 		assertThat(command.givenName()).isEqualTo("John");
-		assertThat(command.birthDate()).isEqualTo(LocalDate.of(1970, 1, 1));
+		assertThat(command.birthDate()).isEqualTo(BirthDate.of(LocalDate.of(1970, 1, 1)));
 		assertThat(command.sex()).isEqualTo(Sex.MALE);
 		assertThat(command.phone()).isEqualTo("(217)555-0100");
 		assertThat(command.email()).isEqualTo("john@example.com");
@@ -889,13 +890,26 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
-	void leavesTheBirthDateAloneWhenOnlyTheYearIsKnown() {
+	void keepsABirthDateOfAYearOrAMonthAloneToItsPrecision() {
+		// before: dropped, as if the LIS had said nothing (FHIR's birthDate takes a year or a month too)
 		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG10|P|2.5\r"
 				+ "PID|1||MRN-9^^^LAB^MR||Doe^Jane||1980\r";
+		RecordDemographics year = ((LisMessage.Demographics) this.reader.read(bytes(er7))).command();
+		assertThat(year.stated()).containsExactlyInAnyOrder(Part.NAME, Part.BIRTH_DATE);
+		assertThat(year.birthDate()).isEqualTo(new BirthDate(LocalDate.of(1980, 1, 1), BirthDate.Precision.YEAR));
+		assertThat(year.birthDate()).hasToString("1980");
 
-		RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(er7))).command();
-
-		assertThat(command.stated()).containsExactly(Part.NAME);
+		RecordDemographics month = ((LisMessage.Demographics) this.reader.read(bytes(er7.replace("||1980\r",
+				"||198002\r")))).command();
+		assertThat(month.birthDate()).isEqualTo(new BirthDate(LocalDate.of(1980, 2, 1), BirthDate.Precision.MONTH));
+		assertThat(month.birthDate()).hasToString("1980-02");
+		// a time of birth is more than a birth date holds: the day
+		assertThat(((LisMessage.Demographics) this.reader.read(bytes(er7.replace("||1980\r", "||198002290815\r"))))
+			.command()
+			.birthDate()).hasToString("1980-02-29");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(bytes(er7.replace("||1980\r", "||198013\r"))))
+			.withMessage("HL7 message ADT^A08 (control id MSG10) has a birth date (PID-7) that is not a date");
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.patientplatform.patient.records.BirthDate;
 import org.patientplatform.patient.orders.RecordTestResults;
 import org.patientplatform.patient.orders.TestOrderStatus;
 import org.patientplatform.patient.records.PostalAddress;
@@ -35,7 +36,7 @@ class LisInboundContractTests {
 		assertThat(message.header()).isEqualTo(new LisMessage.Header("MSG00001", "LABSYS^CITYLAB", "ADT^A04", "2.5",
 				Instant.parse("2025-03-12T13:30:15Z")));
 		assertThat(((LisMessage.Demographics) message).command()).isEqualTo(new RecordDemographics("MRN-100234", "Ada",
-				"Lovelace", LocalDate.of(1980, 12, 10), Sex.FEMALE, "+44 20 79460123", "ada@example.org",
+				"Lovelace", BirthDate.of(LocalDate.of(1980, 12, 10)), Sex.FEMALE, "+44 20 79460123", "ada@example.org",
 				new PostalAddress("12 Analytical Row", "Flat 3", "London", "LDN", "N1 9GU", "GBR"), "en",
 				EnumSet.allOf(Part.class), Instant.parse("2025-03-12T13:30:15Z"), "MSG00001"));
 	}

@@ -202,6 +202,31 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void keepsABirthYearAloneAndServesItAsAYearOverRestAndFhir() throws Exception {
+		// PID-7 "1975", what an LIS sends when the day is not known, was dropped as if nothing had been said
+		String mrn = "MRN-YEAR-1";
+		send(mrn, Hl7Messages.registration("YEAR-0001", mrn, "Lovelace", "Ada", "20250312143015")
+			.replace("||19801210|", "||1975|"));
+		Map<String, Object> patient = awaitPatient(mrn);
+		assertThat(patient).containsEntry("birthDate", "1975");
+		String id = (String) patient.get("id");
+		Map<String, Object> fhir = map(this.api.get().uri("/api/fhir/r4/Patient/{id}", id).retrieve().body(String.class));
+		assertThat(fhir).containsEntry("birthDate", "1975");
+		// found by its year, and not by a day of it: FHIR's eq wants the whole of the patient's range inside the day
+		assertThat((List<?>) map(this.api.get().uri("/api/fhir/r4/Patient?identifier={mrn}&birthdate=1975", mrn)
+			.retrieve()
+			.body(String.class)).get("entry")).hasSize(1);
+		assertThat(map(this.api.get().uri("/api/fhir/r4/Patient?identifier={mrn}&birthdate=1975-06-12", mrn)
+			.retrieve()
+			.body(String.class)).get("entry")).isNull();
+		// an update to the day makes it a day
+		send(mrn, Hl7Messages.registration("YEAR-0002", mrn, "Lovelace", "Ada", "20250313143015")
+			.replace("||19801210|", "||19750612|"));
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(awaitPatient(mrn))
+			.containsEntry("birthDate", "1975-06-12"));
+	}
+
+	@Test
 	void appliesAnotherMessageUnderAControlIdItsLisUsedBeforeButNotTheSameOneSentAgain() throws Exception {
 		// a LIS whose control ids count from 1 again after a restart: the second patient was dropped as a duplicate
 		send("MRN-RST-1", Hl7Messages.registration("RST-0001", "MRN-RST-1", "Lovelace", "Ada", "20250312143015"));

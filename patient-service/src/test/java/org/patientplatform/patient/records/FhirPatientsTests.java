@@ -20,7 +20,7 @@ class FhirPatientsTests {
 	@Test
 	void servesWellFormedXmlForTextStoredWithControlCharacters() {
 		// stored before the LIS reader kept control characters out of what it stores (an escape such as \X1B\)
-		Patient patient = new Patient(PatientId.random(), "MRN-1", "Ada\u0000", "Love\u001Blace", LocalDate.of(1980, 12, 10),
+		Patient patient = new Patient(PatientId.random(), "MRN-1", "Ada\u0000", "Love\u001Blace", BirthDate.of(LocalDate.of(1980, 12, 10)),
 				Sex.FEMALE, "+44 20\t7946 0123", "ada@example.org\r\n", new PostalAddress("1 Main St\r\nApt 2",
 						"\u0007", "London\uD800", null, "N1 9GU", "GBR"), "en", Instant.EPOCH, Instant.EPOCH, null);
 

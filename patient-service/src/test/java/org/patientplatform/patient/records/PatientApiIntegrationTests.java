@@ -751,7 +751,7 @@ class PatientApiIntegrationTests {
 
 	private PatientId register(String mrn, String given, String family, LocalDate birthDate, Sex sex) {
 		RecordDemographics.Recorded recorded = this.patients.record(new RecordDemographics(mrn, given, family,
-				birthDate, sex, "+44 20 79460123", "ada@example.org",
+				BirthDate.of(birthDate), sex, "+44 20 79460123", "ada@example.org",
 				new PostalAddress("12 Analytical Row", null, "London", null, "N1 9GU", "GBR"), "en-GB",
 				EnumSet.allOf(Part.class), Instant.now(), "API-" + UUID.randomUUID()));
 		assertThat(recorded.outcome()).isIn(Outcome.REGISTERED, Outcome.UPDATED);
