@@ -93,8 +93,12 @@ class Hl7MessageReader {
 	/** Result messages: each OBR reports the state of an order's result. */
 	static final Set<String> RESULTS = Set.of("ORU^R01");
 
-	/** Merges: each MRG's patient is merged into the patient of the PID before it. */
-	static final Set<String> MERGES = Set.of("ADT^A40");
+	/**
+	 * Merges: each MRG's patient is merged into the patient of the PID before it. A40 (merge patient identifier
+	 * list), and the older A34 (merge patient ID only) and A36 (patient ID and account number) that LIS still send
+	 * with the same PID and MRG-1: they were kept as unhandled, and the patients not merged.
+	 */
+	static final Set<String> MERGES = Set.of("ADT^A40", "ADT^A34", "ADT^A36");
 
 	/** ORC-1 order control codes that cancel or discontinue an order. */
 	/**

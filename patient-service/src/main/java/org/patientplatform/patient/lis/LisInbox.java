@@ -333,7 +333,7 @@ class LisInbox {
 		List<Parked> kept = this.jdbc.sql("""
 				SELECT id, message_control_id, message_type, er7, COALESCE(source_timestamp, received_at) AS received
 				FROM lis_unhandled_message
-				WHERE reason = ? AND message_type IN ('ADT^A40') AND consumer_group = ?
+				WHERE reason = ? AND message_type IN ('ADT^A40', 'ADT^A34', 'ADT^A36') AND consumer_group = ?
 				ORDER BY message_time NULLS LAST, received_at
 				FOR UPDATE SKIP LOCKED
 				""")

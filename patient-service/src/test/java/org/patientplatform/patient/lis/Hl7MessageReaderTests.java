@@ -597,6 +597,21 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsTheOlderMergesA34AndA36AsMerges() {
+		// kept as unhandled before: the LIS's merge was never applied
+		for (String trigger : List.of("A34^ADT_A30", "A36^ADT_A30", "A34")) {
+			String er7 = Hl7Messages.merge("M34-1", "MRN-1", "MRN-2", "20250401090000")
+				.replace("ADT^A40^ADT_A39", "ADT^" + trigger)
+				.replace("EVN|A40|", "EVN|" + trigger.substring(0, 3) + "|");
+			LisMessage message = this.reader.read(bytes(er7));
+			assertThat(message).as(trigger).isInstanceOf(LisMessage.Merge.class);
+			assertThat(((LisMessage.Merge) message).merges()).as(trigger)
+				.extracting((merged) -> merged.survivor().mrn() + " <- " + merged.priorMrn())
+				.containsExactly("MRN-1 <- MRN-2");
+		}
+	}
+
+	@Test
 	void readsEachMrnsAssigningAuthorityAndRefusesOneMrnGivenTwo() {
 		LisMessage merge = this.reader.read(bytes(Hl7Messages.merge("AA-1", "MRN-1", "MRN-2", "20250401090000")
 			.replace("MRN-2^^^CITYLAB^MR", "MRN-2^^^&1.2.3.4&ISO^MR")));
