@@ -148,6 +148,12 @@ class Hl7MessageReader {
 	private static final ThreadLocal<@Nullable Charset> ESCAPES = new ThreadLocal<>();
 
 	/**
+	 * The offset the message's MSH-7 states, while the message is read, when the configured zone has another offset
+	 * at that time: HL7 reads a time without an offset as the sender's local time, and MSH-7 says what that is.
+	 */
+	private static final ThreadLocal<@Nullable ZoneOffset> SENDER_OFFSET = new ThreadLocal<>();
+
+	/**
 	 * HL7's formatting escapes ({@code \.br\} a line break, {@code \.sp\} skipped lines, {@code \.in\} an indent…)
 	 * with the spaces around them: each separates what is on either side ("1 Main St\.br\Apt 2").
 	 */
@@ -229,6 +235,7 @@ class Hl7MessageReader {
 		}
 		finally {
 			ESCAPES.remove();
+			SENDER_OFFSET.remove();
 		}
 	}
 
@@ -632,6 +639,12 @@ class Hl7MessageReader {
 		try {
 			String time = text(msh.getDateTimeOfMessage().getTime());
 			sentAt = (time != null) ? instant(time) : null;
+			ZoneOffset stated = (time != null) ? offset(time) : null;
+			if (stated != null && sentAt != null && !stated.equals(this.defaultZone.getRules().getOffset(sentAt))) {
+				// the sender says where it is, and the configured zone (UTC unless set) is not there: the message's
+				// other times without an offset are the sender's (an OBR-7 of 08:00 at +0100 is 07:00Z, not 08:00Z)
+				SENDER_OFFSET.set(stated);
+			}
 		}
 		catch (DateTimeException ex) {
 			// an unreadable MSH-7 only costs the stale-message guard
@@ -1156,8 +1169,16 @@ class Hl7MessageReader {
 		LocalDateTime local = LocalDateTime.of(Integer.parseInt(matcher.group(1)), number(matcher.group(2), 1),
 				number(matcher.group(3), 1), number(matcher.group(4), 0), number(matcher.group(5), 0),
 				number(matcher.group(6), 0), nanos(matcher.group(7)));
-		ZoneId zone = (matcher.group(8) != null) ? ZoneOffset.of(matcher.group(8)) : this.defaultZone;
+		ZoneId sender = SENDER_OFFSET.get();
+		ZoneId zone = (matcher.group(8) != null) ? ZoneOffset.of(matcher.group(8))
+				: (sender != null) ? sender : this.defaultZone;
 		return local.atZone(zone).toInstant();
+	}
+
+	/** The offset an HL7 DTM states, or null when it states none. */
+	private static @Nullable ZoneOffset offset(String value) {
+		Matcher matcher = DTM.matcher(value);
+		return (matcher.matches() && matcher.group(8) != null) ? ZoneOffset.of(matcher.group(8)) : null;
 	}
 
 	private static int number(@Nullable String digits, int absent) {

@@ -942,4 +942,23 @@ class Hl7MessageReaderTests {
 		assertThat(this.reader.instant("202507")).isEqualTo(Instant.parse("2025-06-30T23:00:00Z"));
 	}
 
+	@Test
+	void readsAMessagesTimesWithoutOffsetAtTheOffsetItsMsh7StatesWhenTheLisZoneSaysOtherwise() {
+		Hl7Messages.Obr obr = new Hl7Messages.Obr("ORD-1", "2345-7", "20250401080000", "20250401085000", "F");
+		// a sender at +0200 while the configured zone (London) is at +0100: its 08:00 is 06:00Z (was read as 07:00Z)
+		LisMessage.Results abroad = (LisMessage.Results) this.reader
+			.read(bytes(Hl7Messages.labResult("OFF-1", "MRN-1", "20250401090000+0200", "5.4", obr)));
+		assertThat(abroad.command().results().getFirst().performedAt()).isEqualTo(Instant.parse("2025-04-01T06:00:00Z"));
+		assertThat(abroad.command().results().getFirst().releasedAt()).isEqualTo(Instant.parse("2025-04-01T06:50:00Z"));
+		// one whose MSH-7 agrees with the zone, or states no offset, is read in the zone (its summer time included)
+		for (String sentAt : java.util.List.of("20250401090000+0100", "20250401090000")) {
+			LisMessage.Results home = (LisMessage.Results) this.reader
+				.read(bytes(Hl7Messages.labResult("OFF-2", "MRN-1", sentAt, "5.4", obr)));
+			assertThat(home.command().results().getFirst().performedAt()).as(sentAt)
+				.isEqualTo(Instant.parse("2025-04-01T07:00:00Z"));
+		}
+		// and the offset is the message's only: the next message read is in the zone again
+		assertThat(this.reader.instant("20250401080000")).isEqualTo(Instant.parse("2025-04-01T07:00:00Z"));
+	}
+
 }
