@@ -5,11 +5,11 @@ import java.lang.reflect.RecordComponent;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.DispatcherType;
@@ -32,6 +32,10 @@ import org.springframework.web.servlet.HandlerInterceptor;
  * {@code @RequestParam}s and the properties of an object bound from the query (a record's components); an
  * operation that reads the request itself (its parameter map, the servlet request: a FHIR search, which refuses
  * what it does not know in its own terms) is left alone, and so is every handler outside the platform's packages.
+ * <p>
+ * A parameter given more than once where the operation takes one value (not a list, a set or an array) is refused
+ * too, naming it, as a body's field named twice is: Spring bound the first value, so {@code
+ * ?status=ORDERED&status=RESULTED} answered the ordered ones only and {@code ?limit=1&limit=500} one entry.
  */
 public final class UnknownQueryParameters implements HandlerInterceptor {
 
@@ -41,7 +45,11 @@ public final class UnknownQueryParameters implements HandlerInterceptor {
 
 	private static final String PLATFORM = "org.patientplatform.";
 
-	private final Map<Method, Optional<Set<String>>> parametersByMethod = new ConcurrentHashMap<>();
+	/** What a query parameter given more than once is told, when the operation takes one value of it. */
+	public static final String REPEATED = "is given more than once; this operation takes one value";
+
+	/** Each operation's parameters, by name, with whether it takes several values. */
+	private final Map<Method, Optional<Map<String, Boolean>>> parametersByMethod = new ConcurrentHashMap<>();
 
 	@Override
 	public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
@@ -52,27 +60,33 @@ public final class UnknownQueryParameters implements HandlerInterceptor {
 				|| !method.getBeanType().getName().startsWith(PLATFORM)) {
 			return true;
 		}
-		Optional<Set<String>> names = this.parametersByMethod.computeIfAbsent(method.getMethod(), (m) -> taken(method));
-		if (names.isEmpty()) {
+		Optional<Map<String, Boolean>> taken = this.parametersByMethod.computeIfAbsent(method.getMethod(),
+				(m) -> taken(method));
+		if (taken.isEmpty()) {
 			return true;
 		}
 		List<Map<String, Object>> errors = new ArrayList<>();
-		for (String given : request.getParameterMap().keySet()) {
-			if (!names.get().contains(given)) {
-				String closest = BodyFieldErrors.closest(given, names.get());
-				errors.add(Map.of("field", given,
+		for (Map.Entry<String, String[]> given : request.getParameterMap().entrySet()) {
+			Boolean several = taken.get().get(given.getKey());
+			if (several == null) {
+				String closest = BodyFieldErrors.closest(given.getKey(), taken.get().keySet());
+				errors.add(Map.of("field", given.getKey(),
 						"message", UNKNOWN + ((closest != null) ? " (did you mean " + closest + "?)" : "")));
+			}
+			else if (!several && given.getValue().length > 1) {
+				// never the values: which one was meant is the client's to say
+				errors.add(Map.of("field", given.getKey(), "message", REPEATED));
 			}
 		}
 		if (!errors.isEmpty()) {
-			throw new FieldErrorsException("Query parameters the operation does not take", errors);
+			throw new FieldErrorsException("Query parameters the operation does not take, or takes once", errors);
 		}
 		return true;
 	}
 
-	/** The names the operation takes; empty when it may read any. */
-	private static Optional<Set<String>> taken(HandlerMethod method) {
-		Set<String> names = new HashSet<>();
+	/** The names the operation takes, each with whether it takes several values; empty when it may read any. */
+	private static Optional<Map<String, Boolean>> taken(HandlerMethod method) {
+		Map<String, Boolean> names = new HashMap<>();
 		for (MethodParameter parameter : method.getMethodParameters()) {
 			Class<?> type = parameter.getParameterType();
 			RequestParam param = parameter.getParameterAnnotation(RequestParam.class);
@@ -81,7 +95,8 @@ public final class UnknownQueryParameters implements HandlerInterceptor {
 					return Optional.empty();
 				}
 				String name = !param.name().isEmpty() ? param.name() : param.value();
-				names.add(!name.isEmpty() ? name : String.valueOf(parameter.getParameterName()));
+				names.put(!name.isEmpty() ? name : String.valueOf(parameter.getParameterName()),
+						several(parameter.nestedIfOptional().getNestedParameterType()));
 			}
 			else if (ServletRequest.class.isAssignableFrom(type) || WebRequest.class.isAssignableFrom(type)) {
 				return Optional.empty();
@@ -92,20 +107,28 @@ public final class UnknownQueryParameters implements HandlerInterceptor {
 					return Optional.empty();
 				}
 				// a plain value without annotation is a request parameter of its own name
-				names.add(String.valueOf(parameter.getParameterName()));
+				names.put(String.valueOf(parameter.getParameterName()), several(type));
 			}
 			else if (boundFromQuery(parameter)) {
+				// each property as its own type takes: a record component List<String> status takes several
 				if (type.isRecord()) {
-					Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).forEach(names::add);
+					for (RecordComponent component : type.getRecordComponents()) {
+						names.put(component.getName(), several(component.getType()));
+					}
 				}
 				else {
 					Arrays.stream(BeanUtils.getPropertyDescriptors(type))
 						.filter((property) -> property.getWriteMethod() != null)
-						.forEach((property) -> names.add(property.getName()));
+						.forEach((property) -> names.put(property.getName(), several(property.getPropertyType())));
 				}
 			}
 		}
-		return Optional.of(Set.copyOf(names));
+		return Optional.of(Map.copyOf(names));
+	}
+
+	/** True when a value of the type binds from several of a parameter's values: a collection or an array. */
+	private static boolean several(Class<?> type) {
+		return type.isArray() || Collection.class.isAssignableFrom(type);
 	}
 
 	/** An object the query's parameters are bound to: {@code @ModelAttribute}, or springdoc's parameter object. */

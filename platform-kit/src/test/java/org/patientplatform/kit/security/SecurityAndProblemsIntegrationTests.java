@@ -339,6 +339,30 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void refusesAParameterGivenMoreThanOnceForOneValueNamingItButNotItsValues() {
+		// before: Spring bound the first value, so status=A&status=B answered A's and limit=1&limit=500 one entry
+		ResponseEntity<String> response = this.client.get()
+			.uri("/api/v1/things/search?name=Ada&name=Lovelace&limit=1&limit=500&cursor=a&cursor=b&status=A&zzz=1&zzz=2")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(response, 400);
+		var errors = this.json.readTree(response.getBody()).path("errors");
+		assertThat(errors.valueStream().map((error) -> error.path("field").asString() + ": "
+				+ error.path("message").asString()))
+			.containsExactlyInAnyOrder("name: " + UnknownQueryParameters.REPEATED,
+					"limit: " + UnknownQueryParameters.REPEATED, "cursor: " + UnknownQueryParameters.REPEATED,
+					"zzz: " + UnknownQueryParameters.UNKNOWN);
+		assertThat(response.getBody()).doesNotContain("Ada").doesNotContain("Lovelace");
+		// a list, an array or a set of the filter's or the operation's takes each value, as the DLQ's statuses do
+		assertThat(this.client.get()
+			.uri("/api/v1/things/search?status=A&status=B&tag=x&tag=y&sort=s&sort=t&name=Ada&limit=1")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.body(String.class)).isEqualTo("[A, B]|[x, y]|Ada|1|[s, t]");
+	}
+
+	@Test
 	void answersBadRequestForAQueryDateTheDatabaseCannotStore() {
 		ResponseEntity<String> response = this.client.get()
 			.uri("/api/v1/things/due?at={at}", "+300000-01-01T00:00:00Z")

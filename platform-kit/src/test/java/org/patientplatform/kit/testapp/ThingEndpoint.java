@@ -2,7 +2,10 @@ package org.patientplatform.kit.testapp;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -16,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.outbox.Outbox;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.ReportedOn;
+import org.springdoc.core.annotations.ParameterObject;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -106,6 +110,22 @@ class ThingEndpoint {
 	@GetMapping("/named")
 	boolean named(@RequestParam String name) {
 		return Boolean.TRUE.equals(this.jdbc.queryForObject("SELECT ? = 'thing'", Boolean.class, name));
+	}
+
+	/**
+	 * A search whose filter is bound from the query, as the DLQ's is: statuses and tags repeat, the name, the limit
+	 * and the cursor do not. Answers what it was given.
+	 */
+	@GetMapping("/search")
+	@PreAuthorize("hasRole('staff')")
+	String search(@ParameterObject ThingFilter filter, @RequestParam(defaultValue = "50") int limit,
+			@RequestParam(required = false) Optional<String> cursor,
+			@RequestParam(required = false) @Nullable Set<String> sort) {
+		return filter.status() + "|" + Arrays.toString(filter.tag()) + "|" + filter.name() + "|" + limit + "|"
+				+ sort;
+	}
+
+	record ThingFilter(@Nullable List<String> status, String @Nullable [] tag, @Nullable String name) {
 	}
 
 	/** A path variable that converts (a UUID). */
