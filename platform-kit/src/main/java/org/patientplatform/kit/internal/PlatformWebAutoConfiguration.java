@@ -1,5 +1,7 @@
 package org.patientplatform.kit.internal;
 
+import java.util.List;
+
 import org.apache.catalina.Pipeline;
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
@@ -34,6 +36,9 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.http.MediaType;
+import org.springframework.http.converter.HttpMessageConverter;
+import org.springframework.http.converter.HttpMessageConverters;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -108,7 +113,10 @@ class PlatformWebAutoConfiguration {
 		return registration;
 	}
 
-	/** A query parameter a GET operation does not take is a 400 naming it, not silently ignored. */
+	/**
+	 * A query parameter a GET operation does not take, or one given twice for a single value, is a 400 naming it,
+	 * not silently ignored.
+	 */
 	@Bean
 	WebMvcConfigurer unknownQueryParameters() {
 		UnknownQueryParameters interceptor = new UnknownQueryParameters();
@@ -121,6 +129,38 @@ class PlatformWebAutoConfiguration {
 
 		};
 	}
+
+	/**
+	 * The API reads and writes JSON only. Spring registers a converter for every Jackson format on the class path,
+	 * and YAML's arrives with swagger-core: {@code Accept: application/yaml} was answered in YAML by Jackson 2's
+	 * default mapper (times as epoch seconds, none of the application's modules), and a YAML body was read without
+	 * the body checks ({@code BodyFieldErrors}). Now such an {@code Accept} is a 406 and such a body a 415, both
+	 * problem+json. What writes its own format (a FHIR resource as text, the OpenAPI document's YAML as bytes) is
+	 * not written by these converters.
+	 */
+	@Bean
+	WebMvcConfigurer jsonOnlyMessageConverters() {
+		return new WebMvcConfigurer() {
+
+			@Override
+			public void configureMessageConverters(HttpMessageConverters.ServerBuilder builder) {
+				builder.configureMessageConvertersList(
+						(converters) -> converters.removeIf(PlatformWebAutoConfiguration::otherJacksonFormat));
+			}
+
+		};
+	}
+
+	/** A converter of YAML, XML, Smile or CBOR: the formats Jackson has besides JSON. */
+	static boolean otherJacksonFormat(HttpMessageConverter<?> converter) {
+		return converter.getSupportedMediaTypes()
+			.stream()
+			.anyMatch((type) -> NOT_API_FORMATS.stream().anyMatch((format) -> format.includes(type)));
+	}
+
+	private static final List<MediaType> NOT_API_FORMATS = List.of(MediaType.APPLICATION_YAML,
+			MediaType.APPLICATION_XML, MediaType.TEXT_XML, new MediaType("application", "*+xml"),
+			new MediaType("application", "x-jackson-smile"), MediaType.APPLICATION_CBOR);
 
 	/** The container's error page ({@code /error}) answers problem+json, not Boot's JSON or a 500 of its own. */
 	@Bean

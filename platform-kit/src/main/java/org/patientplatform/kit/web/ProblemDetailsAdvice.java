@@ -65,6 +65,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /**
  * Every error leaves as RFC 9457 problem+json: validation failures list each field error, a transient
@@ -346,6 +347,19 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		}
 		return fieldErrors(ex, List.of(Map.of("field", ex.getParameterName(), "message",
 				expected(ex.getMethodParameter().getNestedParameterType()))), headers, request);
+	}
+
+	/**
+	 * A path no operation has: Spring's detail, "No static resource api/v1/nothing.", named its static resource
+	 * handling, which the API does not use; said here as the error page says it ({@link ProblemErrorController}).
+	 */
+	@Override
+	protected @Nullable ResponseEntity<Object> handleNoResourceFoundException(NoResourceFoundException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		String path = (request instanceof ServletWebRequest servlet) ? servlet.getRequest().getRequestURI()
+				: "/" + ex.getResourcePath();
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No resource " + path + ".");
+		return handleExceptionInternal(ex, problem, headers, HttpStatus.NOT_FOUND, request);
 	}
 
 	private static Map<String, Object> describe(FieldError error) {

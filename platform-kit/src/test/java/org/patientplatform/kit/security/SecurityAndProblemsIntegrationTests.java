@@ -577,6 +577,54 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void answersAPathNoOperationHasWithoutNamingTheFrameworksStaticResources() {
+		// before: "No static resource api/v1/nothing.", Spring's resource handling, which the API does not use
+		ResponseEntity<String> response = this.client.get()
+			.uri("/api/v1/nothing")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(response, 404);
+		assertThat(this.json.readTree(response.getBody()).path("detail").asString())
+			.isEqualTo("No resource /api/v1/nothing.");
+	}
+
+	@Test
+	void answersJsonOnlyNotYamlThoughAYamlConverterIsOnTheClassPath() {
+		// before: 200 application/yaml written by Jackson 2's own mapper (times as epoch seconds)
+		ResponseEntity<String> yaml = this.client.get()
+			.uri("/api/v1/things/created")
+			.header("Authorization", "Bearer " + staff())
+			.accept(MediaType.APPLICATION_YAML)
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(yaml, 406);
+		ResponseEntity<String> xml = this.client.get()
+			.uri("/api/v1/things/created")
+			.header("Authorization", "Bearer " + staff())
+			.accept(MediaType.APPLICATION_XML)
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(xml, 406);
+		// asked for YAML or JSON: JSON
+		ResponseEntity<String> json = this.client.get()
+			.uri("/api/v1/things/created")
+			.header("Authorization", "Bearer " + staff())
+			.accept(MediaType.APPLICATION_YAML, MediaType.APPLICATION_JSON)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(json.getStatusCode().value()).isEqualTo(200);
+		assertThat(json.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_JSON);
+		// the OpenAPI document's YAML is written by springdoc itself, not by a converter
+		ResponseEntity<String> document = this.client.get()
+			.uri("/v3/api-docs.yaml")
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(document.getStatusCode().value()).as(document.getBody()).isEqualTo(200);
+		assertThat(document.getBody()).startsWith("openapi:").contains("/api/v1/things");
+	}
+
+	@Test
 	void answersProblemJsonWhenTheAcceptHeaderIsNoListOfMediaTypes() throws Exception {
 		// before: each answer below had an empty body and no content type (Spring could not read the header to
 		// choose how to write the problem)
