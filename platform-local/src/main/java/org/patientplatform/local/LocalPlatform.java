@@ -150,6 +150,9 @@ public final class LocalPlatform {
 		// these win over each service's own configuration file
 		Map<String, Object> local = new LinkedHashMap<>();
 		local.put("server.port", service.port(env));
+		// loopback only, as Kafka, the token issuer and the stand-ins are: a local run serves this machine, not its
+		// network (the services listened on every interface)
+		local.put("server.address", "127.0.0.1");
 		// every role of every service, whatever PLATFORM_ROLES the shell has
 		local.put("platform.roles", "");
 		// a database another state folder left holds entries keyed by that folder's Kafka offsets (a new record at
