@@ -153,6 +153,15 @@ class Hl7MessageReader {
 	 */
 	private static final ThreadLocal<@Nullable ZoneOffset> SENDER_OFFSET = new ThreadLocal<>();
 
+	/** The version MSH-12 names, while a message of a version later than HAPI's is read as HAPI's latest. */
+	private static final ThreadLocal<@Nullable String> NAMED_VERSION = new ThreadLocal<>();
+
+	/**
+	 * The published HL7 v2 versions after HAPI's latest (2.8.1): 2.8.2, 2.9 and 2.9.1. They add to 2.8.1 and keep what
+	 * it has, so the fields this service reads are where they were; they were refused as "not an HL7 v2 version".
+	 */
+	private static final Pattern LATER_VERSION = Pattern.compile("2\\.(?:8\\.[2-9]|9(?:\\.\\d)?)");
+
 	/**
 	 * HL7's formatting escapes ({@code \.br\} a line break, {@code \.sp\} skipped lines, {@code \.in\} an indent…)
 	 * with the spaces around them: each separates what is on either side ("1 Main St\.br\Apt 2").
@@ -228,14 +237,19 @@ class Hl7MessageReader {
 	private LisMessage readText(String er7, Consumer<String> typeRead) {
 		String text = normalize(er7);
 		checkOneMessageOfText(text, er7);
-		checkVersionIsNamed(text, er7);
+		String later = checkVersionIsNamed(text, er7);
 		ESCAPES.set(otherCharacterSet(characterSets(text).getFirst()));
 		try {
+			if (later != null) {
+				NAMED_VERSION.set(later);
+				return readChecked(er7, readAs(text, Version.latestVersion().getVersion()), typeRead);
+			}
 			return readChecked(er7, text, typeRead);
 		}
 		finally {
 			ESCAPES.remove();
 			SENDER_OFFSET.remove();
+			NAMED_VERSION.remove();
 		}
 	}
 
@@ -319,10 +333,12 @@ class Hl7MessageReader {
 	/**
 	 * MSH-12 names the version HAPI parses the message by: without it HAPI fails with a message of its own, which
 	 * quotes the text and so is never passed on. Say what is missing instead.
+	 * @return the version named when it is a published one after HAPI's latest (the message is read as that one),
+	 *     else null
 	 */
-	private static void checkVersionIsNamed(String text, String er7) {
+	private static @Nullable String checkVersionIsNamed(String text, String er7) {
 		if (text.length() < 8 || !text.startsWith("MSH")) {
-			return;
+			return null;
 		}
 		String msh = text.lines().findFirst().orElse(text);
 		String[] fields = msh.split(Pattern.quote(String.valueOf(msh.charAt(3))), -1);
@@ -334,9 +350,25 @@ class Hl7MessageReader {
 		// HAPI reads the version id, the first component, as it is spelled ("2.3.0" or "2.4 " it does not know)
 		char component = (fields.length > 1 && !fields[1].isEmpty()) ? fields[1].charAt(0) : '^';
 		String id = fields[11].split(Pattern.quote(String.valueOf(component)), -1)[0];
+		if (LATER_VERSION.matcher(id).matches()) {
+			return id;
+		}
 		if (!Version.supportsVersion(id)) {
 			throw unknownVersion(er7, id.strip());
 		}
+		return null;
+	}
+
+	/** The message with MSH-12's version id replaced by {@code version}, for HAPI to parse. */
+	private static String readAs(String text, String version) {
+		int end = text.indexOf('\r');
+		String msh = (end < 0) ? text : text.substring(0, end);
+		String separator = String.valueOf(msh.charAt(3));
+		String[] fields = msh.split(Pattern.quote(separator), -1);
+		char component = (!fields[1].isEmpty()) ? fields[1].charAt(0) : '^';
+		int cut = fields[11].indexOf(component);
+		fields[11] = version + ((cut < 0) ? "" : fields[11].substring(cut));
+		return String.join(separator, fields) + ((end < 0) ? "" : text.substring(end));
 	}
 
 	private static InvalidEventException unknownVersion(String er7, String version) {
@@ -659,7 +691,9 @@ class Hl7MessageReader {
 			sentAt = now;
 		}
 		String sender = sender(msh.getSendingApplication()) + "^" + sender(msh.getSendingFacility());
-		return new LisMessage.Header(controlId, sender, type, text(msh.getVersionID().getVersionID()), sentAt);
+		String named = NAMED_VERSION.get();
+		return new LisMessage.Header(controlId, sender, type,
+				(named != null) ? named : text(msh.getVersionID().getVersionID()), sentAt);
 	}
 
 	/** An HD's namespace id, else its universal id, else empty. */

@@ -846,6 +846,24 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsTheVersionsPublishedAfterHapisLatestAsItsLatest() {
+		// 2.8.2, 2.9 and 2.9.1 keep what 2.8.1 has: they were refused as "not an HL7 v2 version"
+		for (String msh12 : List.of("2.8.2", "2.9", "2.9.1^DEU")) {
+			String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08^ADT_A01|MSG-V29|P|" + msh12
+					+ "\rPID|1||MRN-9^^^LAB^MR||Doe^Jane||19900101|F\r";
+			LisMessage message = this.reader.read(bytes(er7));
+			assertThat(message.header().version()).as(msh12).isEqualTo(msh12.split("\\^")[0]);
+			assertThat(((LisMessage.Demographics) message).command().familyName()).as(msh12).isEqualTo("Doe");
+			assertThat(((LisMessage.Demographics) message).command().birthDate()).as(msh12).hasToString("1990-01-01");
+		}
+		// and a version after those is not one
+		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG-V3|P|2.10\rPID|1||MRN-9^^^LAB^MR\r";
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(er7)))
+			.withMessage("HL7 message ADT^A08 (control id MSG-V3) names a version (MSH-12) that is not an HL7 v2 "
+					+ "version: 2.10");
+	}
+
+	@Test
 	void rejectsBrokenMessageNamingOnlyItsTypeAndControlId() {
 		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A04|MSG6|P|9.9\rPID|1||MRN-9||Doe^Jane\r";
 
