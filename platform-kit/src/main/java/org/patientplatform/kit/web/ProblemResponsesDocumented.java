@@ -24,7 +24,8 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
  * security chain write them (RFC 9457 {@code application/problem+json}): 400 for a request that is not
  * valid (with each field error), 401 without a valid token, 403 for a role that does not allow it, 404
  * where the path names a resource, and 503 with {@code Retry-After} for a transient database failure
- * ({@link TransientDatabaseFailures}). An operation that documents one of these itself keeps its own.
+ * ({@link TransientDatabaseFailures}); an operation that takes an {@code Idempotency-Key} header also 409 and 422
+ * ({@link IdempotencyKeyFilter}). An operation that documents one of these itself keeps its own.
  */
 public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 
@@ -56,6 +57,12 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 				if (path.contains("{")) {
 					add(responses, "404", "No such resource");
 				}
+				if (takesIdempotencyKey(operation)) {
+					add(responses, "409", "The first request with this Idempotency-Key is still in progress: send "
+							+ "it again after the `Retry-After` seconds");
+					add(responses, "422", "This Idempotency-Key was used for a different request (another body, "
+							+ "path or method): a key names one request");
+				}
 				if (!responses.containsKey("503")) {
 					add(responses, "503", "A transient conflict with a concurrent request (a deadlock, a lock "
 							+ "timeout, a serialization failure), or the service's database unavailable just now: "
@@ -67,6 +74,13 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 				}
 			}
 		});
+	}
+
+	private static boolean takesIdempotencyKey(Operation operation) {
+		return operation.getParameters() != null && operation.getParameters()
+			.stream()
+			.anyMatch((parameter) -> "header".equals(parameter.getIn())
+					&& IdempotencyKeyFilter.HEADER.equalsIgnoreCase(parameter.getName()));
 	}
 
 	private static void add(ApiResponses responses, String status, String description) {

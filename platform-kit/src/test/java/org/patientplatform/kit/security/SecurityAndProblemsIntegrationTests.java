@@ -571,9 +571,14 @@ class SecurityAndProblemsIntegrationTests {
 		}
 		assertProblem(this.client.post().uri("/error").retrieve().toEntity(String.class), 404);
 		// not an operation of the API
-		assertThat(this.json.readTree(this.client.get().uri("/v3/api-docs").retrieve().body(String.class))
-			.path("paths")
-			.has("/error")).isFalse();
+		var paths = this.json.readTree(this.client.get().uri("/v3/api-docs").retrieve().body(String.class))
+			.path("paths");
+		assertThat(paths.has("/error")).isFalse();
+		// an operation that takes an Idempotency-Key documents what a reused key answers; one that takes none does not
+		assertThat(paths.path("/api/v1/things").path("post").path("responses").propertyNames())
+			.contains("409", "422", "400", "401", "403", "503");
+		assertThat(paths.path("/api/v1/things/events").path("post").path("responses").propertyNames())
+			.doesNotContain("409", "422");
 	}
 
 	@Test

@@ -77,6 +77,8 @@ class ThingEndpoint {
 
 	@PostMapping(consumes = "application/json")
 	@PreAuthorize("hasRole('staff')")
+	@io.swagger.v3.oas.annotations.Parameter(name = "Idempotency-Key",
+			in = io.swagger.v3.oas.annotations.enums.ParameterIn.HEADER, required = false)
 	ResponseEntity<CreatedThing> create(@Valid @RequestBody NewThing thing) {
 		String id = UUID.randomUUID().toString();
 		this.created.incrementAndGet();
