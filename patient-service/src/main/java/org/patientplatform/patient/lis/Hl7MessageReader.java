@@ -59,6 +59,7 @@ import org.patientplatform.patient.orders.LinkTestOrders;
 import org.patientplatform.patient.orders.RecordTestResults;
 import org.patientplatform.patient.orders.TestOrderStatus;
 import org.patientplatform.patient.records.BirthDate;
+import org.patientplatform.patient.records.NameParts;
 import org.patientplatform.patient.records.PlainText;
 import org.patientplatform.patient.records.PostalAddress;
 import org.patientplatform.patient.records.RecordDemographics;
@@ -723,11 +724,14 @@ class Hl7MessageReader {
 		try {
 			String given = null;
 			String family = null;
+			NameParts otherNames = null;
 			if (stated(pid, 5, Part.NAME, stated)) {
 				XPN name = preferredName(pid.getPatientName());
 				if (name != null) {
 					given = stored(name.getGivenName());
 					family = stored(name.getFamilyName().getSurname());
+					otherNames = NameParts.of(stored(name.getSecondAndFurtherGivenNamesOrInitialsThereof()),
+							stored(name.getPrefixEgDR()), stored(name.getSuffixEgJRorIII()));
 				}
 			}
 
@@ -801,7 +805,7 @@ class Hl7MessageReader {
 				}
 			}
 			return new RecordDemographics(mrn, given, family, birthDate, sex, phone, email, address, language, stated,
-					header.sentAt(), header.controlId());
+					header.sentAt(), header.controlId(), otherNames);
 		}
 		catch (NothingButControls ex) {
 			throw nothingButControls(header, field);

@@ -54,6 +54,19 @@ final class FhirPatients {
 			if (patient.givenName() != null) {
 				name.addGiven(plain(patient.givenName()));
 			}
+			NameParts other = patient.otherNames();
+			if (other != null) {
+				// HL7's v2-to-FHIR mapping: XPN-3 is a further given, XPN-5 a prefix, XPN-4 a suffix
+				if (other.middleNames() != null) {
+					name.addGiven(plain(other.middleNames()));
+				}
+				if (other.prefix() != null) {
+					name.addPrefix(plain(other.prefix()));
+				}
+				if (other.suffix() != null) {
+					name.addSuffix(plain(other.suffix()));
+				}
+			}
 		}
 		if (patient.phone() != null) {
 			resource.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue(plain(patient.phone()));

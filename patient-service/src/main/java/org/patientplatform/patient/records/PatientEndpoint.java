@@ -60,13 +60,19 @@ class PatientEndpoint {
 
 	/** A patient as the API shows them; {@code mergedInto} names the patient to use instead, once merged. */
 	record PatientDocument(UUID id, String mrn, @Nullable String givenName, @Nullable String familyName,
+			@Schema(description = "Second and further given names or their initials (HL7 XPN-3)") @Nullable String middleNames,
+			@Schema(description = "Such as Dr. (HL7 XPN-5)") @Nullable String namePrefix,
+			@Schema(description = "Such as Jr. or III (HL7 XPN-4)") @Nullable String nameSuffix,
 			@Schema(type = "string", description = "ISO 8601 to the precision the LIS gave: a day, a month or a year",
 					example = "1980-12-10") @Nullable BirthDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
 			@Nullable PostalAddress address, @Nullable String language, Instant createdAt, Instant updatedAt,
 			@Nullable UUID mergedInto) {
 
 		static PatientDocument of(Patient patient) {
+			NameParts other = patient.otherNames();
 			return new PatientDocument(patient.id().value(), patient.mrn(), patient.givenName(), patient.familyName(),
+					(other != null) ? other.middleNames() : null, (other != null) ? other.prefix() : null,
+					(other != null) ? other.suffix() : null,
 					patient.birthDate(), patient.sex(), patient.phone(), patient.email(), patient.address(),
 					patient.language(), patient.createdAt(), patient.updatedAt(),
 					(patient.mergedInto() != null) ? patient.mergedInto().value() : null);

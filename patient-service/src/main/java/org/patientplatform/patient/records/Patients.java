@@ -35,14 +35,19 @@ import org.springframework.transaction.annotation.Transactional;
 public class Patients {
 
 	private static final String UPSERT = """
-			INSERT INTO patient AS p (id, mrn, given_name, family_name, birth_date, birth_date_precision, sex, phone, email,
+			INSERT INTO patient AS p (id, mrn, given_name, family_name, middle_names, name_prefix, name_suffix,
+			    birth_date, birth_date_precision, sex, phone, email,
 			    address_street, address_other, address_city, address_state, address_postal_code, address_country,
 			    language, lis_message_time, lis_message_control_id)
-			VALUES (:id, :mrn, :givenName, :familyName, :birthDate, :birthDatePrecision, :sex, :phone, :email,
+			VALUES (:id, :mrn, :givenName, :familyName, :middleNames, :namePrefix, :nameSuffix,
+			    :birthDate, :birthDatePrecision, :sex, :phone, :email,
 			    :street, :other, :city, :state, :postalCode, :country, :language, :asOf, :controlId)
 			ON CONFLICT (mrn) DO UPDATE SET
 			    given_name = CASE WHEN :name THEN EXCLUDED.given_name ELSE p.given_name END,
 			    family_name = CASE WHEN :name THEN EXCLUDED.family_name ELSE p.family_name END,
+			    middle_names = CASE WHEN :name THEN EXCLUDED.middle_names ELSE p.middle_names END,
+			    name_prefix = CASE WHEN :name THEN EXCLUDED.name_prefix ELSE p.name_prefix END,
+			    name_suffix = CASE WHEN :name THEN EXCLUDED.name_suffix ELSE p.name_suffix END,
 			    birth_date = CASE WHEN :birth THEN EXCLUDED.birth_date ELSE p.birth_date END,
 			    birth_date_precision = CASE WHEN :birth THEN EXCLUDED.birth_date_precision ELSE p.birth_date_precision END,
 			    sex = CASE WHEN :sexStated THEN EXCLUDED.sex ELSE p.sex END,
@@ -65,7 +70,8 @@ public class Patients {
 			""";
 
 	private static final String COLUMNS = """
-			id, mrn, given_name, family_name, birth_date, birth_date_precision, sex, phone, email, address_street, address_other,
+			id, mrn, given_name, family_name, middle_names, name_prefix, name_suffix, birth_date, birth_date_precision,
+			sex, phone, email, address_street, address_other,
 			address_city, address_state, address_postal_code, address_country, language, created_at, updated_at,
 			merged_into
 			""";
@@ -93,6 +99,10 @@ public class Patients {
 			.param("id", UUID.randomUUID())
 			.param("mrn", command.mrn())
 			.param("givenName", command.givenName())
+			.param("middleNames", (command.otherNames() != null) ? command.otherNames().middleNames() : null,
+					Types.VARCHAR)
+			.param("namePrefix", (command.otherNames() != null) ? command.otherNames().prefix() : null, Types.VARCHAR)
+			.param("nameSuffix", (command.otherNames() != null) ? command.otherNames().suffix() : null, Types.VARCHAR)
 			.param("familyName", command.familyName())
 			.param("birthDate",
 					new SqlParameterValue(Types.DATE, (command.birthDate() != null) ? command.birthDate().first() : null))
@@ -299,7 +309,8 @@ public class Patients {
 				(sex != null) ? Sex.ofCode(sex) : null, rs.getString("phone"), rs.getString("email"),
 				address.carriesNothing() ? null : address, rs.getString("language"),
 				instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
-				(rs.getObject("merged_into") != null) ? new PatientId(rs.getObject("merged_into", UUID.class)) : null);
+				(rs.getObject("merged_into") != null) ? new PatientId(rs.getObject("merged_into", UUID.class)) : null,
+				NameParts.of(rs.getString("middle_names"), rs.getString("name_prefix"), rs.getString("name_suffix")));
 	}
 
 	private static Instant instant(Timestamp timestamp) {

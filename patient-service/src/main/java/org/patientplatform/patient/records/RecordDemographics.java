@@ -15,14 +15,24 @@ import org.jspecify.annotations.Nullable;
  * @param stated the parts the message states
  * @param asOf when the LIS sent it (MSH-7); a command older than the stored state changes nothing
  * @param messageControlId the HL7 message control id (MSH-10) it came from
+ * @param otherNames the name's middle names, prefix and suffix (part of {@link Part#NAME}); null for none
  */
 public record RecordDemographics(String mrn, @Nullable String givenName, @Nullable String familyName,
 		@Nullable BirthDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
 		@Nullable PostalAddress address, @Nullable String language, Set<Part> stated, @Nullable Instant asOf,
-		String messageControlId) {
+		String messageControlId, @Nullable NameParts otherNames) {
 
 	public RecordDemographics {
 		stated = Set.copyOf(stated);
+	}
+
+	/** Demographics whose name has no parts beside the given and family names. */
+	public RecordDemographics(String mrn, @Nullable String givenName, @Nullable String familyName,
+			@Nullable BirthDate birthDate, @Nullable Sex sex, @Nullable String phone, @Nullable String email,
+			@Nullable PostalAddress address, @Nullable String language, Set<Part> stated, @Nullable Instant asOf,
+			String messageControlId) {
+		this(mrn, givenName, familyName, birthDate, sex, phone, email, address, language, stated, asOf,
+				messageControlId, null);
 	}
 
 	public boolean states(Part part) {

@@ -17,6 +17,7 @@ import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.patient.orders.LinkTestOrders;
 import org.patientplatform.patient.orders.RecordTestResults;
 import org.patientplatform.patient.orders.TestOrderStatus;
+import org.patientplatform.patient.records.NameParts;
 import org.patientplatform.patient.records.PostalAddress;
 import org.patientplatform.patient.records.RecordDemographics;
 import org.patientplatform.patient.records.RecordDemographics.Part;
@@ -44,7 +45,22 @@ class Hl7MessageReaderTests {
 			.isEqualTo(new RecordDemographics("MRN-100234", "Ada", "Lovelace", BirthDate.of(LocalDate.of(1980, 12, 10)), Sex.FEMALE,
 					"+44 20 79460123", "ada@example.org",
 					new PostalAddress("12 Analytical Row", "Flat 3", "London", "LDN", "N1 9GU", "GBR"), "en",
-					EnumSet.allOf(Part.class), Instant.parse("2025-03-12T13:30:15Z"), "MSG00001"));
+					EnumSet.allOf(Part.class), Instant.parse("2025-03-12T13:30:15Z"), "MSG00001",
+					new NameParts("Augusta", null, null)));
+	}
+
+	@Test
+	void readsTheNamesMiddleNamesPrefixAndSuffix() {
+		// they were dropped: José María was served as José, and Dr. lost
+		String er7 = Hl7Messages.nameUpdate("NAME-1", "MRN-1", "Müller", "José^María^III^Dr.^^L", "20250401090000");
+		RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(er7))).command();
+		assertThat(command.givenName()).isEqualTo("José");
+		assertThat(command.familyName()).isEqualTo("Müller");
+		assertThat(command.otherNames()).isEqualTo(new NameParts("María", "Dr.", "III"));
+		// a name of two parts has none
+		assertThat(((LisMessage.Demographics) this.reader
+			.read(bytes(Hl7Messages.nameUpdate("NAME-2", "MRN-1", "King", "Ada", "20250401090000")))).command()
+			.otherNames()).isNull();
 	}
 
 	@Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.patientplatform.patient.records.BirthDate;
 import org.patientplatform.patient.orders.RecordTestResults;
 import org.patientplatform.patient.orders.TestOrderStatus;
+import org.patientplatform.patient.records.NameParts;
 import org.patientplatform.patient.records.PostalAddress;
 import org.patientplatform.patient.records.RecordDemographics;
 import org.patientplatform.patient.records.RecordDemographics.Part;
@@ -38,7 +39,8 @@ class LisInboundContractTests {
 		assertThat(((LisMessage.Demographics) message).command()).isEqualTo(new RecordDemographics("MRN-100234", "Ada",
 				"Lovelace", BirthDate.of(LocalDate.of(1980, 12, 10)), Sex.FEMALE, "+44 20 79460123", "ada@example.org",
 				new PostalAddress("12 Analytical Row", "Flat 3", "London", "LDN", "N1 9GU", "GBR"), "en",
-				EnumSet.allOf(Part.class), Instant.parse("2025-03-12T13:30:15Z"), "MSG00001"));
+				EnumSet.allOf(Part.class), Instant.parse("2025-03-12T13:30:15Z"), "MSG00001",
+				new NameParts("Augusta", null, null)));
 	}
 
 	@Test

@@ -112,6 +112,7 @@ class LisInboundIntegrationTests {
 		assertThat(patient).containsEntry("id", found.get("id"))
 			.containsEntry("mrn", "MRN-SKEL-1")
 			.containsEntry("givenName", "Ada")
+			.containsEntry("middleNames", "Augusta")
 			.containsEntry("familyName", "Lovelace")
 			.containsEntry("birthDate", "1980-12-10")
 			.containsEntry("sex", "FEMALE")
@@ -212,6 +213,8 @@ class LisInboundIntegrationTests {
 		String id = (String) patient.get("id");
 		Map<String, Object> fhir = map(this.api.get().uri("/api/fhir/r4/Patient/{id}", id).retrieve().body(String.class));
 		assertThat(fhir).containsEntry("birthDate", "1975");
+		// the middle name (XPN-3) is a further given name in FHIR
+		assertThat(fhir.get("name").toString()).contains("given=[Ada, Augusta]");
 		// found by its year, and not by a day of it: FHIR's eq wants the whole of the patient's range inside the day
 		assertThat((List<?>) map(this.api.get().uri("/api/fhir/r4/Patient?identifier={mrn}&birthdate=1975", mrn)
 			.retrieve()
