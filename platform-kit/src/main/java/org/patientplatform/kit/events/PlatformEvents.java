@@ -1,6 +1,9 @@
 package org.patientplatform.kit.events;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -13,14 +16,18 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
+import io.cloudevents.SpecVersion;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.kafka.CloudEventDeserializer;
 import io.cloudevents.kafka.CloudEventSerializer;
+import io.cloudevents.rw.CloudEventRWException;
+import io.cloudevents.types.Time;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
@@ -216,12 +223,14 @@ public class PlatformEvents {
 		if (structured != null) {
 			return this.structured.read(structured, record.value());
 		}
+		CloudEvent event;
 		try (CloudEventDeserializer deserializer = new CloudEventDeserializer()) {
-			return deserializer.deserialize(record.topic(), headers, record.value());
+			event = deserializer.deserialize(record.topic(), headers, record.value());
 		}
 		catch (RuntimeException ex) {
-			// the SDK's exception names only its class: say which required header is missing, so a producer knows
-			// what to add (looked for only here, off the path of every valid record)
+			// the SDK's exception names only its class (its message quotes the value, which can be PHI): say which
+			// required header is missing or which one is wrong, so a producer knows what to fix (looked for only
+			// here, off the path of every valid record)
 			List<String> missing = REQUIRED_HEADERS.stream().filter((name) -> headers.lastHeader(name) == null).toList();
 			if (missing.contains("ce_specversion")) {
 				// Kafka's header names are case-sensitive; an HTTP habit writes Content-Type
@@ -230,12 +239,87 @@ public class PlatformEvents {
 					return this.structured.read(otherCase, record.value());
 				}
 			}
-			// a record without a value (a tombstone, a compaction's delete) says so first: its headers are rarely the point
-			String tombstone = (record.value() == null) ? "Record has no value (a tombstone), and " : "Record ";
-			throw new InvalidEventException(tombstone + "is not a CloudEvent in binary mode: " + (missing.isEmpty()
-					? ex.getClass().getSimpleName() : "no " + String.join(", ", missing) + " header")
-					+ " (structured mode, a content-type header " + StructuredMode.JSON_FORMAT + ", is read too)");
+			String wrong = missing.isEmpty() ? wrongHeader(headers) : null;
+			throw notBinary(record, !missing.isEmpty() ? "no " + String.join(", ", missing) + " header"
+					: (wrong != null) ? wrong : unexplained(ex));
 		}
+		// the SDK takes what CloudEvents 1.0 refuses: before, an empty ce_id was read, and as processed_message keys
+		// on source and id every later event with an empty id from that source was dropped as a duplicate; and a
+		// ce_specversion 0.3 was read, where structured mode refuses it
+		if (event.getSpecVersion() != SpecVersion.V1 || event.getId().isBlank() || event.getSource().toString().isBlank()
+				|| event.getType().isBlank()) {
+			String wrong = wrongHeader(headers);
+			throw notBinary(record, (wrong != null) ? wrong : "ce_specversion is not 1.0, or ce_id, ce_source or ce_type "
+					+ "is empty");
+		}
+		return event;
+	}
+
+	private static InvalidEventException notBinary(ConsumerRecord<byte[], byte[]> record, String reason) {
+		// a record without a value (a tombstone, a compaction's delete) says so first: its headers are rarely the point
+		String tombstone = (record.value() == null) ? "Record has no value (a tombstone), and " : "Record ";
+		return new InvalidEventException(tombstone + "is not a CloudEvent in binary mode: " + reason
+				+ " (structured mode, a content-type header " + StructuredMode.JSON_FORMAT + ", is read too)");
+	}
+
+	/** The SDK's exception when no header explains it: its class and kind, never its message (which quotes values). */
+	private static String unexplained(RuntimeException ex) {
+		return ex.getClass().getSimpleName()
+				+ ((ex instanceof CloudEventRWException rw && rw.getKind() != null) ? " (" + rw.getKind() + ")" : "");
+	}
+
+	/**
+	 * The {@code ce_*} header whose value CloudEvents 1.0 refuses, naming it and what it must be, or null. Quotes
+	 * the specversion only: an id, a source or a time can be PHI.
+	 */
+	static @Nullable String wrongHeader(Headers headers) {
+		String specVersion = headerText(headers, "ce_specversion");
+		if (specVersion != null && !specVersion.equals("1.0")) {
+			return "ce_specversion is " + StructuredMode.shortened(specVersion) + "; this platform reads CloudEvents 1.0";
+		}
+		for (String name : List.of("ce_id", "ce_source", "ce_type")) {
+			String value = headerText(headers, name);
+			if (value != null && value.isBlank()) {
+				return name + " is empty (CloudEvents requires a non-empty " + name.substring(3) + ")";
+			}
+		}
+		for (String name : List.of("ce_source", "ce_dataschema")) {
+			String value = headerText(headers, name);
+			if (value != null) {
+				try {
+					new URI(value);
+				}
+				catch (URISyntaxException ex) {
+					return name + " is not a URI reference (RFC 3986)";
+				}
+			}
+		}
+		String time = headerText(headers, "ce_time");
+		if (time != null) {
+			try {
+				Time.parseTime(time);
+			}
+			catch (DateTimeException ex) {
+				return "ce_time is not an RFC 3339 timestamp";
+			}
+		}
+		for (Header header : headers) {
+			if (header.key().startsWith("ce_") && !StructuredMode.validName(header.key().substring(3)
+				.toLowerCase(Locale.ROOT))) {
+				return "header " + StructuredMode.shortened(header.key())
+						+ ": after ce_ comes a CloudEvents attribute name (lowercase letters a-z and digits)";
+			}
+		}
+		return null;
+	}
+
+	/** A header's value as the SDK reads it (UTF-8), empty for a header without value, null when absent. */
+	private static @Nullable String headerText(Headers headers, String name) {
+		Header header = headers.lastHeader(name);
+		if (header == null) {
+			return null;
+		}
+		return (header.value() != null) ? new String(header.value(), StandardCharsets.UTF_8) : "";
 	}
 
 	/**

@@ -262,7 +262,7 @@ final class StructuredMode {
 		}
 	}
 
-	private static boolean validName(String name) {
+	static boolean validName(String name) {
 		if (name.isEmpty()) {
 			return false;
 		}
@@ -289,8 +289,10 @@ final class StructuredMode {
 
 	private static String nonEmpty(JsonNode root, String name) {
 		String value = string(root, name);
-		if (value.isEmpty()) {
-			throw invalid("attribute " + name + " is empty");
+		// whitespace only too: before, an id of spaces was read, and processed_message (keyed on source and id) then
+		// dropped every later event with that id from the source as a duplicate
+		if (value.isBlank()) {
+			throw invalid("attribute " + name + " is empty (CloudEvents requires a non-empty " + name + ")");
 		}
 		return value;
 	}
@@ -323,7 +325,7 @@ final class StructuredMode {
 		};
 	}
 
-	private static String shortened(String value) {
+	static String shortened(String value) {
 		String printable = value.replaceAll("\\p{Cntrl}", "?");
 		return (printable.length() > 40) ? printable.substring(0, 40) + "..." : printable;
 	}

@@ -8,6 +8,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +75,50 @@ class PlatformEventsReadTests {
 			.isThrownBy(() -> this.events.read(record, "test.Thing.v1", Thing.class))
 			.withMessage("Record is not a CloudEvent in binary mode: no ce_source, ce_type header (structured mode, a "
 					+ "content-type header application/cloudevents+json, is read too)");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			an empty id             | ce_id         | ''                    | ce_id is empty (CloudEvents requires a non-empty id)
+			an id of spaces         | ce_id         | '   '                 | ce_id is empty (CloudEvents requires a non-empty id)
+			an empty source         | ce_source     | ''                    | ce_source is empty (CloudEvents requires a non-empty source)
+			a source of spaces      | ce_source     | ' '                   | ce_source is empty (CloudEvents requires a non-empty source)
+			an empty type           | ce_type       | ''                    | ce_type is empty (CloudEvents requires a non-empty type)
+			specversion 2.0         | ce_specversion | 2.0                  | ce_specversion is 2.0; this platform reads CloudEvents 1.0
+			specversion 0.3         | ce_specversion | 0.3                  | ce_specversion is 0.3; this platform reads CloudEvents 1.0
+			a time not RFC 3339     | ce_time       | secret-yesterday      | ce_time is not an RFC 3339 timestamp
+			a time without offset   | ce_time       | 2026-01-31T09:30:00   | ce_time is not an RFC 3339 timestamp
+			a source not a URI      | ce_source     | '::: secret-not a uri' | ce_source is not a URI reference (RFC 3986)
+			a dataschema not a URI  | ce_dataschema | 'secret schema'       | ce_dataschema is not a URI reference (RFC 3986)
+			an extension badly named | ce_trace-id  | x                     | header ce_trace-id: after ce_ comes a CloudEvents attribute name (lowercase letters a-z and digits)
+			""")
+	void deadLettersAWrongCeHeaderNamingItButNotItsValue(String wrong, String header, String value, String reason) {
+		// before: an empty ce_id (or source) was read, and processed_message, keyed on source and id, then dropped every
+		// later event with an empty id from that source as a duplicate; a 0.3 was read where structured mode refuses
+		// it; the others were dead-lettered as "CloudEventRWException", naming no header
+		RecordHeaders headers = headers("ce_specversion", "1.0", "ce_id", "e-1", "ce_source", "urn:probe", "ce_type",
+				"test.Thing.v1", "content-type", "application/json");
+		headers.remove(header);
+		headers.add(header, value.getBytes(StandardCharsets.UTF_8));
+		ConsumerRecord<byte[], byte[]> record = record(headers, "{\"name\":\"n\"}");
+
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(record, "test.Thing.v1", Thing.class))
+			.withMessage("Record is not a CloudEvent in binary mode: " + reason + " (structured mode, a content-type "
+					+ "header application/cloudevents+json, is read too)")
+			.withMessageNotContaining("secret");
+	}
+
+	@Test
+	void readsWhatCloudEventsAllowsARelativeSourceALowercaseTimeAnExtension() {
+		// the refusals above must not catch what CloudEvents allows
+		ConsumerRecord<byte[], byte[]> record = record(headers("ce_specversion", "1.0", "ce_id", "e-1", "ce_source",
+				"/relative/source", "ce_type", "test.Thing.v1", "ce_time", "2026-01-31t09:30:00.5z", "ce_dataschema",
+				"https://schemas.example/thing", "ce_priority", "3", "content-type", "application/json"),
+				"{\"name\":\"n\"}");
+		IncomingEvent<Thing> event = this.events.read(record, "test.Thing.v1", Thing.class);
+		assertThat(event.source()).isEqualTo("/relative/source");
+		assertThat(event.data()).isEqualTo(new Thing("n"));
 	}
 
 	@Test

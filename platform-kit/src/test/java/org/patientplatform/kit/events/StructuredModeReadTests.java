@@ -140,7 +140,9 @@ class StructuredModeReadTests {
 			wrong specversion        | {"specversion":"0.3","id":"e-9","source":"urn:p","type":"test.Thing.v1"} | specversion 0.3 is not supported (1.0 is)
 			specversion as a number  | {"specversion":1.0,"id":"e-9","source":"urn:p","type":"test.Thing.v1"} | attribute specversion is a number, not a string
 			an id as a number        | {"specversion":"1.0","id":9,"source":"urn:p","type":"test.Thing.v1"} | attribute id is a number, not a string
-			an empty type            | {"specversion":"1.0","id":"e-9","source":"urn:p","type":""} | attribute type is empty
+			an empty type            | {"specversion":"1.0","id":"e-9","source":"urn:p","type":""} | attribute type is empty (CloudEvents requires a non-empty type)
+			an id of spaces          | {"specversion":"1.0","id":"  ","source":"urn:p","type":"test.Thing.v1"} | attribute id is empty (CloudEvents requires a non-empty id)
+			a source of spaces       | {"specversion":"1.0","id":"e-9","source":" ","type":"test.Thing.v1"} | attribute source is empty (CloudEvents requires a non-empty source)
 			a source not a URI       | {"specversion":"1.0","id":"e-9","source":"urn:a b","type":"test.Thing.v1"} | attribute source is not a URI reference (RFC 3986)
 			a time not RFC 3339      | {"specversion":"1.0","id":"e-9","source":"urn:p","type":"test.Thing.v1","time":"yesterday"} | attribute time is not an RFC 3339 timestamp
 			data and data_base64     | {"specversion":"1.0","id":"e-9","source":"urn:p","type":"test.Thing.v1","data":{"name":"secret-name"},"data_base64":"e30="} | both data and data_base64 (an event holds its data in one of them)
