@@ -188,7 +188,10 @@ class BatchEndpoint {
 	record SendBatch(@NotBlank @Size(max = 100) @Pattern(regexp = "[a-z0-9][a-z0-9-]*") String type,
 			@NotNull @Size(max = 50) Map<String, @Size(max = 2000) String> parameters, @Nullable Priority priority,
 			@Nullable Instant notBefore,
-			@Nullable @Size(min = 1) List<@NotBlank @Size(max = 100) String> patientIds,
+			// the upper bound is the configured maxPatients, checked with its own message; an empty list was told
+			// "size must be between 1 and 2147483647"
+			@Nullable @Size(min = 1, message = "must name at least one patient") List<@NotBlank @Size(
+					max = 100) String> patientIds,
 			@Nullable @Valid Segment segment) {
 
 		@ReportedOn("patientIds")

@@ -21,6 +21,7 @@ import org.patientplatform.notification.delivery.NotificationId;
 import org.patientplatform.notification.delivery.Notifications;
 import org.patientplatform.notification.delivery.Priority;
 import org.patientplatform.notification.delivery.SchedulingHorizon;
+import org.patientplatform.notification.delivery.SourceEvents;
 import org.patientplatform.notification.sending.NotificationMetrics;
 import org.patientplatform.notification.templates.MessageTemplates;
 import org.patientplatform.notification.templates.MissingParametersException;
@@ -202,7 +203,8 @@ class NotificationRequests {
 			.findAllForNotices(requests.stream().map((event) -> event.data().patientId()).toList());
 		Instant now = now();
 		List<Notification> created = requests.stream()
-			.map((event) -> notification(event.data(), event.id(), known.get(event.data().patientId()), now))
+			.map((event) -> notification(event.data(), SourceEvents.key(event), known.get(event.data().patientId()),
+					now))
 			.toList();
 		int stored = this.notifications.storeNew(created);
 		cancelRemembered(requests.stream().map((event) -> event.data().idempotencyKey()).toList());

@@ -15,6 +15,7 @@ import org.patientplatform.notification.delivery.NewNotification;
 import org.patientplatform.notification.delivery.Notification;
 import org.patientplatform.notification.delivery.Notifications;
 import org.patientplatform.notification.delivery.Priority;
+import org.patientplatform.notification.delivery.SourceEvents;
 import org.patientplatform.notification.digests.ResultDigests;
 
 import org.springframework.stereotype.Service;
@@ -71,7 +72,7 @@ class TestResultNotices {
 		TestResultReady result = event.data();
 		// the event time starts the end-to-end latency (to the provider's acceptance)
 		NewNotification content = new NewNotification(TYPE, result.patientId(), Priority.NORMAL, idempotencyKey(result),
-				event.id(), parameters(result), null, event.time(), null);
+				SourceEvents.key(event), parameters(result), null, event.time(), null);
 		if (contact == null || !contact.isKnown()) {
 			return Notification.awaitingContact(content, WAITING_FOR_CONTACT, now);
 		}

@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +17,10 @@ import org.jspecify.annotations.Nullable;
  * @param performedAt when the test was performed, when the LIS says so
  * @param releasedAt when the result was released to the patient
  */
-public record TestResultReady(@NotBlank String patientId, @NotBlank String orderId, @NotBlank String testCode,
+// sizes as the patient service reads them (an identifier of 250 characters at most): a 900 KB order id was refused
+// by the database, and its dead letter's reason was an SQL state
+public record TestResultReady(@NotBlank @Size(max = 100) String patientId, @NotBlank @Size(max = 250) String orderId,
+		@NotBlank @Size(max = 250) String testCode,
 		@Nullable Instant performedAt, @NotNull Instant releasedAt) {
 
 	public static final String TYPE = "patient.TestResultReady.v1";

@@ -294,6 +294,13 @@ class BatchIntegrationTests {
 		assertThat(this.api.json(both).path("errors").toString()).contains("\"field\":\"patientIds\"")
 			.contains("give either patientIds or segment")
 			.doesNotContain("oneSelection");
+		// before: "size must be between 1 and 2147483647"
+		ResponseEntity<String> none = this.api.post(BATCHES, this.api.staffToken(),
+				"{\"type\": \"booking-cancelled\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": []}");
+		assertThat(none.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.api.json(none).path("errors").valueStream()
+			.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+			.containsExactly("patientIds must name at least one patient");
 
 		ResponseEntity<String> unknownType = this.api.post(BATCHES, this.api.staffToken(),
 				"{\"type\": \"no-such-type\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": [\"p\"]}");

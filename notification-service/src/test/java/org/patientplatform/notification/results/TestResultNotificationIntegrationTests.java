@@ -126,6 +126,30 @@ class TestResultNotificationIntegrationTests {
 	}
 
 	@Test
+	void notifiesBothResultsOfTwoSourcesWhoseEventsShareAnId() {
+		// CloudEvents names an event by its source and its id: a second LIS's event that happened to carry the first
+		// one's id was taken for the same event, and its patient never told of the result
+		String patientId = newPatientId();
+		register(patientId, "+14155550132", null);
+		CloudEvent first = this.kafka.event(TestResultReady.TYPE, patientId, result(patientId, "ORD-1"));
+		CloudEvent second = io.cloudevents.core.builder.CloudEventBuilder
+			.v1(this.kafka.event(TestResultReady.TYPE, patientId, result(patientId, "ORD-3")))
+			.withId(first.getId())
+			.withSource(java.net.URI.create("urn:another-lis"))
+			.build();
+		this.kafka.send(RESULTS, first);
+		this.kafka.send(RESULTS, second);
+		// and each delivered again is still one notice
+		this.kafka.send(RESULTS, second);
+		this.kafka.send(RESULTS, first);
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-2"));
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> notificationsFor(patientId, "ORD-2"), (count) -> count == 1);
+		assertThat(notificationsFor(patientId, "ORD-1")).isEqualTo(1);
+		assertThat(notificationsFor(patientId, "ORD-3")).isEqualTo(1);
+	}
+
+	@Test
 	void createsOneNotificationWhenAProducerPadsTheSameResultsIdsWithSpaces() {
 		// an independent producer's " ORD-1 " (an HL7 field copied with its padding) is the same order: the patient
 		// was told twice of one result, and a padded patient id parked the notice for a patient never to come
@@ -263,6 +287,20 @@ class TestResultNotificationIntegrationTests {
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> committedOffset(new TopicPartition(RESULTS, poison.partition())),
 					(o) -> o == last.offset() + 1);
+	}
+
+	@Test
+	void deadLettersAnOrderIdLongerThanAnyLisSendsNamingTheField() {
+		// before: the database refused it, and the reason was "SQL state 54000"
+		String patientId = newPatientId();
+		CloudEvent huge = this.kafka.event(TestResultReady.TYPE, patientId, Map.of("patientId", patientId, "orderId",
+				"O".repeat(251), "testCode", "2345-7", "releasedAt", "2026-03-07T15:05:00Z"));
+		RecordMetadata sent = this.kafka.sendAsOneBatch(RESULTS, List.of(huge)).getFirst();
+		ConsumerRecord<byte[], byte[]> deadLetter = this.kafka.awaitDeadLetter(RESULTS, sent.partition(),
+				sent.offset());
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("Event " + huge.getId() + " data is not valid: [orderId size must be between 0 and 250]");
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
 	}
 
 	private void register(String patientId, String phone, String email) {
