@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -18,9 +19,11 @@ import org.patientplatform.kit.web.NotFoundException;
 
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -28,6 +31,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
 @RestController
 @RequestMapping("/api/v1/notifications/reports/daily")
@@ -57,7 +61,8 @@ class DeliveryReportEndpoint {
 	ResponseEntity<?> latest(
 			@Parameter(description = "json (the default) or csv") @RequestParam(required = false) @Nullable @Pattern(
 					regexp = "(?i)json|csv", message = "must be json or csv") String format,
-			@RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
+			@RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept)
+			throws HttpMediaTypeNotAcceptableException {
 		DeliveryReport report = this.reports.latest().orElseThrow(() -> new NotFoundException("No report yet"));
 		return answer(report, format, accept);
 	}
@@ -70,7 +75,8 @@ class DeliveryReportEndpoint {
 	ResponseEntity<?> get(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day,
 			@Parameter(description = "json (the default) or csv") @RequestParam(required = false) @Nullable @Pattern(
 					regexp = "(?i)json|csv", message = "must be json or csv") String format,
-			@RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
+			@RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept)
+			throws HttpMediaTypeNotAcceptableException {
 		DeliveryReport report = this.reports.find(day).orElseThrow(() -> new NotFoundException("No report for " + day));
 		return answer(report, format, accept);
 	}
@@ -80,14 +86,21 @@ class DeliveryReportEndpoint {
 	@Operation(summary = "Build (or rebuild) a day's report now; for today, the day so far")
 	DeliveryReport build(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day) {
 		if (day.isAfter(LocalDate.now(this.clock.withZone(ZoneOffset.UTC)))) {
-			throw new NotFoundException("No report for a day still to come: " + day);
+			// a request for what cannot be, not a resource missing (the DLQ's report build answers the same)
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "No report can be built for a day still to come: "
+					+ day);
 		}
 		DeliveryReport report = this.reports.build(day, this.clock.instant().truncatedTo(ChronoUnit.MICROS));
 		this.audit.record("notification.report.build", "notification-daily-report", day.toString(), "built", null);
 		return report;
 	}
 
-	private static ResponseEntity<?> answer(DeliveryReport report, @Nullable String format, @Nullable String accept) {
+	private static ResponseEntity<?> answer(DeliveryReport report, @Nullable String format, @Nullable String accept)
+			throws HttpMediaTypeNotAcceptableException {
+		if ((format == null || format.isBlank()) && !acceptsJsonOrCsv(accept)) {
+			// before: answered in JSON whatever the Accept header asked for
+			throw new HttpMediaTypeNotAcceptableException(List.of(MediaType.APPLICATION_JSON, CSV));
+		}
 		if (wantsCsv(format, accept)) {
 			return ResponseEntity.ok()
 				.contentType(CSV)
@@ -96,6 +109,17 @@ class DeliveryReportEndpoint {
 				.body(report.toCsv());
 		}
 		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(report);
+	}
+
+	/** Whether the Accept header, when there is one, takes JSON or CSV (a wildcard takes either). */
+	static boolean acceptsJsonOrCsv(@Nullable String accept) {
+		if (accept == null || accept.isBlank()) {
+			return true;
+		}
+		return MediaType.parseMediaTypes(accept)
+			.stream()
+			.anyMatch((type) -> type.getQualityValue() > 0
+					&& (type.isCompatibleWith(MediaType.APPLICATION_JSON) || type.isCompatibleWith(CSV)));
 	}
 
 	/**

@@ -208,6 +208,16 @@ class HousekeepingIntegrationTests {
 			.isEqualTo(404);
 		assertThat(this.api.get(REPORTS + "/" + day, this.api.patientToken("p")).getStatusCode().value())
 			.isEqualTo(403);
+		// before: 200 JSON to a client that takes XML only; and a day to come was "not found"
+		ResponseEntity<String> xml = this.api.get(REPORTS + "/" + day, this.api.staffToken(), "application/xml");
+		assertThat(xml.getStatusCode().value()).isEqualTo(406);
+		assertThat(xml.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(this.api.get(REPORTS + "/" + day, this.api.staffToken(), "*/*").getStatusCode().value())
+			.isEqualTo(200);
+		ResponseEntity<String> future = this.api.post(REPORTS + "/2999-01-01/build", this.api.token("ops"), null);
+		assertThat(future.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.api.json(future).path("detail").asString())
+			.isEqualTo("No report can be built for a day still to come: 2999-01-01");
 	}
 
 	@Test
