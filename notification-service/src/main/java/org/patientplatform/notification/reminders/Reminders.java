@@ -78,7 +78,10 @@ class Reminders {
 		}
 		Instant first = schedule.first(now, rule.startAt());
 		if (first == null) {
-			throw new InvalidScheduleException("The schedule has no occurrence before it ends");
+			// a cron that names no date there is (the 31st of February) has no end to be before: say what it is
+			throw new InvalidScheduleException((rule.endsAt() != null)
+					? "The schedule has no occurrence before it ends (endsAt " + rule.endsAt() + ")"
+					: "The schedule never occurs: its cron names no date there is (such as the 31st of February)");
 		}
 		ReminderRule stored = new ReminderRule(UUID.randomUUID(), rule.patientId(), rule.type(), rule.priority(),
 				rule.parameters(), rule.cron(), rule.every(), rule.timezone(), rule.endsAt(), first, null, 0, 0, true,

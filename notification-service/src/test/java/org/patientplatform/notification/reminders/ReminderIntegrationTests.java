@@ -202,6 +202,9 @@ class ReminderIntegrationTests {
 		assertRefused("\"cron\": \"0 * * * * *\", \"timezone\": \"UTC\"", "shortest allowed");
 		assertRefused("\"every\": \"PT30M\", \"timezone\": \"UTC\"", "shortest allowed");
 		assertRefused("\"every\": \"PT2562047788015215H\", \"timezone\": \"UTC\"", "longest allowed");
+		// before: "has no occurrence before it ends", of a rule that has no end
+		assertRefused("\"cron\": \"0 0 9 31 2 *\", \"timezone\": \"UTC\"",
+				"The schedule never occurs: its cron names no date there is (such as the 31st of February)");
 		// weeks and months are refused as the README says, and the answer says why (it was "has the wrong type or
 		// format")
 		assertRefused("\"every\": \"P1W\", \"timezone\": \"UTC\"", "\"field\":\"every\"");
