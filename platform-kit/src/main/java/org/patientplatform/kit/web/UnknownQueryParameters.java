@@ -2,11 +2,14 @@ package org.patientplatform.kit.web;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,9 +29,12 @@ import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
- * Refuses a query parameter that the platform's GET operation does not take, naming it (and the parameter a typo
+ * Refuses a query parameter that the platform's operation does not take, naming it (and the parameter a typo
  * meant), as {@link BodyFieldErrors} refuses such a field of a body: ignored, a misspelt filter ({@code
- * sourceServic=}) answered every entry as if it were the one asked for. The parameters an operation takes are its
+ * sourceServic=}) answered every entry as if it were the one asked for, and {@code POST /dlq/redrives?dryRun=true}
+ * (whose dry run is a field of the body) started a real bulk redrive. Every method's operation is checked, and only
+ * the parameters of the URL's query string count: a form body's fields, which the servlet API mixes into the same
+ * parameter map, are the body's. The parameters an operation takes are its
  * {@code @RequestParam}s and the properties of an object bound from the query (a record's components); an
  * operation that reads the request itself (its parameter map, the servlet request: a FHIR search, which refuses
  * what it does not know in its own terms) is left alone, and so is every handler outside the platform's packages.
@@ -54,26 +60,27 @@ public final class UnknownQueryParameters implements HandlerInterceptor {
 	@Override
 	public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
 		// the request as the client sent it: not the container's error dispatch, which carries its parameters along
-		if (request.getDispatcherType() != DispatcherType.REQUEST
-				|| !("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod()))
-				|| !(handler instanceof HandlerMethod method)
+		// every method: before, GET and HEAD only, so a POST's ?dryRun=true or ?targetTopic= was ignored and the
+		// operation ran as if it were not there
+		if (request.getDispatcherType() != DispatcherType.REQUEST || !(handler instanceof HandlerMethod method)
 				|| !method.getBeanType().getName().startsWith(PLATFORM)) {
 			return true;
 		}
 		Optional<Map<String, Boolean>> taken = this.parametersByMethod.computeIfAbsent(method.getMethod(),
 				(m) -> taken(method));
-		if (taken.isEmpty()) {
+		String query = request.getQueryString();
+		if (taken.isEmpty() || query == null || query.isEmpty()) {
 			return true;
 		}
 		List<Map<String, Object>> errors = new ArrayList<>();
-		for (Map.Entry<String, String[]> given : request.getParameterMap().entrySet()) {
+		for (Map.Entry<String, Integer> given : queryParameters(query).entrySet()) {
 			Boolean several = taken.get().get(given.getKey());
 			if (several == null) {
 				String closest = BodyFieldErrors.closest(given.getKey(), taken.get().keySet());
 				errors.add(Map.of("field", given.getKey(),
 						"message", UNKNOWN + ((closest != null) ? " (did you mean " + closest + "?)" : "")));
 			}
-			else if (!several && given.getValue().length > 1) {
+			else if (!several && given.getValue() > 1) {
 				// never the values: which one was meant is the client's to say
 				errors.add(Map.of("field", given.getKey(), "message", REPEATED));
 			}
@@ -82,6 +89,32 @@ public final class UnknownQueryParameters implements HandlerInterceptor {
 			throw new FieldErrorsException("Query parameters the operation does not take, or takes once", errors);
 		}
 		return true;
+	}
+
+	/**
+	 * The names in a query string, decoded as the container decodes them, each with how many times it is given.
+	 * Read from the query string, not {@code getParameterMap()}: that map holds a form body's fields too (which the
+	 * operation reads as its body, and which it would parse here before the operation could read the body).
+	 */
+	static Map<String, Integer> queryParameters(String query) {
+		Map<String, Integer> names = new LinkedHashMap<>();
+		for (String pair : query.split("&")) {
+			if (pair.isEmpty()) {
+				continue;
+			}
+			int equals = pair.indexOf('=');
+			String name = (equals >= 0) ? pair.substring(0, equals) : pair;
+			try {
+				name = URLDecoder.decode(name, StandardCharsets.UTF_8);
+			}
+			catch (IllegalArgumentException ex) {
+				// a malformed escape: named as sent
+			}
+			if (!name.isEmpty()) {
+				names.merge(name, 1, Integer::sum);
+			}
+		}
+		return names;
 	}
 
 	/** The names the operation takes, each with whether it takes several values; empty when it may read any. */

@@ -339,6 +339,42 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void refusesAQueryParameterOfAPostButNeverTakesAFormBodysFieldsForThem() {
+		// before: only a GET's were looked at, so POST /dlq/redrives?dryRun=true (dry run is a body field) started a
+		// real bulk redrive; here the thing was created
+		int before = createdThings();
+		ResponseEntity<String> response = this.client.post()
+			.uri("/api/v1/things?dryRun=true")
+			.contentType(MediaType.APPLICATION_JSON)
+			.header("Authorization", "Bearer " + staff())
+			.body("{\"value\":\"a\"}")
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(response, 400);
+		assertFieldError(response, "dryRun", UnknownQueryParameters.UNKNOWN);
+		assertThat(createdThings()).isEqualTo(before);
+		// a form body's fields share the servlet's parameter map with the query's: they are the body's, never refused
+		// as parameters (a provider's webhook posts them), while the query's still are
+		assertThat(this.client.post()
+			.uri("/api/v1/things/form")
+			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+			.header("Authorization", "Bearer " + staff())
+			.body("value=x&count=2&count=3")
+			.retrieve()
+			.body(String.class)).isEqualTo("{count=[2, 3], value=[x]}");
+		ResponseEntity<String> query = this.client.post()
+			.uri("/api/v1/things/form?targetTopic=t")
+			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+			.header("Authorization", "Bearer " + staff())
+			.body("value=x")
+			.retrieve()
+			.toEntity(String.class);
+		assertProblem(query, 400);
+		var errors = this.json.readTree(query.getBody()).path("errors");
+		assertThat(errors.valueStream().map((error) -> error.path("field").asString())).containsExactly("targetTopic");
+	}
+
+	@Test
 	void refusesAParameterGivenMoreThanOnceForOneValueNamingItButNotItsValues() {
 		// before: Spring bound the first value, so status=A&status=B answered A's and limit=1&limit=500 one entry
 		ResponseEntity<String> response = this.client.get()

@@ -85,6 +85,13 @@ class ThingEndpoint {
 		return ResponseEntity.created(URI.create("/api/v1/things/" + id)).body(new CreatedThing(id, thing.value()));
 	}
 
+	/** A form body, as a provider's webhook posts one: its fields are the body's. Answers what it was given. */
+	@PostMapping(path = "/form", consumes = "application/x-www-form-urlencoded")
+	@PreAuthorize("hasRole('staff')")
+	String form(@RequestBody org.springframework.util.MultiValueMap<String, String> form) {
+		return new java.util.TreeMap<>(form).toString();
+	}
+
 	@GetMapping("/created")
 	@PreAuthorize("hasRole('staff')")
 	int created() {
