@@ -60,6 +60,9 @@ record DailyReport(LocalDate day, Instant builtAt, long newEntries, long failure
 		line(csv, "totals", "permanentlyFailed", this.permanentlyFailed);
 		line(csv, "totals", "discarded", this.discarded);
 		line(csv, "totals", "unresolved", this.unresolved);
+		// the JSON's every total: the first failure of the oldest was left out of the CSV
+		line(csv, "totals", "oldestUnresolvedFirstFailedAt",
+				(this.oldestUnresolvedFirstFailedAt != null) ? this.oldestUnresolvedFirstFailedAt : "");
 		line(csv, "totals", "oldestUnresolvedAgeSeconds", this.oldestUnresolvedAgeSeconds);
 		this.bySourceService.forEach((c) -> line(csv, "sourceService", c.name(), c.failures()));
 		this.byTopic.forEach((c) -> line(csv, "topic", c.name(), c.failures()));

@@ -36,6 +36,18 @@ class DailyReportTests {
 		// before: 6.46830530401035E-4, which a spreadsheet may take for text
 		assertThat(report.toCsv()).containsPattern("redrives,successRate,0\\.000646830530401\\d*\n")
 			.doesNotContain("E-");
+		// no unresolved entry: an empty cell, not "null"
+		assertThat(report.toCsv()).contains("totals,oldestUnresolvedFirstFailedAt,\n");
+	}
+
+	@Test
+	void writesEveryTotalTheJsonHasIntoTheCsv() {
+		DailyReport report = new DailyReport(java.time.LocalDate.parse("2026-12-06"),
+				java.time.Instant.parse("2026-12-07T00:00:00Z"), 0, 0, java.util.List.of(), java.util.List.of(),
+				java.util.List.of(), new DailyReport.Redrives(0, 0, 0, 0, 0, 0, null), 0, 0, 0, 3,
+				java.time.Instant.parse("2026-12-01T08:00:00Z"), 489600);
+		assertThat(report.toCsv()).contains("totals,oldestUnresolvedFirstFailedAt,2026-12-01T08:00:00Z\n")
+			.contains("totals,oldestUnresolvedAgeSeconds,489600\n");
 	}
 
 }
