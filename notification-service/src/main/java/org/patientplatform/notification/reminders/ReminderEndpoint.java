@@ -183,11 +183,14 @@ class ReminderEndpoint {
 		@ReportedOn("timezone")
 		@AssertTrue(message = "not a known IANA timezone")
 		boolean isTimezoneValid() {
+			if (this.timezone == null || this.timezone.isBlank()) {
+				return true; // @NotBlank says it is missing: one error for the field, not two
+			}
 			try {
 				ZoneId.of(this.timezone);
 				return true;
 			}
-			catch (DateTimeException | NullPointerException ex) {
+			catch (DateTimeException ex) {
 				return false;
 			}
 		}

@@ -214,6 +214,11 @@ class ReminderIntegrationTests {
 		assertRefused("\"cron\": \"every monday\", \"timezone\": \"UTC\"", "\"field\":\"cron\"");
 		assertRefused("\"cron\": \"every monday\", \"timezone\": \"UTC\"", "not a cron expression");
 		assertRefused("\"cron\": \"0 0 9 * * *\", \"timezone\": \"Mars/Olympus\"", "\"field\":\"timezone\"");
+		// a missing zone is told once, as missing (it was also "not a known IANA timezone")
+		assertRefused("\"cron\": \"0 0 9 * * *\"", "\"field\":\"timezone\"");
+		assertThat(this.api.post(RULES, this.api.staffToken(), "{\"patientId\": \"p\", \"type\": \"appointment-reminder\", "
+				+ "\"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"cron\": \"0 0 9 * * *\"}")
+			.getBody()).doesNotContain("not a known IANA timezone");
 		assertRefused("\"cron\": \"0 0 9 * * *\", \"every\": \"P1D\", \"timezone\": \"UTC\"",
 				"give either cron or every, not both");
 		ResponseEntity<String> unknownType = this.api.post(RULES, this.api.staffToken(),
