@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,8 +39,11 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * first request is still running answers 409. Keys belong to the caller: the token's subject and, when the
  * token has one, its patient id claim (an identity provider may give every patient token the same subject,
  * as the local token issuer did), so two callers never see each other's responses. Server errors are not
- * kept, so a retry after a 5xx runs again; a transient database failure of the filter's own before the request
- * runs is a 503 ({@link TransientDatabaseFailures}).
+ * kept, so a retry after a 5xx runs again, and neither is the answer to a request refused before its operation ran
+ * ({@link #REFUSED_BEFORE_RUNNING}: a body that does not validate, a token or role refused, a body too large, a
+ * media type not taken), so its corrected retry with the same key runs; every other answer is kept, 2xx and the
+ * operation's own 404, 409 and 422. A transient database failure of the filter's own before the request runs is a
+ * 503 ({@link TransientDatabaseFailures}).
  * <p>
  * The database can fail after the request ran, when its answer is to be kept (or, after a 5xx, its key
  * released). The caller still gets the request's own answer, never a 500 in its place, and the write is
@@ -54,6 +58,13 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 	public static final String HEADER = "Idempotency-Key";
 
 	private static final int MAX_KEY_LENGTH = 255;
+
+	/**
+	 * The statuses of a request refused before its operation did anything, which release the key as a 5xx does:
+	 * before, a 400 was kept, and the corrected body's retry with the same key was answered 422, "used for a
+	 * different request" (as Stripe, no idempotent result is kept when validation fails).
+	 */
+	static final Set<Integer> REFUSED_BEFORE_RUNNING = Set.of(400, 401, 403, 405, 406, 413, 415, 429);
 
 	/** Writes waiting for the database, per instance; past that a key stays claimed until it expires. */
 	static final int MAX_DEFERRED = 1_000;
@@ -151,13 +162,13 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 	}
 
 	/**
-	 * Keeps the answer of a request that ran, or releases the key of one that failed (a 5xx or an exception),
-	 * now or, when the database fails, later.
+	 * Keeps the answer of a request that ran, or releases the key of one that failed (a 5xx or an exception) or was
+	 * refused before it ran ({@link #REFUSED_BEFORE_RUNNING}), now or, when the database fails, later.
 	 */
 	private void settle(String principal, String key, ContentCachingResponseWrapper recorded, boolean ran) {
 		Runnable write;
 		String what;
-		if (ran && recorded.getStatus() < 500) {
+		if (ran && recorded.getStatus() < 500 && !REFUSED_BEFORE_RUNNING.contains(recorded.getStatus())) {
 			int status = recorded.getStatus();
 			byte[] answer = recorded.getContentAsByteArray();
 			String contentType = recorded.getContentType();

@@ -92,6 +92,13 @@ class ThingEndpoint {
 		return new java.util.TreeMap<>(form).toString();
 	}
 
+	/** A text body (not JSON): answers its length. */
+	@PostMapping(path = "/notes", consumes = "text/plain")
+	@PreAuthorize("hasRole('staff')")
+	int note(@RequestBody String text) {
+		return text.length();
+	}
+
 	@GetMapping("/created")
 	@PreAuthorize("hasRole('staff')")
 	int created() {
