@@ -227,8 +227,12 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 					field.append('[').append(reference.getIndex()).append(']');
 				}
 			}
+			// what the field takes, when Jackson says (a fraction for a whole number: 2.5 for ratePerSecond was told
+			// "has the wrong type or format")
 			String why = (TimeRangeModule.MESSAGE.equals(jackson.getOriginalMessage())) ? TimeRangeModule.MESSAGE
-					: BodyFieldErrors.WRONG_TYPE;
+					: (jackson instanceof tools.jackson.databind.exc.MismatchedInputException mismatch
+							&& mismatch.getTargetType() != null) ? BodyFieldErrors.expected(mismatch.getTargetType())
+									: BodyFieldErrors.WRONG_TYPE;
 			List<Map<String, Object>> errors = new ArrayList<>(noted);
 			errors.add(Map.of("field", field.toString(), "message", why));
 			return fieldErrors(ex, errors, headers, request);

@@ -523,6 +523,9 @@ class SecurityAndProblemsIntegrationTests {
 		// text for a number and anything but true or false for a boolean (before: read as 3, true and false)
 		assertFieldError(post(staff(), "{\"value\": \"a\", \"count\": \"3\"}", MediaType.APPLICATION_JSON), "count",
 				WHOLE_NUMBER);
+		// a fraction for a whole number (before: "has the wrong type or format")
+		assertFieldError(post(staff(), "{\"value\": \"a\", \"count\": 2.5}", MediaType.APPLICATION_JSON), "count",
+				WHOLE_NUMBER);
 		for (String flag : List.of("1", "\"true\"", "\"  \"")) {
 			assertFieldError(post(staff(), "{\"value\": \"a\", \"urgent\": " + flag + "}", MediaType.APPLICATION_JSON),
 					"urgent", "must be true or false");
