@@ -280,6 +280,15 @@ class SecurityAndProblemsIntegrationTests {
 			.value()).isEqualTo(201);
 	}
 
+	private ResponseEntity<String> createdAccepting(MediaType... accepted) {
+		return this.client.get()
+			.uri("/api/v1/things/created")
+			.header("Authorization", "Bearer " + staff())
+			.accept(accepted)
+			.retrieve()
+			.toEntity(String.class);
+	}
+
 	private int createdThings() {
 		Integer created = this.client.get()
 			.uri("/api/v1/things/created")
@@ -636,27 +645,10 @@ class SecurityAndProblemsIntegrationTests {
 	@Test
 	void answersJsonOnlyNotYamlThoughAYamlConverterIsOnTheClassPath() {
 		// before: 200 application/yaml written by Jackson 2's own mapper (times as epoch seconds)
-		ResponseEntity<String> yaml = this.client.get()
-			.uri("/api/v1/things/created")
-			.header("Authorization", "Bearer " + staff())
-			.accept(MediaType.APPLICATION_YAML)
-			.retrieve()
-			.toEntity(String.class);
-		assertProblem(yaml, 406);
-		ResponseEntity<String> xml = this.client.get()
-			.uri("/api/v1/things/created")
-			.header("Authorization", "Bearer " + staff())
-			.accept(MediaType.APPLICATION_XML)
-			.retrieve()
-			.toEntity(String.class);
-		assertProblem(xml, 406);
+		assertProblem(createdAccepting(MediaType.APPLICATION_YAML), 406);
+		assertProblem(createdAccepting(MediaType.APPLICATION_XML), 406);
 		// asked for YAML or JSON: JSON
-		ResponseEntity<String> json = this.client.get()
-			.uri("/api/v1/things/created")
-			.header("Authorization", "Bearer " + staff())
-			.accept(MediaType.APPLICATION_YAML, MediaType.APPLICATION_JSON)
-			.retrieve()
-			.toEntity(String.class);
+		ResponseEntity<String> json = createdAccepting(MediaType.APPLICATION_YAML, MediaType.APPLICATION_JSON);
 		assertThat(json.getStatusCode().value()).isEqualTo(200);
 		assertThat(json.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_JSON);
 		// the OpenAPI document's YAML is written by springdoc itself, not by a converter
