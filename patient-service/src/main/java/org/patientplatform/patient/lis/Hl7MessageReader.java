@@ -1060,7 +1060,7 @@ class Hl7MessageReader {
 						+ " and " + authority);
 			}
 		}
-		return authorities;
+		return Map.copyOf(authorities);
 	}
 
 	/** The identifier {@link #mrn(CX[], LisMessage.Header, String)} reads the MRN from, or null. */

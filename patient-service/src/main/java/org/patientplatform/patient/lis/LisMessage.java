@@ -18,8 +18,8 @@ sealed interface LisMessage {
 	Header header();
 
 	/**
-	 * The assigning authority (CX-4) of each MRN the message names (PID-3, MRG-1) that has one, by MRN: an MRN is
-	 * its authority's, and a patient registered with one authority's MRN is not another authority's patient.
+	 * The assigning authority (CX-4) of each MRN the message names (PID-3, MRG-1) that has one, by MRN, unmodifiable:
+	 * an MRN is its authority's, and a patient registered with one authority's MRN is not another authority's patient.
 	 */
 	Map<String, String> authorities();
 
@@ -38,15 +38,6 @@ sealed interface LisMessage {
 
 	/** ADT^A04 (register) or ADT^A08 (update): the patient's demographics. */
 	record Demographics(Header header, RecordDemographics command, Map<String, String> authorities) implements LisMessage {
-
-		public Demographics {
-			authorities = Map.copyOf(authorities);
-		}
-
-		Demographics(Header header, RecordDemographics command) {
-			this(header, command, Map.of());
-		}
-
 	}
 
 	/**
@@ -55,15 +46,6 @@ sealed interface LisMessage {
 	 */
 	record Orders(Header header, LinkTestOrders command, String er7, Map<String, String> authorities)
 			implements LisMessage {
-
-		public Orders {
-			authorities = Map.copyOf(authorities);
-		}
-
-		Orders(Header header, LinkTestOrders command, String er7) {
-			this(header, command, er7, Map.of());
-		}
-
 	}
 
 	/**
@@ -72,19 +54,10 @@ sealed interface LisMessage {
 	 */
 	record Results(Header header, RecordTestResults command, String er7, Map<String, String> authorities)
 			implements LisMessage {
-
-		public Results {
-			authorities = Map.copyOf(authorities);
-		}
-
-		Results(Header header, RecordTestResults command, String er7) {
-			this(header, command, er7, Map.of());
-		}
-
 	}
 
 	/**
-	 * ADT^A40: patients merged into others, in the order of the message.
+	 * ADT^A40 (or the older A34 and A36): patients merged into others, in the order of the message.
 	 *
 	 * @param merges at least one
 	 */
@@ -92,11 +65,6 @@ sealed interface LisMessage {
 
 		public Merge {
 			merges = List.copyOf(merges);
-			authorities = Map.copyOf(authorities);
-		}
-
-		Merge(Header header, List<Merged> merges) {
-			this(header, merges, Map.of());
 		}
 
 		/**

@@ -280,6 +280,18 @@ class SecurityAndProblemsIntegrationTests {
 			.value()).isEqualTo(201);
 	}
 
+	private ResponseEntity<String> getAsStaff(String uri, Object... variables) {
+		return this.client.get()
+			.uri(uri, variables)
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class);
+	}
+
+	private ResponseEntity<String> getAsStaff(URI uri) {
+		return this.client.get().uri(uri).header("Authorization", "Bearer " + staff()).retrieve().toEntity(String.class);
+	}
+
 	private ResponseEntity<String> createdAccepting(MediaType... accepted) {
 		return this.client.get()
 			.uri("/api/v1/things/created")
@@ -300,20 +312,13 @@ class SecurityAndProblemsIntegrationTests {
 
 	@Test
 	void namesAQueryParameterThatDoesNotConvertAndTheFormItTakesButNotItsValue() {
-		ResponseEntity<String> response = this.client.get()
-			.uri("/api/v1/things/due?at={at}", "Ada Lovelace")
-			.header("Authorization", "Bearer " + staff())
-			.retrieve()
-			.toEntity(String.class);
+		ResponseEntity<String> response = getAsStaff("/api/v1/things/due?at={at}", "Ada Lovelace");
 		assertProblem(response, 400);
 		assertFieldError(response, "at", "must be a date-time with its offset, such as 2026-01-31T09:30:00Z");
 		assertThat(response.getBody()).doesNotContain("Ada").doesNotContain("java.");
 		// an offset's + not encoded arrives as a space: the answer says so (before: only the form, which it had)
-		ResponseEntity<String> plus = this.client.get()
-			.uri(java.net.URI.create("http://127.0.0.1:" + this.port + "/api/v1/things/due?at=2026-12-07T01:30:00+01:00"))
-			.header("Authorization", "Bearer " + staff())
-			.retrieve()
-			.toEntity(String.class);
+		ResponseEntity<String> plus = getAsStaff(
+				URI.create("http://127.0.0.1:" + this.port + "/api/v1/things/due?at=2026-12-07T01:30:00+01:00"));
 		assertProblem(plus, 400);
 		assertFieldError(plus, "at", "must be a date-time with its offset, such as 2026-01-31T09:30:00Z (its offset's + "
 				+ "arrived as a space: in a URL's query, send + as %2B)");
@@ -321,11 +326,7 @@ class SecurityAndProblemsIntegrationTests {
 
 	@Test
 	void refusesQueryParametersTheOperationDoesNotTakeNamingEach() {
-		ResponseEntity<String> response = this.client.get()
-			.uri("/api/v1/things/due?at={at}&att=1&zzz=2", "2026-01-31T09:30:00Z")
-			.header("Authorization", "Bearer " + staff())
-			.retrieve()
-			.toEntity(String.class);
+		ResponseEntity<String> response = getAsStaff("/api/v1/things/due?at={at}&att=1&zzz=2", "2026-01-31T09:30:00Z");
 		assertProblem(response, 400);
 		var errors = this.json.readTree(response.getBody()).path("errors");
 		assertThat(errors.valueStream().map((error) -> error.path("field").asString() + ": "
@@ -333,11 +334,7 @@ class SecurityAndProblemsIntegrationTests {
 			.containsExactlyInAnyOrder("att: " + UnknownQueryParameters.UNKNOWN + " (did you mean at?)",
 					"zzz: " + UnknownQueryParameters.UNKNOWN);
 		// the parameters it takes still answer; a caller without the role is told 403, not what it takes
-		assertThat(this.client.get()
-			.uri("/api/v1/things/due?at={at}", "2026-01-31T09:30:00Z")
-			.header("Authorization", "Bearer " + staff())
-			.retrieve()
-			.toEntity(String.class)
+		assertThat(getAsStaff("/api/v1/things/due?at={at}", "2026-01-31T09:30:00Z")
 			.getStatusCode()
 			.value()).isEqualTo(200);
 		assertProblem(this.client.get()
@@ -386,11 +383,8 @@ class SecurityAndProblemsIntegrationTests {
 	@Test
 	void refusesAParameterGivenMoreThanOnceForOneValueNamingItButNotItsValues() {
 		// before: Spring bound the first value, so status=A&status=B answered A's and limit=1&limit=500 one entry
-		ResponseEntity<String> response = this.client.get()
-			.uri("/api/v1/things/search?name=Ada&name=Lovelace&limit=1&limit=500&cursor=a&cursor=b&status=A&zzz=1&zzz=2")
-			.header("Authorization", "Bearer " + staff())
-			.retrieve()
-			.toEntity(String.class);
+		ResponseEntity<String> response = getAsStaff(
+				"/api/v1/things/search?name=Ada&name=Lovelace&limit=1&limit=500&cursor=a&cursor=b&status=A&zzz=1&zzz=2");
 		assertProblem(response, 400);
 		var errors = this.json.readTree(response.getBody()).path("errors");
 		assertThat(errors.valueStream().map((error) -> error.path("field").asString() + ": "
@@ -409,11 +403,7 @@ class SecurityAndProblemsIntegrationTests {
 
 	@Test
 	void answersBadRequestForAQueryDateTheDatabaseCannotStore() {
-		ResponseEntity<String> response = this.client.get()
-			.uri("/api/v1/things/due?at={at}", "+300000-01-01T00:00:00Z")
-			.header("Authorization", "Bearer " + staff())
-			.retrieve()
-			.toEntity(String.class);
+		ResponseEntity<String> response = getAsStaff("/api/v1/things/due?at={at}", "+300000-01-01T00:00:00Z");
 		assertProblem(response, 400);
 		assertThat(this.json.readTree(response.getBody()).path("detail").asString()).contains("out of range");
 		assertThat(this.client.get()
@@ -425,11 +415,7 @@ class SecurityAndProblemsIntegrationTests {
 
 	@Test
 	void answersBadRequestNamingTheNulCharacterForTextTheDatabaseCannotStore() {
-		ResponseEntity<String> response = this.client.get()
-			.uri("/api/v1/things/named?name={name}", "a\u0000b")
-			.header("Authorization", "Bearer " + staff())
-			.retrieve()
-			.toEntity(String.class);
+		ResponseEntity<String> response = getAsStaff("/api/v1/things/named?name={name}", "a\u0000b");
 		assertProblem(response, 400);
 		// before: "out of range (dates must fall between the years 0001 and 9999)"
 		assertThat(this.json.readTree(response.getBody()).path("detail").asString()).contains("NUL, U+0000")
@@ -560,20 +546,12 @@ class SecurityAndProblemsIntegrationTests {
 		for (String[] given : List.of(new String[] { "/api/v1/things/by-id/%20", "id", "must be a UUID" },
 				new String[] { "/api/v1/things/due?at=%20%20", "at",
 						"must be a date-time with its offset, such as 2026-01-31T09:30:00Z" })) {
-			ResponseEntity<String> response = this.client.get()
-				.uri(URI.create("http://127.0.0.1:" + this.port + given[0]))
-				.header("Authorization", "Bearer " + staff())
-				.retrieve()
-				.toEntity(String.class);
+			ResponseEntity<String> response = getAsStaff(URI.create("http://127.0.0.1:" + this.port + given[0]));
 			assertProblem(response, 400);
 			assertFieldError(response, given[1], given[2]);
 		}
 		// not given at all: as before
-		ResponseEntity<String> missing = this.client.get()
-			.uri("/api/v1/things/due")
-			.header("Authorization", "Bearer " + staff())
-			.retrieve()
-			.toEntity(String.class);
+		ResponseEntity<String> missing = getAsStaff("/api/v1/things/due");
 		assertProblem(missing, 400);
 		assertThat(this.json.readTree(missing.getBody()).path("detail").asString()).contains("'at' is not present");
 	}
@@ -602,11 +580,7 @@ class SecurityAndProblemsIntegrationTests {
 	@Test
 	void answersTheErrorPageAsProblemAndItsPathRequestedDirectlyAs404() {
 		// before: Boot's error page, application/json {"timestamp", "status": 409, "error", "path"}
-		ResponseEntity<String> sent = this.client.get()
-			.uri("/api/v1/things/send-error")
-			.header("Authorization", "Bearer " + staff())
-			.retrieve()
-			.toEntity(String.class);
+		ResponseEntity<String> sent = getAsStaff("/api/v1/things/send-error");
 		assertProblem(sent, 409);
 		assertThat(this.json.readTree(sent.getBody()).path("detail").asString()).isEqualTo("The thing is busy.");
 		// before: 500 application/json {"status": 999, "error": "None"}, with a token or without
@@ -632,11 +606,7 @@ class SecurityAndProblemsIntegrationTests {
 	@Test
 	void answersAPathNoOperationHasWithoutNamingTheFrameworksStaticResources() {
 		// before: "No static resource api/v1/nothing.", Spring's resource handling, which the API does not use
-		ResponseEntity<String> response = this.client.get()
-			.uri("/api/v1/nothing")
-			.header("Authorization", "Bearer " + staff())
-			.retrieve()
-			.toEntity(String.class);
+		ResponseEntity<String> response = getAsStaff("/api/v1/nothing");
 		assertProblem(response, 404);
 		assertThat(this.json.readTree(response.getBody()).path("detail").asString())
 			.isEqualTo("No resource /api/v1/nothing.");
@@ -709,11 +679,7 @@ class SecurityAndProblemsIntegrationTests {
 
 	@Test
 	void hidesTheCauseOfAnUnexpectedError() {
-		ResponseEntity<String> response = this.client.get()
-			.uri("/api/v1/things/boom")
-			.header("Authorization", "Bearer " + staff())
-			.retrieve()
-			.toEntity(String.class);
+		ResponseEntity<String> response = getAsStaff("/api/v1/things/boom");
 		assertProblem(response, 500);
 		assertThat(response.getBody()).doesNotContain("secret internal detail").doesNotContain("IllegalStateException");
 		// the trace id to quote is in the answer, and is the one the server logged the error under
