@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * What a staff search of patients asks, as SQL conditions: each criterion added is a clause, and a patient matches
  * every clause; a clause of several values matches a patient that any one of them matches (FHIR's search: repeated
  * parameters AND, comma separated values OR). A name matches by prefix, whatever its case and the accents of its
- * Latin letters (the database's {@code patient_name_key}); an MRN or id exactly. A clause of no value matches no
+ * Latin letters, a given name either the first given name or the middle names (the database's {@code patient_name_key}); an MRN or id exactly. A clause of no value matches no
  * patient.
  */
 public final class PatientSearch {
@@ -22,6 +22,9 @@ public final class PatientSearch {
 	static final String FAMILY_KEY = "patient_name_key(coalesce(family_name, '')) COLLATE \"C\"";
 
 	static final String GIVEN_KEY = "patient_name_key(coalesce(given_name, '')) COLLATE \"C\"";
+
+	/** The key of the middle names (given names after the first), of patients who have some (V14's index). */
+	private static final String MIDDLE_KEY = "patient_name_key(middle_names) COLLATE \"C\"";
 
 	private final List<String> clauses = new ArrayList<>();
 
@@ -32,16 +35,21 @@ public final class PatientSearch {
 		return anyOf(prefixes.stream().map((prefix) -> startsWith(FAMILY_KEY, prefix)).toList());
 	}
 
-	/** Given names that begin with one of the prefixes. */
+	/** A given name (the first, or the middle names) that begins with one of the prefixes. */
 	public PatientSearch givenStartsWith(Collection<String> prefixes) {
-		return anyOf(prefixes.stream().map((prefix) -> startsWith(GIVEN_KEY, prefix)).toList());
+		return anyOf(prefixes.stream().map((prefix) -> givenStartsWith(prefix)).toList());
 	}
 
-	/** A family or a given name that begins with one of the prefixes. */
+	/** A family or a given name (the first, or the middle names) that begins with one of the prefixes. */
 	public PatientSearch nameStartsWith(Collection<String> prefixes) {
 		return anyOf(prefixes.stream()
-			.map((prefix) -> startsWith(FAMILY_KEY, prefix) + " OR " + startsWith(GIVEN_KEY, prefix))
+			.map((prefix) -> startsWith(FAMILY_KEY, prefix) + " OR " + givenStartsWith(prefix))
 			.toList());
+	}
+
+	private String givenStartsWith(String prefix) {
+		return startsWith(GIVEN_KEY, prefix) + " OR (middle_names IS NOT NULL AND " + startsWith(MIDDLE_KEY, prefix)
+				+ ")";
 	}
 
 	/** Born on a day in one of the ranges. */

@@ -499,6 +499,27 @@ class PatientApiIntegrationTests {
 	}
 
 	@Test
+	void searchesTheMiddleNamesAsGivenNames() {
+		// FHIR's given is every given name: HL7's middle names (XPN-3) are served as a second given, and found by one
+		String mrn = "API-M-" + UUID.randomUUID();
+		RecordDemographics.Recorded recorded = this.patients.record(new RecordDemographics(mrn, "Ada", "Byronkingsley",
+				BirthDate.of(LocalDate.of(1815, 12, 10)), Sex.FEMALE, null, null, null, null, EnumSet.allOf(Part.class),
+				Instant.now(), "API-" + UUID.randomUUID(), NameParts.of("Augusta Ælfrida", "Lady", null)));
+		PatientId ada = recorded.patientId();
+		PatientId other = register("API-M-" + UUID.randomUUID(), "Augustina", "Byronkingsley");
+		String staff = token(List.of("staff"), null);
+		assertThat(ids(search("family=byronk&given=august", staff))).containsExactly(ada, other);
+		assertThat(ids(search("family=byronk&given=augusta", staff))).containsExactly(ada);
+		assertThat(ids(search("family=byronk&given=AUGUSTA AELF", staff))).containsExactly(ada);
+		assertThat(ids(search("family=byronk&name=AUGUST", staff))).containsExactly(ada, other);
+		assertThat(ids(search("family=byronk&given=ada", staff))).containsExactly(ada);
+		// the start of the middle names, as of every name; not a word inside them, nor the prefix
+		assertThat(ids(search("family=byronk&given=aelfrida", staff))).isEmpty();
+		assertThat(ids(search("family=byronk&name=lady", staff))).isEmpty();
+		assertThat(ids(search("family=augusta", staff))).isEmpty();
+	}
+
+	@Test
 	void searchesFhirPatientsByNameWhateverItsCaseAndAccentsByBirthDateAndGenderInPages() {
 		PatientId anna = register("API-S-" + UUID.randomUUID(), "Anna", "Żółkiewska", LocalDate.of(1948, 2, 3),
 				Sex.FEMALE);
