@@ -12,6 +12,13 @@ import org.jspecify.annotations.Nullable;
  */
 public record NameParts(@Nullable String middleNames, @Nullable String prefix, @Nullable String suffix) {
 
+	/** Composed, as the given and family names are ({@link NameText}). */
+	public NameParts {
+		middleNames = NameText.composedOrNull(middleNames);
+		prefix = NameText.composedOrNull(prefix);
+		suffix = NameText.composedOrNull(suffix);
+	}
+
 	/** These parts, or null when there are none. */
 	public static @Nullable NameParts of(@Nullable String middleNames, @Nullable String prefix,
 			@Nullable String suffix) {

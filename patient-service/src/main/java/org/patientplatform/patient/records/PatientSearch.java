@@ -117,9 +117,12 @@ public final class PatientSearch {
 		return this;
 	}
 
-	/** The range [key, key || U+10FFFF) in code point order: a btree serves it, as it would not LIKE 'key%'. */
+	/**
+	 * The range [key, key || U+10FFFF) in code point order: a btree serves it, as it would not LIKE 'key%'. The prefix
+	 * is composed as the stored names are ({@link NameText}): a decomposed {@code bélanger} found nothing.
+	 */
 	private String startsWith(String column, String prefix) {
-		String name = param(prefix);
+		String name = param(NameText.composed(prefix));
 		return column + " >= patient_name_key(:" + name + ") COLLATE \"C\" AND " + column + " < (patient_name_key(:"
 				+ name + ") || chr(1114111)) COLLATE \"C\"";
 	}

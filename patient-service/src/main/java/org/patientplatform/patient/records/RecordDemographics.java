@@ -22,8 +22,11 @@ public record RecordDemographics(String mrn, @Nullable String givenName, @Nullab
 		@Nullable PostalAddress address, @Nullable String language, Set<Part> stated, @Nullable Instant asOf,
 		String messageControlId, @Nullable NameParts otherNames) {
 
+	/** The names are kept composed ({@link NameText}) whatever path recorded them: the LIS feed or another. */
 	public RecordDemographics {
 		stated = Set.copyOf(stated);
+		givenName = NameText.composedOrNull(givenName);
+		familyName = NameText.composedOrNull(familyName);
 	}
 
 	/** Demographics whose name has no parts beside the given and family names. */

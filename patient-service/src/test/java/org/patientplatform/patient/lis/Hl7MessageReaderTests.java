@@ -64,6 +64,18 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsTheNamesComposedWhenTheyArriveDecomposed() {
+		// PID-5 in UTF-8 with each accented letter a letter and its combining mark (NFD) was stored as sent, and a
+		// search for belanger or b\u00e9langer found nothing
+		String er7 = Hl7Messages.nameUpdate("NFD-1", "MRN-1", "Be\u0301langer",
+				"Zoe\u0301^Ame\u0301lie^Ai\u0302ne\u0301^Pe\u0300re^^L", "20250401090000");
+		RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(er7))).command();
+		assertThat(command.familyName()).isEqualTo("B\u00e9langer");
+		assertThat(command.givenName()).isEqualTo("Zo\u00e9");
+		assertThat(command.otherNames()).isEqualTo(new NameParts("Am\u00e9lie", "P\u00e8re", "A\u00een\u00e9"));
+	}
+
+	@Test
 	void readsTheMessageInTheCharacterSetItsMsh18NamesAndRefusesBytesNotValidInIt() {
 		String er7 = Hl7Messages.registration("L1", "MRN-402", "M\u00fcller", "J\u00fcrgen", "20261205120003");
 		// a LIS that sends Latin-1 and says so
