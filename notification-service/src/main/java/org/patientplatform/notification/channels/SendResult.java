@@ -23,8 +23,16 @@ public sealed interface SendResult {
 	 * The provider refused the message for good (4xx other than 429).
 	 * @param recipientInvalid the address or token itself is unusable (invalid number,
 	 * FCM {@code UNREGISTERED}): the contact should stop using it
+	 * @param recipientOptedOut the recipient told the provider to send them nothing more (Twilio 21610: the number
+	 * texted STOP, and the provider blocks it): the patient's opt-out, to record as an inbound STOP is
 	 */
-	record Rejected(String reason, boolean recipientInvalid) implements SendResult {
+	record Rejected(String reason, boolean recipientInvalid, boolean recipientOptedOut) implements SendResult {
+
+		/** A refusal that is not the recipient's opt-out. */
+		public Rejected(String reason, boolean recipientInvalid) {
+			this(reason, recipientInvalid, false);
+		}
+
 	}
 
 	/**

@@ -131,7 +131,7 @@ final class TwilioSmsSender implements ChannelSender {
 					HttpProviders.retryAfter(response));
 		}
 		if (code != null && code == 21610) {
-			return new SendResult.Rejected(label + ": the recipient has opted out (STOP)", false);
+			return new SendResult.Rejected(label + ": the recipient has opted out (STOP)", false, true);
 		}
 		if (code != null && INVALID_RECIPIENT.contains(code)) {
 			return new SendResult.Rejected(label + ": the number cannot receive SMS", true);

@@ -192,10 +192,15 @@ public final class Delivery {
 		return true;
 	}
 
-	/** The provider accepted the message under {@code providerMessageId}. */
+	/**
+	 * The provider accepted the message under {@code providerMessageId}: at once, or as a lookup found after no
+	 * answer came. Why the answer was unknown is no reason of a message that went out: it showed under a delivered
+	 * SMS ("no answer before the read timeout").
+	 */
 	public void markSent(String providerMessageId, Instant now) {
 		moveTo(DeliveryState.SENT, now);
 		this.providerMessageId = providerMessageId;
+		this.reason = null;
 	}
 
 	/**
@@ -223,6 +228,8 @@ public final class Delivery {
 			return false;
 		}
 		moveTo(DeliveryState.DELIVERED, now);
+		// a receipt that overtook the send's answer finds the delivery still SENDING, perhaps with an unknown outcome
+		this.reason = null;
 		return true;
 	}
 
@@ -235,6 +242,7 @@ public final class Delivery {
 			return false;
 		}
 		moveTo(DeliveryState.READ, now);
+		this.reason = null;
 		return true;
 	}
 

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.notification.channels.ChannelSender;
 import org.patientplatform.notification.channels.LookupResult;
 import org.patientplatform.notification.channels.SendResult;
@@ -69,11 +70,14 @@ class SendBatches {
 
 	private final RetryBackoff backoff;
 
+	private final AuditLog audit;
+
 	private final Clock clock;
 
 	SendBatches(DeliveryQueue queue, Notifications notifications, ContactDirectory contacts,
 			ContactChanges contactChanges, SendPolicy policy, ChannelSenders senders, FallbackPolicy fallback,
-			NotificationMetrics metrics, SendingProperties properties, Clock clock) {
+			NotificationMetrics metrics, SendingProperties properties, AuditLog audit, Clock clock) {
+		this.audit = audit;
 		this.queue = queue;
 		this.notifications = notifications;
 		this.contacts = contacts;
@@ -199,7 +203,8 @@ class SendBatches {
 	 * Records the answers of a batch of sends: accepted ones {@code SENT}, retryable ones
 	 * {@code SCHEDULED} with backoff (never before Retry-After) until the attempts run
 	 * out, refused ones {@code FAILED} or {@code UNDELIVERABLE} (an unregistered push
-	 * token is dropped from the contact) with fallback, unknown ones left {@code SENDING}
+	 * token is dropped from the contact; a number the SMS provider says opted out is opted out
+	 * of SMS) with fallback, unknown ones left {@code SENDING}
 	 * for reconciliation. An answer for a delivery that moved on meanwhile is ignored.
 	 */
 	@Transactional
@@ -259,6 +264,9 @@ class SendBatches {
 						}
 					}
 					else {
+						if (rejected.recipientOptedOut() && delivery.channel() == Channel.SMS) {
+							optOutOfSms(delivery, now);
+						}
 						delivery.markFailed(rejected.reason(), now);
 						batch.failed(notification);
 					}
@@ -270,6 +278,27 @@ class SendBatches {
 			}
 		}
 		finish(batch, now);
+	}
+
+	/**
+	 * Records the SMS opt-out the provider reported (Twilio 21610: the number texted STOP, which the provider
+	 * honours before this service hears of it, or whose inbound webhook was lost) as an inbound STOP is recorded:
+	 * for every contact with the number, audited. Without it each later notice tried SMS again and ended
+	 * {@code FAILED} while the preferences still said SMS; now the sender suppresses SMS, and the fallback (read
+	 * after this, in the same transaction) passes it by.
+	 */
+	private void optOutOfSms(Delivery delivery, Instant now) {
+		MessageContent content = delivery.content();
+		if (content == null) {
+			return;
+		}
+		List<Contact> changed = this.contactChanges.changeSmsOptIn(content.recipient(), false, now);
+		for (Contact contact : changed) {
+			this.audit.record("sms.opt-out", "patient", contact.patientId(), "applied",
+					"the SMS provider reported the number opted out (STOP)");
+		}
+		log.info("SMS opt-out reported by the provider for delivery {} applied to {} contact(s)", delivery.id(),
+				changed.size());
 	}
 
 	/**

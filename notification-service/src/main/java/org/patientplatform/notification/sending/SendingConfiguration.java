@@ -3,6 +3,7 @@ package org.patientplatform.notification.sending;
 import java.time.Clock;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.notification.channels.ChannelSender;
 import org.patientplatform.notification.contacts.ContactChanges;
@@ -41,10 +42,10 @@ class SendingConfiguration {
 		SendBatches sendBatches(DeliveryQueue queue, Notifications notifications, ContactDirectory contacts,
 				ContactChanges contactChanges, MessageTemplates templates, PortalLinks portal,
 				ObjectProvider<ChannelSender> senders, FallbackPolicy fallback, NotificationMetrics metrics,
-				SendingProperties properties, ObjectProvider<Clock> clock) {
+				SendingProperties properties, AuditLog audit, ObjectProvider<Clock> clock) {
 			return new SendBatches(queue, notifications, contacts, contactChanges,
 					new SendPolicy(templates, portal, properties), new ChannelSenders(senders.orderedStream().toList()),
-					fallback, metrics, properties, clock.getIfAvailable(Clock::systemUTC));
+					fallback, metrics, properties, audit, clock.getIfAvailable(Clock::systemUTC));
 		}
 
 		@Bean

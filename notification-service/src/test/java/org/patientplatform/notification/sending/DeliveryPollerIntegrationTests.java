@@ -32,7 +32,9 @@ import org.patientplatform.notification.NotificationIntegrationTest;
 import org.patientplatform.notification.TestPatients;
 import org.patientplatform.notification.TestPatients.Patient;
 import org.patientplatform.notification.TestProviders;
+import org.patientplatform.notification.channels.ChannelsProperties;
 import org.patientplatform.notification.channels.SendResult;
+import org.patientplatform.notification.contacts.Contact;
 import org.patientplatform.notification.contacts.ContactDirectory;
 import org.patientplatform.notification.delivery.Channel;
 import org.patientplatform.notification.delivery.NewNotification;
@@ -476,6 +478,8 @@ class DeliveryPollerIntegrationTests {
 
 		awaitReconciled(notification, Channel.SMS);
 		assertThat(state(notification, Channel.SMS)).isIn("SENT", "DELIVERED");
+		// found by the lookup, it went out: it kept "twilio: no answer before the read timeout", delivered too
+		assertThat(reason(notification, Channel.SMS)).isNull();
 		this.poller.pollOnce();
 		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
 	}
@@ -548,6 +552,37 @@ class DeliveryPollerIntegrationTests {
 		assertThat(state(notification, Channel.EMAIL)).isEqualTo("SENT");
 		assertThat(providers.standins().mail().received()).anySatisfy(
 				(mail) -> assertThat(mail.to()).contains(patient.email()));
+	}
+
+	@Test
+	void recordsTheOptOutTheSmsProviderReportsSoLaterNoticesSkipSms() {
+		Patient patient = this.patients.patient().email(true).store();
+		// the number texted STOP and the provider honours it, but its inbound webhook never reached this service
+		providers.standins().sms().inboundUrl(null);
+		try {
+			providers.standins().sms().receive(patient.phone(), "STOP");
+		}
+		finally {
+			providers.standins().sms().inboundUrl(providers.appUrl() + ChannelsProperties.Sms.INBOUND_PATH);
+		}
+		Notification first = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.SMS, Channel.EMAIL)));
+
+		this.poller.pollOnce();
+		assertThat(state(first, Channel.SMS)).isEqualTo("FAILED");
+		assertThat(reason(first, Channel.SMS)).startsWith("twilio 21610:");
+		// recorded as an inbound STOP is: the preferences say so, audited
+		Contact contact = this.contacts.find(patient.id()).orElseThrow();
+		assertThat(contact.channels().sms()).isFalse();
+		assertThat(this.jdbc.queryForObject(
+				"SELECT count(*) FROM audit_log WHERE action = 'sms.opt-out' AND resource_id = ? AND outcome = 'applied'",
+				Integer.class, patient.id())).isOne();
+
+		// before: each later notice tried SMS again and ended FAILED
+		Notification later = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.SMS)));
+		this.poller.pollOnce();
+		assertThat(state(later, Channel.SMS)).isEqualTo("SUPPRESSED");
+		assertThat(reason(later, Channel.SMS)).isEqualTo("The patient opted out of SMS");
+		assertThat(providers.standins().sms().sent()).noneMatch((sms) -> patient.phone().equals(sms.to()));
 	}
 
 	@Test
