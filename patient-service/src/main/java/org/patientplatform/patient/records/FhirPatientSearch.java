@@ -42,6 +42,9 @@ final class FhirPatientSearch {
 	private static final Pattern DATE = Pattern
 		.compile("(eq|ne|gt|ge|lt|le)?(\\d{4})(?:-(\\d{2})(?:-(\\d{2}))?)?");
 
+	/** A value of nothing but the apostrophes the name key leaves out. */
+	private static final Pattern ONLY_APOSTROPHES = Pattern.compile("['\u2019\u2018\u02BC`\u00B4]+");
+
 	private static final Pattern UNESCAPED_COMMA = Pattern.compile("(?<!\\\\),");
 
 	private static final String SEARCHED_BY = "Patient is searched by identifier, family, given, name, birthdate, "
@@ -154,9 +157,9 @@ final class FhirPatientSearch {
 		switch (name) {
 			case "identifier" -> this.criteria
 				.mrnIn(anyOf.stream().flatMap((token) -> Stream.ofNullable(mrn(token, mrnSystem))).toList());
-			case "family" -> this.criteria.familyStartsWith(anyOf);
-			case "given" -> this.criteria.givenStartsWith(anyOf);
-			case "name" -> this.criteria.nameStartsWith(anyOf);
+			case "family" -> this.criteria.familyStartsWith(names(name, anyOf));
+			case "given" -> this.criteria.givenStartsWith(names(name, anyOf));
+			case "name" -> this.criteria.nameStartsWith(names(name, anyOf));
 			case "birthdate" -> birthDate(anyOf);
 			case "gender" -> {
 				Set<Sex> sexes = EnumSet.noneOf(Sex.class);
@@ -215,6 +218,20 @@ final class FhirPatientSearch {
 			});
 		}
 		this.criteria.bornIn(ranges);
+	}
+
+	/**
+	 * The values of a name criterion. One of nothing but apostrophes is refused: the name key leaves them out (V15:
+	 * O'Brien is found as obrien), so its prefix would be empty and match every patient.
+	 */
+	private static List<String> names(String name, List<String> anyOf) {
+		for (String value : anyOf) {
+			if (ONLY_APOSTROPHES.matcher(value).matches()) {
+				throw new Invalid(IssueType.INVALID, name + " " + quoted(value) + " holds no letter: a name matches "
+						+ "whatever its apostrophes, so it would match every name");
+			}
+		}
+		return anyOf;
 	}
 
 	/** The MRN of an identifier token, or null when it names another system, or no system as in |value. */

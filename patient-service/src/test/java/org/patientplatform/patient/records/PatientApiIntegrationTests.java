@@ -525,6 +525,29 @@ class PatientApiIntegrationTests {
 	}
 
 	@Test
+	void searchesNamesWhateverTheirApostrophes() {
+		// O’Brien (as the reader makes a Windows O\x92Brien) was not found by o'brien or obrien, as typed: the key
+		// leaves out apostrophes, typographic or not (V15), so the three spellings find each other
+		List<PatientId> stored = List.of(register("API-APO-" + UUID.randomUUID(), "Ada", "O'Briendunleavy"),
+				register("API-APO-" + UUID.randomUUID(), "Ada", "O\u2019Briendunleavy"),
+				register("API-APO-" + UUID.randomUUID(), "Ada", "OBriendunleavy"));
+		String staff = token(List.of("staff"), null);
+		for (String family : List.of("o'briendunleavy", "O\u2019BRIENDUNL", "obriendun", "O\u02BCbrien", "o`briend",
+				"o\u00B4briendunleavy", "O\u2018BrienD")) {
+			assertThat(ids(search("family=" + family, staff))).as(family).containsExactlyInAnyOrderElementsOf(stored);
+		}
+		assertThat(ids(search("name=o'briendunleavy&given=ada", staff))).containsExactlyInAnyOrderElementsOf(stored);
+		// and in given and middle names too (D'Arcy, N’Golo)
+		PatientId darcy = this.patients.record(new RecordDemographics("API-APO-" + UUID.randomUUID(), "D\u2019Arcy",
+				"Briendunleavy", null, null, null, null, null, null, EnumSet.allOf(Part.class), Instant.now(),
+				"API-" + UUID.randomUUID(), NameParts.of("N'Golo", null, null)))
+			.patientId();
+		for (String given : List.of("darcy", "d'arcy", "ngolo", "n\u2019golo")) {
+			assertThat(ids(search("family=briendun&given=" + given, staff))).as(given).containsExactly(darcy);
+		}
+	}
+
+	@Test
 	void searchesTheMiddleNamesAsGivenNames() {
 		// FHIR's given is every given name: HL7's middle names (XPN-3) are served as a second given, and found by one
 		String mrn = "API-M-" + UUID.randomUUID();
@@ -670,7 +693,9 @@ class PatientApiIntegrationTests {
 				Map.entry("birthdate=1815-13", invalid), Map.entry("birthdate=1815-12-10T10:00:00Z", invalid),
 				Map.entry("birthdate=sa1815", invalid), Map.entry("gender=f", invalid),
 				Map.entry("family=L&_count=0", invalid), Map.entry("family=L&_cursor=bm9wZQ", invalid),
-				Map.entry("family=a\u0000b", invalid), Map.entry("_count=5", OperationOutcome.IssueType.REQUIRED));
+				Map.entry("family=a\u0000b", invalid), Map.entry("_count=5", OperationOutcome.IssueType.REQUIRED),
+				// the name key leaves out apostrophes: this would match every patient
+				Map.entry("given=\u2019&birthdate=1815", invalid));
 		refused.forEach((query, code) -> {
 			ResponseEntity<String> response = get(FHIR + "/Patient?" + query, staff);
 			assertOutcome(response, 400, code);
