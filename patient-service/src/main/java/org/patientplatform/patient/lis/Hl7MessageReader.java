@@ -1116,17 +1116,30 @@ class Hl7MessageReader {
 		return first;
 	}
 
-	/** XTN-4 when the repetition is an email (use code NET or equipment Internet, or XTN-4 set). */
+	/**
+	 * XTN-4 when the repetition is an email (use code NET or equipment Internet, or XTN-4 set), without a leading
+	 * {@code mailto:}: some feeds send the address as a URI ({@code ^NET^X.400^mailto:mo@example.org}), and stored so
+	 * it was no address the notification service could send to.
+	 */
 	private static @Nullable String emailOf(XTN telecom) {
-		String address = stored(telecom.getEmailAddress());
+		String address = withoutMailto(stored(telecom.getEmailAddress()));
 		boolean internet = "NET".equalsIgnoreCase(text(telecom.getTelecommunicationUseCode()))
 				|| "Internet".equalsIgnoreCase(text(telecom.getTelecommunicationEquipmentType()));
 		if (address == null && internet) {
 			// v2.3 senders often put the address in XTN-1
-			String legacy = stored(telecom.getTelephoneNumber());
+			String legacy = withoutMailto(stored(telecom.getTelephoneNumber()));
 			address = (legacy != null && legacy.contains("@")) ? legacy : null;
 		}
 		return address;
+	}
+
+	/** The address without a leading {@code mailto:} (any case); null when nothing else is left. */
+	private static @Nullable String withoutMailto(@Nullable String address) {
+		if (address == null || !address.regionMatches(true, 0, "mailto:", 0, 7)) {
+			return address;
+		}
+		String rest = address.substring(7).strip();
+		return rest.isEmpty() ? null : rest;
 	}
 
 	/**

@@ -370,6 +370,25 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void takesAnEmailSentAsAMailtoUriAsItsAddress() {
+		// ^NET^X.400^mailto:mo@example.org was stored as mailto:mo@example.org, no address to send to
+		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG-MAIL|P|2.5\r"
+				+ "PID|1||MRN-MAIL^^^LAB^MR||Doe^Mo||||||||^NET^X.400^mailto:mo@example.org~^PRN^PH^^1^415^5550100\r";
+		RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(er7))).command();
+		assertThat(command.email()).isEqualTo("mo@example.org");
+		assertThat(command.phone()).isEqualTo("+1 415 5550100");
+		// in any case, and in XTN-1 as v2.3 senders put it
+		for (String telecom : List.of("^NET^Internet^MAILTO:mo@example.org", "MailTo:mo@example.org^NET^Internet")) {
+			assertThat(((LisMessage.Demographics) this.reader
+				.read(bytes(er7.replace("^NET^X.400^mailto:mo@example.org", telecom)))).command().email()).as(telecom)
+				.isEqualTo("mo@example.org");
+		}
+		// a mailto: with no address is no email
+		assertThat(((LisMessage.Demographics) this.reader
+			.read(bytes(er7.replace("mailto:mo@example.org", "mailto:")))).command().email()).isNull();
+	}
+
+	@Test
 	void takesTheMobileForThePhoneAndNeverAFaxOrPager() {
 		// the phone is the number the patient's messages are texted to: before, the first repetition was taken,
 		// here the fax, and the patient's SMS went to the surgery's fax machine
