@@ -740,7 +740,7 @@ class Hl7MessageReader {
 			if (stated(pid, 7, Part.BIRTH_DATE, stated)) {
 				String value = text(pid.getDateTimeOfBirth().getTime());
 				if (value != null) {
-					birthDate = date(value, header);
+					birthDate = notAfterTheMessage(date(value, header), header);
 				}
 			}
 
@@ -1204,6 +1204,21 @@ class Hl7MessageReader {
 		catch (DateTimeException ex) {
 			throw invalidBirthDate(header);
 		}
+	}
+
+	/**
+	 * The birth date, unless it begins after the day after the message was sent (MSH-7, else now): such a date is
+	 * mistyped (20990505), as one that is no date is, and is refused the same way. Served and published, it made a
+	 * patient not yet born; the day after is the sender's day in any zone east of UTC.
+	 */
+	private BirthDate notAfterTheMessage(BirthDate birthDate, LisMessage.Header header) {
+		Instant sentAt = (header.sentAt() != null) ? header.sentAt() : this.clock.instant();
+		if (birthDate.first().isAfter(LocalDate.ofInstant(sentAt, ZoneOffset.UTC).plusDays(1))) {
+			throw new InvalidEventException("HL7 message " + header.type() + " (control id " + header.controlId()
+					+ ") has a birth date (PID-7) " + ((header.sentAt() != null)
+							? "after the day it was sent (MSH-7)" : "in the future (it states no time sent, MSH-7)"));
+		}
+		return birthDate;
 	}
 
 	private static InvalidEventException invalidBirthDate(LisMessage.Header header) {

@@ -970,6 +970,37 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void rejectsABirthDateAfterTheDayTheMessageWasSentAsOneThatIsNoDate() {
+		// 20990505 was accepted and served: a patient not born yet
+		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A04|MSG11|P|2.5\r"
+				+ "PID|1||MRN-9^^^LAB^MR||Doe^Jane||20990505\r";
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(er7)))
+			.withMessage("HL7 message ADT^A04 (control id MSG11) has a birth date (PID-7) after the day it was sent "
+					+ "(MSH-7)");
+		// its time is MSH-7's, not the reader's: a day, a month or a year after it is refused; a newborn's day, or the
+		// next (the sender's day east of UTC), is not
+		for (String later : List.of("20250403", "202505", "2026")) {
+			assertThatExceptionOfType(InvalidEventException.class).as(later)
+				.isThrownBy(() -> this.reader.read(bytes(er7.replace("20990505", later))))
+				.withMessageContaining("(PID-7) after the day it was sent");
+		}
+		for (String day : List.of("20250401", "20250402", "202504", "2025")) {
+			assertThat(((LisMessage.Demographics) this.reader.read(bytes(er7.replace("20990505", day)))).command()
+				.birthDate()).as(day).isNotNull();
+		}
+		// without an MSH-7, the time it is read
+		Hl7MessageReader reader = new Hl7MessageReader(ZoneId.of("UTC"),
+				Clock.fixed(Instant.parse("2025-04-01T09:00:00Z"), ZoneOffset.UTC));
+		String unsent = er7.replace("|20250401090000|", "||");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> reader.read(bytes(unsent.replace("20990505", "20250403"))))
+			.withMessage("HL7 message ADT^A04 (control id MSG11) has a birth date (PID-7) in the future (it states no "
+					+ "time sent, MSH-7)");
+		assertThat(((LisMessage.Demographics) reader.read(bytes(unsent.replace("20990505", "20250402")))).command()
+			.birthDate()).isEqualTo(BirthDate.of(LocalDate.of(2025, 4, 2)));
+	}
+
+	@Test
 	void keepsABirthDateOfAYearOrAMonthAloneToItsPrecision() {
 		// before: dropped, as if the LIS had said nothing (FHIR's birthDate takes a year or a month too)
 		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08|MSG10|P|2.5\r"

@@ -477,7 +477,7 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
-	void deadLettersARegistrationWithAnUnreadableBirthDateCountedAsARejectedRegistration() throws Exception {
+	void deadLettersARegistrationWithAnUnreadableOrFutureBirthDateCountedAsARejectedRegistration() throws Exception {
 		// it parses and is a registration: a field breaks a rule, as an order of another patient does; it was counted
 		// as a record that could not be read as HL7 (type unreadable)
 		String er7 = "MSH|^~\\&|LABSYS|CITYLAB|PATPLAT|CITYLAB|20250312143015||ADT^A04|BADDOB-0001|P|2.5\r"
@@ -499,6 +499,19 @@ class LisInboundIntegrationTests {
 		assertThat(this.meters.get("patient.lis.messages").tag("type", "unreadable").tag("outcome", "rejected")
 			.counter().count()).isEqualTo(unreadable);
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn = 'MRN-BADDOB-1'", Integer.class))
+			.isZero();
+
+		// a birth date after the day the message was sent (mistyped: 2099) is refused the same way; it was served
+		RecordMetadata future = send("MRN-BADDOB-2", er7.replace("BADDOB-0001", "BADDOB-0002")
+			.replace("MRN-BADDOB-1", "MRN-BADDOB-2")
+			.replace("19801332", "20990505"));
+		ConsumerRecord<byte[], byte[]> unborn = awaitDeadLetter(future);
+		assertThat(text(unborn, DeadLetterHeaders.EXCEPTION_MESSAGE)).isEqualTo("HL7 message ADT^A04 (control id "
+				+ "BADDOB-0002) has a birth date (PID-7) after the day it was sent (MSH-7)");
+		assertThat(text(unborn, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(this.meters.get("patient.lis.messages").tag("type", "demographics").tag("outcome", "rejected")
+			.counter().count()).isEqualTo(registrations + 2);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn = 'MRN-BADDOB-2'", Integer.class))
 			.isZero();
 	}
 
