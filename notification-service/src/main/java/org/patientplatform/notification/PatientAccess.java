@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
 /**
  * The object-level check of every endpoint that serves one patient's data, and its audit:
  * {@code staff} may access any patient's data, a {@code patient} only their own (the
- * token's patient id claim must match, or name a patient merged into it). Every access to patient data, allowed or denied,
+ * token's patient id claim must match, or name a patient merged into it; UUIDs in any case, {@link PatientIds}). Every access to patient data, allowed or denied,
  * goes to the audit log with ids only.
  */
 @Component
@@ -42,10 +42,12 @@ public final class PatientAccess {
 		if (!hasRole(caller, "patient") || !(caller.getPrincipal() instanceof Jwt jwt)) {
 			return false;
 		}
-		String own = jwt.getClaimAsString(this.patientIdClaim);
-		return own != null && (patientId.equals(own) || Boolean.TRUE.equals(this.jdbc.queryForObject(
+		// both as stored: an identity provider writing the UUID in upper case names the same patient
+		String own = PatientIds.canonicalOrNull(jwt.getClaimAsString(this.patientIdClaim));
+		String asked = PatientIds.canonical(patientId);
+		return own != null && (asked.equals(own) || Boolean.TRUE.equals(this.jdbc.queryForObject(
 				"SELECT EXISTS (SELECT 1 FROM contact WHERE patient_id = ? AND merged_into = ?)", Boolean.class, own,
-				patientId)));
+				asked)));
 	}
 
 	/**

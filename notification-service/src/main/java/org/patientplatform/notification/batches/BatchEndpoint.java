@@ -5,7 +5,9 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,6 +33,7 @@ import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.Page;
 import org.patientplatform.kit.web.ReportedOn;
+import org.patientplatform.notification.PatientIds;
 import org.patientplatform.notification.delivery.Channel;
 import org.patientplatform.notification.delivery.Priority;
 import org.patientplatform.notification.delivery.SchedulingHorizon;
@@ -193,6 +196,15 @@ class BatchEndpoint {
 			@Nullable @Size(min = 1, message = "must name at least one patient") List<@NotBlank @Size(
 					max = 100) String> patientIds,
 			@Nullable @Valid Segment segment) {
+
+		/** The patient ids as stored ({@link PatientIds}): a UUID in upper case is the same patient, named once. */
+		SendBatch {
+			if (patientIds != null) {
+				List<@Nullable String> canonical = new ArrayList<>(patientIds.size());
+				patientIds.forEach((id) -> canonical.add(PatientIds.canonicalOrNull(id)));
+				patientIds = Collections.unmodifiableList(canonical);
+			}
+		}
 
 		@ReportedOn("patientIds")
 		@AssertTrue(message = "give either patientIds or segment, not both")

@@ -6,6 +6,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.notification.PatientIds;
 
 /**
  * A patient changed how they want to be reached. Event {@value #TYPE} on
@@ -23,9 +24,9 @@ public record ContactPreferencesChanged(@NotBlank String patientId, @NotNull @Va
 
 	public static final String TYPE = "patient.ContactPreferencesChanged.v1";
 
-	/** The patient id without spaces around it, as every event of this service reads it. */
+	/** The patient id without spaces around it, a UUID in lower case ({@link PatientIds}), as every event of this service reads it. */
 	public ContactPreferencesChanged {
-		patientId = (patientId != null) ? patientId.strip() : null;
+		patientId = PatientIds.canonicalOrNull(patientId);
 	}
 
 }

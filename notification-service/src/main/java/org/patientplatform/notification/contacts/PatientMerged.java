@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import jakarta.validation.constraints.NotBlank;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.notification.PatientIds;
 
 /**
  * The LIS merged a duplicate registration into another patient (ADT^A40): {@code mergedPatientId} is the same
@@ -20,10 +21,10 @@ public record PatientMerged(@NotBlank String patientId, @NotBlank String mergedP
 
 	public static final String TYPE = "patient.PatientMerged.v1";
 
-	/** The patient ids without spaces around them, as every event of this service reads them. */
+	/** The patient ids without spaces around them, UUIDs in lower case ({@link PatientIds}), as every event of this service reads them. */
 	public PatientMerged {
-		patientId = (patientId != null) ? patientId.strip() : null;
-		mergedPatientId = (mergedPatientId != null) ? mergedPatientId.strip() : null;
+		patientId = PatientIds.canonicalOrNull(patientId);
+		mergedPatientId = PatientIds.canonicalOrNull(mergedPatientId);
 	}
 
 }

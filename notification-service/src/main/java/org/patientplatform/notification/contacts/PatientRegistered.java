@@ -2,6 +2,7 @@ package org.patientplatform.notification.contacts;
 
 import jakarta.validation.constraints.NotBlank;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.notification.PatientIds;
 
 /**
  * A patient was registered (ADT^A04 in the LIS). Event {@value #TYPE} on
@@ -14,9 +15,9 @@ public record PatientRegistered(@NotBlank String patientId, @Nullable String mrn
 
 	public static final String TYPE = "patient.PatientRegistered.v1";
 
-	/** The patient id without spaces around it, as every event of this service reads it. */
+	/** The patient id without spaces around it, a UUID in lower case ({@link PatientIds}), as every event of this service reads it. */
 	public PatientRegistered {
-		patientId = (patientId != null) ? patientId.strip() : null;
+		patientId = PatientIds.canonicalOrNull(patientId);
 	}
 
 }

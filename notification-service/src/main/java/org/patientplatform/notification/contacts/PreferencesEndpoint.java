@@ -10,6 +10,7 @@ import jakarta.validation.Valid;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.notification.PatientAccess;
+import org.patientplatform.notification.PatientIds;
 
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
@@ -45,7 +46,9 @@ class PreferencesEndpoint {
 	@PreAuthorize("hasAnyRole('staff', 'patient')")
 	@Operation(summary = "A patient's notification preferences",
 			description = "Staff, or the patient themself; 404 when no contact of the patient has arrived.")
-	PreferencesView get(@PathVariable String patientId, Authentication caller) {
+	PreferencesView get(@PathVariable("patientId") String asked, Authentication caller) {
+		// as stored: the same patient whatever the case of the UUID
+		String patientId = PatientIds.canonical(asked);
 		this.access.requireAccess(caller, patientId, "preferences.read");
 		PreferencesView view = this.contacts.find(patientId)
 			.map(PreferencesView::of)
@@ -59,8 +62,10 @@ class PreferencesEndpoint {
 	@Operation(summary = "Set a patient's notification preferences",
 			description = "Staff, or the patient themself. Takes effect at once; a later ContactPreferencesChanged "
 					+ "event replaces it, an earlier one does not. Null language or timezone keeps the current one.")
-	PreferencesView put(@PathVariable String patientId, @Valid @RequestBody PreferencesUpdate update,
+	PreferencesView put(@PathVariable("patientId") String asked, @Valid @RequestBody PreferencesUpdate update,
 			Authentication caller) {
+		// as stored: the same patient whatever the case of the UUID
+		String patientId = PatientIds.canonical(asked);
 		this.access.requireAccess(caller, patientId, "preferences.update");
 		PreferencesView view = this.projection
 			.changePreferences(patientId, update, this.clock.instant().truncatedTo(ChronoUnit.MICROS))

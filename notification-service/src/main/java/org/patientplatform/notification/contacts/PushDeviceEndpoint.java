@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Pattern;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.notification.PatientAccess;
+import org.patientplatform.notification.PatientIds;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -62,10 +63,12 @@ class PushDeviceEndpoint {
 					+ "had registered is theirs no more. Beyond notification.contacts.max-push-devices (10) the "
 					+ "oldest device is dropped. Push must still be among the patient's channels (preferences). "
 					+ "404 when no contact of the patient has arrived.")
-	PreferencesView register(@PathVariable String patientId,
+	PreferencesView register(@PathVariable("patientId") String asked,
 			@Parameter(description = "The push provider's registration token") @PathVariable @Pattern(regexp = TOKEN,
 					message = TOKEN_MESSAGE) String token,
 			Authentication caller) {
+		// as stored: the same patient whatever the case of the UUID
+		String patientId = PatientIds.canonical(asked);
 		this.access.requireAccess(caller, patientId, "push-device.register");
 		PreferencesView view = this.projection.registerPushDevice(patientId, token, now())
 			.map(PreferencesView::of)
@@ -80,10 +83,12 @@ class PushDeviceEndpoint {
 	@Operation(summary = "Remove a device from push messages",
 			description = "Staff, or the patient themself (signing out of the app on the device). 204 whether or not "
 					+ "the patient had the device; 404 when no contact of the patient has arrived.")
-	void remove(@PathVariable String patientId,
+	void remove(@PathVariable("patientId") String asked,
 			@Parameter(description = "The push provider's registration token") @PathVariable @Pattern(regexp = TOKEN,
 					message = TOKEN_MESSAGE) String token,
 			Authentication caller) {
+		// as stored: the same patient whatever the case of the UUID
+		String patientId = PatientIds.canonical(asked);
 		this.access.requireAccess(caller, patientId, "push-device.remove");
 		this.projection.removePushDevice(patientId, token, now())
 			.orElseThrow(() -> new NotFoundException("No contact for patient " + patientId));

@@ -13,6 +13,7 @@ import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.Page;
 import org.patientplatform.kit.web.TimeCursor;
 import org.patientplatform.notification.PatientAccess;
+import org.patientplatform.notification.PatientIds;
 
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
@@ -62,12 +63,14 @@ class NotificationEndpoint {
 	@Operation(summary = "A patient's notifications, newest first",
 			description = "Keyset pagination: pass the page's nextCursor as cursor; null on the last page. Staff "
 					+ "may list any patient's; a patient only their own (another's answers 403).")
-	Page<NotificationView> list(@PathVariable String patientId,
+	Page<NotificationView> list(@PathVariable("patientId") String asked,
 			@Parameter(description = "The nextCursor of the previous page") @RequestParam(
 					required = false) @Nullable String cursor,
 			@Parameter(description = "Page size, 1 to 100; larger values are capped, smaller ones refused") @RequestParam(
 					defaultValue = "" + DEFAULT_PAGE_SIZE) @Min(1) long limit,
 			Authentication caller) {
+		// as stored: the same patient whatever the case of the UUID
+		String patientId = PatientIds.canonical(asked);
 		this.access.requireAccess(caller, patientId, "notifications.list");
 		// long: a size past int's range is capped like any other, not refused as no whole number
 		int size = (int) Math.min(limit, MAX_PAGE_SIZE);

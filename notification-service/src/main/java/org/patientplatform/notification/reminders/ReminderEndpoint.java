@@ -34,6 +34,7 @@ import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.Page;
 import org.patientplatform.kit.web.ReportedOn;
 import org.patientplatform.kit.web.TimeCursor;
+import org.patientplatform.notification.PatientIds;
 import org.patientplatform.notification.delivery.Channel;
 import org.patientplatform.notification.delivery.Priority;
 import org.patientplatform.notification.templates.MessageTemplates;
@@ -130,7 +131,7 @@ class ReminderEndpoint {
 			@Parameter(description = "Page size, 1 to 200 (50 by default)") @RequestParam(
 					required = false) @Nullable @Min(1) @Max(Page.MAX_LIMIT) Integer limit) {
 		int size = Page.limit(limit);
-		List<ReminderRule> rows = this.rules.page(patientId, TimeCursor.decodeOrFirst(cursor), size);
+		List<ReminderRule> rows = this.rules.page(PatientIds.canonicalOrNull(patientId), TimeCursor.decodeOrFirst(cursor), size);
 		this.audit.record("notification.reminders.list", (patientId != null) ? "patient" : "reminder-rule", patientId,
 				"allowed", null);
 		return Page.of(rows, size, ReminderRule::sortKey);
@@ -167,6 +168,11 @@ class ReminderEndpoint {
 			@NotNull @Size(max = 50) Map<String, @Size(max = 2000) String> parameters, @Nullable Priority priority,
 			@Nullable @Size(max = 100) String cron, @Nullable Duration every, @NotBlank @Size(max = 64) String timezone,
 			@Nullable Instant startAt, @Nullable Instant endsAt) {
+
+		/** The patient id as stored ({@link PatientIds}): its reminders reach the patient whatever the case. */
+		CreateReminder {
+			patientId = PatientIds.canonicalOrNull(patientId);
+		}
 
 		@ReportedOn("cron")
 		@AssertTrue(message = "give either cron or every, not both")

@@ -3,6 +3,7 @@ package org.patientplatform.notification.requests;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.notification.PatientIds;
 
 /**
  * A service withdraws the notification it requested with this idempotency key, e.g. the
@@ -20,6 +21,11 @@ public record NotificationCancelled(@NotBlank @Size(max = 255) String idempotenc
 	public static final String TYPE = "notification.NotificationCancelled.v1";
 
 	static final String DEFAULT_REASON = "Cancelled by the requester";
+
+	/** The patient id as every event of this service reads it ({@link PatientIds}). */
+	public NotificationCancelled {
+		patientId = PatientIds.canonicalOrNull(patientId);
+	}
 
 	String reasonOrDefault() {
 		return (this.reason != null && !this.reason.isBlank()) ? this.reason : DEFAULT_REASON;

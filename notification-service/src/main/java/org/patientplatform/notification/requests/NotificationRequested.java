@@ -10,6 +10,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.notification.PatientIds;
 import org.patientplatform.notification.delivery.Channel;
 import org.patientplatform.notification.delivery.Priority;
 
@@ -38,9 +39,9 @@ public record NotificationRequested(@NotBlank @Size(max = 100) String patientId,
 
 	public static final String TYPE = "notification.NotificationRequested.v1";
 
-	/** The patient id without spaces around it, as every event of this service reads it. */
+	/** The patient id without spaces around it, a UUID in lower case ({@link PatientIds}), as every event of this service reads it. */
 	public NotificationRequested {
-		patientId = (patientId != null) ? patientId.strip() : null;
+		patientId = PatientIds.canonicalOrNull(patientId);
 	}
 
 }

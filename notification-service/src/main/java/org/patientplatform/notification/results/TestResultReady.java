@@ -6,6 +6,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.notification.PatientIds;
 
 /**
  * A lab result was released to the patient. Event {@value #TYPE} on
@@ -27,10 +28,12 @@ public record TestResultReady(@NotBlank @Size(max = 100) String patientId, @NotB
 
 	/**
 	 * Ids without the spaces a producer may leave around them (an HL7 field copied with its padding): " ORD-1 " is
-	 * order ORD-1, so the natural key finds the notice already made instead of telling the patient twice.
+	 * order ORD-1, so the natural key finds the notice already made instead of telling the patient twice. The
+	 * patient id is a UUID in lower case ({@link PatientIds}): {@code 6F01F444-…} is the registered {@code 6f01f444-…},
+	 * not a second patient whose notice waits for a contact that never comes.
 	 */
 	public TestResultReady {
-		patientId = strip(patientId);
+		patientId = PatientIds.canonicalOrNull(patientId);
 		orderId = strip(orderId);
 		testCode = strip(testCode);
 	}
