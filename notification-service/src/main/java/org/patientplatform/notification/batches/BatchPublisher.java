@@ -133,9 +133,11 @@ class BatchPublisher implements JobHandler {
 		List<Notification> waiting = new ArrayList<>();
 		Batches.BatchContent content = progress.content();
 		for (Batches.Recipient recipient : recipients) {
-			NewNotification notice = new NewNotification(content.type(), recipient.patientId(), content.priority(),
-					idempotencyKey(id, recipient.patientId()), null, content.parameters(), content.notBefore());
 			Contact contact = known.get(recipient.patientId());
+			// a patient merged since the batch was made is reached as the survivor
+			NewNotification notice = new NewNotification(content.type(),
+					ContactDirectory.addressee(recipient.patientId(), contact), content.priority(),
+					idempotencyKey(id, recipient.patientId()), null, content.parameters(), content.notBefore());
 			if (contact == null || !contact.isKnown()) {
 				waiting.add(Notification.awaitingContact(notice, WAITING_FOR_CONTACT, now));
 			}

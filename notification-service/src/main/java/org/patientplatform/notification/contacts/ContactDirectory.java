@@ -4,6 +4,8 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How the other features read patients' contacts. A patient may have a contact before
  * their details arrived (preferences came first): check {@link Contact#isKnown()}.
@@ -23,8 +25,25 @@ public interface ContactDirectory {
 	 * projection once this transaction commits, or not parked at all because the details arrived. With
 	 * {@link #findAll}, details committed between the read and the park were never matched with the
 	 * notice, which then waited until it expired.
+	 * <p>A notice goes to the patient in use: for the id of a patient merged into another (ADR 0022, following a
+	 * chain of merges) the map holds the survivor's contact, whose {@link Contact#patientId()} the notice is then
+	 * addressed to, so the survivor's details and choices apply and the notice is listed under the survivor
+	 * (ADR 0023). A notice made before the merge was known stays the merged patient's.
 	 * <p>Needs a transaction; the locks are held until it ends.
+	 * @return by the ids asked for, the contact of the patient each notice goes to, for those that have one
 	 */
 	Map<String, Contact> findAllForNotices(Collection<String> patientIds);
+
+	/**
+	 * The patient a notice for each id goes to: the patient in use, the survivor of the merges the id's patient went
+	 * through (ADR 0022), or the id itself.
+	 * @return by the ids asked for
+	 */
+	Map<String, String> addressees(Collection<String> patientIds);
+
+	/** The patient a notice for {@code patientId} goes to: the contact's (the survivor of a merge), else the id. */
+	static String addressee(String patientId, @Nullable Contact contact) {
+		return (contact != null) ? contact.patientId() : patientId;
+	}
 
 }

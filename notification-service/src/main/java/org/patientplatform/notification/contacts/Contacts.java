@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -66,16 +67,66 @@ class Contacts implements ContactDirectory, ContactChanges {
 	@Override
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Map<String, Contact> findAllForNotices(Collection<String> patientIds) {
-		Map<String, Contact> found = new HashMap<>(findAll(patientIds));
-		List<String> unknown = patientIds.stream()
-			.distinct()
-			.filter((id) -> !found.containsKey(id) || !found.get(id).isKnown())
-			.toList();
+		Map<String, String> addressees = addressees(patientIds);
+		Map<String, Contact> found = new HashMap<>(findAll(addressees.values()));
+		List<String> unknown = unknown(addressees, found, Set.of());
 		if (!unknown.isEmpty()) {
 			lockDetails(unknown);
-			found.putAll(findAll(unknown));
+			// a merge committed before the lock was had moved the notices waiting for the merged patient to the
+			// survivor: one parked for the merged patient now would wait for details that never come
+			addressees = addressees(patientIds);
+			lockDetails(unknown(addressees, found, Set.copyOf(unknown)));
+			found.putAll(findAll(addressees.values()));
 		}
-		return found;
+		Map<String, Contact> byAsked = new HashMap<>();
+		addressees.forEach((asked, addressee) -> {
+			Contact contact = found.get(addressee);
+			if (contact != null) {
+				byAsked.put(asked, contact);
+			}
+		});
+		return byAsked;
+	}
+
+	/** The patients the notices go to whose details are not known, but those locked already. */
+	private static List<String> unknown(Map<String, String> addressees, Map<String, Contact> found,
+			Set<String> locked) {
+		return addressees.values()
+			.stream()
+			.distinct()
+			.filter((id) -> !locked.contains(id) && (!found.containsKey(id) || !found.get(id).isKnown()))
+			.toList();
+	}
+
+	/**
+	 * {@inheritDoc} Follows {@code merged_into} up to a depth no real chain reaches: each merge points those merged
+	 * into its merged patient on, and the patient service refuses a merge into a merged patient, so one step is the
+	 * rule (two come from merges applied out of order).
+	 */
+	@Override
+	@Transactional(readOnly = true)
+	public Map<String, String> addressees(Collection<String> patientIds) {
+		Map<String, String> addressees = new HashMap<>();
+		patientIds.forEach((id) -> addressees.put(id, id));
+		if (patientIds.isEmpty()) {
+			return addressees;
+		}
+		this.jdbc.sql("""
+				WITH RECURSIVE chain (asked, patient_id, merged_into, depth) AS (
+				    SELECT patient_id, patient_id, merged_into, 0 FROM contact
+				    WHERE patient_id = ANY(?) AND merged_into IS NOT NULL
+				    UNION ALL
+				    SELECT chain.asked, c.patient_id, c.merged_into, chain.depth + 1
+				    FROM chain JOIN contact c ON c.patient_id = chain.merged_into
+				    WHERE chain.depth < 8
+				)
+				SELECT DISTINCT ON (asked) asked, patient_id FROM chain WHERE depth > 0 ORDER BY asked, depth DESC
+				""")
+			.param(patientIds.stream().distinct().toArray(String[]::new))
+			.query((rs, row) -> Map.entry(rs.getString("asked"), rs.getString("patient_id")))
+			.list()
+			.forEach((merged) -> addressees.put(merged.getKey(), merged.getValue()));
+		return addressees;
 	}
 
 	/**

@@ -121,9 +121,11 @@ class Reminders {
 		for (ReminderRule rule : due) {
 			Occurrence occurrence = occurrence(rule, now);
 			if (occurrence.fire() != null) {
-				NewNotification notice = new NewNotification(rule.type(), rule.patientId(), rule.priority(),
-						idempotencyKey(rule.id(), occurrence.fire()), null, rule.parameters(), null);
 				Contact contact = known.get(rule.patientId());
+				// a rule of a patient merged since reminds the survivor
+				NewNotification notice = new NewNotification(rule.type(),
+						ContactDirectory.addressee(rule.patientId(), contact), rule.priority(),
+						idempotencyKey(rule.id(), occurrence.fire()), null, rule.parameters(), null);
 				if (contact == null || !contact.isKnown()) {
 					waiting.add(Notification.awaitingContact(notice, WAITING_FOR_CONTACT, now));
 				}

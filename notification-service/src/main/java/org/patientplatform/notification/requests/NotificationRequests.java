@@ -153,7 +153,7 @@ class NotificationRequests {
 		NotificationId existing = this.notifications.findIdByIdempotencyKey(request.idempotencyKey())
 			.orElseThrow(() -> new IllegalStateException("A notification was skipped but none has its key"));
 		Notification made = this.notifications.findById(existing).orElseThrow();
-		if (!isTheSameRequester(made, request)) {
+		if (!isTheSameRequester(made, request, notification.patientId())) {
 			throw new IdempotencyKeyTakenException();
 		}
 		return new Created(made, false);
@@ -166,14 +166,24 @@ class NotificationRequests {
 	void requireKeyFree(NotificationRequested request) {
 		this.notifications.findIdByIdempotencyKey(request.idempotencyKey())
 			.flatMap(this.notifications::findById)
-			.filter((made) -> !isTheSameRequester(made, request))
+			.filter((made) -> !isTheSameRequester(made, request, addressee(request)))
 			.ifPresent((made) -> {
 				throw new IdempotencyKeyTakenException();
 			});
 	}
 
-	private static boolean isTheSameRequester(Notification made, NotificationRequested request) {
-		return made.patientId().equals(request.patientId()) && made.type().equals(request.type());
+	/**
+	 * True when the notification made with the key is this request's: of its patient, or of the patient it went to
+	 * (the survivor, when the request names a merged patient), and of its type.
+	 */
+	private static boolean isTheSameRequester(Notification made, NotificationRequested request, String addressee) {
+		return (made.patientId().equals(request.patientId()) || made.patientId().equals(addressee))
+				&& made.type().equals(request.type());
+	}
+
+	/** The patient a request's notification goes to (the survivor, when it names a merged patient). */
+	private String addressee(NotificationRequested request) {
+		return this.contacts.addressees(List.of(request.patientId())).get(request.patientId());
 	}
 
 	/**
@@ -241,7 +251,9 @@ class NotificationRequests {
 			@Nullable Contact contact, Instant now) {
 		Set<Channel> channels = (request.channels() != null && !request.channels().isEmpty())
 				? EnumSet.copyOf(request.channels()) : null;
-		NewNotification content = new NewNotification(request.type(), request.patientId(),
+		// a merged patient's request goes to the survivor (ADR 0023)
+		NewNotification content = new NewNotification(request.type(),
+				ContactDirectory.addressee(request.patientId(), contact),
 				(request.priority() != null) ? request.priority() : Priority.NORMAL, request.idempotencyKey(), eventId,
 				(request.parameters() != null) ? request.parameters() : Map.of(),
 				(request.notBefore() != null) ? request.notBefore().truncatedTo(ChronoUnit.MICROS) : null, null,

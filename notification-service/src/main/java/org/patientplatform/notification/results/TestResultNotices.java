@@ -25,7 +25,8 @@ import org.springframework.transaction.annotation.Transactional;
  * Creates one result-ready notification per released result. The idempotency key is the
  * result itself (patient, order, test, release time) and the event id is unique too, so
  * neither a redelivered event nor the same result published twice makes a second
- * notification.
+ * notification. A result of a patient merged into another goes to the survivor
+ * ({@link ContactDirectory#findAllForNotices}).
  */
 @Service
 class TestResultNotices {
@@ -70,18 +71,25 @@ class TestResultNotices {
 	private static Notification notification(IncomingEvent<TestResultReady> event, @Nullable Contact contact,
 			Instant now) {
 		TestResultReady result = event.data();
+		// a merged patient's result goes to the survivor, keyed as the survivor's: the same result published again
+		// under the survivor's id (the patient service moves a merged patient's orders) is the same notice
+		String patientId = ContactDirectory.addressee(result.patientId(), contact);
 		// the event time starts the end-to-end latency (to the provider's acceptance)
-		NewNotification content = new NewNotification(TYPE, result.patientId(), Priority.NORMAL, idempotencyKey(result),
-				SourceEvents.key(event), parameters(result), null, event.time(), null);
+		NewNotification content = new NewNotification(TYPE, patientId, Priority.NORMAL,
+				idempotencyKey(patientId, result), SourceEvents.key(event), parameters(result), null, event.time(),
+				null);
 		if (contact == null || !contact.isKnown()) {
 			return Notification.awaitingContact(content, WAITING_FOR_CONTACT, now);
 		}
 		return Notification.create(content, contact.deliveryTargets(), now);
 	}
 
-	static String idempotencyKey(TestResultReady result) {
-		return String.join(":", TYPE, result.patientId(), result.orderId(), result.testCode(),
-				result.releasedAt().toString());
+	/**
+	 * The result itself, of the patient the notice goes to: the patient id as stored (a UUID in lower case, so one
+	 * result named in two cases is one notice), the order, the test and the release time.
+	 */
+	static String idempotencyKey(String patientId, TestResultReady result) {
+		return String.join(":", TYPE, patientId, result.orderId(), result.testCode(), result.releasedAt().toString());
 	}
 
 	private static Map<String, String> parameters(TestResultReady result) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -26,6 +27,7 @@ import org.patientplatform.notification.TestApi;
 import org.patientplatform.notification.TestKafka;
 import org.patientplatform.notification.contacts.ChannelPreferences;
 import org.patientplatform.notification.contacts.ContactPreferencesChanged;
+import org.patientplatform.notification.contacts.PatientMerged;
 import org.patientplatform.notification.contacts.PatientRegistered;
 import tools.jackson.databind.JsonNode;
 
@@ -170,6 +172,71 @@ class TestResultNotificationIntegrationTests {
 	}
 
 	@Test
+	void readsAnUpperCaseUuidAsTheRegisteredPatient() {
+		// the patient and booking services read UUIDs in any case: an upper-case one was a second patient here, its
+		// notice waiting for a registration that never came, and the patient's upper-case token was refused
+		String patientId = UUID.randomUUID().toString();
+		String upper = patientId.toUpperCase(Locale.ROOT);
+		register(patientId, "+14155550132", null);
+		this.kafka.send(RESULTS, TestResultReady.TYPE, upper, result(upper, "ORD-1"));
+		// the same result named in lower case is the same notice: the key is not split by case
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-1"));
+		this.kafka.send(RESULTS, TestResultReady.TYPE, upper, result(upper, "ORD-2"));
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> notificationsFor(patientId, "ORD-2"), (count) -> count == 1);
+		assertThat(notificationsFor(patientId, "ORD-1")).isEqualTo(1);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM notification WHERE lower(patient_id) = ?",
+				Integer.class, patientId)).isEqualTo(2);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM notification WHERE patient_id = ? AND "
+				+ "waiting_for_contact", Integer.class, patientId)).isZero();
+		// a token naming the patient in upper case reads their notifications, by either spelling of the path
+		String upperToken = this.api.patientToken(upper);
+		assertThat(this.api.get(notificationsOf(patientId), upperToken).getStatusCode().value()).isEqualTo(200);
+		assertThat(this.api.get(notificationsOf(upper), this.api.patientToken(patientId)).getStatusCode().value())
+			.isEqualTo(200);
+		assertThat(this.api.json(this.api.get(notificationsOf(upper), upperToken)).path("items").size()).isEqualTo(2);
+	}
+
+	@Test
+	void addressesANoticeForAMergedPatientToTheSurvivorWithTheSurvivorsChoices() {
+		// ADR 0023: the merged patient's choices carry to the survivor, so a result of the merged record that comes
+		// after the merge (released just before it, or redriven) is the survivor's; it went by SMS to the merged
+		// record's phone, against the survivor's opt-out, and was listed under the merged id only
+		String mergedId = newPatientId();
+		String survivorId = newPatientId();
+		String laterSurvivorId = newPatientId();
+		register(mergedId, "+14155550101", "old@example.org");
+		register(survivorId, "+14155550102", "ada@example.org");
+		register(laterSurvivorId, "+14155550103", "ada.l@example.org");
+		// a chain: the survivor merged on into a third record, that merge applied first (merges are keyed by their
+		// survivors, so two can be read out of order), so the first record leads to the third in two steps
+		merge(survivorId, laterSurvivorId);
+		merge(mergedId, survivorId);
+		this.kafka.send(PATIENT_EVENTS, ContactPreferencesChanged.TYPE, laterSurvivorId, new ContactPreferencesChanged(
+				laterSurvivorId, new ChannelPreferences(false, true, false), null, null, null, List.of()));
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.api.json(this.api.get("/api/v1/patients/" + laterSurvivorId + "/preferences",
+					this.api.staffToken())).path("channels").path("sms").asBoolean(true), (sms) -> !sms);
+
+		this.kafka.send(RESULTS, TestResultReady.TYPE, mergedId, result(mergedId, "ORD-M"));
+
+		JsonNode notice = awaitNotification(laterSurvivorId);
+		assertThat(notice.path("patientId").asString()).isEqualTo(laterSurvivorId);
+		assertThat(notice.path("waitingForContact").asBoolean()).isFalse();
+		assertThat(notice.path("deliveries").valueStream().map((d) -> d.path("channel").asString()))
+			.containsExactly("EMAIL");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM notification WHERE patient_id IN (?, ?)",
+				Integer.class, mergedId, survivorId)).isZero();
+		// the same result republished under the survivor's id (the merged record's orders are the survivor's) is
+		// the same notice
+		this.kafka.send(RESULTS, TestResultReady.TYPE, laterSurvivorId, result(laterSurvivorId, "ORD-M"));
+		this.kafka.send(RESULTS, TestResultReady.TYPE, laterSurvivorId, result(laterSurvivorId, "ORD-N"));
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> notificationsFor(laterSurvivorId, "ORD-N"), (count) -> count == 1);
+		assertThat(notificationsFor(laterSurvivorId, "ORD-M")).isEqualTo(1);
+	}
+
+	@Test
 	void notifiesAPatientWhoseRegistrationPaddedTheirId() {
 		// every event reads the patient id without its padding, so a padded registration is the patient the
 		// result names
@@ -310,6 +377,15 @@ class TestResultNotificationIntegrationTests {
 			.until(() -> this.api.get("/api/v1/patients/" + patientId + "/preferences", this.api.staffToken()),
 					(response) -> response.getStatusCode().value() == 200
 							&& this.api.json(response).path("contactKnown").asBoolean());
+	}
+
+	private void merge(String mergedId, String survivorId) {
+		CloudEvent merge = this.kafka.event(PatientMerged.TYPE, survivorId,
+				new PatientMerged(survivorId, mergedId, "MRN-0", Instant.now()));
+		this.kafka.send(PATIENT_EVENTS, merge);
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForObject("SELECT merged_into FROM contact WHERE patient_id = ?", String.class,
+					mergedId), survivorId::equals);
 	}
 
 	private JsonNode awaitNotification(String patientId) {
