@@ -31,7 +31,8 @@ import org.springframework.transaction.annotation.Transactional;
  * failed original records as one multi-row statement (and its failures of redriven records as another);
  * storing the same DLQ record twice changes nothing. A new failure of the same original record updates its
  * entry and reopens it ({@code NEW}; a resolved or permanently failed one with its retry budget afresh, as a
- * new episode: its consumer read the record again), and a failure of a record the DLQ redrove (it carries
+ * new episode: its consumer read the record again; one with a redrive in flight stays {@code RETRYING}, for
+ * that redrive's outcome to decide), and a failure of a record the DLQ redrove (it carries
  * {@code dlq-entry-id}) updates that entry;
  * both add to its history. An entry holds its stack trace's digest, and the batch's distinct traces are
  * stored once ({@link StackTraces}). The batch's new failures are then published as {@link DeadLettersCaptured}
@@ -96,12 +97,17 @@ class DeadLetters {
 			      ON st.id = e.id
 			    WHERE e.inserted),
 			failed_again AS (
+			    -- an entry with a redrive in flight (RETRYING) keeps it: that redrive's outcome decides what comes
+			    -- next; reopened, it would be redriven a second time and the first redrive's outcome never applied
 			    UPDATE dead_letter_state s SET
-			        status = CASE WHEN s.status = 'DISCARDED' THEN 'DISCARDED' ELSE 'NEW' END,
-			        next_attempt_at = NULL, redrive_id = NULL, redriven_at = NULL,
+			        status = CASE WHEN s.status IN ('DISCARDED', 'RETRYING') THEN s.status ELSE 'NEW' END,
+			        next_attempt_at = CASE WHEN s.status = 'RETRYING' THEN s.next_attempt_at END,
+			        redrive_id = CASE WHEN s.status = 'RETRYING' THEN s.redrive_id END,
+			        redriven_at = CASE WHEN s.status = 'RETRYING' THEN s.redriven_at END,
 			        retry_count = CASE WHEN s.status IN ('RESOLVED', 'PERMANENTLY_FAILED') THEN 0 ELSE s.retry_count END,
 			        resolved_at = CASE WHEN s.status = 'DISCARDED' THEN s.resolved_at END,
-			        status_reason = CASE WHEN s.status = 'DISCARDED' THEN s.status_reason ELSE 'failed again' END,
+			        status_reason = CASE WHEN s.status IN ('DISCARDED', 'RETRYING') THEN s.status_reason
+			            ELSE 'failed again' END,
 			        -- the state's copy of the first failure is the unresolved age (gauge, alert, report): a resolved
 			        -- entry's new episode is unresolved since this failure, not since the record first failed
 			        first_failed_at = CASE WHEN s.status = 'RESOLVED' THEN e.last_failed_at ELSE s.first_failed_at END,
