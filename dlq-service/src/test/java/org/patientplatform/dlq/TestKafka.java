@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -35,6 +38,8 @@ public final class TestKafka implements AutoCloseable {
 
 	private final KafkaProducer<byte[], byte[]> producer;
 
+	private final Set<String> ensured = ConcurrentHashMap.newKeySet();
+
 	public TestKafka(String bootstrapServers) {
 		this.bootstrapServers = bootstrapServers;
 		this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -45,15 +50,43 @@ public final class TestKafka implements AutoCloseable {
 
 	public RecordMetadata send(ProducerRecord<byte[], byte[]> record) {
 		try {
-			return this.producer.send(record).get();
+			return sendAsync(record).get();
 		}
 		catch (InterruptedException | ExecutionException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}
 
+	/**
+	 * Sends the record; a failed record's original topic is made first, with the broker's default three partitions,
+	 * when it does not exist: a real one was read from its topic, and a redrive does not create the topic it sends to.
+	 */
 	public Future<RecordMetadata> sendAsync(ProducerRecord<byte[], byte[]> record) {
+		Header original = record.headers().lastHeader(DeadLetterHeaders.ORIGINAL_TOPIC);
+		if (record.topic().equals("dlq.messages.v1") && original != null && original.value() != null) {
+			ensureTopic(new String(original.value(), StandardCharsets.UTF_8), 3);
+		}
 		return this.producer.send(record);
+	}
+
+	/** Creates the topic unless it exists (or its name is one Kafka does not allow, as some tests' are). */
+	public void ensureTopic(String topic, int partitions) {
+		if (this.ensured.contains(topic) || !topic.matches("[a-zA-Z0-9._-]{1,249}") || topic.equals(".")
+				|| topic.equals("..")) {
+			return;
+		}
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers))) {
+			admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+		}
+		catch (ExecutionException ex) {
+			if (!(ex.getCause() instanceof TopicExistsException)) {
+				throw new IllegalStateException("Could not create topic " + topic, ex);
+			}
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException("Could not create topic " + topic, ex);
+		}
+		this.ensured.add(topic);
 	}
 
 	/** Creates the topic (one partition) as an operator would before redriving to it. */

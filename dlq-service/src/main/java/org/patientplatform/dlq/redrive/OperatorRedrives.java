@@ -73,6 +73,10 @@ class OperatorRedrives {
 		if (UnreadablePayloadException.isReason(why) || Redriver.OWN_TOPIC.equals(why)) {
 			throw new ConflictException("Entry " + id + " is not redriven: " + why);
 		}
+		if (Redriver.isNoSuchTopic(why)) {
+			throw new ConflictException("Entry " + id + " is not redriven: " + why + ". Create the topic, or redrive "
+					+ "the entry to another with targetTopic.");
+		}
 		if (result.refused().contains(id)) {
 			// a topic name Kafka does not allow, a record too large: sent again, the same refusal
 			throw new ConflictException("Kafka refuses the redriven record (" + why + "), and would refuse it "

@@ -64,6 +64,9 @@ public class Redriver {
 	/** Why an entry without an original topic was not sent when no target was given. */
 	public static final String NO_TOPIC = "the entry has no original topic; give a target topic";
 
+	/** Why an entry was not sent to its original topic: the broker has no such topic (the producer would make one). */
+	private static final String NO_SUCH_TOPIC = "the broker has no topic %s; a redrive does not create topics";
+
 	/** Why an entry was not handed to the producer: the send timeout had passed (the broker was slow or gone). */
 	public static final String NOT_SENT_IN_TIME = "TimeoutException: not sent, the send timeout had passed";
 
@@ -105,10 +108,13 @@ public class Redriver {
 
 	private final OwnTopics ownTopics;
 
+	private final TargetTopics topics;
+
 	Redriver(DeadLetterPayloads payloads, ProducerFactory<byte[], byte[]> producers, JdbcTemplate jdbc,
-			MeterRegistry meters, RedriveProperties properties, OwnTopics ownTopics) {
+			MeterRegistry meters, RedriveProperties properties, OwnTopics ownTopics, TargetTopics topics) {
 		this.payloads = payloads;
 		this.ownTopics = ownTopics;
+		this.topics = topics;
 		// the application's producer, without an observation per record: a redriven record carries the
 		// traceparent of the original (stored with its headers), which a span of the redrive would replace;
 		// and at bulk volume the span per record cost about as much CPU as the send itself
@@ -154,6 +160,7 @@ public class Redriver {
 		}
 		Map<StoredMessage, Sending> sends = new LinkedHashMap<>();
 		Map<String, Integer> partitionCounts = new HashMap<>();
+		Map<String, @Nullable Boolean> existing = new HashMap<>();
 		// with the broker gone each send blocks for the producer's max.block.ms: stop at the deadline
 		long deadline = System.nanoTime() + this.sendTimeout.toNanos();
 		for (StoredMessage message : messages) {
@@ -165,6 +172,16 @@ public class Redriver {
 			if (this.ownTopics.contains(topic)) {
 				// an entry captured before the capture kept such records raw: refused for good, never sent
 				failed.put(message.entryId(), OWN_TOPIC);
+				refused.add(message.entryId());
+				continue;
+			}
+			// a target topic was checked when the operator named it; the original one is checked here, once per
+			// topic and batch, as the producer would create a missing one (a broker's default) and send to it
+			if (request.targetTopic() == null && !existing.containsKey(topic)) {
+				existing.put(topic, this.topics.exists(topic, Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
+			}
+			if (request.targetTopic() == null && Boolean.FALSE.equals(existing.get(topic))) {
+				failed.put(message.entryId(), NO_SUCH_TOPIC.formatted(topic));
 				refused.add(message.entryId());
 				continue;
 			}
@@ -233,6 +250,12 @@ public class Redriver {
 		this.meters.counter("dlq.redrives", "kind", request.kind().name(), "result", "failed")
 			.increment(failed.size());
 		return new Result(sent, failed, retryLater, refused);
+	}
+
+	/** True when the reason is that the broker has no such original topic. */
+	static boolean isNoSuchTopic(String why) {
+		return why.startsWith(NO_SUCH_TOPIC.substring(0, NO_SUCH_TOPIC.indexOf("%s")))
+				&& why.endsWith(NO_SUCH_TOPIC.substring(NO_SUCH_TOPIC.indexOf("%s") + 2));
 	}
 
 	/** True when the producer reports a failure that can pass (broker or leader unavailable, time out). */

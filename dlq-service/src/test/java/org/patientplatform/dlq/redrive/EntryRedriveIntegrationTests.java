@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -199,6 +200,31 @@ class EntryRedriveIntegrationTests {
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM retry_policy WHERE topic = 'nul-reason.v1'",
 				Integer.class))
 			.isZero();
+	}
+
+	@Test
+	void answersConflictForAnOriginalTopicTheBrokerNoLongerHasAndDoesNotCreateIt() throws Exception {
+		UUID id = capture("retired.v1", 4, "r-4", "{}");
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers))) {
+			admin.deleteTopics(List.of("retired.v1")).all().get(30, TimeUnit.SECONDS);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> !admin.listTopics().names().get(10, TimeUnit.SECONDS).contains("retired.v1"));
+
+			// before: the producer made the topic afresh (the broker's default), sent the record to it, and the entry
+			// waited in RETRYING for an outcome no consumer would report
+			var redriven = this.ops.post()
+				.uri("/api/v1/dlq/messages/{id}/redrive", id)
+				.body(Map.of("reason", "try again"))
+				.retrieve()
+				.toEntity(MAP);
+			assertThat(redriven.getStatusCode().value()).isEqualTo(409);
+			assertThat((String) redriven.getBody().get("detail")).isEqualTo("Entry " + id + " is not redriven: the "
+					+ "broker has no topic retired.v1; a redrive does not create topics. Create the topic, or redrive the "
+					+ "entry to another with targetTopic.");
+			assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
+				.isEqualTo("NEW");
+			assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).doesNotContain("retired.v1");
+		}
 	}
 
 	@Test

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -131,17 +132,29 @@ class AutomaticRetryIntegrationTests {
 	}
 
 	@Test
-	void aRecordTheBrokerRefusesFailsPermanentlyWithAnAlertInsteadOfBeingRetriedForEver() {
+	void aRecordTheBrokerRefusesFailsPermanentlyWithAnAlertInsteadOfBeingRetriedForEver() throws Exception {
 		// stored before capture checked topic names: Kafka refuses the name on every send
 		UUID refused = UUID.randomUUID();
 		UUID sent = UUID.randomUUID();
 		long offset = 9_000_000 + (System.nanoTime() % 1_000_000);
+		// and one whose topic the broker does not have: the producer would create it (the broker's default), send
+		// the record to its partition 0, and leave the entry waiting for an outcome no consumer reports
+		UUID gone = UUID.randomUUID();
+		String goneTopic = "never.created." + offset;
 		insertDue(refused, "bad topic/with spaces", offset, null, null, 0, 2);
 		insertDue(sent, "orders.v1", offset + 1, null, null, 0, 1);
+		insertDue(gone, goneTopic, offset + 2, null, null, 0, 3);
 
 		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
 
 		assertThat(status(sent)).isEqualTo("RETRYING");
+		assertThat(this.jdbc.queryForMap("SELECT status, status_reason FROM dead_letter_entry WHERE id = ?", gone))
+			.containsEntry("status", "PERMANENTLY_FAILED")
+			.containsEntry("status_reason", "the broker refused the redriven record (the broker has no topic "
+					+ goneTopic + "; a redrive does not create topics); not retried automatically");
+		try (Admin admin = Admin.create(Map.of("bootstrap.servers", this.bootstrapServers))) {
+			assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).doesNotContain(goneTopic);
+		}
 		// before: RETRY_SCHEDULED again, "trying again", every 30 s without end and without an alert
 		Map<String, Object> failed = this.jdbc.queryForMap(
 				"SELECT status, status_reason, next_attempt_at FROM dead_letter_entry WHERE id = ?", refused);
@@ -202,6 +215,40 @@ class AutomaticRetryIntegrationTests {
 		}
 		assertThat(this.jdbc.queryForObject("SELECT outcome FROM dead_letter_redrive WHERE id = ?", String.class, redrive))
 			.isEqualTo("SUCCEEDED");
+	}
+
+	@Test
+	void aNewFailureOfTheRecordWhileItsRedriveIsInFlightKeepsThatRedriveAndSendsNoOther() {
+		// the origin dead-letters the same record again (it published, then stopped before committing, and read it
+		// again) while the entry's automatic redrive waits for its outcome
+		long offset = 8_000_000 + (System.nanoTime() % 1_000_000);
+		this.kafka.send(TestKafka.failedRecord("orders.v1", 0, offset, "k", "{}", false));
+		UUID id = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = 'orders.v1' "
+					+ "AND original_offset = ? AND status = 'RETRY_SCHEDULED'", UUID.class, offset), (ids) -> ids.size() == 1)
+			.getFirst();
+		makeDue(id);
+		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
+		Long redrive = this.jdbc.queryForObject("SELECT redrive_id FROM dead_letter_state WHERE id = ?", Long.class, id);
+		assertThat(redrive).isNotNull();
+
+		this.kafka.send(TestKafka.failedRecord("orders.v1", 0, offset, "k", "{}", false));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_attempt WHERE entry_id = ?",
+					Integer.class, id), (n) -> n == 2);
+
+		// before: NEW ("failed again") and scheduled anew, so a second copy went out beside the first, whose
+		// outcome was then never applied (the state no longer named it)
+		assertThat(this.jdbc.queryForMap("SELECT status, redrive_id, retry_count, next_attempt_at FROM dead_letter_state "
+				+ "WHERE id = ?", id))
+			.containsEntry("status", "RETRYING")
+			.containsEntry("redrive_id", redrive)
+			.containsEntry("retry_count", 1)
+			.containsEntry("next_attempt_at", null);
+		assertThat(this.jdbc.queryForObject("SELECT attempts FROM dead_letter_record WHERE id = ?", Integer.class, id))
+			.isEqualTo(2);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_redrive WHERE entry_id = ?", Integer.class,
+				id)).isEqualTo(1);
 	}
 
 	@Test
@@ -555,6 +602,7 @@ class AutomaticRetryIntegrationTests {
 				    updated_by)
 				VALUES ('capped.v1', 50, 100000, 1, 100000, 0.5, 'test')
 				""");
+		this.kafka.ensureTopic("capped.v1", 3);
 		for (int i = 0; i < 20; i++) {
 			UUID id = UUID.randomUUID();
 			insertDue(id, "capped.v1", 9_000 + i, null, null, 0, 5);
@@ -631,6 +679,17 @@ class AutomaticRetryIntegrationTests {
 		@Bean
 		NewTopic paymentsTopic() {
 			return TopicBuilder.name("payments.v1").partitions(3).build();
+		}
+
+		// topics only redriven to: a redrive does not create the topic it sends to
+		@Bean
+		NewTopic vaultTopic() {
+			return TopicBuilder.name("vault.v1").partitions(1).build();
+		}
+
+		@Bean
+		NewTopic twinsTopic() {
+			return TopicBuilder.name("twins.v1").partitions(3).build();
 		}
 
 		@KafkaListener(id = "test-origin", topics = { "orders.v1", "payments.v1" },
