@@ -51,7 +51,7 @@ record DailyReport(LocalDate day, Instant builtAt, long newEntries, long failure
 
 	/** The report as CSV: {@code section,name,value}, one line per figure. */
 	String toCsv() {
-		StringBuilder csv = new StringBuilder("section,name,value\n");
+		StringBuilder csv = new StringBuilder("section,name,value\r\n");
 		line(csv, "day", "day", this.day);
 		line(csv, "day", "builtAt", this.builtAt);
 		line(csv, "totals", "newEntries", this.newEntries);
@@ -82,7 +82,8 @@ record DailyReport(LocalDate day, Instant builtAt, long newEntries, long failure
 
 	private static void line(StringBuilder csv, String section, String name, Object value) {
 		csv.append(section).append(',').append(escape(name)).append(',').append(escape(String.valueOf(value)))
-			.append('\n');
+			// RFC 4180's line break
+			.append("\r\n");
 	}
 
 	/**

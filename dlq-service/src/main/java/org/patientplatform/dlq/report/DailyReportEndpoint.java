@@ -48,7 +48,8 @@ class DailyReportEndpoint {
 		return this.reports.days(90);
 	}
 
-	@GetMapping(path = "/{day}", produces = MediaType.APPLICATION_JSON_VALUE)
+	// a day has no dot: the CSV's address asked for as JSON is the CSV's 406, not this one's 400 for "2026-12-07.csv"
+	@GetMapping(path = "/{day:[^.]*}", produces = MediaType.APPLICATION_JSON_VALUE)
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "A day's report as JSON")
 	DailyReport get(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day) {

@@ -20,6 +20,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.client.RestClient;
@@ -100,9 +101,16 @@ class DailyReportIntegrationTests {
 
 		var csv = ops.get().uri("/api/v1/dlq/reports/{day}.csv", today).retrieve().toEntity(String.class);
 		assertThat(csv.getHeaders().getContentType().toString()).startsWith("text/csv");
-		assertThat(csv.getBody()).startsWith("section,name,value\n")
-			.contains("sourceService,patient-service,2\n", "errorClass,java.lang.IllegalStateException,3\n",
-					"redrives,successRate,0.5\n");
+		assertThat(csv.getBody()).startsWith("section,name,value\r\n")
+			.contains("sourceService,patient-service,2\r\n", "errorClass,java.lang.IllegalStateException,3\r\n",
+					"redrives,successRate,0.5\r\n");
+		// before: the JSON report's 400, "must be a date", for the day "2026-12-07.csv"
+		var csvAsJson = ops.get()
+			.uri("/api/v1/dlq/reports/{day}.csv", today)
+			.accept(MediaType.APPLICATION_JSON)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(csvAsJson.getStatusCode().value()).isEqualTo(406);
 		assertThat(ops.get().uri("/api/v1/dlq/reports").retrieve().body(new ParameterizedTypeReference<List<String>>() {
 		})).containsExactly(today.toString());
 		assertThat(ops.get().uri("/api/v1/dlq/reports/{day}", today.minusDays(30)).retrieve().toEntity(MAP)

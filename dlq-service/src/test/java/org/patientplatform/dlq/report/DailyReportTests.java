@@ -34,10 +34,10 @@ class DailyReportTests {
 				java.util.List.of(), new DailyReport.Redrives(1546, 1546, 1, 1544, 1, 0, 1.0 / 1546), 0, 0, 0, 0, null,
 				0);
 		// before: 6.46830530401035E-4, which a spreadsheet may take for text
-		assertThat(report.toCsv()).containsPattern("redrives,successRate,0\\.000646830530401\\d*\n")
+		assertThat(report.toCsv()).containsPattern("redrives,successRate,0\\.000646830530401\\d*\r\n")
 			.doesNotContain("E-");
 		// no unresolved entry: an empty cell, not "null"
-		assertThat(report.toCsv()).contains("totals,oldestUnresolvedFirstFailedAt,\n");
+		assertThat(report.toCsv()).contains("totals,oldestUnresolvedFirstFailedAt,\r\n");
 	}
 
 	@Test
@@ -46,8 +46,8 @@ class DailyReportTests {
 				java.time.Instant.parse("2026-12-07T00:00:00Z"), 0, 0, java.util.List.of(), java.util.List.of(),
 				java.util.List.of(), new DailyReport.Redrives(0, 0, 0, 0, 0, 0, null), 0, 0, 0, 3,
 				java.time.Instant.parse("2026-12-01T08:00:00Z"), 489600);
-		assertThat(report.toCsv()).contains("totals,oldestUnresolvedFirstFailedAt,2026-12-01T08:00:00Z\n")
-			.contains("totals,oldestUnresolvedAgeSeconds,489600\n");
+		assertThat(report.toCsv()).contains("totals,oldestUnresolvedFirstFailedAt,2026-12-01T08:00:00Z\r\n")
+			.contains("totals,oldestUnresolvedAgeSeconds,489600\r\n");
 	}
 
 }
