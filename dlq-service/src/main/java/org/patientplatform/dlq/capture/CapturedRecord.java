@@ -309,10 +309,10 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 			return null;
 		}
 		long parsed;
-		if (value.length == 4 && type == Integer.class && !isDecimalText(value)) {
+		if (value.length == 4 && type == Integer.class && !isText(value)) {
 			parsed = ByteBuffer.wrap(value).getInt();
 		}
-		else if (value.length == 8 && !isDecimalText(value)) {
+		else if (value.length == 8 && !isText(value)) {
 			parsed = ByteBuffer.wrap(value).getLong();
 		}
 		else {
@@ -333,22 +333,19 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	}
 
 	/**
-	 * True for what a person types as a number: digits, with a sign or spaces around them ({@code "-100"},
-	 * {@code " 12 "}). Read as big-endian binary, such bytes would make a partition above 151,000,000 or an
-	 * offset above 6.5 * 10^17 (their smallest byte is a tab, 0x09), which no record has, so a value of them is
-	 * taken as text.
+	 * True for what a person types: printable ASCII or tabs, such as a number with a sign or spaces around it
+	 * ({@code "-100"}, {@code " 12 "}) or something that is no number ({@code "0x10"}, {@code "n/a"}). Read as
+	 * big-endian binary, such bytes would make a partition above 151,000,000 or an offset above 6.5 * 10^17 (their
+	 * smallest byte is a tab, 0x09), which no record has, so a value of them is read as text, and one that is no
+	 * decimal number is said to be none rather than read as a partition in the hundreds of millions.
 	 */
-	private static boolean isDecimalText(byte[] value) {
-		boolean digit = false;
+	private static boolean isText(byte[] value) {
 		for (byte b : value) {
-			if (b >= '0' && b <= '9') {
-				digit = true;
-			}
-			else if (b != '+' && b != '-' && b != ' ' && b != '\t') {
+			if (b != '\t' && (b < 0x20 || b > 0x7e)) {
 				return false;
 			}
 		}
-		return digit;
+		return true;
 	}
 
 }

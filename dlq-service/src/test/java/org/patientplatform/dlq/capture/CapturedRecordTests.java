@@ -236,6 +236,16 @@ class CapturedRecordTests {
 		assertThat(CapturedRecord.from(negative, Instant.now()).rawReason()).isEqualTo("not a failed-record message: "
 				+ "header kafka_dlt-original-partition is negative; header kafka_dlt-original-offset is negative");
 
+		// typed text that is no number of four or eight characters is no number: before, "0x10" was partition
+		// 813183280 and "12345abc" offset 3544952156018484067, a failed record redriven by its key
+		ConsumerRecord<byte[], byte[]> hex = failed();
+		hex.headers().remove(DeadLetterHeaders.ORIGINAL_PARTITION);
+		hex.headers().add(DeadLetterHeaders.ORIGINAL_PARTITION, "0x10".getBytes());
+		hex.headers().remove(DeadLetterHeaders.ORIGINAL_OFFSET);
+		hex.headers().add(DeadLetterHeaders.ORIGINAL_OFFSET, "12345abc".getBytes());
+		assertThat(CapturedRecord.from(hex, Instant.now()).rawReason()).isEqualTo("not a failed-record message: "
+				+ "header kafka_dlt-original-partition is not a number; header kafka_dlt-original-offset is not a number");
+
 		// Spring Kafka's binary numbers are still read as such
 		assertThat(CapturedRecord.from(failed(), Instant.now()).originalOffset()).isEqualTo(9L);
 		ConsumerRecord<byte[], byte[]> binary = failed();
