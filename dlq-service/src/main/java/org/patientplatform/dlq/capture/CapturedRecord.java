@@ -127,11 +127,12 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	}
 
 	/**
-	 * The record as a raw entry because its original topic is one of the DLQ's own: every header kept, and what
-	 * the failure says (its service, consumer group and error: the DLQ's own outcome consumer dead-letters what it
-	 * cannot read like any other service), but no original coordinates, so nothing is ever redriven there.
+	 * The record as a raw entry with the reason: every header kept, and what the failure says (its service, consumer
+	 * group and error), but no original coordinates, so nothing is ever redriven from it. For a record whose original
+	 * topic is one of the DLQ's own (the DLQ's own outcome consumer dead-letters what it cannot read like any other
+	 * service), and for one whose data the database refused as read.
 	 */
-	CapturedRecord asRawOfOwnTopic(ConsumerRecord<byte[], byte[]> record, String reason) {
+	CapturedRecord asRaw(ConsumerRecord<byte[], byte[]> record, String reason) {
 		return new CapturedRecord(reason, this.sourceService, this.sourceRole, this.consumerGroup, null, null, null,
 				null, record.key(), allHeaders(record), record.value(), this.errorClass, this.errorCauseClass,
 				this.errorMessage, null, null, true, 1, record.partition(), record.offset(), this.receivedAt, null);

@@ -61,7 +61,7 @@ class DeadLetterCaptureListener {
 			CapturedRecord read = CapturedRecord.from(record, now);
 			// never retried into the DLQ itself: kept raw with the reason, every header and its bytes
 			captured.add((!read.isRaw() && this.ownTopics.contains(read.originalTopic()))
-					? read.asRawOfOwnTopic(record, "not a failed record of another service: its original topic "
+					? read.asRaw(record, "not a failed record of another service: its original topic "
 							+ this.ownTopics.reason(Objects.requireNonNull(read.originalTopic())))
 					: read);
 		}
@@ -72,9 +72,21 @@ class DeadLetterCaptureListener {
 				ConsumerRecord<byte[], byte[]> record = records.get(index);
 				log.warn("The database refused the dead-letter record at {}-{}@{} (SQL state {}); stored raw",
 						record.topic(), record.partition(), record.offset(), state);
-				CapturedRecord raw = CapturedRecord.refused(record, now, "the database refused this failed-record "
-						+ "message (SQL state " + state + "); stored raw with every header, base64");
-				this.deadLetters.capture(List.of(raw));
+				String reason = "the database refused this failed-record message (SQL state " + state
+						+ "); stored raw with every header, base64";
+				// with what the failure says (service, group, error), so searches, metrics and the report find it
+				// under its service; should the database refuse that too, with the record's bytes alone
+				CapturedRecord raw = captured.get(index).asRaw(record, reason);
+				try {
+					this.deadLetters.capture(List.of(raw));
+				}
+				catch (RuntimeException refusedAgain) {
+					if (BatchStores.refusedState(refusedAgain) == null) {
+						throw refusedAgain;
+					}
+					raw = CapturedRecord.refused(record, now, reason);
+					this.deadLetters.capture(List.of(raw));
+				}
 				captured.set(index, raw);
 			});
 		}

@@ -272,12 +272,19 @@ class DeadLetterCaptureIntegrationTests {
 		assertThat(this.jdbc.queryForObject("SELECT headers::text FROM dead_letter_entry WHERE original_topic = "
 				+ "'refused.v1' AND original_offset = 1", String.class)).contains("x-field\uFFFDname");
 		Map<String, Object> raw = await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.jdbc.queryForList("SELECT raw_reason, headers::text AS headers, payload_size "
+			.until(() -> this.jdbc.queryForList("SELECT raw_reason, headers::text AS headers, payload_size, "
+					+ "source_service, consumer_group, error_class, error_message "
 					+ "FROM dead_letter_entry WHERE kind = 'RAW' AND dlq_partition = ? AND dlq_offset = ?",
 					second.get().partition(), second.get().offset()), (rows) -> rows.size() == 1)
 			.getFirst();
 		assertThat(raw.get("raw_reason").toString()).contains("the database refused").contains("SQL state 22");
 		assertThat(raw.get("payload_size")).isEqualTo(2);
+		// what the failure says is kept: before, no service, group or error (not found by its service, counted
+		// under "(none)" by the metrics and the report)
+		assertThat(raw).containsEntry("source_service", "orders-service")
+			.containsEntry("consumer_group", "orders-service.consumer-orders")
+			.containsEntry("error_class", "java.lang.IllegalStateException")
+			.containsEntry("error_message", "downstream unavailable");
 		assertThat(raw.get("headers").toString()).contains(DeadLetterHeaders.ORIGINAL_OFFSET)
 			.contains(DeadLetterHeaders.ORIGINAL_TIMESTAMP);
 	}
