@@ -40,11 +40,19 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 	public static final List<String> STATUSES = List.of("NEW", "RETRY_SCHEDULED", "RETRYING", "RESOLVED",
 			"PERMANENTLY_FAILED", "DISCARDED");
 
+	/**
+	 * The consumer group as shown: none for a record that named none, which is stored as {@code ""} (the original
+	 * record's unique coordinates hold no null, so two failures of it without a group would be two entries).
+	 */
+	public static @Nullable String consumerGroup(@Nullable String stored) {
+		return (stored == null || stored.isEmpty()) ? null : stored;
+	}
+
 	static final RowMapper<DeadLetterEntry> ROW_MAPPER = (rs, rowNum) -> {
 		byte[] key = rs.getBytes("record_key");
 		Integer editedSize = (Integer) rs.getObject("edited_payload_size");
 		return new DeadLetterEntry(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
-				rs.getString("source_service"), rs.getString("source_role"), rs.getString("consumer_group"),
+				rs.getString("source_service"), rs.getString("source_role"), consumerGroup(rs.getString("consumer_group")),
 				rs.getString("original_topic"), (Integer) rs.getObject("original_partition"),
 				(Long) rs.getObject("original_offset"), instant(rs.getTimestamp("original_timestamp")),
 				Utf8Text.strict(key),

@@ -93,7 +93,8 @@ class EntrySearch {
 			byte[] key = rs.getBytes("record_key");
 			var next = rs.getTimestamp("next_attempt_at");
 			return new EntrySummary(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
-					rs.getString("source_service"), rs.getString("consumer_group"), rs.getString("original_topic"),
+					rs.getString("source_service"), DeadLetterEntry.consumerGroup(rs.getString("consumer_group")),
+					rs.getString("original_topic"),
 					(Integer) rs.getObject("original_partition"), (Long) rs.getObject("original_offset"),
 					Utf8Text.strict(key), rs.getString("error_class"),
 					rs.getString("error_message"), rs.getString("fingerprint"), rs.getBoolean("non_retryable"),

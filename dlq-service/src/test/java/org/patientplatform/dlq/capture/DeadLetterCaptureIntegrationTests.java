@@ -151,7 +151,11 @@ class DeadLetterCaptureIntegrationTests {
 		assertThat(this.deadLetters.findById(id)).hasValueSatisfying((entry) -> {
 			assertThat(entry.kind()).isEqualTo("FAILED_RECORD");
 			assertThat(entry.payloadSize()).isEqualTo(5);
+			// no group header: none shown, where "" was (stored so, as the unique coordinates hold no null)
+			assertThat(entry.consumerGroup()).isNull();
 		});
+		assertThat(this.jdbc.queryForObject("SELECT consumer_group FROM dead_letter_record WHERE id = ?", String.class,
+				id)).isEmpty();
 	}
 
 	@Test
