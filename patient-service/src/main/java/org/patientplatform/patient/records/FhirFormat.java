@@ -23,9 +23,12 @@ enum FhirFormat {
 
 	XML(MediaType.parseMediaType("application/fhir+xml;charset=UTF-8"));
 
-	private static final List<String> JSON_NAMES = List.of("json", "application/json", "application/fhir+json");
+	// with the types of FHIR DSTU2 (application/json+fhir, application/xml+fhir), which R4 asks servers to take still
+	private static final List<String> JSON_NAMES = List.of("json", "application/json", "application/fhir+json",
+			"application/json+fhir");
 
-	private static final List<String> XML_NAMES = List.of("xml", "text/xml", "application/xml", "application/fhir+xml");
+	private static final List<String> XML_NAMES = List.of("xml", "text/xml", "application/xml", "application/fhir+xml",
+			"application/xml+fhir");
 
 	private final MediaType mediaType;
 

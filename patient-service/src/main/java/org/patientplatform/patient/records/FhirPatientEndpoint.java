@@ -2,6 +2,7 @@ package org.patientplatform.patient.records;
 
 import java.util.Date;
 import java.util.List;
+import java.util.Set;
 
 import ca.uhn.fhir.context.FhirContext;
 import io.swagger.v3.oas.annotations.Hidden;
@@ -53,6 +54,13 @@ class FhirPatientEndpoint {
 
 	private final FhirContext fhir = FhirContext.forR4Cached();
 
+	/** What this FHIR server serves, as its refusals say. */
+	private static final String SERVED = "This server serves Patient (read: GET Patient/{id}; search: GET Patient?…) "
+			+ "and GET metadata only";
+
+	/** What a read takes: the encoding of the answer ({@link FhirFormat}). */
+	private static final Set<String> READ_PARAMETERS = Set.of("_format", "_pretty");
+
 	private final PatientReads reads;
 
 	private final String mrnSystem;
@@ -68,6 +76,20 @@ class FhirPatientEndpoint {
 			description = "404 OperationOutcome when there is no such patient (an id that is not a UUID names none).")
 	ResponseEntity<String> read(@PathVariable String id, Authentication caller, HttpServletRequest request) {
 		FhirFormat format = FhirFormat.of(request);
+		if (id.startsWith("$")) {
+			// an operation on the type (Patient/$everything), not a patient whose id it would be
+			return outcome(HttpStatus.NOT_FOUND, OperationOutcome.IssueType.NOTSUPPORTED,
+					"The operation " + id + " is not served. " + SERVED + ".", request);
+		}
+		for (String name : request.getParameterMap().keySet()) {
+			if (!READ_PARAMETERS.contains(name)) {
+				// as search refuses what it does not do: _elements=name answered with the whole resource would show
+				// a client fields it did not ask for, as if it had
+				return outcome(HttpStatus.BAD_REQUEST, OperationOutcome.IssueType.NOTSUPPORTED, "Parameter " + name
+						+ " is not supported on a read, which takes _format and _pretty and answers the whole Patient.",
+						request);
+			}
+		}
 		return ok(FhirPatients.of(this.reads.read(id, caller), this.mrnSystem), format, request);
 	}
 
@@ -179,7 +201,7 @@ class FhirPatientEndpoint {
 	ResponseEntity<String> notServed(HttpServletRequest request) {
 		String path = request.getRequestURI().substring(request.getContextPath().length() + BASE.length());
 		boolean served = path.equals("/Patient") || path.matches("/Patient/[^/]+") || path.equals("/metadata");
-		String what = "This server serves Patient (read: GET Patient/{id}; search: GET Patient?…) and GET metadata only";
+		String what = SERVED;
 		if (served) {
 			ResponseEntity<String> refused = outcome(HttpStatus.METHOD_NOT_ALLOWED, OperationOutcome.IssueType.NOTSUPPORTED,
 					request.getMethod() + " is not served here. " + what + ".", request);

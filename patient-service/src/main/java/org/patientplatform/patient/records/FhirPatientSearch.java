@@ -32,6 +32,9 @@ final class FhirPatientSearch {
 	private static final List<String> CRITERIA = List.of("identifier", "family", "given", "name", "birthdate",
 			"gender", "_id");
 
+	/** The criteria that match a name. */
+	private static final Set<String> NAMES = Set.of("family", "given", "name");
+
 	/** What else a search may say: the page, and the format of the answer ({@link FhirFormat}). */
 	private static final Set<String> CONTROLS = Set.of("_count", "_cursor", "_format", "_pretty");
 
@@ -75,10 +78,12 @@ final class FhirPatientSearch {
 		for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
 			String name = parameter.getKey();
 			if (!CRITERIA.contains(name) && !CONTROLS.contains(name)) {
-				throw (name.indexOf(':') > 0 && CRITERIA.contains(name.substring(0, name.indexOf(':'))))
-						? new Invalid(IssueType.NOTSUPPORTED,
-								"The modifier of " + name + " is not supported: a name matches by its start, "
-										+ "whatever its case and accents. " + SEARCHED_BY)
+				String criterion = (name.indexOf(':') > 0) ? name.substring(0, name.indexOf(':')) : "";
+				throw CRITERIA.contains(criterion)
+						? new Invalid(IssueType.NOTSUPPORTED, "The modifier of " + name + " is not supported"
+								+ (NAMES.contains(criterion) ? ": a name matches by its start, whatever its case and accents. "
+										: ". ")
+								+ SEARCHED_BY)
 						: new Invalid(IssueType.NOTSUPPORTED, "Unknown search parameter " + name + ". " + SEARCHED_BY);
 			}
 			if (!name.equals("_cursor")) {

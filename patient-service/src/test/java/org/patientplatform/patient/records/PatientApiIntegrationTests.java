@@ -695,7 +695,7 @@ class PatientApiIntegrationTests {
 				Map.entry("family=L&_count=0", invalid), Map.entry("family=L&_cursor=bm9wZQ", invalid),
 				Map.entry("family=a\u0000b", invalid), Map.entry("_count=5", OperationOutcome.IssueType.REQUIRED),
 				// the name key leaves out apostrophes: this would match every patient
-				Map.entry("given=\u2019&birthdate=1815", invalid));
+				Map.entry("given=\u2019&birthdate=1815", invalid), Map.entry("_id:missing=false", notSupported));
 		refused.forEach((query, code) -> {
 			ResponseEntity<String> response = get(FHIR + "/Patient?" + query, staff);
 			assertOutcome(response, 400, code);
@@ -707,6 +707,20 @@ class PatientApiIntegrationTests {
 				assertThat(diagnostics).as(query).contains(query.substring(0, query.indexOf('=')));
 			}
 		});
+		// before: the text of a name's modifier, for _id's
+		assertThat(get(FHIR + "/Patient?_id:missing=false", staff).getBody()).doesNotContain("a name matches");
+		// a read refuses what it does not do as search does: before, the whole resource, as if _elements were done
+		for (String query : List.of("_elements=name", "_summary=true", "familyname=x")) {
+			ResponseEntity<String> read = get(FHIR + "/Patient/" + this.ada + "?" + query, staff);
+			assertOutcome(read, 400, notSupported);
+			assertThat(read.getBody()).contains(query.substring(0, query.indexOf('=')));
+		}
+		assertFhirType(get(FHIR + "/Patient/" + this.ada + "?_format=application/xml+fhir&_pretty=true", staff),
+				"application/fhir+xml");
+		// an operation is no patient's id: before, 404 not-found, "No patient $everything"
+		ResponseEntity<String> everything = get(FHIR + "/Patient/$everything", staff);
+		assertOutcome(everything, 404, notSupported);
+		assertThat(everything.getBody()).contains("$everything is not served");
 		// what this server does not serve is an OperationOutcome too, as a FHIR client reads errors (before:
 		// problem+json, "No static resource …")
 		assertOutcome(get(FHIR + "/Observation", staff), 404, OperationOutcome.IssueType.NOTSUPPORTED);
