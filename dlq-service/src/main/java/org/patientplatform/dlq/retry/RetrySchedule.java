@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.TopicPartition;
@@ -355,8 +357,10 @@ class RetrySchedule {
 			List<String> statuses = afterFailure(timedOut.stream().map(InFlight::entry).toList(),
 					"e.status = 'RETRYING' AND e.redrive_id = ANY(?::bigint[])", redrives,
 					"no outcome within " + this.properties.outcomeTimeout() + "; ");
-			log.warn("{} redrives had no outcome within {}; their entries were rescheduled", statuses.size(),
-					this.properties.outcomeTimeout());
+			// what afterFailure made of each: scheduled again, failed for good, or left NEW (not retried automatically)
+			log.warn("{} redrives had no outcome within {} and were counted as timed out; their entries now: {}",
+					statuses.size(), this.properties.outcomeTimeout(), statuses.stream()
+						.collect(Collectors.groupingBy((status) -> status, TreeMap::new, Collectors.counting())));
 			settled += statuses.size();
 		}
 		return settled;
