@@ -64,8 +64,8 @@ public class Redriver {
 	/** Why an entry without an original topic was not sent when no target was given. */
 	public static final String NO_TOPIC = "the entry has no original topic; give a target topic";
 
-	/** Why an entry was not sent to its original topic: the broker has no such topic (the producer would make one). */
-	private static final String NO_SUCH_TOPIC = "the broker has no topic %s; a redrive does not create topics";
+	/** How the reason begins when an entry was not sent to its original topic, which the broker does not have. */
+	private static final String NO_SUCH_TOPIC = "the broker has no topic ";
 
 	/** Why an entry was not handed to the producer: the send timeout had passed (the broker was slow or gone). */
 	public static final String NOT_SENT_IN_TIME = "TimeoutException: not sent, the send timeout had passed";
@@ -181,7 +181,7 @@ public class Redriver {
 				existing.put(topic, this.topics.exists(topic, Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
 			}
 			if (request.targetTopic() == null && Boolean.FALSE.equals(existing.get(topic))) {
-				failed.put(message.entryId(), NO_SUCH_TOPIC.formatted(topic));
+				failed.put(message.entryId(), NO_SUCH_TOPIC + topic + "; a redrive does not create topics");
 				refused.add(message.entryId());
 				continue;
 			}
@@ -254,8 +254,7 @@ public class Redriver {
 
 	/** True when the reason is that the broker has no such original topic. */
 	static boolean isNoSuchTopic(String why) {
-		return why.startsWith(NO_SUCH_TOPIC.substring(0, NO_SUCH_TOPIC.indexOf("%s")))
-				&& why.endsWith(NO_SUCH_TOPIC.substring(NO_SUCH_TOPIC.indexOf("%s") + 2));
+		return why.startsWith(NO_SUCH_TOPIC);
 	}
 
 	/** True when the producer reports a failure that can pass (broker or leader unavailable, time out). */

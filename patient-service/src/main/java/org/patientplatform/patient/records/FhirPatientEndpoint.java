@@ -201,17 +201,16 @@ class FhirPatientEndpoint {
 	ResponseEntity<String> notServed(HttpServletRequest request) {
 		String path = request.getRequestURI().substring(request.getContextPath().length() + BASE.length());
 		boolean served = path.equals("/Patient") || path.matches("/Patient/[^/]+") || path.equals("/metadata");
-		String what = SERVED;
 		if (served) {
 			ResponseEntity<String> refused = outcome(HttpStatus.METHOD_NOT_ALLOWED, OperationOutcome.IssueType.NOTSUPPORTED,
-					request.getMethod() + " is not served here. " + what + ".", request);
+					request.getMethod() + " is not served here. " + SERVED + ".", request);
 			return ResponseEntity.status(refused.getStatusCode())
 				.headers(refused.getHeaders())
 				.header(HttpHeaders.ALLOW, "GET")
 				.body(refused.getBody());
 		}
 		return outcome(HttpStatus.NOT_FOUND, OperationOutcome.IssueType.NOTSUPPORTED,
-				"Nothing is served at this path. " + what + ".", request);
+				"Nothing is served at this path. " + SERVED + ".", request);
 	}
 
 	@ExceptionHandler(NotFoundException.class)

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * What a staff search of patients asks, as SQL conditions: each criterion added is a clause, and a patient matches
  * every clause; a clause of several values matches a patient that any one of them matches (FHIR's search: repeated
  * parameters AND, comma separated values OR). A name matches by prefix, whatever its case and the accents of its
- * Latin letters, a given name either the first given name or the middle names (the database's {@code patient_name_key}); an MRN or id exactly. A clause of no value matches no
- * patient.
+ * Latin letters (the database's {@code patient_name_key}), a given name either the first given name or the middle
+ * names; an MRN or id exactly. A clause of no value matches no patient.
  */
 public final class PatientSearch {
 
@@ -32,23 +32,25 @@ public final class PatientSearch {
 
 	/** Family names that begin with one of the prefixes. */
 	public PatientSearch familyStartsWith(Collection<String> prefixes) {
-		return anyOf(prefixes.stream().map((prefix) -> startsWith(FAMILY_KEY, prefix)).toList());
+		return anyOf(prefixes.stream().map((prefix) -> keyStartsWith(FAMILY_KEY, prefix(prefix))).toList());
 	}
 
 	/** A given name (the first, or the middle names) that begins with one of the prefixes. */
 	public PatientSearch givenStartsWith(Collection<String> prefixes) {
-		return anyOf(prefixes.stream().map((prefix) -> givenStartsWith(prefix)).toList());
+		return anyOf(prefixes.stream().map((prefix) -> givenKeyStartsWith(prefix(prefix))).toList());
 	}
 
 	/** A family or a given name (the first, or the middle names) that begins with one of the prefixes. */
 	public PatientSearch nameStartsWith(Collection<String> prefixes) {
-		return anyOf(prefixes.stream()
-			.map((prefix) -> startsWith(FAMILY_KEY, prefix) + " OR " + givenStartsWith(prefix))
-			.toList());
+		return anyOf(prefixes.stream().map((prefix) -> {
+			String name = prefix(prefix);
+			return keyStartsWith(FAMILY_KEY, name) + " OR " + givenKeyStartsWith(name);
+		}).toList());
 	}
 
-	private String givenStartsWith(String prefix) {
-		return startsWith(GIVEN_KEY, prefix) + " OR (middle_names IS NOT NULL AND " + startsWith(MIDDLE_KEY, prefix)
+	/** The first given name or the middle names begin with the prefix bound as {@code name}. */
+	private static String givenKeyStartsWith(String name) {
+		return keyStartsWith(GIVEN_KEY, name) + " OR (middle_names IS NOT NULL AND " + keyStartsWith(MIDDLE_KEY, name)
 				+ ")";
 	}
 
@@ -118,11 +120,18 @@ public final class PatientSearch {
 	}
 
 	/**
-	 * The range [key, key || U+10FFFF) in code point order: a btree serves it, as it would not LIKE 'key%'. The prefix
-	 * is composed as the stored names are ({@link NameText}): a decomposed {@code bélanger} found nothing.
+	 * A name prefix as a bound parameter, its name returned; composed as the stored names are ({@link NameText}): a
+	 * decomposed {@code bélanger} found nothing.
 	 */
-	private String startsWith(String column, String prefix) {
-		String name = param(NameText.composed(prefix));
+	private String prefix(String prefix) {
+		return param(NameText.composed(prefix));
+	}
+
+	/**
+	 * The range [key, key || U+10FFFF) in code point order of the prefix bound as {@code name}: a btree serves it, as
+	 * it would not LIKE 'key%'.
+	 */
+	private static String keyStartsWith(String column, String name) {
 		return column + " >= patient_name_key(:" + name + ") COLLATE \"C\" AND " + column + " < (patient_name_key(:"
 				+ name + ") || chr(1114111)) COLLATE \"C\"";
 	}
