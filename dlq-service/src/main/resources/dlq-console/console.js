@@ -273,7 +273,22 @@ async function openEntry(id) {
     list.append(el('li', redrive.sentAt + ': ' + redrive.kind + ' redrive by ' + redrive.actor + ' to '
       + redrive.targetTopic + ' (' + (redrive.reason ?? '') + '): ' + (redrive.outcome ?? 'no outcome yet')));
   }
+  await showAudit(id);
   $('detail-panel').scrollIntoView();
+}
+
+// who did what to the entry and why, newest first (the kit's audit log; its latest 50)
+async function showAudit(id) {
+  const trail = await call('GET', '/api/v1/ops/audit?resourceType=dlq-entry&resourceId=' + encodeURIComponent(id));
+  const list = $('detail-audit');
+  list.replaceChildren();
+  for (const record of trail.items || []) {
+    list.append(el('li', record.occurredAt + ': ' + record.action + ' by ' + record.actor + ', ' + record.outcome
+      + (record.reason ? ' (' + record.reason + ')' : '')));
+  }
+  if (trail.nextCursor) {
+    list.append(el('li', 'older records: GET /api/v1/ops/audit?resourceType=dlq-entry&resourceId=' + id));
+  }
 }
 
 function reason() {
@@ -290,6 +305,7 @@ $('reveal').addEventListener('click', () => guarded(async () => {
   $('edited-text').hidden = !revealed.edited;
   $('edited-text').textContent = revealed.edited ? shown(revealed.edited) : '';
   $('payload').hidden = false;
+  await showAudit(state.entry.id);
 }));
 
 $('redrive').addEventListener('click', () => guarded(async () => {

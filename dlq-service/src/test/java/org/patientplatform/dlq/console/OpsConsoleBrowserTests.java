@@ -152,6 +152,9 @@ class OpsConsoleBrowserTests {
 		this.browser.findElement(By.id("reveal")).click();
 		this.wait.until(ExpectedConditions.textToBe(By.id("payload-text"), "{\"result\":\"pending\"}"));
 		assertThat(audit("dlq.payload.reveal", first)).containsExactly("ops-console|SUCCEEDED|patient asked what was sent");
+		// the entry's audit trail, as the page shows it: the reveal, by whom and why
+		this.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("detail-audit"),
+				"dlq.payload.reveal by ops-console, SUCCEEDED (patient asked what was sent)"));
 
 		// redriven to its topic as it was, by this operator, with their reason
 		this.browser.findElement(By.id("redrive")).click();
@@ -165,6 +168,12 @@ class OpsConsoleBrowserTests {
 				first)).isEqualTo("ops-console");
 		assertThat(audit("dlq.redrive", first)).containsExactly("ops-console|SUCCEEDED|patient asked what was sent");
 		assertThat(this.browser.findElement(By.id("detail-history")).getText()).contains("redrive by ops-console");
+		this.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("detail-audit"),
+				"dlq.redrive by ops-console, SUCCEEDED"));
+		List<WebElement> trail = this.browser.findElements(By.cssSelector("#detail-audit li"));
+		assertThat(trail).hasSize(2);
+		assertThat(trail.get(0).getText()).contains("dlq.redrive");
+		assertThat(trail.get(1).getText()).contains("dlq.payload.reveal");
 	}
 
 	@Test

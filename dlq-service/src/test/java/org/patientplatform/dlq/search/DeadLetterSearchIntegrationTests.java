@@ -442,15 +442,22 @@ class DeadLetterSearchIntegrationTests {
 		assertThat(original).containsEntry("text", PATIENT_PAYLOAD).containsEntry("size", PATIENT_PAYLOAD.length());
 		assertThat(revealed.getBody()).containsEntry("edited", null);
 
-		List<Map<String, Object>> audit = this.jdbc.queryForList(
-				"SELECT * FROM audit_log WHERE action = 'dlq.payload.reveal' AND resource_id = ?", id.toString());
+		// as ops read it back: who revealed this entry's payload, and why
+		Map<String, Object> trail = this.ops.get()
+			.uri("/api/v1/ops/audit?resourceType=dlq-entry&resourceId={id}&action=dlq.payload.reveal", id)
+			.retrieve()
+			.body(MAP);
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> audit = (List<Map<String, Object>>) trail.get("items");
 		assertThat(audit).singleElement()
 			.satisfies((row) -> assertThat(row).containsEntry("actor", "ops-anna")
-				.containsEntry("actor_role", "ops")
-				.containsEntry("resource_type", "dlq-entry")
+				.containsEntry("actorRole", "ops")
+				.containsEntry("resourceType", "dlq-entry")
+				.containsEntry("resourceId", id.toString())
 				.containsEntry("outcome", "SUCCEEDED")
 				.containsEntry("reason", "INC-4711 find the broken field"));
-		assertThat(audit.getFirst().values().toString()).doesNotContain("Ada", "Lovelace", "1815");
+		assertThat(trail.get("nextCursor")).isNull();
+		assertThat(trail.toString()).doesNotContain("Ada", "Lovelace", "1815");
 		assertThat(output.getAll()).doesNotContain("Lovelace", "1815-12-10");
 	}
 

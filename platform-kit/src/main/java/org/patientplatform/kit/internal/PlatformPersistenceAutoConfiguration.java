@@ -5,7 +5,9 @@ import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
+import org.patientplatform.kit.audit.AuditEndpoint;
 import org.patientplatform.kit.audit.AuditLog;
+import org.patientplatform.kit.audit.AuditTrail;
 import org.patientplatform.kit.audit.RoleDenials;
 import org.patientplatform.kit.consumption.ProcessedMessages;
 import org.patientplatform.kit.cron.CronScheduler;
@@ -91,6 +93,17 @@ class PlatformPersistenceAutoConfiguration {
 	@ConditionalOnRole(PlatformRoles.APP)
 	JobsEndpoint jobsEndpoint(Jobs jobs) {
 		return new JobsEndpoint(jobs);
+	}
+
+	@Bean
+	AuditTrail auditTrail(JdbcTemplate jdbc) {
+		return new AuditTrail(jdbc);
+	}
+
+	@Bean
+	@ConditionalOnRole(PlatformRoles.APP)
+	AuditEndpoint auditEndpoint(AuditTrail trail) {
+		return new AuditEndpoint(trail);
 	}
 
 	@Bean
