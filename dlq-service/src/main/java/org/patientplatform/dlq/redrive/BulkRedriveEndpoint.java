@@ -136,7 +136,7 @@ class BulkRedriveEndpoint {
 
 	@GetMapping("/{id}")
 	@PreAuthorize("hasRole('ops')")
-	@Operation(summary = "A bulk redrive's progress: total, sent, failed (and why), skipped, pending and status")
+	@Operation(summary = "A bulk redrive's progress: total, sent, failed (and why), skipped, pending, cancelled and status")
 	BulkView get(@PathVariable UUID id) {
 		BulkView view = view(this.bulks.find(id).orElseThrow(() -> new NotFoundException("No bulk redrive " + id)));
 		return (view.failed() > 0) ? view.withFailures(this.bulks.failureReasons(id)) : view;
@@ -190,7 +190,7 @@ class BulkRedriveEndpoint {
 
 	private BulkView view(BulkRedrives.BulkRedrive bulk) {
 		return new BulkView(bulk.id(), bulk.status(), bulk.total(), bulk.sent(), bulk.failed(), bulk.skipped(),
-				bulk.pending(), bulk.ratePerSecond(), bulk.targetTopic(), bulk.selectionJson(this.json),
+				bulk.pending(), bulk.cancelled(), bulk.ratePerSecond(), bulk.targetTopic(), bulk.selectionJson(this.json),
 				bulk.createdBy(), bulk.reason(), bulk.createdAt(), bulk.startedAt(), bulk.updatedAt(),
 				bulk.finishedAt(), bulk.ratePerSecond() == 0, bulk.unconfirmed(), null);
 	}
@@ -253,7 +253,9 @@ class BulkRedriveEndpoint {
 	}
 
 	/**
-	 * @param pending entries not yet done
+	 * @param pending entries not yet done (none once the job is cancelled)
+	 * @param cancelled entries a cancelled job did not send and will not: total is sent, failed, skipped,
+	 * pending and cancelled
 	 * @param ratePerSecond the rate limit, 0 when unthrottled
 	 * @param selection the filter or id list as asked; for an id list also {@code notSelected}, the ids it
 	 * does not send and why ({@code no such entry}, {@code discarded}, {@code a redrive is in flight})
@@ -263,7 +265,7 @@ class BulkRedriveEndpoint {
 	 * @param failures why the failed entries failed, each reason with its count (the ten most frequent); only
 	 * in the view of one job that has failed entries
 	 */
-	record BulkView(UUID id, String status, int total, int sent, int failed, int skipped, int pending,
+	record BulkView(UUID id, String status, int total, int sent, int failed, int skipped, int pending, int cancelled,
 			int ratePerSecond, @Nullable String targetTopic, JsonNode selection, String createdBy,
 			@Nullable String reason, @Nullable Instant createdAt, @Nullable Instant startedAt,
 			@Nullable Instant updatedAt, @Nullable Instant finishedAt, boolean unthrottled, int unconfirmed,
@@ -271,7 +273,7 @@ class BulkRedriveEndpoint {
 
 		BulkView withFailures(Map<String, Integer> reasons) {
 			return new BulkView(this.id, this.status, this.total, this.sent, this.failed, this.skipped, this.pending,
-					this.ratePerSecond, this.targetTopic, this.selection, this.createdBy, this.reason, this.createdAt,
+					this.cancelled, this.ratePerSecond, this.targetTopic, this.selection, this.createdBy, this.reason, this.createdAt,
 					this.startedAt, this.updatedAt, this.finishedAt, this.unthrottled, this.unconfirmed, reasons);
 		}
 	}

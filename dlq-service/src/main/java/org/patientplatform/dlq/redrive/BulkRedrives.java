@@ -243,7 +243,20 @@ class BulkRedrives {
 			@Nullable Instant createdAt, @Nullable Instant startedAt, @Nullable Instant updatedAt,
 			@Nullable Instant finishedAt, int unconfirmed) {
 
+		/** Entries the job has yet to send: none once it is cancelled (they are {@link #cancelled()}). */
 		int pending() {
+			return "CANCELLED".equals(this.status) ? 0 : notDone();
+		}
+
+		/**
+		 * Entries a cancelled job never sent nor will: those still to do when it was cancelled, less any of the
+		 * chunk in flight then that its run recorded after.
+		 */
+		int cancelled() {
+			return "CANCELLED".equals(this.status) ? notDone() : 0;
+		}
+
+		private int notDone() {
 			return this.total - this.sent - this.failed - this.skipped;
 		}
 

@@ -128,6 +128,14 @@ class BulkRedriveIntegrationTests {
 		int finalSent = sent(location);
 		assertThat(finalSent).isLessThan(200);
 		assertThat(this.kafka.readAll("cancel.v1")).hasSize(finalSent);
+		// what it did not send is counted as cancelled, not as pending for ever
+		Map<String, Object> view = this.ops.get().uri(location).retrieve().body(MAP);
+		assertThat(view).containsEntry("status", "CANCELLED")
+			.containsEntry("total", 200)
+			.containsEntry("sent", finalSent)
+			.containsEntry("pending", 0)
+			.containsEntry("cancelled", 200 - finalSent - (Integer) view.get("failed") - (Integer) view.get("skipped"));
+		assertThat((Integer) view.get("cancelled")).isPositive();
 		assertThat(this.ops.post()
 			.uri(location + "/resume")
 			.body(Map.of("reason", "go on"))
