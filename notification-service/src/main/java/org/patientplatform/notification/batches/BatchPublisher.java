@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.jobs.JobHandler;
@@ -134,10 +135,11 @@ class BatchPublisher implements JobHandler {
 		Batches.BatchContent content = progress.content();
 		for (Batches.Recipient recipient : recipients) {
 			Contact contact = known.get(recipient.patientId());
-			// a patient merged since the batch was made is reached as the survivor
-			NewNotification notice = new NewNotification(content.type(),
-					ContactDirectory.addressee(recipient.patientId(), contact), content.priority(),
-					idempotencyKey(id, recipient.patientId()), null, content.parameters(), content.notBefore());
+			// a patient merged since the batch was made is reached as the survivor, and once: a list that names
+			// both is one person (the notice is keyed by whom it goes to, so the second is skipped)
+			String addressee = ContactDirectory.addressee(recipient.patientId(), contact);
+			NewNotification notice = new NewNotification(content.type(), addressee, content.priority(),
+					idempotencyKey(id, addressee), null, content.parameters(), content.notBefore());
 			if (contact == null || !contact.isKnown()) {
 				waiting.add(Notification.awaitingContact(notice, WAITING_FOR_CONTACT, now));
 			}
@@ -177,8 +179,16 @@ class BatchPublisher implements JobHandler {
 					return new int[] { lastSeq, 0 };
 				}
 				Instant now = now();
-				List<Notification> locked = this.notifications.lock(this.notifications.findIdsByIdempotencyKeys(
-						recipients.stream().map((recipient) -> idempotencyKey(id, recipient.patientId())).toList()));
+				// a notice is keyed by its addressee (the survivor of a merge), or, made before that, by the id listed
+				Map<String, String> addressees = this.contacts
+					.addressees(recipients.stream().map(Batches.Recipient::patientId).toList());
+				List<String> keys = recipients.stream()
+					.flatMap((recipient) -> Stream.of(recipient.patientId(),
+							addressees.getOrDefault(recipient.patientId(), recipient.patientId())))
+					.distinct()
+					.map((patientId) -> idempotencyKey(id, patientId))
+					.toList();
+				List<Notification> locked = this.notifications.lock(this.notifications.findIdsByIdempotencyKeys(keys));
 				int count = 0;
 				for (Notification notification : locked) {
 					count += notification.cancel(CANCELLED, now).size();

@@ -146,6 +146,40 @@ class BatchIntegrationTests {
 	}
 
 	@Test
+	void aListNamingAMergedPatientAndItsSurvivorWritesToThePersonOnce() {
+		String survivor = this.contacts.known("en");
+		String merged = this.contacts.known("en");
+		this.jdbc.update("UPDATE contact SET merged_into = ? WHERE patient_id = ?", survivor, merged);
+		String other = this.contacts.known("en");
+		ResponseEntity<String> created = this.api.post(BATCHES, this.api.staffToken(), """
+				{"type": "booking-cancelled", "parameters": {"date": "2026-12-24", "siteName": "North Lab", "startsAt": "24 Dec 10:00"},
+				 "notBefore": "%s", "patientIds": %s}
+				""".formatted(Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS),
+				this.json.writeValueAsString(List.of(merged, survivor, other))));
+		assertThat(created.getStatusCode().value()).isEqualTo(202);
+		UUID id = UUID.fromString(this.api.json(created).path("id").asString());
+
+		this.publisher.handle(job(id));
+
+		// before: the survivor had two notices, one under each key
+		JsonNode progress = progress(id);
+		assertThat(progress.path("state").asString()).isEqualTo("COMPLETED");
+		assertThat(progress.path("total").asInt()).isEqualTo(3);
+		assertThat(progress.path("created").asInt()).isEqualTo(2);
+		assertThat(progress.path("skipped").asInt()).isEqualTo(1);
+		assertThat(notificationsPerPatient(id)).containsExactlyInAnyOrder(survivor + "=1", other + "=1");
+
+		// a cancel finds the survivor's notice by the key it was made under
+		assertThat(this.api.post(BATCHES + "/" + id + "/cancel", this.api.staffToken(), null).getStatusCode().value())
+			.isEqualTo(200);
+		this.publisher.handle(job(id));
+		assertThat(this.jdbc.queryForList("""
+				SELECT DISTINCT d.state FROM delivery d
+				JOIN notification n ON n.id = d.notification_id WHERE n.idempotency_key LIKE ?
+				""", String.class, "batch:" + id + ":%")).containsExactly("CANCELLED");
+	}
+
+	@Test
 	void aSegmentNeverReachesStaffRecipients() {
 		String patient = UUID.randomUUID().toString();
 		this.contacts.known(patient, "en", true, true);
