@@ -26,7 +26,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Runs a batch (queue {@code batch-publisher}, role {@code wrk--batch-publisher}). Each
  * chunk is one transaction that locks the batch's row, creates the chunk's notifications
- * (idempotency key {@code batch:<batchId>:<patientId>}) and moves the cursor and counters:
+ * (idempotency key {@code batch:<batchId>:<patientId>}, the patient it goes to) and moves the cursor and counters:
  * a run that stops anywhere leaves every recipient either notified and counted or still
  * ahead of the cursor, so the next run continues without duplicates, and two runs at once
  * take turns on the row. A cancelled batch's job instead cancels the deliveries of its
