@@ -74,7 +74,12 @@ class PlatformKafkaAutoConfiguration {
 	DeadLetterPublisher deadLetterPublisher(KafkaTemplate<byte[], byte[]> kafkaTemplate,
 			PlatformKafkaProperties properties, PlatformRoles roles, NonRetryableClassifier classifier,
 			RedriveOutcomeReporter outcomes) {
-		return new DeadLetterPublisher(kafkaTemplate, properties, roles.service(), classifier, outcomes);
+		// the application's producer without an observation: the failed record goes to the DLQ with its own headers
+		// as they were, and a span of the send would write its traceparent over the record's (or add one), which
+		// the DLQ then redrives under the failure's trace
+		KafkaTemplate<byte[], byte[]> unobserved = new KafkaTemplate<>(kafkaTemplate.getProducerFactory());
+		unobserved.setObservationEnabled(false);
+		return new DeadLetterPublisher(unobserved, properties, roles.service(), classifier, outcomes);
 	}
 
 	/**

@@ -23,7 +23,8 @@ import org.springframework.kafka.support.serializer.DeserializationException;
 
 /**
  * The last step of the failure path: publishes the failed record to {@code dlq.messages.v1} with its
- * key, value and own headers unchanged plus the coordinates and error (see {@link DeadLetterHeaders}),
+ * key, value and own headers unchanged (its {@code traceparent} too: give it a template without observation)
+ * plus the coordinates and error (see {@link DeadLetterHeaders}),
  * and waits for the broker's acknowledgement. Headers of an earlier failure are replaced, never
  * appended to. If the publish fails, this throws, the offset is not committed and the record is tried
  * again: nothing is lost.

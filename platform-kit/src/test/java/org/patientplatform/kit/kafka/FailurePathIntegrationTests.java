@@ -38,6 +38,8 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class FailurePathIntegrationTests {
 
+	static final String ORIGINAL_TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
 	static final String DLQ = "dlq.messages.v1";
 
 	@Autowired
@@ -68,6 +70,7 @@ class FailurePathIntegrationTests {
 		byte[] poison = "{not a cloud event".getBytes(StandardCharsets.UTF_8);
 		ProducerRecord<byte[], byte[]> bad = new ProducerRecord<>(ThingListener.TOPIC, null, key.getBytes(), poison);
 		bad.headers().add("x-origin", "lab-7".getBytes());
+		bad.headers().add("traceparent", ORIGINAL_TRACEPARENT.getBytes(StandardCharsets.UTF_8));
 		RecordMetadata badAt = this.kafka.send(bad);
 		for (int i = 0; i < 1000; i++) {
 			this.kafka.sendAsync(KafkaTestClient.event(this.events, ThingListener.TOPIC, key,
@@ -82,6 +85,10 @@ class FailurePathIntegrationTests {
 		assertThat(dead.key()).isEqualTo(key.getBytes());
 		assertThat(dead.value()).isEqualTo(poison);
 		assertThat(text(dead, "x-origin")).isEqualTo("lab-7");
+		// the record's own trace context, as it was: a span of the dead-lettering would have written its own over it,
+		// and the DLQ would have redriven the record under the failure's trace
+		assertThat(text(dead, "traceparent")).isEqualTo(ORIGINAL_TRACEPARENT);
+		assertThat(dead.headers().headers("traceparent")).hasSize(1);
 		assertThat(text(dead, DeadLetterHeaders.ORIGINAL_TOPIC)).isEqualTo(ThingListener.TOPIC);
 		assertThat(ByteBuffer.wrap(dead.headers().lastHeader(DeadLetterHeaders.ORIGINAL_PARTITION).value()).getInt())
 			.isEqualTo(badAt.partition());
@@ -162,6 +169,8 @@ class FailurePathIntegrationTests {
 		ConsumerRecord<byte[], byte[]> dead = findDeadLetter(first);
 		List<String> firstHeaders = headerNames(dead);
 		assertThat(text(dead, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("false");
+		// a record sent without a trace context is dead-lettered without one (none added by the failure path)
+		assertThat(firstHeaders).doesNotContain("traceparent");
 
 		for (int redrive = 1; redrive <= 5; redrive++) {
 			// a naive redrive: the dead letter as it is, back to its original topic, plus the entry id
