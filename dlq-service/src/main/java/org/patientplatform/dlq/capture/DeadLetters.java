@@ -130,8 +130,10 @@ class DeadLetters {
 	/*
 	 * Failures of redriven records (a round has no two for the same entry): the entries' records are locked
 	 * first (in id order, as every multi-entry lock here; so retention cannot delete one under its new
-	 * history row), the history row is the idempotency guard (its key is the DLQ record's coordinates), and
-	 * the entry changes only when that row is new: its record, then its state's copy of the last failure.
+	 * history row), the history row is the idempotency guard (its key is the DLQ record's coordinates; and a
+	 * failure of a redriven record the history already holds, dead-lettered again from another DLQ offset, is
+	 * not added), and the entry changes only when that row is new: its record, then its state's copy of the
+	 * last failure.
 	 * The stored payload, key and headers stay the original's (the failed copy can be an operator's edited
 	 * version).
 	 */
@@ -153,6 +155,11 @@ class DeadLetters {
 			        f.dlq_partition, f.dlq_offset, f.record_topic, f.record_partition, f.record_offset,
 			        f.error_cause_class, f.fingerprint
 			    FROM f JOIN locked e ON e.id = f.entry_id
+			    -- the same redriven record failing again (its consumer read it twice: a restart before its
+			    -- offset was committed) is the same attempt: a second DLQ record of it is not a second failure
+			    WHERE NOT EXISTS (SELECT 1 FROM dead_letter_attempt p WHERE p.entry_id = f.entry_id
+			        AND p.record_topic = f.record_topic AND p.record_partition = f.record_partition
+			        AND p.record_offset = f.record_offset)
 			    ON CONFLICT DO NOTHING
 			    RETURNING entry_id, attempt, dlq_partition, dlq_offset),
 			changed AS (

@@ -417,6 +417,35 @@ class DeadLetterCaptureIntegrationTests {
 	}
 
 	@Test
+	void countsTheFailureOfARedrivenRecordReadTwiceByItsConsumerOnce() throws Exception {
+		this.producer.send(failed("lab.read-twice.v1", 1, 10, null, null, "first failure")).get();
+		UUID id = awaitEntry("lab.read-twice.v1", 1, 10L);
+		this.producer.send(failed("lab.read-twice.v1", 2, 77, id, "2", "the copy failed")).get();
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.deadLetters.findById(id).map(DeadLetterEntry::attempts).orElse(0) == 2);
+
+		// its consumer restarted before committing the copy's offset, read it again and dead-lettered it again:
+		// the same record, the same attempt (before: attempts 3, and a third failure in the history)
+		this.producer.send(failed("lab.read-twice.v1", 2, 77, id, "2", "the copy failed, read again")).get();
+		// a later DLQ record (the same key, so the same DLQ partition) is stored after it: the capture got past it
+		this.producer.send(failed("lab.read-twice.v1", 1, 11, null, null, "a later failure")).get();
+		awaitEntry("lab.read-twice.v1", 1, 11L);
+
+		assertThat(this.deadLetters.findById(id)).hasValueSatisfying((entry) -> {
+			assertThat(entry.attempts()).isEqualTo(2);
+			assertThat(entry.errorMessage()).isEqualTo("the copy failed");
+		});
+		assertThat(this.jdbc.queryForList("SELECT attempt || ':' || record_partition || '@' || record_offset || ':' "
+				+ "|| error_message FROM dead_letter_attempt WHERE entry_id = ? ORDER BY attempt", String.class, id))
+			.containsExactly("1:1@10:first failure", "2:2@77:the copy failed");
+
+		// a failure of the next copy, at another offset, is the next attempt
+		this.producer.send(failed("lab.read-twice.v1", 0, 5, id, "3", "the next copy failed")).get();
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.deadLetters.findById(id).map(DeadLetterEntry::attempts).orElse(0) == 3);
+	}
+
+	@Test
 	void storesAnotherGroupsFailureOfARedrivenRecordAsItsOwnEntry() throws Exception {
 		this.producer.send(failed("lab.two-groups.v1", 1, 10, null, null, "the entry's failure")).get();
 		UUID id = awaitEntry("lab.two-groups.v1", 1, 10L);
