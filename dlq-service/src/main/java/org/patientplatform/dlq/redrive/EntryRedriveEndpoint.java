@@ -57,8 +57,9 @@ class EntryRedriveEndpoint {
 	@PostMapping("/{id}/redrive")
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Send the entry back now",
-			description = "To its original topic with its original key, value and headers, unless targetTopic is "
-					+ "given. The entry is RETRYING until the origin reports the outcome. 409 for a discarded "
+			description = "To its original topic with its original key and headers, unless targetTopic is given, "
+					+ "and its original value, or the operator's edited one once the entry has one (edit-and-redrive). "
+					+ "The entry is RETRYING until the origin reports the outcome. 409 for a discarded "
 					+ "entry or one already in flight within dlq.retry.outcome-timeout; a redrive past it that waits "
 					+ "for the entry's consumer group to read it is counted as timed out and the entry sent again "
 					+ "(the group may then read two copies). The reason is required: the audit log keeps who and "
@@ -77,7 +78,9 @@ class EntryRedriveEndpoint {
 	@PostMapping("/{id}/edit-and-redrive")
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Store an edited payload beside the original and send it",
-			description = "The original payload is kept; later automatic retries send the edited one.")
+			description = "The original payload is kept (the reveal shows both); every later send of the entry "
+					+ "(automatic retries, a redrive, a bulk redrive) sends the edited one. A later edit replaces this "
+					+ "one; to send the original again, edit-and-redrive with it.")
 	@ApiResponse(responseCode = "200", description = "Stored and sent; the entry is RETRYING")
 	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight within the outcome timeout, or it has no topic to go to",
 			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
