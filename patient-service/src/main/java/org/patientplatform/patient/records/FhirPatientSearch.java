@@ -21,10 +21,15 @@ import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * A FHIR R4 search of patients as its query parameters state it, read into a {@link PatientSearch}. FHIR's rules: a
- * parameter repeated must match each time (AND), values separated by commas match any one (OR; {@code \,} is a
- * comma in a value), an empty value is ignored. Strict where FHIR lets a server choose: a parameter or modifier
- * this server does not know is an error that names it, not ignored, so that a mistyped criterion never widens a
- * search of patient records to patients it did not ask for.
+ * parameter repeated must match each time (AND), values separated by commas match any one (OR), an empty value is
+ * ignored. A value is read as FHIR's "Escaping Search Parameters" has it: {@code \,} {@code \$} {@code \|} and
+ * {@code \\} are a comma, a dollar, a bar and a backslash that separate nothing; a value is cut at each unescaped
+ * comma, a token's ({@code identifier}, {@code gender}) system from its code at the first unescaped bar, and only
+ * then unescaped. A backslash before any other character, or at the end, escapes nothing: the value is refused
+ * rather than read with the backslash kept ({@code E\G} would find the MRN {@code E\G} where FHIR writes it
+ * {@code E\\G}). Strict where FHIR lets a server choose: a parameter or modifier this server does not know is an error
+ * that names it, not ignored, so that a mistyped criterion never widens a search of patient records to patients it
+ * did not ask for.
  */
 final class FhirPatientSearch {
 
@@ -48,7 +53,8 @@ final class FhirPatientSearch {
 	/** A value of nothing but the apostrophes the name key leaves out. */
 	private static final Pattern ONLY_APOSTROPHES = Pattern.compile("['\u2019\u2018\u02BC`\u00B4]+");
 
-	private static final Pattern UNESCAPED_COMMA = Pattern.compile("(?<!\\\\),");
+	/** The criteria whose values are tokens, {@code [system|]code}. */
+	private static final Set<String> TOKENS = Set.of("identifier", "gender");
 
 	private static final String SEARCHED_BY = "Patient is searched by identifier, family, given, name, birthdate, "
 			+ "gender and _id, paged by _count.";
@@ -92,7 +98,7 @@ final class FhirPatientSearch {
 		}
 		for (String name : CRITERIA) {
 			for (String value : parameters.getOrDefault(name, new String[0])) {
-				List<String> anyOf = values(name, value);
+				List<Value> anyOf = values(name, value);
 				if (!anyOf.isEmpty()) {
 					search.add(name, anyOf, mrnSystem);
 					if (!search.names.contains(name)) {
@@ -158,20 +164,21 @@ final class FhirPatientSearch {
 		return link.encode().toUriString();
 	}
 
-	private void add(String name, List<String> anyOf, String mrnSystem) {
+	private void add(String name, List<Value> anyOf, String mrnSystem) {
+		List<String> codes = anyOf.stream().map(Value::code).toList();
 		switch (name) {
 			case "identifier" -> this.criteria
 				.mrnIn(anyOf.stream().flatMap((token) -> Stream.ofNullable(mrn(token, mrnSystem))).toList());
-			case "family" -> this.criteria.familyStartsWith(names(name, anyOf));
-			case "given" -> this.criteria.givenStartsWith(names(name, anyOf));
-			case "name" -> this.criteria.nameStartsWith(names(name, anyOf));
-			case "birthdate" -> birthDate(anyOf);
+			case "family" -> this.criteria.familyStartsWith(names(name, codes));
+			case "given" -> this.criteria.givenStartsWith(names(name, codes));
+			case "name" -> this.criteria.nameStartsWith(names(name, codes));
+			case "birthdate" -> birthDate(codes);
 			case "gender" -> {
 				Set<Sex> sexes = EnumSet.noneOf(Sex.class);
 				anyOf.forEach((token) -> sexes.addAll(sexes(token)));
 				this.criteria.sexIn(sexes);
 			}
-			case "_id" -> this.criteria.idIn(anyOf.stream().flatMap((id) -> Stream.ofNullable(uuid(id))).toList());
+			case "_id" -> this.criteria.idIn(codes.stream().flatMap((id) -> Stream.ofNullable(uuid(id))).toList());
 			default -> throw new IllegalStateException(name);
 		}
 	}
@@ -240,22 +247,19 @@ final class FhirPatientSearch {
 	}
 
 	/** The MRN of an identifier token, or null when it names another system, or no system as in |value. */
-	private static @Nullable String mrn(String token, String mrnSystem) {
-		int bar = token.indexOf('|');
-		if (bar < 0) {
-			return token;
+	private static @Nullable String mrn(Value token, String mrnSystem) {
+		if (token.system() == null) {
+			return token.code();
 		}
-		String value = token.substring(bar + 1);
-		return (token.substring(0, bar).equals(mrnSystem) && !value.isBlank()) ? value : null;
+		return (token.system().equals(mrnSystem) && !token.code().isBlank()) ? token.code() : null;
 	}
 
 	/** The sexes FHIR's administrative gender names ({@link FhirPatients#gender}, read backwards). */
-	private static Set<Sex> sexes(String token) {
-		int bar = token.indexOf('|');
-		if (bar >= 0 && !token.substring(0, bar).isEmpty() && !token.substring(0, bar).equals(GENDER_SYSTEM)) {
+	private static Set<Sex> sexes(Value token) {
+		if (token.system() != null && !token.system().isEmpty() && !token.system().equals(GENDER_SYSTEM)) {
 			return Set.of();
 		}
-		String code = (bar >= 0) ? token.substring(bar + 1) : token;
+		String code = token.code();
 		return switch (code) {
 			case "male" -> EnumSet.of(Sex.MALE);
 			case "female" -> EnumSet.of(Sex.FEMALE);
@@ -276,23 +280,81 @@ final class FhirPatientSearch {
 		}
 	}
 
-	/** A parameter's comma separated values, unescaped and trimmed, the empty ones left out. */
-	private static List<String> values(String name, String value) {
-		List<String> values = new ArrayList<>();
-		for (String part : UNESCAPED_COMMA.split(value, -1)) {
-			String one = part.replace("\\,", ",").strip();
-			if (one.length() > MAX_VALUE_LENGTH) {
-				throw new Invalid(IssueType.INVALID, name + " is longer than " + MAX_VALUE_LENGTH + " characters");
+	/**
+	 * A parameter's comma separated values, trimmed, the empty ones left out: a token's cut into its system and code at
+	 * its first unescaped bar, then each unescaped.
+	 * @throws Invalid when a value holds a backslash that escapes nothing, is too long or holds a NUL
+	 */
+	private static List<Value> values(String name, String value) {
+		List<Value> values = new ArrayList<>();
+		for (String part : split(value, ',', false)) {
+			String escaped = part.strip();
+			List<String> sides = TOKENS.contains(name) ? split(escaped, '|', true) : List.of(escaped);
+			Value one = (sides.size() == 2) ? new Value(unescape(name, sides.get(0)), unescape(name, sides.get(1)))
+					: new Value(null, unescape(name, escaped));
+			for (String text : Stream.of(one.system(), one.code()).flatMap(Stream::ofNullable).toList()) {
+				if (text.length() > MAX_VALUE_LENGTH) {
+					throw new Invalid(IssueType.INVALID, name + " is longer than " + MAX_VALUE_LENGTH + " characters");
+				}
+				if (text.indexOf('\u0000') >= 0) {
+					// no name or identifier holds one, and the database refuses it in a query
+					throw new Invalid(IssueType.INVALID, name + " holds a NUL character (U+0000)");
+				}
 			}
-			if (one.indexOf('\u0000') >= 0) {
-				// no name or identifier holds one, and the database refuses it in a query
-				throw new Invalid(IssueType.INVALID, name + " holds a NUL character (U+0000)");
-			}
-			if (!one.isEmpty()) {
+			if (one.system() != null || !one.code().isEmpty()) {
 				values.add(one);
 			}
 		}
 		return values;
+	}
+
+	/**
+	 * The text cut at each {@code separator} no backslash escapes (at the first alone when {@code once}), the parts
+	 * still escaped: a backslash escapes the character after it, so {@code a\\,b} is cut after its escaped backslash.
+	 */
+	static List<String> split(String text, char separator, boolean once) {
+		List<String> parts = new ArrayList<>();
+		int start = 0;
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == '\\') {
+				i++;
+			}
+			else if (c == separator && !(once && !parts.isEmpty())) {
+				parts.add(text.substring(start, i));
+				start = i + 1;
+			}
+		}
+		parts.add(text.substring(start));
+		return parts;
+	}
+
+	/**
+	 * A value's escapes read: {@code \,} {@code \$} {@code \|} and {@code \\} are the character they escape.
+	 * @throws Invalid for a backslash before another character or at the end, which FHIR gives no meaning: kept, it
+	 *     would search for a value other than the one a client escaping by FHIR's rules means ({@code E\G} for the MRN
+	 *     written {@code E\\G})
+	 */
+	static String unescape(String name, String escaped) {
+		if (escaped.indexOf('\\') < 0) {
+			return escaped;
+		}
+		StringBuilder text = new StringBuilder(escaped.length());
+		for (int i = 0; i < escaped.length(); i++) {
+			char c = escaped.charAt(i);
+			if (c != '\\') {
+				text.append(c);
+				continue;
+			}
+			char next = (i + 1 < escaped.length()) ? escaped.charAt(i + 1) : 0;
+			if (next != ',' && next != '$' && next != '|' && next != '\\') {
+				throw new Invalid(IssueType.INVALID, name + " holds a backslash that escapes nothing: in a search value "
+						+ "\\, \\$ \\| and \\\\ stand for , $ | and \\ (FHIR's escaping), and a backslash is written \\\\");
+			}
+			text.append(next);
+			i++;
+		}
+		return text.toString();
 	}
 
 	private static @Nullable String single(Map<String, String[]> parameters, String name) {
@@ -326,6 +388,16 @@ final class FhirPatientSearch {
 	private static String quoted(String value) {
 		String shown = (value.length() > 40) ? value.substring(0, 40) + "…" : value;
 		return "'" + shown + "'";
+	}
+
+	/**
+	 * One of a parameter's values, unescaped.
+	 *
+	 * @param system a token's system, the text before its first unescaped bar (empty for {@code |code}); null when
+	 *     it has no bar, or the parameter is no token
+	 * @param code the value, or a token's code
+	 */
+	record Value(@Nullable String system, String code) {
 	}
 
 	/** A search this server cannot run, and why: a 400 OperationOutcome. */

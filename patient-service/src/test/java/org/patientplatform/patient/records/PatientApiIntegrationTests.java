@@ -323,6 +323,49 @@ class PatientApiIntegrationTests {
 	}
 
 	@Test
+	void findsValuesThatHoldABarACommaOrABackslashWrittenWithFhirsEscapes() {
+		// only \, was read: C\|D was cut at its bar and found nothing, E\\G searched for E\\G, not the MRN E\G
+		String suffix = UUID.randomUUID().toString();
+		PatientId bar = register("C|D-" + suffix, "Ada", "Lovelace");
+		PatientId backslash = register("E\\G-" + suffix, "Ada", "Lovelace");
+		PatientId comma = register("A,B-" + suffix, "Ada", "Lovelace");
+		PatientId dangelo = register("API-ESC-" + suffix, "Ada", "D\\Angelo-" + suffix);
+		String staff = token(List.of("staff"), null);
+		// the client sends \ as %5C and | as %7C (RestClient encodes them)
+		assertThat(ids(search("identifier=C\\|D-" + suffix, staff))).containsExactly(bar);
+		assertThat(ids(search("identifier=urn:patient-platform:mrn|C\\|D-" + suffix, staff))).containsExactly(bar);
+		assertThat(ids(search("identifier=E\\\\G-" + suffix, staff))).containsExactly(backslash);
+		assertThat(ids(search("identifier=urn:patient-platform:mrn|E\\\\G-" + suffix, staff)))
+			.containsExactly(backslash);
+		assertThat(ids(search("identifier=A\\,B-" + suffix, staff))).containsExactly(comma);
+		assertThat(ids(search("family=d\\\\angelo-" + suffix, staff))).containsExactly(dangelo);
+		// an escaped backslash, then a comma that separates two values
+		assertThat(ids(search("family=nobody\\\\,d\\\\angelo-" + suffix, staff))).containsExactly(dangelo);
+		assertThat(ids(search("identifier=C\\|D-" + suffix + ",E\\\\G-" + suffix, staff)))
+			.containsExactlyInAnyOrder(bar, backslash);
+		// the bar unescaped separates a system (C, not the MRNs') from its value
+		assertThat(ids(search("identifier=C|D-" + suffix, staff))).isEmpty();
+		// a backslash that escapes nothing is refused, not searched for as it is: E\G found E\G
+		for (String query : List.of("identifier=E\\G-" + suffix, "family=d\\angelo", "family=dangelo\\")) {
+			ResponseEntity<String> refused = get(FHIR + "/Patient?" + query, staff);
+			assertOutcome(refused, 400, OperationOutcome.IssueType.INVALID);
+			assertThat(refused.getBody()).as(query).contains("holds a backslash that escapes nothing");
+		}
+		// the next link keeps the escapes, and its page finds the same patients
+		Bundle first = search("identifier=C\\|D-" + suffix + ",E\\\\G-" + suffix + ",A\\,B-" + suffix + "&_count=2",
+				staff);
+		assertThat(ids(first)).hasSize(2);
+		ResponseEntity<String> page = this.api.get()
+			.uri(java.net.URI.create(first.getLink("next").getUrl()))
+			.header("Authorization", "Bearer " + staff)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(page.getStatusCode().value()).as(page.getBody()).isEqualTo(200);
+		assertThat(ids(fhirParser().parseResource(Bundle.class, page.getBody()))).hasSize(1)
+			.doesNotContainAnyElementsOf(ids(first));
+	}
+
+	@Test
 	void describesTheFhirServerInItsCapabilityStatement() {
 		ResponseEntity<String> response = get(FHIR + "/metadata", token(List.of("staff"), null));
 		assertThat(response.getStatusCode().value()).isEqualTo(200);
