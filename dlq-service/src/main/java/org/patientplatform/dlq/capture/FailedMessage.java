@@ -68,10 +68,17 @@ record FailedMessage(
 		}
 
 		@ReportedOn("value")
-		@AssertTrue(message = "give at most one of value and valueBase64, base64 valid")
+		@AssertTrue(message = "give at most one of value and valueBase64")
 		@Schema(hidden = true)
-		boolean isValueReadable() {
-			return !(this.value != null && this.valueBase64 != null) && isBase64(this.valueBase64);
+		boolean isValueSingle() {
+			return !(this.value != null && this.valueBase64 != null);
+		}
+
+		@ReportedOn("valueBase64")
+		@AssertTrue(message = BASE64)
+		@Schema(hidden = true)
+		boolean isValueBase64Valid() {
+			return isBase64(this.valueBase64);
 		}
 
 		byte @Nullable [] bytes() {
@@ -83,18 +90,35 @@ record FailedMessage(
 
 	}
 
+	/** What a base64 field that does not decode is told (its own field, not the text one beside it). */
+	static final String BASE64 = "must be base64 (the standard alphabet: A-Z, a-z, 0-9, + and /)";
+
 	@ReportedOn("payload")
-	@AssertTrue(message = "give exactly one of payload and payloadBase64, base64 valid")
+	@AssertTrue(message = "give exactly one of payload and payloadBase64")
 	@Schema(hidden = true)
-	boolean isPayloadReadable() {
-		return (this.payload == null) != (this.payloadBase64 == null) && isBase64(this.payloadBase64);
+	boolean isPayloadSingle() {
+		return (this.payload == null) != (this.payloadBase64 == null);
+	}
+
+	@ReportedOn("payloadBase64")
+	@AssertTrue(message = BASE64)
+	@Schema(hidden = true)
+	boolean isPayloadBase64Valid() {
+		return isBase64(this.payloadBase64);
 	}
 
 	@ReportedOn("key")
-	@AssertTrue(message = "give at most one of key and keyBase64, base64 valid")
+	@AssertTrue(message = "give at most one of key and keyBase64")
 	@Schema(hidden = true)
-	boolean isKeyReadable() {
-		return !(this.key != null && this.keyBase64 != null) && isBase64(this.keyBase64);
+	boolean isKeySingle() {
+		return !(this.key != null && this.keyBase64 != null);
+	}
+
+	@ReportedOn("keyBase64")
+	@AssertTrue(message = BASE64)
+	@Schema(hidden = true)
+	boolean isKeyBase64Valid() {
+		return isBase64(this.keyBase64);
 	}
 
 	byte[] payloadBytes() {

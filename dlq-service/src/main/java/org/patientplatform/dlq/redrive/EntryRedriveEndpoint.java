@@ -146,14 +146,21 @@ class EntryRedriveEndpoint {
 				@Pattern(regexp = OperatorReason.TEXT, message = OperatorReason.RULE) String reason) {
 
 		@ReportedOn("payload")
-		@AssertTrue(message = "give exactly one of payload and payloadBase64, base64 valid")
+		@AssertTrue(message = "give exactly one of payload and payloadBase64")
 		@Schema(hidden = true)
-		boolean isPayloadReadable() {
-			if ((this.payload == null) == (this.payloadBase64 == null)) {
-				return false;
+		boolean isPayloadSingle() {
+			return (this.payload == null) != (this.payloadBase64 == null);
+		}
+
+		@ReportedOn("payloadBase64")
+		@AssertTrue(message = "must be base64 (the standard alphabet: A-Z, a-z, 0-9, + and /)")
+		@Schema(hidden = true)
+		boolean isPayloadBase64Valid() {
+			if (this.payloadBase64 == null) {
+				return true;
 			}
 			try {
-				bytes();
+				Base64.getDecoder().decode(this.payloadBase64);
 				return true;
 			}
 			catch (IllegalArgumentException ex) {

@@ -594,6 +594,30 @@ class DeadLetterCaptureIntegrationTests {
 				"field=headers[0].key", "must not use the kafka_dlt- or dlq- prefix")
 			.doesNotContain("payloadReadable", "ownName");
 
+		// base64 that does not decode is its own field's error (before: payload's), and a partition past an int's
+		// range says the range (before: "has the wrong type or format")
+		var notBase64 = service.post()
+			.uri("/api/v1/dlq/messages")
+			.body(Map.of("topic", "billing.events.v1", "partition", 0, "offset", 0, "payloadBase64", "%%%",
+					"keyBase64", "not base64!", "errorClass", "E", "consumerGroup", "g", "sourceService", "s"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(notBase64.getStatusCode().value()).isEqualTo(400);
+		assertThat(notBase64.getBody().get("errors")).asString()
+			.contains("field=payloadBase64, message=must be base64", "field=keyBase64, message=must be base64")
+			.doesNotContain("field=payload,", "field=key,");
+		var tooLarge = service.post()
+			.uri("/api/v1/dlq/messages")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body("""
+					{"topic": "billing.events.v1", "partition": 2147483648, "offset": 0, "payload": "x",
+					 "errorClass": "E", "consumerGroup": "g", "sourceService": "s"}""")
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(tooLarge.getStatusCode().value()).isEqualTo(400);
+		assertThat(tooLarge.getBody().get("errors")).asString()
+			.contains("field=partition, message=must be a whole number from -2147483648 to 2147483647");
+
 		// a topic Kafka cannot have, and a header that is null: before, 202 (retried for ever) and a 500
 		List<Object> nullHeader = new ArrayList<>();
 		nullHeader.add(null);

@@ -229,7 +229,10 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			}
 			// what the field takes, when Jackson says (a fraction for a whole number: 2.5 for ratePerSecond was told
 			// "has the wrong type or format")
+			// and a number too large for the field's type says its range (it was "has the wrong type or format")
 			String why = (TimeRangeModule.MESSAGE.equals(jackson.getOriginalMessage())) ? TimeRangeModule.MESSAGE
+					: (jackson instanceof tools.jackson.core.exc.InputCoercionException coercion)
+							? outOfRange(coercion.getTargetType())
 					: (jackson instanceof tools.jackson.databind.exc.MismatchedInputException mismatch
 							&& mismatch.getTargetType() != null) ? BodyFieldErrors.expected(mismatch.getTargetType())
 									: BodyFieldErrors.WRONG_TYPE;
@@ -424,6 +427,23 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			return expected + " (its offset's + arrived as a space: in a URL's query, send + as %2B)";
 		}
 		return expected;
+	}
+
+	/** What a number out of the range of the field's type is told. */
+	static String outOfRange(@Nullable Class<?> type) {
+		if (type == Integer.class || type == int.class) {
+			return "must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+		}
+		if (type == Long.class || type == long.class) {
+			return "must be a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+		}
+		if (type == Short.class || type == short.class) {
+			return "must be a whole number from " + Short.MIN_VALUE + " to " + Short.MAX_VALUE;
+		}
+		if (type == Byte.class || type == byte.class) {
+			return "must be a whole number from " + Byte.MIN_VALUE + " to " + Byte.MAX_VALUE;
+		}
+		return "is out of range for this field";
 	}
 
 	static String expected(@Nullable Class<?> type) {
