@@ -206,10 +206,17 @@ class BatchEndpoint {
 			}
 		}
 
+		/** Neither a list nor a segment: whom to send to was not said (it was told "not both"). */
+		@ReportedOn("patientIds")
+		@AssertTrue(message = "give patientIds or segment (an empty segment is every patient with a known contact)")
+		boolean isSelectionGiven() {
+			return this.patientIds != null || this.segment != null;
+		}
+
 		@ReportedOn("patientIds")
 		@AssertTrue(message = "give either patientIds or segment, not both")
-		boolean isOneSelection() {
-			return (this.patientIds == null) != (this.segment == null);
+		boolean isNotBothSelections() {
+			return this.patientIds == null || this.segment == null;
 		}
 
 	}

@@ -325,9 +325,18 @@ class BatchIntegrationTests {
 				"{\"type\": \"t\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": [\"p\"], \"segment\": {}}");
 		assertThat(both.getStatusCode().value()).isEqualTo(400);
 		assertThat(both.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
-		assertThat(this.api.json(both).path("errors").toString()).contains("\"field\":\"patientIds\"")
-			.contains("give either patientIds or segment")
-			.doesNotContain("oneSelection");
+		assertThat(this.api.json(both).path("errors").valueStream()
+			.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+			.containsExactly("patientIds give either patientIds or segment, not both");
+		// neither: told what is missing (it was told "not both")
+		ResponseEntity<String> neither = this.api.post(BATCHES, this.api.staffToken(),
+				"{\"type\": \"appointment-reminder\", \"parameters\": {\"siteName\": \"N\", \"startsAt\": \"M\"}}");
+		assertThat(neither.getStatusCode().value()).isEqualTo(400);
+		assertThat(neither.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(this.api.json(neither).path("errors").valueStream()
+			.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+			.containsExactly("patientIds give patientIds or segment (an empty segment is every patient with a known "
+					+ "contact)");
 		// before: "size must be between 1 and 2147483647"
 		ResponseEntity<String> none = this.api.post(BATCHES, this.api.staffToken(),
 				"{\"type\": \"booking-cancelled\", \"parameters\": {\"siteName\": \"North Lab\", \"startsAt\": \"24 Dec 10:00\"}, \"patientIds\": []}");
