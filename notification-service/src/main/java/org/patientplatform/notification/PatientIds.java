@@ -19,6 +19,12 @@ public final class PatientIds {
 	private static final Pattern UUID = Pattern
 		.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
+	/**
+	 * What a blank patient id in a path is told ({@code /patients/%20/notifications}): stripped, it named no one,
+	 * and staff were answered an empty list, as if a patient had no notifications.
+	 */
+	public static final String BLANK = "must be a patient id, not blank";
+
 	private PatientIds() {
 	}
 

@@ -7,6 +7,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.notification.PatientAccess;
@@ -46,14 +47,14 @@ class PreferencesEndpoint {
 	@PreAuthorize("hasAnyRole('staff', 'patient')")
 	@Operation(summary = "A patient's notification preferences",
 			description = "Staff, or the patient themself; 404 when no contact of the patient has arrived.")
-	PreferencesView get(@PathVariable("patientId") String asked, Authentication caller) {
+	PreferencesView get(@PathVariable @NotBlank(message = PatientIds.BLANK) String patientId, Authentication caller) {
 		// as stored: the same patient whatever the case of the UUID
-		String patientId = PatientIds.canonical(asked);
-		this.access.requireAccess(caller, patientId, "preferences.read");
-		PreferencesView view = this.contacts.find(patientId)
+		String id = PatientIds.canonical(patientId);
+		this.access.requireAccess(caller, id, "preferences.read");
+		PreferencesView view = this.contacts.find(id)
 			.map(PreferencesView::of)
-			.orElseThrow(() -> new NotFoundException("No contact for patient " + patientId));
-		this.access.allowed("preferences.read", "patient", patientId);
+			.orElseThrow(() -> new NotFoundException("No contact for patient " + id));
+		this.access.allowed("preferences.read", "patient", id);
 		return view;
 	}
 
@@ -62,16 +63,16 @@ class PreferencesEndpoint {
 	@Operation(summary = "Set a patient's notification preferences",
 			description = "Staff, or the patient themself. Takes effect at once; a later ContactPreferencesChanged "
 					+ "event replaces it, an earlier one does not. Null language or timezone keeps the current one.")
-	PreferencesView put(@PathVariable("patientId") String asked, @Valid @RequestBody PreferencesUpdate update,
-			Authentication caller) {
+	PreferencesView put(@PathVariable @NotBlank(message = PatientIds.BLANK) String patientId,
+			@Valid @RequestBody PreferencesUpdate update, Authentication caller) {
 		// as stored: the same patient whatever the case of the UUID
-		String patientId = PatientIds.canonical(asked);
-		this.access.requireAccess(caller, patientId, "preferences.update");
+		String id = PatientIds.canonical(patientId);
+		this.access.requireAccess(caller, id, "preferences.update");
 		PreferencesView view = this.projection
-			.changePreferences(patientId, update, this.clock.instant().truncatedTo(ChronoUnit.MICROS))
+			.changePreferences(id, update, this.clock.instant().truncatedTo(ChronoUnit.MICROS))
 			.map(PreferencesView::of)
-			.orElseThrow(() -> new NotFoundException("No contact for patient " + patientId));
-		this.access.allowed("preferences.update", "patient", patientId);
+			.orElseThrow(() -> new NotFoundException("No contact for patient " + id));
+		this.access.allowed("preferences.update", "patient", id);
 		return view;
 	}
 

@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
@@ -63,17 +64,17 @@ class PushDeviceEndpoint {
 					+ "had registered is theirs no more. Beyond notification.contacts.max-push-devices (10) the "
 					+ "oldest device is dropped. Push must still be among the patient's channels (preferences). "
 					+ "404 when no contact of the patient has arrived.")
-	PreferencesView register(@PathVariable("patientId") String asked,
+	PreferencesView register(@PathVariable @NotBlank(message = PatientIds.BLANK) String patientId,
 			@Parameter(description = "The push provider's registration token") @PathVariable @Pattern(regexp = TOKEN,
 					message = TOKEN_MESSAGE) String token,
 			Authentication caller) {
 		// as stored: the same patient whatever the case of the UUID
-		String patientId = PatientIds.canonical(asked);
-		this.access.requireAccess(caller, patientId, "push-device.register");
-		PreferencesView view = this.projection.registerPushDevice(patientId, token, now())
+		String id = PatientIds.canonical(patientId);
+		this.access.requireAccess(caller, id, "push-device.register");
+		PreferencesView view = this.projection.registerPushDevice(id, token, now())
 			.map(PreferencesView::of)
-			.orElseThrow(() -> new NotFoundException("No contact for patient " + patientId));
-		this.access.allowed("push-device.register", "patient", patientId);
+			.orElseThrow(() -> new NotFoundException("No contact for patient " + id));
+		this.access.allowed("push-device.register", "patient", id);
 		return view;
 	}
 
@@ -83,16 +84,16 @@ class PushDeviceEndpoint {
 	@Operation(summary = "Remove a device from push messages",
 			description = "Staff, or the patient themself (signing out of the app on the device). 204 whether or not "
 					+ "the patient had the device; 404 when no contact of the patient has arrived.")
-	void remove(@PathVariable("patientId") String asked,
+	void remove(@PathVariable @NotBlank(message = PatientIds.BLANK) String patientId,
 			@Parameter(description = "The push provider's registration token") @PathVariable @Pattern(regexp = TOKEN,
 					message = TOKEN_MESSAGE) String token,
 			Authentication caller) {
 		// as stored: the same patient whatever the case of the UUID
-		String patientId = PatientIds.canonical(asked);
-		this.access.requireAccess(caller, patientId, "push-device.remove");
-		this.projection.removePushDevice(patientId, token, now())
-			.orElseThrow(() -> new NotFoundException("No contact for patient " + patientId));
-		this.access.allowed("push-device.remove", "patient", patientId);
+		String id = PatientIds.canonical(patientId);
+		this.access.requireAccess(caller, id, "push-device.remove");
+		this.projection.removePushDevice(id, token, now())
+			.orElseThrow(() -> new NotFoundException("No contact for patient " + id));
+		this.access.allowed("push-device.remove", "patient", id);
 	}
 
 	private Instant now() {

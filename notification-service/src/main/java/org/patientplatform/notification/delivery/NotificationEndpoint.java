@@ -7,6 +7,7 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
@@ -63,21 +64,21 @@ class NotificationEndpoint {
 	@Operation(summary = "A patient's notifications, newest first",
 			description = "Keyset pagination: pass the page's nextCursor as cursor; null on the last page. Staff "
 					+ "may list any patient's; a patient only their own (another's answers 403).")
-	Page<NotificationView> list(@PathVariable("patientId") String asked,
+	Page<NotificationView> list(@PathVariable @NotBlank(message = PatientIds.BLANK) String patientId,
 			@Parameter(description = "The nextCursor of the previous page") @RequestParam(
 					required = false) @Nullable String cursor,
 			@Parameter(description = "Page size, 1 to 100; larger values are capped, smaller ones refused") @RequestParam(
 					defaultValue = "" + DEFAULT_PAGE_SIZE) @Min(1) long limit,
 			Authentication caller) {
 		// as stored: the same patient whatever the case of the UUID
-		String patientId = PatientIds.canonical(asked);
-		this.access.requireAccess(caller, patientId, "notifications.list");
+		String id = PatientIds.canonical(patientId);
+		this.access.requireAccess(caller, id, "notifications.list");
 		// long: a size past int's range is capped like any other, not refused as no whole number
 		int size = (int) Math.min(limit, MAX_PAGE_SIZE);
 		TimeCursor after = TimeCursor.decodeOrFirst(cursor);
-		Page<Notification> page = Page.of(this.notifications.findByPatient(patientId, after, size + 1), size,
+		Page<Notification> page = Page.of(this.notifications.findByPatient(id, after, size + 1), size,
 				(notification) -> new TimeCursor(notification.createdAt(), notification.id().value()).sortKey());
-		this.access.allowed("notifications.list", "patient", patientId);
+		this.access.allowed("notifications.list", "patient", id);
 		return new Page<>(page.items().stream().map(NotificationView::of).toList(), page.nextCursor());
 	}
 

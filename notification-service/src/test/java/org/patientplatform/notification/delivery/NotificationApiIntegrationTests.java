@@ -214,6 +214,33 @@ class NotificationApiIntegrationTests {
 			.value()).isEqualTo(404);
 	}
 
+	@Test
+	void refusesABlankPatientIdInEveryPatientPathNamingIt() {
+		// stripped, a blank id named no one: staff were answered {"items":[]} as if the patient had no notifications
+		String device = "c" + UUID.randomUUID().toString().replace("-", "") + ":APA91bExample";
+		String staff = this.api.staffToken();
+		for (String blank : List.of(" ", "   ", "\t")) {
+			String patient = "/api/v1/patients/" + blank;
+			List<ResponseEntity<String>> answers = List.of(this.api.get(patient + "/notifications", staff),
+					this.api.get(patient + "/notifications?limit=5", this.api.patientToken(newPatientId())),
+					this.api.get(patient + "/preferences", staff),
+					this.api.put(patient + "/preferences", staff, """
+							{"channels": {"sms": true, "email": true, "push": true}}
+							"""), this.api.put(patient + "/push-devices/" + device, staff, ""),
+					this.api.delete(patient + "/push-devices/" + device, staff));
+			for (ResponseEntity<String> answer : answers) {
+				assertThat(answer.getStatusCode().value()).as("%s", answers.indexOf(answer)).isEqualTo(400);
+				assertThat(answer.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+				assertThat(this.api.json(answer).path("errors").valueStream()
+					.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+					.containsExactly("patientId must be a patient id, not blank");
+			}
+		}
+		// refused before any access to patient data: nothing audited under a blank id
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE btrim(resource_id, E' \\t') = ''",
+				Integer.class)).isZero();
+	}
+
 	private List<String> audited(String action, String resourceId) {
 		return this.jdbc.queryForList("SELECT outcome FROM audit_log WHERE action = ? AND resource_id = ? ORDER BY id",
 				String.class, action, resourceId);
