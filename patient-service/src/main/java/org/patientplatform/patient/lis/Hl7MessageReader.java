@@ -108,6 +108,15 @@ class Hl7MessageReader {
 	 */
 	static final int MAX_IDENTIFIER_LENGTH = 250;
 
+	/**
+	 * The longest message control id (MSH-10) taken: HL7 v2.5's length of the field, whose type is ST, any printable
+	 * text (a LIS's {@code LAB:2026:0001}, {@code MSG 0002}, {@code A04#0003}).
+	 */
+	static final int MAX_CONTROL_ID_LENGTH = 199;
+
+	/** The rule of a message control id, as its refusal states it. */
+	private static final String CONTROL_ID_RULE = "1 to " + MAX_CONTROL_ID_LENGTH + " printable characters";
+
 	private static final Set<String> CANCELLING = Set.of("CA", "OC", "CR", "DC", "OD", "DR");
 
 	/** ISO 639-2 codes to the ISO 639-1 ones BCP 47 prefers, where there is one. */
@@ -180,7 +189,16 @@ class Hl7MessageReader {
 
 	private static final Logger log = LoggerFactory.getLogger(Hl7MessageReader.class);
 
+	/** A message type, code^trigger; the type of a message HAPI could not parse is named only when it is one. */
 	private static final Pattern SAFE_TOKEN = Pattern.compile("[A-Za-z0-9_.\\-^]{1,64}");
+
+	/**
+	 * What a message control id, printable text, holds none of: control characters (C0, DEL, C1: a line break would
+	 * forge a log line), invisible format characters (a bidirectional override would show a log line, an audit
+	 * record or a dead letter's reason other than it is), line and paragraph separators, a surrogate without its pair,
+	 * and U+FFFE and U+FFFF.
+	 */
+	private static final Pattern UNPRINTABLE = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\uFFFE\\uFFFF]");
 
 	private static final Pattern DTM = Pattern
 		.compile("(\\d{4})(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(?:\\.(\\d{1,4}))?([+-]\\d{4})?");
@@ -660,13 +678,15 @@ class Hl7MessageReader {
 		if (!SAFE_TOKEN.matcher(type).matches()) {
 			throw new InvalidEventException("HL7 message type (MSH-9) is not a message type");
 		}
-		String controlId = text(msh.getMessageControlID());
+		// as sent (unescaped, trimmed): text() would have dropped a control character the rule refuses
+		String controlId = raw(msh.getMessageControlID());
 		if (controlId == null) {
 			throw new InvalidEventException("HL7 message " + type + " has no message control id (MSH-10)");
 		}
-		if (!SAFE_TOKEN.matcher(controlId).matches()) {
-			throw new InvalidEventException("HL7 message " + type + " has a message control id (MSH-10) that is "
-					+ "not 1 to 64 letters, digits or . _ -");
+		String broken = controlIdProblem(controlId);
+		if (broken != null) {
+			throw new InvalidEventException("HL7 message " + type + " has a message control id (MSH-10) that is not "
+					+ CONTROL_ID_RULE + ": " + broken);
 		}
 		Instant sentAt;
 		try {
@@ -1411,7 +1431,8 @@ class Hl7MessageReader {
 
 	/**
 	 * The message type and control id of a message HAPI could not parse, read from the raw MSH when they
-	 * look like what they should be (so no patient data can slip through), for the DLQ's error message.
+	 * look like what they should be (a message type; a control id by {@link #controlIdProblem}'s rule), for the
+	 * DLQ's error message.
 	 */
 	private static String describeRaw(String er7) {
 		// the first MSH: a batch's is after its FHS and BHS
@@ -1422,7 +1443,7 @@ class Hl7MessageReader {
 		String[] fields = msh.split(Pattern.quote(String.valueOf(msh.charAt(3))), -1);
 		// fields[0] is "MSH", so MSH-n is fields[n - 1]
 		String type = (fields.length > 8) ? safe(fields[8]) : null;
-		String controlId = (fields.length > 9) ? safe(fields[9]) : null;
+		String controlId = (fields.length > 9 && controlIdProblem(fields[9].strip()) == null) ? fields[9].strip() : null;
 		StringBuilder description = new StringBuilder();
 		if (type != null) {
 			description.append(' ').append(type);
@@ -1431,6 +1452,23 @@ class Hl7MessageReader {
 			description.append(" (control id ").append(controlId).append(')');
 		}
 		return description.toString();
+	}
+
+	/**
+	 * What makes a message control id one this service does not take, or null when it takes it: MSH-10 is HL7's ST,
+	 * printable text of at most {@value #MAX_CONTROL_ID_LENGTH} characters. It is the key of the message's claim
+	 * (with its sender and digest), the id of its audit records and part of log lines and of dead letters' reasons:
+	 * none of those needs it to be a token, and each is kept sound by its being one line of visible text.
+	 */
+	static @Nullable String controlIdProblem(String controlId) {
+		if (controlId.isEmpty()) {
+			return "it is empty";
+		}
+		if (UNPRINTABLE.matcher(controlId).find()) {
+			return "it holds a control or format character";
+		}
+		int length = controlId.codePointCount(0, controlId.length());
+		return (length > MAX_CONTROL_ID_LENGTH) ? "it is " + length + " characters long" : null;
 	}
 
 	private static @Nullable String safe(String token) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -64,6 +65,12 @@ class LisInbox {
 	 * message was parked: an order number holding a control character).
 	 */
 	static final String REFUSED_ON_REPLAY = "refused on replay";
+
+	/**
+	 * The control ids taken before V7, when a message was claimed by its control id alone: 1 to 64 letters, digits or
+	 * {@code . _ - ^} (none holds the # of a claim of today, control id # digest).
+	 */
+	private static final Pattern BEFORE_DIGESTS = Pattern.compile("[A-Za-z0-9_.\\-^]{1,64}");
 
 	private static final Logger log = LoggerFactory.getLogger(LisInbox.class);
 
@@ -237,6 +244,11 @@ class LisInbox {
 	 * delivered again across the upgrade, it is still a duplicate.
 	 */
 	private boolean processedBeforeDigests(LisMessage.Header header) {
+		if (!BEFORE_DIGESTS.matcher(header.controlId()).matches()) {
+			// a control id that was refused then was never claimed alone; and one holding a # would be taken for
+			// the claim of another message (its control id, #, its digest)
+			return false;
+		}
 		return Boolean.TRUE.equals(this.jdbc.sql("""
 				SELECT EXISTS (SELECT 1 FROM processed_message
 				               WHERE consumer_group = ? AND source IN (?, '') AND event_id = ?)

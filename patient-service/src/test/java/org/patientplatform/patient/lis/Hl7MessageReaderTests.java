@@ -961,6 +961,41 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void takesAnyPrintableControlIdOfUpTo199CharactersAsHl7sStTypeHasIt() {
+		// MSH-10 is ST, any printable text (v2.5: 199 characters): these were dead-lettered as "not 1 to 64 letters,
+		// digits or . _ -"
+		String longest = "L".repeat(198) + "\u00c9";
+		for (String controlId : List.of("LAB:2026:0001", "MSG 0002", "A04#0003", "Z/1?x=%41;y", "N\u00ba-\u00e9", longest)) {
+			LisMessage message = this.reader
+				.read(bytes(Hl7Messages.nameUpdate(controlId, "MRN-1", "King", "Ada", "20250401090000")));
+			assertThat(message.header().controlId()).isEqualTo(controlId);
+			assertThat(((LisMessage.Demographics) message).command().messageControlId()).isEqualTo(controlId);
+		}
+		// HL7's escapes are read, and the spaces around it are not its
+		assertThat(this.reader
+			.read(bytes(Hl7Messages.nameUpdate(" A\\F\\B\\S\\C ", "MRN-1", "King", "Ada", "20250401090000")))
+			.header()
+			.controlId()).isEqualTo("A|B^C");
+	}
+
+	@Test
+	void refusesAControlIdLongerThan199CharactersOrHoldingAControlCharacterStatingTheRule() {
+		String rule = "HL7 message ADT^A08 has a message control id (MSH-10) that is not 1 to 199 printable characters: ";
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader
+				.read(bytes(Hl7Messages.nameUpdate("L".repeat(200), "MRN-1", "King", "Ada", "20250401090000"))))
+			.withMessage(rule + "it is 200 characters long");
+		// a line break would forge a log line; a bidirectional override would show it as another text
+		for (String controlId : List.of("A\\X0A\\B", "A\\X09\\B", "A\\X1B\\B", "A\tB", "A\u202eB", "A\u2028B", "A\u0085B")) {
+			assertThatExceptionOfType(InvalidEventException.class)
+				.isThrownBy(() -> this.reader
+					.read(bytes(Hl7Messages.nameUpdate(controlId, "MRN-1", "King", "Ada", "20250401090000"))))
+				.as(controlId)
+				.withMessage(rule + "it holds a control or format character");
+		}
+	}
+
+	@Test
 	void rejectsImpossibleBirthDateWithoutQuotingIt() {
 		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A04|MSG9|P|2.5\r"
 				+ "PID|1||MRN-9^^^LAB^MR||Doe^Jane||19801332\r";

@@ -203,6 +203,68 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void appliesMessagesWhoseControlIdIsAnyPrintableTextOnceAndFindsTheirAuditByIt(CapturedOutput output)
+			throws Exception {
+		// MSH-10 is HL7's ST: these were dead-lettered as "not 1 to 64 letters, digits or . _ -"
+		String run = UUID.randomUUID().toString().substring(0, 8);
+		String colons = "LAB:2026:" + run;
+		String mrn = "MRN-CID-" + run;
+		send(mrn, Hl7Messages.registration(colons, mrn, "Lovelace", "Ada", "20250312143015"));
+		assertThat(awaitPatient(mrn)).containsEntry("familyName", "Lovelace");
+		// a result for a patient not registered yet, parked and replayed with her: audited under its control id
+		String odd = "R 0002#/?=%+" + run;
+		String parked = "MRN-CID-P-" + run;
+		send(parked, Hl7Messages.result(odd, parked, "20250312143015"));
+		awaitKept(odd);
+		send(parked, Hl7Messages.registration("A04#0003-" + run, parked, "Hopper", "Grace", "20250312143016"));
+		assertThat(awaitPatient(parked)).containsEntry("familyName", "Hopper");
+		// sent again, each is the same message (its control id and what it says), applied once
+		send(mrn, Hl7Messages.registration(colons, mrn, "Lovelace", "Ada", "20250312143015"));
+		send(mrn, Hl7Messages.discharge("CID-END-" + run, mrn, "20250313100000"));
+		awaitKept("CID-END-" + run);
+		assertThat(this.jdbc.queryForList("SELECT action FROM audit_log WHERE reason = ?", String.class, "HL7 " + colons))
+			.containsExactly("lis-registered");
+		assertThat(output.getAll()).contains("ADT^A04 " + colons + " at ");
+		// the control id is the audit record's id: ops find it by it, URL-encoded in the query
+		String ops = this.signingKey.mint("ops-1", List.of("ops"), null, Duration.ofMinutes(5));
+		ResponseEntity<String> audit = this.api.get()
+			.uri(java.net.URI.create("http://127.0.0.1:" + this.port + "/api/v1/ops/audit?resourceType=lis-message"
+					+ "&resourceId=" + java.net.URLEncoder.encode(odd, StandardCharsets.UTF_8)))
+			.header("Authorization", "Bearer " + ops)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(audit.getStatusCode().value()).as(audit.getBody()).isEqualTo(200);
+		assertThat((List<?>) map(audit.getBody()).get("items")).singleElement()
+			.asInstanceOf(InstanceOfAssertFactories.MAP)
+			.containsEntry("action", "lis-replayed")
+			.containsEntry("resourceId", odd);
+
+		// a control id holding a # is not taken for another message's claim (its control id, #, its digest): the
+		// claim of a message from before V7, by its control id alone, is looked for only under a control id of then
+		String claim = this.jdbc.queryForObject("SELECT event_id FROM processed_message WHERE event_id LIKE ?",
+				String.class, colons + "#%");
+		String other = "MRN-CID-O-" + run;
+		send(other, Hl7Messages.registration(claim, other, "Byron", "Augusta", "20250312143017"));
+		assertThat(awaitPatient(other)).containsEntry("familyName", "Byron");
+	}
+
+	@Test
+	void deadLettersAControlIdThatIsNoPrintableTextOrTooLongStatingTheRule() throws Exception {
+		String rule = "HL7 message ADT^A04 has a message control id (MSH-10) that is not 1 to 199 printable characters: ";
+		RecordMetadata tooLong = send("MRN-CIDX-1",
+				Hl7Messages.registration("L".repeat(200), "MRN-CIDX-1", "Lovelace", "Ada", "20250312143015"));
+		ConsumerRecord<byte[], byte[]> refused = awaitDeadLetter(tooLong);
+		assertThat(text(refused, DeadLetterHeaders.EXCEPTION_MESSAGE)).isEqualTo(rule + "it is 200 characters long");
+		assertThat(text(refused, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		RecordMetadata lineBreak = send("MRN-CIDX-2",
+				Hl7Messages.registration("CIDX\\X0A\\2", "MRN-CIDX-2", "Lovelace", "Ada", "20250312143015"));
+		assertThat(text(awaitDeadLetter(lineBreak), DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo(rule + "it holds a control or format character");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn LIKE 'MRN-CIDX-%'", Integer.class))
+			.isZero();
+	}
+
+	@Test
 	void keepsABirthYearAloneAndServesItAsAYearOverRestAndFhir() throws Exception {
 		// PID-7 "1975", what an LIS sends when the day is not known, was dropped as if nothing had been said
 		String mrn = "MRN-YEAR-1";
