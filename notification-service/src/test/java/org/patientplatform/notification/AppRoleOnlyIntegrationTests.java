@@ -1,5 +1,8 @@
 package org.patientplatform.notification;
 
+import java.util.List;
+import java.util.regex.Pattern;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.cron.CronScheduler;
@@ -67,6 +70,22 @@ class AppRoleOnlyIntegrationTests {
 			.propertyNames()).contains("200", "404", "409");
 		assertThat(paths.path("/api/v1/notifications/cancel").path("post").path("responses").propertyNames())
 			.contains("200", "404");
+	}
+
+	@Test
+	void documentsQuietHoursAsTheTimesItTakes() {
+		// the document said time-local (RFC 3339 partial-time), while only HH:mm was read: 21:00:00 was a 400
+		var schemas = this.api.json(this.api.get("/v3/api-docs", null)).path("components").path("schemas");
+		for (String field : List.of("start", "end")) {
+			var time = schemas.path("QuietHours").path("properties").path(field);
+			assertThat(time.path("format").asString()).as(field).isEqualTo("time-local");
+			Pattern pattern = Pattern.compile(time.path("pattern").asString());
+			assertThat(List.of("21:00", "21:00:00", "21:00:00.000", "08:30:00.0"))
+				.allMatch((taken) -> pattern.matcher(taken).matches());
+			assertThat(List.of("21:00:30", "21:00:00.5", "24:00", "9:30", "21:00Z"))
+				.noneMatch((refused) -> pattern.matcher(refused).matches());
+			assertThat(time.path("description").asString()).contains("to the minute");
+		}
 	}
 
 	@Test

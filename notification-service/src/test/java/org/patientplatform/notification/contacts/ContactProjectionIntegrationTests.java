@@ -476,6 +476,78 @@ class ContactProjectionIntegrationTests {
 	}
 
 	@Test
+	void takesQuietHoursAsAnRfc3339PartialTimeToTheMinute() {
+		String patientId = registered();
+		String token = this.api.patientToken(patientId);
+		// the schema says time-local (RFC 3339 partial-time): with seconds, and a fraction, as well as without
+		for (String[] times : List.of(new String[] { "21:00:00", "08:00:00" }, new String[] { "21:00:00.000", "08:00" },
+				new String[] { "22:15", "07:45:00.000000000" })) {
+			ResponseEntity<String> changed = this.api.put(preferencesOf(patientId), token, """
+					{"channels": {"sms": true, "email": true, "push": true},
+					 "quietHours": {"start": "%s", "end": "%s"}}
+					""".formatted(times[0], times[1]));
+			assertThat(changed.getStatusCode().value()).as(times[0]).isEqualTo(200);
+			// kept and answered to the minute
+			LocalTime start = LocalTime.parse(times[0]);
+			LocalTime end = LocalTime.parse(times[1]);
+			assertThat(this.api.json(changed).path("quietHours").path("start").asString())
+				.isEqualTo("%02d:%02d".formatted(start.getHour(), start.getMinute()));
+			assertThat(this.contacts.find(patientId).orElseThrow().quietHours()).isEqualTo(new QuietHours(start, end));
+		}
+
+		// seconds are refused, not cut off: quiet hours are kept to the minute
+		ResponseEntity<String> seconds = this.api.put(preferencesOf(patientId), token, """
+				{"channels": {"sms": true, "email": true, "push": true},
+				 "quietHours": {"start": "21:00:30", "end": "08:00:00.5"}}
+				""");
+		assertThat(seconds.getStatusCode().value()).isEqualTo(400);
+		assertThat(seconds.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		String wholeMinute = "must be a whole minute: quiet hours are kept to the minute (21:00 or 21:00:00, not "
+				+ "21:00:30)";
+		assertThat(this.api.json(seconds).path("errors").valueStream()
+			.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+			.containsExactlyInAnyOrder("quietHours.start " + wholeMinute, "quietHours.end " + wholeMinute);
+		assertThat(this.contacts.find(patientId).orElseThrow().quietHours())
+			.isEqualTo(new QuietHours(LocalTime.of(22, 15), LocalTime.of(7, 45)));
+
+		// what is no partial-time stays refused as before, each field named
+		for (String wrong : List.of("24:00", "21:00Z", "21:00:00+01:00", "2026-01-01T21:00:00", "9:30", "21:00:60",
+				"21:00:00.", "")) {
+			ResponseEntity<String> refused = this.api.put(preferencesOf(patientId), token, """
+					{"channels": {"sms": true, "email": true, "push": true},
+					 "quietHours": {"start": "%s", "end": "08:00"}}
+					""".formatted(wrong));
+			assertThat(refused.getStatusCode().value()).as(wrong).isEqualTo(400);
+			assertThat(this.api.json(refused).path("errors").valueStream()
+				.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+				.as(wrong)
+				.containsExactly("quietHours.start must be a time of day, such as 09:30");
+		}
+	}
+
+	@Test
+	void appliesQuietHoursOfAnEventAsAnRfc3339PartialTimeAndDeadLettersSeconds() {
+		String patientId = newPatientId();
+		CloudEvent withSeconds = this.kafka.event(ContactPreferencesChanged.TYPE, patientId,
+				Map.of("patientId", patientId, "channels", Map.of("sms", true, "email", true, "push", true),
+						"quietHours", Map.of("start", "21:00:00", "end", "08:00:00.000")));
+		this.kafka.send(PATIENT_EVENTS, withSeconds);
+		awaitProcessed(withSeconds.getId());
+		assertThat(this.contacts.find(patientId).orElseThrow().quietHours())
+			.isEqualTo(new QuietHours(LocalTime.of(21, 0), LocalTime.of(8, 0)));
+
+		RecordMetadata halfMinute = this.kafka.send(PATIENT_EVENTS, ContactPreferencesChanged.TYPE, patientId,
+				Map.of("patientId", patientId, "channels", Map.of("sms", true, "email", true, "push", true),
+						"quietHours", Map.of("start", "22:00:30", "end", "08:00")));
+		ConsumerRecord<byte[], byte[]> deadLetter = this.kafka.awaitDeadLetter(PATIENT_EVENTS, halfMinute.partition(),
+				halfMinute.offset());
+		assertThat(TestKafka.text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.contains("quietHours.start must be a whole minute: quiet hours are kept to the minute");
+		assertThat(this.contacts.find(patientId).orElseThrow().quietHours())
+			.isEqualTo(new QuietHours(LocalTime.of(21, 0), LocalTime.of(8, 0)));
+	}
+
+	@Test
 	void forbidsAPatientTheirNeighboursPreferences() {
 		String patientId = registered();
 		String neighbour = this.api.patientToken(newPatientId());
