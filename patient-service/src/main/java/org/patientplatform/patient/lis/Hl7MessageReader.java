@@ -294,7 +294,9 @@ class Hl7MessageReader {
 				return new LisMessage.Results(header, results(header, message), er7, authorities(header, message));
 			}
 			if (MERGES.contains(header.type())) {
-				return new LisMessage.Merge(header, merges(header, message), authorities(header, message));
+				// the authorities first: one MRN under two of them is refused as that, not as a merge into itself
+				Map<String, String> authorities = authorities(header, message);
+				return new LisMessage.Merge(header, merges(header, message), authorities);
 			}
 			// the other events of an ADT feed (transfers, discharges…): kept, not rejected
 			if (header.type().startsWith("ADT^")) {
@@ -962,7 +964,8 @@ class Hl7MessageReader {
 
 	/**
 	 * The merges of an ADT^A40: each MRG names (MRG-1) the patient merged into the patient of the PID before it,
-	 * whose demographics the PID carries.
+	 * whose demographics the PID carries. An MRG naming the PID's own patient is refused: a merge of a patient into
+	 * itself merges nothing, and the LIS that sent it meant another patient.
 	 */
 	private List<LisMessage.Merge.Merged> merges(LisMessage.Header header, Message message) throws HL7Exception {
 		List<LisMessage.Merge.Merged> merges = new ArrayList<>();
@@ -980,7 +983,12 @@ class Hl7MessageReader {
 				if (prior == null) {
 					throw invalid(header, "has an MRG without a prior patient identifier (MRG-1)");
 				}
-				merges.add(new LisMessage.Merge.Merged(demographics(header, survivor), prior));
+				RecordDemographics surviving = demographics(header, survivor);
+				if (prior.equals(surviving.mrn())) {
+					// applied, it changed nothing and was counted as merged: the LIS meant another patient
+					throw invalid(header, "merges a patient into itself: its MRG-1 names the patient of its PID-3");
+				}
+				merges.add(new LisMessage.Merge.Merged(surviving, prior));
 				survivor = null;
 			}
 		}

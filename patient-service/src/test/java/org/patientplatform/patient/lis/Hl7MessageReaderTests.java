@@ -492,6 +492,29 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void refusesAMergeOfAPatientIntoItself() {
+		// applied, it merged nothing and was counted as merged ("0 patients merged"), the LIS's mistake unseen
+		String self = Hl7Messages.merge("SELF-1", "MRN-1", "MRN-1", "20250401090000");
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(self)))
+			.withMessage("HL7 message ADT^A40 (control id SELF-1) merges a patient into itself: its MRG-1 names the "
+					+ "patient of its PID-3");
+		// with the authority on one side only, or as an identifier typed MR after another one, it is the same MRN
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(bytes(self.replace("MRG|MRN-1^^^CITYLAB^MR",
+					"MRG|999^^^SSA^SS~MRN-1^^^^MR"))))
+			.withMessageContaining("merges a patient into itself");
+		// the second pair of a message too, the first one applied with it
+		String second = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||ADT^A40|SELF-2|P|2.5\r"
+				+ "EVN|A40|20250401090000\rPID|1||MRN-5^^^LAB^MR||Doe^Jane\rMRG|MRN-4^^^LAB^MR\r"
+				+ "PID|1||MRN-7^^^LAB^MR||Roe^Richard\rMRG|MRN-7\r";
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(second)))
+			.withMessageContaining("(control id SELF-2) merges a patient into itself");
+		// an MRN merged into another whose MRN differs only in case is another patient's (MRNs match exactly)
+		assertThat(((LisMessage.Merge) this.reader
+			.read(bytes(Hl7Messages.merge("SELF-3", "MRN-A", "mrn-a", "20250401090000")))).merges()).hasSize(1);
+	}
+
+	@Test
 	void keepsKnownMessageTypesNoFeatureHandlesYet() {
 		String er7 = Hl7Messages.discharge("MSG5", "MRN-1", "20250401090000");
 

@@ -265,6 +265,33 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void deadLettersAMergeOfAPatientIntoItselfCountedAsARejectedMerge() throws Exception {
+		// it was applied: nothing merged, no dead letter, counted as merged and logged "0 patients merged"
+		String mrn = "MRN-SELF-1";
+		send(mrn, Hl7Messages.registration("SELF-0001", mrn, "Lovelace", "Ada", "20250312143015"));
+		Map<String, Object> patient = awaitPatient(mrn);
+		double merged = this.meters.get("patient.lis.messages").tag("type", "merges").tag("outcome", "merged")
+			.counter().count();
+		double rejected = this.meters.get("patient.lis.messages").tag("type", "merges").tag("outcome", "rejected")
+			.counter().count();
+
+		RecordMetadata self = send(mrn, Hl7Messages.merge("SELF-0002", mrn, mrn, "20250313100000"));
+
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(self);
+		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE)).isEqualTo("HL7 message ADT^A40 (control id "
+				+ "SELF-0002) merges a patient into itself: its MRG-1 names the patient of its PID-3");
+		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_FQCN)).isEqualTo(InvalidEventException.class.getName());
+		assertThat(text(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(this.meters.get("patient.lis.messages").tag("type", "merges").tag("outcome", "rejected")
+			.counter().count()).isEqualTo(rejected + 1);
+		assertThat(this.meters.get("patient.lis.messages").tag("type", "merges").tag("outcome", "merged")
+			.counter().count()).isEqualTo(merged);
+		assertThat(awaitPatient(mrn)).containsEntry("id", patient.get("id")).containsEntry("mergedInto", null);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM processed_message WHERE event_id LIKE 'SELF-0002#%'",
+				Integer.class)).isZero();
+	}
+
+	@Test
 	void keepsABirthYearAloneAndServesItAsAYearOverRestAndFhir() throws Exception {
 		// PID-7 "1975", what an LIS sends when the day is not known, was dropped as if nothing had been said
 		String mrn = "MRN-YEAR-1";
