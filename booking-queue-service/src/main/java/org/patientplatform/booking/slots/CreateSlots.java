@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -15,6 +16,12 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.web.ReportedOn;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * Command: create slots at a site, all or none.
@@ -25,15 +32,42 @@ record CreateSlots(@NotEmpty @Size(max = 500) List<@Valid @NotNull NewSlot> slot
 
 	/**
 	 * @param startsAt when the slot starts, in the future, to the microsecond at most (what is stored: a
-	 * finer time would be cut, and two slots a nanosecond apart would become one)
+	 * finer time would be cut, and two slots a nanosecond apart would become one); hour 24 is refused
+	 * ({@link StartsAt})
 	 * @param capacity its places, 1 to 1000 (a whole number: 2.5 is refused, not cut to 2)
 	 */
-	record NewSlot(@NotNull @Future Instant startsAt, @NotNull @Min(1) @Max(1000) Integer capacity) {
+	record NewSlot(@NotNull @Future @JsonDeserialize(using = StartsAt.class) Instant startsAt,
+			@NotNull @Min(1) @Max(1000) Integer capacity) {
 
 		@AssertTrue(message = "must be given to the microsecond at most (six decimals of a second)")
 		@ReportedOn("startsAt")
 		boolean isStartsAtInMicroseconds() {
 			return this.startsAt == null || this.startsAt.getNano() % 1000 == 0;
+		}
+
+	}
+
+	/**
+	 * A slot's start as the API reads every date-time, but for hour 24: ISO 8601 lets {@code 24:00:00} end a day,
+	 * and {@code 2026-12-20T24:00:00Z} was taken as the next day's midnight, 2026-12-21T00:00:00Z, a slot on a day
+	 * the caller did not write (while {@code 17:00:60Z} was refused). Refused as any date-time that does not read,
+	 * with the same message.
+	 */
+	static final class StartsAt extends ValueDeserializer<Instant> {
+
+		/** The hour after the date's {@code T}: an instant has no other {@code T}. */
+		private static final Pattern HOUR_24 = Pattern.compile("[Tt]24");
+
+		@Override
+		public @Nullable Instant deserialize(JsonParser parser, DeserializationContext context)
+				throws JacksonException {
+			if (parser.currentToken() == JsonToken.VALUE_STRING && HOUR_24.matcher(parser.getString()).find()) {
+				// never the value in the message: the kit names the field and the form it takes
+				return (Instant) context.handleWeirdStringValue(Instant.class, parser.getString(),
+						"hour 24 is not a time of day");
+			}
+			// every other check of a date-time in a body (its JSON type, blank text, the form) as before
+			return context.readValue(parser, Instant.class);
 		}
 
 	}

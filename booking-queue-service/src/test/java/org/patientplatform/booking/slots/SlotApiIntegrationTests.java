@@ -4,11 +4,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.booking.BookingQueueIntegrationTest;
 import org.patientplatform.booking.TestClients;
 import org.patientplatform.local.infra.LocalSigningKey;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -101,6 +104,29 @@ class SlotApiIntegrationTests {
 	}
 
 	@Test
+	void refusesHour24AsADateTimeThatDoesNotRead() {
+		// it was taken as the next day's midnight: 201, and a slot on 2030-12-21 that nobody asked for
+		var response = postSlots("site-hour-24",
+				Map.of("slots", List.of(Map.of("startsAt", "2030-12-20T09:00:00Z", "capacity", 2),
+					Map.of("startsAt", "2030-12-20T24:00:00Z", "capacity", 2),
+					Map.of("startsAt", "2030-12-20t24:00:00+01:00", "capacity", 2),
+					Map.of("startsAt", "2030-12-20T17:00:60Z", "capacity", 2))));
+		assertThat(response.getStatusCode().value()).isEqualTo(400);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		String dateTime = "must be a date-time with its offset, such as 2026-01-31T09:30:00Z";
+		assertThat(json(response.getBody()).path("errors").valueStream()
+			.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+			.containsExactly("slots[1].startsAt " + dateTime, "slots[2].startsAt " + dateTime,
+					"slots[3].startsAt " + dateTime);
+		assertThat(slots(this.staff, "site-hour-24", "2030-12-20T00:00:00Z", "2030-12-22T00:00:00Z")).isEmpty();
+		// midnight written as such, and every other hour, still reads
+		var midnight = postSlots("site-hour-24",
+				Map.of("slots", List.of(Map.of("startsAt", "2030-12-21T00:00:00Z", "capacity", 2),
+					Map.of("startsAt", "2030-12-21T23:59:59.5Z", "capacity", 2))));
+		assertThat(midnight.getStatusCode().value()).isEqualTo(201);
+	}
+
+	@Test
 	void rejectsAStartFinerThanAMicrosecondWhichItCouldNotStore() {
 		// stored to the microsecond: these two would be one slot, and the second a 409 for a time never asked
 		var response = postSlots("site-nanos",
@@ -167,6 +193,10 @@ class SlotApiIntegrationTests {
 			});
 		assertThat(page).containsEntry("nextCursor", null);
 		return (List<Map<String, Object>>) page.get("items");
+	}
+
+	private static JsonNode json(@Nullable String body) {
+		return JsonMapper.builder().build().readTree((body != null) ? body : "null");
 	}
 
 	private ResponseEntity<String> postSlots(String siteId, Object body) {
