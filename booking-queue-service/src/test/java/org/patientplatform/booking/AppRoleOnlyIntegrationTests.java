@@ -76,6 +76,27 @@ class AppRoleOnlyIntegrationTests {
 	}
 
 	@Test
+	void documentsHowFarAheadASlotMayStart() {
+		String document = TestClients.anonymous(this.port)
+			.get()
+			.uri("/v3/api-docs")
+			.retrieve()
+			.toEntity(String.class)
+			.getBody();
+		JsonNode startsAt = JsonMapper.shared()
+			.readTree(document)
+			.path("components")
+			.path("schemas")
+			.path("NewSlot")
+			.path("properties")
+			.path("startsAt");
+		assertThat(startsAt.path("format").asString()).isEqualTo("date-time");
+		assertThat(startsAt.path("description").asString()).contains("booking.slots.max-ahead")
+			.contains("2 years by default")
+			.contains("hour 24 is refused");
+	}
+
+	@Test
 	void listsEveryEndpointInTheOpenApiDocument() {
 		String document = TestClients.anonymous(this.port)
 			.get()

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Future;
@@ -31,12 +32,15 @@ import tools.jackson.databind.annotation.JsonDeserialize;
 record CreateSlots(@NotEmpty @Size(max = 500) List<@Valid @NotNull NewSlot> slots) {
 
 	/**
-	 * @param startsAt when the slot starts, in the future, to the microsecond at most (what is stored: a
-	 * finer time would be cut, and two slots a nanosecond apart would become one); hour 24 is refused
-	 * ({@link StartsAt})
+	 * @param startsAt when the slot starts, in the future but at most {@code booking.slots.max-ahead} ahead
+	 * ({@link WithinSlotHorizon}), to the microsecond at most (what is stored: a finer time would be cut, and two
+	 * slots a nanosecond apart would become one); hour 24 is refused ({@link StartsAt})
 	 * @param capacity its places, 1 to 1000 (a whole number: 2.5 is refused, not cut to 2)
 	 */
-	record NewSlot(@NotNull @Future @JsonDeserialize(using = StartsAt.class) Instant startsAt,
+	record NewSlot(@NotNull @Future @WithinSlotHorizon @JsonDeserialize(using = StartsAt.class) @Schema(
+			description = "When the slot starts: in the future, at most booking.slots.max-ahead ahead (2 years by "
+					+ "default; further is refused as a likely typo in the year), to the microsecond at most; "
+					+ "hour 24 is refused") Instant startsAt,
 			@NotNull @Min(1) @Max(1000) Integer capacity) {
 
 		@AssertTrue(message = "must be given to the microsecond at most (six decimals of a second)")

@@ -1,6 +1,8 @@
 package org.patientplatform.booking.slots;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -124,6 +126,32 @@ class SlotApiIntegrationTests {
 				Map.of("slots", List.of(Map.of("startsAt", "2030-12-21T00:00:00Z", "capacity", 2),
 					Map.of("startsAt", "2030-12-21T23:59:59.5Z", "capacity", 2))));
 		assertThat(midnight.getStatusCode().value()).isEqualTo(201);
+	}
+
+	@Test
+	void refusesASlotBeyondTheHorizonAsALikelyTypo() {
+		// the tests' horizon is ten years (BookingQueueIntegrationTest); 9999-12-31 was created and listed as bookable
+		var response = postSlots("site-horizon",
+				Map.of("slots", List.of(Map.of("startsAt", "2030-05-01T09:00:00Z", "capacity", 2),
+					Map.of("startsAt", "9999-12-31T23:59:59Z", "capacity", 2),
+					Map.of("startsAt", Instant.now().plus(Duration.ofDays(3660)).truncatedTo(ChronoUnit.SECONDS).toString(),
+							"capacity", 2))));
+		assertThat(response.getStatusCode().value()).isEqualTo(400);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		List<String> errors = json(response.getBody()).path("errors").valueStream()
+			.map((error) -> error.path("field").asString() + " " + error.path("message").asString())
+			.toList();
+		String tooFar = " must be at most 10 years ahead (booking.slots.max-ahead): a start further out is likely a "
+				+ "typo in its year; the latest start now is ";
+		assertThat(errors).hasSize(2)
+			.anySatisfy((error) -> assertThat(error).startsWith("slots[1].startsAt" + tooFar))
+			.anySatisfy((error) -> assertThat(error).startsWith("slots[2].startsAt" + tooFar));
+		assertThat(slots(this.staff, "site-horizon", "2030-05-01T00:00:00Z", "2030-05-02T00:00:00Z")).isEmpty();
+		// within it: created
+		var within = postSlots("site-horizon", Map.of("slots",
+				List.of(Map.of("startsAt", Instant.now().plus(Duration.ofDays(3640)).truncatedTo(ChronoUnit.SECONDS)
+					.toString(), "capacity", 2))));
+		assertThat(within.getStatusCode().value()).isEqualTo(201);
 	}
 
 	@Test
