@@ -113,7 +113,8 @@ class FhirPatientEndpoint {
 	@Parameter(name = "gender", in = ParameterIn.QUERY, description = "male, female, other or unknown")
 	@Parameter(name = "_id", in = ParameterIn.QUERY, description = "the patient's id")
 	@Parameter(name = "_count", in = ParameterIn.QUERY, description = "page size, 1 to 200 (default 50)")
-	@Parameter(name = "_cursor", in = ParameterIn.QUERY, description = "the next page, as the next link gives it")
+	@Parameter(name = "_cursor", in = ParameterIn.QUERY,
+			description = "the next page, as the next link gives it; a cursor of another search (other criteria) is a 400")
 	ResponseEntity<String> search(Authentication caller, HttpServletRequest request) {
 		FhirFormat format = FhirFormat.of(request);
 		this.reads.requireSearchByCriteria(caller);
@@ -134,7 +135,7 @@ class FhirPatientEndpoint {
 		if (found.size() > size) {
 			bundle.addLink()
 				.setRelation("next")
-				.setUrl(search.link(base + "/Patient", found.get(size - 1).cursor().encode()));
+				.setUrl(search.link(base + "/Patient", search.cursor(found.get(size - 1).cursor())));
 		}
 		else if (search.after() == null) {
 			// every match is on this page: the total is known without counting
@@ -152,9 +153,37 @@ class FhirPatientEndpoint {
 	}
 
 	@GetMapping("/metadata")
-	@Operation(summary = "The FHIR server's capability statement")
+	@Operation(summary = "The FHIR server's capability statement",
+			description = "Takes _format, _pretty and mode=full (the whole statement, as without it); another mode "
+					+ "or parameter is a 400 OperationOutcome that names it.")
+	@Parameter(name = "mode", in = ParameterIn.QUERY, description = "full (the default); normative and terminology are "
+			+ "not served")
 	ResponseEntity<String> metadata(HttpServletRequest request) {
 		FhirFormat format = FhirFormat.of(request);
+		for (String name : request.getParameterMap().keySet()) {
+			if (!READ_PARAMETERS.contains(name) && !name.equals("mode")) {
+				// as a read refuses what it does not do: _summary=true answered with the whole statement, or
+				// mode=terminology with a CapabilityStatement, would be another answer than the one asked for
+				return outcome(HttpStatus.BAD_REQUEST, OperationOutcome.IssueType.NOTSUPPORTED, "Parameter " + name
+						+ " is not supported on metadata, which takes _format, _pretty and mode=full and answers the "
+						+ "whole CapabilityStatement.", request);
+			}
+		}
+		String[] modes = request.getParameterValues("mode");
+		if (modes != null && modes.length > 1) {
+			return outcome(HttpStatus.BAD_REQUEST, OperationOutcome.IssueType.INVALID,
+					"mode is given " + modes.length + " times; give it once", request);
+		}
+		String mode = (modes != null) ? modes[0].strip() : "";
+		if (mode.equals("normative") || mode.equals("terminology")) {
+			return outcome(HttpStatus.BAD_REQUEST, OperationOutcome.IssueType.NOTSUPPORTED, "mode=" + mode
+					+ " is not supported: this server answers metadata with its whole CapabilityStatement (mode=full).",
+					request);
+		}
+		if (!mode.isEmpty() && !mode.equals("full")) {
+			return outcome(HttpStatus.BAD_REQUEST, OperationOutcome.IssueType.INVALID,
+					"mode is full, normative or terminology (this server serves full)", request);
+		}
 		CapabilityStatement statement = new CapabilityStatement();
 		statement.setStatus(Enumerations.PublicationStatus.ACTIVE)
 			.setDate(new Date())
@@ -226,6 +255,11 @@ class FhirPatientEndpoint {
 	@ExceptionHandler(FhirFormat.Unsupported.class)
 	ResponseEntity<String> notAcceptable(FhirFormat.Unsupported ex, HttpServletRequest request) {
 		return outcome(HttpStatus.NOT_ACCEPTABLE, OperationOutcome.IssueType.NOTSUPPORTED, ex.getMessage(), request);
+	}
+
+	@ExceptionHandler(FhirFormat.Invalid.class)
+	ResponseEntity<String> invalidFormat(FhirFormat.Invalid ex, HttpServletRequest request) {
+		return outcome(HttpStatus.BAD_REQUEST, OperationOutcome.IssueType.INVALID, ex.getMessage(), request);
 	}
 
 	/** An OperationOutcome in the encoding asked for (JSON when that was not one this server writes). */

@@ -1,8 +1,13 @@
 package org.patientplatform.patient.records;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
@@ -69,6 +75,9 @@ final class FhirPatientSearch {
 
 	private @Nullable String cursorText;
 
+	/** The criteria's fingerprint, which this search's cursors carry ({@link #fingerprint}). */
+	private String fingerprint = "";
+
 	private int count = Page.DEFAULT_LIMIT;
 
 	private FhirPatientSearch() {
@@ -96,7 +105,9 @@ final class FhirPatientSearch {
 				search.parameters.put(name, parameter.getValue());
 			}
 		}
+		List<String> asked = new ArrayList<>();
 		for (String name : CRITERIA) {
+			List<String> each = new ArrayList<>();
 			for (String value : parameters.getOrDefault(name, new String[0])) {
 				List<Value> anyOf = values(name, value);
 				if (!anyOf.isEmpty()) {
@@ -104,9 +115,18 @@ final class FhirPatientSearch {
 					if (!search.names.contains(name)) {
 						search.names.add(name);
 					}
+					each.add(anyOf.stream()
+						.map(Value::normalized)
+						.distinct()
+						.sorted()
+						.collect(Collectors.joining("\u0001")));
 				}
 			}
+			if (!each.isEmpty()) {
+				asked.add(name + "\u0000" + each.stream().sorted().collect(Collectors.joining("\u0002")));
+			}
 		}
+		search.fingerprint = fingerprint(String.join("\u0003", asked));
 		if (search.criteria.isEmpty()) {
 			throw new Invalid(IssueType.REQUIRED, "Search by at least one of identifier=[system|]value, family, "
 					+ "given, name, birthdate, gender or _id. " + SEARCHED_BY);
@@ -117,16 +137,48 @@ final class FhirPatientSearch {
 		}
 		String cursor = single(parameters, "_cursor");
 		if (cursor != null) {
+			List<String> parts;
+			UUID id;
 			try {
-				search.after = Patients.SearchCursor.decode(cursor);
-				search.cursorText = cursor;
+				parts = Page.decode(cursor, 2);
+				id = UUID.fromString(parts.get(0));
 			}
-			catch (Page.InvalidCursorException ex) {
+			catch (Page.InvalidCursorException | IllegalArgumentException ex) {
 				throw new Invalid(IssueType.INVALID, "The _cursor is not one of this search's pages; start again "
 						+ "without one.");
 			}
+			if (!parts.get(1).equals(search.fingerprint)) {
+				// the keyset of another search's patient: it paged this search from a place in another list
+				throw new Invalid(IssueType.INVALID, "The _cursor belongs to another search, whose criteria are not "
+						+ "this one's; follow the next link as it is, or start again without a _cursor.");
+			}
+			search.after = new Patients.SearchCursor(id);
+			search.cursorText = cursor;
 		}
 		return search;
+	}
+
+	/**
+	 * The cursor of the page that begins after {@code at}: the patient's id and this search's fingerprint, so that it
+	 * pages this search alone.
+	 */
+	String cursor(Patients.SearchCursor at) {
+		return Page.encode(List.of(at.id().toString(), this.fingerprint));
+	}
+
+	/**
+	 * A short hash of the criteria as read (each value unescaped, the values of a parameter and its repetitions in
+	 * any order): two searches with the same fingerprint find the same patients. It says nothing the next link's
+	 * criteria do not.
+	 */
+	private static String fingerprint(String criteria) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(criteria.getBytes(StandardCharsets.UTF_8));
+			return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 9));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is in every JDK", ex);
+		}
 	}
 
 	/** The criteria as SQL. */
@@ -398,6 +450,12 @@ final class FhirPatientSearch {
 	 * @param code the value, or a token's code
 	 */
 	record Value(@Nullable String system, String code) {
+
+		/** The value as the fingerprint reads it: a token's system, if it has one, apart from its code. */
+		String normalized() {
+			return (this.system != null) ? "|" + this.system + "\u0004" + this.code : this.code;
+		}
+
 	}
 
 	/** A search this server cannot run, and why: a 400 OperationOutcome. */

@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
-import org.patientplatform.kit.web.Page;
 import org.patientplatform.patient.records.RecordDemographics.Outcome;
 import org.patientplatform.patient.records.RecordDemographics.Part;
 import org.patientplatform.patient.records.RecordDemographics.Recorded;
@@ -272,30 +271,11 @@ public class Patients {
 
 	/**
 	 * Where a page of a search ends: the last patient's id. Their search keys are read again from their record, so
-	 * the cursor carries no name.
+	 * the cursor carries no name (the FHIR search writes it, bound to its criteria: {@code FhirPatientSearch}).
 	 *
 	 * @param id the patient's id
 	 */
 	public record SearchCursor(UUID id) {
-
-		/** The cursor as {@link Page} encodes it. */
-		public String encode() {
-			return Page.encode(List.of(this.id.toString()));
-		}
-
-		/**
-		 * @throws Page.InvalidCursorException when the text is not a cursor this class wrote
-		 */
-		public static SearchCursor decode(String text) {
-			List<String> parts = Page.decode(text, 1);
-			try {
-				return new SearchCursor(UUID.fromString(parts.get(0)));
-			}
-			catch (IllegalArgumentException ex) {
-				throw new Page.InvalidCursorException();
-			}
-		}
-
 	}
 
 	private static Patient patient(ResultSet rs, int row) throws SQLException {

@@ -643,7 +643,9 @@ class PatientApiIntegrationTests {
 		String decoded = new String(java.util.Base64.getUrlDecoder().decode(
 				java.net.URLDecoder.decode(cursor, java.nio.charset.StandardCharsets.UTF_8)),
 				java.nio.charset.StandardCharsets.UTF_8);
-		assertThat(decoded).isEqualTo(jan.toString()).doesNotContainIgnoringCase("zolkiewsk");
+		// and the search it pages by a short hash of its criteria
+		assertThat(decoded.split("\u001f")).hasSize(2).startsWith(jan.toString());
+		assertThat(decoded).doesNotContainIgnoringCase("zolkiewsk").doesNotContainIgnoringCase("zó");
 		ResponseEntity<String> page = this.api.get()
 			.uri(java.net.URI.create(next))
 			.header("Authorization", "Bearer " + staff)
@@ -785,6 +787,110 @@ class PatientApiIntegrationTests {
 				OperationOutcome.IssueType.FORBIDDEN);
 		assertThat(this.jdbc.queryForList("SELECT actor_role || ' ' || action || ' ' || outcome FROM audit_log "
 				+ "WHERE id > ?", String.class, before)).containsExactly("patient search DENIED");
+	}
+
+	@Test
+	void bindsAPageCursorToTheCriteriaOfTheSearchItPages() {
+		String family = "Curs" + UUID.randomUUID().toString().substring(0, 8);
+		PatientId first = register("API-CUR-1-" + family, "Ann", family);
+		PatientId second = register("API-CUR-2-" + family, "Eva", family);
+		String staff = token(List.of("staff"), null);
+		Bundle page = search("family=" + family + "&given=ann,eva&_count=1", staff);
+		assertThat(ids(page)).containsExactly(first);
+		String cursor = org.springframework.web.util.UriComponentsBuilder.fromUriString(page.getLink("next").getUrl())
+			.build()
+			.getQueryParams()
+			.getFirst("_cursor");
+		// the same search, its values and parameters in another order, another page size or encoding: its next page
+		for (String same : List.of("family=" + family + "&given=ann,eva", "given=eva,ann&family=" + family,
+				"family=" + family + "&given=&given=ann,eva,ann&_count=5&_format=json")) {
+			assertThat(ids(search(same + "&_cursor=" + cursor, staff))).as(same).containsExactly(second);
+		}
+		// another search's: it paged that search from a place in this one's list (Ann's keys: family, given, id)
+		for (String other : List.of("family=" + family, "family=" + family + "&given=eva",
+				"family=" + family + "&given=ann,eva&birthdate=1815", "name=" + family + "&given=ann,eva")) {
+			ResponseEntity<String> refused = get(FHIR + "/Patient?" + other + "&_cursor=" + cursor, staff);
+			assertOutcome(refused, 400, OperationOutcome.IssueType.INVALID);
+			assertThat(refused.getBody()).as(other).contains("The _cursor belongs to another search");
+		}
+		// a cursor of before, the last patient's id alone, is no page of any search now
+		String idAlone = java.util.Base64.getUrlEncoder()
+			.withoutPadding()
+			.encodeToString(first.toString().getBytes(StandardCharsets.UTF_8));
+		ResponseEntity<String> old = get(FHIR + "/Patient?family=" + family + "&given=ann,eva&_cursor=" + idAlone, staff);
+		assertOutcome(old, 400, OperationOutcome.IssueType.INVALID);
+		assertThat(old.getBody()).contains("not one of this search's pages");
+	}
+
+	@Test
+	void refusesAFormatOrPrettyGivenTwiceOrMalformedAndMetadataParametersItDoesNotTake() {
+		String staff = token(List.of("staff"), null);
+		String ada = FHIR + "/Patient/" + this.ada;
+		// the first was used: _format=json&_format=xml answered JSON, _pretty=yes as false (as _count given twice is
+		// refused)
+		for (String uri : List.of(ada + "?_format=json&_format=xml", ada + "?_pretty=true&_pretty=false",
+				ada + "?_pretty=yes", ada + "?_pretty=maybe", ada + "?_pretty=TRUE", FHIR + "/metadata?_pretty=1",
+				FHIR + "/metadata?_format=xml&_format=xml", FHIR + "/Patient?family=L&_pretty=yes",
+				FHIR + "/Patient?family=L&_format=json&_format=json")) {
+			ResponseEntity<String> refused = get(uri, staff);
+			assertOutcome(refused, 400, OperationOutcome.IssueType.INVALID);
+			assertThat(refused.getBody()).as(uri).containsAnyOf("is given 2 times; give it once", "_pretty is true or false");
+		}
+		// a refusal in the encoding asked for when that was said clearly
+		ResponseEntity<String> inXml = get(ada + "?_format=xml&_pretty=maybe", staff);
+		assertThat(inXml.getStatusCode().value()).isEqualTo(400);
+		assertFhirType(inXml, "application/fhir+xml");
+		assertThat(get(ada + "?_pretty=false", staff).getBody()).doesNotContain("\n");
+		assertThat(get(ada + "?_pretty=true", staff).getBody()).contains("\n  ");
+
+		// metadata answered the whole statement whatever it was asked: it takes _format, _pretty and mode=full
+		for (String query : List.of("foo=1", "_summary=true", "_elements=rest", "mode=terminology", "mode=normative")) {
+			ResponseEntity<String> refused = get(FHIR + "/metadata?" + query, staff);
+			assertOutcome(refused, 400, OperationOutcome.IssueType.NOTSUPPORTED);
+			assertThat(refused.getBody()).as(query).contains(query.startsWith("mode") ? query : query.substring(0,
+					query.indexOf('=')));
+		}
+		assertOutcome(get(FHIR + "/metadata?mode=everything", staff), 400, OperationOutcome.IssueType.INVALID);
+		assertOutcome(get(FHIR + "/metadata?mode=full&mode=full", staff), 400, OperationOutcome.IssueType.INVALID);
+		for (String query : List.of("", "?mode=full", "?_format=json&_pretty=true&mode=full")) {
+			ResponseEntity<String> statement = get(FHIR + "/metadata" + query, staff);
+			assertThat(statement.getStatusCode().value()).as(query).isEqualTo(200);
+			assertThat(fhirParser().parseResource(CapabilityStatement.class, statement.getBody()).getFhirVersion())
+				.isEqualTo(Enumerations.FHIRVersion._4_0_1);
+		}
+	}
+
+	@Test
+	void neverAnswersInAnEncodingTheAcceptHeaderRefusesWithQZero() {
+		String staff = token(List.of("staff"), null);
+		String ada = FHIR + "/Patient/" + this.ada;
+		// q=0 is "not acceptable": application/fhir+json;q=0 was answered in JSON
+		for (String accept : List.of("application/fhir+json; q=0", "*/*;q=0", "application/fhir+xml;q=0",
+				"application/json;q=0, application/fhir+json;q=0", "application/*;q=0, text/html")) {
+			ResponseEntity<String> refused = get(ada, staff, accept);
+			assertOutcome(refused, 406, OperationOutcome.IssueType.NOTSUPPORTED);
+			assertThat(refused.getBody()).as(accept).contains("leaves no encoding this server writes acceptable");
+		}
+		// the other one when it is acceptable, however it is named
+		for (String accept : List.of("application/fhir+json;q=0, application/fhir+xml",
+				"application/fhir+json;q=0, */*", "application/fhir+json;q=0, application/*;q=0.1",
+				"application/json;q=0, application/fhir+json;q=0, application/json+fhir;q=0, text/xml;q=0.2")) {
+			ResponseEntity<String> response = get(ada, staff, accept);
+			assertThat(response.getStatusCode().value()).as(accept).isEqualTo(200);
+			assertFhirType(response, "application/fhir+xml");
+		}
+		for (String accept : List.of("application/fhir+xml;q=0, */*", "application/xml;q=0, text/xml;q=0, application/*",
+				"application/fhir+xml;q=0, application/fhir+json;q=0.001")) {
+			ResponseEntity<String> response = get(ada, staff, accept);
+			assertThat(response.getStatusCode().value()).as(accept).isEqualTo(200);
+			assertFhirType(response, "application/fhir+json");
+		}
+		// _format is what the client asked for, over Accept; an Accept that names neither still gets JSON
+		assertFhirType(get(ada + "?_format=json", staff, "application/fhir+json;q=0"), "application/fhir+json");
+		assertFhirType(get(ada, staff, "text/html"), "application/fhir+json");
+		assertFhirType(get(FHIR + "/Patient?identifier=API-ADA", staff, "application/fhir+json;q=0, */*"),
+				"application/fhir+xml");
+		assertThat(get(FHIR + "/metadata", staff, "*/*;q=0").getStatusCode().value()).isEqualTo(406);
 	}
 
 	private Bundle search(String query, String token) {
