@@ -35,6 +35,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -73,6 +74,8 @@ class OpsConsoleBrowserTests {
 
 	WebDriverWait wait;
 
+	Path profile;
+
 	@BeforeAll
 	static void browserInstalled() {
 		Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
@@ -82,11 +85,12 @@ class OpsConsoleBrowserTests {
 	@BeforeEach
 	void setUp() throws Exception {
 		this.kafka = new TestKafka(this.bootstrapServers);
+		this.profile = Files.createTempDirectory("dlq-console-chromium");
 		ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
 			.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 					"--disable-background-networking", "--disable-component-update", "--disable-sync",
 					"--no-first-run", "--disable-quic", "--window-size=1400,1000",
-					"--user-data-dir=" + Files.createTempDirectory("dlq-console-chromium"));
+					"--user-data-dir=" + this.profile);
 		// the driver found where Debian puts it, never downloaded (Selenium Manager is not asked)
 		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
 			.usingAnyFreePort()
@@ -105,6 +109,10 @@ class OpsConsoleBrowserTests {
 		}
 		if (this.kafka != null) {
 			this.kafka.close();
+		}
+		// the browser's profile (a few megabytes) was left in the temp folder by every test
+		if (this.profile != null) {
+			FileSystemUtils.deleteRecursively(this.profile.toFile());
 		}
 	}
 
