@@ -377,7 +377,8 @@ async function loadJobs() {
   let running = false;
   for (const job of page.items) {
     running = running || job.status === 'RUNNING';
-    const done = job.sent + job.failed + job.skipped;
+    // a cancelled job's unsent entries are done with too: its bar reaches the end, and says how many
+    const done = job.sent + job.failed + job.skipped + (job.cancelled ?? 0);
     const row = el('tr', null, { 'data-id': job.id, 'data-status': job.status });
     const progress = el('progress', null, { 'max': String(Math.max(job.total, 1)), 'value': String(done) });
     const progressCell = el('td');
@@ -395,6 +396,7 @@ async function loadJobs() {
     }
     row.append(el('td', job.createdAt), el('td', job.status, { 'class': 'job-status' }), progressCell,
       el('td', job.sent, { 'class': 'job-sent' }), el('td', job.failed), el('td', job.skipped),
+      el('td', job.pending, { 'class': 'job-pending' }), el('td', job.cancelled ?? 0, { 'class': 'job-cancelled' }),
       el('td', job.unthrottled ? 'unthrottled' : job.ratePerSecond + '/s'), el('td', job.createdBy),
       el('td', job.reason ?? ''), actions);
     body.append(row);

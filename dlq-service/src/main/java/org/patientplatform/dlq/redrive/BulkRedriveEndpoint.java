@@ -95,22 +95,31 @@ class BulkRedriveEndpoint {
 	@ApiResponse(responseCode = "200", description = "The dry run's count (dryRun: true); nothing is sent",
 			content = @Content(schema = @Schema(implementation = DryRun.class)))
 	ResponseEntity<?> create(@Valid @RequestBody RedriveEntries request, Authentication caller) {
-		this.targets.requireExisting(request.targetTopic());
+		boolean dryRun = Boolean.TRUE.equals(request.dryRun());
+		String action = dryRun ? "dlq.bulk-redrive.dry-run" : "dlq.bulk-redrive.create";
+		String reason = (request.targetTopic() != null) ? "to " + request.targetTopic() + ": " + request.reason()
+				: request.reason();
 		List<UUID> ids = request.selectedIds();
-		if (Boolean.TRUE.equals(request.dryRun())) {
-			long count = this.bulks.count(request.filter(), ids);
-			this.audit.record("dlq.bulk-redrive.dry-run", "dlq-bulk-redrive", null, "SUCCEEDED", request.reason());
-			return ResponseEntity.ok(new DryRun(true, count, (ids != null) ? this.bulks.notSelected(ids) : null));
+		try {
+			this.targets.requireExisting(request.targetTopic());
+			if (dryRun) {
+				long count = this.bulks.count(request.filter(), ids);
+				this.audit.record(action, "dlq-bulk-redrive", null, OperatorReason.SUCCEEDED, reason);
+				return ResponseEntity.ok(new DryRun(true, count, (ids != null) ? this.bulks.notSelected(ids) : null));
+			}
+			int rate = Boolean.TRUE.equals(request.unthrottled()) ? 0
+					: (request.ratePerSecond() != null) ? request.ratePerSecond()
+							: this.properties.defaultRatePerSecond();
+			BulkRedrives.BulkRedrive bulk = this.bulks.create(request.filter(), ids, rate, request.targetTopic(),
+					caller.getName(), request.reason());
+			// the outcome is one of the audit's fixed words (the job's view holds its count)
+			this.audit.record(action, "dlq-bulk-redrive", bulk.id().toString(), OperatorReason.SUCCEEDED, reason);
+			return ResponseEntity.accepted().location(URI.create("/api/v1/dlq/redrives/" + bulk.id())).body(view(bulk));
 		}
-		int rate = Boolean.TRUE.equals(request.unthrottled()) ? 0
-				: (request.ratePerSecond() != null) ? request.ratePerSecond() : this.properties.defaultRatePerSecond();
-		BulkRedrives.BulkRedrive bulk = this.bulks.create(request.filter(), ids, rate,
-				request.targetTopic(), caller.getName(), request.reason());
-		this.audit.record("dlq.bulk-redrive.create", "dlq-bulk-redrive", bulk.id().toString(),
-				"SUCCEEDED " + bulk.total() + " entries",
-				(request.targetTopic() != null) ? "to " + request.targetTopic() + ": " + request.reason()
-						: request.reason());
-		return ResponseEntity.accepted().location(URI.create("/api/v1/dlq/redrives/" + bulk.id())).body(view(bulk));
+		catch (RuntimeException ex) {
+			this.audit.record(action, "dlq-bulk-redrive", null, OperatorReason.REJECTED, reason);
+			throw ex;
+		}
 	}
 
 	@GetMapping
@@ -180,11 +189,10 @@ class BulkRedriveEndpoint {
 			bulk = work.get();
 		}
 		catch (RuntimeException ex) {
-			this.audit.record(action, "dlq-bulk-redrive", id.toString(), "REJECTED " + ex.getClass().getSimpleName(),
-					reason);
+			this.audit.record(action, "dlq-bulk-redrive", id.toString(), OperatorReason.REJECTED, reason);
 			throw ex;
 		}
-		this.audit.record(action, "dlq-bulk-redrive", id.toString(), "SUCCEEDED", reason);
+		this.audit.record(action, "dlq-bulk-redrive", id.toString(), OperatorReason.SUCCEEDED, reason);
 		return view(bulk);
 	}
 

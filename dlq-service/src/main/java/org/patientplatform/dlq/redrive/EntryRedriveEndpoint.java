@@ -26,7 +26,6 @@ import org.patientplatform.kit.web.ReportedOn;
 
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
-import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -112,12 +111,10 @@ class EntryRedriveEndpoint {
 			result = work.get();
 		}
 		catch (RuntimeException ex) {
-			String outcome = (ex instanceof ErrorResponse error) ? "REJECTED " + error.getStatusCode().value()
-					: "REJECTED " + ex.getClass().getSimpleName();
-			this.audit.record(action, "dlq-entry", id.toString(), outcome, reason);
+			this.audit.record(action, "dlq-entry", id.toString(), OperatorReason.REJECTED, reason);
 			throw ex;
 		}
-		this.audit.record(action, "dlq-entry", id.toString(), "SUCCEEDED", reason);
+		this.audit.record(action, "dlq-entry", id.toString(), OperatorReason.SUCCEEDED, reason);
 		return result;
 	}
 

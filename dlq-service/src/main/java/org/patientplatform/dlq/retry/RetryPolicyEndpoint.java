@@ -89,7 +89,8 @@ class RetryPolicyEndpoint {
 	PolicyView put(@PathVariable @Pattern(regexp = TOPIC, message = TopicNames.RULE) @NotOwnTopic String topic,
 			@Valid @RequestBody PolicyChange change, Authentication caller) {
 		RetryPolicies.StoredPolicy stored = this.policies.save(topic, change.policy(), caller.getName());
-		this.audit.record("dlq.retry-policy.update", "dlq-retry-policy", topic, "SUCCEEDED", change.reason());
+		this.audit.record("dlq.retry-policy.update", "dlq-retry-policy", topic, OperatorReason.SUCCEEDED,
+				change.reason());
 		return PolicyView.of(topic, stored.policy(), false, stored.updatedAt(), stored.updatedBy());
 	}
 
@@ -101,10 +102,13 @@ class RetryPolicyEndpoint {
 	void delete(@PathVariable @Pattern(regexp = TOPIC, message = TopicNames.RULE) String topic,
 			@Parameter(description = "Why, kept in the audit log") @RequestParam @NotBlank @Size(max = 500)
 					@Pattern(regexp = OperatorReason.TEXT, message = OperatorReason.RULE) String reason) {
-		if (!this.policies.delete(topic)) {
+		boolean deleted = this.policies.delete(topic);
+		// refused or done, the operator's attempt is audited, as every other action's
+		this.audit.record("dlq.retry-policy.delete", "dlq-retry-policy", topic,
+				deleted ? OperatorReason.SUCCEEDED : OperatorReason.REJECTED, reason);
+		if (!deleted) {
 			throw new NotFoundException("Topic " + topic + " has no policy of its own");
 		}
-		this.audit.record("dlq.retry-policy.delete", "dlq-retry-policy", topic, "SUCCEEDED", reason);
 	}
 
 	record Policies(PolicyView defaults, List<PolicyView> topics) {

@@ -102,11 +102,12 @@ class DeadLetterSearchEndpoint {
 			revealed = this.payloads.reveal(id);
 		}
 		catch (UnreadablePayloadException ex) {
-			this.audit.record("dlq.payload.reveal", "dlq-entry", id.toString(), "UNREADABLE", request.reason());
+			this.audit.record("dlq.payload.reveal", "dlq-entry", id.toString(), OperatorReason.UNREADABLE,
+					request.reason());
 			throw new ConflictException("Entry " + id + " cannot be revealed: " + ex.getMessage());
 		}
 		this.audit.record("dlq.payload.reveal", "dlq-entry", id.toString(),
-				revealed.isPresent() ? "SUCCEEDED" : "NOT_FOUND", request.reason());
+				revealed.isPresent() ? OperatorReason.SUCCEEDED : OperatorReason.REJECTED, request.reason());
 		return revealed.orElseThrow(() -> new NotFoundException("No dead-letter entry " + id));
 	}
 

@@ -216,6 +216,39 @@ class OpsConsoleBrowserTests {
 		assertThat(this.kafka.readAll("console-bulk.v1")).hasSize(5);
 		assertThat(this.jdbc.queryForList("SELECT created_by || '|' || reason FROM bulk_redrive", String.class))
 			.containsExactly("ops-console|consumer fixed in 2.3.1");
+		WebElement job = this.browser.findElement(By.cssSelector("#jobs tbody tr"));
+		assertThat(job.findElement(By.className("job-pending")).getText()).isEqualTo("0");
+		assertThat(job.findElement(By.className("job-cancelled")).getText()).isEqualTo("0");
+
+		// a slow job cancelled from the page: what it did not send is shown as cancelled, and its bar is full
+		for (int offset = 5; offset < 45; offset++) {
+			this.kafka.send(TestKafka.failedRecord("bulk-service", "console-bulk.v1", offset, "b-" + offset, "{}",
+					"java.lang.IllegalStateException", "bulk failure " + offset, "9999000099990000", true));
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.jdbc.queryForObject(
+				"SELECT count(*) FROM dead_letter_entry WHERE original_topic = 'console-bulk.v1' AND status = 'NEW'",
+				Long.class) == 40);
+		this.browser.findElement(By.cssSelector("#search-form input[name=status][value=NEW]")).click();
+		this.browser.findElement(By.id("search")).click();
+		this.wait.until((d) -> rows().size() == 40);
+		rate.clear();
+		rate.sendKeys("1");
+		this.browser.findElement(By.id("bulk-count")).click();
+		this.wait.until(ExpectedConditions.textToBe(By.id("bulk-dry-run"), "40 entries would be sent"));
+		this.browser.findElement(By.id("bulk-start")).click();
+		this.wait.until((d) -> d.findElements(By.cssSelector("#jobs tbody tr[data-status=RUNNING] button.job-cancel"))
+			.size() == 1);
+		this.browser.findElement(By.id("job-reason")).sendKeys("wrong selection");
+		this.browser.findElement(By.cssSelector("#jobs tbody tr[data-status=RUNNING] button.job-cancel")).click();
+		this.wait.until((d) -> "CANCELLED".equals(
+				d.findElements(By.cssSelector("#jobs tbody tr")).get(0).getAttribute("data-status")));
+		WebElement cancelled = this.browser.findElement(By.cssSelector("#jobs tbody tr"));
+		int sent = Integer.parseInt(cancelled.findElement(By.className("job-sent")).getText());
+		assertThat(cancelled.findElement(By.className("job-pending")).getText()).isEqualTo("0");
+		assertThat(Integer.parseInt(cancelled.findElement(By.className("job-cancelled")).getText()))
+			.isPositive()
+			.isEqualTo(40 - sent);
+		assertThat(cancelled.getText()).contains("40/40");
 	}
 
 	@Test

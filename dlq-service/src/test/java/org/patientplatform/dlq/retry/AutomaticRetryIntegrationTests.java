@@ -589,9 +589,16 @@ class AutomaticRetryIntegrationTests {
 			.retrieve()
 			.toBodilessEntity();
 		assertThat(removed.getStatusCode().value()).isEqualTo(204);
-		assertThat(this.jdbc.queryForList("SELECT action || '|' || reason FROM audit_log WHERE resource_id = 'refunds.v1' "
-				+ "ORDER BY id", String.class))
-			.containsExactly("dlq.retry-policy.update|INC-7 refunds retry sooner", "dlq.retry-policy.delete|INC-7 closed");
+		// removed again: there is none, a 404, and the attempt is audited as refused (it was not audited at all)
+		var again = this.ops.delete()
+			.uri("/api/v1/dlq/retry-policies/{topic}?reason={reason}", "refunds.v1", "INC-7 closed twice")
+			.retrieve()
+			.toBodilessEntity();
+		assertThat(again.getStatusCode().value()).isEqualTo(404);
+		assertThat(this.jdbc.queryForList("SELECT action || '|' || outcome || '|' || reason FROM audit_log "
+				+ "WHERE resource_id = 'refunds.v1' ORDER BY id", String.class))
+			.containsExactly("dlq.retry-policy.update|SUCCEEDED|INC-7 refunds retry sooner",
+					"dlq.retry-policy.delete|SUCCEEDED|INC-7 closed", "dlq.retry-policy.delete|REJECTED|INC-7 closed twice");
 	}
 
 	@Test
