@@ -34,13 +34,13 @@ record CreateSlots(@NotEmpty @Size(max = 500) List<@Valid @NotNull NewSlot> slot
 	/**
 	 * @param startsAt when the slot starts, in the future but at most {@code booking.slots.max-ahead} ahead
 	 * ({@link WithinSlotHorizon}), to the microsecond at most (what is stored: a finer time would be cut, and two
-	 * slots a nanosecond apart would become one); hour 24 is refused ({@link StartsAt})
+	 * slots a nanosecond apart would become one); hour 24 and second 60 are refused ({@link StartsAt})
 	 * @param capacity its places, 1 to 1000 (a whole number: 2.5 is refused, not cut to 2)
 	 */
 	record NewSlot(@NotNull @Future @WithinSlotHorizon @JsonDeserialize(using = StartsAt.class) @Schema(
 			description = "When the slot starts: in the future, at most booking.slots.max-ahead ahead (2 years by "
 					+ "default; further is refused as a likely typo in the year), to the microsecond at most; "
-					+ "hour 24 is refused") Instant startsAt,
+					+ "hour 24 and a leap second (23:59:60) are refused") Instant startsAt,
 			@NotNull @Min(1) @Max(1000) Integer capacity) {
 
 		@AssertTrue(message = "must be given to the microsecond at most (six decimals of a second)")
@@ -62,13 +62,20 @@ record CreateSlots(@NotEmpty @Size(max = 500) List<@Valid @NotNull NewSlot> slot
 		/** The hour after the date's {@code T}: an instant has no other {@code T}. */
 		private static final Pattern HOUR_24 = Pattern.compile("[Tt]24");
 
+		/**
+		 * A leap second, 23:59:60: java.time reads it as 23:59:59, a start the caller did not write (another minute's
+		 * second 60 is refused by the reader itself).
+		 */
+		private static final Pattern SECOND_60 = Pattern.compile("[Tt]\\d{2}:\\d{2}:60");
+
 		@Override
 		public @Nullable Instant deserialize(JsonParser parser, DeserializationContext context)
 				throws JacksonException {
-			if (parser.currentToken() == JsonToken.VALUE_STRING && HOUR_24.matcher(parser.getString()).find()) {
+			if (parser.currentToken() == JsonToken.VALUE_STRING && (HOUR_24.matcher(parser.getString()).find()
+					|| SECOND_60.matcher(parser.getString()).find())) {
 				// never the value in the message: the kit names the field and the form it takes
 				return (Instant) context.handleWeirdStringValue(Instant.class, parser.getString(),
-						"hour 24 is not a time of day");
+						"hour 24 and second 60 are no time a slot starts at");
 			}
 			// every other check of a date-time in a body (its JSON type, blank text, the form) as before
 			return context.readValue(parser, Instant.class);

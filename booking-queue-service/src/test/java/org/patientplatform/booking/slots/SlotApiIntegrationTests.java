@@ -112,14 +112,16 @@ class SlotApiIntegrationTests {
 				Map.of("slots", List.of(Map.of("startsAt", "2030-12-20T09:00:00Z", "capacity", 2),
 					Map.of("startsAt", "2030-12-20T24:00:00Z", "capacity", 2),
 					Map.of("startsAt", "2030-12-20t24:00:00+01:00", "capacity", 2),
-					Map.of("startsAt", "2030-12-20T17:00:60Z", "capacity", 2))));
+					Map.of("startsAt", "2030-12-20T17:00:60Z", "capacity", 2),
+					// a leap second was read as 23:59:59 and stored
+					Map.of("startsAt", "2030-12-20T23:59:60Z", "capacity", 2))));
 		assertThat(response.getStatusCode().value()).isEqualTo(400);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		String dateTime = "must be a date-time with its offset, such as 2026-01-31T09:30:00Z";
 		assertThat(json(response.getBody()).path("errors").valueStream()
 			.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
 			.containsExactly("slots[1].startsAt " + dateTime, "slots[2].startsAt " + dateTime,
-					"slots[3].startsAt " + dateTime);
+					"slots[3].startsAt " + dateTime, "slots[4].startsAt " + dateTime);
 		assertThat(slots(this.staff, "site-hour-24", "2030-12-20T00:00:00Z", "2030-12-22T00:00:00Z")).isEmpty();
 		// midnight written as such, and every other hour, still reads
 		var midnight = postSlots("site-hour-24",
