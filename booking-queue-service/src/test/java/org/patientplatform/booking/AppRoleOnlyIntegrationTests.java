@@ -93,7 +93,7 @@ class AppRoleOnlyIntegrationTests {
 		assertThat(startsAt.path("format").asString()).isEqualTo("date-time");
 		assertThat(startsAt.path("description").asString()).contains("booking.slots.max-ahead")
 			.contains("2 years by default")
-			.contains("hour 24 is refused");
+			.contains("hour 24 and a leap second (23:59:60) are refused");
 	}
 
 	@Test
