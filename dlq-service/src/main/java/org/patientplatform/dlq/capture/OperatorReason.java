@@ -15,18 +15,6 @@ public final class OperatorReason {
 	/** What a validation error says of a reason holding a NUL. */
 	public static final String RULE = "must not hold a NUL character (U+0000), which the audit log cannot store";
 
-	/**
-	 * The audit's outcome of an operator action done. The DLQ writes three outcomes, so that one filter selects each
-	 * kind: this, {@link #REJECTED} and {@link #UNREADABLE}.
-	 */
-	public static final String SUCCEEDED = "SUCCEEDED";
-
-	/** The audit's outcome of an operator action refused, whatever the cause (its answer a 4xx or 5xx). */
-	public static final String REJECTED = "REJECTED";
-
-	/** The audit's outcome of a reveal whose payload could not be decrypted. */
-	public static final String UNREADABLE = "UNREADABLE";
-
 	private OperatorReason() {
 	}
 

@@ -27,6 +27,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.NotOwnTopic;
+import org.patientplatform.dlq.capture.AuditOutcome;
 import org.patientplatform.dlq.capture.OperatorReason;
 import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.dlq.search.EntryFilter;
@@ -104,7 +105,7 @@ class BulkRedriveEndpoint {
 			this.targets.requireExisting(request.targetTopic());
 			if (dryRun) {
 				long count = this.bulks.count(request.filter(), ids);
-				this.audit.record(action, "dlq-bulk-redrive", null, OperatorReason.SUCCEEDED, reason);
+				this.audit.record(action, "dlq-bulk-redrive", null, AuditOutcome.SUCCEEDED, reason);
 				return ResponseEntity.ok(new DryRun(true, count, (ids != null) ? this.bulks.notSelected(ids) : null));
 			}
 			int rate = Boolean.TRUE.equals(request.unthrottled()) ? 0
@@ -113,11 +114,11 @@ class BulkRedriveEndpoint {
 			BulkRedrives.BulkRedrive bulk = this.bulks.create(request.filter(), ids, rate, request.targetTopic(),
 					caller.getName(), request.reason());
 			// the outcome is one of the audit's fixed words (the job's view holds its count)
-			this.audit.record(action, "dlq-bulk-redrive", bulk.id().toString(), OperatorReason.SUCCEEDED, reason);
+			this.audit.record(action, "dlq-bulk-redrive", bulk.id().toString(), AuditOutcome.SUCCEEDED, reason);
 			return ResponseEntity.accepted().location(URI.create("/api/v1/dlq/redrives/" + bulk.id())).body(view(bulk));
 		}
 		catch (RuntimeException ex) {
-			this.audit.record(action, "dlq-bulk-redrive", null, OperatorReason.REJECTED, reason);
+			this.audit.record(action, "dlq-bulk-redrive", null, AuditOutcome.REJECTED, reason);
 			throw ex;
 		}
 	}
@@ -189,10 +190,10 @@ class BulkRedriveEndpoint {
 			bulk = work.get();
 		}
 		catch (RuntimeException ex) {
-			this.audit.record(action, "dlq-bulk-redrive", id.toString(), OperatorReason.REJECTED, reason);
+			this.audit.record(action, "dlq-bulk-redrive", id.toString(), AuditOutcome.REJECTED, reason);
 			throw ex;
 		}
-		this.audit.record(action, "dlq-bulk-redrive", id.toString(), OperatorReason.SUCCEEDED, reason);
+		this.audit.record(action, "dlq-bulk-redrive", id.toString(), AuditOutcome.SUCCEEDED, reason);
 		return view(bulk);
 	}
 

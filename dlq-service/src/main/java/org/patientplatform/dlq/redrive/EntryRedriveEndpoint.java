@@ -18,6 +18,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.NotOwnTopic;
+import org.patientplatform.dlq.capture.AuditOutcome;
 import org.patientplatform.dlq.capture.OperatorReason;
 import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.kit.audit.AuditLog;
@@ -111,10 +112,10 @@ class EntryRedriveEndpoint {
 			result = work.get();
 		}
 		catch (RuntimeException ex) {
-			this.audit.record(action, "dlq-entry", id.toString(), OperatorReason.REJECTED, reason);
+			this.audit.record(action, "dlq-entry", id.toString(), AuditOutcome.REJECTED, reason);
 			throw ex;
 		}
-		this.audit.record(action, "dlq-entry", id.toString(), OperatorReason.SUCCEEDED, reason);
+		this.audit.record(action, "dlq-entry", id.toString(), AuditOutcome.SUCCEEDED, reason);
 		return result;
 	}
 

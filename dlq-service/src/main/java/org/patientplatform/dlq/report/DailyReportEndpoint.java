@@ -7,6 +7,7 @@ import java.util.List;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.patientplatform.dlq.capture.AuditOutcome;
 import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
@@ -78,7 +79,7 @@ class DailyReportEndpoint {
 					"The day " + day + " has not begun (UTC): a report covers a day that has begun");
 		}
 		DailyReport report = this.reports.build(day);
-		this.audit.record("dlq.report.build", "dlq-daily-report", day.toString(), "SUCCEEDED", null);
+		this.audit.record("dlq.report.build", "dlq-daily-report", day.toString(), AuditOutcome.SUCCEEDED, null);
 		return report;
 	}
 

@@ -20,6 +20,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.NotOwnTopic;
+import org.patientplatform.dlq.capture.AuditOutcome;
 import org.patientplatform.dlq.capture.OperatorReason;
 import org.patientplatform.dlq.capture.TopicNames;
 import org.patientplatform.kit.audit.AuditLog;
@@ -89,7 +90,7 @@ class RetryPolicyEndpoint {
 	PolicyView put(@PathVariable @Pattern(regexp = TOPIC, message = TopicNames.RULE) @NotOwnTopic String topic,
 			@Valid @RequestBody PolicyChange change, Authentication caller) {
 		RetryPolicies.StoredPolicy stored = this.policies.save(topic, change.policy(), caller.getName());
-		this.audit.record("dlq.retry-policy.update", "dlq-retry-policy", topic, OperatorReason.SUCCEEDED,
+		this.audit.record("dlq.retry-policy.update", "dlq-retry-policy", topic, AuditOutcome.SUCCEEDED,
 				change.reason());
 		return PolicyView.of(topic, stored.policy(), false, stored.updatedAt(), stored.updatedBy());
 	}
@@ -105,7 +106,7 @@ class RetryPolicyEndpoint {
 		boolean deleted = this.policies.delete(topic);
 		// refused or done, the operator's attempt is audited, as every other action's
 		this.audit.record("dlq.retry-policy.delete", "dlq-retry-policy", topic,
-				deleted ? OperatorReason.SUCCEEDED : OperatorReason.REJECTED, reason);
+				deleted ? AuditOutcome.SUCCEEDED : AuditOutcome.REJECTED, reason);
 		if (!deleted) {
 			throw new NotFoundException("Topic " + topic + " has no policy of its own");
 		}

@@ -19,6 +19,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.DeadLetterPayloads;
+import org.patientplatform.dlq.capture.AuditOutcome;
 import org.patientplatform.dlq.capture.OperatorReason;
 import org.patientplatform.dlq.capture.UnreadablePayloadException;
 import org.patientplatform.kit.audit.AuditLog;
@@ -102,12 +103,12 @@ class DeadLetterSearchEndpoint {
 			revealed = this.payloads.reveal(id);
 		}
 		catch (UnreadablePayloadException ex) {
-			this.audit.record("dlq.payload.reveal", "dlq-entry", id.toString(), OperatorReason.UNREADABLE,
+			this.audit.record("dlq.payload.reveal", "dlq-entry", id.toString(), AuditOutcome.UNREADABLE,
 					request.reason());
 			throw new ConflictException("Entry " + id + " cannot be revealed: " + ex.getMessage());
 		}
 		this.audit.record("dlq.payload.reveal", "dlq-entry", id.toString(),
-				revealed.isPresent() ? OperatorReason.SUCCEEDED : OperatorReason.REJECTED, request.reason());
+				revealed.isPresent() ? AuditOutcome.SUCCEEDED : AuditOutcome.REJECTED, request.reason());
 		return revealed.orElseThrow(() -> new NotFoundException("No dead-letter entry " + id));
 	}
 
