@@ -2,6 +2,8 @@ package org.patientplatform.local.infra.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -21,7 +23,8 @@ import org.springframework.util.FileSystemUtils;
 /**
  * Starts a KRaft broker and creates an empty database for one application context, and removes both
  * when the context closes (after every other bean, so consumers stop before their broker does). The
- * PostgreSQL server is shared by the JVM: {@code PLATFORM_DB_URL}, else 127.0.0.1:5432, else embedded.
+ * PostgreSQL server is shared by the JVM: {@code PLATFORM_DB_URL}, else 127.0.0.1:5432, else an embedded one of this
+ * JVM's own (its own folder and free port, removed when the JVM ends).
  * The context gets a {@link LocalSigningKey} bean to mint tokens with.
  */
 public class RealInfrastructureInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
@@ -34,9 +37,16 @@ public class RealInfrastructureInitializer implements ApplicationContextInitiali
 	public static PostgresServer postgres() {
 		synchronized (lock) {
 			if (postgres == null) {
-				Path state = Path.of(System.getProperty("java.io.tmpdir"), "patient-platform-test-postgres");
-				postgres = PostgresServer.locate(System.getenv(), state, 54331);
-				Runtime.getRuntime().addShutdownHook(new Thread(postgres::close, "test-postgres-stop"));
+				// a folder and a port of this JVM's own: the build runs modules' tests side by side (-T in
+				// .mvn/maven.config), and each test JVM without a PostgreSQL to use starts an embedded one
+				Path state = Path.of(System.getProperty("java.io.tmpdir"),
+						"patient-platform-test-postgres-" + ProcessHandle.current().pid());
+				PostgresServer server = PostgresServer.locate(System.getenv(), state, freePort());
+				Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+					server.close();
+					FileSystemUtils.deleteRecursively(state.toFile());
+				}, "test-postgres-stop"));
+				postgres = server;
 			}
 			return postgres;
 		}
@@ -66,6 +76,15 @@ public class RealInfrastructureInitializer implements ApplicationContextInitiali
 			FileSystemUtils.deleteRecursively(kafkaDirectory);
 			server.dropDatabase(database);
 		});
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	private static byte[] randomBytes() {
