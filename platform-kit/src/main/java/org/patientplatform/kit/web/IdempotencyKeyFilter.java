@@ -2,7 +2,14 @@ package org.patientplatform.kit.web;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,11 +26,14 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -293,9 +303,76 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 
 		private final byte[] body;
 
+		/** A form's fields, the query's first, as the servlet would have read them; null for another body. */
+		private final @Nullable Map<String, String[]> formParameters;
+
 		CachedBodyRequest(HttpServletRequest request, byte[] body) {
 			super(request);
 			this.body = body;
+			this.formParameters = isForm(request) ? formParameters(request, body) : null;
+		}
+
+		private static boolean isForm(HttpServletRequest request) {
+			try {
+				return request.getContentType() != null && MediaType.APPLICATION_FORM_URLENCODED
+					.includes(MediaType.parseMediaType(request.getContentType()));
+			}
+			catch (InvalidMediaTypeException ex) {
+				return false;
+			}
+		}
+
+		/**
+		 * The servlet reads a form's fields from the body it has not read yet; this filter has read it (to
+		 * fingerprint it), so the servlet now gives the query's parameters only, and the body's are read here.
+		 */
+		private static Map<String, String[]> formParameters(HttpServletRequest request, byte[] body) {
+			Charset charset = (request.getCharacterEncoding() != null)
+					? Charset.forName(request.getCharacterEncoding(), StandardCharsets.UTF_8) : StandardCharsets.UTF_8;
+			Map<String, List<String>> fields = new LinkedHashMap<>();
+			request.getParameterMap().forEach((name, values) -> fields.put(name, new ArrayList<>(List.of(values))));
+			String form = new String(body, charset);
+			for (String pair : form.split("&")) {
+				if (pair.isEmpty()) {
+					continue;
+				}
+				int equals = pair.indexOf('=');
+				String name = URLDecoder.decode((equals < 0) ? pair : pair.substring(0, equals), charset);
+				String value = (equals < 0) ? "" : URLDecoder.decode(pair.substring(equals + 1), charset);
+				fields.computeIfAbsent(name, (n) -> new ArrayList<>()).add(value);
+			}
+			Map<String, String[]> parameters = new LinkedHashMap<>();
+			fields.forEach((name, values) -> parameters.put(name, values.toArray(String[]::new)));
+			return Collections.unmodifiableMap(parameters);
+		}
+
+		@Override
+		public @Nullable String getParameter(String name) {
+			if (this.formParameters == null) {
+				return super.getParameter(name);
+			}
+			String[] values = this.formParameters.get(name);
+			return (values != null) ? values[0] : null;
+		}
+
+		@Override
+		public Map<String, String[]> getParameterMap() {
+			return (this.formParameters != null) ? this.formParameters : super.getParameterMap();
+		}
+
+		@Override
+		public Enumeration<String> getParameterNames() {
+			return (this.formParameters != null) ? Collections.enumeration(this.formParameters.keySet())
+					: super.getParameterNames();
+		}
+
+		@Override
+		public String @Nullable [] getParameterValues(String name) {
+			if (this.formParameters == null) {
+				return super.getParameterValues(name);
+			}
+			String[] values = this.formParameters.get(name);
+			return (values != null) ? values.clone() : null;
 		}
 
 		@Override

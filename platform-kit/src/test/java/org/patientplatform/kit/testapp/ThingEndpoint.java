@@ -99,6 +99,13 @@ class ThingEndpoint {
 		return text.length();
 	}
 
+	/** A form (as a provider's webhook posts): answers its fields, the query's first, as the servlet reads them. */
+	@PostMapping(path = "/forms", consumes = "application/x-www-form-urlencoded")
+	@PreAuthorize("hasRole('staff')")
+	String form(@RequestParam List<String> from, @RequestParam String body) {
+		return String.join(",", from) + "|" + body;
+	}
+
 	@GetMapping("/created")
 	@PreAuthorize("hasRole('staff')")
 	int created() {
