@@ -106,6 +106,9 @@ public final class SmsStandin {
 
 	private final @Nullable SmsJournal journal;
 
+	/** Orders the journal's writes against the console's reset, which clears it. */
+	private final Object journalLock = new Object();
+
 	/**
 	 * @param journal the file that keeps the messages and opt-outs across restarts, or null to keep them in
 	 * memory only
@@ -261,14 +264,16 @@ public final class SmsStandin {
 	}
 
 	void reset() {
-		this.messages.clear();
-		this.sentCount.set(0);
-		this.bySid.clear();
-		this.optedOut.clear();
-		this.callbacks.clear();
-		this.inbound.clear();
-		if (this.journal != null) {
-			this.journal.clear();
+		synchronized (this.journalLock) {
+			this.messages.clear();
+			this.sentCount.set(0);
+			this.bySid.clear();
+			this.optedOut.clear();
+			this.callbacks.clear();
+			this.inbound.clear();
+			if (this.journal != null) {
+				this.journal.clear();
+			}
 		}
 	}
 
@@ -467,7 +472,12 @@ public final class SmsStandin {
 	private void advance(Resource message, String status, @Nullable Integer errorCode) {
 		message.advance(status, errorCode);
 		if (this.journal != null) {
-			this.journal.message(message.state());
+			synchronized (this.journalLock) {
+				// a message the console's reset forgot while its statuses were still to come stays forgotten
+				if (this.bySid.get(message.sid) == message) {
+					this.journal.message(message.state());
+				}
+			}
 		}
 	}
 
@@ -594,11 +604,13 @@ public final class SmsStandin {
 	}
 
 	private void store(Resource message) {
-		if (this.journal != null) {
-			this.journal.message(message.state());
+		synchronized (this.journalLock) {
+			if (this.journal != null) {
+				this.journal.message(message.state());
+			}
+			this.bySid.put(message.sid, message);
+			this.messages.add(message);
 		}
-		this.bySid.put(message.sid, message);
-		this.messages.add(message);
 	}
 
 	static String newSid() {

@@ -123,6 +123,28 @@ class SmsJournalIntegrationTests {
 		}
 	}
 
+	@Test
+	void aMessageTheResetForgotWhileItsStatusesWereToComeStaysForgotten() throws Exception {
+		Path journal = this.state.resolve("sms-messages.jsonl");
+		ProviderStandins.Config config = ProviderStandins.Config.defaults()
+			.withSmsJournal(journal)
+			.withStatusDelay(Duration.ofMillis(300));
+		String after;
+		try (ProviderStandins standins = ProviderStandins.start(config)) {
+			send(standins, "+15551239005", "reset before it is sent");
+			standins.reset();
+			// the forgotten message's sent and delivered statuses come after the reset: they had been written to
+			// the journal the reset had cleared, and the message came back on the next start. One sent after the
+			// reset is delivered after them.
+			after = json(send(standins, "+15551239005", "sent after the reset")).path("sid").asString();
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> standins.sms().message(after).map(SentSms::status).orElse(""), "delivered"::equals);
+		}
+		try (ProviderStandins afterReset = ProviderStandins.start(config)) {
+			assertThat(afterReset.sms().sent()).extracting(SentSms::sid).containsExactly(after);
+		}
+	}
+
 	private HttpResponse<String> send(ProviderStandins standins, String to, String body) throws Exception {
 		Map<String, String> params = new LinkedHashMap<>();
 		params.put("To", to);
