@@ -47,6 +47,8 @@ class DeadLetters {
 	 * a stored entry updates it unless it is a DLQ record the entry already holds (its latest, redelivered,
 	 * or an earlier one read again by a rewound consumer: its history row says so, a primary-key probe made
 	 * only on a conflict); each changed entry gets its history row, keyed by the DLQ record's coordinates.
+	 * The record as stored (key, headers, payload, timestamp) is the latest report's, all of it: never one
+	 * report's key beside another's headers and payload.
 	 */
 	private static final String UPSERT_ORIGINALS = """
 			WITH entry AS (
@@ -71,6 +73,7 @@ class DeadLetters {
 			        WHERE kind = 'FAILED_RECORD'
 			    DO UPDATE SET
 			        attempts = GREATEST(dead_letter_record.attempts + 1, EXCLUDED.attempts),
+			        original_timestamp = EXCLUDED.original_timestamp, record_key = EXCLUDED.record_key,
 			        headers = EXCLUDED.headers, payload_ciphertext = EXCLUDED.payload_ciphertext,
 			        payload_key_id = EXCLUDED.payload_key_id, payload_size = EXCLUDED.payload_size,
 			        error_class = EXCLUDED.error_class, error_cause_class = EXCLUDED.error_cause_class,
