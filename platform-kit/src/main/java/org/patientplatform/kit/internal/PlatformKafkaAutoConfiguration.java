@@ -3,10 +3,14 @@ package org.patientplatform.kit.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.validation.Validator;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.patientplatform.kit.events.PlatformEvents;
 import org.patientplatform.kit.kafka.DeadLetterPublisher;
 import org.patientplatform.kit.kafka.NonRetryableClassifier;
@@ -28,6 +32,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
 import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.BatchInterceptor;
@@ -77,9 +82,30 @@ class PlatformKafkaAutoConfiguration {
 		// the application's producer without an observation: the failed record goes to the DLQ with its own headers
 		// as they were, and a span of the send would write its traceparent over the record's (or add one), which
 		// the DLQ then redrives under the failure's trace
-		KafkaTemplate<byte[], byte[]> unobserved = new KafkaTemplate<>(kafkaTemplate.getProducerFactory());
+		// and a larger max.request.size than the application's: a record its topic took (up to that topic's limit,
+		// the broker's 1 MiB by default) goes on with the error headers added, and the client refused it for ever
+		KafkaTemplate<byte[], byte[]> unobserved = new KafkaTemplate<>(kafkaTemplate.getProducerFactory(),
+				Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, deadLetterMaxBytes(properties)));
 		unobserved.setObservationEnabled(false);
 		return new DeadLetterPublisher(unobserved, properties, roles.service(), classifier, outcomes);
+	}
+
+	/**
+	 * The DLQ topic, made by whichever service starts first, with room for the largest record the failure path
+	 * sends ({@code platform.kafka.failure.dead-letter-max-bytes}); an existing topic's limit is set to it too
+	 * ({@code spring.kafka.admin.modify-topic-configs}, in the kit's defaults). Six partitions, as the DLQ
+	 * service declares it.
+	 */
+	@Bean
+	NewTopic platformDeadLetterTopic(PlatformKafkaProperties properties) {
+		return TopicBuilder.name(properties.deadLetterTopic())
+			.partitions(6)
+			.config(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(deadLetterMaxBytes(properties)))
+			.build();
+	}
+
+	private static int deadLetterMaxBytes(PlatformKafkaProperties properties) {
+		return Math.toIntExact(properties.deadLetterMaxBytes().toBytes());
 	}
 
 	/**

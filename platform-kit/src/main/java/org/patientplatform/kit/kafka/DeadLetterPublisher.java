@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.support.serializer.DeserializationException;
@@ -29,7 +30,7 @@ import org.springframework.kafka.support.serializer.DeserializationException;
  * appended to. If the publish fails, this throws, the offset is not committed and the record is tried
  * again: nothing is lost.
  */
-public class DeadLetterPublisher implements ConsumerRecordRecoverer {
+public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(DeadLetterPublisher.class);
 
@@ -73,6 +74,14 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer {
 				FailureFingerprint.of(failure, this.properties.applicationPackage()));
 	}
 
+	/** Closes the producer of its own a template made with overrides has. */
+	@Override
+	public void destroy() throws Exception {
+		if (this.kafka instanceof DisposableBean template) {
+			template.destroy();
+		}
+	}
+
 	static String coordinates(ConsumerRecord<?, ?> record) {
 		return record.topic() + "-" + record.partition() + "@" + record.offset();
 	}
@@ -103,7 +112,7 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer {
 		add(headers, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, group);
 		add(headers, DeadLetterHeaders.EXCEPTION_FQCN, reported.getClass().getName());
 		add(headers, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN, cause.getClass().getName());
-		add(headers, DeadLetterHeaders.EXCEPTION_MESSAGE, String.valueOf(reported.getMessage()));
+		add(headers, DeadLetterHeaders.EXCEPTION_MESSAGE, bounded(String.valueOf(reported.getMessage())));
 		add(headers, DeadLetterHeaders.EXCEPTION_STACKTRACE, boundedStackTrace(reported));
 		add(headers, DeadLetterHeaders.SOURCE_SERVICE, this.serviceName);
 		add(headers, DeadLetterHeaders.SOURCE_ROLE, roleOf(group));
@@ -176,6 +185,12 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer {
 		String trace = out.toString();
 		int max = this.properties.maxStacktraceBytes();
 		return (trace.length() > max) ? trace.substring(0, max) + "\n\t... (truncated)" : trace;
+	}
+
+	/** An exception's message, which may quote its input (a whole payload), within the stack trace's bound. */
+	private String bounded(String message) {
+		int max = this.properties.maxStacktraceBytes();
+		return (message.length() > max) ? message.substring(0, max) + " ... (truncated)" : message;
 	}
 
 	private static int parseAttempt(byte[] value) {

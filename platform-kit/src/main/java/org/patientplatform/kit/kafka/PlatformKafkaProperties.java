@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The failure path's settings, the same for every listener of a service.
@@ -21,6 +22,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param applicationPackage the package whose stack frames make the failure fingerprint
  * @param maxStacktraceBytes the bound on the stack trace carried in the DLQ headers
  * @param publishTimeout how long the DLQ publish may take before the record is tried again
+ * @param deadLetterMaxBytes the largest record the failure path sends to the DLQ topic (the producer's
+ * {@code max.request.size}), and the topic's {@code max.message.bytes} where a service creates it: larger than
+ * any input topic's limit (the broker's 1 MiB by default), so a record its topic took, with the error headers
+ * added, still fits
  */
 @ConfigurationProperties("platform.kafka.failure")
 public record PlatformKafkaProperties(@DefaultValue("dlq.messages.v1") String deadLetterTopic,
@@ -28,5 +33,6 @@ public record PlatformKafkaProperties(@DefaultValue("dlq.messages.v1") String de
 		@DefaultValue("200ms") Duration initialBackoff, @DefaultValue List<String> nonRetryable,
 		@DefaultValue List<String> deadLetterAtOnce,
 		@DefaultValue("org.patientplatform") String applicationPackage,
-		@DefaultValue("8192") int maxStacktraceBytes, @DefaultValue("10s") Duration publishTimeout) {
+		@DefaultValue("8192") int maxStacktraceBytes, @DefaultValue("10s") Duration publishTimeout,
+		@DefaultValue("8MB") DataSize deadLetterMaxBytes) {
 }

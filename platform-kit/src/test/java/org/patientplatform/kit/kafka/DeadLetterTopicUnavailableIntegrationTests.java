@@ -10,7 +10,6 @@ import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -54,7 +53,14 @@ class DeadLetterTopicUnavailableIntegrationTests {
 	void keepsTheFailedRecordUncommittedUntilTheDeadLetterTopicTakesIt() throws Exception {
 		try (AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers));
 				KafkaTestClient kafka = new KafkaTestClient(this.bootstrapServers)) {
-			admin.createTopics(List.of(new NewTopic(BLOCKED, 1, (short) 1).configs(Map.of("max.message.bytes", "64"))))
+			// the kit made the DLQ topic as the context started, with room for a record of 8 MiB; here it takes 64 bytes
+			ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, BLOCKED);
+			assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic).get("max.message.bytes").value())
+				.isEqualTo("8388608");
+			assertThat(admin.describeTopics(List.of(BLOCKED)).allTopicNames().get().get(BLOCKED).partitions())
+				.hasSize(6);
+			admin.incrementalAlterConfigs(Map.of(topic,
+					List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "64"), AlterConfigOp.OpType.SET))))
 				.all()
 				.get();
 			String key = "blocked-" + UUID.randomUUID();
@@ -71,7 +77,7 @@ class DeadLetterTopicUnavailableIntegrationTests {
 			});
 			assertThat(kafka.read(BLOCKED, 1, Duration.ofSeconds(1))).isEmpty();
 
-			admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, BLOCKED),
+			admin.incrementalAlterConfigs(Map.of(topic,
 					List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "1048588"), AlterConfigOp.OpType.SET))))
 				.all()
 				.get();

@@ -107,6 +107,30 @@ class FailurePathIntegrationTests {
 	}
 
 	@Test
+	void deadLettersARecordAsLargeAsItsTopicTookThoughTheErrorHeadersTakeItPastOneMebibyte() throws Exception {
+		// 1,046,000 bytes: the broker's default limit (1 MiB) took it; with the stack trace and coordinates added
+		// the dead letter is past the producer's default max.request.size, which refused it on every attempt and
+		// held the partition for ever
+		String key = "large-" + UUID.randomUUID();
+		byte[] large = new byte[1_046_000];
+		Arrays.fill(large, (byte) 'x');
+		System.arraycopy("{not a cloud event ".getBytes(StandardCharsets.UTF_8), 0, large, 0, 19);
+		RecordMetadata at = this.kafka.send(new ProducerRecord<>(ThingListener.TOPIC, null, key.getBytes(), large));
+		RecordMetadata behind = this.kafka.send(KafkaTestClient.event(this.events, ThingListener.TOPIC, key,
+				this.events.create(Thing.TYPE, key, new Thing(key + "-behind", null, null, null))));
+
+		ConsumerRecord<byte[], byte[]> dead = findDeadLetter(at);
+		assertThat(dead.value()).isEqualTo(large);
+		assertThat(dead.serializedValueSize() + dead.serializedKeySize()
+				+ Arrays.stream(dead.headers().toArray()).mapToInt((h) -> h.key().length() + h.value().length).sum())
+			.isGreaterThan(1_048_576);
+		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_MESSAGE)).hasSizeLessThanOrEqualTo(8192 + 16);
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.listener.values()).contains(key + "-behind"));
+		assertThat(behind.offset()).isGreaterThan(at.offset());
+	}
+
+	@Test
 	void deadLettersAnEventWhoseDataIsJsonNullAtOnceAsNeverReadable() throws Exception {
 		String key = "null-data-" + UUID.randomUUID();
 		CloudEvent empty = this.events.create(UUID.randomUUID().toString(), Thing.TYPE, key,
