@@ -34,4 +34,11 @@ class RoleWiringIntegrationTests {
 		assertThat(this.listeners.getListenerContainer("kit-things").isRunning()).isTrue();
 	}
 
+	@Test
+	void aListenerStopsAfterTheRecordInHandNotAfterTheRestOfItsPoll() {
+		// a SIGTERM under load had the container work through up to 500 records, past the shutdown phase's 30 s
+		assertThat(this.listeners.getListenerContainer("kit-things").getContainerProperties().isStopImmediate())
+			.isTrue();
+	}
+
 }
