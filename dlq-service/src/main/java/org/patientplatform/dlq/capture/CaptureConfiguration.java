@@ -4,6 +4,8 @@ import java.util.Properties;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.patientplatform.kit.kafka.PlatformKafkaProperties;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 
 import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
@@ -24,9 +26,13 @@ class CaptureConfiguration {
 		return new PayloadCipher(properties.encryption());
 	}
 
+	/** The kit declares it too, with the same limit: whichever service starts first makes it. */
 	@Bean
-	NewTopic deadLetterTopic(DlqProperties properties) {
-		return TopicBuilder.name(properties.topics().messages()).partitions(6).build();
+	NewTopic deadLetterTopic(DlqProperties properties, PlatformKafkaProperties failurePath) {
+		return TopicBuilder.name(properties.topics().messages())
+			.partitions(6)
+			.config(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(failurePath.deadLetterMaxBytes().toBytes()))
+			.build();
 	}
 
 	/** Outcomes of redriven records, keyed by entry id; consumed by the retry feature. */

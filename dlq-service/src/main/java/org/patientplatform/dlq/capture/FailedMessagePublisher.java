@@ -2,18 +2,23 @@ package org.patientplatform.dlq.capture;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.kafka.DeadLetterHeaders;
+import org.patientplatform.kit.kafka.PlatformKafkaProperties;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.stereotype.Component;
@@ -31,11 +36,15 @@ class FailedMessagePublisher {
 
 	private final DlqProperties properties;
 
-	FailedMessagePublisher(ProducerFactory<byte[], byte[]> producers, DlqProperties properties) {
+	FailedMessagePublisher(ProducerFactory<byte[], byte[]> producers, DlqProperties properties,
+			PlatformKafkaProperties failurePath) {
 		// the application's producer without an observation: the record carries the headers the service
 		// reported, its original traceparent included, which the HTTP request's trace context would replace
-		// (a redrive sends that traceparent back with the record, linking it to the original trace)
-		this.kafka = new KafkaTemplate<>(producers);
+		// (a redrive sends that traceparent back with the record, linking it to the original trace); and the
+		// failure path's max.request.size: a body within the request limit (1 MiB) with its headers is more
+		// than the producer's default, which refused it with a 500
+		this.kafka = new KafkaTemplate<>(producers, Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+				Math.toIntExact(failurePath.deadLetterMaxBytes().toBytes())));
 		this.kafka.setObservationEnabled(false);
 		this.properties = properties;
 	}
@@ -76,9 +85,24 @@ class FailedMessagePublisher {
 			Thread.currentThread().interrupt();
 			throw unavailable();
 		}
-		catch (ExecutionException | TimeoutException ex) {
+		catch (ExecutionException | TimeoutException | KafkaException ex) {
+			if (tooLarge(ex)) {
+				// the topic's limit, not a passing failure: sent again it is refused again
+				throw new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE,
+						"The failed message with its headers is larger than the DLQ topic takes; "
+								+ "send a shorter payload, stack trace or error message.");
+			}
 			throw unavailable();
 		}
+	}
+
+	private static boolean tooLarge(Exception ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RecordTooLargeException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static ResponseStatusException unavailable() {

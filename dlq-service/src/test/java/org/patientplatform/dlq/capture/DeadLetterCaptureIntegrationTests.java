@@ -523,6 +523,25 @@ class DeadLetterCaptureIntegrationTests {
 	}
 
 	@Test
+	void publishesAFailedMessageAsLargeAsTheRequestLimitTakes() {
+		// the body is just under the request limit (1 MiB); the record, with its headers, is over the producer's
+		// default max.request.size, which refused it (a 500)
+		RestClient service = TestApi.as(this.signingKey, this.port, "billing-service", "service");
+		String payload = "B".repeat(1_048_300);
+		var response = service.post()
+			.uri("/api/v1/dlq/messages")
+			.body(Map.of("topic", "billing.events.v1", "partition", 5, "offset", 4_848_300, "payload", payload,
+					"errorClass", "com.example.BillingException", "consumerGroup", "billing-service.consumer-billing",
+					"sourceService", "billing-service"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(response.getStatusCode().value()).as(String.valueOf(response.getBody())).isEqualTo(202);
+		UUID id = awaitEntry("billing.events.v1", 5, 4_848_300L);
+		assertThat(this.deadLetters.findById(id))
+			.hasValueSatisfying((entry) -> assertThat(entry.payloadSize()).isEqualTo(1_048_300));
+	}
+
+	@Test
 	void publishesAFailedMessageReportedByAServiceInThePlatformsFormat() {
 		RestClient service = TestApi.as(this.signingKey, this.port, "billing-service", "service");
 		var response = service.post()
