@@ -189,6 +189,24 @@ class Hl7MessageReader {
 
 	private static final Logger log = LoggerFactory.getLogger(Hl7MessageReader.class);
 
+	/**
+	 * The character set names a refusal may quote from MSH-18: HL7 table 0211's codes, and the other spellings of UTF-8
+	 * and UTF-16 this reader takes. MSH-18 may hold anything else, a patient's name or MRN among it (a sender whose
+	 * segments are not separated by CR runs its PID into the MSH): a refusal names the field, never such a value.
+	 */
+	private static final Set<String> CHARACTER_SET_NAMES = Set.of("ASCII", "8859/1", "8859/2", "8859/3", "8859/4",
+			"8859/5", "8859/6", "8859/7", "8859/8", "8859/9", "8859/10", "8859/11", "8859/12", "8859/13", "8859/14",
+			"8859/15", "ISO IR6", "ISO IR14", "ISO IR87", "ISO IR100", "ISO IR159", "GB 18030-2000", "KS X 1001",
+			"CNS 11643-1992", "BIG-5", "UNICODE", "UNICODE UTF-8", "UNICODE UTF-16", "UNICODE UTF-32", "UTF-8", "UTF8",
+			"UTF-16", "UTF16");
+
+	/**
+	 * A version id a refusal may quote from MSH-12: dotted numbers of at most two digits each, a V before them or not
+	 * (2.3.0, 2.10, V2.5). Anything
+	 * else there, a name or an MRN run into the MSH, is not quoted.
+	 */
+	private static final Pattern VERSION_SHAPE = Pattern.compile("[Vv]?[0-9]{1,2}(?:\\.[0-9]{1,2}){0,3}");
+
 	/** A message type, code^trigger; the type of a message HAPI could not parse is named only when it is one. */
 	private static final Pattern SAFE_TOKEN = Pattern.compile("[A-Za-z0-9_.\\-^]{1,64}");
 
@@ -393,7 +411,7 @@ class Hl7MessageReader {
 	}
 
 	private static InvalidEventException unknownVersion(String er7, String version) {
-		String named = safe(version);
+		String named = VERSION_SHAPE.matcher(version).matches() ? version : null;
 		return new InvalidEventException("HL7 message" + describeRaw(er7) + " names a version (MSH-12) that is not an "
 				+ "HL7 v2 version" + ((named != null) ? ": " + named : ""));
 	}
@@ -486,8 +504,8 @@ class Hl7MessageReader {
 				break;
 			}
 		}
-		return new InvalidEventException("LIS record is not valid in the character set its MSH-18 names (" + charsetName
-				+ "): byte 0x%02X is no character in ISO 8859-1 (a C1 control) nor in windows-1252".formatted(undefined));
+		return new InvalidEventException("LIS record is not valid in the character set its MSH-18 names"
+				+ parenthesised(charsetName) + ": byte 0x%02X is no character in ISO 8859-1 (a C1 control) nor in windows-1252".formatted(undefined));
 	}
 
 	private static boolean isUndefinedInWindows1252(int b) {
@@ -612,18 +630,18 @@ class Hl7MessageReader {
 	}
 
 	private static InvalidEventException notUtf16(String named) {
-		return new InvalidEventException("LIS record is not valid in the character set its MSH-18 names (" + named
-				+ "): its MSH segment is one byte a character, not UTF-16");
+		return new InvalidEventException("LIS record is not valid in the character set its MSH-18 names"
+				+ parenthesised(named) + ": its MSH segment is one byte a character, not UTF-16");
 	}
 
 	private static InvalidEventException utf16(String order, String named) {
 		String record = "LIS record is UTF-16 text (" + order + "), ";
-		String name = named.substring(0, Math.min(named.length(), 40));
 		if (named.toUpperCase(Locale.ROOT).contains("UTF-16") || named.toUpperCase(Locale.ROOT).contains("UTF16")) {
-			return new InvalidEventException(record + "in a character set (MSH-18) this service does not read: " + name);
+			return new InvalidEventException(record + "in a character set (MSH-18) this service does not read"
+					+ quoted(named));
 		}
-		return new InvalidEventException(record + "not in the character set its MSH-18 names ("
-				+ (named.isEmpty() ? "none: UTF-8" : name) + ")");
+		return new InvalidEventException(record + "not in the character set its MSH-18 names"
+				+ (named.isEmpty() ? " (none: UTF-8)" : parenthesised(named)));
 	}
 
 	/**
@@ -652,13 +670,36 @@ class Hl7MessageReader {
 	}
 
 	private static InvalidEventException unknownCharacterSet(String name) {
-		return new InvalidEventException("LIS record names a character set (MSH-18) this service does not read: "
-				+ name.substring(0, Math.min(name.length(), 40)));
+		return new InvalidEventException("LIS record names a character set (MSH-18) this service does not read"
+				+ quoted(name));
 	}
 
 	private static InvalidEventException notInItsCharacterSet(String name) {
 		return new InvalidEventException("LIS record is not valid " + (name.isEmpty() ? "UTF-8 (MSH-18 names no "
-				+ "character set)" : "in the character set its MSH-18 names (" + name + ")"));
+				+ "character set)" : "in the character set its MSH-18 names" + parenthesised(name)));
+	}
+
+	/**
+	 * MSH-18 as a refusal may name it: each repetition one of {@link #CHARACTER_SET_NAMES} (or empty, an ISO 2022
+	 * message's ASCII default), else null: the value is not quoted, as it may be a patient's name or MRN.
+	 */
+	private static @Nullable String characterSetName(String named) {
+		String[] repetitions = named.split("~", -1);
+		boolean known = Arrays.stream(repetitions).allMatch((set) -> set.isEmpty() || CHARACTER_SET_NAMES.contains(set));
+		boolean any = Arrays.stream(repetitions).anyMatch((set) -> !set.isEmpty());
+		return (known && any) ? named : null;
+	}
+
+	/** ": name" for a character set name a refusal may quote, else nothing. */
+	private static String quoted(String named) {
+		String name = characterSetName(named);
+		return (name != null) ? ": " + name : "";
+	}
+
+	/** " (name)" for a character set name a refusal may quote, else nothing. */
+	private static String parenthesised(String named) {
+		String name = characterSetName(named);
+		return (name != null) ? " (" + name + ")" : "";
 	}
 
 	/** Segments end in CR; senders that use LF or CRLF, or keep the MLLP frame, are forgiven. */
@@ -1084,8 +1125,8 @@ class Hl7MessageReader {
 			}
 			String before = authorities.putIfAbsent(raw(chosen.getIDNumber()), authority);
 			if (before != null && !before.equalsIgnoreCase(authority)) {
-				throw invalid(header, "names one patient identifier with two assigning authorities (CX-4): " + before
-						+ " and " + authority);
+				// neither authority is quoted: a field's value, as a name or an MRN is, never goes into a refusal
+				throw invalid(header, "names one patient identifier with two assigning authorities (CX-4)");
 			}
 		}
 		return Map.copyOf(authorities);

@@ -265,6 +265,21 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void deadLettersARecordWhoseMsh18HoldsANameWithAReasonThatDoesNotQuoteIt() throws Exception {
+		// a sender whose segments are not separated by CR runs its PID into the MSH: the reason, shown in the DLQ's
+		// lists and console, quoted MSH-18 ("... this service does not read: DOE^JOHN^^^^")
+		RecordMetadata runTogether = send("MRN-CS-9", Hl7Messages
+			.registration("CS-0009", "MRN-CS-9", "Lovelace", "Ada", "20250312143015")
+			.replace("UNICODE UTF-8", "DOE^JOHN^^^^"));
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(runTogether);
+		assertThat(text(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("LIS record names a character set (MSH-18) this service does not read")
+			.doesNotContain("DOE")
+			.doesNotContain("JOHN");
+		assertThat(text(deadLetter, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+	}
+
+	@Test
 	void deadLettersAMergeOfAPatientIntoItselfCountedAsARejectedMerge() throws Exception {
 		// it was applied: nothing merged, no dead letter, counted as merged and logged "0 patients merged"
 		String mrn = "MRN-SELF-1";
