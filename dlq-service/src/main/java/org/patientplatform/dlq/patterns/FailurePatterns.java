@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
-/** Entries grouped by fingerprint, most recently seen first. */
+/** Entries grouped by fingerprint: the most entries first, or the most recently seen first. */
 @Repository
 class FailurePatterns {
 
@@ -27,8 +27,9 @@ class FailurePatterns {
 	 * @param unresolvedOnly only entries not resolved or discarded
 	 * @param since only entries that failed at or after this time
 	 * @param limit the most patterns returned
+	 * @param order which patterns come first, and are kept when there are more than {@code limit}
 	 */
-	List<Pattern> find(boolean unresolvedOnly, Instant since, int limit) {
+	List<Pattern> find(boolean unresolvedOnly, Instant since, int limit, Order order) {
 		String where = "r.fingerprint IS NOT NULL AND r.last_failed_at >= ?";
 		if (unresolvedOnly) {
 			where += " AND s.status NOT IN ('RESOLVED', 'DISCARDED')";
@@ -56,7 +57,7 @@ class FailurePatterns {
 				           array_agg(DISTINCT source_service) FILTER (WHERE source_service IS NOT NULL) AS services
 				    FROM g
 				    GROUP BY fingerprint
-				    ORDER BY max(last_seen) DESC, fingerprint
+				    ORDER BY %3$s
 				    LIMIT ?)
 				SELECT p.*, s.id AS sample_entry_id, s.error_class, s.error_message
 				FROM p
@@ -67,14 +68,57 @@ class FailurePatterns {
 				    WHERE %2$s AND r.fingerprint = p.fingerprint
 				    ORDER BY r.last_failed_at DESC, r.id DESC
 				    LIMIT 1) s
-				ORDER BY p.last_seen DESC, p.fingerprint
-				""".formatted(where, where),
+				ORDER BY %4$s
+				""".formatted(where, where, order.sql(""), order.sql("p.")),
 				(rs, n) -> new Pattern(rs.getString("fingerprint"), rs.getLong("entries"), rs.getLong("failures"),
 						rs.getLong("unresolved"), rs.getTimestamp("first_seen").toInstant(),
 						rs.getTimestamp("last_seen").toInstant(), strings(rs.getArray("topics")),
 						strings(rs.getArray("services")), rs.getObject("sample_entry_id", UUID.class),
 						rs.getString("error_class"), rs.getString("error_message")),
 				args);
+	}
+
+	/** The order of the patterns, and so which ones a limit keeps. */
+	enum Order {
+
+		/**
+		 * The most entries first (an incident's biggest patterns), then the most recently seen: what an operator
+		 * looks at first.
+		 */
+		ENTRIES("entries"),
+
+		/** The most recently seen first (what failed last), then the most entries. */
+		LAST_SEEN("lastSeen");
+
+		/** The orders as the API names them. */
+		static final String NAMES = "entries|lastSeen";
+
+		/** What a name that is none of them is told. */
+		static final String RULE = "must be entries (the most entries first) or lastSeen (the most recently seen first)";
+
+		private final String apiName;
+
+		Order(String apiName) {
+			this.apiName = apiName;
+		}
+
+		static Order of(String apiName) {
+			for (Order order : values()) {
+				if (order.apiName.equals(apiName)) {
+					return order;
+				}
+			}
+			throw new IllegalArgumentException(RULE);
+		}
+
+		/** The ORDER BY of the patterns, their columns named with the prefix. */
+		String sql(String prefix) {
+			return switch (this) {
+				case ENTRIES -> prefix + "entries DESC, " + prefix + "last_seen DESC, " + prefix + "fingerprint";
+				case LAST_SEEN -> prefix + "last_seen DESC, " + prefix + "entries DESC, " + prefix + "fingerprint";
+			};
+		}
+
 	}
 
 	private static List<String> strings(@Nullable Array array) throws SQLException {

@@ -6,16 +6,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.dlq.DlqIntegrationTest;
 import org.patientplatform.dlq.TestApi;
 import org.patientplatform.dlq.TestKafka;
 import org.patientplatform.local.infra.LocalSigningKey;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.client.RestClient;
@@ -28,6 +32,9 @@ import static org.awaitility.Awaitility.await;
 class FailurePatternIntegrationTests {
 
 	static final ParameterizedTypeReference<List<Map<String, Object>>> LIST = new ParameterizedTypeReference<>() {
+	};
+
+	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
 	};
 
 	@Autowired
@@ -63,8 +70,12 @@ class FailurePatternIntegrationTests {
 		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-ed", "ops");
 
 		List<Map<String, Object>> all = ops.get().uri("/api/v1/dlq/patterns?unresolvedOnly=false").retrieve().body(LIST);
-		assertThat(all).extracting((p) -> p.get("fingerprint")).containsExactly("2222222222222222", "1111111111111111");
-		Map<String, Object> timeouts = all.get(1);
+		// the most entries first: the six timeouts before the three HL7 errors, though one of those failed later
+		assertThat(all).extracting((p) -> p.get("fingerprint")).containsExactly("1111111111111111", "2222222222222222");
+		assertThat(ops.get().uri("/api/v1/dlq/patterns?unresolvedOnly=false&sort=lastSeen").retrieve().body(LIST))
+			.extracting((p) -> p.get("fingerprint"))
+			.containsExactly("2222222222222222", "1111111111111111");
+		Map<String, Object> timeouts = all.get(0);
 		assertThat(timeouts).containsEntry("entries", 6)
 			.containsEntry("failures", 6)
 			.containsEntry("unresolved", 6)
@@ -75,7 +86,7 @@ class FailurePatternIntegrationTests {
 		UUID sample = UUID.fromString((String) timeouts.get("sampleEntryId"));
 		assertThat(this.jdbc.queryForObject("SELECT fingerprint FROM dead_letter_entry WHERE id = ?", String.class, sample))
 			.isEqualTo("1111111111111111");
-		assertThat(all.get(0)).containsEntry("entries", 3).containsEntry("unresolved", 2);
+		assertThat(all.get(1)).containsEntry("entries", 3).containsEntry("unresolved", 2);
 
 		List<Map<String, Object>> unresolved = ops.get().uri("/api/v1/dlq/patterns").retrieve().body(LIST);
 		assertThat(unresolved).filteredOn((p) -> "2222222222222222".equals(p.get("fingerprint")))
@@ -99,6 +110,65 @@ class FailurePatternIntegrationTests {
 			.retrieve()
 			.toEntity(String.class);
 		assertThat(staff.getStatusCode().value()).isEqualTo(403);
+	}
+
+	@Test
+	void keepsThePatternsWithTheMostEntriesWhenThereAreMoreThanTheLimit() {
+		// an incident's big pattern, seen last ten minutes ago, and three patterns of one entry each seen since
+		for (int i = 0; i < 8; i++) {
+			entry("aaaaaaaaaaaaaaaa", 10, i);
+		}
+		entry("bbbbbbbbbbbbbbbb", 3, 100);
+		entry("cccccccccccccccc", 2, 101);
+		entry("dddddddddddddddd", 1, 102);
+		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-ed", "ops");
+
+		// before: ordered by last seen, the limit left out the pattern of eight entries and listed those of one
+		List<Map<String, Object>> biggest = ops.get().uri("/api/v1/dlq/patterns?limit=3").retrieve().body(LIST);
+		assertThat(biggest).extracting((p) -> p.get("fingerprint") + ":" + p.get("entries"))
+			.containsExactly("aaaaaaaaaaaaaaaa:8", "dddddddddddddddd:1", "cccccccccccccccc:1");
+		assertThat(ops.get().uri("/api/v1/dlq/patterns?limit=3&sort=entries").retrieve().body(LIST))
+			.isEqualTo(biggest);
+		assertThat(ops.get().uri("/api/v1/dlq/patterns?limit=3&sort=lastSeen").retrieve().body(LIST))
+			.extracting((p) -> p.get("fingerprint"))
+			.containsExactly("dddddddddddddddd", "cccccccccccccccc", "bbbbbbbbbbbbbbbb");
+
+		for (String sort : List.of("count", "LASTSEEN", "last_seen")) {
+			var refused = ops.get().uri("/api/v1/dlq/patterns?sort={sort}", sort).retrieve().toEntity(MAP);
+			assertThat(refused.getStatusCode().value()).as(sort).isEqualTo(400);
+			assertThat(refused.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+			assertThat(refused.getBody().get("errors")).as(sort)
+				.isEqualTo(List.of(Map.of("field", "sort", "message",
+						"must be entries (the most entries first) or lastSeen (the most recently seen first)")));
+		}
+
+		// the API's document says the same (before: "most recently seen first", and the docs "most frequent")
+		JsonNode operation = JsonMapper.shared()
+			.readTree(ops.get().uri("/v3/api-docs").retrieve().body(String.class))
+			.at("/paths/~1api~1v1~1dlq~1patterns/get");
+		assertThat(operation.at("/summary").asString()).isEqualTo("Failure patterns, the most entries first");
+		assertThat(operation.at("/parameters").valueStream()
+			.filter((parameter) -> parameter.at("/name").asString().equals("sort"))
+			.map((parameter) -> parameter.at("/schema/default").asString() + " of "
+					+ parameter.at("/schema/enum").valueStream().map(JsonNode::asString).toList())
+			.toList()).containsExactly("entries of [entries, lastSeen]");
+	}
+
+	private void entry(String fingerprint, int minutesAgo, int offset) {
+		this.jdbc.update("""
+				INSERT INTO dead_letter_entry (id, kind, status, source_service, consumer_group, original_topic,
+				    original_partition, original_offset, fingerprint, error_class, dlq_partition, dlq_offset,
+				    first_failed_at, last_failed_at)
+				VALUES (?, 'FAILED_RECORD', 'NEW', 'patient-service', 'g', 'patterns.v1', 0, ?, ?,
+				    'java.lang.IllegalStateException', 9, ?, now() - make_interval(mins => ?),
+				    now() - make_interval(mins => ?))
+				""", UUID.randomUUID(), offset, fingerprint, 900_000 + offset, minutesAgo, minutesAgo);
+	}
+
+	@AfterEach
+	void deleteEntries() {
+		// each test counts the patterns of its own entries only
+		this.jdbc.update("DELETE FROM dead_letter_entry");
 	}
 
 }
