@@ -239,16 +239,24 @@ class OpsConsoleBrowserTests {
 		this.wait.until((d) -> d.findElements(By.cssSelector("#jobs tbody tr[data-status=RUNNING] button.job-cancel"))
 			.size() == 1);
 		this.browser.findElement(By.id("job-reason")).sendKeys("wrong selection");
-		this.browser.findElement(By.cssSelector("#jobs tbody tr[data-status=RUNNING] button.job-cancel")).click();
-		this.wait.until((d) -> "CANCELLED".equals(
-				d.findElements(By.cssSelector("#jobs tbody tr")).get(0).getAttribute("data-status")));
-		WebElement cancelled = this.browser.findElement(By.cssSelector("#jobs tbody tr"));
-		int sent = Integer.parseInt(cancelled.findElement(By.className("job-sent")).getText());
-		assertThat(cancelled.findElement(By.className("job-pending")).getText()).isEqualTo("0");
-		assertThat(Integer.parseInt(cancelled.findElement(By.className("job-cancelled")).getText()))
-			.isPositive()
-			.isEqualTo(40 - sent);
-		assertThat(cancelled.getText()).contains("40/40");
+		// the jobs table is drawn again as it refreshes, so an element found may be gone before it is used: each
+		// step finds and uses its elements in one go, again until the table holds still (stale ones are ignored)
+		this.wait.until((d) -> {
+			d.findElement(By.cssSelector("#jobs tbody tr[data-status=RUNNING] button.job-cancel")).click();
+			return true;
+		});
+		List<String> cancelled = this.wait.until((d) -> {
+			WebElement row = d.findElements(By.cssSelector("#jobs tbody tr")).get(0);
+			return "CANCELLED".equals(row.getAttribute("data-status"))
+					? List.of(row.findElement(By.className("job-sent")).getText(),
+							row.findElement(By.className("job-pending")).getText(),
+							row.findElement(By.className("job-cancelled")).getText(), row.getText())
+					: null;
+		});
+		int sent = Integer.parseInt(cancelled.get(0));
+		assertThat(cancelled.get(1)).isEqualTo("0");
+		assertThat(Integer.parseInt(cancelled.get(2))).isPositive().isEqualTo(40 - sent);
+		assertThat(cancelled.get(3)).contains("40/40");
 	}
 
 	@Test

@@ -213,7 +213,10 @@ class ResultNoticeFaultIntegrationTests {
 		AtomicInteger published = new AtomicInteger();
 		CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(recipients, published));
 		// mid-flow: some of the events are in, most are not
-		await().atMost(Duration.ofSeconds(60)).until(() -> published.get() >= EVENTS / 4);
+		// an exception in another thread is not this test's failure: GreenMail's handler throws one when a sender's
+		// connection ends mid-message (the sender's timeout on a loaded machine), and Awaitility by default fails the
+		// wait with it; what the test asserts is that every notice reaches its patient once per channel all the same
+		await().atMost(Duration.ofSeconds(60)).dontCatchUncaughtExceptions().until(() -> published.get() >= EVENTS / 4);
 		mark("fault starts");
 		fault.inject();
 		mark("fault over");
@@ -224,6 +227,7 @@ class ResultNoticeFaultIntegrationTests {
 		int expectedDeliveries = EVENTS * 2 + pushed.size();
 		try {
 			await().atMost(Duration.ofSeconds(180))
+				.dontCatchUncaughtExceptions()
 				.pollInterval(Duration.ofSeconds(1))
 				.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM delivery d JOIN notification n "
 						+ "ON n.id = d.notification_id WHERE n.patient_id = ANY(?) AND d.state IN ('SENT', 'DELIVERED')",
