@@ -17,9 +17,11 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.NotFoundException;
+import org.patientplatform.kit.web.ProblemDetailsAdvice;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
@@ -260,6 +262,20 @@ class FhirPatientEndpoint {
 	@ExceptionHandler(FhirFormat.Invalid.class)
 	ResponseEntity<String> invalidFormat(FhirFormat.Invalid ex, HttpServletRequest request) {
 		return outcome(HttpStatus.BAD_REQUEST, OperationOutcome.IssueType.INVALID, ex.getMessage(), request);
+	}
+
+	/**
+	 * A query parameter the servlet container could not percent-decode ({@code ?name=%ff}): a 400 OperationOutcome
+	 * saying so, as every other bad FHIR input is (it was the platform's problem+json). Its message quotes the value,
+	 * so it is neither told nor logged; the answer is JSON, as {@code _format} cannot be read either.
+	 */
+	@ExceptionHandler(InvalidParameterException.class)
+	ResponseEntity<String> badlyEncodedParameter(InvalidParameterException ex) {
+		return ResponseEntity.status(HttpStatus.BAD_REQUEST)
+			.contentType(FhirFormat.JSON.mediaType())
+			.body(this.fhir.newJsonParser()
+				.encodeResourceToString(FhirProblems.outcome(HttpStatus.BAD_REQUEST.value(),
+						ProblemDetailsAdvice.BADLY_ENCODED_PARAMETER)));
 	}
 
 	/** An OperationOutcome in the encoding asked for (JSON when that was not one this server writes). */

@@ -283,6 +283,42 @@ class PatientApiIntegrationTests {
 	}
 
 	@Test
+	void answersWhatIsRefusedBeforeTheFhirOperationRunsWithAnOperationOutcome() {
+		String staff = token(List.of("staff"), null);
+		// a query parameter that is not validly percent-encoded UTF-8: it was the platform's problem+json
+		for (String query : List.of("name=%ff", "family=Ada%ff%feLovelace", "_format=%ff")) {
+			ResponseEntity<String> refused = getRaw(FHIR + "/Patient?" + query, staff);
+			assertOutcome(refused, 400, OperationOutcome.IssueType.INVALID);
+			assertThat(fhirParser().parseResource(OperationOutcome.class, refused.getBody()).getIssueFirstRep()
+				.getDiagnostics()).as(query).contains("not validly percent-encoded UTF-8").doesNotContain("Lovelace");
+		}
+		// a path the firewall refuses, before any token is read
+		for (String token : java.util.Arrays.asList(staff, null)) {
+			ResponseEntity<String> refused = getRaw(FHIR + "//Patient", token);
+			assertOutcome(refused, 400, OperationOutcome.IssueType.INVALID);
+			assertThat(refused.getBody()).contains("path is not allowed");
+		}
+		// a missing token is still the security layer's problem+json, and the API's errors are problem+json still
+		ResponseEntity<String> anonymous = getRaw(FHIR + "/Patient?name=%ff", null);
+		assertThat(anonymous.getStatusCode().value()).isEqualTo(401);
+		assertThat(anonymous.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		for (String path : List.of("/api/v1/patients?mrn=%ff", "/api/v1//patients")) {
+			ResponseEntity<String> api = getRaw(path, staff);
+			assertThat(api.getStatusCode().value()).as(path).isEqualTo(400);
+			assertThat(api.getHeaders().getContentType()).as(path).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		}
+	}
+
+	/** A GET of the URI as it is written, its percent escapes not encoded again. */
+	private ResponseEntity<String> getRaw(String uri, @Nullable String token) {
+		var request = this.api.get().uri(java.net.URI.create("http://127.0.0.1:" + this.port + uri));
+		if (token != null) {
+			request = request.header("Authorization", "Bearer " + token);
+		}
+		return request.retrieve().toEntity(String.class);
+	}
+
+	@Test
 	void searchesFhirPatientsByTheirMrnAsAnIdentifier() {
 		String staff = token(List.of("staff"), null);
 		for (String identifier : List.of("urn:patient-platform:mrn|API-GRACE", "API-GRACE")) {

@@ -49,8 +49,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 class PlatformWebAutoConfiguration {
 
 	@Bean
-	ProblemResponses problemResponses(JsonMapper jsonMapper) {
-		return new ProblemResponses(jsonMapper);
+	ProblemResponses problemResponses(JsonMapper jsonMapper, ObjectProvider<ProblemResponses.PathFormat> formats) {
+		return new ProblemResponses(jsonMapper, formats.orderedStream().toList());
 	}
 
 	@Bean

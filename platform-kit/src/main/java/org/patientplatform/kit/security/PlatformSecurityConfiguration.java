@@ -22,6 +22,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -70,21 +71,23 @@ class PlatformSecurityConfiguration {
 			log.info("Refused a request the firewall rejects: {}", rejected.getClass().getSimpleName());
 			String why = String.valueOf(rejected.getMessage());
 			if (why.startsWith("The request was rejected because the header")) {
-				problems.write(response, HttpStatus.BAD_REQUEST, "A request header's name or value holds a character "
-						+ "that is not allowed (a control character; a header is ISO-8859-1 text, so UTF-8 bytes of some "
-						+ "characters read as control characters).");
+				problems.writeUnder(request, response, ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+						"A request header's name or value holds a character that is not allowed (a control character; "
+								+ "a header is ISO-8859-1 text, so UTF-8 bytes of some characters read as control "
+								+ "characters)."));
 			}
 			else if (why.startsWith("The request was rejected because the parameter")) {
-				problems.write(response, HttpStatus.BAD_REQUEST,
-						"A query parameter's name or value holds a character that is not allowed (a control character).");
+				problems.writeUnder(request, response, ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+						"A query parameter's name or value holds a character that is not allowed (a control character)."));
 			}
 			else if (why.startsWith("The request was rejected because the HTTP method")) {
-				problems.write(response, HttpStatus.METHOD_NOT_ALLOWED,
-						"The HTTP method is not one this service takes (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS).");
+				problems.writeUnder(request, response, ProblemDetail.forStatusAndDetail(HttpStatus.METHOD_NOT_ALLOWED,
+						"The HTTP method is not one this service takes (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS)."));
 			}
 			else {
-				problems.write(response, HttpStatus.BAD_REQUEST, "The request's path is not allowed (for example a "
-						+ "double slash, a semicolon or an encoded slash).");
+				problems.writeUnder(request, response, ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+						"The request's path is not allowed (for example a double slash, a semicolon or an encoded "
+								+ "slash)."));
 			}
 		};
 	}

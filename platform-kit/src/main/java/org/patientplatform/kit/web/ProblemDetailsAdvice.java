@@ -77,6 +77,10 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
+	/** What a query parameter Tomcat could not percent-decode is told (never its value, which its message quotes). */
+	public static final String BADLY_ENCODED_PARAMETER = "A query parameter is not validly percent-encoded UTF-8 (a % "
+			+ "must be followed by two hex digits, and the bytes they give must be UTF-8).";
+
 	/** A date-time whose offset has a space where its sign was: {@code 2026-12-07T01:30:00 01:00}. */
 	private static final Pattern OFFSET_SIGN_AS_SPACE = Pattern
 		.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)? \\d{2}(:?\\d{2})?");
@@ -586,9 +590,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			// Tomcat could not percent-decode a query parameter; its message quotes the value, so it stays out
 			// of the log
 			log.info("Refused a request with a parameter that is not validly percent-encoded");
-			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-					"A query parameter is not validly percent-encoded UTF-8 (a % must be followed by two hex digits, and "
-							+ "the bytes they give must be UTF-8).");
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, BADLY_ENCODED_PARAMETER);
 			problem.setTitle("Bad Request");
 			return problem;
 		}

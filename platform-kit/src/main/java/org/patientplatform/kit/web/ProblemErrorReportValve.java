@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
 
 /**
  * The servlet container's own error answer as RFC 9457 problem+json instead of its HTML page: for what
@@ -54,7 +55,8 @@ public class ProblemErrorReportValve extends ErrorReportValve {
 		String detail = (status < 500 && message != null && !message.isBlank()) ? message
 				: (status == 400) ? MALFORMED : (known != null) ? known.getReasonPhrase() : "Error";
 		try {
-			this.problems.write(response, HttpStatusCode.valueOf(status), detail);
+			this.problems.writeUnder(request, response,
+					ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(status), detail));
 			response.finishResponse();
 		}
 		catch (IOException | IllegalStateException ex) {
