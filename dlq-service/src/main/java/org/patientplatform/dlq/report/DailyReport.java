@@ -20,9 +20,11 @@ import org.jspecify.annotations.Nullable;
  * @param byTopic failures per original topic, most first
  * @param byErrorClass failures per exception class, most first
  * @param redrives the records sent back that day and their outcomes
- * @param resolved entries resolved that day
- * @param permanentlyFailed entries that became permanently failed that day (and still are)
- * @param discarded entries discarded that day (and still are)
+ * @param resolved entries that became resolved that day, whatever became of them since (reopened by a new failure,
+ * say); each once however often
+ * @param permanentlyFailed entries that became permanently failed that day, whatever became of them since (redriven
+ * and resolved, say); each once
+ * @param discarded entries discarded that day
  * @param unresolved entries not resolved or discarded, at build time
  * @param oldestUnresolvedFirstFailedAt the first failure of the oldest of them
  * @param oldestUnresolvedAgeSeconds its age at build time

@@ -16,7 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
-/** Builds the daily report from the entries, failures and redrives, and keeps one per day. */
+/**
+ * Builds the daily report from the entries, failures, redrives and status changes, and keeps one per day.
+ */
 @Repository
 class DailyReports {
 
@@ -72,18 +74,23 @@ class DailyReports {
 				""", from, to);
 		long succeeded = number(redrives, "succeeded");
 		long ended = succeeded + number(redrives, "failed") + number(redrives, "timed_out");
+		// what happened that day, from the status changes kept (V20), whatever became of the entries since: an
+		// entry that failed permanently and was then resolved counts in both, one resolved and then reopened by a
+		// new failure still counts as resolved, and a day's figures stay as they were when it is built again
+		Map<String, Object> changes = this.jdbc.queryForMap("""
+				SELECT count(DISTINCT entry_id) FILTER (WHERE status = 'RESOLVED') AS resolved,
+				       count(DISTINCT entry_id) FILTER (WHERE status = 'PERMANENTLY_FAILED') AS permanently_failed,
+				       count(DISTINCT entry_id) FILTER (WHERE status = 'DISCARDED') AS discarded
+				FROM dead_letter_status_change
+				WHERE changed_at >= ? AND changed_at < ?
+				""", from, to);
 		Map<String, Object> states = this.jdbc.queryForMap("""
-				SELECT count(*) FILTER (WHERE resolved_at >= ? AND resolved_at < ?) AS resolved,
-				       count(*) FILTER (WHERE status = 'PERMANENTLY_FAILED' AND status_changed_at >= ?
-				                          AND status_changed_at < ?) AS permanently_failed,
-				       count(*) FILTER (WHERE status = 'DISCARDED' AND status_changed_at >= ?
-				                          AND status_changed_at < ?) AS discarded,
-				       count(*) FILTER (WHERE status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING', 'PERMANENTLY_FAILED'))
+				SELECT count(*) FILTER (WHERE status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING', 'PERMANENTLY_FAILED'))
 				           AS unresolved,
 				       min(first_failed_at) FILTER (WHERE status IN ('NEW', 'RETRY_SCHEDULED', 'RETRYING',
 				           'PERMANENTLY_FAILED')) AS oldest
 				FROM dead_letter_state
-				""", from, to, from, to, from, to);
+				""");
 		Instant builtAt = this.clock.instant();
 		Timestamp oldest = (Timestamp) states.get("oldest");
 		DailyReport report = new DailyReport(day, builtAt, (newEntries != null) ? newEntries : 0, failures[0],
@@ -91,7 +98,7 @@ class DailyReports {
 				new DailyReport.Redrives(number(redrives, "sent"), number(redrives, "automatic"), succeeded,
 						number(redrives, "failed"), number(redrives, "timed_out"), number(redrives, "awaiting"),
 						(ended > 0) ? (double) succeeded / ended : null),
-				number(states, "resolved"), number(states, "permanently_failed"), number(states, "discarded"),
+				number(changes, "resolved"), number(changes, "permanently_failed"), number(changes, "discarded"),
 				number(states, "unresolved"), (oldest != null) ? oldest.toInstant() : null,
 				(oldest != null) ? Math.max(0, builtAt.getEpochSecond() - oldest.toInstant().getEpochSecond()) : 0);
 		this.jdbc.update("""

@@ -15,7 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Purges closed entries in batches, one transaction each. Only {@code RESOLVED} and {@code DISCARDED}
  * entries whose {@code updated_at} (every change of an entry sets it) is older than the retention go;
- * their record, failure history and redrives go in the same statement. Then the stack traces that no entry
+ * their record, failure history, redrives and status changes go in the same statement. Then the stack traces that no entry
  * holds any more go. Logs counts only.
  */
 @Component
@@ -52,7 +52,9 @@ class Retention {
 			history AS (
 			    DELETE FROM dead_letter_attempt a USING purged p WHERE a.entry_id = p.id),
 			redrives AS (
-			    DELETE FROM dead_letter_redrive r USING purged p WHERE r.entry_id = p.id)
+			    DELETE FROM dead_letter_redrive r USING purged p WHERE r.entry_id = p.id),
+			changes AS (
+			    DELETE FROM dead_letter_status_change c USING purged p WHERE c.entry_id = p.id)
 			SELECT status FROM purged
 			""";
 

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.dlq.DlqIntegrationTest;
 import org.patientplatform.dlq.TestApi;
@@ -134,6 +136,92 @@ class DailyReportIntegrationTests {
 		}
 		assertThat(ops.get().uri("/api/v1/dlq/reports").retrieve().body(new ParameterizedTypeReference<List<String>>() {
 		})).containsExactly(today.toString());
+	}
+
+	@Test
+	void countsTheEntriesResolvedPermanentlyFailedAndDiscardedThatDayWhateverBecameOfThemSince() {
+		try (TestKafka kafka = new TestKafka(this.bootstrapServers)) {
+			for (int i = 0; i < 3; i++) {
+				kafka.sendAsync(counted(i));
+			}
+			kafka.flush();
+		}
+		List<UUID> ids = await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = 'counted.v1' "
+					+ "ORDER BY original_offset", UUID.class), (found) -> found.size() == 3);
+		UUID failedThenResolved = ids.get(0);
+		UUID resolvedThenReopened = ids.get(1);
+		UUID discarded = ids.get(2);
+		// its last automatic retry failed (the alert went out), then an operator redrove it and its consumer
+		// processed it: as the retry schedule and the outcome write the state
+		status(failedThenResolved, "PERMANENTLY_FAILED", "failed after 5 automatic retries");
+		status(failedThenResolved, "RETRYING", "redriven by ops-fa");
+		status(failedThenResolved, "RESOLVED", "processed by orders-service");
+		// resolved, then its consumer read the record again and failed: a new failure reopens it
+		status(resolvedThenReopened, "RESOLVED", "processed by orders-service");
+		failAgain(1, resolvedThenReopened);
+		RestClient ops = TestApi.as(this.signingKey, this.port, "ops-fa", "ops");
+		assertThat(ops.post()
+			.uri("/api/v1/dlq/messages/{id}/discard", discarded)
+			.body(Map.of("reason", "test data"))
+			.retrieve()
+			.toBodilessEntity()
+			.getStatusCode()
+			.value()).isEqualTo(200);
+		LocalDate today = LocalDate.now(ZoneOffset.UTC);
+
+		// before: 1 resolved (the reopened entry's resolution was gone with its resolved_at) and 0 permanently failed
+		// (the entry was resolved since)
+		Map<String, Object> report = ops.post().uri("/api/v1/dlq/reports/{day}/build", today).retrieve().body(MAP);
+		assertThat(report).containsEntry("resolved", 2)
+			.containsEntry("permanentlyFailed", 1)
+			.containsEntry("discarded", 1)
+			.containsEntry("unresolved", 1);
+
+		// the day's figures stay what happened in it when it is built again: here after the first entry is reopened
+		// too (before: 0 resolved)
+		failAgain(0, failedThenResolved);
+		Map<String, Object> rebuilt = ops.post().uri("/api/v1/dlq/reports/{day}/build", today).retrieve().body(MAP);
+		assertThat(rebuilt).containsEntry("resolved", 2)
+			.containsEntry("permanentlyFailed", 1)
+			.containsEntry("discarded", 1)
+			.containsEntry("unresolved", 2);
+		assertThat(ops.get().uri("/api/v1/dlq/reports/{day}.csv", today).retrieve().body(String.class)).contains(
+				"totals,resolved,2\r\n", "totals,permanentlyFailed,1\r\n", "totals,discarded,1\r\n");
+	}
+
+	@AfterEach
+	void deleteWhatTheTestStored() {
+		// each test counts its own day's entries
+		for (String table : List.of("dead_letter_entry", "dead_letter_attempt", "dead_letter_redrive",
+				"dead_letter_status_change", "daily_report")) {
+			this.jdbc.update("DELETE FROM " + table);
+		}
+	}
+
+	/** A failure of record {@code offset} of counted.v1, not retried automatically (no retry changes it). */
+	private static ProducerRecord<byte[], byte[]> counted(int offset) {
+		return TestKafka.failedRecord("orders-service", "counted.v1", offset, "k" + offset, "{}",
+				"java.lang.IllegalStateException", "m", "cccccccccccccccc", true);
+	}
+
+	private void failAgain(int offset, UUID entry) {
+		try (TestKafka kafka = new TestKafka(this.bootstrapServers)) {
+			kafka.send(counted(offset));
+		}
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class,
+					entry), (status) -> status.equals("NEW"));
+	}
+
+	/** Changes the entry's status as the service does (its state row, now). */
+	private void status(UUID entry, String status, String reason) {
+		this.jdbc.update("""
+				UPDATE dead_letter_state SET status = ?, status_reason = ?, status_changed_at = now(),
+				    status_changed_by = 'system', updated_at = now(),
+				    resolved_at = CASE WHEN ? = 'RESOLVED' THEN now() ELSE resolved_at END
+				WHERE id = ?
+				""", status, reason, status, entry);
 	}
 
 	private void redrive(UUID entry, String outcome) {

@@ -48,7 +48,7 @@ class RetentionIntegrationTests {
 			.containsExactlyInAnyOrder(recentResolved, recentDiscarded, oldNew, oldPermanentlyFailed, oldScheduled,
 					oldRetrying);
 		List<UUID> purged = List.of(oldResolved, oldDiscarded, oldResolvedToo);
-		for (String history : List.of("dead_letter_attempt", "dead_letter_redrive")) {
+		for (String history : List.of("dead_letter_attempt", "dead_letter_redrive", "dead_letter_status_change")) {
 			List<UUID> left = this.jdbc.queryForList(
 					"SELECT DISTINCT entry_id FROM " + history + " WHERE entry_id = ANY(?::uuid[])", UUID.class,
 					(Object) all);
@@ -102,6 +102,9 @@ class RetentionIntegrationTests {
 				    target_offset, outcome, outcome_at)
 				VALUES (?, 'AUTOMATIC', 1, 'system', 'retention.v1', 0, ?, 'FAILED', now())
 				""", id, offset);
+		// it failed permanently once, whatever its status now
+		this.jdbc.update("INSERT INTO dead_letter_status_change (entry_id, status, changed_at) "
+				+ "VALUES (?, 'PERMANENTLY_FAILED', now() - make_interval(days => ?))", id, daysAgo + 1);
 		return id;
 	}
 

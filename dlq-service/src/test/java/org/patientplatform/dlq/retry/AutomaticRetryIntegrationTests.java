@@ -164,6 +164,9 @@ class AutomaticRetryIntegrationTests {
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM job WHERE dedupe_key LIKE ?", Integer.class,
 				"dlq-alert:PERMANENT_FAILURE:" + refused + ":%"))
 			.isEqualTo(1);
+		// kept for the daily report's count of the day's permanent failures, whatever becomes of the entry
+		assertThat(this.jdbc.queryForList("SELECT status FROM dead_letter_status_change WHERE entry_id = ?",
+				String.class, refused)).containsExactly("PERMANENTLY_FAILED");
 		makeDue(refused);
 		assertThat(this.dueRetries.redriveDue()).as("no longer scheduled").isZero();
 	}
