@@ -275,7 +275,7 @@ class FhirPatientEndpoint {
 			.contentType(FhirFormat.JSON.mediaType())
 			.body(this.fhir.newJsonParser()
 				.encodeResourceToString(FhirProblems.outcome(HttpStatus.BAD_REQUEST.value(),
-						ProblemDetailsAdvice.BADLY_ENCODED_PARAMETER)));
+						ProblemDetailsAdvice.unreadableParameterDetail(ex))));
 	}
 
 	/** An OperationOutcome in the encoding asked for (JSON when that was not one this server writes). */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -80,6 +81,31 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	/** What a query parameter Tomcat could not percent-decode is told (never its value, which its message quotes). */
 	public static final String BADLY_ENCODED_PARAMETER = "A query parameter is not validly percent-encoded UTF-8 (a % "
 			+ "must be followed by two hex digits, and the bytes they give must be UTF-8).";
+
+	/** Tomcat's refusal of a request with more parameters than its connector reads, and that limit. */
+	private static final Pattern TOO_MANY_PARAMETERS = Pattern
+		.compile("^More than the maximum number of request parameters .*\\(\\[([0-9][0-9,. ]*)\\]\\)");
+
+	/**
+	 * What a request whose parameters Tomcat could not read is told: more of them than it reads (the number of
+	 * parameters, never their values), else one not validly percent-encoded. A thousand parameters had been told
+	 * the second, which none of them was.
+	 * @param failure the failure, Tomcat's InvalidParameterException among its causes
+	 * @return the detail
+	 */
+	public static String unreadableParameterDetail(Throwable failure) {
+		for (Throwable t = failure; t != null; t = t.getCause()) {
+			if (t.getClass().getName().equals("org.apache.tomcat.util.http.InvalidParameterException")
+					&& t.getMessage() != null) {
+				Matcher tooMany = TOO_MANY_PARAMETERS.matcher(t.getMessage());
+				if (tooMany.find()) {
+					return "The request has more parameters than this service reads (at most " + tooMany.group(1)
+							+ ").";
+				}
+			}
+		}
+		return BADLY_ENCODED_PARAMETER;
+	}
 
 	/** A date-time whose offset has a space where its sign was: {@code 2026-12-07T01:30:00 01:00}. */
 	private static final Pattern OFFSET_SIGN_AS_SPACE = Pattern
@@ -589,8 +615,9 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		if (isBadlyEncodedParameter(ex)) {
 			// Tomcat could not percent-decode a query parameter; its message quotes the value, so it stays out
 			// of the log
-			log.info("Refused a request with a parameter that is not validly percent-encoded");
-			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, BADLY_ENCODED_PARAMETER);
+			String detail = unreadableParameterDetail(ex);
+			log.info("Refused a request whose parameters could not be read: {}", detail);
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
 			problem.setTitle("Bad Request");
 			return problem;
 		}
