@@ -124,7 +124,8 @@ public final class KafkaBroker implements AutoCloseable {
 		return port;
 	}
 
-	static int freePort() throws IOException {
+	/** A port free on the loopback address now (another process may take it before it is used). */
+	public static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			socket.setReuseAddress(true);
 			return socket.getLocalPort();

@@ -202,8 +202,7 @@ class Hl7MessageReader {
 
 	/**
 	 * A version id a refusal may quote from MSH-12: dotted numbers of at most two digits each, a V before them or not
-	 * (2.3.0, 2.10, V2.5). Anything
-	 * else there, a name or an MRN run into the MSH, is not quoted.
+	 * (2.3.0, 2.10, V2.5). Anything else there, a name or an MRN run into the MSH, is not quoted.
 	 */
 	private static final Pattern VERSION_SHAPE = Pattern.compile("[Vv]?[0-9]{1,2}(?:\\.[0-9]{1,2}){0,3}");
 
@@ -505,7 +504,8 @@ class Hl7MessageReader {
 			}
 		}
 		return new InvalidEventException("LIS record is not valid in the character set its MSH-18 names"
-				+ parenthesised(charsetName) + ": byte 0x%02X is no character in ISO 8859-1 (a C1 control) nor in windows-1252".formatted(undefined));
+				+ parenthesised(charsetName)
+				+ ": byte 0x%02X is no character in ISO 8859-1 (a C1 control) nor in windows-1252".formatted(undefined));
 	}
 
 	private static boolean isUndefinedInWindows1252(int b) {

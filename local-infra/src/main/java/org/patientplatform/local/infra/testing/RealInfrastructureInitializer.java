@@ -2,8 +2,6 @@ package org.patientplatform.local.infra.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -79,8 +77,8 @@ public class RealInfrastructureInitializer implements ApplicationContextInitiali
 	}
 
 	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
+		try {
+			return KafkaBroker.freePort();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
