@@ -5,6 +5,8 @@ import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.extensions.Extension;
+import io.swagger.v3.oas.annotations.extensions.ExtensionProperty;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -28,6 +30,7 @@ import org.patientplatform.kit.web.ConflictException;
 import org.patientplatform.kit.web.IdempotencyKeyFilter;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.Page;
+import org.patientplatform.kit.web.ProblemResponsesDocumented;
 import org.springdoc.core.annotations.ParameterObject;
 
 import org.springframework.http.HttpStatus;
@@ -88,7 +91,9 @@ class DeadLetterSearchEndpoint {
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Reveal an entry's payload (and its edited version), decrypted",
 			description = "The payload may hold PHI: every reveal is audited with who and the reason given. "
-					+ "Idempotency-Key is refused here, so a payload is never kept outside its encrypted column.")
+					+ "Idempotency-Key is refused here, so a payload is never kept outside its encrypted column.",
+			extensions = @Extension(properties = @ExtensionProperty(
+					name = ProblemResponsesDocumented.IDEMPOTENCY_KEY_EXTENSION, value = "refused")))
 	@ApiResponse(responseCode = "200", description = "The payload, decrypted")
 	@ApiResponse(responseCode = "409", description = "The payload cannot be decrypted: its key id is no longer configured, or the bytes do not match it",
 			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))

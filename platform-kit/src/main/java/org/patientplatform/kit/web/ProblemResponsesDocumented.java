@@ -15,6 +15,7 @@ import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.parameters.HeaderParameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import org.springdoc.core.customizers.OpenApiCustomizer;
@@ -24,14 +25,24 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
  * security chain write them (RFC 9457 {@code application/problem+json}): 400 for a request that is not
  * valid (with each field error), 401 without a valid token, 403 for a role that does not allow it, 404
  * where the path names a resource, and 503 with {@code Retry-After} for a transient database failure
- * ({@link TransientDatabaseFailures}); an operation that takes an {@code Idempotency-Key} header also 409 and 422
- * ({@link IdempotencyKeyFilter}). An operation that documents one of these itself keeps its own.
+ * ({@link TransientDatabaseFailures}); an operation with a request body also 413 for a body over the service's
+ * limit ({@link RequestSizeLimitFilter}) and 415 for a media type it does not take. Every POST under {@code /api/}
+ * takes an optional {@code Idempotency-Key} header ({@link IdempotencyKeyFilter} covers them all): the header is
+ * declared on each, with the 409 and 422 a reused key answers, except where the operation refuses the header itself
+ * and says so with the extension {@value #IDEMPOTENCY_KEY_EXTENSION}{@code : refused}. An operation that documents one
+ * of these itself keeps its own.
  */
 public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 
 	static final String SCHEMA = "Problem";
 
 	private static final String REF = "#/components/schemas/" + SCHEMA;
+
+	/**
+	 * An operation extension: {@code refused} on an operation that answers 400 to an {@code Idempotency-Key} (its
+	 * answer must never be stored, as a decrypted payload's), so the header is not declared there.
+	 */
+	public static final String IDEMPOTENCY_KEY_EXTENSION = "x-idempotency-key";
 
 	@Override
 	public void customise(OpenAPI openApi) {
@@ -57,6 +68,13 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 				if (path.contains("{")) {
 					add(responses, "404", "No such resource");
 				}
+				if (operation.getRequestBody() != null) {
+					add(responses, "413", "The request body is larger than this service accepts");
+					add(responses, "415", "The request body's media type is not one this operation takes");
+				}
+				if (item.getPost() == operation && !refusesIdempotencyKey(operation)) {
+					declareIdempotencyKey(operation);
+				}
 				if (takesIdempotencyKey(operation)) {
 					add(responses, "409", "The first request with this Idempotency-Key is still in progress: send "
 							+ "it again after the `Retry-After` seconds");
@@ -74,6 +92,26 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 				}
 			}
 		});
+	}
+
+	/**
+	 * The filter runs for every POST under {@code /api/}, whether or not the operation names the header itself:
+	 * before, only the operations that did were documented to take it.
+	 */
+	private static void declareIdempotencyKey(Operation operation) {
+		if (!takesIdempotencyKey(operation)) {
+			operation.addParametersItem(new HeaderParameter().name(IdempotencyKeyFilter.HEADER)
+				.required(false)
+				.description("Makes the request safe to send again: the first request with a key runs and its "
+						+ "answer is kept (a day unless platform.http.idempotency-key-ttl says otherwise); the same key with the same body replays that answer, with "
+						+ "another body answers 422. 1 to 255 characters, chosen by the caller (a UUID).")
+				.schema(new StringSchema().minLength(1).maxLength(255)));
+		}
+	}
+
+	private static boolean refusesIdempotencyKey(Operation operation) {
+		return operation.getExtensions() != null
+				&& "refused".equals(String.valueOf(operation.getExtensions().get(IDEMPOTENCY_KEY_EXTENSION)));
 	}
 
 	private static boolean takesIdempotencyKey(Operation operation) {

@@ -596,11 +596,25 @@ class SecurityAndProblemsIntegrationTests {
 		var paths = this.json.readTree(this.client.get().uri("/v3/api-docs").retrieve().body(String.class))
 			.path("paths");
 		assertThat(paths.has("/error")).isFalse();
-		// an operation that takes an Idempotency-Key documents what a reused key answers; one that takes none does not
-		assertThat(paths.path("/api/v1/things").path("post").path("responses").propertyNames())
-			.contains("409", "422", "400", "401", "403", "503");
-		assertThat(paths.path("/api/v1/things/events").path("post").path("responses").propertyNames())
-			.doesNotContain("409", "422");
+		// every POST under /api/ takes an Idempotency-Key (the filter covers them all) and documents what a reused key
+		// answers; before, only an operation that named the header itself did (/events did not, though the filter ran)
+		for (String path : List.of("/api/v1/things", "/api/v1/things/events")) {
+			JsonNode post = paths.path(path).path("post");
+			assertThat(post.path("responses").propertyNames()).as(path)
+				.contains("409", "422", "400", "401", "403", "413", "415", "503");
+			assertThat(post.path("parameters").valueStream()
+				.filter((parameter) -> "header".equals(parameter.path("in").asString()))
+				.map((parameter) -> parameter.path("name").asString())
+				.toList()).as(path)
+				.containsExactly("Idempotency-Key");
+		}
+		// a GET takes neither the key nor a body
+		JsonNode created = paths.path("/api/v1/things/created").path("get");
+		assertThat(created.path("responses").propertyNames()).doesNotContain("409", "413", "415", "422");
+		assertThat(created.path("parameters").isMissingNode() || created.path("parameters").isEmpty()).isTrue();
+		// a 2xx an operation does not type otherwise is JSON, as the API answers (springdoc's own default: */*)
+		assertThat(created.path("responses").path("200").path("content").propertyNames())
+			.containsExactly("application/json");
 	}
 
 	@Test
