@@ -88,6 +88,15 @@ class AppRoleOnlyIntegrationTests {
 		assertThat(api.at("/paths/~1api~1v1~1patients/get/responses/404/content/application~1problem+json/schema/$ref")
 			.asString()).isEqualTo("#/components/schemas/Problem");
 		assertThat(api.at("/paths/~1api~1v1~1patients/get/responses/200").isMissingNode()).isFalse();
+		// the FHIR capability statement is documented as needing no token (nor refused for one); a read needs one
+		JsonNode metadata = api.at("/paths/~1api~1fhir~1r4~1metadata/get");
+		assertThat(metadata.path("security").isArray()).isTrue();
+		assertThat(metadata.path("security").isEmpty()).isTrue();
+		assertThat(metadata.path("responses").has("401")).isFalse();
+		assertThat(metadata.path("responses").has("403")).isFalse();
+		JsonNode read = api.at("/paths/~1api~1fhir~1r4~1Patient~1{id}/get");
+		assertThat(read.path("security").toString()).contains("bearer");
+		assertThat(read.path("responses").has("401")).isTrue();
 	}
 
 	private RestClient client() {

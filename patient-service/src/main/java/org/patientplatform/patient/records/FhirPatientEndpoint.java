@@ -10,12 +10,14 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.jspecify.annotations.Nullable;
@@ -43,22 +45,27 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * id or the MRN as an identifier ({@link FhirPatientSearch}), and the server's capability statement. The same rules
  * as the API: staff read any record, a patient only their own, and only staff search; every read is audited
  * ({@link PatientReads}). Errors of these operations are FHIR {@code OperationOutcome}s; a missing or invalid token
- * is answered by the platform's security layer, as problem+json.
+ * is answered by the platform's security layer, as problem+json. The capability statement alone needs no token.
  */
 @RestController
 @RequestMapping(path = FhirPatientEndpoint.BASE)
 @ConditionalOnRole("app")
 @Tag(name = "FHIR R4", description = "Patient records as FHIR R4 resources")
-@SecurityRequirement(name = "bearer")
 class FhirPatientEndpoint {
 
 	static final String BASE = "/api/fhir/r4";
+
+	/** The capability statement's path under {@link #BASE}, served without a token ({@link RecordsConfiguration}). */
+	static final String METADATA = "/metadata";
 
 	private final FhirContext fhir = FhirContext.forR4Cached();
 
 	/** What this FHIR server serves, as its refusals say. */
 	private static final String SERVED = "This server serves Patient (read: GET Patient/{id}; search: GET Patient?…) "
 			+ "and GET metadata only";
+
+	/** FHIR R4's code system of the ways a server's security is provided (rest.security.service). */
+	private static final String RESTFUL_SECURITY_SERVICE = "http://terminology.hl7.org/CodeSystem/restful-security-service";
 
 	/** What a read takes: the encoding of the answer ({@link FhirFormat}). */
 	private static final Set<String> READ_PARAMETERS = Set.of("_format", "_pretty");
@@ -74,6 +81,7 @@ class FhirPatientEndpoint {
 	}
 
 	@GetMapping("/Patient/{id}")
+	@SecurityRequirement(name = "bearer")
 	@Operation(summary = "One patient as a FHIR R4 Patient; staff, or the patient themself",
 			description = "404 OperationOutcome when there is no such patient (an id that is not a UUID names none).")
 	ResponseEntity<String> read(@PathVariable String id, Authentication caller, HttpServletRequest request) {
@@ -96,6 +104,7 @@ class FhirPatientEndpoint {
 	}
 
 	@GetMapping("/Patient")
+	@SecurityRequirement(name = "bearer")
 	@Operation(summary = "Search patients (staff): a searchset Bundle, ordered by family name, given name and id",
 			description = "FHIR R4 search. identifier is [system|]value: the MRN, whose system, when given, must be "
 					+ "patient.fhir.mrn-system (another system, or none as in |value, matches nothing). family, given "
@@ -154,10 +163,14 @@ class FhirPatientEndpoint {
 		return ok(bundle, format, request);
 	}
 
-	@GetMapping("/metadata")
-	@Operation(summary = "The FHIR server's capability statement",
-			description = "Takes _format, _pretty and mode=full (the whole statement, as without it); another mode "
-					+ "or parameter is a 400 OperationOutcome that names it.")
+	@GetMapping(METADATA)
+	// an empty list: served without a token (springdoc joins a class's requirement to a method's, so the other
+	// operations name theirs)
+	@SecurityRequirements
+	@Operation(summary = "The FHIR server's capability statement; no token needed",
+			description = "Served without a token, so that a client can discover the server and how to authenticate "
+					+ "(rest.security) before it holds one. Takes _format, _pretty and mode=full (the whole statement, "
+					+ "as without it); another mode or parameter is a 400 OperationOutcome that names it.")
 	@Parameter(name = "mode", in = ParameterIn.QUERY, description = "full (the default); normative and terminology are "
 			+ "not served")
 	ResponseEntity<String> metadata(HttpServletRequest request) {
@@ -197,10 +210,20 @@ class FhirPatientEndpoint {
 			.getImplementation()
 			.setDescription("patient-service: patient records from the LIS")
 			.setUrl(ServletUriComponentsBuilder.fromCurrentContextPath().path(BASE).toUriString());
-		CapabilityStatement.CapabilityStatementRestResourceComponent patients = statement.addRest()
-			.setMode(CapabilityStatement.RestfulCapabilityMode.SERVER)
-			.addResource()
-			.setType("Patient");
+		CapabilityStatement.CapabilityStatementRestComponent rest = statement.addRest()
+			.setMode(CapabilityStatement.RestfulCapabilityMode.SERVER);
+		// every interaction but this statement needs the platform's token: an OAuth 2.0 bearer access token (a JWT)
+		// from its identity provider, which this server only verifies (it issues none, so it names no endpoint to get
+		// one from, as SMART on FHIR's oauth-uris would)
+		rest.getSecurity()
+			.setCors(false)
+			.setDescription("Every interaction but this CapabilityStatement requires an OAuth 2.0 bearer access token "
+					+ "(a JWT signed RS256, in the Authorization header) from the platform's identity provider: role "
+					+ "staff reads and searches any patient, role patient reads only their own record (claim "
+					+ "patient_id). A missing or invalid token is answered 401.")
+			.addService()
+			.addCoding(new Coding(RESTFUL_SECURITY_SERVICE, "OAuth", "OAuth2 Token"));
+		CapabilityStatement.CapabilityStatementRestResourceComponent patients = rest.addResource().setType("Patient");
 		patients.addInteraction().setCode(CapabilityStatement.TypeRestfulInteraction.READ);
 		patients.addInteraction().setCode(CapabilityStatement.TypeRestfulInteraction.SEARCHTYPE);
 		searchParam(patients, "identifier", Enumerations.SearchParamType.TOKEN, "The MRN, system " + this.mrnSystem);

@@ -1,6 +1,8 @@
 package org.patientplatform.patient.records;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.security.PublicRequests;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,6 +15,17 @@ class RecordsConfiguration {
 	@Bean
 	NewTopic patientEventsTopic(PatientEventsProperties properties) {
 		return TopicBuilder.name(properties.topic()).partitions(properties.partitions()).build();
+	}
+
+	/**
+	 * The FHIR server's capability statement is read without a token (GET and HEAD of that path alone), as FHIR
+	 * servers serve it and SMART on FHIR requires: a client reads it to discover the server, and how to
+	 * authenticate, before it holds a token. It names no patient.
+	 */
+	@Bean
+	@ConditionalOnRole("app")
+	PublicRequests fhirCapabilityStatementIsPublic() {
+		return PublicRequests.reads(FhirPatientEndpoint.BASE + FhirPatientEndpoint.METADATA);
 	}
 
 }

@@ -419,6 +419,47 @@ class PatientApiIntegrationTests {
 	}
 
 	@Test
+	void servesTheCapabilityStatementWithoutATokenAndNothingElseUnderTheFhirBase() {
+		// FHIR servers serve it to anyone, and SMART on FHIR requires it: a client discovers the server and how to
+		// authenticate before it holds a token (it needed one)
+		ResponseEntity<String> anonymous = get(FHIR + "/metadata", null);
+		assertThat(anonymous.getStatusCode().value()).isEqualTo(200);
+		assertFhirType(anonymous, "application/fhir+json");
+		CapabilityStatement statement = fhirParser().parseResource(CapabilityStatement.class, anonymous.getBody());
+		assertThat(statement.getFhirVersion()).isEqualTo(Enumerations.FHIRVersion._4_0_1);
+		assertThat(statement.getRestFirstRep().getResourceFirstRep().getType()).isEqualTo("Patient");
+		// the statement says how to authenticate for the rest
+		CapabilityStatement.CapabilityStatementRestSecurityComponent security = statement.getRestFirstRep()
+			.getSecurity();
+		assertThat(security.getService()).singleElement()
+			.satisfies((service) -> assertThat(service.getCoding()).singleElement().satisfies((coding) -> {
+				assertThat(coding.getSystem()).isEqualTo("http://terminology.hl7.org/CodeSystem/restful-security-service");
+				assertThat(coding.getCode()).isEqualTo("OAuth");
+			}));
+		assertThat(security.getDescription()).contains("bearer", "staff", "patient");
+		// its parameters, and HEAD, as with a token; a stale token does not keep a client from it
+		CapabilityStatement xml = FhirContext.forR4Cached()
+			.newXmlParser()
+			.parseResource(CapabilityStatement.class, get(FHIR + "/metadata?_format=xml&_pretty=true", null).getBody());
+		assertThat(xml.getRestFirstRep().getSecurity().getServiceFirstRep().getCodingFirstRep().getCode())
+			.isEqualTo("OAuth");
+		assertThat(get(FHIR + "/metadata?mode=full", null).getStatusCode().value()).isEqualTo(200);
+		assertThat(get(FHIR + "/metadata", "expired.or.foreign").getStatusCode().value()).isEqualTo(200);
+		assertThat(this.api.head().uri(FHIR + "/metadata").retrieve().toBodilessEntity().getStatusCode().value())
+			.isEqualTo(200);
+		assertOutcome(get(FHIR + "/metadata?_summary=true", null), 400, OperationOutcome.IssueType.NOTSUPPORTED);
+		assertOutcome(get(FHIR + "/metadata?mode=everything", null), 400, OperationOutcome.IssueType.INVALID);
+		// every other path under the FHIR base, and another method on this one, still needs a token (problem+json)
+		for (String path : List.of("/Patient/" + this.ada, "/Patient?identifier=API-ADA", "/Patient?family=Love",
+				"/Patient", "/Observation", "/Patient/$everything", "/metadata/", "/metadata/x", "/metadatax", "")) {
+			assertProblem(get(FHIR + path, null), 401);
+		}
+		assertProblem(this.api.post().uri(FHIR + "/metadata").retrieve().toEntity(String.class), 401);
+		assertProblem(this.api.delete().uri(FHIR + "/metadata").retrieve().toEntity(String.class), 401);
+		assertProblem(get("/api/v1/patients/" + this.ada, null), 401);
+	}
+
+	@Test
 	void servesFhirAsXmlWhenTheClientAsksForItByFormatOrAccept() {
 		String staff = token(List.of("staff"), null);
 		IParser xml = FhirContext.forR4Cached().newXmlParser();

@@ -43,10 +43,12 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
- * Every API requires a JWT; health, metrics and the OpenAPI document do not. Where the {@code app}
- * role is off no API exists, so nothing needs a token and {@code /api/**} answers 404.
+ * Every API requires a JWT; health, metrics and the OpenAPI document do not, nor the requests a service lists in a
+ * {@link PublicRequests} bean. Where the {@code app} role is off no API exists, so nothing needs a token and
+ * {@code /api/**} answers 404.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(PlatformSecurityProperties.class)
@@ -94,8 +96,16 @@ class PlatformSecurityConfiguration {
 
 	@Bean
 	@Order(1)
-	SecurityFilterChain publicEndpoints(HttpSecurity http) throws Exception {
-		return http.securityMatcher(PUBLIC)
+	SecurityFilterChain publicEndpoints(HttpSecurity http, ObjectProvider<PublicRequests> services) throws Exception {
+		List<RequestMatcher> listed = services.orderedStream()
+			.flatMap((requests) -> requests.matchers().stream())
+			.toList();
+		return http.securityMatchers((matchers) -> {
+			matchers.requestMatchers(PUBLIC);
+			if (!listed.isEmpty()) {
+				matchers.requestMatchers(listed.toArray(RequestMatcher[]::new));
+			}
+		})
 			.authorizeHttpRequests((authorize) -> authorize.anyRequest().permitAll())
 			.csrf((csrf) -> csrf.disable())
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))

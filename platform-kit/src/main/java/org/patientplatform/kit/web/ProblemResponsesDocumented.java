@@ -30,7 +30,8 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
  * takes an optional {@code Idempotency-Key} header ({@link IdempotencyKeyFilter} covers them all): the header is
  * declared on each, with the 409 and 422 a reused key answers, except where the operation refuses the header itself
  * and says so with the extension {@value #IDEMPOTENCY_KEY_EXTENSION}{@code : refused}. An operation that documents one
- * of these itself keeps its own.
+ * of these itself keeps its own; one that declares no security requirement at all (a {@code PublicRequests} read) is
+ * given no 401 or 403.
  */
 public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 
@@ -63,8 +64,12 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 				}
 				ApiResponses responses = operation.getResponses();
 				add(responses, "400", "Not a valid request: the problem lists each field error (`errors`)");
-				add(responses, "401", "No valid bearer token");
-				add(responses, "403", "The token's role does not allow this");
+				if (operation.getSecurity() == null || !operation.getSecurity().isEmpty()) {
+					// an operation that declares no security at all (@SecurityRequirements with none) is served
+					// without a token (a PublicRequests bean lists it)
+					add(responses, "401", "No valid bearer token");
+					add(responses, "403", "The token's role does not allow this");
+				}
 				if (path.contains("{")) {
 					add(responses, "404", "No such resource");
 				}

@@ -723,6 +723,41 @@ class SecurityAndProblemsIntegrationTests {
 		assertThat(unavailable.at("/headers/Retry-After/schema/type").asString()).isEqualTo("integer");
 	}
 
+	@Test
+	void servesTheReadsAServiceListsAsPublicWithoutTokenAndNothingElse() {
+		// the test application lists GET /api/v1/about (as the patient service lists its FHIR metadata)
+		for (String token : java.util.Arrays.asList(null, "not-a-token")) {
+			var request = this.client.get().uri("/api/v1/about");
+			if (token != null) {
+				// a public read reads no token: a stale or foreign one does not keep a client from discovering
+				request.header("Authorization", "Bearer " + token);
+			}
+			ResponseEntity<String> about = request.retrieve().toEntity(String.class);
+			assertThat(about.getStatusCode().value()).as(String.valueOf(token)).isEqualTo(200);
+			assertThat(about.getBody()).isEqualTo("kit-test");
+		}
+		assertThat(this.client.head().uri("/api/v1/about").retrieve().toBodilessEntity().getStatusCode().value())
+			.isEqualTo(200);
+		// another method on that path, a path under it or beside it, and the rest of the API still need a token
+		assertProblem(this.client.post().uri("/api/v1/about").retrieve().toEntity(String.class), 401);
+		assertProblem(this.client.delete().uri("/api/v1/about").retrieve().toEntity(String.class), 401);
+		for (String path : List.of("/api/v1/about/more", "/api/v1/aboutx", "/api/v1/things/named?name=thing")) {
+			assertProblem(this.client.get().uri(path).retrieve().toEntity(String.class), 401);
+		}
+		ResponseEntity<String> withToken = this.client.get()
+			.uri("/api/v1/things/named?name=thing")
+			.header("Authorization", "Bearer " + staff())
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(withToken.getStatusCode().value()).isEqualTo(200);
+		// documented so: an operation that declares no security requirement is not said to answer 401 or 403
+		JsonNode paths = this.json.readTree(this.client.get().uri("/v3/api-docs").retrieve().body(String.class))
+			.path("paths");
+		assertThat(paths.at("/~1api~1v1~1about/get/responses").has("401")).isFalse();
+		assertThat(paths.at("/~1api~1v1~1about/get/responses").has("403")).isFalse();
+		assertThat(paths.at("/~1api~1v1~1things~1named/get/responses").has("401")).isTrue();
+	}
+
 	private String staff() {
 		return this.signingKey.mint("staff-1", List.of("staff"), null, Duration.ofMinutes(5));
 	}

@@ -1,6 +1,7 @@
 package org.patientplatform.kit.testapp;
 
 import org.patientplatform.kit.roles.PlatformService;
+import org.patientplatform.kit.security.PublicRequests;
 
 import org.apache.kafka.clients.admin.NewTopic;
 
@@ -16,6 +17,11 @@ public class KitTestApplication {
 	@Bean
 	NewTopic things() {
 		return TopicBuilder.name(ThingListener.TOPIC).partitions(3).build();
+	}
+
+	@Bean
+	PublicRequests aboutIsPublic() {
+		return PublicRequests.reads(AboutEndpoint.PATH);
 	}
 
 }
