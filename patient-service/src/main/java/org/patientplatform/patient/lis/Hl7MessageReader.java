@@ -896,7 +896,9 @@ class Hl7MessageReader {
 
 	/**
 	 * The orders an ORM^O01 or OML^O21 places: cancelled when their ORC-1 cancels or discontinues them,
-	 * ordered at ORC-9, else OBR-6.
+	 * ordered at ORC-9, else OBR-6, else (an order placed, not cancelled) MSH-7: the ordering system sends the
+	 * message as the order is placed, and many leave both fields empty. A cancellation without either leaves the
+	 * time unstated: its MSH-7 is when the order was cancelled, not when it was placed.
 	 */
 	private LinkTestOrders orders(LisMessage.Header header, Message message) throws HL7Exception {
 		List<LinkTestOrders.Order> orders = new ArrayList<>();
@@ -907,6 +909,9 @@ class Hl7MessageReader {
 			Instant orderedAt = (test.orc() != null) ? time(test.orc().getDateTimeOfTransaction().getTime()) : null;
 			if (orderedAt == null) {
 				orderedAt = time(test.obr().getRequestedDateTime().getTime());
+			}
+			if (orderedAt == null && status == TestOrderStatus.ORDERED) {
+				orderedAt = header.sentAt();
 			}
 			orders.add(new LinkTestOrders.Order(test.mrn(), test.orderId(), test.testCode(), status, orderedAt));
 		}

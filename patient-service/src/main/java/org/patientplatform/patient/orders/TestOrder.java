@@ -14,7 +14,7 @@ import org.patientplatform.kit.web.Page;
  * @param orderId the order number (placer, else filler)
  * @param testCode the test's code (OBR-4)
  * @param status where the test stands
- * @param orderedAt when it was ordered (ORC-9, else OBR-6), when the LIS said
+ * @param orderedAt when it was ordered (ORC-9, else OBR-6, else the order message's MSH-7), when the LIS said
  * @param performedAt when the specimen was taken or the test performed (OBR-7), when known
  * @param releasedAt when its result was released to the patient (OBR-22, else the message's time), once
  *     {@code RESULTED}

@@ -846,6 +846,43 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void takesAnOrdersTimeFromMsh7WhenNeitherOrc9NorObr6StatesIt() {
+		// an EHR's ORM^O01 as sent (v2.3): the first order states no time of its own (ORC-9 and OBR-6 empty), the
+		// second does; the first was stored without one, where the message was sent as it was placed
+		String er7 = String.join("\r", "MSH|^~\\&|EPIC|NWHOSP|LIS|CITYLAB|20250401093015-0500||ORM^O01|ORD000123|P|2.3",
+				"PID|1||MRN-77^^^NWH^MR||Doe^Jane^Q||19700512|F|||100 Main St^^Springfield^IL^62701||(217)555-0100",
+				"PV1|1|O|CLINIC^^^NWH||||1234^Welby^Marcus^^^^MD",
+				"ORC|NW|PL-0042^EPIC|||||^^^^^R|||||1234^Welby^Marcus^^^^MD",
+				"OBR|1|PL-0042^EPIC||80053^Comprehensive metabolic panel^C4|R|||||||||||1234^Welby^Marcus^^^^MD",
+				"DG1|1|I10|E11.9^Type 2 diabetes mellitus without complications^I10",
+				"ORC|NW|PL-0043^EPIC|||||^^^^^R||20250401091000-0500|||1234^Welby^Marcus^^^^MD",
+				"OBR|2|PL-0043^EPIC||83036^Hemoglobin A1c^C4|R|||||||||||1234^Welby^Marcus^^^^MD", "");
+
+		LinkTestOrders command = ((LisMessage.Orders) this.reader.read(bytes(er7))).command();
+
+		assertThat(command.orders()).containsExactly(
+				new LinkTestOrders.Order("MRN-77", "PL-0042", "80053", TestOrderStatus.ORDERED,
+						Instant.parse("2025-04-01T14:30:15Z")),
+				new LinkTestOrders.Order("MRN-77", "PL-0043", "83036", TestOrderStatus.ORDERED,
+						Instant.parse("2025-04-01T14:10:00Z")));
+		// OBR-6 still comes before MSH-7
+		String requested = er7.replace("80053^Comprehensive metabolic panel^C4|R|", "80053^Comprehensive metabolic panel^C4|R|20250401090500-0500");
+		assertThat(((LisMessage.Orders) this.reader.read(bytes(requested))).command().orders().get(0).orderedAt())
+			.isEqualTo(Instant.parse("2025-04-01T14:05:00Z"));
+		// a cancellation's MSH-7 is when the order was cancelled, not placed: its time stays unstated
+		String cancelled = er7.replace("ORC|NW|PL-0042", "ORC|CA|PL-0042");
+		assertThat(((LisMessage.Orders) this.reader.read(bytes(cancelled))).command().orders().get(0))
+			.satisfies((order) -> {
+				assertThat(order.status()).isEqualTo(TestOrderStatus.CANCELLED);
+				assertThat(order.orderedAt()).isNull();
+			});
+		// nor is there a time when MSH-7 gives none
+		String unsent = er7.replace("|20250401093015-0500|", "||");
+		assertThat(((LisMessage.Orders) this.reader.read(bytes(unsent))).command().orders().get(0).orderedAt())
+			.isNull();
+	}
+
+	@Test
 	void readsLaboratoryOrderOml21() {
 		String er7 = "MSH|^~\\&|LIS|LAB|HIS|HOSP|20250401090000||OML^O21^OML_O21|OML1|P|2.5\r"
 				+ "PID|1||MRN-5^^^LAB^MR||Doe^Jane\r" + "ORC|NW|PL-9|||||||20250401085500\r" + "TQ1|1\r"
