@@ -575,6 +575,18 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void keepsALinkAndAnUnlinkOfPatientInformationAsTypesNoFeatureHandles() {
+		// this service keeps no links between records, so an A37 has nothing to unlink: both are kept as the other
+		// ADT events no feature handles, never read as the demographics of either PID nor as a merge
+		for (String trigger : List.of("A24", "A37")) {
+			String er7 = Hl7Messages.link(trigger, "LINK-" + trigger, "MRN-1", "MRN-2", "20250401090000");
+			assertThat(this.reader.read(bytes(er7))).as(trigger)
+				.isEqualTo(new LisMessage.Unhandled(new LisMessage.Header("LINK-" + trigger, "REGADT^CITYHOSP",
+						"ADT^" + trigger, "2.5", Instant.parse("2025-04-01T08:00:00Z")), er7));
+		}
+	}
+
+	@Test
 	void rejectsATextThatHoldsTwoMessagesInsteadOfLosingTheSecond() {
 		// the listener cuts a record of several messages first (Hl7Batch); the reader, given two, never reads the
 		// second as a segment of the first

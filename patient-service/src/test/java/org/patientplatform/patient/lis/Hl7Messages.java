@@ -99,6 +99,21 @@ final class Hl7Messages {
 				"EVN|A03|" + sentAt, "PID|1||" + mrn + "^^^CITYLAB^MR||Lovelace^Ada", "PV1|1|O", "");
 	}
 
+	/**
+	 * An ADT^A24 (link patient information) or ADT^A37 (unlink) v2.5, as a registration system sends it: two PIDs,
+	 * each with its visit, the first the patient linked to (or unlinked from) the second; both PIDs carry names that
+	 * are not the ones the patients were registered with, so that a message read as demographics would show.
+	 */
+	static String link(String trigger, String controlId, String mrn, String otherMrn, String sentAt) {
+		return String.join("\r",
+				"MSH|^~\\&|REGADT|CITYHOSP|PATPLAT|CITYLAB|" + sentAt + "||ADT^" + trigger + "^ADT_" + trigger + "|"
+						+ controlId + "|P|2.5",
+				"EVN|" + trigger + "|" + sentAt,
+				"PID|1||" + mrn + "^^^CITYLAB^MR||Linked^First||19801210|F|||1 Link Lane^^London^^N1 1AA^GBR^H",
+				"PV1|1|O|LAB^^^CITYLAB", "PID|2||" + otherMrn + "^^^CITYLAB^MR||Linked^Second||19801210|F",
+				"PV1|2|O|LAB^^^CITYLAB", "");
+	}
+
 	/** An ADT^A40: the patient of {@code priorMrn} merged into the patient of {@code mrn}. */
 	static String merge(String controlId, String mrn, String priorMrn, String sentAt) {
 		return String.join("\r",

@@ -697,6 +697,28 @@ class LisInboundIntegrationTests {
 			.isNotNaN();
 	}
 
+	@Test
+	void keepsALinkAndAnUnlinkOfTwoPatientsWithoutChangingEither() throws Exception {
+		// ADT^A24 and A37 (link, unlink patient information): this service keeps no links between records, so an
+		// unlink has nothing to undo; both are kept as unhandled types, not dead-lettered, and neither PID is applied
+		send("MRN-LINK-1", Hl7Messages.registration("LINK-0001", "MRN-LINK-1", "Lovelace", "Ada", "20250312143015"));
+		send("MRN-LINK-2", Hl7Messages.registration("LINK-0002", "MRN-LINK-2", "Hopper", "Grace", "20250312143015"));
+		Map<String, Object> first = awaitPatient("MRN-LINK-1");
+		Map<String, Object> second = awaitPatient("MRN-LINK-2");
+
+		send("MRN-LINK-1", Hl7Messages.link("A24", "LINK-0003", "MRN-LINK-1", "MRN-LINK-2", "20250313100000"));
+		send("MRN-LINK-1", Hl7Messages.link("A37", "LINK-0004", "MRN-LINK-1", "MRN-LINK-2", "20250314100000"));
+		awaitKept("LINK-0003");
+		awaitKept("LINK-0004");
+
+		assertThat(this.jdbc.queryForList("SELECT message_type || ' ' || reason FROM lis_unhandled_message "
+				+ "WHERE message_control_id IN ('LINK-0003', 'LINK-0004') ORDER BY message_control_id", String.class))
+			.containsExactly("ADT^A24 unhandled type", "ADT^A37 unhandled type");
+		// newer than the registrations, yet neither patient took the names, address or time of their PIDs
+		assertThat(awaitPatient("MRN-LINK-1")).isEqualTo(first).containsEntry("familyName", "Lovelace");
+		assertThat(awaitPatient("MRN-LINK-2")).isEqualTo(second).containsEntry("familyName", "Hopper");
+	}
+
 	private RecordMetadata send(String mrn, String er7) throws Exception {
 		return send(mrn, Hl7Messages.bytes(er7));
 	}
