@@ -97,6 +97,22 @@ class AppRoleOnlyIntegrationTests {
 		JsonNode read = api.at("/paths/~1api~1fhir~1r4~1Patient~1{id}/get");
 		assertThat(read.path("security").toString()).contains("bearer");
 		assertThat(read.path("responses").has("401")).isTrue();
+		// under the FHIR base the document names what a FHIR client gets (before: problem+json for every error and
+		// */* for the resource): the resource in JSON or XML, an error as an OperationOutcome, but for the 401
+		assertThat(read.at("/responses/200/content").propertyNames()).containsExactly("application/fhir+json",
+				"application/fhir+xml");
+		for (String status : List.of("400", "404", "503")) {
+			assertThat(read.at("/responses/" + status + "/content/application~1fhir+json/schema/$ref").asString())
+				.as(status)
+				.isEqualTo("#/components/schemas/OperationOutcome");
+		}
+		assertThat(read.at("/responses/401/content/application~1problem+json/schema/$ref").asString())
+			.isEqualTo("#/components/schemas/Problem");
+		assertThat(api.at("/components/schemas/OperationOutcome/properties/issue").isMissingNode()).isFalse();
+		assertThat(metadata.at("/responses/400/content/application~1fhir+xml").isMissingNode()).isFalse();
+		// the service's own API keeps problem+json
+		assertThat(api.at("/paths/~1api~1v1~1patients/get/responses/400/content").propertyNames())
+			.containsExactly("application/problem+json");
 	}
 
 	private RestClient client() {

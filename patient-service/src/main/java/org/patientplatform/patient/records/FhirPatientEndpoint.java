@@ -9,6 +9,9 @@ import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -81,6 +84,9 @@ class FhirPatientEndpoint {
 	}
 
 	@GetMapping("/Patient/{id}")
+	@ApiResponse(responseCode = "200", description = "A FHIR R4 Patient", content = {
+			@Content(mediaType = "application/fhir+json", schema = @Schema(type = "object")),
+			@Content(mediaType = "application/fhir+xml", schema = @Schema(type = "object")) })
 	@SecurityRequirement(name = "bearer")
 	@Operation(summary = "One patient as a FHIR R4 Patient; staff, or the patient themself",
 			description = "404 OperationOutcome when there is no such patient (an id that is not a UUID names none).")
@@ -104,6 +110,9 @@ class FhirPatientEndpoint {
 	}
 
 	@GetMapping("/Patient")
+	@ApiResponse(responseCode = "200", description = "A FHIR R4 Bundle of type searchset", content = {
+			@Content(mediaType = "application/fhir+json", schema = @Schema(type = "object")),
+			@Content(mediaType = "application/fhir+xml", schema = @Schema(type = "object")) })
 	@SecurityRequirement(name = "bearer")
 	@Operation(summary = "Search patients (staff): a searchset Bundle, ordered by family name, given name and id",
 			description = "FHIR R4 search. identifier is [system|]value: the MRN, whose system, when given, must be "
@@ -164,6 +173,9 @@ class FhirPatientEndpoint {
 	}
 
 	@GetMapping(METADATA)
+	@ApiResponse(responseCode = "200", description = "A FHIR R4 CapabilityStatement", content = {
+			@Content(mediaType = "application/fhir+json", schema = @Schema(type = "object")),
+			@Content(mediaType = "application/fhir+xml", schema = @Schema(type = "object")) })
 	// an empty list: served without a token (springdoc joins a class's requirement to a method's, so the other
 	// operations name theirs)
 	@SecurityRequirements

@@ -2,13 +2,18 @@ package org.patientplatform.patient.records;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import ca.uhn.fhir.context.FhirContext;
+import io.swagger.v3.oas.models.media.ArraySchema;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.StringSchema;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.ProblemResponses;
+import org.patientplatform.kit.web.ProblemResponsesDocumented;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -35,6 +40,25 @@ class FhirProblems implements ProblemResponses.PathFormat {
 	@Override
 	public boolean writes(ProblemDetail problem) {
 		return problem.getStatus() != HttpStatus.UNAUTHORIZED.value();
+	}
+
+	/**
+	 * The OpenAPI document's name for the errors under the FHIR base: an OperationOutcome, in JSON or XML as
+	 * {@code _format} or {@code Accept} asks (this class's own answers, before the endpoint runs, are JSON).
+	 */
+	@Override
+	public ProblemResponsesDocumented.Format documented() {
+		ObjectSchema issue = new ObjectSchema();
+		issue.addProperty("severity", new StringSchema()._enum(List.of("fatal", "error", "warning", "information")));
+		issue.addProperty("code", new StringSchema().description("the FHIR issue type: invalid, not-found, "
+				+ "not-supported, forbidden, too-long, transient, exception, processing"));
+		issue.addProperty("diagnostics", new StringSchema().description("what is wrong"));
+		ObjectSchema outcome = new ObjectSchema();
+		outcome.description("FHIR R4 OperationOutcome (https://hl7.org/fhir/R4/operationoutcome.html)");
+		outcome.addProperty("resourceType", new StringSchema()._enum(List.of("OperationOutcome")));
+		outcome.addProperty("issue", new ArraySchema().items(issue));
+		return new ProblemResponsesDocumented.Format("OperationOutcome", outcome,
+				List.of("application/fhir+json", "application/fhir+xml"));
 	}
 
 	@Override

@@ -171,8 +171,8 @@ class PlatformWebAutoConfiguration {
 
 	/** The OpenAPI document names the problem answers each operation can give. */
 	@Bean
-	ProblemResponsesDocumented problemResponsesDocumented() {
-		return new ProblemResponsesDocumented();
+	ProblemResponsesDocumented problemResponsesDocumented(ObjectProvider<ProblemResponses.PathFormat> formats) {
+		return new ProblemResponsesDocumented(formats.orderedStream().toList());
 	}
 
 	/** The OpenAPI document declares the bearer scheme its operations name, and its title names the service. */

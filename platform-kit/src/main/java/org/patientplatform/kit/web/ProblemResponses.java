@@ -53,6 +53,15 @@ public class ProblemResponses {
 		/** Writes the problem's status and a body of its own; it must not read the request's parameters. */
 		void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem) throws IOException;
 
+		/**
+		 * How the OpenAPI document names the error answers of the operations under {@link #pathPrefix()}, the
+		 * statuses {@link #writes} takes (the operations' own errors are expected in the same format); null leaves
+		 * them documented as problem+json.
+		 */
+		default ProblemResponsesDocumented.@Nullable Format documented() {
+			return null;
+		}
+
 	}
 
 	public void write(HttpServletResponse response, HttpStatusCode status, String detail) throws IOException {

@@ -18,7 +18,10 @@ import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.parameters.HeaderParameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
+import org.jspecify.annotations.Nullable;
 import org.springdoc.core.customizers.OpenApiCustomizer;
+
+import org.springframework.http.ProblemDetail;
 
 /**
  * Documents the error answers every API operation can give, as {@link ProblemDetailsAdvice} and the
@@ -31,9 +34,23 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
  * declared on each, with the 409 and 422 a reused key answers, except where the operation refuses the header itself
  * and says so with the extension {@value #IDEMPOTENCY_KEY_EXTENSION}{@code : refused}. An operation that documents one
  * of these itself keeps its own; one that declares no security requirement at all (a {@code PublicRequests} read) is
- * given no 401 or 403.
+ * given no 401 or 403. Under the path of a service's own error format ({@link ProblemResponses.PathFormat} with a
+ * {@link ProblemResponses.PathFormat#documented() documented} format, the FHIR base's OperationOutcomes) the errors
+ * that format writes are documented in it.
  */
 public final class ProblemResponsesDocumented implements OpenApiCustomizer {
+
+	/**
+	 * A service's own error format under a path ({@link ProblemResponses.PathFormat#documented()}): its schema, by
+	 * the name it is given among the document's schemas, and the media types it is written in.
+	 */
+	public record Format(String schemaName, Schema<?> schema, List<String> mediaTypes) {
+
+		public Format {
+			mediaTypes = List.copyOf(mediaTypes);
+		}
+
+	}
 
 	static final String SCHEMA = "Problem";
 
@@ -44,6 +61,20 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 	 * answer must never be stored, as a decrypted payload's), so the header is not declared there.
 	 */
 	public static final String IDEMPOTENCY_KEY_EXTENSION = "x-idempotency-key";
+
+	private final List<ProblemResponses.PathFormat> formats;
+
+	public ProblemResponsesDocumented() {
+		this(List.of());
+	}
+
+	/**
+	 * @param formats the services' own error formats: an operation under one's path documents the errors it writes
+	 * in its format (before, an operation under the FHIR base was said to answer problem+json)
+	 */
+	public ProblemResponsesDocumented(List<ProblemResponses.PathFormat> formats) {
+		this.formats = List.copyOf(formats);
+	}
 
 	@Override
 	public void customise(OpenAPI openApi) {
@@ -58,36 +89,40 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 			if (!path.startsWith("/api/")) {
 				return;
 			}
+			ProblemResponses.@Nullable PathFormat format = formatOf(path);
+			if (format != null && format.documented() != null) {
+				openApi.getComponents().addSchemas(format.documented().schemaName(), format.documented().schema());
+			}
 			for (Operation operation : item.readOperations()) {
 				if (operation.getResponses() == null) {
 					operation.setResponses(new ApiResponses());
 				}
 				ApiResponses responses = operation.getResponses();
-				add(responses, "400", "Not a valid request: the problem lists each field error (`errors`)");
+				add(responses, format, "400", "Not a valid request: the answer says what is wrong (a problem lists each field error, `errors`)");
 				if (operation.getSecurity() == null || !operation.getSecurity().isEmpty()) {
 					// an operation that declares no security at all (@SecurityRequirements with none) is served
 					// without a token (a PublicRequests bean lists it)
-					add(responses, "401", "No valid bearer token");
-					add(responses, "403", "The token's role does not allow this");
+					add(responses, format, "401", "No valid bearer token");
+					add(responses, format, "403", "The token's role does not allow this");
 				}
 				if (path.contains("{")) {
-					add(responses, "404", "No such resource");
+					add(responses, format, "404", "No such resource");
 				}
 				if (operation.getRequestBody() != null) {
-					add(responses, "413", "The request body is larger than this service accepts");
-					add(responses, "415", "The request body's media type is not one this operation takes");
+					add(responses, format, "413", "The request body is larger than this service accepts");
+					add(responses, format, "415", "The request body's media type is not one this operation takes");
 				}
 				if (item.getPost() == operation && !refusesIdempotencyKey(operation)) {
 					declareIdempotencyKey(operation);
 				}
 				if (takesIdempotencyKey(operation)) {
-					add(responses, "409", "The first request with this Idempotency-Key is still in progress: send "
+					add(responses, format, "409", "The first request with this Idempotency-Key is still in progress: send "
 							+ "it again after the `Retry-After` seconds");
-					add(responses, "422", "This Idempotency-Key was used for a different request (another body, "
+					add(responses, format, "422", "This Idempotency-Key was used for a different request (another body, "
 							+ "path or method): a key names one request");
 				}
 				if (!responses.containsKey("503")) {
-					add(responses, "503", "A transient conflict with a concurrent request (a deadlock, a lock "
+					add(responses, format, "503", "A transient conflict with a concurrent request (a deadlock, a lock "
 							+ "timeout, a serialization failure), or the service's database unavailable just now: "
 							+ "nothing is wrong with the request, send it again as it is after the `Retry-After` "
 							+ "seconds");
@@ -126,12 +161,32 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 					&& IdempotencyKeyFilter.HEADER.equalsIgnoreCase(parameter.getName()));
 	}
 
-	private static void add(ApiResponses responses, String status, String description) {
-		if (!responses.containsKey(status)) {
-			responses.addApiResponse(status, new ApiResponse().description(description)
-				.content(new Content().addMediaType("application/problem+json",
-						new MediaType().schema(new Schema<>().$ref(REF)))));
+	private ProblemResponses.@Nullable PathFormat formatOf(String path) {
+		for (ProblemResponses.PathFormat format : this.formats) {
+			if (path.startsWith(format.pathPrefix())) {
+				return format;
+			}
 		}
+		return null;
+	}
+
+	private static void add(ApiResponses responses, ProblemResponses.@Nullable PathFormat format, String status,
+			String description) {
+		if (responses.containsKey(status)) {
+			return;
+		}
+		Content content = new Content();
+		Format documented = (format != null) ? format.documented() : null;
+		if (documented != null && format.writes(ProblemDetail.forStatus(Integer.parseInt(status)))) {
+			for (String mediaType : documented.mediaTypes()) {
+				content.addMediaType(mediaType,
+						new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + documented.schemaName())));
+			}
+		}
+		else {
+			content.addMediaType("application/problem+json", new MediaType().schema(new Schema<>().$ref(REF)));
+		}
+		responses.addApiResponse(status, new ApiResponse().description(description).content(content));
 	}
 
 	private static Schema<?> problemSchema() {
