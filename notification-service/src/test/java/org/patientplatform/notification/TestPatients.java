@@ -32,7 +32,7 @@ public final class TestPatients {
 
 		private final String patientId = "P-" + UUID.randomUUID();
 
-		private final String phone = "+1415" + ThreadLocalRandom.current().nextInt(2_000_000, 9_999_999);
+		private @Nullable String phone = "+1415" + ThreadLocalRandom.current().nextInt(2_000_000, 9_999_999);
 
 		private boolean sms = true;
 
@@ -52,6 +52,12 @@ public final class TestPatients {
 
 		public Builder sms(boolean optIn) {
 			this.sms = optIn;
+			return this;
+		}
+
+		/** No phone number on record (the SMS opt-in is left as it is). */
+		public Builder noPhone() {
+			this.phone = null;
 			return this;
 		}
 
@@ -100,8 +106,8 @@ public final class TestPatients {
 
 	}
 
-	/** A stored patient and their addresses. */
-	public record Patient(String id, String phone, String email) {
+	/** A stored patient and their addresses (no phone when the builder said so). */
+	public record Patient(String id, @Nullable String phone, String email) {
 	}
 
 }

@@ -29,6 +29,15 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 		List<String> pushTokens, @Nullable Instant detailsAt, @Nullable Instant preferencesAt,
 		@Nullable Instant localeAt, @Nullable Instant pushTokensAt) {
 
+	/** Why an opted-in SMS cannot go to a patient without a phone number. */
+	public static final String NO_PHONE = "The patient has no phone number";
+
+	/** Why an opted-in email cannot go to a patient without an email address. */
+	public static final String NO_EMAIL = "The patient has no email address";
+
+	/** Why a push message cannot go to a patient without a registered device. */
+	public static final String NO_PUSH_DEVICE = "The patient has no device registered for push messages";
+
 	public Contact {
 		pushTokens = List.copyOf(pushTokens);
 	}
@@ -54,17 +63,19 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 	}
 
 	/**
-	 * The channels to deliver on: each opted-in channel with an address, and each
-	 * opted-in channel whose address was unusable, with the reason. Push counts only when
-	 * the patient has a device token.
+	 * The channels to deliver on: each opted-in channel with an address, and each opted-in
+	 * SMS or email channel without a usable one, with the reason (its address was unusable, or
+	 * there is none), so the notice shows why nothing went on it. Push counts only when the
+	 * patient has a device token: it is on by default, and a patient without the app has no
+	 * push channel to speak of.
 	 */
 	public List<ChannelTarget> deliveryTargets() {
 		List<ChannelTarget> targets = new ArrayList<>();
 		if (this.channels.sms()) {
-			addTarget(targets, Channel.SMS, this.phone, this.phoneProblem);
+			addTarget(targets, Channel.SMS, this.phone, this.phoneProblem, NO_PHONE);
 		}
 		if (this.channels.email()) {
-			addTarget(targets, Channel.EMAIL, this.email, this.emailProblem);
+			addTarget(targets, Channel.EMAIL, this.email, this.emailProblem, NO_EMAIL);
 		}
 		if (this.channels.push() && !this.pushTokens.isEmpty()) {
 			targets.add(ChannelTarget.reachable(Channel.PUSH));
@@ -73,12 +84,15 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 	}
 
 	private static void addTarget(List<ChannelTarget> targets, Channel channel, @Nullable String address,
-			@Nullable String problem) {
+			@Nullable String problem, String none) {
 		if (address != null) {
 			targets.add(ChannelTarget.reachable(channel));
 		}
 		else if (problem != null) {
 			targets.add(ChannelTarget.unreachable(channel, problem));
+		}
+		else {
+			targets.add(ChannelTarget.noAddress(channel, none));
 		}
 	}
 

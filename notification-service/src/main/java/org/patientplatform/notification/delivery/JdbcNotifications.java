@@ -22,6 +22,7 @@ import org.patientplatform.kit.web.TimeCursor;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -84,10 +85,13 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 
 	private final JsonMapper json;
 
-	JdbcNotifications(JdbcTemplate jdbc, JsonMapper json) {
+	private final ObjectProvider<CreatedDeliveries> created;
+
+	JdbcNotifications(JdbcTemplate jdbc, JsonMapper json, ObjectProvider<CreatedDeliveries> created) {
 		this.jdbc = jdbc;
 		this.client = JdbcClient.create(jdbc);
 		this.json = json;
+		this.created = created;
 	}
 
 	@Override
@@ -99,22 +103,24 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 		int[] counts = this.jdbc.batchUpdate(INSERT_NOTIFICATION,
 				notifications.stream().map(this::notificationRow).toList());
 		List<Object[]> deliveries = new ArrayList<>();
-		int stored = 0;
+		List<Notification> stored = new ArrayList<>();
 		for (int i = 0; i < counts.length; i++) {
 			if (counts[i] == Statement.SUCCESS_NO_INFO) {
 				throw new IllegalStateException("The JDBC driver hides which notifications were inserted; "
 						+ "do not set reWriteBatchedInserts on the notification datasource");
 			}
 			if (counts[i] > 0) {
-				stored++;
 				Notification notification = notifications.get(i);
+				stored.add(notification);
 				notification.deliveries().forEach((delivery) -> deliveries.add(deliveryRow(notification, delivery)));
 			}
 		}
 		if (!deliveries.isEmpty()) {
 			this.jdbc.batchUpdate(INSERT_DELIVERY, deliveries);
 		}
-		return stored;
+		// only those stored: a redelivered event's notification, skipped, was counted the first time
+		this.created.ifAvailable((listener) -> listener.created(stored));
+		return stored.size();
 	}
 
 	@Override
@@ -136,6 +142,7 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 		if (!deliveries.isEmpty()) {
 			this.jdbc.batchUpdate(INSERT_DELIVERY, deliveries);
 		}
+		this.created.ifAvailable((listener) -> listener.created(waiting));
 		return waiting.size();
 	}
 

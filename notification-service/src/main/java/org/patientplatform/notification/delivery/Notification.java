@@ -61,8 +61,9 @@ public final class Notification {
 	}
 
 	/**
-	 * A notification with one delivery per target channel: pending, or undeliverable with
-	 * the reason.
+	 * A notification with one delivery per target channel: pending (scheduled with a
+	 * not-before ahead), or undeliverable with the reason when the patient has no usable
+	 * address on it.
 	 */
 	public static Notification create(NewNotification content, List<ChannelTarget> targets, Instant now) {
 		Notification notification = new Notification(NotificationId.random(), content, false, null, List.of(), now,
@@ -212,15 +213,16 @@ public final class Notification {
 	/**
 	 * The channels a request named, in place of the patient's preferences: each one the
 	 * preferences allow keeps its target (with the reason its address is unusable, if so);
-	 * one they do not allow gets a delivery anyway, which the sender suppresses with the
-	 * reason, so the requester sees why.
+	 * one they do not allow, or the patient has no address for, gets a pending delivery,
+	 * which the sender suppresses or ends undeliverable with the reason (and falls back to a
+	 * channel the patient can be reached on), so the requester sees why.
 	 */
 	private static List<ChannelTarget> requestedTargets(Set<Channel> requested, List<ChannelTarget> preferred) {
 		List<ChannelTarget> targets = new ArrayList<>();
 		for (Channel channel : Channel.values()) {
 			if (requested.contains(channel)) {
 				targets.add(preferred.stream()
-					.filter((target) -> target.channel() == channel)
+					.filter((target) -> target.channel() == channel && !target.addressMissing())
 					.findFirst()
 					.orElse(ChannelTarget.reachable(channel)));
 			}

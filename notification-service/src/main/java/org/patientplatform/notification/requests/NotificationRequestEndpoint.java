@@ -50,7 +50,9 @@ class NotificationRequestEndpoint {
 					+ "channels are named, held until notBefore, quiet hours and the frequency cap apply to NORMAL "
 					+ "priority. The body's idempotencyKey makes one notification however often it is sent (200 with "
 					+ "the one made first); the Idempotency-Key header replays the first response. A patient whose "
-					+ "contact is not known yet gets it once the contact arrives.",
+					+ "contact is not known yet gets it once the contact arrives. Each channel it is to go on shows as a "
+					+ "delivery with its state: one the patient cannot be reached on ends UNDELIVERABLE (no phone "
+					+ "number, say), one they opted out of SUPPRESSED, each with the reason.",
 			parameters = @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", required = false,
 					description = "Replays the first response to the same request for 24 hours (the same JSON body, "
 							+ "however spaced or its members ordered); the key with a body that says something else is "

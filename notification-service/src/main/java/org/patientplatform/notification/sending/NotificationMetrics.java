@@ -7,18 +7,20 @@ import java.util.Locale;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.patientplatform.notification.delivery.CreatedDeliveries;
 import org.patientplatform.notification.delivery.Delivery;
 import org.patientplatform.notification.delivery.DeliveryState;
 import org.patientplatform.notification.delivery.Notification;
 
 /**
  * The pipeline's meters (names in the module README): {@code notification.notifications}
- * counts deliveries entering each state by type, channel and status;
+ * counts deliveries entering each state by type, channel and status (through the senders, receipts, reads and
+ * cancellations, and a delivery undeliverable as it was made);
  * {@code notification.provider.errors} counts provider answers other than acceptance by
  * provider and outcome; {@code notification.end_to_end} times the way from the source
  * event (a TestResultReady) to the provider's acceptance, as a histogram.
  */
-public final class NotificationMetrics {
+public final class NotificationMetrics implements CreatedDeliveries {
 
 	private final MeterRegistry registry;
 
@@ -39,16 +41,38 @@ public final class NotificationMetrics {
 		for (Notification notification : notifications) {
 			for (Delivery delivery : notification.deliveries()) {
 				for (DeliveryState state : delivery.statesEntered()) {
-					Counter.builder("notification.notifications")
-						.description("Deliveries entering each state")
-						.tag("type", notification.type())
-						.tag("channel", delivery.channel().name().toLowerCase(Locale.ROOT))
-						.tag("status", state.name().toLowerCase(Locale.ROOT))
-						.register(this.registry)
-						.increment();
+					entered(notification, delivery, state);
 				}
 			}
 		}
+	}
+
+	/**
+	 * Counts the deliveries of new notifications (or of ones released when the patient's
+	 * contact arrived) that ended as they were made: {@code UNDELIVERABLE}, the patient having
+	 * no usable address on a channel they chose. A sender never claims those, so nothing else
+	 * counts them; a delivery made pending or scheduled is counted from its next state on, as
+	 * before.
+	 */
+	@Override
+	public void created(Collection<Notification> notifications) {
+		for (Notification notification : notifications) {
+			for (Delivery delivery : notification.deliveries()) {
+				if (delivery.state() == DeliveryState.UNDELIVERABLE) {
+					entered(notification, delivery, DeliveryState.UNDELIVERABLE);
+				}
+			}
+		}
+	}
+
+	private void entered(Notification notification, Delivery delivery, DeliveryState state) {
+		Counter.builder("notification.notifications")
+			.description("Deliveries entering each state")
+			.tag("type", notification.type())
+			.tag("channel", delivery.channel().name().toLowerCase(Locale.ROOT))
+			.tag("status", state.name().toLowerCase(Locale.ROOT))
+			.register(this.registry)
+			.increment();
 	}
 
 	/**

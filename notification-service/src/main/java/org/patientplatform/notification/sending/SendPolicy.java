@@ -173,10 +173,9 @@ final class SendPolicy {
 
 	private static String noAddress(Contact contact, Channel channel) {
 		return switch (channel) {
-			case SMS -> (contact.phoneProblem() != null) ? contact.phoneProblem() : "The patient has no phone number";
-			case EMAIL ->
-				(contact.emailProblem() != null) ? contact.emailProblem() : "The patient has no email address";
-			case PUSH -> "The patient has no device registered for push messages";
+			case SMS -> (contact.phoneProblem() != null) ? contact.phoneProblem() : Contact.NO_PHONE;
+			case EMAIL -> (contact.emailProblem() != null) ? contact.emailProblem() : Contact.NO_EMAIL;
+			case PUSH -> Contact.NO_PUSH_DEVICE;
 		};
 	}
 

@@ -138,9 +138,22 @@ class ContactTests {
 	@Test
 	void targetsAnOptedInChannelWithAnUnusableAddressWithTheReason() {
 		Contact contact = Contact.unknown("P-1", ALL)
-			.withDetails(new Contact.NormalizedDetails("Ada", null, "not a valid number", null, null), T1);
-		assertThat(contact.deliveryTargets())
-			.containsExactly(ChannelTarget.unreachable(Channel.SMS, "not a valid number"));
+			.withDetails(new Contact.NormalizedDetails("Ada", null, "not a valid number", "a@example.org", null), T1);
+		assertThat(contact.deliveryTargets()).containsExactly(
+				ChannelTarget.unreachable(Channel.SMS, "not a valid number"), ChannelTarget.reachable(Channel.EMAIL));
+	}
+
+	@Test
+	void targetsAnOptedInChannelWithoutAnAddressWithTheReasonButNotPushWithoutADevice() {
+		// before, an opted-in SMS without a phone was left out: the notice showed nothing of it, nor why
+		Contact contact = Contact.unknown("P-1", ALL)
+			.withDetails(new Contact.NormalizedDetails("Ada", null, null, "a@example.org", null), T1);
+		assertThat(contact.deliveryTargets()).containsExactly(
+				ChannelTarget.noAddress(Channel.SMS, "The patient has no phone number"),
+				ChannelTarget.reachable(Channel.EMAIL));
+		Contact phoneOnly = Contact.unknown("P-2", ALL).withDetails(details("+14155550132", null), T1);
+		assertThat(phoneOnly.deliveryTargets()).containsExactly(ChannelTarget.reachable(Channel.SMS),
+				ChannelTarget.noAddress(Channel.EMAIL, "The patient has no email address"));
 	}
 
 	@Test

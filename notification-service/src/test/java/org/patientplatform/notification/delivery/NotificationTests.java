@@ -3,6 +3,7 @@ package org.patientplatform.notification.delivery;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,37 @@ class NotificationTests {
 			assertThat(sms.reason()).isEqualTo("not a valid number");
 		});
 		assertThat(notification.state()).isEqualTo(DeliveryState.PENDING);
+	}
+
+	@Test
+	void marksAChannelThePatientHasNoAddressForUndeliverableWithTheReason() {
+		Notification notification = Notification.create(CONTENT, List.of(
+				ChannelTarget.noAddress(Channel.SMS, "The patient has no phone number"),
+				ChannelTarget.reachable(Channel.EMAIL)), T0);
+		assertThat(notification.delivery(Channel.SMS)).hasValueSatisfying((sms) -> {
+			assertThat(sms.state()).isEqualTo(DeliveryState.UNDELIVERABLE);
+			assertThat(sms.reason()).isEqualTo("The patient has no phone number");
+			assertThat(sms.attempts()).isZero();
+		});
+		assertThat(notification.delivery(Channel.EMAIL).map(Delivery::state)).hasValue(DeliveryState.PENDING);
+		assertThat(notification.state()).isEqualTo(DeliveryState.PENDING);
+		assertThat(notification.reason()).isNull();
+	}
+
+	@Test
+	void leavesARequestedChannelThePatientHasNoAddressForToTheSenderAndEndsOneWithAnUnusableAddress() {
+		// the sender weighs it with the contact as it is then: undeliverable with the reason, and a fallback
+		NewNotification requested = new NewNotification("appointment-reminder", "P-1", Priority.NORMAL, "key-2", null,
+				Map.of(), null, null, Set.of(Channel.SMS, Channel.EMAIL));
+		Notification notification = Notification.create(requested,
+				List.of(ChannelTarget.noAddress(Channel.SMS, "The patient has no phone number"),
+						ChannelTarget.unreachable(Channel.EMAIL, "not a valid email address")),
+				T0);
+		assertThat(notification.delivery(Channel.SMS).map(Delivery::state)).hasValue(DeliveryState.PENDING);
+		assertThat(notification.delivery(Channel.EMAIL)).hasValueSatisfying((email) -> {
+			assertThat(email.state()).isEqualTo(DeliveryState.UNDELIVERABLE);
+			assertThat(email.reason()).isEqualTo("not a valid email address");
+		});
 	}
 
 	@Test

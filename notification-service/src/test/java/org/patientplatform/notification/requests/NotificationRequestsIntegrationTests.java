@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -133,6 +134,53 @@ class NotificationRequestsIntegrationTests {
 		assertThat(providers.smsTo(patient.phone())).isEqualTo(1);
 		assertThat(providers.standins().sms().sent()).filteredOn((m) -> m.to().equals(patient.phone()))
 			.allSatisfy((m) -> assertThat(m.body()).contains("North Lab"));
+	}
+
+	@Test
+	void accountsForAPreferredChannelThePatientHasNoPhoneForWithTheReason() throws Exception {
+		// a request that leaves the channels to the patient (SMS and email) for a patient with no phone: the SMS had
+		// no delivery and no reason, and the requester asking what became of it saw nothing
+		Patient patient = this.patients.patient().noPhone().email(true).store();
+		double before = undeliverable("sms");
+
+		ResponseEntity<String> created = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(request(patient.id(), null, null)), null);
+		assertThat(created.getStatusCode().value()).isEqualTo(201);
+		JsonNode answered = delivery(this.api.json(created), "SMS");
+		assertThat(answered.path("state").asString()).isEqualTo("UNDELIVERABLE");
+		assertThat(answered.path("reason").asString()).isEqualTo("The patient has no phone number");
+
+		JsonNode notification = await().atMost(Duration.ofSeconds(60))
+			.until(() -> notifications(patient).get(0),
+					(n) -> delivery(n, "EMAIL").path("state").asString().matches("SENT|DELIVERED"));
+		assertThat(notification.path("state").asString()).isIn("SENT", "DELIVERED");
+		assertThat(notification.path("deliveries")).hasSize(2);
+		JsonNode sms = delivery(notification, "SMS");
+		assertThat(sms.path("state").asString()).isEqualTo("UNDELIVERABLE");
+		assertThat(sms.path("reason").asString()).isEqualTo("The patient has no phone number");
+		assertThat(sms.path("attempts").asInt()).isZero();
+		// counted once, when it was made: no sender ever claims it
+		assertThat(undeliverable("sms")).isEqualTo(before + 1);
+	}
+
+	@Test
+	void fallsBackFromARequestedChannelThePatientHasNoAddressFor() throws Exception {
+		// a request naming SMS for a patient with an email and no phone: the SMS is weighed by the sender, which ends
+		// it undeliverable with the reason, and the email is tried instead
+		Patient patient = this.patients.patient().noPhone().email(true).store();
+		double before = undeliverable("sms");
+
+		ResponseEntity<String> created = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(request(patient.id(), List.of(Channel.SMS), null)), null);
+		assertThat(created.getStatusCode().value()).isEqualTo(201);
+
+		JsonNode notification = await().atMost(Duration.ofSeconds(60))
+			.until(() -> notifications(patient).get(0), (n) -> n.path("deliveries").size() == 2
+					&& delivery(n, "EMAIL").path("state").asString().matches("SENT|DELIVERED"));
+		JsonNode sms = delivery(notification, "SMS");
+		assertThat(sms.path("state").asString()).isEqualTo("UNDELIVERABLE");
+		assertThat(sms.path("reason").asString()).isEqualTo("The patient has no phone number");
+		assertThat(undeliverable("sms")).isEqualTo(before + 1);
 	}
 
 	@Test
@@ -572,6 +620,22 @@ class NotificationRequestsIntegrationTests {
 		return this.api
 			.json(this.api.get("/api/v1/patients/" + patient.id() + "/notifications", this.api.staffToken()))
 			.path("items");
+	}
+
+	private static JsonNode delivery(JsonNode notification, String channel) {
+		return notification.path("deliveries")
+			.valueStream()
+			.filter((d) -> d.path("channel").asString().equals(channel))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No " + channel + " delivery in " + notification));
+	}
+
+	/** Appointment reminders' deliveries on the channel counted as entering UNDELIVERABLE. */
+	private double undeliverable(String channel) {
+		Counter counter = this.meters.find("notification.notifications")
+			.tags("type", "appointment-reminder", "channel", channel, "status", "undeliverable")
+			.counter();
+		return (counter != null) ? counter.count() : 0;
 	}
 
 	private static NotificationRequested request(String patientId, List<Channel> channels, Instant notBefore) {

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.cloudevents.CloudEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,6 +63,9 @@ class TestResultNotificationIntegrationTests {
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
@@ -124,7 +129,8 @@ class TestResultNotificationIntegrationTests {
 						"SELECT count(*) FROM delivery d JOIN notification n ON n.id = d.notification_id "
 								+ "WHERE n.patient_id = ? AND n.parameters->>'orderId' = 'ORD-1'",
 						Integer.class, patientId))
-			.isEqualTo(1);
+			// its SMS, and its email: undeliverable, the patient has no email address
+			.isEqualTo(2);
 	}
 
 	@Test
@@ -323,6 +329,47 @@ class TestResultNotificationIntegrationTests {
 	}
 
 	@Test
+	void accountsForAPreferredChannelThePatientHasNoAddressForWithTheReason() {
+		// SMS and email on (the defaults), an email and no phone: the notice had an email delivery and none for SMS,
+		// with no reason, so nobody asking what became of it on SMS was told anything
+		String patientId = newPatientId();
+		register(patientId, null, "ada@example.org");
+		double before = undeliverable("sms");
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-5"));
+
+		JsonNode notification = awaitNotification(patientId);
+		assertThat(notification.path("state").asString()).isEqualTo("PENDING");
+		assertThat(notification.path("reason").isNull() || notification.path("reason").isMissingNode()).isTrue();
+		// push is on by default too, but a patient without a registered device has no push channel at all
+		assertThat(notification.path("deliveries").valueStream().map((d) -> d.path("channel").asString()))
+			.containsExactlyInAnyOrder("SMS", "EMAIL");
+		assertThat(delivery(notification, "EMAIL").path("state").asString()).isEqualTo("PENDING");
+		JsonNode sms = delivery(notification, "SMS");
+		assertThat(sms.path("state").asString()).isEqualTo("UNDELIVERABLE");
+		assertThat(sms.path("reason").asString()).isEqualTo("The patient has no phone number");
+		assertThat(sms.path("attempts").asInt()).isZero();
+		assertThat(undeliverable("sms")).isEqualTo(before + 1);
+	}
+
+	@Test
+	void accountsForAPreferredChannelThePatientHasNoAddressForWhenTheWaitingNoticeIsReleased() {
+		String patientId = newPatientId();
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patientId, result(patientId, "ORD-11"));
+		assertThat(awaitNotification(patientId).path("waitingForContact").asBoolean()).isTrue();
+		double before = undeliverable("email");
+
+		register(patientId, "(415) 555-0132", null);
+
+		JsonNode released = await().atMost(Duration.ofSeconds(60))
+			.until(() -> awaitNotification(patientId), (json) -> !json.path("waitingForContact").asBoolean());
+		assertThat(delivery(released, "SMS").path("state").asString()).isEqualTo("PENDING");
+		JsonNode email = delivery(released, "EMAIL");
+		assertThat(email.path("state").asString()).isEqualTo("UNDELIVERABLE");
+		assertThat(email.path("reason").asString()).isEqualTo("The patient has no email address");
+		assertThat(undeliverable("email")).isEqualTo(before + 1);
+	}
+
+	@Test
 	@ExtendWith(OutputCaptureExtension.class)
 	void deadLettersAPoisonRecordInTheMiddleOfABatchAndStoresTheOthers(CapturedOutput output) throws Exception {
 		String patientId = newPatientId();
@@ -394,6 +441,22 @@ class TestResultNotificationIntegrationTests {
 					(json) -> json.path("items").size() == 1)
 			.path("items")
 			.get(0);
+	}
+
+	private static JsonNode delivery(JsonNode notification, String channel) {
+		return notification.path("deliveries")
+			.valueStream()
+			.filter((d) -> d.path("channel").asString().equals(channel))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No " + channel + " delivery in " + notification));
+	}
+
+	/** Result notices' deliveries on the channel counted as entering UNDELIVERABLE. */
+	private double undeliverable(String channel) {
+		Counter counter = this.meters.find("notification.notifications")
+			.tags("type", "test-result-ready", "channel", channel, "status", "undeliverable")
+			.counter();
+		return (counter != null) ? counter.count() : 0;
 	}
 
 	private int notificationsFor(String patientId, String orderId) {

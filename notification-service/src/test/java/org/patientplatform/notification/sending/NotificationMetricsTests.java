@@ -42,4 +42,26 @@ class NotificationMetricsTests {
 		}
 	}
 
+	@Test
+	void countsADeliveryThatWasUndeliverableAsItWasMadeAndNothingElseOfANewNotification() {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		NotificationMetrics metrics = new NotificationMetrics(registry);
+		Notification notification = Notification.create(
+				new NewNotification("test-result-ready", "P-1", Priority.NORMAL, "key-1", null, Map.of(), null, null,
+						null),
+				List.of(ChannelTarget.noAddress(Channel.SMS, "The patient has no phone number"),
+						ChannelTarget.reachable(Channel.EMAIL)),
+				T0);
+
+		metrics.created(List.of(notification));
+
+		assertThat(registry.get("notification.notifications")
+			.tags("type", "test-result-ready", "channel", "sms", "status", "undeliverable")
+			.counter()
+			.count()).isEqualTo(1.0);
+		// the pending email is counted from its next state on, by whoever moves it
+		assertThat(registry.find("notification.notifications").tag("channel", "email").counters()).isEmpty();
+		assertThat(registry.find("notification.notifications").tag("status", "pending").counters()).isEmpty();
+	}
+
 }
