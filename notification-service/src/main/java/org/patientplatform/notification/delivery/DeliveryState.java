@@ -39,8 +39,9 @@ public enum DeliveryState {
 	/** The last attempt failed; a retry may follow. */
 	FAILED,
 	/**
-	 * No way to reach the patient on this channel (invalid address, unknown contact,
-	 * unregistered token).
+	 * No way to reach the patient on this channel: no address or an unusable one (from the
+	 * start, when the notice is made), unknown contact, an address the provider refused or
+	 * reported undelivered, an unregistered token, no template, or expired unsent.
 	 */
 	UNDELIVERABLE,
 	/** Not sent by policy (opt-out, frequency cap). */
