@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * under {@code (other)} for both (logged once), so a producer writing a new service name into each record cannot
  * grow the metrics without end. A record without a service is counted under {@code (none)}, as the API's facets
  * name it, and a raw one under the topic {@code (raw)} (a record naming a topic Kafka cannot have is raw: no label
- * from it).
+ * from it). No label is longer than a name may be ({@link FieldLimits#NAME}): the capture keeps a record naming a
+ * longer service raw and without one, and a longer label that reached here all the same would be counted under
+ * {@code (other)}.
  */
 final class CaptureVolume {
 
@@ -51,6 +53,9 @@ final class CaptureVolume {
 	}
 
 	private List<String> labels(List<String> tags) {
+		if (tags.stream().anyMatch((tag) -> tag.length() > FieldLimits.NAME)) {
+			return List.of(OTHER, OTHER);
+		}
 		if (this.series.contains(tags)) {
 			return tags;
 		}

@@ -39,8 +39,6 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		@Nullable String fingerprint, boolean nonRetryable, int attempt, int dlqPartition, long dlqOffset,
 		Instant receivedAt, @Nullable UUID entryId) {
 
-	private static final int MAX_TEXT = 16_384;
-
 	/**
 	 * The largest {@code dlq-attempt} taken; a larger one is left out as a value that is not a number is. No
 	 * record fails that often, and the entry's count must stay far from the integer's end: a new failure adds
@@ -54,9 +52,6 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	 * own, and those Spring Kafka's {@code DefaultErrorHandler} does not retry.
 	 */
 	private static final Set<String> NON_RETRYABLE_CLASSES = nonRetryableClasses();
-
-	/** Names (topic, group, service, class) are indexed; btree entries must stay well under 2.7 kB. */
-	private static final int MAX_NAME = 255;
 
 	boolean isRaw() {
 		return this.rawReason != null;
@@ -166,7 +161,8 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 			}
 		}
 		List<String> problems = new ArrayList<>();
-		String topic = name(last, DeadLetterHeaders.ORIGINAL_TOPIC);
+		// one longer than a name is none (its own rule, below, says why the record is raw)
+		String topic = name(last, DeadLetterHeaders.ORIGINAL_TOPIC, new ArrayList<>());
 		Integer partition = number(last, DeadLetterHeaders.ORIGINAL_PARTITION, problems, Integer.class);
 		Long offset = number(last, DeadLetterHeaders.ORIGINAL_OFFSET, problems, Long.class);
 		// optional: a value that is not a number is left out (no time, a first attempt), the record is kept
@@ -181,20 +177,25 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		}
 		coordinate(last, DeadLetterHeaders.ORIGINAL_PARTITION, partition, problems);
 		coordinate(last, DeadLetterHeaders.ORIGINAL_OFFSET, offset, problems);
-		String group = name(last, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP);
-		String rawReason = problems.isEmpty() ? null : "not a failed-record message: " + String.join("; ", problems);
-		if (rawReason != null) {
-			// what makes it raw is in the failure path's own headers: the entry keeps every header
-			originalHeaders = allHeaders(record);
-		}
-		String service = name(last, DeadLetterHeaders.SOURCE_SERVICE);
+		// the names the entry is found, grouped and counted by: one longer than the API takes (FieldLimits) is not
+		// cut to fit (two services alike in their first 255 characters would be one, and the cut one a metric
+		// label): the record is kept raw, naming the header, with every header of it
+		String group = name(last, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, problems);
+		String service = name(last, DeadLetterHeaders.SOURCE_SERVICE, problems);
+		String role = name(last, DeadLetterHeaders.SOURCE_ROLE, problems);
 		// a Spring Kafka recoverer names a key that could not be deserialized in its key-exception headers
 		// (and only there when the value was read): the entry's error is then that one
 		boolean keyFailed = !last.containsKey(DeadLetterHeaders.EXCEPTION_FQCN)
 				&& last.containsKey(KafkaHeaders.DLT_KEY_EXCEPTION_FQCN);
 		String errorClass = name(last,
-				keyFailed ? KafkaHeaders.DLT_KEY_EXCEPTION_FQCN : DeadLetterHeaders.EXCEPTION_FQCN);
-		String causeClass = name(last, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN);
+				keyFailed ? KafkaHeaders.DLT_KEY_EXCEPTION_FQCN : DeadLetterHeaders.EXCEPTION_FQCN, problems);
+		String causeClass = name(last, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN, problems);
+		String fingerprint = name(last, DeadLetterHeaders.FINGERPRINT, problems);
+		String rawReason = problems.isEmpty() ? null : "not a failed-record message: " + String.join("; ", problems);
+		if (rawReason != null) {
+			// what makes it raw is in the failure path's own headers: the entry keeps every header
+			originalHeaders = allHeaders(record);
+		}
 		String errorMessage = text(last,
 				keyFailed ? KafkaHeaders.DLT_KEY_EXCEPTION_MESSAGE : DeadLetterHeaders.EXCEPTION_MESSAGE);
 		byte[] stacktrace = last.get(
@@ -204,14 +205,13 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		// and its exception classes say it instead (a record that cannot be deserialized never will be)
 		boolean nonRetryable = (nonRetryableFlag != null) ? "true".equalsIgnoreCase(nonRetryableFlag.trim())
 				: keyFailed || neverRetried(errorClass) || neverRetried(causeClass);
-		String fingerprint = name(last, DeadLetterHeaders.FINGERPRINT);
 		if (fingerprint != null && fingerprint.isBlank()) {
 			fingerprint = null; // no fingerprint: a pattern named "" would group unrelated failures
 		}
 		if (fingerprint == null && rawReason == null) {
 			fingerprint = derivedFingerprint(service, topic, errorClass, causeClass);
 		}
-		return new CapturedRecord(rawReason, service, name(last, DeadLetterHeaders.SOURCE_ROLE),
+		return new CapturedRecord(rawReason, service, role,
 				(group != null) ? group : "", (topic != null && topic.isBlank()) ? null : topic, partition, offset,
 				(timestamp != null) ? Instant.ofEpochMilli(timestamp) : null, record.key(), originalHeaders,
 				record.value(), errorClass, causeClass,
@@ -264,9 +264,17 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		}
 	}
 
-	private static @Nullable String name(Map<String, byte[]> headers, String name) {
+	/**
+	 * A name a header gives, or none when it is longer than {@link FieldLimits#NAME}: then the problem is added,
+	 * which makes the record raw (as {@code POST /api/v1/dlq/messages} refuses such a field with a 400).
+	 */
+	private static @Nullable String name(Map<String, byte[]> headers, String name, List<String> problems) {
 		String text = text(headers, name);
-		return (text != null && text.length() > MAX_NAME) ? text.substring(0, MAX_NAME) : text;
+		if (text != null && text.length() > FieldLimits.NAME) {
+			problems.add("header " + name + " is longer than " + FieldLimits.NAME + " characters");
+			return null;
+		}
+		return text;
 	}
 
 	private static @Nullable String text(Map<String, byte[]> headers, String name) {
@@ -275,7 +283,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	}
 
 	/**
-	 * A header's text as an entry stores it: UTF-8, at most 16,384 characters, a NUL (which PostgreSQL
+	 * A header's text as an entry stores it: UTF-8, at most {@link FieldLimits#TEXT} characters, a NUL (which PostgreSQL
 	 * cannot store in text) as U+FFFD, so such a message or trace does not make the record a raw entry.
 	 */
 	static String text(byte[] value) {
@@ -283,7 +291,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		if (text.indexOf('\u0000') >= 0) {
 			text = text.replace('\u0000', '\uFFFD');
 		}
-		return (text.length() > MAX_TEXT) ? text.substring(0, MAX_TEXT) : text;
+		return (text.length() > FieldLimits.TEXT) ? text.substring(0, FieldLimits.TEXT) : text;
 	}
 
 	/**

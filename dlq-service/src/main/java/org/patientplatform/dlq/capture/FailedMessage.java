@@ -45,20 +45,25 @@ import org.patientplatform.kit.web.ReportedOn;
 record FailedMessage(
 		@NotBlank @Pattern(regexp = TopicNames.PATTERN, message = TopicNames.RULE) @NotOwnTopic String topic,
 		@NotNull @Min(0) Integer partition, @NotNull @Min(0) Long offset, @Nullable Instant timestamp,
-		@Nullable @Size(max = 16384) String key,
+		@Nullable @Size(max = FieldLimits.TEXT) String key,
 		@Nullable @Size(max = 21848) String keyBase64, @Nullable @Size(max = 100) List<@NotNull @Valid Header> headers,
-		@Nullable String payload, @Nullable String payloadBase64, @NotBlank @Size(max = 255) String errorClass,
-		@Nullable @Size(max = 255) String errorCauseClass, @Nullable @Size(max = 16384) String errorMessage,
-		@Nullable @Size(max = 16384) String errorStacktrace, @NotBlank @Size(max = 255) String consumerGroup,
-		@NotBlank @Size(max = 255) String sourceService, @Nullable @Size(max = 255) String sourceRole,
-		@Nullable @Size(max = 255) String fingerprint, @Nullable Boolean nonRetryable) {
+		@Nullable String payload, @Nullable String payloadBase64,
+		@NotBlank @Size(max = FieldLimits.NAME) String errorClass,
+		@Nullable @Size(max = FieldLimits.NAME) String errorCauseClass,
+		@Nullable @Size(max = FieldLimits.TEXT) String errorMessage,
+		@Nullable @Size(max = FieldLimits.TEXT) String errorStacktrace,
+		@NotBlank @Size(max = FieldLimits.NAME) String consumerGroup,
+		@NotBlank @Size(max = FieldLimits.NAME) String sourceService,
+		@Nullable @Size(max = FieldLimits.NAME) String sourceRole,
+		@Nullable @Size(max = FieldLimits.NAME) String fingerprint, @Nullable Boolean nonRetryable) {
 
 	/**
 	 * @param key the header name; the {@code kafka_dlt-} and {@code dlq-} prefixes are the DLQ's own
 	 * @param value the value as text
 	 * @param valueBase64 the value's bytes, base64 (instead of {@code value})
 	 */
-	record Header(@NotBlank @Size(max = 255) String key, @Nullable String value, @Nullable String valueBase64) {
+	record Header(@NotBlank @Size(max = FieldLimits.NAME) String key, @Nullable String value,
+			@Nullable String valueBase64) {
 
 		@ReportedOn("key")
 		@AssertTrue(message = "must not use the kafka_dlt- or dlq- prefix")

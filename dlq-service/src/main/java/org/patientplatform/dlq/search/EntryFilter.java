@@ -15,6 +15,7 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.dlq.capture.FieldLimits;
 import org.patientplatform.kit.web.ReportedOn;
 
 import org.springframework.format.annotation.DateTimeFormat;
@@ -35,13 +36,13 @@ import org.springframework.format.annotation.DateTimeFormat;
  * @param to last failure before
  * @param q words in the error message (each word also matches as a prefix)
  */
-public record EntryFilter(@Parameter(description = "The failing service; (none) for entries without one") @Nullable @Size(max = 255) String sourceService,
-		@Parameter(description = "The original topic; (none) for entries without one") @Nullable @Size(max = 255) String topic,
+public record EntryFilter(@Parameter(description = "The failing service; (none) for entries without one") @Nullable @Size(max = FieldLimits.NAME) String sourceService,
+		@Parameter(description = "The original topic; (none) for entries without one") @Nullable @Size(max = FieldLimits.NAME) String topic,
 		@Parameter(description = "Statuses (repeat the parameter for several)") @Nullable @Size(max = 6) List<@Pattern(
 				regexp = "NEW|RETRY_SCHEDULED|RETRYING|RESOLVED|PERMANENTLY_FAILED|DISCARDED",
 				message = "must be NEW, RETRY_SCHEDULED, RETRYING, RESOLVED, PERMANENTLY_FAILED or DISCARDED") String> status,
-		@Parameter(description = "The exception class, exactly; (none) for entries without one") @Nullable @Size(max = 255) String errorClass,
-		@Parameter(description = "The failure fingerprint") @Nullable @Size(max = 255) String fingerprint,
+		@Parameter(description = "The exception class, exactly; (none) for entries without one") @Nullable @Size(max = FieldLimits.NAME) String errorClass,
+		@Parameter(description = "The failure fingerprint") @Nullable @Size(max = FieldLimits.NAME) String fingerprint,
 		@Parameter(description = "The record key as text, exactly") @Nullable @Size(max = 16384) String key,
 		@Parameter(description = "The record key's bytes in base64, exactly (as an entry's keyBase64; a key that is "
 				+ "no text); not beside key. In a URL, + is %2B") @Nullable @Size(max = 21848) String keyBase64,

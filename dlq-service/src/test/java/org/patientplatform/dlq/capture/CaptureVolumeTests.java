@@ -41,12 +41,34 @@ class CaptureVolumeTests {
 		assertThat(count("(none)", "(raw)")).isEqualTo(1);
 	}
 
+	@Test
+	void neverMakesALabelOfANameLongerThanTheApiTakes() {
+		// as the capture reads it: a raw record without the service
+		this.volume.count(List.of(read("s".repeat(2_000), "orders.v1")));
+		assertThat(count("(none)", "(raw)")).isEqualTo(1);
+		// and should a longer one reach the count all the same
+		CapturedRecord unbounded = new CapturedRecord(null, "s".repeat(2_000), null, "", "orders.v1", 0, 9L, null, null,
+				List.of(), null, "java.lang.IllegalStateException", null, null, null, "fp", false, 1, 0, 2L,
+				Instant.now(), null);
+		this.volume.count(List.of(unbounded));
+		assertThat(count(CaptureVolume.OTHER, CaptureVolume.OTHER)).isEqualTo(1);
+		assertThat(this.meters.find("dlq.captured").counters())
+			.allSatisfy((counter) -> assertThat(counter.getId().getTags())
+				.allSatisfy((tag) -> assertThat(tag.getValue()).hasSizeLessThanOrEqualTo(FieldLimits.NAME)));
+	}
+
 	private double count(String service, String topic) {
 		Counter counter = this.meters.find("dlq.captured").tags("source_service", service, "topic", topic).counter();
 		return (counter != null) ? counter.count() : 0;
 	}
 
 	private static CapturedRecord failed(String service, String topic) {
+		CapturedRecord captured = read(service, topic);
+		assertThat(captured.isRaw()).isFalse();
+		return captured;
+	}
+
+	private static CapturedRecord read(String service, String topic) {
 		ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("dlq.messages.v1", 0, 1L, "k".getBytes(),
 				"v".getBytes());
 		record.headers()
@@ -57,9 +79,7 @@ class CaptureVolumeTests {
 		if (service != null) {
 			record.headers().add(DeadLetterHeaders.SOURCE_SERVICE, service.getBytes());
 		}
-		CapturedRecord captured = CapturedRecord.from(record, Instant.now());
-		assertThat(captured.isRaw()).isFalse();
-		return captured;
+		return CapturedRecord.from(record, Instant.now());
 	}
 
 }

@@ -67,10 +67,53 @@ class CapturedRecordTests {
 	}
 
 	@Test
-	void shortensNamesSoTheirIndexEntriesStaySmall() {
+	void keepsARecordNamingAServiceLongerThanTheApiTakesRawAndNamesTheHeader() {
 		ConsumerRecord<byte[], byte[]> record = failed();
-		record.headers().add(DeadLetterHeaders.SOURCE_SERVICE, "s".repeat(10_000).getBytes());
-		assertThat(CapturedRecord.from(record, Instant.now()).sourceService()).hasSize(255);
+		record.headers().add(DeadLetterHeaders.SOURCE_SERVICE, "s".repeat(2_000).getBytes());
+		record.headers().add(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, "billing".getBytes());
+
+		CapturedRecord captured = CapturedRecord.from(record, Instant.now());
+
+		// before: stored as a failed record under the service's first 255 characters, a metric label among them
+		assertThat(captured.isRaw()).isTrue();
+		assertThat(captured.rawReason())
+			.isEqualTo("not a failed-record message: header dlq-source-service is longer than 255 characters");
+		assertThat(captured.sourceService()).isNull();
+		assertThat(captured.consumerGroup()).isEqualTo("billing");
+		assertThat(captured.errorClass()).isEqualTo("java.lang.IllegalStateException");
+		// nothing dropped: every header is kept (base64), the long one with it
+		assertThat(captured.headers()).extracting((h) -> h.get("key")).contains(DeadLetterHeaders.SOURCE_SERVICE,
+				DeadLetterHeaders.ORIGINAL_TOPIC);
+	}
+
+	@Test
+	void takesEveryNameUpToTheApisLimitAndNamesEachLongerOne() {
+		ConsumerRecord<byte[], byte[]> atTheLimit = failed();
+		atTheLimit.headers().add(DeadLetterHeaders.SOURCE_SERVICE, "s".repeat(FieldLimits.NAME).getBytes());
+		atTheLimit.headers().add(DeadLetterHeaders.FINGERPRINT, "f".repeat(FieldLimits.NAME).getBytes());
+		CapturedRecord kept = CapturedRecord.from(atTheLimit, Instant.now());
+		assertThat(kept.isRaw()).isFalse();
+		assertThat(kept.sourceService()).hasSize(255);
+		assertThat(kept.fingerprint()).hasSize(255);
+
+		ConsumerRecord<byte[], byte[]> record = failed();
+		String longName = "x".repeat(FieldLimits.NAME + 1);
+		for (String header : List.of(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, DeadLetterHeaders.SOURCE_ROLE,
+				DeadLetterHeaders.EXCEPTION_CAUSE_FQCN, DeadLetterHeaders.FINGERPRINT)) {
+			record.headers().add(header, longName.getBytes());
+		}
+		record.headers().remove(DeadLetterHeaders.EXCEPTION_FQCN);
+		record.headers().add(DeadLetterHeaders.EXCEPTION_FQCN, longName.getBytes());
+		CapturedRecord raw = CapturedRecord.from(record, Instant.now());
+		assertThat(raw.rawReason()).isEqualTo("not a failed-record message: "
+				+ "header kafka_dlt-original-consumer-group is longer than 255 characters; "
+				+ "header dlq-source-role is longer than 255 characters; "
+				+ "header kafka_dlt-exception-fqcn is longer than 255 characters; "
+				+ "header kafka_dlt-exception-cause-fqcn is longer than 255 characters; "
+				+ "header dlq-fingerprint is longer than 255 characters");
+		assertThat(List.of(raw.consumerGroup(), String.valueOf(raw.sourceRole()), String.valueOf(raw.errorClass()),
+				String.valueOf(raw.errorCauseClass()), String.valueOf(raw.fingerprint())))
+			.containsExactly("", "null", "null", "null", "null");
 	}
 
 	@Test
