@@ -70,6 +70,9 @@ public class Redriver {
 	/** Why an entry was not handed to the producer: the send timeout had passed (the broker was slow or gone). */
 	public static final String NOT_SENT_IN_TIME = "TimeoutException: not sent, the send timeout had passed";
 
+	/** The longest reason {@link #why} gives for a failed send. */
+	static final int MAX_WHY = 300;
+
 	/** Why an entry's send has no known result: the producer did not answer in time (it may have gone out). */
 	public static final String UNCONFIRMED = "unconfirmed: the producer did not answer in time";
 
@@ -202,7 +205,7 @@ public class Redriver {
 			}
 			catch (RuntimeException ex) {
 				// the producer refused the record: it was never handed to the broker
-				failed.put(message.entryId(), refusal(ex).getClass().getSimpleName());
+				failed.put(message.entryId(), why(refusal(ex)));
 				if (refusesTheRecord(ex)) {
 					refused.add(message.entryId());
 				}
@@ -229,7 +232,7 @@ public class Redriver {
 				failed.put(entry, UNCONFIRMED);
 			}
 			catch (ExecutionException ex) {
-				failed.put(entry, rootCause(ex).getClass().getSimpleName());
+				failed.put(entry, why(rootCause(ex)));
 				if (retriable(ex)) {
 					retryLater.add(entry);
 				}
@@ -250,6 +253,32 @@ public class Redriver {
 		this.meters.counter("dlq.redrives", "kind", request.kind().name(), "result", "failed")
 			.increment(failed.size());
 		return new Result(sent, failed, retryLater, refused);
+	}
+
+	/**
+	 * Why the producer or the broker did not take a record, as a job's failures, an entry's status reason and a 409
+	 * say it: the exception's simple name and, for Kafka's own exceptions, their message (a size, a topic, a
+	 * partition, a time: never the record's key, value or headers), on one line and at most {@link #MAX_WHY}
+	 * characters. Another exception's message is left out: it could quote what it was given. (The bare class name
+	 * said that a RecordTooLargeException happened, not how large the record was nor what the limit is.)
+	 */
+	static String why(Throwable failure) {
+		String name = failure.getClass().getSimpleName();
+		String message = failure.getMessage();
+		if (message == null || !failure.getClass().getName().startsWith("org.apache.kafka.")) {
+			return name;
+		}
+		// control characters (a line break, a NUL, which PostgreSQL cannot store) as spaces, and one line
+		String line = message.replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
+		if (line.isEmpty()) {
+			return name;
+		}
+		String why = name + ": " + line;
+		if (why.length() <= MAX_WHY) {
+			return why;
+		}
+		int end = Character.isHighSurrogate(why.charAt(MAX_WHY - 2)) ? MAX_WHY - 2 : MAX_WHY - 1;
+		return why.substring(0, end) + "\u2026";
 	}
 
 	/** True when the reason is that the broker has no such original topic. */

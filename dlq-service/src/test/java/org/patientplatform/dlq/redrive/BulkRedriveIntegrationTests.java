@@ -232,6 +232,28 @@ class BulkRedriveIntegrationTests {
 	}
 
 	@Test
+	void saysWhyKafkaRefusedARecordWithKafkasOwnMessage() {
+		List<UUID> ids = capture("refusing.v1", 2);
+		// an original topic Kafka does not allow, as a producer of the DLQ's records may write one
+		this.jdbc.update("UPDATE dead_letter_record SET original_topic = 'bad topic!' WHERE id = ?", ids.get(1));
+		String location = start(Map.of("ids", ids, "ratePerSecond", 1000));
+		Map<String, Object> done = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.ops.get().uri(location).retrieve().body(MAP), (bulk) -> "COMPLETED".equals(bulk.get("status")));
+		assertThat(done).containsEntry("sent", 1).containsEntry("failed", 1);
+		@SuppressWarnings("unchecked")
+		Map<String, Object> failures = (Map<String, Object>) done.get("failures");
+		assertThat(failures).hasSize(1).containsValue(1);
+		String reason = String.valueOf(failures.keySet().iterator().next());
+		// before: "InvalidTopicException", the class's name alone
+		assertThat(reason).startsWith("InvalidTopicException: ")
+			.hasSizeGreaterThan("InvalidTopicException: ".length())
+			.hasSizeLessThanOrEqualTo(Redriver.MAX_WHY)
+			.doesNotContain("\n");
+		assertThat(this.jdbc.queryForObject("SELECT detail FROM bulk_redrive_item WHERE entry_id = ?", String.class,
+				ids.get(1))).isEqualTo(reason);
+	}
+
+	@Test
 	void keepsTheFilterAsTheSelectionWhenAnEmptyIdListComesWithIt() {
 		// a console that always sends "ids" sends [] with a filter: the job selects by the filter, and its view
 		// must say so (before: its selection read {"ids": [], "notSelected": []}, a job that selected nothing
