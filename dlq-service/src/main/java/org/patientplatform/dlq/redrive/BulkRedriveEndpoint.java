@@ -118,7 +118,9 @@ class BulkRedriveEndpoint {
 			return ResponseEntity.accepted().location(URI.create("/api/v1/dlq/redrives/" + bulk.id())).body(view(bulk));
 		}
 		catch (RuntimeException ex) {
-			this.audit.record(action, "dlq-bulk-redrive", null, AuditOutcome.REJECTED, reason);
+			// a target topic the broker does not have, or could not say it has, is FAILED (ADR 0015, amended)
+			this.audit.record(action, "dlq-bulk-redrive", null,
+					(ex instanceof BrokerRefusal) ? AuditOutcome.FAILED : AuditOutcome.REJECTED, reason);
 			throw ex;
 		}
 	}

@@ -112,7 +112,9 @@ class EntryRedriveEndpoint {
 			result = work.get();
 		}
 		catch (RuntimeException ex) {
-			this.audit.record(action, "dlq-entry", id.toString(), AuditOutcome.REJECTED, reason);
+			// a valid request is audited whatever became of it: refused by the DLQ, or not taken by the broker
+			this.audit.record(action, "dlq-entry", id.toString(),
+					(ex instanceof BrokerRefusal) ? AuditOutcome.FAILED : AuditOutcome.REJECTED, reason);
 			throw ex;
 		}
 		this.audit.record(action, "dlq-entry", id.toString(), AuditOutcome.SUCCEEDED, reason);

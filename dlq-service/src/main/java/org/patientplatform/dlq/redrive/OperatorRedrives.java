@@ -13,7 +13,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.web.server.ResponseStatusException;
 
 /**
  * An operator's actions on one entry. Each locks the entry first, so it never races an automatic retry
@@ -73,16 +72,17 @@ class OperatorRedrives {
 		if (UnreadablePayloadException.isReason(why) || Redriver.OWN_TOPIC.equals(why)) {
 			throw new ConflictException("Entry " + id + " is not redriven: " + why);
 		}
+		// the broker's answers from here on: audited FAILED, not REJECTED (ADR 0015, amended)
 		if (Redriver.isNoSuchTopic(why)) {
-			throw new ConflictException("Entry " + id + " is not redriven: " + why + ". Create the topic, or redrive "
-					+ "the entry to another with targetTopic.");
+			throw new BrokerRefusal(HttpStatus.CONFLICT, "Entry " + id + " is not redriven: " + why
+					+ ". Create the topic, or redrive the entry to another with targetTopic.");
 		}
 		if (result.refused().contains(id)) {
 			// a topic name Kafka does not allow, a record too large: sent again, the same refusal
-			throw new ConflictException("Kafka refuses the redriven record (" + why + "), and would refuse it "
-					+ "again; the entry is unchanged. Redrive it to another topic with targetTopic, or discard it.");
+			throw new BrokerRefusal(HttpStatus.CONFLICT, "Kafka refuses the redriven record (" + why + "), and would "
+					+ "refuse it again; the entry is unchanged. Redrive it to another topic with targetTopic, or discard it.");
 		}
-		throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+		throw new BrokerRefusal(HttpStatus.SERVICE_UNAVAILABLE,
 				"The broker did not take the redriven record (" + why + "); the entry is unchanged, try again.");
 	}
 

@@ -17,7 +17,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.stereotype.Component;
-import org.springframework.web.server.ResponseStatusException;
 
 /**
  * A topic an operator names for a redrive must exist: a broker that creates topics on first use (Kafka's
@@ -81,7 +80,7 @@ class TargetTopics implements DisposableBean {
 	}
 
 	/**
-	 * @throws ResponseStatusException 400 when the broker has no such topic, 503 when it cannot say
+	 * @throws BrokerRefusal 400 when the broker has no such topic, 503 when it cannot say
 	 */
 	void requireExisting(@Nullable String topic) {
 		if (topic == null) {
@@ -93,11 +92,11 @@ class TargetTopics implements DisposableBean {
 		catch (KafkaException ex) {
 			for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 				if (cause instanceof UnknownTopicOrPartitionException) {
-					throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "targetTopic: the broker has no topic "
+					throw new BrokerRefusal(HttpStatus.BAD_REQUEST, "targetTopic: the broker has no topic "
 							+ topic + "; a redrive does not create topics. Nothing was sent.");
 				}
 			}
-			throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+			throw new BrokerRefusal(HttpStatus.SERVICE_UNAVAILABLE,
 					"The broker could not say whether topic " + topic + " exists; nothing was sent, try again.");
 		}
 	}

@@ -104,7 +104,7 @@ class EntryRedriveIntegrationTests {
 			.toEntity(MAP);
 		assertThat(again.getStatusCode().value()).isEqualTo(409);
 		assertThat(again.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
-		assertThat(audit("dlq.redrive", id)).hasSize(2).last().asString().contains("REJECTED");
+		assertThat(audit("dlq.redrive", id)).hasSize(2).last().asString().isEqualTo("ops-bo|REJECTED|try again");
 	}
 
 	@Test
@@ -326,6 +326,8 @@ class EntryRedriveIntegrationTests {
 		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
 			.isEqualTo("NEW");
 		assertThat(this.kafka.readAll("pathology.v1")).isEmpty();
+		// refused as invalid before the operation ran: not an action, no audit row (ADR 0015)
+		assertThat(audit("dlq.redrive", id)).isEmpty();
 	}
 
 	@Test
@@ -346,6 +348,8 @@ class EntryRedriveIntegrationTests {
 			.retrieve()
 			.toEntity(MAP);
 		assertThat(bulkToNoSuchTopic.getStatusCode().value()).isEqualTo(400);
+		assertThat(this.jdbc.queryForList("SELECT outcome FROM audit_log WHERE action = 'dlq.bulk-redrive.dry-run' "
+				+ "AND reason = 'to scans.replay.v1: replay'", String.class)).containsExactly("FAILED");
 		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
 			.isEqualTo("NEW");
 		this.kafka.createTopic("scans.replay.v1");
@@ -357,9 +361,10 @@ class EntryRedriveIntegrationTests {
 		assertThat(response.getStatusCode().value()).isEqualTo(200);
 		assertThat(single("scans.replay.v1", id).key()).isEqualTo("scan-1".getBytes());
 		assertThat(this.kafka.readAll("scans.v1")).isEmpty();
-		// the refused attempt is audited too
+		// the attempt the broker answered "no such topic" is audited too, as FAILED: valid, tried, not taken (it was
+		// REJECTED, the word for what the DLQ itself refuses, as the second redrive in flight below)
 		assertThat(audit("dlq.redrive", id)).containsExactly(
-				"ops-bo|REJECTED|to scans.replay.v1: replay into the sandbox",
+				"ops-bo|FAILED|to scans.replay.v1: replay into the sandbox",
 				"ops-bo|SUCCEEDED|to scans.replay.v1: replay into the sandbox");
 	}
 
@@ -517,6 +522,16 @@ class EntryRedriveIntegrationTests {
 		assertThat(String.valueOf(refused.getBody().get("detail"))).contains("InvalidTopicException", "targetTopic");
 		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
 			.isEqualTo("NEW");
+		// a valid request, tried, that Kafka refused: audited, and apart from what the DLQ refuses (REJECTED)
+		assertThat(audit("dlq.redrive", id)).containsExactly("ops-bo|FAILED|try again");
+		var noSuchTarget = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "to the sandbox", "targetTopic", "wards.sandbox.v1"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(noSuchTarget.getStatusCode().value()).isEqualTo(400);
+		assertThat(audit("dlq.redrive", id)).containsExactly("ops-bo|FAILED|try again",
+				"ops-bo|FAILED|to wards.sandbox.v1: to the sandbox");
 	}
 
 	@Test
