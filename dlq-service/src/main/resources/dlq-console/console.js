@@ -273,6 +273,11 @@ async function openEntry(id) {
     list.append(el('li', redrive.sentAt + ': ' + redrive.kind + ' redrive by ' + redrive.actor + ' to '
       + redrive.targetTopic + ' (' + (redrive.reason ?? '') + '): ' + (redrive.outcome ?? 'no outcome yet')));
   }
+  // the first page of each list (50); the rest in keyset pages, as the audit trail below
+  if (history.nextCursor) {
+    list.append(el('li', 'later failures and redrives: GET ' + API + '/messages/' + id + '/history?cursor='
+      + history.nextCursor));
+  }
   await showAudit(id);
   $('detail-panel').scrollIntoView();
 }

@@ -1,6 +1,7 @@
 package org.patientplatform.dlq.capture;
 
 import java.sql.Types;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
+import org.patientplatform.kit.web.Page;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
@@ -504,41 +506,69 @@ class DeadLetters {
 			.optional();
 	}
 
-	/** The entry's failures and redrives; empty when there is no such entry. */
-	Optional<History> history(UUID id) {
+	/**
+	 * A page of the entry's history: up to {@code limit} failures and up to {@code limit} redrives, each oldest first,
+	 * after where the cursor's page ended in each; empty when there is no such entry.
+	 * @throws Page.InvalidCursorException (answered 400) for a cursor this method did not write
+	 */
+	Optional<History> history(UUID id, @Nullable String cursor, int limit) {
 		if (this.client.sql("SELECT count(*) FROM dead_letter_record WHERE id = ?").param(id).query(Long.class).single() == 0) {
 			return Optional.empty();
 		}
-		List<History.Failure> failures = this.client.sql("""
+		HistoryCursor after = HistoryCursor.decode(cursor);
+		// the history's key holds the entry's rows (its failures are few but for an entry failing for weeks): they
+		// are sorted here, a top-N sort of one entry's rows; an index in this order would cost every capture
+		List<FailureRow> failures = this.client.sql("""
 				SELECT attempt, failed_at, error_class, error_cause_class, error_message, fingerprint, record_topic,
-				       record_partition, record_offset
-				FROM dead_letter_attempt WHERE entry_id = ? ORDER BY failed_at, attempt
-				""").param(id).query((rs, n) -> new History.Failure(rs.getInt("attempt"),
-				rs.getTimestamp("failed_at").toInstant(), rs.getString("error_class"), rs.getString("error_cause_class"),
-				rs.getString("error_message"), rs.getString("fingerprint"), rs.getString("record_topic"),
-				(Integer) rs.getObject("record_partition"), (Long) rs.getObject("record_offset"))).list();
+				       record_partition, record_offset, dlq_partition, dlq_offset
+				FROM dead_letter_attempt
+				WHERE entry_id = ?
+				  AND (?::timestamptz IS NULL OR (failed_at, attempt, dlq_partition, dlq_offset) > (?::timestamptz, ?, ?, ?))
+				ORDER BY failed_at, attempt, dlq_partition, dlq_offset LIMIT ?
+				""")
+			.params(id, after.failedAtParameter(), after.failedAtParameter(), after.attempt(), after.dlqPartition(),
+					after.dlqOffset(), limit + 1)
+			.query((rs, n) -> new FailureRow(new History.Failure(rs.getInt("attempt"),
+					rs.getTimestamp("failed_at").toInstant(), rs.getString("error_class"),
+					rs.getString("error_cause_class"), rs.getString("error_message"), rs.getString("fingerprint"),
+					rs.getString("record_topic"), (Integer) rs.getObject("record_partition"),
+					(Long) rs.getObject("record_offset")), rs.getInt("dlq_partition"), rs.getLong("dlq_offset")))
+			.list();
 		List<History.Redrive> redrives = this.client.sql("""
 				SELECT id, kind, attempt, bulk_id, actor, reason, target_topic, target_partition, target_offset, sent_at,
 				       outcome, outcome_at, outcome_service, outcome_error_class, outcome_error_message
-				FROM dead_letter_redrive WHERE entry_id = ? ORDER BY id
-				""").param(id).query((rs, n) -> new History.Redrive(rs.getLong("id"), rs.getString("kind"),
-				rs.getInt("attempt"), rs.getObject("bulk_id", UUID.class), rs.getString("actor"),
+				FROM dead_letter_redrive WHERE entry_id = ? AND id > ? ORDER BY id LIMIT ?
+				""").params(id, after.redriveId(), limit + 1).query((rs, n) -> new History.Redrive(rs.getLong("id"),
+				rs.getString("kind"), rs.getInt("attempt"), rs.getObject("bulk_id", UUID.class), rs.getString("actor"),
 				rs.getString("reason"), rs.getString("target_topic"), rs.getInt("target_partition"),
 				rs.getLong("target_offset"), rs.getTimestamp("sent_at").toInstant(), rs.getString("outcome"),
 				(rs.getTimestamp("outcome_at") != null) ? rs.getTimestamp("outcome_at").toInstant() : null,
 				rs.getString("outcome_service"), rs.getString("outcome_error_class"),
 				rs.getString("outcome_error_message"))).list();
-		return Optional.of(new History(id, failures, redrives));
+		boolean more = failures.size() > limit || redrives.size() > limit;
+		List<FailureRow> failurePage = failures.subList(0, Math.min(limit, failures.size()));
+		List<History.Redrive> redrivePage = redrives.subList(0, Math.min(limit, redrives.size()));
+		// each list goes on from its own last item (or from where the previous page left it, when it had none more):
+		// a failure or a redrive added during the walk is on a later page
+		HistoryCursor next = new HistoryCursor(
+				failurePage.isEmpty() ? after.failedAt() : failurePage.getLast().failure().failedAt(),
+				failurePage.isEmpty() ? after.attempt() : failurePage.getLast().failure().attempt(),
+				failurePage.isEmpty() ? after.dlqPartition() : failurePage.getLast().dlqPartition(),
+				failurePage.isEmpty() ? after.dlqOffset() : failurePage.getLast().dlqOffset(),
+				redrivePage.isEmpty() ? after.redriveId() : redrivePage.getLast().id());
+		return Optional.of(new History(id, failurePage.stream().map(FailureRow::failure).toList(),
+				List.copyOf(redrivePage), more ? next.encode() : null));
 	}
 
 	/**
-	 * An entry's history.
+	 * An entry's history, a page of it.
 	 *
 	 * @param entryId the entry
-	 * @param failures each failure, oldest first
-	 * @param redrives each record sent back, oldest first, with the outcome the origin reported
+	 * @param failures its failures, oldest first, at most the page's limit
+	 * @param redrives the records sent back, oldest first, with the outcome the origin reported, at most the limit
+	 * @param nextCursor the cursor of the next page, where either list goes on; null on the last page
 	 */
-	record History(UUID entryId, List<Failure> failures, List<Redrive> redrives) {
+	record History(UUID entryId, List<Failure> failures, List<Redrive> redrives, @Nullable String nextCursor) {
 
 		record Failure(int attempt, Instant failedAt, @Nullable String errorClass, @Nullable String errorCauseClass,
 				@Nullable String errorMessage, @Nullable String fingerprint, @Nullable String recordTopic,
@@ -549,6 +579,44 @@ class DeadLetters {
 				String targetTopic, int targetPartition, long targetOffset, Instant sentAt, @Nullable String outcome,
 				@Nullable Instant outcomeAt, @Nullable String outcomeService, @Nullable String outcomeErrorClass,
 				@Nullable String outcomeErrorMessage) {
+		}
+
+	}
+
+	/** A failure with its key in the history (its DLQ record), which the cursor holds and the answer does not. */
+	private record FailureRow(History.Failure failure, int dlqPartition, long dlqOffset) {
+	}
+
+	/**
+	 * Where a page of an entry's history ended in each of its two lists: the last failure's (time, attempt, DLQ
+	 * record) and the last redrive's id; a list not begun has no failure time, and redrive id 0.
+	 */
+	private record HistoryCursor(@Nullable Instant failedAt, int attempt, int dlqPartition, long dlqOffset,
+			long redriveId) {
+
+		static HistoryCursor decode(@Nullable String text) {
+			if (text == null || text.isBlank()) {
+				return new HistoryCursor(null, 0, 0, 0, 0);
+			}
+			List<String> parts = Page.decode(text, 5);
+			try {
+				return new HistoryCursor(parts.get(0).isEmpty() ? null : Instant.parse(parts.get(0)),
+						Integer.parseInt(parts.get(1)), Integer.parseInt(parts.get(2)), Long.parseLong(parts.get(3)),
+						Long.parseLong(parts.get(4)));
+			}
+			catch (DateTimeException | IllegalArgumentException ex) {
+				throw new Page.InvalidCursorException();
+			}
+		}
+
+		java.sql.@Nullable Timestamp failedAtParameter() {
+			return (this.failedAt != null) ? java.sql.Timestamp.from(this.failedAt) : null;
+		}
+
+		String encode() {
+			return Page.encode(List.of((this.failedAt != null) ? this.failedAt.toString() : "",
+					Integer.toString(this.attempt), Integer.toString(this.dlqPartition), Long.toString(this.dlqOffset),
+					Long.toString(this.redriveId)));
 		}
 
 	}

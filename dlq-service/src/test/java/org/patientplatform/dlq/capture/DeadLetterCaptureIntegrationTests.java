@@ -417,6 +417,69 @@ class DeadLetterCaptureIntegrationTests {
 	}
 
 	@Test
+	void servesAnEntrysHistoryInKeysetPagesOfEachList() throws Exception {
+		for (int i = 1; i <= 5; i++) {
+			this.producer.send(failed("lab.paged-history.v1", 0, 3, null, null, "failure " + i)).get();
+		}
+		UUID id = awaitEntry("lab.paged-history.v1", 0, 3L);
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.deadLetters.findById(id).map(DeadLetterEntry::attempts).orElse(0) == 5);
+		for (int i = 0; i < 3; i++) {
+			this.jdbc.update("""
+					INSERT INTO dead_letter_redrive (entry_id, kind, attempt, actor, target_topic, target_partition,
+					    target_offset, outcome, outcome_at)
+					VALUES (?, 'MANUAL', ?, 'ops-person', 'lab.paged-history.v1', 0, ?, 'FAILED', now())
+					""", id, i + 1, 100 + i);
+		}
+
+		// before: the parameters were refused (the operation took none), and every row came at once
+		List<Map<String, Object>> pages = new ArrayList<>();
+		String cursor = null;
+		do {
+			Map<String, Object> page = this.api.get()
+				.uri((cursor != null) ? "/api/v1/dlq/messages/{id}/history?limit=2&cursor=" + cursor
+						: "/api/v1/dlq/messages/{id}/history?limit=2", id)
+				.retrieve()
+				.body(MAP);
+			pages.add(page);
+			cursor = (String) page.get("nextCursor");
+		}
+		while (cursor != null && pages.size() < 10);
+
+		assertThat(pages).hasSize(3);
+		assertThat(pages).allSatisfy((page) -> {
+			assertThat((List<?>) page.get("failures")).hasSizeLessThanOrEqualTo(2);
+			assertThat((List<?>) page.get("redrives")).hasSizeLessThanOrEqualTo(2);
+		});
+		assertThat(pages.stream().flatMap((page) -> ((List<?>) page.get("failures")).stream())
+			.map((failure) -> (Object) ((Map<?, ?>) failure).get("errorMessage"))).containsExactly("failure 1", "failure 2",
+					"failure 3", "failure 4", "failure 5");
+		assertThat(pages.stream().flatMap((page) -> ((List<?>) page.get("redrives")).stream())
+			.map((redrive) -> (Object) ((Map<?, ?>) redrive).get("targetOffset"))).containsExactly(100, 101, 102);
+		assertThat(pages.getLast().get("nextCursor")).isNull();
+
+		// the default page holds it all here, and says so
+		Map<String, Object> whole = this.api.get().uri("/api/v1/dlq/messages/{id}/history", id).retrieve().body(MAP);
+		assertThat((List<?>) whole.get("failures")).hasSize(5);
+		assertThat((List<?>) whole.get("redrives")).hasSize(3);
+		assertThat(whole.get("nextCursor")).isNull();
+
+		var tooLarge = this.api.get()
+			.uri("/api/v1/dlq/messages/{id}/history?limit=201", id)
+			.retrieve()
+			.toEntity(MAP);
+		var notACursor = this.api.get()
+			.uri("/api/v1/dlq/messages/{id}/history?cursor=bm90LWEtY3Vyc29y", id)
+			.retrieve()
+			.toEntity(MAP);
+		for (var refused : List.of(tooLarge, notACursor)) {
+			assertThat(refused.getStatusCode().value()).isEqualTo(400);
+			assertThat(refused.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		}
+		assertThat(String.valueOf(notACursor.getBody().get("detail"))).contains("cursor");
+	}
+
+	@Test
 	void countsTheFailureOfARedrivenRecordReadTwiceByItsConsumerOnce() throws Exception {
 		this.producer.send(failed("lab.read-twice.v1", 1, 10, null, null, "first failure")).get();
 		UUID id = awaitEntry("lab.read-twice.v1", 1, 10L);
