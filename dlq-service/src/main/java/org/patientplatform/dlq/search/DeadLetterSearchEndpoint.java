@@ -67,7 +67,13 @@ class DeadLetterSearchEndpoint {
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "Search entries, newest failure first",
 			description = "Every given filter must match. Keyset pagination: pass the response's nextCursor as "
-					+ "cursor for the next page (no nextCursor: last page). Payloads are never listed.")
+					+ "cursor for the next page (no nextCursor: last page). Payloads are never listed. The order is "
+					+ "the last failure's, and a walk of the pages is not a snapshot: an entry that fails again "
+					+ "during the walk moves above the cursor and is not on a later page (none is listed twice). "
+					+ "To find them, note when the walk began and search again with from set to it (every entry "
+					+ "that failed since), or start the walk again. With a status criterion, an entry that takes "
+					+ "the status after the walk passed its place is not listed either. A bulk redrive by filter "
+					+ "is not walked: it selects every matching entry at once.")
 	Page<EntrySearch.EntrySummary> search(@Valid @ParameterObject EntryFilter filter,
 			@Parameter(description = "nextCursor of the previous page") @RequestParam(
 					required = false) @Nullable String cursor,
