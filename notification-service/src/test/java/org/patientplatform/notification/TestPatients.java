@@ -34,6 +34,8 @@ public final class TestPatients {
 
 		private @Nullable String phone = "+1415" + ThreadLocalRandom.current().nextInt(2_000_000, 9_999_999);
 
+		private @Nullable String phoneProblem;
+
 		private boolean sms = true;
 
 		private boolean email;
@@ -58,6 +60,13 @@ public final class TestPatients {
 		/** No phone number on record (the SMS opt-in is left as it is). */
 		public Builder noPhone() {
 			this.phone = null;
+			return this;
+		}
+
+		/** A phone number on record that cannot be used, with the reason the projection gave (no phone kept). */
+		public Builder unusablePhone(String problem) {
+			this.phone = null;
+			this.phoneProblem = problem;
 			return this;
 		}
 
@@ -90,12 +99,12 @@ public final class TestPatients {
 
 		public Patient store() {
 			TestPatients.this.jdbc.update("""
-					INSERT INTO contact (patient_id, given_name, phone_e164, email, language, timezone, sms_opt_in,
-					    email_opt_in, push_opt_in, quiet_hours_start, quiet_hours_end, push_tokens, details_at,
-					    preferences_at, locale_at)
-					VALUES (?, 'Ada', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() - interval '1 minute',
+					INSERT INTO contact (patient_id, given_name, phone_e164, phone_problem, email, language, timezone,
+					    sms_opt_in, email_opt_in, push_opt_in, quiet_hours_start, quiet_hours_end, push_tokens,
+					    details_at, preferences_at, locale_at)
+					VALUES (?, 'Ada', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() - interval '1 minute',
 					    now() - interval '1 minute', now() - interval '1 minute')
-					""", this.patientId, this.phone, email(), this.language, this.timezone, this.sms, this.email,
+					""", this.patientId, this.phone, this.phoneProblem, email(), this.language, this.timezone, this.sms, this.email,
 					this.push, this.quietStart, this.quietEnd, this.pushTokens.toArray(String[]::new));
 			return new Patient(this.patientId, this.phone, email());
 		}

@@ -92,7 +92,7 @@ public record Contact(String patientId, @Nullable String givenName, @Nullable St
 			targets.add(ChannelTarget.unreachable(channel, problem));
 		}
 		else {
-			targets.add(ChannelTarget.noAddress(channel, none));
+			targets.add(ChannelTarget.unreachable(channel, none));
 		}
 	}
 

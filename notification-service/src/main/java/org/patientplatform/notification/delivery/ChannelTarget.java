@@ -9,25 +9,18 @@ import org.jspecify.annotations.Nullable;
  * where the message went.
  *
  * @param channel the channel
- * @param unreachableReason why it cannot be used, or null when it can
- * @param addressMissing true when the patient has no address at all on the channel (not an
- * unusable one): a request that names the channel leaves it to the sender, which weighs
- * the contact as it is then and falls back to another channel
+ * @param unreachableReason why it cannot be used (no address, or an unusable one), or null
+ * when it can
  */
-public record ChannelTarget(Channel channel, @Nullable String unreachableReason, boolean addressMissing) {
+public record ChannelTarget(Channel channel, @Nullable String unreachableReason) {
 
 	public static ChannelTarget reachable(Channel channel) {
-		return new ChannelTarget(channel, null, false);
+		return new ChannelTarget(channel, null);
 	}
 
-	/** A channel whose address is unusable, with the reason. */
+	/** A channel the patient has no usable address for, with the reason. */
 	public static ChannelTarget unreachable(Channel channel, String reason) {
-		return new ChannelTarget(channel, reason, false);
-	}
-
-	/** A channel the patient has no address for, with the reason. */
-	public static ChannelTarget noAddress(Channel channel, String reason) {
-		return new ChannelTarget(channel, reason, true);
+		return new ChannelTarget(channel, reason);
 	}
 
 }

@@ -187,7 +187,7 @@ public final class Notification {
 	private void addDeliveries(List<ChannelTarget> targets, Instant now) {
 		Set<Channel> requested = this.content.channels();
 		if (requested != null) {
-			targets = requestedTargets(requested, targets);
+			targets = requestedTargets(requested);
 		}
 		Set<Channel> seen = EnumSet.noneOf(Channel.class);
 		for (ChannelTarget target : targets) {
@@ -211,20 +211,18 @@ public final class Notification {
 	}
 
 	/**
-	 * The channels a request named, in place of the patient's preferences: each one the
-	 * preferences allow keeps its target (with the reason its address is unusable, if so);
-	 * one they do not allow, or the patient has no address for, gets a pending delivery,
-	 * which the sender suppresses or ends undeliverable with the reason (and falls back to a
-	 * channel the patient can be reached on), so the requester sees why.
+	 * The channels a request named, in place of the patient's preferences: each gets a pending
+	 * delivery, which the sender weighs with the patient's contact as it is then: sends it,
+	 * suppresses it (opted out) or ends it undeliverable with the reason (no address, or an
+	 * unusable one) and falls back to a channel the patient can be reached on, so the
+	 * requester sees why and the patient still hears. (An unusable address had ended the
+	 * delivery here, before any sender saw it, and so with no fallback.)
 	 */
-	private static List<ChannelTarget> requestedTargets(Set<Channel> requested, List<ChannelTarget> preferred) {
+	private static List<ChannelTarget> requestedTargets(Set<Channel> requested) {
 		List<ChannelTarget> targets = new ArrayList<>();
 		for (Channel channel : Channel.values()) {
 			if (requested.contains(channel)) {
-				targets.add(preferred.stream()
-					.filter((target) -> target.channel() == channel && !target.addressMissing())
-					.findFirst()
-					.orElse(ChannelTarget.reachable(channel)));
+				targets.add(ChannelTarget.reachable(channel));
 			}
 		}
 		return targets;

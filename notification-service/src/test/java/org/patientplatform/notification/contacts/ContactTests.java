@@ -149,11 +149,11 @@ class ContactTests {
 		Contact contact = Contact.unknown("P-1", ALL)
 			.withDetails(new Contact.NormalizedDetails("Ada", null, null, "a@example.org", null), T1);
 		assertThat(contact.deliveryTargets()).containsExactly(
-				ChannelTarget.noAddress(Channel.SMS, "The patient has no phone number"),
+				ChannelTarget.unreachable(Channel.SMS, "The patient has no phone number"),
 				ChannelTarget.reachable(Channel.EMAIL));
 		Contact phoneOnly = Contact.unknown("P-2", ALL).withDetails(details("+14155550132", null), T1);
 		assertThat(phoneOnly.deliveryTargets()).containsExactly(ChannelTarget.reachable(Channel.SMS),
-				ChannelTarget.noAddress(Channel.EMAIL, "The patient has no email address"));
+				ChannelTarget.unreachable(Channel.EMAIL, "The patient has no email address"));
 	}
 
 	@Test

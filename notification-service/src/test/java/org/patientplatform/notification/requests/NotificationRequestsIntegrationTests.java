@@ -184,6 +184,27 @@ class NotificationRequestsIntegrationTests {
 	}
 
 	@Test
+	void fallsBackFromARequestedChannelWhoseAddressIsUnusable() throws Exception {
+		// a request naming SMS for a patient whose phone number could not be used: the SMS was ended undeliverable as
+		// the notice was made, before any sender saw it, so no fallback followed and the patient heard nothing, where
+		// a patient with no phone at all was reached by email
+		String problem = "The phone number +1 555 0100 is not a valid number";
+		Patient patient = this.patients.patient().unusablePhone(problem).email(true).store();
+
+		ResponseEntity<String> created = post("/api/v1/notifications", this.api.token("service"),
+				this.json.writeValueAsString(request(patient.id(), List.of(Channel.SMS), null)), null);
+		assertThat(created.getStatusCode().value()).isEqualTo(201);
+
+		JsonNode notification = await().atMost(Duration.ofSeconds(60))
+			.until(() -> notifications(patient).get(0), (n) -> n.path("deliveries").size() == 2
+					&& delivery(n, "EMAIL").path("state").asString().matches("SENT|DELIVERED"));
+		JsonNode sms = delivery(notification, "SMS");
+		assertThat(sms.path("state").asString()).isEqualTo("UNDELIVERABLE");
+		assertThat(sms.path("reason").asString()).isEqualTo(problem);
+		assertThat(sms.path("attempts").asInt()).isZero();
+	}
+
+	@Test
 	@ExtendWith(OutputCaptureExtension.class)
 	void deadLettersAnInvalidRequestWithItsReasonAndAppliesTheOthersOfItsBatch(CapturedOutput output) {
 		Patient patient = this.patients.patient().store();

@@ -49,7 +49,7 @@ class NotificationMetricsTests {
 		Notification notification = Notification.create(
 				new NewNotification("test-result-ready", "P-1", Priority.NORMAL, "key-1", null, Map.of(), null, null,
 						null),
-				List.of(ChannelTarget.noAddress(Channel.SMS, "The patient has no phone number"),
+				List.of(ChannelTarget.unreachable(Channel.SMS, "The patient has no phone number"),
 						ChannelTarget.reachable(Channel.EMAIL)),
 				T0);
 
