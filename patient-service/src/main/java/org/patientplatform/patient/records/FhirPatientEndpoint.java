@@ -1,5 +1,7 @@
 package org.patientplatform.patient.records;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
@@ -76,6 +78,12 @@ class FhirPatientEndpoint {
 	private final PatientReads reads;
 
 	private final String mrnSystem;
+
+	/**
+	 * The CapabilityStatement's date, when it was published: this instance's start (what it states changes only
+	 * with a new release); it had been each request's time, as if the statement changed on every read.
+	 */
+	private final Instant published = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
 	FhirPatientEndpoint(PatientReads reads,
 			@Value("${patient.fhir.mrn-system:urn:patient-platform:mrn}") String mrnSystem) {
@@ -213,7 +221,7 @@ class FhirPatientEndpoint {
 		}
 		CapabilityStatement statement = new CapabilityStatement();
 		statement.setStatus(Enumerations.PublicationStatus.ACTIVE)
-			.setDate(new Date())
+			.setDate(Date.from(this.published))
 			.setKind(CapabilityStatement.CapabilityStatementKind.INSTANCE)
 			.setFhirVersion(Enumerations.FHIRVersion._4_0_1)
 			.addFormat("json")

@@ -19,7 +19,7 @@ class RecordsConfiguration {
 
 	/**
 	 * The FHIR server's capability statement is read without a token (GET and HEAD of that path alone), as FHIR
-	 * servers serve it and SMART on FHIR requires: a client reads it to discover the server, and how to
+	 * servers serve it: a client reads it to discover the server, and how to
 	 * authenticate, before it holds a token. It names no patient.
 	 */
 	@Bean

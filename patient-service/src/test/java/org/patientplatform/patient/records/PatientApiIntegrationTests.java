@@ -420,8 +420,8 @@ class PatientApiIntegrationTests {
 
 	@Test
 	void servesTheCapabilityStatementWithoutATokenAndNothingElseUnderTheFhirBase() {
-		// FHIR servers serve it to anyone, and SMART on FHIR requires it: a client discovers the server and how to
-		// authenticate before it holds a token (it needed one)
+		// FHIR servers serve it to anyone: a client discovers the server and how to authenticate before it holds a
+		// token (it needed one)
 		ResponseEntity<String> anonymous = get(FHIR + "/metadata", null);
 		assertThat(anonymous.getStatusCode().value()).isEqualTo(200);
 		assertFhirType(anonymous, "application/fhir+json");
@@ -438,11 +438,14 @@ class PatientApiIntegrationTests {
 			}));
 		assertThat(security.getDescription()).contains("bearer", "staff", "patient");
 		// its parameters, and HEAD, as with a token; a stale token does not keep a client from it
+		sleepPastTheSecond();
 		CapabilityStatement xml = FhirContext.forR4Cached()
 			.newXmlParser()
 			.parseResource(CapabilityStatement.class, get(FHIR + "/metadata?_format=xml&_pretty=true", null).getBody());
 		assertThat(xml.getRestFirstRep().getSecurity().getServiceFirstRep().getCodingFirstRep().getCode())
 			.isEqualTo("OAuth");
+		// its date is when it was published, not each read's time (a second later, the same)
+		assertThat(xml.getDate()).isEqualTo(statement.getDate());
 		assertThat(get(FHIR + "/metadata?mode=full", null).getStatusCode().value()).isEqualTo(200);
 		assertThat(get(FHIR + "/metadata", "expired.or.foreign").getStatusCode().value()).isEqualTo(200);
 		assertThat(this.api.head().uri(FHIR + "/metadata").retrieve().toBodilessEntity().getStatusCode().value())
@@ -1107,6 +1110,17 @@ class PatientApiIntegrationTests {
 		assertThat(response.getStatusCode().value()).isEqualTo(status);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(body(response)).containsEntry("status", status);
+	}
+
+	/** Lets the clock pass a whole second, so that a time stated to the second would differ. */
+	private static void sleepPastTheSecond() {
+		try {
+			Thread.sleep(1_100);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 }
