@@ -17,6 +17,7 @@ import org.patientplatform.kit.web.ProblemErrorReportValve;
 import org.patientplatform.kit.web.BodyFieldErrors;
 import org.patientplatform.kit.web.BodyFieldErrorsAdvice;
 import org.patientplatform.kit.web.ProblemResponses;
+import org.patientplatform.kit.web.NullableComponentsDocumented;
 import org.patientplatform.kit.web.ProblemResponsesDocumented;
 import org.patientplatform.kit.web.RequestSizeLimitFilter;
 import org.patientplatform.kit.web.TimeRangeModule;
@@ -173,6 +174,12 @@ class PlatformWebAutoConfiguration {
 	@Bean
 	ProblemResponsesDocumented problemResponsesDocumented(ObjectProvider<ProblemResponses.PathFormat> formats) {
 		return new ProblemResponsesDocumented(formats.orderedStream().toList());
+	}
+
+	/** The OpenAPI document says which members of a body may be null (a record component marked @Nullable). */
+	@Bean
+	NullableComponentsDocumented nullableComponentsDocumented() {
+		return new NullableComponentsDocumented();
 	}
 
 	/** The OpenAPI document declares the bearer scheme its operations name, and its title names the service. */

@@ -612,6 +612,18 @@ class SecurityAndProblemsIntegrationTests {
 		JsonNode created = paths.path("/api/v1/things/created").path("get");
 		assertThat(created.path("responses").propertyNames()).doesNotContain("409", "413", "415", "422");
 		assertThat(created.path("parameters").isMissingNode() || created.path("parameters").isEmpty()).isTrue();
+		// a member that may be null is documented so (before: every one as never null, and a validator of the answers
+		// refused each null): a scalar or list gains the type null, a nested record is either itself or null
+		JsonNode newThing = this.json.readTree(this.client.get().uri("/v3/api-docs").retrieve().body(String.class))
+			.at("/components/schemas/NewThing/properties");
+		assertThat(newThing.at("/count/type").valueStream().map(JsonNode::asString).toList())
+			.containsExactlyInAnyOrder("integer", "null");
+		assertThat(newThing.at("/refs/type").valueStream().map(JsonNode::asString).toList())
+			.containsExactlyInAnyOrder("array", "null");
+		assertThat(newThing.at("/detail/anyOf/0/$ref").asString()).isEqualTo("#/components/schemas/Detail");
+		assertThat(newThing.at("/detail/anyOf/1/type").toString()).contains("null");
+		assertThat(newThing.at("/value/type").toString()).doesNotContain("null");
+		assertThat(newThing.at("/due/type").toString()).doesNotContain("null");
 		// a 2xx an operation does not type otherwise is JSON, as the API answers (springdoc's own default: */*)
 		assertThat(created.path("responses").path("200").path("content").propertyNames())
 			.containsExactly("application/json");
