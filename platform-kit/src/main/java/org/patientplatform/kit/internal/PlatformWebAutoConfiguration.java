@@ -11,6 +11,7 @@ import org.patientplatform.kit.roles.PlatformRoles;
 import org.patientplatform.kit.security.PlatformSecurityProperties;
 import org.patientplatform.kit.web.BearerSchemeDocumented;
 import org.patientplatform.kit.web.IdempotencyKeyFilter;
+import org.patientplatform.kit.web.OpenApiContractDocumented;
 import org.patientplatform.kit.web.ProblemDetailsAdvice;
 import org.patientplatform.kit.web.ProblemErrorController;
 import org.patientplatform.kit.web.ProblemErrorReportValve;
@@ -174,6 +175,16 @@ class PlatformWebAutoConfiguration {
 	@Bean
 	ProblemResponsesDocumented problemResponsesDocumented(ObjectProvider<ProblemResponses.PathFormat> formats) {
 		return new ProblemResponsesDocumented(formats.orderedStream().toList());
+	}
+
+	/**
+	 * The OpenAPI document is valid OpenAPI 3.1 and says what the services answer: every parameter and header has
+	 * a schema, patterns are JSON Schema's (anchored, or an enum), error answers name their schema, and 406 is
+	 * documented. Defined after {@link #problemResponsesDocumented} so that it sees what that one added.
+	 */
+	@Bean
+	OpenApiContractDocumented openApiContractDocumented(ObjectProvider<ProblemResponses.PathFormat> formats) {
+		return new OpenApiContractDocumented(formats.orderedStream().toList());
 	}
 
 	/** The OpenAPI document says which members of a body may be null (a record component marked @Nullable). */

@@ -13,6 +13,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import io.micrometer.tracing.Tracer;
 import org.jspecify.annotations.Nullable;
@@ -163,6 +164,33 @@ class ThingEndpoint {
 	@PreAuthorize("hasRole('staff')")
 	void sendError(jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
 		response.sendError(409, "The thing is busy.");
+	}
+
+	/**
+	 * For the OpenAPI document: an answer's header and a parameter that name no schema, patterns as Java's
+	 * {@code @Pattern} writes them (on parameters, a body's fields and its list's items), an error answer in
+	 * problem+json without a schema. Answers what it was given.
+	 */
+	@PostMapping("/patterned")
+	@PreAuthorize("hasRole('staff')")
+	@io.swagger.v3.oas.annotations.Operation(responses = {
+			@io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "Taken",
+					headers = @io.swagger.v3.oas.annotations.headers.Header(name = "Location",
+							description = "where it is")),
+			@io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "409", description = "Busy",
+					content = @io.swagger.v3.oas.annotations.media.Content(
+							mediaType = "application/problem+json")) })
+	@io.swagger.v3.oas.annotations.Parameter(name = "X-Note",
+			in = io.swagger.v3.oas.annotations.enums.ParameterIn.HEADER, required = false)
+	String patterned(@RequestParam @Pattern(regexp = "OPEN|CLOSED") String state,
+			@RequestParam @Pattern(regexp = "(?i)json|csv") String format,
+			@RequestParam @Pattern(regexp = "(?!\\.{1,2}$)[a-z.]{1,9}") String code,
+			@RequestParam @Pattern(regexp = "^[a-z]+$") String word, @RequestBody Patterned body) {
+		return state + "|" + format + "|" + code + "|" + word + "|" + body;
+	}
+
+	record Patterned(@Nullable @Pattern(regexp = "LOW|HIGH") String level,
+			@Nullable List<@Pattern(regexp = "[0-9]+") String> numbers) {
 	}
 
 	@GetMapping("/boom")
