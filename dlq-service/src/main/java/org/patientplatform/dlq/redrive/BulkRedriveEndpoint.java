@@ -91,7 +91,8 @@ class BulkRedriveEndpoint {
 					+ "ids it does not send, and why. The reason is required (the audit log keeps who and why). "
 					+ "Supports Idempotency-Key.")
 	@ApiResponse(responseCode = "202", description = "The job, created; its progress is at the Location",
-			headers = @Header(name = "Location", description = "/api/v1/dlq/redrives/{id}"),
+			headers = @Header(name = "Location", description = "/api/v1/dlq/redrives/{id}",
+					schema = @Schema(type = "string", format = "uri-reference")),
 			content = @Content(schema = @Schema(implementation = BulkView.class)))
 	@ApiResponse(responseCode = "200", description = "The dry run's count (dryRun: true); nothing is sent",
 			content = @Content(schema = @Schema(implementation = DryRun.class)))
