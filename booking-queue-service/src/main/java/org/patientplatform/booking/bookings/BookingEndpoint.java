@@ -72,20 +72,25 @@ class BookingEndpoint {
 							content = @Content(mediaType = "application/json",
 									schema = @Schema(implementation = Booking.class))),
 					@ApiResponse(responseCode = "400", description = "Invalid request (problem+json naming the field)",
-							content = @Content(mediaType = "application/problem+json")),
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))),
 					@ApiResponse(responseCode = "403", description = "A patient booking for another patient",
-							content = @Content(mediaType = "application/problem+json")),
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))),
 					@ApiResponse(responseCode = "404", description = "No such slot",
-							content = @Content(mediaType = "application/problem+json")),
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))),
 					@ApiResponse(responseCode = "409",
 							description = "No place: bookingStatus REJECTED_FULL, REJECTED_SLOT_STARTED or "
 									+ "REJECTED_ALREADY_BOOKED",
-							content = @Content(mediaType = "application/problem+json")) })
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	@Parameter(name = IdempotencyKeyFilter.HEADER, in = ParameterIn.HEADER, required = false,
 			description = "Makes the request safe to retry: the same key with the same body (the same JSON, however "
 					+ "spaced or its members ordered) replays the first answer (24 h); with a body that says something "
 					+ "else, 422. Without one, a retried request is answered 409 "
-					+ "REJECTED_ALREADY_BOOKED, never given a second place.")
+					+ "REJECTED_ALREADY_BOOKED, never given a second place.",
+			schema = @Schema(type = "string", minLength = 1, maxLength = 255))
 	ResponseEntity<Booking> book(@Valid @RequestBody BookSlot body, @Parameter(hidden = true) Authentication caller) {
 		authorize(caller, body.patientId(), "create", "new");
 		BookingAttempt attempt = this.desk.book(body.slotId(), body.patientId());
@@ -127,12 +132,15 @@ class BookingEndpoint {
 							content = @Content(mediaType = "application/json",
 									schema = @Schema(implementation = Booking.class))),
 					@ApiResponse(responseCode = "403", description = "Another patient's booking",
-							content = @Content(mediaType = "application/problem+json")),
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))),
 					@ApiResponse(responseCode = "404", description = "No such booking",
-							content = @Content(mediaType = "application/problem+json")),
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))),
 					@ApiResponse(responseCode = "409",
 							description = "Not cancellable: bookingStatus CALLED or REJECTED_*",
-							content = @Content(mediaType = "application/problem+json")) })
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	Booking cancel(@PathVariable UUID id, @Parameter(hidden = true) Authentication caller) {
 		Booking booking = this.desk.find(id).orElseThrow(() -> new NotFoundException("No booking " + id));
 		Caller who = authorize(caller, booking.patientId(), "cancel", id);

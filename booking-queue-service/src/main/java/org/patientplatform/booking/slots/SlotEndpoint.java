@@ -68,10 +68,12 @@ class SlotEndpoint {
 									array = @ArraySchema(schema = @Schema(implementation = Slot.class)))),
 					@ApiResponse(responseCode = "400",
 							description = "Invalid request, or two slots of it at one time (problem+json)",
-							content = @Content(mediaType = "application/problem+json")),
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))),
 					@ApiResponse(responseCode = "409",
 							description = "The site has a slot at one of the times; none was created",
-							content = @Content(mediaType = "application/problem+json")) })
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	List<Slot> create(@PathVariable @Pattern(regexp = SITE_ID) String siteId, @Valid @RequestBody CreateSlots body) {
 		int[] same = body.sameTime();
 		if (same != null) {
