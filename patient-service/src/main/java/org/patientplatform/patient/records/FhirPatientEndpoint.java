@@ -132,17 +132,27 @@ class FhirPatientEndpoint {
 					+ "the Bundle's next link holds the next page. At least one criterion; another parameter, or a "
 					+ "modifier such as family:exact, is a 400 OperationOutcome that names it. Every patient shown is "
 					+ "audited.")
-	@Parameter(name = "identifier", in = ParameterIn.QUERY, description = "the MRN, as <system>|<value> or <value>")
-	@Parameter(name = "family", in = ParameterIn.QUERY, description = "the start of the family name")
-	@Parameter(name = "given", in = ParameterIn.QUERY, description = "the start of the given name")
-	@Parameter(name = "name", in = ParameterIn.QUERY, description = "the start of the family or the given name")
+	@Parameter(name = "identifier", in = ParameterIn.QUERY, description = "the MRN, as <system>|<value> or <value>",
+			schema = @Schema(type = "string"))
+	@Parameter(name = "family", in = ParameterIn.QUERY, description = "the start of the family name",
+			schema = @Schema(type = "string"))
+	@Parameter(name = "given", in = ParameterIn.QUERY, description = "the start of the given name",
+			schema = @Schema(type = "string"))
+	@Parameter(name = "name", in = ParameterIn.QUERY, description = "the start of the family or the given name",
+			schema = @Schema(type = "string"))
 	@Parameter(name = "birthdate", in = ParameterIn.QUERY,
-			description = "[eq|ne|gt|ge|lt|le]YYYY[-MM[-DD]], e.g. 1815-12-10 or ge1940")
-	@Parameter(name = "gender", in = ParameterIn.QUERY, description = "male, female, other or unknown")
-	@Parameter(name = "_id", in = ParameterIn.QUERY, description = "the patient's id")
-	@Parameter(name = "_count", in = ParameterIn.QUERY, description = "page size, 1 to 200 (default 50)")
+			description = "[eq|ne|gt|ge|lt|le]YYYY[-MM[-DD]], e.g. 1815-12-10 or ge1940",
+			schema = @Schema(type = "string"))
+	@Parameter(name = "gender", in = ParameterIn.QUERY,
+			description = "male, female, other or unknown; several, separated by commas, match any one",
+			schema = @Schema(type = "string"))
+	@Parameter(name = "_id", in = ParameterIn.QUERY, description = "the patient's id", schema = @Schema(type = "string"))
+	@Parameter(name = "_count", in = ParameterIn.QUERY,
+			description = "page size, 1 to 200 (default 50); a larger count is served as 200",
+			schema = @Schema(type = "integer", minimum = "1", defaultValue = "50"))
 	@Parameter(name = "_cursor", in = ParameterIn.QUERY,
-			description = "the next page, as the next link gives it; a cursor of another search (other criteria) is a 400")
+			description = "the next page, as the next link gives it; a cursor of another search (other criteria) is a 400",
+			schema = @Schema(type = "string"))
 	ResponseEntity<String> search(Authentication caller, HttpServletRequest request) {
 		FhirFormat format = FhirFormat.of(request);
 		this.reads.requireSearchByCriteria(caller);
@@ -192,7 +202,7 @@ class FhirPatientEndpoint {
 					+ "(rest.security) before it holds one. Takes _format, _pretty and mode=full (the whole statement, "
 					+ "as without it); another mode or parameter is a 400 OperationOutcome that names it.")
 	@Parameter(name = "mode", in = ParameterIn.QUERY, description = "full (the default); normative and terminology are "
-			+ "not served")
+			+ "not served", schema = @Schema(type = "string", allowableValues = "full"))
 	ResponseEntity<String> metadata(HttpServletRequest request) {
 		FhirFormat format = FhirFormat.of(request);
 		for (String name : request.getParameterMap().keySet()) {
