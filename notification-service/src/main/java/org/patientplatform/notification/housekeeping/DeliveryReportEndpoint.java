@@ -9,6 +9,9 @@ import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Pattern;
@@ -58,8 +61,15 @@ class DeliveryReportEndpoint {
 	@PreAuthorize("hasAnyRole('staff', 'ops')")
 	@Operation(summary = "The latest day's report",
 			description = "JSON, or CSV with format=csv or Accept: text/csv. 404 until a report was built.")
+	@ApiResponse(responseCode = "200", description = "The report: JSON, or CSV",
+			content = { @Content(mediaType = "application/json",
+					schema = @Schema(implementation = DeliveryReport.class)),
+					@Content(mediaType = "text/csv", schema = @Schema(type = "string")) })
+	@ApiResponse(responseCode = "404", description = "No report yet: none was built",
+			content = @Content(mediaType = "application/problem+json",
+					schema = @Schema(ref = "#/components/schemas/Problem")))
 	ResponseEntity<?> latest(
-			@Parameter(description = "json (the default) or csv") @RequestParam(required = false) @Nullable @Pattern(
+			@Parameter(description = "json (the default) or csv, in any case") @RequestParam(required = false) @Nullable @Pattern(
 					regexp = "(?i)json|csv", message = "must be json or csv") String format,
 			@RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept)
 			throws HttpMediaTypeNotAcceptableException {
@@ -72,8 +82,12 @@ class DeliveryReportEndpoint {
 	@Operation(summary = "A UTC day's report",
 			description = "JSON, or CSV with format=csv or Accept: text/csv (a header, a line per type and channel, "
 					+ "the total as *,*).")
+	@ApiResponse(responseCode = "200", description = "The report: JSON, or CSV",
+			content = { @Content(mediaType = "application/json",
+					schema = @Schema(implementation = DeliveryReport.class)),
+					@Content(mediaType = "text/csv", schema = @Schema(type = "string")) })
 	ResponseEntity<?> get(@PathVariable @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate day,
-			@Parameter(description = "json (the default) or csv") @RequestParam(required = false) @Nullable @Pattern(
+			@Parameter(description = "json (the default) or csv, in any case") @RequestParam(required = false) @Nullable @Pattern(
 					regexp = "(?i)json|csv", message = "must be json or csv") String format,
 			@RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept)
 			throws HttpMediaTypeNotAcceptableException {

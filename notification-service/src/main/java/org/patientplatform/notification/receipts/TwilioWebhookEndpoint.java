@@ -8,7 +8,10 @@ import java.util.Set;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +46,13 @@ class TwilioWebhookEndpoint {
 
 	static final String SIGNATURE = "X-Twilio-Signature";
 
+	/** How a webhook is authenticated, as the OpenAPI document says it (it names no token). */
+	static final String SIGNATURE_DESCRIPTION = "No bearer token: the request is authenticated by this header, the "
+			+ "base64 HMAC-SHA1, keyed with the Twilio account's auth token, of the URL Twilio was configured with "
+			+ "(notification.channels.sms.status-callback-base-url and the path, with the query) followed by each "
+			+ "form parameter's name and value, sorted by name. A request whose header is missing or does not "
+			+ "match is answered 403.";
+
 	private final TwilioWebhooks webhooks;
 
 	private final ChannelsProperties channels;
@@ -52,14 +62,19 @@ class TwilioWebhookEndpoint {
 		this.channels = channels;
 	}
 
+	// no bearer token (an empty list of requirements): the X-Twilio-Signature header is what proves the caller
+	@SecurityRequirements
 	@PostMapping(path = ChannelsProperties.Sms.STATUS_CALLBACK_PATH,
 			consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
 	@Operation(summary = "Twilio message status callback",
 			description = "Relays delivered, read, failed and undelivered statuses to notification.status.v1; other "
 					+ "statuses are acknowledged and dropped.",
-			parameters = @Parameter(in = ParameterIn.HEADER, name = SIGNATURE, required = true),
+			parameters = @Parameter(in = ParameterIn.HEADER, name = SIGNATURE, required = true,
+					description = SIGNATURE_DESCRIPTION, schema = @Schema(type = "string")),
 			responses = { @ApiResponse(responseCode = "204", description = "Received"),
-					@ApiResponse(responseCode = "403", description = "The signature does not match") })
+					@ApiResponse(responseCode = "403", description = "The signature is missing or does not match",
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	ResponseEntity<Void> status(HttpServletRequest request, @RequestHeader(name = SIGNATURE,
 			required = false) @Nullable String signature) {
 		Map<String, String> params = verified(request, this.channels.sms().statusCallbackUrl(), signature);
@@ -67,6 +82,7 @@ class TwilioWebhookEndpoint {
 		return ResponseEntity.noContent().build();
 	}
 
+	@SecurityRequirements
 	@PostMapping(path = ChannelsProperties.Sms.INBOUND_PATH, consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
 			produces = MediaType.APPLICATION_XML_VALUE)
 	@Operation(summary = "Twilio inbound message",
@@ -74,9 +90,12 @@ class TwilioWebhookEndpoint {
 					+ "START, UNSTOP or YES opts it back in. Answers TwiML with the confirmation to text back; an "
 					+ "empty Response for any other message, and for a MessageSid applied before (a retry or a "
 					+ "replay changes nothing and is not confirmed twice).",
-			parameters = @Parameter(in = ParameterIn.HEADER, name = SIGNATURE, required = true),
+			parameters = @Parameter(in = ParameterIn.HEADER, name = SIGNATURE, required = true,
+					description = SIGNATURE_DESCRIPTION, schema = @Schema(type = "string")),
 			responses = { @ApiResponse(responseCode = "200", description = "TwiML"),
-					@ApiResponse(responseCode = "403", description = "The signature does not match") })
+					@ApiResponse(responseCode = "403", description = "The signature is missing or does not match",
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	ResponseEntity<String> inbound(HttpServletRequest request, @RequestHeader(name = SIGNATURE,
 			required = false) @Nullable String signature) {
 		Map<String, String> params = verified(request, this.channels.sms().inboundUrl(), signature);

@@ -56,13 +56,19 @@ class NotificationRequestEndpoint {
 			parameters = @Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key", required = false,
 					description = "Replays the first response to the same request for 24 hours (the same JSON body, "
 							+ "however spaced or its members ordered); the key with a body that says something else is "
-							+ "a 422"),
+							+ "a 422",
+					schema = @Schema(type = "string", minLength = 1, maxLength = 255)),
 			responses = { @ApiResponse(responseCode = "201", description = "Created"),
 					@ApiResponse(responseCode = "200", description = "A notification with this idempotencyKey exists"),
 					@ApiResponse(responseCode = "409",
-							description = "The idempotencyKey is taken by a notification of another patient or type"),
+							description = "The idempotencyKey is taken by a notification of another patient or type; "
+									+ "or the first request with this Idempotency-Key is still in progress",
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))),
 					@ApiResponse(responseCode = "400",
-							description = "Invalid request, unknown type, or a notBefore more than 366 days ahead") })
+							description = "Invalid request, unknown type, or a notBefore more than 366 days ahead",
+							content = @Content(mediaType = "application/problem+json",
+									schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	ResponseEntity<NotificationView> send(@Valid @RequestBody NotificationRequested request) {
 		NotificationRequests.Created created;
 		try {
