@@ -188,7 +188,12 @@ public final class OpenApiContractDocumented implements OpenApiCustomizer {
 			java.util.regex.Matcher words = LITERAL_WORDS.matcher(pattern);
 			if (words.matches()) {
 				if (schema.getEnum() == null || schema.getEnum().isEmpty()) {
-					((Schema) schema).setEnum(new ArrayList<>(List.of(words.group(1).split("\\|"))));
+					List<Object> values = new ArrayList<>(List.of(words.group(1).split("\\|")));
+					if (schema.getTypes() != null && schema.getTypes().contains("null")) {
+						// a member that may be null (NullableComponentsDocumented): an enum without null refuses it
+						values.add(null);
+					}
+					((Schema) schema).setEnum(values);
 				}
 				schema.setPattern(null);
 			}
