@@ -1,7 +1,6 @@
 package org.patientplatform.dlq;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -9,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.cron.CronScheduler;
 import org.patientplatform.kit.jobs.JobWorkers;
 import org.patientplatform.local.infra.LocalSigningKey;
+import org.patientplatform.local.infra.testing.OpenApiContract;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -163,7 +163,7 @@ class AppRoleOnlyIntegrationTests {
 	@Test
 	void documentsAContractAValidatorTakes() throws Exception {
 		String document = client().get().uri("/v3/api-docs").retrieve().body(String.class);
-		assertThat(contractFaults(document, "dlq")).isEmpty();
+		assertThat(OpenApiContract.faults(document, "dlq")).isEmpty();
 		JsonNode api = JsonMapper.shared().readTree(document);
 		// before: the Location of a bulk redrive's 202 had no schema, which OpenAPI requires
 		assertThat(api.at("/paths/~1api~1v1~1dlq~1redrives/post/responses/202/headers/Location/schema/type")
@@ -192,60 +192,6 @@ class AppRoleOnlyIntegrationTests {
 			.filter((parameter) -> name.equals(parameter.path("name").asString()))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("no parameter " + name));
-	}
-
-	/**
-	 * What an OpenAPI 3.1 validator refuses, or a client made from the document would read wrongly: a parameter or
-	 * a header without a schema, a pattern not anchored or in Java's dialect (JSON Schema's is ECMA-262's and
-	 * matches anywhere), an error answer in problem+json without its schema, an operation under /api/ without the
-	 * 406 it answers to an Accept it cannot write. The document is kept in target/ for a linter.
-	 */
-	static List<String> contractFaults(String document, String service) throws java.io.IOException {
-		java.nio.file.Files.writeString(java.nio.file.Path.of("target", "openapi-" + service + ".json"), document);
-		JsonNode api = JsonMapper.shared().readTree(document);
-		List<String> faults = new ArrayList<>();
-		api.path("paths").forEachEntry((path, item) -> item.forEachEntry((method, operation) -> {
-			String where = method + " " + path;
-			operation.path("parameters").forEach((parameter) -> {
-				if (!parameter.has("schema") && !parameter.has("content")) {
-					faults.add(where + ": parameter " + parameter.path("name").asString() + " has no schema");
-				}
-			});
-			operation.path("responses").forEachEntry((status, response) -> {
-				response.path("headers").forEachEntry((name, header) -> {
-					if (!header.has("schema") && !header.has("content")) {
-						faults.add(where + " " + status + ": header " + name + " has no schema");
-					}
-				});
-				JsonNode problem = response.at("/content/application~1problem+json");
-				if (status.matches("[45]..") && !problem.isMissingNode() && !problem.has("schema")) {
-					faults.add(where + " " + status + ": problem+json without a schema");
-				}
-			});
-			if (path.startsWith("/api/") && !operation.path("responses").has("406")) {
-				faults.add(where + ": no 406");
-			}
-		}));
-		patternFaults(api, "", faults);
-		return faults;
-	}
-
-	private static void patternFaults(JsonNode node, String where, List<String> faults) {
-		node.forEachEntry((name, value) -> {
-			if ("pattern".equals(name) && value.isString()) {
-				String pattern = value.asString();
-				if (!pattern.startsWith("^") || !pattern.endsWith("$") || pattern.contains("(?i)")
-						|| pattern.contains("(?s)")) {
-					faults.add(where + ": pattern " + pattern);
-				}
-			}
-			else if (value.isContainer()) {
-				patternFaults(value, where + "/" + name, faults);
-			}
-		});
-		if (node.isArray()) {
-			node.forEach((each) -> patternFaults(each, where + "[]", faults));
-		}
 	}
 
 }
