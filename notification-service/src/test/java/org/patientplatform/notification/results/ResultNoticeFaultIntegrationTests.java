@@ -122,12 +122,14 @@ class ResultNoticeFaultIntegrationTests {
 	@BeforeEach
 	void setUp() {
 		this.patients = new TestPatients(this.jdbc);
-		// the upstream producer as the patient service has it: idempotent, waits out a broker outage
+		// the upstream producer as the patient service has it: idempotent, waits out a broker outage; one request in
+		// flight, since the topic may be made by its first record here (LisFaultIntegrationTests says why)
 		this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers,
 				ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
 				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class, ProducerConfig.ACKS_CONFIG,
 				"all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-				300_000, ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000));
+				300_000, ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000,
+				ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1));
 	}
 
 	@AfterEach
