@@ -178,13 +178,12 @@ class PlatformWebAutoConfiguration {
 	}
 
 	/**
-	 * The OpenAPI document is valid OpenAPI 3.1 and says what the services answer: every parameter and header has
-	 * a schema, patterns are JSON Schema's (anchored, or an enum), error answers name their schema, and 406 is
-	 * documented. Defined after {@link #problemResponsesDocumented} so that it sees what that one added.
+	 * The OpenAPI document is valid OpenAPI 3.1: every parameter and header has a schema, patterns are JSON Schema's
+	 * (anchored, or an enum), and error answers name their schema.
 	 */
 	@Bean
-	OpenApiContractDocumented openApiContractDocumented(ObjectProvider<ProblemResponses.PathFormat> formats) {
-		return new OpenApiContractDocumented(formats.orderedStream().toList());
+	OpenApiContractDocumented openApiContractDocumented() {
+		return new OpenApiContractDocumented();
 	}
 
 	/** The OpenAPI document says which members of a body may be null (a record component marked @Nullable). */

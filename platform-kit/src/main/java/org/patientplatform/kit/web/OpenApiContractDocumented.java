@@ -24,8 +24,6 @@ import io.swagger.v3.oas.models.responses.ApiResponses;
 import org.jspecify.annotations.Nullable;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 
-import org.springframework.http.ProblemDetail;
-
 /**
  * Makes the OpenAPI document a valid OpenAPI 3.1 description that says what the services answer, whatever the
  * annotations it is made from left out (an independent validator and linter refused what springdoc wrote):
@@ -39,10 +37,7 @@ import org.springframework.http.ProblemDetail;
  * is anchored, {@code ^(?:…)$}. Every schema is walked: the components', the parameters', the bodies', nested
  * properties and items;</li>
  * <li>an error answer (4xx, 5xx) in {@code application/problem+json} without a schema is given the
- * {@code Problem} schema ({@link ProblemResponsesDocumented});</li>
- * <li>every operation under {@code /api/} documents 406, which an {@code Accept} the operation cannot answer in
- * gets (as problem+json, or under the path of a service's own error format in that format), unless it documents
- * 406 itself.</li>
+ * {@code Problem} schema ({@link ProblemResponsesDocumented} documents the error answers themselves).</li>
  * </ul>
  * Applying it again changes nothing.
  */
@@ -63,20 +58,6 @@ public final class OpenApiContractDocumented implements OpenApiCustomizer {
 	 */
 	private static final Pattern JAVA_ONLY = Pattern.compile("\\(\\?[idmsuxUc-]+[):]|\\(\\?>|[*+?}]\\+"
 			+ "|(?<!\\\\)\\\\[AZzGQEhHRX]|\\\\p\\{(?:java|Is|In)|\\\\[pP][A-Z]|&&");
-
-	private final List<ProblemResponses.PathFormat> formats;
-
-	public OpenApiContractDocumented() {
-		this(List.of());
-	}
-
-	/**
-	 * @param formats the services' own error formats: the 406 of an operation under one's path is documented in it,
-	 * as {@link ProblemResponsesDocumented} documents the other errors there
-	 */
-	public OpenApiContractDocumented(List<ProblemResponses.PathFormat> formats) {
-		this.formats = List.copyOf(formats);
-	}
 
 	@Override
 	public void customise(OpenAPI openApi) {
@@ -104,9 +85,6 @@ public final class OpenApiContractDocumented implements OpenApiCustomizer {
 					operation.setResponses(new ApiResponses());
 				}
 				operation.getResponses().forEach((status, response) -> response(status, response, seen));
-				if (path.startsWith("/api/") && !operation.getResponses().containsKey("406")) {
-					operation.getResponses().addApiResponse("406", notAcceptable(path));
-				}
 			}
 		});
 	}
@@ -149,32 +127,6 @@ public final class OpenApiContractDocumented implements OpenApiCustomizer {
 
 	private void content(@Nullable Content content, Set<Schema<?>> seen) {
 		each(content).forEach((mediaType) -> patterns(mediaType.getSchema(), seen));
-	}
-
-	private ApiResponse notAcceptable(String path) {
-		Content content = new Content();
-		ProblemResponsesDocumented.@Nullable Format documented = documentedFormat(path);
-		if (documented != null) {
-			for (String mediaType : documented.mediaTypes()) {
-				content.addMediaType(mediaType,
-						new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + documented.schemaName())));
-			}
-		}
-		else {
-			content.addMediaType(PROBLEM_JSON, new MediaType().schema(new Schema<>().$ref(PROBLEM_REF)));
-		}
-		return new ApiResponse().description("The Accept header names no media type this operation answers in")
-			.content(content);
-	}
-
-	private ProblemResponsesDocumented.@Nullable Format documentedFormat(String path) {
-		for (ProblemResponses.PathFormat format : this.formats) {
-			if (path.startsWith(format.pathPrefix())) {
-				return (format.documented() != null && format.writes(ProblemDetail.forStatus(406)))
-						? format.documented() : null;
-			}
-		}
-		return null;
 	}
 
 	/** The schema's pattern, and those of every schema in it, as JSON Schema reads them. */

@@ -27,8 +27,8 @@ import org.springframework.http.ProblemDetail;
  * Documents the error answers every API operation can give, as {@link ProblemDetailsAdvice} and the
  * security chain write them (RFC 9457 {@code application/problem+json}): 400 for a request that is not
  * valid (with each field error), 401 without a valid token, 403 for a role that does not allow it, 404
- * where the path names a resource, and 503 with {@code Retry-After} for a transient database failure
- * ({@link TransientDatabaseFailures}); an operation with a request body also 413 for a body over the service's
+ * where the path names a resource, 406 for an {@code Accept} it cannot answer in, and 503 with {@code Retry-After}
+ * for a transient database failure ({@link TransientDatabaseFailures}); an operation with a request body also 413 for a body over the service's
  * limit ({@link RequestSizeLimitFilter}) and 415 for a media type it does not take. Every POST under {@code /api/}
  * takes an optional {@code Idempotency-Key} header ({@link IdempotencyKeyFilter} covers them all): the header is
  * declared on each, with the 409 and 422 a reused key answers, except where the operation refuses the header itself
@@ -108,6 +108,7 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 				if (path.contains("{")) {
 					add(responses, format, "404", "No such resource");
 				}
+				add(responses, format, "406", "The Accept header names no media type this operation answers in");
 				if (operation.getRequestBody() != null) {
 					add(responses, format, "413", "The request body is larger than this service accepts");
 					add(responses, format, "415", "The request body's media type is not one this operation takes");
