@@ -2,6 +2,7 @@ package org.patientplatform.notification.sending;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 
 import io.micrometer.core.instrument.Counter;
@@ -11,6 +12,9 @@ import org.patientplatform.notification.delivery.CreatedDeliveries;
 import org.patientplatform.notification.delivery.Delivery;
 import org.patientplatform.notification.delivery.DeliveryState;
 import org.patientplatform.notification.delivery.Notification;
+
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The pipeline's meters (names in the module README): {@code notification.notifications}
@@ -52,10 +56,26 @@ public final class NotificationMetrics implements CreatedDeliveries {
 	 * contact arrived) that ended as they were made: {@code UNDELIVERABLE}, the patient having
 	 * no usable address on a channel they chose. A sender never claims those, so nothing else
 	 * counts them; a delivery made pending or scheduled is counted from its next state on, as
-	 * before.
+	 * before. Called in the storing transaction, it counts once that transaction commits: a
+	 * poll batch rolled back and stored again had counted its deliveries twice.
 	 */
 	@Override
 	public void created(Collection<Notification> notifications) {
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			List<Notification> stored = List.copyOf(notifications);
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					countUndeliverable(stored);
+				}
+			});
+		}
+		else {
+			countUndeliverable(notifications);
+		}
+	}
+
+	private void countUndeliverable(Collection<Notification> notifications) {
 		for (Notification notification : notifications) {
 			for (Delivery delivery : notification.deliveries()) {
 				if (delivery.state() == DeliveryState.UNDELIVERABLE) {

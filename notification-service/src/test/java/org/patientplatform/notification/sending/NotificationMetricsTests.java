@@ -14,6 +14,10 @@ import org.patientplatform.notification.delivery.Notification;
 import org.patientplatform.notification.delivery.Priority;
 import org.patientplatform.notification.delivery.ReceiptStatus;
 
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionSynchronizationUtils;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class NotificationMetricsTests {
@@ -62,6 +66,41 @@ class NotificationMetricsTests {
 		// the pending email is counted from its next state on, by whoever moves it
 		assertThat(registry.find("notification.notifications").tag("channel", "email").counters()).isEmpty();
 		assertThat(registry.find("notification.notifications").tag("status", "pending").counters()).isEmpty();
+	}
+
+	@Test
+	void countsADeliveryUndeliverableAsItWasMadeOnlyOnceItsTransactionCommits() {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		NotificationMetrics metrics = new NotificationMetrics(registry);
+		Notification notification = Notification.create(
+				new NewNotification("test-result-ready", "P-1", Priority.NORMAL, "key-1", null, Map.of(), null, null,
+						null),
+				List.of(ChannelTarget.unreachable(Channel.SMS, "The patient has no phone number")), T0);
+
+		// a poll batch stored, rolled back, then stored again: counted once, by the transaction that committed
+		inTransaction(() -> metrics.created(List.of(notification)), TransactionSynchronization.STATUS_ROLLED_BACK);
+		assertThat(registry.find("notification.notifications").counters()).isEmpty();
+		inTransaction(() -> metrics.created(List.of(notification)), TransactionSynchronization.STATUS_COMMITTED);
+
+		assertThat(registry.get("notification.notifications")
+			.tags("channel", "sms", "status", "undeliverable")
+			.counter()
+			.count()).isEqualTo(1.0);
+	}
+
+	private static void inTransaction(Runnable work, int completion) {
+		TransactionSynchronizationManager.initSynchronization();
+		try {
+			work.run();
+			List<TransactionSynchronization> synchronizations = TransactionSynchronizationManager.getSynchronizations();
+			if (completion == TransactionSynchronization.STATUS_COMMITTED) {
+				TransactionSynchronizationUtils.invokeAfterCommit(synchronizations);
+			}
+			TransactionSynchronizationUtils.invokeAfterCompletion(synchronizations, completion);
+		}
+		finally {
+			TransactionSynchronizationManager.clearSynchronization();
+		}
 	}
 
 }
