@@ -24,7 +24,10 @@ public final class AuditOutcome {
 	 */
 	public static final String FAILED = "FAILED";
 
-	/** A reveal whose payload could not be decrypted. */
+	/**
+	 * A reveal, a redrive or an edit-and-redrive whose stored payload could not be decrypted (its key id no longer
+	 * configured, or bytes that do not match it): nothing was shown or sent (a 409).
+	 */
 	public static final String UNREADABLE = "UNREADABLE";
 
 	private AuditOutcome() {

@@ -112,13 +112,20 @@ class EntryRedriveEndpoint {
 			result = work.get();
 		}
 		catch (RuntimeException ex) {
-			// a valid request is audited whatever became of it: refused by the DLQ, or not taken by the broker
-			this.audit.record(action, "dlq-entry", id.toString(),
-					(ex instanceof BrokerRefusal) ? AuditOutcome.FAILED : AuditOutcome.REJECTED, reason);
+			// a valid request is audited whatever became of it: refused by the DLQ, not taken by the broker, or a
+			// payload that cannot be decrypted (as a reveal of it is audited)
+			this.audit.record(action, "dlq-entry", id.toString(), outcome(ex), reason);
 			throw ex;
 		}
 		this.audit.record(action, "dlq-entry", id.toString(), AuditOutcome.SUCCEEDED, reason);
 		return result;
+	}
+
+	private static String outcome(RuntimeException ex) {
+		if (ex instanceof BrokerRefusal) {
+			return AuditOutcome.FAILED;
+		}
+		return (ex instanceof UnreadableRedrive) ? AuditOutcome.UNREADABLE : AuditOutcome.REJECTED;
 	}
 
 	private static String describe(@Nullable String target, String reason) {

@@ -69,7 +69,10 @@ class OperatorRedrives {
 		if (Redriver.NO_TOPIC.equals(why)) {
 			throw new ConflictException("Entry " + id + " has no original topic; give targetTopic");
 		}
-		if (UnreadablePayloadException.isReason(why) || Redriver.OWN_TOPIC.equals(why)) {
+		if (UnreadablePayloadException.isReason(why)) {
+			throw new UnreadableRedrive("Entry " + id + " is not redriven: " + why);
+		}
+		if (Redriver.OWN_TOPIC.equals(why)) {
 			throw new ConflictException("Entry " + id + " is not redriven: " + why);
 		}
 		// the broker's answers from here on: audited FAILED, not REJECTED (ADR 0015, amended)

@@ -254,6 +254,8 @@ class EntryRedriveIntegrationTests {
 		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
 			.isEqualTo("NEW");
 		assertThat(this.kafka.readAll("vault-keys.v1")).isEmpty();
+		// audited as the reveal was: the payload is unreadable, not a state the DLQ refuses
+		assertThat(audit("dlq.redrive", id)).containsExactly("ops-bo|UNREADABLE|try it");
 	}
 
 	@Test
