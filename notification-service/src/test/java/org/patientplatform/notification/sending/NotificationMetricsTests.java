@@ -28,8 +28,7 @@ class NotificationMetricsTests {
 	void countsEveryStateADeliveryEnteredNotOnlyWhereItEnded() {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		NotificationMetrics metrics = new NotificationMetrics(registry);
-		Notification notification = Notification.create(new NewNotification("test-result-ready", "P-1", Priority.NORMAL,
-				"key-1", null, Map.of(), null, null, null), List.of(ChannelTarget.reachable(Channel.SMS)), T0);
+		Notification notification = notification(ChannelTarget.reachable(Channel.SMS));
 		Delivery delivery = notification.deliveries().getFirst();
 		delivery.startSending(T0);
 		// the provider's answer and a delivery receipt that had overtaken it, recorded in one transaction:
@@ -50,12 +49,9 @@ class NotificationMetricsTests {
 	void countsADeliveryThatWasUndeliverableAsItWasMadeAndNothingElseOfANewNotification() {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		NotificationMetrics metrics = new NotificationMetrics(registry);
-		Notification notification = Notification.create(
-				new NewNotification("test-result-ready", "P-1", Priority.NORMAL, "key-1", null, Map.of(), null, null,
-						null),
-				List.of(ChannelTarget.unreachable(Channel.SMS, "The patient has no phone number"),
-						ChannelTarget.reachable(Channel.EMAIL)),
-				T0);
+		Notification notification = notification(
+				ChannelTarget.unreachable(Channel.SMS, "The patient has no phone number"),
+				ChannelTarget.reachable(Channel.EMAIL));
 
 		metrics.created(List.of(notification));
 
@@ -72,10 +68,8 @@ class NotificationMetricsTests {
 	void countsADeliveryUndeliverableAsItWasMadeOnlyOnceItsTransactionCommits() {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		NotificationMetrics metrics = new NotificationMetrics(registry);
-		Notification notification = Notification.create(
-				new NewNotification("test-result-ready", "P-1", Priority.NORMAL, "key-1", null, Map.of(), null, null,
-						null),
-				List.of(ChannelTarget.unreachable(Channel.SMS, "The patient has no phone number")), T0);
+		Notification notification = notification(
+				ChannelTarget.unreachable(Channel.SMS, "The patient has no phone number"));
 
 		// a poll batch stored, rolled back, then stored again: counted once, by the transaction that committed
 		inTransaction(() -> metrics.created(List.of(notification)), TransactionSynchronization.STATUS_ROLLED_BACK);
@@ -86,6 +80,11 @@ class NotificationMetricsTests {
 			.tags("channel", "sms", "status", "undeliverable")
 			.counter()
 			.count()).isEqualTo(1.0);
+	}
+
+	private static Notification notification(ChannelTarget... targets) {
+		return Notification.create(new NewNotification("test-result-ready", "P-1", Priority.NORMAL, "key-1", null,
+				Map.of(), null, null, null), List.of(targets), T0);
 	}
 
 	private static void inTransaction(Runnable work, int completion) {
