@@ -69,7 +69,12 @@ public final class Faults {
 		/** {@code sent}, then {@code undelivered} with error 30003 (handset unreachable). */
 		UNDELIVERED,
 		/** {@code failed} with error 30008 (unknown error), never sent. */
-		FAILED
+		FAILED,
+		/**
+		 * {@code sent}, and no more: the carrier confirms nothing, as Twilio's messages to carriers without
+		 * delivery receipts stay.
+		 */
+		SENT
 
 	}
 
@@ -84,6 +89,8 @@ public final class Faults {
 	}
 
 	private final Map<Target, Deque<Fault>> pending = new EnumMap<>(Target.class);
+
+	private int failingFetches;
 
 	private final Map<String, PhoneOutcome> phones = new ConcurrentHashMap<>();
 
@@ -115,6 +122,15 @@ public final class Faults {
 		return add(target, count, new Fault(Kind.DELAY, 0, delay));
 	}
 
+	/**
+	 * The next {@code count} fetches of one SMS ({@code GET …/Messages/{Sid}.json}) fail with a server error
+	 * (500, Twilio code 20500); sends are not affected.
+	 */
+	public synchronized Faults failNextSmsFetches(int count) {
+		this.failingFetches += count;
+		return this;
+	}
+
 	/** Messages to the number end as given (it may be {@code DELIVERED} again). */
 	public Faults phone(String e164, PhoneOutcome outcome) {
 		this.phones.put(e164, outcome);
@@ -130,6 +146,7 @@ public final class Faults {
 	/** Removes every fault. */
 	public synchronized void clear() {
 		this.pending.values().forEach(Deque::clear);
+		this.failingFetches = 0;
 		this.phones.clear();
 		this.unregisteredTokens.clear();
 	}
@@ -144,6 +161,15 @@ public final class Faults {
 	/** Takes the fault for one send, or null when the send goes through. */
 	synchronized @Nullable Fault take(Target target) {
 		return this.pending.get(target).pollFirst();
+	}
+
+	/** Takes a fault for one SMS fetch: true when it fails. */
+	synchronized boolean takeSmsFetchFault() {
+		if (this.failingFetches == 0) {
+			return false;
+		}
+		this.failingFetches--;
+		return true;
 	}
 
 	PhoneOutcome outcome(String e164) {
@@ -167,12 +193,14 @@ public final class Faults {
 		});
 		Map<String, String> phoneOutcomes = new LinkedHashMap<>();
 		this.phones.forEach((phone, outcome) -> phoneOutcomes.put(phone, outcome.name().toLowerCase(Locale.ROOT)));
-		return Map.of("sends", sends, "phones", phoneOutcomes, "unregisteredPushTokens", List.copyOf(this.unregisteredTokens));
+		return Map.of("sends", sends, "smsFetchErrors", this.failingFetches, "phones", phoneOutcomes,
+				"unregisteredPushTokens", List.copyOf(this.unregisteredTokens));
 	}
 
 	/**
 	 * Applies one fault given over HTTP, e.g.
 	 * {@code {"target":"sms","kind":"throttle","count":2,"retryAfterSeconds":3}},
+	 * {@code {"target":"sms","kind":"error","count":1,"on":"fetch"}} (the SMS fetches, not the sends),
 	 * {@code {"phone":"+15551230000","outcome":"undelivered"}} or
 	 * {@code {"pushToken":"abc","unregistered":true}}.
 	 */
@@ -193,6 +221,13 @@ public final class Faults {
 		Target target = Target.valueOf(text(request, "target", "").toUpperCase(Locale.ROOT));
 		Kind kind = Kind.valueOf(text(request, "kind", "").toUpperCase(Locale.ROOT));
 		int count = number(request, "count", 1);
+		if ("fetch".equals(request.get("on"))) {
+			if (target != Target.SMS || kind != Kind.ERROR) {
+				throw new IllegalArgumentException("only SMS fetches can fail (target sms, kind error)");
+			}
+			failNextSmsFetches(count);
+			return;
+		}
 		switch (kind) {
 			case ERROR -> failNext(target, count);
 			case THROTTLE -> throttleNext(target, count, number(request, "retryAfterSeconds", 1));

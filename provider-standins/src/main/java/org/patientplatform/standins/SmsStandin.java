@@ -54,6 +54,12 @@ import tools.jackson.databind.JsonNode;
  * keywords ({@code STOP} blocks later sends with error 21610 until {@code START}).
  * Twilio's test numbers answer as at Twilio: {@code +15005550001} invalid (21211),
  * {@code +15005550009} not a mobile (21614), {@code +15005550004} opted out (21610).
+ * <p>
+ * A message taken through the API goes {@code queued} (or {@code accepted}), {@code sent}, then its final status,
+ * each {@code statusDelay} after the one before, counted from when it was taken. Started again on its journal, the
+ * stand-in gives each message what Twilio's would have by then: a status whose time passed while it was down is
+ * taken at once, without its callback (Twilio does not retry a callback nobody answered for long), and the ones
+ * still to come follow at their time, with theirs.
  */
 public final class SmsStandin {
 
@@ -135,6 +141,15 @@ public final class SmsStandin {
 		}
 		this.optedOut.addAll(loaded.optedOut());
 		this.journal = loaded.journal();
+		Instant now = Instant.now();
+		for (Resource message : this.messages) {
+			if (message.direction.equals("outbound-api") && nextStep(message) != null) {
+				catchUp(message, now);
+				if (nextStep(message) != null) {
+					this.lifecycles.execute(() -> lifecycle(message));
+				}
+			}
+		}
 	}
 
 	void routes(Http.Router router) {
@@ -340,6 +355,7 @@ public final class SmsStandin {
 		boolean viaService = (from == null || from.isBlank());
 		Resource message = new Resource(newSid(), "outbound-api", viaService ? null : from, to, body,
 				viaService ? service : null, params.get("StatusCallback"), viaService ? "accepted" : "queued");
+		message.outcome = this.faults.outcome(to);
 		store(message);
 		this.sentCount.incrementAndGet();
 		this.lifecycles.execute(() -> lifecycle(message));
@@ -351,6 +367,10 @@ public final class SmsStandin {
 
 	private void fetch(HttpExchange exchange, Matcher path) throws IOException {
 		if (!authenticated(exchange, path.group(1))) {
+			return;
+		}
+		if (this.faults.takeSmsFetchFault()) {
+			error(exchange, 500, 20500, "Internal Server Error");
 			return;
 		}
 		Resource message = this.bySid.get(path.group(2));
@@ -440,37 +460,49 @@ public final class SmsStandin {
 		Http.json(exchange, 200, receive(from, text));
 	}
 
+	/** Takes the message through its statuses, each at its time, each with its callback. */
 	private void lifecycle(Resource message) {
-		PhoneOutcome outcome = this.faults.outcome(message.to);
-		Http.pause(this.statusDelay.toMillis());
-		if (Thread.currentThread().isInterrupted()) {
-			return; // closed: no more statuses, no callbacks
+		for (Step step = nextStep(message); step != null; step = nextStep(message)) {
+			Http.pause(Duration.between(Instant.now(), step.at()).toMillis());
+			if (Thread.currentThread().isInterrupted()) {
+				return; // closed: no more statuses, no callbacks
+			}
+			take(message, step, Instant.now());
+			callback(message);
 		}
+	}
+
+	/**
+	 * Gives a message restored from the journal the statuses whose time passed while the stand-in was down, dated
+	 * when they were due, without their callbacks: a message Twilio took reaches its final status whether or not
+	 * anyone listens, and whoever missed the callbacks asks for it ({@code GET …/Messages/{Sid}.json}).
+	 */
+	private void catchUp(Resource message, Instant now) {
+		for (Step step = nextStep(message); step != null && !step.at().isAfter(now); step = nextStep(message)) {
+			take(message, step, step.at());
+		}
+	}
+
+	/** The next status of a message taken through the API and when it is due; null once it has its last. */
+	private @Nullable Step nextStep(Resource message) {
+		Instant sentAt = message.dateCreated.plus(this.statusDelay);
+		return switch (message.status) {
+			case "queued", "accepted" -> (message.outcome == PhoneOutcome.FAILED) ? new Step("failed", 30008, sentAt)
+					: new Step("sent", null, sentAt);
+			case "sent" -> switch (message.outcome) {
+				case DELIVERED -> new Step("delivered", null, sentAt.plus(this.statusDelay));
+				case UNDELIVERED -> new Step("undelivered", 30003, sentAt.plus(this.statusDelay));
+				case FAILED, SENT -> null;
+			};
+			default -> null;
+		};
+	}
+
+	private void take(Resource message, Step step, Instant at) {
 		if (message.from == null) {
 			message.from = this.number; // the messaging service picked its sender
 		}
-		if (outcome == PhoneOutcome.FAILED) {
-			advance(message, "failed", 30008);
-			callback(message);
-			return;
-		}
-		advance(message, "sent", null);
-		callback(message);
-		Http.pause(this.statusDelay.toMillis());
-		if (Thread.currentThread().isInterrupted()) {
-			return;
-		}
-		if (outcome == PhoneOutcome.UNDELIVERED) {
-			advance(message, "undelivered", 30003);
-		}
-		else {
-			advance(message, "delivered", null);
-		}
-		callback(message);
-	}
-
-	private void advance(Resource message, String status, @Nullable Integer errorCode) {
-		message.advance(status, errorCode);
+		message.advance(step.status(), step.errorCode(), at);
 		if (this.journal != null) {
 			synchronized (this.journalLock) {
 				// a message the console's reset forgot while its statuses were still to come stays forgotten
@@ -479,6 +511,10 @@ public final class SmsStandin {
 				}
 			}
 		}
+	}
+
+	/** A status a message is to take, with its error code, and when. */
+	private record Step(String status, @Nullable Integer errorCode, Instant at) {
 	}
 
 	private void journalOptOut(String from, boolean out) {
@@ -623,6 +659,18 @@ public final class SmsStandin {
 		return (at != null) ? RFC_2822.format(at) : null;
 	}
 
+	/** Twilio's description of an error code the stand-in gives a message, as its Message resource carries it. */
+	static @Nullable String errorMessage(@Nullable Integer errorCode) {
+		if (errorCode == null) {
+			return null;
+		}
+		return switch (errorCode) {
+			case 30003 -> "Unreachable destination handset";
+			case 30008 -> "Unknown error";
+			default -> null;
+		};
+	}
+
 	/** A message resource; its status changes as it goes. */
 	private static final class Resource {
 
@@ -652,6 +700,9 @@ public final class SmsStandin {
 
 		volatile @Nullable Integer errorCode;
 
+		/** How a message taken through the API ends, decided as it is taken (the phone's outcome then). */
+		volatile PhoneOutcome outcome = PhoneOutcome.DELIVERED;
+
 		Resource(String sid, String direction, @Nullable String from, String to, String body,
 				@Nullable String messagingServiceSid, @Nullable String statusCallback, String status) {
 			this(sid, direction, from, to, body, messagingServiceSid, statusCallback, status, Instant.now());
@@ -667,6 +718,9 @@ public final class SmsStandin {
 			String dateSent = text(state, "dateSent");
 			message.dateSent = (dateSent != null) ? Instant.parse(dateSent) : null;
 			message.errorCode = state.hasNonNull("errorCode") ? state.path("errorCode").asInt() : null;
+			// a journal written before the outcome was kept: the default
+			String outcome = text(state, "outcome");
+			message.outcome = (outcome != null) ? PhoneOutcome.valueOf(outcome) : PhoneOutcome.DELIVERED;
 			return message;
 		}
 
@@ -705,17 +759,17 @@ public final class SmsStandin {
 			state.put("dateCreated", this.dateCreated.toString());
 			state.put("dateUpdated", this.dateUpdated.toString());
 			state.put("dateSent", (this.dateSent != null) ? this.dateSent.toString() : null);
+			state.put("outcome", this.outcome.name());
 			return state;
 		}
 
-		synchronized void advance(String status, @Nullable Integer errorCode) {
-			Instant now = Instant.now();
+		synchronized void advance(String status, @Nullable Integer errorCode, Instant at) {
 			if (this.dateSent == null) {
-				this.dateSent = now;
+				this.dateSent = at;
 			}
 			this.status = status;
 			this.errorCode = errorCode;
-			this.dateUpdated = now;
+			this.dateUpdated = at;
 		}
 
 		synchronized SentSms snapshot() {
@@ -728,7 +782,7 @@ public final class SmsStandin {
 			return Http.map("account_sid", accountSid, "api_version", "2010-04-01", "body", this.body, "date_created",
 					rfc2822(this.dateCreated), "date_sent", rfc2822(this.dateSent), "date_updated",
 					rfc2822(this.dateUpdated), "direction", this.direction, "error_code", this.errorCode,
-					"error_message", null, "from", this.from, "messaging_service_sid", this.messagingServiceSid,
+					"error_message", errorMessage(this.errorCode), "from", this.from, "messaging_service_sid", this.messagingServiceSid,
 					"num_media", "0", "num_segments", Integer.toString(this.numSegments), "price", null, "price_unit",
 					"USD", "sid", this.sid, "status", this.status, "subresource_uris",
 					Map.of("media", uri + "/Media.json", "feedback", uri + "/Feedback.json"), "to", this.to, "uri",

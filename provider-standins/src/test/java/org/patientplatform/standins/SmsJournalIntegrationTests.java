@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -145,11 +146,95 @@ class SmsJournalIntegrationTests {
 		}
 	}
 
+	@Test
+	void aMessageWhoseStatusesCameDueWhileTheStandinWasDownHasItsFinalStatusOnRestartWithoutTheirCallbacks()
+			throws Exception {
+		Path journal = this.state.resolve("sms-messages.jsonl");
+		// statuses an hour apart: every message is still queued when the stand-in stops
+		ProviderStandins.Config slow = ProviderStandins.Config.defaults()
+			.withSmsJournal(journal)
+			.withStatusDelay(Duration.ofHours(1));
+		String callbackUrl = "http://127.0.0.1:1/status";
+		String delivered;
+		String undelivered;
+		String sentOnly;
+		String failed;
+		try (ProviderStandins first = ProviderStandins.start(slow)) {
+			first.faults()
+				.phone("+15551239007", Faults.PhoneOutcome.UNDELIVERED)
+				.phone("+15551239008", Faults.PhoneOutcome.SENT)
+				.phone("+15551239009", Faults.PhoneOutcome.FAILED);
+			delivered = json(send(first, "+15551239006", "one", callbackUrl)).path("sid").asString();
+			undelivered = json(send(first, "+15551239007", "two", callbackUrl)).path("sid").asString();
+			sentOnly = json(send(first, "+15551239008", "three", callbackUrl)).path("sid").asString();
+			failed = json(send(first, "+15551239009", "four", callbackUrl)).path("sid").asString();
+			assertThat(first.sms().sent()).extracting(SentSms::status).containsOnly("queued");
+		}
+
+		// started again when their statuses are long due (the faults of the first process are gone with it)
+		ProviderStandins.Config fast = slow.withStatusDelay(Duration.ofMillis(1));
+		try (ProviderStandins again = ProviderStandins.start(fast)) {
+			JsonNode first = fetch(again, delivered);
+			assertThat(first.path("status").asString()).isEqualTo("delivered");
+			assertThat(first.path("date_sent").asString(null)).isNotNull();
+			assertThat(first.path("from").asString()).isEqualTo("+15005550006");
+			JsonNode second = fetch(again, undelivered);
+			assertThat(second.path("status").asString()).isEqualTo("undelivered");
+			assertThat(second.path("error_code").asInt()).isEqualTo(30003);
+			assertThat(second.path("error_message").asString()).isEqualTo("Unreachable destination handset");
+			assertThat(fetch(again, sentOnly).path("status").asString()).isEqualTo("sent");
+			assertThat(fetch(again, failed).path("error_code").asInt()).isEqualTo(30008);
+			assertThat(again.sms().message(failed).map(SentSms::status)).contains("failed");
+			// the callbacks of the past are not made
+			assertThat(again.sms().callbacks()).isEmpty();
+		}
+
+		// the final statuses were written: a start on which nothing is due yet still has them
+		try (ProviderStandins third = ProviderStandins.start(slow)) {
+			assertThat(third.sms().sent()).extracting(SentSms::sid, SentSms::status)
+				.containsExactly(tuple(delivered, "delivered"), tuple(undelivered, "undelivered"),
+						tuple(sentOnly, "sent"), tuple(failed, "failed"));
+		}
+	}
+
+	@Test
+	void aFetchFaultAnswersTwiliosServerErrorOnceAndLeavesSendsAlone() throws Exception {
+		try (ProviderStandins standins = ProviderStandins.start()) {
+			String sid = json(send(standins, "+15551239010", "fetched")).path("sid").asString();
+			standins.faults().failNextSmsFetches(1);
+			HttpResponse<String> failing = this.client.send(request(standins, messageUrl(standins, sid)).GET().build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(failing.statusCode()).isEqualTo(500);
+			assertThat(json(failing).path("code").asInt()).isEqualTo(20500);
+			assertThat(fetch(standins, sid).path("sid").asString()).isEqualTo(sid);
+		}
+	}
+
+	private JsonNode fetch(ProviderStandins standins, String sid) throws Exception {
+		HttpResponse<String> response = this.client.send(request(standins, messageUrl(standins, sid)).GET().build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return json(response);
+	}
+
+	private static String messageUrl(ProviderStandins standins, String sid) {
+		return standins.smsBaseUrl() + "/2010-04-01/Accounts/" + standins.sms().accountSid() + "/Messages/" + sid
+				+ ".json";
+	}
+
 	private HttpResponse<String> send(ProviderStandins standins, String to, String body) throws Exception {
+		return send(standins, to, body, null);
+	}
+
+	private HttpResponse<String> send(ProviderStandins standins, String to, String body, String statusCallback)
+			throws Exception {
 		Map<String, String> params = new LinkedHashMap<>();
 		params.put("To", to);
 		params.put("From", "+15005550006");
 		params.put("Body", body);
+		if (statusCallback != null) {
+			params.put("StatusCallback", statusCallback);
+		}
 		String form = params.entrySet()
 			.stream()
 			.map((e) -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
