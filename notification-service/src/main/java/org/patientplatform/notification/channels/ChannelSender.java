@@ -27,4 +27,13 @@ public interface ChannelSender {
 	 */
 	LookupResult lookup(OutboundMessage message, Instant attemptStartedAt);
 
+	/**
+	 * Asks the provider what became of a message it accepted under {@code providerMessageId}: how a final status
+	 * whose callback never came is learnt. Only Twilio has such a lookup; the others answer
+	 * {@link MessageStatus.Unavailable}.
+	 */
+	default MessageStatus status(String providerMessageId) {
+		return new MessageStatus.Unavailable(provider() + " has no status lookup");
+	}
+
 }

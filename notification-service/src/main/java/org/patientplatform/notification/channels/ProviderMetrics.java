@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Times every provider call: {@value #LATENCY} for sends and {@value #LOOKUP} for status
- * lookups, tagged with the provider, the channel and the outcome. A send that throws
+ * Times every provider call: {@value #LATENCY} for sends and {@value #LOOKUP} for lookups (of a
+ * send whose outcome was unknown, and of a sent message's status: outcome {@code status},
+ * {@code not-found}, {@code unavailable}), tagged with the provider, the channel and the outcome. A send that throws
  * instead of answering is logged and counted as an {@link SendResult.Unknown} outcome, so it
  * is reconciled rather than resent.
  */
@@ -66,12 +67,30 @@ final class ProviderMetrics {
 		return result;
 	}
 
+	MessageStatus status(Supplier<MessageStatus> call) {
+		Timer.Sample sample = Timer.start(this.registry);
+		MessageStatus result = call.get();
+		sample.stop(Timer.builder(LOOKUP)
+			.description("Time of one status lookup at a notification provider, by outcome")
+			.tags("provider", this.provider, "channel", this.channel, "outcome", outcome(result))
+			.register(this.registry));
+		return result;
+	}
+
 	static String outcome(SendResult result) {
 		return switch (result) {
 			case SendResult.Accepted accepted -> "accepted";
 			case SendResult.RetryLater retry -> "retry-later";
 			case SendResult.Rejected rejected -> "rejected";
 			case SendResult.Unknown unknown -> "unknown";
+		};
+	}
+
+	static String outcome(MessageStatus result) {
+		return switch (result) {
+			case MessageStatus.Known known -> "status";
+			case MessageStatus.NotFound notFound -> "not-found";
+			case MessageStatus.Unavailable unavailable -> "unavailable";
 		};
 	}
 

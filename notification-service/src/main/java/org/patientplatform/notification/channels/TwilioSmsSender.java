@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * SMS through a Twilio-compatible Messages API: one form-encoded {@code POST} per message
  * with HTTP Basic authentication and a status callback to this service's webhook. A send
  * whose outcome is unknown is looked up in the Messages list (by recipient and day, matched
- * on the exact text). Rejection reasons start with {@code twilio <code>:} and never carry
+ * on the exact text); a sent message's status is fetched by its SID. Rejection reasons start with {@code twilio <code>:} and never carry
  * the number or the text.
  */
 final class TwilioSmsSender implements ChannelSender {
@@ -163,6 +163,53 @@ final class TwilioSmsSender implements ChannelSender {
 			catch (RuntimeException ex) {
 				logger.warn("SMS lookup of delivery {} failed unexpectedly", message.deliveryId(), ex);
 				return new LookupResult.Unavailable(PROVIDER + ": lookup failed (" + ex.getClass().getSimpleName() + ")");
+			}
+		});
+	}
+
+	/**
+	 * Fetches the message ({@code GET …/Messages/{Sid}.json}) for its status, error code and error message. A 404
+	 * is {@link MessageStatus.NotFound}; any other failure (unreachable, a timeout, 5xx, 401, an unreadable
+	 * body) is {@link MessageStatus.Unavailable} and says nothing of the message.
+	 */
+	@Override
+	public MessageStatus status(String providerMessageId) {
+		return this.metrics.status(() -> {
+			String url = ChannelsProperties.stripSlash(this.properties.baseUrl().toString()) + "/2010-04-01/Accounts/"
+					+ this.properties.accountSid() + "/Messages/" + encode(providerMessageId) + ".json";
+			HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+				.timeout(this.properties.readTimeout())
+				.header("Authorization", this.authorization)
+				.header("Accept", "application/json")
+				.GET()
+				.build();
+			try {
+				HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
+				if (response.statusCode() == 404) {
+					return new MessageStatus.NotFound();
+				}
+				if (response.statusCode() != 200) {
+					Integer code = errorCode(response.body());
+					return new MessageStatus.Unavailable(PROVIDER + " " + ((code != null) ? code + " " : "")
+							+ "answered HTTP " + response.statusCode());
+				}
+				JsonNode message = json.readTree(response.body());
+				String status = message.path("status").asString(null);
+				if (status == null || status.isBlank()) {
+					return new MessageStatus.Unavailable(PROVIDER + ": the message has no status");
+				}
+				JsonNode code = message.path("error_code");
+				return new MessageStatus.Known(status,
+						(code.isNull() || code.isMissingNode()) ? null : code.asString(),
+						message.path("error_message").asString(null));
+			}
+			catch (IOException | JacksonException ex) {
+				return new MessageStatus.Unavailable(PROVIDER + ": status lookup failed (" + ex.getClass().getSimpleName()
+						+ ")");
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return new MessageStatus.Unavailable(PROVIDER + ": status lookup interrupted");
 			}
 		});
 	}

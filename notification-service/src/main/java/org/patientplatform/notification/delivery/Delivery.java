@@ -204,6 +204,18 @@ public final class Delivery {
 	}
 
 	/**
+	 * The provider accepted the message, and its final status never came: neither a callback nor the provider's
+	 * answer when asked, until the lookups were given up. The delivery stays {@code SENT} (the provider took it;
+	 * it may well have arrived) and keeps the reason, by which it is not asked about again. A receipt that still
+	 * comes moves it on as any other.
+	 */
+	public void leaveUnconfirmed(String reason, Instant now) {
+		requireCurrent(DeliveryState.SENT, DeliveryState.SENT);
+		this.reason = reason;
+		this.changed = true;
+	}
+
+	/**
 	 * The provider accepted the message under {@code providerMessageId} after the patient had already
 	 * read it (the patient API, while the attempt was {@code SENDING}): the delivery stays read, and keeps
 	 * the provider's id, by which its receipts and the provider's records are found.

@@ -3,12 +3,14 @@ package org.patientplatform.notification.delivery;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -216,6 +218,44 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 
 	@Override
 	@Transactional(propagation = Propagation.MANDATORY)
+	public List<UnconfirmedSend> claimUnconfirmedSends(Channel channel, Instant sentBefore, Duration giveUpAfter,
+			Instant now, int limit) {
+		// next ask when the message has been sent twice as long as at the last one (15 min, 30 min, 1 h ... the
+		// give-up age), the last one at or after the give-up age
+		return this.client.sql("""
+				WITH due AS (
+				    SELECT id, status_checked_at FROM delivery
+				    WHERE channel = ? AND state = 'SENT' AND reason IS NULL AND provider_message_id IS NOT NULL
+				      AND state_changed_at <= ?
+				      AND (status_checked_at IS NULL
+				           OR (status_checked_at < state_changed_at + ? * interval '1 microsecond'
+				               AND ? >= state_changed_at + least(2 * (status_checked_at - state_changed_at),
+				                                                 ? * interval '1 microsecond')))
+				    ORDER BY state_changed_at
+				    LIMIT ?
+				    FOR UPDATE SKIP LOCKED)
+				UPDATE delivery d SET status_checked_at = ?
+				FROM due WHERE d.id = due.id
+				RETURNING d.id, d.notification_id, d.provider_message_id, d.state_changed_at,
+				          due.status_checked_at AS last_checked_at
+				""")
+			.params(channel.name(), timestamp(sentBefore), micros(giveUpAfter), timestamp(now), micros(giveUpAfter),
+					limit, timestamp(now))
+			.query((rs, row) -> new UnconfirmedSend(new NotificationId(rs.getObject("notification_id", UUID.class)),
+					new DeliveryId(rs.getObject("id", UUID.class)), rs.getString("provider_message_id"),
+					requiredInstant(rs, "state_changed_at"), instant(rs, "last_checked_at")))
+			.list()
+			.stream()
+			.sorted(Comparator.comparing(UnconfirmedSend::sentAt))
+			.toList();
+	}
+
+	private static long micros(Duration duration) {
+		return duration.toNanos() / 1_000;
+	}
+
+	@Override
+	@Transactional(propagation = Propagation.MANDATORY)
 	public List<Notification> lock(Collection<NotificationId> ids) {
 		if (ids.isEmpty()) {
 			return List.of();
@@ -364,7 +404,7 @@ class JdbcNotifications implements Notifications, DeliveryQueue {
 					requiredInstant(rs, "occurred_at")))
 			.list()
 			.stream()
-			.sorted(java.util.Comparator.comparing(ParkedReceipt::status))
+			.sorted(Comparator.comparing(ParkedReceipt::status))
 			.toList();
 	}
 

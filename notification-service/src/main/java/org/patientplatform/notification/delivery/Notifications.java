@@ -1,5 +1,6 @@
 package org.patientplatform.notification.delivery;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -97,6 +98,29 @@ public interface Notifications {
 	 * @return how many were deleted
 	 */
 	int deleteParkedReceiptsBefore(Instant before);
+
+	/**
+	 * Claims, in the caller's transaction, up to {@code limit} deliveries on the channel that the provider accepted
+	 * ({@code SENT}, with its id) and whose final status it has not reported, oldest first: sent before
+	 * {@code sentBefore}, without a reason (one whose status lookups were given up keeps why), and due to be asked
+	 * (never asked, or asked when the message had been sent for some time, and that time again has passed, at most
+	 * {@code giveUpAfter} after it was sent; one asked at or after that is not claimed again). Each is marked asked
+	 * at {@code now} as it is claimed ({@code FOR UPDATE SKIP LOCKED}), so concurrent claims take different ones and
+	 * a delivery is asked about a bounded number of times. Only that mark is written: the delivery itself changes
+	 * through its notification, locked.
+	 */
+	List<UnconfirmedSend> claimUnconfirmedSends(Channel channel, Instant sentBefore, Duration giveUpAfter, Instant now,
+			int limit);
+
+	/**
+	 * A delivery the provider accepted whose final status is not known.
+	 *
+	 * @param sentAt when it became {@code SENT}
+	 * @param lastCheckedAt when the provider was asked before this claim; null the first time
+	 */
+	record UnconfirmedSend(NotificationId notificationId, DeliveryId deliveryId, String providerMessageId,
+			Instant sentAt, @Nullable Instant lastCheckedAt) {
+	}
 
 	/** A parked receipt's delivery, found by its provider id. */
 	record MatchedReceipt(NotificationId notificationId, Channel channel, String providerMessageId) {

@@ -90,19 +90,37 @@ class TwilioWebhooks {
 		if (messageSid == null || messageSid.isBlank() || status.isEmpty()) {
 			return false;
 		}
-		String errorCode = params.get("ErrorCode");
-		String reason = switch (status.get()) {
-			case FAILED, UNDELIVERABLE -> "Twilio reported the message " + params.get("MessageStatus")
-					+ ((errorCode != null && !errorCode.isBlank()) ? " (error " + errorCode + ")" : "");
-			case DELIVERED, READ -> null;
-		};
+		relay(messageSid, status.get(), reason(status.get(), params.get("MessageStatus"), params.get("ErrorCode"), null));
+		return true;
+	}
+
+	/**
+	 * Relays what Twilio reported of a message as a DeliveryStatusReported on notification.status.v1, through the
+	 * outbox, in the caller's transaction: a status callback's, or the status the reconciliation fetched when the
+	 * callback never came ({@link SmsStatusReconciliation}), so both are applied by the same consumer alike.
+	 */
+	void relay(String messageSid, ReceiptStatus status, @Nullable String reason) {
 		Optional<NotificationId> notification = this.notifications.findIdByProviderMessage(Channel.SMS, messageSid);
 		DeliveryStatusReported receipt = new DeliveryStatusReported(notification.map(NotificationId::toString).orElse(null),
-				Channel.SMS, PROVIDER, messageSid, status.get(), reason, now());
+				Channel.SMS, PROVIDER, messageSid, status, reason, now());
 		// keyed by notification, so its receipts stay in order; by message when it is not known yet
 		this.outbox.append(this.properties.statusTopic(), notification.map(NotificationId::toString).orElse(messageSid),
 				DeliveryStatusReported.TYPE, receipt);
-		return true;
+	}
+
+	/**
+	 * The reason a failed or undelivered message ends with: Twilio's status, its error code and, when known (the
+	 * Message resource has it, a callback does not), its error message; none for a delivered or read one.
+	 */
+	static @Nullable String reason(ReceiptStatus status, String twilioStatus, @Nullable String errorCode,
+			@Nullable String errorMessage) {
+		return switch (status) {
+			case FAILED, UNDELIVERABLE -> "Twilio reported the message " + twilioStatus
+					+ ((errorCode != null && !errorCode.isBlank()) ? " (error " + errorCode
+							+ ((errorMessage != null && !errorMessage.isBlank()) ? ": " + errorMessage : "") + ")"
+							: "");
+			case DELIVERED, READ -> null;
+		};
 	}
 
 	static Optional<ReceiptStatus> status(@Nullable String twilioStatus) {
