@@ -345,7 +345,7 @@ public final class Delivery {
 
 	/**
 	 * Why the delivery is where it is, for the undeliverable, suppressed, failed and
-	 * cancelled ones.
+	 * cancelled ones, and for a sent one whose final status never came ({@link #leaveUnconfirmed}).
 	 */
 	public @Nullable String reason() {
 		return this.reason;
