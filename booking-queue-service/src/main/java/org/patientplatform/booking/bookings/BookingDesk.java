@@ -194,6 +194,15 @@ public class BookingDesk {
 		return change(id, siteId, BookingStatus.CALLED, null, at);
 	}
 
+	/**
+	 * The patient did not come: the booking leaves its site's queue and gives its place back. Announces nothing (it
+	 * comes from the topic, and the patient is not told "cancelled").
+	 */
+	@Transactional
+	StatusChange noShow(UUID id, String siteId, Instant at) {
+		return change(id, siteId, BookingStatus.NO_SHOW, "Marked a no-show.", at);
+	}
+
 	private StatusChange change(UUID id, @Nullable String siteId, BookingStatus next, @Nullable String reason,
 			Instant at) {
 		Booking current = this.bookings.lock(id).orElse(null);

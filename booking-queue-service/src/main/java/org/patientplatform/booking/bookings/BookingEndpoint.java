@@ -126,7 +126,8 @@ class BookingEndpoint {
 	@DeleteMapping("/{id}")
 	@PreAuthorize("hasAnyRole('patient', 'staff')")
 	@Operation(summary = "Cancel a booking: it gives its place back and leaves the queue",
-			description = "Cancelling a cancelled booking answers it again; 409 when the booking was called or rejected.",
+			description = "Cancelling a cancelled booking answers it again; 409 when the booking was called, marked a "
+					+ "no-show or rejected.",
 			responses = {
 					@ApiResponse(responseCode = "200", description = "Cancelled: the booking",
 							content = @Content(mediaType = "application/json",
@@ -138,7 +139,7 @@ class BookingEndpoint {
 							content = @Content(mediaType = "application/problem+json",
 									schema = @Schema(ref = "#/components/schemas/Problem"))),
 					@ApiResponse(responseCode = "409",
-							description = "Not cancellable: bookingStatus CALLED or REJECTED_*",
+							description = "Not cancellable: bookingStatus CALLED, NO_SHOW or REJECTED_*",
 							content = @Content(mediaType = "application/problem+json",
 									schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	Booking cancel(@PathVariable UUID id, @Parameter(hidden = true) Authentication caller) {

@@ -50,6 +50,8 @@ class BookingEventApplier {
 					this.desk.checkIn(checkedIn.bookingId(), checkedIn.siteId(), checkedIn.checkedInAt()));
 			case BookingCalled called -> check(event, called.bookingId(), called.siteId(),
 					this.desk.call(called.bookingId(), called.siteId(), called.calledAt()));
+			case BookingNoShow noShow -> check(event, noShow.bookingId(), noShow.siteId(),
+					this.desk.noShow(noShow.bookingId(), noShow.siteId(), noShow.markedAt()));
 			default -> throw new IllegalArgumentException("No handler for " + event.type());
 		}
 	}

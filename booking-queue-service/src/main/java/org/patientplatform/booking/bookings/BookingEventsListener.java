@@ -28,11 +28,11 @@ class BookingEventsListener {
 	/**
 	 * Types that travel on the topic but that this consumer has no use for: {@link BookingConfirmed} is this
 	 * service's own announcement of a change it has made (applying it again would change nothing, and must never
-	 * publish anything), NoShow is not handled yet. The service's own {@link BookingCancelled} (an API
+	 * publish anything). The service's own {@link BookingCancelled} (an API
 	 * cancellation) is read back like any other: its booking is already cancelled, so it changes nothing and
 	 * announces nothing (a cancellation from the topic is never published again, see {@code BookingAnnouncements}).
 	 */
-	private static final Set<String> NOT_CONSUMED = Set.of(BookingConfirmed.TYPE, "booking.BookingNoShow.v1");
+	private static final Set<String> NOT_CONSUMED = Set.of(BookingConfirmed.TYPE);
 
 	private final PlatformEvents events;
 
@@ -54,6 +54,7 @@ class BookingEventsListener {
 			case BookingCancelled.TYPE -> this.applier.apply(this.events.read(event, type, BookingCancelled.class));
 			case BookingCheckedIn.TYPE -> this.applier.apply(this.events.read(event, type, BookingCheckedIn.class));
 			case BookingCalled.TYPE -> this.applier.apply(this.events.read(event, type, BookingCalled.class));
+			case BookingNoShow.TYPE -> this.applier.apply(this.events.read(event, type, BookingNoShow.class));
 			default -> {
 				if (!NOT_CONSUMED.contains(type)) {
 					throw new InvalidEventException("Unknown event type " + type + " on " + record.topic());

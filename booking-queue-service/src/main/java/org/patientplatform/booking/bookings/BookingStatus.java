@@ -6,7 +6,12 @@ package org.patientplatform.booking.bookings;
  */
 public enum BookingStatus {
 
-	CONFIRMED, CHECKED_IN, CALLED, CANCELLED, REJECTED_FULL, REJECTED_ALREADY_BOOKED, REJECTED_UNKNOWN_SLOT,
+	CONFIRMED, CHECKED_IN, CALLED, CANCELLED,
+
+	/** The patient did not come: left the queue (or never joined it) and gave the place back. */
+	NO_SHOW,
+
+	REJECTED_FULL, REJECTED_ALREADY_BOOKED, REJECTED_UNKNOWN_SLOT,
 
 	/** The slot had started when the booking was asked for. */
 	REJECTED_SLOT_STARTED;
@@ -24,6 +29,8 @@ public enum BookingStatus {
 			// a call handled before its check-in (the DLQ redrives failed events one by one, in no order between
 			// them) says the patient was there: the booking is called, and the late check-in changes nothing
 			case CALLED -> this == CHECKED_IN || this == CONFIRMED;
+			// who never came, left the queue before their call, or was called and did not come
+			case NO_SHOW -> this == CONFIRMED || this == CHECKED_IN || this == CALLED;
 			default -> false;
 		};
 	}

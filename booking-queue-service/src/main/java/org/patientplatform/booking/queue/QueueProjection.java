@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Keeps the queues in step with the bookings, in the transaction of each booking change: check-in joins
- * the queue, a call or a cancellation leaves it.
+ * the queue, a call, a cancellation or a no-show leaves it.
  */
 @Component
 class QueueProjection {
@@ -31,7 +31,7 @@ class QueueProjection {
 			case CHECKED_IN -> this.queues.join(booking.id(), booking.siteId(), booking.patientId(), change.at());
 			case CALLED -> this.queues.leave(booking.id(), true, change.at())
 				.ifPresent((checkedInAt) -> this.metrics.called(Duration.between(checkedInAt, change.at())));
-			case CANCELLED -> this.queues.leave(booking.id(), false, change.at());
+			case CANCELLED, NO_SHOW -> this.queues.leave(booking.id(), false, change.at());
 			default -> {
 			}
 		}

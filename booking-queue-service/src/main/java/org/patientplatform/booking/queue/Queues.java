@@ -15,7 +15,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The queue of every site. A booking waits from check-in until it is called or cancelled; its position
+ * The queue of every site. A booking waits from check-in until it is called, cancelled or marked a no-show; its position
  * is its rank by check-in time among the site's waiting bookings (ties by arrival here).
  */
 @Repository

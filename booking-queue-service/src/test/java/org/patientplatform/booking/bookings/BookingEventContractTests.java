@@ -37,7 +37,8 @@ class BookingEventContractTests {
 				Arguments.of(BookingConfirmed.TYPE, BookingConfirmed.class),
 				Arguments.of(BookingCancelled.TYPE, BookingCancelled.class),
 				Arguments.of(BookingCheckedIn.TYPE, BookingCheckedIn.class),
-				Arguments.of(BookingCalled.TYPE, BookingCalled.class));
+				Arguments.of(BookingCalled.TYPE, BookingCalled.class),
+				Arguments.of(BookingNoShow.TYPE, BookingNoShow.class));
 	}
 
 	@ParameterizedTest

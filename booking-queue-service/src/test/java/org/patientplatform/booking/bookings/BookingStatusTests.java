@@ -28,6 +28,17 @@ class BookingStatusTests {
 	}
 
 	@Test
+	void marksANoShowOnlyABookingThatHeldAPlace() {
+		// a called patient who never came is a no-show too; a cancelled or rejected booking had no place to miss
+		assertThat(BookingStatus.values()).filteredOn((status) -> status.canBecome(BookingStatus.NO_SHOW))
+			.containsExactly(BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.CALLED);
+		assertThat(BookingStatus.NO_SHOW.holdsPlace()).isFalse();
+		for (BookingStatus next : BookingStatus.values()) {
+			assertThat(BookingStatus.NO_SHOW.canBecome(next)).as("NO_SHOW to %s", next).isFalse();
+		}
+	}
+
+	@Test
 	void neverMovesIntoARejectionOrBackToConfirmed() {
 		for (BookingStatus from : BookingStatus.values()) {
 			assertThat(from.canBecome(BookingStatus.CONFIRMED)).isFalse();

@@ -19,6 +19,7 @@ import org.patientplatform.booking.TestClients;
 import org.patientplatform.booking.bookings.BookingCalled;
 import org.patientplatform.booking.bookings.BookingCancelled;
 import org.patientplatform.booking.bookings.BookingCheckedIn;
+import org.patientplatform.booking.bookings.BookingNoShow;
 import org.patientplatform.booking.bookings.BookingRequested;
 import org.patientplatform.kit.events.PlatformEvents;
 import org.patientplatform.local.infra.LocalSigningKey;
@@ -32,6 +33,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
 import static org.awaitility.Awaitility.await;
 
 @BookingQueueIntegrationTest
@@ -147,6 +149,53 @@ class QueueIntegrationTests {
 			.extracting((entry) -> entry.get("bookingId"))
 			.containsExactly(sentinel.toString()));
 		assertThat(booking(eve)).containsEntry("status", "CALLED");
+	}
+
+	@Test
+	void aNoShowLeavesTheQueueAndGivesItsPlaceBack() throws Exception {
+		// before: BookingNoShow was skipped, so a patient who checked in and left (or was called and never came)
+		// waited at the head of the queue for good; staff could only cancel, which told the patient "cancelled"
+		String site = "site-queue-no-show";
+		UUID slotId = TestClients.createSlot(this.staff, site, Instant.parse("2033-04-01T08:00:00Z"), 3);
+		UUID gil = UUID.randomUUID();
+		UUID hal = UUID.randomUUID();
+		UUID ivy = UUID.randomUUID();
+		Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(30));
+		for (UUID booking : List.of(gil, hal, ivy)) {
+			send(BookingRequested.TYPE, site, new BookingRequested(booking, site, slotId, "P-" + booking, t));
+		}
+		send(BookingCheckedIn.TYPE, site, new BookingCheckedIn(gil, site, t.plusSeconds(60)));
+		send(BookingCheckedIn.TYPE, site, new BookingCheckedIn(hal, site, t.plusSeconds(120)));
+		send(BookingCheckedIn.TYPE, site, new BookingCheckedIn(ivy, site, t.plusSeconds(180)));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(queue(site)).extracting((entry) -> entry.get("bookingId"))
+				.containsExactly(gil.toString(), hal.toString(), ivy.toString()));
+
+		// gil left before being called; hal was called and never came
+		send(BookingNoShow.TYPE, site, new BookingNoShow(gil, site, t.plusSeconds(600)));
+		send(BookingCalled.TYPE, site, new BookingCalled(hal, site, t.plusSeconds(610)));
+		send(BookingNoShow.TYPE, site, new BookingNoShow(hal, site, t.plusSeconds(900)));
+		// a check-in or a call after the no-show is late, and changes nothing
+		send(BookingCalled.TYPE, site, new BookingCalled(gil, site, t.plusSeconds(950)));
+
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(booking(hal)).containsEntry("status", "NO_SHOW"));
+		assertThat(booking(gil)).containsEntry("status", "NO_SHOW");
+		assertThat(queue(site)).extracting((entry) -> entry.get("bookingId")).containsExactly(ivy.toString());
+		assertThat(position(ivy, "P-" + ivy)).containsEntry("position", 1);
+		// their places are given back; a no-show is not cancellable (nor announced as a cancellation)
+		Map<String, Object> slots = this.staff.get()
+			.uri("/api/v1/sites/{site}/slots?from=2033-04-01T00:00:00Z&to=2033-04-02T00:00:00Z", site)
+			.retrieve()
+			.body(new ParameterizedTypeReference<Map<String, Object>>() {
+			});
+		assertThat((List<?>) slots.get("items")).singleElement()
+			.asInstanceOf(MAP)
+			.containsEntry("booked", 1)
+			.containsEntry("available", 2);
+		var cancel = this.staff.delete().uri("/api/v1/bookings/{id}", gil).retrieve().toEntity(String.class);
+		assertThat(cancel.getStatusCode().value()).isEqualTo(409);
+		assertThat(cancel.getBody()).contains("\"bookingStatus\":\"NO_SHOW\"");
 	}
 
 	@Test
