@@ -25,7 +25,13 @@ import org.springframework.stereotype.Repository;
 @Repository
 class Bookings {
 
-	private static final String COLUMNS = "id, slot_id, site_id, patient_id, status, reason, requested_at, updated_at";
+	/**
+	 * A booking's columns, and its slot's start (a slot is never deleted; none for a request of an unknown slot, nor of
+	 * a slot of another site, which is unknown at the booking's). The start is read by the slot's primary key, in every
+	 * query that returns bookings: a page of them, an insert's or an update's {@code RETURNING}.
+	 */
+	private static final String COLUMNS = "id, slot_id, site_id, patient_id, status, reason, requested_at, updated_at, "
+			+ "(SELECT s.starts_at FROM slot s WHERE s.id = booking.slot_id AND s.site_id = booking.site_id) AS starts_at";
 
 	private final JdbcClient jdbc;
 
@@ -124,9 +130,11 @@ class Bookings {
 	}
 
 	private static Booking booking(ResultSet rs, int rowNum) throws SQLException {
+		OffsetDateTime startsAt = rs.getObject("starts_at", OffsetDateTime.class);
 		return new Booking(rs.getObject("id", UUID.class), rs.getObject("slot_id", UUID.class),
-				rs.getString("site_id"), rs.getString("patient_id"), BookingStatus.valueOf(rs.getString("status")),
-				rs.getString("reason"), instant(rs, "requested_at"), instant(rs, "updated_at"));
+				(startsAt != null) ? startsAt.toInstant() : null, rs.getString("site_id"), rs.getString("patient_id"),
+				BookingStatus.valueOf(rs.getString("status")), rs.getString("reason"), instant(rs, "requested_at"),
+				instant(rs, "updated_at"));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

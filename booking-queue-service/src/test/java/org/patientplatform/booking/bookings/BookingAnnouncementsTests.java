@@ -96,8 +96,8 @@ class BookingAnnouncementsTests {
 						new BookingProperties.Consumer("group", 1),
 						new BookingProperties.Notifications(ZoneId.of("Europe/Madrid"), null)),
 				this.registry);
-		Booking booking = new Booking(BOOKING, SLOT, "site-south", PATIENT, BookingStatus.CONFIRMED, null,
-				STARTS_AT, STARTS_AT);
+		Booking booking = new Booking(BOOKING, SLOT, STARTS_AT, "site-south", PATIENT, BookingStatus.CONFIRMED,
+				null, STARTS_AT, STARTS_AT);
 		assertThat(madrid.request(booking, BookingNotificationRequest.CONFIRMED, STARTS_AT).orElseThrow().parameters())
 			.containsExactly(Map.entry("siteName", "site-south"), Map.entry("startsAt", "2026-03-09 10:30 CET"));
 	}
@@ -175,7 +175,7 @@ class BookingAnnouncementsTests {
 	}
 
 	private static Booking booking(String patientId) {
-		return new Booking(BOOKING, SLOT, "site-north", patientId, BookingStatus.CONFIRMED, null,
+		return new Booking(BOOKING, SLOT, STARTS_AT, "site-north", patientId, BookingStatus.CONFIRMED, null,
 				Instant.parse("2026-03-02T08:15:00Z"), Instant.parse("2026-03-02T08:15:00Z"));
 	}
 

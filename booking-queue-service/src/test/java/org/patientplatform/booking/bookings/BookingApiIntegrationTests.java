@@ -34,6 +34,9 @@ class BookingApiIntegrationTests {
 
 	private static final AtomicInteger minutes = new AtomicInteger();
 
+	private static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+	};
+
 	@Autowired
 	LocalSigningKey signingKey;
 
@@ -273,6 +276,34 @@ class BookingApiIntegrationTests {
 		assertThat(this.jdbc.queryForList("SELECT actor_role || ' ' || outcome FROM audit_log WHERE id > ? AND "
 				+ "action = 'list-bookings' AND resource_id = ? ORDER BY id", String.class, before, patientId))
 			.containsExactly("patient OK", "patient OK", "staff OK", "patient DENIED");
+	}
+
+	@Test
+	void saysWhenTheSlotOfEachBookingStarts() {
+		// before: a booking named its slot's id alone, and a patient listing their bookings could not tell when any
+		// of them was (there is no slot by id; the slots' listing takes a site and a window of 92 days at most)
+		String patientId = "P-when-" + UUID.randomUUID().toString().substring(0, 8);
+		Instant startsAt = Instant.parse("2031-06-01T09:30:00Z");
+		UUID slot = TestClients.createSlot(this.staff, "site-when", startsAt, 2);
+		ResponseEntity<Map<String, Object>> booked = this.staff.post()
+			.uri("/api/v1/bookings")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("slotId", slot.toString(), "patientId", patientId))
+			.retrieve()
+			.toEntity(new ParameterizedTypeReference<>() {
+			});
+		assertThat(booked.getStatusCode().value()).isEqualTo(201);
+		assertThat(booked.getBody()).containsEntry("startsAt", startsAt.toString());
+		Object id = booked.getBody().get("id");
+		RestClient patient = TestClients.api(this.port, TestClients.patient(this.signingKey, patientId));
+		assertThat(patient.get().uri("/api/v1/bookings/{id}", id).retrieve().body(MAP)).containsEntry("startsAt",
+				startsAt.toString());
+		assertThat(items(list(patient, "/api/v1/patients/" + patientId + "/bookings"))).singleElement()
+			.satisfies((booking) -> assertThat(booking).containsEntry("startsAt", startsAt.toString()));
+		// a cancelled booking still says when its slot was
+		assertThat(this.staff.delete().uri("/api/v1/bookings/{id}", id).retrieve().body(MAP))
+			.containsEntry("status", "CANCELLED")
+			.containsEntry("startsAt", startsAt.toString());
 	}
 
 	private static Map<String, Object> list(RestClient client, String uri) {

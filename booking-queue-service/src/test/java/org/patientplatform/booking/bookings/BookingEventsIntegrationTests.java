@@ -293,7 +293,13 @@ class BookingEventsIntegrationTests {
 		UUID bookingId = UUID.randomUUID();
 		send(BookingRequested.TYPE, "site-nowhere",
 				new BookingRequested(bookingId, "site-nowhere", UUID.randomUUID(), "P-1", now()));
-		assertThat(awaitBooking(bookingId)).containsEntry("status", "REJECTED_UNKNOWN_SLOT");
+		// no slot, so no start: the member is there, null
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "REJECTED_UNKNOWN_SLOT").containsEntry("startsAt", null);
+		// a slot of another site is unknown at this one: its start is not this booking's either
+		UUID elsewhere = UUID.randomUUID();
+		send(BookingRequested.TYPE, "site-nowhere",
+				new BookingRequested(elsewhere, "site-nowhere", newSlot("site-somewhere", 1), "P-1", now()));
+		assertThat(awaitBooking(elsewhere)).containsEntry("status", "REJECTED_UNKNOWN_SLOT").containsEntry("startsAt", null);
 	}
 
 	@Test
