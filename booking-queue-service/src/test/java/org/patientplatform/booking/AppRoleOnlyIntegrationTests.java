@@ -130,6 +130,8 @@ class AppRoleOnlyIntegrationTests {
 			.contains("200", "404", "409");
 		JsonNode book = paths.path("/api/v1/bookings").path("post");
 		assertThat(book.path("responses").propertyNames()).contains("201", "409");
+		// before: the 201's Location (where the booking is read) was sent but not documented
+		assertThat(book.at("/responses/201/headers/Location/schema/format").asString()).isEqualTo("uri-reference");
 		List<JsonNode> headers = new ArrayList<>();
 		book.path("parameters").forEach((parameter) -> {
 			if ("header".equals(parameter.path("in").asString())) {

@@ -6,6 +6,7 @@ import java.util.UUID;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -68,7 +69,9 @@ class BookingEndpoint {
 					+ "a place in it. "
 					+ "A patient books for themself only.",
 			responses = {
-					@ApiResponse(responseCode = "201", description = "Booked: the booking, with its place",
+					@ApiResponse(responseCode = "201", description = "Booked: the booking, CONFIRMED",
+							headers = @Header(name = "Location", description = "/api/v1/bookings/{id}: the booking",
+									schema = @Schema(type = "string", format = "uri-reference")),
 							content = @Content(mediaType = "application/json",
 									schema = @Schema(implementation = Booking.class))),
 					@ApiResponse(responseCode = "400", description = "Invalid request (problem+json naming the field)",
