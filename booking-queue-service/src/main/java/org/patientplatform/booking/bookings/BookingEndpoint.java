@@ -85,7 +85,9 @@ class BookingEndpoint {
 									schema = @Schema(ref = "#/components/schemas/Problem"))),
 					@ApiResponse(responseCode = "409",
 							description = "No place: bookingStatus REJECTED_FULL, REJECTED_SLOT_STARTED or "
-									+ "REJECTED_ALREADY_BOOKED",
+									+ "REJECTED_ALREADY_BOOKED; or, without a bookingStatus, the first request with "
+									+ "this Idempotency-Key is still in progress (send it again after the Retry-After "
+									+ "seconds)",
 							content = @Content(mediaType = "application/problem+json",
 									schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	@Parameter(name = IdempotencyKeyFilter.HEADER, in = ParameterIn.HEADER, required = false,

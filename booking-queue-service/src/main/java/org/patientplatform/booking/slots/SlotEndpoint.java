@@ -71,7 +71,9 @@ class SlotEndpoint {
 							content = @Content(mediaType = "application/problem+json",
 									schema = @Schema(ref = "#/components/schemas/Problem"))),
 					@ApiResponse(responseCode = "409",
-							description = "The site has a slot at one of the times; none was created",
+							description = "The site has a slot at one of the times; none was created. Or the first "
+									+ "request with this Idempotency-Key is still in progress (send it again after the "
+									+ "Retry-After seconds)",
 							content = @Content(mediaType = "application/problem+json",
 									schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	List<Slot> create(@PathVariable @Pattern(regexp = SITE_ID) String siteId, @Valid @RequestBody CreateSlots body) {
