@@ -306,6 +306,50 @@ class BookingApiIntegrationTests {
 			.containsEntry("startsAt", startsAt.toString());
 	}
 
+	@Test
+	void letsOnlyStaffCancelABookingWhoseSlotHasStarted() {
+		// before: a patient could cancel after the slot had started (or long after it ended), turning a no-show into
+		// "cancelled by the patient", and was sent a booking-cancelled notice about an appointment already past
+		UUID slotId = UUID.randomUUID();
+		this.jdbc.update("INSERT INTO slot (id, site_id, starts_at, capacity) VALUES (?, 'site-started', "
+				+ "now() - interval '10 minutes', 2)", slotId);
+		String insert = "INSERT INTO booking (id, slot_id, site_id, patient_id, status, place_no, slot_capacity, "
+				+ "requested_at) VALUES (?, ?, 'site-started', ?, ?, ?, 2, now() - interval '1 day')";
+		UUID late = UUID.randomUUID();
+		UUID waiting = UUID.randomUUID();
+		this.jdbc.update(insert, late, slotId, "P-started", "CONFIRMED", 1);
+		this.jdbc.update(insert, waiting, slotId, "P-started-2", "CHECKED_IN", 2);
+
+		for (UUID id : List.of(late, waiting)) {
+			String patientId = id.equals(late) ? "P-started" : "P-started-2";
+			ResponseEntity<Map<String, Object>> refused = TestClients
+				.api(this.port, TestClients.patient(this.signingKey, patientId))
+				.delete()
+				.uri("/api/v1/bookings/{id}", id)
+				.retrieve()
+				.toEntity(MAP);
+			assertThat(refused.getStatusCode().value()).as(patientId).isEqualTo(409);
+			assertThat(refused.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+			assertThat(refused.getBody()).containsEntry("title", "Slot started")
+				.containsEntry("bookingStatus", id.equals(late) ? "CONFIRMED" : "CHECKED_IN");
+		}
+		// nothing announced: no BookingCancelled, no notice
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE convert_from(data, 'UTF8') LIKE ?",
+				Integer.class, "%" + late + "%")).isZero();
+		// staff still may (a session called off, a correction)
+		assertThat(this.staff.delete().uri("/api/v1/bookings/{id}", late).retrieve().body(MAP))
+			.containsEntry("status", "CANCELLED")
+			.containsEntry("reason", "Cancelled by staff.");
+		// and the patient's repeated cancellation of what is cancelled is answered as before
+		assertThat(TestClients.api(this.port, TestClients.patient(this.signingKey, "P-started"))
+			.delete()
+			.uri("/api/v1/bookings/{id}", late)
+			.retrieve()
+			.toEntity(MAP)
+			.getStatusCode()
+			.value()).isEqualTo(200);
+	}
+
 	private static Map<String, Object> list(RestClient client, String uri) {
 		ResponseEntity<Map<String, Object>> response = client.get()
 			.uri(uri)
