@@ -132,7 +132,8 @@ class BookingEndpoint {
 	@PreAuthorize("hasAnyRole('patient', 'staff')")
 	@Operation(summary = "Cancel a booking: it gives its place back and leaves the queue",
 			description = "Cancelling a cancelled booking answers it again; 409 when the booking was called, marked a "
-					+ "no-show or rejected, or, for a patient, once its slot has started (staff still may).",
+					+ "no-show or rejected, or, for a patient who has not checked in, once its slot has started (staff still "
+					+ "may; a checked-in patient may leave the queue).",
 			responses = {
 					@ApiResponse(responseCode = "200", description = "Cancelled: the booking",
 							content = @Content(mediaType = "application/json",
@@ -144,18 +145,19 @@ class BookingEndpoint {
 							content = @Content(mediaType = "application/problem+json",
 									schema = @Schema(ref = "#/components/schemas/Problem"))),
 					@ApiResponse(responseCode = "409",
-							description = "Not cancellable: bookingStatus CALLED, NO_SHOW or REJECTED_*; or, for a patient, "
-									+ "title Slot started (the slot has started; staff still may cancel)",
+							description = "Not cancellable: bookingStatus CALLED, NO_SHOW or REJECTED_*; or, for a patient not "
+									+ "checked in, title Slot started (the slot has started; staff still may cancel)",
 							content = @Content(mediaType = "application/problem+json",
 									schema = @Schema(ref = "#/components/schemas/Problem"))) })
 	Booking cancel(@PathVariable UUID id, @Parameter(hidden = true) Authentication caller) {
 		Booking booking = this.desk.find(id).orElseThrow(() -> new NotFoundException("No booking " + id));
 		Caller who = authorize(caller, booking.patientId(), "cancel", id);
 		this.audit.record("cancel", "booking", id.toString(), "REQUESTED", null);
-		if (!who.isStaff() && booking.status().canBecome(BookingStatus.CANCELLED) && booking.startsAt() != null
+		if (!who.isStaff() && booking.status() == BookingStatus.CONFIRMED && booking.startsAt() != null
 				&& !booking.startsAt().isAfter(this.desk.now())) {
 			// too late to cancel: a patient who did not come is a no-show, not a cancellation (and is not told
-			// "cancelled" about an appointment already begun); staff still may
+			// "cancelled" about an appointment already begun); staff still may. One who checked in and waits may
+			// still leave the queue: they came, and their place goes to the next
 			throw conflict("Slot started", "Booking " + id + " is for a slot that started at " + booking.startsAt()
 					+ "; it can no longer be cancelled by the patient.", booking.status());
 		}
