@@ -4,6 +4,7 @@ import java.util.UUID;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /**
@@ -12,7 +13,8 @@ import jakarta.validation.constraints.Size;
  * @param slotId the slot
  * @param patientId the patient; a patient may only book for themself
  */
-record BookSlot(@NotNull UUID slotId, @NotBlank @Size(max = 64) String patientId) {
+record BookSlot(@NotNull UUID slotId, @NotBlank @Size(max = 64)
+			@Pattern(regexp = PatientIds.FORM, message = PatientIds.RULE) String patientId) {
 
 	/** A UUID patient id in lower case ({@link PatientIds}). */
 	BookSlot {

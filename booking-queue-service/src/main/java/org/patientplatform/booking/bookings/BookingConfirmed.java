@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /**
@@ -17,7 +18,8 @@ import jakarta.validation.constraints.Size;
  * @param confirmedAt when the place was given (this service's clock)
  */
 public record BookingConfirmed(@NotNull UUID bookingId, @NotBlank @Size(max = 64) String siteId,
-		@NotNull UUID slotId, @NotBlank @Size(max = 64) String patientId, @NotNull Instant startsAt,
+		@NotNull UUID slotId, @NotBlank @Size(max = 64)
+			@Pattern(regexp = PatientIds.FORM, message = PatientIds.RULE) String patientId, @NotNull Instant startsAt,
 		@NotNull Instant confirmedAt) {
 
 	public static final String TYPE = "booking.BookingConfirmed.v1";

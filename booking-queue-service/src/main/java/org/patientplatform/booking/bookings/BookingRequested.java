@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /**
@@ -12,7 +13,8 @@ import jakarta.validation.constraints.Size;
  * The booking is stored CONFIRMED when a place is free, otherwise with a {@code REJECTED_*} status.
  */
 public record BookingRequested(@NotNull UUID bookingId, @NotBlank @Size(max = 64) String siteId,
-		@NotNull UUID slotId, @NotBlank @Size(max = 64) String patientId,
+		@NotNull UUID slotId, @NotBlank @Size(max = 64)
+			@Pattern(regexp = PatientIds.FORM, message = PatientIds.RULE) String patientId,
 		@NotNull Instant requestedAt) {
 
 	public static final String TYPE = "booking.BookingRequested.v1";

@@ -201,6 +201,26 @@ class BookingApiIntegrationTests {
 	}
 
 	@Test
+	void readsAPatientIdWithoutTheSpacesAroundItAndRefusesOneWithSpacesOrControlCharactersInIt() {
+		UUID slotId = newSlot("site-spaced", 3);
+		// before: " P-spaced " was another patient than P-spaced, whose token could not read the booking
+		String booked = bookingId(book(this.staff, slotId, " P-spaced\t"));
+		RestClient patient = TestClients.api(this.port, TestClients.patient(this.signingKey, "P-spaced"));
+		assertThat(patient.get().uri("/api/v1/bookings/{id}", booked).retrieve().toEntity(String.class).getBody())
+			.contains("\"patientId\":\"P-spaced\"");
+		assertThat(book(this.staff, slotId, "P-spaced").getStatusCode().value()).isEqualTo(409);
+
+		// before: booked as a patient "a\nb"
+		for (String odd : List.of("a\nb", "P 1", "P-\u0000")) {
+			var refused = book(this.staff, slotId, odd);
+			assertThat(refused.getStatusCode().value()).as(odd).isEqualTo(400);
+			assertThat(refused.getBody()).as(odd)
+				.contains("\"field\":\"patientId\"")
+				.contains(PatientIds.RULE);
+		}
+	}
+
+	@Test
 	void givesThePlaceBackWhenABookingIsCancelled() {
 		UUID slotId = newSlot("site-cancel", 1);
 		String first = bookingId(book(this.staff, slotId, "P-first"));
