@@ -102,7 +102,8 @@ class SlotEndpoint {
 	@Operation(summary = "The site's slots starting in [from, to) with their free places, earliest first",
 			description = "from defaults to now, to to 14 days after from; the window is at most 92 days. Keyset "
 					+ "pagination in (start, id) order: pass the page's nextCursor as cursor, with the same from "
-					+ "and to; null on the last page.")
+					+ "and to; null on the last page. A slot that has started is listed with available 0: it takes no "
+					+ "booking.")
 	Page<SlotAvailability> availability(@PathVariable @Pattern(regexp = SITE_ID) String siteId,
 			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant from,
 			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant to,
@@ -119,7 +120,8 @@ class SlotEndpoint {
 			throw new ErrorResponseException(HttpStatus.BAD_REQUEST, problem, null);
 		}
 		int size = Page.limit(limit);
-		return Page.of(this.slots.availability(siteId, start, end, TimeCursor.decodeOrFirst(cursor), size), size,
+		return Page.of(this.slots.availability(siteId, start, end, TimeCursor.decodeOrFirst(cursor), size,
+				this.clock.instant()), size,
 				(slot) -> new TimeCursor(slot.startsAt(), slot.id()).sortKey());
 	}
 

@@ -69,11 +69,12 @@ public class Slots {
 	/**
 	 * The site's slots starting in {@code [from, to)}, earliest first (then by id), after the cursor, with their
 	 * free places; {@code limit + 1} rows at most (the kit's {@code Page.of} takes the extra one as "there is a
-	 * next page").
+	 * next page"). A slot started by {@code now} has none free: it takes no booking (a probe's listing of the past
+	 * had offered started slots as bookable, each booking of them a 409).
 	 */
 	@Transactional(readOnly = true)
 	List<SlotAvailability> availability(String siteId, Instant from, Instant to, @Nullable TimeCursor after,
-			int limit) {
+			int limit, Instant now) {
 		var query = this.jdbc
 			.sql(AVAILABILITY.formatted((after != null) ? " AND (s.starts_at, s.id) > (:afterStart, :afterId)" : ""))
 			.param("site", siteId)
@@ -86,8 +87,9 @@ public class Slots {
 		return query.query((rs, rowNum) -> {
 			int capacity = rs.getInt("capacity");
 			int booked = rs.getInt("booked");
-			return new SlotAvailability(rs.getObject("id", UUID.class), rs.getString("site_id"),
-					instant(rs, "starts_at"), capacity, booked, Math.max(0, capacity - booked));
+			Instant startsAt = instant(rs, "starts_at");
+			return new SlotAvailability(rs.getObject("id", UUID.class), rs.getString("site_id"), startsAt, capacity,
+					booked, startsAt.isAfter(now) ? Math.max(0, capacity - booked) : 0);
 		}).list();
 	}
 

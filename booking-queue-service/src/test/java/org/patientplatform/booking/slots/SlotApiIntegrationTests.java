@@ -20,6 +20,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,6 +33,9 @@ class SlotApiIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	RestClient staff;
 
@@ -76,6 +80,27 @@ class SlotApiIntegrationTests {
 		assertThat(may.get(1)).containsEntry("startsAt", "2030-05-01T09:30:00Z")
 			.containsEntry("booked", 0)
 			.containsEntry("available", 4);
+	}
+
+	@Test
+	void showsNoFreePlaceInASlotThatHasStarted() {
+		// a slot made before its start, which has come: before, listed with its free places, each booking a 409
+		Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+		this.jdbc.update("INSERT INTO slot (id, site_id, starts_at, capacity) VALUES (gen_random_uuid(), "
+				+ "'site-begun', ?, 3)", java.sql.Timestamp.from(now.minus(Duration.ofMinutes(10))));
+		this.staff.post()
+			.uri("/api/v1/sites/{siteId}/slots", "site-begun")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("slots", List.of(Map.of("startsAt", now.plus(Duration.ofHours(1)).toString(), "capacity", 2))))
+			.retrieve()
+			.toBodilessEntity();
+
+		List<Map<String, Object>> listed = slots(this.staff, "site-begun", now.minus(Duration.ofHours(1)).toString(),
+				now.plus(Duration.ofHours(2)).toString());
+
+		assertThat(listed).hasSize(2);
+		assertThat(listed.get(0)).containsEntry("capacity", 3).containsEntry("booked", 0).containsEntry("available", 0);
+		assertThat(listed.get(1)).containsEntry("capacity", 2).containsEntry("available", 2);
 	}
 
 	@Test
