@@ -45,12 +45,16 @@ class ConsumerRoleOnlyIntegrationTests {
 	int port;
 
 	@Test
-	void runsTheBookingEventsListenerOnly() {
+	void runsTheBookingEventsAndPatientMergesListenersOnly() {
 		assertThat(this.listeners.getListenerContainers()).extracting(MessageListenerContainer::getListenerId)
-			.containsExactly("booking-events");
+			.containsExactlyInAnyOrder("booking-events", "booking-patient-events");
 		assertThat(this.listeners.getListenerContainer("booking-events").isRunning()).isTrue();
 		assertThat(this.listeners.getListenerContainer("booking-events").getGroupId())
 			.isEqualTo("booking-queue-service.spc-booking-topic--consumer");
+		// the merges of patient.events.v1, in a group of its own within the role
+		assertThat(this.listeners.getListenerContainer("booking-patient-events").isRunning()).isTrue();
+		assertThat(this.listeners.getListenerContainer("booking-patient-events").getGroupId())
+			.isEqualTo("booking-queue-service.spc-booking-topic--consumer.patients");
 	}
 
 	@Test

@@ -53,15 +53,26 @@ public class BookingDesk {
 
 	private final BookingAnnouncements announcements;
 
+	private final PatientMerges merges;
+
 	private final Clock clock = Clock.systemUTC();
 
 	BookingDesk(Bookings bookings, Slots slots, ApplicationEventPublisher events, BookingMetrics metrics,
-			BookingAnnouncements announcements) {
+			BookingAnnouncements announcements, PatientMerges merges) {
 		this.bookings = bookings;
 		this.slots = slots;
 		this.events = events;
 		this.metrics = metrics;
 		this.announcements = announcements;
+		this.merges = merges;
+	}
+
+	/**
+	 * The patient id as this service reads it: the survivor's when the LIS merged the patient into another
+	 * ({@link PatientMerges}), canonical ({@link PatientIds}).
+	 */
+	public String survivorOf(String patientId) {
+		return this.merges.survivorOf(patientId);
 	}
 
 	/** The booking, or empty when there is none with this id. */
@@ -81,12 +92,14 @@ public class BookingDesk {
 	}
 
 	/**
-	 * Books a place for the patient (the API): stores the booking only when it gets a place.
+	 * Books a place for the patient (the API): stores the booking only when it gets a place. A merged patient's
+	 * booking is the survivor's ({@link PatientMerges}).
 	 */
 	@Transactional
 	BookingAttempt book(UUID slotId, String patientId) {
 		Instant now = now();
-		BookingAttempt attempt = attempt(UUID.randomUUID(), slotId, null, patientId, now, now);
+		BookingAttempt attempt = attempt(UUID.randomUUID(), slotId, null, this.merges.lockedSurvivorOf(patientId), now,
+				now);
 		this.metrics.requested(attempt, false);
 		return attempt;
 	}
@@ -95,13 +108,14 @@ public class BookingDesk {
 	 * Records a booking request from the topic: CONFIRMED with a place, or rejected with the reason. A
 	 * booking id that is already stored changes nothing: a request sent again. One already stored for another
 	 * patient, slot or site is refused (dead-lettered with the reason): skipped as a resend, its patient would
-	 * believe they were booked.
+	 * believe they were booked. A merged patient's request is the survivor's ({@link PatientMerges}).
 	 */
 	@Transactional
 	void record(BookingRequested request) {
+		String patientId = this.merges.lockedSurvivorOf(request.patientId());
 		Booking stored = this.bookings.findById(request.bookingId()).orElse(null);
 		if (stored != null) {
-			if (!stored.patientId().equals(request.patientId()) || !stored.slotId().equals(request.slotId())
+			if (!stored.patientId().equals(patientId) || !stored.slotId().equals(request.slotId())
 					|| !stored.siteId().equals(request.siteId())) {
 				throw new InvalidEventException("Booking " + request.bookingId() + " is already recorded for another "
 						+ "patient, slot or site; a request under its id must repeat them");
@@ -110,11 +124,11 @@ public class BookingDesk {
 			return;
 		}
 		Instant now = now();
-		BookingAttempt attempt = attempt(request.bookingId(), request.slotId(), request.siteId(),
-				request.patientId(), micros(request.requestedAt()), now);
+		BookingAttempt attempt = attempt(request.bookingId(), request.slotId(), request.siteId(), patientId,
+				micros(request.requestedAt()), now);
 		this.metrics.requested(attempt, true);
 		if (attempt instanceof BookingAttempt.Rejected rejected) {
-			this.bookings.insert(request.bookingId(), request.slotId(), request.siteId(), request.patientId(),
+			this.bookings.insert(request.bookingId(), request.slotId(), request.siteId(), patientId,
 					rejected.status(), rejected.reason(), null, rejected.slotCapacity(), micros(request.requestedAt()),
 					now);
 			log.info("Booking {} rejected: {}", request.bookingId(), rejected.status());
@@ -201,6 +215,15 @@ public class BookingDesk {
 	@Transactional
 	StatusChange noShow(UUID id, String siteId, Instant at) {
 		return change(id, siteId, BookingStatus.NO_SHOW, "Marked a no-show.", at);
+	}
+
+	/**
+	 * A merge found one person holding two places in a slot: this one is given back ({@code CANCELLED}, with the
+	 * reason, leaving the queue). Announces nothing: the person still holds the other place.
+	 */
+	@Transactional
+	StatusChange giveBackSecondPlace(UUID id, String reason, Instant at) {
+		return change(id, null, BookingStatus.CANCELLED, reason, at);
 	}
 
 	private StatusChange change(UUID id, @Nullable String siteId, BookingStatus next, @Nullable String reason,

@@ -54,7 +54,7 @@ class BookingEndpoint {
 
 	/** Checks the caller may act for the patient, auditing a refusal (ids only). */
 	private Caller authorize(Authentication caller, String patientId, String action, Object bookingId) {
-		Caller who = Caller.of(caller, this.security);
+		Caller who = Caller.of(caller, this.security, this.desk);
 		if (!who.mayActFor(patientId)) {
 			this.audit.record(action, "booking", String.valueOf(bookingId), "DENIED", null);
 		}
@@ -97,7 +97,8 @@ class BookingEndpoint {
 					+ "REJECTED_ALREADY_BOOKED, never given a second place.",
 			schema = @Schema(type = "string", minLength = 1, maxLength = 255))
 	ResponseEntity<Booking> book(@Valid @RequestBody BookSlot body, @Parameter(hidden = true) Authentication caller) {
-		authorize(caller, body.patientId(), "create", "new");
+		// a merged patient is the survivor, whichever of the two ids the body and the token name
+		authorize(caller, this.desk.survivorOf(body.patientId()), "create", "new");
 		BookingAttempt attempt = this.desk.book(body.slotId(), body.patientId());
 		this.audit.record("create", "booking",
 				(attempt instanceof BookingAttempt.Confirmed confirmed) ? confirmed.booking().id().toString() : null,

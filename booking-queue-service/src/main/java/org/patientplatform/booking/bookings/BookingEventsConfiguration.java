@@ -20,6 +20,12 @@ class BookingEventsConfiguration {
 	 * relay publishes this service's events in one batch, so a topic missing where the broker does not create
 	 * topics would hold back the booking events as well.
 	 */
+	/** The patient service's events (merges are read here), with the partitions it declares too (DESIGN §3). */
+	@Bean
+	NewTopic patientEventsTopic(PatientEventsProperties properties) {
+		return TopicBuilder.name(properties.topic()).partitions(6).build();
+	}
+
 	@Bean
 	NewTopic notificationRequestsTopic(BookingProperties properties) {
 		return TopicBuilder.name(properties.topics().notificationRequests()).partitions(6).build();

@@ -20,6 +20,16 @@ import org.springframework.security.oauth2.jwt.Jwt;
  */
 public record Caller(Set<String> roles, @Nullable String patientId) {
 
+	/**
+	 * The caller of a request; a token naming a merged patient is the survivor's ({@link PatientMerges}), so a
+	 * patient who signs in with either of their ids acts for the one person.
+	 */
+	public static Caller of(Authentication authentication, PlatformSecurityProperties security, BookingDesk desk) {
+		Caller caller = of(authentication, security);
+		return (caller.patientId() != null) ? new Caller(caller.roles(), desk.survivorOf(caller.patientId()))
+				: caller;
+	}
+
 	public static Caller of(Authentication authentication, PlatformSecurityProperties security) {
 		Set<String> roles = authentication.getAuthorities()
 			.stream()

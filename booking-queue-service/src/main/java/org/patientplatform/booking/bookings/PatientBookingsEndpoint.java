@@ -60,14 +60,16 @@ class PatientBookingsEndpoint {
 			@Parameter(description = "page size, 1 to 200 (default 50)") @RequestParam(
 					required = false) @Nullable @Min(1) @Max(Page.MAX_LIMIT) Integer limit,
 			@Parameter(hidden = true) Authentication caller) {
-		Caller who = Caller.of(caller, this.security);
-		if (!who.mayActFor(patientId)) {
+		Caller who = Caller.of(caller, this.security, this.desk);
+		// a merged patient's bookings are the survivor's
+		String patient = this.desk.survivorOf(patientId);
+		if (!who.mayActFor(patient)) {
 			this.audit.record("list-bookings", "patient", patientId, "DENIED", null);
 		}
-		who.requireActingFor(patientId);
+		who.requireActingFor(patient);
 		TimeCursor after = TimeCursor.decodeOrFirst(cursor);
 		int size = Page.limit(limit);
-		List<Booking> fetched = this.desk.findByPatient(PatientIds.canonical(patientId), status, after, size + 1);
+		List<Booking> fetched = this.desk.findByPatient(patient, status, after, size + 1);
 		this.audit.record("list-bookings", "patient", patientId, "OK", null);
 		return Page.of(fetched, size, (booking) -> new TimeCursor(booking.requestedAt(), booking.id()).sortKey());
 	}
