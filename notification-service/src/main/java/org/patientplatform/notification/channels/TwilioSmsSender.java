@@ -177,14 +177,8 @@ final class TwilioSmsSender implements ChannelSender {
 		return this.metrics.status(() -> {
 			String url = ChannelsProperties.stripSlash(this.properties.baseUrl().toString()) + "/2010-04-01/Accounts/"
 					+ this.properties.accountSid() + "/Messages/" + encode(providerMessageId) + ".json";
-			HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-				.timeout(this.properties.readTimeout())
-				.header("Authorization", this.authorization)
-				.header("Accept", "application/json")
-				.GET()
-				.build();
 			try {
-				HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
+				HttpResponse<String> response = this.client.send(getRequest(url), HttpResponse.BodyHandlers.ofString());
 				if (response.statusCode() == 404) {
 					return new MessageStatus.NotFound();
 				}
@@ -233,15 +227,19 @@ final class TwilioSmsSender implements ChannelSender {
 		return null;
 	}
 
-	private JsonNode get(String url) {
-		HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+	/** A GET of Twilio's REST API, with the account's credentials. */
+	private HttpRequest getRequest(String url) {
+		return HttpRequest.newBuilder(URI.create(url))
 			.timeout(this.properties.readTimeout())
 			.header("Authorization", this.authorization)
 			.header("Accept", "application/json")
 			.GET()
 			.build();
+	}
+
+	private JsonNode get(String url) {
 		try {
-			HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> response = this.client.send(getRequest(url), HttpResponse.BodyHandlers.ofString());
 			if (response.statusCode() != 200) {
 				throw new LookupFailed(PROVIDER + ": lookup answered HTTP " + response.statusCode());
 			}
