@@ -38,6 +38,15 @@ public final class DeadLetterHeaders {
 
 	public static final String NON_RETRYABLE = "dlq-non-retryable";
 
+	/**
+	 * Carried by a dead letter sent without its value because the record with it was refused as too large (the
+	 * producer's {@code max.request.size} or the DLQ topic's {@code max.message.bytes}): the original value's size
+	 * in bytes, as decimal text. Such a dead letter has no value (null, not a tombstone of the original) and is
+	 * marked {@link #NON_RETRYABLE}: the value is read at the record's original coordinates, and the DLQ never
+	 * redrives the entry as it is (only an operator's edited payload).
+	 */
+	public static final String VALUE_OMITTED = "dlq-value-omitted";
+
 	/** Carried by a record the DLQ service redrove; the origin reports the outcome against it. */
 	public static final String ENTRY_ID = "dlq-entry-id";
 

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -28,7 +29,11 @@ import org.springframework.kafka.support.serializer.DeserializationException;
  * plus the coordinates and error (see {@link DeadLetterHeaders}),
  * and waits for the broker's acknowledgement. Headers of an earlier failure are replaced, never
  * appended to. If the publish fails, this throws, the offset is not committed and the record is tried
- * again: nothing is lost.
+ * again: nothing is lost. A dead letter refused as too large (the producer's {@code max.request.size}, or the
+ * DLQ topic's limit: a record whose own topic allows more) is sent again without its value, with
+ * {@link DeadLetterHeaders#VALUE_OMITTED} (the value's size) and marked non-retryable, so the partition goes on
+ * and the value stays readable at the record's coordinates; if that one is refused too (the record's own
+ * headers are that large), this throws as for any failed publish.
  */
 public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableBean {
 
@@ -56,22 +61,62 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableB
 	@Override
 	public void accept(ConsumerRecord<?, ?> record, @Nullable Exception exception) {
 		Throwable failure = (exception != null) ? exception : new IllegalStateException("unknown failure");
-		ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(this.properties.deadLetterTopic(), null,
-				bytes(record.key()), value(record, failure), headers(record, failure));
+		byte[] value = value(record, failure);
+		Exception refusal = send(new ProducerRecord<>(this.properties.deadLetterTopic(), null, bytes(record.key()),
+				value, headers(record, failure, null)), record);
+		if (refusal != null && value != null && value.length > 0 && isTooLarge(refusal)) {
+			// a record its own topic took (a topic whose limit is raised past the DLQ's) that is too large for the
+			// DLQ would be refused on every attempt and hold its partition: its dead letter goes without the value,
+			// which stays readable at the record's coordinates, saying so and how large it was
+			Exception again = send(new ProducerRecord<>(this.properties.deadLetterTopic(), null, bytes(record.key()),
+					null, headers(record, failure, value.length)), record);
+			if (again == null) {
+				log.warn("Dead-lettered {} without its value: {} bytes of value, and the dead letter with it was "
+						+ "refused as too large (the failure path's limit is {} bytes): {}", coordinates(record),
+						value.length, this.properties.deadLetterMaxBytes().toBytes(), tooLarge(refusal).getMessage());
+			}
+			else {
+				// the record's headers alone are too large: kept, and tried again, as any refused dead letter
+				again.addSuppressed(refusal);
+			}
+			refusal = again;
+		}
+		if (refusal != null) {
+			throw new IllegalStateException("Could not dead-letter " + coordinates(record) + "; it will be tried again",
+					refusal);
+		}
+		this.outcomes.reportFailure(record, failure);
+		log.warn("Dead-lettered {} after {} ({})", coordinates(record), unwrap(failure).getClass().getSimpleName(),
+				FailureFingerprint.of(failure, this.properties.applicationPackage()));
+	}
+
+	/**
+	 * Sends the dead letter and waits for the broker's acknowledgement.
+	 * @return why it was not taken (the template throws at once what the producer refuses before sending, such as
+	 * a record past its {@code max.request.size}), or null once it was
+	 */
+	private @Nullable Exception send(ProducerRecord<byte[], byte[]> deadLetter, ConsumerRecord<?, ?> record) {
 		try {
 			this.kafka.send(deadLetter).get(this.properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+			return null;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("Interrupted while dead-lettering " + coordinates(record), ex);
 		}
-		catch (ExecutionException | TimeoutException ex) {
-			throw new IllegalStateException("Could not dead-letter " + coordinates(record) + "; it will be tried again",
-					ex);
+		catch (ExecutionException | TimeoutException | RuntimeException ex) {
+			return ex;
 		}
-		this.outcomes.reportFailure(record, failure);
-		log.warn("Dead-lettered {} after {} ({})", coordinates(record), unwrap(failure).getClass().getSimpleName(),
-				FailureFingerprint.of(failure, this.properties.applicationPackage()));
+	}
+
+	/** True when the producer ({@code max.request.size}) or the broker (the topic's limit) refused it as too large. */
+	static boolean isTooLarge(Throwable refusal) {
+		return find(refusal, RecordTooLargeException.class) != null;
+	}
+
+	private static Throwable tooLarge(Throwable refusal) {
+		RecordTooLargeException tooLarge = find(refusal, RecordTooLargeException.class);
+		return (tooLarge != null) ? tooLarge : refusal;
 	}
 
 	/** Closes the producer of its own a template made with overrides has. */
@@ -86,7 +131,11 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableB
 		return record.topic() + "-" + record.partition() + "@" + record.offset();
 	}
 
-	private Headers headers(ConsumerRecord<?, ?> record, Throwable failure) {
+	/**
+	 * The dead letter's headers: the record's own, then the failure path's.
+	 * @param omittedValueSize the size of the value the dead letter goes without, or null when it carries it
+	 */
+	private Headers headers(ConsumerRecord<?, ?> record, Throwable failure, @Nullable Integer omittedValueSize) {
 		Headers headers = new RecordHeaders();
 		String entryId = null;
 		int attempt = 1;
@@ -119,7 +168,13 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableB
 		add(headers, DeadLetterHeaders.FINGERPRINT,
 				FailureFingerprint.of(failure, this.properties.applicationPackage()));
 		add(headers, DeadLetterHeaders.ATTEMPT, Integer.toString(attempt));
-		add(headers, DeadLetterHeaders.NON_RETRYABLE, Boolean.toString(this.classifier.isNonRetryable(failure)));
+		// without its value, the record cannot be redriven as it is: only an operator, who reads the value at its
+		// coordinates, can send it (edited) again
+		add(headers, DeadLetterHeaders.NON_RETRYABLE,
+				Boolean.toString(omittedValueSize != null || this.classifier.isNonRetryable(failure)));
+		if (omittedValueSize != null) {
+			add(headers, DeadLetterHeaders.VALUE_OMITTED, Integer.toString(omittedValueSize));
+		}
 		if (entryId != null) {
 			add(headers, DeadLetterHeaders.ENTRY_ID, entryId);
 		}

@@ -5,17 +5,23 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,8 +36,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 @KitIntegrationTest
@@ -47,6 +56,15 @@ class FailurePathIntegrationTests {
 
 	@Autowired
 	ThingListener listener;
+
+	@Autowired
+	PlatformKafkaProperties properties;
+
+	@Autowired
+	NonRetryableClassifier classifier;
+
+	@Autowired
+	RedriveOutcomeReporter outcomes;
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
@@ -128,6 +146,83 @@ class FailurePathIntegrationTests {
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(this.listener.values()).contains(key + "-behind"));
 		assertThat(behind.offset()).isGreaterThan(at.offset());
+	}
+
+	@Test
+	void deadLettersARecordTooLargeForTheDlqWithoutItsValueAndGoesOnWithItsPartition(CapturedOutput output)
+			throws Exception {
+		// 9 MiB: its topic takes 12 MiB, the DLQ 8 MiB; the dead letter with the value was refused on every attempt
+		// and the partition held for ever
+		String key = "too-large-" + UUID.randomUUID();
+		byte[] large = new byte[9 * 1024 * 1024];
+		Arrays.fill(large, (byte) 'x');
+		System.arraycopy("{not a cloud event ".getBytes(StandardCharsets.UTF_8), 0, large, 0, 19);
+		ProducerRecord<byte[], byte[]> bad = new ProducerRecord<>(ThingListener.LARGE_TOPIC, null, key.getBytes(),
+				large);
+		bad.headers().add("x-origin", "lab-7".getBytes());
+		RecordMetadata at;
+		RecordMetadata behind;
+		try (KafkaProducer<byte[], byte[]> producer = producer(Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+				12 * 1024 * 1024))) {
+			at = producer.send(bad).get();
+			behind = producer.send(KafkaTestClient.event(this.events, ThingListener.LARGE_TOPIC, key,
+					this.events.create(Thing.TYPE, key, new Thing(key + "-behind", null, null, null))))
+				.get();
+		}
+
+		ConsumerRecord<byte[], byte[]> dead = findDeadLetter(ThingListener.LARGE_TOPIC, at);
+		assertThat(dead.value()).isNull();
+		assertThat(dead.key()).isEqualTo(key.getBytes());
+		assertThat(text(dead, DeadLetterHeaders.VALUE_OMITTED)).isEqualTo(Integer.toString(large.length));
+		// no retry can send it as it is: an operator reads the value at its coordinates
+		assertThat(text(dead, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_FQCN))
+			.isEqualTo("org.patientplatform.kit.events.InvalidEventException");
+		assertThat(text(dead, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP)).isEqualTo(ThingListener.GROUP);
+		assertThat(text(dead, DeadLetterHeaders.ATTEMPT)).isEqualTo("1");
+		assertThat(text(dead, "x-origin")).isEqualTo("lab-7");
+		await().atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> assertThat(this.listener.values()).contains(key + "-behind"));
+		assertThat(behind.partition()).isEqualTo(at.partition());
+		assertThat(behind.offset()).isGreaterThan(at.offset());
+		assertThat(output.getAll()).contains("Dead-lettered " + ThingListener.LARGE_TOPIC + "-" + at.partition() + "@"
+				+ at.offset() + " without its value: " + large.length + " bytes of value");
+	}
+
+	@Test
+	void deadLettersWithoutTheValueWhatTheBrokerRefusesAsLargerThanTheDlqTopicTakes() throws Exception {
+		// a producer that would send 16 MiB: the DLQ topic's own limit (8 MiB) refuses the dead letter
+		try (var publishing = new Publisher(16 * 1024 * 1024)) {
+			byte[] value = new byte[9 * 1024 * 1024];
+			ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("kit.broker-refused.v1", 0,
+					Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000), "k".getBytes(), value);
+
+			publishing.publisher().accept(record, new IllegalStateException("downstream unavailable"));
+
+			ConsumerRecord<byte[], byte[]> dead = findDeadLetter(record.topic(), record.partition(), record.offset());
+			assertThat(dead.value()).isNull();
+			assertThat(text(dead, DeadLetterHeaders.VALUE_OMITTED)).isEqualTo(Integer.toString(value.length));
+			assertThat(text(dead, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		}
+	}
+
+	@Test
+	void keepsTheRecordForAnotherAttemptWhenItsHeadersAloneAreTooLargeForTheDlq() throws Exception {
+		// the failure path's producer here takes 64 KiB, and the record's own headers are 100 KiB: without its
+		// value the dead letter is refused too, and the record is tried again as for any refused dead letter
+		try (var publishing = new Publisher(64 * 1024)) {
+			ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("kit.headers-too-large.v1", 0,
+					Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000), "k".getBytes(),
+					"{}".getBytes());
+			record.headers().add("x-large", new byte[100 * 1024]);
+
+			assertThatThrownBy(() -> publishing.publisher().accept(record, new IllegalStateException("downstream")))
+				.isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("Could not dead-letter kit.headers-too-large.v1-0@" + record.offset())
+				.hasRootCauseInstanceOf(RecordTooLargeException.class);
+			assertThat(this.kafka.read(DLQ, Integer.MAX_VALUE, Duration.ofSeconds(2)))
+				.noneMatch((r) -> record.topic().equals(text(r, DeadLetterHeaders.ORIGINAL_TOPIC)));
+		}
 	}
 
 	@Test
@@ -267,16 +362,60 @@ class FailurePathIntegrationTests {
 	}
 
 	private ConsumerRecord<byte[], byte[]> findDeadLetter(RecordMetadata original) {
+		return findDeadLetter(ThingListener.TOPIC, original);
+	}
+
+	private ConsumerRecord<byte[], byte[]> findDeadLetter(String topic, RecordMetadata original) {
+		return findDeadLetter(topic, original.partition(), original.offset());
+	}
+
+	private ConsumerRecord<byte[], byte[]> findDeadLetter(String topic, int partition, long offset) {
 		return await().atMost(Duration.ofSeconds(60))
 			.until(() -> this.kafka.read(DLQ, Integer.MAX_VALUE, Duration.ofSeconds(2))
 				.stream()
-				.filter((r) -> ThingListener.TOPIC.equals(text(r, DeadLetterHeaders.ORIGINAL_TOPIC))
+				.filter((r) -> topic.equals(text(r, DeadLetterHeaders.ORIGINAL_TOPIC))
 						&& ByteBuffer.wrap(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_OFFSET).value())
-							.getLong() == original.offset()
+							.getLong() == offset
 						&& ByteBuffer.wrap(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_PARTITION).value())
-							.getInt() == original.partition())
+							.getInt() == partition)
 				.toList(), (found) -> !found.isEmpty())
 			.getFirst();
+	}
+
+	private KafkaProducer<byte[], byte[]> producer(Map<String, Object> overrides) {
+		Map<String, Object> config = new HashMap<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+				this.bootstrapServers, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+		config.putAll(overrides);
+		return new KafkaProducer<>(config);
+	}
+
+	/** The kit's publisher over a producer of its own, with the given {@code max.request.size}. */
+	private final class Publisher implements AutoCloseable {
+
+		private final DefaultKafkaProducerFactory<byte[], byte[]> producers;
+
+		private final DeadLetterPublisher publisher;
+
+		Publisher(int maxRequestSize) {
+			this.producers = new DefaultKafkaProducerFactory<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+					FailurePathIntegrationTests.this.bootstrapServers, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+					ByteArraySerializer.class, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+					ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestSize));
+			this.publisher = new DeadLetterPublisher(new KafkaTemplate<>(this.producers),
+					FailurePathIntegrationTests.this.properties, "kit-test",
+					FailurePathIntegrationTests.this.classifier, FailurePathIntegrationTests.this.outcomes);
+		}
+
+		DeadLetterPublisher publisher() {
+			return this.publisher;
+		}
+
+		@Override
+		public void close() {
+			this.producers.destroy();
+		}
+
 	}
 
 	private static List<String> headerNames(ConsumerRecord<byte[], byte[]> record) {

@@ -4,6 +4,7 @@ import org.patientplatform.kit.roles.PlatformService;
 import org.patientplatform.kit.security.PublicRequests;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -17,6 +18,14 @@ public class KitTestApplication {
 	@Bean
 	NewTopic things() {
 		return TopicBuilder.name(ThingListener.TOPIC).partitions(3).build();
+	}
+
+	@Bean
+	NewTopic largeThings() {
+		return TopicBuilder.name(ThingListener.LARGE_TOPIC)
+			.partitions(1)
+			.config(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(12 * 1024 * 1024))
+			.build();
 	}
 
 	@Bean

@@ -24,6 +24,12 @@ public class ThingListener {
 
 	public static final String TOPIC = "kit.things.v1";
 
+	/**
+	 * A topic whose limit (12 MiB) is past the DLQ's (8 MiB), as one carrying an HL7 result with a PDF may be: one
+	 * partition, so a record behind another is on its partition.
+	 */
+	public static final String LARGE_TOPIC = "kit.large-things.v1";
+
 	public static final String GROUP = "kit-test.consumer-test";
 
 	private final PlatformEvents events;
@@ -52,7 +58,7 @@ public class ThingListener {
 		this.jdbc = jdbc;
 	}
 
-	@KafkaListener(id = "kit-things", topics = TOPIC, groupId = GROUP)
+	@KafkaListener(id = "kit-things", topics = { TOPIC, LARGE_TOPIC }, groupId = GROUP)
 	void on(ConsumerRecord<byte[], byte[]> record) {
 		IncomingEvent<Thing> event = this.events.read(record, Thing.TYPE, Thing.class);
 		if ("database-down".equals(event.data().fail())
