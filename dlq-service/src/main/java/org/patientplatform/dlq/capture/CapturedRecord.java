@@ -29,7 +29,9 @@ import org.springframework.kafka.support.KafkaHeaders;
  * error, or, when it lacks what a failed-record message must carry, a raw record with the reason.
  * Numbers are read as Spring Kafka writes them (big-endian int and long) or as decimal text (what a
  * person types into a console producer). The stack trace stays the UTF-8 the record carries:
- * {@link StackTraces} reads each distinct one of a batch once.
+ * {@link StackTraces} reads each distinct one of a batch once. A record the failure path sent without its value,
+ * too large for the DLQ ({@code dlq-value-omitted}), has its {@code omittedValueSize}: it is stored without a
+ * payload but with that size, which is how an entry tells it from a tombstone (and never redriven as one).
  */
 record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService, @Nullable String sourceRole,
 		@Nullable String consumerGroup, @Nullable String originalTopic, @Nullable Integer originalPartition,
@@ -37,7 +39,20 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		List<Map<String, String>> headers, byte @Nullable [] payload, @Nullable String errorClass,
 		@Nullable String errorCauseClass, @Nullable String errorMessage, byte @Nullable [] errorStacktrace,
 		@Nullable String fingerprint, boolean nonRetryable, int attempt, int dlqPartition, long dlqOffset,
-		Instant receivedAt, @Nullable UUID entryId) {
+		Instant receivedAt, @Nullable UUID entryId, @Nullable Integer omittedValueSize) {
+
+	/** A record that carries its value (or is a tombstone). */
+	CapturedRecord(@Nullable String rawReason, @Nullable String sourceService, @Nullable String sourceRole,
+			@Nullable String consumerGroup, @Nullable String originalTopic, @Nullable Integer originalPartition,
+			@Nullable Long originalOffset, @Nullable Instant originalTimestamp, byte @Nullable [] key,
+			List<Map<String, String>> headers, byte @Nullable [] payload, @Nullable String errorClass,
+			@Nullable String errorCauseClass, @Nullable String errorMessage, byte @Nullable [] errorStacktrace,
+			@Nullable String fingerprint, boolean nonRetryable, int attempt, int dlqPartition, long dlqOffset,
+			Instant receivedAt, @Nullable UUID entryId) {
+		this(rawReason, sourceService, sourceRole, consumerGroup, originalTopic, originalPartition, originalOffset,
+				originalTimestamp, key, headers, payload, errorClass, errorCauseClass, errorMessage, errorStacktrace,
+				fingerprint, nonRetryable, attempt, dlqPartition, dlqOffset, receivedAt, entryId, null);
+	}
 
 	/**
 	 * The largest {@code dlq-attempt} taken; a larger one is left out as a value that is not a number is. No
@@ -53,6 +68,17 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	 */
 	private static final Set<String> NON_RETRYABLE_CLASSES = nonRetryableClasses();
 
+	/**
+	 * The value's size as the entry stores it: the payload's, or the omitted value's; 0 for no value (a tombstone).
+	 * An entry without a payload but with a size is one whose value was omitted.
+	 */
+	int payloadSize() {
+		if (this.payload != null) {
+			return this.payload.length;
+		}
+		return (this.omittedValueSize != null) ? this.omittedValueSize : 0;
+	}
+
 	boolean isRaw() {
 		return this.rawReason != null;
 	}
@@ -63,7 +89,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 				this.originalTopic, this.originalPartition, this.originalOffset, this.originalTimestamp, this.key,
 				this.headers, this.payload, this.errorClass, this.errorCauseClass, this.errorMessage,
 				this.errorStacktrace, this.fingerprint, this.nonRetryable, attempt, this.dlqPartition, this.dlqOffset,
-				this.receivedAt, this.entryId);
+				this.receivedAt, this.entryId, this.omittedValueSize);
 	}
 
 	/**
@@ -130,7 +156,8 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	CapturedRecord asRaw(ConsumerRecord<byte[], byte[]> record, String reason) {
 		return new CapturedRecord(reason, this.sourceService, this.sourceRole, this.consumerGroup, null, null, null,
 				null, record.key(), allHeaders(record), record.value(), this.errorClass, this.errorCauseClass,
-				this.errorMessage, null, null, true, 1, record.partition(), record.offset(), this.receivedAt, null);
+				this.errorMessage, null, null, true, 1, record.partition(), record.offset(), this.receivedAt, null,
+				this.omittedValueSize);
 	}
 
 	/**
@@ -191,6 +218,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 				keyFailed ? KafkaHeaders.DLT_KEY_EXCEPTION_FQCN : DeadLetterHeaders.EXCEPTION_FQCN, problems);
 		String causeClass = name(last, DeadLetterHeaders.EXCEPTION_CAUSE_FQCN, problems);
 		String fingerprint = name(last, DeadLetterHeaders.FINGERPRINT, problems);
+		Integer omittedValueSize = omittedValueSize(record, last, problems);
 		String rawReason = problems.isEmpty() ? null : "not a failed-record message: " + String.join("; ", problems);
 		if (rawReason != null) {
 			// what makes it raw is in the failure path's own headers: the entry keeps every header
@@ -205,6 +233,8 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		// and its exception classes say it instead (a record that cannot be deserialized never will be)
 		boolean nonRetryable = (nonRetryableFlag != null) ? "true".equalsIgnoreCase(nonRetryableFlag.trim())
 				: keyFailed || neverRetried(errorClass) || neverRetried(causeClass);
+		// without its value no retry can send it (the failure path says so too)
+		nonRetryable = nonRetryable || omittedValueSize != null;
 		if (fingerprint != null && fingerprint.isBlank()) {
 			fingerprint = null; // no fingerprint: a pattern named "" would group unrelated failures
 		}
@@ -218,7 +248,26 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 				errorMessage, stacktrace, fingerprint, nonRetryable,
 				(attempt != null && attempt <= MAX_ATTEMPT) ? Math.max(1, attempt.intValue()) : 1, record.partition(),
 				record.offset(),
-				receivedAt, entryId(last));
+				receivedAt, entryId(last), omittedValueSize);
+	}
+
+	/**
+	 * The size of the value the failure path left out ({@code dlq-value-omitted}, decimal text), for a record
+	 * without a value; null for any other. One whose size is not a number of bytes (1 or more) makes the record raw:
+	 * it names no value to read, and without one it would be taken for a tombstone. The header on a record that has
+	 * a value says nothing: the value is there.
+	 */
+	private static @Nullable Integer omittedValueSize(ConsumerRecord<byte[], byte[]> record, Map<String, byte[]> headers,
+			List<String> problems) {
+		if (record.value() != null || !headers.containsKey(DeadLetterHeaders.VALUE_OMITTED)) {
+			return null;
+		}
+		Integer size = number(headers, DeadLetterHeaders.VALUE_OMITTED, new ArrayList<>(), Integer.class);
+		if (size == null || size < 1) {
+			problems.add("header " + DeadLetterHeaders.VALUE_OMITTED + " is not a size in bytes");
+			return null;
+		}
+		return size;
 	}
 
 	private static boolean neverRetried(@Nullable String exceptionClass) {

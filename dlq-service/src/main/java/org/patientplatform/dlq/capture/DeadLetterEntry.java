@@ -17,9 +17,12 @@ import org.springframework.jdbc.core.RowMapper;
  * @param keyText the record key as UTF-8 text, when it is text
  * @param keyBase64 the record key's bytes, base64
  * @param headers the original record's own headers, in order
- * @param payloadSize the value's size in bytes (0 also for no value)
+ * @param payloadSize the value's size in bytes (0 also for no value); for a value omitted, the size it had
  * @param tombstone true when the record had no value (a compacted topic's deletion), as opposed to an empty one:
  * a reveal answers {@code original: null} and a redrive sends no value
+ * @param valueOmitted true when the failure path dead-lettered the record without its value, which was too large
+ * for the DLQ ({@code payloadSize} bytes): no payload is stored, the value is read at the original coordinates, and
+ * the entry is sent only with an operator's edited payload (a redrive of it as it is answers 409)
  * @param attempts failures of the record so far (the original one and each failed redrive)
  * @param retryCount automatic redrives so far
  * @param edited true when an operator stored an edited payload beside the original
@@ -28,7 +31,7 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 		@Nullable String sourceRole, @Nullable String consumerGroup, @Nullable String originalTopic,
 		@Nullable Integer originalPartition, @Nullable Long originalOffset, @Nullable Instant originalTimestamp,
 		@Nullable String keyText, @Nullable String keyBase64, List<HeaderView> headers, int payloadSize,
-		boolean tombstone, @Nullable String errorClass, @Nullable String errorCauseClass,
+		boolean tombstone, boolean valueOmitted, @Nullable String errorClass, @Nullable String errorCauseClass,
 		@Nullable String errorMessage,
 		@Nullable String errorStacktrace, @Nullable String fingerprint, boolean nonRetryable, int attempts,
 		int retryCount, @Nullable String rawReason, Instant firstFailedAt, Instant lastFailedAt,
@@ -57,7 +60,8 @@ public record DeadLetterEntry(UUID id, String kind, String status, @Nullable Str
 				(Long) rs.getObject("original_offset"), instant(rs.getTimestamp("original_timestamp")),
 				Utf8Text.strict(key),
 				(key != null) ? Base64.getEncoder().encodeToString(key) : null, HeaderView.parse(rs.getString("headers")),
-				rs.getInt("payload_size"), rs.getBoolean("tombstone"), rs.getString("error_class"),
+				rs.getInt("payload_size"), rs.getBoolean("tombstone"), rs.getBoolean("value_omitted"),
+				rs.getString("error_class"),
 				rs.getString("error_cause_class"),
 				rs.getString("error_message"), rs.getString("error_stacktrace"), rs.getString("fingerprint"),
 				rs.getBoolean("non_retryable"), rs.getInt("attempts"), rs.getInt("retry_count"),

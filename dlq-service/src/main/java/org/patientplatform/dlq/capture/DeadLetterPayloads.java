@@ -50,17 +50,23 @@ public class DeadLetterPayloads {
 			return List.of();
 		}
 		return this.jdbc.query("""
-				SELECT s.id, r.kind, s.status, r.original_topic, r.original_partition, r.record_key, r.headers::text AS headers,
-				       r.payload_ciphertext, r.payload_key_id, r.edited_payload_ciphertext, r.edited_payload_key_id,
-				       r.attempts
+				SELECT s.id, r.kind, s.status, r.original_topic, r.original_partition, r.original_offset, r.record_key,
+				       r.headers::text AS headers, r.payload_ciphertext, r.payload_key_id, r.payload_size,
+				       r.edited_payload_ciphertext, r.edited_payload_key_id, r.attempts
 				FROM dead_letter_state s JOIN dead_letter_record r ON r.id = s.id
 				WHERE s.id = ANY(?::uuid[])""" + lock, (rs, n) -> {
 			byte[] edited = rs.getBytes("edited_payload_ciphertext");
+			byte[] original = rs.getBytes("payload_ciphertext");
 			byte[] value = null;
 			String unreadable = null;
+			// no payload but a size: the value was too large to dead-letter, and is sent only as an operator edits it
+			String omitted = (edited == null && original == null && rs.getInt("payload_size") > 0)
+					? StoredMessage.valueOmitted(rs.getInt("payload_size"), rs.getString("original_topic"),
+							(Integer) rs.getObject("original_partition"), (Long) rs.getObject("original_offset"))
+					: null;
 			try {
 				value = (edited != null) ? this.cipher.decrypt(rs.getString("edited_payload_key_id"), edited)
-						: decryptOrNull(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
+						: decryptOrNull(rs.getString("payload_key_id"), original);
 			}
 			catch (UnreadablePayloadException ex) {
 				// this entry is not sent, with the reason; the others of a batch or a bulk chunk still are
@@ -69,15 +75,15 @@ public class DeadLetterPayloads {
 			return new StoredMessage(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("status"),
 					rs.getString("original_topic"), (Integer) rs.getObject("original_partition"),
 					rs.getBytes("record_key"), value, edited != null,
-					headers(rs.getString("headers")), rs.getInt("attempts"), unreadable);
+					headers(rs.getString("headers")), rs.getInt("attempts"), unreadable, omitted);
 		}, (Object) ids.stream().map(UUID::toString).toArray(String[]::new));
 	}
 
 	/** The original payload and, when an operator edited it, the edited one; empty for an unknown id. */
 	public Optional<RevealedPayload> reveal(UUID id) {
 		return this.jdbc.query("""
-				SELECT payload_ciphertext, payload_key_id, edited_payload_ciphertext, edited_payload_key_id,
-				       edited_at, edited_by
+				SELECT payload_ciphertext, payload_key_id, payload_size, edited_payload_ciphertext,
+				       edited_payload_key_id, edited_at, edited_by
 				FROM dead_letter_record WHERE id = ?
 				""", (rs, n) -> {
 			byte[] original = decryptOrNull(rs.getString("payload_key_id"), rs.getBytes("payload_ciphertext"));
@@ -88,8 +94,9 @@ public class DeadLetterPayloads {
 				edited = RevealedPayload.Payload.of(plain);
 			}
 			var editedAt = rs.getTimestamp("edited_at");
-			return new RevealedPayload(id, (original != null) ? RevealedPayload.Payload.of(original) : null, edited,
-					(editedAt != null) ? editedAt.toInstant() : null, rs.getString("edited_by"));
+			Integer omitted = (original == null && rs.getInt("payload_size") > 0) ? rs.getInt("payload_size") : null;
+			return new RevealedPayload(id, (original != null) ? RevealedPayload.Payload.of(original) : null, omitted,
+					edited, (editedAt != null) ? editedAt.toInstant() : null, rs.getString("edited_by"));
 		}, id).stream().findFirst();
 	}
 
@@ -129,12 +136,15 @@ public class DeadLetterPayloads {
 	 *
 	 * @param entryId the entry
 	 * @param original the payload as captured; null when the record had no value (a tombstone, as a
-	 * compacted topic's deletion is), which a redrive sends again as no value
+	 * compacted topic's deletion is), which a redrive sends again as no value, and when its value was omitted
+	 * @param originalOmittedSize the size of the value the failure path left out, too large to dead-letter (it is
+	 * read at the record's original coordinates); null for any other entry
 	 * @param edited an operator's edited version, if any
 	 * @param editedAt when it was edited
 	 * @param editedBy who edited it
 	 */
-	public record RevealedPayload(UUID entryId, @Nullable Payload original, @Nullable Payload edited,
+	public record RevealedPayload(UUID entryId, @Nullable Payload original, @Nullable Integer originalOmittedSize,
+			@Nullable Payload edited,
 			@Nullable Instant editedAt, @Nullable String editedBy) {
 
 		/**

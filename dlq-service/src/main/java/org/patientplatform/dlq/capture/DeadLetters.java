@@ -209,7 +209,8 @@ class DeadLetters {
 	static final String ENTRY_COLUMNS = """
 			id, kind, status, source_service, source_role, consumer_group, original_topic,
 			original_partition, original_offset, original_timestamp, record_key, headers, payload_size,
-			payload_ciphertext IS NULL AS tombstone,
+			payload_ciphertext IS NULL AND payload_size = 0 AS tombstone,
+			payload_ciphertext IS NULL AND payload_size > 0 AS value_omitted,
 			error_class, error_cause_class, error_message, error_stacktrace, fingerprint, non_retryable,
 			attempts, retry_count, raw_reason, first_failed_at, last_failed_at, next_attempt_at, redriven_at,
 			resolved_at, status_reason, status_changed_at, status_changed_by, edited_payload_size, edited_at,
@@ -322,9 +323,10 @@ class DeadLetters {
 			originalTimestamps[i] = (r.originalTimestamp() != null) ? r.originalTimestamp().toString() : null;
 			keys[i] = r.key();
 			headers[i] = r.headersJson();
-			// a record without a value (a tombstone) is stored without one, and redriven as one
+			// a record without a value (a tombstone) is stored without one, and redriven as one; one whose value
+			// was too large to dead-letter is stored without one too, but with its size, and never redriven as is
 			payloads[i] = (r.payload() != null) ? this.cipher.encrypt(r.payload()) : null;
-			sizes[i] = (r.payload() != null) ? r.payload().length : 0;
+			sizes[i] = r.payloadSize();
 			errorClasses[i] = r.errorClass();
 			causeClasses[i] = r.errorCauseClass();
 			messages[i] = r.errorMessage();
@@ -484,7 +486,7 @@ class DeadLetters {
 	private Object[] rawRow(CapturedRecord r) {
 		return new Object[] { EntryIds.next(), bytes(r.key()), r.headersJson(),
 				(r.payload() != null) ? this.cipher.encrypt(r.payload()) : null, this.cipher.activeKeyId(),
-				(r.payload() != null) ? r.payload().length : 0, r.rawReason(),
+				r.payloadSize(), r.rawReason(),
 				r.dlqPartition(), r.dlqOffset(), timestamp(r.receivedAt()), timestamp(r.receivedAt()),
 				r.originalTopic(), r.originalPartition(), r.originalOffset(), r.consumerGroup(), r.sourceService(),
 				r.errorClass(), r.errorMessage() };

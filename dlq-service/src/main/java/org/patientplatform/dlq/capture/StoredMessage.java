@@ -23,13 +23,32 @@ import org.jspecify.annotations.Nullable;
  * @param attempts failures so far; a redrive carries it as {@code dlq-attempt}
  * @param unreadable why the payload cannot be decrypted ({@link UnreadablePayloadException}); null when it
  * can: such an entry is not sent
+ * @param valueOmitted why the entry is not sent as it is: the failure path dead-lettered it without its value,
+ * too large for the DLQ ({@link #isValueOmitted}); null for any other, and once an operator edited the payload.
+ * Its {@code value} is null, and sending that would be a tombstone (on a compacted topic, the key's deletion)
  */
 public record StoredMessage(UUID entryId, String kind, String status, @Nullable String originalTopic,
 		@Nullable Integer originalPartition, byte @Nullable [] key, byte @Nullable [] value, boolean edited, List<Header> headers, int attempts,
-		@Nullable String unreadable) {
+		@Nullable String unreadable, @Nullable String valueOmitted) {
+
+	/** How the reason an entry whose value was omitted is not sent begins. */
+	private static final String VALUE_OMITTED = "its value (";
 
 	public StoredMessage {
 		headers = List.copyOf(headers);
+	}
+
+	/**
+	 * Why an entry whose value the failure path left out is not sent: its size and where an operator reads it.
+	 */
+	static String valueOmitted(int size, @Nullable String topic, @Nullable Integer partition, @Nullable Long offset) {
+		return VALUE_OMITTED + size + " bytes) was too large to dead-letter; read it at " + topic + "-" + partition + "@"
+				+ offset + " and use edit-and-redrive";
+	}
+
+	/** True for a redrive's reason that says the entry's value was omitted ({@link #valueOmitted}). */
+	public static boolean isValueOmitted(String reason) {
+		return reason.startsWith(VALUE_OMITTED);
 	}
 
 	@Override

@@ -62,10 +62,12 @@ class EntryRedriveEndpoint {
 					+ "The entry is RETRYING until the origin reports the outcome. 409 for a discarded "
 					+ "entry or one already in flight within dlq.retry.outcome-timeout; a redrive past it that waits "
 					+ "for the entry's consumer group to read it is counted as timed out and the entry sent again "
-					+ "(the group may then read two copies). The reason is required: the audit log keeps who and "
+					+ "(the group may then read two copies). An entry whose value was too large to dead-letter "
+					+ "(valueOmitted) is never sent without it, which would be a tombstone: 409 naming where to read "
+					+ "the value, and edit-and-redrive sends it. The reason is required: the audit log keeps who and "
 					+ "why.")
 	@ApiResponse(responseCode = "200", description = "Sent; the entry is RETRYING")
-	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight within the outcome timeout, its payload cannot be decrypted, or it has no topic to go to",
+	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight within the outcome timeout, its payload cannot be decrypted, its value was too large to dead-letter (valueOmitted: only an edit-and-redrive sends it), or it has no topic to go to",
 			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	Redriven redrive(@PathVariable UUID id, @Valid @RequestBody RedriveRequest request, Authentication caller) {
 		return audited("dlq.redrive", id, describe(request.targetTopic(), request.reason()),

@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.capture.DeadLetterPayloads;
+import org.patientplatform.dlq.capture.StoredMessage;
 import org.patientplatform.dlq.capture.UnreadablePayloadException;
 import org.patientplatform.kit.web.ConflictException;
 import org.patientplatform.kit.web.NotFoundException;
@@ -71,6 +72,10 @@ class OperatorRedrives {
 		}
 		if (UnreadablePayloadException.isReason(why)) {
 			throw new UnreadableRedrive("Entry " + id + " is not redriven: " + why);
+		}
+		if (StoredMessage.isValueOmitted(why)) {
+			// refused by the DLQ from what it holds (audited REJECTED): nothing to send but a tombstone
+			throw new ConflictException("Entry " + id + " is not redriven: " + why);
 		}
 		if (Redriver.OWN_TOPIC.equals(why)) {
 			throw new ConflictException("Entry " + id + " is not redriven: " + why);

@@ -167,6 +167,11 @@ public class Redriver {
 		// with the broker gone each send blocks for the producer's max.block.ms: stop at the deadline
 		long deadline = System.nanoTime() + this.sendTimeout.toNanos();
 		for (StoredMessage message : messages) {
+			if (message.valueOmitted() != null) {
+				// no value to send: a record without one is a tombstone, on a compacted topic the key's deletion
+				failed.put(message.entryId(), message.valueOmitted());
+				continue;
+			}
 			String topic = (request.targetTopic() != null) ? request.targetTopic() : message.originalTopic();
 			if (topic == null || topic.isBlank()) {
 				failed.put(message.entryId(), NO_TOPIC);

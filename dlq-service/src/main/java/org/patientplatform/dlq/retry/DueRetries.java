@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.patientplatform.dlq.capture.StoredMessage;
 import org.patientplatform.dlq.redrive.Redriver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,13 +80,30 @@ class DueRetries {
 		result.refused().forEach((id) -> refused.put(id, result.failed().get(id)));
 		// a record the broker refuses for what it is would be refused on every retry
 		this.schedule.refused(refused);
-		if (result.failed().size() > refused.size()) {
+		// an entry whose value the failure path left out (too large to dead-letter) is not retried automatically
+		// (its failure said so); should one be due all the same, it is an operator's, who reads the value
+		List<Map.Entry<UUID, String>> omitted = result.failed()
+			.entrySet()
+			.stream()
+			.filter((f) -> StoredMessage.isValueOmitted(f.getValue()))
+			.toList();
+		if (!omitted.isEmpty()) {
+			this.jdbc.update("""
+					UPDATE dead_letter_state s SET status = 'NEW', next_attempt_at = NULL,
+					    status_reason = 'not retried automatically: ' || f.why, status_changed_at = now(),
+					    status_changed_by = 'system', updated_at = now()
+					FROM unnest(?::uuid[], ?::text[]) AS f(id, why)
+					WHERE s.id = f.id AND s.status = 'RETRY_SCHEDULED'
+					""", omitted.stream().map((f) -> f.getKey().toString()).toArray(String[]::new),
+					omitted.stream().map(Map.Entry::getValue).toArray(String[]::new));
+		}
+		if (result.failed().size() > refused.size() + omitted.size()) {
 			// each keeps its reason: a broker that did not take the record, or a payload that cannot be
 			// decrypted (until its key is configured again); tried again later, the rest of the batch is sent
 			List<Map.Entry<UUID, String>> failed = result.failed()
 				.entrySet()
 				.stream()
-				.filter((f) -> !refused.containsKey(f.getKey()))
+				.filter((f) -> !refused.containsKey(f.getKey()) && !StoredMessage.isValueOmitted(f.getValue()))
 				.toList();
 			this.jdbc.update("""
 					UPDATE dead_letter_state s SET next_attempt_at = now() + make_interval(secs => ?),

@@ -388,6 +388,43 @@ class CapturedRecordTests {
 	}
 
 	@Test
+	void keepsTheSizeOfAValueTheFailurePathLeftOutAndNeverRetriesIt() {
+		ConsumerRecord<byte[], byte[]> omitted = new ConsumerRecord<>("dlq.messages.v1", 0, 1L, "k".getBytes(), null);
+		failed().headers().forEach((header) -> omitted.headers().add(header));
+		omitted.headers().remove(DeadLetterHeaders.NON_RETRYABLE);
+		omitted.headers().add(DeadLetterHeaders.VALUE_OMITTED, "9437184".getBytes());
+
+		CapturedRecord captured = CapturedRecord.from(omitted, Instant.now());
+		assertThat(captured.rawReason()).isNull();
+		assertThat(captured.payload()).isNull();
+		assertThat(captured.omittedValueSize()).isEqualTo(9_437_184);
+		assertThat(captured.payloadSize()).isEqualTo(9_437_184);
+		assertThat(captured.nonRetryable()).as("no retry can send a value it does not have").isTrue();
+		// a tombstone has no size: that is how its entry is told apart
+		ConsumerRecord<byte[], byte[]> tombstone = new ConsumerRecord<>("dlq.messages.v1", 0, 2L, "k".getBytes(), null);
+		failed().headers().forEach((header) -> tombstone.headers().add(header));
+		assertThat(CapturedRecord.from(tombstone, Instant.now()).payloadSize()).isZero();
+		// the header beside a value says nothing: the value is there
+		ConsumerRecord<byte[], byte[]> withValue = failed();
+		withValue.headers().add(DeadLetterHeaders.VALUE_OMITTED, "9437184".getBytes());
+		assertThat(CapturedRecord.from(withValue, Instant.now()).omittedValueSize()).isNull();
+		assertThat(CapturedRecord.from(withValue, Instant.now()).payloadSize()).isEqualTo(1);
+	}
+
+	@Test
+	void keepsARecordWithoutAValueWhoseOmittedSizeIsNoSizeAsRaw() {
+		// without a size it names no value to read, and stored as a failed record it would be taken for a tombstone
+		for (String size : List.of("0", "-5", "n/a", "99999999999")) {
+			ConsumerRecord<byte[], byte[]> omitted = new ConsumerRecord<>("dlq.messages.v1", 0, 1L, "k".getBytes(),
+					null);
+			failed().headers().forEach((header) -> omitted.headers().add(header));
+			omitted.headers().add(DeadLetterHeaders.VALUE_OMITTED, size.getBytes());
+			assertThat(CapturedRecord.from(omitted, Instant.now()).rawReason()).as(size)
+				.contains("header dlq-value-omitted is not a size in bytes");
+		}
+	}
+
+	@Test
 	void splitsABatchIntoRoundsWithoutTwoRecordsOfTheSameKeyKeepingTheirOrder() {
 		List<CapturedRecord> records = new java.util.ArrayList<>();
 		for (long offset : new long[] { 1, 2, 1, 3, 1, 2 }) {

@@ -1,11 +1,13 @@
 package org.patientplatform.dlq.redrive;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.patientplatform.dlq.DlqIntegrationTest;
 import org.patientplatform.dlq.TestApi;
 import org.patientplatform.dlq.TestKafka;
+import org.patientplatform.kit.kafka.DeadLetterHeaders;
 import org.patientplatform.local.infra.LocalSigningKey;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -229,6 +232,34 @@ class BulkRedriveIntegrationTests {
 		Map<String, Object> list = this.ops.get().uri("/api/v1/dlq/redrives").retrieve().body(MAP);
 		assertThat((List<?>) list.get("items")).isNotEmpty()
 			.allSatisfy((job) -> assertThat(((Map<?, ?>) job).containsKey("failures")).isFalse());
+	}
+
+	@Test
+	void failsAnEntryWhoseValueWasTooLargeToDeadLetterAndSendsTheRest() {
+		List<UUID> ids = capture("omitted.v1", 2);
+		ProducerRecord<byte[], byte[]> failed = TestKafka.failedRecord("omitted.v1", 1, 7, "oru-7", "", true);
+		failed.headers().add(DeadLetterHeaders.VALUE_OMITTED, "9437184".getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(new ProducerRecord<>(failed.topic(), null, failed.key(), null, failed.headers()));
+		UUID omitted = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForList("SELECT id FROM dead_letter_entry WHERE original_topic = 'omitted.v1' "
+					+ "AND original_offset = 7", UUID.class), (found) -> found.size() == 1)
+			.getFirst();
+
+		String location = start(Map.of("filter", Map.of("topic", "omitted.v1"), "ratePerSecond", 1000));
+		Map<String, Object> done = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.ops.get().uri(location).retrieve().body(MAP), (bulk) -> "COMPLETED".equals(bulk.get("status")));
+
+		assertThat(done).containsEntry("total", 3).containsEntry("sent", 2).containsEntry("failed", 1);
+		String why = "its value (9437184 bytes) was too large to dead-letter; read it at omitted.v1-1@7 and use "
+				+ "edit-and-redrive";
+		assertThat(done.get("failures")).isEqualTo(Map.of(why, 1));
+		assertThat(this.jdbc.queryForObject("SELECT detail FROM bulk_redrive_item WHERE entry_id = ?", String.class,
+				omitted)).isEqualTo(why);
+		// no tombstone went out for it
+		assertThat(this.kafka.readAll("omitted.v1").stream().map(TestKafka::entryId).toList())
+			.containsExactlyInAnyOrderElementsOf(ids);
+		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, omitted))
+			.isEqualTo("NEW");
 	}
 
 	@Test

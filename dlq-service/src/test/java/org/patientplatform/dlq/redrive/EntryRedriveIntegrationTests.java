@@ -307,6 +307,60 @@ class EntryRedriveIntegrationTests {
 	}
 
 	@Test
+	void refusesToRedriveAnEntryWhoseValueWasTooLargeToDeadLetterAndSendsAnEditedOne() {
+		// as the kit's failure path sends a record too large for the DLQ: no value, its size, not retryable
+		ProducerRecord<byte[], byte[]> failed = TestKafka.failedRecord("hl7-results.v1", 0, 12, "oru-1", "", true);
+		failed.headers().add(DeadLetterHeaders.VALUE_OMITTED, "9437184".getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(new ProducerRecord<>(failed.topic(), null, failed.key(), null, failed.headers()));
+		UUID id = stored("hl7-results.v1");
+
+		Map<String, Object> detail = this.ops.get().uri("/api/v1/dlq/messages/{id}", id).retrieve().body(MAP);
+		assertThat(detail).containsEntry("status", "NEW")
+			.containsEntry("payloadSize", 9437184)
+			.containsEntry("valueOmitted", true)
+			.containsEntry("tombstone", false)
+			.containsEntry("originalOffset", 12)
+			.containsEntry("errorClass", "java.lang.IllegalStateException");
+		assertThat(detail.get("headers").toString()).as("the record's own headers, not the failure path's")
+			.contains("x-origin")
+			.doesNotContain(DeadLetterHeaders.VALUE_OMITTED);
+		Map<String, Object> revealed = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/reveal", id)
+			.body(Map.of("reason", "what was it"))
+			.retrieve()
+			.body(MAP);
+		assertThat(revealed).containsEntry("original", null).containsEntry("originalOmittedSize", 9437184);
+
+		var refused = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "lab system is back"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(refused.getStatusCode().value()).isEqualTo(409);
+		assertThat(refused.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat((String) refused.getBody().get("detail")).isEqualTo("Entry " + id + " is not redriven: its value "
+				+ "(9437184 bytes) was too large to dead-letter; read it at hl7-results.v1-0@12 and use edit-and-redrive");
+		// refused by the DLQ from what it holds; nothing sent (a record without a value is a tombstone)
+		assertThat(audit("dlq.redrive", id)).containsExactly("ops-bo|REJECTED|lab system is back");
+		assertThat(this.kafka.readAll("hl7-results.v1")).isEmpty();
+		assertThat(this.jdbc.queryForObject("SELECT status FROM dead_letter_entry WHERE id = ?", String.class, id))
+			.isEqualTo("NEW");
+
+		var edited = this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/edit-and-redrive", id)
+			.body(Map.of("payload", "MSH|^~\\&|LAB|", "reason", "the result without its PDF, read at its offset"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(edited.getStatusCode().value()).isEqualTo(200);
+		ConsumerRecord<byte[], byte[]> sent = single("hl7-results.v1", id);
+		assertThat(new String(sent.value(), StandardCharsets.UTF_8)).isEqualTo("MSH|^~\\&|LAB|");
+		assertThat(sent.key()).isEqualTo("oru-1".getBytes(StandardCharsets.UTF_8));
+		assertThat(sent.headers()).noneMatch((h) -> h.key().equals(DeadLetterHeaders.VALUE_OMITTED));
+		assertThat(audit("dlq.edit-and-redrive", id))
+			.containsExactly("ops-bo|SUCCEEDED|the result without its PDF, read at its offset");
+	}
+
+	@Test
 	void refusesARedriveWithoutAReasonAndSendsNothing() {
 		UUID id = capture("pathology.v1", 3, "path-3", "{}");
 

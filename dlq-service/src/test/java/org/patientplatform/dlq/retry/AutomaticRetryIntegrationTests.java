@@ -132,6 +132,30 @@ class AutomaticRetryIntegrationTests {
 	}
 
 	@Test
+	void neverSendsAnEntryWhoseValueWasTooLargeToDeadLetterAndLeavesItToAnOperator() {
+		// no payload but its size: sent, it would be a tombstone, on a compacted topic its key's deletion (the
+		// capture stores such an entry not retried automatically; here one is due all the same)
+		UUID omitted = UUID.randomUUID();
+		UUID tombstone = UUID.randomUUID();
+		long offset = 10_000_000 + (System.nanoTime() % 1_000_000);
+		insertDue(omitted, "orders.v1", offset, null, null, 9_437_184, 2);
+		insertDue(tombstone, "orders.v1", offset + 1, null, null, 0, 1);
+
+		assertThat(this.dueRetries.redriveDue()).isEqualTo(1);
+
+		assertThat(status(tombstone)).isEqualTo("RETRYING");
+		assertThat(this.jdbc.queryForMap("SELECT status, status_reason, next_attempt_at FROM dead_letter_entry "
+				+ "WHERE id = ?", omitted))
+			.containsEntry("status", "NEW")
+			.containsEntry("next_attempt_at", null)
+			.containsEntry("status_reason", "not retried automatically: its value (9437184 bytes) was too large to "
+					+ "dead-letter; read it at orders.v1-0@" + offset + " and use edit-and-redrive");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM dead_letter_redrive WHERE entry_id = ?",
+				Integer.class, omitted)).isZero();
+		assertThat(this.kafka.readAll("orders.v1")).noneMatch((r) -> omitted.equals(TestKafka.entryId(r)));
+	}
+
+	@Test
 	void aRecordTheBrokerRefusesFailsPermanentlyWithAnAlertInsteadOfBeingRetriedForEver() throws Exception {
 		// stored before capture checked topic names: Kafka refuses the name on every send
 		UUID refused = UUID.randomUUID();
