@@ -187,16 +187,15 @@ class BulkRedriveJob implements JobHandler {
 
 	/** One lane: claims and sends chunks until there is nothing left for it, or the run must end. */
 	private Run lane(UUID bulkId, String runner, int chunk, int perSecond, Lanes shared) throws InterruptedException {
-		long started = System.nanoTime();
-		long paced = 0;
+		// when the next chunk may go: a chunk of n records waits n / rate seconds after the one before it left,
+		// counted from when that one left, so a run that fell behind (a stall of the database or the JVM) goes on
+		// at its rate rather than sending the chunks it is late for back to back
+		long due = System.nanoTime();
 		while (true) {
-			if (perSecond > 0) {
-				// the n-th message may go no earlier than n / rate seconds after the start
-				long due = started + paced * 1_000_000_000L / perSecond;
-				long wait = due - System.nanoTime();
-				if (wait > 0) {
-					Thread.sleep(Duration.ofNanos(wait));
-				}
+			long leaves = System.nanoTime();
+			if (perSecond > 0 && due > leaves) {
+				Thread.sleep(Duration.ofNanos(due - leaves));
+				leaves = due;
 			}
 			if (shared.stop) {
 				return Run.STOPPED;
@@ -222,7 +221,9 @@ class BulkRedriveJob implements JobHandler {
 						+ claim.items().size() + " records of bulk redrive " + bulkId
 						+ "; they stay pending and the job will be retried");
 			}
-			paced += done.attempted();
+			if (perSecond > 0) {
+				due = leaves + done.attempted() * 1_000_000_000L / perSecond;
+			}
 		}
 	}
 
