@@ -320,7 +320,7 @@ class DeadLetters {
 			topics[i] = r.originalTopic();
 			partitions[i] = r.originalPartition();
 			offsets[i] = r.originalOffset();
-			originalTimestamps[i] = (r.originalTimestamp() != null) ? r.originalTimestamp().toString() : null;
+			originalTimestamps[i] = (r.originalTimestamp() != null) ? TimestampText.of(r.originalTimestamp()) : null;
 			keys[i] = r.key();
 			headers[i] = r.headersJson();
 			// a record without a value (a tombstone) is stored without one, and redriven as one; one whose value

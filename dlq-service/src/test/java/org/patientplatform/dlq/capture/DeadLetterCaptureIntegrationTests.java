@@ -294,6 +294,24 @@ class DeadLetterCaptureIntegrationTests {
 	}
 
 	@Test
+	void storesAFailedRecordWhoseDateIsPastTheYear9999WithItsCoordinates() throws Exception {
+		// a producer that wrote its timestamp in microseconds: read as milliseconds, the year 58904, which
+		// PostgreSQL stores (to the year 294276); it was refused as text ("+58904-…", SQL state 22009) and the
+		// record made raw, without its coordinates, never retried
+		long micros = Instant.parse("2026-12-07T18:25:45.694Z").toEpochMilli() * 1000;
+		ProducerRecord<byte[], byte[]> record = TestKafka.failedRecord("micros.v1", 0, 1L, "k", "v", true);
+		record.headers().add(DeadLetterHeaders.ORIGINAL_TIMESTAMP, ByteBuffer.allocate(8).putLong(micros).array());
+		this.producer.send(record).get();
+
+		UUID id = awaitEntry("micros.v1", 0, 1L);
+		@SuppressWarnings("unchecked")
+		Map<String, Object> entry = this.api.get().uri("/api/v1/dlq/messages/{id}", id).retrieve().body(Map.class);
+		assertThat(entry).containsEntry("kind", "FAILED_RECORD")
+			.containsEntry("originalTopic", "micros.v1")
+			.containsEntry("originalTimestamp", Instant.ofEpochMilli(micros).toString());
+	}
+
+	@Test
 	void updatesTheSameEntryWhenTheSameOriginalRecordFailsAgain() throws Exception {
 		for (int i = 0; i < 2; i++) {
 			this.producer.send(failureOfLabResult5("attempt " + i)).get();
