@@ -61,6 +61,12 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	 */
 	static final int MAX_ATTEMPT = 1_000_000;
 
+	/** 0001-01-01T00:00:00Z, the first instant of the years a {@code timestamptz} here is allowed to hold. */
+	private static final long FIRST_STORABLE_MILLIS = Instant.parse("0001-01-01T00:00:00Z").toEpochMilli();
+
+	/** The last millisecond of the year 294276, PostgreSQL's last year of {@code timestamptz}. */
+	private static final long LAST_STORABLE_MILLIS = Instant.parse("+294277-01-01T00:00:00Z").toEpochMilli() - 1;
+
 	/**
 	 * The exception classes no retry can mend, for a failed record that does not say whether it can be
 	 * retried ({@code dlq-non-retryable}, which the platform's failure path always writes): the platform's
@@ -243,7 +249,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		}
 		return new CapturedRecord(rawReason, service, role,
 				(group != null) ? group : "", (topic != null && topic.isBlank()) ? null : topic, partition, offset,
-				(timestamp != null) ? Instant.ofEpochMilli(timestamp) : null, record.key(), originalHeaders,
+				storable(timestamp), record.key(), originalHeaders,
 				record.value(), errorClass, causeClass,
 				errorMessage, stacktrace, fingerprint, nonRetryable,
 				(attempt != null && attempt <= MAX_ATTEMPT) ? Math.max(1, attempt.intValue()) : 1, record.partition(),
@@ -268,6 +274,16 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 			return null;
 		}
 		return size;
+	}
+
+	/**
+	 * The original timestamp, when PostgreSQL can store it (the years 1 to 294276); null, left out as one that is not
+	 * a number is, for any other: a failed record saying {@code 9223372036854775807} had been made raw for it, losing
+	 * its coordinates, with a reason naming only an SQL state.
+	 */
+	private static @Nullable Instant storable(@Nullable Long epochMillis) {
+		return (epochMillis != null && epochMillis >= FIRST_STORABLE_MILLIS && epochMillis <= LAST_STORABLE_MILLIS)
+				? Instant.ofEpochMilli(epochMillis) : null;
 	}
 
 	private static boolean neverRetried(@Nullable String exceptionClass) {

@@ -364,6 +364,27 @@ class CapturedRecordTests {
 	}
 
 	@Test
+	void leavesOutAnOriginalTimestampTheDatabaseCannotStore() {
+		// before: a raw entry "the database refused this failed-record message (SQL state 22008)", without coordinates
+		for (long millis : List.of(Long.MAX_VALUE, Long.MIN_VALUE, -62_135_596_800_001L, 9_224_318_016_000_000L)) {
+			ConsumerRecord<byte[], byte[]> record = failed();
+			record.headers().add(DeadLetterHeaders.ORIGINAL_TIMESTAMP, Long.toString(millis).getBytes());
+			CapturedRecord captured = CapturedRecord.from(record, Instant.now());
+			assertThat(captured.rawReason()).as("%d", millis).isNull();
+			assertThat(captured.originalOffset()).as("%d", millis).isEqualTo(9L);
+			assertThat(captured.originalTimestamp()).as("%d", millis).isNull();
+		}
+		// the first and last instants PostgreSQL keeps, and a year past 9999 (microseconds read as milliseconds)
+		for (String kept : List.of("0001-01-01T00:00:00Z", "+294276-12-31T23:59:59.999Z", "+58904-02-21T21:21:34Z")) {
+			ConsumerRecord<byte[], byte[]> record = failed();
+			long millis = Instant.parse(kept).toEpochMilli();
+			record.headers().add(DeadLetterHeaders.ORIGINAL_TIMESTAMP, Long.toString(millis).getBytes());
+			assertThat(CapturedRecord.from(record, Instant.now()).originalTimestamp()).as(kept)
+				.isEqualTo(Instant.parse(kept));
+		}
+	}
+
+	@Test
 	void leavesOutAnAttemptNoRecordReaches() {
 		// before: 2147483647 was stored as the entry's attempts, and the next failure of the same record overflowed
 		// attempts + 1 (SQL state 22003) and became a raw entry of its own; 99999999999 was read as 1215752191
