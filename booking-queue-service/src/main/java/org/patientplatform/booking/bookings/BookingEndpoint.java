@@ -54,7 +54,7 @@ class BookingEndpoint {
 
 	/** Checks the caller may act for the patient, auditing a refusal (ids only). */
 	private Caller authorize(Authentication caller, String patientId, String action, Object bookingId) {
-		Caller who = Caller.of(caller, this.security, this.desk);
+		Caller who = Caller.of(caller, this.security, this.desk::survivorOf);
 		if (!who.mayActFor(patientId)) {
 			this.audit.record(action, "booking", String.valueOf(bookingId), "DENIED", null);
 		}

@@ -1,6 +1,7 @@
 package org.patientplatform.booking.bookings;
 
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -21,12 +22,13 @@ import org.springframework.security.oauth2.jwt.Jwt;
 public record Caller(Set<String> roles, @Nullable String patientId) {
 
 	/**
-	 * The caller of a request; a token naming a merged patient is the survivor's ({@link PatientMerges}), so a
+	 * The caller of a request; a token naming a merged patient is the survivor's ({@link BookingDesk#survivorOf}), so a
 	 * patient who signs in with either of their ids acts for the one person.
 	 */
-	public static Caller of(Authentication authentication, PlatformSecurityProperties security, BookingDesk desk) {
+	public static Caller of(Authentication authentication, PlatformSecurityProperties security,
+			UnaryOperator<String> survivorOf) {
 		Caller caller = of(authentication, security);
-		return (caller.patientId() != null) ? new Caller(caller.roles(), desk.survivorOf(caller.patientId()))
+		return (caller.patientId() != null) ? new Caller(caller.roles(), survivorOf.apply(caller.patientId()))
 				: caller;
 	}
 

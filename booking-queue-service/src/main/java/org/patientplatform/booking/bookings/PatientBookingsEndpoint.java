@@ -60,7 +60,7 @@ class PatientBookingsEndpoint {
 			@Parameter(description = "page size, 1 to 200 (default 50)") @RequestParam(
 					required = false) @Nullable @Min(1) @Max(Page.MAX_LIMIT) Integer limit,
 			@Parameter(hidden = true) Authentication caller) {
-		Caller who = Caller.of(caller, this.security, this.desk);
+		Caller who = Caller.of(caller, this.security, this.desk::survivorOf);
 		// a merged patient's bookings are the survivor's
 		String patient = this.desk.survivorOf(patientId);
 		if (!who.mayActFor(patient)) {

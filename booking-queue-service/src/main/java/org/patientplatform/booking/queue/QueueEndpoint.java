@@ -71,7 +71,7 @@ class QueueEndpoint {
 			description = "Staff, or the patient who holds the booking; 404 when the booking is not waiting.")
 	QueuePosition position(@PathVariable UUID id, @Parameter(hidden = true) Authentication caller) {
 		Booking booking = this.desk.find(id).orElseThrow(() -> new NotFoundException("No booking " + id));
-		Caller who = Caller.of(caller, this.security, this.desk);
+		Caller who = Caller.of(caller, this.security, this.desk::survivorOf);
 		if (!who.mayActFor(booking.patientId())) {
 			this.audit.record("read-queue-position", "booking", id.toString(), "DENIED", null);
 		}

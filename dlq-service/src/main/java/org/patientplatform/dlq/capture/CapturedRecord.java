@@ -41,19 +41,6 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 		@Nullable String fingerprint, boolean nonRetryable, int attempt, int dlqPartition, long dlqOffset,
 		Instant receivedAt, @Nullable UUID entryId, @Nullable Integer omittedValueSize) {
 
-	/** A record that carries its value (or is a tombstone). */
-	CapturedRecord(@Nullable String rawReason, @Nullable String sourceService, @Nullable String sourceRole,
-			@Nullable String consumerGroup, @Nullable String originalTopic, @Nullable Integer originalPartition,
-			@Nullable Long originalOffset, @Nullable Instant originalTimestamp, byte @Nullable [] key,
-			List<Map<String, String>> headers, byte @Nullable [] payload, @Nullable String errorClass,
-			@Nullable String errorCauseClass, @Nullable String errorMessage, byte @Nullable [] errorStacktrace,
-			@Nullable String fingerprint, boolean nonRetryable, int attempt, int dlqPartition, long dlqOffset,
-			Instant receivedAt, @Nullable UUID entryId) {
-		this(rawReason, sourceService, sourceRole, consumerGroup, originalTopic, originalPartition, originalOffset,
-				originalTimestamp, key, headers, payload, errorClass, errorCauseClass, errorMessage, errorStacktrace,
-				fingerprint, nonRetryable, attempt, dlqPartition, dlqOffset, receivedAt, entryId, null);
-	}
-
 	/**
 	 * The largest {@code dlq-attempt} taken; a larger one is left out as a value that is not a number is. No
 	 * record fails that often, and the entry's count must stay far from the integer's end: a new failure adds
@@ -150,7 +137,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	static CapturedRecord refused(ConsumerRecord<byte[], byte[]> record, Instant receivedAt, String reason) {
 		return new CapturedRecord(reason, null, null, "", null, null, null, null, record.key(), allHeaders(record),
 				record.value(), null, null, null, null, null, true, 1,
-				record.partition(), record.offset(), receivedAt, null);
+				record.partition(), record.offset(), receivedAt, null, null);
 	}
 
 	/**
@@ -177,7 +164,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 			return new CapturedRecord("unreadable failed-record message: " + ex.getClass().getName(), null, null, "",
 					null, null, null, null, record.key(), List.of(),
 					record.value(), null, null, null, null, null, true, 1,
-					record.partition(), record.offset(), receivedAt, null);
+					record.partition(), record.offset(), receivedAt, null, null);
 		}
 	}
 

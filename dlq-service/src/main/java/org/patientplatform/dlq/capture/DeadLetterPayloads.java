@@ -59,9 +59,10 @@ public class DeadLetterPayloads {
 			byte[] original = rs.getBytes("payload_ciphertext");
 			byte[] value = null;
 			String unreadable = null;
+			int size = rs.getInt("payload_size");
 			// no payload but a size: the value was too large to dead-letter, and is sent only as an operator edits it
-			String omitted = (edited == null && original == null && rs.getInt("payload_size") > 0)
-					? StoredMessage.valueOmitted(rs.getInt("payload_size"), rs.getString("original_topic"),
+			String omitted = (edited == null && original == null && size > 0)
+					? StoredMessage.valueOmitted(size, rs.getString("original_topic"),
 							(Integer) rs.getObject("original_partition"), (Long) rs.getObject("original_offset"))
 					: null;
 			try {
@@ -94,7 +95,8 @@ public class DeadLetterPayloads {
 				edited = RevealedPayload.Payload.of(plain);
 			}
 			var editedAt = rs.getTimestamp("edited_at");
-			Integer omitted = (original == null && rs.getInt("payload_size") > 0) ? rs.getInt("payload_size") : null;
+			int size = rs.getInt("payload_size");
+			Integer omitted = (original == null && size > 0) ? size : null;
 			return new RevealedPayload(id, (original != null) ? RevealedPayload.Payload.of(original) : null, omitted,
 					edited, (editedAt != null) ? editedAt.toInstant() : null, rs.getString("edited_by"));
 		}, id).stream().findFirst();

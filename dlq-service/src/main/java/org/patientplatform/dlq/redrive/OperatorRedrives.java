@@ -73,11 +73,8 @@ class OperatorRedrives {
 		if (UnreadablePayloadException.isReason(why)) {
 			throw new UnreadableRedrive("Entry " + id + " is not redriven: " + why);
 		}
-		if (StoredMessage.isValueOmitted(why)) {
-			// refused by the DLQ from what it holds (audited REJECTED): nothing to send but a tombstone
-			throw new ConflictException("Entry " + id + " is not redriven: " + why);
-		}
-		if (Redriver.OWN_TOPIC.equals(why)) {
+		if (StoredMessage.isValueOmitted(why) || Redriver.OWN_TOPIC.equals(why)) {
+			// refused by the DLQ from what it holds (audited REJECTED): a value left out would be sent as a tombstone
 			throw new ConflictException("Entry " + id + " is not redriven: " + why);
 		}
 		// the broker's answers from here on: audited FAILED, not REJECTED (ADR 0015, amended)

@@ -82,11 +82,12 @@ class DueRetries {
 		this.schedule.refused(refused);
 		// an entry whose value the failure path left out (too large to dead-letter) is not retried automatically
 		// (its failure said so); should one be due all the same, it is an operator's, who reads the value
-		List<Map.Entry<UUID, String>> omitted = result.failed()
-			.entrySet()
-			.stream()
-			.filter((f) -> StoredMessage.isValueOmitted(f.getValue()))
-			.toList();
+		Map<UUID, String> omitted = new LinkedHashMap<>();
+		result.failed().forEach((id, why) -> {
+			if (StoredMessage.isValueOmitted(why)) {
+				omitted.put(id, why);
+			}
+		});
 		if (!omitted.isEmpty()) {
 			this.jdbc.update("""
 					UPDATE dead_letter_state s SET status = 'NEW', next_attempt_at = NULL,
@@ -94,8 +95,8 @@ class DueRetries {
 					    status_changed_by = 'system', updated_at = now()
 					FROM unnest(?::uuid[], ?::text[]) AS f(id, why)
 					WHERE s.id = f.id AND s.status = 'RETRY_SCHEDULED'
-					""", omitted.stream().map((f) -> f.getKey().toString()).toArray(String[]::new),
-					omitted.stream().map(Map.Entry::getValue).toArray(String[]::new));
+					""", omitted.keySet().stream().map(UUID::toString).toArray(String[]::new),
+					omitted.values().toArray(String[]::new));
 		}
 		if (result.failed().size() > refused.size() + omitted.size()) {
 			// each keeps its reason: a broker that did not take the record, or a payload that cannot be
@@ -103,7 +104,7 @@ class DueRetries {
 			List<Map.Entry<UUID, String>> failed = result.failed()
 				.entrySet()
 				.stream()
-				.filter((f) -> !refused.containsKey(f.getKey()) && !StoredMessage.isValueOmitted(f.getValue()))
+				.filter((f) -> !refused.containsKey(f.getKey()) && !omitted.containsKey(f.getKey()))
 				.toList();
 			this.jdbc.update("""
 					UPDATE dead_letter_state s SET next_attempt_at = now() + make_interval(secs => ?),

@@ -49,7 +49,7 @@ class CaptureVolumeTests {
 		// and should a longer one reach the count all the same
 		CapturedRecord unbounded = new CapturedRecord(null, "s".repeat(2_000), null, "", "orders.v1", 0, 9L, null, null,
 				List.of(), null, "java.lang.IllegalStateException", null, null, null, "fp", false, 1, 0, 2L,
-				Instant.now(), null);
+				Instant.now(), null, null);
 		this.volume.count(List.of(unbounded));
 		assertThat(count(CaptureVolume.OTHER, CaptureVolume.OTHER)).isEqualTo(1);
 		assertThat(this.meters.find("dlq.captured").counters())

@@ -135,7 +135,7 @@ class CapturedRecordTests {
 		assertThat(headers.get(2).get("value").isNull()).isTrue();
 		assertThat(headers.get(3).get("value").asString()).isEmpty();
 		assertThat(new CapturedRecord(null, null, null, "", null, null, null, null, null, List.of(), new byte[0], null,
-				null, null, null, null, false, 1, 0, 0, Instant.now(), null)
+				null, null, null, null, false, 1, 0, 0, Instant.now(), null, null)
 			.headersJson()).isEqualTo("[]");
 	}
 
