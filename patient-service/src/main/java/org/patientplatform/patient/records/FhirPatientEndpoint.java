@@ -11,6 +11,8 @@ import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.extensions.Extension;
+import io.swagger.v3.oas.annotations.extensions.ExtensionProperty;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -27,18 +29,23 @@ import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.kit.roles.ConditionalOnRole;
+import org.patientplatform.kit.web.IdempotencyKeyFilter;
 import org.patientplatform.kit.web.NotFoundException;
 import org.patientplatform.kit.web.ProblemDetailsAdvice;
+import org.patientplatform.kit.web.ProblemResponsesDocumented;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
@@ -46,8 +53,9 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 /**
  * The patient records as FHIR R4 {@code Patient} resources ({@code application/fhir+json} or
  * {@code application/fhir+xml}, as the client asks with {@code _format} or {@code Accept}: {@link FhirFormat}; built
- * and written by HAPI FHIR), for portals and EHRs that speak FHIR: read by id, search by name, birth date, gender,
- * id or the MRN as an identifier ({@link FhirPatientSearch}), and the server's capability statement. The same rules
+ * and written by HAPI FHIR), for portals and EHRs that speak FHIR: read by id, search (GET, or POST with a form
+ * body) by name, birth date, gender, id or the MRN as an identifier ({@link FhirPatientSearch}), and the server's
+ * capability statement. The same rules
  * as the API: staff read any record, a patient only their own, and only staff search; every read is audited
  * ({@link PatientReads}). Errors of these operations are FHIR {@code OperationOutcome}s; a missing or invalid token
  * is answered by the platform's security layer, as problem+json. The capability statement alone needs no token.
@@ -66,8 +74,13 @@ class FhirPatientEndpoint {
 	private final FhirContext fhir = FhirContext.forR4Cached();
 
 	/** What this FHIR server serves, as its refusals say. */
-	private static final String SERVED = "This server serves Patient (read: GET Patient/{id}; search: GET Patient?…) "
-			+ "and GET metadata only";
+	private static final String SERVED = "This server serves Patient (read: GET Patient/{id}; search: GET Patient?… "
+			+ "or POST Patient/_search) and GET metadata only";
+
+	/** FHIR's search by POST: the path, under {@link #BASE}, and the only media type its body is read in. */
+	static final String SEARCH_BY_POST = "/Patient/_search";
+
+	private static final MediaType FORM = MediaType.APPLICATION_FORM_URLENCODED;
 
 	/** FHIR R4's code system of the ways a server's security is provided (rest.security.service). */
 	private static final String RESTFUL_SECURITY_SERVICE = "http://terminology.hl7.org/CodeSystem/restful-security-service";
@@ -154,6 +167,58 @@ class FhirPatientEndpoint {
 			description = "the next page, as the next link gives it; a cursor of another search (other criteria) is a 400",
 			schema = @Schema(type = "string"))
 	ResponseEntity<String> search(Authentication caller, HttpServletRequest request) {
+		return searchBy(caller, request);
+	}
+
+	/**
+	 * FHIR's other form of the same search (R4 3.1.0.8.1): the parameters in an
+	 * {@code application/x-www-form-urlencoded} body, with any in the query, as clients send a search whose criteria
+	 * should stay out of URLs and their logs (a name, a birth date, an MRN) or would make one too long. It was 405.
+	 * The answer is GET's, its links GET URLs. {@code Idempotency-Key} is refused: a search changes nothing, and its
+	 * answer, patients' records, is never to be kept outside their table.
+	 */
+	@PostMapping(SEARCH_BY_POST)
+	@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+			description = "The search's parameters, form-encoded, as GET Patient takes them in its query (identifier, "
+					+ "family, given, name, birthdate, gender, _id, _count, _cursor, _format, _pretty); parameters "
+					+ "in the query are added to them.",
+			content = @Content(mediaType = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
+					schema = @Schema(type = "object")))
+	@ApiResponse(responseCode = "200", description = "A FHIR R4 Bundle of type searchset, as GET Patient answers",
+			content = { @Content(mediaType = "application/fhir+json", schema = @Schema(type = "object")),
+					@Content(mediaType = "application/fhir+xml", schema = @Schema(type = "object")) })
+	@SecurityRequirement(name = "bearer")
+	@Operation(summary = "Search patients (staff) with the parameters in a form-encoded body",
+			description = "The search of GET Patient, for criteria kept out of the URL. A body in another media type "
+					+ "is a 415 OperationOutcome. Idempotency-Key is refused (400): a search changes nothing, and its "
+					+ "answer is never kept.",
+			extensions = @Extension(properties = @ExtensionProperty(
+					name = ProblemResponsesDocumented.IDEMPOTENCY_KEY_EXTENSION, value = "refused")))
+	ResponseEntity<String> searchByPost(Authentication caller, HttpServletRequest request) {
+		if (request.getHeader(IdempotencyKeyFilter.HEADER) != null) {
+			return outcome(HttpStatus.BAD_REQUEST, OperationOutcome.IssueType.NOTSUPPORTED,
+					"A search cannot carry " + IdempotencyKeyFilter.HEADER + ": it changes nothing, and its answer is "
+							+ "never kept.", request);
+		}
+		MediaType type = contentType(request);
+		if (type == null || !FORM.equalsTypeAndSubtype(type)) {
+			return outcome(HttpStatus.UNSUPPORTED_MEDIA_TYPE, OperationOutcome.IssueType.NOTSUPPORTED,
+					"POST Patient/_search takes its parameters as " + FORM + ", not "
+							+ ((type != null) ? type : "a body without a Content-Type") + ".", request);
+		}
+		return searchBy(caller, request);
+	}
+
+	private static @Nullable MediaType contentType(HttpServletRequest request) {
+		try {
+			return (request.getContentType() != null) ? MediaType.parseMediaType(request.getContentType()) : null;
+		}
+		catch (InvalidMediaTypeException ex) {
+			return null;
+		}
+	}
+
+	private ResponseEntity<String> searchBy(Authentication caller, HttpServletRequest request) {
 		FhirFormat format = FhirFormat.of(request);
 		this.reads.requireSearchByCriteria(caller);
 		FhirPatientSearch search;
@@ -290,7 +355,8 @@ class FhirPatientEndpoint {
 					request.getMethod() + " is not served here. " + SERVED + ".", request);
 			return ResponseEntity.status(refused.getStatusCode())
 				.headers(refused.getHeaders())
-				.header(HttpHeaders.ALLOW, "GET")
+				// Patient/_search is also a read of a patient whose id would be _search (none is: ids are UUIDs)
+				.header(HttpHeaders.ALLOW, path.equals(SEARCH_BY_POST) ? "GET, POST" : "GET")
 				.body(refused.getBody());
 		}
 		return outcome(HttpStatus.NOT_FOUND, OperationOutcome.IssueType.NOTSUPPORTED,

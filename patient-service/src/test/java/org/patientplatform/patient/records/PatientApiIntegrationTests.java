@@ -870,6 +870,97 @@ class PatientApiIntegrationTests {
 	}
 
 	@Test
+	void searchesFhirPatientsByPostWithTheCriteriaInAFormBodyAsFhirClientsSendThem() {
+		String staff = token(List.of("staff"), null);
+		long before = this.jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM audit_log", Long.class);
+		// the criteria in the body, as FHIR's POST [base]/Patient/_search (it was 405); the answer is GET's
+		ResponseEntity<String> posted = postSearch("", "family=Lovelace&birthdate=1815", staff,
+				MediaType.APPLICATION_FORM_URLENCODED_VALUE);
+		assertThat(posted.getStatusCode().value()).as(posted.getBody()).isEqualTo(200);
+		assertFhirType(posted, "application/fhir+json");
+		Bundle bundle = fhirParser().parseResource(Bundle.class, posted.getBody());
+		assertThat(bundle.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
+		assertThat(ids(bundle)).contains(this.ada).doesNotContain(this.grace);
+		assertThat(ids(bundle)).containsExactlyElementsOf(ids(search("family=Lovelace&birthdate=1815", staff)));
+		// audited as GET's search is: each patient shown, by the criteria's names
+		assertThat(this.jdbc.queryForList("SELECT action || ' ' || resource_id || ' ' || reason FROM audit_log "
+				+ "WHERE resource_type = 'patient' AND id > ? AND resource_id = ?", String.class, before,
+				this.ada.toString())).contains("search " + this.ada + " family,birthdate");
+		// the query's parameters are added to the body's, and the links are GET URLs a client can follow
+		String family = "Post" + UUID.randomUUID().toString().substring(0, 8);
+		PatientId first = register("API-POST-1-" + family, "Ann", family);
+		PatientId second = register("API-POST-2-" + family, "Eva", family);
+		ResponseEntity<String> paged = postSearch("?_count=1", "family=" + family + "&given=ann,eva", staff,
+				MediaType.APPLICATION_FORM_URLENCODED_VALUE + ";charset=UTF-8");
+		Bundle page = fhirParser().parseResource(Bundle.class, paged.getBody());
+		assertThat(ids(page)).containsExactly(first);
+		ResponseEntity<String> next = this.api.get()
+			.uri(java.net.URI.create(page.getLink("next").getUrl()))
+			.header("Authorization", "Bearer " + staff)
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(ids(fhirParser().parseResource(Bundle.class, next.getBody()))).containsExactly(second);
+		// XML when the body asks for it
+		ResponseEntity<String> xml = postSearch("", "identifier=API-GRACE&_format=xml", staff,
+				MediaType.APPLICATION_FORM_URLENCODED_VALUE);
+		assertFhirType(xml, "application/fhir+xml");
+		assertThat(ids(FhirContext.forR4Cached().newXmlParser().parseResource(Bundle.class, xml.getBody())))
+			.containsExactly(this.grace);
+		// what GET refuses, POST refuses alike, naming the parameter
+		ResponseEntity<String> unknown = postSearch("", "familyname=Lovelace", staff,
+				MediaType.APPLICATION_FORM_URLENCODED_VALUE);
+		assertOutcome(unknown, 400, OperationOutcome.IssueType.NOTSUPPORTED);
+		assertThat(unknown.getBody()).contains("familyname");
+		assertOutcome(postSearch("", "", staff, MediaType.APPLICATION_FORM_URLENCODED_VALUE), 400,
+				OperationOutcome.IssueType.REQUIRED);
+		// a body in another media type is not read as criteria: 415, not a search of everyone or nobody
+		for (String type : List.of("application/fhir+json", "text/plain", "multipart/form-data; boundary=x")) {
+			assertOutcome(postSearch("", "family=Lovelace", staff, type), 415, OperationOutcome.IssueType.NOTSUPPORTED);
+		}
+		assertOutcome(postSearch("", "family=Lovelace", staff, null), 415, OperationOutcome.IssueType.NOTSUPPORTED);
+		// a search's answer (patients' records) is never kept as an idempotent response would be
+		long keys = this.jdbc.queryForObject("SELECT count(*) FROM idempotency_key", Long.class);
+		ResponseEntity<String> keyed = this.api.post()
+			.uri(FHIR + "/Patient/_search")
+			.header("Authorization", "Bearer " + staff)
+			.header("Idempotency-Key", UUID.randomUUID().toString())
+			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+			.body("family=Lovelace")
+			.retrieve()
+			.toEntity(String.class);
+		assertOutcome(keyed, 400, OperationOutcome.IssueType.NOTSUPPORTED);
+		assertThat(keyed.getBody()).contains("Idempotency-Key").doesNotContain("Lovelace\"");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM idempotency_key", Long.class)).isEqualTo(keys);
+		// staff only, as GET; no token is the security layer's 401; another method is 405 naming both
+		assertOutcome(postSearch("", "family=Lovelace", token(List.of("patient"), this.ada.toString()),
+				MediaType.APPLICATION_FORM_URLENCODED_VALUE), 403, OperationOutcome.IssueType.FORBIDDEN);
+		assertProblem(postSearch("", "family=Lovelace", null, MediaType.APPLICATION_FORM_URLENCODED_VALUE), 401);
+		ResponseEntity<String> put = this.api.put()
+			.uri(FHIR + "/Patient/_search")
+			.header("Authorization", "Bearer " + staff)
+			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+			.body("family=Lovelace")
+			.retrieve()
+			.toEntity(String.class);
+		assertOutcome(put, 405, OperationOutcome.IssueType.NOTSUPPORTED);
+		assertThat(put.getHeaders().getAllow()).containsExactlyInAnyOrder(org.springframework.http.HttpMethod.GET,
+				org.springframework.http.HttpMethod.POST);
+	}
+
+	/** FHIR's search by POST: the body as it is, in the media type given (none when null). */
+	private ResponseEntity<String> postSearch(String query, String body, @Nullable String token,
+			@Nullable String contentType) {
+		var request = this.api.post().uri(FHIR + "/Patient/_search" + query);
+		if (token != null) {
+			request = request.header("Authorization", "Bearer " + token);
+		}
+		if (contentType != null) {
+			request = request.header("Content-Type", contentType);
+		}
+		return request.body(body.getBytes(StandardCharsets.UTF_8)).retrieve().toEntity(String.class);
+	}
+
+	@Test
 	void bindsAPageCursorToTheCriteriaOfTheSearchItPages() {
 		String family = "Curs" + UUID.randomUUID().toString().substring(0, 8);
 		PatientId first = register("API-CUR-1-" + family, "Ann", family);
