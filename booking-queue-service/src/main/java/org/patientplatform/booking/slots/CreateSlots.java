@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
@@ -52,27 +51,18 @@ record CreateSlots(@NotEmpty @Size(max = 500) List<@Valid @NotNull NewSlot> slot
 	}
 
 	/**
-	 * A slot's start as the API reads every date-time, but for hour 24: ISO 8601 lets {@code 24:00:00} end a day,
-	 * and {@code 2026-12-20T24:00:00Z} was taken as the next day's midnight, 2026-12-21T00:00:00Z, a slot on a day
-	 * the caller did not write (while {@code 17:00:60Z} was refused). Refused as any date-time that does not read,
-	 * with the same message.
+	 * A slot's start as the API reads every date-time, but for hour 24 and second 60 ({@link TimesAsWritten}): ISO
+	 * 8601 lets {@code 24:00:00} end a day, and {@code 2026-12-20T24:00:00Z} was taken as the next day's midnight,
+	 * 2026-12-21T00:00:00Z, a slot on a day the caller did not write (while {@code 17:00:60Z} was refused); a leap
+	 * second was read as 23:59:59. Refused as any date-time that does not read, with the same message.
 	 */
 	static final class StartsAt extends ValueDeserializer<Instant> {
-
-		/** The hour after the date's {@code T}: an instant has no other {@code T}. */
-		private static final Pattern HOUR_24 = Pattern.compile("[Tt]24");
-
-		/**
-		 * A leap second, 23:59:60: java.time reads it as 23:59:59, a start the caller did not write (another minute's
-		 * second 60 is refused by the reader itself).
-		 */
-		private static final Pattern SECOND_60 = Pattern.compile("[Tt]\\d{2}:\\d{2}:60");
 
 		@Override
 		public @Nullable Instant deserialize(JsonParser parser, DeserializationContext context)
 				throws JacksonException {
-			if (parser.currentToken() == JsonToken.VALUE_STRING && (HOUR_24.matcher(parser.getString()).find()
-					|| SECOND_60.matcher(parser.getString()).find())) {
+			if (parser.currentToken() == JsonToken.VALUE_STRING
+					&& TimesAsWritten.readAsAnotherTime(parser.getString())) {
 				// never the value in the message: the kit names the field and the form it takes
 				return (Instant) context.handleWeirdStringValue(Instant.class, parser.getString(),
 						"hour 24 and second 60 are no time a slot starts at");

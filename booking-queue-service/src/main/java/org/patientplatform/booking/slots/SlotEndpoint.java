@@ -103,7 +103,7 @@ class SlotEndpoint {
 			description = "from defaults to now, to to 14 days after from; the window is at most 92 days. Keyset "
 					+ "pagination in (start, id) order: pass the page's nextCursor as cursor, with the same from "
 					+ "and to; null on the last page. A slot that has started is listed with available 0: it takes no "
-					+ "booking.")
+					+ "booking. from and to are read as written: hour 24 and a leap second (23:59:60) are refused.")
 	Page<SlotAvailability> availability(@PathVariable @Pattern(regexp = SITE_ID) String siteId,
 			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant from,
 			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant to,

@@ -1,5 +1,6 @@
 package org.patientplatform.booking.slots;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -153,6 +154,34 @@ class SlotApiIntegrationTests {
 				Map.of("slots", List.of(Map.of("startsAt", "2030-12-21T00:00:00Z", "capacity", 2),
 					Map.of("startsAt", "2030-12-21T23:59:59.5Z", "capacity", 2))));
 		assertThat(midnight.getStatusCode().value()).isEqualTo(201);
+	}
+
+	@Test
+	void refusesHour24AndALeapSecondInTheListingsWindowNamingTheParameter() {
+		// from=…T24:00 was read as the next day's midnight (java.time's lenient instant reader, Spring's fallback), and
+		// that day's slots were listed; a leap second was read as 23:59:59
+		TestClients.createSlot(this.staff, "site-hour-24-query", Instant.parse("2030-12-21T00:00:00Z"), 2);
+		String dateTime = "must be a date-time with its offset, such as 2026-01-31T09:30:00Z";
+		Map<String, String> refused = Map.of("from=2030-12-20T24:00:00Z&to=2030-12-22T00:00:00Z", "from",
+				"from=2030-12-20t24:00:00%2B01:00&to=2030-12-22T00:00:00Z", "from",
+				"from=2030-12-20T00:00:00Z&to=2030-12-21T24:00:00Z", "to",
+				"from=2030-12-20T00:00:00Z&to=2030-12-20T23:59:60Z", "to");
+		refused.forEach((query, parameter) -> {
+			var response = this.staff.get()
+				.uri(URI.create("http://127.0.0.1:" + this.port + "/api/v1/sites/site-hour-24-query/slots?" + query))
+				.retrieve()
+				.toEntity(String.class);
+			assertThat(response.getStatusCode().value()).as(query).isEqualTo(400);
+			assertThat(response.getHeaders().getContentType()).as(query).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+			assertThat(json(response.getBody()).path("errors").valueStream()
+				.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+				.as(query)
+				.containsExactly(parameter + " " + dateTime);
+		});
+		// midnight written as such still reads
+		assertThat(slots(this.staff, "site-hour-24-query", "2030-12-21T00:00:00Z", "2030-12-21T23:59:59Z"))
+			.singleElement()
+			.satisfies((slot) -> assertThat(slot).containsEntry("startsAt", "2030-12-21T00:00:00Z"));
 	}
 
 	@Test
