@@ -34,13 +34,18 @@ record CreateSlots(@NotEmpty @Size(max = 500) List<@Valid @NotNull NewSlot> slot
 	 * @param startsAt when the slot starts, in the future but at most {@code booking.slots.max-ahead} ahead
 	 * ({@link WithinSlotHorizon}), to the microsecond at most (what is stored: a finer time would be cut, and two
 	 * slots a nanosecond apart would become one); hour 24 and second 60 are refused ({@link StartsAt})
-	 * @param capacity its places, 1 to 1000 (a whole number: 2.5 is refused, not cut to 2)
+	 * @param capacity its places, 1 to 1000 (a whole number: 2.5 is refused, not cut to 2); one past an int's range
+	 * is refused with this range too ({@link Capacity})
 	 */
 	record NewSlot(@NotNull @Future @WithinSlotHorizon @JsonDeserialize(using = StartsAt.class) @Schema(
 			description = "When the slot starts: in the future, at most booking.slots.max-ahead ahead (2 years by "
 					+ "default; further is refused as a likely typo in the year), to the microsecond at most; "
 					+ "hour 24 and a leap second (23:59:60) are refused") Instant startsAt,
-			@NotNull @Min(1) @Max(1000) Integer capacity) {
+			@NotNull @Min(value = 1, message = CAPACITY) @Max(value = 1000, message = CAPACITY) @JsonDeserialize(
+					using = Capacity.class) Integer capacity) {
+
+		/** What a capacity out of its range is told, whichever side and however far. */
+		static final String CAPACITY = "must be a whole number from 1 to 1000";
 
 		@AssertTrue(message = "must be given to the microsecond at most (six decimals of a second)")
 		@ReportedOn("startsAt")
@@ -69,6 +74,27 @@ record CreateSlots(@NotEmpty @Size(max = 500) List<@Valid @NotNull NewSlot> slot
 			}
 			// every other check of a date-time in a body (its JSON type, blank text, the form) as before
 			return context.readValue(parser, Instant.class);
+		}
+
+	}
+
+	/**
+	 * A capacity as the API reads every whole number, but for one past an int's range ({@code 12345678901234567890}):
+	 * Jackson refuses it with the range of an int, which is not the capacity's. It is read as a value past the bound
+	 * on its side, so that it is refused with the capacity's own range ({@link NewSlot#CAPACITY}), as 0 and 1001
+	 * are.
+	 */
+	static final class Capacity extends ValueDeserializer<Integer> {
+
+		@Override
+		public @Nullable Integer deserialize(JsonParser parser, DeserializationContext context)
+				throws JacksonException {
+			if (parser.currentToken() == JsonToken.VALUE_NUMBER_INT
+					&& parser.getNumberType() != JsonParser.NumberType.INT) {
+				return (parser.getBigIntegerValue().signum() < 0) ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+			}
+			// every other check of a whole number in a body (its JSON type, a fraction) as before
+			return context.readValue(parser, Integer.class);
 		}
 
 	}

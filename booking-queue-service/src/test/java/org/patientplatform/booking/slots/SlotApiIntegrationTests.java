@@ -185,6 +185,26 @@ class SlotApiIntegrationTests {
 	}
 
 	@Test
+	void refusesACapacityPastAnIntsRangeWithTheCapacitysOwnRange() {
+		// before: "must be a whole number from -2147483648 to 2147483647", not the documented 1 to 1000
+		var response = postSlots("site-capacity", """
+				{"slots": [{"startsAt": "2030-05-01T09:00:00Z", "capacity": 12345678901234567890},
+				 {"startsAt": "2030-05-01T10:00:00Z", "capacity": -12345678901234567890},
+				 {"startsAt": "2030-05-01T11:00:00Z", "capacity": 2147483648},
+				 {"startsAt": "2030-05-01T12:00:00Z", "capacity": 0},
+				 {"startsAt": "2030-05-01T13:00:00Z", "capacity": 1001},
+				 {"startsAt": "2030-05-01T14:00:00Z", "capacity": 1000}]}""");
+		assertThat(response.getStatusCode().value()).isEqualTo(400);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		String range = " must be a whole number from 1 to 1000";
+		assertThat(json(response.getBody()).path("errors").valueStream()
+			.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+			.containsExactlyInAnyOrder("slots[0].capacity" + range, "slots[1].capacity" + range,
+					"slots[2].capacity" + range, "slots[3].capacity" + range, "slots[4].capacity" + range);
+		assertThat(slots(this.staff, "site-capacity", "2030-05-01T00:00:00Z", "2030-05-02T00:00:00Z")).isEmpty();
+	}
+
+	@Test
 	void refusesASlotBeyondTheHorizonAsALikelyTypo() {
 		// the tests' horizon is ten years (BookingQueueIntegrationTest); 9999-12-31 was created and listed as bookable
 		var response = postSlots("site-horizon",
