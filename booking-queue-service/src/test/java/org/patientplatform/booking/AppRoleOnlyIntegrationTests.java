@@ -137,6 +137,11 @@ class AppRoleOnlyIntegrationTests {
 				.contains("Idempotency-Key is still in progress");
 		}
 		assertThat(book.at("/responses/201/headers/Location/schema/format").asString()).isEqualTo("uri-reference");
+		// before: creating slots sent no Location; now the listing where they are read (there is no slot by id)
+		JsonNode slotsCreated = paths.path("/api/v1/sites/{siteId}/slots").at("/post/responses/201/headers/Location");
+		assertThat(slotsCreated.at("/schema/format").asString()).isEqualTo("uri-reference");
+		assertThat(slotsCreated.path("description").asString()).startsWith("/api/v1/sites/{siteId}/slots?from=")
+			.contains("no slot by id");
 		List<JsonNode> headers = new ArrayList<>();
 		book.path("parameters").forEach((parameter) -> {
 			if ("header".equals(parameter.path("in").asString())) {

@@ -1,12 +1,15 @@
 package org.patientplatform.booking.slots;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -26,6 +29,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,8 +38,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
 
 @RestController
 @RequestMapping("/api/v1/sites/{siteId}/slots")
@@ -59,11 +63,16 @@ class SlotEndpoint {
 	}
 
 	@PostMapping
-	@ResponseStatus(HttpStatus.CREATED)
 	@PreAuthorize("hasRole('staff')")
 	@Operation(summary = "Create slots at a site (all or none); 409 when the site has a slot at one of the times",
 			responses = {
 					@ApiResponse(responseCode = "201", description = "Created: the slots",
+							headers = @Header(name = "Location",
+									description = "/api/v1/sites/{siteId}/slots?from=…&to=…: the site's slots listed "
+											+ "from the first created slot's start to just after the last (there is "
+											+ "no slot by id); a window of at most 92 days, the listing's longest, "
+											+ "so slots of a request spanning more start past it",
+									schema = @Schema(type = "string", format = "uri-reference")),
 							content = @Content(mediaType = "application/json",
 									array = @ArraySchema(schema = @Schema(implementation = Slot.class)))),
 					@ApiResponse(responseCode = "400",
@@ -76,7 +85,8 @@ class SlotEndpoint {
 									+ "Retry-After seconds)",
 							content = @Content(mediaType = "application/problem+json",
 									schema = @Schema(ref = "#/components/schemas/Problem"))) })
-	List<Slot> create(@PathVariable @Pattern(regexp = SITE_ID) String siteId, @Valid @RequestBody CreateSlots body) {
+	ResponseEntity<List<Slot>> create(@PathVariable @Pattern(regexp = SITE_ID) String siteId,
+			@Valid @RequestBody CreateSlots body) {
 		int[] same = body.sameTime();
 		if (same != null) {
 			// the site has no slot there yet: the request itself asks for two (not a conflict with stored state)
@@ -86,8 +96,9 @@ class SlotEndpoint {
 			problem.setTitle("Two slots at one time");
 			throw new ErrorResponseException(HttpStatus.BAD_REQUEST, problem, null);
 		}
+		List<Slot> created;
 		try {
-			return this.slots.create(siteId, body.slots());
+			created = this.slots.create(siteId, body.slots());
 		}
 		catch (DuplicateKeyException ex) {
 			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
@@ -95,6 +106,26 @@ class SlotEndpoint {
 			problem.setTitle("Slot exists");
 			throw new ErrorResponseException(HttpStatus.CONFLICT, problem, ex);
 		}
+		return ResponseEntity.created(listing(siteId, created)).body(created);
+	}
+
+	/**
+	 * Where the created slots are read: there is no slot by id, so the site's listing from the first one's start to
+	 * just after the last (stored to the microsecond: {@code to} is exclusive), at most {@link #MAX_WINDOW} long.
+	 */
+	private static URI listing(String siteId, List<Slot> created) {
+		Instant first = created.stream().map(Slot::startsAt).min(Instant::compareTo).orElseThrow();
+		Instant last = created.stream().map(Slot::startsAt).max(Instant::compareTo).orElseThrow();
+		Instant to = last.plus(1, ChronoUnit.MICROS);
+		if (Duration.between(first, to).compareTo(MAX_WINDOW) > 0) {
+			to = first.plus(MAX_WINDOW);
+		}
+		return UriComponentsBuilder.fromPath("/api/v1/sites/{siteId}/slots")
+			.queryParam("from", first)
+			.queryParam("to", to)
+			.buildAndExpand(siteId)
+			.encode()
+			.toUri();
 	}
 
 	@GetMapping

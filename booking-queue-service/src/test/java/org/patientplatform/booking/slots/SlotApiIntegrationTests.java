@@ -205,6 +205,40 @@ class SlotApiIntegrationTests {
 	}
 
 	@Test
+	void answersCreatedSlotsWithWhereTheyAreListedAsLocation() {
+		// before: no Location; there is no slot by id, so it is the site's listing over the created slots' starts
+		var created = postSlots("site-location",
+				Map.of("slots", List.of(Map.of("startsAt", "2030-10-02T09:30:00Z", "capacity", 2),
+					Map.of("startsAt", "2030-10-01T09:00:00Z", "capacity", 3))));
+		assertThat(created.getStatusCode().value()).isEqualTo(201);
+		URI location = created.getHeaders().getLocation();
+		assertThat(location).hasToString(
+				"/api/v1/sites/site-location/slots?from=2030-10-01T09:00:00Z&to=2030-10-02T09:30:00.000001Z");
+		assertThat(listed(location)).containsExactly("2030-10-01T09:00:00Z", "2030-10-02T09:30:00Z");
+
+		// a request spanning more than the listing's longest window: the window from the first start, which reads
+		var wide = postSlots("site-location",
+				Map.of("slots", List.of(Map.of("startsAt", "2031-01-01T09:00:00Z", "capacity", 2),
+					Map.of("startsAt", "2031-06-01T09:00:00Z", "capacity", 2))));
+		assertThat(wide.getStatusCode().value()).isEqualTo(201);
+		assertThat(wide.getHeaders().getLocation())
+			.hasToString("/api/v1/sites/site-location/slots?from=2031-01-01T09:00:00Z&to=2031-04-03T09:00:00Z");
+		assertThat(listed(wide.getHeaders().getLocation())).containsExactly("2031-01-01T09:00:00Z");
+	}
+
+	/** The starts of the slots a listing's address answers, on its first page. */
+	private List<Object> listed(URI location) {
+		var page = this.staff.get()
+			.uri(URI.create("http://127.0.0.1:" + this.port).resolve(location))
+			.retrieve()
+			.toEntity(String.class);
+		assertThat(page.getStatusCode().value()).isEqualTo(200);
+		return json(page.getBody()).path("items").valueStream()
+			.map((slot) -> (Object) slot.path("startsAt").asString())
+			.toList();
+	}
+
+	@Test
 	void refusesASlotBeyondTheHorizonAsALikelyTypo() {
 		// the tests' horizon is ten years (BookingQueueIntegrationTest); 9999-12-31 was created and listed as bookable
 		var response = postSlots("site-horizon",
