@@ -43,6 +43,12 @@ public class BookingDesk {
 	 */
 	static final Duration CHECK_IN_AHEAD_MARGIN = Duration.ofHours(1);
 
+	/**
+	 * How far ahead of this service's clock a no-show may be dated: one dated further (a wrong clock) could free the
+	 * place of a slot that has not started by this clock.
+	 */
+	static final Duration NO_SHOW_AHEAD_MARGIN = Duration.ofHours(1);
+
 	private final Bookings bookings;
 
 	private final Slots slots;
@@ -210,7 +216,9 @@ public class BookingDesk {
 
 	/**
 	 * The patient did not come: the booking leaves its site's queue and gives its place back. Announces nothing (it
-	 * comes from the topic, and the patient is not told "cancelled").
+	 * comes from the topic, and the patient is not told "cancelled"). A no-show marked before its slot's start, or
+	 * dated more than {@link #NO_SHOW_AHEAD_MARGIN} ahead of this service's clock, is refused
+	 * ({@link InvalidEventException}): nobody can be known not to have come before the slot has started.
 	 */
 	@Transactional
 	StatusChange noShow(UUID id, String siteId, Instant at) {
@@ -234,6 +242,9 @@ public class BookingDesk {
 		}
 		if (next == BookingStatus.CHECKED_IN) {
 			requirePlausibleCheckIn(current, micros(at));
+		}
+		if (next == BookingStatus.NO_SHOW) {
+			requireStartedSlot(current, micros(at));
 		}
 		if (current.status() == next) {
 			return new StatusChange(StatusChange.Outcome.ALREADY, current);
@@ -267,6 +278,26 @@ public class BookingDesk {
 		if (at.isBefore(askedFor.minus(CHECK_IN_MARGIN))) {
 			throw new InvalidEventException("Check-in of booking " + booking.id() + " at " + at
 					+ " is before the booking was asked for (" + askedFor + ")");
+		}
+	}
+
+	/**
+	 * A no-show is known only once its slot has started: one marked before the start (or dated ahead of this
+	 * service's clock by more than {@link #NO_SHOW_AHEAD_MARGIN}, so that the slot may not have started here) would
+	 * give the place back, and take the patient out of the queue, before the appointment. Such an event is refused
+	 * (dead-lettered with the reason) rather than applied.
+	 */
+	private void requireStartedSlot(Booking booking, Instant at) {
+		Instant now = now();
+		if (at.isAfter(now.plus(NO_SHOW_AHEAD_MARGIN))) {
+			throw new InvalidEventException("No-show of booking " + booking.id() + " at " + at + " is more than "
+					+ NO_SHOW_AHEAD_MARGIN.toHours() + " h ahead of this service's clock (" + now + ")");
+		}
+		// no start only for a request of a slot that does not exist, which never held a place (not allowed anyway)
+		if (booking.startsAt() != null && at.isBefore(booking.startsAt())) {
+			throw new InvalidEventException("No-show of booking " + booking.id() + " at " + at
+					+ " is before its slot starts (" + booking.startsAt()
+					+ "): a patient is a no-show only once the slot has started");
 		}
 	}
 

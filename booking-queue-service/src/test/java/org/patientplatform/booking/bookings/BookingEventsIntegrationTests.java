@@ -420,6 +420,37 @@ class BookingEventsIntegrationTests {
 			.isZero();
 	}
 
+	@Test
+	void refusesANoShowMarkedBeforeItsSlotStartsWhichWouldGiveThePlaceBackEarly() throws Exception {
+		UUID slotId = newSlot("site-no-show-early", 1);
+		UUID bookingId = UUID.randomUUID();
+		send(BookingRequested.TYPE, "site-no-show-early",
+				new BookingRequested(bookingId, "site-no-show-early", slotId, "P-early-no-show", now()));
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "CONFIRMED");
+
+		// the slot starts in 2032: applied, the place was free for another patient years before the appointment
+		RecordMetadata early = send(BookingNoShow.TYPE, "site-no-show-early",
+				new BookingNoShow(bookingId, "site-no-show-early", now()));
+		// after the slot's start by its own date, but the producer's clock is years ahead of this service's
+		RecordMetadata ahead = send(BookingNoShow.TYPE, "site-no-show-early",
+				new BookingNoShow(bookingId, "site-no-show-early", Instant.parse("2099-01-01T00:00:00Z")));
+
+		ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(early);
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE), StandardCharsets.UTF_8))
+			.contains("is before its slot starts")
+			.contains("a patient is a no-show only once the slot has started");
+		assertThat(new String(header(deadLetter, DeadLetterHeaders.NON_RETRYABLE), StandardCharsets.UTF_8))
+			.isEqualTo("true");
+		ConsumerRecord<byte[], byte[]> aheadLetter = awaitDeadLetter(ahead);
+		assertThat(new String(header(aheadLetter, DeadLetterHeaders.EXCEPTION_MESSAGE), StandardCharsets.UTF_8))
+			.contains("ahead of this service's clock");
+		assertThat(new String(header(aheadLetter, DeadLetterHeaders.NON_RETRYABLE), StandardCharsets.UTF_8))
+			.isEqualTo("true");
+		assertThat(awaitBooking(bookingId)).containsEntry("status", "CONFIRMED");
+		assertThat(this.jdbc.queryForObject("SELECT place_no FROM booking WHERE id = ?", Integer.class, bookingId))
+			.isEqualTo(1);
+	}
+
 	private RecordMetadata send(String type, String siteId, Object data) throws Exception {
 		return this.producer.send(TestClients.event(this.events, type, siteId, data)).get();
 	}

@@ -1,5 +1,6 @@
 package org.patientplatform.booking.queue;
 
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -156,11 +157,15 @@ class QueueIntegrationTests {
 		// before: BookingNoShow was skipped, so a patient who checked in and left (or was called and never came)
 		// waited at the head of the queue for good; staff could only cancel, which told the patient "cancelled"
 		String site = "site-queue-no-show";
-		UUID slotId = TestClients.createSlot(this.staff, site, Instant.parse("2033-04-01T08:00:00Z"), 3);
 		UUID gil = UUID.randomUUID();
 		UUID hal = UUID.randomUUID();
 		UUID ivy = UUID.randomUUID();
 		Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(30));
+		// a no-show is known only once its slot has started: this one started after the check-ins, before the
+		// no-shows (written to the table, as the API creates no slot in the past)
+		UUID slotId = UUID.randomUUID();
+		this.jdbc.update("INSERT INTO slot (id, site_id, starts_at, capacity) VALUES (?, ?, ?, 3)", slotId, site,
+				Timestamp.from(t.plusSeconds(300)));
 		for (UUID booking : List.of(gil, hal, ivy)) {
 			send(BookingRequested.TYPE, site, new BookingRequested(booking, site, slotId, "P-" + booking, t));
 		}
@@ -185,14 +190,15 @@ class QueueIntegrationTests {
 		assertThat(position(ivy, "P-" + ivy)).containsEntry("position", 1);
 		// their places are given back; a no-show is not cancellable (nor announced as a cancellation)
 		Map<String, Object> slots = this.staff.get()
-			.uri("/api/v1/sites/{site}/slots?from=2033-04-01T00:00:00Z&to=2033-04-02T00:00:00Z", site)
+			.uri("/api/v1/sites/{site}/slots?from={from}&to={to}", site, t.toString(), t.plusSeconds(600).toString())
 			.retrieve()
 			.body(new ParameterizedTypeReference<Map<String, Object>>() {
 			});
-		assertThat((List<?>) slots.get("items")).singleElement()
-			.asInstanceOf(MAP)
-			.containsEntry("booked", 1)
-			.containsEntry("available", 2);
+		// (a slot that has started is listed with available 0)
+		assertThat((List<?>) slots.get("items")).singleElement().asInstanceOf(MAP).containsEntry("booked", 1);
+		assertThat(this.jdbc.queryForList("SELECT id FROM booking WHERE slot_id = ? AND place_no IS NOT NULL",
+				UUID.class, slotId))
+			.containsExactly(ivy);
 		var cancel = this.staff.delete().uri("/api/v1/bookings/{id}", gil).retrieve().toEntity(String.class);
 		assertThat(cancel.getStatusCode().value()).isEqualTo(409);
 		assertThat(cancel.getBody()).contains("\"bookingStatus\":\"NO_SHOW\"");
