@@ -115,6 +115,10 @@ class AppRoleOnlyIntegrationTests {
 		assertThat(summary.at("/id/type").toString()).doesNotContain("null");
 		assertThat(api.at("/components/schemas/PageEntrySummary/properties/nextCursor/type").toString())
 			.contains("null");
+		// a bulk redrive's failures are a map, {} when none failed, never null (before: documented as one that may be)
+		JsonNode failures = api.at("/components/schemas/BulkView/properties/failures");
+		assertThat(failures.path("type").toString()).contains("object").doesNotContain("null");
+		assertThat(failures.at("/additionalProperties/type").toString()).contains("integer");
 		// a reveal refuses an Idempotency-Key (its answer is never stored), so it is not offered one; every other POST
 		// is, with what a reused key answers, and a body too large is documented where it can be sent
 		assertThat(api.at("/paths/~1api~1v1~1dlq~1messages~1{id}~1reveal/post/parameters").toString())

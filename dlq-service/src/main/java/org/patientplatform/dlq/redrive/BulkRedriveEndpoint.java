@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -116,7 +117,9 @@ class BulkRedriveEndpoint {
 					caller.getName(), request.reason());
 			// the outcome is one of the audit's fixed words (the job's view holds its count)
 			this.audit.record(action, "dlq-bulk-redrive", bulk.id().toString(), AuditOutcome.SUCCEEDED, reason);
-			return ResponseEntity.accepted().location(URI.create("/api/v1/dlq/redrives/" + bulk.id())).body(view(bulk));
+			return ResponseEntity.accepted()
+				.location(URI.create("/api/v1/dlq/redrives/" + bulk.id()))
+				.body(jobView(bulk));
 		}
 		catch (RuntimeException ex) {
 			// a target topic the broker does not have, or could not say it has, is FAILED (ADR 0015, amended)
@@ -142,7 +145,7 @@ class BulkRedriveEndpoint {
 		int size = Page.limit(limit);
 		List<BulkView> fetched = this.bulks.recent(size + 1, TimeCursor.decodeOrFirst(cursor), status)
 			.stream()
-			.map(this::view)
+			.map(this::listed)
 			.toList();
 		return Page.of(fetched, size, (bulk) -> new TimeCursor(Objects.requireNonNull(bulk.createdAt()), bulk.id()).sortKey());
 	}
@@ -151,8 +154,7 @@ class BulkRedriveEndpoint {
 	@PreAuthorize("hasRole('ops')")
 	@Operation(summary = "A bulk redrive's progress: total, sent, failed (and why), skipped, pending, cancelled and status")
 	BulkView get(@PathVariable UUID id) {
-		BulkView view = view(this.bulks.find(id).orElseThrow(() -> new NotFoundException("No bulk redrive " + id)));
-		return (view.failed() > 0) ? view.withFailures(this.bulks.failureReasons(id)) : view;
+		return jobView(this.bulks.find(id).orElseThrow(() -> new NotFoundException("No bulk redrive " + id)));
 	}
 
 	@PostMapping("/{id}/pause")
@@ -197,14 +199,27 @@ class BulkRedriveEndpoint {
 			throw ex;
 		}
 		this.audit.record(action, "dlq-bulk-redrive", id.toString(), AuditOutcome.SUCCEEDED, reason);
-		return view(bulk);
+		return jobView(bulk);
 	}
 
-	private BulkView view(BulkRedrives.BulkRedrive bulk) {
+	/**
+	 * One job's view, with why its failed entries failed: an empty map when none did (a job without failures had
+	 * shown no {@code failures} at all, which a client could not tell from a view that leaves them out).
+	 */
+	private BulkView jobView(BulkRedrives.BulkRedrive bulk) {
+		return view(bulk, Optional.of((bulk.failed() > 0) ? this.bulks.failureReasons(bulk.id()) : Map.of()));
+	}
+
+	/** A job as the list shows it: without the reasons of its failures, which take a query of each job's items. */
+	private BulkView listed(BulkRedrives.BulkRedrive bulk) {
+		return view(bulk, Optional.empty());
+	}
+
+	private BulkView view(BulkRedrives.BulkRedrive bulk, Optional<Map<String, Integer>> failures) {
 		return new BulkView(bulk.id(), bulk.status(), bulk.total(), bulk.sent(), bulk.failed(), bulk.skipped(),
 				bulk.pending(), bulk.cancelled(), bulk.ratePerSecond(), bulk.targetTopic(), bulk.selectionJson(this.json),
 				bulk.createdBy(), bulk.reason(), bulk.createdAt(), bulk.startedAt(), bulk.updatedAt(),
-				bulk.finishedAt(), bulk.ratePerSecond() == 0, bulk.unconfirmed(), null);
+				bulk.finishedAt(), bulk.ratePerSecond() == 0, bulk.unconfirmed(), failures);
 	}
 
 	/**
@@ -274,20 +289,17 @@ class BulkRedriveEndpoint {
 	 * @param unthrottled sent without rate limit
 	 * @param unconfirmed of failed, entries whose run stopped between sending and recording them: they may
 	 * have gone out, so the job does not send them again
-	 * @param failures why the failed entries failed, each reason with its count (the ten most frequent); only
-	 * in the view of one job that has failed entries
+	 * @param failures why the failed entries failed, each reason with its count (the ten most frequent), an empty
+	 * map when none failed; in every view of one job (its GET, and the answers of create, pause, resume and cancel),
+	 * never null, and absent from the list's jobs
 	 */
 	record BulkView(UUID id, String status, int total, int sent, int failed, int skipped, int pending, int cancelled,
 			int ratePerSecond, @Nullable String targetTopic, JsonNode selection, String createdBy,
 			@Nullable String reason, @Nullable Instant createdAt, @Nullable Instant startedAt,
 			@Nullable Instant updatedAt, @Nullable Instant finishedAt, boolean unthrottled, int unconfirmed,
-			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Map<String, Integer> failures) {
-
-		BulkView withFailures(Map<String, Integer> reasons) {
-			return new BulkView(this.id, this.status, this.total, this.sent, this.failed, this.skipped, this.pending,
-					this.cancelled, this.ratePerSecond, this.targetTopic, this.selection, this.createdBy, this.reason, this.createdAt,
-					this.startedAt, this.updatedAt, this.finishedAt, this.unthrottled, this.unconfirmed, reasons);
-		}
+			@Schema(description = "Why the failed entries failed: each reason with its count, the ten most frequent; "
+					+ "{} when none failed. In every view of one job; absent from the list's jobs")
+			@JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Map<String, Integer>> failures) {
 	}
 
 }
