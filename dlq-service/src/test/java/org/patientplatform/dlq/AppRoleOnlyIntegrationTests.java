@@ -138,6 +138,12 @@ class AppRoleOnlyIntegrationTests {
 			assertThat(responses.at("/409/content/application~1problem+json/schema/$ref").asString()).as(action)
 				.isEqualTo("#/components/schemas/Problem");
 		}
+		// the 409 of a redrive in flight says when to try again
+		for (String action : List.of("/api/v1/dlq/messages/{id}/redrive", "/api/v1/dlq/messages/{id}/edit-and-redrive")) {
+			JsonNode conflict = api.path("paths").path(action).path("post").path("responses").path("409");
+			assertThat(conflict.at("/headers/Retry-After/schema/type").asString()).as(action).isEqualTo("integer");
+			assertThat(conflict.path("description").asString()).as(action).contains("Retry-After");
+		}
 		assertThat(api.at("/components/schemas/Problem/properties/errors/items/properties/field").isMissingNode())
 			.isFalse();
 		// the reports say what they answer (before: */*)

@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -25,6 +26,7 @@ import org.patientplatform.kit.audit.AuditLog;
 import org.patientplatform.kit.roles.ConditionalOnRole;
 import org.patientplatform.kit.web.ReportedOn;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -41,6 +43,14 @@ import org.springframework.web.bind.annotation.RestController;
 class EntryRedriveEndpoint {
 
 	static final String TOPIC = TopicNames.PATTERN;
+
+	/** What the 409 of a redrive in flight says of when to try again. */
+	private static final String IN_FLIGHT = "then with Retry-After: its outcome may come at any moment, and the "
+			+ "redrive is settled at the latest when dlq.retry.outcome-timeout has passed since its send";
+
+	private static final String RETRY_AFTER = "When a redrive of the entry is in flight: the seconds until it is "
+			+ "settled at the latest (dlq.retry.outcome-timeout after its send); try again then, or sooner. Also sent "
+			+ "when the first request with this Idempotency-Key is still in progress";
 
 	private final OperatorRedrives redrives;
 
@@ -60,14 +70,17 @@ class EntryRedriveEndpoint {
 			description = "To its original topic with its original key and headers, unless targetTopic is given, "
 					+ "and its original value, or the operator's edited one once the entry has one (edit-and-redrive). "
 					+ "The entry is RETRYING until the origin reports the outcome. 409 for a discarded "
-					+ "entry or one already in flight within dlq.retry.outcome-timeout; a redrive past it that waits "
+					+ "entry or one already in flight within dlq.retry.outcome-timeout (with Retry-After: the seconds "
+					+ "until that timeout has passed since its send); a redrive past it that waits "
 					+ "for the entry's consumer group to read it is counted as timed out and the entry sent again "
 					+ "(the group may then read two copies). An entry whose value was too large to dead-letter "
 					+ "(valueOmitted) is never sent without it, which would be a tombstone: 409 naming where to read "
 					+ "the value, and edit-and-redrive sends it. The reason is required: the audit log keeps who and "
 					+ "why.")
 	@ApiResponse(responseCode = "200", description = "Sent; the entry is RETRYING")
-	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight within the outcome timeout, its payload cannot be decrypted, its value was too large to dead-letter (valueOmitted: only an edit-and-redrive sends it), or it has no topic to go to",
+	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight within the outcome timeout (" + IN_FLIGHT + "), its payload cannot be decrypted, its value was too large to dead-letter (valueOmitted: only an edit-and-redrive sends it), or it has no topic to go to; or the first request with this Idempotency-Key is still in progress (Retry-After)",
+			headers = @Header(name = HttpHeaders.RETRY_AFTER, description = RETRY_AFTER,
+					schema = @Schema(type = "integer", minimum = "1")),
 			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	Redriven redrive(@PathVariable UUID id, @Valid @RequestBody RedriveRequest request, Authentication caller) {
 		return audited("dlq.redrive", id, describe(request.targetTopic(), request.reason()),
@@ -84,7 +97,9 @@ class EntryRedriveEndpoint {
 					+ "(automatic retries, a redrive, a bulk redrive) sends the edited one. A later edit replaces this "
 					+ "one; to send the original again, edit-and-redrive with it.")
 	@ApiResponse(responseCode = "200", description = "Stored and sent; the entry is RETRYING")
-	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight within the outcome timeout, or it has no topic to go to",
+	@ApiResponse(responseCode = "409", description = "The entry is discarded, a redrive of it is in flight within the outcome timeout (" + IN_FLIGHT + "), or it has no topic to go to; or the first request with this Idempotency-Key is still in progress (Retry-After)",
+			headers = @Header(name = HttpHeaders.RETRY_AFTER, description = RETRY_AFTER,
+					schema = @Schema(type = "integer", minimum = "1")),
 			content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
 	Redriven editAndRedrive(@PathVariable UUID id, @Valid @RequestBody EditAndRedrive request, Authentication caller) {
 		return audited("dlq.edit-and-redrive", id, describe(request.targetTopic(), request.reason()),

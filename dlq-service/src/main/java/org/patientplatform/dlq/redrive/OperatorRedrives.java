@@ -28,10 +28,13 @@ class OperatorRedrives {
 
 	private final DeadLetterPayloads payloads;
 
-	OperatorRedrives(JdbcTemplate jdbc, Redriver redriver, DeadLetterPayloads payloads) {
+	private final OutcomeTimeout outcomeTimeout;
+
+	OperatorRedrives(JdbcTemplate jdbc, Redriver redriver, DeadLetterPayloads payloads, OutcomeTimeout outcomeTimeout) {
 		this.jdbc = jdbc;
 		this.redriver = redriver;
 		this.payloads = payloads;
+		this.outcomeTimeout = outcomeTimeout;
 	}
 
 	@Transactional
@@ -97,8 +100,27 @@ class OperatorRedrives {
 			throw new ConflictException("Entry " + id + " is discarded; it is not redriven");
 		}
 		if ("RETRYING".equals(status) && !settleWaitingRedrive(id)) {
-			throw new ConflictException("A redrive of entry " + id + " is in flight; wait for its outcome");
+			long seconds = secondsInFlight(id);
+			throw new RedriveInFlight("A redrive of entry " + id + " is in flight; wait for its outcome. It may come at "
+					+ "any moment, and the redrive is settled at the latest " + seconds + " s from now, when "
+					+ "dlq.retry.outcome-timeout (" + this.outcomeTimeout.outcomeTimeout() + ") has passed since it was "
+					+ "sent: try again after the Retry-After seconds.", seconds);
 		}
+	}
+
+	/**
+	 * The seconds until the entry's redrive in flight is past the outcome timeout, at least 1: the 409 holds no longer
+	 * than that (the retry task then settles it within its next run, or it waits for its consumer group, which a
+	 * redrive then settles at once), and no shorter time is known, as the outcome comes when the origin reports it.
+	 * The producer's delivery timeout is no measure of it: the redrive has been sent, its answer already awaited.
+	 */
+	private long secondsInFlight(UUID id) {
+		long timeout = Math.max(1, this.outcomeTimeout.outcomeTimeout().toSeconds());
+		Long left = this.jdbc.queryForObject("""
+				SELECT ceil(extract(epoch FROM redriven_at + make_interval(secs => ?) - now()))::bigint
+				FROM dead_letter_state WHERE id = ?
+				""", Long.class, (double) timeout, id);
+		return (left != null) ? Math.max(1, Math.min(left, timeout)) : timeout;
 	}
 
 	/**

@@ -2,6 +2,8 @@ package org.patientplatform.dlq.retry;
 
 import java.time.Duration;
 
+import org.patientplatform.dlq.redrive.OutcomeTimeout;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -31,7 +33,8 @@ record RetryProperties(@DefaultValue("5") int maxAttempts, @DefaultValue("30s") 
 		@DefaultValue("1m") Duration outcomeRecheck, @DefaultValue("24h") Duration outcomeMaxWait,
 		@DefaultValue("*/5 * * * * *") String cron, @DefaultValue("200") int batchSize,
 		@DefaultValue("20") int maxBatchesPerRun, @DefaultValue("30s") Duration sendFailureDelay,
-		@DefaultValue("dlq-service.consumer-retry-message.outcomes") String outcomesConsumerGroup) {
+		@DefaultValue("dlq-service.consumer-retry-message.outcomes") String outcomesConsumerGroup)
+		implements OutcomeTimeout {
 
 	RetryPolicy defaults() {
 		return new RetryPolicy(this.maxAttempts, this.initialDelay.toMillis(), this.multiplier,

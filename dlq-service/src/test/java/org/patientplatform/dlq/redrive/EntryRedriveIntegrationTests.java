@@ -97,6 +97,9 @@ class EntryRedriveIntegrationTests {
 			.containsEntry("status_changed_by", "ops-bo");
 		assertThat(audit("dlq.redrive", id)).containsExactly("ops-bo|SUCCEEDED|lab system is back");
 
+		// sent 9 of dlq.retry.outcome-timeout's 10 minutes ago: settled at the latest in a minute
+		this.jdbc.update("UPDATE dead_letter_state SET redriven_at = redriven_at - interval '9 minutes' WHERE id = ?",
+				id);
 		var again = this.ops.post()
 			.uri("/api/v1/dlq/messages/{id}/redrive", id)
 			.body(Map.of("reason", "try again"))
@@ -104,6 +107,12 @@ class EntryRedriveIntegrationTests {
 			.toEntity(MAP);
 		assertThat(again.getStatusCode().value()).isEqualTo(409);
 		assertThat(again.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		// before: no Retry-After, and a detail that did not say when to try again
+		long retryAfter = Long.parseLong(String.valueOf(again.getHeaders().getFirst("Retry-After")));
+		assertThat(retryAfter).isBetween(1L, 60L).isGreaterThan(30L);
+		assertThat(String.valueOf(again.getBody().get("detail"))).contains("is in flight",
+				"settled at the latest " + retryAfter + " s from now", "dlq.retry.outcome-timeout (PT10M)",
+				"Retry-After");
 		assertThat(audit("dlq.redrive", id)).hasSize(2).last().asString().isEqualTo("ops-bo|REJECTED|try again");
 	}
 
