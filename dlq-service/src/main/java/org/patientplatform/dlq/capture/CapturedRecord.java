@@ -317,12 +317,24 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	}
 
 	/**
-	 * A name a header gives, or none when it is longer than {@link FieldLimits#NAME}: then the problem is added,
-	 * which makes the record raw (as {@code POST /api/v1/dlq/messages} refuses such a field with a 400).
+	 * A name a header gives, or none when it holds a control character (NUL, a bell, a line break…: no service,
+	 * group, role, class or fingerprint has one, and it would be a search criterion, a metric label and a line of the
+	 * daily report's CSV) or is longer than {@link FieldLimits#NAME}: then the problem is added, which makes the record
+	 * raw (as {@code POST /api/v1/dlq/messages} refuses such a field with a 400). A control character is not replaced,
+	 * as a NUL in text is ({@link #text(byte[])}): two names differing only there would become one.
 	 */
 	private static @Nullable String name(Map<String, byte[]> headers, String name, List<String> problems) {
-		String text = text(headers, name);
-		if (text != null && text.length() > FieldLimits.NAME) {
+		byte[] value = headers.get(name);
+		if (value == null) {
+			return null;
+		}
+		String text = new String(value, StandardCharsets.UTF_8);
+		int control = FieldLimits.firstControl(text);
+		if (control >= 0) {
+			problems.add("header " + name + " holds a control character (U+%04X)".formatted((int) text.charAt(control)));
+			return null;
+		}
+		if (text.length() > FieldLimits.NAME) {
 			problems.add("header " + name + " is longer than " + FieldLimits.NAME + " characters");
 			return null;
 		}

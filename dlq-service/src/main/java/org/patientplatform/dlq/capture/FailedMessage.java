@@ -48,14 +48,21 @@ record FailedMessage(
 		@Nullable @Size(max = FieldLimits.TEXT) String key,
 		@Nullable @Size(max = 21848) String keyBase64, @Nullable @Size(max = 100) List<@NotNull @Valid Header> headers,
 		@Nullable String payload, @Nullable String payloadBase64,
-		@NotBlank @Size(max = FieldLimits.NAME) String errorClass,
-		@Nullable @Size(max = FieldLimits.NAME) String errorCauseClass,
+		@NotBlank @Size(max = FieldLimits.NAME)
+			@Pattern(regexp = FieldLimits.NAME_TEXT, message = FieldLimits.NAME_RULE) String errorClass,
+		@Nullable @Size(max = FieldLimits.NAME)
+			@Pattern(regexp = FieldLimits.NAME_TEXT, message = FieldLimits.NAME_RULE) String errorCauseClass,
 		@Nullable @Size(max = FieldLimits.TEXT) String errorMessage,
 		@Nullable @Size(max = FieldLimits.TEXT) String errorStacktrace,
-		@NotBlank @Size(max = FieldLimits.NAME) String consumerGroup,
-		@NotBlank @Size(max = FieldLimits.NAME) String sourceService,
-		@Nullable @Size(max = FieldLimits.NAME) String sourceRole,
-		@Nullable @Size(max = FieldLimits.NAME) String fingerprint, @Nullable Boolean nonRetryable) {
+		@NotBlank @Size(max = FieldLimits.NAME)
+			@Pattern(regexp = FieldLimits.NAME_TEXT, message = FieldLimits.NAME_RULE) String consumerGroup,
+		@NotBlank @Size(max = FieldLimits.NAME)
+			@Pattern(regexp = FieldLimits.NAME_TEXT, message = FieldLimits.NAME_RULE) String sourceService,
+		@Nullable @Size(max = FieldLimits.NAME)
+			@Pattern(regexp = FieldLimits.NAME_TEXT, message = FieldLimits.NAME_RULE) String sourceRole,
+		@Nullable @Size(max = FieldLimits.NAME)
+			@Pattern(regexp = FieldLimits.NAME_TEXT, message = FieldLimits.NAME_RULE) String fingerprint,
+		@Nullable Boolean nonRetryable) {
 
 	/**
 	 * @param key the header name; the {@code kafka_dlt-} and {@code dlq-} prefixes are the DLQ's own

@@ -117,6 +117,45 @@ class CapturedRecordTests {
 	}
 
 	@Test
+	void keepsARecordWhoseNamesHoldControlCharactersRawAndNamesEachHeader() {
+		ConsumerRecord<byte[], byte[]> record = failed();
+		record.headers()
+			.add(DeadLetterHeaders.SOURCE_SERVICE, "orders\u0007service".getBytes(StandardCharsets.UTF_8))
+			.add(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP, "orders\nbilling".getBytes(StandardCharsets.UTF_8))
+			.add(DeadLetterHeaders.SOURCE_ROLE, "consumer\u0000orders".getBytes(StandardCharsets.UTF_8))
+			.add(DeadLetterHeaders.EXCEPTION_CAUSE_FQCN, "java.io.IOException\r".getBytes(StandardCharsets.UTF_8))
+			.add(DeadLetterHeaders.FINGERPRINT, "\u009Fab12".getBytes(StandardCharsets.UTF_8));
+		record.headers().remove(DeadLetterHeaders.EXCEPTION_FQCN);
+		record.headers().add(DeadLetterHeaders.EXCEPTION_FQCN, "java.lang.\tX".getBytes(StandardCharsets.UTF_8));
+
+		CapturedRecord captured = CapturedRecord.from(record, Instant.now());
+
+		// before: stored as a failed record, "orders\u0007service" its service (a search criterion, a metric label, a
+		// line of the report's CSV), and a NUL made U+FFFD, one name with any other differing only there
+		assertThat(captured.rawReason()).isEqualTo("not a failed-record message: "
+				+ "header kafka_dlt-original-consumer-group holds a control character (U+000A); "
+				+ "header dlq-source-service holds a control character (U+0007); "
+				+ "header dlq-source-role holds a control character (U+0000); "
+				+ "header kafka_dlt-exception-fqcn holds a control character (U+0009); "
+				+ "header kafka_dlt-exception-cause-fqcn holds a control character (U+000D); "
+				+ "header dlq-fingerprint holds a control character (U+009F)");
+		assertThat(List.of(captured.consumerGroup(), String.valueOf(captured.sourceService()),
+				String.valueOf(captured.sourceRole()), String.valueOf(captured.errorClass()),
+				String.valueOf(captured.errorCauseClass()), String.valueOf(captured.fingerprint())))
+			.containsExactly("", "null", "null", "null", "null", "null");
+		// nothing dropped: every header is kept (base64)
+		assertThat(captured.headers()).extracting((h) -> h.get("key"))
+			.contains(DeadLetterHeaders.SOURCE_SERVICE, DeadLetterHeaders.ORIGINAL_TOPIC);
+
+		// a name of letters beyond ASCII, a space and punctuation is a name
+		ConsumerRecord<byte[], byte[]> kept = failed();
+		kept.headers().add(DeadLetterHeaders.SOURCE_SERVICE, "tjänst för bokning (v2)".getBytes(StandardCharsets.UTF_8));
+		CapturedRecord named = CapturedRecord.from(kept, Instant.now());
+		assertThat(named.isRaw()).isFalse();
+		assertThat(named.sourceService()).isEqualTo("tjänst för bokning (v2)");
+	}
+
+	@Test
 	void keepsTheOriginalHeadersInOrderAsJsonWithTheirNamesEscapedAndTheFailurePathsOwnLeftOut() {
 		ConsumerRecord<byte[], byte[]> record = failed();
 		record.headers().add("traceparent", "00-abc-def-01".getBytes(StandardCharsets.UTF_8));

@@ -751,6 +751,21 @@ class DeadLetterCaptureIntegrationTests {
 			.toList();
 		assertThat(fields).containsExactlyInAnyOrder("topic", "headers[0]");
 
+		// a name holding a control character, which the capture would make a raw entry: before, 202
+		var control = service.post()
+			.uri("/api/v1/dlq/messages")
+			.body(Map.of("topic", "billing.events.v1", "partition", 0, "offset", 0, "payload", "x", "errorClass",
+					"java.lang.\tE", "consumerGroup", "g\nh", "sourceService", "s\u0007", "sourceRole", "r\u0000",
+					"fingerprint", "f"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(control.getStatusCode().value()).isEqualTo(400);
+		assertThat(fieldErrors(control.getBody())).containsExactlyInAnyOrder(
+				"errorClass must not hold a control character (such as NUL, a tab or a line break)",
+				"consumerGroup must not hold a control character (such as NUL, a tab or a line break)",
+				"sourceService must not hold a control character (such as NUL, a tab or a line break)",
+				"sourceRole must not hold a control character (such as NUL, a tab or a line break)");
+
 		// a failed record of the DLQ's own topic: a redrive of it would be captured again as a new entry
 		var own = service.post()
 			.uri("/api/v1/dlq/messages")
