@@ -57,7 +57,7 @@ final class Console {
 		catch (JacksonException | IllegalArgumentException | NullPointerException ex) {
 			Http.json(exchange, 400, Http.map("message", "a fault is {\"target\":\"sms|push|email\",\"kind\":"
 					+ "\"error|throttle|reject|delay\",\"count\":1,\"retryAfterSeconds\":1,\"delayMillis\":5000}, "
-					+ "{\"phone\":\"+1...\",\"outcome\":\"delivered|undelivered|failed\"} or "
+					+ "{\"phone\":\"+1...\",\"outcome\":\"delivered|undelivered|failed|canceled|sent\"} or "
 					+ "{\"pushToken\":\"...\",\"unregistered\":true}"));
 			return;
 		}

@@ -71,6 +71,11 @@ public final class Faults {
 		/** {@code failed} with error 30008 (unknown error), never sent. */
 		FAILED,
 		/**
+		 * {@code canceled}, never sent: Twilio's status of a scheduled message canceled before its send time (no
+		 * error code).
+		 */
+		CANCELED,
+		/**
 		 * {@code sent}, and no more: the carrier confirms nothing, as Twilio's messages to carriers without
 		 * delivery receipts stay.
 		 */

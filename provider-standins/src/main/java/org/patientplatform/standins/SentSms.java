@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param body the text
  * @param numSegments the segments the text takes (GSM-7 or UCS-2)
  * @param status {@code queued}, {@code accepted}, {@code sent}, {@code delivered},
- * {@code undelivered}, {@code failed} or {@code received}
+ * {@code undelivered}, {@code failed}, {@code canceled} or {@code received}
  * @param errorCode the error code of an undelivered or failed message
  * @param statusCallback the callback URL given with the message
  * @param dateCreated when the stand-in took it

@@ -487,12 +487,15 @@ public final class SmsStandin {
 	private @Nullable Step nextStep(Resource message) {
 		Instant sentAt = message.dateCreated.plus(this.statusDelay);
 		return switch (message.status) {
-			case "queued", "accepted" -> (message.outcome == PhoneOutcome.FAILED) ? new Step("failed", 30008, sentAt)
-					: new Step("sent", null, sentAt);
+			case "queued", "accepted" -> switch (message.outcome) {
+				case FAILED -> new Step("failed", 30008, sentAt);
+				case CANCELED -> new Step("canceled", null, sentAt);
+				case DELIVERED, UNDELIVERED, SENT -> new Step("sent", null, sentAt);
+			};
 			case "sent" -> switch (message.outcome) {
 				case DELIVERED -> new Step("delivered", null, sentAt.plus(this.statusDelay));
 				case UNDELIVERED -> new Step("undelivered", 30003, sentAt.plus(this.statusDelay));
-				case FAILED, SENT -> null;
+				case FAILED, CANCELED, SENT -> null;
 			};
 			default -> null;
 		};

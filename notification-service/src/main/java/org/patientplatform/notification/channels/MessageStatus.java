@@ -12,7 +12,7 @@ public sealed interface MessageStatus {
 	 * The provider has the message in this status.
 	 *
 	 * @param status the provider's own word for it, e.g. Twilio's {@code queued}, {@code sent},
-	 * {@code delivered}, {@code undelivered}, {@code failed}
+	 * {@code delivered}, {@code undelivered}, {@code failed}, {@code canceled}
 	 * @param errorCode the provider's error code of a message that failed or was undelivered
 	 * @param errorMessage the provider's description of that error
 	 */

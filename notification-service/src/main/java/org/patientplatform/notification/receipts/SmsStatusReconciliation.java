@@ -36,7 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * ({@code GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json}) in bounded batches, each claimed with
  * {@code SKIP LOCKED} and marked asked as it is claimed, and:
  * <ul>
- * <li>delivered, read, undelivered or failed at Twilio: relayed as the status callback would have been
+ * <li>delivered, read, undelivered, failed or canceled at Twilio: relayed as the status callback would have been
  * ({@link TwilioWebhooks#relay}, a DeliveryStatusReported on notification.status.v1 through the outbox), so the
  * receipts' consumer applies it alike: the same transitions, reasons (with Twilio's error message too), metrics and
  * fallback;</li>

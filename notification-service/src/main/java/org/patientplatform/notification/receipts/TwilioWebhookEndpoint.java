@@ -67,8 +67,9 @@ class TwilioWebhookEndpoint {
 	@PostMapping(path = ChannelsProperties.Sms.STATUS_CALLBACK_PATH,
 			consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
 	@Operation(summary = "Twilio message status callback",
-			description = "Relays delivered, read, failed and undelivered statuses to notification.status.v1; other "
-					+ "statuses are acknowledged and dropped.",
+			description = "Relays delivered, read, failed, undelivered and canceled statuses to notification.status.v1 "
+					+ "(canceled, a scheduled message canceled before its send, as undelivered); other statuses are "
+					+ "acknowledged and dropped.",
 			parameters = @Parameter(in = ParameterIn.HEADER, name = SIGNATURE, required = true,
 					description = SIGNATURE_DESCRIPTION, schema = @Schema(type = "string")),
 			responses = { @ApiResponse(responseCode = "204", description = "Received"),

@@ -80,7 +80,7 @@ class TwilioWebhooks {
 
 	/**
 	 * Relays a status callback. Statuses on the way (queued, sending, sent) are not
-	 * relayed: only delivered, read, failed and undelivered move a delivery.
+	 * relayed: only delivered, read, failed, undelivered and canceled move a delivery.
 	 * @return true when a receipt was relayed
 	 */
 	@Transactional
@@ -109,8 +109,8 @@ class TwilioWebhooks {
 	}
 
 	/**
-	 * The reason a failed or undelivered message ends with: Twilio's status, its error code and, when known (the
-	 * Message resource has it, a callback does not), its error message; none for a delivered or read one.
+	 * The reason a failed, undelivered or canceled message ends with: Twilio's status, its error code and, when known
+	 * (the Message resource has it, a callback does not), its error message; none for a delivered or read one.
 	 */
 	static @Nullable String reason(ReceiptStatus status, String twilioStatus, @Nullable String errorCode,
 			@Nullable String errorMessage) {
@@ -123,6 +123,12 @@ class TwilioWebhooks {
 		};
 	}
 
+	/**
+	 * The receipt a Twilio message status makes, none for a status on the way ({@code queued}, {@code sending},
+	 * {@code sent}...). {@code canceled} (a scheduled message canceled before its send time) ends the delivery as
+	 * {@code undelivered} does: the message never reached the patient, and left {@code SENT} it was asked about for 72 h
+	 * and given up as never confirmed.
+	 */
 	static Optional<ReceiptStatus> status(@Nullable String twilioStatus) {
 		if (twilioStatus == null) {
 			return Optional.empty();
@@ -131,7 +137,7 @@ class TwilioWebhooks {
 			case "delivered" -> Optional.of(ReceiptStatus.DELIVERED);
 			case "read" -> Optional.of(ReceiptStatus.READ);
 			case "failed" -> Optional.of(ReceiptStatus.FAILED);
-			case "undelivered" -> Optional.of(ReceiptStatus.UNDELIVERABLE);
+			case "undelivered", "canceled" -> Optional.of(ReceiptStatus.UNDELIVERABLE);
 			default -> Optional.empty();
 		};
 	}

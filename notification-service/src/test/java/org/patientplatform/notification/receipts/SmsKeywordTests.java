@@ -36,6 +36,10 @@ class SmsKeywordTests {
 		assertThat(TwilioWebhooks.status("read")).contains(ReceiptStatus.READ);
 		assertThat(TwilioWebhooks.status("failed")).contains(ReceiptStatus.FAILED);
 		assertThat(TwilioWebhooks.status("undelivered")).contains(ReceiptStatus.UNDELIVERABLE);
+		// a scheduled message canceled before its send never reached the patient (before: dropped, left SENT)
+		assertThat(TwilioWebhooks.status("canceled")).contains(ReceiptStatus.UNDELIVERABLE);
+		assertThat(TwilioWebhooks.reason(ReceiptStatus.UNDELIVERABLE, "canceled", "", null))
+			.isEqualTo("Twilio reported the message canceled");
 		assertThat(TwilioWebhooks.status("sent")).isEmpty();
 		assertThat(TwilioWebhooks.status("queued")).isEmpty();
 		assertThat(TwilioWebhooks.status(null)).isEmpty();

@@ -121,6 +121,21 @@ class SmsStatusReconciliationIntegrationTests {
 	}
 
 	@Test
+	void endsAnSmsTwilioReportsCanceledAsUndeliverable() {
+		Patient patient = this.patients.patient().email(false).store();
+		providers.standins().faults().phone(patient.phone(), Faults.PhoneOutcome.CANCELED);
+		sentWithoutCallbacks(patient, "canceled");
+		double canceled = count("canceled");
+
+		this.reconciliation.reconcile(now());
+
+		// before: counted pending and left SENT, given up at 72 h as never confirmed
+		Map<String, Object> delivery = awaitSms(patient, "UNDELIVERABLE");
+		assertThat(delivery.get("reason")).isEqualTo("Twilio reported the message canceled");
+		assertThat(count("canceled")).isGreaterThan(canceled);
+	}
+
+	@Test
 	void leavesAnSmsStillSentAtTwilioSentAndGivesUpOnlyAtTheGiveUpAge() {
 		Patient patient = this.patients.patient().email(false).store();
 		providers.standins().faults().phone(patient.phone(), Faults.PhoneOutcome.SENT);

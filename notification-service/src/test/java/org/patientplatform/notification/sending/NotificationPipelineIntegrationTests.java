@@ -23,6 +23,7 @@ import org.patientplatform.notification.TestProviders;
 import org.patientplatform.notification.channels.ChannelsProperties;
 import org.patientplatform.notification.channels.TwilioSignature;
 import org.patientplatform.notification.results.TestResultReady;
+import org.patientplatform.standins.Faults;
 import org.patientplatform.standins.InboundSms;
 import org.patientplatform.standins.SentSms;
 import tools.jackson.databind.JsonNode;
@@ -216,6 +217,25 @@ class NotificationPipelineIntegrationTests {
 		assertThat(preferences(patient).path("channels").path("sms").asBoolean()).isTrue();
 		assertThat(this.jdbc.queryForList("SELECT action FROM audit_log WHERE action LIKE 'sms.opt-%' AND resource_id = ? "
 				+ "ORDER BY occurred_at", String.class, patient.id())).containsExactly("sms.opt-out", "sms.opt-in");
+	}
+
+	@Test
+	void endsAnSmsWhoseStatusCallbackSaysCanceledAsUndeliverable() {
+		Patient patient = this.patients.patient().email(false).store();
+		providers.standins().faults().phone(patient.phone(), Faults.PhoneOutcome.CANCELED);
+		this.kafka.send(RESULTS, TestResultReady.TYPE, patient.id(), result(patient, "ORD-C"));
+
+		// Twilio's callback says canceled (a scheduled message canceled before its send): before, it was dropped
+		// and the SMS stayed SENT
+		Map<String, Object> sms = await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc.queryForList("SELECT d.state, d.reason FROM delivery d JOIN notification n "
+					+ "ON n.id = d.notification_id WHERE n.patient_id = ? AND d.channel = 'SMS'", patient.id()),
+					(rows) -> rows.size() == 1 && "UNDELIVERABLE".equals(rows.getFirst().get("state")))
+			.getFirst();
+		assertThat(sms.get("reason")).isEqualTo("Twilio reported the message canceled");
+		assertThat(providers.standins().sms().sent()).filteredOn((m) -> m.to().equals(patient.phone()))
+			.singleElement()
+			.satisfies((m) -> assertThat(m.status()).isEqualTo("canceled"));
 	}
 
 	@Test
