@@ -22,6 +22,7 @@ import org.patientplatform.kit.web.NullableComponentsDocumented;
 import org.patientplatform.kit.web.ProblemResponsesDocumented;
 import org.patientplatform.kit.web.RequestSizeLimitFilter;
 import org.patientplatform.kit.web.TimeRangeModule;
+import org.patientplatform.kit.web.TimesAsWritten;
 import org.patientplatform.kit.web.TransientDatabaseFailures;
 import org.patientplatform.kit.web.UnknownQueryParameters;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,6 +39,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.format.FormatterRegistry;
 import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.converter.HttpMessageConverters;
@@ -82,6 +84,29 @@ class PlatformWebAutoConfiguration {
 	@Bean
 	TimeRangeModule platformTimeRangeModule() {
 		return new TimeRangeModule();
+	}
+
+	/**
+	 * An instant is read as written: hour 24 and a leap second (23:59:60), which java.time reads as the next day's
+	 * midnight and as 23:59:59, are refused in a body and in event data (the application's JSON mapper), and by the
+	 * formatters below in a query parameter or path variable.
+	 */
+	@Bean
+	JacksonModule platformTimesAsWrittenModule() {
+		return TimesAsWritten.module();
+	}
+
+	/** An instant of a query parameter or path variable read as written: else a 400 naming it. */
+	@Bean
+	WebMvcConfigurer timesAsWritten() {
+		return new WebMvcConfigurer() {
+
+			@Override
+			public void addFormatters(FormatterRegistry registry) {
+				TimesAsWritten.addFormatters(registry);
+			}
+
+		};
 	}
 
 	/** A deadlock, lock timeout, serialization failure or unusable database answers 503, logged and counted. */

@@ -146,6 +146,14 @@ class AuditEndpointIntegrationTests {
 		assertThat(get("/api/v1/ops/audit?from=2026-12-02T10:00:00Z&to=2026-12-02T09:00:00Z", 400).toString())
 			.contains("from", "must be before to");
 		assertThat(get("/api/v1/ops/audit?from=1765000000", 400).toString()).contains("from");
+		// read as written: hour 24 had been the next day's midnight, a leap second 23:59:59
+		for (String query : List.of("from=2026-12-02T24:00:00Z", "to=2026-12-02T23:59:60Z")) {
+			String parameter = query.substring(0, query.indexOf('='));
+			assertThat(get("/api/v1/ops/audit?" + query, 400).path("errors").valueStream()
+				.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+				.as(query)
+				.containsExactly(parameter + " must be a date-time with its offset, such as 2026-01-31T09:30:00Z");
+		}
 		assertThat(get("/api/v1/ops/audit?limit=500", 400).toString()).contains("limit");
 		assertThat(get("/api/v1/ops/audit?acter=alice", 400).toString()).contains("acter");
 		assertThat(get("/api/v1/ops/audit?actor=a&actor=b", 400).toString()).contains("actor");

@@ -54,6 +54,33 @@ class PlatformEventsReadTests {
 			.withMessage("Event e-00 data is not a valid Thing: [name must be text]");
 	}
 
+	record Timed(java.time.Instant at) {
+	}
+
+	@Test
+	void refusesAnInstantReadAsAnotherTimeWithTheApplicationsMapperNamingTheFieldButNotItsValue() {
+		// hour 24 was read as the next day's midnight and a leap second as 23:59:59: an event about another time,
+		// now dead-lettered as invalid (non-retryable) with the field it is about
+		PlatformEvents withModules = new PlatformEvents(JsonMapper.builder()
+			.addModule(org.patientplatform.kit.web.BodyFieldErrors.module())
+			.addModule(org.patientplatform.kit.web.TimesAsWritten.module())
+			.build(), this.validation.getValidator(), "test-service");
+		for (String written : java.util.List.of("2030-12-20T24:00:00Z", "2030-12-20T23:59:60Z")) {
+			ConsumerRecord<byte[], byte[]> record = record(headers("ce_specversion", "1.0", "ce_id", "e-24",
+					"ce_source", "urn:probe", "ce_type", "test.Timed.v1", "content-type", "application/json"),
+					"{\"at\":\"" + written + "\"}");
+			assertThatExceptionOfType(InvalidEventException.class).as(written)
+				.isThrownBy(() -> withModules.read(record, "test.Timed.v1", Timed.class))
+				.withMessage("Event e-24 data is not a valid Timed: [at must be a date-time with its offset, such as "
+						+ "2026-01-31T09:30:00Z]");
+		}
+		ConsumerRecord<byte[], byte[]> midnight = record(headers("ce_specversion", "1.0", "ce_id", "e-0", "ce_source",
+				"urn:probe", "ce_type", "test.Timed.v1", "content-type", "application/json"),
+				"{\"at\":\"2030-12-21T00:00:00Z\"}");
+		assertThat(withModules.read(midnight, "test.Timed.v1", Timed.class).data())
+			.isEqualTo(new Timed(java.time.Instant.parse("2030-12-21T00:00:00Z")));
+	}
+
 	@Test
 	void refusesDataThatNamesAFieldTwiceNamingTheFieldButNotItsValues() {
 		// before: read, the last value kept; a producer that sent two names for a patient never learned which counted

@@ -243,6 +243,34 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void readsAnInstantOnlyAsWrittenInABodyAQueryAndEventData() {
+		// java.time's instant reader took hour 24 as the next day's midnight and a leap second as 23:59:59: a time
+		// the caller did not write, in a body (Jackson) and in a query (Spring's fallback to that reader)
+		for (String written : List.of("2030-12-20T24:00:00Z", "2030-12-20T23:59:60Z")) {
+			ResponseEntity<String> body = post(staff(), "{\"value\":\"a\",\"due\":\"" + written + "\"}",
+					MediaType.APPLICATION_JSON);
+			assertProblem(body, 400);
+			assertFieldError(body, "due", DATE_TIME);
+			assertThat(body.getBody()).doesNotContain(written);
+			ResponseEntity<String> query = getAsStaff("/api/v1/things/due?at={at}", written);
+			assertProblem(query, 400);
+			assertFieldError(query, "at", DATE_TIME);
+			assertThat(query.getBody()).doesNotContain(written);
+			// the application's mapper, which reads event data (PlatformEvents) as it reads request bodies
+			assertThatThrownBy(() -> this.json.readValue("{\"at\":\"" + written + "\"}", Dated.class))
+				.isInstanceOf(JacksonException.class);
+		}
+		// midnight and 23:59:59 written as such read
+		assertThat(post(staff(), "{\"value\":\"a\",\"due\":\"2030-12-21T00:00:00Z\"}", MediaType.APPLICATION_JSON)
+			.getStatusCode()
+			.value()).isEqualTo(201);
+		assertThat(getAsStaff("/api/v1/things/due?at={at}", "2030-12-20T23:59:59Z").getStatusCode().value())
+			.isEqualTo(200);
+		assertThat(this.json.readValue("{\"at\":\"2030-12-21T00:00:00Z\"}", Dated.class).at())
+			.isEqualTo(Instant.parse("2030-12-21T00:00:00Z"));
+	}
+
+	@Test
 	void refusesFieldsTheBodyDoesNotHaveNamingEachAndTheOneATypoMeant() {
 		int before = createdThings();
 		ResponseEntity<String> response = post(staff(),
