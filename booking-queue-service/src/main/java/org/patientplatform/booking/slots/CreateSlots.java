@@ -33,11 +33,12 @@ record CreateSlots(@NotEmpty @Size(max = 500) List<@Valid @NotNull NewSlot> slot
 	/**
 	 * @param startsAt when the slot starts, in the future but at most {@code booking.slots.max-ahead} ahead
 	 * ({@link WithinSlotHorizon}), to the microsecond at most (what is stored: a finer time would be cut, and two
-	 * slots a nanosecond apart would become one); hour 24 and second 60 are refused ({@link StartsAt})
+	 * slots a nanosecond apart would become one); hour 24 and second 60 are refused, as in every date-time the
+	 * platform reads ({@link org.patientplatform.kit.web.TimesAsWritten})
 	 * @param capacity its places, 1 to 1000 (a whole number: 2.5 is refused, not cut to 2); one past an int's range
 	 * is refused with this range too ({@link Capacity})
 	 */
-	record NewSlot(@NotNull @Future @WithinSlotHorizon @JsonDeserialize(using = StartsAt.class) @Schema(
+	record NewSlot(@NotNull @Future @WithinSlotHorizon @Schema(
 			description = "When the slot starts: in the future, at most booking.slots.max-ahead ahead (2 years by "
 					+ "default; further is refused as a likely typo in the year), to the microsecond at most; "
 					+ "hour 24 and a leap second (23:59:60) are refused") Instant startsAt,
@@ -51,29 +52,6 @@ record CreateSlots(@NotEmpty @Size(max = 500) List<@Valid @NotNull NewSlot> slot
 		@ReportedOn("startsAt")
 		boolean isStartsAtInMicroseconds() {
 			return this.startsAt == null || this.startsAt.getNano() % 1000 == 0;
-		}
-
-	}
-
-	/**
-	 * A slot's start as the API reads every date-time, but for hour 24 and second 60 ({@link TimesAsWritten}): ISO
-	 * 8601 lets {@code 24:00:00} end a day, and {@code 2026-12-20T24:00:00Z} was taken as the next day's midnight,
-	 * 2026-12-21T00:00:00Z, a slot on a day the caller did not write (while {@code 17:00:60Z} was refused); a leap
-	 * second was read as 23:59:59. Refused as any date-time that does not read, with the same message.
-	 */
-	static final class StartsAt extends ValueDeserializer<Instant> {
-
-		@Override
-		public @Nullable Instant deserialize(JsonParser parser, DeserializationContext context)
-				throws JacksonException {
-			if (parser.currentToken() == JsonToken.VALUE_STRING
-					&& TimesAsWritten.readAsAnotherTime(parser.getString())) {
-				// never the value in the message: the kit names the field and the form it takes
-				return (Instant) context.handleWeirdStringValue(Instant.class, parser.getString(),
-						"hour 24 and second 60 are no time a slot starts at");
-			}
-			// every other check of a date-time in a body (its JSON type, blank text, the form) as before
-			return context.readValue(parser, Instant.class);
 		}
 
 	}
