@@ -16,6 +16,7 @@ import org.patientplatform.dlq.DlqIntegrationTest;
 import org.patientplatform.dlq.TestApi;
 import org.patientplatform.dlq.TestKafka;
 import org.patientplatform.local.infra.LocalSigningKey;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -311,6 +312,32 @@ class DeadLetterSearchIntegrationTests {
 			.uri("/api/v1/dlq/messages")
 			.exchange((request, response) -> response.getStatusCode().value());
 		assertThat(anonymous).isEqualTo(401);
+	}
+
+	@Test
+	void refusesHour24AndALeapSecondInATimeRangeNamingTheParameter() {
+		// java.time's instant reader (Spring's fallback after its strict ISO parse) took T24:00 as the next day's
+		// midnight and 23:59:60 as 23:59:59, and searched from a time the caller did not write
+		Map<String, String> refused = Map.of("/api/v1/dlq/messages?from=2026-01-01T24:00:00Z", "from",
+				"/api/v1/dlq/messages?from=2026-01-01T00:00:00Z&to=2026-01-01T23:59:60Z", "to",
+				"/api/v1/dlq/messages/facets?to=2025-12-31T24:00:00%2B01:00", "to",
+				"/api/v1/dlq/patterns?since=2026-01-01T24:00:00Z", "since");
+		refused.forEach((query, parameter) -> {
+			var response = this.ops.get()
+				.uri(java.net.URI.create("http://127.0.0.1:" + this.port + query))
+				.retrieve()
+				.toEntity(String.class);
+			assertThat(response.getStatusCode().value()).as(query).isEqualTo(400);
+			assertThat(response.getHeaders().getContentType()).as(query).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+			assertThat(JsonMapper.shared().readTree(response.getBody()).path("errors").valueStream()
+				.map((error) -> error.path("field").asString() + " " + error.path("message").asString()))
+				.as(query)
+				.containsExactly(parameter + " must be a date-time with its offset, such as 2026-01-31T09:30:00Z");
+		});
+		// the next day's midnight written as such reads: the entries that failed on 2026-01-01 (after 00:00) are not
+		// in it
+		assertThat(total("from=2026-01-02T00:00:00Z")).isZero();
+		assertThat(total("from=2026-01-01T00:00:00Z&to=2026-01-01T23:59:59Z")).isEqualTo(40);
 	}
 
 	@Test
