@@ -77,14 +77,23 @@ public class PlatformEvents {
 		return create(UUID.randomUUID().toString(), type, subject, this.json.writeValueAsBytes(data));
 	}
 
-	/** An event from stored parts, as the outbox relay sends it. */
+	/** An event from stored parts, that happened now. */
 	public CloudEvent create(String id, String type, String subject, byte[] jsonData) {
+		return create(id, type, subject, jsonData, OffsetDateTime.now(ZoneOffset.UTC));
+	}
+
+	/**
+	 * An event from stored parts, as the outbox relay sends it.
+	 * @param time when it happened ({@code ce_time}): the outbox's, when its transaction wrote it, not when it is
+	 * relayed (which may be much later, after an outage, and differs between two sends of one event)
+	 */
+	public CloudEvent create(String id, String type, String subject, byte[] jsonData, OffsetDateTime time) {
 		return CloudEventBuilder.v1()
 			.withId(id)
 			.withSource(this.source)
 			.withType(type)
 			.withSubject(subject)
-			.withTime(OffsetDateTime.now(ZoneOffset.UTC))
+			.withTime(time)
 			.withDataContentType("application/json")
 			.withData(jsonData)
 			.build();

@@ -33,7 +33,10 @@ public class Outbox {
 	}
 
 	/**
-	 * Appends an event; must run inside a transaction.
+	 * Appends an event; must run inside a transaction. Its {@code ce_time} is when it is appended
+	 * ({@code clock_timestamp()}, not the transaction's start): after the locks the change took, so two changes of one
+	 * aggregate in two transactions are timed in the order they were made, as a consumer that keeps the newer of two
+	 * changes by their time needs (the notification service's contacts), and as the relay sends them (in id order).
 	 * @param topic the Kafka topic
 	 * @param key the record key (the aggregate id that needs ordering); also the CloudEvents subject
 	 * @param type the {@code ce_type}, {@code <service>.<EventName>.v1}
@@ -44,8 +47,8 @@ public class Outbox {
 	public UUID append(String topic, String key, String type, Object data) {
 		UUID eventId = UUID.randomUUID();
 		this.jdbc.update("""
-				INSERT INTO outbox_event (event_id, topic, record_key, event_type, subject, data, traceparent)
-				VALUES (?, ?, ?, ?, ?, ?, ?)
+				INSERT INTO outbox_event (event_id, topic, record_key, event_type, subject, data, traceparent, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, clock_timestamp())
 				""", eventId, topic, key, type, key, this.json.writeValueAsBytes(data), traceparent());
 		return eventId;
 	}

@@ -2,6 +2,8 @@ package org.patientplatform.kit.outbox;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -43,7 +45,7 @@ public class OutboxRelay implements SmartLifecycle {
 	static final Duration FINAL_DRAIN = Duration.ofSeconds(10);
 
 	record Row(long id, String eventId, String topic, String key, String type, String subject, byte[] data,
-			String traceparent) {
+			String traceparent, OffsetDateTime createdAt) {
 	}
 
 	private final JdbcTemplate jdbc;
@@ -80,10 +82,12 @@ public class OutboxRelay implements SmartLifecycle {
 				return 0;
 			}
 			List<Row> rows = this.jdbc.query("""
-					SELECT id, event_id, topic, record_key, event_type, subject, data, traceparent
+					SELECT id, event_id, topic, record_key, event_type, subject, data, traceparent, created_at
 					FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT ?
 					""", (rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-					rs.getString(5), rs.getString(6), rs.getBytes(7), rs.getString(8)), this.properties.batchSize());
+					rs.getString(5), rs.getString(6), rs.getBytes(7), rs.getString(8),
+					rs.getObject(9, OffsetDateTime.class).withOffsetSameInstant(ZoneOffset.UTC)),
+					this.properties.batchSize());
 			if (rows.isEmpty()) {
 				return 0;
 			}
@@ -108,7 +112,9 @@ public class OutboxRelay implements SmartLifecycle {
 	}
 
 	private ProducerRecord<byte[], byte[]> toRecord(Row row) {
-		CloudEvent event = this.events.create(row.eventId(), row.type(), row.subject(), row.data());
+		// ce_time is when the change appended the event (Outbox#append): the same in every send of it (a relay that
+		// stopped after sending and before marking sends it again), and not the relay's, hours later after an outage
+		CloudEvent event = this.events.create(row.eventId(), row.type(), row.subject(), row.data(), row.createdAt());
 		RecordHeaders headers = new RecordHeaders();
 		byte[] value = this.events.serialize(row.topic(), event, headers);
 		if (row.traceparent() != null) {

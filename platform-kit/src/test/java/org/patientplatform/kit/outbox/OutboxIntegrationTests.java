@@ -2,6 +2,7 @@ package org.patientplatform.kit.outbox;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,6 +49,8 @@ class OutboxIntegrationTests {
 
 	static final String ORDER = "kit.outbox-order.v1";
 
+	static final String TIME = "kit.outbox-time.v1";
+
 	@Autowired
 	Outbox outbox;
 
@@ -82,7 +85,7 @@ class OutboxIntegrationTests {
 		try (AdminClient admin = AdminClient
 			.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers))) {
 			Set<String> existing = admin.listTopics().names().get();
-			List<NewTopic> missing = Stream.of(ROLLBACK, RESTART, STOP, ORDER)
+			List<NewTopic> missing = Stream.of(ROLLBACK, RESTART, STOP, ORDER, TIME)
 				.filter((name) -> !existing.contains(name))
 				.map((name) -> new NewTopic(name, 3, (short) 1))
 				.toList();
@@ -128,6 +131,10 @@ class OutboxIntegrationTests {
 						assertThat(header(record, "ce_type")).isEqualTo("kit.Changed.v1");
 						assertThat(new String(record.value(), StandardCharsets.UTF_8))
 							.isEqualTo("{\"id\":\"p-1\",\"sequence\":1}");
+						// when it happened (the append), not when the relay sent it seconds later
+						assertThat(OffsetDateTime.parse(header(record, "ce_time")).toInstant())
+							.isEqualTo(this.jdbc.queryForObject("SELECT created_at FROM outbox_event WHERE event_id = ?",
+									OffsetDateTime.class, eventId).toInstant());
 					}));
 			assertThat(this.jdbc.queryForObject(
 					"SELECT published_at IS NOT NULL FROM outbox_event WHERE event_id = ?", Boolean.class, eventId))
@@ -136,6 +143,33 @@ class OutboxIntegrationTests {
 		finally {
 			this.relay.stop();
 		}
+	}
+
+	@Test
+	void timesEachEventWhenItsChangeAppendedItTheSameInEverySend() {
+		String topic = TIME;
+		// two changes of one aggregate in one transaction, a moment apart: each is timed when it was made, not both at
+		// the transaction's start (a consumer keeping the newer change by time would see two of one time)
+		List<UUID> ids = this.transactions.execute((status) -> {
+			UUID first = this.outbox.append(topic, "t-1", "kit.Changed.v1", new Changed("t-1", 1));
+			await().pollDelay(Duration.ofMillis(50)).until(() -> true);
+			return List.of(first, this.outbox.append(topic, "t-1", "kit.Changed.v1", new Changed("t-1", 2)));
+		});
+		assertThat(this.relay.relayOnce()).isEqualTo(2);
+		// sent again, as a relay that stopped between sending and marking sends them: the same ce_time each time
+		this.jdbc.update("UPDATE outbox_event SET published_at = NULL WHERE topic = ?", topic);
+		await().pollDelay(Duration.ofMillis(50)).until(() -> true);
+		assertThat(this.relay.relayOnce()).isEqualTo(2);
+		List<ConsumerRecord<byte[], byte[]>> records = this.kafka.read(topic, 4, Duration.ofSeconds(10));
+		assertThat(records).hasSize(4);
+		Map<String, Set<String>> times = new HashMap<>();
+		records.forEach((record) -> times.computeIfAbsent(header(record, "ce_id"), (id) -> new java.util.HashSet<>())
+			.add(header(record, "ce_time")));
+		assertThat(times).containsOnlyKeys(ids.get(0).toString(), ids.get(1).toString());
+		assertThat(times.values()).allSatisfy((each) -> assertThat(each).hasSize(1));
+		java.time.Instant first = OffsetDateTime.parse(times.get(ids.get(0).toString()).iterator().next()).toInstant();
+		java.time.Instant second = OffsetDateTime.parse(times.get(ids.get(1).toString()).iterator().next()).toInstant();
+		assertThat(Duration.between(first, second)).isGreaterThanOrEqualTo(Duration.ofMillis(50));
 	}
 
 	@Test
