@@ -714,7 +714,8 @@ class DeadLetterCaptureIntegrationTests {
 			.doesNotContain("payloadReadable", "ownName");
 
 		// base64 that does not decode is its own field's error (before: payload's), and a partition past an int's
-		// range says the range (before: "has the wrong type or format")
+		// range says the partition's own range, from 0 (before: "has the wrong type or format", then an int's range
+		// from -2147483648)
 		var notBase64 = service.post()
 			.uri("/api/v1/dlq/messages")
 			.body(Map.of("topic", "billing.events.v1", "partition", 0, "offset", 0, "payloadBase64", "%%%",
@@ -729,13 +730,14 @@ class DeadLetterCaptureIntegrationTests {
 			.uri("/api/v1/dlq/messages")
 			.contentType(MediaType.APPLICATION_JSON)
 			.body("""
-					{"topic": "billing.events.v1", "partition": 2147483648, "offset": 0, "payload": "x",
-					 "errorClass": "E", "consumerGroup": "g", "sourceService": "s"}""")
+					{"topic": "billing.events.v1", "partition": 2147483648, "offset": -99999999999999999999,
+					 "payload": "x", "errorClass": "E", "consumerGroup": "g", "sourceService": "s"}""")
 			.retrieve()
 			.toEntity(MAP);
 		assertThat(tooLarge.getStatusCode().value()).isEqualTo(400);
-		assertThat(fieldErrors(tooLarge.getBody()))
-			.containsExactly("partition must be a whole number from -2147483648 to 2147483647");
+		assertThat(fieldErrors(tooLarge.getBody())).containsExactlyInAnyOrder(
+				"partition must be a whole number from 0 to 2147483647",
+				"offset must be a whole number from 0 to 9223372036854775807");
 
 		// a topic Kafka cannot have, and a header that is null: before, 202 (retried for ever) and a 500
 		List<Object> nullHeader = new ArrayList<>();

@@ -2,6 +2,7 @@ package org.patientplatform.kit.internal;
 
 import java.util.List;
 
+import jakarta.validation.Validator;
 import org.apache.catalina.Pipeline;
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
@@ -128,8 +129,8 @@ class PlatformWebAutoConfiguration {
 	}
 
 	@Bean
-	BodyFieldErrorsAdvice bodyFieldErrorsAdvice() {
-		return new BodyFieldErrorsAdvice();
+	BodyFieldErrorsAdvice bodyFieldErrorsAdvice(ObjectProvider<Validator> validator) {
+		return new BodyFieldErrorsAdvice(validator.getIfUnique());
 	}
 
 	@Bean

@@ -1,5 +1,9 @@
 package org.patientplatform.kit.web;
 
+import java.lang.annotation.Annotation;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -13,6 +17,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Negative;
+import jakarta.validation.constraints.NegativeOrZero;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -20,6 +32,7 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.BeanDescription;
+import tools.jackson.databind.BeanProperty;
 import tools.jackson.databind.DeserializationConfig;
 import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.JacksonModule;
@@ -73,6 +86,9 @@ public final class BodyFieldErrors {
 
 	private static final ThreadLocal<@Nullable Boolean> EVENT_DATA = new ThreadLocal<>();
 
+	/** How many of the fields noted are whole numbers past their range ({@link #outOfRange}), the rest read. */
+	private static final ThreadLocal<@Nullable Integer> OUT_OF_RANGE = new ThreadLocal<>();
+
 	private BodyFieldErrors() {
 	}
 
@@ -80,6 +96,7 @@ public final class BodyFieldErrors {
 	public static void collect() {
 		COLLECTED.set(new ArrayList<>());
 		EVENT_DATA.remove();
+		OUT_OF_RANGE.remove();
 	}
 
 	/**
@@ -90,6 +107,7 @@ public final class BodyFieldErrors {
 	public static void collectEventData() {
 		COLLECTED.set(new ArrayList<>());
 		EVENT_DATA.set(Boolean.TRUE);
+		OUT_OF_RANGE.remove();
 	}
 
 	/** The fields noted since {@link #collect}, in the body's order; collecting stops. */
@@ -97,7 +115,19 @@ public final class BodyFieldErrors {
 		List<Map<String, Object>> collected = COLLECTED.get();
 		COLLECTED.remove();
 		EVENT_DATA.remove();
+		OUT_OF_RANGE.remove();
 		return (collected != null) ? collected : List.of();
+	}
+
+	/**
+	 * True when every field noted since {@link #collect} (one at least) is a whole number past its range, and the
+	 * rest of the body read: a value of the field's JSON type, refused as a value past a {@code @Max} is, so the
+	 * body's constraints can be checked beside it ({@code BodyFieldErrorsAdvice}). Read before {@link #drain}.
+	 */
+	static boolean onlyOutOfRange() {
+		List<Map<String, Object>> collected = COLLECTED.get();
+		Integer outOfRange = OUT_OF_RANGE.get();
+		return collected != null && !collected.isEmpty() && outOfRange != null && outOfRange == collected.size();
 	}
 
 	/** True while a request body is read ({@link #collect} until {@link #drain}). */
@@ -111,6 +141,16 @@ public final class BodyFieldErrors {
 	 */
 	static boolean note(@Nullable JsonParser parser, String message) {
 		return note((parser != null) ? parser.streamReadContext() : null, message);
+	}
+
+	/** Notes a whole number past its field's range ({@link #onlyOutOfRange}); false as {@link #note}. */
+	static boolean noteOutOfRange(JsonParser parser, String message) {
+		if (!note(parser, message)) {
+			return false;
+		}
+		Integer noted = OUT_OF_RANGE.get();
+		OUT_OF_RANGE.set((noted != null) ? noted + 1 : 1);
+		return true;
 	}
 
 	/**
@@ -208,13 +248,132 @@ public final class BodyFieldErrors {
 							BeanDescription.Supplier description, ValueDeserializer<?> deserializer) {
 						Class<?> type = description.getBeanClass();
 						Strict.Kind kind = Strict.kind(type);
-						return (kind != null) ? new Strict(deserializer, type, kind) : deserializer;
+						return (kind != null) ? new Strict(deserializer, type, kind, outOfRange(type, null))
+								: deserializer;
 					}
 
 				});
 			}
 
 		};
+	}
+
+	/**
+	 * What a whole number past its field's range is told: the field's own bounds where it declares them
+	 * ({@code @Min}, {@code @Max}, {@code @Positive}, {@code @PositiveOrZero}, {@code @Negative},
+	 * {@code @NegativeOrZero}, {@code @DecimalMin}, {@code @DecimalMax}), else its Java type's: a capacity of
+	 * {@code @Min(1) @Max(1000)} given {@code 12345678901234567890} was told an int's range, "from -2147483648 to
+	 * 2147483647", though 1001 is refused too. A field with {@code @Min(0)} alone is told "from 0 to 2147483647".
+	 * @param type the field's type: int, long, short, byte or their boxes
+	 * @param property the field, or null when the value is no field's (the type's range then)
+	 * @return the message, or null for another type
+	 */
+	static @Nullable String outOfRange(Class<?> type, @Nullable BeanProperty property) {
+		BigInteger[] range = typeRange(type);
+		if (range == null) {
+			return null;
+		}
+		BigInteger low = range[0];
+		BigInteger high = range[1];
+		if (property != null) {
+			for (BigInteger bound : lowerBounds(property)) {
+				low = low.max(bound);
+			}
+			for (BigInteger bound : upperBounds(property)) {
+				high = high.min(bound);
+			}
+		}
+		return "must be a whole number from " + low + " to " + high;
+	}
+
+	/** The smallest and largest value of a whole-number type, or null for another type. */
+	private static BigInteger @Nullable [] typeRange(Class<?> type) {
+		if (type == Integer.class || type == int.class) {
+			return new BigInteger[] { BigInteger.valueOf(Integer.MIN_VALUE), BigInteger.valueOf(Integer.MAX_VALUE) };
+		}
+		if (type == Long.class || type == long.class) {
+			return new BigInteger[] { BigInteger.valueOf(Long.MIN_VALUE), BigInteger.valueOf(Long.MAX_VALUE) };
+		}
+		if (type == Short.class || type == short.class) {
+			return new BigInteger[] { BigInteger.valueOf(Short.MIN_VALUE), BigInteger.valueOf(Short.MAX_VALUE) };
+		}
+		if (type == Byte.class || type == byte.class) {
+			return new BigInteger[] { BigInteger.valueOf(Byte.MIN_VALUE), BigInteger.valueOf(Byte.MAX_VALUE) };
+		}
+		return null;
+	}
+
+	private static List<BigInteger> lowerBounds(BeanProperty property) {
+		List<BigInteger> bounds = new ArrayList<>();
+		Min min = annotation(property, Min.class);
+		if (min != null) {
+			bounds.add(BigInteger.valueOf(min.value()));
+		}
+		if (annotation(property, Positive.class) != null) {
+			bounds.add(BigInteger.ONE);
+		}
+		if (annotation(property, PositiveOrZero.class) != null) {
+			bounds.add(BigInteger.ZERO);
+		}
+		DecimalMin decimal = annotation(property, DecimalMin.class);
+		BigDecimal value = (decimal != null) ? decimal(decimal.value()) : null;
+		if (value != null) {
+			// the smallest whole number it takes: 0.5 and 1 inclusive take 1, 1 exclusive takes 2
+			BigInteger up = value.setScale(0, RoundingMode.CEILING).toBigInteger();
+			bounds.add((!decimal.inclusive() && value.compareTo(new BigDecimal(up)) == 0) ? up.add(BigInteger.ONE)
+					: up);
+		}
+		return bounds;
+	}
+
+	private static List<BigInteger> upperBounds(BeanProperty property) {
+		List<BigInteger> bounds = new ArrayList<>();
+		Max max = annotation(property, Max.class);
+		if (max != null) {
+			bounds.add(BigInteger.valueOf(max.value()));
+		}
+		if (annotation(property, Negative.class) != null) {
+			bounds.add(BigInteger.ONE.negate());
+		}
+		if (annotation(property, NegativeOrZero.class) != null) {
+			bounds.add(BigInteger.ZERO);
+		}
+		DecimalMax decimal = annotation(property, DecimalMax.class);
+		BigDecimal value = (decimal != null) ? decimal(decimal.value()) : null;
+		if (value != null) {
+			BigInteger down = value.setScale(0, RoundingMode.FLOOR).toBigInteger();
+			bounds.add((!decimal.inclusive() && value.compareTo(new BigDecimal(down)) == 0)
+					? down.subtract(BigInteger.ONE) : down);
+		}
+		return bounds;
+	}
+
+	/**
+	 * A constraint of the field, in the default group: one limited to other groups may not apply to this request,
+	 * and a range it does not check would be told.
+	 */
+	private static <A extends Annotation> @Nullable A annotation(BeanProperty property, Class<A> type) {
+		A annotation = property.getAnnotation(type);
+		if (annotation == null) {
+			return null;
+		}
+		try {
+			Class<?>[] groups = (Class<?>[]) type.getMethod("groups").invoke(annotation);
+			return (groups.length == 0 || List.of(groups).contains(jakarta.validation.groups.Default.class))
+					? annotation : null;
+		}
+		catch (ReflectiveOperationException ex) {
+			return annotation;
+		}
+	}
+
+	private static @Nullable BigDecimal decimal(String value) {
+		try {
+			return new BigDecimal(value);
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
 	}
 
 	/**
@@ -324,10 +483,14 @@ public final class BodyFieldErrors {
 
 		private final Kind kind;
 
-		Strict(ValueDeserializer<?> delegate, Class<?> type, Kind kind) {
+		/** What a whole number past the field's range is told ({@link #outOfRange}); null for another type. */
+		private final @Nullable String outOfRange;
+
+		Strict(ValueDeserializer<?> delegate, Class<?> type, Kind kind, @Nullable String outOfRange) {
 			super(delegate);
 			this.type = type;
 			this.kind = kind;
+			this.outOfRange = outOfRange;
 		}
 
 		static @Nullable Kind kind(Class<?> type) {
@@ -348,7 +511,20 @@ public final class BodyFieldErrors {
 
 		@Override
 		protected ValueDeserializer<?> newDelegatingInstance(ValueDeserializer<?> delegate) {
-			return new Strict(delegate, this.type, this.kind);
+			return new Strict(delegate, this.type, this.kind, this.outOfRange);
+		}
+
+		/** For a whole number, the field's own range from its constraints ({@link #outOfRange}). */
+		@Override
+		public ValueDeserializer<?> createContextual(DeserializationContext context, @Nullable BeanProperty property) {
+			ValueDeserializer<?> contextual = super.createContextual(context, property);
+			// (a list's elements are contextualised with the list: its constraints are not theirs)
+			String range = (property != null && property.getType().hasRawClass(this.type))
+					? outOfRange(this.type, property) : null;
+			if (range == null || range.equals(this.outOfRange) || !(contextual instanceof Strict strict)) {
+				return contextual;
+			}
+			return new Strict(strict.getDelegatee(), this.type, this.kind, range);
 		}
 
 		@Override
@@ -362,11 +538,36 @@ public final class BodyFieldErrors {
 					&& note(parser, expected(this.type))) {
 				return Noting.placeholder(this.type);
 			}
+			// a whole number past its type's range is told the field's own range, and the reading goes on: Jackson
+			// stopped at it, naming the type's range ("from -2147483648 to 2147483647" for a capacity of 1 to 1000)
+			if (token == JsonToken.VALUE_NUMBER_INT && this.outOfRange != null && pastType(parser)
+					&& noteOutOfRange(parser, this.outOfRange)) {
+				return Noting.placeholder(this.type);
+			}
 			Object value = super.deserialize(parser, context);
 			if (value instanceof String text && hasUnpairedSurrogate(text) && note(parser, UNPAIRED_SURROGATE)) {
 				return null;
 			}
 			return value;
+		}
+
+		/** True when the whole number the parser is at does not fit the field's type. */
+		private boolean pastType(JsonParser parser) throws JacksonException {
+			BigInteger[] range = typeRange(this.type);
+			if (range == null) {
+				return false;
+			}
+			JsonParser.NumberType numberType = parser.getNumberType();
+			if (numberType == JsonParser.NumberType.INT
+					&& (this.type == Integer.class || this.type == int.class)) {
+				return false;
+			}
+			if (numberType != JsonParser.NumberType.BIG_INTEGER
+					&& (this.type == Long.class || this.type == long.class)) {
+				return false;
+			}
+			BigInteger value = parser.getBigIntegerValue();
+			return value.compareTo(range[0]) < 0 || value.compareTo(range[1]) > 0;
 		}
 
 		private boolean takes(JsonToken token, JsonParser parser) throws JacksonException {

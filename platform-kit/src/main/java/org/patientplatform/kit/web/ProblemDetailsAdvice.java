@@ -399,7 +399,8 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.NOT_FOUND, request);
 	}
 
-	private static Map<String, Object> describe(FieldError error) {
+	/** A field error as the problem's errors list it: the field (or the one it reports on) and the message. */
+	static Map<String, Object> describe(FieldError error) {
 		if (error.isBindingFailure()) {
 			// a query parameter bound into an object: Spring's own message names Java types (and the value)
 			Class<?> type = null;

@@ -509,6 +509,59 @@ class SecurityAndProblemsIntegrationTests {
 	}
 
 	@Test
+	void tellsAWholeNumberPastItsTypeTheFieldsOwnRangeWithTheBodysOtherErrors() {
+		// before: an int's or a long's range whatever the field's own bounds, and only the fields before it
+		ResponseEntity<String> response = postTo("/api/v1/things/sized", """
+				{"capacity": 12345678901234567890, "partition": 2147483648, "offset": 99999999999999999999,
+				 "count": -2147483649, "code": "abcd", "shelf": 40000, "counts": [1, 2147483648]}
+				""");
+		assertProblem(response, 400);
+		assertThat(fieldErrors(response)).containsExactlyInAnyOrder("capacity: must be a whole number from 1 to 1000",
+				"partition: must be a whole number from 0 to 2147483647",
+				"offset: must be a whole number from 0 to 9223372036854775807",
+				// without bounds of its own, a field (or a list's element) is told its type's, as before
+				"count: must be a whole number from -2147483648 to 2147483647",
+				"counts[1]: must be a whole number from -2147483648 to 2147483647",
+				"shelf: must be a whole number from -32768 to 10",
+				// the body's other fields are read and validated, as beside a capacity of 1001
+				"code: size must be between 0 and 3");
+		assertThat(response.getBody()).doesNotContain("12345678901234567890").doesNotContain("99999999999999999999");
+		// past the bound on the other side: the field's range all the same, with the others' violations
+		assertThat(fieldErrors(postTo("/api/v1/things/sized",
+				"{\"capacity\": 0, \"partition\": -12345678901234567890}")))
+			.containsExactlyInAnyOrder("capacity: must be greater than or equal to 1",
+					"partition: must be a whole number from 0 to 2147483647");
+		// beside a field of the wrong type, the fields that do not read are listed alone, as before
+		assertThat(fieldErrors(postTo("/api/v1/things/sized",
+				"{\"capacity\": 12345678901234567890, \"code\": 5, \"partition\": -1}")))
+			.containsExactlyInAnyOrder("capacity: must be a whole number from 1 to 1000", "code: " + TEXT);
+		// the bounds themselves are taken
+		ResponseEntity<String> taken = postTo("/api/v1/things/sized", """
+				{"capacity": 1000, "partition": 2147483647, "offset": 9223372036854775807, "shelf": -32768}""");
+		assertThat(taken.getStatusCode().value()).isEqualTo(200);
+		assertThat(taken.getBody()).contains("capacity=1000", "partition=2147483647", "offset=9223372036854775807",
+				"shelf=-32768");
+	}
+
+	private ResponseEntity<String> postTo(String path, String body) {
+		return this.client.post()
+			.uri(path)
+			.contentType(MediaType.APPLICATION_JSON)
+			.header("Authorization", "Bearer " + staff())
+			.body(body)
+			.retrieve()
+			.toEntity(String.class);
+	}
+
+	private List<String> fieldErrors(ResponseEntity<String> response) {
+		return this.json.readTree(response.getBody())
+			.path("errors")
+			.valueStream()
+			.map((error) -> error.path("field").asString() + ": " + error.path("message").asString())
+			.toList();
+	}
+
+	@Test
 	void refusesTextWithAnUnpairedSurrogateNamingTheField() {
 		// before: read, and stored by PostgreSQL with '?' in its place (or sent to Kafka as a record the broker
 		// refused, answered 503 "try again")

@@ -12,8 +12,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import io.micrometer.tracing.Tracer;
 import org.jspecify.annotations.Nullable;
@@ -191,6 +195,22 @@ class ThingEndpoint {
 
 	record Patterned(@Nullable @Pattern(regexp = "LOW|HIGH") String level,
 			@Nullable List<@Pattern(regexp = "[0-9]+") String> numbers) {
+	}
+
+	/**
+	 * Whole numbers with ranges of their own, narrower than their types': answers what it was given. The
+	 * {@code stock} is not validated: it is the refusal of a number past its type, not the validation, that keeps
+	 * it from being taken.
+	 */
+	@PostMapping("/sized")
+	@PreAuthorize("hasRole('staff')")
+	String sized(@Valid @RequestBody Sized body) {
+		return body.toString();
+	}
+
+	record Sized(@NotNull @Min(1) @Max(1000) Integer capacity, @Nullable @Min(0) Integer partition,
+			@Nullable @PositiveOrZero Long offset, @Nullable Integer count, @Nullable @Size(max = 3) String code,
+			@Nullable @Max(10) Short shelf, @Nullable List<Integer> counts) {
 	}
 
 	@GetMapping("/boom")
