@@ -144,6 +144,17 @@ class AppRoleOnlyIntegrationTests {
 			assertThat(conflict.at("/headers/Retry-After/schema/type").asString()).as(action).isEqualTo("integer");
 			assertThat(conflict.path("description").asString()).as(action).contains("Retry-After");
 		}
+		// and so does the 409 of an action with a conflict of its own, when its Idempotency-Key is reused while the
+		// first request runs (before: their own 409 was kept as it was, and never said so); a reveal takes no key
+		for (String action : List.of("/api/v1/dlq/messages/{id}/discard", "/api/v1/dlq/redrives/{id}/pause",
+				"/api/v1/dlq/redrives/{id}/resume", "/api/v1/dlq/redrives/{id}/cancel")) {
+			JsonNode conflict = api.path("paths").path(action).path("post").path("responses").path("409");
+			assertThat(conflict.path("description").asString()).as(action)
+				.contains("Idempotency-Key is still in progress");
+			assertThat(conflict.at("/headers/Retry-After/schema/type").asString()).as(action).isEqualTo("integer");
+		}
+		assertThat(reveal.path("409").path("description").asString()).doesNotContain("Idempotency-Key");
+		assertThat(reveal.path("409").has("headers")).isFalse();
 		assertThat(api.at("/components/schemas/Problem/properties/errors/items/properties/field").isMissingNode())
 			.isFalse();
 		// the reports say what they answer (before: */*)

@@ -32,8 +32,10 @@ import org.springframework.http.ProblemDetail;
  * limit ({@link RequestSizeLimitFilter}) and 415 for a media type it does not take. Every POST under {@code /api/}
  * takes an optional {@code Idempotency-Key} header ({@link IdempotencyKeyFilter} covers them all): the header is
  * declared on each, with the 409 and 422 a reused key answers, except where the operation refuses the header itself
- * and says so with the extension {@value #IDEMPOTENCY_KEY_EXTENSION}{@code : refused}. An operation that documents one
- * of these itself keeps its own; one that declares no security requirement at all (a {@code PublicRequests} read) is
+ * and says so with the extension {@value #IDEMPOTENCY_KEY_EXTENSION}{@code : refused}; the 409 says when to try again
+ * ({@code Retry-After}). An operation that documents one of these itself keeps its own, but a 409 or 422 of its own
+ * has the reused key's case appended to its description (and the 409 its {@code Retry-After} header), unless it
+ * already speaks of the key; one that declares no security requirement at all (a {@code PublicRequests} read) is
  * given no 401 or 403. Under the path of a service's own error format ({@link ProblemResponses.PathFormat} with a
  * {@link ProblemResponses.PathFormat#documented() documented} format, the FHIR base's OperationOutcomes) the errors
  * that format writes are documented in it.
@@ -117,22 +119,61 @@ public final class ProblemResponsesDocumented implements OpenApiCustomizer {
 					declareIdempotencyKey(operation);
 				}
 				if (takesIdempotencyKey(operation)) {
-					add(responses, format, "409", "The first request with this Idempotency-Key is still in progress: send "
-							+ "it again after the `Retry-After` seconds");
-					add(responses, format, "422", "This Idempotency-Key was used for a different request (another body, "
-							+ "path or method): a key names one request");
+					addOrAppend(responses, format, "409", IN_PROGRESS);
+					addRetryAfter(responses.get("409"), "seconds to wait before sending the request again, when the "
+							+ "first request with this Idempotency-Key is still in progress");
+					addOrAppend(responses, format, "422", REUSED);
 				}
 				if (!responses.containsKey("503")) {
 					add(responses, format, "503", "A transient conflict with a concurrent request (a deadlock, a lock "
 							+ "timeout, a serialization failure), or the service's database unavailable just now: "
 							+ "nothing is wrong with the request, send it again as it is after the `Retry-After` "
 							+ "seconds");
-					responses.get("503").addHeaderObject("Retry-After", new Header()
-						.description("seconds to wait before sending the request again")
-						.schema(new IntegerSchema()));
+					addRetryAfter(responses.get("503"), "seconds to wait before sending the request again");
 				}
 			}
 		});
+	}
+
+	/** The 409 a reused Idempotency-Key answers while the first request with it runs. */
+	static final String IN_PROGRESS = "The first request with this Idempotency-Key is still in progress: send it again "
+			+ "after the `Retry-After` seconds";
+
+	/** The 422 a reused Idempotency-Key answers for another request. */
+	static final String REUSED = "This Idempotency-Key was used for a different request (another body, path or "
+			+ "method): a key names one request";
+
+	/**
+	 * The answer a reused Idempotency-Key gives, or, where the operation documents that status for its own reasons
+	 * (the DLQ's discard, a bulk job's pause: a conflict with the entry's or job's state), its description with the
+	 * key's case appended, unless it already speaks of the key: before, such an operation's document never said a
+	 * reused key answers so too.
+	 */
+	private static void addOrAppend(ApiResponses responses, ProblemResponses.@Nullable PathFormat format, String status,
+			String description) {
+		ApiResponse own = responses.get(status);
+		if (own == null) {
+			add(responses, format, status, description);
+			return;
+		}
+		String said = own.getDescription();
+		if (said == null || said.isBlank()) {
+			own.setDescription(description);
+		}
+		else if (!said.contains(IdempotencyKeyFilter.HEADER)) {
+			String stripped = said.strip();
+			own.setDescription(stripped.endsWith(".") ? stripped + " " + description + "."
+					: stripped + "; or " + Character.toLowerCase(description.charAt(0)) + description.substring(1));
+		}
+	}
+
+	/** Documents an answer's {@code Retry-After} header, unless it already does (in any case). */
+	private static void addRetryAfter(ApiResponse response, String description) {
+		if (response.getHeaders() != null
+				&& response.getHeaders().keySet().stream().anyMatch("Retry-After"::equalsIgnoreCase)) {
+			return;
+		}
+		response.addHeaderObject("Retry-After", new Header().description(description).schema(new IntegerSchema()));
 	}
 
 	/**

@@ -8,9 +8,12 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.Paths;
+import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.parameters.QueryParameter;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.kit.KitIntegrationTest;
@@ -116,9 +119,51 @@ class OpenApiContractDocumentedIntegrationTests {
 	@Test
 	void documentsTheProblemOfAnErrorAnswerThatNamesNoSchema() {
 		JsonNode conflict = this.api.at("/paths/~1api~1v1~1things~1patterned/post/responses/409");
-		assertThat(conflict.path("description").asString()).isEqualTo("Busy");
+		assertThat(conflict.path("description").asString()).startsWith("Busy; or ");
 		assertThat(conflict.at("/content/application~1problem+json/schema/$ref").asString())
 			.isEqualTo("#/components/schemas/Problem");
+	}
+
+	@Test
+	void documentsWhatAReusedIdempotencyKeyAnswersBesideAnOperationsOwnConflict() {
+		// before: an operation with a 409 of its own kept it as it was, and never said a reused key answers 409
+		// with Retry-After
+		JsonNode own = this.api.at("/paths/~1api~1v1~1things~1patterned/post/responses");
+		assertThat(own.at("/409/description").asString()).isEqualTo("Busy; or the first request with this "
+				+ "Idempotency-Key is still in progress: send it again after the `Retry-After` seconds");
+		assertThat(own.at("/409/headers/Retry-After/schema/type").asString()).isEqualTo("integer");
+		assertThat(own.at("/422/description").asString()).isEqualTo(ProblemResponsesDocumented.REUSED);
+		// the kit's own 409, where the operation has none, says so too, with the header
+		JsonNode added = this.api.at("/paths/~1api~1v1~1things/post/responses/409");
+		assertThat(added.path("description").asString()).isEqualTo(ProblemResponsesDocumented.IN_PROGRESS);
+		assertThat(added.at("/headers/Retry-After/schema/type").asString()).isEqualTo("integer");
+
+		// an operation's own 409 and 422, applied twice: the key's case is appended once; one that already speaks of
+		// the key, and its Retry-After in another case, are kept as they are
+		ApiResponses conflict = new ApiResponses()
+			.addApiResponse("409", new ApiResponse().description("The entry is discarded."))
+			.addApiResponse("422", new ApiResponse().description("The edit does not apply"));
+		ApiResponses spoken = new ApiResponses().addApiResponse("409",
+				new ApiResponse().description("In flight, or a request with this Idempotency-Key is")
+					.addHeaderObject("retry-after", new Header().description("its own")));
+		OpenAPI openApi = new OpenAPI().paths(new Paths()
+			.addPathItem("/api/v1/entries/{id}/discard", new PathItem().post(new Operation().responses(conflict)))
+			.addPathItem("/api/v1/entries/{id}/redrive", new PathItem().post(new Operation().responses(spoken))));
+		ProblemResponsesDocumented customizer = new ProblemResponsesDocumented();
+		customizer.customise(openApi);
+		String once = openApi.toString();
+		customizer.customise(openApi);
+		assertThat(openApi.toString()).isEqualTo(once);
+		assertThat(conflict.get("409").getDescription()).isEqualTo("The entry is discarded. "
+				+ ProblemResponsesDocumented.IN_PROGRESS + ".");
+		assertThat(conflict.get("409").getHeaders()).containsOnlyKeys("Retry-After");
+		assertThat(conflict.get("422").getDescription()).isEqualTo("The edit does not apply; or this "
+				+ "Idempotency-Key was used for a different request (another body, path or method): a key names one "
+				+ "request");
+		assertThat(spoken.get("409").getDescription())
+			.isEqualTo("In flight, or a request with this Idempotency-Key is");
+		assertThat(spoken.get("409").getHeaders()).containsOnlyKeys("retry-after");
+		assertThat(spoken.get("409").getHeaders().get("retry-after").getDescription()).isEqualTo("its own");
 	}
 
 	@Test
