@@ -24,7 +24,8 @@ import org.springframework.format.annotation.DateTimeFormat;
  * Which entries: every given criterion must match (none given: all entries). Used by the search API as
  * query parameters and by bulk redrive as JSON.
  *
- * @param sourceService the failing service
+ * @param sourceService the failing service (a name: no control character, which no stored name holds, as the
+ *        capture makes a record naming one raw)
  * @param topic the original topic
  * @param status one or more statuses
  * @param errorClass the exception class, exactly
@@ -36,13 +37,13 @@ import org.springframework.format.annotation.DateTimeFormat;
  * @param to last failure before
  * @param q words in the error message (each word also matches as a prefix)
  */
-public record EntryFilter(@Parameter(description = "The failing service; (none) for entries without one") @Nullable @Size(max = FieldLimits.NAME) String sourceService,
-		@Parameter(description = "The original topic; (none) for entries without one") @Nullable @Size(max = FieldLimits.NAME) String topic,
+public record EntryFilter(@Parameter(description = "The failing service; (none) for entries without one") @Nullable @Size(max = FieldLimits.NAME) @Pattern(regexp = FieldLimits.NAME_TEXT, message = FieldLimits.NAME_RULE) String sourceService,
+		@Parameter(description = "The original topic; (none) for entries without one") @Nullable @Size(max = FieldLimits.NAME) @Pattern(regexp = FieldLimits.NAME_TEXT, message = FieldLimits.NAME_RULE) String topic,
 		@Parameter(description = "Statuses (repeat the parameter for several)") @Nullable @Size(max = 6) List<@Pattern(
 				regexp = "NEW|RETRY_SCHEDULED|RETRYING|RESOLVED|PERMANENTLY_FAILED|DISCARDED",
 				message = "must be NEW, RETRY_SCHEDULED, RETRYING, RESOLVED, PERMANENTLY_FAILED or DISCARDED") String> status,
-		@Parameter(description = "The exception class, exactly; (none) for entries without one") @Nullable @Size(max = FieldLimits.NAME) String errorClass,
-		@Parameter(description = "The failure fingerprint") @Nullable @Size(max = FieldLimits.NAME) String fingerprint,
+		@Parameter(description = "The exception class, exactly; (none) for entries without one") @Nullable @Size(max = FieldLimits.NAME) @Pattern(regexp = FieldLimits.NAME_TEXT, message = FieldLimits.NAME_RULE) String errorClass,
+		@Parameter(description = "The failure fingerprint") @Nullable @Size(max = FieldLimits.NAME) @Pattern(regexp = FieldLimits.NAME_TEXT, message = FieldLimits.NAME_RULE) String fingerprint,
 		@Parameter(description = "The record key as text, exactly") @Nullable @Size(max = 16384) String key,
 		@Parameter(description = "The record key's bytes in base64, exactly (as an entry's keyBase64; a key that is "
 				+ "no text); not beside key. In a URL, + is %2B") @Nullable @Size(max = 21848) String keyBase64,
