@@ -460,21 +460,10 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return expected;
 	}
 
-	/** What a number out of the range of the field's type is told. */
+	/** What a number out of the range of the field's type is told (its type's range: no field is known here). */
 	static String outOfRange(@Nullable Class<?> type) {
-		if (type == Integer.class || type == int.class) {
-			return "must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
-		}
-		if (type == Long.class || type == long.class) {
-			return "must be a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
-		}
-		if (type == Short.class || type == short.class) {
-			return "must be a whole number from " + Short.MIN_VALUE + " to " + Short.MAX_VALUE;
-		}
-		if (type == Byte.class || type == byte.class) {
-			return "must be a whole number from " + Byte.MIN_VALUE + " to " + Byte.MAX_VALUE;
-		}
-		return "is out of range for this field";
+		String range = (type != null) ? BodyFieldErrors.outOfRange(type, null) : null;
+		return (range != null) ? range : "is out of range for this field";
 	}
 
 	static String expected(@Nullable Class<?> type) {
