@@ -22,6 +22,7 @@ import org.patientplatform.kit.web.ProblemResponses;
 import org.patientplatform.kit.web.NullableComponentsDocumented;
 import org.patientplatform.kit.web.ProblemResponsesDocumented;
 import org.patientplatform.kit.web.RequestSizeLimitFilter;
+import org.patientplatform.kit.web.RouteTemplates;
 import org.patientplatform.kit.web.TimeRangeModule;
 import org.patientplatform.kit.web.TimesAsWritten;
 import org.patientplatform.kit.web.TransientDatabaseFailures;
@@ -33,6 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -42,6 +44,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.format.FormatterRegistry;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.observation.ServerRequestObservationConvention;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.converter.HttpMessageConverters;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -108,6 +111,13 @@ class PlatformWebAutoConfiguration {
 			}
 
 		};
+	}
+
+	/** {@code http.server.requests} labelled by each route's template without its path variables' patterns. */
+	@Bean
+	@ConditionalOnMissingBean(ServerRequestObservationConvention.class)
+	ServerRequestObservationConvention routeTemplates() {
+		return new RouteTemplates();
 	}
 
 	/** A deadlock, lock timeout, serialization failure or unusable database answers 503, logged and counted. */
