@@ -152,7 +152,7 @@ class BulkRedriveEndpoint {
 
 	@GetMapping("/{id}")
 	@PreAuthorize("hasRole('ops')")
-	@Operation(summary = "A bulk redrive's progress: total, sent, failed (and why), skipped, pending, cancelled and status")
+	@Operation(summary = "A bulk redrive's progress: total, sent, failed (and why), skipped (and why), pending, cancelled and status")
 	BulkView get(@PathVariable UUID id) {
 		return jobView(this.bulks.find(id).orElseThrow(() -> new NotFoundException("No bulk redrive " + id)));
 	}
@@ -207,19 +207,21 @@ class BulkRedriveEndpoint {
 	 * shown no {@code failures} at all, which a client could not tell from a view that leaves them out).
 	 */
 	private BulkView jobView(BulkRedrives.BulkRedrive bulk) {
-		return view(bulk, Optional.of((bulk.failed() > 0) ? this.bulks.failureReasons(bulk.id()) : Map.of()));
+		return view(bulk, Optional.of((bulk.failed() > 0) ? this.bulks.failureReasons(bulk.id()) : Map.of()),
+				Optional.of((bulk.skipped() > 0) ? this.bulks.skipReasons(bulk.id()) : Map.of()));
 	}
 
 	/** A job as the list shows it: without the reasons of its failures, which take a query of each job's items. */
 	private BulkView listed(BulkRedrives.BulkRedrive bulk) {
-		return view(bulk, Optional.empty());
+		return view(bulk, Optional.empty(), Optional.empty());
 	}
 
-	private BulkView view(BulkRedrives.BulkRedrive bulk, Optional<Map<String, Integer>> failures) {
+	private BulkView view(BulkRedrives.BulkRedrive bulk, Optional<Map<String, Integer>> failures,
+			Optional<Map<String, Integer>> skips) {
 		return new BulkView(bulk.id(), bulk.status(), bulk.total(), bulk.sent(), bulk.failed(), bulk.skipped(),
 				bulk.pending(), bulk.cancelled(), bulk.ratePerSecond(), bulk.targetTopic(), bulk.selectionJson(this.json),
 				bulk.createdBy(), bulk.reason(), bulk.createdAt(), bulk.startedAt(), bulk.updatedAt(),
-				bulk.finishedAt(), bulk.ratePerSecond() == 0, bulk.unconfirmed(), failures);
+				bulk.finishedAt(), bulk.ratePerSecond() == 0, bulk.unconfirmed(), failures, skips);
 	}
 
 	/**
@@ -292,6 +294,8 @@ class BulkRedriveEndpoint {
 	 * @param failures why the failed entries failed, each reason with its count (the ten most frequent), an empty
 	 * map when none failed; in every view of one job (its GET, and the answers of create, pause, resume and cancel),
 	 * never null, and absent from the list's jobs
+	 * @param skips why the skipped entries were skipped when their turn came (discarded, a redrive of them in flight,
+	 * purged), each reason with its count, as {@code failures} is given: an operator saw a count and no reason
 	 */
 	record BulkView(UUID id, String status, int total, int sent, int failed, int skipped, int pending, int cancelled,
 			int ratePerSecond, @Nullable String targetTopic, JsonNode selection, String createdBy,
@@ -299,7 +303,11 @@ class BulkRedriveEndpoint {
 			@Nullable Instant updatedAt, @Nullable Instant finishedAt, boolean unthrottled, int unconfirmed,
 			@Schema(description = "Why the failed entries failed: each reason with its count, the ten most frequent; "
 					+ "{} when none failed. In every view of one job; absent from the list's jobs")
-			@JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Map<String, Integer>> failures) {
+			@JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Map<String, Integer>> failures,
+			@Schema(description = "Why the skipped entries were skipped when their turn came (entry was DISCARDED, "
+					+ "entry was RETRYING: a redrive of it in flight, entry gone): each reason with its count; {} when "
+					+ "none was. In every view of one job; absent from the list's jobs")
+			@JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Map<String, Integer>> skips) {
 	}
 
 }

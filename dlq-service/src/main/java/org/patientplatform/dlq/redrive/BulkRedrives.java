@@ -125,14 +125,26 @@ class BulkRedrives {
 	 * reason.
 	 */
 	Map<String, Integer> failureReasons(UUID id) {
+		return reasons(id, "FAILED", "not sent");
+	}
+
+	/**
+	 * Why the job's skipped items were skipped when their turn came: each reason with its count ({@code entry was
+	 * DISCARDED}, {@code entry was RETRYING}: a redrive of it in flight, {@code entry gone}: purged).
+	 */
+	Map<String, Integer> skipReasons(UUID id) {
+		return reasons(id, "SKIPPED", "skipped");
+	}
+
+	private Map<String, Integer> reasons(UUID id, String state, String unnamed) {
 		Map<String, Integer> reasons = new LinkedHashMap<>();
 		this.jdbc.query("""
-				SELECT coalesce(detail, 'not sent') AS reason, count(*) AS items FROM bulk_redrive_item
-				WHERE bulk_id = ? AND state = 'FAILED'
+				SELECT coalesce(detail, ?) AS reason, count(*) AS items FROM bulk_redrive_item
+				WHERE bulk_id = ? AND state = ?
 				GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10
 				""", (rs) -> {
 			reasons.put(rs.getString("reason"), rs.getInt("items"));
-		}, id);
+		}, unnamed, id, state);
 		return reasons;
 	}
 

@@ -215,6 +215,13 @@ class BulkRedriveIntegrationTests {
 		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> sent(location) <= atPause + 2);
 		assertThat(this.ops.get().uri(location).retrieve().body(MAP)).containsEntry("status", "PAUSED");
 
+		// entries discarded while the job is paused are skipped at their turn, and the job says why
+		List<UUID> unsent = this.jdbc.queryForList("SELECT entry_id FROM bulk_redrive_item WHERE bulk_id = ?::uuid "
+				+ "AND state = 'PENDING' ORDER BY entry_id LIMIT 2", UUID.class,
+				location.substring(location.lastIndexOf('/') + 1));
+		assertThat(unsent).hasSize(2);
+		this.jdbc.update("UPDATE dead_letter_entry SET status = 'DISCARDED' WHERE id = ANY (?)",
+				(Object) unsent.toArray(UUID[]::new));
 		var resumed = this.ops.post()
 			.uri(location + "/resume")
 			.body(Map.of("reason", "filter checked"))
@@ -224,8 +231,13 @@ class BulkRedriveIntegrationTests {
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.ops.get().uri(location).retrieve().body(MAP).get("status"), "COMPLETED"::equals);
 
+		Map<String, Object> done = this.ops.get().uri(location).retrieve().body(MAP);
+		assertThat(done).containsEntry("skipped", 2)
+			.containsEntry("sent", 58)
+			.containsEntry("skips", Map.of("entry was DISCARDED", 2))
+			.containsEntry("failures", Map.of());
 		List<UUID> sent = this.kafka.readAll("pause.v1").stream().map(TestKafka::entryId).toList();
-		assertThat(sent).hasSize(60).doesNotHaveDuplicates();
+		assertThat(sent).hasSize(58).doesNotHaveDuplicates().doesNotContainAnyElementsOf(unsent);
 		assertThat(this.jdbc.queryForList("SELECT action FROM audit_log WHERE resource_id = ? ORDER BY id", String.class,
 				location.substring(location.lastIndexOf('/') + 1)))
 			.containsExactly("dlq.bulk-redrive.create", "dlq.bulk-redrive.pause", "dlq.bulk-redrive.resume");
