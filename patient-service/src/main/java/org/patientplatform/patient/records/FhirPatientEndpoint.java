@@ -55,9 +55,8 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * {@code application/fhir+xml}, as the client asks with {@code _format} or {@code Accept}: {@link FhirFormat}; built
  * and written by HAPI FHIR), for portals and EHRs that speak FHIR: read by id, search (GET, or POST with a form
  * body) by name, birth date, gender, id or the MRN as an identifier ({@link FhirPatientSearch}), and the server's
- * capability statement. The same rules
- * as the API: staff read any record, a patient only their own, and only staff search; every read is audited
- * ({@link PatientReads}). Errors of these operations are FHIR {@code OperationOutcome}s; a missing or invalid token
+ * capability statement. The same rules as the API: staff read any record, a patient only their own, and only staff
+ * search; every read is audited ({@link PatientReads}). Errors of these operations are FHIR {@code OperationOutcome}s; a missing or invalid token
  * is answered by the platform's security layer, as problem+json. The capability statement alone needs no token.
  */
 @RestController
@@ -167,7 +166,40 @@ class FhirPatientEndpoint {
 			description = "the next page, as the next link gives it; a cursor of another search (other criteria) is a 400",
 			schema = @Schema(type = "string"))
 	ResponseEntity<String> search(Authentication caller, HttpServletRequest request) {
-		return searchBy(caller, request);
+		FhirFormat format = FhirFormat.of(request);
+		this.reads.requireSearchByCriteria(caller);
+		FhirPatientSearch search;
+		try {
+			search = FhirPatientSearch.of(request.getParameterMap(), this.mrnSystem);
+		}
+		catch (FhirPatientSearch.Invalid ex) {
+			return outcome(HttpStatus.BAD_REQUEST, ex.type(), ex.getMessage(), request);
+		}
+		int size = search.count();
+		List<Patients.Found> found = this.reads.search(search.criteria(), search.names(), search.after(), size,
+				caller);
+		Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET);
+		bundle.getMeta().setLastUpdated(new Date());
+		String base = ServletUriComponentsBuilder.fromCurrentContextPath().path(BASE).toUriString();
+		bundle.addLink().setRelation("self").setUrl(search.link(base + "/Patient", search.cursorText()));
+		if (found.size() > size) {
+			bundle.addLink()
+				.setRelation("next")
+				.setUrl(search.link(base + "/Patient", search.cursor(found.get(size - 1).cursor())));
+		}
+		else if (search.after() == null) {
+			// every match is on this page: the total is known without counting
+			bundle.setTotal(found.size());
+		}
+		for (Patients.Found each : found.subList(0, Math.min(size, found.size()))) {
+			org.hl7.fhir.r4.model.Patient resource = FhirPatients.of(each.patient(), this.mrnSystem);
+			bundle.addEntry()
+				.setFullUrl(base + "/Patient/" + resource.getIdElement().getIdPart())
+				.setResource(resource)
+				.getSearch()
+				.setMode(Bundle.SearchEntryMode.MATCH);
+		}
+		return ok(bundle, format, request);
 	}
 
 	/**
@@ -206,7 +238,7 @@ class FhirPatientEndpoint {
 					"POST Patient/_search takes its parameters as " + FORM + ", not "
 							+ ((type != null) ? type : "a body without a Content-Type") + ".", request);
 		}
-		return searchBy(caller, request);
+		return search(caller, request);
 	}
 
 	private static @Nullable MediaType contentType(HttpServletRequest request) {
@@ -216,43 +248,6 @@ class FhirPatientEndpoint {
 		catch (InvalidMediaTypeException ex) {
 			return null;
 		}
-	}
-
-	private ResponseEntity<String> searchBy(Authentication caller, HttpServletRequest request) {
-		FhirFormat format = FhirFormat.of(request);
-		this.reads.requireSearchByCriteria(caller);
-		FhirPatientSearch search;
-		try {
-			search = FhirPatientSearch.of(request.getParameterMap(), this.mrnSystem);
-		}
-		catch (FhirPatientSearch.Invalid ex) {
-			return outcome(HttpStatus.BAD_REQUEST, ex.type(), ex.getMessage(), request);
-		}
-		int size = search.count();
-		List<Patients.Found> found = this.reads.search(search.criteria(), search.names(), search.after(), size,
-				caller);
-		Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET);
-		bundle.getMeta().setLastUpdated(new Date());
-		String base = ServletUriComponentsBuilder.fromCurrentContextPath().path(BASE).toUriString();
-		bundle.addLink().setRelation("self").setUrl(search.link(base + "/Patient", search.cursorText()));
-		if (found.size() > size) {
-			bundle.addLink()
-				.setRelation("next")
-				.setUrl(search.link(base + "/Patient", search.cursor(found.get(size - 1).cursor())));
-		}
-		else if (search.after() == null) {
-			// every match is on this page: the total is known without counting
-			bundle.setTotal(found.size());
-		}
-		for (Patients.Found each : found.subList(0, Math.min(size, found.size()))) {
-			org.hl7.fhir.r4.model.Patient resource = FhirPatients.of(each.patient(), this.mrnSystem);
-			bundle.addEntry()
-				.setFullUrl(base + "/Patient/" + resource.getIdElement().getIdPart())
-				.setResource(resource)
-				.getSearch()
-				.setMode(Bundle.SearchEntryMode.MATCH);
-		}
-		return ok(bundle, format, request);
 	}
 
 	@GetMapping(METADATA)
