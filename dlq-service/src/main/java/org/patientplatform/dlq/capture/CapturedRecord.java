@@ -96,6 +96,11 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 			Map<String, String> header = this.headers.get(i);
 			json.append((i > 0) ? ",{\"key\":\"" : "{\"key\":\"");
 			encoder.quoteAsString(String.valueOf(header.get("key")), json);
+			String keyBase64 = header.get(StoredHeader.KEY_BASE64);
+			if (keyBase64 != null) {
+				json.append("\",\"").append(StoredHeader.KEY_BASE64).append("\":\"");
+				encoder.quoteAsString(keyBase64, json);
+			}
 			String value = header.get("value");
 			if (value == null) {
 				json.append("\",\"value\":null}");
@@ -110,17 +115,25 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	}
 
 	/**
-	 * A header as stored: its name (a NUL, which PostgreSQL cannot store in jsonb, as U+FFFD), and its value's
-	 * bytes in base64, or no value (null) when it had none.
+	 * A header as stored: its name, and its value's bytes in base64, or no value (null) when it had none. A name
+	 * holding a NUL, which PostgreSQL cannot store in jsonb, is stored with U+FFFD in its place as {@code key} (what a
+	 * person reading the column sees) and exactly as {@code keyBase64}, its UTF-8 bytes, which {@link StoredHeader}
+	 * reads: a redrive sends the header under its original name (it had been sent with U+FFFD, another name).
 	 */
 	private static Map<String, String> header(String key, byte @Nullable [] value) {
 		Map<String, String> header = new HashMap<>(4);
-		header.put("key", key.replace('\u0000', '\uFFFD'));
+		if (key.indexOf('\u0000') >= 0) {
+			header.put("key", key.replace('\u0000', '\uFFFD'));
+			header.put(StoredHeader.KEY_BASE64, Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8)));
+		}
+		else {
+			header.put("key", key);
+		}
 		header.put("value", (value != null) ? Base64.getEncoder().encodeToString(value) : null);
 		return header;
 	}
 
-	/** Every header of the record, base64 (a NUL in a header name becomes U+FFFD). */
+	/** Every header of the record, base64 (a name holding a NUL kept exactly beside its U+FFFD form). */
 	private static List<Map<String, String>> allHeaders(ConsumerRecord<byte[], byte[]> record) {
 		List<Map<String, String>> headers = new ArrayList<>();
 		for (Header header : record.headers()) {
@@ -132,7 +145,7 @@ record CapturedRecord(@Nullable String rawReason, @Nullable String sourceService
 	/**
 	 * The record as a raw entry because the database refused what it says (a character or a date
 	 * PostgreSQL cannot store): every header kept, base64 like the original headers of a failed record (a
-	 * NUL in a header name becomes U+FFFD), the key and payload as they are, so nothing is lost.
+	 * name holding a NUL kept exactly, as there), the key and payload as they are, so nothing is lost.
 	 */
 	static CapturedRecord refused(ConsumerRecord<byte[], byte[]> record, Instant receivedAt, String reason) {
 		return new CapturedRecord(reason, null, null, "", null, null, null, null, record.key(), allHeaders(record),

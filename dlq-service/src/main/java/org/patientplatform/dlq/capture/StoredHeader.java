@@ -1,5 +1,6 @@
 package org.patientplatform.dlq.capture;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +11,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One of the original record's own headers as an entry stores them ({@link CapturedRecord#headersJson}
- * writes the JSON array of {@code key} and base64 {@code value}).
+ * writes the JSON array of {@code key} and base64 {@code value}; a name holding a NUL, which jsonb cannot hold,
+ * also as {@code keyBase64}, its UTF-8 bytes, {@code key} then having U+FFFD in the NUL's place).
  *
- * @param key the header's name
+ * @param key the header's name, exactly as the record carried it
  * @param base64 its value's bytes, base64, as stored
  */
 record StoredHeader(@Nullable String key, @Nullable String base64) {
+
+	/** The member holding a header name's UTF-8 bytes, base64, when the name holds a NUL. */
+	static final String KEY_BASE64 = "keyBase64";
 
 	private static final TypeReference<List<Map<String, String>>> STORED = new TypeReference<>() {
 	};
@@ -28,8 +33,17 @@ record StoredHeader(@Nullable String key, @Nullable String base64) {
 		return JsonMapper.shared()
 			.readValue(stored, STORED)
 			.stream()
-			.map((header) -> new StoredHeader(header.get("key"), header.get("value")))
+			.map((header) -> new StoredHeader(key(header), header.get("value")))
 			.toList();
+	}
+
+	/** The name as the record carried it: from its bytes where the name held a NUL, else as stored. */
+	private static @Nullable String key(Map<String, String> header) {
+		String bytes = header.get(KEY_BASE64);
+		if (bytes == null) {
+			return header.get("key");
+		}
+		return new String(Base64.getDecoder().decode(bytes), StandardCharsets.UTF_8);
 	}
 
 	/**

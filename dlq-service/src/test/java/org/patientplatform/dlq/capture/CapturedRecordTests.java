@@ -117,6 +117,24 @@ class CapturedRecordTests {
 	}
 
 	@Test
+	void keepsAHeaderNameHoldingANulExactlyInTheFailedRecordAndTheRawEntry() {
+		ConsumerRecord<byte[], byte[]> record = failed();
+		record.headers().add("a\u0000b", new byte[] { 1 }).add("\u0000", null).add("a\uFFFDb", new byte[] { 2 });
+
+		// jsonb holds no NUL: the name is stored with U+FFFD (what the column shows) and exactly as its bytes; before,
+		// only with U+FFFD, so "a\u0000b" was read back (and redriven) as "a\uFFFDb", the name of another header
+		String failed = CapturedRecord.from(record, Instant.now()).headersJson();
+		String raw = CapturedRecord.refused(record, Instant.now(), "refused").headersJson();
+		for (String json : List.of(failed, raw)) {
+			assertThat(json).doesNotContain("\\u0000").contains("{\"key\":\"a\uFFFDb\",\"keyBase64\":\"YQBi\",");
+			assertThat(StoredHeader.read(json)).extracting(StoredHeader::key)
+				.containsSubsequence("a\u0000b", "\u0000", "a\uFFFDb");
+		}
+		assertThat(StoredHeader.read(failed)).extracting(StoredHeader::key)
+			.containsExactly("a\u0000b", "\u0000", "a\uFFFDb");
+	}
+
+	@Test
 	void keepsARecordWhoseNamesHoldControlCharactersRawAndNamesEachHeader() {
 		ConsumerRecord<byte[], byte[]> record = failed();
 		record.headers()

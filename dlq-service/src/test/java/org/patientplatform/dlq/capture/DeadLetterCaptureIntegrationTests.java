@@ -697,6 +697,32 @@ class DeadLetterCaptureIntegrationTests {
 	}
 
 	@Test
+	void keepsAReportedHeaderWhoseNameHoldsANulUnderItsExactName() {
+		// POST /api/v1/dlq/messages takes such a name (a Kafka header name may hold any character); the entry
+		// keeps it exactly: before, with U+FFFD in the NUL's place (jsonb holds no NUL), so a redrive sent another
+		RestClient service = TestApi.as(this.signingKey, this.port, "billing-service", "service");
+		var response = service.post()
+			.uri("/api/v1/dlq/messages")
+			.body(Map.of("topic", "billing.events.v1", "partition", 6, "offset", 60606, "payload", "{}",
+					"headers", List.of(Map.of("key", "x-field\u0000name", "value", "v"),
+							Map.of("key", "x-field\uFFFDname", "value", "w")),
+					"errorClass", "com.example.BillingException", "consumerGroup", "billing-service.consumer-billing",
+					"sourceService", "billing-service"))
+			.retrieve()
+			.toEntity(MAP);
+		assertThat(response.getStatusCode().value()).as(String.valueOf(response.getBody())).isEqualTo(202);
+
+		UUID id = awaitEntry("billing.events.v1", 6, 60606L);
+		assertThat(this.deadLetters.findById(id)).hasValueSatisfying((entry) -> assertThat(entry.headers())
+			.extracting(DeadLetterEntry.HeaderView::key, DeadLetterEntry.HeaderView::valueText)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("x-field\u0000name", "v"),
+					org.assertj.core.groups.Tuple.tuple("x-field\uFFFDname", "w")));
+		Map<String, Object> shown = this.api.get().uri("/api/v1/dlq/messages/{id}", id).retrieve().body(MAP);
+		List<Object> keys = ((List<?>) shown.get("headers")).stream().map((h) -> (Object) ((Map<?, ?>) h).get("key")).toList();
+		assertThat(keys).containsExactly("x-field\u0000name", "x-field\uFFFDname");
+	}
+
+	@Test
 	void rejectsAFailedMessageThatIsIncompleteOrUsesTheDlqsHeadersOrIsNotFromAService() {
 		RestClient service = TestApi.as(this.signingKey, this.port, "billing-service", "service");
 		var invalid = service.post()

@@ -117,6 +117,36 @@ class EntryRedriveIntegrationTests {
 	}
 
 	@Test
+	void redrivesAHeaderWhoseNameHoldsANulUnderItsOriginalName() {
+		// jsonb holds no NUL: the name was stored with U+FFFD in its place, and a redrive sent that other name
+		ProducerRecord<byte[], byte[]> failed = TestKafka.failedRecord("nul-header-name.v1", 0, 1, "k-1", "{}", true);
+		failed.headers()
+			.add("x-field\u0000name", "v".getBytes(StandardCharsets.UTF_8))
+			.add("\u0000", null)
+			.add("x-plain", "p".getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(failed);
+		UUID id = stored("nul-header-name.v1");
+
+		// the entry shows the name as it was (JSON writes the NUL as \u0000)
+		Map<String, Object> entry = this.ops.get().uri("/api/v1/dlq/messages/{id}", id).retrieve().body(MAP);
+		assertThat(entry.get("headers")).asString().contains("key=x-field\u0000name,").doesNotContain("\uFFFD");
+
+		assertThat(this.ops.post()
+			.uri("/api/v1/dlq/messages/{id}/redrive", id)
+			.body(Map.of("reason", "consumer fixed"))
+			.retrieve()
+			.toEntity(MAP)
+			.getStatusCode()
+			.value()).isEqualTo(200);
+		ConsumerRecord<byte[], byte[]> sent = single("nul-header-name.v1", id);
+		List<String> names = new java.util.ArrayList<>();
+		sent.headers().forEach((h) -> names.add(h.key()));
+		assertThat(names).startsWith("x-origin", "x-field\u0000name", "\u0000", "x-plain");
+		assertThat(TestKafka.header(sent, "x-field\u0000name")).isEqualTo("v");
+		assertThat(sent.headers().lastHeader("\u0000").value()).isNull();
+	}
+
+	@Test
 	void redrivesACloudEventInStructuredModeAsItWasSoItsConsumerReadsItAgain() {
 		// a structured-mode record keeps its mode through the DLQ: the content-type header and the value's bytes
 		String event = """
