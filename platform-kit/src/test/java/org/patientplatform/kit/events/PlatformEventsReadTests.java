@@ -81,6 +81,49 @@ class PlatformEventsReadTests {
 			.isEqualTo(new Timed(java.time.Instant.parse("2030-12-21T00:00:00Z")));
 	}
 
+	record Sized(@jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(1000) Integer capacity,
+			@jakarta.validation.constraints.Min(0) int partition, @jakarta.validation.constraints.Min(0) Long offset,
+			@jakarta.validation.constraints.Max(10) short shelf, java.util.List<Integer> counts, String name) {
+	}
+
+	@Test
+	void refusesAWholeNumberPastItsTypesRangeInEventDataNamingTheFieldAndItsOwnRange() {
+		// as in a body (BodyFieldErrors): a capacity of 1 to 1000 given 12345678901234567890 is told its own range,
+		// not an int's, and each such field is named, with any other field that does not read, never its value
+		PlatformEvents withModule = new PlatformEvents(
+				JsonMapper.builder().addModule(org.patientplatform.kit.web.BodyFieldErrors.module()).build(),
+				this.validation.getValidator(), "test-service");
+		ConsumerRecord<byte[], byte[]> record = record(headers("ce_specversion", "1.0", "ce_id", "e-big", "ce_source",
+				"urn:probe", "ce_type", "test.Sized.v1", "content-type", "application/json"), """
+						{"capacity": 12345678901234567890, "partition": 2147483648, "offset": 9223372036854775808,
+						 "shelf": 40000, "counts": [1, 2147483648], "name": 7}""");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> withModule.read(record, "test.Sized.v1", Sized.class))
+			.satisfies((ex) -> assertThat(ex.getMessage()).startsWith("Event e-big data is not a valid Sized: [")
+				.contains("capacity must be a whole number from 1 to 1000",
+						"partition must be a whole number from 0 to 2147483647",
+						"offset must be a whole number from 0 to 9223372036854775807",
+						"shelf must be a whole number from -32768 to 10",
+						"counts[1] must be a whole number from -2147483648 to 2147483647", "name must be text")
+				.doesNotContain("12345678901234567890", "40000"));
+
+		// alone, such a number is named so too; the largest of each range reads
+		ConsumerRecord<byte[], byte[]> one = record(headers("ce_specversion", "1.0", "ce_id", "e-one", "ce_source",
+				"urn:probe", "ce_type", "test.Sized.v1", "content-type", "application/json"),
+				"{\"capacity\": 1000, \"partition\": 2147483647, \"offset\": 9223372036854775807, \"shelf\": -32768, "
+						+ "\"counts\": [2147483647], \"name\": \"n\"}");
+		assertThat(withModule.read(one, "test.Sized.v1", Sized.class).data())
+			.isEqualTo(new Sized(1000, Integer.MAX_VALUE, Long.MAX_VALUE, Short.MIN_VALUE,
+					java.util.List.of(Integer.MAX_VALUE), "n"));
+		ConsumerRecord<byte[], byte[]> alone = record(headers("ce_specversion", "1.0", "ce_id", "e-alone", "ce_source",
+				"urn:probe", "ce_type", "test.Sized.v1", "content-type", "application/json"),
+				"{\"capacity\": -99999999999, \"partition\": 0, \"offset\": 0, \"shelf\": 0, \"counts\": [], "
+						+ "\"name\": \"n\"}");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> withModule.read(alone, "test.Sized.v1", Sized.class))
+			.withMessage("Event e-alone data is not a valid Sized: [capacity must be a whole number from 1 to 1000]");
+	}
+
 	@Test
 	void refusesDataThatNamesAFieldTwiceNamingTheFieldButNotItsValues() {
 		// before: read, the last value kept; a producer that sent two names for a patient never learned which counted

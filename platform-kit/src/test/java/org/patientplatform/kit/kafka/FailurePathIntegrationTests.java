@@ -243,6 +243,25 @@ class FailurePathIntegrationTests {
 	}
 
 	@Test
+	void deadLettersAnEventWhoseWholeNumberIsPastItsTypesRangeNamingTheFieldAndItsOwnRange() throws Exception {
+		// as a body's (BodyFieldErrors): told the field's own @Min and @Max, not an Integer's range, never the value
+		String key = "huge-quantity-" + UUID.randomUUID();
+		CloudEvent huge = this.events.create(UUID.randomUUID().toString(), Thing.TYPE, key,
+				"{\"value\": \"v\", \"quantity\": 12345678901234567890}".getBytes(StandardCharsets.UTF_8));
+
+		ConsumerRecord<byte[], byte[]> dead = findDeadLetter(
+				this.kafka.send(KafkaTestClient.event(this.events, ThingListener.TOPIC, key, huge)));
+
+		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_FQCN))
+			.isEqualTo("org.patientplatform.kit.events.InvalidEventException");
+		assertThat(text(dead, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.endsWith("data is not a valid Thing: [quantity must be a whole number from 1 to 1000]")
+			.doesNotContain("12345678901234567890");
+		assertThat(text(dead, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(text(dead, DeadLetterHeaders.ATTEMPT)).isEqualTo("1");
+	}
+
+	@Test
 	void deadLettersAnEventWhoseDataHoldsANulCharacterSayingSo() throws Exception {
 		String key = "nul-data-" + UUID.randomUUID();
 		CloudEvent nul = this.events.create(UUID.randomUUID().toString(), Thing.TYPE, key,
