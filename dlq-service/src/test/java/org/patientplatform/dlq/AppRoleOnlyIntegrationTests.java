@@ -119,6 +119,10 @@ class AppRoleOnlyIntegrationTests {
 		JsonNode failures = api.at("/components/schemas/BulkView/properties/failures");
 		assertThat(failures.path("type").toString()).contains("object").doesNotContain("null");
 		assertThat(failures.at("/additionalProperties/type").toString()).contains("integer");
+		// an id of a bulk redrive's list not selected for a redrive in flight says until when, as the 409's Retry-After
+		JsonNode inFlightUntil = api.at("/components/schemas/NotSelected/properties/inFlightUntil");
+		assertThat(inFlightUntil.path("format").asString()).isEqualTo("date-time");
+		assertThat(inFlightUntil.path("description").asString()).contains("dlq.retry.outcome-timeout");
 		// a reveal refuses an Idempotency-Key (its answer is never stored), so it is not offered one; every other POST
 		// is, with what a reused key answers, and a body too large is documented where it can be sent
 		assertThat(api.at("/paths/~1api~1v1~1dlq~1messages~1{id}~1reveal/post/parameters").toString())

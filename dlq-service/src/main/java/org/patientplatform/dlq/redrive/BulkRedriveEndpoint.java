@@ -89,7 +89,8 @@ class BulkRedriveEndpoint {
 					+ "created; each entry is sent at most once per job, at most ratePerSecond per second, or as "
 					+ "fast as the broker takes them with unthrottled. Answers 202 with the job; follow it at the "
 					+ "Location. For an id list, notSelected (in the dry run, and in the job's selection) lists the "
-					+ "ids it does not send, and why. The reason is required (the audit log keeps who and why). "
+					+ "ids it does not send, and why; for an entry with a redrive in flight, inFlightUntil says when "
+					+ "that redrive is settled at the latest, after which a bulk redrive may select it. The reason is required (the audit log keeps who and why). "
 					+ "Supports Idempotency-Key.")
 	@ApiResponse(responseCode = "202", description = "The job, created; its progress is at the Location",
 			headers = @Header(name = "Location", description = "/api/v1/dlq/redrives/{id}",
@@ -287,7 +288,8 @@ class BulkRedriveEndpoint {
 	 * pending and cancelled
 	 * @param ratePerSecond the rate limit, 0 when unthrottled
 	 * @param selection the filter or id list as asked; for an id list also {@code notSelected}, the ids it
-	 * does not send and why ({@code no such entry}, {@code discarded}, {@code a redrive is in flight})
+	 * does not send and why ({@code no such entry}, {@code discarded}, {@code a redrive is in flight} with
+	 * {@code inFlightUntil}, when that redrive is settled at the latest), as at the job's creation
 	 * @param unthrottled sent without rate limit
 	 * @param unconfirmed of failed, entries whose run stopped between sending and recording them: they may
 	 * have gone out, so the job does not send them again

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.swagger.v3.oas.annotations.media.Schema;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.dlq.search.EntryFilter;
 import org.patientplatform.kit.jobs.Jobs;
@@ -39,7 +41,8 @@ class BulkRedrives {
 	private static final RowMapper<NotSelected> NOT_SELECTED = (rs, n) -> {
 		String status = rs.getString("status");
 		return new NotSelected(rs.getObject("id", UUID.class), (status == null) ? "no such entry"
-				: "DISCARDED".equals(status) ? "discarded" : "a redrive is in flight");
+				: "DISCARDED".equals(status) ? "discarded" : "a redrive is in flight",
+				instant(rs.getTimestamp("in_flight_until")));
 	};
 
 	private static final RowMapper<BulkRedrive> ROW_MAPPER = (rs, n) -> new BulkRedrive(
@@ -55,23 +58,35 @@ class BulkRedrives {
 
 	private final JsonMapper json;
 
-	BulkRedrives(JdbcTemplate jdbc, Jobs jobs, JsonMapper json) {
+	private final OutcomeTimeout outcomeTimeout;
+
+	BulkRedrives(JdbcTemplate jdbc, Jobs jobs, JsonMapper json, OutcomeTimeout outcomeTimeout) {
 		this.jdbc = jdbc;
 		this.jobs = jobs;
 		this.json = json;
+		this.outcomeTimeout = outcomeTimeout;
 	}
 
 	/**
 	 * The ids of a list that a bulk redrive would not send now, and why: no such entry, discarded, or a
-	 * redrive of it in flight.
+	 * redrive of it in flight, with the latest time that redrive is settled (as the single redrive's 409 gives it in
+	 * {@code Retry-After}): its send plus {@code outcome-timeout}, or, for one its consumer group has not read past
+	 * that timeout and is waited for, plus {@code outcome-max-wait}.
 	 */
 	List<NotSelected> notSelected(List<UUID> ids) {
 		return this.jdbc.query("""
-				SELECT u.id, s.status FROM unnest(?::uuid[]) AS u(id)
+				SELECT u.id, s.status,
+				       CASE WHEN s.status = 'RETRYING' THEN
+				           CASE WHEN s.outcome_check_at IS NULL
+				                THEN greatest(s.redriven_at + make_interval(secs => ?), now())
+				                ELSE s.redriven_at + make_interval(secs => ?) END
+				       END AS in_flight_until
+				FROM unnest(?::uuid[]) AS u(id)
 				LEFT JOIN dead_letter_state s ON s.id = u.id
 				WHERE s.id IS NULL OR NOT (%s)
 				ORDER BY u.id
-				""".formatted(SENDABLE), NOT_SELECTED, (Object) distinct(ids));
+				""".formatted(SENDABLE), NOT_SELECTED, (double) this.outcomeTimeout.outcomeTimeout().toSeconds(),
+				(double) this.outcomeTimeout.outcomeMaxWait().toSeconds(), (Object) distinct(ids));
 	}
 
 	/** How many entries a bulk redrive with this selection would send now. */
@@ -234,8 +249,17 @@ class BulkRedrives {
 	 * @param id the id as given
 	 * @param reason why: {@code no such entry} (never captured, or purged by retention), {@code discarded},
 	 * or {@code a redrive is in flight} (the entry is RETRYING)
+	 * @param inFlightUntil for a redrive in flight, the latest time it is settled, after which a bulk redrive may
+	 * select the entry again (its send plus {@code dlq.retry.outcome-timeout}; for one waited for past that timeout,
+	 * its consumer group not having read it, plus {@code dlq.retry.outcome-max-wait}, which a redrive of the entry
+	 * alone does not wait for); absent for the other reasons
 	 */
-	record NotSelected(UUID id, String reason) {
+	record NotSelected(UUID id, String reason,
+			@JsonInclude(JsonInclude.Include.NON_NULL) @Schema(description = "For a redrive in flight: the latest "
+					+ "time it is settled, after which a bulk redrive may select the entry again (its send plus "
+					+ "dlq.retry.outcome-timeout; for one waited for past that timeout, its consumer group not having "
+					+ "read it, plus dlq.retry.outcome-max-wait, which a redrive of the entry alone does not wait for). "
+					+ "Absent for the other reasons", format = "date-time") @Nullable Instant inFlightUntil) {
 	}
 
 	/**

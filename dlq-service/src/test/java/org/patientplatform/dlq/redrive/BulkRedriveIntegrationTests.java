@@ -278,6 +278,53 @@ class BulkRedriveIntegrationTests {
 	}
 
 	@Test
+	void saysForAnIdInFlightWhenItsRedriveIsSettledAtTheLatest() {
+		List<UUID> ids = capture("inflight.v1", 3);
+		// one sent 3 minutes ago, within dlq.retry.outcome-timeout (10 minutes); one sent 2 hours ago whose consumer
+		// group has not read it, waited for up to dlq.retry.outcome-max-wait (24 hours) after its send
+		this.jdbc.update("UPDATE dead_letter_state SET status = 'RETRYING', redriven_at = now() - interval '3 minutes' "
+				+ "WHERE id = ?", ids.get(0));
+		this.jdbc.update("UPDATE dead_letter_state SET status = 'RETRYING', redriven_at = now() - interval '2 hours', "
+				+ "outcome_check_at = now() + interval '1 minute' WHERE id = ?", ids.get(1));
+		java.time.Instant timesOut = this.jdbc.queryForObject("SELECT redriven_at + interval '10 minutes' FROM "
+				+ "dead_letter_state WHERE id = ?", java.sql.Timestamp.class, ids.get(0)).toInstant();
+		java.time.Instant waitedForUntil = this.jdbc.queryForObject("SELECT redriven_at + interval '24 hours' FROM "
+				+ "dead_letter_state WHERE id = ?", java.sql.Timestamp.class, ids.get(1)).toInstant();
+		UUID unknown = UUID.randomUUID();
+		List<UUID> asked = List.of(ids.get(0), ids.get(1), ids.get(2), unknown);
+
+		// before: the reason alone, where the single redrive's 409 says when to try again (Retry-After)
+		Map<String, Object> dryRun = this.ops.post()
+			.uri("/api/v1/dlq/redrives")
+			.body(Map.of("ids", asked, "dryRun", true, "reason", "INC-14 which"))
+			.retrieve()
+			.body(MAP);
+		assertThat(dryRun).containsEntry("count", 1);
+		List<Map<String, Object>> expected = List.of(
+				Map.of("id", ids.get(0).toString(), "reason", "a redrive is in flight", "inFlightUntil", timesOut),
+				Map.of("id", ids.get(1).toString(), "reason", "a redrive is in flight", "inFlightUntil", waitedForUntil),
+				Map.of("id", unknown.toString(), "reason", "no such entry"));
+		assertThat(withInstants(dryRun.get("notSelected"))).containsExactlyInAnyOrderElementsOf(expected);
+
+		String location = start(Map.of("ids", asked, "ratePerSecond", 1000));
+		Map<String, Object> done = await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.ops.get().uri(location).retrieve().body(MAP), (bulk) -> "COMPLETED".equals(bulk.get("status")));
+		assertThat(done).containsEntry("total", 1).containsEntry("sent", 1);
+		assertThat(withInstants(((Map<?, ?>) done.get("selection")).get("notSelected")))
+			.containsExactlyInAnyOrderElementsOf(expected);
+	}
+
+	/** A notSelected list with each inFlightUntil read as an instant. */
+	private static List<Map<String, Object>> withInstants(Object notSelected) {
+		return ((List<?>) notSelected).stream().map((item) -> {
+			Map<String, Object> read = new java.util.HashMap<>();
+			((Map<?, ?>) item).forEach((key, value) -> read.put(String.valueOf(key),
+					"inFlightUntil".equals(key) ? java.time.Instant.parse(String.valueOf(value)) : value));
+			return read;
+		}).toList();
+	}
+
+	@Test
 	void sendsTheRestWhenAPayloadCannotBeDecryptedAndSaysWhy() {
 		List<UUID> ids = capture("sealed.v1", 4);
 		// its key retired from dlq.encryption.keys too early
