@@ -58,6 +58,7 @@ import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.patient.orders.LinkTestOrders;
 import org.patientplatform.patient.orders.RecordTestResults;
 import org.patientplatform.patient.orders.TestOrderStatus;
+import org.patientplatform.patient.records.AssigningAuthority;
 import org.patientplatform.patient.records.BirthDate;
 import org.patientplatform.patient.records.NameParts;
 import org.patientplatform.patient.records.PlainText;
@@ -312,7 +313,7 @@ class Hl7MessageReader {
 			}
 			if (MERGES.contains(header.type())) {
 				// the authorities first: one MRN under two of them is refused as that, not as a merge into itself
-				Map<String, String> authorities = authorities(header, message);
+				Map<String, AssigningAuthority> authorities = authorities(header, message);
 				return new LisMessage.Merge(header, merges(header, message), authorities);
 			}
 			// the other events of an ADT feed (transfers, discharges…): kept, not rejected
@@ -1110,12 +1111,12 @@ class Hl7MessageReader {
 	}
 
 	/**
-	 * The assigning authority (CX-4: its namespace id, else its universal id) of each MRN the message's PIDs and
-	 * MRGs name, when given. A message that gives one MRN two authorities is refused: which patient it means cannot
-	 * be told.
+	 * The assigning authority (CX-4: its namespace id and universal id) of each MRN the message's PIDs and MRGs name,
+	 * when given. A message that gives one MRN two authorities is refused: which patient it means cannot be told.
 	 */
-	private static Map<String, String> authorities(LisMessage.Header header, Message message) throws HL7Exception {
-		Map<String, String> authorities = new LinkedHashMap<>();
+	private static Map<String, AssigningAuthority> authorities(LisMessage.Header header, Message message)
+			throws HL7Exception {
+		Map<String, AssigningAuthority> authorities = new LinkedHashMap<>();
 		for (Segment segment : segments(message)) {
 			CX[] identifiers = (segment instanceof PID pid) ? pid.getPatientIdentifierList()
 					: (segment instanceof MRG mrg) ? mrg.getPriorPatientIdentifierList() : null;
@@ -1123,13 +1124,14 @@ class Hl7MessageReader {
 			if (chosen == null) {
 				continue;
 			}
-			String authority = first(text(chosen.getAssigningAuthority().getNamespaceID()),
-					text(chosen.getAssigningAuthority().getUniversalID()));
-			if (authority == null) {
+			String namespaceId = text(chosen.getAssigningAuthority().getNamespaceID());
+			String universalId = text(chosen.getAssigningAuthority().getUniversalID());
+			if (namespaceId == null && universalId == null) {
 				continue;
 			}
-			String before = authorities.putIfAbsent(raw(chosen.getIDNumber()), authority);
-			if (before != null && !before.equalsIgnoreCase(authority)) {
+			AssigningAuthority authority = new AssigningAuthority(namespaceId, universalId);
+			AssigningAuthority before = authorities.putIfAbsent(raw(chosen.getIDNumber()), authority);
+			if (before != null && !before.sameAs(authority)) {
 				// neither authority is quoted: a field's value, as a name or an MRN is, never goes into a refusal
 				throw invalid(header, "names one patient identifier with two assigning authorities (CX-4)");
 			}

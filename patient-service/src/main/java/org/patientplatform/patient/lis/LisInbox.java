@@ -186,8 +186,9 @@ class LisInbox {
 			Map.Entry<String, String> conflict = conflicts.entrySet().iterator().next();
 			throw new InvalidEventException("HL7 message " + message.header().type() + " (control id "
 					+ message.header().controlId() + ") names a patient identifier assigned by "
-					+ message.authorities().get(conflict.getKey()) + " (CX-4), which this service's patient has from "
-					+ conflict.getValue() + ": another authority's patient is not applied to them");
+					+ message.authorities().get(conflict.getKey()).told()
+					+ " (CX-4), which this service's patient has from " + conflict.getValue()
+					+ ": another authority's patient is not applied to them");
 		}
 	}
 

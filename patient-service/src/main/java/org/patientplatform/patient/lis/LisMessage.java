@@ -7,6 +7,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.patientplatform.patient.orders.LinkTestOrders;
 import org.patientplatform.patient.orders.RecordTestResults;
+import org.patientplatform.patient.records.AssigningAuthority;
 import org.patientplatform.patient.records.RecordDemographics;
 
 /**
@@ -21,7 +22,7 @@ sealed interface LisMessage {
 	 * The assigning authority (CX-4) of each MRN the message names (PID-3, MRG-1) that has one, by MRN, unmodifiable:
 	 * an MRN is its authority's, and a patient registered with one authority's MRN is not another authority's patient.
 	 */
-	Map<String, String> authorities();
+	Map<String, AssigningAuthority> authorities();
 
 	/**
 	 * The parts of MSH this service uses; none of them is patient data, so they may be logged.
@@ -37,14 +38,14 @@ sealed interface LisMessage {
 	}
 
 	/** ADT^A04 (register) or ADT^A08 (update): the patient's demographics. */
-	record Demographics(Header header, RecordDemographics command, Map<String, String> authorities) implements LisMessage {
+	record Demographics(Header header, RecordDemographics command, Map<String, AssigningAuthority> authorities) implements LisMessage {
 	}
 
 	/**
 	 * ORM^O01 or OML^O21: orders to link to their patients. The ER7 text is kept when a patient is not
 	 * known yet.
 	 */
-	record Orders(Header header, LinkTestOrders command, String er7, Map<String, String> authorities)
+	record Orders(Header header, LinkTestOrders command, String er7, Map<String, AssigningAuthority> authorities)
 			implements LisMessage {
 	}
 
@@ -52,7 +53,7 @@ sealed interface LisMessage {
 	 * ORU^R01: the state of orders' results, without any result value. The ER7 text (which has the
 	 * values) is kept only when a patient is not known yet.
 	 */
-	record Results(Header header, RecordTestResults command, String er7, Map<String, String> authorities)
+	record Results(Header header, RecordTestResults command, String er7, Map<String, AssigningAuthority> authorities)
 			implements LisMessage {
 	}
 
@@ -61,7 +62,7 @@ sealed interface LisMessage {
 	 *
 	 * @param merges at least one
 	 */
-	record Merge(Header header, List<Merged> merges, Map<String, String> authorities) implements LisMessage {
+	record Merge(Header header, List<Merged> merges, Map<String, AssigningAuthority> authorities) implements LisMessage {
 
 		public Merge {
 			merges = List.copyOf(merges);
@@ -82,7 +83,7 @@ sealed interface LisMessage {
 	record Unhandled(Header header, String er7) implements LisMessage {
 
 		@Override
-		public Map<String, String> authorities() {
+		public Map<String, AssigningAuthority> authorities() {
 			return Map.of();
 		}
 

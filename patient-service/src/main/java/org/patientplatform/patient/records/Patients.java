@@ -186,39 +186,59 @@ public class Patients {
 	}
 
 	/**
-	 * The MRNs among these whose patient was registered under another assigning authority, with that authority
-	 * (compared without case): a message naming them means another authority's patient.
+	 * The MRNs among these whose patient was registered under another assigning authority, with that authority as a
+	 * refusal names it ({@link AssigningAuthority#told()}): a message naming them means another authority's patient.
+	 * The same authority may be named by its namespace id, its universal id or both
+	 * ({@link AssigningAuthority#same(String, String, AssigningAuthority)}).
 	 * @param authorities the assigning authority of each MRN that has one, by MRN
 	 */
-	public Map<String, String> authorityConflicts(Map<String, String> authorities) {
+	public Map<String, String> authorityConflicts(Map<String, AssigningAuthority> authorities) {
 		if (authorities.isEmpty()) {
 			return Map.of();
 		}
 		Map<String, String> conflicts = new LinkedHashMap<>();
-		this.jdbc.sql("SELECT mrn, mrn_authority FROM patient WHERE mrn = ANY(?) AND mrn_authority IS NOT NULL")
+		this.jdbc.sql("SELECT mrn, mrn_authority, mrn_authority_universal_id FROM patient WHERE mrn = ANY(?) "
+				+ "AND mrn_authority IS NOT NULL")
 			.param(new SqlParameterValue(Types.ARRAY, authorities.keySet().toArray(String[]::new)))
-			.query((rs, row) -> Map.entry(rs.getString(1), rs.getString(2)))
+			.query((rs, row) -> {
+				String mrn = rs.getString(1);
+				String name = rs.getString(2);
+				String universalId = rs.getString(3);
+				return AssigningAuthority.same(name, universalId, authorities.get(mrn)) ? null
+						: Map.entry(mrn, AssigningAuthority.told(name, universalId));
+			})
 			.list()
-			.forEach((stored) -> {
-				if (!stored.getValue().equalsIgnoreCase(authorities.get(stored.getKey()))) {
-					conflicts.put(stored.getKey(), stored.getValue());
+			.forEach((conflict) -> {
+				if (conflict != null) {
+					conflicts.put(conflict.getKey(), conflict.getValue());
 				}
 			});
 		return conflicts;
 	}
 
-	/** Records each MRN's assigning authority on its patient that has none yet (registered now, or before V10). */
-	public void adoptAuthorities(Map<String, String> authorities) {
+	/**
+	 * Records each MRN's assigning authority on its patient that has none yet (registered now, or before V10), and
+	 * its universal id on one that has none yet (named by its namespace id alone so far, or recorded before V16): the
+	 * message was checked to name the same authority.
+	 */
+	public void adoptAuthorities(Map<String, AssigningAuthority> authorities) {
 		if (authorities.isEmpty()) {
 			return;
 		}
+		List<AssigningAuthority> given = List.copyOf(authorities.values());
 		this.jdbc.sql("""
-				UPDATE patient SET mrn_authority = given.authority
-				FROM unnest(?::text[], ?::text[]) AS given(mrn, authority)
-				WHERE patient.mrn = given.mrn AND patient.mrn_authority IS NULL
+				UPDATE patient SET mrn_authority = coalesce(patient.mrn_authority, given.authority),
+					mrn_authority_universal_id = coalesce(patient.mrn_authority_universal_id, given.universal_id)
+				FROM unnest(?::text[], ?::text[], ?::text[]) AS given(mrn, authority, universal_id)
+				WHERE patient.mrn = given.mrn
+					AND (patient.mrn_authority IS NULL
+						OR (patient.mrn_authority_universal_id IS NULL AND given.universal_id IS NOT NULL))
 				""")
 			.params(new SqlParameterValue(Types.ARRAY, authorities.keySet().toArray(String[]::new)),
-					new SqlParameterValue(Types.ARRAY, authorities.values().toArray(String[]::new)))
+					new SqlParameterValue(Types.ARRAY,
+							given.stream().map(AssigningAuthority::name).toArray(String[]::new)),
+					new SqlParameterValue(Types.ARRAY,
+							given.stream().map(AssigningAuthority::universalId).toArray(String[]::new)))
 			.update();
 	}
 

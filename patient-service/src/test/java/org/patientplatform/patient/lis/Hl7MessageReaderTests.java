@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.patientplatform.patient.records.AssigningAuthority;
 import org.patientplatform.patient.records.BirthDate;
 import org.patientplatform.kit.events.InvalidEventException;
 import org.patientplatform.patient.orders.LinkTestOrders;
@@ -737,10 +738,18 @@ class Hl7MessageReaderTests {
 	void readsEachMrnsAssigningAuthorityAndRefusesOneMrnGivenTwo() {
 		LisMessage merge = this.reader.read(bytes(Hl7Messages.merge("AA-1", "MRN-1", "MRN-2", "20250401090000")
 			.replace("MRN-2^^^CITYLAB^MR", "MRN-2^^^&1.2.3.4&ISO^MR")));
-		// the namespace id, else the universal id; an MRN given none has none
-		assertThat(merge.authorities()).containsExactlyInAnyOrderEntriesOf(Map.of("MRN-1", "CITYLAB", "MRN-2", "1.2.3.4"));
+		// the namespace id and the universal id; an MRN given none has none
+		assertThat(merge.authorities()).containsExactlyInAnyOrderEntriesOf(Map.of("MRN-1",
+				new AssigningAuthority("CITYLAB", null), "MRN-2", new AssigningAuthority(null, "1.2.3.4")));
+		assertThat(merge.authorities().get("MRN-2").name()).isEqualTo("1.2.3.4");
 		assertThat(this.reader.read(bytes(Hl7Messages.nameUpdate("AA-2", "MRN-3", "King", "Ada", "20250401090000")
 			.replace("MRN-3^^^CITYLAB^MR", "MRN-3"))).authorities()).isEmpty();
+		// one authority named by its namespace id and universal id, then by its universal id alone, is one
+		LisMessage named = this.reader.read(bytes(Hl7Messages.result("AA-4", "MRN-1", "20250401090000")
+			.replace("MRN-1^^^CITYLAB^MR", "MRN-1^^^CITYLAB&1.2.3.4&ISO^MR")
+			.replace("OBX|1|NM", "PID|2||MRN-1^^^&1.2.3.4&ISO^MR||Lovelace^Ada\rOBR|1|ORD-2|FIL-2|2345-7^Glucose^LN\r"
+					+ "OBX|1|NM")));
+		assertThat(named.authorities()).containsEntry("MRN-1", new AssigningAuthority("CITYLAB", "1.2.3.4"));
 		String twice = Hl7Messages.merge("AA-3", "MRN-1", "MRN-1", "20250401090000")
 			.replace("MRG|MRN-1^^^CITYLAB^MR", "MRG|MRN-1^^^OTHERLAB^MR");
 		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.reader.read(bytes(twice)))

@@ -203,6 +203,38 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void takesOneAuthorityNamedByItsNamespaceIdItsUniversalIdOrBothAsOne() throws Exception {
+		// a lab names its authority by both ids in its ADT (an ELR feed's PID-3.4, CITYLAB&2.16.840.1.113883.19.4.6&ISO)
+		// and by its OID alone, or its namespace id alone, in its other messages: the OID alone was refused as another
+		// authority's patient, the authority being kept by its namespace id
+		String mrn = "MRN-AUTH-2";
+		String oid = "2.16.840.1.113883.19.4.6";
+		send(mrn, Hl7Messages.registration("AUTHU-0001", mrn, "Lovelace", "Ada", "20250312143015")
+			.replace(mrn + "^^^CITYLAB^MR", mrn + "^^^CITYLAB&" + oid + "&ISO^MR"));
+		assertThat(awaitPatient(mrn)).containsEntry("familyName", "Lovelace");
+		send(mrn, Hl7Messages.nameUpdate("AUTHU-0002", mrn, "Byron", "Ada", "20250313100000")
+			.replace(mrn + "^^^CITYLAB^MR", mrn + "^^^&" + oid + "&ISO^MR"));
+		send(mrn, Hl7Messages.result("AUTHU-0003", mrn, "20250313110000")
+			.replace(mrn + "^^^CITYLAB^MR", mrn + "^^^citylab^MR")
+			.replace("|ORD-1|", "|ORD-AUTHU-3|"));
+		// another OID under the same namespace id is another authority, and the refusal tells the two apart; it comes
+		// after the two above on their partition, so they were applied when it is dead-lettered
+		RecordMetadata otherOid = send(mrn, Hl7Messages.nameUpdate("AUTHU-0004", mrn, "Stranger", "Totally",
+				"20250314100000")
+			.replace(mrn + "^^^CITYLAB^MR", mrn + "^^^CITYLAB&" + oid + "9&ISO^MR"));
+		assertThat(text(awaitDeadLetter(otherOid), DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("HL7 message ADT^A08 (control id AUTHU-0004) names a patient identifier assigned by CITYLAB&"
+					+ oid + "9 (CX-4), which this service's patient has from CITYLAB&" + oid
+					+ ": another authority's patient is not applied to them");
+		assertThat(awaitPatient(mrn)).containsEntry("familyName", "Byron");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM test_order t JOIN patient p ON p.id = t.patient_id "
+				+ "WHERE p.mrn = ? AND t.status = 'RESULTED'", Integer.class, mrn)).isOne();
+		assertThat(this.jdbc.queryForMap("SELECT mrn_authority, mrn_authority_universal_id FROM patient WHERE mrn = ?",
+				mrn)).containsExactlyInAnyOrderEntriesOf(Map.of("mrn_authority", "CITYLAB",
+						"mrn_authority_universal_id", oid));
+	}
+
+	@Test
 	void appliesMessagesWhoseControlIdIsAnyPrintableTextOnceAndFindsTheirAuditByIt(CapturedOutput output)
 			throws Exception {
 		// MSH-10 is HL7's ST: these were dead-lettered as "not 1 to 64 letters, digits or . _ -"
