@@ -110,6 +110,13 @@ class Hl7MessageReader {
 	static final int MAX_IDENTIFIER_LENGTH = 250;
 
 	/**
+	 * The longest part of a name (PID-5's family, given and middle names, prefix, suffix) taken: HL7 v2.5 gives a
+	 * family name 50 characters. A PostgreSQL index entry holds at most 2,704 bytes, and the family name's index holds
+	 * it with the given name, each at most four bytes a character.
+	 */
+	static final int MAX_NAME_LENGTH = 250;
+
+	/**
 	 * The longest message control id (MSH-10) taken: HL7 v2.5's length of the field, whose type is ST, any printable
 	 * text (a LIS's {@code LAB:2026:0001}, {@code MSG 0002}, {@code A04#0003}).
 	 */
@@ -792,10 +799,13 @@ class Hl7MessageReader {
 			if (stated(pid, 5, Part.NAME, stated)) {
 				XPN name = preferredName(pid.getPatientName());
 				if (name != null) {
-					given = stored(name.getGivenName());
-					family = stored(name.getFamilyName().getSurname());
-					otherNames = NameParts.of(stored(name.getSecondAndFurtherGivenNamesOrInitialsThereof()),
-							stored(name.getPrefixEgDR()), stored(name.getSuffixEgJRorIII()));
+					given = name(stored(name.getGivenName()), header, "a given name (PID-5.2)");
+					family = name(stored(name.getFamilyName().getSurname()), header, "a family name (PID-5.1)");
+					otherNames = NameParts.of(
+							name(stored(name.getSecondAndFurtherGivenNamesOrInitialsThereof()), header,
+									"middle names (PID-5.3)"),
+							name(stored(name.getPrefixEgDR()), header, "a name prefix (PID-5.5)"),
+							name(stored(name.getSuffixEgJRorIII()), header, "a name suffix (PID-5.4)"));
 				}
 			}
 
@@ -1388,6 +1398,18 @@ class Hl7MessageReader {
 			throw invalid(header, "has " + what + " longer than " + MAX_IDENTIFIER_LENGTH + " characters");
 		}
 		return raw;
+	}
+
+	/**
+	 * A part of the patient's name as read, refused when longer than {@link #MAX_NAME_LENGTH} characters (code
+	 * points): the name searches' indexes hold the family and given names, and refused them (the dead letter's reason
+	 * was an SQL statement, cut before the database's own reason).
+	 */
+	private static @Nullable String name(@Nullable String part, LisMessage.Header header, String what) {
+		if (part != null && part.codePointCount(0, part.length()) > MAX_NAME_LENGTH) {
+			throw invalid(header, "has " + what + " longer than " + MAX_NAME_LENGTH + " characters");
+		}
+		return part;
 	}
 
 	/** A stored value of a field held nothing but control characters: its caller names the field. */

@@ -720,6 +720,29 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void rejectsAPartOfTheNameLongerThanTheIndexesTakeNamingIt() {
+		// a 9,000-character family name was refused by the name search's index, and the dead letter's reason was an SQL
+		// statement cut before the database's own reason
+		String long251 = "A".repeat(251);
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(bytes(Hl7Messages.nameUpdate("NLEN-1", "MRN-1", long251, "Ada",
+					"20250401090000"))))
+			.withMessage("HL7 message ADT^A08 (control id NLEN-1) has a family name (PID-5.1) longer than 250 characters");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(bytes(Hl7Messages.nameUpdate("NLEN-2", "MRN-1", "King", long251,
+					"20250401090000"))))
+			.withMessage("HL7 message ADT^A08 (control id NLEN-2) has a given name (PID-5.2) longer than 250 characters");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(bytes(Hl7Messages.nameUpdate("NLEN-3", "MRN-1", "King", "Ada^" + long251,
+					"20250401090000"))))
+			.withMessage("HL7 message ADT^A08 (control id NLEN-3) has middle names (PID-5.3) longer than 250 characters");
+		RecordDemographics taken = ((LisMessage.Demographics) this.reader.read(bytes(Hl7Messages.nameUpdate("NLEN-4",
+				"MRN-1", "A".repeat(250), "B".repeat(250), "20250401090000")))).command();
+		assertThat(taken.familyName()).hasSize(250);
+		assertThat(taken.givenName()).hasSize(250);
+	}
+
+	@Test
 	void readsTheOlderMergesA34AndA36AsMerges() {
 		// kept as unhandled before: the LIS's merge was never applied
 		for (String trigger : List.of("A34^ADT_A30", "A36^ADT_A30", "A34")) {

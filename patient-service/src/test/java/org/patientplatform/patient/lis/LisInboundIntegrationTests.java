@@ -235,6 +235,20 @@ class LisInboundIntegrationTests {
 	}
 
 	@Test
+	void takesNamesAsLongAsTheReaderTakesAndRefusesLongerOnesWithTheirReason() throws Exception {
+		// 250 characters of four bytes each in the family and the given name fit the name search's index (its entry
+		// holds both); a 9,000-character name did not, and was dead-lettered with an SQL statement as its reason
+		String mrn = "MRN-NLEN-1";
+		String longest = "\uD835\uDD04".repeat(250);
+		send(mrn, Hl7Messages.registration("NLEN-0001", mrn, longest, longest, "20250312143015"));
+		assertThat(awaitPatient(mrn)).containsEntry("familyName", longest).containsEntry("givenName", longest);
+		RecordMetadata tooLong = send(mrn, Hl7Messages.nameUpdate("NLEN-0002", mrn, "A".repeat(9000), "Ada",
+				"20250313100000"));
+		assertThat(text(awaitDeadLetter(tooLong), DeadLetterHeaders.EXCEPTION_MESSAGE)).isEqualTo(
+				"HL7 message ADT^A08 (control id NLEN-0002) has a family name (PID-5.1) longer than 250 characters");
+	}
+
+	@Test
 	void appliesMessagesWhoseControlIdIsAnyPrintableTextOnceAndFindsTheirAuditByIt(CapturedOutput output)
 			throws Exception {
 		// MSH-10 is HL7's ST: these were dead-lettered as "not 1 to 64 letters, digits or . _ -"
