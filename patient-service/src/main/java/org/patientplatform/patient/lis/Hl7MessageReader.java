@@ -653,8 +653,8 @@ class Hl7MessageReader {
 	}
 
 	/**
-	 * The repetitions of MSH-18 as the text holds them, each stripped ({@code ~ISO IR87} is "" and "ISO IR87"); one ""
-	 * when the message names none. An ISO 2022 run of two-byte characters (from {@code ESC $} to the next {@code ESC (}) in MSH-3 to MSH-6 is
+	 * The repetitions of MSH-18 as the text holds them, each stripped and in upper case ({@code ~iso ir87} is "" and
+	 * "ISO IR87"); one "" when the message names none. An ISO 2022 run of two-byte characters (from {@code ESC $} to the next {@code ESC (}) in MSH-3 to MSH-6 is
 	 * skipped: its bytes may be a field separator's.
 	 */
 	private static List<String> characterSets(String latin1) {
@@ -674,7 +674,10 @@ class Hl7MessageReader {
 			return List.of("");
 		}
 		String repetition = fields[1].length() > 1 ? Pattern.quote(fields[1].substring(1, 2)) : "~";
-		return Arrays.stream(fields[17].split(repetition, -1)).map(String::strip).toList();
+		// table 0211's codes are upper case; feeds write them in any case (utf-8, unicode utf-8), which named the same set
+		return Arrays.stream(fields[17].split(repetition, -1))
+			.map((set) -> set.strip().toUpperCase(Locale.ROOT))
+			.toList();
 	}
 
 	private static InvalidEventException unknownCharacterSet(String name) {

@@ -109,6 +109,27 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsTheCharacterSetMsh18NamesInAnyCase() {
+		// a feed's utf-8 was dead-lettered as "a character set (MSH-18) this service does not read", though UTF-8 is read
+		String er7 = Hl7Messages.registration("CASE-1", "MRN-CASE-1", "M\u00fcller", "J\u00fcrgen", "20250312143015");
+		for (String named : List.of("utf-8", "Unicode UTF-8", " unicode utf-8 ", "utf8")) {
+			assertThat(((LisMessage.Demographics) this.reader.read(bytes(er7.replace("UNICODE UTF-8", named))))
+				.command()
+				.familyName()).as(named).isEqualTo("M\u00fcller");
+		}
+		assertThat(((LisMessage.Demographics) this.reader
+			.read(er7.replace("UNICODE UTF-8", "8859/1").getBytes(StandardCharsets.ISO_8859_1))).command()
+			.givenName()).isEqualTo("J\u00fcrgen");
+		assertThat(((LisMessage.Demographics) this.reader
+			.read(er7.replace("UNICODE UTF-8", "unicode utf-16").getBytes(StandardCharsets.UTF_16LE))).command()
+			.familyName()).isEqualTo("M\u00fcller");
+		// a set it does not read is still refused, named as table 0211 writes it
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(bytes(er7.replace("UNICODE UTF-8", "cns 11643-1992"))))
+			.withMessage("LIS record names a character set (MSH-18) this service does not read: CNS 11643-1992");
+	}
+
+	@Test
 	void namesNoValueOfMsh18ThatIsNoCharacterSetOfHl7InARefusal() {
 		// a sender whose segments are not separated by CR runs its PID into the MSH: MSH-18 held the patient's name,
 		// and the refusal, a dead letter's reason, quoted it ("... does not read: DOE^JOHN^^^^")
