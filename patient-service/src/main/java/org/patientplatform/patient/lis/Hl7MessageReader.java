@@ -838,9 +838,17 @@ class Hl7MessageReader {
 			String phone = null;
 			String email = null;
 			field = "PID-13";
+			XTN[] telecoms = null;
 			if (stated(pid, 13, Part.CONTACT, stated)) {
+				telecoms = pid.getPhoneNumberHome();
+			}
+			else if (pid.numFields() >= 40 && stated(pid, 40, Part.CONTACT, stated)) {
+				field = "PID-40";
+				telecoms = telecommunications(pid);
+			}
+			if (telecoms != null) {
 				String mobile = null;
-				for (XTN telecom : pid.getPhoneNumberHome()) {
+				for (XTN telecom : telecoms) {
 					String address = emailOf(telecom);
 					if (address != null) {
 						email = (email != null) ? email : address;
@@ -887,6 +895,22 @@ class Hl7MessageReader {
 		catch (NothingButControls ex) {
 			throw nothingButControls(header, field);
 		}
+	}
+
+	/**
+	 * PID-40, Patient Telecommunication Information (v2.7 and later, which keep PID-13 and PID-14 for backward
+	 * compatibility only), read as the XTNs PID-13 holds: HAPI's v2.5 model, in which every message is parsed, has 39
+	 * fields of PID and holds a 40th as text of no type. A v2.7 or v2.8 feed that gives the patient's phone and email
+	 * there alone had them left unread, and the patient was sent nothing.
+	 */
+	private static XTN[] telecommunications(PID pid) throws HL7Exception {
+		Type[] repetitions = pid.getField(40);
+		XTN[] telecoms = new XTN[repetitions.length];
+		for (int i = 0; i < repetitions.length; i++) {
+			telecoms[i] = new XTN(pid.getMessage());
+			telecoms[i].parse(repetitions[i].encode());
+		}
+		return telecoms;
 	}
 
 	/** ISO 639 code (2 or 3 letters, optionally with a region: en, eng, en-GB, EN_gb) as a BCP 47 tag. */

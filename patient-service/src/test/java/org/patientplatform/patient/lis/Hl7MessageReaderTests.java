@@ -451,6 +451,35 @@ class Hl7MessageReaderTests {
 	}
 
 	@Test
+	void readsThePhoneAndEmailOfAV27MessageInPid40WhenPid13HasNone() {
+		// v2.7 keeps PID-13 for backward compatibility only and gives the patient's telecommunications in PID-40, which
+		// HAPI's v2.5 model has no field for: a v2.7 feed's phone and email there were left unread, and the patient
+		// was sent nothing
+		String pid40 = "|".repeat(27) + "^PRN^CP^^^^^^^^^+14155550177~^NET^Internet^f\\T\\t@example.org";
+		String er7 = "MSH|^~\\&#|LIS|LAB|HIS|HOSP|20250401090000||ADT^A08^ADT_A01|MSG-P40|P|2.7\r"
+				+ "PID|1||MRN-P40^^^LAB^MR||Doe^Jane||||||||" + pid40 + "\r";
+		RecordDemographics command = ((LisMessage.Demographics) this.reader.read(bytes(er7))).command();
+		assertThat(command.phone()).isEqualTo("+14155550177");
+		assertThat(command.email()).isEqualTo("f&t@example.org");
+		assertThat(command.stated()).contains(Part.CONTACT);
+		// PID-13, when given, is read as before, and PID-40 beside it is not
+		RecordDemographics both = ((LisMessage.Demographics) this.reader
+			.read(bytes(er7.replace("Doe^Jane||||||||", "Doe^Jane||||||||^PRN^PH^^1^415^5550100")))).command();
+		assertThat(both.phone()).isEqualTo("+1 415 5550100");
+		assertThat(both.email()).isNull();
+		// neither: the contacts are not stated, and the stored ones stay
+		RecordDemographics neither = ((LisMessage.Demographics) this.reader
+			.read(bytes(er7.replace(pid40, "")))).command();
+		assertThat(neither.stated()).doesNotContain(Part.CONTACT);
+		// the HL7 null in PID-40 states that they are gone
+		RecordDemographics gone = ((LisMessage.Demographics) this.reader
+			.read(bytes(er7.replace(pid40, "|".repeat(27) + "\"\"")))).command();
+		assertThat(gone.stated()).contains(Part.CONTACT);
+		assertThat(gone.phone()).isNull();
+		assertThat(gone.email()).isNull();
+	}
+
+	@Test
 	void takesTheMobileForThePhoneAndNeverAFaxOrPager() {
 		// the phone is the number the patient's messages are texted to: before, the first repetition was taken,
 		// here the fax, and the patient's SMS went to the surgery's fax machine
