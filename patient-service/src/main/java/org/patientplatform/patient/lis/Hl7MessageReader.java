@@ -175,6 +175,21 @@ class Hl7MessageReader {
 	private static final ThreadLocal<@Nullable String> NAMED_VERSION = new ThreadLocal<>();
 
 	/**
+	 * While a message is read, the identifier each of its PIDs and MRGs is read as naming (PID-3, MRG-1), chosen once
+	 * ({@link #mrnIdentifier}), and the choices made among several MR identifiers, in the message's order.
+	 */
+	private static final ThreadLocal<@Nullable Chosen> CHOSEN = new ThreadLocal<>();
+
+	/** The identifiers chosen while a message is read, by segment, and the choices among several MR identifiers. */
+	private record Chosen(Map<Segment, @Nullable CX> identifiers, List<MrnChooser.Choice> choices) {
+
+		Chosen() {
+			this(new java.util.IdentityHashMap<>(), new ArrayList<>());
+		}
+
+	}
+
+	/**
 	 * The published HL7 v2 versions after HAPI's latest (2.8.1): 2.8.2, 2.9 and 2.9.1. They add to 2.8.1 and keep what
 	 * it has, so the fields this service reads are where they were; they were refused as "not an HL7 v2 version".
 	 */
@@ -234,11 +249,25 @@ class Hl7MessageReader {
 
 	private final Clock clock;
 
+	private final MrnChooser mrns;
+
 	Hl7MessageReader(ZoneId defaultZone) {
 		this(defaultZone, Clock.systemUTC());
 	}
 
+	Hl7MessageReader(ZoneId defaultZone, MrnChooser mrns) {
+		this(defaultZone, Clock.systemUTC(), mrns);
+	}
+
 	Hl7MessageReader(ZoneId defaultZone, Clock clock) {
+		this(defaultZone, clock, MrnChooser.FIRST);
+	}
+
+	/**
+	 * @param mrns which of several MR identifiers of a PID-3 or an MRG-1 is the MRN ({@link MrnChooser}: one that names
+	 * a patient of this service first)
+	 */
+	Hl7MessageReader(ZoneId defaultZone, Clock clock, MrnChooser mrns) {
 		HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.5"));
 		// the LIS is not ours to correct: HAPI's rules (lengths, formats of fields this service never reads)
 		// would reject messages over details that do not matter here; the fields used are checked below
@@ -250,6 +279,7 @@ class Hl7MessageReader {
 		this.parser = context.getPipeParser();
 		this.defaultZone = defaultZone;
 		this.clock = clock;
+		this.mrns = mrns;
 	}
 
 	LisMessage read(byte @Nullable [] value) {
@@ -283,6 +313,7 @@ class Hl7MessageReader {
 		checkOneMessageOfText(text, er7);
 		String later = checkVersionIsNamed(text, er7);
 		ESCAPES.set(otherCharacterSet(characterSets(text).getFirst()));
+		CHOSEN.set(new Chosen());
 		try {
 			if (later != null) {
 				NAMED_VERSION.set(later);
@@ -292,6 +323,7 @@ class Hl7MessageReader {
 		}
 		finally {
 			ESCAPES.remove();
+			CHOSEN.remove();
 			SENDER_OFFSET.remove();
 			NAMED_VERSION.remove();
 		}
@@ -310,18 +342,20 @@ class Hl7MessageReader {
 			typeRead.accept(header.type());
 			if (DEMOGRAPHICS.contains(header.type())) {
 				return new LisMessage.Demographics(header, demographics(header, pid(message, header)),
-						authorities(header, message));
+						authorities(header, message), choices());
 			}
 			if (ORDERS.contains(header.type())) {
-				return new LisMessage.Orders(header, orders(header, message), er7, authorities(header, message));
+				return new LisMessage.Orders(header, orders(header, message), er7, authorities(header, message),
+						choices());
 			}
 			if (RESULTS.contains(header.type())) {
-				return new LisMessage.Results(header, results(header, message), er7, authorities(header, message));
+				return new LisMessage.Results(header, results(header, message), er7, authorities(header, message),
+						choices());
 			}
 			if (MERGES.contains(header.type())) {
 				// the authorities first: one MRN under two of them is refused as that, not as a merge into itself
 				Map<String, AssigningAuthority> authorities = authorities(header, message);
-				return new LisMessage.Merge(header, merges(header, message), authorities);
+				return new LisMessage.Merge(header, merges(header, message), authorities, choices());
 			}
 			// the other events of an ADT feed (transfers, discharges…): kept, not rejected
 			if (header.type().startsWith("ADT^")) {
@@ -787,7 +821,7 @@ class Hl7MessageReader {
 	}
 
 	private RecordDemographics demographics(LisMessage.Header header, PID pid) throws HL7Exception {
-		String mrn = mrn(pid.getPatientIdentifierList(), header);
+		String mrn = mrn(pid, header);
 		if (mrn == null) {
 			throw new InvalidEventException("HL7 message " + header.type() + " (control id " + header.controlId()
 					+ ") has no patient identifier (PID-3)");
@@ -1005,13 +1039,13 @@ class Hl7MessageReader {
 	 * OBR-2 (placer), else OBR-3 (filler), else those of its ORC; the test code is OBR-4's identifier
 	 * (never its text, which can name a diagnosis).
 	 */
-	private static List<OrderedTest> orderedTests(LisMessage.Header header, Message message) throws HL7Exception {
+	private List<OrderedTest> orderedTests(LisMessage.Header header, Message message) throws HL7Exception {
 		List<OrderedTest> tests = new ArrayList<>();
 		String mrn = null;
 		ORC orc = null;
 		for (Segment segment : segments(message)) {
 			if (segment instanceof PID pid) {
-				mrn = mrn(pid.getPatientIdentifierList(), header);
+				mrn = mrn(pid, header);
 				if (mrn == null) {
 					throw invalid(header, "has no patient identifier (PID-3)");
 				}
@@ -1062,8 +1096,7 @@ class Hl7MessageReader {
 				if (survivor == null) {
 					throw invalid(header, "has an MRG segment without a PID before it");
 				}
-				String prior = mrn(mrg.getPriorPatientIdentifierList(), header,
-						"a prior patient identifier (MRG-1)");
+				String prior = mrn(mrg, header);
 				if (prior == null) {
 					throw invalid(header, "has an MRG without a prior patient identifier (MRG-1)");
 				}
@@ -1151,22 +1184,18 @@ class Hl7MessageReader {
 	 * The assigning authority (CX-4: its namespace id and universal id) of each MRN the message's PIDs and MRGs name,
 	 * when given. A message that gives one MRN two authorities is refused: which patient it means cannot be told.
 	 */
-	private static Map<String, AssigningAuthority> authorities(LisMessage.Header header, Message message)
+	private Map<String, AssigningAuthority> authorities(LisMessage.Header header, Message message)
 			throws HL7Exception {
 		Map<String, AssigningAuthority> authorities = new LinkedHashMap<>();
 		for (Segment segment : segments(message)) {
-			CX[] identifiers = (segment instanceof PID pid) ? pid.getPatientIdentifierList()
-					: (segment instanceof MRG mrg) ? mrg.getPriorPatientIdentifierList() : null;
-			CX chosen = (identifiers != null) ? mrnIdentifier(identifiers) : null;
+			CX chosen = (segment instanceof PID || segment instanceof MRG) ? mrnIdentifier(segment, header) : null;
 			if (chosen == null) {
 				continue;
 			}
-			String namespaceId = text(chosen.getAssigningAuthority().getNamespaceID());
-			String universalId = text(chosen.getAssigningAuthority().getUniversalID());
-			if (namespaceId == null && universalId == null) {
+			AssigningAuthority authority = authority(chosen);
+			if (authority == null) {
 				continue;
 			}
-			AssigningAuthority authority = new AssigningAuthority(namespaceId, universalId);
 			AssigningAuthority before = authorities.putIfAbsent(raw(chosen.getIDNumber()), authority);
 			if (before != null && !before.sameAs(authority)) {
 				// neither authority is quoted: a field's value, as a name or an MRN is, never goes into a refusal
@@ -1176,30 +1205,70 @@ class Hl7MessageReader {
 		return Map.copyOf(authorities);
 	}
 
-	/** The identifier {@link #mrn(CX[], LisMessage.Header, String)} reads the MRN from, or null. */
-	private static @Nullable CX mrnIdentifier(CX[] identifiers) {
+	/** A CX's assigning authority (CX-4), or null when it names none. */
+	private static @Nullable AssigningAuthority authority(CX identifier) {
+		String namespaceId = text(identifier.getAssigningAuthority().getNamespaceID());
+		String universalId = text(identifier.getAssigningAuthority().getUniversalID());
+		return (namespaceId == null && universalId == null) ? null : new AssigningAuthority(namespaceId, universalId);
+	}
+
+	/**
+	 * The identifier the MRN of a PID (PID-3) or an MRG (MRG-1) is read from, or null: the one typed MR, else the
+	 * first. Of several typed MR (an HIE's feed repeats the MRNs of several authorities, in any order), the one the
+	 * {@link MrnChooser} chooses: one that names a patient of this service, so that a message listing them in another
+	 * order does not register the same person again. Chosen once per segment while a message is read.
+	 */
+	private @Nullable CX mrnIdentifier(Segment segment, LisMessage.Header header) throws HL7Exception {
+		Chosen chosen = CHOSEN.get();
+		if (chosen != null && chosen.identifiers().containsKey(segment)) {
+			return chosen.identifiers().get(segment);
+		}
+		boolean pid = segment instanceof PID;
+		CX[] identifiers = pid ? ((PID) segment).getPatientIdentifierList()
+				: ((MRG) segment).getPriorPatientIdentifierList();
+		String what = pid ? "a patient identifier (PID-3)" : "a prior patient identifier (MRG-1)";
 		CX first = null;
+		List<CX> typedMr = new ArrayList<>();
 		for (CX identifier : identifiers) {
 			if (raw(identifier.getIDNumber()) == null) {
 				continue;
 			}
 			if ("MR".equalsIgnoreCase(text(identifier.getIdentifierTypeCode()))) {
-				return identifier;
+				typedMr.add(identifier);
 			}
 			first = (first != null) ? first : identifier;
 		}
-		return first;
+		CX identifier = typedMr.isEmpty() ? first : typedMr.getFirst();
+		if (typedMr.size() > 1) {
+			List<MrnChooser.Candidate> candidates = new ArrayList<>();
+			for (CX each : typedMr) {
+				candidates.add(new MrnChooser.Candidate(identifier(raw(each.getIDNumber()), header, what),
+						authority(each)));
+			}
+			String field = pid ? "PID-3" : "MRG-1";
+			int index = this.mrns.choose(candidates, header, field);
+			identifier = typedMr.get(index);
+			if (chosen != null) {
+				chosen.choices().add(new MrnChooser.Choice(field, candidates, index));
+			}
+		}
+		if (chosen != null) {
+			chosen.identifiers().put(segment, identifier);
+		}
+		return identifier;
 	}
 
-	/** The medical record number: the identifier typed MR, else the first one. */
-	private static @Nullable String mrn(CX[] identifiers, LisMessage.Header header) {
-		return mrn(identifiers, header, "a patient identifier (PID-3)");
+	/** The choices among several MR identifiers made while the message was read, in its order. */
+	private static List<MrnChooser.Choice> choices() {
+		Chosen chosen = CHOSEN.get();
+		return (chosen != null) ? List.copyOf(chosen.choices()) : List.of();
 	}
 
-	/** The medical record number of {@code what}: the identifier typed MR, else the first one. */
-	private static @Nullable String mrn(CX[] identifiers, LisMessage.Header header, String what) {
-		CX chosen = mrnIdentifier(identifiers);
-		return (chosen != null) ? identifier(raw(chosen.getIDNumber()), header, what) : null;
+	/** The medical record number of a PID (PID-3) or an MRG (MRG-1): {@link #mrnIdentifier}'s. */
+	private @Nullable String mrn(Segment segment, LisMessage.Header header) throws HL7Exception {
+		CX chosen = mrnIdentifier(segment, header);
+		return (chosen != null) ? identifier(raw(chosen.getIDNumber()), header,
+				(segment instanceof PID) ? "a patient identifier (PID-3)" : "a prior patient identifier (MRG-1)") : null;
 	}
 
 	/** The legal name (type L), else the first name given. */

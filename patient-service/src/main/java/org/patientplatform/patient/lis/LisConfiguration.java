@@ -1,6 +1,7 @@
 package org.patientplatform.patient.lis;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.patientplatform.patient.records.Patients;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,8 +16,13 @@ class LisConfiguration {
 	}
 
 	@Bean
-	Hl7MessageReader hl7MessageReader(LisProperties properties) {
-		return new Hl7MessageReader(properties.defaultZone());
+	MrnChooser mrnChooser(Patients patients, LisProperties properties) {
+		return new MrnChooser(patients::findByMrnOf, properties.mrnAuthority());
+	}
+
+	@Bean
+	Hl7MessageReader hl7MessageReader(LisProperties properties, MrnChooser mrns) {
+		return new Hl7MessageReader(properties.defaultZone(), mrns);
 	}
 
 }

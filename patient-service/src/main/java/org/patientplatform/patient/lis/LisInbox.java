@@ -90,9 +90,12 @@ class LisInbox {
 
 	private final TransactionTemplate savepoint;
 
+	private final MrnChooser mrnChooser;
+
 	LisInbox(JdbcClient jdbc, Patients patients, TestOrders orders, LisProperties properties,
 			ProcessedMessages processed, AuditLog audit, Hl7MessageReader reader,
-			PlatformTransactionManager transactions) {
+			PlatformTransactionManager transactions, MrnChooser mrnChooser) {
+		this.mrnChooser = mrnChooser;
 		this.audit = audit;
 		this.reader = reader;
 		this.savepoint = new TransactionTemplate(transactions);
@@ -149,6 +152,7 @@ class LisInbox {
 		// parking a message for want of a patient and registering that patient take the same lock, so a message
 		// parked while its patient is registered (their records on two partitions) is still replayed
 		KeyLocks.lock(this.jdbc, "lis-mrn", mrns(message));
+		requireSameChoices(message);
 		requireSameAuthorities(message);
 		Outcome outcome = switch (message) {
 			case LisMessage.Demographics demographics -> {
@@ -160,18 +164,61 @@ class LisInbox {
 						? replayParked(demographics.command().mrn()) : 0;
 				yield new Outcome.Recorded(recorded, replayed);
 			}
+			// parked, it waits for any of its MR identifiers' patients: one registered under another of them (an
+			// MRN chosen from a message that named only it, or while this one waited) is this message's patient too
 			case LisMessage.Orders orders -> applied(this.orders.link(orders.command()), orders.header(), digest,
-					orders.er7(), orders.command().orders().stream().map(LinkTestOrders.Order::mrn), source);
+					orders.er7(), Stream.concat(orders.command().orders().stream().map(LinkTestOrders.Order::mrn),
+							candidates(orders)), source);
 			case LisMessage.Results results ->
 				applied(this.orders.record(results.command(), Instant.ofEpochMilli(source.timestamp())),
-						results.header(), digest, results.er7(),
-						results.command().results().stream().map(RecordTestResults.Result::mrn), source);
+						results.header(), digest, results.er7(), Stream.concat(
+								results.command().results().stream().map(RecordTestResults.Result::mrn),
+								candidates(results)), source);
 			case LisMessage.Merge merge -> merge(merge);
 			case LisMessage.Unhandled unhandled ->
 				keep(unhandled.header(), digest, unhandled.er7(), UNHANDLED_TYPE, null, source);
 		};
 		this.patients.adoptAuthorities(message.authorities());
 		return outcome;
+	}
+
+	/**
+	 * Makes again, under the locks of every MRN they name, the choices the reader made among several MR identifiers of
+	 * a PID-3 or MRG-1 ({@link MrnChooser}): a message about the same person registered under another of them while
+	 * this one was read (on another partition: the LIS keys its records by the MRN it puts first) would otherwise be
+	 * applied to a second patient.
+	 * @throws MrnChoiceChangedException (retried: read again, the message chooses the patient now registered) when
+	 * one chooses otherwise now
+	 * @throws InvalidEventException when they name two patients now
+	 */
+	private void requireSameChoices(LisMessage message) {
+		for (MrnChooser.Choice choice : message.choices()) {
+			if (this.mrnChooser.choose(choice.candidates(), message.header(), choice.field()) != choice.chosen()) {
+				throw new MrnChoiceChangedException("HL7 message " + message.header().type() + " (control id "
+						+ message.header().controlId() + ") names in its " + choice.field()
+						+ " a patient registered under another of its MR identifiers while it was read: read again");
+			}
+		}
+	}
+
+	/**
+	 * A message whose MRN was chosen among several MR identifiers before a patient was registered under another of
+	 * them: retried by the kit, it is read again and chooses that patient.
+	 */
+	static final class MrnChoiceChangedException extends RuntimeException {
+
+		MrnChoiceChangedException(String message) {
+			super(message);
+		}
+
+	}
+
+	/** Every MRN of the MR identifiers the reader chose among (a message's candidates to lock and to park under). */
+	private static Stream<String> candidates(LisMessage message) {
+		return message.choices()
+			.stream()
+			.flatMap((choice) -> choice.candidates().stream())
+			.map(MrnChooser.Candidate::mrn);
 	}
 
 	/**
@@ -225,8 +272,15 @@ class LisInbox {
 		return new Outcome.Merged(merged, moved, replayed);
 	}
 
-	/** The MRNs a message names: what it locks while it is applied. */
+	/**
+	 * The MRNs a message names, and every MR identifier's a choice was made among ({@link MrnChooser}): what it locks
+	 * while it is applied.
+	 */
 	private static List<String> mrns(LisMessage message) {
+		return Stream.concat(named(message).stream(), candidates(message)).distinct().toList();
+	}
+
+	private static List<String> named(LisMessage message) {
 		return switch (message) {
 			case LisMessage.Demographics demographics -> List.of(demographics.command().mrn());
 			case LisMessage.Orders orders -> orders.command().orders().stream().map(LinkTestOrders.Order::mrn).toList();

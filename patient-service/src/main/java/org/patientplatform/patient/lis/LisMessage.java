@@ -25,6 +25,12 @@ sealed interface LisMessage {
 	Map<String, AssigningAuthority> authorities();
 
 	/**
+	 * The choices made among several MR identifiers of one PID-3 or MRG-1 ({@link MrnChooser}), in the message's
+	 * order: made again when the message is applied, under the locks of every MRN they name.
+	 */
+	List<MrnChooser.Choice> choices();
+
+	/**
 	 * The parts of MSH this service uses; none of them is patient data, so they may be logged.
 	 *
 	 * @param controlId MSH-10, unique per message of its sender
@@ -38,23 +44,24 @@ sealed interface LisMessage {
 	}
 
 	/** ADT^A04 (register) or ADT^A08 (update): the patient's demographics. */
-	record Demographics(Header header, RecordDemographics command, Map<String, AssigningAuthority> authorities) implements LisMessage {
+	record Demographics(Header header, RecordDemographics command, Map<String, AssigningAuthority> authorities,
+			List<MrnChooser.Choice> choices) implements LisMessage {
 	}
 
 	/**
 	 * ORM^O01 or OML^O21: orders to link to their patients. The ER7 text is kept when a patient is not
 	 * known yet.
 	 */
-	record Orders(Header header, LinkTestOrders command, String er7, Map<String, AssigningAuthority> authorities)
-			implements LisMessage {
+	record Orders(Header header, LinkTestOrders command, String er7, Map<String, AssigningAuthority> authorities,
+			List<MrnChooser.Choice> choices) implements LisMessage {
 	}
 
 	/**
 	 * ORU^R01: the state of orders' results, without any result value. The ER7 text (which has the
 	 * values) is kept only when a patient is not known yet.
 	 */
-	record Results(Header header, RecordTestResults command, String er7, Map<String, AssigningAuthority> authorities)
-			implements LisMessage {
+	record Results(Header header, RecordTestResults command, String er7, Map<String, AssigningAuthority> authorities,
+			List<MrnChooser.Choice> choices) implements LisMessage {
 	}
 
 	/**
@@ -62,7 +69,8 @@ sealed interface LisMessage {
 	 *
 	 * @param merges at least one
 	 */
-	record Merge(Header header, List<Merged> merges, Map<String, AssigningAuthority> authorities) implements LisMessage {
+	record Merge(Header header, List<Merged> merges, Map<String, AssigningAuthority> authorities,
+			List<MrnChooser.Choice> choices) implements LisMessage {
 
 		public Merge {
 			merges = List.copyOf(merges);
@@ -85,6 +93,11 @@ sealed interface LisMessage {
 		@Override
 		public Map<String, AssigningAuthority> authorities() {
 			return Map.of();
+		}
+
+		@Override
+		public List<MrnChooser.Choice> choices() {
+			return List.of();
 		}
 
 	}

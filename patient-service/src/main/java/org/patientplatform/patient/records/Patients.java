@@ -249,6 +249,28 @@ public class Patients {
 			.optional();
 	}
 
+	/**
+	 * The patient of this MRN when the authority names it as ADR 0025 compares them: the patient's own authority, or
+	 * either of the two unknown (a message that names none is applied to the MRN's patient, and a patient without one
+	 * takes the message's); empty when there is no such patient, or when it is another authority's.
+	 * @param authority the MRN's assigning authority in the message (CX-4), or null
+	 */
+	public Optional<Patient> findByMrnOf(String mrn, @Nullable AssigningAuthority authority) {
+		return this.jdbc
+			.sql("SELECT " + COLUMNS + ", mrn_authority, mrn_authority_universal_id FROM patient WHERE mrn = ?")
+			.param(mrn)
+			.query((rs, row) -> {
+				String name = rs.getString("mrn_authority");
+				boolean same = name == null || authority == null
+						|| AssigningAuthority.same(name, rs.getString("mrn_authority_universal_id"), authority);
+				return Optional.ofNullable(same ? patient(rs, row) : null);
+			})
+			.list()
+			.stream()
+			.flatMap(Optional::stream)
+			.findFirst();
+	}
+
 	public Optional<Patient> findByMrn(String mrn) {
 		return this.jdbc.sql("SELECT " + COLUMNS + " FROM patient WHERE mrn = ?")
 			.param(mrn)

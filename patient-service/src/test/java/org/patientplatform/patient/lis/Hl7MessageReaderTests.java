@@ -1,5 +1,6 @@
 package org.patientplatform.patient.lis;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -10,7 +11,9 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.patientplatform.patient.records.AssigningAuthority;
 import org.patientplatform.patient.records.BirthDate;
@@ -19,6 +22,8 @@ import org.patientplatform.patient.orders.LinkTestOrders;
 import org.patientplatform.patient.orders.RecordTestResults;
 import org.patientplatform.patient.orders.TestOrderStatus;
 import org.patientplatform.patient.records.NameParts;
+import org.patientplatform.patient.records.Patient;
+import org.patientplatform.patient.records.PatientId;
 import org.patientplatform.patient.records.PostalAddress;
 import org.patientplatform.patient.records.RecordDemographics;
 import org.patientplatform.patient.records.RecordDemographics.Part;
@@ -146,7 +151,7 @@ class Hl7MessageReaderTests {
 			assertThatExceptionOfType(InvalidEventException.class).as(held)
 				.isThrownBy(() -> this.reader.read(er7.replace("UNICODE UTF-8", "~ISO IR87~" + held)
 					.replace("Lovelace", "\u5C71\u7530")
-					.getBytes(java.nio.charset.Charset.forName("Shift_JIS"))))
+					.getBytes(Charset.forName("Shift_JIS"))))
 				.withMessage("LIS record is not valid in the character set its MSH-18 names");
 		}
 		// a code of table 0211 it does not read is named: no patient's data
@@ -1284,6 +1289,135 @@ class Hl7MessageReaderTests {
 		}
 		// and the offset is the message's only: the next message read is in the zone again
 		assertThat(this.reader.instant("20250401080000")).isEqualTo(Instant.parse("2025-04-01T07:00:00Z"));
+	}
+
+	/** A stored patient of the fake {@link MrnChooser.StoredPatients}: its authority's name, and whom it was merged into. */
+	private record Stored(String authority, PatientId id, @Nullable PatientId mergedInto) {
+	}
+
+	/** A reader whose chooser knows these patients (by MRN) and the lab's own authority, if any. */
+	private static Hl7MessageReader readerKnowing(Map<String, Stored> stored, @Nullable String ownAuthority) {
+		MrnChooser chooser = new MrnChooser((mrn, authority) -> {
+			Stored patient = stored.get(mrn);
+			if (patient == null || (authority != null && !AssigningAuthority.same(patient.authority(), null, authority))) {
+				return Optional.empty();
+			}
+			Instant at = Instant.parse("2026-01-01T00:00:00Z");
+			return Optional.of(new Patient(patient.id(), mrn, "Ada", "Lovelace", null, null, null, null, null, null, at,
+					at, patient.mergedInto()));
+		}, ownAuthority);
+		return new Hl7MessageReader(ZoneOffset.UTC, chooser);
+	}
+
+	private static final String CITY_FIRST = "A100^^^CITYLAB^MR~778899^^^STATEHIE^MR";
+
+	private static final String STATE_FIRST = "778899^^^STATEHIE^MR~A100^^^CITYLAB^MR";
+
+	/** A registration whose PID-3 is {@code identifiers} (and the NHS number after them). */
+	private static String registrationNaming(String identifiers) {
+		return Hl7Messages.registration("HIE-1", "X", "Lovelace", "Ada", "20250312143015")
+			.replace("X^^^CITYLAB^MR", identifiers);
+	}
+
+	@Test
+	void readsTheFirstOfSeveralMrIdentifiersWhenNoneNamesAPatient() {
+		Hl7MessageReader reader = readerKnowing(Map.of(), null);
+		LisMessage.Demographics city = (LisMessage.Demographics) reader.read(bytes(registrationNaming(CITY_FIRST)));
+		assertThat(city.command().mrn()).isEqualTo("A100");
+		assertThat(city.authorities()).isEqualTo(Map.of("A100", new AssigningAuthority("CITYLAB", null)));
+		assertThat(city.choices()).containsExactly(new MrnChooser.Choice("PID-3",
+				List.of(new MrnChooser.Candidate("A100", new AssigningAuthority("CITYLAB", null)),
+						new MrnChooser.Candidate("778899", new AssigningAuthority("STATEHIE", null))),
+				0));
+		assertThat(((LisMessage.Demographics) reader.read(bytes(registrationNaming(STATE_FIRST)))).command().mrn())
+			.isEqualTo("778899");
+		// one MR identifier beside others (an NHS number) is no choice
+		assertThat(((LisMessage.Demographics) reader.read(bytes(registrationNaming("A100^^^CITYLAB^MR")))).choices())
+			.isEmpty();
+	}
+
+	@Test
+	void readsTheMrIdentifierThatNamesAPatientWhateverTheirOrder() {
+		// an HIE lists the MRNs of several authorities: taking the first, the same person listed in another order was
+		// registered twice
+		Hl7MessageReader reader = readerKnowing(Map.of("778899", new Stored("STATEHIE", PatientId.random(), null)), null);
+		for (String identifiers : List.of(CITY_FIRST, STATE_FIRST)) {
+			LisMessage.Demographics message = (LisMessage.Demographics) reader.read(bytes(registrationNaming(identifiers)));
+			assertThat(message.command().mrn()).as(identifiers).isEqualTo("778899");
+			assertThat(message.authorities()).as(identifiers)
+				.isEqualTo(Map.of("778899", new AssigningAuthority("STATEHIE", null)));
+			// results and orders choose as registrations do
+			String result = Hl7Messages.result("HIE-R", "X", "20250312150000").replace("X^^^CITYLAB^MR", identifiers);
+			assertThat(((LisMessage.Results) reader.read(bytes(result))).command().results())
+				.extracting(RecordTestResults.Result::mrn)
+				.as(identifiers)
+				.containsExactly("778899");
+			String order = Hl7Messages.order("HIE-O", "X", "20250312150000", "NW", "ORD-9", "2345-7")
+				.replace("X^^^CITYLAB^MR", identifiers);
+			assertThat(((LisMessage.Orders) reader.read(bytes(order))).command().orders())
+				.extracting(LinkTestOrders.Order::mrn)
+				.as(identifiers)
+				.containsExactly("778899");
+			// and so does a merge's MRG-1
+			String merge = Hl7Messages.merge("HIE-M", "B200", "X", "20250312150000").replace("X^^^CITYLAB^MR", identifiers);
+			assertThat(((LisMessage.Merge) reader.read(bytes(merge))).merges())
+				.extracting(LisMessage.Merge.Merged::priorMrn)
+				.as(identifiers)
+				.containsExactly("778899");
+		}
+		// a patient of the same MRN under another authority is not this one: the first is read, as when none is named
+		Hl7MessageReader otherAuthority = readerKnowing(Map.of("778899", new Stored("OTHERLAB", PatientId.random(), null)),
+				null);
+		assertThat(((LisMessage.Demographics) otherAuthority.read(bytes(registrationNaming(CITY_FIRST)))).command().mrn())
+			.isEqualTo("A100");
+	}
+
+	@Test
+	void refusesSeveralMrIdentifiersThatNameTwoPatients() {
+		Hl7MessageReader reader = readerKnowing(Map.of("778899", new Stored("STATEHIE", PatientId.random(), null), "A100",
+				new Stored("CITYLAB", PatientId.random(), null)), null);
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> reader.read(bytes(registrationNaming(STATE_FIRST))))
+			.withMessage("HL7 message ADT^A04 (control id HIE-1) names two patients of this service in the MR "
+					+ "identifiers of its PID-3: which one it means cannot be told");
+		String merge = Hl7Messages.merge("HIE-M", "B200", "X", "20250312150000").replace("X^^^CITYLAB^MR", CITY_FIRST);
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> reader.read(bytes(merge)))
+			.withMessage("HL7 message ADT^A40 (control id HIE-M) names two patients of this service in the MR "
+					+ "identifiers of its MRG-1: which one it means cannot be told");
+		// one merged into the other is one person: the record in use is read
+		PatientId survivor = PatientId.random();
+		Hl7MessageReader merged = readerKnowing(Map.of("778899", new Stored("STATEHIE", PatientId.random(), survivor),
+				"A100", new Stored("CITYLAB", survivor, null)), null);
+		for (String identifiers : List.of(CITY_FIRST, STATE_FIRST)) {
+			assertThat(((LisMessage.Demographics) merged.read(bytes(registrationNaming(identifiers)))).command().mrn())
+				.as(identifiers)
+				.isEqualTo("A100");
+		}
+	}
+
+	@Test
+	void readsTheLabsOwnAuthoritysMrnWhenNoneNamesAPatientAndItIsConfigured() {
+		Hl7MessageReader reader = readerKnowing(Map.of(), "citylab");
+		for (String identifiers : List.of(CITY_FIRST, STATE_FIRST)) {
+			assertThat(((LisMessage.Demographics) reader.read(bytes(registrationNaming(identifiers)))).command().mrn())
+				.as(identifiers)
+				.isEqualTo("A100");
+		}
+		// by its universal id too
+		Hl7MessageReader byOid = readerKnowing(Map.of(), "2.16.840.1.113883.19.4.6");
+		assertThat(((LisMessage.Demographics) byOid.read(bytes(registrationNaming(
+				"A100^^^CITYLAB&2.16.840.1.113883.19.4.6&ISO^MR~778899^^^STATEHIE^MR"))))
+			.command()
+			.mrn()).isEqualTo("A100");
+		assertThat(((LisMessage.Demographics) byOid.read(bytes(registrationNaming(
+				"778899^^^STATEHIE^MR~A100^^^CITYLAB&2.16.840.1.113883.19.4.6&ISO^MR"))))
+			.command()
+			.mrn()).isEqualTo("A100");
+		// a patient already registered under another of them is still chosen first
+		Hl7MessageReader known = readerKnowing(Map.of("778899", new Stored("STATEHIE", PatientId.random(), null)),
+				"CITYLAB");
+		assertThat(((LisMessage.Demographics) known.read(bytes(registrationNaming(CITY_FIRST)))).command().mrn())
+			.isEqualTo("778899");
 	}
 
 }

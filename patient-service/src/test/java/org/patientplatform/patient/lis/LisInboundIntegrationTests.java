@@ -3,6 +3,7 @@ package org.patientplatform.patient.lis;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +44,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 @PatientIntegrationTest
@@ -67,6 +69,9 @@ class LisInboundIntegrationTests {
 
 	@Autowired
 	KeptMessageRetention retention;
+
+	@Autowired
+	LisInbox inbox;
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
@@ -232,6 +237,78 @@ class LisInboundIntegrationTests {
 		assertThat(this.jdbc.queryForMap("SELECT mrn_authority, mrn_authority_universal_id FROM patient WHERE mrn = ?",
 				mrn)).containsExactlyInAnyOrderEntriesOf(Map.of("mrn_authority", "CITYLAB",
 						"mrn_authority_universal_id", oid));
+	}
+
+	@Test
+	void choosesTheMrIdentifierOfAStoredPatientAmongSeveralWhateverTheirOrder() throws Exception {
+		// an HIE's PID-3 repeats the MRNs of several authorities: the first was taken, and the same person listed in
+		// another order was registered a second time
+		String city = "MRN-HIE-1";
+		String state = "HIE-77-1";
+		String cityFirst = city + "^^^CITYLAB^MR~" + state + "^^^STATEHIE^MR";
+		String stateFirst = state + "^^^STATEHIE^MR~" + city + "^^^CITYLAB^MR";
+		send(city, Hl7Messages.registration("HIE-0001", city, "Lovelace", "Ada", "20250312143015")
+			.replace(city + "^^^CITYLAB^MR", cityFirst));
+		String id = (String) awaitPatient(city).get("id");
+		// keyed by the MRN it lists first, as a LIS keys its records: perhaps another partition
+		send(state, Hl7Messages.nameUpdate("HIE-0002", state, "Byron", "Ada", "20250313100000")
+			.replace(state + "^^^CITYLAB^MR", stateFirst));
+		send(state, Hl7Messages.result("HIE-0003", state, "20250313110000")
+			.replace(state + "^^^CITYLAB^MR", stateFirst)
+			.replace("|ORD-1|", "|ORD-HIE-3|"));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForList("SELECT t.order_id FROM test_order t "
+					+ "JOIN patient p ON p.id = t.patient_id WHERE p.mrn = ? AND t.status = 'RESULTED'", String.class,
+					city)).containsExactly("ORD-HIE-3"));
+		assertThat(awaitPatient(city)).containsEntry("id", id).containsEntry("familyName", "Byron");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn IN (?, ?)", Integer.class, city,
+				state)).isOne();
+
+		// a result before its patient's registration waits for any of its MR identifiers: registered under the one
+		// the registration lists first (none was stored), the result is applied to her
+		String city2 = "MRN-HIE-2";
+		String state2 = "HIE-77-2";
+		send(city2, Hl7Messages.result("HIE-0004", city2, "20250313110000")
+			.replace(city2 + "^^^CITYLAB^MR", city2 + "^^^CITYLAB^MR~" + state2 + "^^^STATEHIE^MR")
+			.replace("|ORD-1|", "|ORD-HIE-4|"));
+		awaitKept("HIE-0004");
+		send(state2, Hl7Messages.registration("HIE-0005", state2, "Hopper", "Grace", "20250313120000")
+			.replace(state2 + "^^^CITYLAB^MR", state2 + "^^^STATEHIE^MR~" + city2 + "^^^CITYLAB^MR"));
+		String id2 = (String) awaitPatient(state2).get("id");
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForList(
+					"SELECT patient_id::text FROM test_order WHERE order_id = 'ORD-HIE-4'", String.class))
+				.containsExactly(id2));
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM lis_unhandled_message WHERE message_control_id = ?",
+				Integer.class, "HIE-0004")).isZero();
+
+		// MR identifiers naming two patients of this service: which one is meant cannot be told, and nothing applied
+		RecordMetadata both = send(city, Hl7Messages.nameUpdate("HIE-0006", city, "Stranger", "Totally",
+				"20250314100000")
+			.replace(city + "^^^CITYLAB^MR", city + "^^^CITYLAB^MR~" + state2 + "^^^STATEHIE^MR"));
+		ConsumerRecord<byte[], byte[]> refused = awaitDeadLetter(both);
+		assertThat(text(refused, DeadLetterHeaders.EXCEPTION_MESSAGE))
+			.isEqualTo("HL7 message ADT^A08 (control id HIE-0006) names two patients of this service in the MR "
+					+ "identifiers of its PID-3: which one it means cannot be told");
+		assertThat(text(refused, DeadLetterHeaders.NON_RETRYABLE)).isEqualTo("true");
+		assertThat(awaitPatient(city)).containsEntry("familyName", "Byron");
+		assertThat(awaitPatient(state2)).containsEntry("familyName", "Hopper");
+
+		// a message read before a patient was registered under another of its MR identifiers (on another partition)
+		// chooses again under their locks: it is retried, to be read again, rather than register her a second time
+		String er7 = Hl7Messages.nameUpdate("HIE-0007", "MRN-HIE-9", "Hopper", "Grace", "20250315100000")
+			.replace("MRN-HIE-9^^^CITYLAB^MR", "MRN-HIE-9^^^CITYLAB^MR~" + state2 + "^^^STATEHIE^MR");
+		LisMessage readBefore = new Hl7MessageReader(ZoneOffset.UTC).read(Hl7Messages.bytes(er7));
+		assertThat(((LisMessage.Demographics) readBefore).command().mrn()).isEqualTo("MRN-HIE-9");
+		assertThatExceptionOfType(LisInbox.MrnChoiceChangedException.class)
+			.isThrownBy(() -> this.inbox.accept(readBefore, Hl7Messages.bytes(er7),
+					new ConsumerRecord<>(TOPIC, 0, 0L, new byte[0], new byte[0])))
+			.withMessage("HL7 message ADT^A08 (control id HIE-0007) names in its PID-3 a patient registered under "
+					+ "another of its MR identifiers while it was read: read again");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM patient WHERE mrn = 'MRN-HIE-9'", Integer.class))
+			.isZero();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM processed_message WHERE event_id LIKE 'HIE-0007#%'",
+				Integer.class)).isZero();
 	}
 
 	@Test
