@@ -224,6 +224,29 @@ class Hl7MessageReader {
 			"UTF-16", "UTF16");
 
 	/**
+	 * The IANA and Java names of the character sets this reader reads, which interface engines often send in MSH-18
+	 * for table 0211's codes, to those codes: {@code ISO-8859-1}, {@code ISO8859-1}, {@code ISO_8859-1},
+	 * {@code ISO8859_1} and {@code LATIN1} are {@code 8859/1} (they were refused as a set this service does not read),
+	 * and so for the other ISO 8859 parts it reads (2 to 9 and 15; {@code LATIN2} to {@code LATIN4}, {@code LATIN5} is
+	 * part 9, {@code LATIN9} part 15), {@code US-ASCII}, {@code GB18030}, {@code BIG5} and {@code EUC-KR} (KS X 1001's
+	 * encoding). Upper case, as MSH-18 is read.
+	 */
+	private static final Map<String, String> CHARACTER_SET_ALIASES = characterSetAliases();
+
+	private static Map<String, String> characterSetAliases() {
+		Map<String, String> aliases = new LinkedHashMap<>();
+		for (String part : List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "15")) {
+			for (String spelling : List.of("ISO-8859-", "ISO_8859-", "ISO8859-", "ISO8859_", "ISO_8859_")) {
+				aliases.put(spelling + part, "8859/" + part);
+			}
+		}
+		aliases.putAll(Map.of("LATIN1", "8859/1", "LATIN2", "8859/2", "LATIN3", "8859/3", "LATIN4", "8859/4", "LATIN5",
+				"8859/9", "LATIN9", "8859/15", "US-ASCII", "ASCII", "GB18030", "GB 18030-2000", "BIG5", "BIG-5",
+				"EUC-KR", "KS X 1001"));
+		return Map.copyOf(aliases);
+	}
+
+	/**
 	 * A version id a refusal may quote from MSH-12: dotted numbers of at most two digits each, a V before them or not
 	 * (2.3.0, 2.10, V2.5). Anything else there, a name or an MRN run into the MSH, is not quoted.
 	 */
@@ -687,7 +710,7 @@ class Hl7MessageReader {
 	}
 
 	/**
-	 * The repetitions of MSH-18 as the text holds them, each stripped and in upper case ({@code ~iso ir87} is "" and
+	 * The repetitions of MSH-18 as the text holds them, each stripped, in upper case and an IANA name read as the table 0211 code it names ({@code ~iso ir87} is "" and
 	 * "ISO IR87"); one "" when the message names none. An ISO 2022 run of two-byte characters (from {@code ESC $} to the next {@code ESC (}) in MSH-3 to MSH-6 is
 	 * skipped: its bytes may be a field separator's.
 	 */
@@ -708,9 +731,11 @@ class Hl7MessageReader {
 			return List.of("");
 		}
 		String repetition = fields[1].length() > 1 ? Pattern.quote(fields[1].substring(1, 2)) : "~";
-		// table 0211's codes are upper case; feeds write them in any case (utf-8, unicode utf-8), which named the same set
+		// table 0211's codes are upper case; feeds write them in any case (utf-8, unicode utf-8), which named the same set,
+		// and by their IANA names (ISO-8859-1 for 8859/1), which are read as the codes they name
 		return Arrays.stream(fields[17].split(repetition, -1))
 			.map((set) -> set.strip().toUpperCase(Locale.ROOT))
+			.map((set) -> CHARACTER_SET_ALIASES.getOrDefault(set, set))
 			.toList();
 	}
 

@@ -1291,6 +1291,49 @@ class Hl7MessageReaderTests {
 		assertThat(this.reader.instant("20250401080000")).isEqualTo(Instant.parse("2025-04-01T07:00:00Z"));
 	}
 
+	@Test
+	void readsTheIanaNamesOfTheCharacterSetsItReadsInMsh18AsTheirTable0211Codes() {
+		// interface engines send ISO-8859-1 or LATIN1 where table 0211 has 8859/1: they were refused as a character set
+		// (MSH-18) this service does not read
+		String er7 = Hl7Messages.registration("IANA-1", "MRN-IANA-1", "M\u00fcller", "J\u00fcrgen", "20250312143015");
+		for (String named : List.of("ISO-8859-1", "ISO8859-1", "ISO_8859-1", "LATIN1", "iso-8859-1", "Latin1",
+				"ISO8859_1")) {
+			byte[] latin1 = er7.replace("UNICODE UTF-8", named).getBytes(StandardCharsets.ISO_8859_1);
+			RecordDemographics command = ((LisMessage.Demographics) this.reader.read(latin1)).command();
+			assertThat(command.familyName()).as(named).isEqualTo("M\u00fcller");
+			assertThat(command.givenName()).as(named).isEqualTo("J\u00fcrgen");
+			// read as 8859/1 is: windows-1252's quotes at 0x80-0x9F, UTF-8 under the label as UTF-8
+			assertThat(((LisMessage.Demographics) this.reader.read(er7.replace("UNICODE UTF-8", named)
+				.replace("M\u00fcller", "O\u2019Brien")
+				.getBytes(Charset.forName("windows-1252"))))
+				.command()
+				.familyName()).as(named).isEqualTo("O\u2019Brien");
+			assertThat(((LisMessage.Demographics) this.reader.read(bytes(er7.replace("UNICODE UTF-8", named)))).command()
+				.familyName()).as(named).isEqualTo("M\u00fcller");
+		}
+		// the other sets it reads, by their IANA names: ISO 8859-2's bytes of a Polish name, ISO 8859-5's of a Russian
+		String polish = er7.replace("M\u00fcller", "\u017b\u00f3\u0142kiewska");
+		for (String named : List.of("ISO-8859-2", "LATIN2", "8859/2")) {
+			assertThat(((LisMessage.Demographics) this.reader
+				.read(polish.replace("UNICODE UTF-8", named).getBytes(Charset.forName("ISO-8859-2"))))
+				.command()
+				.familyName()).as(named).isEqualTo("\u017b\u00f3\u0142kiewska");
+		}
+		// and a hexadecimal escape is read in the set so named: \XB8D2DED2\ is \u0418\u0432\u043e\u0432 in ISO 8859-5
+		assertThat(((LisMessage.Demographics) this.reader
+			.read(bytes(er7.replace("UNICODE UTF-8", "ISO-8859-5").replace("M\u00fcller", "\\XB8D2DED2\\")
+				.replace("J\u00fcrgen", "Ivan"))))
+			.command()
+			.familyName()).isEqualTo("\u0418\u0432\u043e\u0432");
+		// a set it does not read is still refused, and a name of no table not quoted
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(bytes(er7.replace("UNICODE UTF-8", "KOI8-R"))))
+			.withMessage("LIS record names a character set (MSH-18) this service does not read");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.reader.read(bytes(er7.replace("UNICODE UTF-8", "ISO-8859-11"))))
+			.withMessage("LIS record names a character set (MSH-18) this service does not read");
+	}
+
 	/** A stored patient of the fake {@link MrnChooser.StoredPatients}: its authority's name, and whom it was merged into. */
 	private record Stored(String authority, PatientId id, @Nullable PatientId mergedInto) {
 	}
