@@ -203,6 +203,29 @@ class DeliveryPollerIntegrationTests {
 	}
 
 	@Test
+	void sharesTheSecondOfItsProvidersRateLimitAmongTheChannelsSenderLoops() {
+		List<Patient> recipients = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			recipients.add(this.patients.patient().email(true).store());
+		}
+		this.notifications
+			.storeNew(recipients.stream().map((p) -> notification(p, Priority.NORMAL, EnumSet.of(Channel.EMAIL))).toList());
+		SendingProperties p = this.properties;
+		// SMTP at 5 a second, two loops per channel calling through the instance's one rate limit: each claims 3,
+		// so both together hold about a second's calls, not two (before, each claimed 5: a kill -9 of the local
+		// platform left 82 emails SENDING at SMTP's 50/s, to end FAILED unsent)
+		SendingProperties slowMail = new SendingProperties(false, p.batchSize(), p.pollInterval(),
+				p.maxConcurrentSends(), p.sendTimeout(), p.maxAttempts(), p.backoff(), p.defaultRateLimit(),
+				Map.of("smtp", 5.0), p.frequencyCap(), p.fallbackOrder(), p.defaultTimezone(), p.reconcileAfter(),
+				p.reconcileInterval(), p.reconcileGiveUpAfter(), p.queueDepthSampling(), 2);
+		DeliveryPoller instance = new DeliveryPoller(this.batches, new ProviderRateLimits(slowMail), slowMail,
+				Clock.systemUTC());
+		assertThat(instance.claimLimit(Channel.EMAIL)).isEqualTo(3);
+		assertThat(instance.pollOnce(Channel.EMAIL)).isEqualTo(3);
+		assertThat(instance.pollOnce(Channel.EMAIL)).isEqualTo(2);
+	}
+
+	@Test
 	void recordsTheAnswersOfABatchOnceTheDatabaseIsBackAfterAnOutage() throws Exception {
 		Patient patient = this.patients.patient().email(true).store();
 		Notification notification = store(notification(patient, Priority.NORMAL, EnumSet.of(Channel.EMAIL)));
