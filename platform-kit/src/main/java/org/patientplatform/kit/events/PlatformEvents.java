@@ -31,7 +31,9 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 import org.patientplatform.kit.web.BodyFieldErrors;
 
@@ -131,6 +133,17 @@ public class PlatformEvents {
 				throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
 						+ ": [" + twice + " " + BodyFieldErrors.DUPLICATE_FIELD + "]");
 			}
+			String limit = limitBroken(ex);
+			if (limit != null) {
+				throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
+						+ ": it is past a limit of the JSON reader (" + limit + ")");
+			}
+			String kind = notAnObject(ex, bytes);
+			if (kind != null) {
+				throw new InvalidEventException("Event " + event.getId() + " data is " + kind + ", not the JSON object a "
+						+ type.getSimpleName() + " is" + (kind.equals("a JSON string")
+								? " (JSON written as text inside a string is not read as JSON)" : ""));
+			}
 			// the message can quote the payload: keep only where it broke
 			throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
 					+ " (" + ex.getClass().getSimpleName() + " at " + where(ex) + ")" + notJson(event));
@@ -171,6 +184,48 @@ public class PlatformEvents {
 			return "";
 		}
 		return "; its content type is " + media + ", and events are read as JSON (application/json)";
+	}
+
+	/**
+	 * Which of the JSON reader's limits the data is past, in Jackson's words without the setting's name ("Document
+	 * nesting depth (1001) exceeds the maximum allowed (1000)"): those words give lengths and depths, never the
+	 * text. Null for any other failure. Before, such data was told "StreamConstraintsException at an unknown
+	 * position", which said nothing of what to fix.
+	 */
+	static @Nullable String limitBroken(JacksonException ex) {
+		if (!(ex instanceof StreamConstraintsException)) {
+			return null;
+		}
+		String message = String.valueOf(ex.getOriginalMessage());
+		return message.replaceFirst(", from `[^`]*`\\)", ")");
+	}
+
+	/**
+	 * What the data is when it is well-formed JSON of another kind than the object its type is read from ("a JSON
+	 * string", as when a producer writes the JSON of its data as text), told from its first character; null when
+	 * the failure is another or lies inside the object.
+	 */
+	private static @Nullable String notAnObject(JacksonException ex, byte[] data) {
+		if (!(ex instanceof MismatchedInputException) || !ex.getPath().isEmpty()) {
+			return null;
+		}
+		int i = 0;
+		if (data.length >= 3 && (data[0] & 0xFF) == 0xEF && (data[1] & 0xFF) == 0xBB && (data[2] & 0xFF) == 0xBF) {
+			i = 3;
+		}
+		while (i < data.length && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r')) {
+			i++;
+		}
+		if (i == data.length) {
+			return null;
+		}
+		return switch (data[i]) {
+			case '"' -> "a JSON string";
+			case '[' -> "a JSON array";
+			case 't', 'f' -> "a JSON boolean";
+			case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' -> "a JSON number";
+			default -> null;
+		};
 	}
 
 	/**

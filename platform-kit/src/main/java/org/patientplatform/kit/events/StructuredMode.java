@@ -114,13 +114,14 @@ final class StructuredMode {
 		try {
 			root = this.envelope.readTree(value);
 		}
-		catch (StreamReadException ex) {
-			if (String.valueOf(ex.getOriginalMessage()).startsWith("Duplicate")) {
+		catch (JacksonException ex) {
+			if (ex instanceof StreamReadException && String.valueOf(ex.getOriginalMessage()).startsWith("Duplicate")) {
 				throw invalid("the value names an attribute twice (at " + where(ex) + ")");
 			}
-			throw invalid("the value is not JSON (" + ex.getClass().getSimpleName() + " at " + where(ex) + ")");
-		}
-		catch (JacksonException ex) {
+			String limit = PlatformEvents.limitBroken(ex);
+			if (limit != null) {
+				throw invalid("the value is past a limit of the JSON reader (" + limit + ")");
+			}
 			throw invalid("the value is not JSON (" + ex.getClass().getSimpleName() + " at " + where(ex) + ")");
 		}
 		if (root == null || !root.isObject()) {

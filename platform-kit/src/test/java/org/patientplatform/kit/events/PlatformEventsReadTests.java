@@ -225,6 +225,48 @@ class PlatformEventsReadTests {
 	}
 
 	@Test
+	void namesTheLimitOfTheJsonReaderThatDataIsPastWithoutQuotingIt() {
+		String deep = "[".repeat(5000) + "]".repeat(5000);
+		ConsumerRecord<byte[], byte[]> record = record(headers("ce_specversion", "1.0", "ce_id", "e-6", "ce_source",
+				"urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/json"),
+				"{\"name\":\"secret-name\",\"extra\":" + deep + "}");
+
+		// before: "(StreamConstraintsException at an unknown position)", which said nothing of what to fix
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(record, "test.Thing.v1", Thing.class))
+			.withMessageMatching("Event e-6 data is not a valid Thing: it is past a limit of the JSON reader \\(Document "
+					+ "nesting depth \\(\\d+\\) exceeds the maximum allowed \\(\\d+\\)\\)")
+			.withMessageNotContaining("secret-name");
+	}
+
+	@Test
+	void saysDataIsJsonOfAnotherKindThanAnObject() {
+		// a producer that wrote its data's JSON as text inside a string: before, "(MismatchedInputException at line 1,
+		// column 1)"
+		ConsumerRecord<byte[], byte[]> text = record(headers("ce_specversion", "1.0", "ce_id", "e-7", "ce_source",
+				"urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/json"),
+				"\ufeff \"{\\\"name\\\":\\\"secret-name\\\"}\"");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(text, "test.Thing.v1", Thing.class))
+			.withMessage("Event e-7 data is a JSON string, not the JSON object a Thing is (JSON written as text inside a "
+					+ "string is not read as JSON)");
+		ConsumerRecord<byte[], byte[]> array = record(headers("ce_specversion", "1.0", "ce_id", "e-8", "ce_source",
+				"urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/json"),
+				"[{\"name\":\"secret-name\"}]");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(array, "test.Thing.v1", Thing.class))
+			.withMessage("Event e-8 data is a JSON array, not the JSON object a Thing is");
+		// a wrong value inside the object is still named by its field
+		ConsumerRecord<byte[], byte[]> inside = record(headers("ce_specversion", "1.0", "ce_id", "e-9", "ce_source",
+				"urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/json"),
+				"{\"name\":[\"secret-name\"]}");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(inside, "test.Thing.v1", Thing.class))
+			.withMessageStartingWith("Event e-9 data is not a valid Thing")
+			.withMessageNotContaining("secret-name");
+	}
+
+	@Test
 	void saysDataThatDoesNotReadIsLabelledAsSomethingElseThanJson() {
 		ConsumerRecord<byte[], byte[]> xml = record(headers("ce_specversion", "1.0", "ce_id", "e-3", "ce_source",
 				"urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/XML; charset=utf-8"),

@@ -226,6 +226,26 @@ class StructuredModeReadTests {
 	}
 
 	@Test
+	void namesTheLimitOfTheJsonReaderThatAnEnvelopeIsPastAndSaysDataIsAJsonString() {
+		String deep = "[".repeat(5000) + "]".repeat(5000);
+		ConsumerRecord<byte[], byte[]> record = structured("{\"specversion\":\"1.0\",\"id\":\"e-16\",\"source\":\"urn:p\","
+				+ "\"type\":\"test.Thing.v1\",\"data\":{\"name\":\"secret-name\",\"extra\":" + deep + "}}");
+		// before: "the value is not JSON (StreamConstraintsException at an unknown position)"
+		assertThatExceptionOfType(InvalidEventException.class).isThrownBy(() -> this.events.envelope(record))
+			.withMessageMatching("Record is not a CloudEvent in structured mode: the value is past a limit of the JSON "
+					+ "reader \\(Document nesting depth \\(\\d+\\) exceeds the maximum allowed \\(\\d+\\)\\)")
+			.withMessageNotContaining("secret-name");
+
+		ConsumerRecord<byte[], byte[]> text = structured("""
+				{"specversion":"1.0","id":"e-17","source":"urn:p","type":"test.Thing.v1","datacontenttype":"application/json",
+				 "data":"{\\"name\\":\\"secret-name\\"}"}""");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(text, TYPE, Thing.class))
+			.withMessage("Event e-17 data is a JSON string, not the JSON object a Thing is (JSON written as text inside a "
+					+ "string is not read as JSON)");
+	}
+
+	@Test
 	void aRecordWithNeitherModeNamesTheMissingHeadersAndStructuredMode() {
 		ConsumerRecord<byte[], byte[]> record = record(headers("content-type", "application/json"),
 				"{\"name\":\"secret-name\"}");
