@@ -316,7 +316,34 @@ public class PlatformEvents {
 			throw notBinary(record, (wrong != null) ? wrong : "ce_specversion is not 1.0, or ce_id, ce_source or ce_type "
 					+ "is empty");
 		}
+		// the SDK keeps the last of two headers of one attribute: a record with ce_type BookingCancelled then
+		// BookingRequested was applied as a request, and which one its producer meant cannot be told
+		String twice = givenTwice(headers);
+		if (twice != null) {
+			throw notBinary(record, twice + " is given more than once, with different values (one header per attribute: "
+					+ "which value was meant cannot be told)");
+		}
 		return event;
+	}
+
+	/**
+	 * The first {@code ce_*} or {@code content-type} header that a record gives again with another value, null when
+	 * none (the same value twice says nothing else, and is read).
+	 */
+	private static @Nullable String givenTwice(Headers headers) {
+		Header[] all = headers.toArray();
+		for (int i = 1; i < all.length; i++) {
+			String key = all[i].key();
+			if (!key.startsWith("ce_") && !key.equals("content-type")) {
+				continue;
+			}
+			for (int j = 0; j < i; j++) {
+				if (all[j].key().equals(key) && !Arrays.equals(all[j].value(), all[i].value())) {
+					return StructuredMode.shortened(key);
+				}
+			}
+		}
+		return null;
 	}
 
 	private static InvalidEventException notBinary(ConsumerRecord<byte[], byte[]> record, String reason) {

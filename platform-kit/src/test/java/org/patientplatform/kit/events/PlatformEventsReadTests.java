@@ -225,6 +225,31 @@ class PlatformEventsReadTests {
 	}
 
 	@Test
+	void refusesARecordGivingOneAttributeTwiceWithDifferentValues() {
+		// before, the last header won: this record was applied as a request, whatever its producer meant
+		ConsumerRecord<byte[], byte[]> twoTypes = record(headers("ce_specversion", "1.0", "ce_id", "e-10", "ce_source",
+				"urn:probe", "ce_type", "test.Other.v1", "ce_type", "test.Thing.v1", "content-type", "application/json"),
+				"{\"name\":\"secret-name\"}");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(twoTypes, "test.Thing.v1", Thing.class))
+			.withMessage("Record is not a CloudEvent in binary mode: ce_type is given more than once, with different "
+					+ "values (one header per attribute: which value was meant cannot be told) (structured mode, a "
+					+ "content-type header application/cloudevents+json, is read too)");
+		ConsumerRecord<byte[], byte[]> twoIds = record(headers("ce_specversion", "1.0", "ce_id", "e-11", "ce_id", "e-12",
+				"ce_source", "urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/json"),
+				"{\"name\":\"n\"}");
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(twoIds, "test.Thing.v1", Thing.class))
+			.withMessageStartingWith("Record is not a CloudEvent in binary mode: ce_id is given more than once");
+
+		// the same value twice says nothing else
+		ConsumerRecord<byte[], byte[]> sameTwice = record(headers("ce_specversion", "1.0", "ce_id", "e-13", "ce_id",
+				"e-13", "ce_source", "urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/json",
+				"traceparent", "a", "traceparent", "b"), "{\"name\":\"n\"}");
+		assertThat(this.events.read(sameTwice, "test.Thing.v1", Thing.class).data()).isEqualTo(new Thing("n"));
+	}
+
+	@Test
 	void namesTheLimitOfTheJsonReaderThatDataIsPastWithoutQuotingIt() {
 		String deep = "[".repeat(5000) + "]".repeat(5000);
 		ConsumerRecord<byte[], byte[]> record = record(headers("ce_specversion", "1.0", "ce_id", "e-6", "ce_source",
