@@ -32,6 +32,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
@@ -138,6 +139,10 @@ public class PlatformEvents {
 				throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
 						+ ": it is past a limit of the JSON reader (" + limit + ")");
 			}
+			if (ex instanceof StreamReadException && String.valueOf(ex.getOriginalMessage()).startsWith("Invalid UTF-8")) {
+				throw new InvalidEventException("Event " + event.getId() + " data is not a valid " + type.getSimpleName()
+						+ ": its text is not UTF-8 (at " + where(ex) + ")" + notUtf8(event));
+			}
 			String kind = notAnObject(ex, bytes);
 			if (kind != null) {
 				throw new InvalidEventException("Event " + event.getId() + " data is " + kind + ", not the JSON object a "
@@ -184,6 +189,25 @@ public class PlatformEvents {
 			return "";
 		}
 		return "; its content type is " + media + ", and events are read as JSON (application/json)";
+	}
+
+	/** A content type that names another charset than UTF-8 is said to, as the likely reason. */
+	private static String notUtf8(CloudEvent event) {
+		String contentType = event.getDataContentType();
+		if (contentType == null) {
+			return "";
+		}
+		for (String parameter : contentType.split(";")) {
+			String[] nameAndValue = parameter.split("=", 2);
+			if (nameAndValue.length == 2 && nameAndValue[0].strip().equalsIgnoreCase("charset")) {
+				String charset = nameAndValue[1].strip().replace("\"", "").toLowerCase(Locale.ROOT);
+				if (!charset.equals("utf-8") && !charset.equals("utf8")) {
+					return "; its content type names charset " + StructuredMode.shortened(charset)
+							+ ", and events are read as UTF-8";
+				}
+			}
+		}
+		return "";
 	}
 
 	/**
@@ -233,9 +257,21 @@ public class PlatformEvents {
 	 * parse, or text after its end). Never the text itself, which can be PHI.
 	 */
 	private static String where(JacksonException ex) {
-		String path = ex.getPathReference();
-		if (path != null && !path.isEmpty()) {
-			return path;
+		if (!ex.getPath().isEmpty()) {
+			// the field's path as the data names it (patientId, items[2].code), not Jackson's, which starts with the
+			// consumer's Java class (org.patientplatform.booking.bookings.BookingRequested["patientId"])
+			StringBuilder path = new StringBuilder();
+			for (JacksonException.Reference reference : ex.getPath()) {
+				if (reference.getPropertyName() != null) {
+					path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+				}
+				else if (reference.getIndex() >= 0) {
+					path.append('[').append(reference.getIndex()).append(']');
+				}
+			}
+			if (!path.isEmpty()) {
+				return path.toString();
+			}
 		}
 		TokenStreamLocation location = ex.getLocation();
 		return (location != null && location.getLineNr() > 0)

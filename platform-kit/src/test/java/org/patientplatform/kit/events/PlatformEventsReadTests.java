@@ -250,6 +250,25 @@ class PlatformEventsReadTests {
 	}
 
 	@Test
+	void saysDataIsNotUtf8NamingTheFieldAndTheCharsetItsContentTypeNames() {
+		byte[] latin1 = "{\"name\":\"Caf\u00e9 secret\"}".getBytes(StandardCharsets.ISO_8859_1);
+		ConsumerRecord<byte[], byte[]> labelled = record(headers("ce_specversion", "1.0", "ce_id", "e-14", "ce_source",
+				"urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/json; charset=ISO-8859-1"), latin1);
+		// before: "(StreamReadException at org.patientplatform.kit.events.PlatformEventsReadTests$Thing["name"])"
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(labelled, "test.Thing.v1", Thing.class))
+			.withMessage("Event e-14 data is not a valid Thing: its text is not UTF-8 (at name); its content type names "
+					+ "charset iso-8859-1, and events are read as UTF-8")
+			.withMessageNotContaining("secret");
+
+		ConsumerRecord<byte[], byte[]> unlabelled = record(headers("ce_specversion", "1.0", "ce_id", "e-15", "ce_source",
+				"urn:probe", "ce_type", "test.Thing.v1", "content-type", "application/json"), latin1);
+		assertThatExceptionOfType(InvalidEventException.class)
+			.isThrownBy(() -> this.events.read(unlabelled, "test.Thing.v1", Thing.class))
+			.withMessage("Event e-15 data is not a valid Thing: its text is not UTF-8 (at name)");
+	}
+
+	@Test
 	void namesTheLimitOfTheJsonReaderThatDataIsPastWithoutQuotingIt() {
 		String deep = "[".repeat(5000) + "]".repeat(5000);
 		ConsumerRecord<byte[], byte[]> record = record(headers("ce_specversion", "1.0", "ce_id", "e-6", "ce_source",
@@ -325,10 +344,13 @@ class PlatformEventsReadTests {
 	}
 
 	private static ConsumerRecord<byte[], byte[]> record(RecordHeaders headers, String value) {
+		return record(headers, value.getBytes(StandardCharsets.UTF_8));
+	}
+
+	private static ConsumerRecord<byte[], byte[]> record(RecordHeaders headers, byte[] value) {
 		return new ConsumerRecord<>("things.v1", 0, 7L, ConsumerRecord.NO_TIMESTAMP,
 				org.apache.kafka.common.record.TimestampType.NO_TIMESTAMP_TYPE, ConsumerRecord.NULL_SIZE,
-				ConsumerRecord.NULL_SIZE, "k".getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8),
-				headers, java.util.Optional.empty());
+				ConsumerRecord.NULL_SIZE, "k".getBytes(StandardCharsets.UTF_8), value, headers, java.util.Optional.empty());
 	}
 
 }
