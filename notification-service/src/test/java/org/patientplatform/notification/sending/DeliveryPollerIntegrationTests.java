@@ -175,21 +175,10 @@ class DeliveryPollerIntegrationTests {
 
 	@Test
 	void claimsNoMoreThanASecondOfItsProvidersRateLimitAtOnce() {
-		List<Patient> recipients = new ArrayList<>();
-		for (int i = 0; i < 12; i++) {
-			recipients.add(this.patients.patient().email(true).store());
-		}
-		this.notifications
-			.storeNew(recipients.stream().map((p) -> notification(p, Priority.NORMAL, EnumSet.of(Channel.EMAIL))).toList());
-		SendingProperties p = this.properties;
+		List<Patient> recipients = emailNotices(12);
 		// SMTP at 5 a second, batches of 20: a batch claims 5, so a sender that dies leaves at most a second's
 		// calls SENDING unmade (before, the whole batch of 20, four seconds of calls, ended FAILED unsent)
-		SendingProperties slowMail = new SendingProperties(false, p.batchSize(), p.pollInterval(),
-				p.maxConcurrentSends(), p.sendTimeout(), p.maxAttempts(), p.backoff(), p.defaultRateLimit(),
-				Map.of("smtp", 5.0), p.frequencyCap(), p.fallbackOrder(), p.defaultTimezone(), p.reconcileAfter(),
-				p.reconcileInterval(), p.reconcileGiveUpAfter(), p.queueDepthSampling(), 1);
-		DeliveryPoller instance = new DeliveryPoller(this.batches, new ProviderRateLimits(slowMail), slowMail,
-				Clock.systemUTC());
+		DeliveryPoller instance = slowMailPoller(1);
 		assertThat(instance.claimLimit(Channel.EMAIL)).isEqualTo(5);
 		assertThat(instance.claimLimit(Channel.SMS)).isEqualTo(20);
 		assertThat(instance.pollOnce(Channel.EMAIL)).isEqualTo(5);
@@ -204,25 +193,35 @@ class DeliveryPollerIntegrationTests {
 
 	@Test
 	void sharesTheSecondOfItsProvidersRateLimitAmongTheChannelsSenderLoops() {
+		emailNotices(5);
+		// SMTP at 5 a second, two loops per channel calling through the instance's one rate limit: each claims 3,
+		// so both together hold about a second's calls, not two (before, each claimed 5: a kill -9 of the local
+		// platform left 82 emails SENDING at SMTP's 50/s, to end FAILED unsent)
+		DeliveryPoller instance = slowMailPoller(2);
+		assertThat(instance.claimLimit(Channel.EMAIL)).isEqualTo(3);
+		assertThat(instance.pollOnce(Channel.EMAIL)).isEqualTo(3);
+		assertThat(instance.pollOnce(Channel.EMAIL)).isEqualTo(2);
+	}
+
+	/** Email notices to this many new patients, each with an email address. */
+	private List<Patient> emailNotices(int count) {
 		List<Patient> recipients = new ArrayList<>();
-		for (int i = 0; i < 5; i++) {
+		for (int i = 0; i < count; i++) {
 			recipients.add(this.patients.patient().email(true).store());
 		}
 		this.notifications
 			.storeNew(recipients.stream().map((p) -> notification(p, Priority.NORMAL, EnumSet.of(Channel.EMAIL))).toList());
+		return recipients;
+	}
+
+	/** A poller with SMTP limited to 5 calls a second, and this many sender loops per channel. */
+	private DeliveryPoller slowMailPoller(int senders) {
 		SendingProperties p = this.properties;
-		// SMTP at 5 a second, two loops per channel calling through the instance's one rate limit: each claims 3,
-		// so both together hold about a second's calls, not two (before, each claimed 5: a kill -9 of the local
-		// platform left 82 emails SENDING at SMTP's 50/s, to end FAILED unsent)
 		SendingProperties slowMail = new SendingProperties(false, p.batchSize(), p.pollInterval(),
 				p.maxConcurrentSends(), p.sendTimeout(), p.maxAttempts(), p.backoff(), p.defaultRateLimit(),
 				Map.of("smtp", 5.0), p.frequencyCap(), p.fallbackOrder(), p.defaultTimezone(), p.reconcileAfter(),
-				p.reconcileInterval(), p.reconcileGiveUpAfter(), p.queueDepthSampling(), 2);
-		DeliveryPoller instance = new DeliveryPoller(this.batches, new ProviderRateLimits(slowMail), slowMail,
-				Clock.systemUTC());
-		assertThat(instance.claimLimit(Channel.EMAIL)).isEqualTo(3);
-		assertThat(instance.pollOnce(Channel.EMAIL)).isEqualTo(3);
-		assertThat(instance.pollOnce(Channel.EMAIL)).isEqualTo(2);
+				p.reconcileInterval(), p.reconcileGiveUpAfter(), p.queueDepthSampling(), senders);
+		return new DeliveryPoller(this.batches, new ProviderRateLimits(slowMail), slowMail, Clock.systemUTC());
 	}
 
 	@Test
