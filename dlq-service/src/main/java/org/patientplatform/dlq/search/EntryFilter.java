@@ -191,6 +191,10 @@ public record EntryFilter(@Parameter(description = "The failing service; (none) 
 		}
 		String words = textQuery(this.q);
 		if (words != null) {
+			for (String word : asciiWords(this.q)) {
+				conditions.add("strpos(lower(coalesce(" + record + "error_message, '')), ?) > 0");
+				args.add(word);
+			}
 			conditions.add(errorTextWords(record) + " @@ to_tsquery('simple', ?)");
 			args.add(words);
 		}
@@ -224,16 +228,34 @@ public record EntryFilter(@Parameter(description = "The failing service; (none) 
 
 	/** Words of letters and digits, each as a prefix, all required; null when there are none. */
 	static @Nullable String textQuery(@Nullable String q) {
+		List<String> terms = words(q).stream().map((word) -> word + ":*").toList();
+		return terms.isEmpty() ? null : String.join(" & ", terms);
+	}
+
+	/**
+	 * The words of {@link #textQuery} that are ASCII letters and digits alone, each a text the lower-cased error
+	 * message must hold for the entry to match: a word of the index is a run of the message's letters and digits,
+	 * lower-cased as {@code lower} does it, so a word it starts with is in {@code lower(error_message)}. The check
+	 * is a condition beside the index's, which PostgreSQL evaluates first, being the cheaper: a search walking the
+	 * newest entries (a word common to many) had built the words of each entry it passed, about 35 µs an entry, so
+	 * 3,200 newest entries of another error made {@code q=connection} 114 ms; with it, 7.7 ms. A word with other
+	 * letters has no such check (its lower case in Java and in PostgreSQL may differ); the index decides alone.
+	 */
+	static List<String> asciiWords(@Nullable String q) {
+		return words(q).stream().filter((word) -> word.matches("[a-z0-9]+")).toList();
+	}
+
+	private static List<String> words(@Nullable String q) {
 		if (q == null) {
-			return null;
+			return List.of();
 		}
-		List<String> terms = new ArrayList<>();
+		List<String> words = new ArrayList<>();
 		for (String word : q.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
-			if (!word.isEmpty() && terms.size() < 10) {
-				terms.add(word + ":*");
+			if (!word.isEmpty() && words.size() < 10) {
+				words.add(word);
 			}
 		}
-		return terms.isEmpty() ? null : String.join(" & ", terms);
+		return words;
 	}
 
 	/**

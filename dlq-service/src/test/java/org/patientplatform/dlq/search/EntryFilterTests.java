@@ -26,7 +26,20 @@ class EntryFilterTests {
 		EntryFilter.Where where = filter.where();
 		assertThat(where.sql()).doesNotContain("DROP").contains("source_service = ?", "status = ANY(?::text[])",
 				"record_key = ?", "last_failed_at >= ?", "last_failed_at < ?", "to_tsquery('simple', ?)");
-		assertThat(where.args()).hasSize(9).contains("svc'; DROP TABLE x; --", "time:* & out:*");
+		assertThat(where.args()).hasSize(11).contains("svc'; DROP TABLE x; --", "time:* & out:*");
+	}
+
+	@Test
+	void checksThatTheMessageHoldsEachAsciiWordBesideTheIndexSoAWalkOfTheNewestEntriesBuildsNoWordsOfTheOthers() {
+		EntryFilter.Where where = withText("Connection REFUS, été 42").where("r.", "s.", "r.");
+		assertThat(where.sql()).isEqualTo("strpos(lower(coalesce(r.error_message, '')), ?) > 0"
+				+ " AND strpos(lower(coalesce(r.error_message, '')), ?) > 0"
+				+ " AND strpos(lower(coalesce(r.error_message, '')), ?) > 0 AND "
+				+ EntryFilter.errorTextWords("r.") + " @@ to_tsquery('simple', ?)");
+		assertThat(where.args()).as("no check for été: its lower case is PostgreSQL's in the index")
+			.containsExactly("connection", "refus", "42", "connection:* & refus:* & été:* & 42:*");
+		assertThat(withText("É").where().args()).containsExactly("é:*");
+		assertThat(withText("  ").where().args()).isEmpty();
 	}
 
 	@Test
