@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.IllformedLocaleException;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -184,7 +185,7 @@ class Hl7MessageReader {
 	private record Chosen(Map<Segment, @Nullable CX> identifiers, List<MrnChooser.Choice> choices) {
 
 		Chosen() {
-			this(new java.util.IdentityHashMap<>(), new ArrayList<>());
+			this(new IdentityHashMap<>(), new ArrayList<>());
 		}
 
 	}
@@ -1251,7 +1252,7 @@ class Hl7MessageReader {
 		boolean pid = segment instanceof PID;
 		CX[] identifiers = pid ? ((PID) segment).getPatientIdentifierList()
 				: ((MRG) segment).getPriorPatientIdentifierList();
-		String what = pid ? "a patient identifier (PID-3)" : "a prior patient identifier (MRG-1)";
+		String what = identifierNamed(segment);
 		CX first = null;
 		List<CX> typedMr = new ArrayList<>();
 		for (CX identifier : identifiers) {
@@ -1292,8 +1293,12 @@ class Hl7MessageReader {
 	/** The medical record number of a PID (PID-3) or an MRG (MRG-1): {@link #mrnIdentifier}'s. */
 	private @Nullable String mrn(Segment segment, LisMessage.Header header) throws HL7Exception {
 		CX chosen = mrnIdentifier(segment, header);
-		return (chosen != null) ? identifier(raw(chosen.getIDNumber()), header,
-				(segment instanceof PID) ? "a patient identifier (PID-3)" : "a prior patient identifier (MRG-1)") : null;
+		return (chosen != null) ? identifier(raw(chosen.getIDNumber()), header, identifierNamed(segment)) : null;
+	}
+
+	/** How a refusal names the identifier a PID (PID-3) or an MRG (MRG-1) gives. */
+	private static String identifierNamed(Segment segment) {
+		return (segment instanceof PID) ? "a patient identifier (PID-3)" : "a prior patient identifier (MRG-1)";
 	}
 
 	/** The legal name (type L), else the first name given. */

@@ -1,6 +1,5 @@
 package org.patientplatform.patient.lis;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -80,7 +79,7 @@ final class MrnChooser {
 		if (candidates.size() < 2) {
 			return 0;
 		}
-		List<Integer> named = new ArrayList<>();
+		int firstNamed = -1;
 		PatientId person = null;
 		int inUse = -1;
 		for (int i = 0; i < candidates.size(); i++) {
@@ -97,13 +96,13 @@ final class MrnChooser {
 						+ ": which one it means cannot be told");
 			}
 			person = is;
-			named.add(i);
+			firstNamed = (firstNamed < 0) ? i : firstNamed;
 			if (inUse < 0 && patient.get().mergedInto() == null) {
 				inUse = i;
 			}
 		}
-		if (!named.isEmpty()) {
-			return (inUse >= 0) ? inUse : named.getFirst();
+		if (firstNamed >= 0) {
+			return (inUse >= 0) ? inUse : firstNamed;
 		}
 		if (this.ownAuthority != null) {
 			for (int i = 0; i < candidates.size(); i++) {

@@ -194,20 +194,9 @@ public class PlatformEvents {
 	/** A content type that names another charset than UTF-8 is said to, as the likely reason. */
 	private static String notUtf8(CloudEvent event) {
 		String contentType = event.getDataContentType();
-		if (contentType == null) {
-			return "";
-		}
-		for (String parameter : contentType.split(";")) {
-			String[] nameAndValue = parameter.split("=", 2);
-			if (nameAndValue.length == 2 && nameAndValue[0].strip().equalsIgnoreCase("charset")) {
-				String charset = nameAndValue[1].strip().replace("\"", "").toLowerCase(Locale.ROOT);
-				if (!charset.equals("utf-8") && !charset.equals("utf8")) {
-					return "; its content type names charset " + StructuredMode.shortened(charset)
-							+ ", and events are read as UTF-8";
-				}
-			}
-		}
-		return "";
+		String charset = (contentType != null) ? StructuredMode.charsetOtherThanUtf8(contentType) : null;
+		return (charset != null) ? "; its content type names charset "
+				+ StructuredMode.shortened(charset.toLowerCase(Locale.ROOT)) + ", and events are read as UTF-8" : "";
 	}
 
 	/**
@@ -257,21 +246,11 @@ public class PlatformEvents {
 	 * parse, or text after its end). Never the text itself, which can be PHI.
 	 */
 	private static String where(JacksonException ex) {
-		if (!ex.getPath().isEmpty()) {
-			// the field's path as the data names it (patientId, items[2].code), not Jackson's, which starts with the
-			// consumer's Java class (org.patientplatform.booking.bookings.BookingRequested["patientId"])
-			StringBuilder path = new StringBuilder();
-			for (JacksonException.Reference reference : ex.getPath()) {
-				if (reference.getPropertyName() != null) {
-					path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
-				}
-				else if (reference.getIndex() >= 0) {
-					path.append('[').append(reference.getIndex()).append(']');
-				}
-			}
-			if (!path.isEmpty()) {
-				return path.toString();
-			}
+		// the field's path as the data names it (patientId, items[2].code), not Jackson's, which starts with the
+		// consumer's Java class (org.patientplatform.booking.bookings.BookingRequested["patientId"])
+		String path = BodyFieldErrors.path(ex);
+		if (!path.isEmpty()) {
+			return path;
 		}
 		TokenStreamLocation location = ex.getLocation();
 		return (location != null && location.getLineNr() > 0)

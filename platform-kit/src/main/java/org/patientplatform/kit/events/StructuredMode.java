@@ -187,15 +187,28 @@ final class StructuredMode {
 			throw invalid("event format " + shortened(media) + " is not supported: structured mode is read as "
 					+ JSON_FORMAT);
 		}
+		String charset = charsetOtherThanUtf8(contentType);
+		if (charset != null) {
+			throw invalid("charset " + shortened(charset) + " is not supported: the JSON event format is UTF-8");
+		}
+	}
+
+	/**
+	 * The charset a content type's parameter names, as written without quotes, when it is another than UTF-8; null
+	 * when it names UTF-8 or none.
+	 */
+	static @Nullable String charsetOtherThanUtf8(String contentType) {
+		String[] parts = contentType.split(";");
 		for (int i = 1; i < parts.length; i++) {
 			String[] parameter = parts[i].split("=", 2);
 			if (parameter.length == 2 && parameter[0].strip().equalsIgnoreCase("charset")) {
 				String charset = parameter[1].strip().replace("\"", "");
 				if (!charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
-					throw invalid("charset " + shortened(charset) + " is not supported: the JSON event format is UTF-8");
+					return charset;
 				}
 			}
 		}
+		return null;
 	}
 
 	/**

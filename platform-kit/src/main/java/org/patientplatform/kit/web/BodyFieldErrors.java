@@ -214,6 +214,23 @@ public final class BodyFieldErrors {
 		return null;
 	}
 
+	/**
+	 * The path of the field a Jackson failure is about, as the JSON names it ({@code patientId},
+	 * {@code items[2].code}), never the Java class it was read into; empty when the failure names none.
+	 */
+	public static String path(JacksonException ex) {
+		StringBuilder path = new StringBuilder();
+		for (JacksonException.Reference reference : ex.getPath()) {
+			if (reference.getPropertyName() != null) {
+				path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+			}
+			else if (reference.getIndex() >= 0) {
+				path.append('[').append(reference.getIndex()).append(']');
+			}
+		}
+		return path.toString();
+	}
+
 	static String path(@Nullable TokenStreamContext context) {
 		List<String> parts = new ArrayList<>();
 		for (TokenStreamContext at = context; at != null && !at.inRoot(); at = at.getParent()) {

@@ -248,15 +248,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			return fieldErrors(ex, errors, headers, request);
 		}
 		if (ex.getCause() instanceof JacksonException jackson && !jackson.getPath().isEmpty()) {
-			StringBuilder field = new StringBuilder();
-			for (JacksonException.Reference reference : jackson.getPath()) {
-				if (reference.getPropertyName() != null) {
-					field.append((field.isEmpty()) ? "" : ".").append(reference.getPropertyName());
-				}
-				else if (reference.getIndex() >= 0) {
-					field.append('[').append(reference.getIndex()).append(']');
-				}
-			}
+			String field = BodyFieldErrors.path(jackson);
 			// what the field takes, when Jackson says (a fraction for a whole number: 2.5 for ratePerSecond was told
 			// "has the wrong type or format")
 			// and a number too large for the field's type says its range (it was "has the wrong type or format")
@@ -267,7 +259,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 							&& mismatch.getTargetType() != null) ? BodyFieldErrors.expected(mismatch.getTargetType())
 									: BodyFieldErrors.WRONG_TYPE;
 			List<Map<String, Object>> errors = new ArrayList<>(noted);
-			errors.add(Map.of("field", field.toString(), "message", why));
+			errors.add(Map.of("field", field, "message", why));
 			return fieldErrors(ex, errors, headers, request);
 		}
 		if (ex.getCause() instanceof JacksonException jackson) {
