@@ -200,17 +200,12 @@ public class Patients {
 		this.jdbc.sql("SELECT mrn, mrn_authority, mrn_authority_universal_id FROM patient WHERE mrn = ANY(?) "
 				+ "AND mrn_authority IS NOT NULL")
 			.param(new SqlParameterValue(Types.ARRAY, authorities.keySet().toArray(String[]::new)))
-			.query((rs, row) -> {
+			.query((ResultSet rs) -> {
 				String mrn = rs.getString(1);
 				String name = rs.getString(2);
 				String universalId = rs.getString(3);
-				return AssigningAuthority.same(name, universalId, authorities.get(mrn)) ? null
-						: Map.entry(mrn, AssigningAuthority.told(name, universalId));
-			})
-			.list()
-			.forEach((conflict) -> {
-				if (conflict != null) {
-					conflicts.put(conflict.getKey(), conflict.getValue());
+				if (!AssigningAuthority.same(name, universalId, authorities.get(mrn))) {
+					conflicts.put(mrn, AssigningAuthority.told(name, universalId));
 				}
 			});
 		return conflicts;
